@@ -1,0 +1,50 @@
+import { defineConfig } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+// One release server for the whole run, on its own port and its own key namespace, so tests
+// never touch data of a running dev site even when they share a Redis.
+const port = Number(process.env.RBAY_E2E_PORT ?? 3100);
+const root = path.resolve(__dirname, '..');
+export const baseURL = `http://127.0.0.1:${port}`;
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 5_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: path.join(root, 'target/release/rbay'),
+    url: `${baseURL}/healthz`,
+    timeout: 60_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      RBAY_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6381',
+      RBAY_KEY_PREFIX: `e2e:${randomBytes(4).toString('hex')}:`,
+      RUST_LOG: 'warn',
+    },
+  },
+});

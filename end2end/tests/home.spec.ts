@@ -1,0 +1,62 @@
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+
+const screenshots = path.resolve(__dirname, '../../docs/screenshots');
+
+test('home page renders on the server and hydrates', async ({ page }) => {
+  const response = await page.goto('/');
+  expect(response?.status()).toBe(200);
+
+  // Server-rendered content is there before any script runs.
+  await expect(page.locator('header .logo')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Ending soonest' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Most viewed' })).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Highest price' })).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
+
+  // The search box is an island: only hydrated code can show and use its clear button.
+  const search = page.getByRole('searchbox', { name: 'Search items' });
+  await expect(page.getByRole('button', { name: 'Clear search' })).toHaveCount(0);
+  await expect(async () => {
+    await search.fill('');
+    await search.pressSequentially('vintage');
+    await expect(page.getByRole('button', { name: 'Clear search' })).toBeVisible({ timeout: 500 });
+  }).toPass({ timeout: 10_000 });
+  await page.getByRole('button', { name: 'Clear search' }).click();
+  await expect(search).toHaveValue('');
+  await expect(search).toBeFocused();
+  await expect(page.getByRole('button', { name: 'Clear search' })).toHaveCount(0);
+
+  await page.screenshot({ path: path.join(screenshots, 'home.png'), fullPage: true });
+});
+
+test('search box works without hydration as a plain form', async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByRole('searchbox', { name: 'Search items' }).fill('lamp');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await expect(page).toHaveURL(/\/search\?q=lamp$/);
+  await context.close();
+});
+
+test('unknown pages answer 404 with the site around them', async ({ page }) => {
+  const response = await page.goto('/no/such/page');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { name: 'Page not found' })).toBeVisible();
+  await expect(page.locator('header .logo')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Back to the home page' })).toBeVisible();
+  await page.screenshot({ path: path.join(screenshots, 'not-found.png') });
+});
+
+test('phone width keeps the header usable', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto('/');
+  const box = await page.locator('header').boundingBox();
+  expect(box?.width).toBeLessThanOrEqual(375);
+  await expect(page.getByRole('searchbox', { name: 'Search items' })).toBeVisible();
+  // Nothing overflows sideways.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(overflow).toBe(false);
+  await page.screenshot({ path: path.join(screenshots, 'home-phone.png'), fullPage: true });
+});

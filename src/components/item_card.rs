@@ -1,0 +1,56 @@
+//! Listing cards and the grid of a home page section.
+
+use crate::model::{format_cents, format_time_left, ItemCard};
+use leptos::prelude::*;
+
+#[component]
+pub fn ItemGrid(
+    title: &'static str,
+    id: &'static str,
+    items: Vec<ItemCard>,
+    now_ms: i64,
+) -> impl IntoView {
+    let empty = items.is_empty();
+    view! {
+        <section class="item-section" id=id>
+            <h2>{title}</h2>
+            {if empty {
+                view! {
+                    <p class="empty">"No auctions here yet. "<a href="/items/new">"List the first one"</a>"."</p>
+                }
+                    .into_any()
+            } else {
+                view! {
+                    <ul class="card-grid">
+                        {items
+                            .into_iter()
+                            .map(|item| view! { <li><ItemCardView item now_ms/></li> })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
+    let href = format!("/items/{}", item.id);
+    let image = format!("/items/{}/image", item.id);
+    let ended = item.ends_at_ms <= now_ms;
+    view! {
+        <a class="card" href=href>
+            <img class="card-image" src=image alt="" loading="lazy" width="320" height="240"/>
+            <div class="card-body">
+                <h3 class="card-title">{item.name}</h3>
+                <p class="card-price">{format_cents(item.price_cents)}</p>
+                <p class="card-meta">
+                    <span class:ended=ended>{format_time_left(item.ends_at_ms, now_ms)}</span>
+                    <span>{item.views}" views"</span>
+                    <span>{item.bids}" bids"</span>
+                </p>
+            </div>
+        </a>
+    }
+}

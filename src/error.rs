@@ -1,0 +1,68 @@
+//! The one error type users and server functions see.
+//!
+//! Every failure inside the server (Redis, hashing, bad input) is turned into an [`AppError`]
+//! at the boundary. Raw Redis messages and panics never reach a user: the server logs the
+//! detail with `tracing` and the user gets the message of the variant.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Redis is unreachable or still starting: answered with HTTP 503.
+    #[error("Rbay is temporarily unavailable. Please try again in a moment.")]
+    Unavailable,
+    /// The thing asked for does not exist: HTTP 404.
+    #[error("We couldn't find that page.")]
+    NotFound,
+    /// The request was understood but its input is wrong; the message says what to fix.
+    #[error("{0}")]
+    Invalid(String),
+    /// Too many attempts in a short time: HTTP 429 with Retry-After.
+    #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
+    RateLimited { retry_after_secs: u64 },
+    /// The action needs a signed-in user.
+    #[error("Please sign in to continue.")]
+    Unauthorized,
+    /// The action is not allowed for this user or from this origin.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A bug or an unexpected reply; details are in the server log.
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The request never reached the server or its answer could not be read.
+    #[error("Could not reach Rbay: {0}")]
+    Network(String),
+}
+
+impl AppError {
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Unavailable => 503,
+            AppError::NotFound => 404,
+            AppError::Invalid(_) => 400,
+            AppError::RateLimited { .. } => 429,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::Internal | AppError::Network(_) => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
+                AppError::Network(msg)
+            }
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
+                AppError::Invalid(format!("The form could not be read: {msg}"))
+            }
+            _ => AppError::Internal,
+        }
+    }
+}

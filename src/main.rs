@@ -1,0 +1,72 @@
+//! The Rbay web server.
+
+use rbay::server::http::{router, AppState};
+use rbay::server::{Config, Db, Keys};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
+        Ok(db) => db,
+        Err(e) => return fail(&e),
+    };
+    // Connects in the background, retrying with backoff: the site answers 503 until Redis is up.
+    db.spawn_supervisor();
+
+    let addr = config.listen_addr;
+    let app = router(AppState::new(config, db));
+    let listener = match tokio::net::TcpListener::bind(addr).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            return fail(&format!(
+                "cannot listen on {addr}: {e}; set RBAY_ADDR to a free HOST:PORT"
+            ))
+        }
+    };
+    tracing::info!("Rbay listening on http://{addr}");
+    let served = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    match served {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&format!("server error: {e}")),
+    }
+}
+
+/// Prints a one-line error that says what to do, and exits non-zero.
+fn fail(message: &dyn std::fmt::Display) -> ExitCode {
+    tracing::error!("{message}");
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {},
+            _ = term.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,91 @@
+//! Plain data shared by the server and the browser.
+
+use serde::{Deserialize, Serialize};
+
+/// What a listing card shows: enough for the home page, search results and profiles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemCard {
+    pub id: String,
+    pub name: String,
+    /// Current price in integer cents.
+    pub price_cents: i64,
+    /// Auction end, Unix time in milliseconds.
+    pub ends_at_ms: i64,
+    pub views: i64,
+    pub bids: i64,
+}
+
+/// The three rankings of the home page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeSections {
+    pub ending_soon: Vec<ItemCard>,
+    pub most_viewed: Vec<ItemCard>,
+    pub highest_price: Vec<ItemCard>,
+    /// Server clock (ms) when the sections were read, so "time left" is computed consistently.
+    pub now_ms: i64,
+}
+
+/// Formats integer cents as dollars: `123456` → `$1,234.56`.
+pub fn format_cents(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let cents = cents.unsigned_abs();
+    let dollars = (cents / 100).to_string();
+    let mut grouped = String::with_capacity(dollars.len() + dollars.len() / 3);
+    for (i, ch) in dollars.chars().enumerate() {
+        if i > 0 && (dollars.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{sign}${grouped}.{:02}", cents % 100)
+}
+
+/// Human time left until `ends_at_ms`, as seen at `now_ms`: `2d 4h`, `3h 12m`, `45s`, `Ended`.
+pub fn format_time_left(ends_at_ms: i64, now_ms: i64) -> String {
+    let secs = (ends_at_ms - now_ms) / 1000;
+    if secs <= 0 {
+        return "Ended".to_string();
+    }
+    let (d, h, m, s) = (
+        secs / 86_400,
+        secs % 86_400 / 3600,
+        secs % 3600 / 60,
+        secs % 60,
+    );
+    if d > 0 {
+        format!("{d}d {h}h")
+    } else if h > 0 {
+        format!("{h}h {m}m")
+    } else if m > 0 {
+        format!("{m}m {s}s")
+    } else {
+        format!("{s}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cents_are_formatted_with_grouping() {
+        assert_eq!(format_cents(0), "$0.00");
+        assert_eq!(format_cents(5), "$0.05");
+        assert_eq!(format_cents(123_456), "$1,234.56");
+        assert_eq!(format_cents(100_000_000), "$1,000,000.00");
+        assert_eq!(format_cents(-250), "-$2.50");
+    }
+
+    #[test]
+    fn time_left_picks_the_two_largest_units() {
+        let now = 1_000_000;
+        assert_eq!(format_time_left(now - 1, now), "Ended");
+        assert_eq!(format_time_left(now + 45_000, now), "45s");
+        assert_eq!(format_time_left(now + 192_000, now), "3m 12s");
+        assert_eq!(format_time_left(now + 3 * 3_600_000 + 60_000, now), "3h 1m");
+        assert_eq!(
+            format_time_left(now + 2 * 86_400_000 + 4 * 3_600_000, now),
+            "2d 4h"
+        );
+    }
+}

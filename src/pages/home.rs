@@ -1,0 +1,49 @@
+//! `/`: the three rankings.
+
+use crate::api::home::get_home_sections;
+use crate::components::item_card::ItemGrid;
+use crate::pages::status::ErrorPage;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    view! {
+        <Title text=""/>
+        <Suspense>
+            {Suspend::new(async move {
+                match get_home_sections().await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(sections) => {
+                        let now = sections.now_ms;
+                        view! {
+                            <section class="hero">
+                                <h1>"Bid on anything. Sell everything."</h1>
+                                <p>"Live auctions, updated the moment someone bids."</p>
+                            </section>
+                            <ItemGrid
+                                title="Ending soonest"
+                                id="ending-soon"
+                                items=sections.ending_soon
+                                now_ms=now
+                            />
+                            <ItemGrid
+                                title="Most viewed"
+                                id="most-viewed"
+                                items=sections.most_viewed
+                                now_ms=now
+                            />
+                            <ItemGrid
+                                title="Highest price"
+                                id="highest-price"
+                                items=sections.highest_price
+                                now_ms=now
+                            />
+                        }
+                            .into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

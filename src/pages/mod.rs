@@ -1,0 +1,5 @@
+//! One module per page. Pages render on the server only; they reach data through `crate::api`.
+
+pub mod home;
+pub mod not_found;
+pub mod status;

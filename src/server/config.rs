@@ -1,0 +1,127 @@
+//! Configuration from environment variables, each with a default that works on a laptop.
+
+use std::net::SocketAddr;
+
+/// Default Redis: the one `scripts/redis.sh` starts on the project port.
+pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6380";
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_KEY_PREFIX: &str = "rbay:";
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `REDIS_URL`: where Redis (with the search module) lives.
+    pub redis_url: String,
+    /// `RBAY_ADDR` (or `LEPTOS_SITE_ADDR`, which cargo-leptos sets): where the HTTP server listens.
+    pub listen_addr: SocketAddr,
+    /// `RBAY_KEY_PREFIX`: prepended to every Redis key and index name, so several apps or
+    /// tests can share one Redis without seeing each other's data.
+    pub key_prefix: String,
+    /// `LEPTOS_SITE_ROOT`: folder with the built `pkg/` (JS, WASM, CSS) and public assets.
+    pub site_root: String,
+    /// `RBAY_SECURE_COOKIES=1` when served over https.
+    pub secure_cookies: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name}={value:?} is not valid: {why}")]
+    Invalid {
+        name: &'static str,
+        value: String,
+        why: String,
+    },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`, so tests can supply their own variables.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let addr = get("RBAY_ADDR")
+            .or_else(|| get("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| DEFAULT_LISTEN_ADDR.to_string());
+        let listen_addr = addr.parse().map_err(|e| ConfigError::Invalid {
+            name: "RBAY_ADDR",
+            value: addr.clone(),
+            why: format!("{e}; expected HOST:PORT such as 127.0.0.1:3000"),
+        })?;
+        let key_prefix = get("RBAY_KEY_PREFIX").unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_string());
+        if key_prefix.len() > 64 || key_prefix.chars().any(|c| c.is_whitespace()) {
+            return Err(ConfigError::Invalid {
+                name: "RBAY_KEY_PREFIX",
+                value: key_prefix,
+                why: "use at most 64 characters and no spaces, e.g. rbay:".into(),
+            });
+        }
+        let secure_cookies = match get("RBAY_SECURE_COOKIES").as_deref() {
+            None | Some("0") | Some("false") => false,
+            Some("1") | Some("true") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "RBAY_SECURE_COOKIES",
+                    value: other.to_string(),
+                    why: "use 1 or 0".into(),
+                })
+            }
+        };
+        Ok(Config {
+            redis_url: get("REDIS_URL").unwrap_or_else(|| DEFAULT_REDIS_URL.to_string()),
+            listen_addr,
+            key_prefix,
+            site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
+            secure_cookies,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.redis_url, DEFAULT_REDIS_URL);
+        assert_eq!(c.listen_addr.to_string(), DEFAULT_LISTEN_ADDR);
+        assert_eq!(c.key_prefix, DEFAULT_KEY_PREFIX);
+        assert!(!c.secure_cookies);
+    }
+
+    #[test]
+    fn variables_override_defaults() {
+        let c = config(&[
+            ("REDIS_URL", "redis://10.0.0.1:7000"),
+            ("RBAY_ADDR", "0.0.0.0:8080"),
+            ("RBAY_KEY_PREFIX", "t1:"),
+            ("RBAY_SECURE_COOKIES", "1"),
+        ])
+        .unwrap();
+        assert_eq!(c.redis_url, "redis://10.0.0.1:7000");
+        assert_eq!(c.listen_addr.port(), 8080);
+        assert_eq!(c.key_prefix, "t1:");
+        assert!(c.secure_cookies);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_name() {
+        let err = config(&[("RBAY_ADDR", "nowhere")]).unwrap_err().to_string();
+        assert!(err.contains("RBAY_ADDR"), "{err}");
+        let err = config(&[("RBAY_KEY_PREFIX", "has space")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("RBAY_KEY_PREFIX"), "{err}");
+        assert!(config(&[("RBAY_SECURE_COOKIES", "yes please")]).is_err());
+    }
+}

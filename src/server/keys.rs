@@ -1,0 +1,84 @@
+//! Every Redis key and index name Rbay uses is built here, and only here.
+//! `docs/redis-keys.md` documents each one; keep the two in step.
+
+use std::sync::Arc;
+
+/// Builds key names under one namespace prefix (`RBAY_KEY_PREFIX`, `rbay:` by default).
+#[derive(Debug, Clone)]
+pub struct Keys {
+    prefix: Arc<str>,
+}
+
+impl Keys {
+    pub fn new(prefix: &str) -> Self {
+        Keys {
+            prefix: prefix.into(),
+        }
+    }
+
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    fn key(&self, rest: std::fmt::Arguments<'_>) -> String {
+        format!("{}{}", self.prefix, rest)
+    }
+
+    /// Hash: one auction item. Indexed by [`Keys::items_index`].
+    pub fn item(&self, id: &str) -> String {
+        self.key(format_args!("items:{id}"))
+    }
+
+    /// Key prefix the items index watches.
+    pub fn items_prefix(&self) -> String {
+        self.key(format_args!("items:"))
+    }
+
+    /// RediSearch index over the item hashes.
+    pub fn items_index(&self) -> String {
+        self.key(format_args!("idx:items"))
+    }
+
+    /// String: fingerprint of the schema an index was created with (to detect schema changes).
+    pub fn index_schema_version(&self, index: &str) -> String {
+        self.key(format_args!("meta:index-schema:{index}"))
+    }
+
+    /// String with TTL: holder token of a distributed lock.
+    pub fn lock(&self, name: &str) -> String {
+        self.key(format_args!("lock:{name}"))
+    }
+
+    /// String (counter): fencing numbers handed out for a lock; only grows.
+    pub fn lock_fence(&self, name: &str) -> String {
+        self.key(format_args!("lock-fence:{name}"))
+    }
+
+    /// Sorted set with TTL: sliding-window rate limit hits for one action and one subject.
+    pub fn rate_limit(&self, action: &str, subject: &str) -> String {
+        self.key(format_args!("rate:{action}:{subject}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_carries_the_prefix() {
+        let k = Keys::new("t42:");
+        for key in [
+            k.item("abc"),
+            k.items_prefix(),
+            k.items_index(),
+            k.index_schema_version("idx"),
+            k.lock("x"),
+            k.lock_fence("x"),
+            k.rate_limit("signin", "1.2.3.4"),
+        ] {
+            assert!(key.starts_with("t42:"), "{key}");
+        }
+        assert_eq!(k.item("abc"), "t42:items:abc");
+        assert!(k.item("abc").starts_with(&k.items_prefix()));
+    }
+}

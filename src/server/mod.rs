@@ -1,0 +1,16 @@
+//! Everything that runs only on the server: configuration, HTTP wiring and the Redis layer.
+//! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod indexes;
+pub mod items;
+pub mod keys;
+pub mod lock;
+pub mod rate_limit;
+pub mod scripts;
+
+pub use config::Config;
+pub use db::Db;
+pub use keys::Keys;

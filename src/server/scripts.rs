@@ -1,0 +1,30 @@
+//! The Lua scripts in `lua/`, compiled into the binary and run with EVALSHA.
+//!
+//! `redis::Script` sends `EVALSHA` and, when Redis answers `NOSCRIPT` (after a restart or a
+//! `SCRIPT FLUSH`), loads the source and retries, so callers never see that error.
+
+use redis::Script;
+use std::sync::LazyLock;
+
+pub struct Scripts {
+    /// `lua/acquire_lock.lua`: SET NX PX plus a fencing number, atomically.
+    pub acquire_lock: Script,
+    /// `lua/unlock.lua`: delete a lock only if the caller's token still holds it.
+    pub unlock: Script,
+    /// `lua/extend_lock.lua`: extend a lock's TTL only if the caller's token still holds it.
+    pub extend_lock: Script,
+    /// `lua/rate_limit.lua`: sliding-window limiter on Redis server time.
+    pub rate_limit: Script,
+}
+
+static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
+    acquire_lock: Script::new(include_str!("../../lua/acquire_lock.lua")),
+    unlock: Script::new(include_str!("../../lua/unlock.lua")),
+    extend_lock: Script::new(include_str!("../../lua/extend_lock.lua")),
+    rate_limit: Script::new(include_str!("../../lua/rate_limit.lua")),
+});
+
+/// The registry of all scripts.
+pub fn scripts() -> &'static Scripts {
+    &SCRIPTS
+}

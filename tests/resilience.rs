@@ -1,0 +1,265 @@
+//! Faults, through the real server binary: Redis down at start, lost while running, back again;
+//! a wrong REDIS_URL; a Redis without the search module.
+//!
+//! Each test starts its own throwaway redis-server (paths from `RBAY_REDIS_SERVER_BIN` and
+//! `RBAY_REDIS_MODULE_DIR`, which `scripts/test.sh` exports) so it can stop and start it.
+#![cfg(feature = "ssr")]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn env_path(name: &str) -> PathBuf {
+    PathBuf::from(
+        std::env::var(name)
+            .unwrap_or_else(|_| panic!("{name} is not set: run the tests through scripts/test.sh")),
+    )
+}
+
+struct RedisProcess {
+    child: Child,
+    _dir: TempDir,
+}
+
+struct TempDir(PathBuf);
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+impl RedisProcess {
+    fn start(port: u16, with_search: bool) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("rbay-resilience-{port}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut cmd = Command::new(env_path("RBAY_REDIS_SERVER_BIN"));
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .arg("--dir")
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        if with_search {
+            cmd.arg("--loadmodule")
+                .arg(env_path("RBAY_REDIS_MODULE_DIR").join("redisearch.so"));
+        }
+        let child = cmd.spawn().expect("start redis-server");
+        wait_until(Duration::from_secs(10), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
+        .expect("redis-server listening");
+        RedisProcess {
+            child,
+            _dir: TempDir(dir),
+        }
+    }
+
+    fn stop(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for RedisProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(redis_url: &str) -> Self {
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_rbay"))
+            .env("REDIS_URL", redis_url)
+            .env("RBAY_ADDR", format!("127.0.0.1:{port}"))
+            .env("RBAY_KEY_PREFIX", format!("resilience{port}:"))
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start rbay");
+        wait_until(Duration::from_secs(10), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })
+        .expect("rbay listening");
+        Server { child, port }
+    }
+
+    fn get(&self, path: &str) -> (u16, String) {
+        http_get(self.port, path)
+    }
+
+    fn assert_alive(&mut self) {
+        assert!(
+            self.child.try_wait().unwrap().is_none(),
+            "the server must not exit"
+        );
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> Result<(), ()> {
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if check() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Err(())
+}
+
+/// A minimal HTTP/1.1 GET; returns the status and the body.
+fn http_get(port: u16, path: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let text = String::from_utf8_lossy(&raw).to_string();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn wait_for_status(server: &Server, path: &str, want: u16, limit: Duration) -> String {
+    let deadline = Instant::now() + limit;
+    let mut last = (0, String::new());
+    while Instant::now() < deadline {
+        last = server.get(path);
+        if last.0 == want {
+            return last.1;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{path} never answered {want}; last answer was {}", last.0);
+}
+
+#[test]
+fn survives_redis_down_at_start_lost_while_running_and_back() {
+    let redis_port = free_port();
+    let url = format!("redis://127.0.0.1:{redis_port}");
+
+    // 1. Redis is down when the server starts: it still serves, with 503.
+    let mut server = Server::start(&url);
+    let (status, body) = server.get("/");
+    assert_eq!(status, 503);
+    assert!(body.contains("Temporarily unavailable"), "{body}");
+    assert_eq!(server.get("/healthz").0, 503);
+    server.assert_alive();
+
+    // 2. Redis comes up: pages work without a restart.
+    let redis = RedisProcess::start(redis_port, true);
+    let body = wait_for_status(&server, "/", 200, Duration::from_secs(15));
+    assert!(body.contains("Ending soonest"));
+
+    // 3. Redis is lost while running: 503, no crash.
+    redis.stop();
+    let body = wait_for_status(&server, "/", 503, Duration::from_secs(10));
+    assert!(body.contains("Temporarily unavailable"), "{body}");
+    server.assert_alive();
+
+    // 4. Redis is back (empty: no persistence): indexes are re-created, pages work again.
+    let _redis = RedisProcess::start(redis_port, true);
+    let body = wait_for_status(&server, "/", 200, Duration::from_secs(15));
+    assert!(body.contains("Ending soonest"));
+    server.assert_alive();
+}
+
+fn exit_message(redis_url: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_rbay"))
+        .env("REDIS_URL", redis_url)
+        .env("RBAY_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("RUST_LOG", "off")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut child = out;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            child
+                .stderr
+                .take()
+                .unwrap()
+                .read_to_string(&mut err)
+                .unwrap();
+            return (status.code().unwrap_or(-1), err);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("rbay kept running with REDIS_URL={redis_url}; it should exit with a message");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_malformed_redis_url_exits_with_a_one_line_fix() {
+    let (code, err) = exit_message("http//not-a-redis-url");
+    assert_ne!(code, 0);
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(
+        line.contains("REDIS_URL") && line.contains("redis://HOST:PORT"),
+        "{line}"
+    );
+}
+
+#[test]
+fn a_redis_without_search_exits_with_a_one_line_fix() {
+    let port = free_port();
+    let _plain = RedisProcess::start(port, false);
+    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
+    assert_ne!(code, 0);
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(
+        line.contains("no search module") && line.contains("--loadmodule"),
+        "{line}"
+    );
+}
