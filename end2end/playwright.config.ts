@@ -45,6 +45,10 @@ export default defineConfig({
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6381',
       RBAY_KEY_PREFIX: `e2e:${randomBytes(4).toString('hex')}:`,
       RUST_LOG: 'warn',
+      // Every test signs in from 127.0.0.1: keep the per-IP limit out of the way, and the
+      // per-username limit low enough to trip on purpose.
+      RBAY_AUTH_IP_LIMIT: '10000/60',
+      RBAY_AUTH_USER_LIMIT: '5/60',
     },
   },
 });

@@ -5,6 +5,6 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 say "building release (server + WASM)"
-cargo leptos build --release
+cargo leptos build --release --split
 find target/site/pkg -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) \
   -exec gzip -9 -k -f {} \;

@@ -4,7 +4,12 @@
 //! browser, which keeps the WASM bundle small (see `docs/architecture.md`).
 
 use crate::components::layout::{Footer, Header};
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{
+    auth::{SignInPage, SignUpPage},
+    dashboard::DashboardPage,
+    home::HomePage,
+    not_found::NotFound,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::{
@@ -45,6 +50,9 @@ pub fn App() -> impl IntoView {
                     // Async: the whole page is rendered before the status line is sent, so a
                     // page can still answer 404 or 503.
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/auth/signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/auth/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

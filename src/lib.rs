@@ -8,6 +8,7 @@
 //! - [`model`] and [`error`]: types shared by server and browser.
 //! - `server` (feature `ssr`): configuration, HTTP wiring and the Redis layer.
 
+pub mod accounts;
 pub mod api;
 pub mod app;
 pub mod components;

@@ -5,19 +5,14 @@
 //! `RBAY_REDIS_MODULE_DIR`, which `scripts/test.sh` exports) so it can stop and start it.
 #![cfg(feature = "ssr")]
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+mod common;
+
+use common::server::{free_port, wait_until, Server};
+use std::io::Read;
+use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 fn env_path(name: &str) -> PathBuf {
     PathBuf::from(
@@ -86,97 +81,18 @@ impl Drop for RedisProcess {
     }
 }
 
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(redis_url: &str) -> Self {
-        let port = free_port();
-        let child = Command::new(env!("CARGO_BIN_EXE_rbay"))
-            .env("REDIS_URL", redis_url)
-            .env("RBAY_ADDR", format!("127.0.0.1:{port}"))
-            .env("RBAY_KEY_PREFIX", format!("resilience{port}:"))
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start rbay");
-        wait_until(Duration::from_secs(10), || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })
-        .expect("rbay listening");
-        Server { child, port }
-    }
-
-    fn get(&self, path: &str) -> (u16, String) {
-        http_get(self.port, path)
-    }
-
-    fn assert_alive(&mut self) {
-        assert!(
-            self.child.try_wait().unwrap().is_none(),
-            "the server must not exit"
-        );
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> Result<(), ()> {
-    let deadline = Instant::now() + limit;
-    while Instant::now() < deadline {
-        if check() {
-            return Ok(());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Err(())
-}
-
-/// A minimal HTTP/1.1 GET; returns the status and the body.
-fn http_get(port: u16, path: &str) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).expect("read response");
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status = text
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {text:?}"));
-    let body = text
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
-}
-
 fn wait_for_status(server: &Server, path: &str, want: u16, limit: Duration) -> String {
     let deadline = Instant::now() + limit;
-    let mut last = (0, String::new());
+    let mut last = 0;
     while Instant::now() < deadline {
-        last = server.get(path);
-        if last.0 == want {
-            return last.1;
+        let response = server.get(path);
+        if response.status == want {
+            return response.body;
         }
+        last = response.status;
         std::thread::sleep(Duration::from_millis(100));
     }
-    panic!("{path} never answered {want}; last answer was {}", last.0);
+    panic!("{path} never answered {want}; last answer was {last}");
 }
 
 #[test]
@@ -185,11 +101,16 @@ fn survives_redis_down_at_start_lost_while_running_and_back() {
     let url = format!("redis://127.0.0.1:{redis_port}");
 
     // 1. Redis is down when the server starts: it still serves, with 503.
-    let mut server = Server::start(&url);
-    let (status, body) = server.get("/");
-    assert_eq!(status, 503);
-    assert!(body.contains("Temporarily unavailable"), "{body}");
-    assert_eq!(server.get("/healthz").0, 503);
+    let mut server = Server::start(&url, &[]);
+    let response = server.get("/");
+    assert_eq!(response.status, 503);
+    assert_eq!(response.header("retry-after"), Some("5"));
+    assert!(
+        response.body.contains("Temporarily unavailable"),
+        "{}",
+        response.body
+    );
+    assert_eq!(server.get("/healthz").status, 503);
     server.assert_alive();
 
     // 2. Redis comes up: pages work without a restart.

@@ -1,6 +1,7 @@
 //! Server functions: the only way pages and islands reach the server's data.
 //! Each runs on the server; in the browser it becomes an HTTP call.
 
+pub mod auth;
 pub mod home;
 
 /// The request's application state (server only).

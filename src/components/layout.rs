@@ -1,5 +1,7 @@
 //! Header and footer around every page.
 
+use crate::accounts::CurrentUser;
+use crate::api::auth::get_current_user;
 use crate::components::search_box::SearchBox;
 use leptos::prelude::*;
 
@@ -16,11 +18,37 @@ pub fn Header() -> impl IntoView {
                 </a>
                 <SearchBox/>
                 <nav class="account-nav" aria-label="Account">
-                    <a class="nav-link" href="/auth/signin">"Sign in"</a>
-                    <a class="button button-small" href="/auth/signup">"Sign up"</a>
+                    <Suspense>
+                        {Suspend::new(async move {
+                            // An outage shows the signed-out links; the page itself says 503.
+                            account_links(get_current_user().await.ok().flatten())
+                        })}
+                    </Suspense>
                 </nav>
             </div>
         </header>
+    }
+}
+
+fn account_links(user: Option<CurrentUser>) -> AnyView {
+    match user {
+        Some(user) => view! {
+            <a class="nav-link nav-user" href="/dashboard" title="Your dashboard">
+                <span class="avatar" aria-hidden="true">
+                    {user.username.chars().next().map(|c| c.to_ascii_uppercase())}
+                </span>
+                <span class="nav-username">{user.username}</span>
+            </a>
+            <form class="signout-form" method="post" action="/api/auth/signout">
+                <button type="submit" class="button button-small button-ghost">"Sign out"</button>
+            </form>
+        }
+        .into_any(),
+        None => view! {
+            <a class="nav-link" href="/auth/signin">"Sign in"</a>
+            <a class="button button-small" href="/auth/signup">"Sign up"</a>
+        }
+        .into_any(),
     }
 }
 

@@ -1,6 +1,8 @@
 //! Configuration from environment variables, each with a default that works on a laptop.
 
+use crate::server::rate_limit::Limit;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 /// Default Redis: the one `scripts/redis.sh` starts on the project port.
 pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6380";
@@ -20,6 +22,16 @@ pub struct Config {
     pub site_root: String,
     /// `RBAY_SECURE_COOKIES=1` when served over https.
     pub secure_cookies: bool,
+    /// `RBAY_TRUST_PROXY=1` when behind a reverse proxy: the client IP is then taken from the
+    /// last `X-Forwarded-For` entry instead of the TCP peer.
+    pub trust_proxy: bool,
+    /// `RBAY_AUTH_IP_LIMIT` (`MAX/SECONDS`, default `30/600`): sign-in or sign-up attempts per
+    /// client IP.
+    pub auth_ip_limit: Limit,
+    /// `RBAY_AUTH_USER_LIMIT` (`MAX/SECONDS`, default `10/600`): attempts per username.
+    pub auth_user_limit: Limit,
+    /// `RBAY_SESSION_DAYS` (default 7): idle lifetime of a session; every visit renews it.
+    pub session_ttl: Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -56,25 +68,60 @@ impl Config {
                 why: "use at most 64 characters and no spaces, e.g. rbay:".into(),
             });
         }
-        let secure_cookies = match get("RBAY_SECURE_COOKIES").as_deref() {
-            None | Some("0") | Some("false") => false,
-            Some("1") | Some("true") => true,
-            Some(other) => {
-                return Err(ConfigError::Invalid {
-                    name: "RBAY_SECURE_COOKIES",
-                    value: other.to_string(),
-                    why: "use 1 or 0".into(),
-                })
-            }
+        let flag = |name: &'static str| match get(name).as_deref() {
+            None | Some("0") | Some("false") => Ok(false),
+            Some("1") | Some("true") => Ok(true),
+            Some(other) => Err(ConfigError::Invalid {
+                name,
+                value: other.to_string(),
+                why: "use 1 or 0".into(),
+            }),
+        };
+        let limit = |name: &'static str, default: Limit| match get(name) {
+            None => Ok(default),
+            Some(value) => parse_limit(&value).ok_or(ConfigError::Invalid {
+                name,
+                value,
+                why: "use MAX/SECONDS with both above zero, e.g. 30/600".into(),
+            }),
+        };
+        let session_days = match get("RBAY_SESSION_DAYS") {
+            None => 7,
+            Some(value) => match value.parse::<u64>() {
+                Ok(days @ 1..=365) => days,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        name: "RBAY_SESSION_DAYS",
+                        value,
+                        why: "use a whole number of days from 1 to 365".into(),
+                    })
+                }
+            },
         };
         Ok(Config {
+            secure_cookies: flag("RBAY_SECURE_COOKIES")?,
+            trust_proxy: flag("RBAY_TRUST_PROXY")?,
+            auth_ip_limit: limit("RBAY_AUTH_IP_LIMIT", Limit::per_secs(30, 600))?,
+            auth_user_limit: limit("RBAY_AUTH_USER_LIMIT", Limit::per_secs(10, 600))?,
+            session_ttl: Duration::from_secs(session_days * 86_400),
             redis_url: get("REDIS_URL").unwrap_or_else(|| DEFAULT_REDIS_URL.to_string()),
             listen_addr,
             key_prefix,
             site_root: get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_string()),
-            secure_cookies,
         })
     }
+}
+
+/// `30/600` → 30 hits per 600 seconds.
+fn parse_limit(value: &str) -> Option<Limit> {
+    let (max, secs) = value.split_once('/')?;
+    let max: u32 = max.trim().parse().ok().filter(|m| *m > 0)?;
+    let secs: u64 = secs
+        .trim()
+        .parse()
+        .ok()
+        .filter(|s| *s > 0 && *s <= 86_400)?;
+    Some(Limit::per_secs(max, secs))
 }
 
 #[cfg(test)]
@@ -112,6 +159,10 @@ mod tests {
         assert_eq!(c.listen_addr.port(), 8080);
         assert_eq!(c.key_prefix, "t1:");
         assert!(c.secure_cookies);
+        let c = config(&[("RBAY_AUTH_USER_LIMIT", "5/60"), ("RBAY_SESSION_DAYS", "2")]).unwrap();
+        assert_eq!(c.auth_user_limit.max, 5);
+        assert_eq!(c.auth_user_limit.window, Duration::from_secs(60));
+        assert_eq!(c.session_ttl, Duration::from_secs(2 * 86_400));
     }
 
     #[test]
@@ -123,5 +174,12 @@ mod tests {
             .to_string();
         assert!(err.contains("RBAY_KEY_PREFIX"), "{err}");
         assert!(config(&[("RBAY_SECURE_COOKIES", "yes please")]).is_err());
+        for bad in ["10", "0/60", "10/0", "x/60", "10/-1"] {
+            let err = config(&[("RBAY_AUTH_IP_LIMIT", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("RBAY_AUTH_IP_LIMIT"), "{err}");
+        }
+        assert!(config(&[("RBAY_SESSION_DAYS", "0")]).is_err());
     }
 }

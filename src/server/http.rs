@@ -1,14 +1,16 @@
 //! HTTP wiring: the axum router around the Leptos pages, server functions and static files.
 
 use crate::app::{shell, App};
+use crate::server::accounts::AuthPolicy;
+use crate::server::request::provide_request_context;
 use crate::server::{Config, Db};
-use axum::extract::{FromRef, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::IntoResponse;
+use axum::extract::{FromRef, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::config::LeptosOptions;
-use leptos::prelude::provide_context;
 use leptos_axum::{file_and_error_handler_with_context, generate_route_list, LeptosRoutes};
 use std::sync::Arc;
 use tower::ServiceBuilder;
@@ -44,6 +46,14 @@ impl AppState {
             config: Arc::new(config),
         }
     }
+
+    pub fn auth_policy(&self) -> AuthPolicy {
+        AuthPolicy {
+            per_ip: self.config.auth_ip_limit,
+            per_username: self.config.auth_user_limit,
+            session_ttl: self.config.session_ttl,
+        }
+    }
 }
 
 /// The whole application as one axum router.
@@ -52,7 +62,7 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || provide_request_context(&state)
     };
 
     // Built assets: JS, WASM, CSS. Pre-compressed `.gz` files are used when present.
@@ -77,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::from_fn(refuse_cross_site_writes))
                 .layer(SetResponseHeaderLayer::if_not_present(
                     header::X_CONTENT_TYPE_OPTIONS,
                     HeaderValue::from_static("nosniff"),
@@ -100,5 +111,90 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
         (StatusCode::OK, "ok")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "redis unavailable")
+    }
+}
+
+/// Refuses state-changing requests (anything but GET, HEAD, OPTIONS) sent by another site.
+/// Browsers label every request with `Sec-Fetch-Site`, and older ones send `Origin` on POST;
+/// a request with neither did not come from a browser page, so it cannot be a forged one.
+async fn refuse_cross_site_writes(request: Request, next: Next) -> Response {
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if safe || is_same_origin(request.headers()) {
+        return next.run(request).await;
+    }
+    tracing::warn!(
+        method = %request.method(),
+        path = request.uri().path(),
+        origin = ?request.headers().get(header::ORIGIN),
+        "refused a cross-site request"
+    );
+    (
+        StatusCode::FORBIDDEN,
+        [(header::CACHE_CONTROL, "no-store")],
+        "Refused: this request came from another site.",
+    )
+        .into_response()
+}
+
+/// True unless the headers show the request was made by a page of another origin.
+pub fn is_same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin") | Ok("none"));
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return true;
+    };
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (origin.to_str().ok(), host) {
+        (Some(origin), Some(host)) => {
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn same_origin_rules() {
+        assert!(is_same_origin(&headers(&[])));
+        assert!(is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(is_same_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
+        assert!(!is_same_origin(&headers(&[(
+            "sec-fetch-site",
+            "same-site"
+        )])));
+        assert!(is_same_origin(&headers(&[
+            ("origin", "http://rbay.test"),
+            ("host", "rbay.test")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "http://evil.test"),
+            ("host", "rbay.test")
+        ])));
+        assert!(!is_same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "rbay.test")
+        ])));
     }
 }

@@ -54,6 +54,31 @@ impl Keys {
         self.key(format_args!("lock-fence:{name}"))
     }
 
+    /// Hash: one user account (`id`, `username`, `username_lower`, `password`, `created_at`).
+    pub fn user(&self, id: u64) -> String {
+        self.key(format_args!("users:{id}"))
+    }
+
+    /// Key prefix of user hashes; `lua/create_user.lua` appends the new id.
+    pub fn users_prefix(&self) -> String {
+        self.key(format_args!("users:"))
+    }
+
+    /// Hash: lowercase username → user id. Makes usernames unique, case-insensitively.
+    pub fn usernames(&self) -> String {
+        self.key(format_args!("usernames"))
+    }
+
+    /// String (counter): the last user id handed out.
+    pub fn user_ids(&self) -> String {
+        self.key(format_args!("ids:users"))
+    }
+
+    /// Hash with TTL: one signed-in session, keyed by the SHA-256 of its cookie token.
+    pub fn session(&self, token_hash: &str) -> String {
+        self.key(format_args!("sessions:{token_hash}"))
+    }
+
     /// Sorted set with TTL: sliding-window rate limit hits for one action and one subject.
     pub fn rate_limit(&self, action: &str, subject: &str) -> String {
         self.key(format_args!("rate:{action}:{subject}"))
@@ -75,10 +100,16 @@ mod tests {
             k.lock("x"),
             k.lock_fence("x"),
             k.rate_limit("signin", "1.2.3.4"),
+            k.user(7),
+            k.users_prefix(),
+            k.usernames(),
+            k.user_ids(),
+            k.session("abc"),
         ] {
             assert!(key.starts_with("t42:"), "{key}");
         }
         assert_eq!(k.item("abc"), "t42:items:abc");
         assert!(k.item("abc").starts_with(&k.items_prefix()));
+        assert_eq!(k.user(7), format!("{}7", k.users_prefix()));
     }
 }

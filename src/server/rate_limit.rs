@@ -14,6 +14,15 @@ pub struct Limit {
     pub window: Duration,
 }
 
+impl Limit {
+    pub const fn per_secs(max: u32, secs: u64) -> Self {
+        Limit {
+            max,
+            window: Duration::from_secs(secs),
+        }
+    }
+}
+
 /// The verdict for one hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {

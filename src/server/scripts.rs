@@ -15,6 +15,8 @@ pub struct Scripts {
     pub extend_lock: Script,
     /// `lua/rate_limit.lua`: sliding-window limiter on Redis server time.
     pub rate_limit: Script,
+    /// `lua/create_user.lua`: claim a username and create the user, or report it taken.
+    pub create_user: Script,
 }
 
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
@@ -22,6 +24,7 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     unlock: Script::new(include_str!("../../lua/unlock.lua")),
     extend_lock: Script::new(include_str!("../../lua/extend_lock.lua")),
     rate_limit: Script::new(include_str!("../../lua/rate_limit.lua")),
+    create_user: Script::new(include_str!("../../lua/create_user.lua")),
 });
 
 /// The registry of all scripts.

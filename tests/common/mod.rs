@@ -5,6 +5,8 @@
 //! `REDIS_URL`; run the tests through it.
 #![allow(dead_code)]
 
+pub mod server;
+
 use rbay::server::lock::random_hex;
 use rbay::server::{Db, Keys};
 

@@ -1,0 +1,33 @@
+import { expect, Page } from '@playwright/test';
+import path from 'node:path';
+
+export const screenshots = path.resolve(__dirname, '../../docs/screenshots');
+export const PASSWORD = 'correct horse battery';
+
+let counter = 0;
+/** A username no other test (or earlier run against the same Redis) has used. */
+export function uniqueName(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}_${Date.now().toString(36)}${counter}`.slice(0, 32);
+}
+
+/** Waits until the sign-in / sign-up form island is hydrated. */
+export async function formHydrated(page: Page) {
+  await expect(page.locator('form.auth-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+}
+
+export async function signUp(page: Page, username: string, password = PASSWORD) {
+  await page.goto('/auth/signup');
+  await formHydrated(page);
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByLabel('Repeat password').fill(password);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('.nav-username')).toHaveText(username);
+}
+
+export async function signIn(page: Page, username: string, password = PASSWORD) {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}

@@ -1,0 +1,175 @@
+//! Island: the sign-in and sign-up form.
+//!
+//! Server-rendered as a plain `<form method="post">` to the auth server function, so it works
+//! with JavaScript off (the server answers with a redirect). Once hydrated it checks the
+//! fields as you go, submits without a page load, shows the server's errors next to the
+//! fields and then navigates to where the user was going.
+
+use crate::accounts::{check_sign_up, AuthMode, AuthReply, FormErrors, Problem};
+use crate::api::auth::{sign_in, sign_up};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[island(lazy)]
+pub fn AuthForm(
+    mode: AuthMode,
+    next: String,
+    errors: FormErrors,
+    username: String,
+) -> impl IntoView {
+    let errors = RwSignal::new(errors);
+    let username = RwSignal::new(username);
+    let password = RwSignal::new(String::new());
+    let confirm = RwSignal::new(String::new());
+    let next_value = next.clone();
+
+    let submit = Action::new(move |(user, pass, again): &(String, String, String)| {
+        let (user, pass, again, next) = (user.clone(), pass.clone(), again.clone(), next.clone());
+        async move {
+            match mode {
+                AuthMode::SignIn => sign_in(user, pass, Some(next)).await,
+                AuthMode::SignUp => sign_up(user, pass, again, Some(next)).await,
+            }
+        }
+    });
+    let pending = submit.pending();
+    // Effects run only in the browser: the attribute tells users of the page (and tests) that
+    // the form is live.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    Effect::new(move |_| {
+        let Some(result) = submit.value().get() else {
+            return;
+        };
+        match result {
+            Ok(AuthReply::SignedIn { redirect, .. }) => {
+                let _ = window().location().set_href(&redirect);
+            }
+            Ok(AuthReply::Rejected(found)) => errors.set(found),
+            Err(error) => errors.set(FormErrors::form(problem_of(error))),
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let (user, pass, again) = (username.get(), password.get(), confirm.get());
+        let found = match mode {
+            AuthMode::SignUp => check_sign_up(&user, &pass, &again),
+            AuthMode::SignIn => FormErrors {
+                username: user.trim().is_empty().then_some(Problem::UsernameMissing),
+                password: pass.is_empty().then_some(Problem::PasswordMissing),
+                ..Default::default()
+            },
+        };
+        let valid = found.is_empty();
+        errors.set(found);
+        if valid {
+            submit.dispatch((user, pass, again));
+        }
+    };
+
+    let (action, button, busy) = match mode {
+        AuthMode::SignIn => ("/api/auth/signin", "Sign in", "Signing in…"),
+        AuthMode::SignUp => ("/api/auth/signup", "Create account", "Creating account…"),
+    };
+    let field_error = move |pick: fn(&FormErrors) -> Option<Problem>| {
+        move || errors.with(|e| pick(e).map(|p| p.message()))
+    };
+
+    view! {
+        <form
+            class="auth-form"
+            method="post"
+            action=action
+            novalidate
+            on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <input type="hidden" name="next" value=next_value/>
+            {move || {
+                field_error(|e| e.form)()
+                    .map(|msg| view! { <p class="form-error" role="alert">{msg}</p> })
+            }}
+            <Field
+                label="Username"
+                name="username"
+                kind="text"
+                autocomplete="username"
+                max=32
+                value=username
+                error=Signal::derive(field_error(|e| e.username))
+            />
+            <Field
+                label="Password"
+                name="password"
+                kind="password"
+                autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
+                max=256
+                value=password
+                error=Signal::derive(field_error(|e| e.password))
+            />
+            {(mode == AuthMode::SignUp)
+                .then(|| {
+                    view! {
+                        <Field
+                            label="Repeat password"
+                            name="confirm"
+                            kind="password"
+                            autocomplete="new-password"
+                            max=256
+                            value=confirm
+                            error=Signal::derive(field_error(|e| e.confirm))
+                        />
+                    }
+                })}
+            <button type="submit" class="button button-block" disabled=move || pending.get()>
+                {move || if pending.get() { busy } else { button }}
+            </button>
+        </form>
+    }
+}
+
+/// One labelled input with its inline error.
+#[component]
+fn Field(
+    label: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    max: u32,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    // The attribute pre-fills the server-rendered form (JavaScript off); the property keeps
+    // the live input in step with the signal once hydrated.
+    let initial = value.get_untracked();
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field" class:invalid=move || error.read().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                maxlength=max
+                value=initial
+                prop:value=move || value.get()
+                on:input=move |ev| value.set(event_target_value(&ev))
+                aria-invalid=move || if error.read().is_some() { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}
+
+fn problem_of(error: AppError) -> Problem {
+    match error {
+        AppError::RateLimited { retry_after_secs } => Problem::RateLimited { retry_after_secs },
+        AppError::Unavailable | AppError::Network(_) => Problem::Unavailable,
+        _ => Problem::Internal,
+    }
+}

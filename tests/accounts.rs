@@ -1,0 +1,306 @@
+//! Accounts and sessions against a real Redis.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::*;
+use rbay::accounts::{FormErrors, Problem};
+use rbay::server::accounts::{self, AuthFailure, AuthPolicy};
+use rbay::server::rate_limit::Limit;
+use rbay::server::sessions;
+use std::time::Duration;
+
+fn policy() -> AuthPolicy {
+    AuthPolicy {
+        per_ip: Limit::per_secs(1000, 60),
+        per_username: Limit::per_secs(1000, 60),
+        session_ttl: Duration::from_secs(3600),
+    }
+}
+
+const PASSWORD: &str = "correct horse battery";
+
+fn problems(result: Result<sessions::NewSession, AuthFailure>) -> FormErrors {
+    match result {
+        Ok(s) => panic!("expected a refusal, got a session for {}", s.username),
+        Err(failure) => failure.errors().clone(),
+    }
+}
+
+#[tokio::test]
+async fn sign_up_then_sign_in_and_the_session_names_the_user() {
+    let db = test_db().await;
+    let created = accounts::sign_up(&db, &policy(), "1.1.1.1", "Alice_01", PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+    assert_eq!(created.username, "Alice_01");
+    let user = sessions::lookup(&db, &created.token, policy().session_ttl)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (user.user_id, user.username.as_str()),
+        (created.user_id, "Alice_01")
+    );
+
+    // Case-insensitive login, argon2id stored, never the password itself.
+    let signed_in = accounts::sign_in(&db, &policy(), "1.1.1.1", "alice_01", PASSWORD, None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.user_id, created.user_id);
+    let mut conn = db.raw_conn();
+    let phc: String = redis::cmd("HGET")
+        .arg(db.keys().user(created.user_id))
+        .arg("password")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert!(phc.starts_with("$argon2id$"), "{phc}");
+    assert!(!phc.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn simultaneous_sign_ups_with_one_name_let_exactly_one_win() {
+    let db = test_db().await;
+    let mut tasks = Vec::new();
+    for i in 0..12 {
+        let db = db.clone();
+        // Same name in different cases: still one account.
+        let name = if i % 2 == 0 { "racer" } else { "RACER" };
+        tasks.push(tokio::spawn(async move {
+            accounts::sign_up(
+                &db,
+                &policy(),
+                &format!("10.0.0.{i}"),
+                name,
+                PASSWORD,
+                PASSWORD,
+            )
+            .await
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(f) => assert_eq!(f.errors().username, Some(Problem::UsernameTaken)),
+        }
+    }
+    assert_eq!(won, 1);
+    let mut conn = db.raw_conn();
+    let ids: i64 = redis::cmd("HLEN")
+        .arg(db.keys().usernames())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ids, 1);
+}
+
+#[tokio::test]
+async fn bad_sign_up_input_is_refused_and_writes_nothing() {
+    let db = test_db().await;
+    let cases: [(&str, &str, &str, FormErrors); 4] = [
+        (
+            "",
+            "",
+            "",
+            FormErrors {
+                username: Some(Problem::UsernameMissing),
+                password: Some(Problem::PasswordMissing),
+                ..Default::default()
+            },
+        ),
+        (
+            "<script>alert(1)</script>",
+            PASSWORD,
+            PASSWORD,
+            FormErrors {
+                username: Some(Problem::UsernameChars),
+                ..Default::default()
+            },
+        ),
+        (
+            "bob",
+            "short",
+            "short",
+            FormErrors {
+                password: Some(Problem::PasswordLength),
+                ..Default::default()
+            },
+        ),
+        (
+            "bob",
+            PASSWORD,
+            "different one",
+            FormErrors {
+                confirm: Some(Problem::PasswordMismatch),
+                ..Default::default()
+            },
+        ),
+    ];
+    for (user, pass, confirm, expected) in cases {
+        let got = problems(accounts::sign_up(&db, &policy(), "1.1.1.1", user, pass, confirm).await);
+        assert_eq!(got, expected, "{user:?}");
+    }
+    let huge = "x".repeat(1_000_000);
+    let got = problems(accounts::sign_up(&db, &policy(), "1.1.1.1", &huge, &huge, &huge).await);
+    assert_eq!(got.username, Some(Problem::UsernameLength));
+    assert!(
+        keys_in_namespace(&db)
+            .await
+            .iter()
+            .all(|k| !k.contains("users")),
+        "nothing written"
+    );
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_user_get_the_same_answer() {
+    let db = test_db().await;
+    accounts::sign_up(&db, &policy(), "1.1.1.1", "carol", PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+    let wrong = problems(
+        accounts::sign_in(&db, &policy(), "1.1.1.1", "carol", "not the password", None).await,
+    );
+    let unknown =
+        problems(accounts::sign_in(&db, &policy(), "1.1.1.1", "nobody", PASSWORD, None).await);
+    let odd = problems(
+        accounts::sign_in(&db, &policy(), "1.1.1.1", "no such <user>", PASSWORD, None).await,
+    );
+    assert_eq!(wrong, FormErrors::form(Problem::BadCredentials));
+    assert_eq!(unknown, wrong);
+    assert_eq!(odd, wrong);
+}
+
+#[tokio::test]
+async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
+    let db = test_db().await;
+    let strict = AuthPolicy {
+        per_ip: Limit {
+            max: 5,
+            window: Duration::from_millis(900),
+        },
+        per_username: Limit {
+            max: 3,
+            window: Duration::from_millis(900),
+        },
+        ..policy()
+    };
+    accounts::sign_up(&db, &policy(), "9.9.9.9", "dave", PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+
+    // Per username: the 4th try within the window is refused, even with the right password.
+    for _ in 0..3 {
+        let e = problems(
+            accounts::sign_in(&db, &strict, "2.2.2.2", "dave", "wrong password", None).await,
+        );
+        assert_eq!(e.form, Some(Problem::BadCredentials));
+    }
+    let limited =
+        problems(accounts::sign_in(&db, &strict, "3.3.3.3", "DAVE", PASSWORD, None).await);
+    assert_eq!(
+        limited.form,
+        Some(Problem::RateLimited {
+            retry_after_secs: 1
+        })
+    );
+
+    // Per IP: many names from one address.
+    for name in ["u1", "u2", "u3", "u4", "u5"] {
+        let _ = accounts::sign_in(&db, &strict, "4.4.4.4", name, PASSWORD, None).await;
+    }
+    let limited = problems(accounts::sign_in(&db, &strict, "4.4.4.4", "u6", PASSWORD, None).await);
+    assert!(matches!(limited.form, Some(Problem::RateLimited { .. })));
+
+    // After the window, the right password works again.
+    tokio::time::sleep(Duration::from_millis(950)).await;
+    accounts::sign_in(&db, &strict, "2.2.2.2", "dave", PASSWORD, None)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn sessions_expire_and_visits_renew_them() {
+    let db = test_db().await;
+    let short = Duration::from_millis(400);
+    let s = sessions::create(&db, 42, "erin", short).await.unwrap();
+    // A visit renews the idle lifetime.
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(sessions::lookup(&db, &s.token, short)
+        .await
+        .unwrap()
+        .is_some());
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    assert!(
+        sessions::lookup(&db, &s.token, short)
+            .await
+            .unwrap()
+            .is_some(),
+        "renewed by the last visit"
+    );
+    // Idle past the TTL: gone, and the lookup does not resurrect it.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(sessions::lookup(&db, &s.token, short)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(keys_in_namespace(&db)
+        .await
+        .iter()
+        .all(|k| !k.contains("sessions")));
+}
+
+#[tokio::test]
+async fn sign_in_mints_a_new_token_and_kills_the_one_presented() {
+    let db = test_db().await;
+    let first = accounts::sign_up(&db, &policy(), "1.1.1.1", "frank", PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+    let second = accounts::sign_in(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        "frank",
+        PASSWORD,
+        Some(&first.token),
+    )
+    .await
+    .unwrap();
+    assert_ne!(first.token, second.token);
+    assert_eq!(second.token.len(), 64, "256 bits as hex");
+    assert!(sessions::lookup(&db, &first.token, policy().session_ttl)
+        .await
+        .unwrap()
+        .is_none());
+    assert!(sessions::lookup(&db, &second.token, policy().session_ttl)
+        .await
+        .unwrap()
+        .is_some());
+    // Tokens are stored hashed: no key contains the token.
+    assert!(keys_in_namespace(&db)
+        .await
+        .iter()
+        .all(|k| !k.contains(&second.token)));
+}
+
+#[tokio::test]
+async fn sign_out_makes_the_old_cookie_useless() {
+    let db = test_db().await;
+    let s = accounts::sign_up(&db, &policy(), "1.1.1.1", "grace", PASSWORD, PASSWORD)
+        .await
+        .unwrap();
+    sessions::destroy(&db, &s.token).await.unwrap();
+    assert!(sessions::lookup(&db, &s.token, policy().session_ttl)
+        .await
+        .unwrap()
+        .is_none());
+    // Garbage tokens are simply "signed out".
+    for junk in ["", "abc", "*", &"g".repeat(64)] {
+        assert!(sessions::lookup(&db, junk, policy().session_ttl)
+            .await
+            .unwrap()
+            .is_none());
+    }
+}
