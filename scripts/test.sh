@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One command to set up and run every test:
+#   0. formatting and clippy;
 #   1. Rust unit and integration tests against a real, throwaway Redis;
 #   2. a release build, and the size of the browser bundle;
 #   3. Playwright end-to-end tests in Chromium against the release server.
@@ -8,6 +9,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
 scripts/setup.sh
+scripts/lint.sh
 
 if [ -z "${REDIS_URL:-}" ]; then
   scripts/redis.sh start-test

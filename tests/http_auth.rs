@@ -14,7 +14,7 @@ fn server() -> Server {
     let server = Server::start(
         &redis_url(),
         &[
-            ("RBAY_KEY_PREFIX", &format!("{}", common::fresh_prefix())),
+            ("RBAY_KEY_PREFIX", &common::fresh_prefix()),
             ("RBAY_AUTH_USER_LIMIT", "3/60"),
             ("RBAY_AUTH_IP_LIMIT", "1000/60"),
         ],
