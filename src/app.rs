@@ -6,9 +6,14 @@
 use crate::components::layout::{Footer, Header};
 use crate::pages::{
     auth::{SignInPage, SignUpPage},
-    dashboard::DashboardPage,
+    dashboard::{DashboardItemsPage, DashboardPage},
     home::HomePage,
+    info::{AboutPage, PrivacyPage},
+    item::ItemPage,
+    new_item::NewItemPage,
     not_found::NotFound,
+    profile::ProfilePage,
+    search::SearchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -53,6 +58,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/auth/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/items") view=DashboardItemsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/items/new") view=NewItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/items/:id") view=ItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/users/:id") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
+                    <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
             <Footer/>

@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Rbay: an auction marketplace on Leptos (server rendering + islands) and Redis.
 //!
 //! Module map (see `docs/architecture.md`):
@@ -13,7 +14,9 @@ pub mod api;
 pub mod app;
 pub mod components;
 pub mod error;
+pub mod items;
 pub mod model;
+pub mod money;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

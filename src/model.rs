@@ -13,6 +13,7 @@ pub struct ItemCard {
     pub ends_at_ms: i64,
     pub views: i64,
     pub bids: i64,
+    pub likes: i64,
 }
 
 /// The three rankings of the home page.
@@ -22,6 +23,75 @@ pub struct HomeSections {
     pub most_viewed: Vec<ItemCard>,
     pub highest_price: Vec<ItemCard>,
     /// Server clock (ms) when the sections were read, so "time left" is computed consistently.
+    pub now_ms: i64,
+}
+
+/// Everything the item page shows about one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub seller_id: u64,
+    pub seller_name: String,
+    pub price_cents: i64,
+    pub start_price_cents: i64,
+    /// The smallest bid the next bidder may place (price + increment; the starting price
+    /// before the first bid).
+    pub min_bid_cents: i64,
+    pub bids: i64,
+    pub views: i64,
+    pub likes: i64,
+    pub created_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub has_photo: bool,
+    pub high_bidder_id: Option<u64>,
+    pub high_bidder_name: Option<String>,
+}
+
+impl ItemDetail {
+    pub fn is_live(&self, now_ms: i64) -> bool {
+        now_ms < self.ends_at_ms
+    }
+}
+
+/// One accepted bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidEntry {
+    pub bidder_id: u64,
+    pub bidder_name: String,
+    pub amount_cents: i64,
+    pub at_ms: i64,
+}
+
+/// The item page in one piece.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPageData {
+    pub item: ItemDetail,
+    /// Newest first.
+    pub history: Vec<BidEntry>,
+    pub similar: Vec<ItemCard>,
+    pub liked_by_me: bool,
+    pub viewer_id: Option<u64>,
+    pub now_ms: i64,
+}
+
+/// A page of cards plus the total number of matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPage {
+    pub total: u64,
+    pub cards: Vec<ItemCard>,
+    pub now_ms: i64,
+}
+
+/// A user's public profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: u64,
+    pub username: String,
+    pub member_since_ms: i64,
+    pub selling: Vec<ItemCard>,
+    pub liked: Vec<ItemCard>,
     pub now_ms: i64,
 }
 

@@ -215,7 +215,7 @@ async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
     assert!(matches!(limited.form, Some(Problem::RateLimited { .. })));
 
     // After the window, the right password works again.
-    tokio::time::sleep(Duration::from_millis(950)).await;
+    tokio::time::sleep(Duration::from_millis(3100)).await;
     accounts::sign_in(&db, &strict, "2.2.2.2", "dave", PASSWORD, None)
         .await
         .unwrap();

@@ -5,10 +5,10 @@ mod common;
 
 use common::*;
 use rbay::server::indexes::{self, IndexDef, IndexOutcome};
-use rbay::server::items::{home_sections, now_ms};
 use rbay::server::lock::Lock;
 use rbay::server::rate_limit::{self, Limit, Verdict};
 use rbay::server::scripts::scripts;
+use rbay::server::search::{home_sections, now_ms};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

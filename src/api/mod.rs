@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod home;
+pub mod items;
 
 /// The request's application state (server only).
 #[cfg(feature = "ssr")]

@@ -3,6 +3,16 @@
 use crate::model::{format_cents, format_time_left, ItemCard};
 use leptos::prelude::*;
 
+/// A grid of cards with no heading (search results, profiles).
+#[component]
+pub fn CardList(items: Vec<ItemCard>, now_ms: i64) -> impl IntoView {
+    view! {
+        <ul class="card-grid">
+            {items.into_iter().map(|item| view! { <li><ItemCardView item now_ms/></li> }).collect_view()}
+        </ul>
+    }
+}
+
 #[component]
 pub fn ItemGrid(
     title: &'static str,
@@ -20,15 +30,7 @@ pub fn ItemGrid(
                 }
                     .into_any()
             } else {
-                view! {
-                    <ul class="card-grid">
-                        {items
-                            .into_iter()
-                            .map(|item| view! { <li><ItemCardView item now_ms/></li> })
-                            .collect_view()}
-                    </ul>
-                }
-                    .into_any()
+                view! { <CardList items now_ms/> }.into_any()
             }}
         </section>
     }
@@ -37,7 +39,7 @@ pub fn ItemGrid(
 #[component]
 pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
     let href = format!("/items/{}", item.id);
-    let image = format!("/items/{}/image", item.id);
+    let image = format!("/items/{}/thumb", item.id);
     let ended = item.ends_at_ms <= now_ms;
     view! {
         <a class="card" href=href>
@@ -47,8 +49,8 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                 <p class="card-price">{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
                     <span class:ended=ended>{format_time_left(item.ends_at_ms, now_ms)}</span>
-                    <span>{item.views}" views"</span>
-                    <span>{item.bids}" bids"</span>
+                    <span>{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
+                    <span>{item.bids}{if item.bids == 1 { " bid" } else { " bids" }}</span>
                 </p>
             </div>
         </a>

@@ -16,7 +16,7 @@ pub fn Header() -> impl IntoView {
                     <span class="logo-a">"a"</span>
                     <span class="logo-y">"y"</span>
                 </a>
-                <SearchBox/>
+                <SearchBox initial=current_query()/>
                 <nav class="account-nav" aria-label="Account">
                     <Suspense>
                         {Suspend::new(async move {
@@ -28,6 +28,12 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
+}
+
+/// The search text when on `/search`, so the header box keeps it.
+fn current_query() -> String {
+    let query = leptos_router::hooks::use_query_map();
+    query.with_untracked(|q| q.get("q").unwrap_or_default().chars().take(200).collect())
 }
 
 fn account_links(user: Option<CurrentUser>) -> AnyView {

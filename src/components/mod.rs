@@ -3,7 +3,16 @@
 
 /// Island: the sign-in / sign-up form.
 pub mod auth_form;
+/// Island (lazy): the bid form.
+pub mod bid_form;
+/// Island (lazy): live time left.
+pub mod countdown;
 pub mod item_card;
+/// Island (lazy): the new-item form.
+pub mod item_form;
 pub mod layout;
+/// Island (lazy): like / unlike.
+pub mod like_button;
+pub mod price_chart;
 /// Island: the header search box.
 pub mod search_box;

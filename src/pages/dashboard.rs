@@ -1,10 +1,16 @@
-//! `/dashboard`: the signed-in user's home. Visitors are sent to sign in and come back here.
+//! `/dashboard` and `/dashboard/items`: the signed-in seller's pages. Visitors are sent to
+//! sign in and come back.
 
-use crate::accounts::sign_in_url;
 use crate::api::auth::get_current_user;
-use crate::pages::status::ErrorPage;
+use crate::api::items::dashboard_items;
+use crate::error::AppError;
+use crate::model::{format_cents, format_time_left};
+use crate::pages::status::{require_sign_in, ErrorPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PAGE_SIZE: u64 = 10;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -14,21 +20,119 @@ pub fn DashboardPage() -> impl IntoView {
             {Suspend::new(async move {
                 match get_current_user().await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    Ok(None) => {
-                        #[cfg(feature = "ssr")]
-                        leptos_axum::redirect(&sign_in_url("/dashboard"));
-                        view! { <p>"Please " <a href=sign_in_url("/dashboard")>"sign in"</a> "."</p> }
-                            .into_any()
+                    Ok(None) => require_sign_in("/dashboard"),
+                    Ok(Some(user)) => view! {
+                        <section class="dashboard">
+                            <h1>"Hello, " {user.username} "!"</h1>
+                            <p class="lead">"Sell something new, or keep an eye on what you're selling."</p>
+                            <p class="actions">
+                                <a class="button" href="/items/new">"List an item"</a>
+                                <a class="button button-ghost" href="/dashboard/items">"Your listings"</a>
+                                <a class="button button-ghost" href=format!("/users/{}", user.id)>"Your profile"</a>
+                            </p>
+                        </section>
                     }
-                    Ok(Some(user)) => {
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Sortable columns: (sort key, heading, default direction).
+const COLUMNS: [(&str, &str, &str); 6] = [
+    ("name", "Item", "asc"),
+    ("price", "Price", "desc"),
+    ("ends_at", "Time left", "asc"),
+    ("bids", "Bids", "desc"),
+    ("views", "Views", "desc"),
+    ("likes", "Likes", "desc"),
+];
+
+#[component]
+pub fn DashboardItemsPage() -> impl IntoView {
+    let (sort, dir, page) = use_query_map().with_untracked(|q| {
+        (
+            q.get("sort")
+                .unwrap_or_else(|| "ends_at".into())
+                .chars()
+                .take(40)
+                .collect::<String>(),
+            q.get("dir")
+                .unwrap_or_else(|| "asc".into())
+                .chars()
+                .take(10)
+                .collect::<String>(),
+            q.get_str("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, 10_000),
+        )
+    });
+    view! {
+        <Title text="Your listings"/>
+        <Suspense>
+            {Suspend::new(async move {
+                match dashboard_items(sort.clone(), dir.clone(), page).await {
+                    Err(AppError::Unauthorized) => require_sign_in("/dashboard/items"),
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(rows) => {
+                        let now = rows.now_ms;
+                        let pages = rows.total.div_ceil(PAGE_SIZE).max(1);
+                        let (s, d) = (sort.clone(), dir.clone());
+                        let page_link = move |p: u64| format!("/dashboard/items?sort={s}&dir={d}&page={p}");
                         view! {
-                            <section class="dashboard">
-                                <h1>"Hello, " {user.username} "!"</h1>
-                                <p class="lead">"This is your dashboard. Your listings and bids will show up here."</p>
-                                <a class="button" href="/">"Browse auctions"</a>
+                            <section class="dashboard-items">
+                                <div class="dashboard-head">
+                                    <h1>"Your listings"</h1>
+                                    <a class="button" href="/items/new">"List an item"</a>
+                                </div>
+                                {if rows.cards.is_empty() {
+                                    view! { <p class="empty">"You haven't listed anything yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <div class="table-wrap">
+                                        <table class="items-table">
+                                            <thead>
+                                                <tr>
+                                                    {COLUMNS.iter().map(|(key, label, default_dir)| {
+                                                        let active = *key == sort;
+                                                        let next_dir = if active { if dir == "asc" { "desc" } else { "asc" } } else { default_dir };
+                                                        let arrow = if active { if dir == "asc" { " ▲" } else { " ▼" } } else { "" };
+                                                        let aria = if active { if dir == "asc" { "ascending" } else { "descending" } } else { "none" };
+                                                        view! {
+                                                            <th aria-sort=aria>
+                                                                <a href=format!("/dashboard/items?sort={key}&dir={next_dir}")>{*label}{arrow}</a>
+                                                            </th>
+                                                        }
+                                                    }).collect_view()}
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {rows.cards.into_iter().map(|c| view! {
+                                                    <tr>
+                                                        <td><a href=format!("/items/{}", c.id)>{c.name}</a></td>
+                                                        <td class="num">{format_cents(c.price_cents)}</td>
+                                                        <td class:ended=c.ends_at_ms <= now>{format_time_left(c.ends_at_ms, now)}</td>
+                                                        <td class="num">{c.bids}</td>
+                                                        <td class="num">{c.views}</td>
+                                                        <td class="num">{c.likes}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                        </div>
+                                    }.into_any()
+                                }}
+                                {(pages > 1).then(|| view! {
+                                    <nav class="pagination" aria-label="Pages">
+                                        {(page > 1).then(|| view! { <a rel="prev" href=page_link(page as u64 - 1)>"← Previous"</a> })}
+                                        <span>{format!("Page {page} of {pages}")}</span>
+                                        {((page as u64) < pages).then(|| view! { <a rel="next" href=page_link(page as u64 + 1)>"Next →"</a> })}
+                                    </nav>
+                                })}
                             </section>
-                        }
-                            .into_any()
+                        }.into_any()
                     }
                 }
             })}

@@ -3,5 +3,10 @@
 pub mod auth;
 pub mod dashboard;
 pub mod home;
+pub mod info;
+pub mod item;
+pub mod new_item;
 pub mod not_found;
+pub mod profile;
+pub mod search;
 pub mod status;

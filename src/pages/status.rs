@@ -29,6 +29,30 @@ pub fn set_status_for(error: &AppError) {
     let _ = error;
 }
 
+/// Answers the page request with `302 Found` to `path` (whatever the `Accept` header says).
+pub fn redirect_page(path: &str) {
+    #[cfg(feature = "ssr")]
+    {
+        use axum::http::{header, HeaderValue, StatusCode};
+        if let (Some(response), Ok(location)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            HeaderValue::from_str(path),
+        ) {
+            response.set_status(StatusCode::FOUND);
+            response.insert_header(header::LOCATION, location);
+        }
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = path;
+}
+
+/// Sends a visitor to sign in, and back to `path` afterwards.
+pub fn require_sign_in(path: &str) -> AnyView {
+    let href = crate::accounts::sign_in_url(path);
+    redirect_page(&href);
+    view! { <p>"Please "<a href=href>"sign in"</a>" to continue."</p> }.into_any()
+}
+
 /// The page shown instead of a page that failed: right status, friendly words.
 #[component]
 pub fn ErrorPage(error: AppError) -> impl IntoView {

@@ -3,7 +3,9 @@
 use crate::app::{shell, App};
 use crate::server::accounts::AuthPolicy;
 use crate::server::request::provide_request_context;
+use crate::server::{images, items, page_cache};
 use crate::server::{Config, Db};
+use axum::extract::Path;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
@@ -15,6 +17,7 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -76,6 +79,8 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/items/{id}/image", get(item_photo_large))
+        .route("/items/{id}/thumb", get(item_photo_thumb))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
@@ -100,9 +105,71 @@ pub fn router(state: AppState) -> Router {
                     header::REFERRER_POLICY,
                     HeaderValue::from_static("strict-origin-when-cross-origin"),
                 ))
-                .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest)),
+                .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
+                // Inside compression: the cache stores and serves plain HTML.
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    page_cache::serve_cached,
+                ))
+                // Photos are at most 5 MB; nothing else comes close. Bigger bodies get 413.
+                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES)),
         )
         .with_state(state)
+}
+
+/// Upload limit: a 5 MB photo plus the form's text and multipart framing.
+const MAX_REQUEST_BYTES: usize = images::MAX_UPLOAD_BYTES + 64 * 1024;
+
+async fn item_photo_large(state: State<AppState>, id: Path<String>) -> Response {
+    item_photo(state, id, false).await
+}
+
+async fn item_photo_thumb(state: State<AppState>, id: Path<String>) -> Response {
+    item_photo(state, id, true).await
+}
+
+/// An item's photo, or its generated placeholder. Photos never change for an id, so they
+/// are cached by browsers for a year.
+async fn item_photo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    thumb: bool,
+) -> Response {
+    let cache = |value: &'static str| (header::CACHE_CONTROL, HeaderValue::from_static(value));
+    match items::photo(&state.db, &id, thumb).await {
+        Ok(Some(bytes)) => (
+            [
+                (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+                cache("public, max-age=31536000, immutable"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Ok(None) => match items::name(&state.db, &id).await {
+            Ok(Some(name)) => (
+                [
+                    (
+                        header::CONTENT_TYPE,
+                        HeaderValue::from_static("image/svg+xml"),
+                    ),
+                    // Short: the real photo may still be on its way.
+                    cache("public, max-age=60"),
+                ],
+                images::placeholder_svg(&name),
+            )
+                .into_response(),
+            Ok(None) => {
+                (StatusCode::NOT_FOUND, [cache("no-store")], "No such item.").into_response()
+            }
+            Err(e) => error_response(&e),
+        },
+        Err(e) => error_response(&e),
+    }
+}
+
+fn error_response(e: &crate::error::AppError) -> Response {
+    let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [(header::CACHE_CONTROL, "no-store")], e.to_string()).into_response()
 }
 
 /// Liveness and readiness: 200 when Redis is ready, 503 while it is not.

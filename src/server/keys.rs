@@ -29,6 +29,51 @@ impl Keys {
         self.key(format_args!("items:{id}"))
     }
 
+    /// String (counter): the last item id handed out.
+    pub fn item_ids(&self) -> String {
+        self.key(format_args!("ids:items"))
+    }
+
+    /// List: an item's accepted bids, newest first (`bidder_id|cents|ms|bidder_name`).
+    pub fn item_bids(&self, id: &str) -> String {
+        self.key(format_args!("bids:{id}"))
+    }
+
+    /// HyperLogLog: the distinct visitors of an item.
+    pub fn item_viewers(&self, id: &str) -> String {
+        self.key(format_args!("viewers:{id}"))
+    }
+
+    /// Set: ids of the users who like an item.
+    pub fn item_likers(&self, id: &str) -> String {
+        self.key(format_args!("likers:{id}"))
+    }
+
+    /// Hash: an item's photo (`type`, `large`, `thumb`), re-encoded JPEG bytes.
+    pub fn item_image(&self, id: &str) -> String {
+        self.key(format_args!("images:{id}"))
+    }
+
+    /// Sorted set: ids of the items a user sells, scored by listing time.
+    pub fn user_items(&self, user_id: u64) -> String {
+        self.key(format_args!("user-items:{user_id}"))
+    }
+
+    /// Sorted set: ids of the items a user likes, scored by when.
+    pub fn user_likes(&self, user_id: u64) -> String {
+        self.key(format_args!("user-likes:{user_id}"))
+    }
+
+    /// Sorted set: ids of the items a user bid on, scored by the last bid's time.
+    pub fn user_bids(&self, user_id: u64) -> String {
+        self.key(format_args!("user-bids:{user_id}"))
+    }
+
+    /// String with TTL: cached HTML of a public, user-independent page.
+    pub fn page_cache(&self, path: &str) -> String {
+        self.key(format_args!("pagecache:{path}"))
+    }
+
     /// Key prefix the items index watches.
     pub fn items_prefix(&self) -> String {
         self.key(format_args!("items:"))
@@ -105,11 +150,29 @@ mod tests {
             k.usernames(),
             k.user_ids(),
             k.session("abc"),
+            k.item_ids(),
+            k.item_bids("1"),
+            k.item_viewers("1"),
+            k.item_likers("1"),
+            k.item_image("1"),
+            k.user_items(1),
+            k.user_likes(1),
+            k.user_bids(1),
+            k.page_cache("/about"),
         ] {
             assert!(key.starts_with("t42:"), "{key}");
         }
         assert_eq!(k.item("abc"), "t42:items:abc");
         assert!(k.item("abc").starts_with(&k.items_prefix()));
+        // Only item hashes live under the indexed prefix.
+        for other in [
+            k.item_bids("1"),
+            k.item_viewers("1"),
+            k.item_likers("1"),
+            k.item_image("1"),
+        ] {
+            assert!(!other.starts_with(&k.items_prefix()), "{other}");
+        }
         assert_eq!(k.user(7), format!("{}7", k.users_prefix()));
     }
 }

@@ -5,13 +5,18 @@ pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod http;
+pub mod images;
 pub mod indexes;
 pub mod items;
 pub mod keys;
+pub mod listing;
 pub mod lock;
+pub mod page_cache;
+pub mod profiles;
 pub mod rate_limit;
 pub mod request;
 pub mod scripts;
+pub mod search;
 pub mod sessions;
 
 pub use config::Config;

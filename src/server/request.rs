@@ -62,16 +62,43 @@ pub fn client_ip(state: &AppState) -> String {
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// The session token from the request's cookies, if any.
-pub fn session_token() -> Option<String> {
+/// A cookie of the request, by name.
+fn cookie(name: &str) -> Option<String> {
     let parts = parts()?;
     parts
         .headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find_map(sessions::token_from_cookie_header)
+        .find_map(|header| sessions::cookie_value(header, name))
         .map(str::to_string)
+}
+
+/// The session token from the request's cookies, if any.
+pub fn session_token() -> Option<String> {
+    cookie(sessions::COOKIE_NAME)
+}
+
+/// Cookie of an anonymous visitor: a random id used only to count item views once.
+/// It is not a session: nothing is stored for it except in the views HyperLogLogs.
+pub const VISITOR_COOKIE: &str = "rbay_vid";
+
+/// Who is looking, for unique view counts: `u:<id>` when signed in, else `a:<cookie id>`
+/// (a new random id, and its cookie, on the first visit).
+pub fn visitor_id(user: Option<&CurrentUser>) -> String {
+    if let Some(user) = user {
+        return format!("u:{}", user.id);
+    }
+    let existing = cookie(VISITOR_COOKIE)
+        .filter(|v| v.len() == 32 && v.bytes().all(|b| b.is_ascii_hexdigit()));
+    let id = existing.unwrap_or_else(|| {
+        let id = crate::server::lock::random_hex::<16>();
+        set_cookie(&format!(
+            "{VISITOR_COOKIE}={id}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax"
+        ));
+        id
+    });
+    format!("a:{id}")
 }
 
 /// The signed-in user, or `None`. Visitors without a session cookie cost no Redis call.

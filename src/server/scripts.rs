@@ -17,6 +17,16 @@ pub struct Scripts {
     pub rate_limit: Script,
     /// `lua/create_user.lua`: claim a username and create the user, or report it taken.
     pub create_user: Script,
+    /// `lua/create_item.lua`: list an item (times from the Redis clock).
+    pub create_item: Script,
+    /// `lua/place_bid.lua`: every bid rule checked and every change made in one step.
+    pub place_bid: Script,
+    /// `lua/increment_view.lua`: one view per visitor per item (HyperLogLog).
+    pub increment_view: Script,
+    /// `lua/toggle_like.lua`: like / unlike with the counters in step.
+    pub toggle_like: Script,
+    /// `lua/fenced_set.lua`: a hash write refused to a lock holder with a stale fence.
+    pub fenced_set: Script,
 }
 
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
@@ -25,6 +35,11 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     extend_lock: Script::new(include_str!("../../lua/extend_lock.lua")),
     rate_limit: Script::new(include_str!("../../lua/rate_limit.lua")),
     create_user: Script::new(include_str!("../../lua/create_user.lua")),
+    create_item: Script::new(include_str!("../../lua/create_item.lua")),
+    place_bid: Script::new(include_str!("../../lua/place_bid.lua")),
+    increment_view: Script::new(include_str!("../../lua/increment_view.lua")),
+    toggle_like: Script::new(include_str!("../../lua/toggle_like.lua")),
+    fenced_set: Script::new(include_str!("../../lua/fenced_set.lua")),
 });
 
 /// The registry of all scripts.

@@ -153,10 +153,15 @@ pub fn clearing_cookie(secure: bool) -> String {
 
 /// The session token from a `Cookie` request header, if present.
 pub fn token_from_cookie_header(header: &str) -> Option<&str> {
+    cookie_value(header, COOKIE_NAME)
+}
+
+/// A named cookie's value from a `Cookie` request header, if present and not empty.
+pub fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
     header
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == COOKIE_NAME)
+        .find(|(n, _)| *n == name)
         .map(|(_, value)| value.trim())
         .filter(|v| !v.is_empty())
 }

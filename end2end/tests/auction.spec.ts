@@ -1,0 +1,166 @@
+import { test, expect, Page, Browser } from '@playwright/test';
+import path from 'node:path';
+import { gradientPng } from './image';
+import { screenshots, signUp, uniqueName } from './helpers';
+
+async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean }) {
+  await page.goto('/items/new');
+  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Name').fill(item.name);
+  await page.getByLabel('Description').fill(item.description);
+  await page.getByLabel('Starting price ($)').fill(item.price);
+  await page.getByLabel('Duration').selectOption({ label: item.duration });
+  if (item.photo) {
+    await page.getByLabel(/^Photo/).setInputFiles({ name: 'telescope.png', mimeType: 'image/png', buffer: gradientPng() });
+  }
+  await page.getByRole('button', { name: 'List item' }).click();
+  await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  return page.url().split('/').pop()!;
+}
+
+async function newUser(browser: Browser, prefix: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const name = uniqueName(prefix);
+  await signUp(page, name);
+  return { context, page, name };
+}
+
+test('list with a photo, find it, bid on it, and watch the price and history change', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const seller = await newUser(browser, 'seller');
+  const tag = Date.now().toString(36);
+  const title = `Brass telescope ${tag}`;
+
+  // Listing errors are shown next to the fields and nothing is listed.
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill('ab');
+  await seller.page.getByLabel('Starting price ($)').fill('12.345');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page.locator('#name-error')).toHaveText('Names are 3–80 characters long.');
+  await expect(seller.page.locator('#description-error')).toHaveText('Descriptions are 3–2000 characters long.');
+  await expect(seller.page.locator('#price-error')).toHaveText('Use at most 2 decimals (cents).');
+  await seller.page.getByLabel('Name').fill(title);
+  await seller.page.getByLabel('Description').fill('Restored 1920s brass telescope.');
+  await seller.page.getByLabel('Starting price ($)').fill('25');
+  await seller.page.getByLabel(/^Photo/).setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page.locator('#photo-error')).toHaveText('The photo must be a JPEG, PNG or WebP image.');
+  await expect(seller.page).toHaveURL(/\/items\/new$/);
+
+  const id = await listItem(seller.page, { name: title, description: 'Restored 1920s brass telescope, with its original case and tripod.', price: '25', duration: '1 day', photo: true });
+  const photo = seller.page.locator('.item-photo img');
+  await expect(photo).toBeVisible();
+  expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+  await expect(seller.page.getByTestId('price')).toHaveText('$25.00');
+  await expect(seller.page.getByText("This is your item: you can't bid on it.")).toBeVisible();
+
+  // A second listing, cheaper, for the dashboard.
+  await listItem(seller.page, { name: `Tin compass ${tag}`, description: 'A small tin compass.', price: '5', duration: '3 days' });
+
+  // It is on the home page.
+  await seller.page.goto('/');
+  await expect(seller.page.locator('#ending-soon').getByText(title)).toBeVisible();
+  await seller.page.screenshot({ path: path.join(screenshots, 'home.png'), fullPage: true });
+
+  // Another user finds it through the header search (suggestions, then results).
+  const buyer = await newUser(browser, 'buyer');
+  await buyer.page.goto('/');
+  const search = buyer.page.getByRole('searchbox', { name: 'Search items' });
+  await expect(async () => {
+    await search.fill('');
+    await search.pressSequentially('telesc');
+    await expect(buyer.page.getByRole('listbox', { name: 'Suggestions' }).getByText(title)).toBeVisible({ timeout: 1500 });
+  }).toPass({ timeout: 15_000 });
+  await search.press('Enter');
+  await expect(buyer.page).toHaveURL(/\/search\?q=telesc/);
+  await expect(buyer.page.getByRole('heading', { name: /result/ })).toBeVisible();
+  await buyer.page.screenshot({ path: path.join(screenshots, 'search.png'), fullPage: true });
+  await buyer.page.getByRole('link', { name: title }).click();
+  await expect(buyer.page).toHaveURL(new RegExp(`/items/${id}$`));
+
+  // Bids: too low, bad input, then a good one.
+  const bidForm = buyer.page.locator('form.bid-form[data-hydrated="true"]');
+  await expect(bidForm).toBeAttached({ timeout: 10_000 });
+  const amount = buyer.page.getByLabel(/Your bid/);
+  const place = buyer.page.getByRole('button', { name: 'Place bid' });
+  await amount.fill('abc');
+  await place.click();
+  await expect(buyer.page.locator('#bid-message')).toHaveText('Enter an amount in dollars, like 12 or 12.50.');
+  await amount.fill('24.99');
+  await place.click();
+  await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $25.00.');
+  await amount.fill('25');
+  await place.click();
+  await expect(buyer.page.getByTestId('price')).toHaveText('$25.00');
+  await expect(buyer.page.getByTestId('bids')).toHaveText('1 bid');
+  await expect(buyer.page.getByText('You have the highest bid.')).toBeVisible();
+  await expect(buyer.page.locator('.bid-history tbody tr')).toHaveCount(1);
+  await expect(buyer.page.locator('.bid-history tbody tr').first()).toContainText(buyer.name);
+  await expect(buyer.page.getByLabel(/Your bid/)).toBeVisible();
+  await buyer.page.getByLabel(/Your bid/).fill('25.50');
+  await buyer.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $26.00.');
+  await buyer.page.getByLabel(/Your bid/).fill('30');
+  await buyer.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(buyer.page.getByTestId('price')).toHaveText('$30.00');
+  await expect(buyer.page.locator('.bid-history tbody tr')).toHaveCount(2);
+  await expect(buyer.page.locator('.price-chart')).toBeVisible();
+
+  // Like it; the count follows.
+  await buyer.page.getByRole('button', { name: /Like/ }).click();
+  await expect(buyer.page.locator('.like-count')).toHaveText('1 like');
+  await buyer.page.reload();
+  await expect(buyer.page.getByRole('button', { name: /Liked/ })).toBeVisible();
+  await buyer.page.screenshot({ path: path.join(screenshots, 'item.png'), fullPage: true });
+
+  // The seller's dashboard sorts by each column.
+  await seller.page.goto('/dashboard/items?sort=price&dir=desc');
+  const firstRow = seller.page.locator('.items-table tbody tr').first();
+  await expect(firstRow).toContainText(title);
+  await expect(firstRow).toContainText('$30.00');
+  await seller.page.getByRole('link', { name: /^Price/ }).click();
+  await expect(seller.page).toHaveURL(/sort=price&dir=asc/);
+  await expect(seller.page.locator('.items-table tbody tr').first()).toContainText('Tin compass');
+  await seller.page.getByRole('link', { name: /^Bids/ }).click();
+  await expect(seller.page.locator('.items-table tbody tr').first()).toContainText(title);
+  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+
+  // Sort keys outside the fixed list are refused with a message.
+  const bad = await seller.page.goto('/dashboard/items?sort=password&dir=asc');
+  expect(bad?.status()).toBe(400);
+  await expect(seller.page.getByText(/Can't sort by "password"/)).toBeVisible();
+
+  // The seller's profile lists both items.
+  await seller.page.goto(`/items/${id}`);
+  await seller.page.locator('.item-seller').getByRole('link', { name: seller.name }).click();
+  await expect(seller.page).toHaveURL(/\/users\/\d+$/);
+  await expect(seller.page.getByRole('heading', { name: seller.name })).toBeVisible();
+  await expect(seller.page.getByText(title)).toBeVisible();
+  await expect(seller.page.getByText(`Tin compass`)).toBeVisible();
+  await seller.context.close();
+  await buyer.context.close();
+});
+
+test('an ended auction shows its result and refuses a bid', async ({ browser }) => {
+  test.setTimeout(120_000);
+  const seller = await newUser(browser, 'shortseller');
+  const name = `Egg timer ${Date.now().toString(36)}`;
+  const id = await listItem(seller.page, { name, description: 'Runs for one minute only.', price: '1', duration: '1 minute' });
+
+  const buyer = await newUser(browser, 'latebuyer');
+  await buyer.page.goto(`/items/${id}`);
+  await expect(buyer.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  // The live countdown ticks down to "Ended" without a reload.
+  await expect(buyer.page.locator('.countdown')).toHaveText('Ended', { timeout: 75_000 });
+  await buyer.page.getByLabel(/Your bid/).fill('5');
+  await buyer.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(buyer.page.locator('#bid-message')).toHaveText('This auction has ended; no more bids.');
+
+  await buyer.page.reload();
+  await expect(buyer.page.getByTestId('status')).toHaveText('Ended without bids');
+  await expect(buyer.page.getByText('Bidding is closed.')).toBeVisible();
+  await seller.context.close();
+  await buyer.context.close();
+});

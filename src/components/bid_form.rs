@@ -1,0 +1,99 @@
+//! Island: the bid form. A plain form post without JavaScript (the server redirects back with
+//! the result); once hydrated it submits in place, shows refusals next to the field and
+//! reloads the page after an accepted bid so price and history are fresh.
+
+use crate::api::items::place_bid;
+use crate::items::BidReply;
+use crate::model::format_cents;
+use crate::money::{cents_to_input, parse_cents};
+use leptos::prelude::*;
+
+#[island(lazy)]
+pub fn BidForm(
+    item_id: String,
+    min_bid_cents: i64,
+    /// Message to show at first (from a no-JavaScript round trip).
+    message: Option<String>,
+    /// True when `message` reports success.
+    ok: bool,
+    amount: String,
+) -> impl IntoView {
+    let minimum = RwSignal::new(min_bid_cents);
+    let amount = RwSignal::new(amount);
+    let message = RwSignal::new(message.map(|m| (m, ok)));
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let id = item_id.clone();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        if let Err(e) = parse_cents(&amount.get_untracked()) {
+            message.set(Some((e.message(), false)));
+            return;
+        }
+        busy.set(true);
+        let (id, value) = (id.clone(), amount.get_untracked());
+        leptos::task::spawn_local(async move {
+            let reply = place_bid(id, value).await;
+            busy.set(false);
+            match reply {
+                Ok(BidReply::Accepted { .. }) => {
+                    message.set(Some(("Your bid was placed.".into(), true)));
+                    let _ = window().location().reload();
+                }
+                Ok(BidReply::Rejected {
+                    message: text,
+                    min_next_cents,
+                }) => {
+                    if let Some(min) = min_next_cents {
+                        minimum.set(min);
+                    }
+                    message.set(Some((text, false)));
+                }
+                Err(e) => message.set(Some((e.to_string(), false))),
+            }
+        });
+    };
+
+    view! {
+        <form
+            class="bid-form"
+            id="bid"
+            method="post"
+            action="/api/items/bid"
+            novalidate
+            on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <input type="hidden" name="item_id" value=item_id/>
+            <label for="bid-amount">{move || format!("Your bid ({} or more)", format_cents(minimum.get()))}</label>
+            <div class="bid-row">
+                <span class="currency">"$"</span>
+                <input
+                    id="bid-amount"
+                    name="amount"
+                    inputmode="decimal"
+                    autocomplete="off"
+                    maxlength="20"
+                    placeholder=cents_to_input(min_bid_cents)
+                    value=amount.get_untracked()
+                    prop:value=move || amount.get()
+                    on:input=move |ev| amount.set(event_target_value(&ev))
+                    aria-describedby="bid-message"
+                />
+                <button type="submit" class="button" disabled=move || busy.get()>
+                    {move || if busy.get() { "Placing…" } else { "Place bid" }}
+                </button>
+            </div>
+            <p
+                id="bid-message"
+                class="bid-message"
+                class:ok=move || message.with(|m| m.as_ref().is_some_and(|(_, ok)| *ok))
+                role="status"
+            >
+                {move || message.with(|m| m.as_ref().map(|(text, _)| text.clone()))}
+            </p>
+        </form>
+    }
+}

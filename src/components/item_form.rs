@@ -1,0 +1,137 @@
+//! Island: the new-item form (multipart, with a photo). A plain form post without JavaScript;
+//! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
+//! the fields (the chosen photo stays selected) and opens the new item.
+
+use crate::api::items::create_item;
+use crate::items::{
+    check_item_fields, item_problem_message, CreateItemReply, ItemFormErrors, DURATIONS,
+};
+use leptos::prelude::*;
+
+/// Initial values (from a no-JavaScript round trip).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ItemFormValues {
+    pub name: String,
+    pub description: String,
+    pub price: String,
+    pub duration: String,
+}
+
+#[island(lazy)]
+pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
+    let errors = RwSignal::new(errors);
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = form_ref.get() else { return };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+        let (found, _) = check_item_fields(
+            &field("name"),
+            &field("description"),
+            &field("price"),
+            &field("duration"),
+        );
+        if !found.is_empty() {
+            errors.set(found);
+            return;
+        }
+        errors.set(ItemFormErrors::default());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let reply = create_item(data.into()).await;
+            busy.set(false);
+            match reply {
+                Ok(CreateItemReply::Created { id }) => {
+                    let _ = window().location().set_href(&format!("/items/{id}"));
+                }
+                Ok(CreateItemReply::Rejected(found)) => errors.set(found),
+                Err(e) => errors.set(ItemFormErrors {
+                    form: Some(
+                        if matches!(e, crate::error::AppError::Unavailable) {
+                            "unavailable"
+                        } else {
+                            "internal"
+                        }
+                        .into(),
+                    ),
+                    ..Default::default()
+                }),
+            }
+        });
+    };
+
+    let message = move |pick: fn(&ItemFormErrors) -> Option<String>| {
+        move || errors.with(|e| pick(e).and_then(|code| item_problem_message(&code)))
+    };
+    let invalid = move |pick: fn(&ItemFormErrors) -> Option<String>| {
+        move || errors.with(|e| pick(e).is_some())
+    };
+    let chosen = if values.duration.is_empty() {
+        "7d".to_string()
+    } else {
+        values.duration.clone()
+    };
+
+    view! {
+        <form
+            class="item-form"
+            node_ref=form_ref
+            method="post"
+            action="/api/items/create"
+            enctype="multipart/form-data"
+            novalidate
+            on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <p class="form-error" role="alert" class:hidden=move || errors.with(|e| e.form.is_none())>
+                {message(|e| e.form.clone())}
+            </p>
+            <div class="field" class:invalid=invalid(|e| e.name.clone())>
+                <label for="item-name">"Name"</label>
+                <input id="item-name" name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
+                <p class="field-error" id="name-error">{message(|e| e.name.clone())}</p>
+            </div>
+            <div class="field" class:invalid=invalid(|e| e.description.clone())>
+                <label for="item-description">"Description"</label>
+                <textarea id="item-description" name="description" rows="6" maxlength="2000" aria-describedby="description-error">
+                    {values.description}
+                </textarea>
+                <p class="field-error" id="description-error">{message(|e| e.description.clone())}</p>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(|e| e.price.clone())>
+                    <label for="item-price">"Starting price ($)"</label>
+                    <input id="item-price" name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
+                    <p class="field-error" id="price-error">{message(|e| e.price.clone())}</p>
+                </div>
+                <div class="field" class:invalid=invalid(|e| e.duration.clone())>
+                    <label for="item-duration">"Duration"</label>
+                    <select id="item-duration" name="duration" aria-describedby="duration-error">
+                        {DURATIONS
+                            .iter()
+                            .map(|(value, label, _)| {
+                                view! { <option value=*value selected=*value == chosen>{*label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" id="duration-error">{message(|e| e.duration.clone())}</p>
+                </div>
+            </div>
+            <div class="field" class:invalid=invalid(|e| e.photo.clone())>
+                <label for="item-photo">"Photo (JPEG, PNG or WebP, up to 5 MB; optional)"</label>
+                <input id="item-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="photo-error"/>
+                <p class="field-error" id="photo-error">{message(|e| e.photo.clone())}</p>
+            </div>
+            <button type="submit" class="button button-block" disabled=move || busy.get()>
+                {move || if busy.get() { "Listing…" } else { "List item" }}
+            </button>
+        </form>
+    }
+}

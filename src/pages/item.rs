@@ -1,0 +1,172 @@
+//! `/items/:id`: the auction.
+
+use crate::api::items::get_item_page;
+use crate::components::bid_form::BidForm;
+use crate::components::countdown::Countdown;
+use crate::components::item_card::CardList;
+use crate::components::like_button::LikeButton;
+use crate::components::price_chart::PriceChart;
+use crate::error::AppError;
+use crate::items::BidProblem;
+use crate::model::{format_cents, ItemPageData};
+use crate::pages::status::ErrorPage;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ItemPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let (bid_ok, bid_error, amount) = use_query_map().with_untracked(|q| {
+        (
+            q.get_str("bid") == Some("ok"),
+            q.get_str("bid_error").and_then(BidProblem::from_code),
+            q.get("amount")
+                .unwrap_or_default()
+                .chars()
+                .take(20)
+                .collect::<String>(),
+        )
+    });
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match get_item_page(id).await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
+                    Ok(Some(data)) => item_view(data, bid_ok, bid_error, amount).into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn item_view(
+    data: ItemPageData,
+    bid_ok: bool,
+    bid_error: Option<BidProblem>,
+    amount: String,
+) -> impl IntoView {
+    let ItemPageData {
+        item,
+        history,
+        similar,
+        liked_by_me,
+        viewer_id,
+        now_ms,
+    } = data;
+    let live = item.is_live(now_ms);
+    let is_seller = viewer_id == Some(item.seller_id);
+    let leading = viewer_id.is_some() && item.high_bidder_id == viewer_id;
+    let photo = format!("/items/{}/image", item.id);
+    let seller_href = format!("/users/{}", item.seller_id);
+    let status = if live {
+        None
+    } else {
+        Some(match &item.high_bidder_name {
+            Some(winner) => format!("Sold to {winner} for {}", format_cents(item.price_cents)),
+            None => "Ended without bids".to_string(),
+        })
+    };
+    let message = if bid_ok {
+        Some("Your bid was placed.".to_string())
+    } else {
+        bid_error.map(|p| p.message(item.min_bid_cents))
+    };
+    let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
+    let bid_box = if !live {
+        view! { <p class="muted">"Bidding is closed."</p> }.into_any()
+    } else if viewer_id.is_none() {
+        view! {
+            <p class="bid-signin"><a class="button" href=sign_in_href>"Sign in to bid"</a></p>
+        }
+        .into_any()
+    } else if is_seller {
+        view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
+    } else {
+        view! { <BidForm item_id=item.id.clone() min_bid_cents=item.min_bid_cents message ok=bid_ok amount/> }.into_any()
+    };
+    let bids_label = if item.bids == 1 {
+        "1 bid".to_string()
+    } else {
+        format!("{} bids", item.bids)
+    };
+
+    view! {
+        <Title text=item.name.clone()/>
+        <article class="item-page">
+            <div class="item-photo">
+                <img src=photo alt=item.name.clone() width="600" height="450"/>
+            </div>
+            <div class="item-summary">
+                <h1 class="item-title">{item.name.clone()}</h1>
+                <p class="item-seller">"Sold by "<a href=seller_href>{item.seller_name.clone()}</a></p>
+                <div class="price-box">
+                    <p class="item-price" data-testid="price">{format_cents(item.price_cents)}</p>
+                    <p class="item-bids" data-testid="bids">
+                        {bids_label}
+                        {(item.bids == 0).then(|| " · starting price")}
+                    </p>
+                    {status.clone().map(|s| view! { <p class="auction-status" data-testid="status">{s}</p> })}
+                    {live.then(|| view! {
+                        <p class="time-left">"Time left: "<Countdown ends_at_ms=item.ends_at_ms server_now_ms=now_ms/></p>
+                    })}
+                    {(leading && live).then(|| view! { <p class="leading">"You have the highest bid."</p> })}
+                    {(leading && !live).then(|| view! { <p class="leading">"You won this auction."</p> })}
+                </div>
+                {bid_box}
+                <div class="item-stats">
+                    <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
+                    <span class="views" data-testid="views">{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
+                </div>
+            </div>
+            <section class="item-description">
+                <h2>"Description"</h2>
+                <p class="description-text">{item.description.clone()}</p>
+            </section>
+            <section class="item-history">
+                <h2>"Price history"</h2>
+                <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms/>
+                <h3>"Bids"</h3>
+                {if history.is_empty() {
+                    view! { <p class="muted">"No bids yet. Be the first!"</p> }.into_any()
+                } else {
+                    view! {
+                        <table class="bid-history">
+                            <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
+                            <tbody>
+                                {history.into_iter().map(|b| view! {
+                                    <tr>
+                                        <td><a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a></td>
+                                        <td class="num">{format_cents(b.amount_cents)}</td>
+                                        <td><time data-ms=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any()
+                }}
+            </section>
+            <section class="item-similar">
+                <h2>"Similar items"</h2>
+                {if similar.is_empty() {
+                    view! { <p class="muted">"Nothing similar right now."</p> }.into_any()
+                } else {
+                    view! { <CardList items=similar now_ms/> }.into_any()
+                }}
+            </section>
+        </article>
+    }
+}
+
+/// "3 minutes ago" style time.
+fn ago(at_ms: i64, now_ms: i64) -> String {
+    let secs = ((now_ms - at_ms) / 1000).max(0);
+    match secs {
+        0..=9 => "just now".into(),
+        10..=59 => format!("{secs} seconds ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}

@@ -1,0 +1,52 @@
+//! `/items/new`: list an item (signed in).
+
+use crate::api::auth::get_current_user;
+use crate::components::item_form::{ItemForm, ItemFormValues};
+use crate::items::ItemFormErrors;
+use crate::pages::status::{require_sign_in, ErrorPage};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn NewItemPage() -> impl IntoView {
+    let (values, errors) = use_query_map().with_untracked(|q| {
+        let get = |k: &str, max: usize| {
+            q.get(k)
+                .unwrap_or_default()
+                .chars()
+                .take(max)
+                .collect::<String>()
+        };
+        (
+            ItemFormValues {
+                name: get("name", 80),
+                description: get("description", 2000),
+                price: get("price", 20),
+                duration: get("duration", 5),
+            },
+            q.get_str("e")
+                .map(ItemFormErrors::from_codes)
+                .unwrap_or_default(),
+        )
+    });
+    view! {
+        <Title text="List an item"/>
+        <Suspense>
+            {Suspend::new(async move {
+                match get_current_user().await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(None) => require_sign_in("/items/new"),
+                    Ok(Some(_)) => view! {
+                        <section class="form-card">
+                            <h1>"List an item"</h1>
+                            <p class="muted">"Buyers see the photo, name and description. Bidding starts at your price."</p>
+                            <ItemForm values errors/>
+                        </section>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

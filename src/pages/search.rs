@@ -1,0 +1,110 @@
+//! `/search?q=&status=&sort=&page=`: results with filters and pagination. Works as plain
+//! GET forms and links.
+
+use crate::accounts::encode_query_value;
+use crate::api::items::search_items;
+use crate::components::item_card::CardList;
+use crate::pages::status::ErrorPage;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PAGE_SIZE: u64 = 20;
+
+#[component]
+pub fn SearchPage() -> impl IntoView {
+    let (q, status, sort, page) = use_query_map().with_untracked(|m| {
+        (
+            m.get("q")
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect::<String>(),
+            m.get("status")
+                .filter(|s| ["live", "ended"].contains(&s.as_str()))
+                .unwrap_or_default(),
+            m.get("sort")
+                .filter(|s| ["price_asc", "price_desc", "ending", "newest"].contains(&s.as_str()))
+                .unwrap_or_default(),
+            m.get_str("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, 500),
+        )
+    });
+    let title = if q.trim().is_empty() {
+        "Search".to_string()
+    } else {
+        format!("“{}”", q.trim())
+    };
+    let option = |value: &'static str, label: &'static str, current: &str| {
+        view! { <option value=value selected=value == current>{label}</option> }
+    };
+    view! {
+        <Title text=title/>
+        <section class="search-page">
+            <form class="search-filters" method="get" action="/search">
+                <input type="hidden" name="q" value=q.clone()/>
+                <label>"Show "
+                    <select name="status">
+                        {option("", "All auctions", &status)}
+                        {option("live", "Live only", &status)}
+                        {option("ended", "Ended only", &status)}
+                    </select>
+                </label>
+                <label>"Sort by "
+                    <select name="sort">
+                        {option("", "Best match", &sort)}
+                        {option("price_asc", "Price: low to high", &sort)}
+                        {option("price_desc", "Price: high to low", &sort)}
+                        {option("ending", "Ending soonest", &sort)}
+                        {option("newest", "Newly listed", &sort)}
+                    </select>
+                </label>
+                <button type="submit" class="button button-small">"Apply"</button>
+            </form>
+            <Suspense>
+                {
+                    let (q, status, sort) = (q.clone(), status.clone(), sort.clone());
+                    Suspend::new(async move {
+                        if q.trim().is_empty() {
+                            return view! {
+                                <div class="empty"><h1>"Search Rbay"</h1><p>"Type what you're looking for in the search box above."</p></div>
+                            }.into_any();
+                        }
+                        match search_items(q.clone(), status.clone(), sort.clone(), page).await {
+                            Err(error) => view! { <ErrorPage error/> }.into_any(),
+                            Ok(results) => {
+                                let pages = results.total.div_ceil(PAGE_SIZE).max(1);
+                                let link = move |p: u64| format!(
+                                    "/search?q={}&status={}&sort={}&page={p}",
+                                    encode_query_value(&q), status, sort
+                                );
+                                let heading = match results.total {
+                                    0 => "No results".to_string(),
+                                    1 => "1 result".to_string(),
+                                    n => format!("{n} results"),
+                                };
+                                view! {
+                                    <h1 class="results-heading">{heading}</h1>
+                                    {if results.cards.is_empty() {
+                                        view! { <p class="empty">"Nothing matches. Try fewer or different words."</p> }.into_any()
+                                    } else {
+                                        view! { <CardList items=results.cards now_ms=results.now_ms/> }.into_any()
+                                    }}
+                                    {(pages > 1).then(|| view! {
+                                        <nav class="pagination" aria-label="Pages">
+                                            {(page > 1).then(|| view! { <a rel="prev" href=link(page as u64 - 1)>"← Previous"</a> })}
+                                            <span>{format!("Page {page} of {pages}")}</span>
+                                            {((page as u64) < pages).then(|| view! { <a rel="next" href=link(page as u64 + 1)>"Next →"</a> })}
+                                        </nav>
+                                    })}
+                                }.into_any()
+                            }
+                        }
+                    })
+                }
+            </Suspense>
+        </section>
+    }
+}
