@@ -88,6 +88,25 @@ impl Lock {
         Ok(extended == 1)
     }
 
+    /// Writes `fields` into the hash `key` only if this holder's fencing number is still the
+    /// newest for the lock (`lua/fenced_set.lua`). `false` means the lock was lost meanwhile and
+    /// nothing was written.
+    pub async fn fenced_hset(
+        &self,
+        db: &Db,
+        key: &str,
+        fields: &[(&str, String)],
+    ) -> redis::RedisResult<bool> {
+        let mut conn = db.raw_conn();
+        let mut invocation = scripts().fenced_set.key(db.keys().lock_fence(&self.name));
+        invocation.key(key).arg(self.fence);
+        for (field, value) in fields {
+            invocation.arg(*field).arg(value);
+        }
+        let written: i64 = invocation.invoke_async(&mut conn).await?;
+        Ok(written == 1)
+    }
+
     /// Releases the lock. `false` if it had already expired (and maybe been taken by another).
     pub async fn release(self, db: &Db) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();

@@ -1,0 +1,538 @@
+//! Auctions against a real Redis: listing, every bid rule, a storm of concurrent bids, unique
+//! views, likes, search (including hostile queries), dashboard sorting, profiles, fencing.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::*;
+use rbay::server::items::{self, BidOutcome, BidRejection, NewItem};
+use rbay::server::lock::Lock;
+use rbay::server::search::{self, SearchSort, StatusFilter};
+use rbay::server::{images, profiles, Db};
+use std::collections::HashMap;
+use std::time::Duration;
+
+fn new_item(name: &str, cents: i64, duration_ms: i64) -> NewItem {
+    NewItem {
+        name: name.into(),
+        description: format!("{name}, in good condition."),
+        start_cents: cents,
+        duration_ms,
+    }
+}
+
+async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) -> String {
+    items::create(
+        db,
+        seller,
+        &format!("seller{seller}"),
+        &new_item(name, cents, duration_ms),
+        None,
+    )
+    .await
+    .unwrap()
+}
+
+async fn wait_indexed(db: &Db, id: &str) {
+    let seen = eventually(5, || {
+        let db = db.clone();
+        let id = id.to_string();
+        async move {
+            search::cards_by_id(&db, &[id.clone()]).await.unwrap().len() == 1
+                && search::home_sections(&db)
+                    .await
+                    .unwrap()
+                    .most_viewed
+                    .iter()
+                    .any(|c| c.id == id)
+        }
+    })
+    .await;
+    assert!(seen, "item {id} never showed up in the index");
+}
+
+#[tokio::test]
+async fn every_bid_rule() {
+    let db = test_db().await;
+    let id = list(&db, 1, "Oak chair", 1_000, 60_000).await;
+
+    let bid = |user: u64, cents: i64| {
+        let db = db.clone();
+        let id = id.clone();
+        async move {
+            items::place_bid(&db, user, &format!("user{user}"), &id, cents)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        items::place_bid(&db, 2, "x", "999999", 5_000)
+            .await
+            .unwrap(),
+        BidOutcome::Rejected(BidRejection::NotFound)
+    );
+    assert_eq!(
+        items::place_bid(&db, 2, "x", "not-an-id", 5_000)
+            .await
+            .unwrap(),
+        BidOutcome::Rejected(BidRejection::NotFound)
+    );
+    assert_eq!(
+        bid(1, 5_000).await,
+        BidOutcome::Rejected(BidRejection::OwnItem)
+    );
+    assert_eq!(
+        bid(2, 999).await,
+        BidOutcome::Rejected(BidRejection::TooLow {
+            minimum_cents: 1_000
+        })
+    );
+
+    // The first bid may equal the starting price; then the increment applies ($10 → +50¢).
+    match bid(2, 1_000).await {
+        BidOutcome::Accepted {
+            price_cents,
+            bids,
+            min_next_cents,
+            ..
+        } => {
+            assert_eq!((price_cents, bids, min_next_cents), (1_000, 1, 1_050));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        bid(3, 1_049).await,
+        BidOutcome::Rejected(BidRejection::TooLow {
+            minimum_cents: 1_050
+        })
+    );
+    assert!(matches!(
+        bid(3, 1_050).await,
+        BidOutcome::Accepted { bids: 2, .. }
+    ));
+    // Above $100 the increment is $2.50.
+    assert!(matches!(
+        bid(2, 10_000).await,
+        BidOutcome::Accepted {
+            min_next_cents: 10_250,
+            ..
+        }
+    ));
+
+    let item = items::get(&db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (item.price_cents, item.bids, item.high_bidder_id),
+        (10_000, 3, Some(2))
+    );
+    assert_eq!(item.high_bidder_name.as_deref(), Some("user2"));
+
+    // Refused bids changed nothing.
+    let page = items::page(&db, &id, None, "a:t").await.unwrap().unwrap();
+    let amounts: Vec<i64> = page.history.iter().map(|b| b.amount_cents).collect();
+    assert_eq!(
+        amounts,
+        [10_000, 1_050, 1_000],
+        "newest first, only accepted bids"
+    );
+}
+
+#[tokio::test]
+async fn an_ended_auction_refuses_bids_by_redis_time() {
+    let db = test_db().await;
+    let id = list(&db, 1, "Sand timer", 500, 300).await;
+    assert!(matches!(
+        items::place_bid(&db, 2, "b", &id, 500).await.unwrap(),
+        BidOutcome::Accepted { .. }
+    ));
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(
+        items::place_bid(&db, 3, "c", &id, 100_000).await.unwrap(),
+        BidOutcome::Rejected(BidRejection::Ended)
+    );
+    let item = items::get(&db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (item.price_cents, item.high_bidder_name.as_deref()),
+        (500, Some("b"))
+    );
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
+    let db = test_db().await;
+    let id = list(&db, 999, "Hot item", 100, 600_000).await;
+    let mut tasks = Vec::new();
+    for user in 1..=20u64 {
+        let (db, id) = (db.clone(), id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut results = Vec::new();
+            for round in 0..10i64 {
+                // Amounts interleave across users, so many bids race for the same price.
+                let cents = 100 + round * 400 + (user as i64) * 17;
+                let outcome = items::place_bid(&db, user, &format!("u{user}"), &id, cents)
+                    .await
+                    .unwrap();
+                results.push((user, cents, outcome));
+            }
+            results
+        }));
+    }
+    let mut accepted = Vec::new();
+    let mut requests = 0;
+    for task in tasks {
+        for (user, cents, outcome) in task.await.unwrap() {
+            requests += 1;
+            match outcome {
+                BidOutcome::Accepted {
+                    price_cents, at_ms, ..
+                } => {
+                    assert_eq!(price_cents, cents);
+                    accepted.push((at_ms, user, cents));
+                }
+                BidOutcome::Rejected(BidRejection::TooLow { minimum_cents }) => {
+                    assert!(
+                        cents < minimum_cents,
+                        "refused {cents} though the minimum was {minimum_cents}"
+                    );
+                }
+                other => panic!("unexpected answer {other:?}"),
+            }
+        }
+    }
+    assert_eq!(requests, 200);
+    assert!(
+        accepted.len() > 20,
+        "the storm should accept many bids, got {}",
+        accepted.len()
+    );
+
+    // The whole history (the page shows the newest 50) holds exactly the accepted bids, each
+    // above the one before it.
+    let mut conn = db.raw_conn();
+    let raw: Vec<String> = redis::cmd("LRANGE")
+        .arg(db.keys().item_bids(&id))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let history: Vec<(u64, i64)> = raw
+        .iter()
+        .rev()
+        .map(|entry| {
+            let mut parts = entry.split('|');
+            (
+                parts.next().unwrap().parse().unwrap(),
+                parts.next().unwrap().parse().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        history.windows(2).all(|w| w[1].1 > w[0].1),
+        "history not strictly increasing: {history:?}"
+    );
+    let mut expected: Vec<(u64, i64)> = accepted.iter().map(|(_, u, c)| (*u, *c)).collect();
+    let mut got = history.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "history must hold exactly the accepted bids");
+    let page = items::page(&db, &id, None, "a:check")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        page.history.len(),
+        history.len().min(items::HISTORY_LIMIT as usize)
+    );
+
+    // The final price is the highest accepted bid, and the leader placed it.
+    let best = accepted.iter().map(|(_, u, c)| (*c, *u)).max().unwrap();
+    let item = items::get(&db, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (item.price_cents, item.high_bidder_id),
+        (best.0, Some(best.1))
+    );
+    assert_eq!(item.bids as usize, accepted.len());
+}
+
+#[tokio::test]
+async fn a_view_is_counted_once_per_visitor() {
+    let db = test_db().await;
+    let id = list(&db, 1, "Lamp", 100, 60_000).await;
+    for _ in 0..3 {
+        items::page(&db, &id, None, "a:visitor-one").await.unwrap();
+    }
+    assert_eq!(items::get(&db, &id).await.unwrap().unwrap().views, 1);
+    items::page(&db, &id, Some(7), "u:7").await.unwrap();
+    items::page(&db, &id, Some(7), "u:7").await.unwrap();
+    let page = items::page(&db, &id, None, "a:visitor-two")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.item.views, 3);
+    assert!(items::page(&db, "424242", None, "a:x")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(items::page(&db, "../etc", None, "a:x")
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn likes_are_idempotent_and_show_on_profiles() {
+    let db = test_db().await;
+    let id = list(&db, 1, "Teapot", 100, 60_000).await;
+    assert_eq!(
+        items::set_like(&db, 5, &id, true).await.unwrap(),
+        Some((true, 1))
+    );
+    assert_eq!(
+        items::set_like(&db, 5, &id, true).await.unwrap(),
+        Some((true, 1))
+    );
+    assert_eq!(
+        items::set_like(&db, 6, &id, true).await.unwrap(),
+        Some((true, 2))
+    );
+    assert_eq!(
+        items::set_like(&db, 5, &id, false).await.unwrap(),
+        Some((false, 1))
+    );
+    assert_eq!(
+        items::set_like(&db, 5, &id, false).await.unwrap(),
+        Some((false, 1))
+    );
+    assert_eq!(items::set_like(&db, 5, "31337", true).await.unwrap(), None);
+
+    // Profiles need a user record: make two (seller 1 and liker 6) directly.
+    let mut conn = db.raw_conn();
+    for (uid, name) in [(1u64, "seller1"), (6, "liker")] {
+        let _: () = redis::cmd("HSET")
+            .arg(db.keys().user(uid))
+            .arg("username")
+            .arg(name)
+            .arg("created_at")
+            .arg(0)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+    let liker = profiles::profile(&db, "6").await.unwrap().unwrap();
+    assert_eq!(
+        liker
+            .liked
+            .iter()
+            .map(|c| c.id.as_str())
+            .collect::<Vec<_>>(),
+        [id.as_str()]
+    );
+    assert!(liker.selling.is_empty());
+    let seller = profiles::profile(&db, "1").await.unwrap().unwrap();
+    assert_eq!(seller.selling.len(), 1);
+    assert_eq!(seller.selling[0].likes, 1);
+    for unknown in ["2", "0", "abc", "-1", "01"] {
+        assert!(
+            profiles::profile(&db, unknown).await.unwrap().is_none(),
+            "{unknown}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_queries() {
+    let db = test_db().await;
+    let scope = list(&db, 1, "Brass telescope", 5_000, 600_000).await;
+    let mut conn = db.raw_conn();
+    let lamp_named = list(&db, 1, "Desk lamp", 2_000, 600_000).await;
+    let lamp_described = items::create(
+        &db,
+        2,
+        "seller2",
+        &NewItem {
+            name: "Reading kit".into(),
+            description: "Book stand with a small lamp".into(),
+            start_cents: 9_000,
+            duration_ms: 600_000,
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let ended = list(&db, 2, "Ended telescope", 100, 200).await;
+    for id in [&scope, &lamp_named, &lamp_described, &ended] {
+        wait_indexed(&db, id).await;
+    }
+    tokio::time::sleep(Duration::from_millis(250)).await;
+
+    let ids =
+        |page: rbay::model::CardPage| page.cards.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let find = |q: &'static str, status: StatusFilter, sort: SearchSort| {
+        let db = db.clone();
+        async move { search::search(&db, q, status, sort, 1).await.unwrap() }
+    };
+    // Prefix and typo.
+    assert!(ids(find("teles", StatusFilter::All, SearchSort::Relevance).await).contains(&scope));
+    assert!(ids(find("telscope", StatusFilter::All, SearchSort::Relevance).await).contains(&scope));
+    // Live / ended filter.
+    let live = ids(find("telescope", StatusFilter::Live, SearchSort::Relevance).await);
+    assert!(live.contains(&scope) && !live.contains(&ended));
+    assert_eq!(
+        ids(find("telescope", StatusFilter::Ended, SearchSort::Relevance).await),
+        [ended.clone()]
+    );
+    // Name above description.
+    assert_eq!(
+        ids(find("lamp", StatusFilter::All, SearchSort::Relevance).await),
+        [lamp_named.clone(), lamp_described.clone()]
+    );
+    // Sorting by price.
+    assert_eq!(
+        ids(find("lamp", StatusFilter::All, SearchSort::PriceHigh).await),
+        [lamp_described.clone(), lamp_named.clone()]
+    );
+
+    // Query syntax is text, never syntax: nothing breaks, nothing widens.
+    for hostile in [
+        "*",
+        "@name:{x}",
+        "telescope | *",
+        "-lamp",
+        "\"unclosed",
+        "(((",
+        "%%%",
+        "~",
+        "@description:lamp",
+        "lamp)|(*",
+        &"a".repeat(10_000),
+    ] {
+        let page = search::search(&db, hostile, StatusFilter::All, SearchSort::Relevance, 1)
+            .await
+            .unwrap_or_else(|e| panic!("{hostile:?} failed: {e:?}"));
+        assert!(
+            page.total <= 2,
+            "{hostile:?} widened the search to {} results",
+            page.total
+        );
+    }
+    assert_eq!(
+        find("", StatusFilter::All, SearchSort::Relevance)
+            .await
+            .total,
+        0
+    );
+
+    // Suggestions complete names.
+    let suggested = search::suggest(&db, "tele").await.unwrap();
+    assert!(suggested.iter().any(|c| c.id == scope));
+    assert!(search::suggest(&db, "*").await.unwrap().is_empty());
+
+    // Similar items: the other telescope, never the item itself.
+    let similar = search::similar(&db, &scope, "Brass telescope", "")
+        .await
+        .unwrap();
+    assert!(similar.iter().any(|c| c.id == ended) && similar.iter().all(|c| c.id != scope));
+    let _: () = redis::cmd("PING").query_async(&mut conn).await.unwrap();
+}
+
+#[tokio::test]
+async fn dashboard_sorts_by_validated_columns() {
+    let db = test_db().await;
+    let a = list(&db, 42, "Alpha", 300, 60_000).await;
+    let b = list(&db, 42, "Bravo", 100, 120_000).await;
+    let c = list(&db, 42, "Charlie", 200, 30_000).await;
+    let _other = list(&db, 43, "Not mine", 50, 60_000).await;
+    for id in [&a, &b, &c] {
+        wait_indexed(&db, id).await;
+    }
+    let order = |key: &'static str, desc: bool| {
+        let db = db.clone();
+        async move {
+            let key = search::dashboard_sort_key(key).unwrap();
+            search::seller_items(&db, 42, key, desc, 1)
+                .await
+                .unwrap()
+                .cards
+                .into_iter()
+                .map(|c| c.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(order("price", false).await, ["Bravo", "Charlie", "Alpha"]);
+    assert_eq!(order("price", true).await, ["Alpha", "Charlie", "Bravo"]);
+    assert_eq!(order("ends_at", false).await, ["Charlie", "Alpha", "Bravo"]);
+    assert_eq!(order("name", true).await, ["Charlie", "Bravo", "Alpha"]);
+    assert_eq!(
+        search::seller_items(&db, 42, "price", false, 1)
+            .await
+            .unwrap()
+            .total,
+        3
+    );
+    assert!(search::dashboard_sort_key("seller_id").is_err());
+}
+
+#[tokio::test]
+async fn photos_are_stored_and_served_per_item() {
+    let db = test_db().await;
+    let photo = images::process(&images::demo_photo(3)).unwrap();
+    let with = items::create(
+        &db,
+        1,
+        "s",
+        &new_item("Framed print", 100, 60_000),
+        Some(&photo),
+    )
+    .await
+    .unwrap();
+    let without = list(&db, 1, "Mystery box", 100, 60_000).await;
+    assert_eq!(
+        items::photo(&db, &with, true).await.unwrap(),
+        Some(photo.thumb.clone())
+    );
+    assert_eq!(
+        items::photo(&db, &with, false).await.unwrap(),
+        Some(photo.large.clone())
+    );
+    assert!(items::get(&db, &with).await.unwrap().unwrap().has_photo);
+    assert_eq!(items::photo(&db, &without, true).await.unwrap(), None);
+    assert_eq!(
+        items::name(&db, &without).await.unwrap().as_deref(),
+        Some("Mystery box")
+    );
+}
+
+#[tokio::test]
+async fn a_holder_whose_lock_expired_cannot_write() {
+    let db = test_db().await;
+    let target = db.keys().item("fenced");
+    let stale = Lock::try_acquire(&db, "closer", Duration::from_millis(100))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(stale
+        .fenced_hset(&db, &target, &[("closed", "1".into())])
+        .await
+        .unwrap());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let fresh = Lock::try_acquire(&db, "closer", Duration::from_secs(5))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!stale
+        .fenced_hset(&db, &target, &[("winner", "stale".into())])
+        .await
+        .unwrap());
+    assert!(fresh
+        .fenced_hset(&db, &target, &[("winner", "fresh".into())])
+        .await
+        .unwrap());
+    let mut conn = db.raw_conn();
+    let fields: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(&target)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(fields.get("winner").map(String::as_str), Some("fresh"));
+    fresh.release(&db).await.unwrap();
+}

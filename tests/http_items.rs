@@ -1,0 +1,105 @@
+//! Items through the real HTTP server: signed-out bids, photos and placeholders, 404s, the
+//! page cache.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::redis_url;
+use common::server::Server;
+
+const FORM: &str = "application/x-www-form-urlencoded";
+const HTML: &str = "text/html";
+
+fn server() -> Server {
+    let server = Server::start(
+        &redis_url(),
+        &[("RBAY_KEY_PREFIX", &common::fresh_prefix())],
+    );
+    server.wait_ready();
+    server
+}
+
+#[test]
+fn signed_out_bids_are_refused_and_change_nothing() {
+    let server = server();
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    let json = server.request(
+        "POST",
+        "/api/items/bid",
+        &[
+            ("Content-Type", FORM),
+            ("Accept", "application/json"),
+            ("Origin", &origin),
+        ],
+        "item_id=1&amount=10",
+    );
+    assert_eq!(json.status, 200);
+    assert!(json.body.contains("Sign in to bid."), "{}", json.body);
+    let plain = server.request(
+        "POST",
+        "/api/items/bid",
+        &[
+            ("Content-Type", FORM),
+            ("Accept", HTML),
+            ("Origin", &origin),
+        ],
+        "item_id=1&amount=10",
+    );
+    assert_eq!(plain.status, 302);
+    assert_eq!(
+        plain.header("location"),
+        Some("/items/1?bid_error=signin&amount=10#bid")
+    );
+}
+
+#[test]
+fn unknown_items_and_users_are_404_pages() {
+    let server = server();
+    for path in [
+        "/items/1",
+        "/items/abc",
+        "/items/0",
+        "/users/99",
+        "/users/x",
+        "/items/1/image",
+    ] {
+        assert_eq!(server.get(path).status, 404, "{path}");
+    }
+    let page = server.get("/items/12345");
+    assert!(page.body.contains("Page not found"));
+}
+
+#[test]
+fn about_is_cached_for_visitors_only() {
+    let server = server();
+    let first = server.get("/about");
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("x-cache"), Some("miss"));
+    let second = server.get("/about");
+    assert_eq!(second.header("x-cache"), Some("hit"));
+    assert_eq!(second.body, first.body);
+    // A signed-in request (any session cookie) is never served from or stored in the cache.
+    let cookie = format!("rbay_session={}", "a".repeat(64));
+    let personal = server.request("GET", "/about", &[("Cookie", &cookie)], "");
+    assert_eq!(personal.status, 200);
+    assert_eq!(personal.header("x-cache"), None);
+    // Other pages are never cached.
+    assert_eq!(server.get("/").header("x-cache"), None);
+}
+
+#[test]
+fn oversized_uploads_get_413() {
+    let server = server();
+    let body = "x".repeat(6 * 1024 * 1024);
+    let origin = format!("http://127.0.0.1:{}", server.port);
+    let r = server.request(
+        "POST",
+        "/api/items/create",
+        &[
+            ("Content-Type", "multipart/form-data; boundary=XX"),
+            ("Origin", &origin),
+        ],
+        &body,
+    );
+    assert_eq!(r.status, 413);
+}
