@@ -7,9 +7,13 @@ import path from 'node:path';
 const port = Number(process.env.RBAY_E2E_PORT ?? 3100);
 const root = path.resolve(__dirname, '..');
 export const baseURL = `http://127.0.0.1:${port}`;
+// One namespace per run, shared with global-setup.ts (which seeds demo data into it).
+process.env.RBAY_E2E_PREFIX ??= `e2e:${randomBytes(4).toString('hex')}:`;
+process.env.REDIS_URL ??= 'redis://127.0.0.1:6381';
 
 export default defineConfig({
   testDir: './tests',
+  globalSetup: './global-setup.ts',
   timeout: 30_000,
   expect: { timeout: 5_000 },
   fullyParallel: false,
@@ -42,8 +46,8 @@ export default defineConfig({
     env: {
       RBAY_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
-      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6381',
-      RBAY_KEY_PREFIX: `e2e:${randomBytes(4).toString('hex')}:`,
+      REDIS_URL: process.env.REDIS_URL,
+      RBAY_KEY_PREFIX: process.env.RBAY_E2E_PREFIX,
       RUST_LOG: 'warn',
       // Every test signs in from 127.0.0.1: keep the per-IP limit out of the way, and the
       // per-username limit low enough to trip on purpose.

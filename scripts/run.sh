@@ -12,5 +12,7 @@ fi
 scripts/build.sh
 export RBAY_ADDR="${RBAY_ADDR:-127.0.0.1:3000}"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
+# Demo data the first time (an empty database); never touches keys outside RBAY_KEY_PREFIX.
+target/release/rbay seed --if-empty
 say "Rbay on http://$RBAY_ADDR (Redis: $REDIS_URL)"
 exec target/release/rbay

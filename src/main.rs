@@ -18,6 +18,11 @@ async fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("seed") {
+        return seed(&config, &args[1..]).await;
+    }
+
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
         Ok(db) => db,
         Err(e) => return fail(&e),
@@ -45,6 +50,56 @@ async fn main() -> ExitCode {
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("server error: {e}")),
+    }
+}
+
+/// `rbay seed [--users N] [--items M] [--if-empty]`: demo data in the configured namespace.
+async fn seed(config: &Config, args: &[String]) -> ExitCode {
+    let mut users = 12;
+    let mut items = 48;
+    let mut if_empty = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut number = |name: &str| match it.next().and_then(|v| v.parse::<usize>().ok()) {
+            Some(n) if n <= 10_000 => Ok(n),
+            _ => Err(format!("{name} needs a number from 0 to 10000")),
+        };
+        let parsed = match arg.as_str() {
+            "--users" => number("--users").map(|n| users = n),
+            "--items" => number("--items").map(|n| items = n),
+            "--if-empty" => {
+                if_empty = true;
+                Ok(())
+            }
+            other => Err(format!(
+                "unknown option {other:?}; use --users N --items M --if-empty"
+            )),
+        };
+        if let Err(e) = parsed {
+            return fail(&e);
+        }
+    }
+    let db = match Db::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
+        Ok(db) => db,
+        Err(e) => return fail(&format!("{e}")),
+    };
+    if if_empty {
+        match rbay::server::seed::is_empty(&db).await {
+            Ok(false) => {
+                eprintln!("Demo data: the database already has items; not seeding.");
+                return ExitCode::SUCCESS;
+            }
+            Ok(true) => {}
+            Err(e) => return fail(&e),
+        }
+    }
+    eprintln!(
+        "Seeding {users} users and {items} items into {}*",
+        config.key_prefix
+    );
+    match rbay::server::seed::run(&db, users, items).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
     }
 }
 

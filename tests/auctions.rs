@@ -38,7 +38,11 @@ async fn wait_indexed(db: &Db, id: &str) {
         let db = db.clone();
         let id = id.to_string();
         async move {
-            search::cards_by_id(&db, &[id.clone()]).await.unwrap().len() == 1
+            search::cards_by_id(&db, std::slice::from_ref(&id))
+                .await
+                .unwrap()
+                .len()
+                == 1
                 && search::home_sections(&db)
                     .await
                     .unwrap()
@@ -379,7 +383,7 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     assert!(live.contains(&scope) && !live.contains(&ended));
     assert_eq!(
         ids(find("telescope", StatusFilter::Ended, SearchSort::Relevance).await),
-        [ended.clone()]
+        vec![ended.clone()]
     );
     // Name above description.
     assert_eq!(

@@ -49,7 +49,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('#photo-error')).toHaveText('The photo must be a JPEG, PNG or WebP image.');
   await expect(seller.page).toHaveURL(/\/items\/new$/);
 
-  const id = await listItem(seller.page, { name: title, description: 'Restored 1920s brass telescope, with its original case and tripod.', price: '25', duration: '1 day', photo: true });
+  const id = await listItem(seller.page, { name: title, description: 'Restored 1920s brass telescope, with its original case and tripod.', price: '25', duration: '10 minutes', photo: true });
   const photo = seller.page.locator('.item-photo img');
   await expect(photo).toBeVisible();
   expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
@@ -163,4 +163,50 @@ test('an ended auction shows its result and refuses a bid', async ({ browser }) 
   await expect(buyer.page.getByText('Bidding is closed.')).toBeVisible();
   await seller.context.close();
   await buyer.context.close();
+});
+
+test('with JavaScript off, listing and bidding still work', async ({ browser }) => {
+  const seller = await newUser(browser, 'nojsseller');
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const name = uniqueName('nojsbuyer');
+  await page.goto('/auth/signup');
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+  await page.getByLabel('Repeat password').fill('correct horse battery');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('.nav-username')).toHaveText(name);
+
+  // Listing without JavaScript: errors come back with the text kept, then it works.
+  const title = `Plain lantern ${Date.now().toString(36)}`;
+  const sellerNoJs = await browser.newContext({ javaScriptEnabled: false, storageState: await seller.context.storageState() });
+  const sp = await sellerNoJs.newPage();
+  await sp.goto('/items/new');
+  await sp.getByLabel('Name').fill(title);
+  await sp.getByLabel('Description').fill('Oil lantern.');
+  await sp.getByLabel('Starting price ($)').fill('-3');
+  await sp.getByRole('button', { name: 'List item' }).click();
+  await expect(sp.locator('#price-error')).toHaveText("The amount can't be negative.");
+  await expect(sp.getByLabel('Name')).toHaveValue(title);
+  await sp.getByLabel('Starting price ($)').fill('8');
+  await sp.getByLabel(/^Photo/).setInputFiles({ name: 'lantern.png', mimeType: 'image/png', buffer: gradientPng(200, 150) });
+  await sp.getByRole('button', { name: 'List item' }).click();
+  await expect(sp).toHaveURL(/\/items\/\d+$/);
+  const url = sp.url();
+  await sellerNoJs.close();
+
+  // Bidding without JavaScript.
+  await page.goto(url);
+  await page.getByLabel(/Your bid/).fill('1.234');
+  await page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(page.locator('#bid-message')).toHaveText('Use at most 2 decimals (cents).');
+  await page.getByLabel(/Your bid/).fill('8');
+  await page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(page.locator('#bid-message')).toHaveText('Your bid was placed.');
+  await expect(page.getByTestId('price')).toHaveText('$8.00');
+  await expect(page.getByText('You have the highest bid.')).toBeVisible();
+  await page.getByRole('button', { name: /Like/ }).click();
+  await expect(page.locator('.like-count')).toHaveText('1 like');
+  await context.close();
+  await seller.context.close();
 });

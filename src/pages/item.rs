@@ -105,7 +105,7 @@ fn item_view(
                     <p class="item-price" data-testid="price">{format_cents(item.price_cents)}</p>
                     <p class="item-bids" data-testid="bids">
                         {bids_label}
-                        {(item.bids == 0).then(|| " · starting price")}
+                        {(item.bids == 0).then_some(" · starting price")}
                     </p>
                     {status.clone().map(|s| view! { <p class="auction-status" data-testid="status">{s}</p> })}
                     {live.then(|| view! {

@@ -181,6 +181,24 @@ pub async fn page(
     }))
 }
 
+/// Counts a view of an item by `visitor` (once per visitor); returns the view count, or
+/// `None` for an unknown item.
+pub async fn count_view(db: &Db, id: &str, visitor: &str) -> Result<Option<i64>, AppError> {
+    if !valid_id(id) {
+        return Ok(None);
+    }
+    let mut conn = db.conn()?;
+    let views: i64 = scripts()
+        .increment_view
+        .key(db.keys().item(id))
+        .key(db.keys().item_viewers(id))
+        .arg(visitor)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("count view", e))?;
+    Ok((views >= 0).then_some(views))
+}
+
 /// The answer to a bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BidOutcome {

@@ -17,6 +17,7 @@ pub mod rate_limit;
 pub mod request;
 pub mod scripts;
 pub mod search;
+pub mod seed;
 pub mod sessions;
 
 pub use config::Config;

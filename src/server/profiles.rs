@@ -5,6 +5,9 @@ use crate::model::Profile;
 use crate::server::db::{redis_error, Db};
 use crate::server::search::{cards_by_id, now_ms};
 
+/// The first reply: (username, created_at), the ids sold, the ids liked.
+type ProfileRows = ((Option<String>, Option<i64>), Vec<String>, Vec<String>);
+
 /// Items shown per list on a profile.
 const PROFILE_LIST: isize = 24;
 
@@ -19,11 +22,7 @@ pub async fn profile(db: &Db, id: &str) -> Result<Option<Profile>, AppError> {
     }
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let ((username, created), selling, liked): (
-        (Option<String>, Option<i64>),
-        Vec<String>,
-        Vec<String>,
-    ) = redis::pipe()
+    let ((username, created), selling, liked): ProfileRows = redis::pipe()
         .cmd("HMGET")
         .arg(keys.user(user_id))
         .arg("username")
