@@ -7,6 +7,8 @@ import path from 'node:path';
 const port = Number(process.env.RBAY_E2E_PORT ?? 3100);
 const root = path.resolve(__dirname, '..');
 export const baseURL = `http://127.0.0.1:${port}`;
+/** The second instance. */
+export const secondURL = `http://127.0.0.1:${port + 1}`;
 // One namespace per run, shared with global-setup.ts (which seeds demo data into it).
 process.env.RBAY_E2E_PREFIX ??= `e2e:${randomBytes(4).toString('hex')}:`;
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6381';
@@ -36,23 +38,24 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  // Two app instances on one Redis: live updates must cross from one to the other.
+  webServer: [port, port + 1].map((p) => ({
     command: path.join(root, 'target/release/rbay'),
-    url: `${baseURL}/healthz`,
+    url: `http://127.0.0.1:${p}/healthz`,
     timeout: 60_000,
     reuseExistingServer: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
     env: {
-      RBAY_ADDR: `127.0.0.1:${port}`,
+      RBAY_ADDR: `127.0.0.1:${p}`,
       LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
-      REDIS_URL: process.env.REDIS_URL,
-      RBAY_KEY_PREFIX: process.env.RBAY_E2E_PREFIX,
+      REDIS_URL: process.env.REDIS_URL!,
+      RBAY_KEY_PREFIX: process.env.RBAY_E2E_PREFIX!,
       RUST_LOG: 'warn',
       // Every test signs in from 127.0.0.1: keep the per-IP limit out of the way, and the
       // per-username limit low enough to trip on purpose.
       RBAY_AUTH_IP_LIMIT: '10000/60',
       RBAY_AUTH_USER_LIMIT: '5/60',
     },
-  },
+  })),
 });

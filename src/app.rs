@@ -6,6 +6,7 @@
 use crate::components::layout::{Footer, Header};
 use crate::pages::{
     auth::{SignInPage, SignUpPage},
+    comments::CommentsPage,
     dashboard::{DashboardItemsPage, DashboardPage},
     home::HomePage,
     info::{AboutPage, PrivacyPage},
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/items") view=DashboardItemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/new") view=NewItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/:id") view=ItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/items/:id/comments") view=CommentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/users/:id") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>

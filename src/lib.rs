@@ -12,9 +12,12 @@
 pub mod accounts;
 pub mod api;
 pub mod app;
+pub mod comments;
 pub mod components;
 pub mod error;
 pub mod items;
+#[cfg(feature = "hydrate")]
+pub mod live_dom;
 pub mod model;
 pub mod money;
 pub mod pages;

@@ -31,7 +31,11 @@ async fn main() -> ExitCode {
     db.spawn_supervisor();
 
     let addr = config.listen_addr;
-    let app = router(AppState::new(config, db));
+    let state = AppState::new(config, db);
+    // One Redis subscription per instance for live updates, and the auction closer.
+    state.live.spawn(&state.db);
+    rbay::server::closer::spawn(&state.db);
+    let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
         Err(e) => {

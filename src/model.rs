@@ -47,6 +47,7 @@ pub struct ItemDetail {
     pub has_photo: bool,
     pub high_bidder_id: Option<u64>,
     pub high_bidder_name: Option<String>,
+    pub comments: i64,
 }
 
 impl ItemDetail {
@@ -71,6 +72,8 @@ pub struct ItemPageData {
     /// Newest first.
     pub history: Vec<BidEntry>,
     pub similar: Vec<ItemCard>,
+    /// The newest three comments.
+    pub latest_comments: Vec<crate::comments::Comment>,
     pub liked_by_me: bool,
     pub viewer_id: Option<u64>,
     pub now_ms: i64,
@@ -95,6 +98,23 @@ pub struct Profile {
     pub now_ms: i64,
 }
 
+/// The server's clock while rendering (for "5 min ago"); `None` in the browser.
+pub fn now_hint() -> Option<i64> {
+    #[cfg(feature = "ssr")]
+    {
+        Some(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0),
+        )
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 /// Formats integer cents as dollars: `123456` → `$1,234.56`.
 pub fn format_cents(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
@@ -112,10 +132,12 @@ pub fn format_cents(cents: i64) -> String {
 
 /// Human time left until `ends_at_ms`, as seen at `now_ms`: `2d 4h`, `3h 12m`, `45s`, `Ended`.
 pub fn format_time_left(ends_at_ms: i64, now_ms: i64) -> String {
-    let secs = (ends_at_ms - now_ms) / 1000;
-    if secs <= 0 {
+    let left = ends_at_ms - now_ms;
+    if left <= 0 {
         return "Ended".to_string();
     }
+    // Round up: never say "Ended" (or "0s") while there is still time to bid.
+    let secs = (left + 999) / 1000;
     let (d, h, m, s) = (
         secs / 86_400,
         secs % 86_400 / 3600,
@@ -150,6 +172,9 @@ mod tests {
     fn time_left_picks_the_two_largest_units() {
         let now = 1_000_000;
         assert_eq!(format_time_left(now - 1, now), "Ended");
+        assert_eq!(format_time_left(now, now), "Ended");
+        assert_eq!(format_time_left(now + 1, now), "1s");
+        assert_eq!(format_time_left(now + 999, now), "1s");
         assert_eq!(format_time_left(now + 45_000, now), "45s");
         assert_eq!(format_time_left(now + 192_000, now), "3m 12s");
         assert_eq!(format_time_left(now + 3 * 3_600_000 + 60_000, now), "3h 1m");

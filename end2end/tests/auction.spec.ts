@@ -143,7 +143,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await buyer.context.close();
 });
 
-test('an ended auction shows its result and refuses a bid', async ({ browser }) => {
+test('an ended auction shows its result live and refuses a bid', async ({ browser }) => {
   test.setTimeout(120_000);
   const seller = await newUser(browser, 'shortseller');
   const name = `Egg timer ${Date.now().toString(36)}`;
@@ -152,11 +152,19 @@ test('an ended auction shows its result and refuses a bid', async ({ browser }) 
   const buyer = await newUser(browser, 'latebuyer');
   await buyer.page.goto(`/items/${id}`);
   await expect(buyer.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  // The live countdown ticks down to "Ended" without a reload.
+  await expect(buyer.page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  // The countdown ticks down to "Ended", and the result arrives live: no reload.
   await expect(buyer.page.locator('.countdown')).toHaveText('Ended', { timeout: 75_000 });
-  await buyer.page.getByLabel(/Your bid/).fill('5');
-  await buyer.page.getByRole('button', { name: 'Place bid' }).click();
-  await expect(buyer.page.locator('#bid-message')).toHaveText('This auction has ended; no more bids.');
+  await expect(buyer.page.getByTestId('status')).toHaveText('Ended without bids', { timeout: 10_000 });
+  await expect(buyer.page.getByText('Bidding is closed.')).toBeVisible();
+
+  // A late bid sent anyway is refused by the server.
+  const late = await buyer.page.request.post('/api/items/bid', {
+    form: { item_id: id, amount: '5' },
+    headers: { Accept: 'application/json', Origin: new URL(buyer.page.url()).origin },
+  });
+  expect(late.status()).toBe(200);
+  expect(await late.text()).toContain('This auction has ended; no more bids.');
 
   await buyer.page.reload();
   await expect(buyer.page.getByTestId('status')).toHaveText('Ended without bids');

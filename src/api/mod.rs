@@ -2,6 +2,7 @@
 //! Each runs on the server; in the browser it becomes an HTTP call.
 
 pub mod auth;
+pub mod comments;
 pub mod home;
 pub mod items;
 

@@ -24,6 +24,16 @@ pub fn BidForm(
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
+    // Live bids from other people raise the minimum (see `live_dom`).
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener_untyped("rbay:bid", move |ev| {
+            if let Some(min) = crate::live_dom::min_bid_from(&ev) {
+                minimum.set(min);
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
     let id = item_id.clone();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {

@@ -46,7 +46,7 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
             <img class="card-image" src=image alt="" loading="lazy" width="320" height="240"/>
             <div class="card-body">
                 <h3 class="card-title">{item.name}</h3>
-                <p class="card-price">{format_cents(item.price_cents)}</p>
+                <p class="card-price" data-live-price=item.id.clone()>{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
                     <span class:ended=ended>{format_time_left(item.ends_at_ms, now_ms)}</span>
                     <span>{item.views}{if item.views == 1 { " view" } else { " views" }}</span>

@@ -5,6 +5,8 @@
 pub mod auth_form;
 /// Island (lazy): the bid form.
 pub mod bid_form;
+/// Island (lazy): the add-comment form.
+pub mod comment_form;
 /// Island (lazy): live time left.
 pub mod countdown;
 pub mod item_card;
@@ -13,6 +15,8 @@ pub mod item_form;
 pub mod layout;
 /// Island (lazy): like / unlike.
 pub mod like_button;
+/// Islands (lazy): live item updates over server-sent events, live card prices.
+pub mod live;
 pub mod price_chart;
 /// Island: the header search box.
 pub mod search_box;

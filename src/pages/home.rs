@@ -2,6 +2,7 @@
 
 use crate::api::home::get_home_sections;
 use crate::components::item_card::ItemGrid;
+use crate::components::live::LivePrices;
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,6 +34,7 @@ pub fn HomePage() -> impl IntoView {
                                 items=sections.most_viewed
                                 now_ms=now
                             />
+                            <LivePrices/>
                             <ItemGrid
                                 title="Highest price"
                                 id="highest-price"

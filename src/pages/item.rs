@@ -1,10 +1,12 @@
 //! `/items/:id`: the auction.
 
 use crate::api::items::get_item_page;
+use crate::comments::Comment;
 use crate::components::bid_form::BidForm;
 use crate::components::countdown::Countdown;
 use crate::components::item_card::CardList;
 use crate::components::like_button::LikeButton;
+use crate::components::live::LiveItem;
 use crate::components::price_chart::PriceChart;
 use crate::error::AppError;
 use crate::items::BidProblem;
@@ -51,6 +53,7 @@ fn item_view(
         item,
         history,
         similar,
+        latest_comments,
         liked_by_me,
         viewer_id,
         now_ms,
@@ -86,6 +89,7 @@ fn item_view(
     } else {
         view! { <BidForm item_id=item.id.clone() min_bid_cents=item.min_bid_cents message ok=bid_ok amount/> }.into_any()
     };
+    let no_bids = history.is_empty();
     let bids_label = if item.bids == 1 {
         "1 bid".to_string()
     } else {
@@ -102,22 +106,25 @@ fn item_view(
                 <h1 class="item-title">{item.name.clone()}</h1>
                 <p class="item-seller">"Sold by "<a href=seller_href>{item.seller_name.clone()}</a></p>
                 <div class="price-box">
-                    <p class="item-price" data-testid="price">{format_cents(item.price_cents)}</p>
-                    <p class="item-bids" data-testid="bids">
-                        {bids_label}
-                        {(item.bids == 0).then_some(" · starting price")}
-                    </p>
-                    {status.clone().map(|s| view! { <p class="auction-status" data-testid="status">{s}</p> })}
+                    <p class="item-price" data-testid="price" data-live="price">{format_cents(item.price_cents)}</p>
+                    <p class="item-bids"><span data-testid="bids" data-live="bids">{bids_label}</span></p>
+                    <p class="auction-status" data-testid="status" data-live="status">{status.clone()}</p>
                     {live.then(|| view! {
                         <p class="time-left">"Time left: "<Countdown ends_at_ms=item.ends_at_ms server_now_ms=now_ms/></p>
                     })}
-                    {(leading && live).then(|| view! { <p class="leading">"You have the highest bid."</p> })}
-                    {(leading && !live).then(|| view! { <p class="leading">"You won this auction."</p> })}
+                    <p class=if leading { "leading" } else { "" } data-live="leading">
+                        {match (leading, live) {
+                            (true, true) => "You have the highest bid.",
+                            (true, false) => "You won this auction.",
+                            _ => "",
+                        }}
+                    </p>
                 </div>
-                {bid_box}
+                <div data-live="bid-box">{bid_box}</div>
                 <div class="item-stats">
                     <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
-                    <span class="views" data-testid="views">{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
+                    <span class="views" data-testid="views" data-live="views">{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
+                    <LiveItem item_id=item.id.clone() viewer_id/>
                 </div>
             </div>
             <section class="item-description">
@@ -128,24 +135,24 @@ fn item_view(
                 <h2>"Price history"</h2>
                 <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms/>
                 <h3>"Bids"</h3>
-                {if history.is_empty() {
-                    view! { <p class="muted">"No bids yet. Be the first!"</p> }.into_any()
-                } else {
-                    view! {
-                        <table class="bid-history">
-                            <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
-                            <tbody>
-                                {history.into_iter().map(|b| view! {
-                                    <tr>
-                                        <td><a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a></td>
-                                        <td class="num">{format_cents(b.amount_cents)}</td>
-                                        <td><time data-ms=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                }}
+                {no_bids.then(|| view! { <p class="muted" data-live="no-bids">"No bids yet. Be the first!"</p> })}
+                <table class="bid-history" data-live="history-table" hidden=no_bids>
+                    <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
+                    <tbody data-live="history">
+                        {history.into_iter().map(|b| view! {
+                            <tr>
+                                <td><a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a></td>
+                                <td class="num">{format_cents(b.amount_cents)}</td>
+                                <td><time data-ms=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="item-comments" id="comments">
+                <h2>"Comments "<span class="muted" data-live="comment-count">{comment_label(item.comments)}</span></h2>
+                <CommentList comments=latest_comments viewer_id max=3/>
+                <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>
             <section class="item-similar">
                 <h2>"Similar items"</h2>
@@ -159,8 +166,46 @@ fn item_view(
     }
 }
 
+pub fn comment_label(n: i64) -> String {
+    if n == 1 {
+        "1 comment".into()
+    } else {
+        format!("{n} comments")
+    }
+}
+
+/// A list of comments; the author sees a delete button on each of theirs (a plain form).
+#[component]
+pub fn CommentList(comments: Vec<Comment>, viewer_id: Option<u64>, max: usize) -> impl IntoView {
+    let now = crate::model::now_hint();
+    view! {
+        {comments.is_empty().then(|| view! { <p class="muted" data-live="no-comments">"No comments yet."</p> })}
+        <ul class="comment-list" data-live="comments" data-max=max.to_string()>
+            {comments.into_iter().map(|c| {
+                let mine = viewer_id == Some(c.author_id);
+                view! {
+                    <li class="comment" data-comment-id=c.id.to_string()>
+                        <p class="comment-meta">
+                            <a class="comment-author" href=format!("/users/{}", c.author_id)>{c.author_name.clone()}</a>
+                            <span class="muted">" · "{ago(c.created_ms, now.unwrap_or(c.created_ms))}</span>
+                        </p>
+                        <p class="comment-text">{c.text.clone()}</p>
+                        {mine.then(|| view! {
+                            <form class="comment-delete" method="post" action="/api/comments/delete">
+                                <input type="hidden" name="item_id" value=c.item_id.clone()/>
+                                <input type="hidden" name="comment_id" value=c.id.to_string()/>
+                                <button type="submit" class="link-button">"Delete"</button>
+                            </form>
+                        })}
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+}
+
 /// "3 minutes ago" style time.
-fn ago(at_ms: i64, now_ms: i64) -> String {
+pub fn ago(at_ms: i64, now_ms: i64) -> String {
     let secs = ((now_ms - at_ms) / 1000).max(0);
     match secs {
         0..=9 => "just now".into(),

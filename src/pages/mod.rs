@@ -1,6 +1,7 @@
 //! One module per page. Pages render on the server only; they reach data through `crate::api`.
 
 pub mod auth;
+pub mod comments;
 pub mod dashboard;
 pub mod home;
 pub mod info;

@@ -32,6 +32,8 @@ pub struct Config {
     pub auth_user_limit: Limit,
     /// `RBAY_BID_LIMIT` (`MAX/SECONDS`, default `20/10`): bids per user.
     pub bid_limit: Limit,
+    /// `RBAY_COMMENT_LIMIT` (`MAX/SECONDS`, default `5/60`): comments per user.
+    pub comment_limit: Limit,
     /// `RBAY_LISTING_LIMIT` (`MAX/SECONDS`, default `10/600`): new listings per user.
     pub listing_limit: Limit,
     /// `RBAY_SESSION_DAYS` (default 7): idle lifetime of a session; every visit renews it.
@@ -108,6 +110,7 @@ impl Config {
             auth_ip_limit: limit("RBAY_AUTH_IP_LIMIT", Limit::per_secs(30, 600))?,
             auth_user_limit: limit("RBAY_AUTH_USER_LIMIT", Limit::per_secs(10, 600))?,
             bid_limit: limit("RBAY_BID_LIMIT", Limit::per_secs(20, 10))?,
+            comment_limit: limit("RBAY_COMMENT_LIMIT", Limit::per_secs(5, 60))?,
             listing_limit: limit("RBAY_LISTING_LIMIT", Limit::per_secs(10, 600))?,
             session_ttl: Duration::from_secs(session_days * 86_400),
             redis_url: get("REDIS_URL").unwrap_or_else(|| DEFAULT_REDIS_URL.to_string()),

@@ -20,6 +20,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Handle to Redis: cheap to clone, shared by all requests.
 #[derive(Clone)]
 pub struct Db {
+    client: redis::Client,
     conn: ConnectionManager,
     keys: Keys,
     url: Arc<str>,
@@ -54,13 +55,15 @@ impl Db {
             .set_response_timeout(Some(RESPONSE_TIMEOUT))
             .set_number_of_retries(1)
             .set_max_delay(Duration::from_millis(500));
-        let conn = ConnectionManager::new_lazy_with_config(client, config).map_err(|e| {
-            StartupError::BadUrl {
-                url: url.to_string(),
-                detail: e.to_string(),
-            }
-        })?;
+        let conn =
+            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(|e| {
+                StartupError::BadUrl {
+                    url: url.to_string(),
+                    detail: e.to_string(),
+                }
+            })?;
         Ok(Db {
+            client,
             conn,
             keys,
             url: redact(url).into(),
@@ -74,6 +77,11 @@ impl Db {
         let db = Db::new(url, keys)?;
         db.bootstrap().await?;
         Ok(db)
+    }
+
+    /// The client, for connections of their own (pub/sub has no response timeout).
+    pub fn client(&self) -> &redis::Client {
+        &self.client
     }
 
     pub fn keys(&self) -> &Keys {

@@ -2,6 +2,7 @@
 
 use crate::app::{shell, App};
 use crate::server::accounts::AuthPolicy;
+use crate::server::live::{self, LiveHub};
 use crate::server::request::provide_request_context;
 use crate::server::{images, items, page_cache};
 use crate::server::{Config, Db};
@@ -27,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Db,
     pub config: Arc<Config>,
+    /// Fan-out of live item events to this instance's browsers.
+    pub live: Arc<LiveHub>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -47,6 +50,7 @@ impl AppState {
             leptos_options,
             db,
             config: Arc::new(config),
+            live: Arc::new(LiveHub::default()),
         }
     }
 
@@ -81,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/items/{id}/image", get(item_photo_large))
         .route("/items/{id}/thumb", get(item_photo_thumb))
+        .route("/items/{id}/events", get(live::item_events))
         .nest_service("/pkg", pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();

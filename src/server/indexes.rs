@@ -63,6 +63,7 @@ pub fn items_index(db: &Db) -> IndexDef {
             "bids", "NUMERIC", "SORTABLE",
             "likes", "NUMERIC", "SORTABLE",
             "created_at", "NUMERIC", "SORTABLE",
+            "closed", "TAG",
         ],
     }
 }

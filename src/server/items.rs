@@ -1,10 +1,12 @@
 //! Auction items: listing, the item page, bids, views and likes. Every multi-step write is one
 //! Lua script; reads are one pipeline.
 
+use crate::comments::LiveEvent;
 use crate::error::AppError;
 use crate::model::{BidEntry, ItemDetail, ItemPageData};
 use crate::server::db::{redis_error, Db};
 use crate::server::images::Photo;
+use crate::server::live;
 use crate::server::scripts::scripts;
 use crate::server::search;
 use std::collections::HashMap;
@@ -115,6 +117,7 @@ fn detail_from(id: &str, f: &HashMap<String, String>) -> Option<ItemDetail> {
         has_photo: f.get("photo").map(String::as_str) == Some("1"),
         high_bidder_id: text("high_bidder_id").and_then(|v| v.parse().ok()),
         high_bidder_name: text("high_bidder_name"),
+        comments: num("comments"),
     })
 }
 
@@ -149,7 +152,7 @@ pub async fn page(
             .key(keys.item(id))
             .key(keys.item_viewers(id))
             .arg(visitor)
-            .invoke_async::<i64>(&mut count_conn)
+            .invoke_async::<(i64, i64)>(&mut count_conn)
             .await
     };
     let mut pipe = redis::pipe();
@@ -164,17 +167,24 @@ pub async fn page(
         .arg(viewer_id.unwrap_or(0));
     let read = pipe.query_async::<(HashMap<String, String>, Vec<String>, bool)>(&mut read_conn);
     let (views, read) = tokio::join!(count_view, read);
-    let views = views.map_err(|e| redis_error("count view", e))?;
+    let (views, new_visitor) = views.map_err(|e| redis_error("count view", e))?;
     let (fields, history, liked) = read.map_err(|e| redis_error("item page", e))?;
     let Some(mut item) = detail_from(id, &fields) else {
         return Ok(None);
     };
     item.views = item.views.max(views);
-    let similar = search::similar(db, id, &item.name, &item.description).await?;
+    if new_visitor == 1 {
+        live::publish(db, id, &LiveEvent::Views { views }).await;
+    }
+    let (similar, latest) = tokio::join!(
+        search::similar(db, id, &item.name, &item.description),
+        crate::server::comments::list(db, id, 0, 3)
+    );
     Ok(Some(ItemPageData {
         item,
         history: history.iter().filter_map(|raw| parse_bid(raw)).collect(),
-        similar,
+        similar: similar?,
+        latest_comments: latest?.1,
         liked_by_me: viewer_id.is_some() && liked,
         viewer_id,
         now_ms: now_ms(),
@@ -188,7 +198,7 @@ pub async fn count_view(db: &Db, id: &str, visitor: &str) -> Result<Option<i64>,
         return Ok(None);
     }
     let mut conn = db.conn()?;
-    let views: i64 = scripts()
+    let (views, new): (i64, i64) = scripts()
         .increment_view
         .key(db.keys().item(id))
         .key(db.keys().item_viewers(id))
@@ -196,6 +206,9 @@ pub async fn count_view(db: &Db, id: &str, visitor: &str) -> Result<Option<i64>,
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
+    if new == 1 {
+        live::publish(db, id, &LiveEvent::Views { views }).await;
+    }
     Ok((views >= 0).then_some(views))
 }
 
@@ -272,12 +285,23 @@ pub async fn place_bid(
             .unwrap_or(0)
     };
     Ok(match status.as_str() {
-        "ok" => BidOutcome::Accepted {
-            price_cents: int(1),
-            bids: int(2),
-            min_next_cents: int(3),
-            at_ms: int(4),
-        },
+        "ok" => {
+            let event = LiveEvent::Bid {
+                price_cents: int(1),
+                bids: int(2),
+                min_next_cents: int(3),
+                bidder_id,
+                bidder_name: bidder_name.to_string(),
+                at_ms: int(4),
+            };
+            live::publish(db, item_id, &event).await;
+            BidOutcome::Accepted {
+                price_cents: int(1),
+                bids: int(2),
+                min_next_cents: int(3),
+                at_ms: int(4),
+            }
+        }
         "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
         "ended" => BidOutcome::Rejected(BidRejection::Ended),
         "own_item" => BidOutcome::Rejected(BidRejection::OwnItem),

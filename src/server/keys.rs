@@ -69,6 +69,36 @@ impl Keys {
         self.key(format_args!("user-bids:{user_id}"))
     }
 
+    /// Hash: an item's comments, comment id → `author_id|created_ms|author_name|text`.
+    pub fn item_comments(&self, id: &str) -> String {
+        self.key(format_args!("comments:{id}"))
+    }
+
+    /// Sorted set: an item's comment ids, scored by creation time (newest last).
+    pub fn item_comment_order(&self, id: &str) -> String {
+        self.key(format_args!("comment-order:{id}"))
+    }
+
+    /// String (counter): the last comment id handed out.
+    pub fn comment_ids(&self) -> String {
+        self.key(format_args!("ids:comments"))
+    }
+
+    /// Stream with TTL: an item's recent live events (replayed to reconnecting browsers).
+    pub fn item_events(&self, id: &str) -> String {
+        self.key(format_args!("events:{id}"))
+    }
+
+    /// Pub/sub channel of an item's live events.
+    pub fn item_channel(&self, id: &str) -> String {
+        self.key(format_args!("live:item:{id}"))
+    }
+
+    /// Pattern matching every item channel: one PSUBSCRIBE per app instance.
+    pub fn item_channel_pattern(&self) -> String {
+        self.key(format_args!("live:item:*"))
+    }
+
     /// String with TTL: cached HTML of a public, user-independent page.
     pub fn page_cache(&self, path: &str) -> String {
         self.key(format_args!("pagecache:{path}"))
@@ -159,6 +189,12 @@ mod tests {
             k.user_likes(1),
             k.user_bids(1),
             k.page_cache("/about"),
+            k.item_comments("1"),
+            k.item_comment_order("1"),
+            k.comment_ids(),
+            k.item_events("1"),
+            k.item_channel("1"),
+            k.item_channel_pattern(),
         ] {
             assert!(key.starts_with("t42:"), "{key}");
         }

@@ -2,6 +2,8 @@
 //! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
 
 pub mod accounts;
+pub mod closer;
+pub mod comments;
 pub mod config;
 pub mod db;
 pub mod http;
@@ -10,6 +12,7 @@ pub mod indexes;
 pub mod items;
 pub mod keys;
 pub mod listing;
+pub mod live;
 pub mod lock;
 pub mod page_cache;
 pub mod profiles;

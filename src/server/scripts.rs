@@ -27,6 +27,12 @@ pub struct Scripts {
     pub toggle_like: Script,
     /// `lua/fenced_set.lua`: a hash write refused to a lock holder with a stale fence.
     pub fenced_set: Script,
+    /// `lua/add_comment.lua`: store a comment, order it, count it.
+    pub add_comment: Script,
+    /// `lua/delete_comment.lua`: delete a comment, only for its author.
+    pub delete_comment: Script,
+    /// `lua/publish_event.lua`: append to the item's event stream and PUBLISH, in one step.
+    pub publish_event: Script,
 }
 
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
@@ -40,6 +46,9 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     increment_view: Script::new(include_str!("../../lua/increment_view.lua")),
     toggle_like: Script::new(include_str!("../../lua/toggle_like.lua")),
     fenced_set: Script::new(include_str!("../../lua/fenced_set.lua")),
+    add_comment: Script::new(include_str!("../../lua/add_comment.lua")),
+    delete_comment: Script::new(include_str!("../../lua/delete_comment.lua")),
+    publish_event: Script::new(include_str!("../../lua/publish_event.lua")),
 });
 
 /// The registry of all scripts.

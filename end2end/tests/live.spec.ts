@@ -1,0 +1,114 @@
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { PASSWORD, formHydrated, screenshots, signUp, uniqueName } from './helpers';
+
+const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
+
+test('a bid and a comment made through instance 1 show up live on instance 2', async ({ browser }) => {
+  test.setTimeout(90_000);
+  // Seller lists on instance 1.
+  const sellerCtx = await browser.newContext();
+  const seller = await sellerCtx.newPage();
+  await signUp(seller, uniqueName('liveseller'));
+  await seller.goto('/items/new');
+  await expect(seller.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  const title = `Live lamp ${Date.now().toString(36)}`;
+  await seller.getByLabel('Name').fill(title);
+  await seller.getByLabel('Description').fill('Watched from two servers.');
+  await seller.getByLabel('Starting price ($)').fill('10');
+  await seller.getByRole('button', { name: 'List item' }).click();
+  await expect(seller).toHaveURL(/\/items\/\d+$/);
+  const id = seller.url().split('/').pop();
+
+  // The watcher signs up and watches on instance 2, and bids first there.
+  const watcherCtx = await browser.newContext({ baseURL: second });
+  const watcher = await watcherCtx.newPage();
+  const watcherName = uniqueName('watcher');
+  await watcher.goto(`${second}/auth/signup`);
+  await formHydrated(watcher);
+  await watcher.getByLabel('Username').fill(watcherName);
+  await watcher.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await watcher.getByLabel('Repeat password').fill(PASSWORD);
+  await watcher.getByRole('button', { name: 'Create account' }).click();
+  await expect(watcher.locator('.nav-username')).toHaveText(watcherName);
+  await watcher.goto(`${second}/items/${id}`);
+  await expect(watcher.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await watcher.getByLabel(/Your bid/).fill('10');
+  await watcher.getByRole('button', { name: 'Place bid' }).click();
+  await expect(watcher.getByText('You have the highest bid.')).toBeVisible();
+  await expect(watcher.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+
+  // A bidder on instance 1 outbids: instance 2's page changes within 2 s, without a reload.
+  const bidderCtx = await browser.newContext();
+  const bidder = await bidderCtx.newPage();
+  const bidderName = uniqueName('bidder');
+  await signUp(bidder, bidderName);
+  await bidder.goto(`/items/${id}`);
+  await expect(bidder.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await bidder.getByLabel(/Your bid/).fill('15');
+  const sentAt = Date.now();
+  await bidder.getByRole('button', { name: 'Place bid' }).click();
+  await expect(watcher.getByTestId('price')).toHaveText('$15.00', { timeout: 2_000 });
+  expect(Date.now() - sentAt).toBeLessThan(4_000);
+  await expect(watcher.getByTestId('bids')).toHaveText('2 bids');
+  await expect(watcher.locator('.bid-history tbody tr').first()).toContainText(bidderName);
+  await expect(watcher.getByText('You were outbid.')).toBeVisible();
+  await expect(watcher.getByLabel(/Your bid/)).toBeVisible();
+  await expect(watcher.locator('label[for="bid-amount"]')).toHaveText('Your bid ($15.50 or more)');
+
+  // A new visitor on instance 1 bumps the view count on instance 2.
+  const views = await watcher.getByTestId('views').textContent();
+  const visitorCtx = await browser.newContext();
+  await (await visitorCtx.newPage()).goto(`/items/${id}`);
+  await expect(watcher.getByTestId('views')).not.toHaveText(views!, { timeout: 2_000 });
+
+  // Comments: the watcher opens the comments page on instance 2; a comment posted through
+  // instance 1 appears there, then disappears when its author deletes it.
+  await watcher.goto(`${second}/items/${id}/comments`);
+  await expect(watcher.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await bidder.goto(`/items/${id}/comments`);
+  await expect(bidder.locator('form.comment-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await bidder.getByLabel('Add a comment').fill('Does it come with a bulb?\n<b>not bold</b>');
+  await bidder.getByRole('button', { name: 'Post comment' }).click();
+  const onWatcher = watcher.locator('.comment').filter({ hasText: 'Does it come with a bulb?' });
+  await expect(onWatcher).toBeVisible({ timeout: 2_000 });
+  await expect(onWatcher.locator('.comment-text')).toHaveText('Does it come with a bulb?\n<b>not bold</b>');
+  await expect(watcher.locator('[data-live="comment-count"]')).toHaveText('1 comment');
+  await expect(bidder.locator('.comment').filter({ hasText: 'bulb' })).toBeVisible();
+  await bidder.screenshot({ path: path.join(screenshots, 'comments.png'), fullPage: true });
+
+  // Only the author gets a delete button; deleting removes it everywhere.
+  await expect(onWatcher.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+  await bidder.reload();
+  await bidder.locator('.comment').filter({ hasText: 'bulb' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(onWatcher).toHaveCount(0, { timeout: 2_000 });
+  await expect(watcher.locator('[data-live="comment-count"]')).toHaveText('0 comments');
+
+  for (const ctx of [sellerCtx, watcherCtx, bidderCtx, visitorCtx]) await ctx.close();
+});
+
+test('comment errors are shown, and without JavaScript commenting still works', async ({ browser }) => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  const name = uniqueName('commenter');
+  await signUp(page, name);
+  await page.goto('/');
+  await page.locator('.card').first().click();
+  const itemUrl = page.url();
+  await page.getByRole('link', { name: /All comments/ }).click();
+  await expect(page.locator('form.comment-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Add a comment').fill('   ');
+  await page.getByRole('button', { name: 'Post comment' }).click();
+  await expect(page.locator('#comment-message')).toHaveText('Write something first.');
+
+  const noJs = await browser.newContext({ javaScriptEnabled: false, storageState: await ctx.storageState() });
+  const plain = await noJs.newPage();
+  await plain.goto(`${itemUrl}/comments`);
+  await plain.getByLabel('Add a comment').fill('Plain old form post');
+  await plain.getByRole('button', { name: 'Post comment' }).click();
+  await expect(plain.locator('.comment').first()).toContainText('Plain old form post');
+  await plain.locator('.comment').first().getByRole('button', { name: 'Delete' }).click();
+  await expect(plain.locator('.comment').filter({ hasText: 'Plain old form post' })).toHaveCount(0);
+  await noJs.close();
+  await ctx.close();
+});

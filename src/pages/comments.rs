@@ -1,0 +1,77 @@
+//! `/items/:id/comments`: every comment, newest first, paginated, with the add form.
+
+use crate::api::comments::get_comments;
+use crate::comments::CommentProblem;
+use crate::components::comment_form::CommentForm;
+use crate::components::live::LiveItem;
+use crate::error::AppError;
+use crate::pages::item::{comment_label, CommentList};
+use crate::pages::status::ErrorPage;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+const PAGE_SIZE: u64 = 20;
+
+#[component]
+pub fn CommentsPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let (page, problem, text) = use_query_map().with_untracked(|q| {
+        (
+            q.get_str("page")
+                .and_then(|p| p.parse::<usize>().ok())
+                .unwrap_or(1)
+                .clamp(1, 10_000),
+            q.get_str("c_error").and_then(CommentProblem::from_code),
+            q.get("text")
+                .unwrap_or_default()
+                .chars()
+                .take(1000)
+                .collect::<String>(),
+        )
+    });
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match get_comments(id, page).await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
+                    Ok(Some(data)) => {
+                        let pages = data.total.div_ceil(PAGE_SIZE).max(1);
+                        let item_href = format!("/items/{}", data.item_id);
+                        let base = format!("/items/{}/comments", data.item_id);
+                        let sign_in = crate::accounts::sign_in_url(&base);
+                        let form = match data.viewer_id {
+                            Some(viewer_id) => view! {
+                                <CommentForm item_id=data.item_id.clone() viewer_id message=problem.map(|p| p.message()) text/>
+                            }.into_any(),
+                            None => view! {
+                                <p class="muted"><a href=sign_in>"Sign in"</a>" to add a comment."</p>
+                            }.into_any(),
+                        };
+                        view! {
+                            <Title text=format!("Comments · {}", data.item_name)/>
+                            <section class="comments-page" id="comments">
+                                <p><a href=item_href>"← "{data.item_name.clone()}</a></p>
+                                <h1>
+                                    "Comments "
+                                    <span class="muted" data-live="comment-count">{comment_label(data.total as i64)}</span>
+                                    <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id/>
+                                </h1>
+                                {form}
+                                <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE as usize/>
+                                {(pages > 1).then(|| view! {
+                                    <nav class="pagination" aria-label="Pages">
+                                        {(page > 1).then(|| view! { <a rel="prev" href=format!("{base}?page={}", page - 1)>"← Newer"</a> })}
+                                        <span>{format!("Page {page} of {pages}")}</span>
+                                        {((page as u64) < pages).then(|| view! { <a rel="next" href=format!("{base}?page={}", page + 1)>"Older →"</a> })}
+                                    </nav>
+                                })}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}

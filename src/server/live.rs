@@ -1,0 +1,243 @@
+//! Live updates across app instances.
+//!
+//! Writers call [`publish`]: `lua/publish_event.lua` appends the event to the item's Redis
+//! stream (a short replay buffer) and PUBLISHes it on the item's channel, in one step.
+//! Each app instance holds **one** pub/sub connection (`PSUBSCRIBE {p}live:item:*`, see
+//! [`LiveHub::spawn`]) and fans messages out in memory to the browsers connected to it through
+//! per-item `tokio::sync::broadcast` channels. A browser's server-sent-events stream
+//! ([`item_events`]) costs a broadcast receiver, not a Redis connection. A browser that
+//! reconnects sends `Last-Event-ID`; the missed events are read back from the stream first.
+
+use crate::comments::LiveEvent;
+use crate::server::db::Db;
+use crate::server::http::AppState;
+use crate::server::items::valid_id;
+use crate::server::scripts::scripts;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_stream::wrappers::BroadcastStream;
+use tokio_stream::StreamExt;
+
+/// One event as it travels: stream entry id (`ms-seq`), kind, JSON data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveMessage {
+    pub id: String,
+    pub kind: String,
+    pub data: String,
+}
+
+impl LiveMessage {
+    /// Parses the pub/sub payload `"<id> <kind> <json>"`.
+    fn parse(payload: &str) -> Option<Self> {
+        let (id, rest) = payload.split_once(' ')?;
+        let (kind, data) = rest.split_once(' ')?;
+        Some(LiveMessage {
+            id: id.into(),
+            kind: kind.into(),
+            data: data.into(),
+        })
+    }
+}
+
+/// A stream entry id as a comparable pair.
+fn entry_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+/// Records and broadcasts an item event. Errors are logged, never returned: the write that
+/// caused the event has already succeeded and must not be reported as failed.
+pub async fn publish(db: &Db, item_id: &str, event: &LiveEvent) {
+    let Ok(data) = serde_json::to_string(event) else {
+        return;
+    };
+    let Ok(mut conn) = db.conn() else { return };
+    let sent: redis::RedisResult<String> = scripts()
+        .publish_event
+        .key(db.keys().item_events(item_id))
+        .arg(db.keys().item_channel(item_id))
+        .arg(event.kind())
+        .arg(&data)
+        .invoke_async(&mut conn)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, item_id, kind = event.kind(), "live event not published");
+    }
+}
+
+/// In-process fan-out: item id → broadcast sender.
+#[derive(Default)]
+pub struct LiveHub {
+    senders: Mutex<HashMap<String, broadcast::Sender<Arc<LiveMessage>>>>,
+}
+
+/// Events buffered per slow browser before it skips ahead (it then reconnects and replays).
+const PER_ITEM_BUFFER: usize = 64;
+
+impl LiveHub {
+    pub fn subscribe(&self, item_id: &str) -> broadcast::Receiver<Arc<LiveMessage>> {
+        let mut senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        senders
+            .entry(item_id.to_string())
+            .or_insert_with(|| broadcast::channel(PER_ITEM_BUFFER).0)
+            .subscribe()
+    }
+
+    /// Browsers connected to this instance, over all items.
+    pub fn listeners(&self) -> usize {
+        let senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        senders.values().map(|s| s.receiver_count()).sum()
+    }
+
+    fn dispatch(&self, item_id: &str, message: LiveMessage) {
+        let mut senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = senders.get(item_id) {
+            if sender.send(Arc::new(message)).is_err() {
+                // Nobody listens any more.
+                senders.remove(item_id);
+            }
+        }
+    }
+
+    /// Keeps one pub/sub subscription to Redis for this instance, reconnecting with backoff.
+    pub fn spawn(self: &Arc<Self>, db: &Db) -> tokio::task::JoinHandle<()> {
+        let hub = Arc::clone(self);
+        let client = db.client().clone();
+        let pattern = db.keys().item_channel_pattern();
+        let prefix = pattern.trim_end_matches('*').to_string();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(250);
+            loop {
+                match client.get_async_pubsub().await {
+                    Ok(mut pubsub) => match pubsub.psubscribe(&pattern).await {
+                        Ok(()) => {
+                            tracing::info!(pattern, "live updates subscribed");
+                            backoff = Duration::from_millis(250);
+                            let mut messages = pubsub.on_message();
+                            while let Some(msg) = messages.next().await {
+                                let channel = msg.get_channel_name().to_string();
+                                let Some(item_id) = channel.strip_prefix(&prefix) else {
+                                    continue;
+                                };
+                                let Ok(payload) = msg.get_payload::<String>() else {
+                                    continue;
+                                };
+                                if let Some(message) = LiveMessage::parse(&payload) {
+                                    hub.dispatch(item_id, message);
+                                }
+                            }
+                            tracing::warn!("live updates: subscription lost; reconnecting");
+                        }
+                        Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),
+                    },
+                    Err(e) => tracing::warn!(error = %e, "live updates: cannot connect"),
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        })
+    }
+}
+
+/// Events a reconnecting browser missed: stream entries after `last_id`.
+async fn missed(db: &Db, item_id: &str, last_id: &str) -> Vec<LiveMessage> {
+    let Ok(mut conn) = db.conn() else {
+        return Vec::new();
+    };
+    let reply: redis::RedisResult<Vec<(String, HashMap<String, String>)>> = redis::cmd("XRANGE")
+        .arg(db.keys().item_events(item_id))
+        .arg(format!("({last_id}"))
+        .arg("+")
+        .arg("COUNT")
+        .arg(200)
+        .query_async(&mut conn)
+        .await;
+    match reply {
+        Ok(entries) => entries
+            .into_iter()
+            .filter_map(|(id, mut fields)| {
+                Some(LiveMessage {
+                    id,
+                    kind: fields.remove("kind")?,
+                    data: fields.remove("data")?,
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, item_id, "live replay failed");
+            Vec::new()
+        }
+    }
+}
+
+/// `GET /items/{id}/events`: server-sent events for one item.
+pub async fn item_events(
+    State(state): State<AppState>,
+    Path(item_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !valid_id(&item_id) {
+        return (StatusCode::NOT_FOUND, "No such item.").into_response();
+    }
+    // Subscribe first, then replay: nothing published in between is lost; duplicates are
+    // dropped by id below.
+    let live = state.live.subscribe(&item_id);
+    let last_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| entry_id(v).is_some())
+        .map(str::to_string);
+    let replay = match &last_id {
+        Some(last) => missed(&state.db, &item_id, last).await,
+        None => Vec::new(),
+    };
+    let mut newest = replay
+        .last()
+        .map(|m| m.id.clone())
+        .or(last_id)
+        .and_then(|id| entry_id(&id));
+    let to_event = |m: &LiveMessage| {
+        Event::default()
+            .id(m.id.clone())
+            .event(m.kind.clone())
+            .data(m.data.clone())
+    };
+    let first: Vec<Result<Event, Infallible>> = replay.iter().map(|m| Ok(to_event(m))).collect();
+    let rest = BroadcastStream::new(live).filter_map(move |m| {
+        let m = m.ok()?;
+        let id = entry_id(&m.id)?;
+        if newest.is_some_and(|n| id <= n) {
+            return None;
+        }
+        newest = Some(id);
+        Some(Ok(to_event(&m)))
+    });
+    Sse::new(tokio_stream::iter(first).chain(rest))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_ids_parse() {
+        let m = LiveMessage::parse("1700-3 bid {\"a\": 1}").unwrap();
+        assert_eq!(
+            (m.id.as_str(), m.kind.as_str(), m.data.as_str()),
+            ("1700-3", "bid", "{\"a\": 1}")
+        );
+        assert!(LiveMessage::parse("garbage").is_none());
+        assert!(entry_id("1700-3") > entry_id("1700-2"));
+        assert!(entry_id("1701-0") > entry_id("1700-9"));
+        assert_eq!(entry_id("x-1"), None);
+    }
+}
