@@ -34,7 +34,7 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     // Two hubs = two app instances, each with one Redis subscription.
     let (hub_a, hub_b) = (Arc::new(LiveHub::default()), Arc::new(LiveHub::default()));
     let _tasks = (hub_a.spawn(&db), hub_b.spawn(&db));
-    let mut receivers = vec![
+    let mut receivers = [
         hub_a.subscribe(&id),
         hub_a.subscribe(&id),
         hub_b.subscribe(&id),

@@ -1,0 +1,161 @@
+//! Live updates through two real server instances sharing one Redis: an event caused on
+//! instance A reaches a server-sent-events stream on instance B, and a reconnect with
+//! Last-Event-ID replays what was missed.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::server::Server;
+use common::{fresh_prefix, redis_url};
+use rbay::server::items::{self, NewItem};
+use rbay::server::{Db, Keys};
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Opens an SSE stream and forwards everything it reads, as text, to a channel.
+fn open_events(port: u16, item: &str, last_id: Option<&str>) -> mpsc::Receiver<String> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut req = format!(
+        "GET /items/{item}/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n"
+    );
+    if let Some(id) = last_id {
+        req.push_str(&format!("Last-Event-ID: {id}\r\n"));
+    }
+    req.push_str("\r\n");
+    stream.write_all(req.as_bytes()).unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stream.read(&mut buf) {
+            if n == 0
+                || tx
+                    .send(String::from_utf8_lossy(&buf[..n]).to_string())
+                    .is_err()
+            {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Waits for text containing `needle`; returns everything read so far.
+fn wait_for(rx: &mpsc::Receiver<String>, needle: &str, limit: Duration) -> Option<String> {
+    let deadline = Instant::now() + limit;
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        if let Ok(chunk) = rx.recv_timeout(Duration::from_millis(50)) {
+            seen.push_str(&chunk);
+            if seen.contains(needle) {
+                return Some(seen);
+            }
+        }
+    }
+    None
+}
+
+fn event_ids(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|l| l.strip_prefix("id: "))
+        .map(|s| s.trim().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_cross_instances_and_replay_after_a_reconnect() {
+    let prefix = fresh_prefix();
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix.as_str()),
+        ("RBAY_BID_LIMIT", "100/10"),
+    ];
+    let (a, b) = (
+        Server::start(&redis_url(), &env),
+        Server::start(&redis_url(), &env),
+    );
+    a.wait_ready();
+    b.wait_ready();
+    let db = Db::connect(&redis_url(), Keys::new(&prefix)).await.unwrap();
+    let new = NewItem {
+        name: "Shared lamp".into(),
+        description: "Seen twice".into(),
+        start_cents: 1_000,
+        duration_ms: 600_000,
+    };
+    let id = items::create(&db, 999, "seller", &new, None).await.unwrap();
+
+    // A bidder with a session on instance A.
+    let origin = format!("http://127.0.0.1:{}", a.port);
+    let signed_up = a.request(
+        "POST",
+        "/api/auth/signup",
+        &[
+            ("Content-Type", "application/x-www-form-urlencoded"),
+            ("Accept", "text/html"),
+            ("Origin", &origin),
+        ],
+        "username=sse_bidder&password=correct+horse+battery&confirm=correct+horse+battery",
+    );
+    let cookie = signed_up
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_session="))
+        .unwrap();
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let bid = |amount: &str| {
+        a.request(
+            "POST",
+            "/api/items/bid",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+                ("Origin", &origin),
+                ("Cookie", &cookie),
+            ],
+            &format!("item_id={id}&amount={amount}"),
+        )
+    };
+
+    // Watching on B; bidding on A.
+    let events = open_events(b.port, &id, None);
+    assert!(wait_for(&events, "text/event-stream", Duration::from_secs(2)).is_some());
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sent = Instant::now();
+    let reply = bid("10");
+    assert!(reply.body.contains("Accepted"), "{}", reply.body);
+    let seen = wait_for(&events, "event: bid", Duration::from_secs(2))
+        .expect("the bid reached instance B within 2 s");
+    assert!(sent.elapsed() < Duration::from_secs(2));
+    assert!(
+        seen.contains("\"price_cents\":1000") && seen.contains("sse_bidder"),
+        "{seen}"
+    );
+    let first_id = event_ids(&seen).last().cloned().expect("events carry ids");
+    drop(events);
+
+    // While nobody watches, two more bids.
+    assert!(bid("11").body.contains("Accepted"));
+    assert!(bid("12").body.contains("Accepted"));
+
+    // Reconnecting with Last-Event-ID replays exactly the missed ones, in order.
+    let replay = open_events(b.port, &id, Some(&first_id));
+    let seen = wait_for(&replay, "\"price_cents\":1200", Duration::from_secs(2))
+        .expect("missed events replayed");
+    let prices: Vec<&str> = [
+        "\"price_cents\":1000",
+        "\"price_cents\":1100",
+        "\"price_cents\":1200",
+    ]
+    .into_iter()
+    .filter(|p| seen.contains(p))
+    .collect();
+    assert_eq!(
+        prices,
+        ["\"price_cents\":1100", "\"price_cents\":1200"],
+        "{seen}"
+    );
+
+    // Unknown items have no stream.
+    assert_eq!(b.get("/items/abc/events").status, 404);
+}
