@@ -42,33 +42,16 @@ pub async fn get_comments(item_id: String, page: usize) -> Result<Option<Comment
 #[server(prefix = "/api", endpoint = "comments/add")]
 pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, AppError> {
     use crate::comments::CommentProblem;
-    use crate::server::{comments, items, request};
+    use crate::server::{comments, request};
     let state = super::state()?;
-    let plain = request::is_plain_form_post();
-    let id = if items::valid_id(&item_id) {
-        item_id.clone()
-    } else {
-        String::new()
-    };
-    let back = |problem: Option<CommentProblem>| {
-        if plain {
-            leptos_axum::redirect(&match problem {
-                None => format!("/items/{id}/comments#comments"),
-                Some(p) => format!(
-                    "/items/{id}/comments?c_error={}&text={}#add-comment",
-                    p.code(),
-                    crate::accounts::encode_query_value(
-                        &text.chars().take(1000).collect::<String>()
-                    )
-                ),
-            });
-        }
-    };
     let Some(user) = request::current_user(&state).await? else {
-        back(Some(CommentProblem::SignIn));
-        return Ok(CommentReply::Rejected(CommentProblem::SignIn.message()));
+        return Ok(flow::answer(
+            &item_id,
+            Err(CommentProblem::SignIn),
+            Some(&text),
+        ));
     };
-    match comments::add(
+    let added = comments::add(
         &state.db,
         state.config.comment_limit,
         &item_id,
@@ -76,50 +59,61 @@ pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, 
         &user.username,
         &text,
     )
-    .await?
-    {
-        Ok(comment) => {
-            back(None);
-            Ok(CommentReply::Added(comment))
-        }
-        Err(problem) => {
-            back(Some(problem));
-            Ok(CommentReply::Rejected(problem.message()))
-        }
-    }
+    .await?;
+    Ok(flow::answer(
+        &item_id,
+        added.map(CommentReply::Added),
+        Some(&text),
+    ))
 }
 
 #[server(prefix = "/api", endpoint = "comments/delete")]
 pub async fn delete_comment(item_id: String, comment_id: u64) -> Result<CommentReply, AppError> {
     use crate::comments::CommentProblem;
-    use crate::server::{comments, items, request};
+    use crate::server::{comments, request};
     let state = super::state()?;
-    let plain = request::is_plain_form_post();
-    let id = if items::valid_id(&item_id) {
-        item_id.clone()
-    } else {
-        String::new()
+    let Some(user) = request::current_user(&state).await? else {
+        return Ok(flow::answer(&item_id, Err(CommentProblem::SignIn), None));
     };
-    let back = |problem: Option<CommentProblem>| {
-        if plain {
-            leptos_axum::redirect(&match problem {
-                None => format!("/items/{id}/comments#comments"),
-                Some(p) => format!("/items/{id}/comments?c_error={}#comments", p.code()),
+    let deleted = comments::delete(&state.db, &item_id, comment_id, user.id).await?;
+    Ok(flow::answer(
+        &item_id,
+        deleted.map(|()| CommentReply::Deleted),
+        None,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+mod flow {
+    use super::CommentReply;
+    use crate::comments::CommentProblem;
+    use crate::server::{items, request};
+
+    /// The reply for the island, and for a plain form post a redirect back to the comments
+    /// page (with the problem code and the typed text when refused).
+    pub fn answer(
+        item_id: &str,
+        result: Result<CommentReply, CommentProblem>,
+        text: Option<&str>,
+    ) -> CommentReply {
+        if request::is_plain_form_post() {
+            let id = if items::valid_id(item_id) {
+                item_id
+            } else {
+                ""
+            };
+            leptos_axum::redirect(&match (&result, text) {
+                (Ok(_), _) => format!("/items/{id}/comments#comments"),
+                (Err(p), Some(text)) => format!(
+                    "/items/{id}/comments?c_error={}&text={}#add-comment",
+                    p.code(),
+                    crate::accounts::encode_query_value(
+                        &text.chars().take(1000).collect::<String>()
+                    )
+                ),
+                (Err(p), None) => format!("/items/{id}/comments?c_error={}#comments", p.code()),
             });
         }
-    };
-    let Some(user) = request::current_user(&state).await? else {
-        back(Some(CommentProblem::SignIn));
-        return Ok(CommentReply::Rejected(CommentProblem::SignIn.message()));
-    };
-    match comments::delete(&state.db, &item_id, comment_id, user.id).await? {
-        Ok(()) => {
-            back(None);
-            Ok(CommentReply::Deleted)
-        }
-        Err(problem) => {
-            back(Some(problem));
-            Ok(CommentReply::Rejected(problem.message()))
-        }
+        result.unwrap_or_else(|p| CommentReply::Rejected(p.message()))
     }
 }

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod like_button;
 /// Islands (lazy): live item updates over server-sent events, live card prices.
 pub mod live;
+pub mod pagination;
 pub mod price_chart;
 /// Island: the header search box.
 pub mod search_box;

@@ -4,6 +4,7 @@ use crate::api::comments::get_comments;
 use crate::comments::CommentProblem;
 use crate::components::comment_form::CommentForm;
 use crate::components::live::LiveItem;
+use crate::components::pagination::Pagination;
 use crate::error::AppError;
 use crate::pages::item::{comment_label, CommentList};
 use crate::pages::status::ErrorPage;
@@ -60,13 +61,12 @@ pub fn CommentsPage() -> impl IntoView {
                                 </h1>
                                 {form}
                                 <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE as usize/>
-                                {(pages > 1).then(|| view! {
-                                    <nav class="pagination" aria-label="Pages">
-                                        {(page > 1).then(|| view! { <a rel="prev" href=format!("{base}?page={}", page - 1)>"← Newer"</a> })}
-                                        <span>{format!("Page {page} of {pages}")}</span>
-                                        {((page as u64) < pages).then(|| view! { <a rel="next" href=format!("{base}?page={}", page + 1)>"Older →"</a> })}
-                                    </nav>
-                                })}
+                                <Pagination
+                                    page={page as u64}
+                                    pages
+                                    href=move |p| format!("{base}?page={p}")
+                                    labels=("← Newer", "Older →")
+                                />
                             </section>
                         }.into_any()
                     }

@@ -3,6 +3,7 @@
 
 use crate::api::auth::get_current_user;
 use crate::api::items::dashboard_items;
+use crate::components::pagination::Pagination;
 use crate::error::AppError;
 use crate::model::{format_cents, format_time_left};
 use crate::pages::status::{require_sign_in, ErrorPage};
@@ -124,13 +125,7 @@ pub fn DashboardItemsPage() -> impl IntoView {
                                         </div>
                                     }.into_any()
                                 }}
-                                {(pages > 1).then(|| view! {
-                                    <nav class="pagination" aria-label="Pages">
-                                        {(page > 1).then(|| view! { <a rel="prev" href=page_link(page as u64 - 1)>"← Previous"</a> })}
-                                        <span>{format!("Page {page} of {pages}")}</span>
-                                        {((page as u64) < pages).then(|| view! { <a rel="next" href=page_link(page as u64 + 1)>"Next →"</a> })}
-                                    </nav>
-                                })}
+                                <Pagination page={page as u64} pages href=page_link/>
                             </section>
                         }.into_any()
                     }

@@ -4,6 +4,7 @@
 use crate::accounts::encode_query_value;
 use crate::api::items::search_items;
 use crate::components::item_card::CardList;
+use crate::components::pagination::Pagination;
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -92,13 +93,7 @@ pub fn SearchPage() -> impl IntoView {
                                     } else {
                                         view! { <CardList items=results.cards now_ms=results.now_ms/> }.into_any()
                                     }}
-                                    {(pages > 1).then(|| view! {
-                                        <nav class="pagination" aria-label="Pages">
-                                            {(page > 1).then(|| view! { <a rel="prev" href=link(page as u64 - 1)>"← Previous"</a> })}
-                                            <span>{format!("Page {page} of {pages}")}</span>
-                                            {((page as u64) < pages).then(|| view! { <a rel="next" href=link(page as u64 + 1)>"Next →"</a> })}
-                                        </nav>
-                                    })}
+                                    <Pagination page={page as u64} pages href=link/>
                                 }.into_any()
                             }
                         }
