@@ -31,7 +31,8 @@ async fn main() -> ExitCode {
     db.spawn_supervisor();
 
     let addr = config.listen_addr;
-    let state = AppState::new(config, db);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let state = AppState::new(config, db, stopping);
     // One Redis subscription per instance for live updates, and the auction closer.
     state.live.spawn(&state.db);
     rbay::server::closer::spawn(&state.db);
@@ -49,7 +50,10 @@ async fn main() -> ExitCode {
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown_signal())
+    .with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    })
     .await;
     match served {
         Ok(()) => ExitCode::SUCCESS,

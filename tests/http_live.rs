@@ -70,7 +70,7 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
         ("RBAY_KEY_PREFIX", prefix.as_str()),
         ("RBAY_BID_LIMIT", "100/10"),
     ];
-    let (a, b) = (
+    let (a, mut b) = (
         Server::start(&redis_url(), &env),
         Server::start(&redis_url(), &env),
     );
@@ -158,4 +158,12 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
 
     // Unknown items have no stream.
     assert_eq!(b.get("/items/abc/events").status, 404);
+
+    // Open live streams do not hold up a graceful shutdown.
+    let _watching = open_events(b.port, &id, None);
+    assert!(wait_for(&_watching, "text/event-stream", Duration::from_secs(2)).is_some());
+    assert!(
+        b.terminate(Duration::from_secs(5)),
+        "SIGTERM must stop the server despite open streams"
+    );
 }

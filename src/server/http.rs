@@ -30,6 +30,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Fan-out of live item events to this instance's browsers.
     pub live: Arc<LiveHub>,
+    /// Becomes `true` when the server shuts down: live streams end so shutdown can finish.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -39,7 +41,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db) -> Self {
+    pub fn new(config: Config, db: Db, shutdown: tokio::sync::watch::Receiver<bool>) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("rbay")
             .site_root(config.site_root.as_str())
@@ -51,6 +53,7 @@ impl AppState {
             db,
             config: Arc::new(config),
             live: Arc::new(LiveHub::default()),
+            shutdown,
         }
     }
 

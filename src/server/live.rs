@@ -219,7 +219,14 @@ pub async fn item_events(
         newest = Some(id);
         Some(Ok(to_event(&m)))
     });
-    Sse::new(tokio_stream::iter(first).chain(rest))
+    // Open streams would keep a graceful shutdown waiting forever: end them when it starts.
+    let mut shutdown = state.shutdown.clone();
+    let stopping = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    let stream =
+        futures_util::StreamExt::take_until(tokio_stream::iter(first).chain(rest), stopping);
+    Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
 }

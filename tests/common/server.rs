@@ -80,6 +80,22 @@ impl Server {
         http(self.port, method, path, headers, body)
     }
 
+    /// Sends SIGTERM and waits up to `limit` for a graceful exit; true if it exited.
+    pub fn terminate(&mut self, limit: Duration) -> bool {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let deadline = Instant::now() + limit;
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        false
+    }
+
     pub fn assert_alive(&mut self) {
         assert!(
             self.child.try_wait().unwrap().is_none(),
