@@ -164,11 +164,15 @@ pub async fn page(
         .arg(HISTORY_LIMIT - 1)
         .cmd("SISMEMBER")
         .arg(keys.item_likers(id))
-        .arg(viewer_id.unwrap_or(0));
-    let read = pipe.query_async::<(HashMap<String, String>, Vec<String>, bool)>(&mut read_conn);
+        .arg(viewer_id.unwrap_or(0))
+        .cmd("GET")
+        .arg(keys.item_similar(id));
+    let read = pipe.query_async::<(HashMap<String, String>, Vec<String>, bool, Option<String>)>(
+        &mut read_conn,
+    );
     let (views, read) = tokio::join!(count_view, read);
     let (views, new_visitor) = views.map_err(|e| redis_error("count view", e))?;
-    let (fields, history, liked) = read.map_err(|e| redis_error("item page", e))?;
+    let (fields, history, liked, similar_ids) = read.map_err(|e| redis_error("item page", e))?;
     let Some(mut item) = detail_from(id, &fields) else {
         return Ok(None);
     };
@@ -177,7 +181,7 @@ pub async fn page(
         live::publish(db, id, &LiveEvent::Views { views }).await;
     }
     let (similar, latest) = tokio::join!(
-        search::similar(db, id, &item.name, &item.description),
+        similar_cards(db, &item, similar_ids),
         crate::server::comments::list(db, id, 0, 3)
     );
     Ok(Some(ItemPageData {
@@ -210,6 +214,40 @@ pub async fn count_view(db: &Db, id: &str, visitor: &str) -> Result<Option<i64>,
         live::publish(db, id, &LiveEvent::Views { views }).await;
     }
     Ok((views >= 0).then_some(views))
+}
+
+/// How long the list of similar items is reused before it is searched again.
+const SIMILAR_TTL_SECS: u64 = 60;
+
+/// Similar items: the cached id list when there is one (then only the cards are read, one
+/// pipeline), otherwise two `FT.SEARCH` whose ids are cached for [`SIMILAR_TTL_SECS`].
+async fn similar_cards(
+    db: &Db,
+    item: &ItemDetail,
+    cached: Option<String>,
+) -> Result<Vec<crate::model::ItemCard>, AppError> {
+    if let Some(ids) = cached {
+        let ids: Vec<String> = ids
+            .split(',')
+            .filter(|id| valid_id(id))
+            .map(str::to_string)
+            .collect();
+        return search::cards_by_id(db, &ids).await;
+    }
+    let cards = search::similar(db, &item.id, &item.name, &item.description).await?;
+    let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+    let mut conn = db.conn()?;
+    let stored: redis::RedisResult<()> = redis::cmd("SET")
+        .arg(db.keys().item_similar(&item.id))
+        .arg(ids.join(","))
+        .arg("EX")
+        .arg(SIMILAR_TTL_SECS)
+        .query_async(&mut conn)
+        .await;
+    if let Err(e) = stored {
+        tracing::warn!(error = %e, "similar items not cached");
+    }
+    Ok(cards)
 }
 
 /// The answer to a bid.

@@ -54,6 +54,11 @@ impl Keys {
         self.key(format_args!("images:{id}"))
     }
 
+    /// String with TTL: comma-separated ids of an item's similar items (a search result cache).
+    pub fn item_similar(&self, id: &str) -> String {
+        self.key(format_args!("similar:{id}"))
+    }
+
     /// Sorted set: ids of the items a user sells, scored by listing time.
     pub fn user_items(&self, user_id: u64) -> String {
         self.key(format_args!("user-items:{user_id}"))
