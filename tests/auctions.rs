@@ -335,6 +335,10 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     let seller = profiles::profile(&db, "1").await.unwrap().unwrap();
     assert_eq!(seller.selling.len(), 1);
     assert_eq!(seller.selling[0].likes, 1);
+    // A seller who likes their own item sees it in both lists.
+    items::set_like(&db, 1, &id, true).await.unwrap();
+    let seller = profiles::profile(&db, "1").await.unwrap().unwrap();
+    assert_eq!((seller.selling.len(), seller.liked.len()), (1, 1));
     for unknown in ["2", "0", "abc", "-1", "01"] {
         assert!(
             profiles::profile(&db, unknown).await.unwrap().is_none(),

@@ -12,7 +12,7 @@ type ProfileRows = ((Option<String>, Option<i64>), Vec<String>, Vec<String>);
 const PROFILE_LIST: isize = 24;
 
 /// The profile of user `id`, or `None` (unknown user, or not a valid id).
-/// Two round trips: the user and both id lists in one pipeline, then all cards in one.
+/// Two round trips: the user and both id lists in one pipeline, then the cards of both lists.
 pub async fn profile(db: &Db, id: &str) -> Result<Option<Profile>, AppError> {
     let Ok(user_id) = id.parse::<u64>() else {
         return Ok(None);
@@ -41,21 +41,14 @@ pub async fn profile(db: &Db, id: &str) -> Result<Option<Profile>, AppError> {
     let Some(username) = username else {
         return Ok(None);
     };
-    let all: Vec<String> = selling.iter().chain(liked.iter()).cloned().collect();
-    let mut cards = cards_by_id(db, &all).await?;
-    let liked_cards = cards.split_off(
-        cards
-            .iter()
-            .filter(|c| selling.contains(&c.id))
-            .count()
-            .min(cards.len()),
-    );
+    // Both pipelines go out together on the multiplexed connection.
+    let (selling, liked) = tokio::join!(cards_by_id(db, &selling), cards_by_id(db, &liked));
     Ok(Some(Profile {
         id: user_id,
         username,
         member_since_ms: created.unwrap_or(0),
-        selling: cards,
-        liked: liked_cards,
+        selling: selling?,
+        liked: liked?,
         now_ms: now_ms(),
     }))
 }
