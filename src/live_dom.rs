@@ -5,7 +5,7 @@
 //! (`rbay:bid`) instead of having their DOM touched.
 
 use crate::comments::{Comment, LiveEvent};
-use crate::model::format_cents;
+use crate::model::{format_cents, plural};
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element};
 
@@ -22,14 +22,6 @@ fn find(doc: &Document, live: &str) -> Option<Element> {
 fn set_text(doc: &Document, live: &str, text: &str) {
     if let Some(el) = find(doc, live) {
         el.set_text_content(Some(text));
-    }
-}
-
-fn plural(n: i64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
     }
 }
 

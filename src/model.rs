@@ -102,16 +102,20 @@ pub struct Profile {
 pub fn now_hint() -> Option<i64> {
     #[cfg(feature = "ssr")]
     {
-        Some(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0),
-        )
+        Some(crate::server::search::now_ms())
     }
     #[cfg(not(feature = "ssr"))]
     {
         None
+    }
+}
+
+/// `1 bid`, `0 bids`, `2 bids`.
+pub fn plural(n: i64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
     }
 }
 

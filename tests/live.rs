@@ -11,9 +11,22 @@ use rbay::server::comments;
 use rbay::server::items::{self, NewItem};
 use rbay::server::live::{self, LiveHub};
 use rbay::server::rate_limit::Limit;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
+
+/// Every entry of an item's live event stream: (id, fields).
+async fn event_stream(db: &rbay::server::Db, id: &str) -> Vec<(String, HashMap<String, String>)> {
+    let mut conn = db.raw_conn();
+    redis::cmd("XRANGE")
+        .arg(db.keys().item_events(id))
+        .arg("-")
+        .arg("+")
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
 
 const LIMIT: Limit = Limit::per_secs(100, 60);
 
@@ -66,13 +79,7 @@ async fn events_are_kept_for_replay_in_order() {
     items::count_view(&db, &id, "a:new-visitor").await.unwrap();
     items::count_view(&db, &id, "a:new-visitor").await.unwrap(); // not new: no event
     let mut conn = db.raw_conn();
-    let entries: Vec<(String, std::collections::HashMap<String, String>)> = redis::cmd("XRANGE")
-        .arg(db.keys().item_events(&id))
-        .arg("-")
-        .arg("+")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let entries = event_stream(&db, &id).await;
     let kinds: Vec<&str> = entries.iter().map(|(_, f)| f["kind"].as_str()).collect();
     assert_eq!(kinds, ["bid", "views"]);
     let ttl: i64 = redis::cmd("PTTL")
@@ -208,14 +215,7 @@ async fn the_closer_announces_ended_auctions_once() {
         0,
         "closed only once"
     );
-    let mut conn = db.raw_conn();
-    let entries: Vec<(String, std::collections::HashMap<String, String>)> = redis::cmd("XRANGE")
-        .arg(db.keys().item_events(&id))
-        .arg("-")
-        .arg("+")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let entries = event_stream(&db, &id).await;
     let ended = entries
         .iter()
         .find(|(_, f)| f["kind"] == "ended")

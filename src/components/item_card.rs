@@ -1,6 +1,6 @@
 //! Listing cards and the grid of a home page section.
 
-use crate::model::{format_cents, format_time_left, ItemCard};
+use crate::model::{format_cents, format_time_left, plural, ItemCard};
 use leptos::prelude::*;
 
 /// A grid of cards with no heading (search results, profiles).
@@ -49,8 +49,8 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                 <p class="card-price" data-live-price=item.id.clone()>{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
                     <span class:ended=ended>{format_time_left(item.ends_at_ms, now_ms)}</span>
-                    <span>{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
-                    <span>{item.bids}{if item.bids == 1 { " bid" } else { " bids" }}</span>
+                    <span>{plural(item.views, "view", "views")}</span>
+                    <span>{plural(item.bids, "bid", "bids")}</span>
                 </p>
             </div>
         </a>

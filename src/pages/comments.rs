@@ -6,7 +6,8 @@ use crate::components::comment_form::CommentForm;
 use crate::components::live::LiveItem;
 use crate::components::pagination::Pagination;
 use crate::error::AppError;
-use crate::pages::item::{comment_label, CommentList};
+use crate::model::plural;
+use crate::pages::item::CommentList;
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -56,7 +57,7 @@ pub fn CommentsPage() -> impl IntoView {
                                 <p><a href=item_href>"← "{data.item_name.clone()}</a></p>
                                 <h1>
                                     "Comments "
-                                    <span class="muted" data-live="comment-count">{comment_label(data.total as i64)}</span>
+                                    <span class="muted" data-live="comment-count">{plural(data.total as i64, "comment", "comments")}</span>
                                     <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id/>
                                 </h1>
                                 {form}

@@ -10,7 +10,7 @@ use crate::components::live::LiveItem;
 use crate::components::price_chart::PriceChart;
 use crate::error::AppError;
 use crate::items::BidProblem;
-use crate::model::{format_cents, ItemPageData};
+use crate::model::{format_cents, plural, ItemPageData};
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -90,11 +90,6 @@ fn item_view(
         view! { <BidForm item_id=item.id.clone() min_bid_cents=item.min_bid_cents message ok=bid_ok amount/> }.into_any()
     };
     let no_bids = history.is_empty();
-    let bids_label = if item.bids == 1 {
-        "1 bid".to_string()
-    } else {
-        format!("{} bids", item.bids)
-    };
 
     view! {
         <Title text=item.name.clone()/>
@@ -107,7 +102,7 @@ fn item_view(
                 <p class="item-seller">"Sold by "<a href=seller_href>{item.seller_name.clone()}</a></p>
                 <div class="price-box">
                     <p class="item-price" data-testid="price" data-live="price">{format_cents(item.price_cents)}</p>
-                    <p class="item-bids"><span data-testid="bids" data-live="bids">{bids_label}</span></p>
+                    <p class="item-bids"><span data-testid="bids" data-live="bids">{plural(item.bids, "bid", "bids")}</span></p>
                     <p class="auction-status" data-testid="status" data-live="status">{status.clone()}</p>
                     {live.then(|| view! {
                         <p class="time-left">"Time left: "<Countdown ends_at_ms=item.ends_at_ms server_now_ms=now_ms/></p>
@@ -123,7 +118,7 @@ fn item_view(
                 <div data-live="bid-box">{bid_box}</div>
                 <div class="item-stats">
                     <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
-                    <span class="views" data-testid="views" data-live="views">{item.views}{if item.views == 1 { " view" } else { " views" }}</span>
+                    <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
                     <LiveItem item_id=item.id.clone() viewer_id/>
                 </div>
             </div>
@@ -150,7 +145,7 @@ fn item_view(
                 </table>
             </section>
             <section class="item-comments" id="comments">
-                <h2>"Comments "<span class="muted" data-live="comment-count">{comment_label(item.comments)}</span></h2>
+                <h2>"Comments "<span class="muted" data-live="comment-count">{plural(item.comments, "comment", "comments")}</span></h2>
                 <CommentList comments=latest_comments viewer_id max=3/>
                 <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>
@@ -163,14 +158,6 @@ fn item_view(
                 }}
             </section>
         </article>
-    }
-}
-
-pub fn comment_label(n: i64) -> String {
-    if n == 1 {
-        "1 comment".into()
-    } else {
-        format!("{n} comments")
     }
 }
 

@@ -144,17 +144,7 @@ pub async fn page(
         return Ok(None);
     }
     let keys = db.keys();
-    let mut count_conn = db.conn()?;
     let mut read_conn = db.conn()?;
-    let count_view = async {
-        scripts()
-            .increment_view
-            .key(keys.item(id))
-            .key(keys.item_viewers(id))
-            .arg(visitor)
-            .invoke_async::<(i64, i64)>(&mut count_conn)
-            .await
-    };
     let mut pipe = redis::pipe();
     pipe.cmd("HGETALL")
         .arg(keys.item(id))
@@ -170,16 +160,12 @@ pub async fn page(
     let read = pipe.query_async::<(HashMap<String, String>, Vec<String>, bool, Option<String>)>(
         &mut read_conn,
     );
-    let (views, read) = tokio::join!(count_view, read);
-    let (views, new_visitor) = views.map_err(|e| redis_error("count view", e))?;
+    let (views, read) = tokio::join!(count_view(db, id, visitor), read);
     let (fields, history, liked, similar_ids) = read.map_err(|e| redis_error("item page", e))?;
     let Some(mut item) = detail_from(id, &fields) else {
         return Ok(None);
     };
-    item.views = item.views.max(views);
-    if new_visitor == 1 {
-        live::publish(db, id, &LiveEvent::Views { views }).await;
-    }
+    item.views = item.views.max(views?.unwrap_or(0));
     let (similar, latest) = tokio::join!(
         similar_cards(db, &item, similar_ids),
         crate::server::comments::list(db, id, 0, 3)
