@@ -1,16 +1,36 @@
 -- Count a view once per visitor per item.
 -- KEYS[1] = item hash
 -- KEYS[2] = item's HyperLogLog of visitors
--- ARGV[1] = visitor id (`u:<user id>` when signed in, `a:<cookie id>` otherwise)
--- A HyperLogLog remembers visitors in 12 KB per item whatever their number. When PFADD says
--- the visitor is new, the view count goes up; that count is the item's ranking in the
--- "Most viewed" section (a SORTABLE field of the items index), so both change together.
--- Returns { view count after this view, 1 if this visitor was new else 0 }, or { -1, 0 } for
--- an unknown item.
+-- KEYS[3] = item's new-visitor counts per network (hash: network tag -> count; each field
+--           expires a day after that network's first new visitor)
+-- ARGV[1] = visitor key (`u:<user id>` signed in, `a:<visitor id>` otherwise)
+-- ARGV[2] = signed-in user id, or '' for an anonymous visitor
+-- ARGV[3] = network tag (a keyed hash of the client IP)
+-- ARGV[4] = most new visitors counted per network per item per day
+-- ARGV[5] = lifetime of a network's count, seconds
+-- Rules: the seller's own visits never count; a visitor counts once (HyperLogLog: 12 KB per
+-- item whatever the number of visitors); one network (IP) adds at most ARGV[4] new anonymous
+-- visitors a day, so rotating cookies or user agents cannot inflate the count (signed-in
+-- users count once per account: accounts are rate limited at sign-up).
+-- Returns { view count after this view, 1 if the view was counted else 0 },
+-- or { -1, 0 } for an unknown item.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return { -1, 0 }
 end
-if redis.call('PFADD', KEYS[2], ARGV[1]) == 1 then
-  return { redis.call('HINCRBY', KEYS[1], 'views', 1), 1 }
+local item = redis.call('HMGET', KEYS[1], 'views', 'seller_id')
+local views = tonumber(item[1]) or 0
+if ARGV[2] ~= '' and item[2] == ARGV[2] then
+  return { views, 0 }
 end
-return { tonumber(redis.call('HGET', KEYS[1], 'views')), 0 }
+local anonymous = ARGV[2] == ''
+if anonymous and tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0') >= tonumber(ARGV[4]) then
+  return { views, 0 }
+end
+if redis.call('PFADD', KEYS[2], ARGV[1]) == 0 then
+  return { views, 0 }
+end
+if anonymous then
+  redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
+  redis.call('HEXPIRE', KEYS[3], ARGV[5], 'NX', 'FIELDS', 1, ARGV[3])
+end
+return { redis.call('HINCRBY', KEYS[1], 'views', 1), 1 }

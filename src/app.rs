@@ -48,7 +48,12 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
-        <Title formatter=|title: String| if title.is_empty() { "Rbay".to_string() } else { format!("{title} · Rbay") }/>
+        // leptos_meta writes the formatted title into `<title>` without escaping it: every page
+        // title (item names, search words) passes through `escape_html` here, once.
+        <Title formatter=|title: String| {
+            let full = if title.is_empty() { "Rbay".to_string() } else { format!("{title} · Rbay") };
+            crate::text::escape_html(&full)
+        }/>
         <Router>
             <Header/>
             <main class="page">

@@ -32,6 +32,8 @@ pub struct CommentPage {
 pub enum CommentProblem {
     Empty,
     TooLong,
+    Invisible,
+    StackedMarks,
     SignIn,
     NotFound,
     NotYours,
@@ -44,6 +46,8 @@ impl CommentProblem {
         match self {
             CommentProblem::Empty => "Write something first.".into(),
             CommentProblem::TooLong => format!("Comments are at most {COMMENT_MAX} characters."),
+            CommentProblem::Invisible => "Comments need at least one visible character.".into(),
+            CommentProblem::StackedMarks => "Too many accent marks on one letter.".into(),
             CommentProblem::SignIn => "Sign in to comment.".into(),
             CommentProblem::NotFound => "That comment or item doesn't exist (any more).".into(),
             CommentProblem::NotYours => "You can only delete your own comments.".into(),
@@ -60,6 +64,8 @@ impl CommentProblem {
         match self {
             CommentProblem::Empty => "empty".into(),
             CommentProblem::TooLong => "long".into(),
+            CommentProblem::Invisible => "invisible".into(),
+            CommentProblem::StackedMarks => "marks".into(),
             CommentProblem::SignIn => "signin".into(),
             CommentProblem::NotFound => "notfound".into(),
             CommentProblem::NotYours => "notyours".into(),
@@ -72,6 +78,8 @@ impl CommentProblem {
         Some(match code {
             "empty" => CommentProblem::Empty,
             "long" => CommentProblem::TooLong,
+            "invisible" => CommentProblem::Invisible,
+            "marks" => CommentProblem::StackedMarks,
             "signin" => CommentProblem::SignIn,
             "notfound" => CommentProblem::NotFound,
             "notyours" => CommentProblem::NotYours,
@@ -87,23 +95,22 @@ impl CommentProblem {
     }
 }
 
-/// Cleans and checks comment text: line endings become `\n`, other control characters go,
-/// surrounding whitespace is trimmed; 1–1000 characters must remain. Markup is kept as text.
+/// Comments: 1–1000 characters, line breaks kept (see [`crate::text`]).
+pub const COMMENT_RULE: crate::text::TextRule = crate::text::TextRule {
+    min: 1,
+    max: COMMENT_MAX,
+    multiline: true,
+};
+
+/// Cleans and checks comment text by the shared free-text rule. Markup is kept as text.
 pub fn clean_comment(text: &str) -> Result<String, CommentProblem> {
-    let cleaned: String = text
-        .replace("\r\n", "\n")
-        .replace('\r', "\n")
-        .chars()
-        .filter(|c| *c == '\n' || !c.is_control())
-        .collect();
-    let trimmed = cleaned.trim();
-    if trimmed.is_empty() {
-        return Err(CommentProblem::Empty);
-    }
-    if trimmed.chars().count() > COMMENT_MAX {
-        return Err(CommentProblem::TooLong);
-    }
-    Ok(trimmed.to_string())
+    use crate::text::TextProblem;
+    crate::text::clean(text, COMMENT_RULE).map_err(|p| match p {
+        TextProblem::Empty => CommentProblem::Empty,
+        TextProblem::Length => CommentProblem::TooLong,
+        TextProblem::Invisible => CommentProblem::Invisible,
+        TextProblem::StackedMarks => CommentProblem::StackedMarks,
+    })
 }
 
 /// Something that happened to an item, pushed live to every browser watching it.
@@ -161,6 +168,10 @@ mod tests {
         assert_eq!(clean_comment(" \n\t "), Err(CommentProblem::Empty));
         assert_eq!(clean_comment(""), Err(CommentProblem::Empty));
         assert_eq!(
+            clean_comment("\u{200B}\u{2060}\u{FEFF}"),
+            Err(CommentProblem::Invisible)
+        );
+        assert_eq!(
             clean_comment(&"é".repeat(1000)).map(|s| s.chars().count()),
             Ok(1000)
         );
@@ -180,6 +191,8 @@ mod tests {
         for p in [
             CommentProblem::Empty,
             CommentProblem::TooLong,
+            CommentProblem::Invisible,
+            CommentProblem::StackedMarks,
             CommentProblem::SignIn,
             CommentProblem::NotFound,
             CommentProblem::NotYours,

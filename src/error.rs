@@ -22,6 +22,9 @@ pub enum AppError {
     /// Too many attempts in a short time: HTTP 429 with Retry-After.
     #[error("Too many attempts. Please wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
+    /// The request body is over the limit of its route: HTTP 413.
+    #[error("That request is too large.")]
+    TooLarge,
     /// The action needs a signed-in user.
     #[error("Please sign in to continue.")]
     Unauthorized,
@@ -43,10 +46,20 @@ impl AppError {
             AppError::Unavailable => 503,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 400,
+            AppError::TooLarge => 413,
             AppError::RateLimited { .. } => 429,
             AppError::Unauthorized => 401,
             AppError::Forbidden(_) => 403,
             AppError::Internal | AppError::Network(_) => 500,
+        }
+    }
+
+    /// Seconds for the `Retry-After` header of this error's response, where one applies.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Unavailable => Some(5),
+            AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
         }
     }
 }
@@ -59,8 +72,15 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Request(msg) | ServerFnErrorErr::Response(msg) => {
                 AppError::Network(msg)
             }
+            // A body cut off by the route's size limit (see `server::security::limit_body`).
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg)
+                if msg.contains("length limit exceeded") =>
+            {
+                AppError::TooLarge
+            }
             ServerFnErrorErr::Args(msg) | ServerFnErrorErr::Deserialization(msg) => {
-                AppError::Invalid(format!("The form could not be read: {msg}"))
+                let detail: String = msg.chars().take(200).collect();
+                AppError::Invalid(format!("The form could not be read: {detail}"))
             }
             _ => AppError::Internal,
         }

@@ -1,6 +1,7 @@
 //! Listing and bidding rules shared by the server and the browser: form problems with stable
 //! codes (for redirects when JavaScript is off), the duration choices, and replies.
 
+use crate::text::{TextProblem, TextRule};
 use serde::{Deserialize, Serialize};
 
 /// Auction lengths a seller can pick: (form value, label, milliseconds).
@@ -88,7 +89,11 @@ pub fn item_problem_message(code: &str) -> Option<String> {
     use crate::money::AmountError::*;
     Some(match code {
         "name-length" => "Names are 3–80 characters long.".into(),
+        "name-invisible" => "Names need at least one visible character.".into(),
+        "name-marks" => "Too many accent marks on one letter of the name.".into(),
         "description-length" => "Descriptions are 3–2000 characters long.".into(),
+        "description-invisible" => "Descriptions need at least one visible character.".into(),
+        "description-marks" => "Too many accent marks on one letter of the description.".into(),
         "price-empty" => Empty.message(),
         "price-nan" => NotANumber.message(),
         "price-negative" => Negative.message(),
@@ -98,7 +103,7 @@ pub fn item_problem_message(code: &str) -> Option<String> {
         "duration-invalid" => "Choose how long the auction runs.".into(),
         "photo-large" => "The photo is larger than 5 MB.".into(),
         "photo-type" => "The photo must be a JPEG, PNG or WebP image.".into(),
-        "photo-pixels" => "The photo has too many pixels (at most 40 megapixels).".into(),
+        "photo-pixels" => "The photo is too big to process (at most 16 megapixels).".into(),
         "signin" => "Please sign in to list an item.".into(),
         "unavailable" => "Rbay is temporarily unavailable. Please try again in a moment.".into(),
         "internal" => "Something went wrong on our side. Please try again.".into(),
@@ -122,27 +127,71 @@ pub fn price_code(e: crate::money::AmountError) -> &'static str {
     }
 }
 
-/// Checks the text fields of a new listing (the photo is checked on the server).
+/// Item names: one line, 3–80 characters (see [`crate::text`]).
+pub const NAME_RULE: TextRule = TextRule {
+    min: 3,
+    max: 80,
+    multiline: false,
+};
+/// Item descriptions: 3–2000 characters, line breaks kept.
+pub const DESCRIPTION_RULE: TextRule = TextRule {
+    min: 3,
+    max: 2000,
+    multiline: true,
+};
+
+/// The problem code of a text field (`name-length`, `description-invisible`, ...).
+fn text_code(field: &str, problem: TextProblem) -> String {
+    let what = match problem {
+        TextProblem::Empty | TextProblem::Length => "length",
+        TextProblem::Invisible => "invisible",
+        TextProblem::StackedMarks => "marks",
+    };
+    format!("{field}-{what}")
+}
+
+/// The text fields of a new listing, cleaned (what gets stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckedItem {
+    pub name: String,
+    pub description: String,
+    pub start_cents: i64,
+    pub duration_ms: i64,
+}
+
+/// Checks the text fields of a new listing (the photo is checked on the server). Returns the
+/// cleaned fields when all of them are valid.
 pub fn check_item_fields(
     name: &str,
     description: &str,
     price: &str,
     duration: &str,
-) -> (ItemFormErrors, Option<i64>) {
-    let name_len = name.trim().chars().count();
-    let desc_len = description.trim().chars().count();
+) -> (ItemFormErrors, Option<CheckedItem>) {
+    let name = crate::text::clean(name, NAME_RULE);
+    let description = crate::text::clean(description, DESCRIPTION_RULE);
     let price = crate::money::parse_cents(price);
+    let duration = duration_ms(duration);
     let errors = ItemFormErrors {
-        name: (!(3..=80).contains(&name_len)).then(|| "name-length".to_string()),
-        description: (!(3..=2000).contains(&desc_len)).then(|| "description-length".to_string()),
+        name: name.as_ref().err().map(|p| text_code("name", *p)),
+        description: description
+            .as_ref()
+            .err()
+            .map(|p| text_code("description", *p)),
         price: price.err().map(|e| price_code(e).to_string()),
-        duration: duration_ms(duration)
-            .is_none()
-            .then(|| "duration-invalid".to_string()),
+        duration: duration.is_none().then(|| "duration-invalid".to_string()),
         photo: None,
         form: None,
     };
-    (errors, price.ok())
+    let checked = match (name, description, price, duration) {
+        (Ok(name), Ok(description), Ok(start_cents), Some(duration_ms)) => Some(CheckedItem {
+            name,
+            description,
+            start_cents,
+            duration_ms,
+        }),
+        _ => None,
+    };
+    (errors, checked)
 }
 
 /// Answer to the new-item form.
@@ -270,9 +319,19 @@ mod tests {
 
     #[test]
     fn item_fields_are_checked() {
-        let (e, price) = check_item_fields("Lamp", "A lamp", "12.50", "1d");
+        let (e, checked) = check_item_fields(" Lamp ", "A lamp", "12.50", "1d");
         assert!(e.is_empty());
-        assert_eq!(price, Some(1250));
+        let checked = checked.unwrap();
+        assert_eq!((checked.name.as_str(), checked.start_cents), ("Lamp", 1250));
+        let (e, checked) = check_item_fields(
+            "\u{200B}\u{200B}\u{200B}",
+            "\u{3164}\u{3164}\u{3164}",
+            "1",
+            "1d",
+        );
+        assert_eq!(e.name.as_deref(), Some("name-invisible"));
+        assert_eq!(e.description.as_deref(), Some("description-invisible"));
+        assert!(checked.is_none());
         let (e, _) = check_item_fields("  ", &"x".repeat(2001), "1.234", "2d");
         assert_eq!(e.name.as_deref(), Some("name-length"));
         assert_eq!(e.description.as_deref(), Some("description-length"));

@@ -21,6 +21,7 @@ pub mod live_dom;
 pub mod model;
 pub mod money;
 pub mod pages;
+pub mod text;
 
 #[cfg(feature = "ssr")]
 pub mod server;

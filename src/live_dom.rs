@@ -126,7 +126,10 @@ pub fn apply(event: &LiveEvent, viewer_id: Option<u64>) {
             };
             set_text(&doc, "status", &text);
             if let Some(bid_box) = find(&doc, "bid-box") {
-                bid_box.set_inner_html("<p class=\"muted\">Bidding is closed.</p>");
+                bid_box.set_text_content(None);
+                if let Some(closed) = element(&doc, "p", "muted", Some("Bidding is closed.")) {
+                    let _ = bid_box.append_child(&closed);
+                }
             }
             if let Some(leading) = find(&doc, "leading") {
                 if leading.class_list().contains("leading") {

@@ -1,15 +1,57 @@
-//! The Rbay web server.
+//! The Rbay web server and its operator commands.
 
+use clap::{Parser, Subcommand};
 use rbay::server::http::{router, AppState};
 use rbay::server::{Config, Db, Keys};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc hands freed memory back to the system (glibc's allocator keeps the peaks of
+/// password hashing and photo decoding resident per thread).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const CONFIGURATION: &str = "\
+Configuration comes from environment variables (all optional):
+  REDIS_URL            Redis 8 with the search module   [redis://127.0.0.1:6380]
+  RBAY_ADDR            listen address                   [127.0.0.1:3000]
+  RBAY_KEY_PREFIX      namespace of every Redis key     [rbay:]
+  LEPTOS_SITE_ROOT     built assets                     [target/site]
+  RBAY_SECURE_COOKIES, RBAY_TRUST_PROXY, RBAY_*_LIMIT, RBAY_SESSION_DAYS, RUST_LOG
+See docs/architecture.md for the full table.";
+
+/// Rbay: an auction marketplace on Leptos and Redis.
+#[derive(Debug, Parser)]
+#[command(name = "rbay", version, after_help = CONFIGURATION)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the site (what `rbay` does without a command).
+    Serve,
+    /// Write demo data (users with the login demo / demo-password, items with photos, bids,
+    /// views, likes) into the configured key namespace, and nothing outside it.
+    Seed {
+        /// Number of users (the first is the demo login).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u32).range(0..=100_000))]
+        users: u32,
+        /// Number of items.
+        #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u32).range(0..=1_000_000))]
+        items: u32,
+        /// Do nothing when the namespace already has items.
+        #[arg(long)]
+        if_empty: bool,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let seeding = args.first().map(String::as_str) == Some("seed");
+    let cli = Cli::parse();
+    let seeding = matches!(cli.command, Some(Command::Seed { .. }));
     // The seed command shows a progress bar; per-item log lines would drown it.
     let default_filter = if seeding { "warn" } else { "info" };
     tracing_subscriber::fmt()
@@ -22,10 +64,17 @@ async fn main() -> ExitCode {
         Ok(config) => config,
         Err(e) => return fail(&e),
     };
-    if seeding {
-        return seed(&config, &args[1..]).await;
+    match cli.command {
+        Some(Command::Seed {
+            users,
+            items,
+            if_empty,
+        }) => seed(&config, users as usize, items as usize, if_empty).await,
+        Some(Command::Serve) | None => serve(config).await,
     }
+}
 
+async fn serve(config: Config) -> ExitCode {
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
         Ok(db) => db,
         Err(e) => return fail(&e),
@@ -64,32 +113,8 @@ async fn main() -> ExitCode {
     }
 }
 
-/// `rbay seed [--users N] [--items M] [--if-empty]`: demo data in the configured namespace.
-async fn seed(config: &Config, args: &[String]) -> ExitCode {
-    let mut users = 12;
-    let mut items = 48;
-    let mut if_empty = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut number = |name: &str| match it.next().and_then(|v| v.parse::<usize>().ok()) {
-            Some(n) if n <= 10_000 => Ok(n),
-            _ => Err(format!("{name} needs a number from 0 to 10000")),
-        };
-        let parsed = match arg.as_str() {
-            "--users" => number("--users").map(|n| users = n),
-            "--items" => number("--items").map(|n| items = n),
-            "--if-empty" => {
-                if_empty = true;
-                Ok(())
-            }
-            other => Err(format!(
-                "unknown option {other:?}; use --users N --items M --if-empty"
-            )),
-        };
-        if let Err(e) = parsed {
-            return fail(&e);
-        }
-    }
+/// `rbay seed`: demo data in the configured namespace.
+async fn seed(config: &Config, users: usize, items: usize, if_empty: bool) -> ExitCode {
     let db = match Db::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
         Ok(db) => db,
         Err(e) => return fail(&format!("{e}")),
@@ -125,11 +150,17 @@ async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-            .expect("installing the SIGTERM handler");
-        tokio::select! {
-            _ = ctrl_c => {},
-            _ = term.recv() => {},
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = ctrl_c => {},
+                    _ = term.recv() => {},
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "no SIGTERM handler; Ctrl-C still stops the server");
+                let _ = ctrl_c.await;
+            }
         }
     }
     #[cfg(not(unix))]

@@ -131,7 +131,10 @@ async fn every_bid_rule() {
     assert_eq!(item.high_bidder_name.as_deref(), Some("user2"));
 
     // Refused bids changed nothing.
-    let page = items::page(&db, &id, None, "a:t").await.unwrap().unwrap();
+    let page = items::page(&db, &id, None, &"a:t".into())
+        .await
+        .unwrap()
+        .unwrap();
     let amounts: Vec<i64> = page.history.iter().map(|b| b.amount_cents).collect();
     assert_eq!(
         amounts,
@@ -239,7 +242,7 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
     expected.sort();
     got.sort();
     assert_eq!(got, expected, "history must hold exactly the accepted bids");
-    let page = items::page(&db, &id, None, "a:check")
+    let page = items::page(&db, &id, None, &"a:check".into())
         .await
         .unwrap()
         .unwrap();
@@ -263,21 +266,23 @@ async fn a_view_is_counted_once_per_visitor() {
     let db = test_db().await;
     let id = list(&db, 1, "Lamp", 100, 60_000).await;
     for _ in 0..3 {
-        items::page(&db, &id, None, "a:visitor-one").await.unwrap();
+        items::page(&db, &id, None, &"a:visitor-one".into())
+            .await
+            .unwrap();
     }
     assert_eq!(items::get(&db, &id).await.unwrap().unwrap().views, 1);
-    items::page(&db, &id, Some(7), "u:7").await.unwrap();
-    items::page(&db, &id, Some(7), "u:7").await.unwrap();
-    let page = items::page(&db, &id, None, "a:visitor-two")
+    items::page(&db, &id, Some(7), &"u:7".into()).await.unwrap();
+    items::page(&db, &id, Some(7), &"u:7".into()).await.unwrap();
+    let page = items::page(&db, &id, None, &"a:visitor-two".into())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(page.item.views, 3);
-    assert!(items::page(&db, "424242", None, "a:x")
+    assert!(items::page(&db, "424242", None, &"a:x".into())
         .await
         .unwrap()
         .is_none());
-    assert!(items::page(&db, "../etc", None, "a:x")
+    assert!(items::page(&db, "../etc", None, &"a:x".into())
         .await
         .unwrap()
         .is_none());

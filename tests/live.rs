@@ -48,11 +48,11 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     let (hub_a, hub_b) = (Arc::new(LiveHub::default()), Arc::new(LiveHub::default()));
     let _tasks = (hub_a.spawn(&db), hub_b.spawn(&db));
     let mut receivers = [
-        hub_a.subscribe(&id),
-        hub_a.subscribe(&id),
-        hub_b.subscribe(&id),
+        hub_a.subscribe(&id).unwrap(),
+        hub_a.subscribe(&id).unwrap(),
+        hub_b.subscribe(&id).unwrap(),
     ];
-    let mut other_item = hub_b.subscribe("999999");
+    let mut other_item = hub_b.subscribe("999999").unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await; // PSUBSCRIBE settles
 
     items::place_bid(&db, 2, "bob", &id, 100).await.unwrap();
@@ -67,7 +67,12 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
             matches!(event, LiveEvent::Bid { price_cents: 100, bids: 1, ref bidder_name, .. } if bidder_name == "bob")
         );
     }
-    assert!(other_item.try_recv().is_err(), "events stay on their item");
+    assert!(
+        timeout(Duration::from_millis(100), other_item.recv())
+            .await
+            .is_err(),
+        "events stay on their item"
+    );
     assert_eq!(hub_a.listeners(), 2);
 }
 
@@ -76,8 +81,9 @@ async fn events_are_kept_for_replay_in_order() {
     let db = test_db().await;
     let id = item(&db).await;
     items::place_bid(&db, 2, "bob", &id, 100).await.unwrap();
-    items::count_view(&db, &id, "a:new-visitor").await.unwrap();
-    items::count_view(&db, &id, "a:new-visitor").await.unwrap(); // not new: no event
+    let visitor = items::Visitor::from("a:new-visitor");
+    items::count_view(&db, &id, &visitor).await.unwrap();
+    items::count_view(&db, &id, &visitor).await.unwrap(); // not new: no event
     let mut conn = db.raw_conn();
     let entries = event_stream(&db, &id).await;
     let kinds: Vec<&str> = entries.iter().map(|(_, f)| f["kind"].as_str()).collect();

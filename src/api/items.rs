@@ -16,7 +16,7 @@ pub async fn get_item_page(id: String) -> Result<Option<ItemPageData>, AppError>
     use crate::server::{items, request};
     let state = super::state()?;
     let user = request::current_user(&state).await?;
-    let visitor = request::visitor_id(user.as_ref());
+    let visitor = request::visitor(&state, user.as_ref());
     items::page(&state.db, &id, user.map(|u| u.id), &visitor).await
 }
 
@@ -24,7 +24,8 @@ pub async fn get_item_page(id: String) -> Result<Option<ItemPageData>, AppError>
 pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppError> {
     use crate::items::BidProblem;
     use crate::server::items::{self, BidOutcome, BidRejection};
-    use crate::server::{rate_limit, request};
+    use crate::server::rate_limit::{self, Action};
+    use crate::server::request;
     let state = super::state()?;
     let back = |problem: Option<BidProblem>| {
         if request::is_plain_form_post() {
@@ -61,15 +62,15 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
         Ok(cents) => cents,
         Err(e) => return reject(BidProblem::Amount(e), None),
     };
-    if let Err(AppError::RateLimited { retry_after_secs }) = rate_limit::check(
+    if let Err(secs) = rate_limit::enforce(
         &state.db,
-        "bid",
+        Action::Bid,
         &format!("user:{}", user.id),
         state.config.bid_limit,
     )
-    .await
+    .await?
     {
-        return reject(BidProblem::RateLimited(retry_after_secs), None);
+        return reject(BidProblem::RateLimited(secs), None);
     }
     match items::place_bid(&state.db, user.id, &user.username, &item_id, cents).await? {
         BidOutcome::Accepted {

@@ -67,7 +67,8 @@ pub fn CommentForm(
                 on:input=move |ev| text.set(event_target_value(&ev))
                 aria-describedby="comment-message"
             >
-                {text.get_untracked()}
+                // Textarea content is written without Leptos' escaping: escape it here.
+                {crate::text::escape_html(&text.get_untracked())}
             </textarea>
             <p id="comment-message" class="field-error" role="status">{move || message.get()}</p>
             <button type="submit" class="button" disabled=move || busy.get()>

@@ -101,7 +101,8 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             <div class="field" class:invalid=invalid(|e| e.description.clone())>
                 <label for="item-description">"Description"</label>
                 <textarea id="item-description" name="description" rows="6" maxlength="2000" aria-describedby="description-error">
-                    {values.description}
+                    // Textarea content is written without Leptos' escaping: escape it here.
+                    {crate::text::escape_html(&values.description)}
                 </textarea>
                 <p class="field-error" id="description-error">{message(|e| e.description.clone())}</p>
             </div>

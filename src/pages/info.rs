@@ -28,8 +28,10 @@ pub fn PrivacyPage() -> impl IntoView {
             <h2>"Cookies"</h2>
             <ul>
                 <li><strong>"rbay_session"</strong>": keeps you signed in. It expires after a week without visits and is deleted when you sign out."</li>
-                <li><strong>"rbay_vid"</strong>": a random id so that a visitor who reloads a page is counted as one view. It is not linked to an account."</li>
+                <li><strong>"rbay_vid"</strong>": a signed visitor id so that a visitor who reloads a page is counted as one view. It is not linked to an account."</li>
             </ul>
+            <h2>"View counts"</h2>
+            <p>"To count each visitor once without tracking anyone, Rbay keeps a one-way keyed hash of your IP address for at most a day, per item you looked at. The address itself is never stored."</p>
             <h2>"Photos"</h2>
             <p>"Uploaded photos are re-encoded on our server, which removes all embedded metadata such as camera details and location."</p>
         </article>

@@ -14,12 +14,7 @@ pub fn set_status_for(error: &AppError) {
                 StatusCode::from_u16(error.status_code())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
-            let retry = match error {
-                AppError::Unavailable => Some(5),
-                AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
-                _ => None,
-            };
-            if let Some(secs) = retry {
+            if let Some(secs) = error.retry_after_secs() {
                 response.insert_header(header::RETRY_AFTER, HeaderValue::from(secs));
             }
             response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -11,9 +11,10 @@
 use crate::accounts::{check_sign_up, validate_username, FormErrors, Problem};
 use crate::error::AppError;
 use crate::server::db::{redis_error, Db};
-use crate::server::rate_limit::{self, Limit, Verdict};
+use crate::server::rate_limit::{self, Action, Limit};
 use crate::server::scripts::scripts;
 use crate::server::sessions::{self, NewSession};
+use crate::server::workers::Workers;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use std::sync::LazyLock;
@@ -56,27 +57,17 @@ impl AuthFailure {
 /// Counts one attempt against both limits; the longer wait wins.
 async fn rate_check(
     db: &Db,
-    action: &str,
+    action: Action,
     ip: &str,
     username: &str,
     policy: &AuthPolicy,
 ) -> Result<(), AuthFailure> {
-    let by_ip = rate_limit::hit(db, action, &format!("ip:{ip}"), policy.per_ip).await?;
+    let by_ip = rate_limit::enforce(db, action, &format!("ip:{ip}"), policy.per_ip).await?;
     let by_name =
-        rate_limit::hit(db, action, &format!("user:{username}"), policy.per_username).await?;
-    let wait = [by_ip, by_name]
-        .iter()
-        .filter_map(|v| match v {
-            Verdict::Limited { retry_after } => Some(*retry_after),
-            Verdict::Allowed { .. } => None,
-        })
-        .max();
-    match wait {
+        rate_limit::enforce(db, action, &format!("user:{username}"), policy.per_username).await?;
+    match [by_ip, by_name].iter().filter_map(|v| v.err()).max() {
         None => Ok(()),
-        Some(wait) => Err(AppError::RateLimited {
-            retry_after_secs: wait.as_millis().div_ceil(1000) as u64,
-        }
-        .into()),
+        Some(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }.into()),
     }
 }
 
@@ -95,7 +86,7 @@ pub async fn sign_up(
     }
     let shown = username.trim().to_string();
     let lower = shown.to_ascii_lowercase();
-    rate_check(db, "signup", ip, &lower, policy).await?;
+    rate_check(db, Action::SignUp, ip, &lower, policy).await?;
 
     // Cheap early answer for the common case; the script below is what guarantees uniqueness.
     if find_user_id(db, &lower).await?.is_some() {
@@ -151,7 +142,7 @@ pub async fn sign_in(
     // Over-long or odd input is simply a wrong username; it is not echoed back or stored.
     let lower = validate_username(username).ok();
     let limit_key = lower.clone().unwrap_or_else(|| "(invalid)".to_string());
-    rate_check(db, "signin", ip, &limit_key, policy).await?;
+    rate_check(db, Action::SignIn, ip, &limit_key, policy).await?;
 
     let account = match &lower {
         Some(lower) => find_account(db, lower).await?,
@@ -162,7 +153,9 @@ pub async fn sign_in(
         Some(account) => account,
         None => {
             // Same work as a real check, so timing does not reveal which usernames exist.
-            let _ = verify_password(password, DUMMY_HASH.clone()).await;
+            // The first use computes the dummy hash: on a password worker like any other.
+            let dummy = PASSWORD_WORKERS.run(|| DUMMY_HASH.clone()).await?;
+            let _ = verify_password(password, dummy).await?;
             return Err(AuthFailure::Form(FormErrors::form(Problem::BadCredentials)));
         }
     };
@@ -212,45 +205,59 @@ fn truncate_chars(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// argon2id with the crate's default (OWASP-recommended) parameters, off the async runtime.
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes(), &new_salt())
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing task failed");
-        AppError::Internal
-    })?
-    .map_err(|e| {
-        tracing::error!(error = %e, "password hashing failed");
-        AppError::Internal
-    })
+/// Password hashing threads: one per core (more would not finish sooner), each hash holding
+/// [`ARGON2_MEMORY_KIB`]. A request waits up to 3 s for one, then gets 503 with Retry-After,
+/// so a burst of sign-ins costs at most `cores x 12 MiB`.
+static PASSWORD_WORKERS: LazyLock<Workers> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Workers::new("argon2", cores, Duration::from_secs(3))
+});
+
+/// argon2id memory per hash: 12 MiB with 3 passes, one of OWASP's equivalent settings
+/// (19 MiB x 2 passes is another); less memory per concurrent sign-in for the same cost.
+const ARGON2_MEMORY_KIB: u32 = 12 * 1024;
+const ARGON2_PASSES: u32 = 3;
+
+fn argon2() -> Argon2<'static> {
+    let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, None)
+        .unwrap_or_else(|_| unreachable!("fixed, valid argon2 parameters"));
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
 }
 
-/// Checks a password against a PHC string, off the async runtime.
+/// argon2id ([`argon2`]'s parameters), on the password workers.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    PASSWORD_WORKERS
+        .run(move || {
+            argon2()
+                .hash_password(password.as_bytes(), &new_salt())
+                .map(|h| h.to_string())
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+/// Checks a password against a PHC string (whatever parameters it was made with), on the
+/// password workers.
 pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&phc) else {
-            tracing::error!("stored password hash is not a PHC string");
-            return false;
-        };
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
-    })
-    .await
-    .map_err(|e| {
-        tracing::error!(error = %e, "password check task failed");
-        AppError::Internal
-    })
+    PASSWORD_WORKERS
+        .run(move || {
+            let Ok(parsed) = PasswordHash::new(&phc) else {
+                tracing::error!("stored password hash is not a PHC string");
+                return false;
+            };
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .await
 }
 
 /// A real argon2id hash of a random password, verified against for unknown usernames.
 static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    Argon2::default()
+    argon2()
         .hash_password(crate::server::lock::random_token().as_bytes(), &new_salt())
         .map(|h| h.to_string())
         .unwrap_or_default()

@@ -5,7 +5,7 @@ use crate::comments::{clean_comment, Comment, CommentProblem, LiveEvent};
 use crate::error::AppError;
 use crate::server::db::{redis_error, Db};
 use crate::server::items::valid_id;
-use crate::server::rate_limit::{self, Limit};
+use crate::server::rate_limit::{self, Action, Limit};
 use crate::server::{live, scripts::scripts};
 
 /// Comments per page on `/items/:id/comments`.
@@ -39,10 +39,10 @@ pub async fn add(
     if !valid_id(item_id) {
         return Ok(Err(CommentProblem::NotFound));
     }
-    if let Err(AppError::RateLimited { retry_after_secs }) =
-        rate_limit::check(db, "comment", &format!("user:{author_id}"), limit).await
+    if let Err(secs) =
+        rate_limit::enforce(db, Action::Comment, &format!("user:{author_id}"), limit).await?
     {
-        return Ok(Err(CommentProblem::RateLimited(retry_after_secs)));
+        return Ok(Err(CommentProblem::RateLimited(secs)));
     }
     let keys = db.keys();
     let mut conn = db.conn()?;

@@ -25,6 +25,8 @@ pub struct Db {
     keys: Keys,
     url: Arc<str>,
     ready: Arc<AtomicBool>,
+    /// The deployment's secret (shared by every instance through Redis), read at bootstrap.
+    secret: Arc<std::sync::OnceLock<Vec<u8>>>,
 }
 
 /// Why the server cannot use the Redis it was pointed at. Each message says what to do.
@@ -68,6 +70,7 @@ impl Db {
             keys,
             url: redact(url).into(),
             ready: Arc::new(AtomicBool::new(false)),
+            secret: Arc::default(),
         })
     }
 
@@ -128,8 +131,32 @@ impl Db {
             return Err(e.into());
         }
         indexes::ensure_all(self).await?;
+        self.load_secret().await?;
         self.ready.store(true, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Creates the deployment secret once (the first instance to start wins) and reads it.
+    async fn load_secret(&self) -> redis::RedisResult<()> {
+        if self.secret.get().is_some() {
+            return Ok(());
+        }
+        let mut conn = self.raw_conn();
+        let key = self.keys.secret();
+        let _: () = redis::cmd("SET")
+            .arg(&key)
+            .arg(crate::server::lock::random_hex::<32>())
+            .arg("NX")
+            .query_async(&mut conn)
+            .await?;
+        let secret: String = redis::cmd("GET").arg(&key).query_async(&mut conn).await?;
+        let _ = self.secret.set(secret.into_bytes());
+        Ok(())
+    }
+
+    /// The deployment secret: keys visitor ids and IP hashes. Empty before the first bootstrap.
+    pub fn secret(&self) -> &[u8] {
+        self.secret.get().map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Watches Redis forever: pings it, and on recovery runs [`Db::bootstrap`] again, with

@@ -4,7 +4,7 @@ use crate::app::{shell, App};
 use crate::server::accounts::AuthPolicy;
 use crate::server::live::{self, LiveHub};
 use crate::server::request::provide_request_context;
-use crate::server::{images, items, page_cache};
+use crate::server::{images, items, page_cache, security};
 use crate::server::{Config, Db};
 use axum::extract::Path;
 use axum::extract::{FromRef, Request, State};
@@ -18,7 +18,6 @@ use leptos_axum::{file_and_error_handler_with_context, generate_route_list, Lept
 use std::sync::Arc;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -100,33 +99,22 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(
             ServiceBuilder::new()
+                // Outermost: every response, even a refusal, carries the security headers.
+                .layer(middleware::from_fn(security::content_security_policy))
+                // A bug that panics answers 500 instead of dropping the connection.
+                .layer(tower_http::catch_panic::CatchPanicLayer::new())
                 .layer(middleware::from_fn(refuse_cross_site_writes))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::X_FRAME_OPTIONS,
-                    HeaderValue::from_static("DENY"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("strict-origin-when-cross-origin"),
-                ))
+                .layer(middleware::from_fn(security::limit_body))
                 .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
-                // Inside compression: the cache stores and serves plain HTML.
+                // Inside compression: both read plain bodies.
+                .layer(middleware::from_fn(security::server_fn_status))
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
                     page_cache::serve_cached,
-                ))
-                // Photos are at most 5 MB; nothing else comes close. Bigger bodies get 413.
-                .layer(RequestBodyLimitLayer::new(MAX_REQUEST_BYTES)),
+                )),
         )
         .with_state(state)
 }
-
-/// Upload limit: a 5 MB photo plus the form's text and multipart framing.
-const MAX_REQUEST_BYTES: usize = images::MAX_UPLOAD_BYTES + 64 * 1024;
 
 async fn item_photo_large(state: State<AppState>, id: Path<String>) -> Response {
     item_photo(state, id, false).await
@@ -175,9 +163,17 @@ async fn item_photo(
     }
 }
 
-fn error_response(e: &crate::error::AppError) -> Response {
+/// A plain-text error answer with the error's status (and `Retry-After` where it applies).
+pub fn error_response(e: &crate::error::AppError) -> Response {
     let status = StatusCode::from_u16(e.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    (status, [(header::CACHE_CONTROL, "no-store")], e.to_string()).into_response()
+    let mut response =
+        (status, [(header::CACHE_CONTROL, "no-store")], e.to_string()).into_response();
+    if let Some(secs) = e.retry_after_secs() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+    }
+    response
 }
 
 /// Liveness and readiness: 200 when Redis is ready, 503 while it is not.

@@ -2,7 +2,7 @@
 //! and stored in Redis so any app instance can serve them. Items without a photo get a
 //! generated SVG placeholder.
 
-use image::{imageops::FilterType, DynamicImage, ImageFormat, ImageReader};
+use image::{DynamicImage, ImageFormat, ImageReader};
 use std::io::Cursor;
 
 /// Largest upload accepted.
@@ -12,7 +12,11 @@ const LARGE_MAX: u32 = 1200;
 /// Bounding box of the stored thumbnail (cards).
 const THUMB_MAX: u32 = 480;
 /// Refuse images whose header claims more pixels than this (decompression bombs).
-const MAX_PIXELS: u64 = 40_000_000;
+const MAX_PIXELS: u64 = 16_000_000;
+/// Most memory one decoded photo may take: a 16-megapixel RGB photo fits; the same pixels at
+/// 16 bits per channel or with alpha do not. The decoder checks this before it allocates, so a
+/// small file that claims a huge bitmap costs nothing.
+const MAX_DECODED_BYTES: u64 = 48 * 1024 * 1024;
 
 /// A photo ready to store: two JPEG renditions.
 #[derive(Debug, Clone)]
@@ -33,7 +37,7 @@ impl PhotoError {
         match self {
             PhotoError::TooLarge => "The photo is larger than 5 MB.",
             PhotoError::NotAnImage => "The photo must be a JPEG, PNG or WebP image.",
-            PhotoError::TooManyPixels => "The photo has too many pixels (at most 40 megapixels).",
+            PhotoError::TooManyPixels => "The photo is too big to process (at most 16 megapixels).",
         }
     }
 }
@@ -58,25 +62,42 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
     if u64::from(w) * u64::from(h) > MAX_PIXELS {
         return Err(PhotoError::TooManyPixels);
     }
-    let image =
-        image::load_from_memory_with_format(bytes, format).map_err(|_| PhotoError::NotAnImage)?;
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODED_BYTES);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| match e {
+        image::ImageError::Limits(_) => PhotoError::TooManyPixels,
+        _ => PhotoError::NotAnImage,
+    })?;
+    // Box-filter downscaling keeps memory to the output size (`resize` would hold a float
+    // copy of the whole photo); the thumbnail is made from the large rendition.
+    let large = shrink(image, LARGE_MAX);
+    let thumb = shrink(large.clone(), THUMB_MAX);
     Ok(Photo {
-        large: encode(&image, LARGE_MAX, 85)?,
-        thumb: encode(&image, THUMB_MAX, 80)?,
+        large: encode(large, 85)?,
+        thumb: encode(thumb, 80)?,
     })
 }
 
-fn encode(image: &DynamicImage, max: u32, quality: u8) -> Result<Vec<u8>, PhotoError> {
-    let resized = if image.width() > max || image.height() > max {
-        image.resize(max, max, FilterType::Triangle)
+fn shrink(image: DynamicImage, max: u32) -> DynamicImage {
+    if image.width() > max || image.height() > max {
+        image.thumbnail(max, max)
     } else {
-        image.clone()
-    };
+        image
+    }
+}
+
+fn encode(image: DynamicImage, quality: u8) -> Result<Vec<u8>, PhotoError> {
     // JPEG has no alpha: flatten onto RGB.
-    let rgb = DynamicImage::ImageRgb8(resized.to_rgb8());
+    let rgb = match image {
+        DynamicImage::ImageRgb8(rgb) => rgb,
+        other => other.to_rgb8(),
+    };
     let mut out = Vec::new();
     let encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-    rgb.write_with_encoder(encoder)
+    DynamicImage::ImageRgb8(rgb)
+        .write_with_encoder(encoder)
         .map_err(|_| PhotoError::NotAnImage)?;
     Ok(out)
 }
@@ -219,6 +240,27 @@ mod tests {
         let mut truncated = png(100, 100);
         truncated.truncate(60);
         assert_eq!(process(&truncated).unwrap_err(), PhotoError::NotAnImage);
+    }
+
+    /// A small PNG whose bitmap would be 6,000 x 6,000 at 16 bits per RGBA channel (288 MB):
+    /// refused before the decoder allocates it.
+    pub fn png_bomb() -> Vec<u8> {
+        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::new(6_000, 2_600);
+        let mut out = Vec::new();
+        DynamicImage::ImageRgba16(img)
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    #[test]
+    fn decompression_bombs_are_refused_by_decoded_size() {
+        let bomb = png_bomb();
+        assert!(bomb.len() < MAX_UPLOAD_BYTES);
+        assert_eq!(process(&bomb).unwrap_err(), PhotoError::TooManyPixels);
+        // Over the pixel limit by its header alone.
+        let wide = png(4_100, 4_000);
+        assert_eq!(process(&wide).unwrap_err(), PhotoError::TooManyPixels);
     }
 
     #[test]

@@ -44,6 +44,16 @@ impl Keys {
         self.key(format_args!("viewers:{id}"))
     }
 
+    /// Hash: new visitors counted per network (keyed IP hash) for an item; fields expire daily.
+    pub fn item_viewer_networks(&self, id: &str) -> String {
+        self.key(format_args!("viewer-networks:{id}"))
+    }
+
+    /// String: the server secret (random, created once) that keys visitor ids and IP hashes.
+    pub fn secret(&self) -> String {
+        self.key(format_args!("meta:secret"))
+    }
+
     /// Set: ids of the users who like an item.
     pub fn item_likers(&self, id: &str) -> String {
         self.key(format_args!("likers:{id}"))
@@ -189,6 +199,8 @@ mod tests {
             k.item_bids("1"),
             k.item_viewers("1"),
             k.item_likers("1"),
+            k.item_viewer_networks("1"),
+            k.secret(),
             k.item_image("1"),
             k.user_items(1),
             k.user_likes(1),

@@ -3,11 +3,13 @@
 //! Nothing is written unless everything is valid.
 
 use crate::error::AppError;
-use crate::items::{check_item_fields, duration_ms, CreateItemReply, ItemFormErrors};
+use crate::items::{check_item_fields, CreateItemReply, ItemFormErrors};
 use crate::server::http::AppState;
 use crate::server::images::{self, PhotoError, MAX_UPLOAD_BYTES};
 use crate::server::items::NewItem;
-use crate::server::{items, rate_limit, request};
+use crate::server::rate_limit::{self, Action};
+use crate::server::workers::Workers;
+use crate::server::{items, request};
 use leptos::server_fn::codec::MultipartData;
 
 /// Text fields are small; anything bigger is cut off (and then fails validation).
@@ -23,6 +25,26 @@ pub struct ItemForm {
     pub photo: Option<Vec<u8>>,
     pub photo_too_large: bool,
     pub malformed: bool,
+    /// The body went over the route's size limit (a chunked upload without Content-Length).
+    pub body_too_large: bool,
+}
+
+/// Reads the multipart error: a body cut off by the size limit, or a broken upload.
+fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
+    use leptos::server_fn::error::ServerFnErrorWrapper;
+    // The body's own error travels inside multer's "failed to read stream".
+    let mut cause = Some(e);
+    while let Some(err) = cause {
+        if let Some(ServerFnErrorWrapper(AppError::TooLarge)) =
+            err.downcast_ref::<ServerFnErrorWrapper<AppError>>()
+        {
+            form.body_too_large = true;
+            return;
+        }
+        cause = err.source();
+    }
+    tracing::warn!(error = %e, "malformed multipart upload");
+    form.malformed = true;
 }
 
 /// Reads the multipart body field by field, never holding more than the limits allow.
@@ -37,8 +59,7 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(e) => {
-                tracing::warn!(error = %e, "malformed multipart upload");
-                form.malformed = true;
+                note_read_error(&mut form, &e);
                 break;
             }
         };
@@ -62,8 +83,7 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
                 }
                 Ok(None) => break,
                 Err(e) => {
-                    tracing::warn!(error = %e, "upload interrupted");
-                    form.malformed = true;
+                    note_read_error(&mut form, &e);
                     return form;
                 }
             }
@@ -81,6 +101,16 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
         }
     }
     form
+}
+
+/// The photo decoder: one thread server-wide (each photo may take up to 48 MB while it is
+/// decoded); an upload waits up to 10 s for it, then gets 503 with Retry-After.
+static PHOTO_WORKERS: std::sync::LazyLock<Workers> =
+    std::sync::LazyLock::new(|| Workers::new("photos", 1, std::time::Duration::from_secs(10)));
+
+/// Decodes and re-encodes a photo on the photo worker.
+pub async fn decode_photo(bytes: Vec<u8>) -> Result<Result<images::Photo, PhotoError>, AppError> {
+    PHOTO_WORKERS.run(move || images::process(&bytes)).await
 }
 
 /// Validates and lists the item; answers plain form posts with a redirect.
@@ -110,63 +140,64 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
             ..Default::default()
         }));
     };
+    if form.body_too_large {
+        return Err(AppError::TooLarge);
+    }
     if form.malformed {
         return Err(AppError::Invalid(
             "The upload was incomplete. Please try again.".into(),
         ));
     }
-    let (mut errors, price) =
+    let (mut errors, checked) =
         check_item_fields(&form.name, &form.description, &form.price, &form.duration);
     if form.photo_too_large {
         errors.photo = Some("photo-large".into());
     }
-    // Only spend CPU on the photo when everything else is fine.
-    let mut photo = None;
-    if errors.is_empty() {
-        if let Some(bytes) = form.photo.clone() {
-            let processed = tokio::task::spawn_blocking(move || images::process(&bytes))
-                .await
-                .map_err(|e| {
-                    tracing::error!(error = %e, "photo task failed");
-                    AppError::Internal
-                })?;
-            match processed {
-                Ok(p) => photo = Some(p),
-                Err(e) => {
-                    errors.photo = Some(
-                        match e {
-                            PhotoError::TooLarge => "photo-large",
-                            PhotoError::NotAnImage => "photo-type",
-                            PhotoError::TooManyPixels => "photo-pixels",
-                        }
-                        .into(),
-                    )
-                }
-            }
-        }
-    }
     if !errors.is_empty() {
         return reject(errors, &form);
     }
-    if let Err(AppError::RateLimited { retry_after_secs }) = rate_limit::check(
+    // Counted before the photo is decoded: a flood of uploads costs one Redis call each.
+    if let Err(secs) = rate_limit::enforce(
         &state.db,
-        "listing",
+        Action::Listing,
         &format!("user:{}", user.id),
         state.config.listing_limit,
     )
-    .await
+    .await?
     {
         let errors = ItemFormErrors {
-            form: Some(format!("rate-{retry_after_secs}")),
+            form: Some(format!("rate-{secs}")),
             ..Default::default()
         };
         return reject(errors, &form);
     }
+    // Only spend CPU on the photo when everything else is fine.
+    let mut photo = None;
+    if let Some(bytes) = form.photo.clone() {
+        match decode_photo(bytes).await? {
+            Ok(p) => photo = Some(p),
+            Err(e) => {
+                errors.photo = Some(
+                    match e {
+                        PhotoError::TooLarge => "photo-large",
+                        PhotoError::NotAnImage => "photo-type",
+                        PhotoError::TooManyPixels => "photo-pixels",
+                    }
+                    .into(),
+                );
+                return reject(errors, &form);
+            }
+        }
+    }
+    let Some(checked) = checked else {
+        tracing::error!("listing passed validation without checked fields");
+        return Err(AppError::Internal);
+    };
     let item = NewItem {
-        name: form.name.trim().to_string(),
-        description: form.description.trim().to_string(),
-        start_cents: price.unwrap_or_default(),
-        duration_ms: duration_ms(&form.duration).unwrap_or_default(),
+        name: checked.name,
+        description: checked.description,
+        start_cents: checked.start_cents,
+        duration_ms: checked.duration_ms,
     };
     let id = items::create(&state.db, user.id, &user.username, &item, photo.as_ref()).await?;
     if plain {

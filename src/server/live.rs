@@ -22,7 +22,6 @@ use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
-use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
 /// One event as it travels: stream entry id (`ms-seq`), kind, JSON data.
@@ -72,22 +71,86 @@ pub async fn publish(db: &Db, item_id: &str, event: &LiveEvent) {
     }
 }
 
-/// In-process fan-out: item id → broadcast sender.
-#[derive(Default)]
+/// In-process fan-out: item id → broadcast sender. A channel exists only while someone on
+/// this instance listens to the item: the last [`Subscription`] to go removes it.
 pub struct LiveHub {
     senders: Mutex<HashMap<String, broadcast::Sender<Arc<LiveMessage>>>>,
+    /// Open live streams on this instance, bounded (see [`MAX_STREAMS`]).
+    streams: Arc<tokio::sync::Semaphore>,
 }
 
-/// Events buffered per slow browser before it skips ahead (it then reconnects and replays).
+/// Events buffered per slow browser; one that falls further behind is disconnected and
+/// catches up from the Redis stream when it reconnects.
 const PER_ITEM_BUFFER: usize = 64;
+/// Live streams one instance holds open at most (each costs a few kilobytes); beyond that
+/// new ones are answered 503 and the browser retries.
+pub const MAX_STREAMS: usize = 10_000;
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        LiveHub::with_capacity(MAX_STREAMS)
+    }
+}
+
+/// One listener of one item. Dropping it (the browser went away) frees the item's channel
+/// when it was the last listener on this instance.
+pub struct Subscription {
+    rx: broadcast::Receiver<Arc<LiveMessage>>,
+    hub: Arc<LiveHub>,
+    item_id: String,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Subscription {
+    /// The next event; `None` when this listener fell behind (it should reconnect and replay).
+    pub async fn recv(&mut self) -> Option<Arc<LiveMessage>> {
+        self.rx.recv().await.ok()
+    }
+
+    /// The events as a stream that ends when the listener falls behind.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Arc<LiveMessage>> + Send {
+        futures_util::stream::unfold(self, |mut sub| async move {
+            let next = sub.recv().await?;
+            Some((next, sub))
+        })
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut senders = self.hub.senders.lock().unwrap_or_else(|e| e.into_inner());
+        // Our own receiver is still alive here: "only us" means one.
+        if senders
+            .get(&self.item_id)
+            .is_some_and(|s| s.receiver_count() <= 1)
+        {
+            senders.remove(&self.item_id);
+        }
+    }
+}
 
 impl LiveHub {
-    pub fn subscribe(&self, item_id: &str) -> broadcast::Receiver<Arc<LiveMessage>> {
+    pub fn with_capacity(max_streams: usize) -> Self {
+        LiveHub {
+            senders: Mutex::new(HashMap::new()),
+            streams: Arc::new(tokio::sync::Semaphore::new(max_streams)),
+        }
+    }
+
+    /// Listens to an item; `None` when this instance already holds its maximum of streams.
+    pub fn subscribe(self: &Arc<Self>, item_id: &str) -> Option<Subscription> {
+        let slot = Arc::clone(&self.streams).try_acquire_owned().ok()?;
         let mut senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
-        senders
+        let rx = senders
             .entry(item_id.to_string())
             .or_insert_with(|| broadcast::channel(PER_ITEM_BUFFER).0)
-            .subscribe()
+            .subscribe();
+        Some(Subscription {
+            rx,
+            hub: Arc::clone(self),
+            item_id: item_id.to_string(),
+            _slot: slot,
+        })
     }
 
     /// Browsers connected to this instance, over all items.
@@ -96,13 +159,16 @@ impl LiveHub {
         senders.values().map(|s| s.receiver_count()).sum()
     }
 
+    /// Items with a channel on this instance (each has at least one listener).
+    pub fn channels(&self) -> usize {
+        self.senders.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
     fn dispatch(&self, item_id: &str, message: LiveMessage) {
-        let mut senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        let senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(sender) = senders.get(item_id) {
-            if sender.send(Arc::new(message)).is_err() {
-                // Nobody listens any more.
-                senders.remove(item_id);
-            }
+            // No receiver left is not an error: the last one is being dropped right now.
+            let _ = sender.send(Arc::new(message));
         }
     }
 
@@ -183,12 +249,22 @@ pub async fn item_events(
     Path(item_id): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "No such item.").into_response();
     if !valid_id(&item_id) {
-        return (StatusCode::NOT_FOUND, "No such item.").into_response();
+        return not_found();
+    }
+    // Only items that exist get a channel: random ids would otherwise each cost memory.
+    match crate::server::items::name(&state.db, &item_id).await {
+        Ok(Some(_)) => {}
+        Ok(None) => return not_found(),
+        Err(e) => return crate::server::http::error_response(&e),
     }
     // Subscribe first, then replay: nothing published in between is lost; duplicates are
     // dropped by id below.
-    let live = state.live.subscribe(&item_id);
+    let Some(live) = state.live.subscribe(&item_id) else {
+        tracing::warn!("live streams at their maximum; refusing a new one");
+        return crate::server::http::error_response(&crate::error::AppError::Unavailable);
+    };
     let last_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -210,8 +286,7 @@ pub async fn item_events(
             .data(m.data.clone())
     };
     let first: Vec<Result<Event, Infallible>> = replay.iter().map(|m| Ok(to_event(m))).collect();
-    let rest = BroadcastStream::new(live).filter_map(move |m| {
-        let m = m.ok()?;
+    let rest = live.into_stream().filter_map(move |m| {
         let id = entry_id(&m.id)?;
         if newest.is_some_and(|n| id <= n) {
             return None;
@@ -246,5 +321,24 @@ mod tests {
         assert!(entry_id("1700-3") > entry_id("1700-2"));
         assert!(entry_id("1701-0") > entry_id("1700-9"));
         assert_eq!(entry_id("x-1"), None);
+    }
+
+    #[test]
+    fn channels_go_with_their_last_listener_and_streams_are_bounded() {
+        let hub = Arc::new(LiveHub::with_capacity(2));
+        let a = hub.subscribe("1").unwrap();
+        let b = hub.subscribe("1").unwrap();
+        assert_eq!((hub.channels(), hub.listeners()), (1, 2));
+        assert!(hub.subscribe("2").is_none(), "at most two streams");
+        drop(a);
+        assert_eq!((hub.channels(), hub.listeners()), (1, 1));
+        drop(b);
+        assert_eq!(hub.channels(), 0, "the last listener frees the channel");
+        let c = hub.subscribe("2").unwrap();
+        hub.dispatch("2", LiveMessage::parse("1-0 bid {}").unwrap());
+        hub.dispatch("3", LiveMessage::parse("1-1 bid {}").unwrap());
+        assert_eq!(hub.channels(), 1, "dispatching never creates channels");
+        drop(c);
+        assert_eq!(hub.channels(), 0);
     }
 }

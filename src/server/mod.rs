@@ -20,8 +20,10 @@ pub mod rate_limit;
 pub mod request;
 pub mod scripts;
 pub mod search;
+pub mod security;
 pub mod seed;
 pub mod sessions;
+pub mod workers;
 
 pub use config::Config;
 pub use db::Db;

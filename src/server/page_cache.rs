@@ -5,6 +5,7 @@
 //! cookie or is not a plain 200 HTML page is never stored. Entries live [`TTL_SECS`].
 
 use crate::server::http::AppState;
+use crate::server::security::CspNonce;
 use crate::server::sessions::COOKIE_NAME;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -28,7 +29,8 @@ fn has_session_cookie(request: &Request) -> bool {
 
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let cacheable = request.method() == Method::GET
+    let cacheable = request.extensions().get::<CspNonce>().is_some()
+        && request.method() == Method::GET
         && CACHED_PATHS.contains(&path.as_str())
         && request.uri().query().is_none()
         && !has_session_cookie(&request);
@@ -36,11 +38,17 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         return next.run(request).await;
     }
     let key = state.db.keys().page_cache(&path);
+    let nonce = request
+        .extensions()
+        .get::<CspNonce>()
+        .map(|n| n.0.to_string())
+        .unwrap_or_default();
     if let Ok(mut conn) = state.db.conn() {
-        let cached: redis::RedisResult<Option<Vec<u8>>> =
+        let cached: redis::RedisResult<Option<String>> =
             redis::cmd("GET").arg(&key).query_async(&mut conn).await;
         if let Ok(Some(html)) = cached {
-            return html_response(html, "hit");
+            // Each response gets its own nonce, also when its HTML comes from the cache.
+            return html_response(html.replace(NONCE_MARK, &nonce), "hit");
         }
     }
 
@@ -59,10 +67,13 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let Ok(bytes) = axum::body::to_bytes(body, MAX_CACHED_BYTES).await else {
         return (StatusCode::INTERNAL_SERVER_ERROR, "page too large").into_response();
     };
+    let Ok(html) = std::str::from_utf8(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
     if let Ok(mut conn) = state.db.conn() {
         let stored: redis::RedisResult<()> = redis::cmd("SET")
             .arg(&key)
-            .arg(bytes.as_ref())
+            .arg(html.replace(&nonce, NONCE_MARK))
             .arg("EX")
             .arg(TTL_SECS)
             .query_async(&mut conn)
@@ -78,7 +89,10 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     response
 }
 
-fn html_response(html: Vec<u8>, state: &'static str) -> Response {
+/// Stands for the request's nonce in stored HTML.
+const NONCE_MARK: &str = "__rbay_nonce__";
+
+fn html_response(html: String, state: &'static str) -> Response {
     (
         [
             (

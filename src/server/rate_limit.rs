@@ -53,12 +53,70 @@ pub async fn hit(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<V
     })
 }
 
-/// Like [`hit`], but turns a refusal into [`AppError::RateLimited`] (whole seconds, rounded up).
-pub async fn check(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<(), AppError> {
-    match hit(db, action, subject, limit).await? {
-        Verdict::Allowed { .. } => Ok(()),
-        Verdict::Limited { retry_after } => Err(AppError::RateLimited {
-            retry_after_secs: retry_after.as_millis().div_ceil(1000) as u64,
-        }),
+/// What happens to an action when Redis cannot count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Refuse the action ([`AppError::Unavailable`], 503): the limit protects something that
+    /// matters more than the action.
+    Refuse,
+    /// Let the action through uncounted: the limit is a courtesy, the action harmless.
+    Allow,
+}
+
+/// The rate-limited actions, each with its limit bucket name and its failure policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    SignUp,
+    Bid,
+    Comment,
+    Listing,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::SignIn => "signin",
+            Action::SignUp => "signup",
+            Action::Bid => "bid",
+            Action::Comment => "comment",
+            Action::Listing => "listing",
+        }
+    }
+
+    /// Every write Rbay limits today fails closed: if Redis cannot count the hit it cannot
+    /// store the write either, and letting floods through uncounted during a partial outage
+    /// (a timeout, a full memory) would defeat the limit exactly when it matters. Sign-in
+    /// and sign-up also guard against password guessing.
+    pub fn on_failure(self) -> OnFailure {
+        match self {
+            Action::SignIn | Action::SignUp | Action::Bid | Action::Comment | Action::Listing => {
+                OnFailure::Refuse
+            }
+        }
+    }
+}
+
+/// The one entry point for limits: counts a hit of `action` by `subject`.
+/// `Ok(Ok(()))` go ahead; `Ok(Err(secs))` refused, retry after `secs` (rounded up);
+/// `Err(_)` Redis failed and the action's policy is to refuse.
+pub async fn enforce(
+    db: &Db,
+    action: Action,
+    subject: &str,
+    limit: Limit,
+) -> Result<Result<(), u64>, AppError> {
+    match hit(db, action.name(), subject, limit).await {
+        Ok(Verdict::Allowed { .. }) => Ok(Ok(())),
+        Ok(Verdict::Limited { retry_after }) => {
+            Ok(Err(retry_after.as_millis().div_ceil(1000) as u64))
+        }
+        Err(e) => match action.on_failure() {
+            OnFailure::Refuse => Err(e),
+            OnFailure::Allow => {
+                tracing::warn!(action = action.name(), error = %e, "rate limit not counted");
+                Ok(Ok(()))
+            }
+        },
     }
 }

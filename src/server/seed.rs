@@ -178,7 +178,12 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
             }
         }
         for v in 0..rng.below(60) {
-            items::count_view(db, &id, &format!("a:seed-{v}")).await?;
+            items::count_view(
+                db,
+                &id,
+                &items::Visitor::from(format!("a:seed-{v}").as_str()),
+            )
+            .await?;
         }
         for (uid, _) in people.iter().filter(|_| rng.below(5) == 0) {
             items::set_like(db, *uid, &id, true).await?;

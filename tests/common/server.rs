@@ -80,6 +80,27 @@ impl Server {
         http(self.port, method, path, headers, body)
     }
 
+    /// Like [`Server::request`] with a binary body.
+    pub fn request_bytes(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Response {
+        http_bytes(self.port, method, path, headers, body)
+    }
+
+    /// `http://127.0.0.1:<port>`, for Origin headers.
+    pub fn origin(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The process id, for memory readings.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Sends SIGTERM and waits up to `limit` for a graceful exit; true if it exited.
     pub fn terminate(&mut self, limit: Duration) -> bool {
         let _ = Command::new("kill")
@@ -138,22 +159,52 @@ impl Response {
 
 /// One HTTP/1.1 request with `Connection: close`; chunked bodies are decoded.
 pub fn http(port: u16, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(15)))
-        .unwrap();
+    http_bytes(port, method, path, headers, body.as_bytes())
+}
+
+/// [`http`] with a binary body. A `Transfer-Encoding: chunked` header sends the body in
+/// chunks (no Content-Length).
+pub fn http_bytes(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
     let mut req =
         format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
-    if !body.is_empty() || method == "POST" {
+    if !chunked && (!body.is_empty() || method == "POST") {
         req.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(body);
+    let mut raw_request = req.into_bytes();
+    if chunked {
+        for chunk in body.chunks(64 * 1024) {
+            raw_request.extend_from_slice(format!("{:x}\r\n", chunk.len()).as_bytes());
+            raw_request.extend_from_slice(chunk);
+            raw_request.extend_from_slice(b"\r\n");
+        }
+        raw_request.extend_from_slice(b"0\r\n\r\n");
+    } else {
+        raw_request.extend_from_slice(body);
+    }
+    raw(port, &raw_request)
+}
+
+/// Sends raw bytes and reads the response (the connection is closed by the server).
+pub fn raw(port: u16, request: &[u8]) -> Response {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
     // A server may answer (e.g. 413) and close before reading a large body: keep its answer.
-    let _ = stream.write_all(req.as_bytes());
+    let _ = stream.write_all(request);
     let mut raw = Vec::new();
     if let Err(e) = stream.read_to_end(&mut raw) {
         assert!(!raw.is_empty(), "no response: {e}");

@@ -1,0 +1,104 @@
+#!/usr/bin/env python3
+"""Hostile loads for scripts/bench.sh: what an attacker would send to exhaust memory.
+
+  hostile_load.py URL signins N        N concurrent sign-in attempts (argon2 on the server)
+  hostile_load.py URL streams N        N live-event requests for items that do not exist
+  hostile_load.py URL bomb COOKIE      a small PNG that claims a 120 MB bitmap, as a photo
+
+Prints one line per load: what was sent and how the server answered (status counts).
+Standard library only.
+"""
+import http.client
+import struct
+import sys
+import threading
+import urllib.parse
+import zlib
+from collections import Counter
+
+
+def connect(url):
+    u = urllib.parse.urlparse(url)
+    return http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+
+
+def signins(url, n):
+    statuses = Counter()
+    lock = threading.Lock()
+    start = threading.Barrier(n)
+
+    def one(i):
+        conn = connect(url)
+        body = f"username=crowd{i % 50}&password=wrong-password-{i}"
+        try:
+            start.wait()
+            conn.request("POST", "/api/auth/signin", body, {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Accept": "application/json",
+                "Origin": url,
+            })
+            status = conn.getresponse().status
+        except Exception as e:  # noqa: BLE001 - report any failure as such
+            status = type(e).__name__
+        with lock:
+            statuses[status] += 1
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(f"{n} concurrent sign-ins: {dict(statuses)}")
+
+
+def streams(url, n):
+    statuses = Counter()
+    conn = connect(url)
+    for i in range(n):
+        conn.request("GET", f"/items/{1_000_000 + i * 7919}/events", headers={"Accept": "text/event-stream"})
+        r = conn.getresponse()
+        r.read()
+        statuses[r.status] += 1
+    print(f"{n} unknown event streams: {dict(statuses)}")
+
+
+def png_bomb(width=5000, height=3000):
+    """RGBA, 16 bits per channel, all zeros: 120 MB once decoded, ~120 KB as a file."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    row = b"\x00" + b"\x00" * (width * 8)
+    raw = zlib.compress(row * height, 9)
+    header = struct.pack(">IIBBBBB", width, height, 16, 6, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", raw) + chunk(b"IEND", b"")
+
+
+def bomb(url, cookie):
+    png = png_bomb()
+    boundary = "----rbaybench"
+    parts = []
+    for name, value in [("name", "Bomb"), ("description", "A small file"), ("price", "1"), ("duration", "1d")]:
+        parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode())
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"b.png\"\r\nContent-Type: image/png\r\n\r\n".encode())
+    body = b"".join(parts) + png + f"\r\n--{boundary}--\r\n".encode()
+    conn = connect(url)
+    conn.request("POST", "/api/items/create", body, {
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+        "Accept": "application/json",
+        "Origin": url,
+        "Cookie": cookie,
+    })
+    r = conn.getresponse()
+    answer = r.read().decode(errors="replace")[:120]
+    print(f"photo bomb ({len(png)} bytes, 5000x3000 RGBA16): {r.status} {answer}")
+
+
+if __name__ == "__main__":
+    url, what = sys.argv[1], sys.argv[2]
+    if what == "signins":
+        signins(url, int(sys.argv[3]))
+    elif what == "streams":
+        streams(url, int(sys.argv[3]))
+    elif what == "bomb":
+        bomb(url, sys.argv[3])
+    else:
+        sys.exit(__doc__)
