@@ -3,6 +3,8 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+say "no import cycles between modules"
+python3 scripts/module_cycles.py
 say "cargo fmt --check"
 cargo fmt --all -- --check
 # Own target dir: cargo-leptos debug builds set other RUSTFLAGS and would force rebuilds.

@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
         // title (item names, search words) passes through `escape_html` here, once.
         <Title formatter=|title: String| {
             let full = if title.is_empty() { "Rbay".to_string() } else { format!("{title} · Rbay") };
-            crate::text::escape_html(&full)
+            crate::util::text::escape_html(&full)
         }/>
         <Router>
             <Header/>

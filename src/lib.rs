@@ -1,27 +1,26 @@
 #![recursion_limit = "256"]
 //! Rbay: an auction marketplace on Leptos (server rendering + islands) and Redis.
 //!
-//! Module map (see `docs/architecture.md`):
-//! - [`app`]: the HTML shell and the router.
-//! - [`pages`]: one module per page; rendered on the server only.
-//! - [`components`]: shared view pieces; the few `#[island]`s are the only code shipped to browsers.
-//! - [`api`]: server functions, the bridge from pages and islands to the server.
-//! - [`model`] and [`error`]: types shared by server and browser.
-//! - `server` (feature `ssr`): configuration, HTTP wiring and the Redis layer.
+//! One folder per feature, each with its shared rules and types in `mod.rs`, its server
+//! functions in `api.rs` and its Redis side in `server` (feature `ssr`); the UI and the
+//! plumbing around them (see `docs/architecture.md`):
+//! - [`accounts`], [`items`], [`comments`], [`profiles`]: the features;
+//! - [`live`]: live updates to open pages (transport only: features bring their events);
+//! - [`pages`] and [`components`]: the UI; only `#[island]`s are shipped to browsers;
+//! - [`app`]: the HTML shell and the router; [`error`]: the one error users see;
+//! - [`util`]: money, time, text, problem codes, URLs;
+//! - `server` (feature `ssr`): configuration, state, HTTP, the Redis plumbing.
 
 pub mod accounts;
-pub mod api;
 pub mod app;
 pub mod comments;
 pub mod components;
 pub mod error;
 pub mod items;
-#[cfg(feature = "hydrate")]
-pub mod live_dom;
-pub mod model;
-pub mod money;
+pub mod live;
 pub mod pages;
-pub mod text;
+pub mod profiles;
+pub mod util;
 
 #[cfg(feature = "ssr")]
 pub mod server;

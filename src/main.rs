@@ -1,7 +1,9 @@
 //! The Rbay web server and its operator commands.
 
 use clap::{Parser, Subcommand};
-use rbay::server::http::{router, AppState};
+use rbay::server::redis::supervisor;
+use rbay::server::router::router;
+use rbay::server::state::AppState;
 use rbay::server::{Config, Db, Keys};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -80,14 +82,16 @@ async fn serve(config: Config) -> ExitCode {
         Err(e) => return fail(&e),
     };
     // Connects in the background, retrying with backoff: the site answers 503 until Redis is up.
-    db.spawn_supervisor();
+    // A Redis that cannot work (no search module) is reported here and ends the server.
+    let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
+    supervisor::spawn(&db, fatal);
 
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState::new(config, db, stopping);
     // One Redis subscription per instance for live updates, and the auction closer.
     state.live.spawn(&state.db);
-    rbay::server::closer::spawn(&state.db);
+    rbay::items::server::closer::spawn(&state.db);
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
@@ -98,15 +102,24 @@ async fn serve(config: Config) -> ExitCode {
         }
     };
     tracing::info!("Rbay listening on http://{addr}");
+    let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
     let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(async move {
-        shutdown_signal().await;
+        tokio::select! {
+            () = shutdown_signal() => {}
+            Some(error) = fatal_errors.recv() => {
+                let _ = fatal_tx.send(error);
+            }
+        }
         let _ = stop.send(true);
     })
     .await;
+    if let Ok(error) = fatal_rx.await {
+        return fail(&error);
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("server error: {e}")),
@@ -115,7 +128,7 @@ async fn serve(config: Config) -> ExitCode {
 
 /// `rbay seed`: demo data in the configured namespace.
 async fn seed(config: &Config, users: usize, items: usize, if_empty: bool) -> ExitCode {
-    let db = match Db::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
+    let db = match supervisor::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
         Ok(db) => db,
         Err(e) => return fail(&format!("{e}")),
     };

@@ -1,14 +1,21 @@
 //! Auctions against a real Redis: listing, every bid rule, a storm of concurrent bids, unique
 //! views, likes, search (including hostile queries), dashboard sorting, profiles, fencing.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
-use rbay::server::items::{self, BidOutcome, BidRejection, NewItem};
-use rbay::server::lock::Lock;
-use rbay::server::search::{self, SearchSort, StatusFilter};
-use rbay::server::{images, profiles, Db};
+use rbay::accounts::UserId;
+use rbay::items::server::images;
+use rbay::items::server::search::{self, SearchSort, StatusFilter};
+use rbay::items::server::{self as items, BidOutcome, BidRejection};
+use rbay::items::{ItemId, NewItem};
+use rbay::profiles::server as profiles;
+use rbay::server::redis::lock::Lock;
+use rbay::server::Db;
+use rbay::util::time::now_ms;
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -21,7 +28,7 @@ fn new_item(name: &str, cents: i64, duration_ms: i64) -> NewItem {
     }
 }
 
-async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) -> String {
+async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) -> ItemId {
     items::create(
         db,
         seller,
@@ -33,10 +40,9 @@ async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) ->
     .unwrap()
 }
 
-async fn wait_indexed(db: &Db, id: &str) {
+async fn wait_indexed(db: &Db, id: ItemId) {
     let seen = eventually(5, || {
         let db = db.clone();
-        let id = id.to_string();
         async move {
             search::cards_by_id(&db, std::slice::from_ref(&id))
                 .await
@@ -48,7 +54,7 @@ async fn wait_indexed(db: &Db, id: &str) {
                     .unwrap()
                     .most_viewed
                     .iter()
-                    .any(|c| c.id == id)
+                    .any(|c| c.id == id.to_string())
         }
     })
     .await;
@@ -62,25 +68,20 @@ async fn every_bid_rule() {
 
     let bid = |user: u64, cents: i64| {
         let db = db.clone();
-        let id = id.clone();
         async move {
-            items::place_bid(&db, user, &format!("user{user}"), &id, cents)
+            items::place_bid(&db, user, &format!("user{user}"), id, cents)
                 .await
                 .unwrap()
         }
     };
     assert_eq!(
-        items::place_bid(&db, 2, "x", "999999", 5_000)
+        items::place_bid(&db, 2, "x", ItemId(999_999), 5_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::NotFound)
     );
-    assert_eq!(
-        items::place_bid(&db, 2, "x", "not-an-id", 5_000)
-            .await
-            .unwrap(),
-        BidOutcome::Rejected(BidRejection::NotFound)
-    );
+    // A malformed id is "not found" where it enters: it never becomes an item id.
+    assert_eq!(ItemId::parse("not-an-id"), None);
     assert_eq!(
         bid(1, 5_000).await,
         BidOutcome::Rejected(BidRejection::OwnItem)
@@ -123,7 +124,7 @@ async fn every_bid_rule() {
         }
     ));
 
-    let item = items::get(&db, &id).await.unwrap().unwrap();
+    let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.price_cents, item.bids, item.high_bidder_id),
         (10_000, 3, Some(2))
@@ -131,7 +132,7 @@ async fn every_bid_rule() {
     assert_eq!(item.high_bidder_name.as_deref(), Some("user2"));
 
     // Refused bids changed nothing.
-    let page = items::page(&db, &id, None, &"a:t".into())
+    let page = items::page(&db, id, None, &"a:t".into())
         .await
         .unwrap()
         .unwrap();
@@ -148,15 +149,20 @@ async fn an_ended_auction_refuses_bids_by_redis_time() {
     let db = test_db().await;
     let id = list(&db, 1, "Sand timer", 500, 300).await;
     assert!(matches!(
-        items::place_bid(&db, 2, "b", &id, 500).await.unwrap(),
+        items::place_bid(&db, 2, "b", id, 500).await.unwrap(),
         BidOutcome::Accepted { .. }
     ));
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    let over = eventually(3, || {
+        let db = db.clone();
+        async move { items::get(&db, id).await.unwrap().unwrap().ends_at_ms < now_ms() }
+    })
+    .await;
+    assert!(over);
     assert_eq!(
-        items::place_bid(&db, 3, "c", &id, 100_000).await.unwrap(),
+        items::place_bid(&db, 3, "c", id, 100_000).await.unwrap(),
         BidOutcome::Rejected(BidRejection::Ended)
     );
-    let item = items::get(&db, &id).await.unwrap().unwrap();
+    let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.price_cents, item.high_bidder_name.as_deref()),
         (500, Some("b"))
@@ -169,13 +175,13 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
     let id = list(&db, 999, "Hot item", 100, 600_000).await;
     let mut tasks = Vec::new();
     for user in 1..=20u64 {
-        let (db, id) = (db.clone(), id.clone());
+        let (db, id) = (db.clone(), id);
         tasks.push(tokio::spawn(async move {
             let mut results = Vec::new();
             for round in 0..10i64 {
                 // Amounts interleave across users, so many bids race for the same price.
                 let cents = 100 + round * 400 + (user as i64) * 17;
-                let outcome = items::place_bid(&db, user, &format!("u{user}"), &id, cents)
+                let outcome = items::place_bid(&db, user, &format!("u{user}"), id, cents)
                     .await
                     .unwrap();
                 results.push((user, cents, outcome));
@@ -216,7 +222,7 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
     // above the one before it.
     let mut conn = db.raw_conn();
     let raw: Vec<String> = redis::cmd("LRANGE")
-        .arg(db.keys().item_bids(&id))
+        .arg(db.keys().item_bids(id))
         .arg(0)
         .arg(-1)
         .query_async(&mut conn)
@@ -242,18 +248,18 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
     expected.sort();
     got.sort();
     assert_eq!(got, expected, "history must hold exactly the accepted bids");
-    let page = items::page(&db, &id, None, &"a:check".into())
+    let page = items::page(&db, id, None, &"a:check".into())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
         page.history.len(),
-        history.len().min(items::HISTORY_LIMIT as usize)
+        history.len().min(rbay::items::HISTORY_LIMIT)
     );
 
     // The final price is the highest accepted bid, and the leader placed it.
     let best = accepted.iter().map(|(_, u, c)| (*c, *u)).max().unwrap();
-    let item = items::get(&db, &id).await.unwrap().unwrap();
+    let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.price_cents, item.high_bidder_id),
         (best.0, Some(best.1))
@@ -266,26 +272,23 @@ async fn a_view_is_counted_once_per_visitor() {
     let db = test_db().await;
     let id = list(&db, 1, "Lamp", 100, 60_000).await;
     for _ in 0..3 {
-        items::page(&db, &id, None, &"a:visitor-one".into())
+        items::page(&db, id, None, &"a:visitor-one".into())
             .await
             .unwrap();
     }
-    assert_eq!(items::get(&db, &id).await.unwrap().unwrap().views, 1);
-    items::page(&db, &id, Some(7), &"u:7".into()).await.unwrap();
-    items::page(&db, &id, Some(7), &"u:7".into()).await.unwrap();
-    let page = items::page(&db, &id, None, &"a:visitor-two".into())
+    assert_eq!(items::get(&db, id).await.unwrap().unwrap().views, 1);
+    items::page(&db, id, Some(7), &"u:7".into()).await.unwrap();
+    items::page(&db, id, Some(7), &"u:7".into()).await.unwrap();
+    let page = items::page(&db, id, None, &"a:visitor-two".into())
         .await
         .unwrap()
         .unwrap();
     assert_eq!(page.item.views, 3);
-    assert!(items::page(&db, "424242", None, &"a:x".into())
+    assert!(items::page(&db, ItemId(424_242), None, &"a:x".into())
         .await
         .unwrap()
         .is_none());
-    assert!(items::page(&db, "../etc", None, &"a:x".into())
-        .await
-        .unwrap()
-        .is_none());
+    assert_eq!(ItemId::parse("../etc"), None);
 }
 
 #[tokio::test]
@@ -293,26 +296,29 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     let db = test_db().await;
     let id = list(&db, 1, "Teapot", 100, 60_000).await;
     assert_eq!(
-        items::set_like(&db, 5, &id, true).await.unwrap(),
+        items::set_like(&db, 5, id, true).await.unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        items::set_like(&db, 5, &id, true).await.unwrap(),
+        items::set_like(&db, 5, id, true).await.unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        items::set_like(&db, 6, &id, true).await.unwrap(),
+        items::set_like(&db, 6, id, true).await.unwrap(),
         Some((true, 2))
     );
     assert_eq!(
-        items::set_like(&db, 5, &id, false).await.unwrap(),
+        items::set_like(&db, 5, id, false).await.unwrap(),
         Some((false, 1))
     );
     assert_eq!(
-        items::set_like(&db, 5, &id, false).await.unwrap(),
+        items::set_like(&db, 5, id, false).await.unwrap(),
         Some((false, 1))
     );
-    assert_eq!(items::set_like(&db, 5, "31337", true).await.unwrap(), None);
+    assert_eq!(
+        items::set_like(&db, 5, ItemId(31_337), true).await.unwrap(),
+        None
+    );
 
     // Profiles need a user record: make two (seller 1 and liker 6) directly.
     let mut conn = db.raw_conn();
@@ -327,28 +333,26 @@ async fn likes_are_idempotent_and_show_on_profiles() {
             .await
             .unwrap();
     }
-    let liker = profiles::profile(&db, "6").await.unwrap().unwrap();
+    let liker = profiles::profile(&db, UserId(6)).await.unwrap().unwrap();
     assert_eq!(
         liker
             .liked
             .iter()
             .map(|c| c.id.as_str())
             .collect::<Vec<_>>(),
-        [id.as_str()]
+        [id.to_string().as_str()]
     );
     assert!(liker.selling.is_empty());
-    let seller = profiles::profile(&db, "1").await.unwrap().unwrap();
+    let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
     assert_eq!(seller.selling.len(), 1);
     assert_eq!(seller.selling[0].likes, 1);
     // A seller who likes their own item sees it in both lists.
-    items::set_like(&db, 1, &id, true).await.unwrap();
-    let seller = profiles::profile(&db, "1").await.unwrap().unwrap();
+    items::set_like(&db, 1, id, true).await.unwrap();
+    let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
     assert_eq!((seller.selling.len(), seller.liked.len()), (1, 1));
-    for unknown in ["2", "0", "abc", "-1", "01"] {
-        assert!(
-            profiles::profile(&db, unknown).await.unwrap().is_none(),
-            "{unknown}"
-        );
+    assert!(profiles::profile(&db, UserId(2)).await.unwrap().is_none());
+    for malformed in ["0", "abc", "-1", "01"] {
+        assert_eq!(UserId::parse(malformed), None, "{malformed}");
     }
 }
 
@@ -374,12 +378,21 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     .unwrap();
     let ended = list(&db, 2, "Ended telescope", 100, 200).await;
     for id in [&scope, &lamp_named, &lamp_described, &ended] {
-        wait_indexed(&db, id).await;
+        wait_indexed(&db, *id).await;
     }
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    let over = eventually(3, || {
+        let db = db.clone();
+        async move { items::get(&db, ended).await.unwrap().unwrap().ends_at_ms < now_ms() }
+    })
+    .await;
+    assert!(over, "the ended telescope's auction is over");
 
-    let ids =
-        |page: rbay::model::CardPage| page.cards.into_iter().map(|c| c.id).collect::<Vec<_>>();
+    let ids = |page: rbay::items::CardPage| {
+        page.cards
+            .into_iter()
+            .filter_map(|c| ItemId::parse(&c.id))
+            .collect::<Vec<_>>()
+    };
     let find = |q: &'static str, status: StatusFilter, sort: SearchSort| {
         let db = db.clone();
         async move { search::search(&db, q, status, sort, 1).await.unwrap() }
@@ -392,17 +405,17 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     assert!(live.contains(&scope) && !live.contains(&ended));
     assert_eq!(
         ids(find("telescope", StatusFilter::Ended, SearchSort::Relevance).await),
-        vec![ended.clone()]
+        vec![ended]
     );
     // Name above description.
     assert_eq!(
         ids(find("lamp", StatusFilter::All, SearchSort::Relevance).await),
-        [lamp_named.clone(), lamp_described.clone()]
+        [lamp_named, lamp_described]
     );
     // Sorting by price.
     assert_eq!(
         ids(find("lamp", StatusFilter::All, SearchSort::PriceHigh).await),
-        [lamp_described.clone(), lamp_named.clone()]
+        [lamp_described, lamp_named]
     );
 
     // Query syntax is text, never syntax: nothing breaks, nothing widens.
@@ -437,14 +450,17 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
 
     // Suggestions complete names.
     let suggested = search::suggest(&db, "tele").await.unwrap();
-    assert!(suggested.iter().any(|c| c.id == scope));
+    assert!(suggested.iter().any(|c| c.id == scope.to_string()));
     assert!(search::suggest(&db, "*").await.unwrap().is_empty());
 
     // Similar items: the other telescope, never the item itself.
-    let similar = search::similar(&db, &scope, "Brass telescope", "")
+    let similar = search::similar(&db, scope, "Brass telescope", "")
         .await
         .unwrap();
-    assert!(similar.iter().any(|c| c.id == ended) && similar.iter().all(|c| c.id != scope));
+    assert!(
+        similar.iter().any(|c| c.id == ended.to_string())
+            && similar.iter().all(|c| c.id != scope.to_string())
+    );
     let _: () = redis::cmd("PING").query_async(&mut conn).await.unwrap();
 }
 
@@ -456,7 +472,7 @@ async fn dashboard_sorts_by_validated_columns() {
     let c = list(&db, 42, "Charlie", 200, 30_000).await;
     let _other = list(&db, 43, "Not mine", 50, 60_000).await;
     for id in [&a, &b, &c] {
-        wait_indexed(&db, id).await;
+        wait_indexed(&db, *id).await;
     }
     let order = |key: &'static str, desc: bool| {
         let db = db.clone();
@@ -500,17 +516,17 @@ async fn photos_are_stored_and_served_per_item() {
     .unwrap();
     let without = list(&db, 1, "Mystery box", 100, 60_000).await;
     assert_eq!(
-        items::photo(&db, &with, true).await.unwrap(),
+        items::photo(&db, with, true).await.unwrap(),
         Some(photo.thumb.clone())
     );
     assert_eq!(
-        items::photo(&db, &with, false).await.unwrap(),
+        items::photo(&db, with, false).await.unwrap(),
         Some(photo.large.clone())
     );
-    assert!(items::get(&db, &with).await.unwrap().unwrap().has_photo);
-    assert_eq!(items::photo(&db, &without, true).await.unwrap(), None);
+    assert!(items::get(&db, with).await.unwrap().unwrap().has_photo);
+    assert_eq!(items::photo(&db, without, true).await.unwrap(), None);
     assert_eq!(
-        items::name(&db, &without).await.unwrap().as_deref(),
+        items::name(&db, without).await.unwrap().as_deref(),
         Some("Mystery box")
     );
 }
@@ -527,11 +543,16 @@ async fn a_holder_whose_lock_expired_cannot_write() {
         .fenced_hset(&db, &target, &[("closed", "1".into())])
         .await
         .unwrap());
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let fresh = Lock::try_acquire(&db, "closer", Duration::from_secs(5))
-        .await
-        .unwrap()
-        .unwrap();
+    // Once the stale holder's lease runs out, someone else gets the lock.
+    let fresh = Lock::acquire_waiting(
+        &db,
+        "closer",
+        Duration::from_secs(5),
+        Duration::from_secs(3),
+    )
+    .await
+    .unwrap()
+    .expect("the expired lock is free");
     assert!(!stale
         .fenced_hset(&db, &target, &[("winner", "stale".into())])
         .await

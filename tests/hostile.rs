@@ -3,6 +3,8 @@
 //! oversized and truncated bodies (with and without Content-Length), cookieless view floods,
 //! unknown live streams. Every answer must be a clear 4xx (never a 500) and change nothing.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -30,7 +32,7 @@ fn server() -> Server {
 }
 
 fn enc(value: &str) -> String {
-    rbay::accounts::encode_query_value(value)
+    rbay::util::url::encode_query_value(value)
 }
 
 /// A call as the hydrated islands make it (fetch, form-encoded body, JSON answer).
@@ -455,11 +457,11 @@ fn invisible_and_stacked_text_is_refused_and_writes_nothing() {
     ] {
         let r = create_item(&server, &cookie, name, "A fine thing.", None);
         assert_eq!(r.status, 200);
-        assert!(r.body.contains("name-invisible"), "{name:?}: {}", r.body);
+        assert!(r.body.contains("NameInvisible"), "{name:?}: {}", r.body);
     }
     let zalgo = format!("Lamp{}", "\u{0301}".repeat(30));
     let r = create_item(&server, &cookie, &zalgo, "A fine thing.", None);
-    assert!(r.body.contains("name-marks"), "{}", r.body);
+    assert!(r.body.contains("NameMarks"), "{}", r.body);
     let id = created_id(&create_item(&server, &cookie, "Lamp", "A lamp.", None));
     for text in ["\u{200B}\u{200B}", "\u{FEFF}\u{2060}\u{00AD}", " \u{3164} "] {
         let r = call(
@@ -518,7 +520,7 @@ fn views_cannot_be_inflated_without_cookies_forged_cookies_or_by_the_seller() {
     }
     let after = views(&get(&server, &path, Some(&seller)));
     assert!(
-        after <= rbay::server::items::NEW_VISITORS_PER_NETWORK as u64,
+        after <= rbay::items::server::NEW_VISITORS_PER_NETWORK as u64,
         "{after}"
     );
     // A browser that keeps its cookie counts once.
@@ -565,7 +567,7 @@ fn a_photo_bomb_is_refused_without_decoding_it() {
         .unwrap();
     let r = create_item(&server, &cookie, "Bomb", "A small file.", Some(&png));
     assert_eq!(r.status, 200);
-    assert!(r.body.contains("photo-pixels"), "{}", r.body);
+    assert!(r.body.contains("PhotoPixels"), "{}", r.body);
 }
 
 #[test]
@@ -635,7 +637,7 @@ fn the_command_line_has_help_and_version_and_starts_nothing() {
 
 #[tokio::test]
 async fn limits_fail_closed_when_redis_cannot_count() {
-    use rbay::server::rate_limit::{enforce, Action, Limit};
+    use rbay::server::redis::rate_limit::{enforce, Action, Limit};
     // A handle to a Redis that never became ready.
     let db = rbay::server::Db::new("redis://127.0.0.1:1", rbay::server::Keys::new("t:")).unwrap();
     for action in [

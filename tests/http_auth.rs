@@ -1,6 +1,8 @@
 //! Accounts through the real HTTP server: plain form posts (JavaScript off), the JSON calls
 //! the hydrated form makes, cookies, redirects, cross-site refusal and 429s.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Items through the real HTTP server: signed-out bids, photos and placeholders, 404s, the
 //! page cache.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -2,13 +2,16 @@
 //! instance A reaches a server-sent-events stream on instance B, and a reconnect with
 //! Last-Event-ID replays what was missed.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::server::Server;
 use common::{fresh_prefix, redis_url};
-use rbay::server::items::{self, NewItem};
-use rbay::server::{Db, Keys};
+use rbay::items::server::{self as items};
+use rbay::items::NewItem;
+use rbay::server::Keys;
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::sync::mpsc;
@@ -76,7 +79,9 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
     );
     a.wait_ready();
     b.wait_ready();
-    let db = Db::connect(&redis_url(), Keys::new(&prefix)).await.unwrap();
+    let db = rbay::server::redis::connect(&redis_url(), Keys::new(&prefix))
+        .await
+        .unwrap();
     let new = NewItem {
         name: "Shared lamp".into(),
         description: "Seen twice".into(),
@@ -118,9 +123,9 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
     };
 
     // Watching on B; bidding on A.
-    let events = open_events(b.port, &id, None);
+    let events = open_events(b.port, &id.to_string(), None);
+    // The handler subscribes before it answers: once the headers are here, it listens.
     assert!(wait_for(&events, "text/event-stream", Duration::from_secs(2)).is_some());
-    tokio::time::sleep(Duration::from_millis(200)).await;
     let sent = Instant::now();
     let reply = bid("10");
     assert!(reply.body.contains("Accepted"), "{}", reply.body);
@@ -139,7 +144,7 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
     assert!(bid("12").body.contains("Accepted"));
 
     // Reconnecting with Last-Event-ID replays exactly the missed ones, in order.
-    let replay = open_events(b.port, &id, Some(&first_id));
+    let replay = open_events(b.port, &id.to_string(), Some(&first_id));
     let seen = wait_for(&replay, "\"price_cents\":1200", Duration::from_secs(2))
         .expect("missed events replayed");
     let prices: Vec<&str> = [
@@ -160,7 +165,7 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
     assert_eq!(b.get("/items/abc/events").status, 404);
 
     // Open live streams do not hold up a graceful shutdown.
-    let _watching = open_events(b.port, &id, None);
+    let _watching = open_events(b.port, &id.to_string(), None);
     assert!(wait_for(&_watching, "text/event-stream", Duration::from_secs(2)).is_some());
     assert!(
         b.terminate(Duration::from_secs(5)),

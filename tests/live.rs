@@ -2,22 +2,25 @@
 //! (as two app instances would hold), the replay buffer, comment rules, delete permissions
 //! and the rate limit.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
-use rbay::comments::{CommentProblem, LiveEvent};
-use rbay::server::comments;
-use rbay::server::items::{self, NewItem};
-use rbay::server::live::{self, LiveHub};
-use rbay::server::rate_limit::Limit;
+use rbay::comments::server as comments;
+use rbay::comments::CommentProblem;
+use rbay::items::server::{self as items};
+use rbay::items::{ItemEvent, ItemId, NewItem};
+use rbay::live::server::{self as live, LiveHub};
+use rbay::server::redis::rate_limit::Limit;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
 
 /// Every entry of an item's live event stream: (id, fields).
-async fn event_stream(db: &rbay::server::Db, id: &str) -> Vec<(String, HashMap<String, String>)> {
+async fn event_stream(db: &rbay::server::Db, id: ItemId) -> Vec<(String, HashMap<String, String>)> {
     let mut conn = db.raw_conn();
     redis::cmd("XRANGE")
         .arg(db.keys().item_events(id))
@@ -30,7 +33,7 @@ async fn event_stream(db: &rbay::server::Db, id: &str) -> Vec<(String, HashMap<S
 
 const LIMIT: Limit = Limit::per_secs(100, 60);
 
-async fn item(db: &rbay::server::Db) -> String {
+async fn item(db: &rbay::server::Db) -> ItemId {
     let new = NewItem {
         name: "Lamp".into(),
         description: "A lamp".into(),
@@ -48,23 +51,44 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     let (hub_a, hub_b) = (Arc::new(LiveHub::default()), Arc::new(LiveHub::default()));
     let _tasks = (hub_a.spawn(&db), hub_b.spawn(&db));
     let mut receivers = [
-        hub_a.subscribe(&id).unwrap(),
-        hub_a.subscribe(&id).unwrap(),
-        hub_b.subscribe(&id).unwrap(),
+        hub_a.subscribe(&id.to_string()).unwrap(),
+        hub_a.subscribe(&id.to_string()).unwrap(),
+        hub_b.subscribe(&id.to_string()).unwrap(),
     ];
     let mut other_item = hub_b.subscribe("999999").unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await; // PSUBSCRIBE settles
+    // Both subscriptions are live once a probe published on another item reaches each hub.
+    let mut probes = [
+        hub_a.subscribe("424242").unwrap(),
+        hub_b.subscribe("424242").unwrap(),
+    ];
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    for probe in probes.iter_mut() {
+        loop {
+            live::publish(&db, "424242", &ItemEvent::Views { views: 0 }).await;
+            if timeout(Duration::from_millis(50), probe.recv())
+                .await
+                .is_ok()
+            {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the hub's Redis subscription is up"
+            );
+        }
+    }
+    drop(probes);
 
-    items::place_bid(&db, 2, "bob", &id, 100).await.unwrap();
+    items::place_bid(&db, 2, "bob", id, 100).await.unwrap();
     for rx in receivers.iter_mut() {
         let msg = timeout(Duration::from_secs(2), rx.recv())
             .await
             .expect("event within 2 s")
             .unwrap();
         assert_eq!(msg.kind, "bid");
-        let event: LiveEvent = serde_json::from_str(&msg.data).unwrap();
+        let event: ItemEvent = serde_json::from_str(&msg.data).unwrap();
         assert!(
-            matches!(event, LiveEvent::Bid { price_cents: 100, bids: 1, ref bidder_name, .. } if bidder_name == "bob")
+            matches!(event, ItemEvent::Bid { price_cents: 100, bids: 1, ref bidder_name, .. } if bidder_name == "bob")
         );
     }
     assert!(
@@ -80,21 +104,39 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
 async fn events_are_kept_for_replay_in_order() {
     let db = test_db().await;
     let id = item(&db).await;
-    items::place_bid(&db, 2, "bob", &id, 100).await.unwrap();
+    items::place_bid(&db, 2, "bob", id, 100).await.unwrap();
     let visitor = items::Visitor::from("a:new-visitor");
-    items::count_view(&db, &id, &visitor).await.unwrap();
-    items::count_view(&db, &id, &visitor).await.unwrap(); // not new: no event
+    items::count_view(&db, id, &visitor).await.unwrap();
+    items::count_view(&db, id, &visitor).await.unwrap(); // not new: no event
     let mut conn = db.raw_conn();
-    let entries = event_stream(&db, &id).await;
+    let entries = event_stream(&db, id).await;
     let kinds: Vec<&str> = entries.iter().map(|(_, f)| f["kind"].as_str()).collect();
     assert_eq!(kinds, ["bid", "views"]);
     let ttl: i64 = redis::cmd("PTTL")
-        .arg(db.keys().item_events(&id))
+        .arg(db.keys().item_events(id))
         .query_async(&mut conn)
         .await
         .unwrap();
     assert!(ttl > 0, "the replay buffer expires");
-    live::publish(&db, &id, &LiveEvent::Views { views: 9 }).await;
+    // A later event goes to the end of the same stream, with a larger id.
+    live::publish(&db, &id.to_string(), &ItemEvent::Views { views: 9 }).await;
+    let after = event_stream(&db, id).await;
+    assert_eq!(after.len(), entries.len() + 1);
+    let (last_id, last) = after.last().unwrap();
+    assert_eq!(last["kind"], "views");
+    assert_eq!(
+        serde_json::from_str::<ItemEvent>(&last["data"]).unwrap(),
+        ItemEvent::Views { views: 9 }
+    );
+    let entry = |id: &str| -> (u64, u64) {
+        let (ms, seq) = id.split_once('-').unwrap();
+        (ms.parse().unwrap(), seq.parse().unwrap())
+    };
+    assert!(after
+        .iter()
+        .rev()
+        .skip(1)
+        .all(|(id, _)| entry(id) < entry(last_id)));
 }
 
 #[tokio::test]
@@ -102,29 +144,29 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
     let db = test_db().await;
     let id = item(&db).await;
     for bad in ["", "   \n\t ", &"x".repeat(1001)] {
-        let got = comments::add(&db, LIMIT, &id, 5, "ann", bad).await.unwrap();
+        let got = comments::add(&db, LIMIT, id, 5, "ann", bad).await.unwrap();
         assert!(
             matches!(got, Err(CommentProblem::Empty | CommentProblem::TooLong)),
             "{bad:?}"
         );
     }
     assert_eq!(
-        comments::add(&db, LIMIT, "424242", 5, "ann", "hi")
+        comments::add(&db, LIMIT, ItemId(424_242), 5, "ann", "hi")
             .await
             .unwrap(),
         Err(CommentProblem::NotFound)
     );
     assert_eq!(
-        comments::list(&db, &id, 0, 10).await.unwrap().0,
+        comments::list(&db, id, 0, 10).await.unwrap().0,
         0,
         "nothing written"
     );
 
-    let first = comments::add(&db, LIMIT, &id, 5, "ann", "First!\nTwo lines")
+    let first = comments::add(&db, LIMIT, id, 5, "ann", "First!\nTwo lines")
         .await
         .unwrap()
         .unwrap();
-    let xss = comments::add(&db, LIMIT, &id, 6, "ben", "<img src=x onerror=alert(1)>")
+    let xss = comments::add(&db, LIMIT, id, 6, "ben", "<img src=x onerror=alert(1)>")
         .await
         .unwrap()
         .unwrap();
@@ -132,41 +174,41 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
         xss.text, "<img src=x onerror=alert(1)>",
         "stored as text, escaped when shown"
     );
-    let (total, list) = comments::list(&db, &id, 0, 10).await.unwrap();
+    let (total, list) = comments::list(&db, id, 0, 10).await.unwrap();
     assert_eq!(total, 2);
     assert_eq!(
         list.iter().map(|c| c.id).collect::<Vec<_>>(),
         [xss.id, first.id]
     );
     assert_eq!(list[1].text, "First!\nTwo lines");
-    assert_eq!(items::get(&db, &id).await.unwrap().unwrap().comments, 2);
+    assert_eq!(items::get(&db, id).await.unwrap().unwrap().comments, 2);
 
     assert_eq!(
-        comments::delete(&db, &id, first.id, 6).await.unwrap(),
+        comments::delete(&db, id, first.id, 6).await.unwrap(),
         Err(CommentProblem::NotYours)
     );
     assert_eq!(
-        comments::list(&db, &id, 0, 10).await.unwrap().0,
+        comments::list(&db, id, 0, 10).await.unwrap().0,
         2,
         "refused delete changed nothing"
     );
     assert_eq!(
-        comments::delete(&db, &id, first.id, 5).await.unwrap(),
+        comments::delete(&db, id, first.id, 5).await.unwrap(),
         Ok(())
     );
     assert_eq!(
-        comments::delete(&db, &id, first.id, 5).await.unwrap(),
+        comments::delete(&db, id, first.id, 5).await.unwrap(),
         Err(CommentProblem::NotFound)
     );
-    assert_eq!(items::get(&db, &id).await.unwrap().unwrap().comments, 1);
+    assert_eq!(items::get(&db, id).await.unwrap().unwrap().comments, 1);
     // Pagination.
     for n in 0..5 {
-        comments::add(&db, LIMIT, &id, 7, "cy", &format!("c{n}"))
+        comments::add(&db, LIMIT, id, 7, "cy", &format!("c{n}"))
             .await
             .unwrap()
             .unwrap();
     }
-    let (_, page2) = comments::list(&db, &id, 2, 2).await.unwrap();
+    let (_, page2) = comments::list(&db, id, 2, 2).await.unwrap();
     assert_eq!(
         page2.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
         ["c2", "c1"]
@@ -179,23 +221,23 @@ async fn commenting_is_rate_limited_per_user() {
     let id = item(&db).await;
     let limit = Limit::per_secs(3, 60);
     for n in 0..3 {
-        comments::add(&db, limit, &id, 8, "dee", &format!("n{n}"))
+        comments::add(&db, limit, id, 8, "dee", &format!("n{n}"))
             .await
             .unwrap()
             .unwrap();
     }
-    let refused = comments::add(&db, limit, &id, 8, "dee", "one more")
+    let refused = comments::add(&db, limit, id, 8, "dee", "one more")
         .await
         .unwrap();
     assert!(
         matches!(refused, Err(CommentProblem::RateLimited(1..=60))),
         "{refused:?}"
     );
-    assert!(comments::add(&db, limit, &id, 9, "eve", "someone else")
+    assert!(comments::add(&db, limit, id, 9, "eve", "someone else")
         .await
         .unwrap()
         .is_ok());
-    assert_eq!(comments::list(&db, &id, 0, 10).await.unwrap().0, 4);
+    assert_eq!(comments::list(&db, id, 0, 10).await.unwrap().0, 4);
 }
 
 #[tokio::test]
@@ -208,20 +250,19 @@ async fn the_closer_announces_ended_auctions_once() {
         duration_ms: 300,
     };
     let id = items::create(&db, 1, "s", &new, None).await.unwrap();
-    items::place_bid(&db, 2, "winner", &id, 100).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    items::place_bid(&db, 2, "winner", id, 100).await.unwrap();
     let closed = eventually(5, || {
         let db = db.clone();
-        async move { rbay::server::closer::close_due(&db).await.unwrap() >= 1 }
+        async move { rbay::items::server::closer::close_due(&db).await.unwrap() >= 1 }
     })
     .await;
     assert!(closed);
     assert_eq!(
-        rbay::server::closer::close_due(&db).await.unwrap(),
+        rbay::items::server::closer::close_due(&db).await.unwrap(),
         0,
         "closed only once"
     );
-    let entries = event_stream(&db, &id).await;
+    let entries = event_stream(&db, id).await;
     let ended = entries
         .iter()
         .find(|(_, f)| f["kind"] == "ended")

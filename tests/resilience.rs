@@ -4,6 +4,8 @@
 //! Each test starts its own throwaway redis-server (paths from `RBAY_REDIS_SERVER_BIN` and
 //! `RBAY_REDIS_MODULE_DIR`, which `scripts/test.sh` exports) so it can stop and start it.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,11 +1,13 @@
 //! The demo data command's core, on a real Redis.
 #![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
 use common::*;
-use rbay::server::accounts::{self, AuthPolicy};
-use rbay::server::rate_limit::Limit;
+use rbay::accounts::server::{self as accounts, AuthPolicy};
+use rbay::server::redis::rate_limit::Limit;
 use rbay::server::seed;
 use std::time::Duration;
 

@@ -5,9 +5,12 @@
 //! fields as you go, submits without a page load, shows the server's errors next to the
 //! fields and then navigates to where the user was going.
 
-use crate::accounts::{check_sign_up, AuthMode, AuthReply, FormErrors, Problem};
-use crate::api::auth::{sign_in, sign_up};
-use crate::error::AppError;
+use crate::accounts::api::{sign_in, sign_up};
+use crate::accounts::{
+    check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, PASSWORD,
+    USERNAME,
+};
+use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
 
 #[island(lazy)]
@@ -47,7 +50,7 @@ pub fn AuthForm(
                 let _ = window().location().set_href(&redirect);
             }
             Ok(AuthReply::Rejected(found)) => errors.set(found),
-            Err(error) => errors.set(FormErrors::form(problem_of(error))),
+            Err(error) => errors.set(FormErrors::form(Problem::from_error(&error))),
         }
     });
 
@@ -56,11 +59,7 @@ pub fn AuthForm(
         let (user, pass, again) = (username.get(), password.get(), confirm.get());
         let found = match mode {
             AuthMode::SignUp => check_sign_up(&user, &pass, &again),
-            AuthMode::SignIn => FormErrors {
-                username: user.trim().is_empty().then_some(Problem::UsernameMissing),
-                password: pass.is_empty().then_some(Problem::PasswordMissing),
-                ..Default::default()
-            },
+            AuthMode::SignIn => check_sign_in(&user, &pass),
         };
         let valid = found.is_empty();
         errors.set(found);
@@ -73,9 +72,7 @@ pub fn AuthForm(
         AuthMode::SignIn => ("/api/auth/signin", "Sign in", "Signing in…"),
         AuthMode::SignUp => ("/api/auth/signup", "Create account", "Creating account…"),
     };
-    let field_error = move |pick: fn(&FormErrors) -> Option<Problem>| {
-        move || errors.with(|e| pick(e).map(|p| p.message()))
-    };
+    let field_error = move |field: &'static str| move || errors.with(|e| e.message(field));
 
     view! {
         <form
@@ -88,7 +85,7 @@ pub fn AuthForm(
         >
             <input type="hidden" name="next" value=next_value/>
             {move || {
-                field_error(|e| e.form)()
+                field_error(FORM)()
                     .map(|msg| view! { <p class="form-error" role="alert">{msg}</p> })
             }}
             <Field
@@ -98,7 +95,7 @@ pub fn AuthForm(
                 autocomplete="username"
                 max=32
                 value=username
-                error=Signal::derive(field_error(|e| e.username))
+                error=Signal::derive(field_error(USERNAME))
             />
             <Field
                 label="Password"
@@ -107,7 +104,7 @@ pub fn AuthForm(
                 autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
                 max=256
                 value=password
-                error=Signal::derive(field_error(|e| e.password))
+                error=Signal::derive(field_error(PASSWORD))
             />
             {(mode == AuthMode::SignUp)
                 .then(|| {
@@ -119,7 +116,7 @@ pub fn AuthForm(
                             autocomplete="new-password"
                             max=256
                             value=confirm
-                            error=Signal::derive(field_error(|e| e.confirm))
+                            error=Signal::derive(field_error(CONFIRM))
                         />
                     }
                 })}
@@ -163,13 +160,5 @@ fn Field(
             />
             <p class="field-error" id=error_id>{move || error.get()}</p>
         </div>
-    }
-}
-
-fn problem_of(error: AppError) -> Problem {
-    match error {
-        AppError::RateLimited { retry_after_secs } => Problem::RateLimited { retry_after_secs },
-        AppError::Unavailable | AppError::Network(_) => Problem::Unavailable,
-        _ => Problem::Internal,
     }
 }

@@ -2,10 +2,10 @@
 //! the result); once hydrated it submits in place, shows refusals next to the field and
 //! reloads the page after an accepted bid so price and history are fresh.
 
-use crate::api::items::place_bid;
+use crate::items::api::place_bid;
 use crate::items::BidReply;
-use crate::model::format_cents;
-use crate::money::{cents_to_input, parse_cents};
+use crate::util::money::format_cents;
+use crate::util::money::{cents_to_input, parse_cents};
 use leptos::prelude::*;
 
 #[island(lazy)]
@@ -28,7 +28,7 @@ pub fn BidForm(
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener_untyped("rbay:bid", move |ev| {
-            if let Some(min) = crate::live_dom::min_bid_from(&ev) {
+            if let Some(min) = crate::components::live_dom::min_bid_from(&ev) {
                 minimum.set(min);
             }
         });

@@ -1,7 +1,8 @@
 //! Island: the add-comment form. A plain form post without JavaScript; once hydrated it
 //! posts in place, shows refusals inline and puts the new comment at the top of the list.
 
-use crate::api::comments::{add_comment, CommentReply};
+use crate::comments::api::{add_comment, CommentReply};
+use crate::util::problem::Problem as _;
 use leptos::prelude::*;
 
 #[island(lazy)]
@@ -34,7 +35,7 @@ pub fn CommentForm(
                     message.set(None);
                     #[cfg(feature = "hydrate")]
                     if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                        crate::live_dom::add_comment(&doc, &comment, Some(viewer_id));
+                        crate::components::live_dom::add_comment(&doc, &comment, Some(viewer_id));
                     }
                     #[cfg(not(feature = "hydrate"))]
                     let _ = (comment, viewer_id);
@@ -68,7 +69,7 @@ pub fn CommentForm(
                 aria-describedby="comment-message"
             >
                 // Textarea content is written without Leptos' escaping: escape it here.
-                {crate::text::escape_html(&text.get_untracked())}
+                {crate::util::text::escape_html(&text.get_untracked())}
             </textarea>
             <p id="comment-message" class="field-error" role="status">{move || message.get()}</p>
             <button type="submit" class="button" disabled=move || busy.get()>

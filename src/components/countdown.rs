@@ -1,6 +1,6 @@
 //! Island: a live "time left" that ticks every second once hydrated.
 
-use crate::model::format_time_left;
+use crate::util::time::format_time_left;
 use leptos::prelude::*;
 
 /// `server_now_ms` is the server clock when the page was rendered: the browser measures the

@@ -1,6 +1,8 @@
 //! Listing cards and the grid of a home page section.
 
-use crate::model::{format_cents, format_time_left, plural, ItemCard};
+use crate::items::ItemCard;
+use crate::util::money::format_cents;
+use crate::util::time::{format_time_left, plural};
 use leptos::prelude::*;
 
 /// A grid of cards with no heading (search results, profiles).

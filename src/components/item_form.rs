@@ -2,20 +2,13 @@
 //! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
 //! the fields (the chosen photo stays selected) and opens the new item.
 
-use crate::api::items::create_item;
+use crate::items::api::create_item;
 use crate::items::{
-    check_item_fields, item_problem_message, CreateItemReply, ItemFormErrors, DURATIONS,
+    check_item_fields, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
+    DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE,
 };
+use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
-
-/// Initial values (from a no-JavaScript round trip).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ItemFormValues {
-    pub name: String,
-    pub description: String,
-    pub price: String,
-    pub duration: String,
-}
 
 #[island(lazy)]
 pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
@@ -52,27 +45,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                     let _ = window().location().set_href(&format!("/items/{id}"));
                 }
                 Ok(CreateItemReply::Rejected(found)) => errors.set(found),
-                Err(e) => errors.set(ItemFormErrors {
-                    form: Some(
-                        if matches!(e, crate::error::AppError::Unavailable) {
-                            "unavailable"
-                        } else {
-                            "internal"
-                        }
-                        .into(),
-                    ),
-                    ..Default::default()
-                }),
+                Err(e) => errors.set(ItemFormErrors::form(ListingProblem::from_error(&e))),
             }
         });
     };
 
-    let message = move |pick: fn(&ItemFormErrors) -> Option<String>| {
-        move || errors.with(|e| pick(e).and_then(|code| item_problem_message(&code)))
-    };
-    let invalid = move |pick: fn(&ItemFormErrors) -> Option<String>| {
-        move || errors.with(|e| pick(e).is_some())
-    };
+    let message = move |field: &'static str| move || errors.with(|e| e.message(field));
+    let invalid = move |field: &'static str| move || errors.with(|e| e.get(field).is_some());
     let chosen = if values.duration.is_empty() {
         "7d".to_string()
     } else {
@@ -90,29 +69,29 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             on:submit=on_submit
             data-hydrated=move || hydrated.get().then_some("true")
         >
-            <p class="form-error" role="alert" class:hidden=move || errors.with(|e| e.form.is_none())>
-                {message(|e| e.form.clone())}
+            <p class="form-error" role="alert" class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
+                {message(FORM)}
             </p>
-            <div class="field" class:invalid=invalid(|e| e.name.clone())>
+            <div class="field" class:invalid=invalid(NAME)>
                 <label for="item-name">"Name"</label>
                 <input id="item-name" name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
-                <p class="field-error" id="name-error">{message(|e| e.name.clone())}</p>
+                <p class="field-error" id="name-error">{message(NAME)}</p>
             </div>
-            <div class="field" class:invalid=invalid(|e| e.description.clone())>
+            <div class="field" class:invalid=invalid(DESCRIPTION)>
                 <label for="item-description">"Description"</label>
                 <textarea id="item-description" name="description" rows="6" maxlength="2000" aria-describedby="description-error">
                     // Textarea content is written without Leptos' escaping: escape it here.
-                    {crate::text::escape_html(&values.description)}
+                    {crate::util::text::escape_html(&values.description)}
                 </textarea>
-                <p class="field-error" id="description-error">{message(|e| e.description.clone())}</p>
+                <p class="field-error" id="description-error">{message(DESCRIPTION)}</p>
             </div>
             <div class="field-row">
-                <div class="field" class:invalid=invalid(|e| e.price.clone())>
+                <div class="field" class:invalid=invalid(PRICE)>
                     <label for="item-price">"Starting price ($)"</label>
                     <input id="item-price" name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
-                    <p class="field-error" id="price-error">{message(|e| e.price.clone())}</p>
+                    <p class="field-error" id="price-error">{message(PRICE)}</p>
                 </div>
-                <div class="field" class:invalid=invalid(|e| e.duration.clone())>
+                <div class="field" class:invalid=invalid(DURATION)>
                     <label for="item-duration">"Duration"</label>
                     <select id="item-duration" name="duration" aria-describedby="duration-error">
                         {DURATIONS
@@ -122,13 +101,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                             })
                             .collect_view()}
                     </select>
-                    <p class="field-error" id="duration-error">{message(|e| e.duration.clone())}</p>
+                    <p class="field-error" id="duration-error">{message(DURATION)}</p>
                 </div>
             </div>
-            <div class="field" class:invalid=invalid(|e| e.photo.clone())>
+            <div class="field" class:invalid=invalid(PHOTO)>
                 <label for="item-photo">"Photo (JPEG, PNG or WebP, up to 5 MB; optional)"</label>
                 <input id="item-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="photo-error"/>
-                <p class="field-error" id="photo-error">{message(|e| e.photo.clone())}</p>
+                <p class="field-error" id="photo-error">{message(PHOTO)}</p>
             </div>
             <button type="submit" class="button button-block" disabled=move || busy.get()>
                 {move || if busy.get() { "Listing…" } else { "List item" }}

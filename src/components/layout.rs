@@ -1,7 +1,7 @@
 //! Header and footer around every page.
 
+use crate::accounts::api::get_current_user;
 use crate::accounts::CurrentUser;
-use crate::api::auth::get_current_user;
 use crate::components::search_box::SearchBox;
 use leptos::prelude::*;
 

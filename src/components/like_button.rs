@@ -1,6 +1,6 @@
 //! Island: like / unlike with the count. A form post without JavaScript.
 
-use crate::api::items::set_like;
+use crate::items::api::set_like;
 use leptos::prelude::*;
 
 #[island(lazy)]

@@ -19,9 +19,10 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
             let on_event =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                     if let Some(data) = ev.data().as_string() {
-                        if let Ok(event) = serde_json::from_str::<crate::comments::LiveEvent>(&data)
+                        if let Ok(event) =
+                            serde_json::from_str::<crate::components::live_dom::PageEvent>(&data)
                         {
-                            crate::live_dom::apply(&event, viewer_id);
+                            crate::components::live_dom::apply(&event, viewer_id);
                         }
                     }
                 });
@@ -74,11 +75,11 @@ pub fn LivePrices() -> impl IntoView {
                     if ids.is_empty() {
                         return;
                     }
-                    let Ok(cards) = crate::api::items::item_cards(ids).await else {
+                    let Ok(cards) = crate::items::api::item_cards(ids).await else {
                         return;
                     };
                     for card in cards {
-                        let price = crate::model::format_cents(card.price_cents);
+                        let price = crate::util::money::format_cents(card.price_cents);
                         if let Ok(list) =
                             doc.query_selector_all(&format!("[data-live-price=\"{}\"]", card.id))
                         {

@@ -7,6 +7,7 @@ pub mod auth_form;
 pub mod bid_form;
 /// Island (lazy): the add-comment form.
 pub mod comment_form;
+pub mod comment_list;
 /// Island (lazy): live time left.
 pub mod countdown;
 pub mod item_card;
@@ -17,6 +18,9 @@ pub mod layout;
 pub mod like_button;
 /// Islands (lazy): live item updates over server-sent events, live card prices.
 pub mod live;
+/// Browser only: applies live events to the page.
+#[cfg(feature = "hydrate")]
+pub mod live_dom;
 pub mod pagination;
 pub mod price_chart;
 /// Island: the header search box.

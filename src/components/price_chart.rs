@@ -1,6 +1,7 @@
 //! The price-over-time chart of an item, drawn as SVG on the server (no JavaScript).
 
-use crate::model::{format_cents, BidEntry};
+use crate::items::BidEntry;
+use crate::util::money::format_cents;
 use leptos::prelude::*;
 
 const W: f64 = 600.0;

@@ -1,7 +1,7 @@
 //! The header search box. Without JavaScript it is a plain GET form to `/search`; once
 //! hydrated it gains a clear button and suggestions as you type.
 
-use crate::api::items::suggest_items;
+use crate::items::api::suggest_items;
 use leptos::prelude::*;
 
 #[island]

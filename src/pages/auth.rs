@@ -1,10 +1,11 @@
 //! `/auth/signin` and `/auth/signup`.
 
-use crate::accounts::{safe_next, AuthMode, FormErrors, Problem};
-use crate::api::auth::get_current_user;
+use crate::accounts::api::get_current_user;
+use crate::accounts::{safe_next, AuthMode, FormErrors, Problem, FIELDS};
 use crate::components::auth_form::AuthForm;
 use crate::error::AppError;
-use crate::pages::status::set_status_for;
+use crate::util::problem::FORM;
+use crate::util::response::set_status_for;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -26,14 +27,12 @@ fn AuthPage(mode: AuthMode) -> impl IntoView {
         (
             safe_next(q.get_str("next")),
             q.get_str("e")
-                .map(FormErrors::from_codes)
+                .map(|codes| FormErrors::from_codes(codes, &FIELDS))
                 .unwrap_or_default(),
-            q.get_str("username")
-                .map(|u| u.chars().take(64).collect::<String>())
-                .unwrap_or_default(),
+            crate::util::url::clip(q.get_str("username").unwrap_or_default(), 64),
         )
     });
-    if let Some(Problem::RateLimited { retry_after_secs }) = errors.form {
+    if let Some(Problem::RateLimited(retry_after_secs)) = errors.get(FORM) {
         set_status_for(&AppError::RateLimited { retry_after_secs });
     }
     let (title, other_text, other_link, other_label) = match mode {
@@ -52,7 +51,7 @@ fn AuthPage(mode: AuthMode) -> impl IntoView {
     };
     let other_href = format!(
         "{other_link}?next={}",
-        crate::accounts::encode_query_value(&next)
+        crate::util::url::encode_query_value(&next)
     );
 
     view! {

@@ -1,19 +1,18 @@
 //! `/items/:id/comments`: every comment, newest first, paginated, with the add form.
 
-use crate::api::comments::get_comments;
-use crate::comments::CommentProblem;
+use crate::comments::api::get_comments;
+use crate::comments::{CommentProblem, PAGE_SIZE};
 use crate::components::comment_form::CommentForm;
+use crate::components::comment_list::CommentList;
 use crate::components::live::LiveItem;
 use crate::components::pagination::Pagination;
 use crate::error::AppError;
-use crate::model::plural;
-use crate::pages::item::CommentList;
 use crate::pages::status::ErrorPage;
+use crate::util::problem::Problem as _;
+use crate::util::time::plural;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
-
-const PAGE_SIZE: u64 = 20;
 
 #[component]
 pub fn CommentsPage() -> impl IntoView {
@@ -25,11 +24,10 @@ pub fn CommentsPage() -> impl IntoView {
                 .unwrap_or(1)
                 .clamp(1, 10_000),
             q.get_str("c_error").and_then(CommentProblem::from_code),
-            q.get("text")
-                .unwrap_or_default()
-                .chars()
-                .take(1000)
-                .collect::<String>(),
+            crate::util::url::clip(
+                &q.get("text").unwrap_or_default(),
+                crate::comments::COMMENT_MAX,
+            ),
         )
     });
     view! {
@@ -39,7 +37,7 @@ pub fn CommentsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
                     Ok(Some(data)) => {
-                        let pages = data.total.div_ceil(PAGE_SIZE).max(1);
+                        let pages = data.total.div_ceil(PAGE_SIZE as u64).max(1);
                         let item_href = format!("/items/{}", data.item_id);
                         let base = format!("/items/{}/comments", data.item_id);
                         let sign_in = crate::accounts::sign_in_url(&base);
@@ -61,7 +59,7 @@ pub fn CommentsPage() -> impl IntoView {
                                     <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id/>
                                 </h1>
                                 {form}
-                                <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE as usize/>
+                                <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE/>
                                 <Pagination
                                     page={page as u64}
                                     pages

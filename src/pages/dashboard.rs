@@ -1,17 +1,16 @@
 //! `/dashboard` and `/dashboard/items`: the signed-in seller's pages. Visitors are sent to
 //! sign in and come back.
 
-use crate::api::auth::get_current_user;
-use crate::api::items::dashboard_items;
+use crate::accounts::api::get_current_user;
 use crate::components::pagination::Pagination;
 use crate::error::AppError;
-use crate::model::{format_cents, format_time_left};
+use crate::items::api::dashboard_items;
 use crate::pages::status::{require_sign_in, ErrorPage};
+use crate::util::money::format_cents;
+use crate::util::time::format_time_left;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-const PAGE_SIZE: u64 = 10;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -54,16 +53,8 @@ const COLUMNS: [(&str, &str, &str); 6] = [
 pub fn DashboardItemsPage() -> impl IntoView {
     let (sort, dir, page) = use_query_map().with_untracked(|q| {
         (
-            q.get("sort")
-                .unwrap_or_else(|| "ends_at".into())
-                .chars()
-                .take(40)
-                .collect::<String>(),
-            q.get("dir")
-                .unwrap_or_else(|| "asc".into())
-                .chars()
-                .take(10)
-                .collect::<String>(),
+            crate::util::url::clip(&q.get("sort").unwrap_or_else(|| "ends_at".into()), 40),
+            crate::util::url::clip(&q.get("dir").unwrap_or_else(|| "asc".into()), 10),
             q.get_str("page")
                 .and_then(|p| p.parse::<usize>().ok())
                 .unwrap_or(1)
@@ -79,7 +70,7 @@ pub fn DashboardItemsPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(rows) => {
                         let now = rows.now_ms;
-                        let pages = rows.total.div_ceil(PAGE_SIZE).max(1);
+                        let pages = rows.total.div_ceil(crate::items::DASHBOARD_PAGE_SIZE as u64).max(1);
                         let (s, d) = (sort.clone(), dir.clone());
                         let page_link = move |p: u64| format!("/dashboard/items?sort={s}&dir={d}&page={p}");
                         view! {

@@ -1,8 +1,8 @@
 //! `/`: the three rankings.
 
-use crate::api::home::get_home_sections;
 use crate::components::item_card::ItemGrid;
 use crate::components::live::LivePrices;
+use crate::items::api::get_home_sections;
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
 use leptos_meta::Title;

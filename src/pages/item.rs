@@ -1,17 +1,21 @@
 //! `/items/:id`: the auction.
 
-use crate::api::items::get_item_page;
+use crate::comments::api::latest_comments;
 use crate::comments::Comment;
 use crate::components::bid_form::BidForm;
+use crate::components::comment_list::CommentList;
 use crate::components::countdown::Countdown;
 use crate::components::item_card::CardList;
 use crate::components::like_button::LikeButton;
 use crate::components::live::LiveItem;
 use crate::components::price_chart::PriceChart;
 use crate::error::AppError;
-use crate::items::BidProblem;
-use crate::model::{format_cents, plural, ItemPageData};
+use crate::items::api::get_item_page;
+use crate::items::{bid_message, BidProblem, ItemPageData};
 use crate::pages::status::ErrorPage;
+use crate::util::money::format_cents;
+use crate::util::problem::Problem as _;
+use crate::util::time::{ago, plural};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -23,20 +27,21 @@ pub fn ItemPage() -> impl IntoView {
         (
             q.get_str("bid") == Some("ok"),
             q.get_str("bid_error").and_then(BidProblem::from_code),
-            q.get("amount")
-                .unwrap_or_default()
-                .chars()
-                .take(20)
-                .collect::<String>(),
+            crate::util::url::clip(&q.get("amount").unwrap_or_default(), 20),
         )
     });
     view! {
         <Suspense>
             {Suspend::new(async move {
-                match get_item_page(id).await {
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
-                    Ok(Some(data)) => item_view(data, bid_ok, bid_error, amount).into_any(),
+                // The item and its newest comments, read together.
+                let (page, comments) =
+                    futures_util::join!(get_item_page(id.clone()), latest_comments(id));
+                match (page, comments) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
+                    (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
+                    (Ok(Some(data)), Ok((_, latest))) => {
+                        item_view(data, latest, bid_ok, bid_error, amount).into_any()
+                    }
                 }
             })}
         </Suspense>
@@ -45,6 +50,7 @@ pub fn ItemPage() -> impl IntoView {
 
 fn item_view(
     data: ItemPageData,
+    latest_comments: Vec<Comment>,
     bid_ok: bool,
     bid_error: Option<BidProblem>,
     amount: String,
@@ -53,7 +59,6 @@ fn item_view(
         item,
         history,
         similar,
-        latest_comments,
         liked_by_me,
         viewer_id,
         now_ms,
@@ -74,7 +79,7 @@ fn item_view(
     let message = if bid_ok {
         Some("Your bid was placed.".to_string())
     } else {
-        bid_error.map(|p| p.message(item.min_bid_cents))
+        bid_error.map(|p| bid_message(p, item.min_bid_cents))
     };
     let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
     let bid_box = if !live {
@@ -146,7 +151,7 @@ fn item_view(
             </section>
             <section class="item-comments" id="comments">
                 <h2>"Comments "<span class="muted" data-live="comment-count">{plural(item.comments, "comment", "comments")}</span></h2>
-                <CommentList comments=latest_comments viewer_id max=3/>
+                <CommentList comments=latest_comments viewer_id max=crate::comments::LATEST/>
                 <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>
             <section class="item-similar">
@@ -158,47 +163,5 @@ fn item_view(
                 }}
             </section>
         </article>
-    }
-}
-
-/// A list of comments; the author sees a delete button on each of theirs (a plain form).
-#[component]
-pub fn CommentList(comments: Vec<Comment>, viewer_id: Option<u64>, max: usize) -> impl IntoView {
-    let now = crate::model::now_hint();
-    view! {
-        {comments.is_empty().then(|| view! { <p class="muted" data-live="no-comments">"No comments yet."</p> })}
-        <ul class="comment-list" data-live="comments" data-max=max.to_string()>
-            {comments.into_iter().map(|c| {
-                let mine = viewer_id == Some(c.author_id);
-                view! {
-                    <li class="comment" data-comment-id=c.id.to_string()>
-                        <p class="comment-meta">
-                            <a class="comment-author" href=format!("/users/{}", c.author_id)>{c.author_name.clone()}</a>
-                            <span class="muted">" · "{ago(c.created_ms, now.unwrap_or(c.created_ms))}</span>
-                        </p>
-                        <p class="comment-text">{c.text.clone()}</p>
-                        {mine.then(|| view! {
-                            <form class="comment-delete" method="post" action="/api/comments/delete">
-                                <input type="hidden" name="item_id" value=c.item_id.clone()/>
-                                <input type="hidden" name="comment_id" value=c.id.to_string()/>
-                                <button type="submit" class="link-button">"Delete"</button>
-                            </form>
-                        })}
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
-    }
-}
-
-/// "3 minutes ago" style time.
-pub fn ago(at_ms: i64, now_ms: i64) -> String {
-    let secs = ((now_ms - at_ms) / 1000).max(0);
-    match secs {
-        0..=9 => "just now".into(),
-        10..=59 => format!("{secs} seconds ago"),
-        60..=3599 => format!("{} min ago", secs / 60),
-        3600..=86_399 => format!("{} h ago", secs / 3600),
-        _ => format!("{} days ago", secs / 86_400),
     }
 }

@@ -1,8 +1,8 @@
 //! `/items/new`: list an item (signed in).
 
-use crate::api::auth::get_current_user;
-use crate::components::item_form::{ItemForm, ItemFormValues};
-use crate::items::ItemFormErrors;
+use crate::accounts::api::get_current_user;
+use crate::components::item_form::ItemForm;
+use crate::items::{ItemFormErrors, ItemFormValues, FORM_FIELDS};
 use crate::pages::status::{require_sign_in, ErrorPage};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,13 +11,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn NewItemPage() -> impl IntoView {
     let (values, errors) = use_query_map().with_untracked(|q| {
-        let get = |k: &str, max: usize| {
-            q.get(k)
-                .unwrap_or_default()
-                .chars()
-                .take(max)
-                .collect::<String>()
-        };
+        let get = |k: &str, max: usize| crate::util::url::clip(&q.get(k).unwrap_or_default(), max);
         (
             ItemFormValues {
                 name: get("name", 80),
@@ -26,7 +20,7 @@ pub fn NewItemPage() -> impl IntoView {
                 duration: get("duration", 5),
             },
             q.get_str("e")
-                .map(ItemFormErrors::from_codes)
+                .map(|codes| ItemFormErrors::from_codes(codes, &FORM_FIELDS))
                 .unwrap_or_default(),
         )
     });

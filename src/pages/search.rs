@@ -1,26 +1,23 @@
 //! `/search?q=&status=&sort=&page=`: results with filters and pagination. Works as plain
 //! GET forms and links.
 
-use crate::accounts::encode_query_value;
-use crate::api::items::search_items;
 use crate::components::item_card::CardList;
 use crate::components::pagination::Pagination;
+use crate::items::api::search_items;
 use crate::pages::status::ErrorPage;
+use crate::util::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-
-const PAGE_SIZE: u64 = 20;
 
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let (q, status, sort, page) = use_query_map().with_untracked(|m| {
         (
-            m.get("q")
-                .unwrap_or_default()
-                .chars()
-                .take(200)
-                .collect::<String>(),
+            crate::util::url::clip(
+                &m.get("q").unwrap_or_default(),
+                crate::items::MAX_QUERY_CHARS,
+            ),
             m.get("status")
                 .filter(|s| ["live", "ended"].contains(&s.as_str()))
                 .unwrap_or_default(),
@@ -76,7 +73,7 @@ pub fn SearchPage() -> impl IntoView {
                         match search_items(q.clone(), status.clone(), sort.clone(), page).await {
                             Err(error) => view! { <ErrorPage error/> }.into_any(),
                             Ok(results) => {
-                                let pages = results.total.div_ceil(PAGE_SIZE).max(1);
+                                let pages = results.total.div_ceil(crate::items::SEARCH_PAGE_SIZE as u64).max(1);
                                 let link = move |p: u64| format!(
                                     "/search?q={}&status={}&sort={}&page={p}",
                                     encode_query_value(&q), status, sort

@@ -1,6 +1,6 @@
 //! Configuration from environment variables, each with a default that works on a laptop.
 
-use crate::server::rate_limit::Limit;
+use crate::server::redis::rate_limit::Limit;
 use std::net::SocketAddr;
 use std::time::Duration;
 

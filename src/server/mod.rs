@@ -1,30 +1,14 @@
-//! Everything that runs only on the server: configuration, HTTP wiring and the Redis layer.
-//! Compiled with the `ssr` feature only, so none of it reaches the browser bundle.
+//! What runs only on the server (feature `ssr`) and belongs to no one feature: configuration,
+//! the shared state, the HTTP layer, the Redis plumbing, worker threads and demo data.
+//! Nothing here reaches the browser bundle.
 
-pub mod accounts;
-pub mod closer;
-pub mod comments;
 pub mod config;
-pub mod db;
 pub mod http;
-pub mod images;
-pub mod indexes;
-pub mod items;
-pub mod keys;
-pub mod listing;
-pub mod live;
-pub mod lock;
-pub mod page_cache;
-pub mod profiles;
-pub mod rate_limit;
-pub mod request;
-pub mod scripts;
-pub mod search;
-pub mod security;
+pub mod redis;
+pub mod router;
 pub mod seed;
-pub mod sessions;
+pub mod state;
 pub mod workers;
 
 pub use config::Config;
-pub use db::Db;
-pub use keys::Keys;
+pub use redis::{Db, Keys};

@@ -2,12 +2,12 @@
 //! bids, views and likes, all written through the app's own code paths (Lua scripts included).
 //! Touches only keys under the app's namespace.
 
+use crate::accounts::server::{self as accounts, AuthPolicy};
 use crate::error::AppError;
-use crate::server::accounts::{self, AuthPolicy};
-use crate::server::db::Db;
-use crate::server::images;
-use crate::server::items::{self, BidOutcome, NewItem};
-use crate::server::rate_limit::Limit;
+use crate::items::server::{self as items, images, BidOutcome};
+use crate::items::NewItem;
+use crate::server::redis::db::Db;
+use crate::server::redis::rate_limit::Limit;
 use std::io::Write;
 use std::time::Duration;
 
@@ -100,7 +100,7 @@ pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
         .arg(db.keys().item_ids())
         .query_async(&mut conn)
         .await
-        .map_err(|e| crate::server::db::redis_error("seed check", e))?;
+        .map_err(|e| crate::server::redis::db::redis_error("seed check", e))?;
     Ok(!exists)
 }
 
@@ -170,7 +170,7 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
             if bidder.0 == seller.0 {
                 continue;
             }
-            match items::place_bid(db, bidder.0, &bidder.1, &id, amount).await? {
+            match items::place_bid(db, bidder.0, &bidder.1, id, amount).await? {
                 BidOutcome::Accepted { min_next_cents, .. } => {
                     amount = min_next_cents + rng.below(4) as i64 * min_next_cents / 20;
                 }
@@ -180,13 +180,13 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
         for v in 0..rng.below(60) {
             items::count_view(
                 db,
-                &id,
+                id,
                 &items::Visitor::from(format!("a:seed-{v}").as_str()),
             )
             .await?;
         }
         for (uid, _) in people.iter().filter(|_| rng.below(5) == 0) {
-            items::set_like(db, *uid, &id, true).await?;
+            items::set_like(db, *uid, id, true).await?;
         }
         progress("items", i + 1, items_count);
     }

@@ -7,8 +7,8 @@
 
 pub mod server;
 
-use rbay::server::lock::random_hex;
 use rbay::server::{Db, Keys};
+use rbay::util::random::random_hex;
 
 pub fn redis_url() -> String {
     std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6381".to_string())
@@ -21,7 +21,7 @@ pub fn fresh_prefix() -> String {
 
 /// A ready database handle (search module checked, indexes created) in a fresh namespace.
 pub async fn test_db() -> Db {
-    Db::connect(&redis_url(), Keys::new(&fresh_prefix()))
+    rbay::server::redis::connect(&redis_url(), Keys::new(&fresh_prefix()))
         .await
         .unwrap_or_else(|e| {
             panic!(
@@ -57,25 +57,28 @@ pub async fn keys_in_namespace(db: &Db) -> Vec<String> {
     found
 }
 
-/// Writes an item hash directly (the listing flow comes with the auctions feature).
-pub async fn put_item(db: &Db, id: &str, name: &str, price: i64, ends_at: i64, views: i64) {
-    let mut conn = db.raw_conn();
-    let _: () = redis::cmd("HSET")
-        .arg(db.keys().item(id))
-        .arg(&[
-            ("name", name.to_string()),
-            ("description", format!("A fine {name}")),
-            ("seller_id", "u1".to_string()),
-            ("price", price.to_string()),
-            ("ends_at", ends_at.to_string()),
-            ("views", views.to_string()),
-            ("bids", "0".to_string()),
-            ("likes", "0".to_string()),
-            ("created_at", "0".to_string()),
-        ])
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+/// Lists an item through the real code path (`lua/create_item.lua`) and gives it `views`
+/// distinct visitors; `duration_ms` may be tiny to get an ended auction.
+pub async fn list_item(
+    db: &Db,
+    name: &str,
+    start_cents: i64,
+    duration_ms: i64,
+    views: u32,
+) -> rbay::items::ItemId {
+    use rbay::items::server as items;
+    let item = rbay::items::NewItem {
+        name: name.to_string(),
+        description: format!("A fine {name}"),
+        start_cents,
+        duration_ms,
+    };
+    let id = items::create(db, 1, "seller1", &item, None).await.unwrap();
+    for v in 0..views {
+        let visitor = items::Visitor::from(format!("a:fixture-{v}").as_str());
+        items::count_view(db, id, &visitor).await.unwrap();
+    }
+    id
 }
 
 /// Polls `check` until it returns true or `secs` pass (RediSearch indexes in the background).

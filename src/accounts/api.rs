@@ -1,0 +1,157 @@
+//! Server functions: sign up, sign in, sign out, and who is signed in.
+//!
+//! They serve two kinds of callers:
+//! - the hydrated form island (JSON): they return an [`AuthReply`] and the island shows the
+//!   errors or navigates;
+//! - a plain HTML form post (JavaScript off): they answer with a redirect, to `next` on
+//!   success or back to the form with error codes in the URL.
+
+use crate::accounts::{AuthReply, CurrentUser};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+/// The signed-in user of this request, if any.
+#[server(prefix = "/api", endpoint = "auth/me")]
+pub async fn get_current_user() -> Result<Option<CurrentUser>, AppError> {
+    let state = crate::server::state::current()?;
+    crate::accounts::server::current_user(&state).await
+}
+
+#[server(prefix = "/api", endpoint = "auth/signin")]
+pub async fn sign_in(
+    username: String,
+    password: String,
+    next: Option<String>,
+) -> Result<AuthReply, AppError> {
+    use crate::server::http::request;
+    let state = crate::server::state::current()?;
+    let ip = request::client_ip(state.config.trust_proxy);
+    let previous = request::session_token();
+    let result = crate::accounts::server::sign_in(
+        &state.db,
+        &crate::accounts::server::AuthPolicy::from_config(&state.config),
+        &ip,
+        &username,
+        &password,
+        previous.as_deref(),
+    )
+    .await;
+    flow::finish(
+        &state,
+        crate::accounts::AuthMode::SignIn,
+        result,
+        &username,
+        next,
+    )
+}
+
+#[server(prefix = "/api", endpoint = "auth/signup")]
+pub async fn sign_up(
+    username: String,
+    password: String,
+    confirm: String,
+    next: Option<String>,
+) -> Result<AuthReply, AppError> {
+    use crate::server::http::request;
+    let state = crate::server::state::current()?;
+    let ip = request::client_ip(state.config.trust_proxy);
+    let result = crate::accounts::server::sign_up(
+        &state.db,
+        &crate::accounts::server::AuthPolicy::from_config(&state.config),
+        &ip,
+        &username,
+        &password,
+        &confirm,
+    )
+    .await;
+    if result.is_ok() {
+        // A new account never inherits a session cookie the browser already had.
+        if let Some(old) = request::session_token() {
+            crate::accounts::server::sessions::destroy(&state.db, &old).await?;
+        }
+    }
+    flow::finish(
+        &state,
+        crate::accounts::AuthMode::SignUp,
+        result,
+        &username,
+        next,
+    )
+}
+
+/// Ends the session: the Redis record is deleted, so the old cookie is worthless.
+#[server(prefix = "/api", endpoint = "auth/signout")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use crate::accounts::server::sessions;
+    use crate::server::http::{forms, request};
+    let state = crate::server::state::current()?;
+    if let Some(token) = request::session_token() {
+        sessions::destroy(&state.db, &token).await?;
+    }
+    request::set_cookie(&sessions::clearing_cookie(state.config.secure_cookies));
+    forms::redirect_plain_post("/");
+    Ok(())
+}
+
+#[cfg(feature = "ssr")]
+mod flow {
+    use crate::accounts::server::sessions::{self, NewSession};
+    use crate::accounts::{safe_next, AuthMode, AuthReply, FormErrors, Problem};
+    use crate::error::AppError;
+    use crate::server::http::forms;
+    use crate::server::http::request::set_cookie;
+    use crate::server::state::AppState;
+    use crate::util::problem::FORM;
+    use crate::util::response::set_status_for;
+    use crate::util::url::{clip, encode_query_value};
+
+    /// Turns the outcome of a sign-in or sign-up into the answer for this kind of caller.
+    pub fn finish(
+        state: &AppState,
+        mode: AuthMode,
+        result: Result<NewSession, FormErrors>,
+        username: &str,
+        next: Option<String>,
+    ) -> Result<AuthReply, AppError> {
+        let next = safe_next(next.as_deref());
+        match result {
+            Ok(session) => {
+                set_cookie(&sessions::cookie(
+                    &session.token,
+                    state.config.session_ttl,
+                    state.config.secure_cookies,
+                ));
+                forms::redirect_plain_post(&next);
+                Ok(AuthReply::SignedIn {
+                    username: session.username,
+                    redirect: next,
+                })
+            }
+            Err(errors) => {
+                // Back to the form; the page shows the errors (and answers 429 for a limit).
+                let back = format!(
+                    "{}?e={}&username={}&next={}",
+                    mode.page(),
+                    encode_query_value(&errors.to_codes()),
+                    encode_query_value(&clip(username.trim(), 64)),
+                    encode_query_value(&next),
+                );
+                if forms::redirect_plain_post(&back) {
+                    return Ok(AuthReply::Rejected(errors));
+                }
+                match errors.get(FORM) {
+                    Some(Problem::RateLimited(retry_after_secs)) => {
+                        let error = AppError::RateLimited { retry_after_secs };
+                        set_status_for(&error);
+                        Err(error)
+                    }
+                    Some(Problem::Unavailable) => {
+                        set_status_for(&AppError::Unavailable);
+                        Err(AppError::Unavailable)
+                    }
+                    _ => Ok(AuthReply::Rejected(errors)),
+                }
+            }
+        }
+    }
+}

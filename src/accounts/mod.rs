@@ -1,0 +1,246 @@
+//! Accounts: signing up, signing in and out, and who is signed in.
+//!
+//! This file holds the rules shared by the server and the browser: what a valid username and
+//! password are, the problems a sign-in or sign-up form can report, safe redirects.
+//! [`api`] has the server functions, `server` (feature `ssr`) the Redis side.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::util::problem::FieldErrors;
+use serde::{Deserialize, Serialize};
+
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 256;
+
+/// Where users land after signing in when no other page sent them.
+pub const DEFAULT_AFTER_SIGN_IN: &str = "/dashboard";
+
+crate::numeric_id! {
+    /// A user id.
+    pub struct UserId;
+}
+
+crate::problems! {
+    /// One thing wrong with a sign-in or sign-up form.
+    pub enum Problem {
+        UsernameMissing = "username-missing" => "Enter a username.",
+        UsernameLength = "username-length" =>
+            format!("Usernames are {USERNAME_MIN}–{USERNAME_MAX} characters long."),
+        UsernameChars = "username-chars" =>
+            "Use only letters a–z, digits 0–9, underscore and hyphen.",
+        UsernameTaken = "username-taken" => "That username is taken. Try another one.",
+        PasswordMissing = "password-missing" => "Enter a password.",
+        PasswordLength = "password-length" =>
+            format!("Passwords are {PASSWORD_MIN}–{PASSWORD_MAX} characters long."),
+        PasswordMismatch = "password-mismatch" => "The passwords don't match.",
+        BadCredentials = "credentials" => "Wrong username or password.",
+    }
+}
+
+/// The fields of the sign-in and sign-up forms.
+pub const USERNAME: &str = "username";
+pub const PASSWORD: &str = "password";
+pub const CONFIRM: &str = "confirm";
+pub const FIELDS: [&str; 3] = [USERNAME, PASSWORD, CONFIRM];
+
+/// The problems of one form submission, by field.
+pub type FormErrors = FieldErrors<Problem>;
+
+/// The answer to a sign-in or sign-up form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthReply {
+    /// Signed in: the session cookie is set; go to `redirect`.
+    SignedIn { username: String, redirect: String },
+    /// Nothing changed; show these errors.
+    Rejected(FormErrors),
+}
+
+/// Checks a username; returns its canonical (lowercase) form, the unique key.
+pub fn validate_username(username: &str) -> Result<String, Problem> {
+    let trimmed = username.trim();
+    if trimmed.is_empty() {
+        return Err(Problem::UsernameMissing);
+    }
+    let len = trimmed.chars().count();
+    if !(USERNAME_MIN..=USERNAME_MAX).contains(&len) {
+        return Err(Problem::UsernameLength);
+    }
+    let lower = trimmed.to_ascii_lowercase();
+    if !lower
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+    {
+        return Err(Problem::UsernameChars);
+    }
+    Ok(lower)
+}
+
+/// Checks a new password's length (in characters, not bytes).
+pub fn validate_password(password: &str) -> Result<(), Problem> {
+    if password.is_empty() {
+        return Err(Problem::PasswordMissing);
+    }
+    let len = password.chars().count();
+    if !(PASSWORD_MIN..=PASSWORD_MAX).contains(&len) {
+        return Err(Problem::PasswordLength);
+    }
+    Ok(())
+}
+
+/// All field problems of a sign-up form, found without touching the database.
+pub fn check_sign_up(username: &str, password: &str, confirm: &str) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.check(USERNAME, validate_username(username).err());
+    errors.check(PASSWORD, validate_password(password).err());
+    errors.check(
+        CONFIRM,
+        (password != confirm).then_some(Problem::PasswordMismatch),
+    );
+    errors
+}
+
+/// The field problems of a sign-in form: both fields are needed.
+pub fn check_sign_in(username: &str, password: &str) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.check(
+        USERNAME,
+        username
+            .trim()
+            .is_empty()
+            .then_some(Problem::UsernameMissing),
+    );
+    errors.check(
+        PASSWORD,
+        password.is_empty().then_some(Problem::PasswordMissing),
+    );
+    errors
+}
+
+/// A local path to go back to after signing in; anything else (other sites, `//host`,
+/// schemes, backslashes) becomes the default, so the parameter cannot redirect off-site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.chars().any(|c| c.is_control())
+                && path.len() <= 512
+                && !path.starts_with("/auth/") =>
+        {
+            path.to_string()
+        }
+        _ => DEFAULT_AFTER_SIGN_IN.to_string(),
+    }
+}
+
+/// Which form: sign in or sign up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AuthMode {
+    SignIn,
+    SignUp,
+}
+
+impl AuthMode {
+    pub fn page(self) -> &'static str {
+        match self {
+            AuthMode::SignIn => "/auth/signin",
+            AuthMode::SignUp => "/auth/signup",
+        }
+    }
+}
+
+/// The signed-in user as pages and islands see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CurrentUser {
+    pub id: u64,
+    pub username: String,
+}
+
+/// The sign-in page URL that returns to `next` afterwards.
+pub fn sign_in_url(next: &str) -> String {
+    format!(
+        "/auth/signin?next={}",
+        crate::util::url::encode_query_value(next)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::problem::{Problem as _, FORM};
+
+    #[test]
+    fn sign_in_urls_carry_next() {
+        assert_eq!(sign_in_url("/dashboard"), "/auth/signin?next=%2Fdashboard");
+    }
+
+    #[test]
+    fn usernames_follow_the_rules() {
+        assert_eq!(validate_username("Bob_1-x").unwrap(), "bob_1-x");
+        assert_eq!(validate_username("  alice  ").unwrap(), "alice");
+        assert_eq!(validate_username(""), Err(Problem::UsernameMissing));
+        assert_eq!(validate_username("ab"), Err(Problem::UsernameLength));
+        assert_eq!(
+            validate_username(&"a".repeat(33)),
+            Err(Problem::UsernameLength)
+        );
+        assert!(validate_username(&"a".repeat(32)).is_ok());
+        for bad in ["bob smith", "bob!", "<script>", "bøb", "bob.x"] {
+            assert_eq!(validate_username(bad), Err(Problem::UsernameChars), "{bad}");
+        }
+    }
+
+    #[test]
+    fn passwords_follow_the_rules() {
+        assert_eq!(validate_password(""), Err(Problem::PasswordMissing));
+        assert_eq!(validate_password("1234567"), Err(Problem::PasswordLength));
+        assert!(validate_password("12345678").is_ok());
+        assert!(
+            validate_password(&"é".repeat(256)).is_ok(),
+            "characters, not bytes"
+        );
+        assert_eq!(
+            validate_password(&"x".repeat(257)),
+            Err(Problem::PasswordLength)
+        );
+    }
+
+    #[test]
+    fn codes_round_trip() {
+        let mut errors = FormErrors::default();
+        errors.set(USERNAME, Problem::UsernameTaken);
+        errors.set(PASSWORD, Problem::PasswordLength);
+        errors.set(CONFIRM, Problem::PasswordMismatch);
+        errors.set(FORM, Problem::RateLimited(42));
+        assert_eq!(FormErrors::from_codes(&errors.to_codes(), &FIELDS), errors);
+        assert_eq!(
+            FormErrors::from_codes("junk,form:nope,x:credentials", &FIELDS),
+            FormErrors::default()
+        );
+        assert_eq!(
+            Problem::from_code("credentials"),
+            Some(Problem::BadCredentials)
+        );
+    }
+
+    #[test]
+    fn next_never_leaves_the_site() {
+        assert_eq!(safe_next(Some("/items/3?x=1")), "/items/3?x=1");
+        for bad in [
+            None,
+            Some(""),
+            Some("https://evil.example"),
+            Some("//evil.example"),
+            Some("/\\evil.example"),
+            Some("javascript:alert(1)"),
+            Some("/auth/signin"),
+        ] {
+            assert_eq!(safe_next(bad), DEFAULT_AFTER_SIGN_IN, "{bad:?}");
+        }
+    }
+}

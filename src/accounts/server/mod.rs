@@ -1,0 +1,235 @@
+//! Accounts on top of Redis.
+//!
+//! - A user is a hash `{p}users:{id}`; `{p}usernames` maps the lowercase name to the id.
+//!   `lua/create_user.lua` claims the name and writes the user in one step, so of two
+//!   simultaneous sign-ups with the same name exactly one wins.
+//! - Passwords are hashed with argon2id ([`passwords`]).
+//! - Both forms are rate limited per client IP and per username (`lua/rate_limit.lua`).
+//! - Sign-in says the same thing for an unknown user and a wrong password, and spends the
+//!   same argon2 time on both.
+
+pub mod passwords;
+pub mod sessions;
+
+use crate::accounts::{
+    check_sign_in, check_sign_up, validate_username, CurrentUser, FormErrors, Problem, USERNAME,
+};
+use crate::error::AppError;
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::rate_limit::{self, Action, Limit};
+use crate::server::redis::scripts::scripts;
+use crate::server::state::AppState;
+use crate::util::problem::Problem as _;
+use sessions::{NewSession, SessionUser};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::OnceCell;
+
+/// Limits and lifetimes for the auth flows (from [`crate::server::config::Config`]).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthPolicy {
+    pub per_ip: Limit,
+    pub per_username: Limit,
+    pub session_ttl: Duration,
+}
+
+impl AuthPolicy {
+    pub fn from_config(config: &crate::server::config::Config) -> Self {
+        AuthPolicy {
+            per_ip: config.auth_ip_limit,
+            per_username: config.auth_user_limit,
+            session_ttl: config.session_ttl,
+        }
+    }
+}
+
+/// A failure of the server layer shown on the form (rate limit, outage).
+fn form_problem(error: AppError) -> FormErrors {
+    FormErrors::form(Problem::from_error(&error))
+}
+
+fn field(field: &str, problem: Problem) -> FormErrors {
+    let mut errors = FormErrors::default();
+    errors.set(field, problem);
+    errors
+}
+
+/// Counts one attempt against both limits; the longer wait wins.
+async fn rate_check(
+    db: &Db,
+    action: Action,
+    ip: &str,
+    username: &str,
+    policy: &AuthPolicy,
+) -> Result<(), FormErrors> {
+    let by_ip = rate_limit::enforce(db, action, &format!("ip:{ip}"), policy.per_ip)
+        .await
+        .map_err(form_problem)?;
+    let by_name = rate_limit::enforce(db, action, &format!("user:{username}"), policy.per_username)
+        .await
+        .map_err(form_problem)?;
+    match [by_ip, by_name].iter().filter_map(|v| v.err()).max() {
+        None => Ok(()),
+        Some(secs) => Err(FormErrors::form(Problem::RateLimited(secs))),
+    }
+}
+
+/// Creates an account and signs it in.
+pub async fn sign_up(
+    db: &Db,
+    policy: &AuthPolicy,
+    ip: &str,
+    username: &str,
+    password: &str,
+    confirm: &str,
+) -> Result<NewSession, FormErrors> {
+    let errors = check_sign_up(username, password, confirm);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let shown = username.trim().to_string();
+    let lower = shown.to_ascii_lowercase();
+    rate_check(db, Action::SignUp, ip, &lower, policy).await?;
+
+    // Cheap early answer for the common case; the script below is what guarantees uniqueness.
+    if find_user_id(db, &lower)
+        .await
+        .map_err(form_problem)?
+        .is_some()
+    {
+        return Err(field(USERNAME, Problem::UsernameTaken));
+    }
+    let phc = passwords::hash_password(password.to_string())
+        .await
+        .map_err(form_problem)?;
+    let mut conn = db.conn().map_err(form_problem)?;
+    let id: u64 = scripts()
+        .create_user
+        .key(db.keys().usernames())
+        .key(db.keys().user_ids())
+        .arg(&lower)
+        .arg(&shown)
+        .arg(&phc)
+        .arg(db.keys().users_prefix())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| form_problem(redis_error("create user", e)))?;
+    if id == 0 {
+        return Err(field(USERNAME, Problem::UsernameTaken));
+    }
+    tracing::info!(user_id = id, username = shown.as_str(), "account created");
+    sessions::create(db, id, &shown, policy.session_ttl)
+        .await
+        .map_err(form_problem)
+}
+
+/// Checks the credentials and starts a new session. `previous_token` (the cookie the browser
+/// sent, if any) is destroyed: a sign-in never keeps a token it did not mint.
+pub async fn sign_in(
+    db: &Db,
+    policy: &AuthPolicy,
+    ip: &str,
+    username: &str,
+    password: &str,
+    previous_token: Option<&str>,
+) -> Result<NewSession, FormErrors> {
+    let errors = check_sign_in(username, password);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Over-long or odd input is simply a wrong username; it is not echoed back or stored.
+    let lower = validate_username(username).ok();
+    let limit_key = lower.clone().unwrap_or_else(|| "(invalid)".to_string());
+    rate_check(db, Action::SignIn, ip, &limit_key, policy).await?;
+
+    let account = match &lower {
+        Some(lower) => find_account(db, lower).await.map_err(form_problem)?,
+        None => None,
+    };
+    let password = crate::util::url::clip(password, crate::accounts::PASSWORD_MAX + 1);
+    let wrong = || FormErrors::form(Problem::BadCredentials);
+    let Some((id, display, phc)) = account else {
+        // Same work as a real check, so timing does not reveal which usernames exist.
+        passwords::verify_nothing(password)
+            .await
+            .map_err(form_problem)?;
+        return Err(wrong());
+    };
+    if !passwords::verify_password(password, phc)
+        .await
+        .map_err(form_problem)?
+    {
+        return Err(wrong());
+    }
+    if let Some(old) = previous_token {
+        sessions::destroy(db, old).await.map_err(form_problem)?;
+    }
+    sessions::create(db, id, &display, policy.session_ttl)
+        .await
+        .map_err(form_problem)
+}
+
+/// The id of the user with this (lowercase) name.
+pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<u64>, AppError> {
+    let mut conn = db.conn()?;
+    redis::cmd("HGET")
+        .arg(db.keys().usernames())
+        .arg(lower)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("find user", e))
+}
+
+/// Id, display name and password hash of the user with this (lowercase) name.
+async fn find_account(db: &Db, lower: &str) -> Result<Option<(u64, String, String)>, AppError> {
+    let Some(id) = find_user_id(db, lower).await? else {
+        return Ok(None);
+    };
+    let mut conn = db.conn()?;
+    let (display, phc): (Option<String>, Option<String>) = redis::cmd("HMGET")
+        .arg(db.keys().user(id))
+        .arg("username")
+        .arg("password")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("load user", e))?;
+    Ok(match (display, phc) {
+        (Some(display), Some(phc)) => Some((id, display, phc)),
+        _ => {
+            tracing::error!(user_id = id, "username maps to an incomplete user hash");
+            None
+        }
+    })
+}
+
+/// Per-request cache of the session lookup; provided fresh for every request.
+#[derive(Clone, Default)]
+pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
+
+/// The signed-in user of this request, or `None`. Visitors without a session cookie cost no
+/// Redis call; the lookup runs at most once per request. A session close to expiry gets a
+/// fresh cookie (sliding expiry).
+pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+    use crate::server::http::request::{session_token, set_cookie};
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    let cache = leptos::prelude::use_context::<UserCache>().unwrap_or_default();
+    let ttl = state.config.session_ttl;
+    let session = cache
+        .0
+        .get_or_try_init(|| async {
+            let found = sessions::lookup(&state.db, &token, ttl).await?;
+            if let Some(user) = &found {
+                if user.remaining < ttl / 2 {
+                    set_cookie(&sessions::cookie(&token, ttl, state.config.secure_cookies));
+                }
+            }
+            Ok::<_, AppError>(found)
+        })
+        .await?;
+    Ok(session.as_ref().map(|s| CurrentUser {
+        id: s.user_id,
+        username: s.username.clone(),
+    }))
+}

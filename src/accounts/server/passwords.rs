@@ -1,0 +1,81 @@
+//! Password hashing: argon2id on a small fixed pool of threads (see `server::workers`).
+
+use crate::error::AppError;
+use crate::server::workers::Workers;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+/// Password hashing threads: one per core (more would not finish sooner), each hash holding
+/// [`ARGON2_MEMORY_KIB`]. A request waits up to 3 s for one, then gets 503 with Retry-After,
+/// so a burst of sign-ins costs at most `cores x 12 MiB`.
+static PASSWORD_WORKERS: LazyLock<Workers> = LazyLock::new(|| {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    Workers::new("argon2", cores, Duration::from_secs(3))
+});
+
+/// argon2id memory per hash: 12 MiB with 3 passes, one of OWASP's equivalent settings
+/// (19 MiB x 2 passes is another); less memory per concurrent sign-in for the same cost.
+const ARGON2_MEMORY_KIB: u32 = 12 * 1024;
+const ARGON2_PASSES: u32 = 3;
+
+fn argon2() -> Argon2<'static> {
+    let params = argon2::Params::new(ARGON2_MEMORY_KIB, ARGON2_PASSES, 1, None)
+        .unwrap_or_else(|_| unreachable!("fixed, valid argon2 parameters"));
+    Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+}
+
+/// argon2id ([`argon2`]'s parameters) as a PHC string, on the password workers.
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    PASSWORD_WORKERS
+        .run(move || {
+            argon2()
+                .hash_password(password.as_bytes(), &new_salt())
+                .map(|h| h.to_string())
+        })
+        .await?
+        .map_err(|e| {
+            tracing::error!(error = %e, "password hashing failed");
+            AppError::Internal
+        })
+}
+
+/// Checks a password against a PHC string (whatever parameters it was made with), on the
+/// password workers.
+pub async fn verify_password(password: String, phc: String) -> Result<bool, AppError> {
+    PASSWORD_WORKERS
+        .run(move || {
+            let Ok(parsed) = PasswordHash::new(&phc) else {
+                tracing::error!("stored password hash is not a PHC string");
+                return false;
+            };
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .await
+}
+
+/// Spends the time of a real check on a password that cannot match, so that "no such user"
+/// takes as long as "wrong password".
+pub async fn verify_nothing(password: String) -> Result<(), AppError> {
+    // The first use computes the dummy hash: on a password worker like any other.
+    let dummy = PASSWORD_WORKERS.run(|| DUMMY_HASH.clone()).await?;
+    verify_password(password, dummy).await.map(|_| ())
+}
+
+/// A real argon2id hash of a random password.
+static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
+    argon2()
+        .hash_password(crate::util::random::random_token().as_bytes(), &new_salt())
+        .map(|h| h.to_string())
+        .unwrap_or_default()
+});
+
+/// 128 random bits from the operating system, as a PHC salt.
+fn new_salt() -> SaltString {
+    let salt = crate::util::random::random_hex::<16>();
+    // 32 hex characters are valid B64 salt characters of a valid length.
+    SaltString::from_b64(&salt).unwrap_or_else(|_| unreachable!("hex is valid salt"))
+}

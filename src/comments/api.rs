@@ -1,0 +1,141 @@
+//! Server functions: the comments page, add, delete. Plain form posts get redirects back to
+//! the comments page with result codes.
+
+use crate::comments::{Comment, CommentPage};
+use crate::error::AppError;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommentReply {
+    Added(Comment),
+    Deleted,
+    Rejected(String),
+}
+
+/// A page of an item's comments (newest first); `None` for an unknown item.
+#[server(prefix = "/api", endpoint = "comments/page")]
+pub async fn get_comments(item_id: String, page: usize) -> Result<Option<CommentPage>, AppError> {
+    use crate::comments::PAGE_SIZE;
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let Some(item) = ItemId::parse(&item_id) else {
+        return Ok(None);
+    };
+    let Some(item_name) = crate::items::server::store::name(&state.db, item).await? else {
+        return Ok(None);
+    };
+    let viewer = crate::accounts::server::current_user(&state).await?;
+    let page = page.clamp(1, 10_000);
+    let (total, list) =
+        crate::comments::server::list(&state.db, item, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    Ok(Some(CommentPage {
+        item_id,
+        item_name,
+        total,
+        page,
+        comments: list,
+        viewer_id: viewer.map(|u| u.id),
+        now_ms: crate::util::time::now_ms(),
+    }))
+}
+
+/// The newest comments of an item and their total, for the item page.
+#[server(prefix = "/api", endpoint = "comments/latest")]
+pub async fn latest_comments(item_id: String) -> Result<(u64, Vec<Comment>), AppError> {
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let Some(item) = ItemId::parse(&item_id) else {
+        return Ok((0, Vec::new()));
+    };
+    crate::comments::server::list(&state.db, item, 0, crate::comments::LATEST).await
+}
+
+#[server(prefix = "/api", endpoint = "comments/add")]
+pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, AppError> {
+    use crate::comments::CommentProblem;
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(flow::answer(
+            &item_id,
+            Err(CommentProblem::SignIn),
+            Some(&text),
+        ));
+    };
+    let Some(item) = ItemId::parse(&item_id) else {
+        return Ok(flow::answer(
+            &item_id,
+            Err(CommentProblem::NotFound),
+            Some(&text),
+        ));
+    };
+    let added = crate::comments::server::add(
+        &state.db,
+        state.config.comment_limit,
+        item,
+        user.id,
+        &user.username,
+        &text,
+    )
+    .await?;
+    Ok(flow::answer(
+        &item_id,
+        added.map(CommentReply::Added),
+        Some(&text),
+    ))
+}
+
+#[server(prefix = "/api", endpoint = "comments/delete")]
+pub async fn delete_comment(item_id: String, comment_id: u64) -> Result<CommentReply, AppError> {
+    use crate::comments::CommentProblem;
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(flow::answer(&item_id, Err(CommentProblem::SignIn), None));
+    };
+    let Some(item) = ItemId::parse(&item_id) else {
+        return Ok(flow::answer(&item_id, Err(CommentProblem::NotFound), None));
+    };
+    let deleted = crate::comments::server::delete(&state.db, item, comment_id, user.id).await?;
+    Ok(flow::answer(
+        &item_id,
+        deleted.map(|()| CommentReply::Deleted),
+        None,
+    ))
+}
+
+#[cfg(feature = "ssr")]
+mod flow {
+    use super::CommentReply;
+    use crate::comments::{CommentProblem, COMMENT_MAX};
+    use crate::items::ItemId;
+    use crate::server::http::forms::{back_with, redirect_plain_post};
+    use crate::util::problem::Problem as _;
+    use crate::util::url::clip;
+
+    /// The reply for the island, and for a plain form post a redirect back to the comments
+    /// page (with the problem code and the typed text when refused).
+    pub fn answer(
+        item_id: &str,
+        result: Result<CommentReply, CommentProblem>,
+        text: Option<&str>,
+    ) -> CommentReply {
+        let id = ItemId::parse(item_id)
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        let page = format!("/items/{id}/comments");
+        redirect_plain_post(&match (&result, text) {
+            (Ok(_), _) => format!("{page}#comments"),
+            (Err(p), Some(text)) => back_with(
+                &page,
+                "c_error",
+                &p.code(),
+                &[("text", &clip(text, COMMENT_MAX))],
+                "add-comment",
+            ),
+            (Err(p), None) => back_with(&page, "c_error", &p.code(), &[], "comments"),
+        });
+        result.unwrap_or_else(|p| CommentReply::Rejected(p.message()))
+    }
+}

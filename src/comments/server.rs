@@ -1,0 +1,162 @@
+//! Comments on Redis: add (rate limited), delete (author only), list newest first. Writes are
+//! Lua scripts; each change is published live.
+
+use crate::comments::{clean_comment, Comment, CommentEvent, CommentProblem};
+use crate::error::AppError;
+use crate::items::ItemId;
+use crate::live::server as live;
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::rate_limit::{self, Action, Limit};
+use crate::server::redis::scripts::scripts;
+
+fn parse(item_id: ItemId, id: u64, raw: &str) -> Option<Comment> {
+    let mut parts = raw.splitn(4, '|');
+    Some(Comment {
+        id,
+        item_id: item_id.to_string(),
+        author_id: parts.next()?.parse().ok()?,
+        created_ms: parts.next()?.parse().ok()?,
+        author_name: parts.next()?.to_string(),
+        text: parts.next()?.to_string(),
+    })
+}
+
+/// Adds a comment by `author`; `Ok(Err(problem))` for a refusal (nothing written).
+pub async fn add(
+    db: &Db,
+    limit: Limit,
+    item_id: ItemId,
+    author_id: u64,
+    author_name: &str,
+    text: &str,
+) -> Result<Result<Comment, CommentProblem>, AppError> {
+    let text = match clean_comment(text) {
+        Ok(text) => text,
+        Err(problem) => return Ok(Err(problem)),
+    };
+    if let Err(secs) =
+        rate_limit::enforce(db, Action::Comment, &format!("user:{author_id}"), limit).await?
+    {
+        return Ok(Err(CommentProblem::RateLimited(secs)));
+    }
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let reply: Vec<i64> = scripts()
+        .add_comment
+        .key(keys.item(item_id))
+        .key(keys.item_comments(item_id))
+        .key(keys.item_comment_order(item_id))
+        .key(keys.comment_ids())
+        .arg(author_id)
+        .arg(author_name)
+        .arg(&text)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("add comment", e))?;
+    let [id, created_ms, count] = reply[..] else {
+        return Ok(Err(CommentProblem::NotFound));
+    };
+    let comment = Comment {
+        id: id as u64,
+        item_id: item_id.to_string(),
+        author_id,
+        author_name: author_name.to_string(),
+        text,
+        created_ms,
+    };
+    live::publish(
+        db,
+        &item_id.to_string(),
+        &CommentEvent::Comment {
+            comment: comment.clone(),
+            count,
+        },
+    )
+    .await;
+    Ok(Ok(comment))
+}
+
+/// Deletes comment `comment_id` if `user_id` wrote it.
+pub async fn delete(
+    db: &Db,
+    item_id: ItemId,
+    comment_id: u64,
+    user_id: u64,
+) -> Result<Result<(), CommentProblem>, AppError> {
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let reply: Vec<i64> = scripts()
+        .delete_comment
+        .key(keys.item(item_id))
+        .key(keys.item_comments(item_id))
+        .key(keys.item_comment_order(item_id))
+        .arg(comment_id)
+        .arg(user_id)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("delete comment", e))?;
+    match reply[..] {
+        [1, count] => {
+            live::publish(
+                db,
+                &item_id.to_string(),
+                &CommentEvent::CommentDeleted {
+                    id: comment_id,
+                    count,
+                },
+            )
+            .await;
+            Ok(Ok(()))
+        }
+        [-1] => Ok(Err(CommentProblem::NotYours)),
+        _ => Ok(Err(CommentProblem::NotFound)),
+    }
+}
+
+/// A page of comments, newest first, and the total: two round trips (ids + count, then texts).
+pub async fn list(
+    db: &Db,
+    item_id: ItemId,
+    offset: usize,
+    count: usize,
+) -> Result<(u64, Vec<Comment>), AppError> {
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let (ids, total): (Vec<u64>, u64) = redis::pipe()
+        .cmd("ZREVRANGE")
+        .arg(keys.item_comment_order(item_id))
+        .arg(offset)
+        .arg((offset + count).saturating_sub(1))
+        .cmd("ZCARD")
+        .arg(keys.item_comment_order(item_id))
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("list comments", e))?;
+    if ids.is_empty() {
+        return Ok((total, Vec::new()));
+    }
+    let texts: Vec<Option<String>> = redis::cmd("HMGET")
+        .arg(keys.item_comments(item_id))
+        .arg(&ids)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("load comments", e))?;
+    let comments = ids
+        .iter()
+        .zip(texts)
+        .filter_map(|(id, raw)| parse(item_id, *id, raw.as_deref()?))
+        .collect();
+    Ok((total, comments))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn stored_form_keeps_pipes_in_text() {
+        let c = super::parse(crate::items::ItemId(5), 9, "3|1700|ann|a | b").unwrap();
+        assert_eq!(
+            (c.author_id, c.author_name.as_str(), c.text.as_str()),
+            (3, "ann", "a | b")
+        );
+    }
+}

@@ -1,0 +1,232 @@
+//! Applies live events to the server-rendered item and comments pages (browser only).
+//! It sits with the UI because it knows the events of several features (items, comments).
+//!
+//! Pages mark the parts that change with `data-live="..."` attributes; this module updates
+//! exactly those. Islands that own reactive state (the bid form) get a window event
+//! (`rbay:bid`) instead of having their DOM touched.
+
+use crate::comments::{Comment, CommentEvent};
+use crate::items::ItemEvent;
+use crate::util::money::format_cents;
+use crate::util::time::plural;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element};
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+fn find(doc: &Document, live: &str) -> Option<Element> {
+    doc.query_selector(&format!("[data-live=\"{live}\"]"))
+        .ok()
+        .flatten()
+}
+
+fn set_text(doc: &Document, live: &str, text: &str) {
+    if let Some(el) = find(doc, live) {
+        el.set_text_content(Some(text));
+    }
+}
+
+/// Builds an element with a class and text (text is set as text: never parsed as HTML).
+fn element(doc: &Document, tag: &str, class: &str, text: Option<&str>) -> Option<Element> {
+    let el = doc.create_element(tag).ok()?;
+    if !class.is_empty() {
+        el.set_class_name(class);
+    }
+    if let Some(text) = text {
+        el.set_text_content(Some(text));
+    }
+    Some(el)
+}
+
+/// Any event an item's pages receive (the JSON `type` tells which).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(untagged)]
+pub enum PageEvent {
+    Item(ItemEvent),
+    Comment(CommentEvent),
+}
+
+/// Applies one event. `viewer_id` is the signed-in user looking at the page, if any.
+pub fn apply(event: &PageEvent, viewer_id: Option<u64>) {
+    let Some(doc) = document() else { return };
+    match event {
+        PageEvent::Item(event) => apply_item(&doc, event, viewer_id),
+        PageEvent::Comment(event) => apply_comment(&doc, event, viewer_id),
+    }
+}
+
+fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
+    let doc = doc.clone();
+    match event {
+        ItemEvent::Bid {
+            price_cents,
+            bids,
+            min_next_cents,
+            bidder_id,
+            bidder_name,
+            at_ms: _,
+        } => {
+            set_text(&doc, "price", &format_cents(*price_cents));
+            set_text(&doc, "bids", &plural(*bids, "bid", "bids"));
+            if let Some(leading) = find(&doc, "leading") {
+                let was_leading = leading.class_list().contains("leading");
+                if viewer_id == Some(*bidder_id) {
+                    leading.set_text_content(Some("You have the highest bid."));
+                    leading.set_class_name("leading");
+                } else if was_leading {
+                    leading.set_text_content(Some("You were outbid."));
+                    leading.set_class_name("outbid");
+                }
+            }
+            if let Some(body) = find(&doc, "history") {
+                if let Some(row) = element(&doc, "tr", "live-row", None) {
+                    let who = element(&doc, "td", "", None);
+                    let link = element(&doc, "a", "", Some(bidder_name));
+                    if let (Some(who), Some(link)) = (who, link) {
+                        let _ = link.set_attribute("href", &format!("/users/{bidder_id}"));
+                        let _ = who.append_child(&link);
+                        let _ = row.append_child(&who);
+                    }
+                    for (class, text) in [
+                        ("num", format_cents(*price_cents)),
+                        ("", "just now".to_string()),
+                    ] {
+                        if let Some(td) = element(&doc, "td", class, Some(&text)) {
+                            let _ = row.append_child(&td);
+                        }
+                    }
+                    let _ = body.prepend_with_node_1(&row);
+                }
+            }
+            if let Some(table) = find(&doc, "history-table") {
+                let _ = table.remove_attribute("hidden");
+            }
+            if let Some(none) = find(&doc, "no-bids") {
+                none.remove();
+            }
+            // The bid form island updates its own minimum.
+            let init = web_sys::CustomEventInit::new();
+            init.set_detail(&wasm_bindgen::JsValue::from_f64(*min_next_cents as f64));
+            if let (Some(window), Ok(ev)) = (
+                web_sys::window(),
+                web_sys::CustomEvent::new_with_event_init_dict("rbay:bid", &init),
+            ) {
+                let _ = window.dispatch_event(&ev);
+            }
+        }
+        ItemEvent::Views { views } => set_text(&doc, "views", &plural(*views, "view", "views")),
+        ItemEvent::Ended {
+            winner_name,
+            price_cents,
+        } => {
+            let text = match winner_name {
+                Some(name) => format!("Sold to {name} for {}", format_cents(*price_cents)),
+                None => "Ended without bids".to_string(),
+            };
+            set_text(&doc, "status", &text);
+            if let Some(bid_box) = find(&doc, "bid-box") {
+                bid_box.set_text_content(None);
+                if let Some(closed) = element(&doc, "p", "muted", Some("Bidding is closed.")) {
+                    let _ = bid_box.append_child(&closed);
+                }
+            }
+            if let Some(leading) = find(&doc, "leading") {
+                if leading.class_list().contains("leading") {
+                    leading.set_text_content(Some("You won this auction."));
+                }
+            }
+        }
+    }
+}
+
+fn apply_comment(doc: &Document, event: &CommentEvent, viewer_id: Option<u64>) {
+    match event {
+        CommentEvent::Comment { comment, count } => {
+            set_text(doc, "comment-count", &plural(*count, "comment", "comments"));
+            add_comment(doc, comment, viewer_id);
+        }
+        CommentEvent::CommentDeleted { id, count } => {
+            set_text(doc, "comment-count", &plural(*count, "comment", "comments"));
+            if let Ok(Some(el)) = doc.query_selector(&format!("[data-comment-id=\"{id}\"]")) {
+                el.remove();
+            }
+        }
+    }
+}
+
+/// Inserts a comment at the top of the list(s) on the page, once.
+pub fn add_comment(doc: &Document, comment: &Comment, viewer_id: Option<u64>) {
+    let Some(list) = find(doc, "comments") else {
+        return;
+    };
+    if doc
+        .query_selector(&format!("[data-comment-id=\"{}\"]", comment.id))
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return;
+    }
+    let Some(li) = element(doc, "li", "comment", None) else {
+        return;
+    };
+    let _ = li.set_attribute("data-comment-id", &comment.id.to_string());
+    if let Some(head) = element(doc, "p", "comment-meta", None) {
+        if let Some(author) = element(doc, "a", "comment-author", Some(&comment.author_name)) {
+            let _ = author.set_attribute("href", &format!("/users/{}", comment.author_id));
+            let _ = head.append_child(&author);
+        }
+        if let Some(time) = element(doc, "span", "muted", Some(" · just now")) {
+            let _ = head.append_child(&time);
+        }
+        let _ = li.append_child(&head);
+    }
+    if let Some(text) = element(doc, "p", "comment-text", Some(&comment.text)) {
+        let _ = li.append_child(&text);
+    }
+    if viewer_id == Some(comment.author_id) {
+        if let Some(form) = delete_form(doc, comment) {
+            let _ = li.append_child(&form);
+        }
+    }
+    let _ = list.prepend_with_node_1(&li);
+    if let Some(empty) = find(doc, "no-comments") {
+        empty.remove();
+    }
+    // The item page shows only the newest three.
+    if list.get_attribute("data-max").as_deref() == Some("3") {
+        while list.child_element_count() > 3 {
+            if let Some(last) = list.last_element_child() {
+                last.remove();
+            }
+        }
+    }
+}
+
+fn delete_form(doc: &Document, comment: &Comment) -> Option<Element> {
+    let form = element(doc, "form", "comment-delete", None)?;
+    form.set_attribute("method", "post").ok()?;
+    form.set_attribute("action", "/api/comments/delete").ok()?;
+    for (name, value) in [
+        ("item_id", comment.item_id.clone()),
+        ("comment_id", comment.id.to_string()),
+    ] {
+        let input = doc.create_element("input").ok()?;
+        input.set_attribute("type", "hidden").ok()?;
+        input.set_attribute("name", name).ok()?;
+        input.set_attribute("value", &value).ok()?;
+        form.append_child(&input).ok()?;
+    }
+    let button = element(doc, "button", "link-button", Some("Delete"))?;
+    button.set_attribute("type", "submit").ok()?;
+    form.append_child(&button).ok()?;
+    Some(form)
+}
+
+/// Reads the `detail` of a `rbay:bid` window event as cents.
+pub fn min_bid_from(event: &web_sys::Event) -> Option<i64> {
+    let custom = event.dyn_ref::<web_sys::CustomEvent>()?;
+    custom.detail().as_f64().map(|v| v as i64)
+}

@@ -1,0 +1,198 @@
+//! Server functions: the item page, listing, bidding, likes, search, suggestions, the home
+//! rankings and the seller dashboard.
+//!
+//! Writes serve two kinds of callers like the auth functions do: hydrated islands get data,
+//! plain form posts (JavaScript off) get a redirect back to the page with a result code.
+
+use crate::error::AppError;
+use crate::items::{
+    BidReply, CardPage, CreateItemReply, HomeSections, ItemCard, ItemPageData, LikeReply,
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
+
+/// The item page (without its comments); counts the view (once per visitor).
+#[server(prefix = "/api", endpoint = "items/page")]
+pub async fn get_item_page(id: String) -> Result<Option<ItemPageData>, AppError> {
+    use crate::items::server::{store, views};
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let Some(id) = ItemId::parse(&id) else {
+        return Ok(None);
+    };
+    let user = crate::accounts::server::current_user(&state).await?;
+    let visitor = views::visitor(&state, user.as_ref());
+    store::page(&state.db, id, user.map(|u| u.id), &visitor).await
+}
+
+/// The home page rankings.
+#[server]
+pub async fn get_home_sections() -> Result<HomeSections, AppError> {
+    let state = crate::server::state::current()?;
+    crate::items::server::search::home_sections(&state.db).await
+}
+
+#[server(prefix = "/api", endpoint = "items/bid")]
+pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppError> {
+    use crate::items::server::bids::{self, BidOutcome};
+    use crate::items::{bid_message, BidProblem, ItemId};
+    use crate::server::http::forms::{back_with, redirect_plain_post};
+    use crate::server::redis::rate_limit::{self, Action};
+    use crate::util::problem::Problem as _;
+    let state = crate::server::state::current()?;
+    let id = ItemId::parse(&item_id);
+    let page = format!("/items/{}", id.map(|i| i.to_string()).unwrap_or_default());
+    let reject = |problem: BidProblem, min: Option<i64>| {
+        let amount = crate::util::url::clip(&amount, 20);
+        redirect_plain_post(&back_with(
+            &page,
+            "bid_error",
+            &problem.code(),
+            &[("amount", &amount)],
+            "bid",
+        ));
+        Ok(BidReply::Rejected {
+            message: bid_message(problem, min.unwrap_or(0)),
+            min_next_cents: min,
+        })
+    };
+
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return reject(BidProblem::SignIn, None);
+    };
+    let cents = match crate::util::money::parse_cents(&amount) {
+        Ok(cents) => cents,
+        Err(e) => return reject(e.into(), None),
+    };
+    let Some(id) = id else {
+        return reject(BidProblem::NotFound, None);
+    };
+    if let Err(secs) = rate_limit::enforce(
+        &state.db,
+        Action::Bid,
+        &format!("user:{}", user.id),
+        state.config.bid_limit,
+    )
+    .await?
+    {
+        return reject(BidProblem::RateLimited(secs), None);
+    }
+    match bids::place_bid(&state.db, user.id, &user.username, id, cents).await? {
+        BidOutcome::Accepted {
+            price_cents,
+            bids,
+            min_next_cents,
+            ..
+        } => {
+            redirect_plain_post(&format!("{page}?bid=ok#bid"));
+            Ok(BidReply::Accepted {
+                price_cents,
+                bids,
+                min_next_cents,
+            })
+        }
+        BidOutcome::Rejected(r) => {
+            let (problem, min) = r.problem();
+            reject(problem, min)
+        }
+    }
+}
+
+/// Like (`like = true`) or unlike an item.
+#[server(prefix = "/api", endpoint = "items/like")]
+pub async fn set_like(item_id: String, like: bool) -> Result<LikeReply, AppError> {
+    use crate::items::ItemId;
+    use crate::server::http::forms::redirect_plain_post;
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        let back = crate::accounts::sign_in_url(&format!("/items/{item_id}"));
+        if redirect_plain_post(&back) {
+            return Ok(LikeReply {
+                liked: false,
+                likes: 0,
+            });
+        }
+        return Err(AppError::Unauthorized);
+    };
+    let Some(id) = ItemId::parse(&item_id) else {
+        return Err(AppError::NotFound);
+    };
+    let Some((liked, likes)) =
+        crate::items::server::likes::set_like(&state.db, user.id, id, like).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    redirect_plain_post(&format!("/items/{id}#like"));
+    Ok(LikeReply { liked, likes })
+}
+
+/// Lists a new item from the multipart form (fields `name`, `description`, `price`,
+/// `duration`, optional file `photo`).
+#[server(prefix = "/api", endpoint = "items/create", input = MultipartFormData)]
+pub async fn create_item(data: MultipartData) -> Result<CreateItemReply, AppError> {
+    use crate::items::server::listing;
+    let state = crate::server::state::current()?;
+    let form = listing::read_form(data).await;
+    listing::create(&state, form).await
+}
+
+#[server(prefix = "/api", endpoint = "search")]
+pub async fn search_items(
+    q: String,
+    status: String,
+    sort: String,
+    page: usize,
+) -> Result<CardPage, AppError> {
+    use crate::items::server::search::{self, SearchSort, StatusFilter};
+    let state = crate::server::state::current()?;
+    search::search(
+        &state.db,
+        &q,
+        StatusFilter::parse(&status),
+        SearchSort::parse(&sort),
+        page,
+    )
+    .await
+}
+
+/// Suggestions for the header search box: (id, name) pairs.
+#[server(prefix = "/api", endpoint = "suggest", input = GetUrl)]
+pub async fn suggest_items(q: String) -> Result<Vec<(String, String)>, AppError> {
+    let state = crate::server::state::current()?;
+    let cards = crate::items::server::search::suggest(&state.db, &q).await?;
+    Ok(cards.into_iter().map(|c| (c.id, c.name)).collect())
+}
+
+/// The signed-in seller's items, sorted by a column from a fixed list.
+#[server(prefix = "/api", endpoint = "dashboard/items")]
+pub async fn dashboard_items(sort: String, dir: String, page: usize) -> Result<CardPage, AppError> {
+    use crate::items::server::search;
+    let state = crate::server::state::current()?;
+    let user = crate::accounts::server::current_user(&state)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let key = search::dashboard_sort_key(&sort)?;
+    let descending = match dir.as_str() {
+        "asc" => false,
+        "desc" => true,
+        _ => {
+            return Err(AppError::Invalid(
+                "Sort direction must be asc or desc.".into(),
+            ))
+        }
+    };
+    search::seller_items(&state.db, user.id, key, descending, page).await
+}
+
+/// Cards of items, for islands that refresh them (e.g. live prices).
+#[server(prefix = "/api", endpoint = "items/cards")]
+pub async fn item_cards(ids: Vec<String>) -> Result<Vec<ItemCard>, AppError> {
+    use crate::items::ItemId;
+    let state = crate::server::state::current()?;
+    let ids: Vec<ItemId> = ids
+        .iter()
+        .filter_map(|id| ItemId::parse(id))
+        .take(50)
+        .collect();
+    crate::items::server::search::cards_by_id(&state.db, &ids).await
+}

@@ -1,0 +1,432 @@
+//! Items and auctions: listing, the item page, bidding, likes, views, search, rankings and the
+//! seller dashboard.
+//!
+//! This file holds what the server and the browser share: item ids, the listing rules and the
+//! problems a listing or a bid can report, the data pages show, and the live events an item
+//! sends. [`api`] has the server functions, `server` (feature `ssr`) the Redis side.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::util::money::AmountError;
+use crate::util::problem::FieldErrors;
+use crate::util::text::{TextProblem, TextRule};
+use serde::{Deserialize, Serialize};
+
+crate::numeric_id! {
+    /// An item id.
+    pub struct ItemId;
+}
+
+/// Bid history rows shown on the item page.
+pub const HISTORY_LIMIT: usize = 50;
+/// Cards per home page section.
+pub const HOME_SECTION_SIZE: usize = 8;
+/// Results per search page.
+pub const SEARCH_PAGE_SIZE: usize = 20;
+/// Rows per dashboard page.
+pub const DASHBOARD_PAGE_SIZE: usize = 10;
+/// Longest search text considered; the rest is ignored.
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// Auction lengths a seller can pick: (form value, label, milliseconds).
+pub const DURATIONS: [(&str, &str, i64); 8] = [
+    ("1m", "1 minute", 60_000),
+    ("10m", "10 minutes", 600_000),
+    ("1h", "1 hour", 3_600_000),
+    ("6h", "6 hours", 21_600_000),
+    ("1d", "1 day", 86_400_000),
+    ("3d", "3 days", 259_200_000),
+    ("7d", "7 days", 604_800_000),
+    ("14d", "14 days", 1_209_600_000),
+];
+
+pub fn duration_ms(value: &str) -> Option<i64> {
+    DURATIONS
+        .iter()
+        .find(|(v, _, _)| *v == value)
+        .map(|(_, _, ms)| *ms)
+}
+
+/// Item names: one line, 3–80 characters (see [`crate::util::text`]).
+pub const NAME_RULE: TextRule = TextRule {
+    min: 3,
+    max: 80,
+    multiline: false,
+};
+/// Item descriptions: 3–2000 characters, line breaks kept.
+pub const DESCRIPTION_RULE: TextRule = TextRule {
+    min: 3,
+    max: 2000,
+    multiline: true,
+};
+
+crate::problems! {
+    /// One thing wrong with the new-item form.
+    pub enum ListingProblem {
+        NameLength = "name-length" => "Names are 3–80 characters long.",
+        NameInvisible = "name-invisible" => "Names need at least one visible character.",
+        NameMarks = "name-marks" => "Too many accent marks on one letter of the name.",
+        DescriptionLength = "description-length" => "Descriptions are 3–2000 characters long.",
+        DescriptionInvisible = "description-invisible" =>
+            "Descriptions need at least one visible character.",
+        DescriptionMarks = "description-marks" =>
+            "Too many accent marks on one letter of the description.",
+        PriceEmpty = "price-empty" => AmountError::Empty.message(),
+        PriceNan = "price-nan" => AmountError::NotANumber.message(),
+        PriceNegative = "price-negative" => AmountError::Negative.message(),
+        PriceZero = "price-zero" => AmountError::Zero.message(),
+        PriceDecimals = "price-decimals" => AmountError::TooManyDecimals.message(),
+        PriceLarge = "price-large" => AmountError::TooLarge.message(),
+        DurationInvalid = "duration-invalid" => "Choose how long the auction runs.",
+        PhotoLarge = "photo-large" => "The photo is larger than 5 MB.",
+        PhotoType = "photo-type" => "The photo must be a JPEG, PNG or WebP image.",
+        PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
+        SignIn = "signin" => "Please sign in to list an item.",
+    }
+}
+
+/// The fields of the new-item form.
+pub const NAME: &str = "name";
+pub const DESCRIPTION: &str = "description";
+pub const PRICE: &str = "price";
+pub const DURATION: &str = "duration";
+pub const PHOTO: &str = "photo";
+pub const FORM_FIELDS: [&str; 5] = [NAME, DESCRIPTION, PRICE, DURATION, PHOTO];
+
+/// Problems of the new-item form, by field.
+pub type ItemFormErrors = FieldErrors<ListingProblem>;
+
+/// The price problem for an amount problem.
+pub fn price_problem(e: AmountError) -> ListingProblem {
+    match e {
+        AmountError::Empty => ListingProblem::PriceEmpty,
+        AmountError::NotANumber => ListingProblem::PriceNan,
+        AmountError::Negative => ListingProblem::PriceNegative,
+        AmountError::Zero => ListingProblem::PriceZero,
+        AmountError::TooManyDecimals => ListingProblem::PriceDecimals,
+        AmountError::TooLarge => ListingProblem::PriceLarge,
+    }
+}
+
+fn name_problem(p: TextProblem) -> ListingProblem {
+    match p {
+        TextProblem::Empty | TextProblem::Length => ListingProblem::NameLength,
+        TextProblem::Invisible => ListingProblem::NameInvisible,
+        TextProblem::StackedMarks => ListingProblem::NameMarks,
+    }
+}
+
+fn description_problem(p: TextProblem) -> ListingProblem {
+    match p {
+        TextProblem::Empty | TextProblem::Length => ListingProblem::DescriptionLength,
+        TextProblem::Invisible => ListingProblem::DescriptionInvisible,
+        TextProblem::StackedMarks => ListingProblem::DescriptionMarks,
+    }
+}
+
+/// A valid new listing: its fields cleaned (what gets stored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewItem {
+    pub name: String,
+    pub description: String,
+    pub start_cents: i64,
+    pub duration_ms: i64,
+}
+
+/// Checks the text fields of a new listing (the photo is checked on the server). Returns the
+/// cleaned fields when all of them are valid.
+pub fn check_item_fields(
+    name: &str,
+    description: &str,
+    price: &str,
+    duration: &str,
+) -> (ItemFormErrors, Option<NewItem>) {
+    let name = crate::util::text::clean(name, NAME_RULE);
+    let description = crate::util::text::clean(description, DESCRIPTION_RULE);
+    let price = crate::util::money::parse_cents(price);
+    let duration = duration_ms(duration);
+    let mut errors = ItemFormErrors::default();
+    errors.check(NAME, name.as_ref().err().map(|p| name_problem(*p)));
+    errors.check(
+        DESCRIPTION,
+        description.as_ref().err().map(|p| description_problem(*p)),
+    );
+    errors.check(PRICE, price.err().map(price_problem));
+    errors.check(
+        DURATION,
+        duration
+            .is_none()
+            .then_some(ListingProblem::DurationInvalid),
+    );
+    let checked = match (name, description, price, duration) {
+        (Ok(name), Ok(description), Ok(start_cents), Some(duration_ms)) => Some(NewItem {
+            name,
+            description,
+            start_cents,
+            duration_ms,
+        }),
+        _ => None,
+    };
+    (errors, checked)
+}
+
+/// What the new-item form had in it (to show it again after a no-JavaScript round trip).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemFormValues {
+    pub name: String,
+    pub description: String,
+    pub price: String,
+    pub duration: String,
+}
+
+/// Answer to the new-item form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CreateItemReply {
+    Created { id: String },
+    Rejected(ItemFormErrors),
+}
+
+crate::problems! {
+    /// Why a bid was refused.
+    pub enum BidProblem {
+        SignIn = "signin" => "Sign in to bid.",
+        AmountEmpty = "amount-empty" => AmountError::Empty.message(),
+        AmountNan = "amount-nan" => AmountError::NotANumber.message(),
+        AmountNegative = "amount-negative" => AmountError::Negative.message(),
+        AmountZero = "amount-zero" => AmountError::Zero.message(),
+        AmountDecimals = "amount-decimals" => AmountError::TooManyDecimals.message(),
+        AmountLarge = "amount-large" => AmountError::TooLarge.message(),
+        NotFound = "notfound" => "This auction doesn't exist.",
+        Ended = "ended" => "This auction has ended; no more bids.",
+        OwnItem = "own" => "You can't bid on your own item.",
+        /// Below the minimum: [`bid_message`] names the minimum.
+        TooLow = "low" => "Your bid is below the minimum.",
+    }
+}
+
+impl From<AmountError> for BidProblem {
+    fn from(e: AmountError) -> Self {
+        match e {
+            AmountError::Empty => BidProblem::AmountEmpty,
+            AmountError::NotANumber => BidProblem::AmountNan,
+            AmountError::Negative => BidProblem::AmountNegative,
+            AmountError::Zero => BidProblem::AmountZero,
+            AmountError::TooManyDecimals => BidProblem::AmountDecimals,
+            AmountError::TooLarge => BidProblem::AmountLarge,
+        }
+    }
+}
+
+/// The message of a bid problem; `min_bid_cents` fills in "bid at least $X".
+pub fn bid_message(problem: BidProblem, min_bid_cents: i64) -> String {
+    use crate::util::problem::Problem as _;
+    match problem {
+        BidProblem::TooLow => format!(
+            "Bid at least {}.",
+            crate::util::money::format_cents(min_bid_cents)
+        ),
+        other => other.message(),
+    }
+}
+
+/// Answer to a bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BidReply {
+    Accepted {
+        price_cents: i64,
+        bids: i64,
+        min_next_cents: i64,
+    },
+    Rejected {
+        message: String,
+        min_next_cents: Option<i64>,
+    },
+}
+
+/// Answer to like / unlike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LikeReply {
+    pub liked: bool,
+    pub likes: i64,
+}
+
+/// What a listing card shows: enough for the home page, search results and profiles.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemCard {
+    pub id: String,
+    pub name: String,
+    /// Current price in integer cents.
+    pub price_cents: i64,
+    /// Auction end, Unix time in milliseconds.
+    pub ends_at_ms: i64,
+    pub views: i64,
+    pub bids: i64,
+    pub likes: i64,
+}
+
+/// The three rankings of the home page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeSections {
+    pub ending_soon: Vec<ItemCard>,
+    pub most_viewed: Vec<ItemCard>,
+    pub highest_price: Vec<ItemCard>,
+    /// Server clock (ms) when the sections were read, so "time left" is computed consistently.
+    pub now_ms: i64,
+}
+
+/// Everything the item page shows about one item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemDetail {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub seller_id: u64,
+    pub seller_name: String,
+    pub price_cents: i64,
+    pub start_price_cents: i64,
+    /// The smallest bid the next bidder may place (price + increment; the starting price
+    /// before the first bid).
+    pub min_bid_cents: i64,
+    pub bids: i64,
+    pub views: i64,
+    pub likes: i64,
+    pub created_at_ms: i64,
+    pub ends_at_ms: i64,
+    pub has_photo: bool,
+    pub high_bidder_id: Option<u64>,
+    pub high_bidder_name: Option<String>,
+    pub comments: i64,
+}
+
+impl ItemDetail {
+    pub fn is_live(&self, now_ms: i64) -> bool {
+        now_ms < self.ends_at_ms
+    }
+}
+
+/// One accepted bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidEntry {
+    pub bidder_id: u64,
+    pub bidder_name: String,
+    pub amount_cents: i64,
+    pub at_ms: i64,
+}
+
+/// The item page in one piece (its comments come from the comments feature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemPageData {
+    pub item: ItemDetail,
+    /// Newest first.
+    pub history: Vec<BidEntry>,
+    pub similar: Vec<ItemCard>,
+    pub liked_by_me: bool,
+    pub viewer_id: Option<u64>,
+    pub now_ms: i64,
+}
+
+/// A page of cards plus the total number of matches.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CardPage {
+    pub total: u64,
+    pub cards: Vec<ItemCard>,
+    pub now_ms: i64,
+}
+
+/// Dashboard columns that may be sorted by: the only values ever passed to `SORTBY`.
+pub const DASHBOARD_SORT_KEYS: [&str; 6] = ["name", "price", "ends_at", "bids", "views", "likes"];
+
+/// What an item sends live to its open pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ItemEvent {
+    Bid {
+        price_cents: i64,
+        bids: i64,
+        min_next_cents: i64,
+        bidder_id: u64,
+        bidder_name: String,
+        at_ms: i64,
+    },
+    Views {
+        views: i64,
+    },
+    Ended {
+        winner_name: Option<String>,
+        price_cents: i64,
+    },
+}
+
+impl crate::live::LiveEvent for ItemEvent {
+    fn kind(&self) -> &'static str {
+        match self {
+            ItemEvent::Bid { .. } => "bid",
+            ItemEvent::Views { .. } => "views",
+            ItemEvent::Ended { .. } => "ended",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::util::problem::Problem as _;
+
+    #[test]
+    fn durations_run_from_a_minute_to_two_weeks() {
+        assert_eq!(duration_ms("1m"), Some(60_000));
+        assert_eq!(duration_ms("14d"), Some(14 * 86_400_000));
+        assert_eq!(duration_ms("15d"), None);
+        assert_eq!(duration_ms(""), None);
+    }
+
+    #[test]
+    fn item_fields_are_checked() {
+        let (e, checked) = check_item_fields(" Lamp ", "A lamp", "12.50", "1d");
+        assert!(e.is_empty());
+        let checked = checked.unwrap();
+        assert_eq!((checked.name.as_str(), checked.start_cents), ("Lamp", 1250));
+        let (e, checked) = check_item_fields(
+            "\u{200B}\u{200B}\u{200B}",
+            "\u{3164}\u{3164}\u{3164}",
+            "1",
+            "1d",
+        );
+        assert_eq!(e.get(NAME), Some(ListingProblem::NameInvisible));
+        assert_eq!(
+            e.get(DESCRIPTION),
+            Some(ListingProblem::DescriptionInvisible)
+        );
+        assert!(checked.is_none());
+        let (e, _) = check_item_fields("  ", &"x".repeat(2001), "1.234", "2d");
+        assert_eq!(e.get(NAME), Some(ListingProblem::NameLength));
+        assert_eq!(e.get(DESCRIPTION), Some(ListingProblem::DescriptionLength));
+        assert_eq!(e.get(PRICE), Some(ListingProblem::PriceDecimals));
+        assert_eq!(e.get(DURATION), Some(ListingProblem::DurationInvalid));
+        assert_eq!(ItemFormErrors::from_codes(&e.to_codes(), &FORM_FIELDS), e);
+        assert!(ItemFormErrors::from_codes("name:<b>,x:y", &FORM_FIELDS).is_empty());
+    }
+
+    #[test]
+    fn bid_problem_codes_round_trip() {
+        for p in [
+            BidProblem::SignIn,
+            BidProblem::from(AmountError::TooManyDecimals),
+            BidProblem::Ended,
+            BidProblem::OwnItem,
+            BidProblem::TooLow,
+            BidProblem::RateLimited(9),
+            BidProblem::Unavailable,
+            BidProblem::NotFound,
+        ] {
+            assert_eq!(BidProblem::from_code(&p.code()), Some(p));
+        }
+        assert_eq!(BidProblem::from_code("<script>"), None);
+        assert_eq!(
+            bid_message(BidProblem::TooLow, 1250),
+            "Bid at least $12.50."
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! Items on Redis (feature `ssr`).
+
+pub mod bids;
+pub mod closer;
+pub mod images;
+pub mod likes;
+pub mod listing;
+pub mod routes;
+pub mod search;
+pub mod store;
+pub mod views;
+
+pub use crate::items::NewItem;
+pub use bids::{place_bid, BidOutcome, BidRejection};
+pub use likes::set_like;
+pub use store::{create, get, name, page, photo};
+pub use views::{count_view, Visitor, NEW_VISITORS_PER_NETWORK};

@@ -1,0 +1,335 @@
+//! Live updates across app instances.
+//!
+//! Writers call [`publish`]: `lua/publish_event.lua` appends the event to the item's Redis
+//! stream (a short replay buffer) and PUBLISHes it on the item's channel, in one step.
+//! Each app instance holds **one** pub/sub connection (`PSUBSCRIBE {p}live:item:*`, see
+//! [`LiveHub::spawn`]) and fans messages out in memory to the browsers connected to it through
+//! per-item `tokio::sync::broadcast` channels. A browser's server-sent-events stream
+//! ([`events_response`]) costs a broadcast receiver, not a Redis connection. A browser that
+//! reconnects sends `Last-Event-ID`; the missed events are read back from the stream first.
+
+use crate::live::LiveEvent;
+use crate::server::redis::db::Db;
+use crate::server::redis::scripts::scripts;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::broadcast;
+use tokio_stream::StreamExt;
+
+/// One event as it travels: stream entry id (`ms-seq`), kind, JSON data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveMessage {
+    pub id: String,
+    pub kind: String,
+    pub data: String,
+}
+
+impl LiveMessage {
+    /// Parses the pub/sub payload `"<id> <kind> <json>"`.
+    fn parse(payload: &str) -> Option<Self> {
+        let (id, rest) = payload.split_once(' ')?;
+        let (kind, data) = rest.split_once(' ')?;
+        Some(LiveMessage {
+            id: id.into(),
+            kind: kind.into(),
+            data: data.into(),
+        })
+    }
+}
+
+/// A stream entry id as a comparable pair.
+fn entry_id(id: &str) -> Option<(u64, u64)> {
+    let (ms, seq) = id.split_once('-')?;
+    Some((ms.parse().ok()?, seq.parse().ok()?))
+}
+
+/// Records and broadcasts an item event. Errors are logged, never returned: the write that
+/// caused the event has already succeeded and must not be reported as failed.
+pub async fn publish(db: &Db, item_id: &str, event: &impl LiveEvent) {
+    let Ok(data) = serde_json::to_string(event) else {
+        return;
+    };
+    let Ok(mut conn) = db.conn() else { return };
+    let sent: redis::RedisResult<String> = scripts()
+        .publish_event
+        .key(db.keys().item_events(item_id))
+        .arg(db.keys().item_channel(item_id))
+        .arg(event.kind())
+        .arg(&data)
+        .invoke_async(&mut conn)
+        .await;
+    if let Err(e) = sent {
+        tracing::warn!(error = %e, item_id, kind = event.kind(), "live event not published");
+    }
+}
+
+/// In-process fan-out: item id → broadcast sender. A channel exists only while someone on
+/// this instance listens to the item: the last [`Subscription`] to go removes it.
+pub struct LiveHub {
+    senders: Mutex<HashMap<String, broadcast::Sender<Arc<LiveMessage>>>>,
+    /// Open live streams on this instance, bounded (see [`MAX_STREAMS`]).
+    streams: Arc<tokio::sync::Semaphore>,
+}
+
+/// Events buffered per slow browser; one that falls further behind is disconnected and
+/// catches up from the Redis stream when it reconnects.
+const PER_ITEM_BUFFER: usize = 64;
+/// Live streams one instance holds open at most (each costs a few kilobytes); beyond that
+/// new ones are answered 503 and the browser retries.
+pub const MAX_STREAMS: usize = 10_000;
+
+impl Default for LiveHub {
+    fn default() -> Self {
+        LiveHub::with_capacity(MAX_STREAMS)
+    }
+}
+
+/// One listener of one item. Dropping it (the browser went away) frees the item's channel
+/// when it was the last listener on this instance.
+pub struct Subscription {
+    rx: broadcast::Receiver<Arc<LiveMessage>>,
+    hub: Arc<LiveHub>,
+    item_id: String,
+    _slot: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Subscription {
+    /// The next event; `None` when this listener fell behind (it should reconnect and replay).
+    pub async fn recv(&mut self) -> Option<Arc<LiveMessage>> {
+        self.rx.recv().await.ok()
+    }
+
+    /// The events as a stream that ends when the listener falls behind.
+    pub fn into_stream(self) -> impl futures_util::Stream<Item = Arc<LiveMessage>> + Send {
+        futures_util::stream::unfold(self, |mut sub| async move {
+            let next = sub.recv().await?;
+            Some((next, sub))
+        })
+    }
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let mut senders = self.hub.senders.lock().unwrap_or_else(|e| e.into_inner());
+        // Our own receiver is still alive here: "only us" means one.
+        if senders
+            .get(&self.item_id)
+            .is_some_and(|s| s.receiver_count() <= 1)
+        {
+            senders.remove(&self.item_id);
+        }
+    }
+}
+
+impl LiveHub {
+    pub fn with_capacity(max_streams: usize) -> Self {
+        LiveHub {
+            senders: Mutex::new(HashMap::new()),
+            streams: Arc::new(tokio::sync::Semaphore::new(max_streams)),
+        }
+    }
+
+    /// Listens to an item; `None` when this instance already holds its maximum of streams.
+    pub fn subscribe(self: &Arc<Self>, item_id: &str) -> Option<Subscription> {
+        let slot = Arc::clone(&self.streams).try_acquire_owned().ok()?;
+        let mut senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        let rx = senders
+            .entry(item_id.to_string())
+            .or_insert_with(|| broadcast::channel(PER_ITEM_BUFFER).0)
+            .subscribe();
+        Some(Subscription {
+            rx,
+            hub: Arc::clone(self),
+            item_id: item_id.to_string(),
+            _slot: slot,
+        })
+    }
+
+    /// Browsers connected to this instance, over all items.
+    pub fn listeners(&self) -> usize {
+        let senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        senders.values().map(|s| s.receiver_count()).sum()
+    }
+
+    /// Items with a channel on this instance (each has at least one listener).
+    pub fn channels(&self) -> usize {
+        self.senders.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    fn dispatch(&self, item_id: &str, message: LiveMessage) {
+        let senders = self.senders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(sender) = senders.get(item_id) {
+            // No receiver left is not an error: the last one is being dropped right now.
+            let _ = sender.send(Arc::new(message));
+        }
+    }
+
+    /// Keeps one pub/sub subscription to Redis for this instance, reconnecting with backoff.
+    pub fn spawn(self: &Arc<Self>, db: &Db) -> tokio::task::JoinHandle<()> {
+        let hub = Arc::clone(self);
+        let client = db.client().clone();
+        let pattern = db.keys().item_channel_pattern();
+        let prefix = pattern.trim_end_matches('*').to_string();
+        tokio::spawn(async move {
+            let mut backoff = Duration::from_millis(250);
+            loop {
+                match client.get_async_pubsub().await {
+                    Ok(mut pubsub) => match pubsub.psubscribe(&pattern).await {
+                        Ok(()) => {
+                            tracing::info!(pattern, "live updates subscribed");
+                            backoff = Duration::from_millis(250);
+                            let mut messages = pubsub.on_message();
+                            while let Some(msg) = messages.next().await {
+                                let channel = msg.get_channel_name().to_string();
+                                let Some(item_id) = channel.strip_prefix(&prefix) else {
+                                    continue;
+                                };
+                                let Ok(payload) = msg.get_payload::<String>() else {
+                                    continue;
+                                };
+                                if let Some(message) = LiveMessage::parse(&payload) {
+                                    hub.dispatch(item_id, message);
+                                }
+                            }
+                            tracing::warn!("live updates: subscription lost; reconnecting");
+                        }
+                        Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),
+                    },
+                    Err(e) => tracing::warn!(error = %e, "live updates: cannot connect"),
+                }
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+            }
+        })
+    }
+}
+
+/// Events a reconnecting browser missed: stream entries after `last_id`.
+async fn missed(db: &Db, item_id: &str, last_id: &str) -> Vec<LiveMessage> {
+    let Ok(mut conn) = db.conn() else {
+        return Vec::new();
+    };
+    let reply: redis::RedisResult<Vec<(String, HashMap<String, String>)>> = redis::cmd("XRANGE")
+        .arg(db.keys().item_events(item_id))
+        .arg(format!("({last_id}"))
+        .arg("+")
+        .arg("COUNT")
+        .arg(200)
+        .query_async(&mut conn)
+        .await;
+    match reply {
+        Ok(entries) => entries
+            .into_iter()
+            .filter_map(|(id, mut fields)| {
+                Some(LiveMessage {
+                    id,
+                    kind: fields.remove("kind")?,
+                    data: fields.remove("data")?,
+                })
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!(error = %e, item_id, "live replay failed");
+            Vec::new()
+        }
+    }
+}
+
+/// Server-sent events for one item (its existence checked by the caller): missed events
+/// first when the browser sent `Last-Event-ID`, then live ones, until the server shuts down.
+/// `Unavailable` when this instance already holds its maximum of streams.
+pub async fn events_response(
+    hub: &Arc<LiveHub>,
+    db: &Db,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    item_id: &str,
+    headers: &HeaderMap,
+) -> Result<Response, crate::error::AppError> {
+    // Subscribe first, then replay: nothing published in between is lost; duplicates are
+    // dropped by id below.
+    let Some(live) = hub.subscribe(item_id) else {
+        tracing::warn!("live streams at their maximum; refusing a new one");
+        return Err(crate::error::AppError::Unavailable);
+    };
+    let last_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| entry_id(v).is_some())
+        .map(str::to_string);
+    let replay = match &last_id {
+        Some(last) => missed(db, item_id, last).await,
+        None => Vec::new(),
+    };
+    let mut newest = replay
+        .last()
+        .map(|m| m.id.clone())
+        .or(last_id)
+        .and_then(|id| entry_id(&id));
+    let to_event = |m: &LiveMessage| {
+        Event::default()
+            .id(m.id.clone())
+            .event(m.kind.clone())
+            .data(m.data.clone())
+    };
+    let first: Vec<Result<Event, Infallible>> = replay.iter().map(|m| Ok(to_event(m))).collect();
+    let rest = live.into_stream().filter_map(move |m| {
+        let id = entry_id(&m.id)?;
+        if newest.is_some_and(|n| id <= n) {
+            return None;
+        }
+        newest = Some(id);
+        Some(Ok(to_event(&m)))
+    });
+    // Open streams would keep a graceful shutdown waiting forever: end them when it starts.
+    let mut shutdown = shutdown.clone();
+    let stopping = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    let stream =
+        futures_util::StreamExt::take_until(tokio_stream::iter(first).chain(rest), stopping);
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_and_ids_parse() {
+        let m = LiveMessage::parse("1700-3 bid {\"a\": 1}").unwrap();
+        assert_eq!(
+            (m.id.as_str(), m.kind.as_str(), m.data.as_str()),
+            ("1700-3", "bid", "{\"a\": 1}")
+        );
+        assert!(LiveMessage::parse("garbage").is_none());
+        assert!(entry_id("1700-3") > entry_id("1700-2"));
+        assert!(entry_id("1701-0") > entry_id("1700-9"));
+        assert_eq!(entry_id("x-1"), None);
+    }
+
+    #[test]
+    fn channels_go_with_their_last_listener_and_streams_are_bounded() {
+        let hub = Arc::new(LiveHub::with_capacity(2));
+        let a = hub.subscribe("1").unwrap();
+        let b = hub.subscribe("1").unwrap();
+        assert_eq!((hub.channels(), hub.listeners()), (1, 2));
+        assert!(hub.subscribe("2").is_none(), "at most two streams");
+        drop(a);
+        assert_eq!((hub.channels(), hub.listeners()), (1, 1));
+        drop(b);
+        assert_eq!(hub.channels(), 0, "the last listener frees the channel");
+        let c = hub.subscribe("2").unwrap();
+        hub.dispatch("2", LiveMessage::parse("1-0 bid {}").unwrap());
+        hub.dispatch("3", LiveMessage::parse("1-1 bid {}").unwrap());
+        assert_eq!(hub.channels(), 1, "dispatching never creates channels");
+        drop(c);
+        assert_eq!(hub.channels(), 0);
+    }
+}

@@ -1,0 +1,22 @@
+//! Public profiles: who a user is, what they sell and what they like.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::items::ItemCard;
+use serde::{Deserialize, Serialize};
+
+/// Items shown per list on a profile.
+pub const PROFILE_LIST: usize = 24;
+
+/// A user's public profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub id: u64,
+    pub username: String,
+    pub member_since_ms: i64,
+    pub selling: Vec<ItemCard>,
+    pub liked: Vec<ItemCard>,
+    pub now_ms: i64,
+}

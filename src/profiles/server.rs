@@ -1,0 +1,55 @@
+//! Public profiles on Redis.
+
+use crate::accounts::UserId;
+use crate::error::AppError;
+use crate::items::server::search::cards_by_id;
+use crate::items::ItemId;
+use crate::profiles::{Profile, PROFILE_LIST};
+use crate::server::redis::db::{redis_error, Db};
+use crate::util::time::now_ms;
+
+/// The first reply: (username, created_at), the ids sold, the ids liked.
+type ProfileRows = ((Option<String>, Option<i64>), Vec<String>, Vec<String>);
+
+/// The profile of user `id`, or `None` for an unknown user.
+/// Two round trips: the user and both id lists in one pipeline, then the cards of both lists.
+pub async fn profile(db: &Db, id: UserId) -> Result<Option<Profile>, AppError> {
+    let user_id = id.0;
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let ((username, created), selling, liked): ProfileRows = redis::pipe()
+        .cmd("HMGET")
+        .arg(keys.user(user_id))
+        .arg("username")
+        .arg("created_at")
+        .cmd("ZREVRANGE")
+        .arg(keys.user_items(user_id))
+        .arg(0)
+        .arg(PROFILE_LIST as isize - 1)
+        .cmd("ZREVRANGE")
+        .arg(keys.user_likes(user_id))
+        .arg(0)
+        .arg(PROFILE_LIST as isize - 1)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("profile", e))?;
+    let Some(username) = username else {
+        return Ok(None);
+    };
+    let ids = |raw: Vec<String>| {
+        raw.iter()
+            .filter_map(|id| ItemId::parse(id))
+            .collect::<Vec<_>>()
+    };
+    let (selling, liked) = (ids(selling), ids(liked));
+    // Both pipelines go out together on the multiplexed connection.
+    let (selling, liked) = tokio::join!(cards_by_id(db, &selling), cards_by_id(db, &liked));
+    Ok(Some(Profile {
+        id: user_id,
+        username,
+        member_since_ms: created.unwrap_or(0),
+        selling: selling?,
+        liked: liked?,
+        now_ms: now_ms(),
+    }))
+}

@@ -1,0 +1,117 @@
+//! Facts about the HTTP request being handled, for server functions and pages: the client
+//! IP, cookies, the CSP nonce, whether it is a plain form post; and adding cookies to the
+//! response.
+
+use crate::server::http::security::CspNonce;
+use axum::extract::ConnectInfo;
+use axum::http::header::{ACCEPT, COOKIE, SET_COOKIE, USER_AGENT};
+use axum::http::request::Parts;
+use axum::http::HeaderValue;
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "rbay_session";
+
+fn parts() -> Option<Parts> {
+    use_context::<Parts>()
+}
+
+/// True for a plain browser form post (JavaScript off): answer with a redirect, not data.
+pub fn is_plain_form_post() -> bool {
+    parts()
+        .and_then(|p| p.headers.get(ACCEPT).cloned())
+        .and_then(|v| v.to_str().ok().map(|s| s.contains("text/html")))
+        .unwrap_or(false)
+}
+
+/// The client's IP: the TCP peer, or with `RBAY_TRUST_PROXY=1` the last `X-Forwarded-For` hop.
+pub fn client_ip(trust_proxy: bool) -> String {
+    let Some(parts) = parts() else {
+        return "unknown".to_string();
+    };
+    if trust_proxy {
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .map(str::trim)
+            .filter(|v| v.parse::<std::net::IpAddr>().is_ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// The request's `User-Agent`, cut to 256 characters.
+pub fn user_agent() -> String {
+    parts()
+        .and_then(|p| p.headers.get(USER_AGENT).cloned())
+        .and_then(|v| v.to_str().ok().map(|s| crate::util::url::clip(s, 256)))
+        .unwrap_or_default()
+}
+
+/// A cookie of the request, by name.
+pub fn cookie(name: &str) -> Option<String> {
+    let parts = parts()?;
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|header| cookie_value(header, name))
+        .map(str::to_string)
+}
+
+/// A named cookie's value from a `Cookie` request header, if present and not empty.
+pub fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
+    header
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// The session token from the request's cookies, if any.
+pub fn session_token() -> Option<String> {
+    cookie(SESSION_COOKIE)
+}
+
+/// The nonce of this request's Content-Security-Policy (see `security`).
+pub fn csp_nonce() -> Option<Arc<str>> {
+    parts().and_then(|p| p.extensions.get::<CspNonce>().map(|n| Arc::clone(&n.0)))
+}
+
+/// Adds a `Set-Cookie` header to the response being built.
+pub fn set_cookie(value: &str) {
+    if let (Some(response), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(value),
+    ) {
+        response.append_header(SET_COOKIE, value);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_read_from_the_header() {
+        assert_eq!(
+            cookie_value("a=1; rbay_session=xyz; b=2", SESSION_COOKIE),
+            Some("xyz")
+        );
+        assert_eq!(cookie_value("rbay_session=", SESSION_COOKIE), None);
+        assert_eq!(cookie_value("other=1", SESSION_COOKIE), None);
+    }
+}

@@ -1,0 +1,14 @@
+//! The Redis plumbing every feature stands on: the shared connection and its health, key
+//! names, Lua scripts, search indexes, locks and rate limits.
+
+pub mod db;
+pub mod indexes;
+pub mod keys;
+pub mod lock;
+pub mod rate_limit;
+pub mod scripts;
+pub mod supervisor;
+
+pub use db::Db;
+pub use keys::Keys;
+pub use supervisor::connect;

@@ -1,0 +1,122 @@
+//! Sliding-window rate limiting (`lua/rate_limit.lua`), shared by sign-in, sign-up, bids and
+//! comments. Time comes from the Redis clock, so all app instances count the same window.
+
+use crate::error::AppError;
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::scripts::scripts;
+use crate::util::random::random_token;
+use std::time::Duration;
+
+/// A limit: at most `max` hits per `window`.
+#[derive(Debug, Clone, Copy)]
+pub struct Limit {
+    pub max: u32,
+    pub window: Duration,
+}
+
+impl Limit {
+    pub const fn per_secs(max: u32, secs: u64) -> Self {
+        Limit {
+            max,
+            window: Duration::from_secs(secs),
+        }
+    }
+}
+
+/// The verdict for one hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Allowed { remaining: u32 },
+    Limited { retry_after: Duration },
+}
+
+/// Counts one hit of `action` by `subject` (an IP, a username, a user id) against `limit`.
+pub async fn hit(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<Verdict, AppError> {
+    let mut conn = db.conn()?;
+    let (allowed, remaining, retry_ms): (i64, i64, i64) = scripts()
+        .rate_limit
+        .key(db.keys().rate_limit(action, subject))
+        .arg(limit.window.as_millis() as u64)
+        .arg(limit.max)
+        .arg(random_token())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("rate limit", e))?;
+    Ok(if allowed == 1 {
+        Verdict::Allowed {
+            remaining: remaining.max(0) as u32,
+        }
+    } else {
+        Verdict::Limited {
+            retry_after: Duration::from_millis(retry_ms.max(1) as u64),
+        }
+    })
+}
+
+/// What happens to an action when Redis cannot count it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// Refuse the action ([`AppError::Unavailable`], 503): the limit protects something that
+    /// matters more than the action.
+    Refuse,
+    /// Let the action through uncounted: the limit is a courtesy, the action harmless.
+    Allow,
+}
+
+/// The rate-limited actions, each with its limit bucket name and its failure policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    SignIn,
+    SignUp,
+    Bid,
+    Comment,
+    Listing,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::SignIn => "signin",
+            Action::SignUp => "signup",
+            Action::Bid => "bid",
+            Action::Comment => "comment",
+            Action::Listing => "listing",
+        }
+    }
+
+    /// Every write Rbay limits today fails closed: if Redis cannot count the hit it cannot
+    /// store the write either, and letting floods through uncounted during a partial outage
+    /// (a timeout, a full memory) would defeat the limit exactly when it matters. Sign-in
+    /// and sign-up also guard against password guessing.
+    pub fn on_failure(self) -> OnFailure {
+        match self {
+            Action::SignIn | Action::SignUp | Action::Bid | Action::Comment | Action::Listing => {
+                OnFailure::Refuse
+            }
+        }
+    }
+}
+
+/// The one entry point for limits: counts a hit of `action` by `subject`.
+/// `Ok(Ok(()))` go ahead; `Ok(Err(secs))` refused, retry after `secs` (rounded up);
+/// `Err(_)` Redis failed and the action's policy is to refuse.
+pub async fn enforce(
+    db: &Db,
+    action: Action,
+    subject: &str,
+    limit: Limit,
+) -> Result<Result<(), u64>, AppError> {
+    match hit(db, action.name(), subject, limit).await {
+        Ok(Verdict::Allowed { .. }) => Ok(Ok(())),
+        Ok(Verdict::Limited { retry_after }) => {
+            Ok(Err(retry_after.as_millis().div_ceil(1000) as u64))
+        }
+        Err(e) => match action.on_failure() {
+            OnFailure::Refuse => Err(e),
+            OnFailure::Allow => {
+                tracing::warn!(action = action.name(), error = %e, "rate limit not counted");
+                Ok(Ok(()))
+            }
+        },
+    }
+}

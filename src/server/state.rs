@@ -1,0 +1,53 @@
+//! The application state every request shares.
+
+use crate::error::AppError;
+use crate::live::server::LiveHub;
+use crate::server::config::Config;
+use crate::server::redis::Db;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// Shared by every request; server functions get it with [`current`].
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: Db,
+    pub config: Arc<Config>,
+    /// Fan-out of live events to this instance's browsers.
+    pub live: Arc<LiveHub>,
+    /// Becomes `true` when the server shuts down: live streams end so shutdown can finish.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(config: Config, db: Db, shutdown: tokio::sync::watch::Receiver<bool>) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("rbay")
+            .site_root(config.site_root.as_str())
+            .site_pkg_dir("pkg")
+            .site_addr(config.listen_addr)
+            .build();
+        AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+            live: Arc::new(LiveHub::default()),
+            shutdown,
+        }
+    }
+}
+
+/// The state of the request being handled (server functions and pages).
+pub fn current() -> Result<AppState, AppError> {
+    leptos::prelude::use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the request context");
+        AppError::Internal
+    })
+}

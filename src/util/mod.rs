@@ -1,0 +1,11 @@
+//! Small pieces every feature uses, shared by the server and the browser.
+
+pub mod id;
+pub mod money;
+pub mod problem;
+#[cfg(feature = "ssr")]
+pub mod random;
+pub mod response;
+pub mod text;
+pub mod time;
+pub mod url;

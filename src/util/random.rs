@@ -1,0 +1,39 @@
+//! Random tokens from the operating system (server only).
+
+/// `N` random bytes from the operating system, as lowercase hex.
+pub fn random_hex<const N: usize>() -> String {
+    let mut bytes = [0u8; N];
+    if let Err(e) = getrandom::fill(&mut bytes) {
+        // No randomness means no safe tokens, sessions or nonces: stop rather than go on.
+        panic!("the operating system's random source failed: {e}");
+    }
+    hex(&bytes)
+}
+
+/// 128 random bits, as hex: lock tokens, rate-limit hit ids.
+pub fn random_token() -> String {
+    random_hex::<16>()
+}
+
+/// Bytes as lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+            let _ = write!(out, "{b:02x}");
+            out
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tokens_are_hex_of_the_right_length_and_differ() {
+        let (a, b) = (super::random_hex::<16>(), super::random_hex::<16>());
+        assert_eq!(a.len(), 32);
+        assert!(a.bytes().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+        assert_eq!(super::hex(&[0, 255]), "00ff");
+    }
+}
