@@ -1,17 +1,26 @@
--- Add a comment to an item.
--- KEYS[1] = item hash
--- KEYS[2] = item's comments hash (comment id -> "author_id|created_ms|author_name|text")
--- KEYS[3] = item's comment order (sorted set, score: created ms)
--- KEYS[4] = comment id counter
--- ARGV[1] = author id   ARGV[2] = author name   ARGV[3] = text (already validated)
--- Returns { comment id, created ms, comment count } or { 0 } for an unknown item.
+-- Add a comment to an item, count it and announce it, in one step.
+-- KEYS[1] = item state   KEYS[2] = item's comments hash (id -> "author_id|ms|author_name|text")
+-- KEYS[3] = item's comment order (sorted set, score: created ms)   KEYS[4] = item event stream
+-- ARGV[1] = comment id (from the global counter)   ARGV[2] = author id   ARGV[3] = author name
+-- ARGV[4] = text (already cleaned)   ARGV[5] = item id   ARGV[6] = the item's pub/sub channel
+-- Returns { created ms, comment count } or { 0 } for an unknown item.
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return { 0 }
 end
-local id = redis.call('INCR', KEYS[4])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-redis.call('HSET', KEYS[2], id, ARGV[1] .. '|' .. now .. '|' .. ARGV[2] .. '|' .. ARGV[3])
-redis.call('ZADD', KEYS[3], now, id)
+local now = now_ms()
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. '|' .. now .. '|' .. ARGV[3] .. '|' .. ARGV[4])
+redis.call('ZADD', KEYS[3], now, ARGV[1])
 local count = redis.call('HINCRBY', KEYS[1], 'comments', 1)
-return { id, now, count }
+emit(KEYS[4], ARGV[6], 'comment', {
+  type = 'comment',
+  comment = {
+    id = tonumber(ARGV[1]),
+    item_id = ARGV[5],
+    author_id = tonumber(ARGV[2]),
+    author_name = ARGV[3],
+    text = ARGV[4],
+    created_ms = now,
+  },
+  count = count,
+})
+return { now, count }

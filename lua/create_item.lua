@@ -1,34 +1,49 @@
--- List a new item.
--- KEYS[1] = item id counter
--- KEYS[2] = the seller's items sorted set (score: created time)
--- ARGV[1] = key prefix of item hashes (the new id is appended)
--- ARGV[2] = seller id       ARGV[3] = seller name
--- ARGV[4] = name            ARGV[5] = description
--- ARGV[6] = starting price (cents)
--- ARGV[7] = duration (ms)
--- ARGV[8] = has photo (1|0)
--- Times come from the Redis clock, like every auction rule.
--- Returns the new item id.
-local id = redis.call('INCR', KEYS[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- List a new item: its document, its auction state, its place in the shard's rankings and
+-- its photo, in one step. Times come from the Redis clock, like every auction rule.
+-- KEYS[1] = item document (indexed)   KEYS[2] = item state
+-- KEYS[3] = shard's ending ranking    KEYS[4] = shard's price ranking
+-- KEYS[5] = shard's views ranking     KEYS[6] = item photo hash
+-- ARGV[1] = item id          ARGV[2] = seller id      ARGV[3] = seller name
+-- ARGV[4] = name             ARGV[5] = description
+-- ARGV[6] = starting price (cents)                    ARGV[7] = duration (ms)
+-- ARGV[8] = photo: '1' (bytes below), 'demo:N' (a shared demo photo) or '0' (placeholder)
+-- ARGV[9] = large JPEG bytes  ARGV[10] = thumbnail JPEG bytes (both empty unless ARGV[8] is '1')
+-- Returns { created at (ms), ends at (ms) }.
+local id = ARGV[1]
+local now = now_ms()
 local ends = now + tonumber(ARGV[7])
-redis.call('HSET', ARGV[1] .. id,
+redis.call('HSET', KEYS[1],
   'id', id,
   'seller_id', ARGV[2],
   'seller_name', ARGV[3],
   'name', ARGV[4],
   'description', ARGV[5],
   'start_price', ARGV[6],
+  'created_at', now,
+  'photo', ARGV[8],
+  -- Copies for search sorting and filters, refreshed in batches by the index sync.
+  'price', ARGV[6],
+  'ends_at', ends,
+  'bids', 0,
+  'views', 0,
+  'likes', 0)
+redis.call('HSET', KEYS[2],
+  'seller_id', ARGV[2],
+  'start_price', ARGV[6],
   'price', ARGV[6],
   'min_bid', ARGV[6],
   'bids', 0,
   'views', 0,
   'likes', 0,
-  'created_at', now,
+  'comments', 0,
   'ends_at', ends,
-  'photo', ARGV[8],
   'high_bidder_id', '',
-  'high_bidder_name', '')
-redis.call('ZADD', KEYS[2], now, id)
-return id
+  'high_bidder_name', '',
+  'closed', 0)
+redis.call('ZADD', KEYS[3], ends, id)
+redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), id)
+redis.call('ZADD', KEYS[5], 0, id)
+if ARGV[8] == '1' then
+  redis.call('HSET', KEYS[6], 'type', 'image/jpeg', 'large', ARGV[9], 'thumb', ARGV[10])
+end
+return { now, ends }

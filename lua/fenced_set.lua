@@ -1,6 +1,6 @@
 -- A write guarded by a lock's fencing number.
 -- KEYS[1] = the lock's fencing counter
--- KEYS[2] = hash to write
+-- KEYS[2] = hash to write (in the lock's slot: name the lock with the data's hash tag)
 -- ARGV[1] = the writer's fencing number
 -- ARGV[2..] = field, value pairs
 -- The counter grows with every acquisition of the lock. A writer whose number is older than

@@ -1,23 +1,26 @@
--- Count a view once per visitor per item.
--- KEYS[1] = item hash
--- KEYS[2] = item's HyperLogLog of visitors
+-- Count a view once per visitor per item, with the "Most viewed" ranking and the live event
+-- in the same step.
+-- KEYS[1] = item state          KEYS[2] = item's HyperLogLog of visitors
 -- KEYS[3] = item's new-visitor counts per network (hash: network tag -> count; each field
 --           expires a day after that network's first new visitor)
+-- KEYS[4] = item event stream   KEYS[5] = shard's views ranking
+-- KEYS[6] = shard's index-dirty set
 -- ARGV[1] = visitor key (`u:<user id>` signed in, `a:<visitor id>` otherwise)
 -- ARGV[2] = signed-in user id, or '' for an anonymous visitor
 -- ARGV[3] = network tag (a keyed hash of the client IP)
 -- ARGV[4] = most new visitors counted per network per item per day
 -- ARGV[5] = lifetime of a network's count, seconds
+-- ARGV[6] = item id             ARGV[7] = the item's pub/sub channel
 -- Rules: the seller's own visits never count; a visitor counts once (HyperLogLog: 12 KB per
 -- item whatever the number of visitors); one network (IP) adds at most ARGV[4] new anonymous
 -- visitors a day, so rotating cookies or user agents cannot inflate the count (signed-in
 -- users count once per account: accounts are rate limited at sign-up).
 -- Returns { view count after this view, 1 if the view was counted else 0 },
 -- or { -1, 0 } for an unknown item.
-if redis.call('EXISTS', KEYS[1]) == 0 then
+local item = redis.call('HMGET', KEYS[1], 'views', 'seller_id')
+if not item[2] then
   return { -1, 0 }
 end
-local item = redis.call('HMGET', KEYS[1], 'views', 'seller_id')
 local views = tonumber(item[1]) or 0
 if ARGV[2] ~= '' and item[2] == ARGV[2] then
   return { views, 0 }
@@ -33,4 +36,8 @@ if anonymous then
   redis.call('HINCRBY', KEYS[3], ARGV[3], 1)
   redis.call('HEXPIRE', KEYS[3], ARGV[5], 'NX', 'FIELDS', 1, ARGV[3])
 end
-return { redis.call('HINCRBY', KEYS[1], 'views', 1), 1 }
+views = redis.call('HINCRBY', KEYS[1], 'views', 1)
+redis.call('ZADD', KEYS[5], 'XX', views, ARGV[6])
+redis.call('SADD', KEYS[6], ARGV[6])
+emit(KEYS[4], ARGV[7], 'views', { type = 'views', views = views })
+return { views, 1 }

@@ -1,9 +1,10 @@
--- Place a bid, atomically: every rule is checked and every change made in one step.
--- KEYS[1] = item hash
--- KEYS[2] = item bid history (list, newest first)
--- KEYS[3] = bidder's bid-on items (sorted set, score: last bid time)
+-- Place a bid, atomically: every rule is checked and every change made in one step, the live
+-- event included (so no accepted bid can go unannounced).
+-- KEYS[1] = item state         KEYS[2] = bid history (list, newest first)
+-- KEYS[3] = item event stream  KEYS[4] = shard's price ranking
+-- KEYS[5] = shard's index-dirty set
 -- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = amount (integer cents)
--- ARGV[4] = item id
+-- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
 -- Returns { 'ok', new price, bid count, next minimum, time (ms) }
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
 --
@@ -23,25 +24,24 @@ local function increment(price)
   end
 end
 
-local item = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'price', 'min_bid', 'bids')
+local item = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed')
 if not item[1] then
   return { 'not_found' }
 end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-if now >= tonumber(item[2]) then
+local now = now_ms()
+if now >= tonumber(item[2]) or item[5] == '1' then
   return { 'ended' }
 end
 if item[1] == ARGV[1] then
   return { 'own_item' }
 end
 local amount = tonumber(ARGV[3])
-local minimum = tonumber(item[4])
+local minimum = tonumber(item[3])
 if amount == nil or amount < minimum then
   return { 'too_low', minimum }
 end
 
-local bids = tonumber(item[5]) + 1
+local bids = tonumber(item[4]) + 1
 local next_min = amount + increment(amount)
 redis.call('HSET', KEYS[1],
   'price', amount,
@@ -51,5 +51,15 @@ redis.call('HSET', KEYS[1],
   'high_bidder_name', ARGV[2],
   'last_bid_at', now)
 redis.call('LPUSH', KEYS[2], ARGV[1] .. '|' .. amount .. '|' .. now .. '|' .. ARGV[2])
-redis.call('ZADD', KEYS[3], now, ARGV[4])
+redis.call('ZADD', KEYS[4], 'XX', amount, ARGV[4])
+redis.call('SADD', KEYS[5], ARGV[4])
+emit(KEYS[3], ARGV[5], 'bid', {
+  type = 'bid',
+  price_cents = amount,
+  bids = bids,
+  min_next_cents = next_min,
+  bidder_id = tonumber(ARGV[1]),
+  bidder_name = ARGV[2],
+  at_ms = now,
+})
 return { 'ok', amount, bids, next_min, now }

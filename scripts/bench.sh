@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
-# Benchmarks against a release server on its own Redis namespace. Prints numbers; asserts
-# nothing. Needs: scripts/build.sh done, Redis running (scripts/redis.sh start-test or REDIS_URL).
-#   scripts/bench.sh            pages: home and item page under wrk, server memory
-#   scripts/bench.sh hostile    memory under attack: 1,000 concurrent sign-ins, 20,000 live
-#                               streams of unknown items, a photo decompression bomb
+# The benchmark: a release server on its own Redis namespace, under wrk on the same machine.
+# Prints numbers (and a markdown table to paste into docs/benchmarks.md); asserts nothing.
+# Needs: scripts/build.sh done, Redis running (scripts/redis.sh start-test or REDIS_URL).
+#
+#   scripts/bench.sh [SIZE ...]    for each catalogue size (default: 500 5000 50000): seed it
+#                                  into its own key prefix, measure the home page, an item
+#                                  page (anonymous and signed in), search (a specific query
+#                                  and a broad one) and bids on one hot item from 20 signed-in
+#                                  clients, then delete the prefix. Also: seeding time, peak
+#                                  server memory over the whole run, Redis CPU per page.
+#   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
+#                                  streams of unknown items, a photo decompression bomb
+# RBAY_BENCH_SECONDS (default 20) is the length of each wrk run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -15,69 +23,158 @@ export RUST_LOG=warn
 PORT="${RBAY_BENCH_PORT:-3300}"
 export RBAY_ADDR="127.0.0.1:$PORT"
 URL="http://$RBAY_ADDR"
+SECONDS_EACH="${RBAY_BENCH_SECONDS:-20}"
+WORK="$(mktemp -d)"
 
 server=""
 start_server() {
-  export RBAY_KEY_PREFIX="bench$$-$1:"
-  target/release/rbay >/dev/null 2>&1 &
+  target/release/rbay >"$WORK/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && return; sleep 0.1; done
-  die "the server did not start"
+  die "the server did not start (see $WORK/server.log)"
 }
 stop_server() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; server=""; }
-trap stop_server EXIT
+cleanup() {
+  stop_server
+  if [ -n "${RBAY_KEY_PREFIX:-}" ]; then target/release/rbay purge --yes >/dev/null 2>&1 || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
 # Peak and current resident memory of the server, from the kernel's own bookkeeping.
 memory() {
   awk '/VmHWM/ {hwm=$2} /VmRSS/ {rss=$2} END {printf "peak %.1f MiB, now %.1f MiB", hwm/1024, rss/1024}' "/proc/$server/status"
 }
+peak_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$server/status"; }
+# Redis CPU seconds used so far (user + system), from INFO.
+redis_cpu() {
+  python3 - "$REDIS_URL" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port or 6379))
+s.sendall(b"INFO cpu\r\n")
+data = b""
+while data.count(b"\r\n") < 2 or b"used_cpu_user:" not in data:
+    data += s.recv(65536)
+info = dict(l.split(":", 1) for l in data.decode().splitlines() if ":" in l)
+print(float(info["used_cpu_sys"]) + float(info["used_cpu_user"]))
+PY
+}
+
+# One wrk run: prints "req/s p50 p99 errors redis-cpu%".
+measure() {
+  local path="$1"; shift
+  local before after out
+  before=$(redis_cpu)
+  out=$(wrk -t2 -c32 -d"${SECONDS_EACH}s" --latency "$@" "$URL$path")
+  after=$(redis_cpu)
+  awk -v before="$before" -v after="$after" -v secs="$SECONDS_EACH" '
+    /Requests\/sec/ {rps=$2}
+    /^ +50%/ {p50=$2}
+    /^ +99%/ {p99=$2}
+    /Non-2xx/ {errors=$NF}
+    END {printf "%s %s %s %d %.0f%%\n", rps, p50, p99, errors, (after-before)*100/secs}' <<<"$out"
+}
+
+sign_up() { # name → session cookie
+  curl -s -D - -o /dev/null -X POST "$URL/api/auth/signup" -H 'Accept: application/json' \
+    -H "Origin: $URL" -d "username=$1&password=long-enough-pw&confirm=long-enough-pw" |
+    grep -o 'rbay_session=[0-9]*[.][0-9a-f]*'
+}
 
 pages() {
-  start_server pages
-  target/release/rbay seed --users 12 --items 48 2>/dev/null
-  run() {
-    echo "== $1"
-    wrk -t2 -c32 -d"${RBAY_BENCH_SECONDS:-20}"s --latency "$URL$2" | grep -E "Requests/sec|  50%|  99%|Non-2xx|Socket errors"
-  }
-  run "home page /" /
-  # An item page: every request counts a view for the same anonymous visitor (no cookie),
-  # i.e. the HyperLogLog path without a new visitor, plus similar items.
-  run "item page /items/1" /items/1
-  echo "== server memory: $(memory)"
-  stop_server
+  local sizes=("$@")
+  [ ${#sizes[@]} -gt 0 ] || sizes=(500 5000 50000)
+  local rows=()
+  for size in "${sizes[@]}"; do
+    export RBAY_KEY_PREFIX="bench$$-$size:"
+    export RBAY_BID_LIMIT=1000000/1 RBAY_AUTH_IP_LIMIT=100000/60
+    say "catalogue of $size items"
+    local t0 t1
+    t0=$(date +%s.%N)
+    target/release/rbay seed --users 20 --items "$size" 2>/dev/null
+    t1=$(date +%s.%N)
+    local seed_secs
+    seed_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}')
+    echo "seeded in ${seed_secs}s"
+    start_server
+    # The query of a maker (about 20 items at any size) and a broad word (1 item in 16).
+    local maker
+    maker=$(curl -s "$URL/items/1" | grep -o '(\([A-Z][a-z]*\))' | head -1 | tr -d '()' || true)
+    [ -n "$maker" ] || maker="kelanford"
+    local session
+    session=$(sign_up "benchreader")
+    local r
+    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp"; do
+      local name="${spec%% *}" path="${spec#* }"
+      if [ "$name" = item-signed-in ]; then
+        r=$(measure "$path" -H "Cookie: $session")
+      else
+        r=$(measure "$path")
+      fi
+      echo "$name $path: $r"
+      rows+=("| $size | $name \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
+    done
+    # Hot item: 20 signed-in bidders (20 sign-ups) on one item that none of them sells.
+    : >"$WORK/cookies"
+    for i in $(seq 1 20); do sign_up "bidder$i$$" >>"$WORK/cookies"; done
+    local seller item
+    seller=$(sign_up "hotseller$$")
+    item=$(curl -s -X POST "$URL/api/items/create" -H 'Accept: application/json' -H "Origin: $URL" \
+      -H "Cookie: $seller" -F name="Hot item" -F description="Everyone wants it." -F price=1000 \
+      -F duration=1d | grep -o '"id":"[0-9]*"' | grep -o '[0-9]*')
+    # At most 10 s: a run long enough would take the price past the $10,000,000 cap.
+    local bid_secs=$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))
+    local before after out
+    before=$(redis_cpu)
+    out=$(BENCH_COOKIES="$WORK/cookies" BENCH_ITEM="$item" BENCH_ORIGIN="$URL" \
+      wrk -t2 -c20 -d"${bid_secs}s" --latency -s scripts/bench/bids.lua "$URL/api/items/bid")
+    after=$(redis_cpu)
+    local accepted bids
+    accepted=$(awk '/accepted bids:/ {print $3}' <<<"$out")
+    bids=$(curl -s "$URL/items/$item" -H "Cookie: $seller" | grep -o 'data-live="bids"[^>]*>[0-9]*' | grep -o '[0-9]*$')
+    r=$(awk -v before="$before" -v after="$after" -v secs="$bid_secs" '
+      /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+      END {printf "%s %s %s %.0f%%", rps, p50, p99, (after-before)*100/secs}' <<<"$out")
+    # Every accepted bid must be in the history (which may hold a few more: answers still in
+    # flight when wrk stopped are not counted by it).
+    local lost=$((accepted > bids ? accepted - bids : 0))
+    echo "hot-item bids: $r; accepted $accepted, recorded $bids, lost $lost ($(grep 'non-200' <<<"$out"))"
+    rows+=("| $size | bids: 20 clients, one item (${bid_secs}s; $accepted accepted, $bids recorded, $lost lost) | $(awk '{print $1" | "$2" | "$3" | "$4}' <<<"$r") |")
+    echo "server memory over the run: $(memory)"
+    rows+=("| $size | seeding: ${seed_secs}s; server peak RSS over the run: $(peak_mib) MiB | | | | |")
+    stop_server
+    target/release/rbay purge --yes >/dev/null
+  done
+  echo
+  echo "| Items | Page | req/s | p50 | p99 | Redis CPU |"
+  echo "|---|---|---|---|---|---|"
+  printf '%s\n' "${rows[@]}"
 }
 
 hostile() {
-  local limits="RBAY_AUTH_IP_LIMIT=100000/60 RBAY_AUTH_USER_LIMIT=100000/60"
   export RBAY_AUTH_IP_LIMIT=100000/60 RBAY_AUTH_USER_LIMIT=100000/60
-  start_server signins
-  for i in $(seq 0 49); do
-    curl -s -o /dev/null -X POST "$URL/api/auth/signup" -H 'Accept: application/json' \
-      -H "Origin: $URL" -d "username=crowd$i&password=long-enough-pw&confirm=long-enough-pw"
-  done
-  echo "== 1,000 concurrent sign-ins ($limits)"
+  export RBAY_KEY_PREFIX="bench$$-hostile:"
+  start_server
+  for i in $(seq 0 49); do sign_up "crowd$i" >/dev/null; done
+  echo "== 1,000 concurrent sign-ins"
   python3 scripts/hostile_load.py "$URL" signins 1000
   echo "   server memory: $(memory)"
   stop_server
 
-  start_server streams
+  start_server
   echo "== 20,000 live streams of unknown items"
   python3 scripts/hostile_load.py "$URL" streams 20000
   echo "   server memory: $(memory)"
   stop_server
 
-  start_server bomb
-  local cookie
-  cookie=$(curl -s -D - -o /dev/null -X POST "$URL/api/auth/signup" -H 'Accept: application/json' \
-    -H "Origin: $URL" -d 'username=bomber&password=long-enough-pw&confirm=long-enough-pw' |
-    grep -o 'rbay_session=[0-9a-f]*')
+  start_server
   echo "== photo decompression bomb"
-  python3 scripts/hostile_load.py "$URL" bomb "$cookie"
+  python3 scripts/hostile_load.py "$URL" bomb "$(sign_up bomber)"
   echo "   server memory: $(memory)"
   stop_server
 }
 
-case "${1:-pages}" in
-  pages) pages ;;
+case "${1:-}" in
   hostile) hostile ;;
-  *) die "usage: scripts/bench.sh [pages|hostile]" ;;
+  *) pages "$@" ;;
 esac

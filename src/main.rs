@@ -48,6 +48,12 @@ enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Delete every key under RBAY_KEY_PREFIX, and its search index (benchmark and test data).
+    Purge {
+        /// Required: this deletes data.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[tokio::main]
@@ -72,6 +78,7 @@ async fn main() -> ExitCode {
             items,
             if_empty,
         }) => seed(&config, users as usize, items as usize, if_empty).await,
+        Some(Command::Purge { yes }) => purge(&config, yes).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -89,9 +96,11 @@ async fn serve(config: Config) -> ExitCode {
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState::new(config, db, stopping);
-    // One Redis subscription per instance for live updates, and the auction closer.
+    // One Redis subscription per instance for live updates; the auction closer; the index
+    // sync (search documents refreshed in batches).
     state.live.spawn(&state.db);
     rbay::items::server::closer::spawn(&state.db);
+    rbay::items::server::index_sync::spawn(&state.db);
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(listener) => listener,
@@ -148,6 +157,30 @@ async fn seed(config: &Config, users: usize, items: usize, if_empty: bool) -> Ex
     );
     match rbay::server::seed::run(&db, users, items).await {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(&e),
+    }
+}
+
+/// `rbay purge --yes`: deletes the namespace.
+async fn purge(config: &Config, yes: bool) -> ExitCode {
+    if !yes {
+        return fail(&format!(
+            "this deletes every key under {}; add --yes to go ahead",
+            config.key_prefix
+        ));
+    }
+    let keys = Keys::new(&config.key_prefix);
+    let db = match Db::new(&config.redis_url, keys) {
+        Ok(db) => db,
+        Err(e) => return fail(&e),
+    };
+    // No bootstrap (it would create the index): only the connection is needed.
+    db.set_ready(true);
+    match rbay::server::seed::purge(&db).await {
+        Ok(n) => {
+            eprintln!("Deleted {n} keys under {}", config.key_prefix);
+            ExitCode::SUCCESS
+        }
         Err(e) => fail(&e),
     }
 }

@@ -251,7 +251,7 @@ async fn sessions_expire_and_visits_renew_them() {
             let key_left = keys_in_namespace(&db)
                 .await
                 .iter()
-                .any(|k| k.contains("sessions"));
+                .any(|k| k.contains("session:"));
             !key_left
         }
     })
@@ -264,7 +264,7 @@ async fn sessions_expire_and_visits_renew_them() {
     assert!(keys_in_namespace(&db)
         .await
         .iter()
-        .all(|k| !k.contains("sessions")));
+        .all(|k| !k.contains("session:")));
 }
 
 #[tokio::test]
@@ -284,7 +284,10 @@ async fn sign_in_mints_a_new_token_and_kills_the_one_presented() {
     .await
     .unwrap();
     assert_ne!(first.token, second.token);
-    assert_eq!(second.token.len(), 64, "256 bits as hex");
+    // The cookie is `<user id>.<token>`: the token is 256 random bits as hex.
+    let (user, token) = second.token.split_once('.').unwrap();
+    assert_eq!(user, second.user_id.to_string());
+    assert_eq!(token.len(), 64, "256 bits as hex");
     assert!(sessions::lookup(&db, &first.token, policy().session_ttl)
         .await
         .unwrap()
@@ -297,7 +300,7 @@ async fn sign_in_mints_a_new_token_and_kills_the_one_presented() {
     assert!(keys_in_namespace(&db)
         .await
         .iter()
-        .all(|k| !k.contains(&second.token)));
+        .all(|k| !k.contains(token)));
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use rbay::comments::server as comments;
-use rbay::comments::CommentProblem;
+use rbay::comments::{CommentEvent, CommentProblem};
 use rbay::items::server::{self as items};
 use rbay::items::{ItemEvent, ItemId, NewItem};
 use rbay::live::server::{self as live, LiveHub};
@@ -64,7 +64,7 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     for probe in probes.iter_mut() {
         loop {
-            live::publish(&db, "424242", &ItemEvent::Views { views: 0 }).await;
+            live::publish(&db, 424_242, &ItemEvent::Views { views: 0 }).await;
             if timeout(Duration::from_millis(50), probe.recv())
                 .await
                 .is_ok()
@@ -119,7 +119,7 @@ async fn events_are_kept_for_replay_in_order() {
         .unwrap();
     assert!(ttl > 0, "the replay buffer expires");
     // A later event goes to the end of the same stream, with a larger id.
-    live::publish(&db, &id.to_string(), &ItemEvent::Views { views: 9 }).await;
+    live::publish(&db, id.0, &ItemEvent::Views { views: 9 }).await;
     let after = event_stream(&db, id).await;
     assert_eq!(after.len(), entries.len() + 1);
     let (last_id, last) = after.last().unwrap();
@@ -201,6 +201,23 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
         Err(CommentProblem::NotFound)
     );
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().comments, 1);
+    // The scripts announced each change in the same step, in the browser's format.
+    let events: Vec<CommentEvent> = event_stream(&db, id)
+        .await
+        .iter()
+        .map(|(_, f)| serde_json::from_str(&f["data"]).unwrap())
+        .collect();
+    assert!(
+        matches!(
+            &events[..],
+            [
+                CommentEvent::Comment { count: 1, .. },
+                CommentEvent::Comment { comment, count: 2 },
+                CommentEvent::CommentDeleted { count: 1, .. },
+            ] if comment.text == "<img src=x onerror=alert(1)>" && comment.author_name == "ben"
+        ),
+        "{events:?}"
+    );
     // Pagination.
     for n in 0..5 {
         comments::add(&db, LIMIT, id, 7, "cy", &format!("c{n}"))

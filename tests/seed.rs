@@ -50,13 +50,19 @@ async fn seeds_users_items_bids_and_the_demo_login_inside_the_namespace_only() {
         .count();
     assert_eq!(item_hashes, 6);
     assert!(
-        keys.iter().any(|k| k.starts_with(&db.keys().item_bids(""))),
+        (1..=6u64).any(|id| keys.contains(&db.keys().item_bids(id))),
         "some bids were placed"
     );
     assert!(
-        keys.iter()
-            .any(|k| k.starts_with(&db.keys().item_image(""))),
+        keys.contains(&db.keys().demo_image(0)),
         "photos were stored"
+    );
+    assert!(
+        rbay::items::server::photo(&db, rbay::items::ItemId(1), true)
+            .await
+            .unwrap()
+            .is_some(),
+        "items show their photo"
     );
     let kept: String = redis::cmd("GET")
         .arg(&outsider)

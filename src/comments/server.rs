@@ -1,10 +1,9 @@
 //! Comments on Redis: add (rate limited), delete (author only), list newest first. Writes are
-//! Lua scripts; each change is published live.
+//! Lua scripts, each of which announces its change live in the same step.
 
-use crate::comments::{clean_comment, Comment, CommentEvent, CommentProblem};
+use crate::comments::{clean_comment, Comment, CommentProblem};
 use crate::error::AppError;
 use crate::items::ItemId;
-use crate::live::server as live;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{self, Action, Limit};
 use crate::server::redis::scripts::scripts;
@@ -34,46 +33,44 @@ pub async fn add(
         Ok(text) => text,
         Err(problem) => return Ok(Err(problem)),
     };
-    if let Err(secs) =
-        rate_limit::enforce(db, Action::Comment, &format!("user:{author_id}"), limit).await?
-    {
+    if let Err(secs) = rate_limit::enforce_user(db, Action::Comment, author_id, limit).await? {
         return Ok(Err(CommentProblem::RateLimited(secs)));
     }
     let keys = db.keys();
     let mut conn = db.conn()?;
+    let fail = |e| redis_error("add comment", e);
+    // The id comes from a global counter (its own slot); the comment goes in the item's.
+    let id: u64 = redis::cmd("INCR")
+        .arg(keys.comment_ids())
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
     let reply: Vec<i64> = scripts()
         .add_comment
-        .key(keys.item(item_id))
+        .key(keys.item_state(item_id))
         .key(keys.item_comments(item_id))
         .key(keys.item_comment_order(item_id))
-        .key(keys.comment_ids())
+        .key(keys.item_events(item_id))
+        .arg(id)
         .arg(author_id)
         .arg(author_name)
         .arg(&text)
+        .arg(item_id.to_string())
+        .arg(keys.item_channel(item_id))
         .invoke_async(&mut conn)
         .await
-        .map_err(|e| redis_error("add comment", e))?;
-    let [id, created_ms, count] = reply[..] else {
+        .map_err(fail)?;
+    let [created_ms, _count] = reply[..] else {
         return Ok(Err(CommentProblem::NotFound));
     };
-    let comment = Comment {
-        id: id as u64,
+    Ok(Ok(Comment {
+        id,
         item_id: item_id.to_string(),
         author_id,
         author_name: author_name.to_string(),
         text,
         created_ms,
-    };
-    live::publish(
-        db,
-        &item_id.to_string(),
-        &CommentEvent::Comment {
-            comment: comment.clone(),
-            count,
-        },
-    )
-    .await;
-    Ok(Ok(comment))
+    }))
 }
 
 /// Deletes comment `comment_id` if `user_id` wrote it.
@@ -87,27 +84,18 @@ pub async fn delete(
     let mut conn = db.conn()?;
     let reply: Vec<i64> = scripts()
         .delete_comment
-        .key(keys.item(item_id))
+        .key(keys.item_state(item_id))
         .key(keys.item_comments(item_id))
         .key(keys.item_comment_order(item_id))
+        .key(keys.item_events(item_id))
         .arg(comment_id)
         .arg(user_id)
+        .arg(keys.item_channel(item_id))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("delete comment", e))?;
     match reply[..] {
-        [1, count] => {
-            live::publish(
-                db,
-                &item_id.to_string(),
-                &CommentEvent::CommentDeleted {
-                    id: comment_id,
-                    count,
-                },
-            )
-            .await;
-            Ok(Ok(()))
-        }
+        [1, _count] => Ok(Ok(())),
         [-1] => Ok(Err(CommentProblem::NotYours)),
         _ => Ok(Err(CommentProblem::NotFound)),
     }

@@ -11,25 +11,24 @@ use crate::items::{
 use leptos::prelude::*;
 use leptos::server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
 
-/// The item page (without its comments); counts the view (once per visitor).
+/// The item page (without its comments). Its view is counted around the page request.
 #[server(prefix = "/api", endpoint = "items/page")]
 pub async fn get_item_page(id: String) -> Result<Option<ItemPageData>, AppError> {
-    use crate::items::server::{store, views};
     use crate::items::ItemId;
     let state = crate::server::state::current()?;
     let Some(id) = ItemId::parse(&id) else {
         return Ok(None);
     };
     let user = crate::accounts::server::current_user(&state).await?;
-    let visitor = views::visitor(&state, user.as_ref());
-    store::page(&state.db, id, user.map(|u| u.id), &visitor).await
+    crate::items::server::store::page(&state.db, id, user.map(|u| u.id)).await
 }
 
 /// The home page rankings.
 #[server]
 pub async fn get_home_sections() -> Result<HomeSections, AppError> {
     let state = crate::server::state::current()?;
-    crate::items::server::search::home_sections(&state.db).await
+    let sections = crate::items::server::rankings::home_sections_cached(&state.db).await?;
+    Ok(HomeSections::clone(&sections))
 }
 
 #[server(prefix = "/api", endpoint = "items/bid")]
@@ -37,7 +36,7 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
     use crate::items::server::bids::{self, BidOutcome};
     use crate::items::{bid_message, BidProblem, ItemId};
     use crate::server::http::forms::{back_with, redirect_plain_post};
-    use crate::server::redis::rate_limit::{self, Action};
+    use crate::server::redis::rate_limit::Action;
     use crate::util::problem::Problem as _;
     let state = crate::server::state::current()?;
     let id = ItemId::parse(&item_id);
@@ -57,26 +56,23 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
         })
     };
 
-    let Some(user) = crate::accounts::server::current_user(&state).await? else {
-        return reject(BidProblem::SignIn, None);
-    };
     let cents = match crate::util::money::parse_cents(&amount) {
         Ok(cents) => cents,
         Err(e) => return reject(e.into(), None),
     };
+    // Who bids and whether they may bid now: one round trip.
+    let signed_in =
+        crate::accounts::server::current_user_within(&state, Action::Bid, state.config.bid_limit)
+            .await?;
+    let Some((user, allowed)) = signed_in else {
+        return reject(BidProblem::SignIn, None);
+    };
+    if let Err(secs) = allowed {
+        return reject(BidProblem::RateLimited(secs), None);
+    }
     let Some(id) = id else {
         return reject(BidProblem::NotFound, None);
     };
-    if let Err(secs) = rate_limit::enforce(
-        &state.db,
-        Action::Bid,
-        &format!("user:{}", user.id),
-        state.config.bid_limit,
-    )
-    .await?
-    {
-        return reject(BidProblem::RateLimited(secs), None);
-    }
     match bids::place_bid(&state.db, user.id, &user.username, id, cents).await? {
         BidOutcome::Accepted {
             price_cents,
@@ -194,5 +190,5 @@ pub async fn item_cards(ids: Vec<String>) -> Result<Vec<ItemCard>, AppError> {
         .filter_map(|id| ItemId::parse(id))
         .take(50)
         .collect();
-    crate::items::server::search::cards_by_id(&state.db, &ids).await
+    crate::items::server::cards::cards_by_id(&state.db, &ids).await
 }

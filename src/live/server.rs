@@ -50,7 +50,7 @@ fn entry_id(id: &str) -> Option<(u64, u64)> {
 
 /// Records and broadcasts an item event. Errors are logged, never returned: the write that
 /// caused the event has already succeeded and must not be reported as failed.
-pub async fn publish(db: &Db, item_id: &str, event: &impl LiveEvent) {
+pub async fn publish(db: &Db, item_id: u64, event: &impl LiveEvent) {
     let Ok(data) = serde_json::to_string(event) else {
         return;
     };
@@ -210,7 +210,7 @@ impl LiveHub {
 }
 
 /// Events a reconnecting browser missed: stream entries after `last_id`.
-async fn missed(db: &Db, item_id: &str, last_id: &str) -> Vec<LiveMessage> {
+async fn missed(db: &Db, item_id: u64, last_id: &str) -> Vec<LiveMessage> {
     let Ok(mut conn) = db.conn() else {
         return Vec::new();
     };
@@ -247,12 +247,12 @@ pub async fn events_response(
     hub: &Arc<LiveHub>,
     db: &Db,
     shutdown: &tokio::sync::watch::Receiver<bool>,
-    item_id: &str,
+    item_id: u64,
     headers: &HeaderMap,
 ) -> Result<Response, crate::error::AppError> {
     // Subscribe first, then replay: nothing published in between is lost; duplicates are
     // dropped by id below.
-    let Some(live) = hub.subscribe(item_id) else {
+    let Some(live) = hub.subscribe(&item_id.to_string()) else {
         tracing::warn!("live streams at their maximum; refusing a new one");
         return Err(crate::error::AppError::Unavailable);
     };

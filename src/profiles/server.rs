@@ -2,7 +2,7 @@
 
 use crate::accounts::UserId;
 use crate::error::AppError;
-use crate::items::server::search::cards_by_id;
+use crate::items::server::cards::cards_by_id;
 use crate::items::ItemId;
 use crate::profiles::{Profile, PROFILE_LIST};
 use crate::server::redis::db::{redis_error, Db};

@@ -69,6 +69,11 @@ pub fn router(state: AppState) -> Router {
                 .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
                 // Inside compression: both read plain bodies.
                 .layer(middleware::from_fn(security::server_fn_status))
+                // Item page views are counted whether the page is rendered or cached.
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::items::server::views::record_visit,
+                ))
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
                     page_cache::serve_cached,

@@ -1,15 +1,51 @@
 //! Demo data: users (one documented demo login), items with generated photos, and realistic
 //! bids, views and likes, all written through the app's own code paths (Lua scripts included).
 //! Touches only keys under the app's namespace.
+//!
+//! Large catalogues (`--items 50000`) are written with many items in flight at once on the
+//! multiplexed connection, and share a small set of generated demo photos (stored once) rather
+//! than storing a photo per item. Each item names a maker; there is one maker per ~20 items
+//! whatever the size, so searching a maker finds a few dozen items at any catalogue size, as
+//! specific searches do in a real shop.
 
 use crate::accounts::server::{self as accounts, AuthPolicy};
 use crate::error::AppError;
 use crate::items::server::{self as items, images, BidOutcome};
-use crate::items::NewItem;
-use crate::server::redis::db::Db;
+use crate::items::{ItemId, NewItem};
+use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::Limit;
+use futures_util::StreamExt;
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+
+/// Distinct generated photos the seeded items share.
+const DEMO_PHOTOS: u64 = 24;
+/// Items written at once.
+const IN_FLIGHT: usize = 64;
+/// About this many items per maker.
+const ITEMS_PER_MAKER: usize = 20;
+
+const MAKER_START: [&str; 16] = [
+    "Bra", "Kel", "Mor", "Vin", "Tal", "Dor", "Fen", "Lis", "Quor", "Ash", "Bel", "Cor", "Dun",
+    "Ev", "Gar", "Hol",
+];
+const MAKER_MIDDLE: [&str; 16] = [
+    "an", "ev", "ol", "ar", "en", "il", "or", "um", "ad", "ir", "ow", "et", "ax", "ym", "ul", "ed",
+];
+const MAKER_END: [&str; 12] = [
+    "vik", "ton", "dale", "ford", "wick", "ley", "ham", "berg", "more", "stead", "worth", "by",
+];
+
+/// The name of maker `k`: `Kelanford`, `Bravevik`, ... (3,072 distinct names).
+pub fn maker(k: usize) -> String {
+    format!(
+        "{}{}{}",
+        MAKER_START[k % 16],
+        MAKER_MIDDLE[k / 16 % 16],
+        MAKER_END[k / 256 % 12]
+    )
+}
 
 pub const DEMO_USERNAME: &str = "demo";
 pub const DEMO_PASSWORD: &str = "demo-password";
@@ -93,6 +129,43 @@ fn progress(label: &str, done: usize, total: usize) {
     let _ = std::io::stderr().flush();
 }
 
+/// Deletes every key of the namespace and its search index (for benchmarks and test data);
+/// returns how many keys went. Never touches keys outside the prefix.
+pub async fn purge(db: &Db) -> Result<u64, AppError> {
+    let mut conn = db.conn()?;
+    let fail = |e| redis_error("purge", e);
+    let _: redis::RedisResult<()> = redis::cmd("FT.DROPINDEX")
+        .arg(db.keys().items_index())
+        .query_async(&mut conn)
+        .await;
+    let pattern = format!("{}*", db.keys().prefix());
+    let mut cursor: u64 = 0;
+    let mut deleted = 0;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(5_000)
+            .query_async(&mut conn)
+            .await
+            .map_err(fail)?;
+        if !keys.is_empty() {
+            let gone: u64 = redis::cmd("UNLINK")
+                .arg(&keys)
+                .query_async(&mut conn)
+                .await
+                .map_err(fail)?;
+            deleted += gone;
+        }
+        if next == 0 {
+            return Ok(deleted);
+        }
+        cursor = next;
+    }
+}
+
 /// True when the namespace holds no items yet.
 pub async fn is_empty(db: &Db) -> Result<bool, AppError> {
     let mut conn = db.conn()?;
@@ -132,15 +205,101 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
         progress("users", i + 1, users);
     }
 
-    for i in 0..items_count {
-        let seller = &people[rng.below(people.len() as u64) as usize];
+    store_demo_photos(db).await?;
+    let makers = (items_count / ITEMS_PER_MAKER).clamp(1, 3_072);
+    let max_views = if items_count > 1_000 { 12 } else { 60 };
+    let specs: Vec<ItemSpec> = (0..items_count)
+        .map(|i| ItemSpec::draw(&mut rng, i, &people, makers, max_views))
+        .collect();
+    let done = AtomicUsize::new(0);
+    let people = &people;
+    let mut writes = futures_util::stream::iter(specs)
+        .map(|spec| async {
+            let written = spec.write(db, people).await;
+            progress(
+                "items",
+                done.fetch_add(1, Ordering::Relaxed) + 1,
+                items_count,
+            );
+            written
+        })
+        .buffer_unordered(IN_FLIGHT);
+    while let Some(written) = writes.next().await {
+        written?;
+    }
+    drop(writes);
+    // Leave the shop fully searchable: refresh every document the writes marked dirty, rather
+    // than leaving a backlog to the running servers' index sync.
+    loop {
+        let synced = crate::items::server::index_sync::sync_all(db)
+            .await
+            .map_err(|e| redis_error("seed index sync", e))?;
+        if synced == 0 {
+            break;
+        }
+    }
+    eprintln!("Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}");
+    Ok(())
+}
+
+/// Generates the shared demo photos once (in this namespace).
+async fn store_demo_photos(db: &Db) -> Result<(), AppError> {
+    let mut conn = db.conn()?;
+    for n in 0..DEMO_PHOTOS {
+        let exists: bool = redis::cmd("EXISTS")
+            .arg(db.keys().demo_image(n))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error("demo photo", e))?;
+        if exists {
+            continue;
+        }
+        let photo =
+            tokio::task::spawn_blocking(move || images::process(&images::demo_photo(n * 7919 + 1)))
+                .await
+                .map_err(|_| AppError::Internal)?
+                .map_err(|_| AppError::Internal)?;
+        let _: () = redis::cmd("HSET")
+            .arg(db.keys().demo_image(n))
+            .arg("large")
+            .arg(photo.large)
+            .arg("thumb")
+            .arg(photo.thumb)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error("demo photo", e))?;
+    }
+    Ok(())
+}
+
+/// One demo item, drawn from the generator before anything is written (so the shop is the
+/// same however the writes interleave).
+struct ItemSpec {
+    seller: usize,
+    item: NewItem,
+    photo: u64,
+    bids: Vec<(usize, u64)>,
+    views: u64,
+    likers: Vec<usize>,
+}
+
+impl ItemSpec {
+    fn draw(
+        rng: &mut Rng,
+        i: usize,
+        people: &[(u64, String)],
+        makers: usize,
+        max_views: u64,
+    ) -> Self {
+        let seller = rng.below(people.len() as u64) as usize;
+        let maker = maker(rng.below(makers as u64) as usize);
         let name = format!(
             "{} {}",
             ADJECTIVES[rng.below(ADJECTIVES.len() as u64) as usize],
             NOUNS[rng.below(NOUNS.len() as u64) as usize]
         );
         let description = format!(
-            "{name}. {} {}",
+            "{name} made by {maker}. {} {}",
             DETAILS[rng.below(DETAILS.len() as u64) as usize],
             DETAILS[rng.below(DETAILS.len() as u64) as usize]
         );
@@ -151,45 +310,50 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
             1 => 3_600_000,
             n => n as i64 * 86_400_000 / 2,
         };
-        let seed = rng.next();
-        let photo = tokio::task::spawn_blocking(move || images::process(&images::demo_photo(seed)))
-            .await
-            .map_err(|_| AppError::Internal)?
-            .ok();
-        let item = NewItem {
-            name,
-            description,
-            start_cents,
-            duration_ms,
-        };
-        let id = items::create(db, seller.0, &seller.1, &item, photo.as_ref()).await?;
+        let bids = (0..rng.below(7))
+            .map(|_| (rng.below(people.len() as u64) as usize, rng.below(4)))
+            .collect();
+        let views = rng.below(max_views);
+        let likers = (0..people.len()).filter(|_| rng.below(5) == 0).collect();
+        ItemSpec {
+            seller,
+            item: NewItem {
+                name: format!("{name} ({maker})"),
+                description,
+                start_cents,
+                duration_ms,
+            },
+            photo: i as u64 % DEMO_PHOTOS,
+            bids,
+            views,
+            likers,
+        }
+    }
 
-        let mut amount = start_cents;
-        for _ in 0..rng.below(7) {
-            let bidder = &people[rng.below(people.len() as u64) as usize];
-            if bidder.0 == seller.0 {
+    async fn write(self, db: &Db, people: &[(u64, String)]) -> Result<ItemId, AppError> {
+        let (seller_id, seller_name) = &people[self.seller];
+        let id = items::create_with_demo_photo(db, *seller_id, seller_name, &self.item, self.photo)
+            .await?;
+        let mut amount = self.item.start_cents;
+        for (bidder, raise) in self.bids {
+            let (bidder_id, bidder_name) = &people[bidder];
+            if bidder_id == seller_id {
                 continue;
             }
-            match items::place_bid(db, bidder.0, &bidder.1, id, amount).await? {
+            match items::place_bid(db, *bidder_id, bidder_name, id, amount).await? {
                 BidOutcome::Accepted { min_next_cents, .. } => {
-                    amount = min_next_cents + rng.below(4) as i64 * min_next_cents / 20;
+                    amount = min_next_cents + raise as i64 * min_next_cents / 20;
                 }
                 BidOutcome::Rejected(_) => break,
             }
         }
-        for v in 0..rng.below(60) {
-            items::count_view(
-                db,
-                id,
-                &items::Visitor::from(format!("a:seed-{v}").as_str()),
-            )
-            .await?;
+        for v in 0..self.views {
+            let visitor = items::Visitor::from(format!("a:seed-{v}").as_str());
+            items::count_view(db, id, &visitor).await?;
         }
-        for (uid, _) in people.iter().filter(|_| rng.below(5) == 0) {
-            items::set_like(db, *uid, id, true).await?;
+        for liker in self.likers {
+            items::set_like(db, people[liker].0, id, true).await?;
         }
-        progress("items", i + 1, items_count);
+        Ok(id)
     }
-    eprintln!("Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}");
-    Ok(())
 }

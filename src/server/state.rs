@@ -8,16 +8,28 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-/// Shared by every request; server functions get it with [`current`].
+/// Shared by every request; server functions get it with [`current`]. Cloning it (once per
+/// request and middleware) copies one pointer.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] points to.
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub db: Db,
-    pub config: Arc<Config>,
+    pub config: Config,
     /// Fan-out of live events to this instance's browsers.
     pub live: Arc<LiveHub>,
     /// Becomes `true` when the server shuts down: live streams end so shutdown can finish.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -34,13 +46,13 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(config.listen_addr)
             .build();
-        AppState {
+        AppState(Arc::new(Shared {
             leptos_options,
             db,
-            config: Arc::new(config),
+            config,
             live: Arc::new(LiveHub::default()),
             shutdown,
-        }
+        }))
     }
 }
 

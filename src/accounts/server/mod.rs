@@ -1,8 +1,11 @@
 //! Accounts on top of Redis.
 //!
-//! - A user is a hash `{p}users:{id}`; `{p}usernames` maps the lowercase name to the id.
-//!   `lua/create_user.lua` claims the name and writes the user in one step, so of two
-//!   simultaneous sign-ups with the same name exactly one wins.
+//! - A user is a hash `{p}user:{uN}`; `{p}usernames` maps the lowercase name to the id.
+//!   Sign-up writes the user under a fresh id first, then claims the name with `HSETNX`: the
+//!   claim is the commit point, so of two simultaneous sign-ups with one name exactly one
+//!   wins, and a crash in between leaves only an unreachable hash, never a name that points
+//!   nowhere. (The user and the name index live in different Redis Cluster slots, so this is
+//!   two atomic steps rather than one script.)
 //! - Passwords are hashed with argon2id ([`passwords`]).
 //! - Both forms are rate limited per client IP and per username (`lua/rate_limit.lua`).
 //! - Sign-in says the same thing for an unknown user and a wrong password, and spends the
@@ -15,9 +18,9 @@ use crate::accounts::{
     check_sign_in, check_sign_up, validate_username, CurrentUser, FormErrors, Problem, USERNAME,
 };
 use crate::error::AppError;
+use crate::server::http::request::{session_token, set_cookie};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{self, Action, Limit};
-use crate::server::redis::scripts::scripts;
 use crate::server::state::AppState;
 use crate::util::problem::Problem as _;
 use sessions::{NewSession, SessionUser};
@@ -102,21 +105,12 @@ pub async fn sign_up(
     let phc = passwords::hash_password(password.to_string())
         .await
         .map_err(form_problem)?;
-    let mut conn = db.conn().map_err(form_problem)?;
-    let id: u64 = scripts()
-        .create_user
-        .key(db.keys().usernames())
-        .key(db.keys().user_ids())
-        .arg(&lower)
-        .arg(&shown)
-        .arg(&phc)
-        .arg(db.keys().users_prefix())
-        .invoke_async(&mut conn)
+    let Some(id) = create_user(db, &lower, &shown, &phc)
         .await
-        .map_err(|e| form_problem(redis_error("create user", e)))?;
-    if id == 0 {
+        .map_err(form_problem)?
+    else {
         return Err(field(USERNAME, Problem::UsernameTaken));
-    }
+    };
     tracing::info!(user_id = id, username = shown.as_str(), "account created");
     sessions::create(db, id, &shown, policy.session_ttl)
         .await
@@ -169,6 +163,54 @@ pub async fn sign_in(
         .map_err(form_problem)
 }
 
+/// Writes a new user and claims its name; `None` when the name is taken (nothing is left).
+async fn create_user(
+    db: &Db,
+    lower: &str,
+    shown: &str,
+    phc: &str,
+) -> Result<Option<u64>, AppError> {
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let fail = |e| redis_error("create user", e);
+    let id: u64 = redis::cmd("INCR")
+        .arg(keys.user_ids())
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
+    let _: () = redis::cmd("HSET")
+        .arg(keys.user(id))
+        .arg("id")
+        .arg(id)
+        .arg("username")
+        .arg(shown)
+        .arg("username_lower")
+        .arg(lower)
+        .arg("password")
+        .arg(phc)
+        .arg("created_at")
+        .arg(crate::util::time::now_ms())
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
+    let claimed: bool = redis::cmd("HSETNX")
+        .arg(keys.usernames())
+        .arg(lower)
+        .arg(id)
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
+    if !claimed {
+        let _: () = redis::cmd("DEL")
+            .arg(keys.user(id))
+            .query_async(&mut conn)
+            .await
+            .map_err(fail)?;
+        return Ok(None);
+    }
+    Ok(Some(id))
+}
+
 /// The id of the user with this (lowercase) name.
 pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<u64>, AppError> {
     let mut conn = db.conn()?;
@@ -210,26 +252,58 @@ pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
 /// Redis call; the lookup runs at most once per request. A session close to expiry gets a
 /// fresh cookie (sliding expiry).
 pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-    use crate::server::http::request::{session_token, set_cookie};
     let Some(token) = session_token() else {
         return Ok(None);
     };
     let cache = leptos::prelude::use_context::<UserCache>().unwrap_or_default();
-    let ttl = state.config.session_ttl;
     let session = cache
         .0
         .get_or_try_init(|| async {
-            let found = sessions::lookup(&state.db, &token, ttl).await?;
-            if let Some(user) = &found {
-                if user.remaining < ttl / 2 {
-                    set_cookie(&sessions::cookie(&token, ttl, state.config.secure_cookies));
-                }
-            }
+            let found = sessions::lookup(&state.db, &token, state.config.session_ttl).await?;
+            renew_cookie(state, &token, found.as_ref());
             Ok::<_, AppError>(found)
         })
         .await?;
-    Ok(session.as_ref().map(|s| CurrentUser {
-        id: s.user_id,
-        username: s.username.clone(),
-    }))
+    Ok(session.as_ref().map(current))
+}
+
+/// The signed-in user of this request and, in the same round trip, one hit of `action`
+/// against that user's rate limit (`Err(seconds)` when over it). `None` when nobody is
+/// signed in (then nothing is counted).
+pub async fn current_user_within(
+    state: &AppState,
+    action: Action,
+    limit: Limit,
+) -> Result<Option<(CurrentUser, Result<(), u64>)>, AppError> {
+    let Some(token) = session_token() else {
+        return Ok(None);
+    };
+    let checked = sessions::check(
+        &state.db,
+        &token,
+        state.config.session_ttl,
+        Some((action, limit)),
+    )
+    .await?;
+    let user = checked.as_ref().map(|(user, _)| user.clone());
+    renew_cookie(state, &token, user.as_ref());
+    if let Some(cache) = leptos::prelude::use_context::<UserCache>() {
+        let _ = cache.0.set(user);
+    }
+    Ok(checked.map(|(user, verdict)| (current(&user), verdict)))
+}
+
+fn current(session: &SessionUser) -> CurrentUser {
+    CurrentUser {
+        id: session.user_id,
+        username: session.username.clone(),
+    }
+}
+
+/// Sends the session cookie again when less than half its life is left.
+fn renew_cookie(state: &AppState, token: &str, found: Option<&SessionUser>) {
+    let ttl = state.config.session_ttl;
+    if found.is_some_and(|user| user.remaining < ttl / 2) {
+        set_cookie(&sessions::cookie(token, ttl, state.config.secure_cookies));
+    }
 }

@@ -1,15 +1,21 @@
 //! Redis-backed sessions.
 //!
-//! The browser holds a random 256-bit token in an HttpOnly, SameSite=Lax cookie. Redis holds a
-//! hash under the token's SHA-256 (so a copy of the database holds no usable tokens) with the
-//! user id and name, and a TTL that every visit renews (sliding expiry). Anonymous visitors
-//! have no session record. Signing in always mints a new token; signing out deletes the hash,
-//! so the old cookie is dead even if someone kept it.
+//! The browser holds `<user id>.<random 256-bit token>` in an HttpOnly, SameSite=Lax cookie.
+//! Redis holds a hash under the token's SHA-256 (so a copy of the database holds no usable
+//! tokens), in the user's slot, with the user id and name and a TTL that every visit renews
+//! (sliding expiry). The user id in the cookie only says where to look: without the token it
+//! finds nothing. Anonymous visitors have no session record. Signing in always mints a new
+//! token; signing out deletes the hash, so the old cookie is dead even if someone kept it.
+//!
+//! [`check`] looks a session up and, for writes, counts the user's rate limit in the same
+//! script (`lua/session.lua`): one round trip for "who is this, and may they do it now".
 
 use crate::error::AppError;
 use crate::server::http::request::SESSION_COOKIE as COOKIE_NAME;
 use crate::server::redis::db::{redis_error, Db};
-use crate::util::random::{hex, random_hex};
+use crate::server::redis::rate_limit::{Action, Limit};
+use crate::server::redis::scripts::scripts;
+use crate::util::random::{hex, random_hex, random_token};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -25,6 +31,7 @@ pub struct SessionUser {
 /// A freshly created session: the token goes into the cookie.
 #[derive(Debug, Clone)]
 pub struct NewSession {
+    /// The cookie value, `<user id>.<token>`.
     pub token: String,
     pub user_id: u64,
     pub username: String,
@@ -34,12 +41,15 @@ fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// A token is 64 lowercase hex characters; anything else is not looked up at all.
-fn well_formed(token: &str) -> bool {
-    token.len() == 64
+/// `<user id>.<64 lowercase hex>` → (user id, token); anything else is not looked up at all.
+fn parse(cookie: &str) -> Option<(u64, &str)> {
+    let (user, token) = cookie.split_once('.')?;
+    let user_id = crate::util::id::parse_positive(user)?;
+    let well_formed = token.len() == 64
         && token
             .bytes()
-            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    well_formed.then_some((user_id, token))
 }
 
 /// Creates a session for the user, valid for `ttl` from now.
@@ -50,7 +60,7 @@ pub async fn create(
     ttl: Duration,
 ) -> Result<NewSession, AppError> {
     let token = random_hex::<32>();
-    let key = db.keys().session(&token_hash(&token));
+    let key = db.keys().session(user_id, &token_hash(&token));
     let mut conn = db.conn()?;
     let now = crate::util::time::now_ms();
     let _: () = redis::pipe()
@@ -72,58 +82,87 @@ pub async fn create(
         .await
         .map_err(|e| redis_error("create session", e))?;
     Ok(NewSession {
-        token,
+        token: format!("{user_id}.{token}"),
         user_id,
         username: username.to_string(),
     })
 }
 
-/// The user of a session token, renewing its TTL; `None` for unknown or expired tokens.
-/// One round trip: HGETALL and PEXPIRE in one pipeline.
-pub async fn lookup(db: &Db, token: &str, ttl: Duration) -> Result<Option<SessionUser>, AppError> {
-    if !well_formed(token) {
+/// What [`check`] found: the user, and the rate limit's verdict (`Err(seconds to wait)`).
+pub type Checked = Option<(SessionUser, Result<(), u64>)>;
+
+/// The user of a session cookie, renewing its TTL, and when `limit` is given, one hit of that
+/// action against the user's rate limit, in one script; `None` for unknown or expired
+/// sessions (nothing is counted then).
+pub async fn check(
+    db: &Db,
+    cookie: &str,
+    ttl: Duration,
+    limit: Option<(Action, Limit)>,
+) -> Result<Checked, AppError> {
+    let Some((user_id, token)) = parse(cookie) else {
+        return Ok(None);
+    };
+    let keys = db.keys();
+    let (window, max, action) = match limit {
+        Some((action, limit)) => (limit.window.as_millis() as u64, limit.max, action.name()),
+        None => (0, 0, "none"),
+    };
+    let mut conn = db.conn()?;
+    let reply: Vec<redis::Value> = scripts()
+        .session
+        .key(keys.session(user_id, &token_hash(token)))
+        .key(keys.user_rate_limit(action, user_id))
+        .arg(ttl.as_millis() as u64)
+        .arg(window)
+        .arg(max)
+        .arg(random_token())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("session", e))?;
+    let field = |i: usize| {
+        reply
+            .get(i)
+            .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+    };
+    let number = |i: usize| field(i).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    if number(0) != 1 {
         return Ok(None);
     }
-    let key = db.keys().session(&token_hash(token));
-    let mut conn = db.conn()?;
-    let (remaining_ms, fields, _renewed): (i64, Vec<(String, String)>, i64) = redis::pipe()
-        .cmd("PTTL")
-        .arg(&key)
-        .cmd("HGETALL")
-        .arg(&key)
-        .cmd("PEXPIRE")
-        .arg(&key)
-        .arg(ttl.as_millis() as u64)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("session lookup", e))?;
-    let mut user_id = None;
-    let mut username = None;
-    for (field, value) in fields {
-        match field.as_str() {
-            "user_id" => user_id = value.parse().ok(),
-            "username" => username = Some(value),
-            _ => {}
-        }
+    let (Some(found), Some(username)) = (field(1).and_then(|v| v.parse::<u64>().ok()), field(2))
+    else {
+        return Ok(None);
+    };
+    if found != user_id {
+        tracing::error!(user_id, found, "a session names another user");
+        return Ok(None);
     }
-    Ok(match (user_id, username) {
-        (Some(user_id), Some(username)) => Some(SessionUser {
-            user_id,
-            username,
-            remaining: Duration::from_millis(remaining_ms.max(0) as u64),
-        }),
-        _ => None,
-    })
+    let user = SessionUser {
+        user_id,
+        username,
+        remaining: Duration::from_millis(number(3).max(0) as u64),
+    };
+    let verdict = if number(4) == 1 {
+        Ok(())
+    } else {
+        Err((number(5).max(1) as u64).div_ceil(1000))
+    };
+    Ok(Some((user, verdict)))
 }
 
-/// Deletes the session, if any. The token is useless afterwards.
-pub async fn destroy(db: &Db, token: &str) -> Result<(), AppError> {
-    if !well_formed(token) {
+/// The user of a session cookie, renewing its TTL; `None` for unknown or expired sessions.
+pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<SessionUser>, AppError> {
+    Ok(check(db, cookie, ttl, None).await?.map(|(user, _)| user))
+}
+
+/// Deletes the session, if any. The cookie is useless afterwards.
+pub async fn destroy(db: &Db, cookie: &str) -> Result<(), AppError> {
+    let Some((user_id, token)) = parse(cookie) else {
         return Ok(());
-    }
+    };
     let mut conn = db.conn()?;
     let _: () = redis::cmd("DEL")
-        .arg(db.keys().session(&token_hash(token)))
+        .arg(db.keys().session(user_id, &token_hash(token)))
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("destroy session", e))?;
@@ -161,11 +200,19 @@ mod tests {
     }
 
     #[test]
-    fn only_well_formed_tokens_are_looked_up() {
-        assert!(well_formed(&"a".repeat(64)));
-        assert!(!well_formed(&"a".repeat(63)));
-        assert!(!well_formed(&"A".repeat(64)));
-        assert!(!well_formed(&format!("{}*", "a".repeat(63))));
+    fn only_well_formed_cookies_are_looked_up() {
+        let token = "a".repeat(64);
+        assert_eq!(parse(&format!("7.{token}")), Some((7, token.as_str())));
+        for bad in [
+            token.clone(),
+            format!("0.{token}"),
+            format!("x.{token}"),
+            format!("7.{}", "a".repeat(63)),
+            format!("7.{}", "A".repeat(64)),
+            format!("7.{}*", "a".repeat(63)),
+        ] {
+            assert_eq!(parse(&bad), None, "{bad}");
+        }
     }
 
     #[test]

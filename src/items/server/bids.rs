@@ -1,9 +1,10 @@
-//! Bids: every rule checked and every change made in one Lua script (`lua/place_bid.lua`).
+//! Bids: every rule checked and every change made in one Lua script (`lua/place_bid.lua`):
+//! the price, the history, the shard's price ranking and the live event.
 
 use crate::error::AppError;
-use crate::items::{BidProblem, ItemEvent, ItemId};
-use crate::live::server as live;
+use crate::items::{BidProblem, ItemId};
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::shard_of;
 use crate::server::redis::scripts::scripts;
 
 /// The answer to a bid.
@@ -50,16 +51,20 @@ pub async fn place_bid(
     amount_cents: i64,
 ) -> Result<BidOutcome, AppError> {
     let keys = db.keys();
+    let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
     let reply: Vec<redis::Value> = scripts()
         .place_bid
-        .key(keys.item(item_id))
+        .key(keys.item_state(item_id))
         .key(keys.item_bids(item_id))
-        .key(keys.user_bids(bidder_id))
+        .key(keys.item_events(item_id))
+        .key(keys.rank_price(shard))
+        .key(keys.index_dirty(shard))
         .arg(bidder_id)
         .arg(bidder_name)
         .arg(amount_cents)
         .arg(item_id.0)
+        .arg(keys.item_channel(item_id))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("place bid", e))?;
@@ -75,15 +80,15 @@ pub async fn place_bid(
     };
     Ok(match status.as_str() {
         "ok" => {
-            let event = ItemEvent::Bid {
-                price_cents: int(1),
-                bids: int(2),
-                min_next_cents: int(3),
-                bidder_id,
-                bidder_name: bidder_name.to_string(),
-                at_ms: int(4),
-            };
-            live::publish(db, &item_id.to_string(), &event).await;
+            // The bidder's own list of items bid on lives in the bidder's slot: a second
+            // step (idempotent; the bid itself is already recorded and announced).
+            let _: () = redis::cmd("ZADD")
+                .arg(keys.user_bids(bidder_id))
+                .arg(int(4))
+                .arg(item_id.0)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| redis_error("record my bids", e))?;
             BidOutcome::Accepted {
                 price_cents: int(1),
                 bids: int(2),

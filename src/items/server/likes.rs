@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::shard_of;
 use crate::server::redis::scripts::scripts;
 
 /// Likes (`like = true`) or unlikes an item; idempotent. Returns (liked, like count), or
@@ -15,19 +16,31 @@ pub async fn set_like(
 ) -> Result<Option<(bool, i64)>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
+    let fail = |e| redis_error("like", e);
     let reply: Vec<i64> = scripts()
         .toggle_like
-        .key(keys.item(item_id))
+        .key(keys.item_state(item_id))
         .key(keys.item_likers(item_id))
-        .key(keys.user_likes(user_id))
+        .key(keys.index_dirty(shard_of(item_id.0)))
         .arg(user_id)
         .arg(item_id.0)
         .arg(u8::from(like))
         .invoke_async(&mut conn)
         .await
-        .map_err(|e| redis_error("like", e))?;
-    Ok(match reply.as_slice() {
-        [liked, count] => Some((*liked == 1, *count)),
-        _ => None,
-    })
+        .map_err(fail)?;
+    let [liked, count, _changed] = reply[..] else {
+        return Ok(None);
+    };
+    // The user's list of liked items lives in the user's slot: a second, idempotent step.
+    let mut list = redis::cmd(if like { "ZADD" } else { "ZREM" });
+    list.arg(keys.user_likes(user_id));
+    if like {
+        list.arg("NX").arg(crate::util::time::now_ms() / 1000);
+    }
+    let _: () = list
+        .arg(item_id.0)
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
+    Ok(Some((liked == 1, count)))
 }

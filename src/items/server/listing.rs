@@ -153,10 +153,10 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
         return reject(errors, &form);
     };
     // Counted before the photo is decoded: a flood of uploads costs one Redis call each.
-    if let Err(secs) = rate_limit::enforce(
+    if let Err(secs) = rate_limit::enforce_user(
         &state.db,
         Action::Listing,
-        &format!("user:{}", user.id),
+        user.id,
         state.config.listing_limit,
     )
     .await?

@@ -1,10 +1,13 @@
 //! Items on Redis (feature `ssr`).
 
 pub mod bids;
+pub mod cards;
 pub mod closer;
 pub mod images;
+pub mod index_sync;
 pub mod likes;
 pub mod listing;
+pub mod rankings;
 pub mod routes;
 pub mod search;
 pub mod store;
@@ -13,5 +16,5 @@ pub mod views;
 pub use crate::items::NewItem;
 pub use bids::{place_bid, BidOutcome, BidRejection};
 pub use likes::set_like;
-pub use store::{create, get, name, page, photo};
+pub use store::{create, create_with_demo_photo, get, name, page, photo};
 pub use views::{count_view, Visitor, NEW_VISITORS_PER_NETWORK};

@@ -85,13 +85,7 @@ async fn events(
         Ok(None) => return not_found(),
         Err(e) => return error_response(&e),
     }
-    crate::live::server::events_response(
-        &state.live,
-        &state.db,
-        &state.shutdown,
-        &id.to_string(),
-        &headers,
-    )
-    .await
-    .unwrap_or_else(|e| error_response(&e))
+    crate::live::server::events_response(&state.live, &state.db, &state.shutdown, id.0, &headers)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
 }

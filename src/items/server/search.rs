@@ -1,11 +1,13 @@
-//! Reads through the items index (RediSearch): the home rankings, search, suggestions,
-//! similar items, a seller's dashboard and profile listings. Each is one `FT.SEARCH` (or one
-//! pipeline of them): never one query per item.
+//! Reads through the items index (RediSearch): search, suggestions, similar items, a seller's
+//! dashboard. Each is one `FT.SEARCH` (or one pipeline of them) for the ids, then one pipeline
+//! for their cards: never one query per item. (The home rankings are sorted sets: see
+//! `rankings`.)
 
 use crate::error::AppError;
+use crate::items::server::cards::cards_by_id;
 use crate::items::{
-    CardPage, HomeSections, ItemCard, ItemId, DASHBOARD_PAGE_SIZE, DASHBOARD_SORT_KEYS,
-    HOME_SECTION_SIZE, MAX_QUERY_CHARS, SEARCH_PAGE_SIZE,
+    CardPage, ItemCard, ItemId, DASHBOARD_PAGE_SIZE, DASHBOARD_SORT_KEYS, MAX_QUERY_CHARS,
+    SEARCH_PAGE_SIZE,
 };
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::indexes::is_unknown_index;
@@ -14,9 +16,6 @@ use redis::Value;
 
 /// At most this many words of a query are searched.
 const MAX_QUERY_TERMS: usize = 8;
-
-/// Fields a card needs, in the order `RETURN` asks for them.
-const CARD_FIELDS: [&str; 6] = ["name", "price", "ends_at", "views", "bids", "likes"];
 
 /// Which auctions a search shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -130,8 +129,10 @@ fn status_clause(status: StatusFilter, now_ms: i64) -> Option<String> {
     }
 }
 
-/// A card query: `FT.SEARCH index query [SORTBY f dir] LIMIT off n RETURN ... DIALECT 2`.
-pub fn card_search(
+/// An id query: `FT.SEARCH index query [SORTBY f dir] LIMIT off n NOCONTENT DIALECT 2`.
+/// The cards are then read from the items themselves ([`cards_by_id`]), so they show live
+/// numbers even where the index's copies lag a second behind.
+pub fn id_search(
     index: &str,
     query: &str,
     sort: Option<(&str, &str)>,
@@ -146,9 +147,7 @@ pub fn card_search(
     cmd.arg("LIMIT")
         .arg(offset)
         .arg(count)
-        .arg("RETURN")
-        .arg(CARD_FIELDS.len())
-        .arg(&CARD_FIELDS[..])
+        .arg("NOCONTENT")
         .arg("DIALECT")
         .arg(2);
     cmd
@@ -176,7 +175,8 @@ async fn run(
     }
 }
 
-async fn one(
+/// One id query, then the cards of what it found: (total matches, cards).
+async fn cards_of(
     db: &Db,
     context: &'static str,
     cmd: redis::Cmd,
@@ -188,32 +188,8 @@ async fn one(
         .into_iter()
         .next()
         .unwrap_or(Value::Nil);
-    Ok(parse_cards(db, reply))
-}
-
-/// The three home page rankings, in one round trip (one pipeline of three FT.SEARCH).
-pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
-    let now_ms = now_ms();
-    let index = db.keys().items_index();
-    let n = HOME_SECTION_SIZE;
-    let mut pipe = redis::pipe();
-    pipe.add_command(card_search(
-        &index,
-        &format!("@ends_at:[({now_ms} +inf]"),
-        Some(("ends_at", "ASC")),
-        0,
-        n,
-    ))
-    .add_command(card_search(&index, "*", Some(("views", "DESC")), 0, n))
-    .add_command(card_search(&index, "*", Some(("price", "DESC")), 0, n));
-    let replies = run(db, "home sections", pipe).await?;
-    let mut sections = replies.into_iter().map(|reply| parse_cards(db, reply).1);
-    Ok(HomeSections {
-        ending_soon: sections.next().unwrap_or_default(),
-        most_viewed: sections.next().unwrap_or_default(),
-        highest_price: sections.next().unwrap_or_default(),
-        now_ms,
-    })
+    let (total, ids) = parse_ids(db, reply);
+    Ok((total, cards_by_id(db, &ids).await?))
 }
 
 /// `/search`: one FT.SEARCH. No usable words → an empty result, without asking Redis.
@@ -237,14 +213,14 @@ pub async fn search(
         None => text,
     };
     let page = page.clamp(1, 500);
-    let cmd = card_search(
+    let cmd = id_search(
         &db.keys().items_index(),
         &query,
         sort.sort_by(),
         (page - 1) * SEARCH_PAGE_SIZE,
         SEARCH_PAGE_SIZE,
     );
-    let (total, cards) = one(db, "search", cmd).await?;
+    let (total, cards) = cards_of(db, "search", cmd).await?;
     Ok(CardPage {
         total,
         cards,
@@ -269,14 +245,14 @@ pub async fn suggest(db: &Db, text: &str) -> Result<Vec<ItemCard>, AppError> {
         })
         .collect();
     let query = format!("@name:({})", words.join(" "));
-    let cmd = card_search(
+    let cmd = id_search(
         &db.keys().items_index(),
         &query,
         Some(("ends_at", "DESC")),
         0,
         6,
     );
-    Ok(one(db, "suggest", cmd).await?.1)
+    Ok(cards_of(db, "suggest", cmd).await?.1)
 }
 
 /// Items like this one (name and description words), itself excluded, live ones first.
@@ -311,7 +287,7 @@ pub async fn similar(
         format!("@ends_at:[({now} +inf]"),
         format!("@ends_at:[-inf {now}]"),
     ] {
-        pipe.add_command(card_search(
+        pipe.add_command(id_search(
             &index,
             &format!("({any_word}) {clause}"),
             None,
@@ -320,12 +296,13 @@ pub async fn similar(
         ));
     }
     let replies = run(db, "similar items", pipe).await?;
-    Ok(replies
+    let ids: Vec<ItemId> = replies
         .into_iter()
-        .flat_map(|r| parse_cards(db, r).1)
-        .filter(|c| c.id != item_id.to_string())
+        .flat_map(|r| parse_ids(db, r).1)
+        .filter(|id| *id != item_id)
         .take(4)
-        .collect())
+        .collect();
+    cards_by_id(db, &ids).await
 }
 
 /// A seller's items for the dashboard, sorted by a validated column.
@@ -337,14 +314,14 @@ pub async fn seller_items(
     page: usize,
 ) -> Result<CardPage, AppError> {
     let page = page.clamp(1, 10_000);
-    let cmd = card_search(
+    let cmd = id_search(
         &db.keys().items_index(),
         &format!("@seller_id:{{{seller_id}}}"),
         Some((sort_key, if descending { "DESC" } else { "ASC" })),
         (page - 1) * DASHBOARD_PAGE_SIZE,
         DASHBOARD_PAGE_SIZE,
     );
-    let (total, cards) = one(db, "seller items", cmd).await?;
+    let (total, cards) = cards_of(db, "seller items", cmd).await?;
     Ok(CardPage {
         total,
         cards,
@@ -352,49 +329,8 @@ pub async fn seller_items(
     })
 }
 
-/// Cards for known item ids, in the given order, in one round trip (one pipeline of HMGET).
-pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut pipe = redis::pipe();
-    for id in ids {
-        pipe.cmd("HMGET")
-            .arg(db.keys().item(id))
-            .arg(&CARD_FIELDS[..]);
-    }
-    let mut conn = db.conn()?;
-    let rows: Vec<Vec<Option<String>>> = pipe
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("cards by id", e))?;
-    Ok(ids
-        .iter()
-        .zip(rows)
-        .filter(|(_, row)| row.first().is_some_and(Option::is_some))
-        .map(|(id, row)| {
-            let num = |i: usize| {
-                row.get(i)
-                    .cloned()
-                    .flatten()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0)
-            };
-            ItemCard {
-                id: id.to_string(),
-                name: row[0].clone().unwrap_or_default(),
-                price_cents: num(1),
-                ends_at_ms: num(2),
-                views: num(3),
-                bids: num(4),
-                likes: num(5),
-            }
-        })
-        .collect())
-}
-
-/// Parses an `FT.SEARCH ... RETURN` reply: `[total, key, [field, value, ...], key, ...]`.
-pub fn parse_cards(db: &Db, reply: Value) -> (u64, Vec<ItemCard>) {
+/// Parses an `FT.SEARCH ... NOCONTENT` reply: `[total, key, key, ...]` → (total, ids).
+pub fn parse_ids(db: &Db, reply: Value) -> (u64, Vec<ItemId>) {
     let Value::Array(items) = reply else {
         tracing::error!(?reply, "unexpected FT.SEARCH reply");
         return (0, Vec::new());
@@ -405,38 +341,13 @@ pub fn parse_cards(db: &Db, reply: Value) -> (u64, Vec<ItemCard>) {
         .next()
         .and_then(|v| redis::from_redis_value::<u64>(v).ok())
         .unwrap_or(0);
-    let mut cards = Vec::new();
-    while let (Some(key), Some(Value::Array(fields))) = (rest.next(), rest.next()) {
-        let key: String = redis::from_redis_value(key).unwrap_or_default();
-        let mut card = ItemCard {
-            id: key.strip_prefix(&prefix).unwrap_or(&key).to_string(),
-            name: String::new(),
-            price_cents: 0,
-            ends_at_ms: 0,
-            views: 0,
-            bids: 0,
-            likes: 0,
-        };
-        for pair in fields.chunks(2) {
-            let (Some(name), Some(value)) = (pair.first(), pair.get(1)) else {
-                continue;
-            };
-            let name: String = redis::from_redis_value_ref(name).unwrap_or_default();
-            let value: String = redis::from_redis_value_ref(value).unwrap_or_default();
-            let number = || value.parse::<i64>().unwrap_or(0);
-            match name.as_str() {
-                "name" => card.name = value.clone(),
-                "price" => card.price_cents = number(),
-                "ends_at" => card.ends_at_ms = number(),
-                "views" => card.views = number(),
-                "bids" => card.bids = number(),
-                "likes" => card.likes = number(),
-                _ => {}
-            }
-        }
-        cards.push(card);
-    }
-    (total, cards)
+    // Keys are `<prefix>{sNN}:<id>`: the id is what follows the last colon.
+    let ids = rest
+        .filter_map(|key| redis::from_redis_value::<String>(key).ok())
+        .filter(|key| key.starts_with(&prefix))
+        .filter_map(|key| key.rsplit(':').next().and_then(ItemId::parse))
+        .collect();
+    (total, ids)
 }
 
 #[cfg(test)]

@@ -4,14 +4,24 @@
 use crate::error::AppError;
 use crate::items::server::images::Photo;
 use crate::items::server::search;
-use crate::items::server::views::{count_view, Visitor};
 use crate::items::{BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, NewItem, HISTORY_LIMIT};
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::shard_of;
 use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
 
-/// Lists an item (and stores its photo) in one script; returns the new id.
+/// Where a new item's photo comes from.
+enum PhotoSource<'a> {
+    /// No photo: the generated placeholder is shown.
+    None,
+    /// An uploaded photo, re-encoded (stored with the item).
+    Upload(&'a Photo),
+    /// One of the shared demo photos (seed data).
+    Demo(u64),
+}
+
+/// Lists an item (and stores its photo); returns the new id.
 pub async fn create(
     db: &Db,
     seller_id: u64,
@@ -19,63 +29,113 @@ pub async fn create(
     item: &NewItem,
     photo: Option<&Photo>,
 ) -> Result<ItemId, AppError> {
+    let source = photo.map_or(PhotoSource::None, PhotoSource::Upload);
+    insert(db, seller_id, seller_name, item, source).await
+}
+
+/// Lists a demo item that shows shared demo photo `demo_photo` (see `server::seed`).
+pub async fn create_with_demo_photo(
+    db: &Db,
+    seller_id: u64,
+    seller_name: &str,
+    item: &NewItem,
+    demo_photo: u64,
+) -> Result<ItemId, AppError> {
+    insert(
+        db,
+        seller_id,
+        seller_name,
+        item,
+        PhotoSource::Demo(demo_photo),
+    )
+    .await
+}
+
+/// A new id from the counter, then `lua/create_item.lua` in the item's shard (document,
+/// state, rankings, photo), then the seller's list of items (another slot).
+async fn insert(
+    db: &Db,
+    seller_id: u64,
+    seller_name: &str,
+    item: &NewItem,
+    photo: PhotoSource<'_>,
+) -> Result<ItemId, AppError> {
+    let keys = db.keys();
     let mut conn = db.conn()?;
-    let id: u64 = scripts()
+    let fail = |e| redis_error("create item", e);
+    let id: u64 = redis::cmd("INCR")
+        .arg(keys.item_ids())
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
+    let id = ItemId(id);
+    let shard = shard_of(id.0);
+    let (flag, large, thumb): (String, &[u8], &[u8]) = match photo {
+        PhotoSource::None => ("0".into(), &[], &[]),
+        PhotoSource::Upload(p) => ("1".into(), &p.large, &p.thumb),
+        PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[]),
+    };
+    let (created_at, _ends_at): (i64, i64) = scripts()
         .create_item
-        .key(db.keys().item_ids())
-        .key(db.keys().user_items(seller_id))
-        .arg(db.keys().items_prefix())
+        .key(keys.item(id))
+        .key(keys.item_state(id))
+        .key(keys.rank_ending(shard))
+        .key(keys.rank_price(shard))
+        .key(keys.rank_views(shard))
+        .key(keys.item_image(id))
+        .arg(id.0)
         .arg(seller_id)
         .arg(seller_name)
         .arg(&item.name)
         .arg(&item.description)
         .arg(item.start_cents)
         .arg(item.duration_ms)
-        .arg(u8::from(photo.is_some()))
+        .arg(flag)
+        .arg(large)
+        .arg(thumb)
         .invoke_async(&mut conn)
         .await
-        .map_err(|e| redis_error("create item", e))?;
-    let id = ItemId(id);
-    if let Some(photo) = photo {
-        // The item says photo=1 before the bytes land; until then the image route serves
-        // the placeholder, so nobody ever sees a broken image.
-        let _: () = redis::cmd("HSET")
-            .arg(db.keys().item_image(id))
-            .arg("type")
-            .arg("image/jpeg")
-            .arg("large")
-            .arg(photo.large.as_slice())
-            .arg("thumb")
-            .arg(photo.thumb.as_slice())
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| redis_error("store photo", e))?;
-    }
+        .map_err(fail)?;
+    let _: () = redis::cmd("ZADD")
+        .arg(keys.user_items(seller_id))
+        .arg(created_at)
+        .arg(id.0)
+        .query_async(&mut conn)
+        .await
+        .map_err(fail)?;
     tracing::info!(item_id = %id, seller_id, "item listed");
     Ok(id)
 }
 
-/// One item, or `None`.
+/// One item, or `None`: its document and its state, in one round trip.
 pub async fn get(db: &Db, id: ItemId) -> Result<Option<ItemDetail>, AppError> {
     let mut conn = db.conn()?;
-    let fields: HashMap<String, String> = redis::cmd("HGETALL")
+    let (doc, state): (HashMap<String, String>, HashMap<String, String>) = redis::pipe()
+        .cmd("HGETALL")
         .arg(db.keys().item(id))
+        .cmd("HGETALL")
+        .arg(db.keys().item_state(id))
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("get item", e))?;
-    Ok(detail_from(id, &fields))
+    Ok(detail_from(id, &doc, &state))
 }
 
-fn detail_from(id: ItemId, f: &HashMap<String, String>) -> Option<ItemDetail> {
-    let name = f.get("name")?.clone();
+/// An item from its document (what it is) and its state (how its auction stands).
+fn detail_from(
+    id: ItemId,
+    doc: &HashMap<String, String>,
+    f: &HashMap<String, String>,
+) -> Option<ItemDetail> {
+    let name = doc.get("name")?.clone();
     let num = |k: &str| f.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let text = |k: &str| f.get(k).cloned().filter(|v| !v.is_empty());
     Some(ItemDetail {
         id: id.to_string(),
         name,
-        description: f.get("description").cloned().unwrap_or_default(),
+        description: doc.get("description").cloned().unwrap_or_default(),
         seller_id: num("seller_id") as u64,
-        seller_name: f.get("seller_name").cloned().unwrap_or_default(),
+        seller_name: doc.get("seller_name").cloned().unwrap_or_default(),
         price_cents: num("price"),
         start_price_cents: num("start_price"),
         min_bid_cents: num("min_bid"),
@@ -84,7 +144,7 @@ fn detail_from(id: ItemId, f: &HashMap<String, String>) -> Option<ItemDetail> {
         likes: num("likes"),
         created_at_ms: num("created_at"),
         ends_at_ms: num("ends_at"),
-        has_photo: f.get("photo").map(String::as_str) == Some("1"),
+        has_photo: doc.get("photo").is_some_and(|p| p != "0"),
         high_bidder_id: text("high_bidder_id").and_then(|v| v.parse().ok()),
         high_bidder_name: text("high_bidder_name"),
         comments: num("comments"),
@@ -102,20 +162,21 @@ fn parse_bid(raw: &str) -> Option<BidEntry> {
     })
 }
 
-/// Everything the item page shows (but its comments). Counts the view (once per visitor) in
-/// parallel with the read on the multiplexed connection, then finds similar items: two round
-/// trips.
+/// Everything the item page shows (but its comments): the item, its history, the viewer's
+/// like, then its similar items: two round trips. (The view is counted around the page, by
+/// `views::record_visit`.)
 pub async fn page(
     db: &Db,
     id: ItemId,
     viewer_id: Option<u64>,
-    visitor: &Visitor,
 ) -> Result<Option<ItemPageData>, AppError> {
     let keys = db.keys();
     let mut read_conn = db.conn()?;
     let mut pipe = redis::pipe();
     pipe.cmd("HGETALL")
         .arg(keys.item(id))
+        .cmd("HGETALL")
+        .arg(keys.item_state(id))
         .cmd("LRANGE")
         .arg(keys.item_bids(id))
         .arg(0)
@@ -125,15 +186,20 @@ pub async fn page(
         .arg(viewer_id.unwrap_or(0))
         .cmd("GET")
         .arg(keys.item_similar(id));
-    let read = pipe.query_async::<(HashMap<String, String>, Vec<String>, bool, Option<String>)>(
-        &mut read_conn,
+    type PageRows = (
+        HashMap<String, String>,
+        HashMap<String, String>,
+        Vec<String>,
+        bool,
+        Option<String>,
     );
-    let (views, read) = tokio::join!(count_view(db, id, visitor), read);
-    let (fields, history, liked, similar_ids) = read.map_err(|e| redis_error("item page", e))?;
-    let Some(mut item) = detail_from(id, &fields) else {
+    let (doc, state, history, liked, similar_ids) = pipe
+        .query_async::<PageRows>(&mut read_conn)
+        .await
+        .map_err(|e| redis_error("item page", e))?;
+    let Some(item) = detail_from(id, &doc, &state) else {
         return Ok(None);
     };
-    item.views = item.views.max(views?.unwrap_or(0));
     let similar = similar_cards(db, id, &item, similar_ids).await?;
     Ok(Some(ItemPageData {
         item,
@@ -158,7 +224,7 @@ async fn similar_cards(
 ) -> Result<Vec<ItemCard>, AppError> {
     if let Some(ids) = cached {
         let ids: Vec<ItemId> = ids.split(',').filter_map(ItemId::parse).collect();
-        return search::cards_by_id(db, &ids).await;
+        return crate::items::server::cards::cards_by_id(db, &ids).await;
     }
     let cards = search::similar(db, id, &item.name, &item.description).await?;
     let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
@@ -176,15 +242,36 @@ async fn similar_cards(
     Ok(cards)
 }
 
-/// An item's photo (`thumb` or large) as JPEG bytes, if it has one.
+/// An item's photo (`thumb` or large) as JPEG bytes, if it has one: its own, or the shared
+/// demo photo it points to.
 pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, AppError> {
+    let keys = db.keys();
+    let size = if thumb { "thumb" } else { "large" };
     let mut conn = db.conn()?;
-    redis::cmd("HGET")
-        .arg(db.keys().item_image(id))
-        .arg(if thumb { "thumb" } else { "large" })
+    let fail = |e| redis_error("photo", e);
+    let (source, own): (Option<String>, Option<Vec<u8>>) = redis::pipe()
+        .cmd("HGET")
+        .arg(keys.item(id))
+        .arg("photo")
+        .cmd("HGET")
+        .arg(keys.item_image(id))
+        .arg(size)
         .query_async(&mut conn)
         .await
-        .map_err(|e| redis_error("photo", e))
+        .map_err(fail)?;
+    let demo = source
+        .as_deref()
+        .and_then(|s| s.strip_prefix("demo:"))
+        .and_then(|n| n.parse::<u64>().ok());
+    match demo {
+        Some(n) => redis::cmd("HGET")
+            .arg(keys.demo_image(n))
+            .arg(size)
+            .query_async(&mut conn)
+            .await
+            .map_err(fail),
+        None => Ok(own),
+    }
 }
 
 /// The item's name (for placeholders and the comments page), if it exists.

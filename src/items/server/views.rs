@@ -1,15 +1,19 @@
 //! Views: counted once per visitor, never the seller's own, and not inflatable by dropping
 //! or forging cookies (`lua/increment_view.lua`, see "Security" in docs/architecture.md).
 
-use crate::accounts::CurrentUser;
+use crate::accounts::server::sessions;
 use crate::error::AppError;
-use crate::items::{ItemEvent, ItemId};
-use crate::live::server as live;
+use crate::items::ItemId;
 use crate::server::http::request;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::shard_of;
 use crate::server::redis::scripts::scripts;
 use crate::server::state::AppState;
 use crate::util::random::hex;
+use axum::extract::{Request, State};
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::Response;
 
 /// Who looks at an item, for the unique view count (see `server::request::visitor`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,26 +43,31 @@ pub const NEW_VISITORS_PER_NETWORK: u32 = 5;
 const NETWORK_COUNT_TTL_SECS: u64 = 86_400;
 
 /// Counts a view of an item (`lua/increment_view.lua`: once per visitor, never the seller's
-/// own, at most [`NEW_VISITORS_PER_NETWORK`] new visitors per network per day); returns the
-/// view count, or `None` for an unknown item.
+/// own, at most [`NEW_VISITORS_PER_NETWORK`] new visitors per network per day; a counted view
+/// moves the item in "Most viewed" and is announced live); returns the view count, or `None`
+/// for an unknown item.
 pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option<i64>, AppError> {
+    let keys = db.keys();
+    let shard = shard_of(id.0);
     let mut conn = db.conn()?;
-    let (views, new): (i64, i64) = scripts()
+    let (views, _counted): (i64, i64) = scripts()
         .increment_view
-        .key(db.keys().item(id))
-        .key(db.keys().item_viewers(id))
-        .key(db.keys().item_viewer_networks(id))
+        .key(keys.item_state(id))
+        .key(keys.item_viewers(id))
+        .key(keys.item_viewer_networks(id))
+        .key(keys.item_events(id))
+        .key(keys.rank_views(shard))
+        .key(keys.index_dirty(shard))
         .arg(&visitor.key)
         .arg(visitor.user_id.map(|u| u.to_string()).unwrap_or_default())
         .arg(&visitor.network)
         .arg(NEW_VISITORS_PER_NETWORK)
         .arg(NETWORK_COUNT_TTL_SECS)
+        .arg(id.0)
+        .arg(keys.item_channel(id))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
-    if new == 1 {
-        live::publish(db, &id.to_string(), &ItemEvent::Views { views }).await;
-    }
     Ok((views >= 0).then_some(views))
 }
 
@@ -91,7 +100,7 @@ fn verified_visitor_id(secret: &[u8], cookie: &str) -> Option<String> {
     (well_formed && tag == visitor_tag(secret, id)).then(|| id.to_string())
 }
 
-/// Who is looking, for unique view counts:
+/// Who is looking, for unique view counts, and the visitor cookie to send when one was minted:
 /// - signed in: `u:<user id>`;
 /// - with a valid visitor cookie: `a:<its id>`;
 /// - otherwise the id is derived from the client IP, its user agent and the day (keyed hash),
@@ -99,29 +108,37 @@ fn verified_visitor_id(secret: &[u8], cookie: &str) -> Option<String> {
 ///   gets the same id on every request of the day instead of a new visitor each time.
 ///
 /// The network tag (a keyed hash of the IP) lets the view script cap new visitors per network.
-pub fn visitor(state: &AppState, user: Option<&CurrentUser>) -> Visitor {
+pub fn visitor(
+    state: &AppState,
+    headers: &HeaderMap,
+    extensions: &Extensions,
+    user_id: Option<u64>,
+) -> (Visitor, Option<String>) {
     let secret = state.db.secret();
-    let ip = request::client_ip(state.config.trust_proxy);
+    let ip = request::client_ip_of(headers, extensions, state.config.trust_proxy);
     let network = hex(&keyed_hash(secret, &["network", &ip])[..8]);
-    if let Some(user) = user {
-        return Visitor {
-            key: format!("u:{}", user.id),
-            user_id: Some(user.id),
+    if let Some(user_id) = user_id {
+        let visitor = Visitor {
+            key: format!("u:{user_id}"),
+            user_id: Some(user_id),
             network,
         };
+        return (visitor, None);
     }
-    if let Some(id) = request::cookie(VISITOR_COOKIE).and_then(|c| verified_visitor_id(secret, &c))
-    {
-        return Visitor {
+    let known =
+        request::cookie_of(headers, VISITOR_COOKIE).and_then(|c| verified_visitor_id(secret, &c));
+    if let Some(id) = known {
+        let visitor = Visitor {
             key: format!("a:{id}"),
             user_id: None,
             network,
         };
+        return (visitor, None);
     }
-    let agent = request::user_agent();
+    let agent = request::user_agent_of(headers);
     let day = (crate::util::time::now_ms() / 86_400_000).to_string();
     let id = hex(&keyed_hash(secret, &["visitor", &ip, &agent, &day])[..16]);
-    request::set_cookie(&format!(
+    let cookie = format!(
         "{VISITOR_COOKIE}={id}.{}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
         visitor_tag(secret, &id),
         if state.config.secure_cookies {
@@ -129,12 +146,50 @@ pub fn visitor(state: &AppState, user: Option<&CurrentUser>) -> Visitor {
         } else {
             ""
         }
-    ));
-    Visitor {
+    );
+    let visitor = Visitor {
         key: format!("a:{id}"),
         user_id: None,
         network,
+    };
+    (visitor, Some(cookie))
+}
+
+/// The item an item-page request is for (`GET /items/<id>`), if it is one.
+fn visited_item(request: &Request) -> Option<ItemId> {
+    if request.method() != Method::GET {
+        return None;
     }
+    ItemId::parse(request.uri().path().strip_prefix("/items/")?)
+}
+
+/// Middleware: counts the view of every item page (`GET /items/<id>`), at the same time as
+/// the page is rendered (or served from the page cache), and sends the visitor cookie when one
+/// was minted. A view that cannot be counted never fails the page.
+pub async fn record_visit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let Some(id) = visited_item(&request) else {
+        return next.run(request).await;
+    };
+    let user_id = match request::cookie_of(request.headers(), request::SESSION_COOKIE) {
+        Some(token) => sessions::lookup(&state.db, &token, state.config.session_ttl)
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.user_id),
+        None => None,
+    };
+    let (visitor, cookie) = visitor(&state, request.headers(), request.extensions(), user_id);
+    let (counted, mut response) =
+        tokio::join!(count_view(&state.db, id, &visitor), next.run(request));
+    if let Err(e) = counted {
+        tracing::debug!(error = %e, item_id = %id, "view not counted");
+    }
+    if let Some(cookie) = cookie.filter(|_| response.status() == StatusCode::OK) {
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
 }
 
 #[cfg(test)]

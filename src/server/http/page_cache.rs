@@ -1,8 +1,17 @@
-//! A Redis page cache for public pages that are the same for everyone (about, privacy).
+//! Page caches for what anonymous visitors see, in two tiers:
 //!
-//! Only anonymous GET requests are cached or served from the cache: a request carrying a
-//! session cookie is rendered fresh (its header shows the user), and a response that sets a
-//! cookie or is not a plain 200 HTML page is never stored. Entries live [`TTL_SECS`].
+//! - **shared** (Redis, [`SHARED_TTL_SECS`]): pages that are the same for everyone and change
+//!   rarely (about, privacy), rendered once for every instance;
+//! - **instance** (memory, [`INSTANCE_TTL`]): the busiest pages (the home page, item pages),
+//!   rendered at most once per half second per instance however many visitors ask. Their
+//!   numbers then lag by at most that long, and open pages get the changes live anyway.
+//!   Bounded to [`INSTANCE_ENTRIES`] pages.
+//!
+//! Only anonymous GET requests without a query are cached or served from a cache: a request
+//! carrying a session cookie is rendered fresh (its header shows the user), and a response
+//! that sets a cookie or is not a plain 200 HTML page is never stored. Each response gets its
+//! own CSP nonce, also when its HTML comes from a cache. (Item page views are counted by
+//! `items::server::views::record_visit`, around this cache.)
 
 use crate::server::http::request::{cookie_value, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
@@ -12,11 +21,37 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::{Duration, Instant};
 
-/// Paths served through the cache.
-pub const CACHED_PATHS: [&str; 2] = ["/about", "/privacy"];
-pub const TTL_SECS: u64 = 60;
+/// Pages in the shared (Redis) tier.
+pub const SHARED_PATHS: [&str; 2] = ["/about", "/privacy"];
+pub const SHARED_TTL_SECS: u64 = 60;
+/// How long an instance reuses a page it rendered.
+pub const INSTANCE_TTL: Duration = Duration::from_millis(500);
+/// Pages one instance keeps at most (about 10–15 KB each).
+pub const INSTANCE_ENTRIES: usize = 256;
 const MAX_CACHED_BYTES: usize = 512 * 1024;
+/// Stands for the request's nonce in stored HTML.
+const NONCE_MARK: &str = "__rbay_nonce__";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tier {
+    Shared,
+    Instance,
+}
+
+fn tier(path: &str) -> Option<Tier> {
+    if SHARED_PATHS.contains(&path) {
+        return Some(Tier::Shared);
+    }
+    let item_page = path
+        .strip_prefix("/items/")
+        .and_then(crate::util::id::parse_positive)
+        .is_some();
+    (path == "/" || item_page).then_some(Tier::Instance)
+}
 
 fn has_session_cookie(request: &Request) -> bool {
     request
@@ -27,29 +62,65 @@ fn has_session_cookie(request: &Request) -> bool {
         .any(|c| cookie_value(c, SESSION_COOKIE).is_some())
 }
 
+type Entry = (Instant, Arc<str>);
+/// The instance tier, keyed by key prefix and path (tests run several apps in one process).
+static INSTANCE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::default);
+
+fn instance_get(key: &str) -> Option<Arc<str>> {
+    let pages = INSTANCE.lock().unwrap_or_else(|e| e.into_inner());
+    pages
+        .get(key)
+        .filter(|(at, _)| at.elapsed() < INSTANCE_TTL)
+        .map(|(_, html)| Arc::clone(html))
+}
+
+fn instance_put(key: String, html: Arc<str>) {
+    let mut pages = INSTANCE.lock().unwrap_or_else(|e| e.into_inner());
+    if pages.len() >= INSTANCE_ENTRIES {
+        pages.retain(|_, (at, _)| at.elapsed() < INSTANCE_TTL);
+    }
+    if pages.len() >= INSTANCE_ENTRIES {
+        if let Some(oldest) = pages
+            .iter()
+            .min_by_key(|(_, (at, _))| *at)
+            .map(|(k, _)| k.clone())
+        {
+            pages.remove(&oldest);
+        }
+    }
+    pages.insert(key, (Instant::now(), html));
+}
+
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let cacheable = request.extensions().get::<CspNonce>().is_some()
-        && request.method() == Method::GET
-        && CACHED_PATHS.contains(&path.as_str())
-        && request.uri().query().is_none()
-        && !has_session_cookie(&request);
-    if !cacheable {
+    let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
+    let tier = tier(&path).filter(|_| {
+        request.method() == Method::GET
+            && request.uri().query().is_none()
+            && !has_session_cookie(&request)
+    });
+    let (Some(tier), Some(nonce)) = (tier, nonce) else {
         return next.run(request).await;
-    }
-    let key = state.db.keys().page_cache(&path);
-    let nonce = request
-        .extensions()
-        .get::<CspNonce>()
-        .map(|n| n.0.to_string())
-        .unwrap_or_default();
-    if let Ok(mut conn) = state.db.conn() {
-        let cached: redis::RedisResult<Option<String>> =
-            redis::cmd("GET").arg(&key).query_async(&mut conn).await;
-        if let Ok(Some(html)) = cached {
-            // Each response gets its own nonce, also when its HTML comes from the cache.
-            return html_response(html.replace(NONCE_MARK, &nonce), "hit");
-        }
+    };
+    let key = match tier {
+        Tier::Shared => state.db.keys().page_cache(&path),
+        Tier::Instance => format!("{}{path}", state.db.keys().prefix()),
+    };
+    let cached = match tier {
+        Tier::Instance => instance_get(&key),
+        Tier::Shared => match state.db.conn() {
+            Ok(mut conn) => redis::cmd("GET")
+                .arg(&key)
+                .query_async::<Option<String>>(&mut conn)
+                .await
+                .ok()
+                .flatten()
+                .map(Arc::from),
+            Err(_) => None,
+        },
+    };
+    if let Some(html) = cached {
+        return html_response(html.replace(NONCE_MARK, &nonce), tier, "hit");
     }
 
     let response = next.run(request).await;
@@ -70,16 +141,22 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let Ok(html) = std::str::from_utf8(&bytes) else {
         return Response::from_parts(parts, Body::from(bytes));
     };
-    if let Ok(mut conn) = state.db.conn() {
-        let stored: redis::RedisResult<()> = redis::cmd("SET")
-            .arg(&key)
-            .arg(html.replace(&nonce, NONCE_MARK))
-            .arg("EX")
-            .arg(TTL_SECS)
-            .query_async(&mut conn)
-            .await;
-        if let Err(e) = stored {
-            tracing::warn!(error = %e, path, "page cache write failed");
+    let stored = html.replace(nonce.as_ref(), NONCE_MARK);
+    match tier {
+        Tier::Instance => instance_put(key, stored.into()),
+        Tier::Shared => {
+            if let Ok(mut conn) = state.db.conn() {
+                let written: redis::RedisResult<()> = redis::cmd("SET")
+                    .arg(&key)
+                    .arg(stored)
+                    .arg("EX")
+                    .arg(SHARED_TTL_SECS)
+                    .query_async(&mut conn)
+                    .await;
+                if let Err(e) = written {
+                    tracing::warn!(error = %e, path, "page cache write failed");
+                }
+            }
         }
     }
     let mut response = Response::from_parts(parts, Body::from(bytes));
@@ -89,10 +166,11 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     response
 }
 
-/// Stands for the request's nonce in stored HTML.
-const NONCE_MARK: &str = "__rbay_nonce__";
-
-fn html_response(html: String, state: &'static str) -> Response {
+fn html_response(html: String, tier: Tier, state: &'static str) -> Response {
+    let browser_cache = match tier {
+        Tier::Shared => "public, max-age=60",
+        Tier::Instance => "no-cache",
+    };
     (
         [
             (
@@ -101,7 +179,7 @@ fn html_response(html: String, state: &'static str) -> Response {
             ),
             (
                 header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=60"),
+                HeaderValue::from_static(browser_cache),
             ),
             (
                 header::HeaderName::from_static("x-cache"),
@@ -111,4 +189,25 @@ fn html_response(html: String, state: &'static str) -> Response {
         html,
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_busiest_public_pages_are_cached() {
+        assert_eq!(tier("/about"), Some(Tier::Shared));
+        assert_eq!(tier("/"), Some(Tier::Instance));
+        assert_eq!(tier("/items/12"), Some(Tier::Instance));
+        for other in [
+            "/items/12/comments",
+            "/items/new",
+            "/search",
+            "/dashboard",
+            "/items/x",
+        ] {
+            assert_eq!(tier(other), None, "{other}");
+        }
+    }
 }

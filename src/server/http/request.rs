@@ -6,7 +6,7 @@ use crate::server::http::security::CspNonce;
 use axum::extract::ConnectInfo;
 use axum::http::header::{ACCEPT, COOKIE, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use axum::http::HeaderValue;
+use axum::http::{Extensions, HeaderMap, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::SocketAddr;
@@ -27,14 +27,18 @@ pub fn is_plain_form_post() -> bool {
         .unwrap_or(false)
 }
 
-/// The client's IP: the TCP peer, or with `RBAY_TRUST_PROXY=1` the last `X-Forwarded-For` hop.
+/// The client's IP of the request being handled (see [`client_ip_of`]).
 pub fn client_ip(trust_proxy: bool) -> String {
-    let Some(parts) = parts() else {
-        return "unknown".to_string();
-    };
+    match parts() {
+        Some(parts) => client_ip_of(&parts.headers, &parts.extensions, trust_proxy),
+        None => "unknown".to_string(),
+    }
+}
+
+/// The client's IP: the TCP peer, or with `RBAY_TRUST_PROXY=1` the last `X-Forwarded-For` hop.
+pub fn client_ip_of(headers: &HeaderMap, extensions: &Extensions, trust_proxy: bool) -> String {
     if trust_proxy {
-        let forwarded = parts
-            .headers
+        let forwarded = headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.rsplit(',').next())
@@ -44,26 +48,28 @@ pub fn client_ip(trust_proxy: bool) -> String {
             return ip.to_string();
         }
     }
-    parts
-        .extensions
+    extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip().to_string())
         .unwrap_or_else(|| "unknown".to_string())
 }
 
-/// The request's `User-Agent`, cut to 256 characters.
-pub fn user_agent() -> String {
-    parts()
-        .and_then(|p| p.headers.get(USER_AGENT).cloned())
+/// A request's `User-Agent`, cut to 256 characters.
+pub fn user_agent_of(headers: &HeaderMap) -> String {
+    headers
+        .get(USER_AGENT)
         .and_then(|v| v.to_str().ok().map(|s| crate::util::url::clip(s, 256)))
         .unwrap_or_default()
 }
 
-/// A cookie of the request, by name.
+/// A cookie of the request being handled, by name.
 pub fn cookie(name: &str) -> Option<String> {
-    let parts = parts()?;
-    parts
-        .headers
+    cookie_of(&parts()?.headers, name)
+}
+
+/// A cookie of a request, by name.
+pub fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -45,8 +45,9 @@ impl IndexDef {
     }
 }
 
-/// The items index: full-text name (weighted) and description, plus sortable numbers for
-/// the rankings, the dashboard and search sorting.
+/// The items index over the item documents: full-text name (weighted) and description, the
+/// seller as a tag, and sortable numbers for search sorting, filters and the dashboard (copies
+/// refreshed in batches by `items::server::index_sync`; the home rankings are sorted sets).
 #[rustfmt::skip]
 pub fn items_index(db: &Db) -> IndexDef {
     let keys = db.keys();
@@ -63,7 +64,6 @@ pub fn items_index(db: &Db) -> IndexDef {
             "bids", "NUMERIC", "SORTABLE",
             "likes", "NUMERIC", "SORTABLE",
             "created_at", "NUMERIC", "SORTABLE",
-            "closed", "TAG",
         ],
     }
 }

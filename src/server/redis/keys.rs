@@ -1,13 +1,43 @@
 //! Every Redis key and index name Rbay uses is built here, and only here.
 //! `docs/redis-keys.md` documents each one; keep the two in step.
+//!
+//! **Slots.** Every key that a Lua script touches together with others shares one hash tag,
+//! so each script runs in one slot and Rbay works on Redis Cluster:
+//! - an item's keys carry its **shard** tag `{sNN}` (`NN` = item id mod [`SHARDS`]); the shard's
+//!   rankings, its ending schedule and its list of documents to re-index carry the same tag, so
+//!   a bid updates the item, its history, its live event stream *and* the shard's price ranking
+//!   in one script;
+//! - a user's keys carry `{uN}`;
+//! - a lock's key and its fencing counter carry `{lock:NAME}`.
+//!
+//! Readers that need a global view (the home rankings) read the [`SHARDS`] shard keys in one
+//! pipeline and merge them.
 
 use std::fmt::Display;
 use std::sync::Arc;
+
+/// Item shards: every item belongs to `id % SHARDS`. Part of every item key, so changing it
+/// means moving every item (a migration), not a restart.
+pub const SHARDS: u64 = 16;
 
 /// Builds key names under one namespace prefix (`RBAY_KEY_PREFIX`, `rbay:` by default).
 #[derive(Debug, Clone)]
 pub struct Keys {
     prefix: Arc<str>,
+}
+
+/// The hash tag of an item's shard: `{s07}`.
+pub fn shard_tag(shard: u64) -> String {
+    format!("{{s{shard:02}}}")
+}
+
+/// The shard of an item.
+pub fn shard_of(item_id: u64) -> u64 {
+    item_id % SHARDS
+}
+
+fn item_tag(item_id: u64) -> String {
+    shard_tag(shard_of(item_id))
 }
 
 impl Keys {
@@ -25,87 +55,73 @@ impl Keys {
         format!("{}{}", self.prefix, rest)
     }
 
-    /// Hash: one auction item. Indexed by [`Keys::items_index`].
-    pub fn item(&self, id: impl Display) -> String {
-        self.key(format_args!("items:{id}"))
+    /// An item key of one kind: `{p}<kind>:{sNN}:<id>`.
+    fn item_key(&self, kind: &str, id: impl Into<u64>) -> String {
+        let id = id.into();
+        self.key(format_args!("{kind}:{}:{id}", item_tag(id)))
     }
 
-    /// String (counter): the last item id handed out.
-    pub fn item_ids(&self) -> String {
-        self.key(format_args!("ids:items"))
+    // ---- Items (shard tag) -------------------------------------------------------------
+
+    /// Hash: what an item is (name, description, seller, times, category, photo) and the
+    /// copies of its numbers that search sorts and filters by. Indexed by
+    /// [`Keys::items_index`]; the live numbers are in [`Keys::item_state`].
+    pub fn item(&self, id: impl Into<u64>) -> String {
+        self.item_key("item", id)
+    }
+
+    /// Hash: an item's auction state and counters (price, next minimum, bids, high bidder,
+    /// views, likes, comments, end, closed). Not indexed: it changes with every bid and view.
+    pub fn item_state(&self, id: impl Into<u64>) -> String {
+        self.item_key("state", id)
     }
 
     /// List: an item's accepted bids, newest first (`bidder_id|cents|ms|bidder_name`).
-    pub fn item_bids(&self, id: impl Display) -> String {
-        self.key(format_args!("bids:{id}"))
+    pub fn item_bids(&self, id: impl Into<u64>) -> String {
+        self.item_key("bids", id)
     }
 
     /// HyperLogLog: the distinct visitors of an item.
-    pub fn item_viewers(&self, id: impl Display) -> String {
-        self.key(format_args!("viewers:{id}"))
+    pub fn item_viewers(&self, id: impl Into<u64>) -> String {
+        self.item_key("viewers", id)
     }
 
     /// Hash: new visitors counted per network (keyed IP hash) for an item; fields expire daily.
-    pub fn item_viewer_networks(&self, id: impl Display) -> String {
-        self.key(format_args!("viewer-networks:{id}"))
-    }
-
-    /// String: the server secret (random, created once) that keys visitor ids and IP hashes.
-    pub fn secret(&self) -> String {
-        self.key(format_args!("meta:secret"))
+    pub fn item_viewer_networks(&self, id: impl Into<u64>) -> String {
+        self.item_key("viewer-networks", id)
     }
 
     /// Set: ids of the users who like an item.
-    pub fn item_likers(&self, id: impl Display) -> String {
-        self.key(format_args!("likers:{id}"))
+    pub fn item_likers(&self, id: impl Into<u64>) -> String {
+        self.item_key("likers", id)
     }
 
     /// Hash: an item's photo (`type`, `large`, `thumb`), re-encoded JPEG bytes.
-    pub fn item_image(&self, id: impl Display) -> String {
-        self.key(format_args!("images:{id}"))
+    pub fn item_image(&self, id: impl Into<u64>) -> String {
+        self.item_key("image", id)
     }
 
     /// String with TTL: comma-separated ids of an item's similar items (a search result cache).
-    pub fn item_similar(&self, id: impl Display) -> String {
-        self.key(format_args!("similar:{id}"))
-    }
-
-    /// Sorted set: ids of the items a user sells, scored by listing time.
-    pub fn user_items(&self, user_id: u64) -> String {
-        self.key(format_args!("user-items:{user_id}"))
-    }
-
-    /// Sorted set: ids of the items a user likes, scored by when.
-    pub fn user_likes(&self, user_id: u64) -> String {
-        self.key(format_args!("user-likes:{user_id}"))
-    }
-
-    /// Sorted set: ids of the items a user bid on, scored by the last bid's time.
-    pub fn user_bids(&self, user_id: u64) -> String {
-        self.key(format_args!("user-bids:{user_id}"))
+    pub fn item_similar(&self, id: impl Into<u64>) -> String {
+        self.item_key("similar", id)
     }
 
     /// Hash: an item's comments, comment id → `author_id|created_ms|author_name|text`.
-    pub fn item_comments(&self, id: impl Display) -> String {
-        self.key(format_args!("comments:{id}"))
+    pub fn item_comments(&self, id: impl Into<u64>) -> String {
+        self.item_key("comments", id)
     }
 
     /// Sorted set: an item's comment ids, scored by creation time (newest last).
-    pub fn item_comment_order(&self, id: impl Display) -> String {
-        self.key(format_args!("comment-order:{id}"))
-    }
-
-    /// String (counter): the last comment id handed out.
-    pub fn comment_ids(&self) -> String {
-        self.key(format_args!("ids:comments"))
+    pub fn item_comment_order(&self, id: impl Into<u64>) -> String {
+        self.item_key("comment-order", id)
     }
 
     /// Stream with TTL: an item's recent live events (replayed to reconnecting browsers).
-    pub fn item_events(&self, id: impl Display) -> String {
-        self.key(format_args!("events:{id}"))
+    pub fn item_events(&self, id: impl Into<u64>) -> String {
+        self.item_key("events", id)
     }
 
-    /// Pub/sub channel of an item's live events.
+    /// Pub/sub channel of an item's live events (channels are not keys: no slot).
     pub fn item_channel(&self, id: impl Display) -> String {
         self.key(format_args!("live:item:{id}"))
     }
@@ -115,17 +131,46 @@ impl Keys {
         self.key(format_args!("live:item:*"))
     }
 
-    /// String with TTL: cached HTML of a public, user-independent page.
-    pub fn page_cache(&self, path: &str) -> String {
-        self.key(format_args!("pagecache:{path}"))
+    // ---- Item shards -------------------------------------------------------------------
+
+    /// Sorted set: the shard's live auctions by end time (ms). Read for "Ending soonest" and
+    /// by the closer (what is due); an item leaves it when it is closed.
+    pub fn rank_ending(&self, shard: u64) -> String {
+        self.key(format_args!("rank:ending:{}", shard_tag(shard)))
     }
 
-    /// Key prefix the items index watches.
+    /// Sorted set: the shard's live auctions by current price (cents).
+    pub fn rank_price(&self, shard: u64) -> String {
+        self.key(format_args!("rank:price:{}", shard_tag(shard)))
+    }
+
+    /// Sorted set: the shard's live auctions by unique views.
+    pub fn rank_views(&self, shard: u64) -> String {
+        self.key(format_args!("rank:views:{}", shard_tag(shard)))
+    }
+
+    /// Set: ids of the shard's items whose numbers changed since their search document was
+    /// last refreshed (drained by the index sync).
+    pub fn index_dirty(&self, shard: u64) -> String {
+        self.key(format_args!("index-dirty:{}", shard_tag(shard)))
+    }
+
+    /// String (counter): the last item id handed out.
+    pub fn item_ids(&self) -> String {
+        self.key(format_args!("ids:items"))
+    }
+
+    /// String (counter): the last comment id handed out.
+    pub fn comment_ids(&self) -> String {
+        self.key(format_args!("ids:comments"))
+    }
+
+    /// Key prefix the items index watches (only item documents start with it).
     pub fn items_prefix(&self) -> String {
-        self.key(format_args!("items:"))
+        self.key(format_args!("item:"))
     }
 
-    /// RediSearch index over the item hashes.
+    /// RediSearch index over the item documents.
     pub fn items_index(&self) -> String {
         self.key(format_args!("idx:items"))
     }
@@ -135,27 +180,39 @@ impl Keys {
         self.key(format_args!("meta:index-schema:{index}"))
     }
 
-    /// String with TTL: holder token of a distributed lock.
-    pub fn lock(&self, name: &str) -> String {
-        self.key(format_args!("lock:{name}"))
+    /// Hash: a shared demo photo (`large`, `thumb`) that seeded items point to.
+    pub fn demo_image(&self, n: u64) -> String {
+        self.key(format_args!("demo-image:{n}"))
     }
 
-    /// String (counter): fencing numbers handed out for a lock; only grows.
-    pub fn lock_fence(&self, name: &str) -> String {
-        self.key(format_args!("lock-fence:{name}"))
+    // ---- Users (user tag) ----------------------------------------------------------------
+
+    fn user_key(&self, kind: &str, user_id: u64) -> String {
+        self.key(format_args!("{kind}:{{u{user_id}}}"))
     }
 
     /// Hash: one user account (`id`, `username`, `username_lower`, `password`, `created_at`).
     pub fn user(&self, id: u64) -> String {
-        self.key(format_args!("users:{id}"))
+        self.user_key("user", id)
     }
 
-    /// Key prefix of user hashes; `lua/create_user.lua` appends the new id.
-    pub fn users_prefix(&self) -> String {
-        self.key(format_args!("users:"))
+    /// Sorted set: ids of the items a user sells, scored by listing time.
+    pub fn user_items(&self, user_id: u64) -> String {
+        self.user_key("user-items", user_id)
     }
 
-    /// Hash: lowercase username → user id. Makes usernames unique, case-insensitively.
+    /// Sorted set: ids of the items a user likes, scored by when.
+    pub fn user_likes(&self, user_id: u64) -> String {
+        self.user_key("user-likes", user_id)
+    }
+
+    /// Sorted set: ids of the items a user bid on, scored by the last bid's time.
+    pub fn user_bids(&self, user_id: u64) -> String {
+        self.user_key("user-bids", user_id)
+    }
+
+    /// Hash: lowercase username → user id. Claiming a name here is what makes an account
+    /// exist (see `accounts::server::sign_up`).
     pub fn usernames(&self) -> String {
         self.key(format_args!("usernames"))
     }
@@ -165,14 +222,65 @@ impl Keys {
         self.key(format_args!("ids:users"))
     }
 
-    /// Hash with TTL: one signed-in session, keyed by the SHA-256 of its cookie token.
-    pub fn session(&self, token_hash: &str) -> String {
-        self.key(format_args!("sessions:{token_hash}"))
+    /// Hash with TTL: one signed-in session of a user, keyed by the SHA-256 of its cookie
+    /// token (in the user's slot, with the user's rate limits).
+    pub fn session(&self, user_id: u64, token_hash: &str) -> String {
+        self.key(format_args!("session:{{u{user_id}}}:{token_hash}"))
+    }
+
+    /// Sorted set with TTL: a user's sliding-window rate limit hits for one action (in the
+    /// user's slot, so the session check and the limit are one script).
+    pub fn user_rate_limit(&self, action: &str, user_id: u64) -> String {
+        self.key(format_args!("rate:{action}:{{u{user_id}}}"))
+    }
+
+    // ---- Plumbing ------------------------------------------------------------------------
+
+    /// String with TTL: cached HTML of a public, user-independent page.
+    pub fn page_cache(&self, path: &str) -> String {
+        self.key(format_args!("pagecache:{path}"))
+    }
+
+    /// String with TTL: holder token of a distributed lock. A lock whose name carries a hash
+    /// tag (`index-sync:{s03}`) lives in that slot, with the data it guards; any other name is
+    /// made a tag of its own.
+    pub fn lock(&self, name: &str) -> String {
+        self.key(format_args!("lock:{}", lock_slot(name)))
+    }
+
+    /// String (counter): fencing numbers handed out for a lock; only grows. Same slot as the lock.
+    pub fn lock_fence(&self, name: &str) -> String {
+        self.key(format_args!("lock-fence:{}", lock_slot(name)))
+    }
+
+    /// String: the server secret (random, created once) that keys visitor ids and IP hashes.
+    pub fn secret(&self) -> String {
+        self.key(format_args!("meta:secret"))
     }
 
     /// Sorted set with TTL: sliding-window rate limit hits for one action and one subject.
     pub fn rate_limit(&self, action: &str, subject: &str) -> String {
         self.key(format_args!("rate:{action}:{subject}"))
+    }
+}
+
+/// A lock name as it appears in its keys: as given when it carries a hash tag, else tagged.
+fn lock_slot(name: &str) -> String {
+    if name.contains('{') {
+        name.to_string()
+    } else {
+        format!("{{lock:{name}}}")
+    }
+}
+
+/// The hash-tag part of a key (what Redis Cluster hashes to pick the slot).
+pub fn hash_tag(key: &str) -> &str {
+    match key.find('{') {
+        Some(open) => match key[open + 1..].find('}') {
+            Some(len) if len > 0 => &key[open + 1..open + 1 + len],
+            _ => key,
+        },
+        None => key,
     }
 }
 
@@ -184,7 +292,8 @@ mod tests {
     fn every_key_carries_the_prefix() {
         let k = Keys::new("t42:");
         for key in [
-            k.item("abc"),
+            k.item(7u64),
+            k.item_state(7u64),
             k.items_prefix(),
             k.items_index(),
             k.index_schema_version("idx"),
@@ -192,41 +301,84 @@ mod tests {
             k.lock_fence("x"),
             k.rate_limit("signin", "1.2.3.4"),
             k.user(7),
-            k.users_prefix(),
             k.usernames(),
             k.user_ids(),
-            k.session("abc"),
+            k.session(1, "abc"),
+            k.user_rate_limit("bid", 1),
             k.item_ids(),
-            k.item_bids("1"),
-            k.item_viewers("1"),
-            k.item_likers("1"),
-            k.item_viewer_networks("1"),
+            k.item_bids(1u64),
+            k.item_viewers(1u64),
+            k.item_viewer_networks(1u64),
             k.secret(),
-            k.item_image("1"),
+            k.item_likers(1u64),
+            k.item_image(1u64),
+            k.item_similar(1u64),
             k.user_items(1),
             k.user_likes(1),
             k.user_bids(1),
             k.page_cache("/about"),
-            k.item_comments("1"),
-            k.item_comment_order("1"),
+            k.item_comments(1u64),
+            k.item_comment_order(1u64),
             k.comment_ids(),
-            k.item_events("1"),
-            k.item_channel("1"),
+            k.item_events(1u64),
+            k.item_channel(1),
             k.item_channel_pattern(),
+            k.rank_ending(0),
+            k.rank_price(0),
+            k.rank_views(0),
+            k.index_dirty(0),
+            k.demo_image(1),
         ] {
             assert!(key.starts_with("t42:"), "{key}");
         }
-        assert_eq!(k.item("abc"), "t42:items:abc");
-        assert!(k.item("abc").starts_with(&k.items_prefix()));
-        // Only item hashes live under the indexed prefix.
+        assert_eq!(k.item(17u64), "t42:item:{s01}:17");
+        assert!(k.item(17u64).starts_with(&k.items_prefix()));
+        // Only item documents live under the indexed prefix.
         for other in [
-            k.item_bids("1"),
-            k.item_viewers("1"),
-            k.item_likers("1"),
-            k.item_image("1"),
+            k.item_state(1u64),
+            k.item_bids(1u64),
+            k.item_viewers(1u64),
+            k.item_likers(1u64),
+            k.item_image(1u64),
         ] {
             assert!(!other.starts_with(&k.items_prefix()), "{other}");
         }
-        assert_eq!(k.user(7), format!("{}7", k.users_prefix()));
+    }
+
+    #[test]
+    fn keys_that_scripts_touch_together_share_a_slot() {
+        let k = Keys::new("t:");
+        let id = 35u64;
+        let shard = shard_of(id);
+        let tag = hash_tag(&k.item(id)).to_string();
+        assert_eq!(tag, "s03");
+        for key in [
+            k.item_state(id),
+            k.item_bids(id),
+            k.item_viewers(id),
+            k.item_viewer_networks(id),
+            k.item_likers(id),
+            k.item_image(id),
+            k.item_comments(id),
+            k.item_comment_order(id),
+            k.item_events(id),
+            k.rank_ending(shard),
+            k.rank_price(shard),
+            k.rank_views(shard),
+            k.index_dirty(shard),
+        ] {
+            assert_eq!(hash_tag(&key), tag, "{key}");
+        }
+        assert_eq!(hash_tag(&k.user(5)), hash_tag(&k.user_bids(5)));
+        assert_eq!(
+            hash_tag(&k.session(5, "ab")),
+            hash_tag(&k.user_rate_limit("bid", 5))
+        );
+        assert_ne!(hash_tag(&k.user(5)), hash_tag(&k.user(6)));
+        assert_eq!(hash_tag(&k.lock("a")), hash_tag(&k.lock_fence("a")));
+        let shard_lock = format!("index-sync:{}", shard_tag(shard));
+        assert_eq!(hash_tag(&k.lock(&shard_lock)), tag);
+        assert_eq!(hash_tag(&k.lock_fence(&shard_lock)), tag);
+        assert_ne!(hash_tag(&k.item(1u64)), hash_tag(&k.item(2u64)));
     }
 }

@@ -30,12 +30,16 @@ pub enum Verdict {
     Limited { retry_after: Duration },
 }
 
-/// Counts one hit of `action` by `subject` (an IP, a username, a user id) against `limit`.
+/// Counts one hit of `action` by `subject` (an IP, a username) against `limit`.
 pub async fn hit(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<Verdict, AppError> {
+    hit_key(db, &db.keys().rate_limit(action, subject), limit).await
+}
+
+async fn hit_key(db: &Db, key: &str, limit: Limit) -> Result<Verdict, AppError> {
     let mut conn = db.conn()?;
     let (allowed, remaining, retry_ms): (i64, i64, i64) = scripts()
         .rate_limit
-        .key(db.keys().rate_limit(action, subject))
+        .key(key)
         .arg(limit.window.as_millis() as u64)
         .arg(limit.max)
         .arg(random_token())
@@ -97,7 +101,7 @@ impl Action {
     }
 }
 
-/// The one entry point for limits: counts a hit of `action` by `subject`.
+/// The one entry point for limits: counts a hit of `action` by `subject` (an IP, a username).
 /// `Ok(Ok(()))` go ahead; `Ok(Err(secs))` refused, retry after `secs` (rounded up);
 /// `Err(_)` Redis failed and the action's policy is to refuse.
 pub async fn enforce(
@@ -106,7 +110,23 @@ pub async fn enforce(
     subject: &str,
     limit: Limit,
 ) -> Result<Result<(), u64>, AppError> {
-    match hit(db, action.name(), subject, limit).await {
+    decide(action, hit(db, action.name(), subject, limit).await)
+}
+
+/// [`enforce`] for a signed-in user's action (the bucket lives in the user's slot, where
+/// `accounts::server::current_user_within` also counts it together with the session check).
+pub async fn enforce_user(
+    db: &Db,
+    action: Action,
+    user_id: u64,
+    limit: Limit,
+) -> Result<Result<(), u64>, AppError> {
+    let key = db.keys().user_rate_limit(action.name(), user_id);
+    decide(action, hit_key(db, &key, limit).await)
+}
+
+fn decide(action: Action, verdict: Result<Verdict, AppError>) -> Result<Result<(), u64>, AppError> {
+    match verdict {
         Ok(Verdict::Allowed { .. }) => Ok(Ok(())),
         Ok(Verdict::Limited { retry_after }) => {
             Ok(Err(retry_after.as_millis().div_ceil(1000) as u64))

@@ -1,5 +1,7 @@
 //! The Lua scripts in `lua/`, compiled into the binary and run with EVALSHA.
 //!
+//! Every script is loaded with `lua/prelude.lua` in front of it (the Redis clock in
+//! milliseconds, and `emit`, which records and broadcasts a live event inside the write).
 //! `redis::Script` sends `EVALSHA` and, when Redis answers `NOSCRIPT` (after a restart or a
 //! `SCRIPT FLUSH`), loads the source and retries, so callers never see that error.
 
@@ -13,11 +15,13 @@ pub struct Scripts {
     pub unlock: Script,
     /// `lua/extend_lock.lua`: extend a lock's TTL only if the caller's token still holds it.
     pub extend_lock: Script,
+    /// `lua/fenced_set.lua`: a hash write refused to a lock holder with a stale fence.
+    pub fenced_set: Script,
     /// `lua/rate_limit.lua`: sliding-window limiter on Redis server time.
     pub rate_limit: Script,
-    /// `lua/create_user.lua`: claim a username and create the user, or report it taken.
-    pub create_user: Script,
-    /// `lua/create_item.lua`: list an item (times from the Redis clock).
+    /// `lua/session.lua`: the session lookup (sliding expiry) and the user's rate limit.
+    pub session: Script,
+    /// `lua/create_item.lua`: an item's document, state, rankings and photo.
     pub create_item: Script,
     /// `lua/place_bid.lua`: every bid rule checked and every change made in one step.
     pub place_bid: Script,
@@ -25,9 +29,11 @@ pub struct Scripts {
     pub increment_view: Script,
     /// `lua/toggle_like.lua`: like / unlike with the counters in step.
     pub toggle_like: Script,
-    /// `lua/fenced_set.lua`: a hash write refused to a lock holder with a stale fence.
-    pub fenced_set: Script,
-    /// `lua/add_comment.lua`: store a comment, order it, count it.
+    /// `lua/close_item.lua`: close an auction whose time is up, exactly once.
+    pub close_item: Script,
+    /// `lua/sync_doc.lua`: refresh an item's search document from its state (fenced).
+    pub sync_doc: Script,
+    /// `lua/add_comment.lua`: store a comment, order it, count it, announce it.
     pub add_comment: Script,
     /// `lua/delete_comment.lua`: delete a comment, only for its author.
     pub delete_comment: Script,
@@ -35,20 +41,28 @@ pub struct Scripts {
     pub publish_event: Script,
 }
 
+const PRELUDE: &str = include_str!("../../../lua/prelude.lua");
+
+fn script(source: &str) -> Script {
+    Script::new(&format!("{PRELUDE}\n{source}"))
+}
+
 static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
-    acquire_lock: Script::new(include_str!("../../../lua/acquire_lock.lua")),
-    unlock: Script::new(include_str!("../../../lua/unlock.lua")),
-    extend_lock: Script::new(include_str!("../../../lua/extend_lock.lua")),
-    rate_limit: Script::new(include_str!("../../../lua/rate_limit.lua")),
-    create_user: Script::new(include_str!("../../../lua/create_user.lua")),
-    create_item: Script::new(include_str!("../../../lua/create_item.lua")),
-    place_bid: Script::new(include_str!("../../../lua/place_bid.lua")),
-    increment_view: Script::new(include_str!("../../../lua/increment_view.lua")),
-    toggle_like: Script::new(include_str!("../../../lua/toggle_like.lua")),
-    fenced_set: Script::new(include_str!("../../../lua/fenced_set.lua")),
-    add_comment: Script::new(include_str!("../../../lua/add_comment.lua")),
-    delete_comment: Script::new(include_str!("../../../lua/delete_comment.lua")),
-    publish_event: Script::new(include_str!("../../../lua/publish_event.lua")),
+    acquire_lock: script(include_str!("../../../lua/acquire_lock.lua")),
+    unlock: script(include_str!("../../../lua/unlock.lua")),
+    extend_lock: script(include_str!("../../../lua/extend_lock.lua")),
+    fenced_set: script(include_str!("../../../lua/fenced_set.lua")),
+    rate_limit: script(include_str!("../../../lua/rate_limit.lua")),
+    session: script(include_str!("../../../lua/session.lua")),
+    create_item: script(include_str!("../../../lua/create_item.lua")),
+    place_bid: script(include_str!("../../../lua/place_bid.lua")),
+    increment_view: script(include_str!("../../../lua/increment_view.lua")),
+    toggle_like: script(include_str!("../../../lua/toggle_like.lua")),
+    close_item: script(include_str!("../../../lua/close_item.lua")),
+    sync_doc: script(include_str!("../../../lua/sync_doc.lua")),
+    add_comment: script(include_str!("../../../lua/add_comment.lua")),
+    delete_comment: script(include_str!("../../../lua/delete_comment.lua")),
+    publish_event: script(include_str!("../../../lua/publish_event.lua")),
 });
 
 /// The registry of all scripts.

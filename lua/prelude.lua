@@ -1,0 +1,44 @@
+-- Shared helpers, prepended to every script of lua/ when it is loaded (src/server/redis/scripts.rs).
+
+-- The Redis clock in Unix milliseconds: every auction rule uses this one clock.
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+-- Records a live event of an item and broadcasts it, as part of the calling write:
+-- the item's event stream (about the last 200 events, kept a day, replayed to browsers that
+-- reconnect with Last-Event-ID) and the item's pub/sub channel, "<entry id> <kind> <json>".
+-- Returns the stream entry id.
+local function emit_json(events_key, channel, kind, data)
+  local id = redis.call('XADD', events_key, 'MAXLEN', '~', 200, '*', 'kind', kind, 'data', data)
+  redis.call('PEXPIRE', events_key, 86400000)
+  redis.call('PUBLISH', channel, id .. ' ' .. kind .. ' ' .. data)
+  return id
+end
+
+-- `emit_json` of a Lua table (the event's fields, `type` included).
+local function emit(events_key, channel, kind, event)
+  return emit_json(events_key, channel, kind, cjson.encode(event))
+end
+
+-- Sliding-window rate limit: one sorted-set member per accepted hit, scored by Redis time.
+-- Refused hits are not recorded, so a client that keeps retrying does not push its wait out.
+-- Returns { allowed (1|0), remaining hits, milliseconds until the next hit is allowed }.
+local function limit(key, window, max, hit_id)
+  local now = now_ms()
+  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+  local used = redis.call('ZCARD', key)
+  if used < max then
+    redis.call('ZADD', key, now, now .. ':' .. hit_id)
+    redis.call('PEXPIRE', key, window)
+    return { 1, max - used - 1, 0 }
+  end
+  local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  local retry = window
+  if oldest[2] then
+    retry = tonumber(oldest[2]) + window - now
+  end
+  if retry < 1 then retry = 1 end
+  return { 0, 0, retry }
+end

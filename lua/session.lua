@@ -1,0 +1,24 @@
+-- Who is signed in, and (optionally) may they do this now: the session lookup with its
+-- sliding expiry, and the user's rate limit for an action, in one step. Both keys are in the
+-- user's slot; the limit is only counted for a valid session, so a forged cookie cannot use
+-- up someone else's allowance.
+-- KEYS[1] = the session hash   KEYS[2] = the user's rate-limit set for the action
+-- ARGV[1] = session lifetime (ms), renewed by this visit
+-- ARGV[2] = rate-limit window (ms), or 0 for no limit
+-- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
+-- Returns { 0 } for no such session, else
+-- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
+--   milliseconds until the next hit is allowed }.
+local s = redis.call('HMGET', KEYS[1], 'user_id', 'username')
+if not s[1] or not s[2] then
+  return { 0 }
+end
+local remaining = redis.call('PTTL', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+local allowed, retry = 1, 0
+local window = tonumber(ARGV[2])
+if window > 0 then
+  local verdict = limit(KEYS[2], window, tonumber(ARGV[3]), ARGV[4])
+  allowed, retry = verdict[1], verdict[3]
+end
+return { 1, s[1], s[2], remaining, allowed, retry }

@@ -1,0 +1,53 @@
+//! Listing cards: what an item looks like in a grid (name, live price, time left, counters).
+
+use crate::error::AppError;
+use crate::items::{ItemCard, ItemId};
+use crate::server::redis::db::{redis_error, Db};
+
+/// The numbers of a card, in the order they are read from the item's state.
+const STATE_FIELDS: [&str; 5] = ["price", "ends_at", "views", "bids", "likes"];
+
+/// Cards for item ids, in the given order (unknown ids are skipped), in one round trip: one
+/// pipeline with the name from each item's document and the live numbers from its state.
+pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = db.keys();
+    let mut pipe = redis::pipe();
+    for id in ids {
+        pipe.cmd("HGET")
+            .arg(keys.item(*id))
+            .arg("name")
+            .cmd("HMGET")
+            .arg(keys.item_state(*id))
+            .arg(&STATE_FIELDS[..]);
+    }
+    let mut conn = db.conn()?;
+    let rows: Vec<redis::Value> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("cards by id", e))?;
+    let mut rows = rows.into_iter();
+    let mut cards = Vec::with_capacity(ids.len());
+    for id in ids {
+        let (Some(name), Some(numbers)) = (rows.next(), rows.next()) else {
+            break;
+        };
+        let Ok(Some(name)) = redis::from_redis_value::<Option<String>>(name) else {
+            continue;
+        };
+        let numbers: Vec<Option<i64>> = redis::from_redis_value(numbers).unwrap_or_default();
+        let num = |i: usize| numbers.get(i).copied().flatten().unwrap_or(0);
+        cards.push(ItemCard {
+            id: id.to_string(),
+            name,
+            price_cents: num(0),
+            ends_at_ms: num(1),
+            views: num(2),
+            bids: num(3),
+            likes: num(4),
+        });
+    }
+    Ok(cards)
+}

@@ -1,0 +1,249 @@
+//! The data model that keeps pages fast at any catalogue size, against a real Redis: rankings
+//! in sorted sets updated by the writes themselves, hot counters kept out of the search
+//! index (and copied into it in batches), closing by the ending schedule.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use rbay::items::server::{self as items, closer, index_sync, rankings, search};
+use rbay::items::{ItemId, NewItem};
+use rbay::server::redis::lock::Lock;
+use rbay::server::Db;
+use std::collections::HashMap;
+use std::time::Duration;
+
+async fn list(db: &Db, name: &str, cents: i64, duration_ms: i64) -> ItemId {
+    let item = NewItem {
+        name: name.into(),
+        description: format!("{name}, as new."),
+        start_cents: cents,
+        duration_ms,
+    };
+    items::create(db, 1, "seller", &item, None).await.unwrap()
+}
+
+fn ids(cards: &[rbay::items::ItemCard]) -> Vec<ItemId> {
+    cards.iter().filter_map(|c| ItemId::parse(&c.id)).collect()
+}
+
+#[tokio::test]
+async fn a_bid_moves_an_item_in_highest_price_at_once() {
+    let db = test_db().await;
+    let cheap = list(&db, "Tin whistle", 100, 3_600_000).await;
+    let dear = list(&db, "Silver flute", 5_000, 3_600_000).await;
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert_eq!(ids(&home.highest_price), [dear, cheap]);
+    items::place_bid(&db, 2, "bidder", cheap, 100)
+        .await
+        .unwrap();
+    items::place_bid(&db, 3, "other", cheap, 9_000)
+        .await
+        .unwrap();
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert_eq!(
+        ids(&home.highest_price),
+        [cheap, dear],
+        "no waiting, no re-indexing"
+    );
+    assert_eq!(home.highest_price[0].price_cents, 9_000);
+}
+
+#[tokio::test]
+async fn a_new_unique_view_moves_an_item_in_most_viewed_at_once() {
+    let db = test_db().await;
+    let quiet = list(&db, "Quiet clock", 100, 3_600_000).await;
+    let busy = list(&db, "Busy clock", 100, 3_600_000).await;
+    items::count_view(&db, busy, &"a:one".into()).await.unwrap();
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert_eq!(ids(&home.most_viewed), [busy, quiet]);
+    for visitor in ["a:one", "a:two", "a:three", "a:two"] {
+        items::count_view(&db, quiet, &visitor.into())
+            .await
+            .unwrap();
+    }
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert_eq!(ids(&home.most_viewed), [quiet, busy]);
+    assert_eq!(
+        home.most_viewed[0].views, 3,
+        "a returning visitor counts once"
+    );
+}
+
+#[tokio::test]
+async fn ending_soonest_lists_live_auctions_by_end_and_closing_takes_them_out() {
+    let db = test_db().await;
+    let later = list(&db, "Later lamp", 100, 3_600_000).await;
+    let sooner = list(&db, "Sooner lamp", 100, 600_000).await;
+    let ended = list(&db, "Gone lamp", 100, 1).await;
+    items::count_view(&db, ended, &"a:x".into()).await.unwrap();
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert_eq!(ids(&home.ending_soon), [sooner, later]);
+    for section in [&home.most_viewed, &home.highest_price] {
+        assert!(
+            !ids(section).contains(&ended),
+            "ended auctions are in no ranking"
+        );
+    }
+    // The closer finds it through the shard's ending schedule and takes it out everywhere.
+    assert!(closer::close_due(&db).await.unwrap() >= 1);
+    let mut conn = db.raw_conn();
+    let shard = rbay::server::redis::keys::shard_of(ended.0);
+    for rank in [
+        db.keys().rank_ending(shard),
+        db.keys().rank_views(shard),
+        db.keys().rank_price(shard),
+    ] {
+        let score: Option<f64> = redis::cmd("ZSCORE")
+            .arg(&rank)
+            .arg(ended.0)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(score, None, "{rank}");
+    }
+    // A bid or a view after the close does not bring it back.
+    items::count_view(&db, ended, &"a:late".into())
+        .await
+        .unwrap();
+    let home = rankings::home_sections(&db).await.unwrap();
+    assert!(!ids(&home.most_viewed).contains(&ended));
+    assert_eq!(closer::close_due(&db).await.unwrap(), 0, "closed once");
+}
+
+/// RediSearch's count of documents it ever indexed: each write of an indexed hash adds one.
+async fn index_writes(db: &Db) -> i64 {
+    let mut conn = db.raw_conn();
+    let info: Vec<redis::Value> = redis::cmd("FT.INFO")
+        .arg(db.keys().items_index())
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut it = info.into_iter();
+    while let Some(field) = it.next() {
+        let value = it.next();
+        if redis::from_redis_value::<String>(field).ok().as_deref() == Some("max_doc_id") {
+            return redis::from_redis_value(value.unwrap()).unwrap();
+        }
+    }
+    panic!("FT.INFO has no max_doc_id");
+}
+
+async fn doc(db: &Db, id: ItemId) -> HashMap<String, String> {
+    let mut conn = db.raw_conn();
+    redis::cmd("HGETALL")
+        .arg(db.keys().item(id))
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
+    let db = test_db().await;
+    let id = list(&db, "Hot kettle", 100, 3_600_000).await;
+    let before = index_writes(&db).await;
+    let mut amount = 100;
+    for n in 0..50u64 {
+        let bidder = 10 + n % 2;
+        if let items::BidOutcome::Accepted { min_next_cents, .. } =
+            items::place_bid(&db, bidder, "b", id, amount)
+                .await
+                .unwrap()
+        {
+            amount = min_next_cents;
+        }
+        items::count_view(&db, id, &format!("a:v{n}").as_str().into())
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        index_writes(&db).await,
+        before,
+        "50 bids and views: no re-indexing"
+    );
+    assert_eq!(
+        doc(&db, id).await["price"],
+        "100",
+        "the document lags until the sync"
+    );
+
+    // One sync pass: one write of the document, with the live numbers.
+    assert_eq!(
+        index_sync::sync_all(&db).await.unwrap(),
+        1,
+        "one dirty item handled"
+    );
+    assert_eq!(index_writes(&db).await, before + 1);
+    let state = items::get(&db, id).await.unwrap().unwrap();
+    let synced = doc(&db, id).await;
+    assert_eq!(synced["price"], state.price_cents.to_string());
+    assert_eq!(synced["bids"], state.bids.to_string());
+    assert_eq!(synced["views"], "50");
+    assert_eq!(
+        index_sync::sync_all(&db).await.unwrap(),
+        0,
+        "nothing left to do"
+    );
+
+    // Search sorts by the synced price.
+    let other = list(&db, "Cold kettle", 500, 3_600_000).await;
+    let found = eventually(5, || {
+        let db = db.clone();
+        async move {
+            let page = search::search(
+                &db,
+                "kettle",
+                search::StatusFilter::All,
+                search::SearchSort::PriceHigh,
+                1,
+            )
+            .await
+            .unwrap();
+            ids(&page.cards) == [id, other]
+        }
+    })
+    .await;
+    assert!(found, "the synced price orders the search");
+}
+
+#[tokio::test]
+async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
+    let db = test_db().await;
+    let id = list(&db, "Fenced vase", 100, 3_600_000).await;
+    items::place_bid(&db, 5, "b", id, 100).await.unwrap();
+    let shard = rbay::server::redis::keys::shard_of(id.0);
+    let name = format!("index-sync:{}", rbay::server::redis::keys::shard_tag(shard));
+    let stale = Lock::try_acquire(&db, &name, Duration::from_millis(50))
+        .await
+        .unwrap()
+        .unwrap();
+    let fresh = Lock::acquire_waiting(&db, &name, Duration::from_secs(5), Duration::from_secs(3))
+        .await
+        .unwrap()
+        .unwrap();
+    let run = |fence: u64| {
+        let db = db.clone();
+        let name = name.clone();
+        async move {
+            let mut conn = db.raw_conn();
+            rbay::server::redis::scripts::scripts()
+                .sync_doc
+                .key(db.keys().item(id))
+                .key(db.keys().item_state(id))
+                .key(db.keys().index_dirty(shard))
+                .key(db.keys().lock_fence(&name))
+                .arg(id.0)
+                .arg(fence)
+                .invoke_async::<i64>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(run(stale.fence()).await, -1, "the stale syncer is refused");
+    assert_eq!(doc(&db, id).await["price"], "100");
+    assert_eq!(run(fresh.fence()).await, 1);
+    fresh.release(&db).await.unwrap();
+}
