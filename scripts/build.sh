@@ -5,6 +5,12 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 say "building release (server + WASM)"
-cargo leptos build --release --split
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+cargo leptos build --release --split 2>&1 | tee "$log"
+# cargo-leptos can exit 0 when the browser side failed to compile: read its output too.
+if sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -qE '^error(\[E[0-9]+\])?:' || [ ! -f target/site/pkg/rbay.wasm ]; then
+  die "the release build failed (see the errors above)"
+fi
 find target/site/pkg -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) \
   -exec gzip -9 -k -f {} \;

@@ -32,7 +32,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Rbay: bid on anything, sell everything."/>
-                <link rel="stylesheet" href="/pkg/rbay.css"/>
+                <link rel="stylesheet" href=format!("/{}/rbay.css", options.site_pkg_dir)/>
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>

@@ -128,3 +128,53 @@ fn oversized_uploads_get_413() {
     );
     assert_eq!(r.status, 413);
 }
+
+/// The plain-text answers the islands on every page read: suggestions for the search box and
+/// the changing numbers of cards. Unknown or malformed ids are skipped, not errors.
+#[tokio::test(flavor = "multi_thread")]
+async fn suggestions_and_card_prices_are_plain_text() {
+    use rbay::items::server as items;
+    use rbay::items::wire;
+    let prefix = common::fresh_prefix();
+    let db = rbay::server::redis::connect(&redis_url(), rbay::server::Keys::new(&prefix))
+        .await
+        .unwrap();
+    let id = common::list_item(&db, "Periscope Deluxe", 1250, 3_600_000, 0).await;
+    items::index_sync::sync_all(&db).await.unwrap();
+    let server = Server::start(&redis_url(), &[("RBAY_KEY_PREFIX", &prefix)]);
+    server.wait_ready();
+
+    let found = common::eventually(10, || async {
+        let reply = server.get("/api/suggest?q=peris");
+        reply.status == 200
+            && wire::decode_suggestions(&reply.body)
+                == vec![wire::Suggestion {
+                    id: id.to_string(),
+                    name: "Periscope Deluxe".into(),
+                }]
+    })
+    .await;
+    assert!(found, "the new item is suggested");
+    let reply = server.get("/api/suggest?q=%2A");
+    assert_eq!((reply.status, reply.body.as_str()), (200, ""));
+    assert_eq!(reply.header("cache-control"), Some("no-store"));
+
+    let reply = server.get(&format!("/api/prices?ids={id},999999,abc,-1"));
+    assert_eq!(reply.status, 200);
+    assert!(reply
+        .header("content-type")
+        .is_some_and(|t| t.starts_with("text/plain")));
+    let numbers = wire::decode_card_numbers(&reply.body);
+    assert_eq!(numbers.len(), 1, "{}", reply.body);
+    assert_eq!(
+        (
+            numbers[0].id.as_str(),
+            numbers[0].price_cents,
+            numbers[0].bids
+        ),
+        (id.to_string().as_str(), 1250, 0)
+    );
+    assert!(numbers[0].ends_at_ms > 0);
+    let reply = server.get("/api/prices");
+    assert_eq!((reply.status, reply.body.as_str()), (200, ""));
+}

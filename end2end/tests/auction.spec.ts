@@ -67,12 +67,23 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   // Another user finds it through the header search (suggestions, then results).
   const buyer = await newUser(browser, 'buyer');
   await buyer.page.goto('/');
-  const search = buyer.page.getByRole('searchbox', { name: 'Search items' });
+  const search = buyer.page.getByRole('combobox', { name: 'Search items' });
+  const suggestions = buyer.page.getByRole('listbox', { name: 'Suggestions' });
   await expect(async () => {
     await search.fill('');
     await search.pressSequentially('telesc');
-    await expect(buyer.page.getByRole('listbox', { name: 'Suggestions' }).getByText(title)).toBeVisible({ timeout: 1500 });
+    await expect(suggestions.getByRole('option', { name: title })).toBeVisible({ timeout: 1500 });
   }).toPass({ timeout: 15_000 });
+  await expect(search).toHaveAttribute('aria-expanded', 'true');
+  // Arrow keys move through the suggestions; Escape closes the list.
+  await search.press('ArrowDown');
+  const first = suggestions.getByRole('option').first();
+  await expect(first).toHaveAttribute('aria-selected', 'true');
+  await expect(search).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id'))!);
+  await search.press('Escape');
+  await expect(suggestions).toBeHidden();
+  await expect(search).toHaveAttribute('aria-expanded', 'false');
+  // Enter with nothing highlighted searches.
   await search.press('Enter');
   await expect(buyer.page).toHaveURL(/\/search\?q=telesc/);
   await expect(buyer.page.getByRole('heading', { name: /result/ })).toBeVisible();

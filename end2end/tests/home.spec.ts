@@ -15,7 +15,7 @@ test('home page renders on the server and hydrates', async ({ page }) => {
   await expect(page.getByRole('link', { name: 'Sign in' })).toBeVisible();
 
   // The search box is an island: only hydrated code can show and use its clear button.
-  const search = page.getByRole('searchbox', { name: 'Search items' });
+  const search = page.getByRole('combobox', { name: 'Search items' });
   await expect(page.getByRole('button', { name: 'Clear search' })).toHaveCount(0);
   await expect(async () => {
     await search.fill('');
@@ -34,7 +34,7 @@ test('search box works without hydration as a plain form', async ({ browser }) =
   const context = await browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   await page.goto('/');
-  await page.getByRole('searchbox', { name: 'Search items' }).fill('lamp');
+  await page.getByRole('combobox', { name: 'Search items' }).fill('lamp');
   await page.getByRole('button', { name: 'Search', exact: true }).click();
   await expect(page).toHaveURL(/\/search\?q=lamp$/);
   await context.close();
@@ -54,7 +54,7 @@ test('phone width keeps the header usable', async ({ page }) => {
   await page.goto('/');
   const box = await page.locator('header').boundingBox();
   expect(box?.width).toBeLessThanOrEqual(375);
-  await expect(page.getByRole('searchbox', { name: 'Search items' })).toBeVisible();
+  await expect(page.getByRole('combobox', { name: 'Search items' })).toBeVisible();
   // Nothing overflows sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   expect(overflow).toBe(false);

@@ -20,6 +20,8 @@ pub fn AuthForm(
     errors: FormErrors,
     username: String,
 ) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("auth_form");
     let errors = RwSignal::new(errors);
     let username = RwSignal::new(username);
     let password = RwSignal::new(String::new());

@@ -18,6 +18,8 @@ pub fn BidForm(
     ok: bool,
     amount: String,
 ) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("bid_form");
     let minimum = RwSignal::new(min_bid_cents);
     let amount = RwSignal::new(amount);
     let message = RwSignal::new(message.map(|m| (m, ok)));

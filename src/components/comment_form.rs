@@ -12,6 +12,8 @@ pub fn CommentForm(
     message: Option<String>,
     text: String,
 ) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("comment_form");
     let text = RwSignal::new(text);
     let message = RwSignal::new(message);
     let busy = RwSignal::new(false);

@@ -43,16 +43,19 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
     let href = format!("/items/{}", item.id);
     let image = format!("/items/{}/thumb", item.id);
     let ended = item.ends_at_ms <= now_ms;
+    // `data-*` marks let the `PageTicker` island tick the countdown and refresh the numbers.
     view! {
         <a class="card" href=href>
             <img class="card-image" src=image alt="" loading="lazy" width="320" height="240"/>
             <div class="card-body">
-                <h3 class="card-title">{item.name}</h3>
+                <h3 class="card-title" title=item.name.clone()>{item.name.clone()}</h3>
                 <p class="card-price" data-live-price=item.id.clone()>{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
-                    <span class:ended=ended>{format_time_left(item.ends_at_ms, now_ms)}</span>
+                    <span class:ended=ended data-ends-at=item.ends_at_ms data-card-ends=item.id.clone()>
+                        {format_time_left(item.ends_at_ms, now_ms)}
+                    </span>
                     <span>{plural(item.views, "view", "views")}</span>
-                    <span>{plural(item.bids, "bid", "bids")}</span>
+                    <span data-live-bids=item.id.clone()>{plural(item.bids, "bid", "bids")}</span>
                 </p>
             </div>
         </a>

@@ -12,6 +12,8 @@ use leptos::prelude::*;
 
 #[island(lazy)]
 pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("item_form");
     let errors = RwSignal::new(errors);
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);

@@ -2,6 +2,7 @@
 
 use crate::accounts::api::get_current_user;
 use crate::accounts::CurrentUser;
+use crate::components::live::{PageTicker, SERVER_CLOCK_ID};
 use crate::components::search_box::SearchBox;
 use leptos::prelude::*;
 
@@ -16,7 +17,7 @@ pub fn Header() -> impl IntoView {
                     <span class="logo-a">"a"</span>
                     <span class="logo-y">"y"</span>
                 </a>
-                <SearchBox initial=current_query()/>
+                <SearchBox/>
                 <nav class="account-nav" aria-label="Account">
                     <Suspense>
                         {Suspend::new(async move {
@@ -28,12 +29,6 @@ pub fn Header() -> impl IntoView {
             </div>
         </header>
     }
-}
-
-/// The search text when on `/search`, so the header box keeps it.
-fn current_query() -> String {
-    let query = leptos_router::hooks::use_query_map();
-    query.with_untracked(|q| q.get("q").unwrap_or_default().chars().take(200).collect())
 }
 
 fn account_links(user: Option<CurrentUser>) -> AnyView {
@@ -60,6 +55,11 @@ fn account_links(user: Option<CurrentUser>) -> AnyView {
 
 #[component]
 pub fn Footer() -> impl IntoView {
+    // The footer renders on the server only; the browser reads this mark (see `PageTicker`).
+    #[cfg(feature = "ssr")]
+    let server_now = crate::util::time::now_ms();
+    #[cfg(not(feature = "ssr"))]
+    let server_now = 0i64;
     view! {
         <footer class="site-footer">
             <div class="footer-inner">
@@ -69,6 +69,8 @@ pub fn Footer() -> impl IntoView {
                     <a href="/privacy">"Privacy"</a>
                 </nav>
             </div>
+            <span hidden id=SERVER_CLOCK_ID data-server-now=server_now></span>
+            <PageTicker/>
         </footer>
     }
 }

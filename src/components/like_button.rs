@@ -5,6 +5,8 @@ use leptos::prelude::*;
 
 #[island(lazy)]
 pub fn LikeButton(item_id: String, liked: bool, likes: i64, signed_in: bool) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("like_button");
     let liked = RwSignal::new(liked);
     let likes = RwSignal::new(likes);
     let busy = RwSignal::new(false);

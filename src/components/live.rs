@@ -7,6 +7,8 @@ use leptos::prelude::*;
 /// after a drop and sends `Last-Event-ID`, so the server replays what was missed.
 #[island(lazy)]
 pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("live_item");
     let connected = RwSignal::new(false);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
@@ -50,53 +52,42 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
     }
 }
 
-/// Refreshes the prices (and bid counts) on the cards of a page every few seconds, with one
-/// request for all cards.
-#[island(lazy)]
-pub fn LivePrices() -> impl IntoView {
+/// Keeps the times and numbers of a page current: every countdown (`data-ends-at`) ticks each
+/// second on the server's clock and turns to "Ended" on time, and the cards' prices and bid
+/// counts are refreshed every few seconds with one plain request for all of them
+/// (`/api/prices`). It sits in the footer of every page, so it belongs to the main bundle: it
+/// takes no props (no JSON parser) and finds everything through `data-*` marks, including the
+/// server's clock when the page was rendered (the footer's [`SERVER_CLOCK_ID`] element): the
+/// browser measures its offset once, so a wrong client clock does not move the countdowns.
+#[island]
+pub fn PageTicker() -> impl IntoView {
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
-            let refresh = move || {
-                leptos::task::spawn_local(async move {
-                    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
-                        return;
-                    };
-                    let Ok(nodes) = doc.query_selector_all("[data-live-price]") else {
-                        return;
-                    };
-                    let mut ids: Vec<String> = (0..nodes.length())
-                        .filter_map(|i| nodes.item(i))
-                        .filter_map(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
-                        .filter_map(|el| el.get_attribute("data-live-price"))
-                        .collect();
-                    ids.sort();
-                    ids.dedup();
-                    if ids.is_empty() {
-                        return;
-                    }
-                    let Ok(cards) = crate::items::api::item_cards(ids).await else {
-                        return;
-                    };
-                    for card in cards {
-                        let price = crate::util::money::format_cents(card.price_cents);
-                        if let Ok(list) =
-                            doc.query_selector_all(&format!("[data-live-price=\"{}\"]", card.id))
-                        {
-                            for i in 0..list.length() {
-                                if let Some(node) = list.item(i) {
-                                    node.set_text_content(Some(&price));
-                                }
-                            }
-                        }
-                    }
-                });
+            // Written by the footer, outside the island, so hydration leaves it alone.
+            let Some(server_now) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(SERVER_CLOCK_ID))
+                .and_then(|el| el.get_attribute("data-server-now"))
+                .and_then(|v| v.parse::<i64>().ok())
+            else {
+                return;
             };
-            if let Ok(handle) =
-                set_interval_with_handle(refresh, std::time::Duration::from_secs(10))
+            let offset = server_now - js_sys::Date::now() as i64;
+            let tick = move || crate::components::live_dom::tick_countdowns(offset);
+            tick();
+            if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
+                on_cleanup(move || handle.clear());
+            }
+            let refresh =
+                move || leptos::task::spawn_local(crate::components::live_dom::refresh_prices());
+            if let Ok(handle) = set_interval_with_handle(refresh, std::time::Duration::from_secs(5))
             {
                 on_cleanup(move || handle.clear());
             }
         }
     });
 }
+
+/// The id of the element carrying the server's clock (`data-server-now`) for [`PageTicker`].
+pub const SERVER_CLOCK_ID: &str = "server-clock";

@@ -230,3 +230,80 @@ pub fn min_bid_from(event: &web_sys::Event) -> Option<i64> {
     let custom = event.dyn_ref::<web_sys::CustomEvent>()?;
     custom.detail().as_f64().map(|v| v as i64)
 }
+
+/// Every element marked `data-ends-at="<ms>"` shows the time left (by the server's clock,
+/// `offset` ms ahead of this browser's) and becomes "Ended" (class `ended`) when it is over.
+pub fn tick_countdowns(offset: i64) {
+    let Some(doc) = document() else { return };
+    let Ok(nodes) = doc.query_selector_all("[data-ends-at]") else {
+        return;
+    };
+    let now = js_sys::Date::now() as i64 + offset;
+    for i in 0..nodes.length() {
+        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let Some(ends) = el
+            .get_attribute("data-ends-at")
+            .and_then(|v| v.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let text = crate::util::time::format_time_left(ends, now);
+        if el.text_content().as_deref() != Some(text.as_str()) {
+            el.set_text_content(Some(&text));
+        }
+        if now >= ends {
+            let _ = el.class_list().add_1("ended");
+        }
+    }
+}
+
+/// Asks `/api/prices` for the numbers of every card on the page (`data-live-price="<id>"`) and
+/// updates their price and bid count.
+pub async fn refresh_prices() {
+    let Some(doc) = document() else { return };
+    let Ok(nodes) = doc.query_selector_all("[data-live-price]") else {
+        return;
+    };
+    let mut ids: Vec<String> = (0..nodes.length())
+        .filter_map(|i| nodes.item(i))
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .filter_map(|el| el.get_attribute("data-live-price"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return;
+    }
+    let url = format!("/api/prices?ids={}", ids.join(","));
+    let Some(body) = crate::components::fetch::get_text(&url).await else {
+        return;
+    };
+    for card in crate::items::wire::decode_card_numbers(&body) {
+        let (id, price, bids) = (&card.id, card.price_cents, card.bids);
+        let ends = card.ends_at_ms.to_string();
+        let set_all = |selector: String, text: &str| {
+            if let Ok(list) = doc.query_selector_all(&selector) {
+                for i in 0..list.length() {
+                    if let Some(node) = list.item(i) {
+                        node.set_text_content(Some(text));
+                    }
+                }
+            }
+        };
+        set_all(format!("[data-live-price=\"{id}\"]"), &format_cents(price));
+        set_all(
+            format!("[data-live-bids=\"{id}\"]"),
+            &plural(bids, "bid", "bids"),
+        );
+        if let Ok(list) = doc.query_selector_all(&format!("[data-card-ends=\"{id}\"]")) {
+            for i in 0..list.length() {
+                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
+                    // A soft close can move the end: keep the countdown on the right one.
+                    let _ = el.set_attribute("data-ends-at", &ends);
+                }
+            }
+        }
+    }
+}

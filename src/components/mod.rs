@@ -8,20 +8,22 @@ pub mod bid_form;
 /// Island (lazy): the add-comment form.
 pub mod comment_form;
 pub mod comment_list;
-/// Island (lazy): live time left.
-pub mod countdown;
+/// Browser only: plain text fetches for islands on every page.
+#[cfg(feature = "hydrate")]
+pub mod fetch;
 pub mod item_card;
 /// Island (lazy): the new-item form.
 pub mod item_form;
 pub mod layout;
 /// Island (lazy): like / unlike.
 pub mod like_button;
-/// Islands (lazy): live item updates over server-sent events, live card prices.
+/// Islands: live item updates over server-sent events (lazy); the page ticker (countdowns,
+/// card prices).
 pub mod live;
 /// Browser only: applies live events to the page.
 #[cfg(feature = "hydrate")]
 pub mod live_dom;
 pub mod pagination;
 pub mod price_chart;
-/// Island: the header search box.
+/// Island: the header search box (main bundle).
 pub mod search_box;

@@ -5,11 +5,9 @@
 //! plain form posts (JavaScript off) get a redirect back to the page with a result code.
 
 use crate::error::AppError;
-use crate::items::{
-    BidReply, CardPage, CreateItemReply, HomeSections, ItemCard, ItemPageData, LikeReply,
-};
+use crate::items::{BidReply, CardPage, CreateItemReply, HomeSections, ItemPageData, LikeReply};
 use leptos::prelude::*;
-use leptos::server_fn::codec::{GetUrl, MultipartData, MultipartFormData};
+use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 /// The item page (without its comments). Its view is counted around the page request.
 #[server(prefix = "/api", endpoint = "items/page")]
@@ -151,14 +149,6 @@ pub async fn search_items(
     .await
 }
 
-/// Suggestions for the header search box: (id, name) pairs.
-#[server(prefix = "/api", endpoint = "suggest", input = GetUrl)]
-pub async fn suggest_items(q: String) -> Result<Vec<(String, String)>, AppError> {
-    let state = crate::server::state::current()?;
-    let cards = crate::items::server::search::suggest(&state.db, &q).await?;
-    Ok(cards.into_iter().map(|c| (c.id, c.name)).collect())
-}
-
 /// The signed-in seller's items, sorted by a column from a fixed list.
 #[server(prefix = "/api", endpoint = "dashboard/items")]
 pub async fn dashboard_items(sort: String, dir: String, page: usize) -> Result<CardPage, AppError> {
@@ -178,17 +168,4 @@ pub async fn dashboard_items(sort: String, dir: String, page: usize) -> Result<C
         }
     };
     search::seller_items(&state.db, user.id, key, descending, page).await
-}
-
-/// Cards of items, for islands that refresh them (e.g. live prices).
-#[server(prefix = "/api", endpoint = "items/cards")]
-pub async fn item_cards(ids: Vec<String>) -> Result<Vec<ItemCard>, AppError> {
-    use crate::items::ItemId;
-    let state = crate::server::state::current()?;
-    let ids: Vec<ItemId> = ids
-        .iter()
-        .filter_map(|id| ItemId::parse(id))
-        .take(50)
-        .collect();
-    crate::items::server::cards::cards_by_id(&state.db, &ids).await
 }

@@ -8,6 +8,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod wire;
 
 use crate::util::money::AmountError;
 use crate::util::problem::FieldErrors;

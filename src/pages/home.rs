@@ -1,7 +1,6 @@
 //! `/`: the three rankings.
 
 use crate::components::item_card::ItemGrid;
-use crate::components::live::LivePrices;
 use crate::items::api::get_home_sections;
 use crate::pages::status::ErrorPage;
 use leptos::prelude::*;
@@ -34,7 +33,6 @@ pub fn HomePage() -> impl IntoView {
                                 items=sections.most_viewed
                                 now_ms=now
                             />
-                            <LivePrices/>
                             <ItemGrid
                                 title="Highest price"
                                 id="highest-price"

@@ -4,7 +4,6 @@ use crate::comments::api::latest_comments;
 use crate::comments::Comment;
 use crate::components::bid_form::BidForm;
 use crate::components::comment_list::CommentList;
-use crate::components::countdown::Countdown;
 use crate::components::item_card::CardList;
 use crate::components::like_button::LikeButton;
 use crate::components::live::LiveItem;
@@ -15,7 +14,7 @@ use crate::items::{bid_message, BidProblem, ItemPageData};
 use crate::pages::status::ErrorPage;
 use crate::util::money::format_cents;
 use crate::util::problem::Problem as _;
-use crate::util::time::{ago, plural};
+use crate::util::time::{ago, format_time_left, plural};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -110,7 +109,12 @@ fn item_view(
                     <p class="item-bids"><span data-testid="bids" data-live="bids">{plural(item.bids, "bid", "bids")}</span></p>
                     <p class="auction-status" data-testid="status" data-live="status">{status.clone()}</p>
                     {live.then(|| view! {
-                        <p class="time-left">"Time left: "<Countdown ends_at_ms=item.ends_at_ms server_now_ms=now_ms/></p>
+                        <p class="time-left">
+                            "Time left: "
+                            <span class="countdown" data-ends-at=item.ends_at_ms data-live="ends">
+                                {format_time_left(item.ends_at_ms, now_ms)}
+                            </span>
+                        </p>
                     })}
                     <p class=if leading { "leading" } else { "" } data-live="leading">
                         {match (leading, live) {

@@ -88,7 +88,9 @@ pub fn SearchPage() -> impl IntoView {
                                     {if results.cards.is_empty() {
                                         view! { <p class="empty">"Nothing matches. Try fewer or different words."</p> }.into_any()
                                     } else {
-                                        view! { <CardList items=results.cards now_ms=results.now_ms/> }.into_any()
+                                        view! {
+                                            <CardList items=results.cards now_ms=results.now_ms/>
+                                        }.into_any()
                                     }}
                                     <Pagination page={page as u64} pages href=link/>
                                 }.into_any()

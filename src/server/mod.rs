@@ -1,7 +1,9 @@
 //! What runs only on the server (feature `ssr`) and belongs to no one feature: configuration,
-//! the shared state, the HTTP layer, the Redis plumbing, worker threads and demo data.
+//! the built browser assets, the shared state, the HTTP layer, the Redis plumbing, worker
+//! threads and demo data.
 //! Nothing here reaches the browser bundle.
 
+pub mod assets;
 pub mod config;
 pub mod http;
 pub mod redis;

@@ -23,6 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 fn provide_request_context(state: &AppState) {
     provide_context(state.clone());
     provide_context(UserCache::default());
+    provide_context(crate::server::assets::Preloaded::default());
     if let Some(nonce) = crate::server::http::request::csp_nonce() {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
@@ -37,19 +38,20 @@ pub fn router(state: AppState) -> Router {
         move || provide_request_context(&state)
     };
 
-    // Built assets: JS, WASM, CSS. Pre-compressed `.gz` files are used when present.
-    let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
+    // Built assets (JS, WASM, CSS) under their versioned path, cached for good (see
+    // `http::assets`). Pre-compressed `.gz` files are used when present.
+    let pkg_dir = format!("{}/pkg", options.site_root);
     let pkg = ServiceBuilder::new()
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=3600, must-revalidate"),
+            cache_assets_forever,
         ))
         .service(ServeDir::new(pkg_dir).precompressed_gzip());
 
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::items::server::routes::routes())
-        .nest_service("/pkg", pkg)
+        .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();
             move || shell(options.clone())
@@ -89,4 +91,15 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "redis unavailable")
     }
+}
+
+/// Found assets may be kept a year: their path changes with their bytes. Misses are not
+/// cached.
+fn cache_assets_forever<B>(response: &axum::http::Response<B>) -> Option<HeaderValue> {
+    let found = response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED;
+    Some(HeaderValue::from_static(if found {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-store"
+    }))
 }

@@ -40,10 +40,12 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     pub fn new(config: Config, db: Db, shutdown: tokio::sync::watch::Receiver<bool>) -> Self {
+        crate::server::assets::init(&std::path::Path::new(&config.site_root).join("pkg"));
         let leptos_options = LeptosOptions::builder()
             .output_name("rbay")
             .site_root(config.site_root.as_str())
-            .site_pkg_dir("pkg")
+            // The URL path of the assets, versioned by their hash (see `http::assets`).
+            .site_pkg_dir(crate::server::assets::pkg_path())
             .site_addr(config.listen_addr)
             .build();
         AppState(Arc::new(Shared {

@@ -1,10 +1,11 @@
-//! The item routes that are not pages: photos (and placeholders) and the live event stream.
+//! The item routes that are not pages: photos (and placeholders), the live event stream, and the
+//! plain-text answers for islands (search suggestions, card prices).
 
-use crate::items::server::{images, store};
-use crate::items::ItemId;
+use crate::items::server::{cards, images, search, store};
+use crate::items::{wire, ItemId};
 use crate::server::http::error_response;
 use crate::server::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -15,6 +16,74 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/image", get(photo_large))
         .route("/items/{id}/thumb", get(photo_thumb))
         .route("/items/{id}/events", get(events))
+        .route("/api/suggest", get(suggest))
+        .route("/api/prices", get(prices))
+}
+
+/// A plain-text answer that caches nowhere.
+fn text(body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct SuggestQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// `GET /api/suggest?q=…`: names starting with what was typed, for the header's search box,
+/// in the plain-text form of [`wire`].
+async fn suggest(State(state): State<AppState>, Query(query): Query<SuggestQuery>) -> Response {
+    match search::suggest(&state.db, &query.q).await {
+        Ok(cards) => text(wire::encode_suggestions(
+            &cards
+                .into_iter()
+                .map(|c| wire::Suggestion {
+                    id: c.id,
+                    name: c.name,
+                })
+                .collect::<Vec<_>>(),
+        )),
+        Err(e) => error_response(&e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct PricesQuery {
+    #[serde(default)]
+    ids: String,
+}
+
+/// `GET /api/prices?ids=1,2,3` (at most 50): the changing numbers of the cards of a page (the
+/// `PageTicker` island), in the plain-text form of [`wire`].
+async fn prices(State(state): State<AppState>, Query(query): Query<PricesQuery>) -> Response {
+    let ids: Vec<ItemId> = query
+        .ids
+        .split(',')
+        .filter_map(ItemId::parse)
+        .take(50)
+        .collect();
+    match cards::cards_by_id(&state.db, &ids).await {
+        Ok(cards) => text(wire::encode_card_numbers(
+            &cards
+                .into_iter()
+                .map(|c| wire::CardNumbers {
+                    id: c.id,
+                    price_cents: c.price_cents,
+                    ends_at_ms: c.ends_at_ms,
+                    bids: c.bids,
+                })
+                .collect::<Vec<_>>(),
+        )),
+        Err(e) => error_response(&e),
+    }
 }
 
 fn not_found() -> Response {

@@ -228,11 +228,12 @@ fn error_page(error: &AppError, back: Option<&str>) -> Response {
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{code} · Rbay</title><link rel=\"stylesheet\" href=\"/pkg/rbay.css\"></head>\
+         <title>{code} · Rbay</title><link rel=\"stylesheet\" href=\"/{pkg}/rbay.css\"></head>\
          <body><main class=\"page\"><section class=\"status-page\">\
          <p class=\"status-code\">{code}</p><h1>That didn't work</h1><p class=\"lead\">{message}</p>\
          <a class=\"button\" href=\"{back}\">Go back</a></section></main></body></html>",
         code = error.status_code(),
+        pkg = crate::server::assets::pkg_path(),
         message = crate::util::text::escape_html(&error.to_string()),
         back = crate::util::text::escape_html(back),
     );
