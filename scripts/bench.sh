@@ -20,7 +20,8 @@ command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_TEST_PORT}"
 export LEPTOS_SITE_ROOT="$ROOT/target/site"
 export RUST_LOG=warn
-PORT="${RBAY_BENCH_PORT:-3300}"
+# A free port unless one is given (another service may hold any fixed one).
+PORT="${RBAY_BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 export RBAY_ADDR="127.0.0.1:$PORT"
 URL="http://$RBAY_ADDR"
 SECONDS_EACH="${RBAY_BENCH_SECONDS:-20}"
@@ -104,9 +105,9 @@ pages() {
     local session
     session=$(sign_up "benchreader")
     local r
-    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp"; do
+    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending"; do
       local name="${spec%% *}" path="${spec#* }"
-      if [ "$name" = item-signed-in ]; then
+      if [[ "$name" == *signed-in ]]; then
         r=$(measure "$path" -H "Cookie: $session")
       else
         r=$(measure "$path")
@@ -114,6 +115,10 @@ pages() {
       echo "$name $path: $r"
       rows+=("| $size | $name \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
     done
+    # What a browser downloads and how soon the bid form works on a slow connection (once).
+    if [ "$size" = "${BENCH_BROWSER_SIZE:-${sizes[0]}}" ] && [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
+      node scripts/bench/browser.mjs "$URL" | grep -v '^JSON' | sed 's/^/browser: /' || true
+    fi
     # Hot item: 20 signed-in bidders (20 sign-ups) on one item that none of them sells.
     : >"$WORK/cookies"
     for i in $(seq 1 20); do sign_up "bidder$i$$" >>"$WORK/cookies"; done

@@ -101,9 +101,26 @@ fn about_is_cached_for_visitors_only() {
     let personal = server.request("GET", "/about", &[("Cookie", &cookie)], "");
     assert_eq!(personal.status, 200);
     assert_eq!(personal.header("x-cache"), None);
-    // Pages that depend on a query or a user are never cached.
-    assert_eq!(server.get("/search?q=lamp").header("x-cache"), None);
+    // Pages that depend on a form's echoed input or a user are never cached.
     assert_eq!(server.get("/items/1/comments").header("x-cache"), None);
+    assert_eq!(
+        server.get("/items/1?bid_error=too_low").header("x-cache"),
+        None
+    );
+    // A search is kept per query string, for visitors only.
+    assert_eq!(server.get("/search?q=lamp").header("x-cache"), Some("miss"));
+    let again = server.get("/search?q=lamp");
+    assert_eq!(again.header("x-cache"), Some("hit"));
+    assert!(
+        again.body.contains("value=\"lamp\""),
+        "the query is in the box"
+    );
+    assert_eq!(
+        server.get("/search?q=lamps").header("x-cache"),
+        Some("miss")
+    );
+    let personal = server.request("GET", "/search?q=lamp", &[("Cookie", &cookie)], "");
+    assert_eq!(personal.header("x-cache"), None);
     // The home page is kept by each instance for half a second.
     let first = server.get("/");
     assert_eq!(first.status, 200);

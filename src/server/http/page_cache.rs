@@ -2,14 +2,17 @@
 //!
 //! - **shared** (Redis, [`SHARED_TTL_SECS`]): pages that are the same for everyone and change
 //!   rarely (about, privacy), rendered once for every instance;
-//! - **instance** (memory, [`INSTANCE_TTL`]): the busiest pages (the home page, item pages),
-//!   rendered at most once per half second per instance however many visitors ask. Their
-//!   numbers then lag by at most that long, and open pages get the changes live anyway.
-//!   Bounded to [`INSTANCE_ENTRIES`] pages.
+//! - **instance** (memory, [`INSTANCE_TTL`]): the busiest pages (the home page, item pages,
+//!   search results), rendered at most once per half second per instance however many
+//!   visitors ask. Their numbers then lag by at most that long, and open pages get the changes
+//!   live anyway. Bounded to [`INSTANCE_ENTRIES`] pages.
 //!
-//! Only anonymous GET requests without a query are cached or served from a cache: a request
-//! carrying a session cookie is rendered fresh (its header shows the user), and a response
-//! that sets a cookie or is not a plain 200 HTML page is never stored. Each response gets its
+//! Only anonymous GET requests are cached or served from a cache, and only without a query
+//! (a query can carry a form's echoed input) except on `/search`, whose query is the search
+//! itself and is part of the key (up to [`MAX_QUERY_BYTES`]). A broad word costs RediSearch
+//! work in proportion to its matches; a popular search then costs that once per half second
+//! per instance. A request carrying a session cookie is rendered fresh (its header shows the
+//! user), and a response that sets a cookie or is not a plain 200 HTML page is never stored. Each response gets its
 //! own CSP nonce, also when its HTML comes from a cache. (Item page views are counted by
 //! `items::server::views::record_visit`, around this cache.)
 
@@ -33,6 +36,8 @@ pub const INSTANCE_TTL: Duration = Duration::from_millis(500);
 /// Pages one instance keeps at most (about 10–15 KB each).
 pub const INSTANCE_ENTRIES: usize = 256;
 const MAX_CACHED_BYTES: usize = 512 * 1024;
+/// Longest search query string cached (longer ones are rendered fresh).
+pub const MAX_QUERY_BYTES: usize = 256;
 /// Stands for the request's nonce in stored HTML.
 const NONCE_MARK: &str = "__rbay_nonce__";
 
@@ -42,7 +47,10 @@ enum Tier {
     Instance,
 }
 
-fn tier(path: &str) -> Option<Tier> {
+fn tier(path: &str, query: Option<&str>) -> Option<Tier> {
+    if let Some(query) = query {
+        return (path == "/search" && query.len() <= MAX_QUERY_BYTES).then_some(Tier::Instance);
+    }
     if SHARED_PATHS.contains(&path) {
         return Some(Tier::Shared);
     }
@@ -94,17 +102,18 @@ fn instance_put(key: String, html: Arc<str>) {
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
-    let tier = tier(&path).filter(|_| {
-        request.method() == Method::GET
-            && request.uri().query().is_none()
-            && !has_session_cookie(&request)
-    });
+    let query = request.uri().query().map(str::to_owned);
+    let tier = tier(&path, query.as_deref())
+        .filter(|_| request.method() == Method::GET && !has_session_cookie(&request));
     let (Some(tier), Some(nonce)) = (tier, nonce) else {
         return next.run(request).await;
     };
     let key = match tier {
         Tier::Shared => state.db.keys().page_cache(&path),
-        Tier::Instance => format!("{}{path}", state.db.keys().prefix()),
+        Tier::Instance => match &query {
+            Some(query) => format!("{}{path}?{query}", state.db.keys().prefix()),
+            None => format!("{}{path}", state.db.keys().prefix()),
+        },
     };
     let cached = match tier {
         Tier::Instance => instance_get(&key),
@@ -197,9 +206,10 @@ mod tests {
 
     #[test]
     fn only_the_busiest_public_pages_are_cached() {
-        assert_eq!(tier("/about"), Some(Tier::Shared));
-        assert_eq!(tier("/"), Some(Tier::Instance));
-        assert_eq!(tier("/items/12"), Some(Tier::Instance));
+        assert_eq!(tier("/about", None), Some(Tier::Shared));
+        assert_eq!(tier("/", None), Some(Tier::Instance));
+        assert_eq!(tier("/items/12", None), Some(Tier::Instance));
+        assert_eq!(tier("/search", Some("q=lamp")), Some(Tier::Instance));
         for other in [
             "/items/12/comments",
             "/items/new",
@@ -207,7 +217,22 @@ mod tests {
             "/dashboard",
             "/items/x",
         ] {
-            assert_eq!(tier(other), None, "{other}");
+            assert_eq!(tier(other, None), None, "{other}");
         }
+        // A query may echo a form's input: only the search's own query is a cache key.
+        for (path, query) in [
+            ("/items/12", "bid_error=too_low&amount=1"),
+            ("/", "x=1"),
+            ("/about", "x=1"),
+            ("/items/new", "description=x"),
+        ] {
+            assert_eq!(tier(path, Some(query)), None, "{path}?{query}");
+        }
+        let long = format!("q={}", "a".repeat(MAX_QUERY_BYTES));
+        assert_eq!(
+            tier("/search", Some(&long)),
+            None,
+            "long queries are not kept"
+        );
     }
 }
