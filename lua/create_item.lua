@@ -44,6 +44,10 @@ redis.call('ZADD', KEYS[3], ends, id)
 redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), id)
 redis.call('ZADD', KEYS[5], 0, id)
 if ARGV[8] == '1' then
-  redis.call('HSET', KEYS[6], 'type', 'image/jpeg', 'large', ARGV[9], 'thumb', ARGV[10])
+  redis.call('HSET', KEYS[6], 'type', 'image/jpeg', 'large', ARGV[9])
+  -- Without a thumbnail, a job makes one; cards show the large photo until then.
+  if ARGV[10] ~= '' then
+    redis.call('HSET', KEYS[6], 'thumb', ARGV[10])
+  end
 end
 return { now, ends }

@@ -5,7 +5,7 @@
 -- KEYS[5] = shard's index-dirty set
 -- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = amount (integer cents)
 -- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
--- Returns { 'ok', new price, bid count, next minimum, time (ms) }
+-- Returns { 'ok', new price, bid count, next minimum, time (ms), outbid bidder id or 0 }
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
 --
 -- The increment ladder (like eBay's): the next bid must be at least the current price plus
@@ -24,7 +24,8 @@ local function increment(price)
   end
 end
 
-local item = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed')
+local item = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
+  'high_bidder_id')
 if not item[1] then
   return { 'not_found' }
 end
@@ -62,4 +63,9 @@ emit(KEYS[3], ARGV[5], 'bid', {
   bidder_name = ARGV[2],
   at_ms = now,
 })
-return { 'ok', amount, bids, next_min, now }
+-- The bidder who led until now, if someone else: they will be told.
+local outbid = 0
+if item[6] and item[6] ~= '' and item[6] ~= ARGV[1] then
+  outbid = tonumber(item[6])
+end
+return { 'ok', amount, bids, next_min, now, outbid }

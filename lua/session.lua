@@ -3,12 +3,13 @@
 -- user's slot; the limit is only counted for a valid session, so a forged cookie cannot use
 -- up someone else's allowance.
 -- KEYS[1] = the session hash   KEYS[2] = the user's rate-limit set for the action
+-- KEYS[3] = the user's notifications (for the unread count the header shows)
 -- ARGV[1] = session lifetime (ms), renewed by this visit
 -- ARGV[2] = rate-limit window (ms), or 0 for no limit
 -- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
 -- Returns { 0 } for no such session, else
 -- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
---   milliseconds until the next hit is allowed }.
+--   milliseconds until the next hit is allowed, unread notifications }.
 local s = redis.call('HMGET', KEYS[1], 'user_id', 'username')
 if not s[1] or not s[2] then
   return { 0 }
@@ -21,4 +22,5 @@ if window > 0 then
   local verdict = limit(KEYS[2], window, tonumber(ARGV[3]), ARGV[4])
   allowed, retry = verdict[1], verdict[3]
 end
-return { 1, s[1], s[2], remaining, allowed, retry }
+local unread = tonumber(redis.call('HGET', KEYS[3], 'unread') or '0')
+return { 1, s[1], s[2], remaining, allowed, retry, unread }

@@ -11,6 +11,8 @@
 #                                  server memory over the whole run, Redis CPU per page.
 #   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
 #                                  streams of unknown items, a photo decompression bomb
+#   scripts/bench.sh jobs          the job queue: 50,000 no-op jobs enqueued and run by 4
+#                                  workers; jobs/s end to end, lost and doubled runs
 # RBAY_BENCH_SECONDS (default 20) is the length of each wrk run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -179,7 +181,15 @@ hostile() {
   stop_server
 }
 
+# The job queue: no-op probe jobs through enqueue → run → acknowledge, 4 workers.
+jobs() {
+  export RBAY_KEY_PREFIX="bench$$-jobs:"
+  target/release/rbay bench-jobs --jobs "${RBAY_BENCH_JOBS:-50000}" --workers 4
+  target/release/rbay purge --yes >/dev/null
+}
+
 case "${1:-}" in
   hostile) hostile ;;
+  jobs) jobs ;;
   *) pages "$@" ;;
 esac

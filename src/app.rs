@@ -13,6 +13,8 @@ use crate::pages::{
     item::ItemPage,
     new_item::NewItemPage,
     not_found::NotFound,
+    notifications::NotificationsPage,
+    ops::OpsPage,
     profile::ProfilePage,
     search::SearchPage,
 };
@@ -70,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/items/:id/comments") view=CommentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/users/:id") view=ProfilePage ssr=SsrMode::Async/>
+                    <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ops") view=OpsPage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>

@@ -20,6 +20,9 @@ Configuration comes from environment variables (all optional):
   RBAY_ADDR            listen address                   [127.0.0.1:3000]
   RBAY_KEY_PREFIX      namespace of every Redis key     [rbay:]
   LEPTOS_SITE_ROOT     built assets                     [target/site]
+  RBAY_WORKERS         run the job workers in `serve`   [1]
+  RBAY_WORKER_CONCURRENCY  jobs run at once per process [8]
+  RBAY_ADMINS          usernames allowed on /ops (comma-separated)
   RBAY_SECURE_COOKIES, RBAY_TRUST_PROXY, RBAY_*_LIMIT, RBAY_SESSION_DAYS, RUST_LOG
 See docs/architecture.md for the full table.";
 
@@ -33,8 +36,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the site (what `rbay` does without a command).
+    /// Serve the site, and run the job workers unless RBAY_WORKERS=0 (what `rbay` does
+    /// without a command).
     Serve,
+    /// Run only the job workers (closing auctions, notices, thumbnails), for operators who
+    /// scale them apart from the web servers. SIGTERM lets running jobs finish.
+    Worker,
     /// Write demo data (users with the login demo / demo-password, items with photos, bids,
     /// views, likes) into the configured key namespace, and nothing outside it.
     Seed {
@@ -47,6 +54,17 @@ enum Command {
         /// Do nothing when the namespace already has items.
         #[arg(long)]
         if_empty: bool,
+    },
+    /// Measure the job queue: enqueue probe jobs and run them with in-process workers, each
+    /// its own consumer (scripts/bench.sh jobs). Writes into the configured namespace.
+    #[command(hide = true)]
+    BenchJobs {
+        /// Jobs to run.
+        #[arg(long, default_value_t = 50_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        jobs: u32,
+        /// Workers (consumers), each with RBAY_WORKER_CONCURRENCY slots.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+        workers: u32,
     },
     /// Delete every key under RBAY_KEY_PREFIX, and its search index (benchmark and test data).
     Purge {
@@ -79,6 +97,8 @@ async fn main() -> ExitCode {
             if_empty,
         }) => seed(&config, users as usize, items as usize, if_empty).await,
         Some(Command::Purge { yes }) => purge(&config, yes).await,
+        Some(Command::Worker) => worker(config).await,
+        Some(Command::BenchJobs { jobs, workers }) => bench_jobs(&config, jobs, workers).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -96,10 +116,19 @@ async fn serve(config: Config) -> ExitCode {
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let state = AppState::new(config, db, stopping);
-    // One Redis subscription per instance for live updates; the auction closer; the index
-    // sync (search documents refreshed in batches).
+    let job_settings = match rbay::server::jobs::Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => return fail(&e),
+    };
+    // One Redis subscription per instance for live updates; the job workers; the closing
+    // sweep (a safety net for lost closing jobs); the index sync (search documents refreshed
+    // in batches).
     state.live.spawn(&state.db);
-    rbay::items::server::closer::spawn(&state.db);
+    let workers = state
+        .config
+        .run_workers
+        .then(|| rbay::jobs::server::start(&state.db, job_settings, state.shutdown.clone()));
+    rbay::items::server::closer::spawn_sweep(&state.db);
     rbay::items::server::index_sync::spawn(&state.db);
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {
@@ -129,10 +158,123 @@ async fn serve(config: Config) -> ExitCode {
     if let Ok(error) = fatal_rx.await {
         return fail(&error);
     }
+    // The stop signal reached the workers with the server's: let running jobs finish.
+    if let Some(workers) = workers {
+        let _ = workers.await;
+    }
     match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(&format!("server error: {e}")),
     }
+}
+
+/// `rbay worker`: the job workers alone, until SIGTERM (then running jobs finish).
+async fn worker(config: Config) -> ExitCode {
+    let settings = match rbay::server::jobs::Settings::from_env() {
+        Ok(settings) => settings,
+        Err(e) => return fail(&e),
+    };
+    let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
+        Ok(db) => db,
+        Err(e) => return fail(&e),
+    };
+    let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
+    supervisor::spawn(&db, fatal);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let workers = rbay::jobs::server::start(&db, settings, stopping);
+    let failed = tokio::select! {
+        () = shutdown_signal() => None,
+        Some(error) = fatal_errors.recv() => Some(error),
+    };
+    let _ = stop.send(true);
+    let _ = workers.await;
+    match failed {
+        Some(error) => fail(&error),
+        None => ExitCode::SUCCESS,
+    }
+}
+
+/// `rbay bench-jobs`: enqueue → run → acknowledge throughput of no-op probe jobs.
+async fn bench_jobs(config: &Config, jobs: u32, workers: u32) -> ExitCode {
+    use rbay::server::jobs::{enqueue, Settings};
+    use std::time::Instant;
+    let db = match supervisor::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
+        Ok(db) => db,
+        Err(e) => return fail(&format!("{e}")),
+    };
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let queue = rbay::items::server::close_job::QUEUE;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let mut running = Vec::new();
+    for _ in 0..workers {
+        running.push(rbay::jobs::server::start(
+            &db,
+            settings.clone(),
+            stopping.clone(),
+        ));
+    }
+    let name = format!("bench{}", std::process::id());
+    let payload = format!(r#"{{"name":"{name}"}}"#);
+    let started = Instant::now();
+    // 32 producers over the one multiplexed connection.
+    let mut producers = tokio::task::JoinSet::new();
+    for p in 0..32u32 {
+        let db = db.clone();
+        let payload = payload.clone();
+        producers.spawn(async move {
+            let mut n = p;
+            while n < jobs {
+                enqueue(&db, queue, "probe", &payload, None, None).await?;
+                n += 32;
+            }
+            Ok::<_, rbay::server::jobs::EnqueueError>(())
+        });
+    }
+    while let Some(done) = producers.join_next().await {
+        if let Ok(Err(e)) = done {
+            return fail(&format!("enqueue failed: {e}"));
+        }
+    }
+    let enqueued = started.elapsed();
+    let key = db.keys().queue_probe(queue, &name);
+    let mut conn = db.raw_conn();
+    loop {
+        let done: u64 = redis::cmd("HLEN")
+            .arg(&key)
+            .query_async(&mut conn)
+            .await
+            .unwrap_or(0);
+        if done >= u64::from(jobs) || started.elapsed().as_secs() > 600 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let ran = started.elapsed();
+    let runs: std::collections::HashMap<String, u64> = redis::cmd("HGETALL")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .unwrap_or_default();
+    let twice = runs.values().filter(|n| **n > 1).count();
+    let _ = stop.send(true);
+    for w in running {
+        let _ = w.await;
+    }
+    println!(
+        "jobs: {jobs} probe jobs, {workers} workers x {} slots: enqueued in {:.2} s ({:.0}/s);          all run and acknowledged in {:.2} s ({:.0} jobs/s end to end); {} ran, {} lost, {} ran twice",
+        settings.concurrency,
+        enqueued.as_secs_f64(),
+        f64::from(jobs) / enqueued.as_secs_f64(),
+        ran.as_secs_f64(),
+        f64::from(jobs) / ran.as_secs_f64(),
+        runs.len(),
+        (jobs as usize).saturating_sub(runs.len()),
+        twice
+    );
+    ExitCode::SUCCESS
 }
 
 /// `rbay seed`: demo data in the configured namespace.

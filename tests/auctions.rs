@@ -100,9 +100,11 @@ async fn every_bid_rule() {
             price_cents,
             bids,
             min_next_cents,
+            outbid,
             ..
         } => {
             assert_eq!((price_cents, bids, min_next_cents), (1_000, 1, 1_050));
+            assert_eq!(outbid, None, "nobody led before");
         }
         other => panic!("{other:?}"),
     }
@@ -114,7 +116,11 @@ async fn every_bid_rule() {
     );
     assert!(matches!(
         bid(3, 1_050).await,
-        BidOutcome::Accepted { bids: 2, .. }
+        BidOutcome::Accepted {
+            bids: 2,
+            outbid: Some(2),
+            ..
+        }
     ));
     // Above $100 the increment is $2.50.
     assert!(matches!(

@@ -11,9 +11,7 @@ mod common;
 use common::redis_url;
 use common::server::{Response, Server};
 
-const FORM: &str = "application/x-www-form-urlencoded";
-const HTML: &str = "text/html,application/xhtml+xml";
-const JSON: &str = "application/json";
+use common::server::{call, create_item, created_id, get, multipart, sign_up, FORM, HTML, JSON};
 /// The payload that must never appear unescaped in a page.
 const XSS: &str = "</title></textarea><script>alert(1)</script>";
 
@@ -33,112 +31,6 @@ fn server() -> Server {
 
 fn enc(value: &str) -> String {
     rbay::util::url::encode_query_value(value)
-}
-
-/// A call as the hydrated islands make it (fetch, form-encoded body, JSON answer).
-fn call(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Response {
-    let origin = server.origin();
-    let mut headers = vec![
-        ("Content-Type", FORM),
-        ("Accept", JSON),
-        ("Origin", origin.as_str()),
-    ];
-    if let Some(c) = cookie {
-        headers.push(("Cookie", c));
-    }
-    server.request("POST", path, &headers, body)
-}
-
-fn get(server: &Server, path: &str, cookie: Option<&str>) -> Response {
-    let mut headers = vec![("Accept", HTML)];
-    if let Some(c) = cookie {
-        headers.push(("Cookie", c));
-    }
-    server.request("GET", path, &headers, "")
-}
-
-/// Signs a new user up through the JSON call; returns the `rbay_session=...` cookie.
-fn sign_up(server: &Server, name: &str) -> String {
-    let r = call(
-        server,
-        "/api/auth/signup",
-        &format!("username={name}&password=long-enough-pw&confirm=long-enough-pw"),
-        None,
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap_or_else(|| panic!("no session cookie: {:?}", r.headers))
-        .to_string()
-}
-
-/// A multipart body for the new-item form; `photo` is attached when given.
-fn multipart(fields: &[(&str, &str)], photo: Option<&[u8]>) -> (String, Vec<u8>) {
-    let boundary = "----rbaytestboundary7";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            )
-            .as_bytes(),
-        );
-    }
-    if let Some(bytes) = photo {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-/// Lists an item through the JSON path of the form; returns the server's answer.
-fn create_item(
-    server: &Server,
-    cookie: &str,
-    name: &str,
-    description: &str,
-    photo: Option<&[u8]>,
-) -> Response {
-    let (content_type, body) = multipart(
-        &[
-            ("name", name),
-            ("description", description),
-            ("price", "10"),
-            ("duration", "1d"),
-        ],
-        photo,
-    );
-    let origin = server.origin();
-    server.request_bytes(
-        "POST",
-        "/api/items/create",
-        &[
-            ("Content-Type", &content_type),
-            ("Accept", JSON),
-            ("Origin", &origin),
-            ("Cookie", cookie),
-        ],
-        &body,
-    )
-}
-
-/// The id in a `{"Created":{"id":"7"}}` answer.
-fn created_id(r: &Response) -> String {
-    assert_eq!(r.status, 200, "{}", r.body);
-    let v: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    v["Created"]["id"]
-        .as_str()
-        .unwrap_or_else(|| panic!("not created: {}", r.body))
-        .to_string()
 }
 
 /// The page must show the payload as text only: no raw `<script>alert`, no broken-out tag.

@@ -14,22 +14,9 @@ use rbay::items::server::{self as items};
 use rbay::items::{ItemEvent, ItemId, NewItem};
 use rbay::live::server::{self as live, LiveHub};
 use rbay::server::redis::rate_limit::Limit;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::timeout;
-
-/// Every entry of an item's live event stream: (id, fields).
-async fn event_stream(db: &rbay::server::Db, id: ItemId) -> Vec<(String, HashMap<String, String>)> {
-    let mut conn = db.raw_conn();
-    redis::cmd("XRANGE")
-        .arg(db.keys().item_events(id))
-        .arg("-")
-        .arg("+")
-        .query_async(&mut conn)
-        .await
-        .unwrap()
-}
 
 const LIMIT: Limit = Limit::per_secs(100, 60);
 

@@ -112,3 +112,64 @@ test('comment errors are shown, and without JavaScript commenting still works', 
   await noJs.close();
   await ctx.close();
 });
+
+test('an outbid bidder sees the notice count and the notice appear without a reload', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const sellerCtx = await browser.newContext();
+  const seller = await sellerCtx.newPage();
+  await signUp(seller, uniqueName('nseller'));
+  await seller.goto('/items/new');
+  await expect(seller.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  const title = `Notice clock ${Date.now().toString(36)}`;
+  await seller.getByLabel('Name').fill(title);
+  await seller.getByLabel('Description').fill('Someone will be outbid.');
+  await seller.getByLabel('Starting price ($)').fill('10');
+  await seller.getByRole('button', { name: 'List item' }).click();
+  await expect(seller).toHaveURL(/\/items\/\d+$/);
+  const id = seller.url().split('/').pop();
+
+  // A bids through instance 2, then reads the home page there.
+  const aCtx = await browser.newContext({ baseURL: second });
+  const a = await aCtx.newPage();
+  const aName = uniqueName('nbidder');
+  await a.goto(`${second}/auth/signup`);
+  await formHydrated(a);
+  await a.getByLabel('Username').fill(aName);
+  await a.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await a.getByLabel('Repeat password').fill(PASSWORD);
+  await a.getByRole('button', { name: 'Create account' }).click();
+  await expect(a.locator('.nav-username')).toHaveText(aName);
+  await a.goto(`${second}/items/${id}`);
+  await expect(a.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await a.getByLabel(/Your bid/).fill('10');
+  await a.getByRole('button', { name: 'Place bid' }).click();
+  await expect(a.getByText('You have the highest bid.')).toBeVisible();
+  await a.goto(`${second}/`);
+  const badge = a.locator('a.nav-notices');
+  await expect(badge).toHaveAttribute('data-live-connected', 'true', { timeout: 10_000 });
+  await expect(badge).toHaveAttribute('data-unread', '0');
+  await expect(badge.locator('.notice-count')).toBeHidden();
+
+  // B outbids through instance 1: A's header counts it live.
+  const bCtx = await browser.newContext();
+  const b = await bCtx.newPage();
+  await signUp(b, uniqueName('noutbid'));
+  await b.goto(`/items/${id}`);
+  await expect(b.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await b.getByLabel(/Your bid/).fill('15');
+  await b.getByRole('button', { name: 'Place bid' }).click();
+  await expect(badge).toHaveAttribute('data-unread', '1', { timeout: 5_000 });
+  await expect(badge.locator('.notice-count')).toHaveText('1');
+  await expect(badge).toHaveAttribute('aria-label', 'Notifications, 1 unread');
+
+  // The notice, marked new; once read, the count is gone.
+  await badge.click();
+  await expect(a).toHaveURL(/\/notifications$/);
+  const notice = a.locator('.notice').filter({ hasText: `You were outbid on ${title}: now $15.00.` });
+  await expect(notice).toBeVisible();
+  await expect(notice.locator('.badge-new')).toHaveText('New');
+  await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });
+  await a.screenshot({ path: path.join(screenshots, 'notifications.png'), fullPage: true });
+
+  for (const ctx of [sellerCtx, aCtx, bCtx]) await ctx.close();
+});

@@ -159,6 +159,8 @@ impl AuthMode {
 pub struct CurrentUser {
     pub id: u64,
     pub username: String,
+    /// Unread notifications, for the header's badge.
+    pub unread: u32,
 }
 
 /// The sign-in page URL that returns to `next` afterwards.

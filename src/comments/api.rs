@@ -79,6 +79,9 @@ pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, 
         &text,
     )
     .await?;
+    if added.is_ok() {
+        crate::comments::server::notify_seller(&state.db, item, user.id, &user.username);
+    }
     Ok(flow::answer(
         &item_id,
         added.map(CommentReply::Added),

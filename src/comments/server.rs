@@ -137,6 +137,31 @@ pub async fn list(
     Ok((total, comments))
 }
 
+/// Tells the seller about a new comment by someone else, in the background (the comment is
+/// already stored and announced; the notice goes through the job queue and is coalesced).
+pub fn notify_seller(db: &Db, item_id: ItemId, author_id: u64, author_name: &str) {
+    let db = db.clone();
+    let author = author_name.to_string();
+    tokio::spawn(async move {
+        let Ok(Some(item)) = crate::items::server::store::get(&db, item_id).await else {
+            return;
+        };
+        if item.seller_id == author_id {
+            return;
+        }
+        let notice = crate::notifications::server::NewNotice {
+            user_id: item.seller_id,
+            kind: crate::notifications::NoticeKind::Comment,
+            item_id: item_id.0,
+            item_name: item.name,
+            price_cents: item.price_cents,
+            actor: author,
+            once: None,
+        };
+        crate::notifications::server::send_or_log(&db, &notice).await;
+    });
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

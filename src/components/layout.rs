@@ -3,6 +3,7 @@
 use crate::accounts::api::get_current_user;
 use crate::accounts::CurrentUser;
 use crate::components::live::{PageTicker, SERVER_CLOCK_ID};
+use crate::components::notice_badge::NoticeBadge;
 use crate::components::search_box::SearchBox;
 use leptos::prelude::*;
 
@@ -34,6 +35,7 @@ pub fn Header() -> impl IntoView {
 fn account_links(user: Option<CurrentUser>) -> AnyView {
     match user {
         Some(user) => view! {
+            <NoticeBadge unread=user.unread/>
             <a class="nav-link nav-user" href="/dashboard" title="Your dashboard">
                 <span class="avatar" aria-hidden="true">
                     {user.username.chars().next().map(|c| c.to_ascii_uppercase())}

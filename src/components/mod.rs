@@ -23,6 +23,8 @@ pub mod live;
 /// Browser only: applies live events to the page.
 #[cfg(feature = "hydrate")]
 pub mod live_dom;
+/// Island (lazy): the header's notifications link with its live unread count.
+pub mod notice_badge;
 pub mod pagination;
 pub mod price_chart;
 /// Island: the header search box (main bundle).

@@ -76,8 +76,12 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
             price_cents,
             bids,
             min_next_cents,
+            outbid,
             ..
         } => {
+            if let Some(loser) = outbid {
+                bids::notify_outbid(&state.db, loser, id, price_cents, &user.username);
+            }
             redirect_plain_post(&format!("{page}?bid=ok#bid"));
             Ok(BidReply::Accepted {
                 price_cents,

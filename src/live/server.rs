@@ -7,6 +7,11 @@
 //! per-item `tokio::sync::broadcast` channels. A browser's server-sent-events stream
 //! ([`events_response`]) costs a broadcast receiver, not a Redis connection. A browser that
 //! reconnects sends `Last-Event-ID`; the missed events are read back from the stream first.
+//!
+//! Users have channels too (`{p}live:user:<id>`, same subscription, hub key `u<id>`): the
+//! unread count of their notifications, pushed to every page they have open
+//! ([`user_events_response`]). That count is state, not a history: a reconnecting page is
+//! sent the current count first, so nothing needs replaying.
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
@@ -175,21 +180,35 @@ impl LiveHub {
         let client = db.client().clone();
         let pattern = db.keys().item_channel_pattern();
         let prefix = pattern.trim_end_matches('*').to_string();
+        let user_pattern = db.keys().user_channel_pattern();
+        let user_prefix = user_pattern.trim_end_matches('*').to_string();
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(250);
             loop {
                 match client.get_async_pubsub().await {
-                    Ok(mut pubsub) => match pubsub.psubscribe(&pattern).await {
+                    Ok(mut pubsub) => match pubsub.psubscribe(&[&pattern, &user_pattern]).await {
                         Ok(()) => {
                             tracing::info!(pattern, "live updates subscribed");
                             backoff = Duration::from_millis(250);
                             let mut messages = pubsub.on_message();
                             while let Some(msg) = messages.next().await {
                                 let channel = msg.get_channel_name().to_string();
-                                let Some(item_id) = channel.strip_prefix(&prefix) else {
+                                let Ok(payload) = msg.get_payload::<String>() else {
                                     continue;
                                 };
-                                let Ok(payload) = msg.get_payload::<String>() else {
+                                if let Some(user_id) = channel.strip_prefix(&user_prefix) {
+                                    // "<kind> <json>": a user's notices have no stream id.
+                                    if let Some((kind, data)) = payload.split_once(' ') {
+                                        let message = LiveMessage {
+                                            id: String::new(),
+                                            kind: kind.into(),
+                                            data: data.into(),
+                                        };
+                                        hub.dispatch(&user_key(user_id), message);
+                                    }
+                                    continue;
+                                }
+                                let Some(item_id) = channel.strip_prefix(&prefix) else {
                                     continue;
                                 };
                                 if let Some(message) = LiveMessage::parse(&payload) {
@@ -207,6 +226,42 @@ impl LiveHub {
             }
         })
     }
+}
+
+/// The hub key of a user's channel (item keys are bare numbers).
+fn user_key(user_id: &str) -> String {
+    format!("u{user_id}")
+}
+
+/// Server-sent events for one signed-in user: `notice` events carrying `{"unread": n}`, the
+/// current count first, then every change, until the server shuts down.
+pub async fn user_events_response(
+    hub: &Arc<LiveHub>,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    user_id: u64,
+    unread: u32,
+) -> Result<Response, crate::error::AppError> {
+    let Some(live) = hub.subscribe(&user_key(&user_id.to_string())) else {
+        tracing::warn!("live streams at their maximum; refusing a new one");
+        return Err(crate::error::AppError::Unavailable);
+    };
+    let first = Event::default()
+        .event("notice")
+        .data(format!("{{\"unread\":{unread}}}"));
+    let rest = live
+        .into_stream()
+        .map(|m| Ok::<_, Infallible>(Event::default().event(m.kind.clone()).data(m.data.clone())));
+    let mut shutdown = shutdown.clone();
+    let stopping = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    let stream = futures_util::StreamExt::take_until(
+        tokio_stream::iter([Ok::<_, Infallible>(first)]).chain(rest),
+        stopping,
+    );
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
 }
 
 /// Events a reconnecting browser missed: stream entries after `last_id`.

@@ -8,6 +8,8 @@ pub mod info;
 pub mod item;
 pub mod new_item;
 pub mod not_found;
+pub mod notifications;
+pub mod ops;
 pub mod profile;
 pub mod search;
 pub mod status;

@@ -38,6 +38,11 @@ pub struct Config {
     pub listing_limit: Limit,
     /// `RBAY_SESSION_DAYS` (default 7): idle lifetime of a session; every visit renews it.
     pub session_ttl: Duration,
+    /// Usernames (lowercase) that may open the operations page (`RBAY_ADMINS`, comma-separated).
+    pub admins: Vec<String>,
+    /// Whether `rbay serve` also runs the job workers (`RBAY_WORKERS`, default 1; 0 when the
+    /// workers run as `rbay worker` processes of their own).
+    pub run_workers: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -113,6 +118,15 @@ impl Config {
             comment_limit: limit("RBAY_COMMENT_LIMIT", Limit::per_secs(5, 60))?,
             listing_limit: limit("RBAY_LISTING_LIMIT", Limit::per_secs(10, 600))?,
             session_ttl: Duration::from_secs(session_days * 86_400),
+            admins: get("RBAY_ADMINS")
+                .map(|v| {
+                    v.split(',')
+                        .map(|name| name.trim().to_lowercase())
+                        .filter(|name| !name.is_empty())
+                        .collect()
+                })
+                .unwrap_or_default(),
+            run_workers: get("RBAY_WORKERS").is_none() || flag("RBAY_WORKERS")?,
             redis_url: get("REDIS_URL").unwrap_or_else(|| DEFAULT_REDIS_URL.to_string()),
             listen_addr,
             key_prefix,

@@ -1,4 +1,5 @@
 //! What runs only on the server (feature `ssr`) and belongs to no one feature: configuration,
+//! the job queue engine,
 //! the built browser assets, the shared state, the HTTP layer, the Redis plumbing, worker
 //! threads and demo data.
 //! Nothing here reaches the browser bundle.
@@ -6,6 +7,7 @@
 pub mod assets;
 pub mod config;
 pub mod http;
+pub mod jobs;
 pub mod redis;
 pub mod router;
 pub mod seed;

@@ -98,3 +98,28 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Every entry of an item's live event stream: (entry id, fields).
+pub async fn event_stream(
+    db: &Db,
+    id: rbay::items::ItemId,
+) -> Vec<(String, std::collections::HashMap<String, String>)> {
+    let mut conn = db.raw_conn();
+    redis::cmd("XRANGE")
+        .arg(db.keys().item_events(id))
+        .arg("-")
+        .arg("+")
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
+/// A 1000 × 700 PNG photo (bigger than a card's 480 px thumbnail).
+pub fn big_photo() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(1000, 700, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}

@@ -297,6 +297,7 @@ fn current(session: &SessionUser) -> CurrentUser {
     CurrentUser {
         id: session.user_id,
         username: session.username.clone(),
+        unread: session.unread,
     }
 }
 

@@ -26,6 +26,8 @@ pub struct SessionUser {
     pub username: String,
     /// The session's remaining lifetime before this visit renewed it.
     pub remaining: Duration,
+    /// Unread notifications (read in the same script: the user's keys share a slot).
+    pub unread: u32,
 }
 
 /// A freshly created session: the token goes into the cookie.
@@ -113,6 +115,7 @@ pub async fn check(
         .session
         .key(keys.session(user_id, &token_hash(token)))
         .key(keys.user_rate_limit(action, user_id))
+        .key(keys.user_notes(user_id))
         .arg(ttl.as_millis() as u64)
         .arg(window)
         .arg(max)
@@ -141,6 +144,7 @@ pub async fn check(
         user_id,
         username,
         remaining: Duration::from_millis(number(3).max(0) as u64),
+        unread: number(6).clamp(0, u32::MAX as i64) as u32,
     };
     let verdict = if number(4) == 1 {
         Ok(())

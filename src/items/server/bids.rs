@@ -15,6 +15,8 @@ pub enum BidOutcome {
         bids: i64,
         min_next_cents: i64,
         at_ms: i64,
+        /// The bidder who led until this bid, if it was someone else.
+        outbid: Option<u64>,
     },
     Rejected(BidRejection),
 }
@@ -94,6 +96,7 @@ pub async fn place_bid(
                 bids: int(2),
                 min_next_cents: int(3),
                 at_ms: int(4),
+                outbid: u64::try_from(int(5)).ok().filter(|id| *id > 0),
             }
         }
         "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
@@ -107,4 +110,27 @@ pub async fn place_bid(
             return Err(AppError::Internal);
         }
     })
+}
+
+/// Tells a bidder they were outbid, in the background: the bid is already accepted and
+/// answered; the notice goes through the job queue (coalesced in their inbox). Best effort: a
+/// process that dies in between loses this notice, never the bid.
+pub fn notify_outbid(db: &Db, loser: u64, item_id: ItemId, price_cents: i64, by: &str) {
+    let db = db.clone();
+    let by = by.to_string();
+    tokio::spawn(async move {
+        let Ok(Some(name)) = super::store::name(&db, item_id).await else {
+            return;
+        };
+        let notice = crate::notifications::server::NewNotice {
+            user_id: loser,
+            kind: crate::notifications::NoticeKind::Outbid,
+            item_id: item_id.0,
+            item_name: name,
+            price_cents,
+            actor: by,
+            once: None,
+        };
+        crate::notifications::server::send_or_log(&db, &notice).await;
+    });
 }

@@ -35,6 +35,32 @@ pub enum PhotoError {
 /// Decodes a JPEG, PNG or WebP (sniffed from the bytes, not the file name), and re-encodes it
 /// as two bounded JPEGs. CPU-heavy: call it on the blocking pool.
 pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
+    let large = decode_large(bytes)?;
+    let thumb = shrink(large.clone(), THUMB_MAX);
+    Ok(Photo {
+        large: encode(large, 85)?,
+        thumb: encode(thumb, 80)?,
+    })
+}
+
+/// The large rendition only (the listing request); the thumbnail is made later by a job
+/// ([`thumbnail`]). CPU-heavy: call it on the photo worker.
+pub fn process_large(bytes: &[u8]) -> Result<Photo, PhotoError> {
+    Ok(Photo {
+        large: encode(decode_large(bytes)?, 85)?,
+        thumb: Vec::new(),
+    })
+}
+
+/// The card-size thumbnail of a stored large rendition (a JPEG this module made, at most
+/// 1200 px a side). CPU-heavy: call it on the photo worker.
+pub fn thumbnail(large_jpeg: &[u8]) -> Result<Vec<u8>, PhotoError> {
+    let large = decode_large(large_jpeg)?;
+    encode(shrink(large, THUMB_MAX), 80)
+}
+
+/// Sniffs, bounds and decodes an upload, and shrinks it to the large rendition's box.
+fn decode_large(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(PhotoError::TooLarge);
     }
@@ -62,12 +88,7 @@ pub fn process(bytes: &[u8]) -> Result<Photo, PhotoError> {
     })?;
     // Box-filter downscaling keeps memory to the output size (`resize` would hold a float
     // copy of the whole photo); the thumbnail is made from the large rendition.
-    let large = shrink(image, LARGE_MAX);
-    let thumb = shrink(large.clone(), THUMB_MAX);
-    Ok(Photo {
-        large: encode(large, 85)?,
-        thumb: encode(thumb, 80)?,
-    })
+    Ok(shrink(image, LARGE_MAX))
 }
 
 fn shrink(image: DynamicImage, max: u32) -> DynamicImage {

@@ -8,6 +8,8 @@ use crate::items::server::images::{self, PhotoError, MAX_UPLOAD_BYTES};
 use crate::items::server::store;
 use crate::items::{check_item_fields, CreateItemReply, ItemFormErrors, ListingProblem, PHOTO};
 use crate::server::http::forms::redirect_plain_post;
+use crate::server::jobs::{self, JobError};
+use crate::server::redis::db::Db;
 use crate::server::redis::rate_limit::{self, Action};
 use crate::server::state::AppState;
 use crate::server::workers::Workers;
@@ -110,9 +112,50 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
 static PHOTO_WORKERS: std::sync::LazyLock<Workers> =
     std::sync::LazyLock::new(|| Workers::new("photos", 1, std::time::Duration::from_secs(10)));
 
-/// Decodes and re-encodes a photo on the photo worker.
+/// Decodes and re-encodes a photo on the photo worker: the large rendition only; the
+/// thumbnail job makes the card's ([`run_thumbnail_job`]).
 pub async fn decode_photo(bytes: Vec<u8>) -> Result<Result<images::Photo, PhotoError>, AppError> {
-    PHOTO_WORKERS.run(move || images::process(&bytes)).await
+    PHOTO_WORKERS
+        .run(move || images::process_large(&bytes))
+        .await
+}
+
+/// The queue and kind of the thumbnail job.
+pub const PHOTO_QUEUE: &str = "photos";
+pub const THUMBNAIL_JOB: &str = "thumbnail";
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ThumbnailJob {
+    item: u64,
+}
+
+/// The job: make the card-size thumbnail of an item's photo (idempotent: it writes the same
+/// bytes again). Runs on the same single photo thread as uploads, so memory stays bounded.
+pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
+    let job: ThumbnailJob = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable thumbnail job: {e}")))?;
+    let key = db.keys().item_image(job.item);
+    let mut conn = db.raw_conn();
+    let large: Option<Vec<u8>> = redis::cmd("HGET")
+        .arg(&key)
+        .arg("large")
+        .query_async(&mut conn)
+        .await?;
+    let Some(large) = large else {
+        return Ok(()); // no photo (or the item is gone): nothing to make
+    };
+    let thumb = PHOTO_WORKERS
+        .run(move || images::thumbnail(&large))
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?
+        .map_err(|e| JobError::permanent(format!("stored photo unreadable: {e:?}")))?;
+    let _: () = redis::cmd("HSET")
+        .arg(&key)
+        .arg("thumb")
+        .arg(thumb)
+        .query_async(&mut conn)
+        .await?;
+    Ok(())
 }
 
 /// Validates and lists the item; answers plain form posts with a redirect.
@@ -178,6 +221,22 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
         }
     }
     let id = store::create(&state.db, user.id, &user.username, &item, photo.as_ref()).await?;
+    if photo.is_some() {
+        let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
+        let key = format!("thumb:{id}");
+        if let Err(e) = jobs::enqueue(
+            &state.db,
+            PHOTO_QUEUE,
+            THUMBNAIL_JOB,
+            &payload,
+            None,
+            Some(&key),
+        )
+        .await
+        {
+            tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
+        }
+    }
     redirect_plain_post(&format!("/items/{id}"));
     Ok(CreateItemReply::Created { id: id.to_string() })
 }

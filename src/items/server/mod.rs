@@ -2,6 +2,7 @@
 
 pub mod bids;
 pub mod cards;
+pub mod close_job;
 pub mod closer;
 pub mod images;
 pub mod index_sync;

@@ -100,6 +100,23 @@ async fn photo_large(state: State<AppState>, id: Path<String>) -> Response {
 }
 
 async fn photo_thumb(state: State<AppState>, id: Path<String>) -> Response {
+    let Some(item) = ItemId::parse(&id.0) else {
+        return not_found();
+    };
+    // Until the thumbnail job has run, the large photo stands in, not cached for long (the
+    // thumbnail replaces it under the same address).
+    if let Ok(None) = store::photo(&state.db, item, true).await {
+        if let Ok(Some(bytes)) = store::photo(&state.db, item, false).await {
+            return (
+                [
+                    (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                ],
+                bytes,
+            )
+                .into_response();
+        }
+    }
     photo(state, id, true).await
 }
 

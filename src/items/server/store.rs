@@ -75,7 +75,7 @@ async fn insert(
         PhotoSource::Upload(p) => ("1".into(), &p.large, &p.thumb),
         PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[]),
     };
-    let (created_at, _ends_at): (i64, i64) = scripts()
+    let (created_at, ends_at): (i64, i64) = scripts()
         .create_item
         .key(keys.item(id))
         .key(keys.item_state(id))
@@ -103,6 +103,10 @@ async fn insert(
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
+    // Its closing, at its end (should this fail, the closer's sweep closes it instead).
+    if let Err(e) = super::close_job::schedule(db, id, ends_at).await {
+        tracing::warn!(item_id = %id, error = %e, "closing not scheduled; the sweep will close it");
+    }
     tracing::info!(item_id = %id, seller_id, "item listed");
     Ok(id)
 }

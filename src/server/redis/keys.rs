@@ -211,6 +211,29 @@ impl Keys {
         self.user_key("user-bids", user_id)
     }
 
+    /// Hash: a user's notifications, note id → JSON; plus `seq` (last note id), `unread`, and
+    /// short-lived fields (hash-field expiry) for coalescing (`c:<kind>:<item>` → note id, a
+    /// minute) and for running each notification once (`d:<key>`, a week).
+    pub fn user_notes(&self, user_id: u64) -> String {
+        self.user_key("notes", user_id)
+    }
+
+    /// Sorted set: a user's note ids, scored by the time of their latest change (newest
+    /// [`crate::notifications::KEPT`] kept).
+    pub fn user_inbox(&self, user_id: u64) -> String {
+        self.user_key("inbox", user_id)
+    }
+
+    /// Pub/sub channel: a user's live notices (the unread count), received by every instance.
+    pub fn user_channel(&self, user_id: u64) -> String {
+        self.key(format_args!("live:user:{user_id}"))
+    }
+
+    /// Pattern matching every user channel.
+    pub fn user_channel_pattern(&self) -> String {
+        self.key(format_args!("live:user:*"))
+    }
+
     /// Hash: lowercase username → user id. Claiming a name here is what makes an account
     /// exist (see `accounts::server::sign_up`).
     pub fn usernames(&self) -> String {
@@ -232,6 +255,47 @@ impl Keys {
     /// user's slot, so the session check and the limit are one script).
     pub fn user_rate_limit(&self, action: &str, user_id: u64) -> String {
         self.key(format_args!("rate:{action}:{{u{user_id}}}"))
+    }
+
+    // ---- Job queues (queue tag) ----------------------------------------------------------
+
+    fn queue_key(&self, queue: &str, kind: &str) -> String {
+        self.key(format_args!("jobs:{{q:{queue}}}:{kind}"))
+    }
+
+    /// Stream: a queue's jobs that are waiting or running (consumer group `workers`); an entry
+    /// is deleted when its job is acknowledged (`XACKDEL`).
+    pub fn queue_stream(&self, queue: &str) -> String {
+        self.queue_key(queue, "stream")
+    }
+
+    /// Sorted set: a queue's jobs that run later (scheduled, or waiting to be retried),
+    /// `id|kind|attempt|payload` scored by when they are due.
+    pub fn queue_delayed(&self, queue: &str) -> String {
+        self.queue_key(queue, "delayed")
+    }
+
+    /// Stream (capped): a queue's dead jobs with their last error, until an operator retries
+    /// or discards them.
+    pub fn queue_dead(&self, queue: &str) -> String {
+        self.queue_key(queue, "dead")
+    }
+
+    /// Hash with field expiry: idempotency key → job id, remembered for a day after the job's
+    /// time.
+    pub fn queue_idempotency(&self, queue: &str) -> String {
+        self.queue_key(queue, "idem")
+    }
+
+    /// Hash: `seq` (the last job id) and per-minute counts `p:<minute>` (processed) and
+    /// `f:<minute>` (failed attempts), each field kept two hours.
+    pub fn queue_counters(&self, queue: &str) -> String {
+        self.queue_key(queue, "counters")
+    }
+
+    /// Hash: runs of probe jobs (diagnostics, tests, benchmark), job id → finished runs.
+    pub fn queue_probe(&self, queue: &str, name: &str) -> String {
+        self.key(format_args!("jobs:{{q:{queue}}}:probe:{name}"))
     }
 
     // ---- Plumbing ------------------------------------------------------------------------
@@ -310,6 +374,11 @@ mod tests {
             k.item_viewers(1u64),
             k.item_viewer_networks(1u64),
             k.secret(),
+            k.user_notes(1),
+            k.user_inbox(1),
+            k.user_channel(1),
+            k.queue_stream("q"),
+            k.queue_dead("q"),
             k.item_likers(1u64),
             k.item_image(1u64),
             k.item_similar(1u64),
@@ -380,5 +449,17 @@ mod tests {
         assert_eq!(hash_tag(&k.lock(&shard_lock)), tag);
         assert_eq!(hash_tag(&k.lock_fence(&shard_lock)), tag);
         assert_ne!(hash_tag(&k.item(1u64)), hash_tag(&k.item(2u64)));
+        assert_eq!(hash_tag(&k.user_notes(5)), hash_tag(&k.user_inbox(5)));
+        let queue = hash_tag(&k.queue_stream("auctions")).to_string();
+        assert_eq!(queue, "q:auctions");
+        for key in [
+            k.queue_delayed("auctions"),
+            k.queue_dead("auctions"),
+            k.queue_idempotency("auctions"),
+            k.queue_counters("auctions"),
+            k.queue_probe("auctions", "x"),
+        ] {
+            assert_eq!(hash_tag(&key), queue, "{key}");
+        }
     }
 }

@@ -39,6 +39,22 @@ pub struct Scripts {
     pub delete_comment: Script,
     /// `lua/publish_event.lua`: append to the item's event stream and PUBLISH, in one step.
     pub publish_event: Script,
+    /// `lua/job_enqueue.lua`: idempotency check, job id and the job, in one step.
+    pub job_enqueue: Script,
+    /// `lua/job_promote.lua`: delayed jobs that are due onto the queue stream.
+    pub job_promote: Script,
+    /// `lua/job_ack.lua`: acknowledge and delete a finished job, count it.
+    pub job_ack: Script,
+    /// `lua/job_fail.lua`: a failed attempt: schedule the next one or dead-letter the job.
+    pub job_fail: Script,
+    /// `lua/job_reclaim.lua`: take over jobs of workers that stopped; poison jobs to the dead.
+    pub job_reclaim: Script,
+    /// `lua/job_dead.lua`: an operator retries or discards a dead job.
+    pub job_dead: Script,
+    /// `lua/notify.lua`: one notification into a user's inbox (coalesced, once per key).
+    pub notify: Script,
+    /// `lua/notes_read.lua`: mark a user's notifications read.
+    pub notes_read: Script,
 }
 
 const PRELUDE: &str = include_str!("../../../lua/prelude.lua");
@@ -63,6 +79,14 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     add_comment: script(include_str!("../../../lua/add_comment.lua")),
     delete_comment: script(include_str!("../../../lua/delete_comment.lua")),
     publish_event: script(include_str!("../../../lua/publish_event.lua")),
+    job_enqueue: script(include_str!("../../../lua/job_enqueue.lua")),
+    job_promote: script(include_str!("../../../lua/job_promote.lua")),
+    job_ack: script(include_str!("../../../lua/job_ack.lua")),
+    job_fail: script(include_str!("../../../lua/job_fail.lua")),
+    job_reclaim: script(include_str!("../../../lua/job_reclaim.lua")),
+    job_dead: script(include_str!("../../../lua/job_dead.lua")),
+    notify: script(include_str!("../../../lua/notify.lua")),
+    notes_read: script(include_str!("../../../lua/notes_read.lua")),
 });
 
 /// The registry of all scripts.

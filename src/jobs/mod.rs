@@ -1,0 +1,49 @@
+//! Background work: which jobs Rbay runs (closing auctions, delivering notices, making photo
+//! thumbnails) and the operations page that watches the queues. The queue engine itself is
+//! plumbing (`server::jobs`); each feature owns its job's payload and handler, and `server`
+//! here (feature `ssr`) routes each kind to its handler.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use serde::{Deserialize, Serialize};
+
+/// Minutes of processed/failed history the operations page shows.
+pub const MINUTES: usize = 10;
+
+/// One queue's numbers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub name: String,
+    pub waiting: u64,
+    pub running: u64,
+    pub delayed: u64,
+    pub dead: u64,
+    /// Jobs finished per minute, oldest first, the current minute last.
+    pub processed: Vec<u64>,
+    /// Failed attempts per minute, same minutes.
+    pub failed: Vec<u64>,
+    /// The newest dead jobs.
+    pub dead_jobs: Vec<DeadJobView>,
+}
+
+/// A dead job, as an operator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadJobView {
+    /// The dead-letter entry (what retry and discard name).
+    pub entry: String,
+    pub job_id: u64,
+    pub kind: String,
+    pub attempts: u32,
+    pub payload: String,
+    pub error: String,
+    pub failed_at_ms: i64,
+}
+
+/// The operations page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpsView {
+    pub queues: Vec<QueueView>,
+    pub now_ms: i64,
+}

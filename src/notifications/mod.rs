@@ -1,0 +1,149 @@
+//! Notifications: what happened to a user's bids and items while they were away ("you were
+//! outbid", "you won", "your item sold", "new comment on your item"). Written by jobs (see
+//! `jobs`), kept per user in Redis, shown on `/notifications` and counted live in the header.
+//! [`api`] has the server functions, `server` (feature `ssr`) the Redis side.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use crate::util::money::format_cents;
+use serde::{Deserialize, Serialize};
+
+/// Notes an inbox keeps (older ones are dropped).
+pub const KEPT: usize = 50;
+
+/// What a notice is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoticeKind {
+    /// Someone bid more than you (coalesced: a burst is one notice with a count).
+    Outbid,
+    /// You won an auction.
+    Won,
+    /// Your item sold.
+    Sold,
+    /// Your item's auction ended without a bid.
+    Unsold,
+    /// Someone commented on your item (coalesced like outbids).
+    Comment,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Outbid => "outbid",
+            NoticeKind::Won => "won",
+            NoticeKind::Sold => "sold",
+            NoticeKind::Unsold => "unsold",
+            NoticeKind::Comment => "comment",
+        }
+    }
+
+    /// Bursts of these become one notice with a count.
+    pub fn coalesces(self) -> bool {
+        matches!(self, NoticeKind::Outbid | NoticeKind::Comment)
+    }
+}
+
+/// One notice as stored (JSON, written by `lua/notify.lua`) and shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Notice {
+    pub id: u64,
+    pub kind: NoticeKind,
+    pub item_id: u64,
+    pub item_name: String,
+    pub price_cents: i64,
+    /// Who caused it (the bidder, the winner, the commenter), or empty.
+    pub actor: String,
+    /// How many events this notice stands for.
+    pub count: u32,
+    pub at_ms: i64,
+    pub read: bool,
+}
+
+impl Notice {
+    /// The sentence shown for this notice (plain text; pages escape it).
+    pub fn text(&self) -> String {
+        let times = if self.count > 1 {
+            format!(" ({} times)", self.count)
+        } else {
+            String::new()
+        };
+        let price = format_cents(self.price_cents);
+        let name = &self.item_name;
+        match self.kind {
+            NoticeKind::Outbid => format!("You were outbid on {name}{times}: now {price}."),
+            NoticeKind::Won => format!("You won {name} for {price}."),
+            NoticeKind::Sold => format!("{name} sold to {} for {price}.", self.actor),
+            NoticeKind::Unsold => format!("{name} ended without a bid."),
+            NoticeKind::Comment if self.count > 1 => {
+                format!("{} new comments on {name}.", self.count)
+            }
+            NoticeKind::Comment => format!("{} commented on {name}.", self.actor),
+        }
+    }
+
+    pub fn link(&self) -> String {
+        match self.kind {
+            NoticeKind::Comment => format!("/items/{}/comments", self.item_id),
+            _ => format!("/items/{}", self.item_id),
+        }
+    }
+}
+
+/// A user's notices, newest first, and how many were unread before this visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inbox {
+    pub notices: Vec<Notice>,
+    pub unread: u32,
+    pub now_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn notice(kind: NoticeKind, count: u32) -> Notice {
+        Notice {
+            id: 1,
+            kind,
+            item_id: 7,
+            item_name: "Brass lamp".into(),
+            price_cents: 1250,
+            actor: "bea".into(),
+            count,
+            at_ms: 0,
+            read: false,
+        }
+    }
+
+    #[test]
+    fn notices_read_as_sentences() {
+        assert_eq!(
+            notice(NoticeKind::Outbid, 1).text(),
+            "You were outbid on Brass lamp: now $12.50."
+        );
+        assert_eq!(
+            notice(NoticeKind::Outbid, 20).text(),
+            "You were outbid on Brass lamp (20 times): now $12.50."
+        );
+        assert_eq!(
+            notice(NoticeKind::Sold, 1).text(),
+            "Brass lamp sold to bea for $12.50."
+        );
+        assert_eq!(
+            notice(NoticeKind::Comment, 3).text(),
+            "3 new comments on Brass lamp."
+        );
+        assert_eq!(notice(NoticeKind::Comment, 1).link(), "/items/7/comments");
+        assert_eq!(notice(NoticeKind::Won, 1).link(), "/items/7");
+    }
+
+    #[test]
+    fn the_stored_json_reads_back() {
+        let raw = r#"{"id":3,"kind":"outbid","item_id":7,"item_name":"Lamp","price_cents":500,"actor":"bea","count":2,"at_ms":1700000000000,"read":false}"#;
+        let n: Notice = serde_json::from_str(raw).unwrap();
+        assert_eq!((n.kind, n.count, n.read), (NoticeKind::Outbid, 2, false));
+    }
+}

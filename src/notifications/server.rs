@@ -1,0 +1,158 @@
+//! The Redis side of notifications: `lua/notify.lua` writes one notice (once per key,
+//! coalesced, capped, the unread count kept and pushed live); the inbox is read in one round
+//! trip (`HGETALL` of the user's notes hash, at most [`KEPT`] notes and a few counters).
+//!
+//! Notices are delivered by a job ([`send`] enqueues it on the [`QUEUE`] queue, a worker runs
+//! [`run_job`]), so the request that caused one does not wait for it, and a notice that fails
+//! to be written is retried. Each carries a once-only key: a job that runs twice delivers once.
+
+use crate::error::AppError;
+use crate::notifications::{Inbox, Notice, NoticeKind, KEPT};
+use crate::server::jobs::{self, EnqueueError, JobError};
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::scripts::scripts;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// The queue notices are delivered through, and the job kind.
+pub const QUEUE: &str = "notify";
+pub const JOB: &str = "notify";
+
+/// A notice to deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNotice {
+    pub user_id: u64,
+    pub kind: NoticeKind,
+    pub item_id: u64,
+    pub item_name: String,
+    pub price_cents: i64,
+    pub actor: String,
+    /// Delivered at most once per key (a week): makes a job that runs twice harmless.
+    pub once: Option<String>,
+}
+
+/// Queues a notice for delivery (idempotent by its `once` key).
+pub async fn send(db: &Db, notice: &NewNotice) -> Result<(), EnqueueError> {
+    let payload = serde_json::to_string(notice).unwrap_or_default();
+    jobs::enqueue(db, QUEUE, JOB, &payload, None, notice.once.as_deref()).await?;
+    Ok(())
+}
+
+/// Queues a notice and only logs a failure: for callers whose own write already succeeded
+/// (a notice is worth less than the bid that caused it).
+pub async fn send_or_log(db: &Db, notice: &NewNotice) {
+    if let Err(e) = send(db, notice).await {
+        tracing::warn!(error = %e, user_id = notice.user_id, kind = notice.kind.as_str(), "notice not queued");
+    }
+}
+
+/// The job: deliver the notice in `payload`.
+pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
+    let notice: NewNotice = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable notice: {e}")))?;
+    notify(db, &notice).await?;
+    Ok(())
+}
+
+/// Delivers a notice now. `Ok(None)` when its `once` key was delivered before, else the user's
+/// unread count.
+pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Option<u32>> {
+    let keys = db.keys();
+    let mut conn = db.raw_conn();
+    let unread: i64 = scripts()
+        .notify
+        .key(keys.user_notes(notice.user_id))
+        .key(keys.user_inbox(notice.user_id))
+        .arg(notice.kind.as_str())
+        .arg(notice.item_id)
+        .arg(&notice.item_name)
+        .arg(notice.price_cents)
+        .arg(&notice.actor)
+        .arg(notice.once.as_deref().unwrap_or(""))
+        .arg(if notice.kind.coalesces() { 1 } else { 0 })
+        .arg(KEPT)
+        .arg(keys.user_channel(notice.user_id))
+        .invoke_async(&mut conn)
+        .await?;
+    Ok((unread >= 0).then_some(unread as u32))
+}
+
+/// A user's notices, newest first, with the unread count.
+pub async fn inbox(db: &Db, user_id: u64) -> Result<Inbox, AppError> {
+    let mut conn = db.conn()?;
+    let fields: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(db.keys().user_notes(user_id))
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("inbox", e))?;
+    let unread = fields
+        .get("unread")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let mut notices: Vec<Notice> = fields
+        .iter()
+        .filter(|(field, _)| field.bytes().all(|b| b.is_ascii_digit()))
+        .filter_map(|(_, raw)| serde_json::from_str(raw).ok())
+        .collect();
+    notices.sort_by(|a, b| b.at_ms.cmp(&a.at_ms).then(b.id.cmp(&a.id)));
+    Ok(Inbox {
+        notices,
+        unread,
+        now_ms: crate::util::time::now_ms(),
+    })
+}
+
+/// Marks every notice read (and tells the user's open pages); returns how many were unread.
+pub async fn mark_read(db: &Db, user_id: u64) -> Result<u32, AppError> {
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let was: i64 = scripts()
+        .notes_read
+        .key(keys.user_notes(user_id))
+        .key(keys.user_inbox(user_id))
+        .arg(keys.user_channel(user_id))
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("mark notices read", e))?;
+    Ok(was.max(0) as u32)
+}
+
+/// `GET /api/live/me`: the signed-in user's live notices (server-sent events); 401 for others.
+pub fn routes() -> axum::Router<crate::server::state::AppState> {
+    axum::Router::new().route("/api/live/me", axum::routing::get(live_notices))
+}
+
+async fn live_notices(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    use crate::server::http::error_response;
+    use crate::server::http::request::{cookie_value, SESSION_COOKIE};
+    let token = headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| cookie_value(c, SESSION_COOKIE).map(str::to_string));
+    let Some(token) = token else {
+        return error_response(&AppError::Unauthorized);
+    };
+    let user = match crate::accounts::server::sessions::lookup(
+        &state.db,
+        &token,
+        state.config.session_ttl,
+    )
+    .await
+    {
+        Ok(Some(user)) => user,
+        Ok(None) => return error_response(&AppError::Unauthorized),
+        Err(e) => return error_response(&e),
+    };
+    crate::live::server::user_events_response(
+        &state.live,
+        &state.shutdown,
+        user.user_id,
+        user.unread,
+    )
+    .await
+    .unwrap_or_else(|e| error_response(&e))
+}

@@ -1,0 +1,899 @@
+//! A durable job queue on Redis Streams.
+//!
+//! **Shape.** Each queue is a stream read by one consumer group (`workers`); each worker
+//! process is one consumer with a name unique to the process start. Jobs due later (scheduled,
+//! or waiting for a retry) wait in a sorted set scored by their time and are moved onto the
+//! stream when due (`lua/job_promote.lua`). All keys of a queue share the hash tag
+//! `{q:<queue>}`, so every script below runs in one slot (Redis Cluster).
+//!
+//! **Delivery.** At least once. A job's entry stays pending in the group until its handler
+//! succeeded: then `lua/job_ack.lua` acknowledges and deletes it (`XACKDEL`) in one step. While
+//! a handler runs, its worker refreshes the entry's idle time (a heartbeat, `XCLAIM … JUSTID`);
+//! an entry idle for longer than the visibility timeout belongs to a worker that died or hung,
+//! and another worker takes it over (`lua/job_reclaim.lua`, `XAUTOCLAIM`) and runs it again.
+//! So a job can run twice (its worker died after the effect, before the acknowledgement) but is
+//! never lost once `enqueue` returned; handlers are idempotent.
+//!
+//! **Failures.** A failed attempt is taken off the stream and scheduled again with exponential
+//! backoff and jitter, in one script (`lua/job_fail.lua`); after the last attempt the job goes
+//! to the queue's dead letters with its error, where an operator can retry or discard it
+//! (`lua/job_dead.lua`). A job whose worker keeps dying (delivered more than the attempts
+//! allowed) is dead-lettered by the reclaim step instead of going round forever.
+//!
+//! **Bounds.** Payloads are limited to [`MAX_PAYLOAD`] bytes and a queue to [`MAX_QUEUED`]
+//! jobs (enqueue refuses more); finished entries are deleted at once; dead letters are capped at
+//! [`DEAD_KEPT`]; idempotency keys and per-minute counters expire; consumers of processes that
+//! are gone are removed from the group once they hold nothing.
+
+use crate::server::redis::db::Db;
+use crate::server::redis::scripts::scripts;
+use crate::util::time::now_ms;
+use futures_util::FutureExt;
+use redis::Value;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+
+/// The consumer group every worker joins.
+pub const GROUP: &str = "workers";
+/// Largest payload accepted.
+pub const MAX_PAYLOAD: usize = 8 * 1024;
+/// Most jobs one queue holds (waiting, running and delayed); enqueue refuses more.
+pub const MAX_QUEUED: usize = 1_000_000;
+/// Dead letters kept per queue (the oldest go first).
+pub const DEAD_KEPT: usize = 1_000;
+/// How long an idempotency key is remembered after the job's time.
+const IDEMPOTENCY_MS: i64 = 24 * 3_600_000;
+/// Entries read per `XREADGROUP`, at most.
+const READ_BATCH: usize = 64;
+/// Delayed jobs moved per promotion step, at most.
+const PROMOTE_BATCH: usize = 500;
+
+/// How the workers of one process behave. `Settings::from_env` reads the operator's choices.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Jobs this process runs at once, over all its queues.
+    pub concurrency: usize,
+    /// A running job whose worker has not sent a heartbeat for this long is taken over.
+    pub visibility: Duration,
+    /// Attempts before a job is dead.
+    pub max_attempts: u32,
+    /// Delay before the first retry; it doubles with each attempt (±25% jitter), up to
+    /// `backoff_max`.
+    pub backoff_base: Duration,
+    pub backoff_max: Duration,
+    /// How often due delayed jobs are moved onto the stream (the lateness of a scheduled job).
+    pub tick: Duration,
+    /// On shutdown, how long running jobs may take to finish.
+    pub shutdown_wait: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            concurrency: 8,
+            visibility: Duration::from_secs(30),
+            max_attempts: 5,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(600),
+            tick: Duration::from_millis(100),
+            shutdown_wait: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Settings {
+    /// `RBAY_WORKER_CONCURRENCY` (1–256) and `RBAY_JOB_VISIBILITY_MS` (200–3,600,000) over the
+    /// defaults.
+    pub fn from_env() -> Result<Self, String> {
+        let mut settings = Settings::default();
+        let read = |name: &str, min: u64, max: u64| -> Result<Option<u64>, String> {
+            match std::env::var(name) {
+                Ok(v) if !v.trim().is_empty() => match v.trim().parse::<u64>() {
+                    Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
+                    _ => Err(format!(
+                        "{name}={v:?} is not valid: use a number from {min} to {max}"
+                    )),
+                },
+                _ => Ok(None),
+            }
+        };
+        if let Some(n) = read("RBAY_WORKER_CONCURRENCY", 1, 256)? {
+            settings.concurrency = n as usize;
+        }
+        if let Some(ms) = read("RBAY_JOB_VISIBILITY_MS", 200, 3_600_000)? {
+            settings.visibility = Duration::from_millis(ms);
+        }
+        Ok(settings)
+    }
+
+    /// The delay before attempt `attempt + 1`: `base · 2^(attempt-1)`, capped, times a random
+    /// factor in [0.75, 1.25] so that jobs failing together do not retry together.
+    pub fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .backoff_base
+            .saturating_mul(1u32 << attempt.saturating_sub(1).min(20));
+        let capped = exp.min(self.backoff_max);
+        capped.mul_f64(rand::random_range(0.75..=1.25))
+    }
+}
+
+/// One job as a handler sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRun {
+    pub queue: String,
+    pub id: u64,
+    pub kind: String,
+    pub payload: String,
+    /// 1 for the first attempt.
+    pub attempt: u32,
+}
+
+/// Why a handler did not finish a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobError {
+    pub message: String,
+    /// Retrying cannot help (unknown kind, unreadable payload): dead at once.
+    pub permanent: bool,
+}
+
+impl JobError {
+    pub fn retry(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            permanent: false,
+        }
+    }
+
+    pub fn permanent(message: impl Into<String>) -> Self {
+        JobError {
+            message: message.into(),
+            permanent: true,
+        }
+    }
+}
+
+impl From<redis::RedisError> for JobError {
+    fn from(e: redis::RedisError) -> Self {
+        JobError::retry(format!("redis: {e}"))
+    }
+}
+
+pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>;
+/// What runs a job: every kind of every queue the workers serve.
+pub type Handler = Arc<dyn Fn(JobRun) -> HandlerFuture + Send + Sync>;
+
+/// The answer to an enqueue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Enqueued {
+    /// A new job with this id.
+    New(u64),
+    /// The idempotency key was seen: the earlier job's id; nothing was added.
+    Duplicate(u64),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EnqueueError {
+    #[error("job payload of {0} bytes is over the {MAX_PAYLOAD}-byte limit")]
+    TooLarge(usize),
+    #[error("queue {0} is full")]
+    Full(String),
+    #[error("redis: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+/// Adds a job to `queue`, to run now or at `run_at_ms` (Unix ms). With an idempotency key, a
+/// second enqueue with the same key (within a day after the job's time) adds nothing.
+pub async fn enqueue(
+    db: &Db,
+    queue: &str,
+    kind: &str,
+    payload: &str,
+    run_at_ms: Option<i64>,
+    idempotency_key: Option<&str>,
+) -> Result<Enqueued, EnqueueError> {
+    if payload.len() > MAX_PAYLOAD {
+        return Err(EnqueueError::TooLarge(payload.len()));
+    }
+    let keys = db.keys();
+    let run_at = run_at_ms.unwrap_or(0);
+    let remember = (run_at - now_ms()).max(0) + IDEMPOTENCY_MS;
+    let mut conn = db.raw_conn();
+    let reply: Vec<i64> = scripts()
+        .job_enqueue
+        .key(keys.queue_stream(queue))
+        .key(keys.queue_delayed(queue))
+        .key(keys.queue_idempotency(queue))
+        .key(keys.queue_counters(queue))
+        .arg(kind)
+        .arg(payload)
+        .arg(run_at)
+        .arg(idempotency_key.unwrap_or(""))
+        .arg(remember)
+        .arg(MAX_QUEUED)
+        .invoke_async(&mut conn)
+        .await?;
+    match reply.as_slice() {
+        [1, id] => Ok(Enqueued::New(*id as u64)),
+        [0, id] => Ok(Enqueued::Duplicate(*id as u64)),
+        _ => Err(EnqueueError::Full(queue.to_string())),
+    }
+}
+
+/// A stream entry: its id and fields.
+type Entry = (String, Vec<(String, String)>);
+
+fn job_of(queue: &str, (_, fields): &Entry) -> Option<JobRun> {
+    let get = |name: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f == name)
+            .map(|(_, v)| v.as_str())
+    };
+    Some(JobRun {
+        queue: queue.to_string(),
+        id: get("id")?.parse().ok()?,
+        kind: get("kind")?.to_string(),
+        payload: get("payload").unwrap_or("").to_string(),
+        attempt: get("attempt").and_then(|a| a.parse().ok()).unwrap_or(1),
+    })
+}
+
+/// Entries from an `XREADGROUP` reply (`[[stream, [[id, [f, v, …]], …]]]`) or a reclaim
+/// reply (`[[id, [f, v, …]], …]`).
+fn entries(value: Value) -> Vec<Entry> {
+    fn entry(v: Value) -> Option<Entry> {
+        let Value::Array(mut parts) = v else {
+            return None;
+        };
+        if parts.len() != 2 {
+            return None;
+        }
+        let fields = parts.pop()?;
+        let id: String = redis::from_redis_value(parts.pop()?).ok()?;
+        let flat: Vec<String> = match fields {
+            Value::Nil => Vec::new(), // deleted while pending
+            other => redis::from_redis_value(other).ok()?,
+        };
+        let pairs = flat
+            .chunks(2)
+            .filter_map(|c| match c {
+                [f, v] => Some((f.clone(), v.clone())),
+                _ => None,
+            })
+            .collect();
+        Some((id, pairs))
+    }
+    let Value::Array(items) = value else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items {
+        let is_stream = matches!(&item, Value::Array(pair) if matches!(
+            pair.as_slice(),
+            [Value::BulkString(_), Value::Array(inner)]
+                if !inner.is_empty() && inner.iter().all(|e| matches!(e, Value::Array(_)))
+        ));
+        if is_stream {
+            // XREADGROUP: [stream name, [entry, …]]
+            if let Value::Array(mut pair) = item {
+                if let Some(Value::Array(list)) = pair.pop() {
+                    out.extend(list.into_iter().filter_map(entry));
+                }
+            }
+        } else {
+            out.extend(entry(item));
+        }
+    }
+    out
+}
+
+/// Creates the consumer group (from the start of the stream, so jobs enqueued before any
+/// worker existed are run); an existing group is left alone.
+async fn ensure_group(db: &Db, queue: &str) -> redis::RedisResult<()> {
+    let mut conn = db.raw_conn();
+    let created: redis::RedisResult<()> = redis::cmd("XGROUP")
+        .arg("CREATE")
+        .arg(db.keys().queue_stream(queue))
+        .arg(GROUP)
+        .arg("0")
+        .arg("MKSTREAM")
+        .query_async(&mut conn)
+        .await;
+    match created {
+        Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
+        other => other,
+    }
+}
+
+/// What the workers of one process share.
+struct Shared {
+    db: Db,
+    handler: Handler,
+    settings: Settings,
+    consumer: String,
+    permits: Arc<Semaphore>,
+    /// Entry ids running now, per queue (for the heartbeat).
+    running: Mutex<HashMap<String, HashSet<String>>>,
+}
+
+/// Starts the workers for `queues`: per queue, a reader (`XREADGROUP … BLOCK` on a connection
+/// of its own) and a housekeeper (promotion, heartbeat, reclaim, consumer cleanup). The
+/// returned task ends after `stop` turns true and the running jobs finished (or
+/// `shutdown_wait` passed; unfinished jobs are then run again elsewhere).
+pub fn start(
+    db: &Db,
+    queues: &[&str],
+    handler: Handler,
+    settings: Settings,
+    stop: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    let consumer = format!(
+        "{}-{}-{}",
+        std::env::var("HOSTNAME").unwrap_or_else(|_| "rbay".into()),
+        std::process::id(),
+        crate::util::random::random_hex::<4>()
+    );
+    tracing::info!(
+        consumer,
+        ?queues,
+        concurrency = settings.concurrency,
+        "job workers starting"
+    );
+    let shared = Arc::new(Shared {
+        db: db.clone(),
+        handler,
+        permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+        settings,
+        consumer,
+        running: Mutex::new(HashMap::new()),
+    });
+    let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
+    tokio::spawn(async move {
+        let mut tasks = tokio::task::JoinSet::new();
+        for queue in &queues {
+            tasks.spawn(read_loop(Arc::clone(&shared), queue.clone(), stop.clone()));
+            tasks.spawn(housekeeping(
+                Arc::clone(&shared),
+                queue.clone(),
+                stop.clone(),
+            ));
+        }
+        while tasks.join_next().await.is_some() {}
+        // Wait for the running jobs: each holds a permit until it is acknowledged.
+        let all = shared.settings.concurrency.max(1) as u32;
+        let drained = tokio::time::timeout(
+            shared.settings.shutdown_wait,
+            Arc::clone(&shared.permits).acquire_many_owned(all),
+        )
+        .await;
+        match drained {
+            Ok(_) => tracing::info!("job workers stopped"),
+            Err(_) => tracing::warn!(
+                "job workers stopped with jobs still running; other workers will run them again"
+            ),
+        }
+    })
+}
+
+/// A connection for blocking reads: no response timeout (the default one would cut every
+/// `BLOCK` short).
+async fn blocking_conn(db: &Db) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
+    let config = redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(Duration::from_secs(2)))
+        .set_response_timeout(None);
+    db.client()
+        .get_multiplexed_async_connection_with_config(&config)
+        .await
+}
+
+async fn read_loop(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver<bool>) {
+    let stream = shared.db.keys().queue_stream(&queue);
+    let mut conn = None;
+    let mut backoff = Duration::from_millis(100);
+    while !*stop.borrow() {
+        // One free slot at least before reading, so read jobs never wait for a slot.
+        let first = tokio::select! {
+            permit = Arc::clone(&shared.permits).acquire_owned() => match permit {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+            _ = stop.changed() => return,
+        };
+        if conn.is_none() {
+            match blocking_conn(&shared.db).await {
+                Ok(c) => conn = Some(c),
+                Err(e) => {
+                    tracing::warn!(error = %e, queue, "job reader cannot connect");
+                    drop(first);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    continue;
+                }
+            }
+        }
+        let Some(c) = conn.as_mut() else { continue };
+        let count = (1 + shared.permits.available_permits()).min(READ_BATCH);
+        let reply: redis::RedisResult<Value> = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg(GROUP)
+            .arg(&shared.consumer)
+            .arg("COUNT")
+            .arg(count)
+            .arg("BLOCK")
+            .arg(1000)
+            .arg("STREAMS")
+            .arg(&stream)
+            .arg(">")
+            .query_async(c)
+            .await;
+        let read = match reply {
+            Ok(value) => {
+                backoff = Duration::from_millis(100);
+                entries(value)
+            }
+            Err(e) if e.code() == Some("NOGROUP") => {
+                if let Err(e) = ensure_group(&shared.db, &queue).await {
+                    tracing::warn!(error = %e, queue, "cannot create the consumer group");
+                }
+                Vec::new()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, queue, "job reader: read failed; reconnecting");
+                conn = None;
+                drop(first);
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(Duration::from_secs(5));
+                continue;
+            }
+        };
+        let mut first = Some(first);
+        for entry in read {
+            let permit = match first.take() {
+                Some(p) => p,
+                None => match Arc::clone(&shared.permits).acquire_owned().await {
+                    Ok(p) => p,
+                    Err(_) => return,
+                },
+            };
+            spawn_run(&shared, &queue, entry, permit);
+        }
+    }
+}
+
+/// Runs one entry's job in its own task, then acknowledges it or records the failure.
+fn spawn_run(shared: &Arc<Shared>, queue: &str, entry: Entry, permit: OwnedSemaphorePermit) {
+    let shared = Arc::clone(shared);
+    let queue = queue.to_string();
+    tokio::spawn(async move {
+        let _permit = permit;
+        let entry_id = entry.0.clone();
+        let Some(job) = job_of(&queue, &entry) else {
+            // Not a job this code can read: dead-letter it rather than loop on it.
+            let job = JobRun {
+                queue: queue.clone(),
+                id: 0,
+                kind: "?".into(),
+                payload: format!("{:?}", entry.1),
+                attempt: shared.settings.max_attempts,
+            };
+            let error = JobError::permanent("unreadable queue entry");
+            finish(&shared, &entry_id, &job, Err(error)).await;
+            return;
+        };
+        running(&shared, &queue, &entry_id, true);
+        let outcome = AssertUnwindSafe((shared.handler)(job.clone()))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|_| Err(JobError::retry("the handler panicked")));
+        running(&shared, &queue, &entry_id, false);
+        finish(&shared, &entry_id, &job, outcome).await;
+    });
+}
+
+fn running(shared: &Shared, queue: &str, entry_id: &str, on: bool) {
+    let mut running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
+    let set = running.entry(queue.to_string()).or_default();
+    if on {
+        set.insert(entry_id.to_string());
+    } else {
+        set.remove(entry_id);
+    }
+}
+
+async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(), JobError>) {
+    let keys = shared.db.keys();
+    let mut conn = shared.db.raw_conn();
+    let written: redis::RedisResult<i64> = match &outcome {
+        Ok(()) => {
+            scripts()
+                .job_ack
+                .key(keys.queue_stream(&job.queue))
+                .key(keys.queue_counters(&job.queue))
+                .arg(GROUP)
+                .arg(entry_id)
+                .invoke_async(&mut conn)
+                .await
+        }
+        Err(error) => {
+            let allowed = if error.permanent {
+                job.attempt
+            } else {
+                shared.settings.max_attempts
+            };
+            let delay = shared.settings.backoff(job.attempt);
+            tracing::warn!(
+                queue = job.queue,
+                job_id = job.id,
+                kind = job.kind,
+                attempt = job.attempt,
+                error = error.message,
+                "job failed"
+            );
+            scripts()
+                .job_fail
+                .key(keys.queue_stream(&job.queue))
+                .key(keys.queue_delayed(&job.queue))
+                .key(keys.queue_dead(&job.queue))
+                .key(keys.queue_counters(&job.queue))
+                .arg(GROUP)
+                .arg(entry_id)
+                .arg(job.id)
+                .arg(&job.kind)
+                .arg(job.attempt)
+                .arg(&job.payload)
+                .arg(&error.message)
+                .arg(allowed)
+                .arg(delay.as_millis() as u64)
+                .arg(DEAD_KEPT)
+                .invoke_async(&mut conn)
+                .await
+        }
+    };
+    if let Err(e) = written {
+        // The entry stays pending: after the visibility timeout it is run again.
+        tracing::warn!(error = %e, queue = job.queue, job_id = job.id, "job outcome not recorded");
+    }
+}
+
+async fn housekeeping(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver<bool>) {
+    if let Err(e) = ensure_group(&shared.db, &queue).await {
+        tracing::warn!(error = %e, queue, "cannot create the consumer group (retrying on read)");
+    }
+    let settings = shared.settings.clone();
+    let mut promote = tokio::time::interval(settings.tick);
+    let mut heartbeat = tokio::time::interval(settings.visibility / 3);
+    let mut reclaim = tokio::time::interval(settings.visibility / 2);
+    let mut cleanup = tokio::time::interval(Duration::from_secs(600));
+    for timer in [&mut promote, &mut heartbeat, &mut reclaim, &mut cleanup] {
+        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    }
+    loop {
+        tokio::select! {
+            _ = stop.changed() => {
+                if *stop.borrow() { return; }
+            }
+            _ = promote.tick() => {
+                if let Err(e) = promote_due(&shared.db, &queue).await {
+                    tracing::debug!(error = %e, queue, "promotion failed");
+                }
+            }
+            _ = heartbeat.tick() => {
+                if let Err(e) = beat(&shared, &queue).await {
+                    tracing::warn!(error = %e, queue, "job heartbeat failed");
+                }
+            }
+            _ = reclaim.tick() => {
+                if let Err(e) = take_over(&shared, &queue).await {
+                    tracing::debug!(error = %e, queue, "reclaim failed");
+                }
+            }
+            _ = cleanup.tick() => {
+                if let Err(e) = forget_gone_consumers(&shared.db, &queue).await {
+                    tracing::debug!(error = %e, queue, "consumer cleanup failed");
+                }
+            }
+        }
+    }
+}
+
+/// Moves every due delayed job onto the stream; returns how many.
+pub async fn promote_due(db: &Db, queue: &str) -> redis::RedisResult<usize> {
+    let keys = db.keys();
+    let mut conn = db
+        .conn()
+        .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "redis not ready")))?;
+    let mut moved = 0;
+    loop {
+        let n: usize = scripts()
+            .job_promote
+            .key(keys.queue_stream(queue))
+            .key(keys.queue_delayed(queue))
+            .arg(PROMOTE_BATCH)
+            .invoke_async(&mut conn)
+            .await?;
+        moved += n;
+        if n < PROMOTE_BATCH {
+            return Ok(moved);
+        }
+    }
+}
+
+/// Tells the group this process still works on its running entries (resets their idle time).
+async fn beat(shared: &Shared, queue: &str) -> redis::RedisResult<()> {
+    let ids: Vec<String> = {
+        let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
+        running
+            .get(queue)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default()
+    };
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut conn = shared.db.raw_conn();
+    let _: Value = redis::cmd("XCLAIM")
+        .arg(shared.db.keys().queue_stream(queue))
+        .arg(GROUP)
+        .arg(&shared.consumer)
+        .arg(0)
+        .arg(&ids)
+        .arg("JUSTID")
+        .query_async(&mut conn)
+        .await?;
+    Ok(())
+}
+
+/// Takes over entries whose worker went silent, and runs them here.
+async fn take_over(shared: &Arc<Shared>, queue: &str) -> redis::RedisResult<()> {
+    let free = shared.permits.available_permits();
+    if free == 0 {
+        return Ok(());
+    }
+    let keys = shared.db.keys();
+    let mut conn = shared.db.raw_conn();
+    let reply: Value = scripts()
+        .job_reclaim
+        .key(keys.queue_stream(queue))
+        .key(keys.queue_dead(queue))
+        .key(keys.queue_counters(queue))
+        .arg(GROUP)
+        .arg(&shared.consumer)
+        .arg(shared.settings.visibility.as_millis() as u64)
+        .arg(free.min(READ_BATCH))
+        .arg(shared.settings.max_attempts)
+        .arg(DEAD_KEPT)
+        .invoke_async(&mut conn)
+        .await?;
+    for entry in entries(reply) {
+        let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
+            return Ok(());
+        };
+        tracing::info!(
+            queue,
+            entry = entry.0,
+            "took over a job from a silent worker"
+        );
+        spawn_run(shared, queue, entry, permit);
+    }
+    Ok(())
+}
+
+/// Removes consumers that hold no job and were idle for an hour (processes that are gone).
+async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
+    let stream = db.keys().queue_stream(queue);
+    let mut conn = db.raw_conn();
+    let consumers: Vec<HashMap<String, Value>> = redis::cmd("XINFO")
+        .arg("CONSUMERS")
+        .arg(&stream)
+        .arg(GROUP)
+        .query_async(&mut conn)
+        .await?;
+    for consumer in consumers {
+        let number = |name: &str| {
+            consumer
+                .get(name)
+                .and_then(|v| redis::from_redis_value_ref::<i64>(v).ok())
+                .unwrap_or(0)
+        };
+        let Some(name) = consumer
+            .get("name")
+            .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+        else {
+            continue;
+        };
+        if number("pending") == 0 && number("idle") > 3_600_000 {
+            let _: i64 = redis::cmd("XGROUP")
+                .arg("DELCONSUMER")
+                .arg(&stream)
+                .arg(GROUP)
+                .arg(&name)
+                .query_async(&mut conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// The numbers of one queue, for the operations page.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Counts {
+    pub waiting: u64,
+    pub running: u64,
+    pub delayed: u64,
+    pub dead: u64,
+    /// Per minute, oldest first, the current minute last.
+    pub processed: Vec<u64>,
+    pub failed: Vec<u64>,
+}
+
+/// Reads the numbers of every queue in one round trip. `minutes` of history.
+pub async fn counts(db: &Db, queues: &[&str], minutes: usize) -> redis::RedisResult<Vec<Counts>> {
+    let keys = db.keys();
+    let this_minute = now_ms() / 60_000;
+    let fields = |tag: &str| -> Vec<String> {
+        (0..minutes as i64)
+            .rev()
+            .map(|ago| format!("{tag}:{}", this_minute - ago))
+            .collect()
+    };
+    let mut pipe = redis::pipe();
+    for queue in queues {
+        let stream = keys.queue_stream(queue);
+        pipe.cmd("XLEN").arg(&stream);
+        pipe.cmd("XPENDING").arg(&stream).arg(GROUP);
+        pipe.cmd("ZCARD").arg(keys.queue_delayed(queue));
+        pipe.cmd("XLEN").arg(keys.queue_dead(queue));
+        pipe.cmd("HMGET")
+            .arg(keys.queue_counters(queue))
+            .arg(fields("p"));
+        pipe.cmd("HMGET")
+            .arg(keys.queue_counters(queue))
+            .arg(fields("f"));
+    }
+    let mut conn = db.raw_conn();
+    // A queue never used has no group yet: XPENDING fails for it; count it as empty.
+    let replies: Vec<Value> = pipe.ignore_errors().query_async(&mut conn).await?;
+    let mut out = Vec::new();
+    for chunk in replies.chunks(6) {
+        let int = |v: &Value| redis::from_redis_value_ref::<u64>(v).unwrap_or(0);
+        let pending = match &chunk[1] {
+            Value::Array(summary) => summary.first().map(int).unwrap_or(0),
+            _ => 0,
+        };
+        let series = |v: &Value| -> Vec<u64> {
+            redis::from_redis_value_ref::<Vec<Option<u64>>>(v)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|n| n.unwrap_or(0))
+                .collect()
+        };
+        let length = int(&chunk[0]);
+        out.push(Counts {
+            waiting: length.saturating_sub(pending),
+            running: pending,
+            delayed: int(&chunk[2]),
+            dead: int(&chunk[3]),
+            processed: series(&chunk[4]),
+            failed: series(&chunk[5]),
+        });
+    }
+    Ok(out)
+}
+
+/// A dead job as the operations page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dead {
+    /// The dead-letter entry id (what retry and discard name).
+    pub entry: String,
+    pub job: JobRun,
+    pub error: String,
+    pub failed_at_ms: i64,
+}
+
+/// The newest `count` dead jobs of a queue.
+pub async fn dead_jobs(db: &Db, queue: &str, count: usize) -> redis::RedisResult<Vec<Dead>> {
+    let mut conn = db.raw_conn();
+    let reply: Value = redis::cmd("XREVRANGE")
+        .arg(db.keys().queue_dead(queue))
+        .arg("+")
+        .arg("-")
+        .arg("COUNT")
+        .arg(count)
+        .query_async(&mut conn)
+        .await?;
+    Ok(entries(reply)
+        .into_iter()
+        .filter_map(|entry| {
+            let job = job_of(queue, &entry)?;
+            let get = |name: &str| {
+                entry
+                    .1
+                    .iter()
+                    .find(|(f, _)| f == name)
+                    .map(|(_, v)| v.clone())
+            };
+            Some(Dead {
+                error: get("error").unwrap_or_default(),
+                failed_at_ms: get("failed_at").and_then(|v| v.parse().ok()).unwrap_or(0),
+                entry: entry.0,
+                job,
+            })
+        })
+        .collect())
+}
+
+/// An operator's decision on a dead job. `false` when there is no such dead job (any more).
+pub async fn settle_dead(
+    db: &Db,
+    queue: &str,
+    entry: &str,
+    retry: bool,
+) -> redis::RedisResult<bool> {
+    let keys = db.keys();
+    let mut conn = db.raw_conn();
+    let done: i64 = scripts()
+        .job_dead
+        .key(keys.queue_stream(queue))
+        .key(keys.queue_dead(queue))
+        .arg(entry)
+        .arg(if retry { "retry" } else { "discard" })
+        .invoke_async(&mut conn)
+        .await?;
+    Ok(done == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        let s = Settings {
+            backoff_base: Duration::from_millis(1000),
+            backoff_max: Duration::from_millis(5000),
+            ..Settings::default()
+        };
+        for _ in 0..100 {
+            let first = s.backoff(1).as_millis();
+            let second = s.backoff(2).as_millis();
+            let late = s.backoff(30).as_millis();
+            assert!((750..=1250).contains(&first), "{first}");
+            assert!((1500..=2500).contains(&second), "{second}");
+            assert!((3750..=6250).contains(&late), "{late}");
+        }
+    }
+
+    #[test]
+    fn stream_replies_become_jobs() {
+        let bulk = |s: &str| Value::BulkString(s.as_bytes().to_vec());
+        let entry = Value::Array(vec![
+            bulk("1-0"),
+            Value::Array(vec![
+                bulk("id"),
+                bulk("7"),
+                bulk("kind"),
+                bulk("probe"),
+                bulk("attempt"),
+                bulk("2"),
+                bulk("payload"),
+                bulk("{}"),
+            ]),
+        ]);
+        let read = Value::Array(vec![Value::Array(vec![
+            bulk("q:stream"),
+            Value::Array(vec![entry.clone()]),
+        ])]);
+        for reply in [read, Value::Array(vec![entry])] {
+            let list = entries(reply);
+            assert_eq!(list.len(), 1);
+            let job = job_of("q", &list[0]).unwrap();
+            assert_eq!((job.id, job.kind.as_str(), job.attempt), (7, "probe", 2));
+        }
+        assert!(entries(Value::Nil).is_empty(), "BLOCK timed out");
+    }
+}
