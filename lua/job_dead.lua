@@ -13,7 +13,8 @@ if ARGV[2] == 'retry' then
   for i = 1, #fields, 2 do
     f[fields[i]] = fields[i + 1]
   end
-  redis.call('XADD', KEYS[1], '*', 'id', f.id, 'kind', f.kind, 'attempt', 1, 'payload', f.payload)
+  redis.call('XADD', KEYS[1], '*', 'id', f.id or '0', 'kind', f.kind or '?', 'attempt', 1,
+    'payload', f.payload or '')
 end
 redis.call('XDEL', KEYS[2], ARGV[1])
 return 1

@@ -5,11 +5,14 @@
 -- ARGV[1] = consumer group   ARGV[2] = entry id   ARGV[3] = job id   ARGV[4] = kind
 -- ARGV[5] = this attempt   ARGV[6] = payload   ARGV[7] = error   ARGV[8] = attempts allowed
 -- ARGV[9] = delay before the next attempt (ms)   ARGV[10] = dead letters kept
--- Returns 1 (retry scheduled), 2 (dead), 0 (entry no longer pending: nothing done).
-local done = redis.call('XACKDEL', KEYS[1], ARGV[1], 'IDS', 1, ARGV[2])
-if done[1] == -1 then
+-- ARGV[11] = the consumer that ran it
+-- Returns 1 (retry scheduled), 2 (dead), 0 (the entry is no longer this consumer's: another
+-- worker took it over; nothing done).
+local owner = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if #owner == 0 or owner[1][2] ~= ARGV[11] then
   return 0
 end
+redis.call('XACKDEL', KEYS[1], ARGV[1], 'IDS', 1, ARGV[2])
 local now = now_ms()
 local field = 'f:' .. math.floor(now / 60000)
 redis.call('HINCRBY', KEYS[4], field, 1)

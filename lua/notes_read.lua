@@ -6,7 +6,8 @@ local unread = tonumber(redis.call('HGET', KEYS[1], 'unread') or '0')
 if unread == 0 then
   return 0
 end
-for _, id in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+for _, member in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  local id = tostring(tonumber(member))
   local raw = redis.call('HGET', KEYS[1], id)
   if raw then
     local note = cjson.decode(raw)

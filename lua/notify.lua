@@ -7,14 +7,9 @@
 -- ARGV[7] = coalesce (1|0)   ARGV[8] = notes kept   ARGV[9] = the user's live channel
 -- Returns the unread count, or -1 when this key was handled before.
 local notes, inbox = KEYS[1], KEYS[2]
-local once = ARGV[6]
-if once ~= '' then
-  local field = 'd:' .. once
-  if redis.call('HEXISTS', notes, field) == 1 then
-    return -1
-  end
-  redis.call('HSET', notes, field, 1)
-  redis.call('HPEXPIRE', notes, 604800000, 'FIELDS', 1, field)
+local once = ARGV[6] ~= '' and ('d:' .. ARGV[6]) or nil
+if once and redis.call('HEXISTS', notes, once) == 1 then
+  return -1
 end
 local now = now_ms()
 local unread = tonumber(redis.call('HGET', notes, 'unread') or '0')
@@ -48,18 +43,26 @@ if not note then
   end
 end
 redis.call('HSET', notes, tostring(note.id), cjson.encode(note), 'unread', unread)
-redis.call('ZADD', inbox, now, note.id)
+-- Members are zero-padded ids, so notes of the same millisecond order (and are trimmed) by id.
+redis.call('ZADD', inbox, now, string.format('%012d', note.id))
 local extra = redis.call('ZCARD', inbox) - tonumber(ARGV[8])
 if extra > 0 then
   for _, old in ipairs(redis.call('ZRANGE', inbox, 0, extra - 1)) do
-    local raw = redis.call('HGET', notes, old)
+    local field = tostring(tonumber(old))
+    local raw = redis.call('HGET', notes, field)
     if raw and not cjson.decode(raw).read then
       unread = unread - 1
     end
-    redis.call('HDEL', notes, old)
+    redis.call('HDEL', notes, field)
   end
   redis.call('ZREMRANGEBYRANK', inbox, 0, extra - 1)
   redis.call('HSET', notes, 'unread', unread)
+end
+-- Marked delivered last: a script that fails half-way (Redis keeps its earlier writes) is
+-- retried rather than taken as done.
+if once then
+  redis.call('HSET', notes, once, 1)
+  redis.call('HPEXPIRE', notes, 604800000, 'FIELDS', 1, once)
 end
 redis.call('PUBLISH', ARGV[9], 'notice ' .. cjson.encode({ unread = unread }))
 return unread

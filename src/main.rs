@@ -264,7 +264,8 @@ async fn bench_jobs(config: &Config, jobs: u32, workers: u32) -> ExitCode {
         let _ = w.await;
     }
     println!(
-        "jobs: {jobs} probe jobs, {workers} workers x {} slots: enqueued in {:.2} s ({:.0}/s);          all run and acknowledged in {:.2} s ({:.0} jobs/s end to end); {} ran, {} lost, {} ran twice",
+        "jobs: {jobs} probe jobs, {workers} workers x {} slots: enqueued in {:.2} s ({:.0}/s); \
+         all run and acknowledged in {:.2} s ({:.0} jobs/s end to end); {} ran, {} lost, {} ran twice",
         settings.concurrency,
         enqueued.as_secs_f64(),
         f64::from(jobs) / enqueued.as_secs_f64(),

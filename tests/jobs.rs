@@ -30,6 +30,7 @@ fn quick() -> Settings {
         backoff_max: Duration::from_secs(5),
         tick: Duration::from_millis(50),
         shutdown_wait: Duration::from_secs(5),
+        max_runtime: Duration::from_secs(30),
     }
 }
 
@@ -97,6 +98,27 @@ async fn oversized_and_unknown_jobs_are_refused_or_dead_lettered_not_panics() {
         jobs::enqueue(&db, AUCTIONS, "probe", &big, None, None).await,
         Err(EnqueueError::TooLarge(_))
     ));
+    for kind in ["", "a|b"] {
+        assert!(matches!(
+            jobs::enqueue(&db, AUCTIONS, kind, "{}", None, None).await,
+            Err(EnqueueError::BadKind(_))
+        ));
+    }
+    // A delayed member nobody can read is dead-lettered when due, not dropped.
+    let mut conn = db.raw_conn();
+    let _: () = redis::cmd("ZADD")
+        .arg(db.keys().queue_delayed(AUCTIONS))
+        .arg(0)
+        .arg("garbage")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(jobs::promote_due(&db, AUCTIONS).await.unwrap(), 1);
+    let dead = jobs::dead_jobs(&db, AUCTIONS, 10).await.unwrap();
+    assert_eq!(dead[0].error, "unreadable delayed job");
+    assert!(jobs::settle_dead(&db, AUCTIONS, &dead[0].entry, false)
+        .await
+        .unwrap());
     let _stop = workers(&db, quick());
     jobs::enqueue(&db, AUCTIONS, "no_such_kind", "{}", None, None)
         .await
@@ -158,13 +180,16 @@ async fn a_failing_job_is_retried_with_growing_delays() {
         &db,
         &["flaky"],
         flaky(Some(2), Arc::clone(&attempts)),
-        quick(),
+        Settings {
+            backoff_base: Duration::from_millis(500),
+            ..quick()
+        },
         stopping,
     );
     jobs::enqueue(&db, "flaky", "x", "{}", None, None)
         .await
         .unwrap();
-    assert!(eventually(10, || async { attempts.lock().unwrap().len() == 3 }).await);
+    assert!(eventually(15, || async { attempts.lock().unwrap().len() == 3 }).await);
     tokio::time::sleep(Duration::from_millis(800)).await;
     let seen = attempts.lock().unwrap().clone();
     assert_eq!(
@@ -174,10 +199,11 @@ async fn a_failing_job_is_retried_with_growing_delays() {
     );
     let first = seen[1].1 - seen[0].1;
     let second = seen[2].1 - seen[1].1;
-    // 300 ms then 600 ms, each ±25% (plus up to one 50 ms tick).
-    assert!(first >= Duration::from_millis(225), "{first:?}");
-    assert!(second >= Duration::from_millis(450), "{second:?}");
-    assert!(second > first, "{first:?} then {second:?}");
+    // 500 ms then 1,000 ms, each ±25% (plus a tick and a read): the second wait is at least
+    // 750 ms, more than the first's longest nominal 625 ms.
+    assert!(first >= Duration::from_millis(375), "{first:?}");
+    assert!(second >= Duration::from_millis(750), "{second:?}");
+    assert!(first < Duration::from_secs(3) && second < Duration::from_secs(5));
     let counts = jobs::counts(&db, &["flaky"], 2).await.unwrap();
     assert_eq!(counts[0].failed.iter().sum::<u64>(), 2);
     assert_eq!(counts[0].processed.iter().sum::<u64>(), 1);
@@ -329,15 +355,19 @@ async fn a_worker_killed_mid_job_is_replaced_and_the_job_finishes_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_long_job_keeps_its_claim_while_its_worker_lives() {
-    // The heartbeat: a job that runs three visibility timeouts is not taken over.
+    // The heartbeat: a job that runs two and a half visibility timeouts is not taken over.
     let db = test_db().await;
-    let _a = workers(&db, quick());
-    let _b = workers(&db, quick());
-    let Enqueued::New(id) = probe(&db, "long", 3_200, None).await else {
+    let settings = Settings {
+        visibility: Duration::from_secs(2),
+        ..quick()
+    };
+    let _a = workers(&db, settings.clone());
+    let _b = workers(&db, settings);
+    let Enqueued::New(id) = probe(&db, "long", 5_000, None).await else {
         panic!("a new job")
     };
-    assert!(eventually(10, || async { !runs(&db, "long").await.is_empty() }).await);
-    tokio::time::sleep(Duration::from_millis(1_500)).await;
+    assert!(eventually(15, || async { !runs(&db, "long").await.is_empty() }).await);
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
     assert_eq!(
         runs(&db, "long").await[&id.to_string()],
         1,
@@ -398,6 +428,13 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
     );
     assert_eq!(outcome, "sold");
     // Exactly one "ended" event, and one notice each for the winner and the seller.
+    let noticed = eventually(5, || async {
+        let won = rbay::notifications::server::inbox(&db, 2).await.unwrap();
+        let sold = rbay::notifications::server::inbox(&db, 1).await.unwrap();
+        !won.notices.is_empty() && !sold.notices.is_empty()
+    })
+    .await;
+    assert!(noticed, "winner and seller were told");
     tokio::time::sleep(Duration::from_millis(1_000)).await;
     let ended = event_stream(&db, id)
         .await

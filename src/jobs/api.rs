@@ -30,7 +30,13 @@ pub async fn settle_dead_job(
         "discard" => false,
         _ => return Err(AppError::Invalid("Choose retry or discard.".into())),
     };
-    if entry.len() > 40 || !entry.bytes().all(|b| b.is_ascii_digit() || b == b'-') {
+    let is_entry_id = |id: &str| {
+        let (ms, seq) = id.split_once('-').unwrap_or((id, "0"));
+        [ms, seq].iter().all(|part| {
+            !part.is_empty() && part.len() <= 20 && part.bytes().all(|b| b.is_ascii_digit())
+        })
+    };
+    if !is_entry_id(&entry) {
         return Err(AppError::Invalid("That is not a dead job.".into()));
     }
     let done = crate::server::jobs::settle_dead(&state.db, &queue, &entry, retry)

@@ -34,7 +34,11 @@ pub struct NewNotice {
 /// Queues a notice for delivery (idempotent by its `once` key).
 pub async fn send(db: &Db, notice: &NewNotice) -> Result<(), EnqueueError> {
     let payload = serde_json::to_string(notice).unwrap_or_default();
-    jobs::enqueue(db, QUEUE, JOB, &payload, None, notice.once.as_deref()).await?;
+    let key = notice
+        .once
+        .as_ref()
+        .map(|once| format!("{}:{once}", notice.user_id));
+    jobs::enqueue(db, QUEUE, JOB, &payload, None, key.as_deref()).await?;
     Ok(())
 }
 
@@ -46,10 +50,14 @@ pub async fn send_or_log(db: &Db, notice: &NewNotice) {
     }
 }
 
-/// The job: deliver the notice in `payload`.
-pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
-    let notice: NewNotice = serde_json::from_str(payload)
+/// The job: deliver the notice in its payload. A notice without a once-only key gets the
+/// job's own id as one, so a job that runs twice (at-least-once delivery) delivers once.
+pub async fn run_job(db: &Db, job: &jobs::JobRun) -> Result<(), JobError> {
+    let mut notice: NewNotice = serde_json::from_str(&job.payload)
         .map_err(|e| JobError::permanent(format!("unreadable notice: {e}")))?;
+    if notice.once.is_none() {
+        notice.once = Some(format!("job:{}:{}", job.queue, job.id));
+    }
     notify(db, &notice).await?;
     Ok(())
 }

@@ -30,7 +30,7 @@ use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use futures_util::FutureExt;
 use redis::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::pin::Pin;
@@ -56,7 +56,8 @@ const PROMOTE_BATCH: usize = 500;
 /// How the workers of one process behave. `Settings::from_env` reads the operator's choices.
 #[derive(Debug, Clone)]
 pub struct Settings {
-    /// Jobs this process runs at once, over all its queues.
+    /// Jobs this process runs at once, per queue (each queue has its own slots, so a busy
+    /// queue never holds up another).
     pub concurrency: usize,
     /// A running job whose worker has not sent a heartbeat for this long is taken over.
     pub visibility: Duration,
@@ -70,6 +71,9 @@ pub struct Settings {
     pub tick: Duration,
     /// On shutdown, how long running jobs may take to finish.
     pub shutdown_wait: Duration,
+    /// A handler that runs longer than this is stopped and its attempt counts as failed (a
+    /// hung handler would otherwise keep its claim alive through the heartbeat forever).
+    pub max_runtime: Duration,
 }
 
 impl Default for Settings {
@@ -82,6 +86,7 @@ impl Default for Settings {
             backoff_max: Duration::from_secs(600),
             tick: Duration::from_millis(100),
             shutdown_wait: Duration::from_secs(10),
+            max_runtime: Duration::from_secs(300),
         }
     }
 }
@@ -180,6 +185,8 @@ pub enum Enqueued {
 pub enum EnqueueError {
     #[error("job payload of {0} bytes is over the {MAX_PAYLOAD}-byte limit")]
     TooLarge(usize),
+    #[error("job kind {0:?} is not valid (1-64 characters, no '|')")]
+    BadKind(String),
     #[error("queue {0} is full")]
     Full(String),
     #[error("redis: {0}")]
@@ -198,6 +205,9 @@ pub async fn enqueue(
 ) -> Result<Enqueued, EnqueueError> {
     if payload.len() > MAX_PAYLOAD {
         return Err(EnqueueError::TooLarge(payload.len()));
+    }
+    if kind.is_empty() || kind.len() > 64 || kind.contains('|') {
+        return Err(EnqueueError::BadKind(kind.chars().take(64).collect()));
     }
     let keys = db.keys();
     let run_at = run_at_ms.unwrap_or(0);
@@ -310,21 +320,27 @@ async fn ensure_group(db: &Db, queue: &str) -> redis::RedisResult<()> {
     }
 }
 
-/// What the workers of one process share.
+/// What the workers of one queue in one process share.
 struct Shared {
     db: Db,
+    queue: String,
     handler: Handler,
     settings: Settings,
     consumer: String,
+    /// This queue's slots: a job runs only while it holds one.
     permits: Arc<Semaphore>,
-    /// Entry ids running now, per queue (for the heartbeat).
-    running: Mutex<HashMap<String, HashSet<String>>>,
+    /// Entries this consumer holds (running, or taken and waiting for a slot): the heartbeat
+    /// keeps them claimed. Counted, because one entry can be in hand twice for a moment.
+    held: Mutex<HashMap<String, usize>>,
+    /// Where the next reclaim scan starts (`XAUTOCLAIM` cursor).
+    reclaim_cursor: Mutex<String>,
 }
 
-/// Starts the workers for `queues`: per queue, a reader (`XREADGROUP … BLOCK` on a connection
-/// of its own) and a housekeeper (promotion, heartbeat, reclaim, consumer cleanup). The
-/// returned task ends after `stop` turns true and the running jobs finished (or
-/// `shutdown_wait` passed; unfinished jobs are then run again elsewhere).
+/// Starts the workers for `queues`: per queue, `concurrency` slots, a reader
+/// (`XREADGROUP … BLOCK` on a connection of its own), a heartbeat and a housekeeper
+/// (promotion, reclaim, consumer cleanup). The returned task ends after `stop` turns true and
+/// the running jobs finished (or `shutdown_wait` passed; unfinished jobs are then run again
+/// elsewhere). The heartbeat runs until the end, so draining jobs are never taken over.
 pub fn start(
     db: &Db,
     queues: &[&str],
@@ -344,72 +360,99 @@ pub fn start(
         concurrency = settings.concurrency,
         "job workers starting"
     );
-    let shared = Arc::new(Shared {
-        db: db.clone(),
-        handler,
-        permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
-        settings,
-        consumer,
-        running: Mutex::new(HashMap::new()),
-    });
-    let queues: Vec<String> = queues.iter().map(|q| q.to_string()).collect();
+    let all: Vec<Arc<Shared>> = queues
+        .iter()
+        .map(|queue| {
+            Arc::new(Shared {
+                db: db.clone(),
+                queue: queue.to_string(),
+                handler: Arc::clone(&handler),
+                permits: Arc::new(Semaphore::new(settings.concurrency.max(1))),
+                settings: settings.clone(),
+                consumer: consumer.clone(),
+                held: Mutex::new(HashMap::new()),
+                reclaim_cursor: Mutex::new("0-0".into()),
+            })
+        })
+        .collect();
     tokio::spawn(async move {
+        let (drained, drained_rx) = watch::channel(false);
+        let mut beats = tokio::task::JoinSet::new();
         let mut tasks = tokio::task::JoinSet::new();
-        for queue in &queues {
-            tasks.spawn(read_loop(Arc::clone(&shared), queue.clone(), stop.clone()));
-            tasks.spawn(housekeeping(
-                Arc::clone(&shared),
-                queue.clone(),
-                stop.clone(),
-            ));
+        for shared in &all {
+            beats.spawn(heartbeat(Arc::clone(shared), drained_rx.clone()));
+            tasks.spawn(read_loop(Arc::clone(shared), stop.clone()));
+            tasks.spawn(housekeeping(Arc::clone(shared), stop.clone()));
         }
         while tasks.join_next().await.is_some() {}
-        // Wait for the running jobs: each holds a permit until it is acknowledged.
-        let all = shared.settings.concurrency.max(1) as u32;
-        let drained = tokio::time::timeout(
-            shared.settings.shutdown_wait,
-            Arc::clone(&shared.permits).acquire_many_owned(all),
-        )
-        .await;
-        match drained {
-            Ok(_) => tracing::info!("job workers stopped"),
+        // Wait for the running jobs: each holds a slot until it is acknowledged.
+        let wait = shared_wait(&all);
+        match tokio::time::timeout(all[0].settings.shutdown_wait, wait).await {
+            Ok(()) => tracing::info!("job workers stopped"),
             Err(_) => tracing::warn!(
                 "job workers stopped with jobs still running; other workers will run them again"
             ),
         }
+        let _ = drained.send(true);
+        while beats.join_next().await.is_some() {}
     })
 }
 
-/// A connection for blocking reads: no response timeout (the default one would cut every
-/// `BLOCK` short).
+async fn shared_wait(all: &[Arc<Shared>]) {
+    for shared in all {
+        let slots = shared.settings.concurrency.max(1) as u32;
+        let _ = Arc::clone(&shared.permits).acquire_many_owned(slots).await;
+    }
+}
+
+/// A connection for blocking reads: its response timeout is longer than the `BLOCK`, so a
+/// half-open connection is noticed (and replaced) instead of hanging the reader.
 async fn blocking_conn(db: &Db) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
     let config = redis::AsyncConnectionConfig::new()
         .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_response_timeout(None);
+        .set_response_timeout(Some(Duration::from_millis(BLOCK_MS + 5_000)));
     db.client()
         .get_multiplexed_async_connection_with_config(&config)
         .await
 }
 
-async fn read_loop(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver<bool>) {
-    let stream = shared.db.keys().queue_stream(&queue);
+/// How long one `XREADGROUP` waits for a job.
+const BLOCK_MS: u64 = 1_000;
+
+async fn read_loop(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let stream = shared.db.keys().queue_stream(&shared.queue);
+    let queue = shared.queue.clone();
     let mut conn = None;
     let mut backoff = Duration::from_millis(100);
-    while !*stop.borrow() {
-        // One free slot at least before reading, so read jobs never wait for a slot.
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        // Slots first, then read exactly that many: a read job never waits for a slot. The
+        // slots are this queue's own, so holding them through the BLOCK starves no other queue.
         let first = tokio::select! {
             permit = Arc::clone(&shared.permits).acquire_owned() => match permit {
                 Ok(p) => p,
                 Err(_) => return,
             },
-            _ = stop.changed() => return,
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() { return; }
+                continue;
+            }
         };
+        let mut slots = vec![first];
+        while slots.len() < READ_BATCH {
+            match Arc::clone(&shared.permits).try_acquire_owned() {
+                Ok(p) => slots.push(p),
+                Err(_) => break,
+            }
+        }
         if conn.is_none() {
             match blocking_conn(&shared.db).await {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
                     tracing::warn!(error = %e, queue, "job reader cannot connect");
-                    drop(first);
+                    drop(slots);
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(Duration::from_secs(5));
                     continue;
@@ -417,15 +460,14 @@ async fn read_loop(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver
             }
         }
         let Some(c) = conn.as_mut() else { continue };
-        let count = (1 + shared.permits.available_permits()).min(READ_BATCH);
         let reply: redis::RedisResult<Value> = redis::cmd("XREADGROUP")
             .arg("GROUP")
             .arg(GROUP)
             .arg(&shared.consumer)
             .arg("COUNT")
-            .arg(count)
+            .arg(slots.len())
             .arg("BLOCK")
-            .arg(1000)
+            .arg(BLOCK_MS)
             .arg("STREAMS")
             .arg(&stream)
             .arg(">")
@@ -436,72 +478,93 @@ async fn read_loop(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver
                 backoff = Duration::from_millis(100);
                 entries(value)
             }
-            Err(e) if e.code() == Some("NOGROUP") => {
-                if let Err(e) = ensure_group(&shared.db, &queue).await {
-                    tracing::warn!(error = %e, queue, "cannot create the consumer group");
-                }
-                Vec::new()
-            }
             Err(e) => {
-                tracing::warn!(error = %e, queue, "job reader: read failed; reconnecting");
-                conn = None;
-                drop(first);
+                if e.code() == Some("NOGROUP") {
+                    if let Err(e) = ensure_group(&shared.db, &queue).await {
+                        tracing::warn!(error = %e, queue, "cannot create the consumer group");
+                    }
+                } else {
+                    tracing::warn!(error = %e, queue, "job reader: read failed; reconnecting");
+                    conn = None;
+                }
+                drop(slots);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(5));
                 continue;
             }
         };
-        let mut first = Some(first);
-        for entry in read {
-            let permit = match first.take() {
-                Some(p) => p,
-                None => match Arc::clone(&shared.permits).acquire_owned().await {
-                    Ok(p) => p,
-                    Err(_) => return,
-                },
-            };
-            spawn_run(&shared, &queue, entry, permit);
+        for (entry, slot) in read.into_iter().zip(slots.drain(..)) {
+            hold(&shared, &entry.0, true);
+            spawn_run(&shared, entry, async move { Some(slot) });
         }
+        // Unused slots go back with `slots`.
     }
 }
 
-/// Runs one entry's job in its own task, then acknowledges it or records the failure.
-fn spawn_run(shared: &Arc<Shared>, queue: &str, entry: Entry, permit: OwnedSemaphorePermit) {
+/// Runs one entry's job in its own task once `slot` is there, then acknowledges it or
+/// records the failure. The entry must already be held (see [`hold`]).
+fn spawn_run(
+    shared: &Arc<Shared>,
+    entry: Entry,
+    slot: impl Future<Output = Option<OwnedSemaphorePermit>> + Send + 'static,
+) {
     let shared = Arc::clone(shared);
-    let queue = queue.to_string();
     tokio::spawn(async move {
-        let _permit = permit;
         let entry_id = entry.0.clone();
-        let Some(job) = job_of(&queue, &entry) else {
-            // Not a job this code can read: dead-letter it rather than loop on it.
-            let job = JobRun {
-                queue: queue.clone(),
-                id: 0,
-                kind: "?".into(),
-                payload: format!("{:?}", entry.1),
-                attempt: shared.settings.max_attempts,
-            };
-            let error = JobError::permanent("unreadable queue entry");
-            finish(&shared, &entry_id, &job, Err(error)).await;
+        let Some(_slot) = slot.await else {
+            hold(&shared, &entry_id, false);
             return;
         };
-        running(&shared, &queue, &entry_id, true);
-        let outcome = AssertUnwindSafe((shared.handler)(job.clone()))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|_| Err(JobError::retry("the handler panicked")));
-        running(&shared, &queue, &entry_id, false);
+        let job = match job_of(&shared.queue, &entry) {
+            Some(job) => job,
+            None => {
+                // Not a job this code can read: dead-letter it rather than loop on it.
+                let job = JobRun {
+                    queue: shared.queue.clone(),
+                    id: 0,
+                    kind: "?".into(),
+                    payload: format!("{:?}", entry.1),
+                    attempt: 1,
+                };
+                finish(
+                    &shared,
+                    &entry_id,
+                    &job,
+                    Err(JobError::permanent("unreadable queue entry")),
+                )
+                .await;
+                hold(&shared, &entry_id, false);
+                return;
+            }
+        };
+        let limit = shared.settings.max_runtime;
+        let outcome = match tokio::time::timeout(
+            limit,
+            AssertUnwindSafe((shared.handler)(job.clone())).catch_unwind(),
+        )
+        .await
+        {
+            Ok(Ok(outcome)) => outcome,
+            Ok(Err(_)) => Err(JobError::retry("the handler panicked")),
+            Err(_) => Err(JobError::retry(format!(
+                "the handler ran longer than {} s",
+                limit.as_secs()
+            ))),
+        };
         finish(&shared, &entry_id, &job, outcome).await;
+        hold(&shared, &entry_id, false);
     });
 }
 
-fn running(shared: &Shared, queue: &str, entry_id: &str, on: bool) {
-    let mut running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
-    let set = running.entry(queue.to_string()).or_default();
+fn hold(shared: &Shared, entry_id: &str, on: bool) {
+    let mut held = shared.held.lock().unwrap_or_else(|e| e.into_inner());
     if on {
-        set.insert(entry_id.to_string());
-    } else {
-        set.remove(entry_id);
+        *held.entry(entry_id.to_string()).or_default() += 1;
+    } else if let Some(n) = held.get_mut(entry_id) {
+        *n -= 1;
+        if *n == 0 {
+            held.remove(entry_id);
+        }
     }
 }
 
@@ -516,6 +579,7 @@ async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(
                 .key(keys.queue_counters(&job.queue))
                 .arg(GROUP)
                 .arg(entry_id)
+                .arg(&shared.consumer)
                 .invoke_async(&mut conn)
                 .await
         }
@@ -550,45 +614,68 @@ async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(
                 .arg(allowed)
                 .arg(delay.as_millis() as u64)
                 .arg(DEAD_KEPT)
+                .arg(&shared.consumer)
                 .invoke_async(&mut conn)
                 .await
         }
     };
-    if let Err(e) = written {
+    match written {
+        Ok(0) => tracing::info!(
+            queue = job.queue,
+            job_id = job.id,
+            "job outcome not recorded: another worker holds it now"
+        ),
+        Ok(_) => {}
         // The entry stays pending: after the visibility timeout it is run again.
-        tracing::warn!(error = %e, queue = job.queue, job_id = job.id, "job outcome not recorded");
+        Err(e) => {
+            tracing::warn!(error = %e, queue = job.queue, job_id = job.id, "job outcome not recorded")
+        }
     }
 }
 
-async fn housekeeping(shared: Arc<Shared>, queue: String, mut stop: watch::Receiver<bool>) {
+/// Every third of the visibility timeout, tells the group this consumer still works on the
+/// entries it holds, until the workers have drained.
+async fn heartbeat(shared: Arc<Shared>, mut drained: watch::Receiver<bool>) {
+    let mut timer = tokio::time::interval(shared.settings.visibility / 3);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            changed = drained.changed() => {
+                if changed.is_err() || *drained.borrow() { return; }
+            }
+            _ = timer.tick() => {
+                if let Err(e) = beat(&shared).await {
+                    tracing::warn!(error = %e, queue = shared.queue, "job heartbeat failed");
+                }
+            }
+        }
+    }
+}
+
+async fn housekeeping(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let queue = shared.queue.clone();
     if let Err(e) = ensure_group(&shared.db, &queue).await {
         tracing::warn!(error = %e, queue, "cannot create the consumer group (retrying on read)");
     }
     let settings = shared.settings.clone();
     let mut promote = tokio::time::interval(settings.tick);
-    let mut heartbeat = tokio::time::interval(settings.visibility / 3);
     let mut reclaim = tokio::time::interval(settings.visibility / 2);
     let mut cleanup = tokio::time::interval(Duration::from_secs(600));
-    for timer in [&mut promote, &mut heartbeat, &mut reclaim, &mut cleanup] {
+    for timer in [&mut promote, &mut reclaim, &mut cleanup] {
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     }
     loop {
         tokio::select! {
-            _ = stop.changed() => {
-                if *stop.borrow() { return; }
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() { return; }
             }
             _ = promote.tick() => {
                 if let Err(e) = promote_due(&shared.db, &queue).await {
                     tracing::debug!(error = %e, queue, "promotion failed");
                 }
             }
-            _ = heartbeat.tick() => {
-                if let Err(e) = beat(&shared, &queue).await {
-                    tracing::warn!(error = %e, queue, "job heartbeat failed");
-                }
-            }
             _ = reclaim.tick() => {
-                if let Err(e) = take_over(&shared, &queue).await {
+                if let Err(e) = take_over(&shared).await {
                     tracing::debug!(error = %e, queue, "reclaim failed");
                 }
             }
@@ -613,7 +700,9 @@ pub async fn promote_due(db: &Db, queue: &str) -> redis::RedisResult<usize> {
             .job_promote
             .key(keys.queue_stream(queue))
             .key(keys.queue_delayed(queue))
+            .key(keys.queue_dead(queue))
             .arg(PROMOTE_BATCH)
+            .arg(DEAD_KEPT)
             .invoke_async(&mut conn)
             .await?;
         moved += n;
@@ -623,67 +712,94 @@ pub async fn promote_due(db: &Db, queue: &str) -> redis::RedisResult<usize> {
     }
 }
 
-/// Tells the group this process still works on its running entries (resets their idle time).
-async fn beat(shared: &Shared, queue: &str) -> redis::RedisResult<()> {
+/// The heartbeat: resets the idle time of the entries this consumer holds, only those it
+/// still owns (`lua/job_beat.lua`: a plain `XCLAIM` would take back an entry another worker
+/// had rightly taken over).
+async fn beat(shared: &Shared) -> redis::RedisResult<()> {
     let ids: Vec<String> = {
-        let running = shared.running.lock().unwrap_or_else(|e| e.into_inner());
-        running
-            .get(queue)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default()
+        let held = shared.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.keys().cloned().collect()
     };
     if ids.is_empty() {
         return Ok(());
     }
     let mut conn = shared.db.raw_conn();
-    let _: Value = redis::cmd("XCLAIM")
-        .arg(shared.db.keys().queue_stream(queue))
+    let lost: Vec<String> = scripts()
+        .job_beat
+        .key(shared.db.keys().queue_stream(&shared.queue))
         .arg(GROUP)
         .arg(&shared.consumer)
-        .arg(0)
         .arg(&ids)
-        .arg("JUSTID")
-        .query_async(&mut conn)
+        .invoke_async(&mut conn)
         .await?;
+    for id in lost {
+        tracing::warn!(
+            queue = shared.queue,
+            entry = id,
+            "a job was taken over while held here"
+        );
+    }
     Ok(())
 }
 
-/// Takes over entries whose worker went silent, and runs them here.
-async fn take_over(shared: &Arc<Shared>, queue: &str) -> redis::RedisResult<()> {
-    let free = shared.permits.available_permits();
-    if free == 0 {
-        return Ok(());
-    }
+/// Takes over entries whose worker went silent, and runs them here as slots free up (they are
+/// held, so the heartbeat keeps them, from the moment they are claimed).
+async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
     let keys = shared.db.keys();
+    let cursor = shared
+        .reclaim_cursor
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
     let mut conn = shared.db.raw_conn();
     let reply: Value = scripts()
         .job_reclaim
-        .key(keys.queue_stream(queue))
-        .key(keys.queue_dead(queue))
-        .key(keys.queue_counters(queue))
+        .key(keys.queue_stream(&shared.queue))
+        .key(keys.queue_dead(&shared.queue))
+        .key(keys.queue_counters(&shared.queue))
         .arg(GROUP)
         .arg(&shared.consumer)
         .arg(shared.settings.visibility.as_millis() as u64)
-        .arg(free.min(READ_BATCH))
+        .arg(READ_BATCH)
         .arg(shared.settings.max_attempts)
         .arg(DEAD_KEPT)
+        .arg(&cursor)
         .invoke_async(&mut conn)
         .await?;
-    for entry in entries(reply) {
-        let Ok(permit) = Arc::clone(&shared.permits).acquire_owned().await else {
-            return Ok(());
-        };
+    // { next cursor, { entry, … } }
+    let Value::Array(mut parts) = reply else {
+        return Ok(());
+    };
+    let claimed = if parts.len() == 2 { parts.pop() } else { None };
+    if let Some(next) = parts
+        .pop()
+        .and_then(|v| redis::from_redis_value::<String>(v).ok())
+    {
+        *shared
+            .reclaim_cursor
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = next;
+    }
+    for entry in claimed.map(entries).unwrap_or_default() {
         tracing::info!(
-            queue,
+            queue = shared.queue,
             entry = entry.0,
             "took over a job from a silent worker"
         );
-        spawn_run(shared, queue, entry, permit);
+        hold(shared, &entry.0, true);
+        let permits = Arc::clone(&shared.permits);
+        spawn_run(
+            shared,
+            entry,
+            async move { permits.acquire_owned().await.ok() },
+        );
     }
     Ok(())
 }
 
-/// Removes consumers that hold no job and were idle for an hour (processes that are gone).
+/// Removes consumers that were idle for an hour and hold no job (processes that are gone);
+/// the "holds no job" check and the removal are one script, so a consumer that wakes up in
+/// between keeps what it read.
 async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
     let stream = db.keys().queue_stream(queue);
     let mut conn = db.raw_conn();
@@ -707,12 +823,12 @@ async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
             continue;
         };
         if number("pending") == 0 && number("idle") > 3_600_000 {
-            let _: i64 = redis::cmd("XGROUP")
-                .arg("DELCONSUMER")
-                .arg(&stream)
+            let _: i64 = scripts()
+                .job_forget
+                .key(&stream)
                 .arg(GROUP)
                 .arg(&name)
-                .query_async(&mut conn)
+                .invoke_async(&mut conn)
                 .await?;
         }
     }

@@ -51,6 +51,10 @@ pub struct Scripts {
     pub job_reclaim: Script,
     /// `lua/job_dead.lua`: an operator retries or discards a dead job.
     pub job_dead: Script,
+    /// `lua/job_beat.lua`: a worker's heartbeat for the entries it still owns.
+    pub job_beat: Script,
+    /// `lua/job_forget.lua`: remove a gone consumer that holds nothing.
+    pub job_forget: Script,
     /// `lua/notify.lua`: one notification into a user's inbox (coalesced, once per key).
     pub notify: Script,
     /// `lua/notes_read.lua`: mark a user's notifications read.
@@ -85,6 +89,8 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     job_fail: script(include_str!("../../../lua/job_fail.lua")),
     job_reclaim: script(include_str!("../../../lua/job_reclaim.lua")),
     job_dead: script(include_str!("../../../lua/job_dead.lua")),
+    job_beat: script(include_str!("../../../lua/job_beat.lua")),
+    job_forget: script(include_str!("../../../lua/job_forget.lua")),
     notify: script(include_str!("../../../lua/notify.lua")),
     notes_read: script(include_str!("../../../lua/notes_read.lua")),
 });
