@@ -146,7 +146,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await expect(a.getByText('You have the highest bid.')).toBeVisible();
   await a.goto(`${second}/`);
   const badge = a.locator('a.nav-notices');
-  await expect(badge).toHaveAttribute('data-live-connected', 'true', { timeout: 10_000 });
+  await expect(badge).toHaveAttribute('data-notices-connected', 'true', { timeout: 10_000 });
   await expect(badge).toHaveAttribute('data-unread', '0');
   await expect(badge.locator('.notice-count')).toBeHidden();
 

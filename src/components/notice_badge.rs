@@ -46,7 +46,7 @@ pub fn NoticeBadge(unread: u32) -> impl IntoView {
     };
     view! {
         <a class="nav-link nav-notices" href="/notifications" aria-label=label data-unread=move || count.get()
-            data-live-connected=move || connected.get().to_string()>
+            data-notices-connected=move || connected.get().to_string()>
             <svg class="bell" aria-hidden="true" viewBox="0 0 24 24" width="22" height="22">
                 <path d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2z" fill="currentColor"/>
             </svg>
