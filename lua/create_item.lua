@@ -8,6 +8,8 @@
 -- ARGV[6] = starting price (cents)                    ARGV[7] = duration (ms)
 -- ARGV[8] = photo: '1' (bytes below), 'demo:N' (a shared demo photo) or '0' (placeholder)
 -- ARGV[9] = large JPEG bytes  ARGV[10] = thumbnail JPEG bytes (both empty unless ARGV[8] is '1')
+-- ARGV[11] = reserve (cents, 0 = none; never shown)   ARGV[12] = Buy It Now price (0 = none)
+-- ARGV[13] = soft close (1|0)
 -- Returns { created at (ms), ends at (ms) }.
 local id = ARGV[1]
 local now = now_ms()
@@ -39,6 +41,11 @@ redis.call('HSET', KEYS[2],
   'ends_at', ends,
   'high_bidder_id', '',
   'high_bidder_name', '',
+  'high_max', '',
+  'reserve', ARGV[11],
+  'buy_now', ARGV[12],
+  'soft_close', ARGV[13],
+  'orig_ends', ends,
   'closed', 0)
 redis.call('ZADD', KEYS[3], ends, id)
 redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), id)

@@ -1,15 +1,26 @@
--- Place a bid, atomically: every rule is checked and every change made in one step, the live
--- event included (so no accepted bid can go unannounced).
+-- Place a bid, atomically, by eBay's rules for maximum (proxy) bids: every rule is checked and
+-- every change made in one step, the live event included.
+--
+-- A bid is the most the bidder will pay (their maximum). The price shown is the lowest that
+-- keeps the leader ahead: min(leader's maximum, second-highest maximum + one increment); a
+-- tie between maximums goes to the earlier one; raising your own maximum while leading does not
+-- raise the price; with a reserve, a maximum at or above it lifts the price to the reserve at
+-- once. Maximums are never shown: only their owner reads theirs. The automatic bids the system
+-- places for the leader are recorded in the history as such.
+-- Soft close: a bid accepted in the last 2 minutes moves the end to 2 minutes after it, at most
+-- 1 hour past the original end.
+--
 -- KEYS[1] = item state         KEYS[2] = bid history (list, newest first)
 -- KEYS[3] = item event stream  KEYS[4] = shard's price ranking
--- KEYS[5] = shard's index-dirty set
--- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = amount (integer cents)
+-- KEYS[5] = shard's index-dirty set   KEYS[6] = the item's maximums (hash: bidder → cents)
+-- KEYS[7] = shard's ending ranking
+-- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = maximum (integer cents)
 -- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
--- Returns { 'ok', new price, bid count, next minimum, time (ms), outbid bidder id or 0 }
+-- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
+--           ends at (ms), reserve met (1|0), end moved (1|0) } with status 'leading' (the bidder leads),
+--           'outbid' (recorded, but an earlier maximum is higher or equal) or 'raised' (the
+--           leader raised their own maximum),
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
---
--- The increment ladder (like eBay's): the next bid must be at least the current price plus
--- an increment that grows with the price. The first bid may equal the starting price.
 local function increment(price)
   if price < 100 then return 5            -- under $1: 5¢
   elseif price < 500 then return 25       -- under $5: 25¢
@@ -24,48 +35,130 @@ local function increment(price)
   end
 end
 
-local item = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
-  'high_bidder_id')
-if not item[1] then
+local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
+  'high_bidder_id', 'high_max', 'price', 'reserve', 'soft_close', 'orig_ends',
+  'high_bidder_name', 'start_price')
+if not s[1] then
   return { 'not_found' }
 end
 local now = now_ms()
-if now >= tonumber(item[2]) or item[5] == '1' then
+local ends = tonumber(s[2])
+if now >= ends or s[5] == '1' then
   return { 'ended' }
 end
-if item[1] == ARGV[1] then
+local me, my_name = ARGV[1], ARGV[2]
+if s[1] == me then
   return { 'own_item' }
 end
 local amount = tonumber(ARGV[3])
-local minimum = tonumber(item[3])
-if amount == nil or amount < minimum then
-  return { 'too_low', minimum }
+local bids = tonumber(s[4])
+local price = tonumber(s[8])
+local reserve = tonumber(s[9]) or 0
+local leader = (s[6] and s[6] ~= '') and s[6] or nil
+local leader_name = s[12] or ''
+local leader_max = tonumber(s[7]) or 0
+local status, outbid = 'leading', 0
+local rows = {}
+local function record(id, name, cents, auto)
+  redis.call('LPUSH', KEYS[2], id .. '|' .. cents .. '|' .. now .. '|' .. (auto and 'a' or 'b') .. '|' .. name)
+  bids = bids + 1
+  table.insert(rows, { bidder_id = tonumber(id), bidder_name = name, amount_cents = cents, auto = auto })
+end
+-- With a reserve, a maximum at or above it lifts the price to it.
+local function lift(p, max)
+  if reserve > 0 and max >= reserve and p < reserve then
+    return reserve
+  end
+  return p
 end
 
-local bids = tonumber(item[4]) + 1
-local next_min = amount + increment(amount)
+if not leader then
+  local start = tonumber(s[13])
+  if amount < start then
+    return { 'too_low', start }
+  end
+  price = lift(start, amount)
+  leader, leader_name, leader_max = me, my_name, amount
+  record(me, my_name, price, false)
+elseif leader == me then
+  if amount <= leader_max then
+    return { 'too_low', leader_max + 1 }
+  end
+  status = 'raised'
+  leader_max = amount
+  local lifted = lift(price, amount)
+  if lifted > price then
+    price = lifted
+    record(me, my_name, price, false)
+  end
+else
+  local minimum = tonumber(s[3])
+  if amount < minimum then
+    return { 'too_low', minimum }
+  end
+  if amount > leader_max then
+    -- The challenger's maximum is higher: the old leader's maximum is bid for them, then the
+    -- challenger leads by one increment over it (or by less, up to their own maximum).
+    if leader_max > price then
+      record(leader, leader_name, leader_max, true)
+    end
+    price = lift(math.min(amount, leader_max + increment(leader_max)), amount)
+    outbid = tonumber(leader)
+    leader, leader_name, leader_max = me, my_name, amount
+    record(me, my_name, price, false)
+  else
+    -- The leader's maximum holds (ties go to the earlier maximum): the bid is recorded, and the
+    -- leader's automatic bid answers it.
+    record(me, my_name, amount, false)
+    price = lift(math.min(leader_max, amount + increment(amount)), leader_max)
+    record(leader, leader_name, price, true)
+    status = 'outbid'
+  end
+end
+
+local next_min = price + increment(price)
 redis.call('HSET', KEYS[1],
-  'price', amount,
+  'price', price,
   'min_bid', next_min,
   'bids', bids,
-  'high_bidder_id', ARGV[1],
-  'high_bidder_name', ARGV[2],
+  'high_bidder_id', leader,
+  'high_bidder_name', leader_name,
+  'high_max', leader_max,
   'last_bid_at', now)
-redis.call('LPUSH', KEYS[2], ARGV[1] .. '|' .. amount .. '|' .. now .. '|' .. ARGV[2])
-redis.call('ZADD', KEYS[4], 'XX', amount, ARGV[4])
+-- Each bidder's own maximum, for their eyes only.
+local mine = tonumber(redis.call('HGET', KEYS[6], me) or '0')
+if amount > mine then
+  redis.call('HSET', KEYS[6], me, amount)
+end
+if #rows == 0 then
+  -- A leader raised their maximum without moving the price: nothing public happened.
+  return { status, price, bids, next_min, now, 0, ends, (reserve == 0 or price >= reserve) and 1 or 0, 0 }
+end
+redis.call('ZADD', KEYS[4], 'XX', price, ARGV[4])
 redis.call('SADD', KEYS[5], ARGV[4])
+-- Soft close.
+local moved_end = 0
+if s[10] == '1' and ends - now < 120000 then
+  local cap = (tonumber(s[11]) or ends) + 3600000
+  local moved = math.min(now + 120000, cap)
+  if moved > ends then
+    ends = moved
+    moved_end = 1
+    redis.call('HSET', KEYS[1], 'ends_at', ends)
+    redis.call('ZADD', KEYS[7], 'XX', ends, ARGV[4])
+  end
+end
+local reserve_met = (reserve == 0 or price >= reserve)
 emit(KEYS[3], ARGV[5], 'bid', {
   type = 'bid',
-  price_cents = amount,
+  price_cents = price,
   bids = bids,
   min_next_cents = next_min,
-  bidder_id = tonumber(ARGV[1]),
-  bidder_name = ARGV[2],
+  bidder_id = tonumber(leader),
+  bidder_name = leader_name,
   at_ms = now,
+  ends_at_ms = ends,
+  reserve_met = reserve_met,
+  rows = rows,
 })
--- The bidder who led until now, if someone else: they will be told.
-local outbid = 0
-if item[6] and item[6] ~= '' and item[6] ~= ARGV[1] then
-  outbid = tonumber(item[6])
-end
-return { 'ok', amount, bids, next_min, now, outbid }
+return { status, price, bids, next_min, now, outbid, ends, reserve_met and 1 or 0, moved_end }

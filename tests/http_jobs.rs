@@ -170,7 +170,7 @@ fn an_outbid_bidder_sees_the_count_in_the_header_and_the_notice_in_the_inbox() {
     assert!(
         inbox
             .body
-            .contains("You were outbid on Copper kettle: now $12.00."),
+            .contains("You were outbid on Copper kettle: now $10.50."),
         "{}",
         inbox.body
     );

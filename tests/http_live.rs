@@ -87,28 +87,35 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
         description: "Seen twice".into(),
         start_cents: 1_000,
         duration_ms: 600_000,
+        ..Default::default()
     };
     let id = items::create(&db, 999, "seller", &new, None).await.unwrap();
 
     // A bidder with a session on instance A.
     let origin = format!("http://127.0.0.1:{}", a.port);
-    let signed_up = a.request(
-        "POST",
-        "/api/auth/signup",
-        &[
-            ("Content-Type", "application/x-www-form-urlencoded"),
-            ("Accept", "text/html"),
-            ("Origin", &origin),
-        ],
-        "username=sse_bidder&password=correct+horse+battery&confirm=correct+horse+battery",
-    );
-    let cookie = signed_up
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .unwrap();
-    let cookie = cookie.split(';').next().unwrap().to_string();
-    let bid = |amount: &str| {
+    let sign_up = |name: &str| {
+        let signed_up = a.request(
+            "POST",
+            "/api/auth/signup",
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "text/html"),
+                ("Origin", &origin),
+            ],
+            &format!(
+                "username={name}&password=correct+horse+battery&confirm=correct+horse+battery"
+            ),
+        );
+        let cookie = signed_up
+            .all("set-cookie")
+            .into_iter()
+            .find(|c| c.starts_with("rbay_session="))
+            .unwrap();
+        cookie.split(';').next().unwrap().to_string()
+    };
+    let cookie = sign_up("sse_bidder");
+    let rival = sign_up("sse_rival");
+    let bid_as = |cookie: &str, amount: &str| {
         a.request(
             "POST",
             "/api/items/bid",
@@ -116,11 +123,12 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
                 ("Content-Type", "application/x-www-form-urlencoded"),
                 ("Accept", "application/json"),
                 ("Origin", &origin),
-                ("Cookie", &cookie),
+                ("Cookie", cookie),
             ],
             &format!("item_id={id}&amount={amount}"),
         )
     };
+    let bid = |amount: &str| bid_as(&cookie, amount);
 
     // Watching on B; bidding on A.
     let events = open_events(b.port, &id.to_string(), None);
@@ -139,25 +147,25 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
     let first_id = event_ids(&seen).last().cloned().expect("events carry ids");
     drop(events);
 
-    // While nobody watches, two more bids.
-    assert!(bid("11").body.contains("Accepted"));
+    // While nobody watches, two more bids (maximums: each leads by one increment).
+    assert!(bid_as(&rival, "11").body.contains("Accepted"));
     assert!(bid("12").body.contains("Accepted"));
 
     // Reconnecting with Last-Event-ID replays exactly the missed ones, in order.
     let replay = open_events(b.port, &id.to_string(), Some(&first_id));
-    let seen = wait_for(&replay, "\"price_cents\":1200", Duration::from_secs(2))
+    let seen = wait_for(&replay, "\"price_cents\":1150", Duration::from_secs(2))
         .expect("missed events replayed");
     let prices: Vec<&str> = [
         "\"price_cents\":1000",
-        "\"price_cents\":1100",
-        "\"price_cents\":1200",
+        "\"price_cents\":1050",
+        "\"price_cents\":1150",
     ]
     .into_iter()
     .filter(|p| seen.contains(p))
     .collect();
     assert_eq!(
         prices,
-        ["\"price_cents\":1100", "\"price_cents\":1200"],
+        ["\"price_cents\":1050", "\"price_cents\":1150"],
         "{seen}"
     );
 

@@ -401,6 +401,9 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
         description: "Ends in a moment.".into(),
         start_cents: 500,
         duration_ms: 1_500,
+        // The bid below would otherwise move the end (soft close).
+        soft_close: false,
+        ..Default::default()
     };
     let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
     items::place_bid(&db, 2, "bea", id, 500).await.unwrap();
@@ -468,6 +471,7 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
         description: "Framed.".into(),
         start_cents: 100,
         duration_ms: 60_000,
+        ..Default::default()
     };
     let id = items::create(&db, 1, "s", &item, Some(&photo))
         .await

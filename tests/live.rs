@@ -26,6 +26,7 @@ async fn item(db: &rbay::server::Db) -> ItemId {
         description: "A lamp".into(),
         start_cents: 100,
         duration_ms: 60_000,
+        ..Default::default()
     };
     items::create(db, 1, "seller", &new, None).await.unwrap()
 }
@@ -252,6 +253,8 @@ async fn the_closer_announces_ended_auctions_once() {
         description: "Ends fast".into(),
         start_cents: 100,
         duration_ms: 300,
+        soft_close: false,
+        ..Default::default()
     };
     let id = items::create(&db, 1, "s", &new, None).await.unwrap();
     items::place_bid(&db, 2, "winner", id, 100).await.unwrap();

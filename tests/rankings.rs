@@ -21,6 +21,7 @@ async fn list(db: &Db, name: &str, cents: i64, duration_ms: i64) -> ItemId {
         description: format!("{name}, as new."),
         start_cents: cents,
         duration_ms,
+        ..Default::default()
     };
     items::create(db, 1, "seller", &item, None).await.unwrap()
 }
@@ -36,7 +37,8 @@ async fn a_bid_moves_an_item_in_highest_price_at_once() {
     let dear = list(&db, "Silver flute", 5_000, 3_600_000).await;
     let home = rankings::home_sections(&db).await.unwrap();
     assert_eq!(ids(&home.highest_price), [dear, cheap]);
-    items::place_bid(&db, 2, "bidder", cheap, 100)
+    // Maximums of $80 and $90: the price becomes $80 + $1.
+    items::place_bid(&db, 2, "bidder", cheap, 8_000)
         .await
         .unwrap();
     items::place_bid(&db, 3, "other", cheap, 9_000)
@@ -48,7 +50,7 @@ async fn a_bid_moves_an_item_in_highest_price_at_once() {
         [cheap, dear],
         "no waiting, no re-indexing"
     );
-    assert_eq!(home.highest_price[0].price_cents, 9_000);
+    assert_eq!(home.highest_price[0].price_cents, 8_100);
 }
 
 #[tokio::test]

@@ -94,7 +94,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   // Bids: too low, bad input, then a good one.
   const bidForm = buyer.page.locator('form.bid-form[data-hydrated="true"]');
   await expect(bidForm).toBeAttached({ timeout: 10_000 });
-  const amount = buyer.page.getByLabel(/Your bid/);
+  const amount = buyer.page.getByLabel(/Your maximum bid/);
   const place = buyer.page.getByRole('button', { name: 'Place bid' });
   await amount.fill('abc');
   await place.click();
@@ -102,21 +102,25 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await amount.fill('24.99');
   await place.click();
   await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $25.00.');
-  await amount.fill('25');
+  // A maximum of $30: the price stays at the $25 start until someone else bids.
+  await amount.fill('30');
   await place.click();
   await expect(buyer.page.getByTestId('price')).toHaveText('$25.00');
   await expect(buyer.page.getByTestId('bids')).toHaveText('1 bid');
-  await expect(buyer.page.getByText('You have the highest bid.')).toBeVisible();
+  await expect(buyer.page.getByText('You have the highest bid. Your maximum: $30.00.')).toBeVisible();
   await expect(buyer.page.locator('.bid-history tbody tr')).toHaveCount(1);
   await expect(buyer.page.locator('.bid-history tbody tr').first()).toContainText(buyer.name);
-  await expect(buyer.page.getByLabel(/Your bid/)).toBeVisible();
-  await buyer.page.getByLabel(/Your bid/).fill('25.50');
+  await expect(buyer.page.locator('.bid-history')).not.toContainText('$30.00');
+  // Raising your own maximum must go above it, and does not move the price.
+  await expect(buyer.page.getByLabel(/Your maximum bid/)).toBeVisible();
+  await buyer.page.getByLabel(/Your maximum bid/).fill('29');
   await buyer.page.getByRole('button', { name: 'Place bid' }).click();
-  await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $26.00.');
-  await buyer.page.getByLabel(/Your bid/).fill('30');
+  await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $30.01.');
+  await buyer.page.getByLabel(/Your maximum bid/).fill('40');
   await buyer.page.getByRole('button', { name: 'Place bid' }).click();
-  await expect(buyer.page.getByTestId('price')).toHaveText('$30.00');
-  await expect(buyer.page.locator('.bid-history tbody tr')).toHaveCount(2);
+  await expect(buyer.page.getByText('Your maximum: $40.00.')).toBeVisible();
+  await expect(buyer.page.getByTestId('price')).toHaveText('$25.00');
+  await expect(buyer.page.locator('.bid-history tbody tr')).toHaveCount(1);
   await expect(buyer.page.locator('.price-chart')).toBeVisible();
 
   // Like it; the count follows.
@@ -130,7 +134,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await seller.page.goto('/dashboard/items?sort=price&dir=desc');
   const firstRow = seller.page.locator('.items-table tbody tr').first();
   await expect(firstRow).toContainText(title);
-  await expect(firstRow).toContainText('$30.00');
+  await expect(firstRow).toContainText('$25.00');
   await seller.page.getByRole('link', { name: /^Price/ }).click();
   await expect(seller.page).toHaveURL(/sort=price&dir=asc/);
   await expect(seller.page.locator('.items-table tbody tr').first()).toContainText('Tin compass');
@@ -216,12 +220,12 @@ test('with JavaScript off, listing and bidding still work', async ({ browser }) 
 
   // Bidding without JavaScript.
   await page.goto(url);
-  await page.getByLabel(/Your bid/).fill('1.234');
+  await page.getByLabel(/Your maximum bid/).fill('1.234');
   await page.getByRole('button', { name: 'Place bid' }).click();
   await expect(page.locator('#bid-message')).toHaveText('Use at most 2 decimals (cents).');
-  await page.getByLabel(/Your bid/).fill('8');
+  await page.getByLabel(/Your maximum bid/).fill('8');
   await page.getByRole('button', { name: 'Place bid' }).click();
-  await expect(page.locator('#bid-message')).toHaveText('Your bid was placed.');
+  await expect(page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
   await expect(page.getByTestId('price')).toHaveText('$8.00');
   await expect(page.getByText('You have the highest bid.')).toBeVisible();
   await page.getByRole('button', { name: /Like/ }).click();

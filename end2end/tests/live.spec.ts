@@ -33,7 +33,7 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   await expect(watcher.locator('.nav-username')).toHaveText(watcherName);
   await watcher.goto(`${second}/items/${id}`);
   await expect(watcher.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
-  await watcher.getByLabel(/Your bid/).fill('10');
+  await watcher.getByLabel(/Your maximum bid/).fill('10');
   await watcher.getByRole('button', { name: 'Place bid' }).click();
   await expect(watcher.getByText('You have the highest bid.')).toBeVisible();
   await expect(watcher.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
@@ -45,16 +45,17 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   await signUp(bidder, bidderName);
   await bidder.goto(`/items/${id}`);
   await expect(bidder.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await bidder.getByLabel(/Your bid/).fill('15');
+  await bidder.getByLabel(/Your maximum bid/).fill('15');
   const sentAt = Date.now();
   await bidder.getByRole('button', { name: 'Place bid' }).click();
-  await expect(watcher.getByTestId('price')).toHaveText('$15.00', { timeout: 2_000 });
+  // Maximum bids: the watcher's $10 maximum is beaten by one increment.
+  await expect(watcher.getByTestId('price')).toHaveText('$10.50', { timeout: 2_000 });
   expect(Date.now() - sentAt).toBeLessThan(4_000);
   await expect(watcher.getByTestId('bids')).toHaveText('2 bids');
   await expect(watcher.locator('.bid-history tbody tr').first()).toContainText(bidderName);
   await expect(watcher.getByText('You were outbid.')).toBeVisible();
-  await expect(watcher.getByLabel(/Your bid/)).toBeVisible();
-  await expect(watcher.locator('label[for="bid-amount"]')).toHaveText('Your bid ($15.50 or more)');
+  await expect(watcher.getByLabel(/Your maximum bid/)).toBeVisible();
+  await expect(watcher.locator('label[for="bid-amount"]')).toHaveText('Your maximum bid ($11.00 or more)');
 
   // A new visitor on instance 1 bumps the view count on instance 2.
   const views = await watcher.getByTestId('views').textContent();
@@ -141,7 +142,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await expect(a.locator('.nav-username')).toHaveText(aName);
   await a.goto(`${second}/items/${id}`);
   await expect(a.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await a.getByLabel(/Your bid/).fill('10');
+  await a.getByLabel(/Your maximum bid/).fill('10');
   await a.getByRole('button', { name: 'Place bid' }).click();
   await expect(a.getByText('You have the highest bid.')).toBeVisible();
   await a.goto(`${second}/`);
@@ -156,7 +157,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await signUp(b, uniqueName('noutbid'));
   await b.goto(`/items/${id}`);
   await expect(b.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await b.getByLabel(/Your bid/).fill('15');
+  await b.getByLabel(/Your maximum bid/).fill('15');
   await b.getByRole('button', { name: 'Place bid' }).click();
   await expect(badge).toHaveAttribute('data-unread', '1', { timeout: 5_000 });
   await expect(badge.locator('.notice-count')).toHaveText('1');
@@ -165,7 +166,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   // The notice, marked new; once read, the count is gone.
   await badge.click();
   await expect(a).toHaveURL(/\/notifications$/);
-  const notice = a.locator('.notice').filter({ hasText: `You were outbid on ${title}: now $15.00.` });
+  const notice = a.locator('.notice').filter({ hasText: `You were outbid on ${title}: now $10.50.` });
   await expect(notice).toBeVisible();
   await expect(notice.locator('.badge-new')).toHaveText('New');
   await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });

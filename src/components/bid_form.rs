@@ -51,7 +51,7 @@ pub fn BidForm(
             busy.set(false);
             match reply {
                 Ok(BidReply::Accepted { .. }) => {
-                    message.set(Some(("Your bid was placed.".into(), true)));
+                    message.set(Some(("Your maximum bid was placed.".into(), true)));
                     let _ = window().location().reload();
                 }
                 Ok(BidReply::Rejected {
@@ -79,7 +79,7 @@ pub fn BidForm(
             data-hydrated=move || hydrated.get().then_some("true")
         >
             <input type="hidden" name="item_id" value=item_id/>
-            <label for="bid-amount">{move || format!("Your bid ({} or more)", format_cents(minimum.get()))}</label>
+            <label for="bid-amount">{move || format!("Your maximum bid ({} or more)", format_cents(minimum.get()))}</label>
             <div class="bid-row">
                 <span class="currency">"$"</span>
                 <input

@@ -4,8 +4,8 @@
 
 use crate::items::api::create_item;
 use crate::items::{
-    check_item_fields, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
-    DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE,
+    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
+    DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE, RESERVE,
 };
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
@@ -27,12 +27,15 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             return;
         };
         let field = |name: &str| data.get(name).as_string().unwrap_or_default();
-        let (found, _) = check_item_fields(
-            &field("name"),
-            &field("description"),
-            &field("price"),
-            &field("duration"),
-        );
+        let (found, _) = check_listing(&ItemFormValues {
+            name: field("name"),
+            description: field("description"),
+            price: field("price"),
+            duration: field("duration"),
+            reserve: field("reserve"),
+            buy_now: field("buy_now"),
+            soft_close: data.has("soft_close"),
+        });
         if !found.is_empty() {
             errors.set(found);
             return;
@@ -105,6 +108,24 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                     </select>
                     <p class="field-error" id="duration-error">{message(DURATION)}</p>
                 </div>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(RESERVE)>
+                    <label for="item-reserve">"Reserve price ($, optional)"</label>
+                    <input id="item-reserve" name="reserve" inputmode="decimal" maxlength="20" value=values.reserve aria-describedby="reserve-hint reserve-error"/>
+                    <p class="field-hint muted" id="reserve-hint">"Hidden from buyers; below it the item does not sell."</p>
+                    <p class="field-error" id="reserve-error">{message(RESERVE)}</p>
+                </div>
+                <div class="field" class:invalid=invalid(BUY_NOW)>
+                    <label for="item-buy-now">"Buy It Now price ($, optional)"</label>
+                    <input id="item-buy-now" name="buy_now" inputmode="decimal" maxlength="20" value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
+                    <p class="field-hint muted" id="buy-now-hint">"Until the first bid (or while the reserve is not met)."</p>
+                    <p class="field-error" id="buy-now-error">{message(BUY_NOW)}</p>
+                </div>
+            </div>
+            <div class="field field-check">
+                <input id="item-soft-close" name="soft_close" type="checkbox" value="1" checked=values.soft_close/>
+                <label for="item-soft-close">"Soft close: a bid in the last 2 minutes moves the end 2 minutes on (at most 1 hour)"</label>
             </div>
             <div class="field" class:invalid=invalid(PHOTO)>
                 <label for="item-photo">"Photo (JPEG, PNG or WebP, up to 5 MB; optional)"</label>

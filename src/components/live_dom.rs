@@ -67,30 +67,82 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
             bidder_id,
             bidder_name,
             at_ms: _,
+            ends_at_ms,
+            reserve_met,
+            rows,
         } => {
             set_text(&doc, "price", &format_cents(*price_cents));
             set_text(&doc, "bids", &plural(*bids, "bid", "bids"));
             if let Some(leading) = find(&doc, "leading") {
                 let was_leading = leading.class_list().contains("leading");
+                let bid_here = viewer_id.is_some_and(|me| rows.iter().any(|r| r.bidder_id == me));
                 if viewer_id == Some(*bidder_id) {
-                    leading.set_text_content(Some("You have the highest bid."));
-                    leading.set_class_name("leading");
-                } else if was_leading {
+                    if !was_leading {
+                        leading.set_text_content(Some("You have the highest bid."));
+                        leading.set_class_name("leading");
+                    }
+                } else if was_leading || bid_here {
                     leading.set_text_content(Some("You were outbid."));
                     leading.set_class_name("outbid");
                 }
             }
+            // Bidding has started for good: Buy It Now is gone (it stays while a reserve is
+            // not met).
+            if *reserve_met {
+                if let Some(buy) = find(&doc, "buy-now") {
+                    buy.remove();
+                }
+            }
+            if let Some(badge) = find(&doc, "reserve") {
+                if *reserve_met {
+                    badge.set_text_content(Some("Reserve met"));
+                    let _ = badge.class_list().add_1("reserve-met");
+                }
+            }
+            // A soft close moved the end: the countdown follows.
+            if *ends_at_ms > 0 {
+                if let Some(ends) = find(&doc, "ends") {
+                    let _ = ends.set_attribute("data-ends-at", &ends_at_ms.to_string());
+                }
+            }
             if let Some(body) = find(&doc, "history") {
-                if let Some(row) = element(&doc, "tr", "live-row", None) {
+                // Oldest first, each on top: the newest ends up first, as on the server.
+                let fallback = [crate::items::BidRow {
+                    bidder_id: *bidder_id,
+                    bidder_name: bidder_name.clone(),
+                    amount_cents: *price_cents,
+                    auto: false,
+                }];
+                let rows = if rows.is_empty() {
+                    &fallback[..]
+                } else {
+                    &rows[..]
+                };
+                for r in rows {
+                    let Some(row) = element(
+                        &doc,
+                        "tr",
+                        if r.auto { "live-row auto" } else { "live-row" },
+                        None,
+                    ) else {
+                        continue;
+                    };
                     let who = element(&doc, "td", "", None);
-                    let link = element(&doc, "a", "", Some(bidder_name));
+                    let link = element(&doc, "a", "", Some(&r.bidder_name));
                     if let (Some(who), Some(link)) = (who, link) {
-                        let _ = link.set_attribute("href", &format!("/users/{bidder_id}"));
+                        let _ = link.set_attribute("href", &format!("/users/{}", r.bidder_id));
                         let _ = who.append_child(&link);
+                        if r.auto {
+                            if let Some(kind) =
+                                element(&doc, "span", "muted bid-kind", Some(" (automatic)"))
+                            {
+                                let _ = who.append_child(&kind);
+                            }
+                        }
                         let _ = row.append_child(&who);
                     }
                     for (class, text) in [
-                        ("num", format_cents(*price_cents)),
+                        ("num", format_cents(r.amount_cents)),
                         ("", "just now".to_string()),
                     ] {
                         if let Some(td) = element(&doc, "td", class, Some(&text)) {
@@ -120,11 +172,20 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
         ItemEvent::Ended {
             winner_name,
             price_cents,
+            reserve_met,
+            bought,
         } => {
             let text = match winner_name {
+                Some(name) if *bought => {
+                    format!("Bought now by {name} for {}", format_cents(*price_cents))
+                }
                 Some(name) => format!("Sold to {name} for {}", format_cents(*price_cents)),
+                None if !*reserve_met => "Ended: the reserve was not met".to_string(),
                 None => "Ended without bids".to_string(),
             };
+            if let Some(badge) = find(&doc, "reserve") {
+                badge.remove();
+            }
             set_text(&doc, "status", &text);
             if let Some(bid_box) = find(&doc, "bid-box") {
                 bid_box.set_text_content(None);
@@ -133,8 +194,16 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
                 }
             }
             if let Some(leading) = find(&doc, "leading") {
-                if leading.class_list().contains("leading") {
-                    leading.set_text_content(Some("You won this auction."));
+                if leading.class_list().contains("leading") && winner_name.is_some() {
+                    leading.set_text_content(Some(
+                        "You won this auction! The seller will be in touch about payment and delivery.",
+                    ));
+                    leading.set_class_name("won");
+                } else if leading.class_list().contains("outbid")
+                    || leading.class_list().contains("leading")
+                {
+                    leading.set_text_content(Some("Ended — you were outbid."));
+                    leading.set_class_name("outbid");
                 }
             }
         }

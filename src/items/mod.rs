@@ -81,6 +81,13 @@ crate::problems! {
         PriceDecimals = "price-decimals" => AmountError::TooManyDecimals.message(),
         PriceLarge = "price-large" => AmountError::TooLarge.message(),
         DurationInvalid = "duration-invalid" => "Choose how long the auction runs.",
+        ReserveInvalid = "reserve-invalid" =>
+            "Enter the reserve in dollars, like 50 or 49.99, or leave it empty.",
+        ReserveBelowStart = "reserve-low" => "The reserve must be at least the starting price.",
+        BuyNowInvalid = "buynow-invalid" =>
+            "Enter the Buy It Now price in dollars, like 80, or leave it empty.",
+        BuyNowBelowStart = "buynow-low" => "Buy It Now must be above the starting price.",
+        BuyNowBelowReserve = "buynow-reserve" => "Buy It Now must be at least the reserve.",
         PhotoLarge = "photo-large" => "The photo is larger than 5 MB.",
         PhotoType = "photo-type" => "The photo must be a JPEG, PNG or WebP image.",
         PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
@@ -94,7 +101,9 @@ pub const DESCRIPTION: &str = "description";
 pub const PRICE: &str = "price";
 pub const DURATION: &str = "duration";
 pub const PHOTO: &str = "photo";
-pub const FORM_FIELDS: [&str; 5] = [NAME, DESCRIPTION, PRICE, DURATION, PHOTO];
+pub const RESERVE: &str = "reserve";
+pub const BUY_NOW: &str = "buy_now";
+pub const FORM_FIELDS: [&str; 7] = [NAME, DESCRIPTION, PRICE, DURATION, PHOTO, RESERVE, BUY_NOW];
 
 /// Problems of the new-item form, by field.
 pub type ItemFormErrors = FieldErrors<ListingProblem>;
@@ -134,6 +143,26 @@ pub struct NewItem {
     pub description: String,
     pub start_cents: i64,
     pub duration_ms: i64,
+    /// The lowest price the seller will sell at, never shown (`None`: no reserve).
+    pub reserve_cents: Option<i64>,
+    /// Buy It Now price, while no bid has been placed or the reserve is not met.
+    pub buy_now_cents: Option<i64>,
+    /// Anti-sniping: a bid in the last 2 minutes moves the end (on unless the seller says no).
+    pub soft_close: bool,
+}
+
+impl Default for NewItem {
+    fn default() -> Self {
+        NewItem {
+            name: String::new(),
+            description: String::new(),
+            start_cents: 100,
+            duration_ms: 86_400_000,
+            reserve_cents: None,
+            buy_now_cents: None,
+            soft_close: true,
+        }
+    }
 }
 
 /// Checks the text fields of a new listing (the photo is checked on the server). Returns the
@@ -167,6 +196,59 @@ pub fn check_item_fields(
             description,
             start_cents,
             duration_ms,
+            ..NewItem::default()
+        }),
+        _ => None,
+    };
+    (errors, checked)
+}
+
+/// Checks the whole listing form: the fields of [`check_item_fields`] and the auction options
+/// (an optional reserve at least the starting price; an optional Buy It Now price above the
+/// starting price and at least the reserve; soft close on or off). Nothing is listed unless
+/// all of it is valid.
+pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem>) {
+    let (mut errors, checked) = check_item_fields(
+        &values.name,
+        &values.description,
+        &values.price,
+        &values.duration,
+    );
+    let optional = |text: &str| -> Result<Option<i64>, ()> {
+        if text.trim().is_empty() {
+            Ok(None)
+        } else {
+            crate::util::money::parse_cents(text)
+                .map(Some)
+                .map_err(|_| ())
+        }
+    };
+    let start = crate::util::money::parse_cents(&values.price).ok();
+    let reserve = optional(&values.reserve);
+    let buy_now = optional(&values.buy_now);
+    errors.check(
+        RESERVE,
+        match (&reserve, start) {
+            (Err(()), _) => Some(ListingProblem::ReserveInvalid),
+            (Ok(Some(r)), Some(s)) if *r < s => Some(ListingProblem::ReserveBelowStart),
+            _ => None,
+        },
+    );
+    errors.check(
+        BUY_NOW,
+        match (&buy_now, start, &reserve) {
+            (Err(()), _, _) => Some(ListingProblem::BuyNowInvalid),
+            (Ok(Some(b)), Some(s), _) if *b <= s => Some(ListingProblem::BuyNowBelowStart),
+            (Ok(Some(b)), _, Ok(Some(r))) if b < r => Some(ListingProblem::BuyNowBelowReserve),
+            _ => None,
+        },
+    );
+    let checked = match (checked, reserve, buy_now) {
+        (Some(item), Ok(reserve_cents), Ok(buy_now_cents)) if errors.is_empty() => Some(NewItem {
+            reserve_cents,
+            buy_now_cents,
+            soft_close: values.soft_close,
+            ..item
         }),
         _ => None,
     };
@@ -174,12 +256,30 @@ pub fn check_item_fields(
 }
 
 /// What the new-item form had in it (to show it again after a no-JavaScript round trip).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ItemFormValues {
     pub name: String,
     pub description: String,
     pub price: String,
     pub duration: String,
+    /// Optional reserve and Buy It Now prices, as typed.
+    pub reserve: String,
+    pub buy_now: String,
+    pub soft_close: bool,
+}
+
+impl Default for ItemFormValues {
+    fn default() -> Self {
+        ItemFormValues {
+            name: String::new(),
+            description: String::new(),
+            price: String::new(),
+            duration: String::new(),
+            reserve: String::new(),
+            buy_now: String::new(),
+            soft_close: true,
+        }
+    }
 }
 
 /// Answer to the new-item form.
@@ -202,6 +302,8 @@ crate::problems! {
         NotFound = "notfound" => "This auction doesn't exist.",
         Ended = "ended" => "This auction has ended; no more bids.",
         OwnItem = "own" => "You can't bid on your own item.",
+        /// Buy It Now is gone (bidding took over) or was never offered.
+        BuyNowGone = "buynow-gone" => "Buy It Now is no longer available: bidding has started.",
         /// Below the minimum: [`bid_message`] names the minimum.
         TooLow = "low" => "Your bid is below the minimum.",
     }
@@ -239,6 +341,11 @@ pub enum BidReply {
         price_cents: i64,
         bids: i64,
         min_next_cents: i64,
+        /// Does the bidder lead now? (`false`: their maximum was recorded but an earlier,
+        /// higher or equal maximum answered it at once.)
+        leading: bool,
+        /// The bidder's maximum as it stands.
+        max_cents: i64,
     },
     Rejected {
         message: String,
@@ -299,6 +406,15 @@ pub struct ItemDetail {
     pub high_bidder_id: Option<u64>,
     pub high_bidder_name: Option<String>,
     pub comments: i64,
+    /// `None` without a reserve; else whether a maximum has reached it (the amount is never
+    /// sent).
+    pub reserve_met: Option<bool>,
+    /// The Buy It Now price while it can be used (no bid yet, or the reserve not met).
+    pub buy_now_cents: Option<i64>,
+    /// How it ended: `sold`, `unsold` or `bought` (Buy It Now); `None` while not closed.
+    pub outcome: Option<String>,
+    /// Whether a late bid moves the end.
+    pub soft_close: bool,
 }
 
 impl ItemDetail {
@@ -314,6 +430,12 @@ pub struct BidEntry {
     pub bidder_name: String,
     pub amount_cents: i64,
     pub at_ms: i64,
+    /// An automatic bid placed for the leader up to their maximum.
+    #[serde(default)]
+    pub auto: bool,
+    /// The Buy It Now purchase.
+    #[serde(default)]
+    pub bought: bool,
 }
 
 /// The item page in one piece (its comments come from the comments feature).
@@ -325,6 +447,8 @@ pub struct ItemPageData {
     pub similar: Vec<ItemCard>,
     pub liked_by_me: bool,
     pub viewer_id: Option<u64>,
+    /// The viewer's own maximum bid on this item, if they bid (no one else's is ever sent).
+    pub my_max_cents: Option<i64>,
     pub now_ms: i64,
 }
 
@@ -343,6 +467,8 @@ pub const DASHBOARD_SORT_KEYS: [&str; 6] = ["name", "price", "ends_at", "bids", 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ItemEvent {
+    /// One bid and what it caused: `bidder_*` is the leader after it; `rows` are the history
+    /// rows it added, oldest first (a bid and the leader's automatic answer).
     Bid {
         price_cents: i64,
         bids: i64,
@@ -350,6 +476,12 @@ pub enum ItemEvent {
         bidder_id: u64,
         bidder_name: String,
         at_ms: i64,
+        #[serde(default)]
+        ends_at_ms: i64,
+        #[serde(default = "yes")]
+        reserve_met: bool,
+        #[serde(default)]
+        rows: Vec<BidRow>,
     },
     Views {
         views: i64,
@@ -357,7 +489,24 @@ pub enum ItemEvent {
     Ended {
         winner_name: Option<String>,
         price_cents: i64,
+        #[serde(default = "yes")]
+        reserve_met: bool,
+        #[serde(default)]
+        bought: bool,
     },
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// A history row carried by a live bid event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BidRow {
+    pub bidder_id: u64,
+    pub bidder_name: String,
+    pub amount_cents: i64,
+    pub auto: bool,
 }
 
 impl crate::live::LiveEvent for ItemEvent {
@@ -381,6 +530,43 @@ mod tests {
         assert_eq!(duration_ms("14d"), Some(14 * 86_400_000));
         assert_eq!(duration_ms("15d"), None);
         assert_eq!(duration_ms(""), None);
+    }
+
+    #[test]
+    fn auction_options_are_checked_against_the_starting_price() {
+        let form = |reserve: &str, buy_now: &str| ItemFormValues {
+            name: "Lamp".into(),
+            description: "A lamp".into(),
+            price: "10".into(),
+            duration: "1d".into(),
+            reserve: reserve.into(),
+            buy_now: buy_now.into(),
+            soft_close: false,
+        };
+        let (e, item) = check_listing(&form("", ""));
+        assert!(e.is_empty());
+        let item = item.unwrap();
+        assert_eq!(
+            (item.reserve_cents, item.buy_now_cents, item.soft_close),
+            (None, None, false)
+        );
+        let (e, item) = check_listing(&form("50", "80"));
+        assert!(e.is_empty());
+        assert_eq!(
+            item.map(|i| (i.reserve_cents, i.buy_now_cents)),
+            Some((Some(5_000), Some(8_000)))
+        );
+        for (reserve, buy_now, field, problem) in [
+            ("abc", "", RESERVE, ListingProblem::ReserveInvalid),
+            ("9.99", "", RESERVE, ListingProblem::ReserveBelowStart),
+            ("", "ten", BUY_NOW, ListingProblem::BuyNowInvalid),
+            ("", "10", BUY_NOW, ListingProblem::BuyNowBelowStart),
+            ("50", "40", BUY_NOW, ListingProblem::BuyNowBelowReserve),
+        ] {
+            let (e, item) = check_listing(&form(reserve, buy_now));
+            assert_eq!(e.get(field), Some(problem), "{reserve} / {buy_now}");
+            assert!(item.is_none(), "nothing listed on refusal");
+        }
     }
 
     #[test]

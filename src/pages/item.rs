@@ -60,23 +60,51 @@ fn item_view(
         similar,
         liked_by_me,
         viewer_id,
+        my_max_cents,
         now_ms,
     } = data;
-    let live = item.is_live(now_ms);
+    let live = item.is_live(now_ms) && item.outcome.is_none();
     let is_seller = viewer_id == Some(item.seller_id);
     let leading = viewer_id.is_some() && item.high_bidder_id == viewer_id;
+    let reserve_unmet = item.reserve_met == Some(false);
+    let won = leading && !live && !reserve_unmet;
+    // Where the viewer stands: survives a reload, because it comes from their own maximum.
+    let (standing_class, standing) = match (live, leading, my_max_cents) {
+        (true, true, Some(max)) => (
+            "leading",
+            format!(
+                "You have the highest bid. Your maximum: {}.",
+                format_cents(max)
+            ),
+        ),
+        (true, false, Some(_)) => ("outbid", "You were outbid.".to_string()),
+        (false, _, _) if won => (
+            "won",
+            "You won this auction! The seller will be in touch about payment and delivery."
+                .to_string(),
+        ),
+        (false, _, Some(_)) => ("outbid", "Ended — you were outbid.".to_string()),
+        _ => ("", String::new()),
+    };
     let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
     let status = if live {
         None
     } else {
-        Some(match &item.high_bidder_name {
-            Some(winner) => format!("Sold to {winner} for {}", format_cents(item.price_cents)),
-            None => "Ended without bids".to_string(),
+        Some(match (&item.high_bidder_name, item.outcome.as_deref()) {
+            (Some(buyer), Some("bought")) => {
+                format!(
+                    "Bought now by {buyer} for {}",
+                    format_cents(item.price_cents)
+                )
+            }
+            (Some(_), _) if reserve_unmet => "Ended: the reserve was not met".to_string(),
+            (Some(winner), _) => format!("Sold to {winner} for {}", format_cents(item.price_cents)),
+            (None, _) => "Ended without bids".to_string(),
         })
     };
     let message = if bid_ok {
-        Some("Your bid was placed.".to_string())
+        Some("Your maximum bid was placed.".to_string())
     } else {
         bid_error.map(|p| bid_message(p, item.min_bid_cents))
     };
@@ -91,8 +119,34 @@ fn item_view(
     } else if is_seller {
         view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
     } else {
-        view! { <BidForm item_id=item.id.clone() min_bid_cents=item.min_bid_cents message ok=bid_ok amount/> }.into_any()
+        // A leader only raises their own maximum: the smallest they may enter is above it.
+        let min = match (leading, my_max_cents) {
+            (true, Some(max)) => max + 1,
+            _ => item.min_bid_cents,
+        };
+        view! { <BidForm item_id=item.id.clone() min_bid_cents=min message ok=bid_ok amount/> }
+            .into_any()
     };
+    let buy_now = item
+        .buy_now_cents
+        .filter(|_| live && !is_seller && viewer_id.is_some())
+        .map(|price| {
+            view! {
+                <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
+                    <input type="hidden" name="item_id" value=item.id.clone()/>
+                    <button type="submit" class="button button-buy">
+                        "Buy It Now for " {format_cents(price)}
+                    </button>
+                </form>
+            }
+        });
+    let reserve_badge = item.reserve_met.filter(|_| live).map(|met| {
+        view! {
+            <p class="reserve" class:reserve-met=met data-live="reserve">
+                {if met { "Reserve met" } else { "Reserve not met" }}
+            </p>
+        }
+    });
     let no_bids = history.is_empty();
 
     view! {
@@ -116,15 +170,10 @@ fn item_view(
                             </span>
                         </p>
                     })}
-                    <p class=if leading { "leading" } else { "" } data-live="leading">
-                        {match (leading, live) {
-                            (true, true) => "You have the highest bid.",
-                            (true, false) => "You won this auction.",
-                            _ => "",
-                        }}
-                    </p>
+                    {reserve_badge}
+                    <p class=standing_class data-live="leading">{standing}</p>
                 </div>
-                <div data-live="bid-box">{bid_box}</div>
+                <div data-live="bid-box">{bid_box}{buy_now}</div>
                 <div class="item-stats">
                     <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
                     <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
@@ -144,8 +193,12 @@ fn item_view(
                     <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
                     <tbody data-live="history">
                         {history.into_iter().map(|b| view! {
-                            <tr>
-                                <td><a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a></td>
+                            <tr class:auto=b.auto>
+                                <td>
+                                    <a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a>
+                                    {b.auto.then(|| view! { <span class="muted bid-kind">" (automatic)"</span> })}
+                                    {b.bought.then(|| view! { <span class="muted bid-kind">" (Buy It Now)"</span> })}
+                                </td>
                                 <td class="num">{format_cents(b.amount_cents)}</td>
                                 <td><time data-ms=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
                             </tr>

@@ -18,6 +18,10 @@ pub fn NewItemPage() -> impl IntoView {
                 description: get("description", 2000),
                 price: get("price", 20),
                 duration: get("duration", 5),
+                reserve: get("reserve", 20),
+                buy_now: get("buy_now", 20),
+                // A fresh form has soft close on; a form sent back keeps what was chosen.
+                soft_close: q.get_str("soft_close") != Some("0"),
             },
             q.get_str("e")
                 .map(|codes| ItemFormErrors::from_codes(codes, &FORM_FIELDS))

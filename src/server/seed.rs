@@ -322,6 +322,7 @@ impl ItemSpec {
                 description,
                 start_cents,
                 duration_ms,
+                ..NewItem::default()
             },
             photo: i as u64 % DEMO_PHOTOS,
             bids,

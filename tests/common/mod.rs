@@ -72,6 +72,7 @@ pub async fn list_item(
         description: format!("A fine {name}"),
         start_cents,
         duration_ms,
+        ..Default::default()
     };
     let id = items::create(db, 1, "seller1", &item, None).await.unwrap();
     for v in 0..views {

@@ -1,5 +1,7 @@
 //! Bids: every rule checked and every change made in one Lua script (`lua/place_bid.lua`):
-//! the price, the history, the shard's price ranking and the live event.
+//! maximum (proxy) bids with the leader's automatic answers, the reserve, soft close, the
+//! price, the history, the shard's price ranking and the live event. Buy It Now is its own
+//! script (`lua/buy_now.lua`), atomic with every bid.
 
 use crate::error::AppError;
 use crate::items::{BidProblem, ItemId};
@@ -10,13 +12,24 @@ use crate::server::redis::scripts::scripts;
 /// The answer to a bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BidOutcome {
+    /// The maximum was recorded.
     Accepted {
+        /// The price after the bid (and the leader's automatic answer, if any).
         price_cents: i64,
         bids: i64,
         min_next_cents: i64,
         at_ms: i64,
         /// The bidder who led until this bid, if it was someone else.
         outbid: Option<u64>,
+        /// Whether the bidder leads now (`false`: an earlier maximum, higher or equal,
+        /// answered at once).
+        leading: bool,
+        /// The auction's end after the bid (a soft close may have moved it).
+        ends_at_ms: i64,
+        /// Whether this bid moved the end.
+        end_moved: bool,
+        /// `false` while a reserve is not met.
+        reserve_met: bool,
     },
     Rejected(BidRejection),
 }
@@ -42,15 +55,29 @@ impl BidRejection {
     }
 }
 
-/// Places a bid through `lua/place_bid.lua`: the rules (live by Redis time, not the seller,
-/// at least the minimum) and all the changes (price, count, high bidder, history) happen in
-/// one atomic step.
+fn status_and_ints(reply: &[redis::Value]) -> (String, impl Fn(usize) -> i64 + '_) {
+    let status: String = reply
+        .first()
+        .and_then(|v| redis::from_redis_value_ref(v).ok())
+        .unwrap_or_default();
+    let int = move |i: usize| -> i64 {
+        reply
+            .get(i)
+            .and_then(|v| redis::from_redis_value_ref(v).ok())
+            .unwrap_or(0)
+    };
+    (status, int)
+}
+
+/// Places a maximum bid through `lua/place_bid.lua`: the rules (live by Redis time, not the
+/// seller, at least the minimum, a leader only raises their own maximum) and all the changes
+/// happen in one atomic step.
 pub async fn place_bid(
     db: &Db,
     bidder_id: u64,
     bidder_name: &str,
     item_id: ItemId,
-    amount_cents: i64,
+    max_cents: i64,
 ) -> Result<BidOutcome, AppError> {
     let keys = db.keys();
     let shard = shard_of(item_id.0);
@@ -62,26 +89,19 @@ pub async fn place_bid(
         .key(keys.item_events(item_id))
         .key(keys.rank_price(shard))
         .key(keys.index_dirty(shard))
+        .key(keys.item_maxes(item_id))
+        .key(keys.rank_ending(shard))
         .arg(bidder_id)
         .arg(bidder_name)
-        .arg(amount_cents)
+        .arg(max_cents)
         .arg(item_id.0)
         .arg(keys.item_channel(item_id))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("place bid", e))?;
-    let status: String = reply
-        .first()
-        .and_then(|v| redis::from_redis_value_ref(v).ok())
-        .unwrap_or_default();
-    let int = |i: usize| -> i64 {
-        reply
-            .get(i)
-            .and_then(|v| redis::from_redis_value_ref(v).ok())
-            .unwrap_or(0)
-    };
+    let (status, int) = status_and_ints(&reply);
     Ok(match status.as_str() {
-        "ok" => {
+        "leading" | "raised" | "outbid" => {
             // The bidder's own list of items bid on lives in the bidder's slot: a second
             // step (idempotent; the bid itself is already recorded and announced).
             let _: () = redis::cmd("ZADD")
@@ -97,6 +117,10 @@ pub async fn place_bid(
                 min_next_cents: int(3),
                 at_ms: int(4),
                 outbid: u64::try_from(int(5)).ok().filter(|id| *id > 0),
+                leading: status != "outbid",
+                ends_at_ms: int(6),
+                reserve_met: int(7) == 1,
+                end_moved: int(8) == 1,
             }
         }
         "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
@@ -107,6 +131,70 @@ pub async fn place_bid(
         }),
         other => {
             tracing::error!(reply = other, "unexpected place_bid reply");
+            return Err(AppError::Internal);
+        }
+    })
+}
+
+/// The answer to Buy It Now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuyOutcome {
+    Bought {
+        price_cents: i64,
+        at_ms: i64,
+    },
+    /// No Buy It Now price, or bidding has taken over.
+    Unavailable,
+    Refused(BidRejection),
+}
+
+/// Buys the item at its Buy It Now price (`lua/buy_now.lua`): the auction ends at once.
+pub async fn buy_now(
+    db: &Db,
+    buyer_id: u64,
+    buyer_name: &str,
+    item_id: ItemId,
+) -> Result<BuyOutcome, AppError> {
+    let keys = db.keys();
+    let shard = shard_of(item_id.0);
+    let mut conn = db.conn()?;
+    let reply: Vec<redis::Value> = scripts()
+        .buy_now
+        .key(keys.item_state(item_id))
+        .key(keys.item_bids(item_id))
+        .key(keys.item_events(item_id))
+        .key(keys.rank_price(shard))
+        .key(keys.rank_views(shard))
+        .key(keys.rank_ending(shard))
+        .key(keys.index_dirty(shard))
+        .arg(buyer_id)
+        .arg(buyer_name)
+        .arg(item_id.0)
+        .arg(keys.item_channel(item_id))
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("buy now", e))?;
+    let (status, int) = status_and_ints(&reply);
+    Ok(match status.as_str() {
+        "bought" => {
+            let _: () = redis::cmd("ZADD")
+                .arg(keys.user_bids(buyer_id))
+                .arg(int(2))
+                .arg(item_id.0)
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| redis_error("record my bids", e))?;
+            BuyOutcome::Bought {
+                price_cents: int(1),
+                at_ms: int(2),
+            }
+        }
+        "unavailable" => BuyOutcome::Unavailable,
+        "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
+        "ended" => BuyOutcome::Refused(BidRejection::Ended),
+        "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
+        other => {
+            tracing::error!(reply = other, "unexpected buy_now reply");
             return Err(AppError::Internal);
         }
     })

@@ -33,13 +33,25 @@ pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let id = super::close_job::item_of(payload)?;
     match close(db, id).await? {
         Closing::Closed | Closing::WasClosed => notify_outcome(db, id).await,
-        // The end moved: the job for the new end closes it. Deleted: nothing to do.
-        Closing::NotYet | Closing::Missing => Ok(()),
+        // The end moved (soft close): make sure a job waits for the new end (usually the bid
+        // that moved it scheduled one already: the same key adds nothing).
+        Closing::NotYet => {
+            if let Some(item) = super::store::get(db, id)
+                .await
+                .map_err(|e| JobError::retry(e.to_string()))?
+            {
+                super::close_job::schedule(db, id, item.ends_at_ms)
+                    .await
+                    .map_err(|e| JobError::retry(e.to_string()))?;
+            }
+            Ok(())
+        }
+        Closing::Missing => Ok(()),
     }
 }
 
 /// The winner and the seller hear how it ended (each notice once).
-async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
+pub async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
     let Some(item) = super::store::get(db, id)
         .await
         .map_err(|e| JobError::retry(e.to_string()))?
@@ -55,8 +67,9 @@ async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
         actor: actor.to_string(),
         once: Some(format!("{}:{id}", kind.as_str())),
     };
+    let sold = item.reserve_met != Some(false);
     match (item.high_bidder_id, item.high_bidder_name.as_deref()) {
-        (Some(winner), Some(name)) => {
+        (Some(winner), Some(name)) if sold => {
             send(db, &notice(winner, NoticeKind::Won, name)).await?;
             send(db, &notice(item.seller_id, NoticeKind::Sold, name)).await?;
         }

@@ -6,7 +6,9 @@ use crate::accounts::sign_in_url;
 use crate::error::AppError;
 use crate::items::server::images::{self, PhotoError, MAX_UPLOAD_BYTES};
 use crate::items::server::store;
-use crate::items::{check_item_fields, CreateItemReply, ItemFormErrors, ListingProblem, PHOTO};
+use crate::items::{
+    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, PHOTO,
+};
 use crate::server::http::forms::redirect_plain_post;
 use crate::server::jobs::{self, JobError};
 use crate::server::redis::db::Db;
@@ -26,6 +28,10 @@ pub struct ItemForm {
     pub description: String,
     pub price: String,
     pub duration: String,
+    pub reserve: String,
+    pub buy_now: String,
+    /// The soft-close checkbox was sent (checked).
+    pub soft_close: bool,
     pub photo: Option<Vec<u8>>,
     pub photo_too_large: bool,
     pub malformed: bool,
@@ -98,6 +104,9 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
             "description" => form.description = text(),
             "price" => form.price = text(),
             "duration" => form.duration = text(),
+            "reserve" => form.reserve = text(),
+            "buy_now" => form.buy_now = text(),
+            "soft_close" => form.soft_close = !bytes.is_empty(),
             "photo" if over => form.photo_too_large = true,
             // An empty file input sends an empty part: no photo.
             "photo" if !bytes.is_empty() => form.photo = Some(bytes),
@@ -163,12 +172,15 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
     // Refused: back to the form with the problems and what was typed (the photo is not kept).
     let reject = |errors: ItemFormErrors, form: &ItemForm| {
         redirect_plain_post(&format!(
-            "/items/new?e={}&name={}&description={}&price={}&duration={}",
+            "/items/new?e={}&name={}&description={}&price={}&duration={}&reserve={}&buy_now={}&soft_close={}",
             enc(&errors.to_codes()),
             enc(&clip(&form.name, 80)),
             enc(&clip(&form.description, 2000)),
             enc(&clip(&form.price, 20)),
             enc(&clip(&form.duration, 5)),
+            enc(&clip(&form.reserve, 20)),
+            enc(&clip(&form.buy_now, 20)),
+            if form.soft_close { 1 } else { 0 },
         ));
         Ok(CreateItemReply::Rejected(errors))
     };
@@ -187,8 +199,15 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
             "The upload was incomplete. Please try again.".into(),
         ));
     }
-    let (mut errors, checked) =
-        check_item_fields(&form.name, &form.description, &form.price, &form.duration);
+    let (mut errors, checked) = check_listing(&ItemFormValues {
+        name: form.name.clone(),
+        description: form.description.clone(),
+        price: form.price.clone(),
+        duration: form.duration.clone(),
+        reserve: form.reserve.clone(),
+        buy_now: form.buy_now.clone(),
+        soft_close: form.soft_close,
+    });
     if form.photo_too_large {
         errors.set(PHOTO, ListingProblem::PhotoLarge);
     }

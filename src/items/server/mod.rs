@@ -15,7 +15,7 @@ pub mod store;
 pub mod views;
 
 pub use crate::items::NewItem;
-pub use bids::{place_bid, BidOutcome, BidRejection};
+pub use bids::{buy_now, place_bid, BidOutcome, BidRejection, BuyOutcome};
 pub use likes::set_like;
 pub use store::{create, create_with_demo_photo, get, name, page, photo};
 pub use views::{count_view, Visitor, NEW_VISITORS_PER_NETWORK};

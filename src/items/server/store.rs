@@ -93,6 +93,9 @@ async fn insert(
         .arg(flag)
         .arg(large)
         .arg(thumb)
+        .arg(item.reserve_cents.unwrap_or(0))
+        .arg(item.buy_now_cents.unwrap_or(0))
+        .arg(if item.soft_close { 1 } else { 0 })
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
@@ -152,17 +155,35 @@ fn detail_from(
         high_bidder_id: text("high_bidder_id").and_then(|v| v.parse().ok()),
         high_bidder_name: text("high_bidder_name"),
         comments: num("comments"),
+        reserve_met: (num("reserve") > 0).then(|| num("price") >= num("reserve")),
+        buy_now_cents: {
+            let buy_now = num("buy_now");
+            let open = f.get("closed").map(String::as_str) != Some("1");
+            let bidding_took_over = num("bids") > 0 && num("price") >= num("reserve");
+            (buy_now > 0 && open && !bidding_took_over).then_some(buy_now)
+        },
+        outcome: text("outcome"),
+        soft_close: f.get("soft_close").map(String::as_str) != Some("0"),
     })
 }
 
-/// Parses one history entry `bidder_id|cents|ms|bidder_name` (the name may contain `|`).
+/// Parses one history entry `bidder_id|cents|ms|kind|bidder_name`, kind `b` (a bid), `a` (an
+/// automatic bid for the leader) or `n` (Buy It Now); entries written before kinds existed
+/// have no kind (`bidder_id|cents|ms|bidder_name`). Usernames never contain `|`.
 fn parse_bid(raw: &str) -> Option<BidEntry> {
-    let mut parts = raw.splitn(4, '|');
+    let parts: Vec<&str> = raw.split('|').collect();
+    let (kind, name) = match parts.as_slice() {
+        [_, _, _, kind @ ("b" | "a" | "n"), name] => (*kind, *name),
+        [_, _, _, name] => ("b", *name),
+        _ => return None,
+    };
     Some(BidEntry {
-        bidder_id: parts.next()?.parse().ok()?,
-        amount_cents: parts.next()?.parse().ok()?,
-        at_ms: parts.next()?.parse().ok()?,
-        bidder_name: parts.next()?.to_string(),
+        bidder_id: parts[0].parse().ok()?,
+        amount_cents: parts[1].parse().ok()?,
+        at_ms: parts[2].parse().ok()?,
+        bidder_name: name.to_string(),
+        auto: kind == "a",
+        bought: kind == "n",
     })
 }
 
@@ -189,15 +210,19 @@ pub async fn page(
         .arg(keys.item_likers(id))
         .arg(viewer_id.unwrap_or(0))
         .cmd("GET")
-        .arg(keys.item_similar(id));
+        .arg(keys.item_similar(id))
+        .cmd("HGET")
+        .arg(keys.item_maxes(id))
+        .arg(viewer_id.unwrap_or(0));
     type PageRows = (
         HashMap<String, String>,
         HashMap<String, String>,
         Vec<String>,
         bool,
         Option<String>,
+        Option<i64>,
     );
-    let (doc, state, history, liked, similar_ids) = pipe
+    let (doc, state, history, liked, similar_ids, my_max) = pipe
         .query_async::<PageRows>(&mut read_conn)
         .await
         .map_err(|e| redis_error("item page", e))?;
@@ -211,6 +236,7 @@ pub async fn page(
         similar,
         liked_by_me: viewer_id.is_some() && liked,
         viewer_id,
+        my_max_cents: my_max.filter(|_| viewer_id.is_some()),
         now_ms: now_ms(),
     }))
 }
@@ -294,12 +320,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn history_entries_keep_names_with_pipes() {
-        let e = parse_bid("7|1250|1700000000000|a|b").unwrap();
+    fn history_entries_carry_their_kind_and_old_entries_still_read() {
+        let row = |raw: &str| {
+            parse_bid(raw).map(|e| (e.bidder_id, e.amount_cents, e.bidder_name, e.auto, e.bought))
+        };
         assert_eq!(
-            (e.bidder_id, e.amount_cents, e.bidder_name.as_str()),
-            (7, 1250, "a|b")
+            row("7|1250|1700000000000|b|ann"),
+            Some((7, 1250, "ann".into(), false, false))
+        );
+        assert_eq!(
+            row("7|1250|1700000000000|a|ann"),
+            Some((7, 1250, "ann".into(), true, false))
+        );
+        assert_eq!(
+            row("7|1250|1700000000000|n|ann"),
+            Some((7, 1250, "ann".into(), false, true))
+        );
+        // Written before kinds existed.
+        assert_eq!(
+            row("7|1250|1700000000000|ann"),
+            Some((7, 1250, "ann".into(), false, false))
         );
         assert!(parse_bid("garbage").is_none());
+        assert!(parse_bid("7|x|1|b|ann").is_none());
     }
 }

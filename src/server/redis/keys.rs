@@ -76,7 +76,13 @@ impl Keys {
         self.item_key("state", id)
     }
 
-    /// List: an item's accepted bids, newest first (`bidder_id|cents|ms|bidder_name`).
+    /// Hash: each bidder's maximum on an item (bidder id → cents), read only by its owner.
+    pub fn item_maxes(&self, id: impl Into<u64>) -> String {
+        self.item_key("maxes", id)
+    }
+
+    /// List: an item's bid history, newest first (`bidder_id|cents|ms|kind|bidder_name`; kind
+    /// `b` bid, `a` automatic bid for the leader, `n` Buy It Now).
     pub fn item_bids(&self, id: impl Into<u64>) -> String {
         self.item_key("bids", id)
     }
@@ -424,6 +430,7 @@ mod tests {
         for key in [
             k.item_state(id),
             k.item_bids(id),
+            k.item_maxes(id),
             k.item_viewers(id),
             k.item_viewer_networks(id),
             k.item_likers(id),

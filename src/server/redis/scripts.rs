@@ -25,6 +25,8 @@ pub struct Scripts {
     pub create_item: Script,
     /// `lua/place_bid.lua`: every bid rule checked and every change made in one step.
     pub place_bid: Script,
+    /// `lua/buy_now.lua`: Buy It Now, ending the auction at once.
+    pub buy_now: Script,
     /// `lua/increment_view.lua`: one view per visitor per item (HyperLogLog).
     pub increment_view: Script,
     /// `lua/toggle_like.lua`: like / unlike with the counters in step.
@@ -76,6 +78,7 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     session: script(include_str!("../../../lua/session.lua")),
     create_item: script(include_str!("../../../lua/create_item.lua")),
     place_bid: script(include_str!("../../../lua/place_bid.lua")),
+    buy_now: script(include_str!("../../../lua/buy_now.lua")),
     increment_view: script(include_str!("../../../lua/increment_view.lua")),
     toggle_like: script(include_str!("../../../lua/toggle_like.lua")),
     close_item: script(include_str!("../../../lua/close_item.lua")),
