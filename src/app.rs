@@ -11,6 +11,7 @@ use crate::pages::{
     home::HomePage,
     info::{AboutPage, PrivacyPage},
     item::ItemPage,
+    mine::{MyBidsPage, WatchingPage, WonSoldPage},
     new_item::NewItemPage,
     not_found::NotFound,
     notifications::NotificationsPage,
@@ -73,6 +74,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>
                     <Route path=path!("/users/:id") view=ProfilePage ssr=SsrMode::Async/>
                     <Route path=path!("/notifications") view=NotificationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/bids") view=MyBidsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/watching") view=WatchingPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/won") view=WonSoldPage ssr=SsrMode::Async/>
                     <Route path=path!("/ops") view=OpsPage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>

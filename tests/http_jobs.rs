@@ -231,3 +231,73 @@ fn a_listing_answers_before_its_thumbnail_exists_and_cards_get_it_after() {
     };
     assert!(size(&small) < size(&large), "the thumbnail is smaller");
 }
+
+#[test]
+fn the_users_lists_and_the_watch_button_work_through_plain_pages() {
+    let prefix = common::fresh_prefix();
+    let server = server(&prefix);
+    let seller = sign_up(&server, "lister");
+    let buyer = sign_up(&server, "collector");
+    let id = created_id(&create_item(
+        &server,
+        &seller,
+        "Brass compass",
+        "Points north.",
+        None,
+    ));
+    // The header offers selling and the account menu.
+    let home = get(&server, "/", Some(&buyer));
+    for link in [
+        "/items/new",
+        "/my/bids",
+        "/my/watching",
+        "/my/won",
+        "/notifications",
+    ] {
+        assert!(home.body.contains(&format!("href=\"{link}\"")), "{link}");
+    }
+    assert!(
+        get(&server, "/", None).body.contains("href=\"/items/new\""),
+        "Sell for visitors too"
+    );
+    // Lists need an account.
+    for path in ["/my/bids", "/my/watching", "/my/won"] {
+        assert_eq!(get(&server, path, None).status, 302, "{path}");
+        assert_eq!(get(&server, path, Some(&buyer)).status, 200, "{path}");
+    }
+    let r = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=25"),
+        Some(&buyer),
+    );
+    assert!(r.body.contains("Accepted"), "{}", r.body);
+    let bids = get(&server, "/my/bids", Some(&buyer));
+    assert!(bids.body.contains("Brass compass") && bids.body.contains("Winning"));
+    assert!(
+        bids.body.contains("$25.00"),
+        "the maximum is shown to its owner"
+    );
+    // Watch with a plain form post: back to the item, now watching.
+    let origin = server.origin();
+    let r = server.request(
+        "POST",
+        "/api/items/watch",
+        &[
+            ("Content-Type", FORM),
+            ("Accept", HTML),
+            ("Origin", &origin),
+            ("Cookie", &buyer),
+        ],
+        &format!("item_id={id}&watch=true"),
+    );
+    assert_eq!(r.status, 302);
+    let page = get(&server, &format!("/items/{id}"), Some(&buyer));
+    assert!(page.body.contains("★ Watching") && page.body.contains("1 watcher"));
+    assert!(get(&server, "/my/watching", Some(&buyer))
+        .body
+        .contains("Brass compass"));
+    // Nobody else sees the buyer's maximum on the item page.
+    let other = get(&server, &format!("/items/{id}"), Some(&seller));
+    assert!(!other.body.contains("Your maximum"));
+}

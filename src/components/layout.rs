@@ -35,19 +35,32 @@ pub fn Header() -> impl IntoView {
 fn account_links(user: Option<CurrentUser>) -> AnyView {
     match user {
         Some(user) => view! {
+            <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
             <NoticeBadge unread=user.unread/>
-            <a class="nav-link nav-user" href="/dashboard" title="Your dashboard">
-                <span class="avatar" aria-hidden="true">
-                    {user.username.chars().next().map(|c| c.to_ascii_uppercase())}
-                </span>
-                <span class="nav-username">{user.username}</span>
-            </a>
+            // A menu that needs no JavaScript: a disclosure of plain links.
+            <details class="user-menu">
+                <summary class="nav-link nav-user" title="Your account">
+                    <span class="avatar" aria-hidden="true">
+                        {user.username.chars().next().map(|c| c.to_ascii_uppercase())}
+                    </span>
+                    <span class="nav-username">{user.username.clone()}</span>
+                </summary>
+                <ul class="menu-list">
+                    <li><a href="/my/bids">"My bids"</a></li>
+                    <li><a href="/my/watching">"Watching"</a></li>
+                    <li><a href="/my/won">"Won / Sold"</a></li>
+                    <li><a href="/notifications">"Notifications"</a></li>
+                    <li><a href="/dashboard">"Dashboard"</a></li>
+                    <li><a href=format!("/users/{}", user.id)>"Your profile"</a></li>
+                </ul>
+            </details>
             <form class="signout-form" method="post" action="/api/auth/signout">
                 <button type="submit" class="button button-small button-ghost">"Sign out"</button>
             </form>
         }
         .into_any(),
         None => view! {
+            <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
             <a class="nav-link" href="/auth/signin">"Sign in"</a>
             <a class="button button-small" href="/auth/signup">"Sign up"</a>
         }

@@ -5,7 +5,9 @@
 //! plain form posts (JavaScript off) get a redirect back to the page with a result code.
 
 use crate::error::AppError;
-use crate::items::{BidReply, CardPage, CreateItemReply, HomeSections, ItemPageData, LikeReply};
+use crate::items::{
+    BidReply, CardPage, CreateItemReply, HomeSections, ItemPageData, LikeReply, MyLists, WatchReply,
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
@@ -189,6 +191,78 @@ pub async fn set_like(item_id: String, like: bool) -> Result<LikeReply, AppError
     };
     redirect_plain_post(&format!("/items/{id}#like"));
     Ok(LikeReply { liked, likes })
+}
+
+/// Watch (`watch = true`) or stop watching an item. Plain form posts return to the item page.
+#[server(prefix = "/api", endpoint = "items/watch")]
+pub async fn set_watch(item_id: String, watch: bool) -> Result<WatchReply, AppError> {
+    use crate::items::ItemId;
+    use crate::server::http::forms::redirect_plain_post;
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        let back = crate::accounts::sign_in_url(&format!("/items/{item_id}"));
+        if redirect_plain_post(&back) {
+            return Ok(WatchReply {
+                watching: false,
+                watchers: 0,
+            });
+        }
+        return Err(AppError::Unauthorized);
+    };
+    let Some(id) = ItemId::parse(&item_id) else {
+        return Err(AppError::NotFound);
+    };
+    let Some((watching, watchers)) =
+        crate::items::server::watch::set_watch(&state.db, user.id, id, watch).await?
+    else {
+        return Err(AppError::NotFound);
+    };
+    redirect_plain_post(&format!("/items/{id}#watch"));
+    Ok(WatchReply { watching, watchers })
+}
+
+/// The signed-in user's lists: `bids` (My bids), `watching`, `won` (Won / Sold). `None` when
+/// nobody is signed in.
+#[server(prefix = "/api", endpoint = "my/list")]
+pub async fn my_list(list: String) -> Result<Option<MyLists>, AppError> {
+    use crate::items::server::{mine, watch};
+    use crate::items::{MyItem, MyStatus};
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    let now_ms = crate::util::time::now_ms();
+    let lists = match list.as_str() {
+        "bids" => MyLists {
+            items: mine::my_bids(&state.db, user.id).await?,
+            others: Vec::new(),
+            now_ms,
+        },
+        "watching" => MyLists {
+            items: watch::watching(&state.db, user.id)
+                .await?
+                .into_iter()
+                .map(|card| MyItem {
+                    card,
+                    status: MyStatus::Outbid,
+                    my_max_cents: None,
+                    other_party: None,
+                })
+                .collect(),
+            others: Vec::new(),
+            now_ms,
+        },
+        "won" => {
+            let (won, sold) = mine::won_and_sold(&state.db, user.id).await?;
+            MyLists {
+                items: won,
+                others: sold,
+                now_ms,
+            }
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    Ok(Some(lists))
 }
 
 /// Lists a new item from the multipart form (fields `name`, `description`, `price`,

@@ -374,6 +374,67 @@ pub struct ItemCard {
     pub likes: i64,
 }
 
+/// Where the viewer stands on one item of their lists (My bids, Won / Sold).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MyStatus {
+    /// Live, and the viewer leads.
+    Winning,
+    /// Live, and someone else leads.
+    Outbid,
+    /// Ended with the viewer as the buyer.
+    Won,
+    /// Ended, and the viewer did not win.
+    Lost,
+    /// The viewer's item, still running.
+    Selling,
+    /// The viewer's item, sold.
+    Sold,
+    /// The viewer's item, ended unsold (no bids, or the reserve not met).
+    Unsold,
+}
+
+impl MyStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            MyStatus::Winning => "Winning",
+            MyStatus::Outbid => "Outbid",
+            MyStatus::Won => "Won",
+            MyStatus::Lost => "Lost",
+            MyStatus::Selling => "Selling",
+            MyStatus::Sold => "Sold",
+            MyStatus::Unsold => "Did not sell",
+        }
+    }
+}
+
+/// One row of the viewer's lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyItem {
+    pub card: ItemCard,
+    pub status: MyStatus,
+    /// The viewer's own maximum (My bids).
+    pub my_max_cents: Option<i64>,
+    /// The buyer (sold items) or the seller (won items).
+    pub other_party: Option<String>,
+}
+
+/// The viewer's lists for `/my/*`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyLists {
+    pub items: Vec<MyItem>,
+    /// A second list where the page has one (what I sold, on Won / Sold).
+    pub others: Vec<MyItem>,
+    pub now_ms: i64,
+}
+
+/// Answer to watch / stop watching.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WatchReply {
+    pub watching: bool,
+    pub watchers: i64,
+}
+
 /// The three rankings of the home page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HomeSections {
@@ -415,6 +476,8 @@ pub struct ItemDetail {
     pub outcome: Option<String>,
     /// Whether a late bid moves the end.
     pub soft_close: bool,
+    /// How many users watch it.
+    pub watchers: i64,
 }
 
 impl ItemDetail {
@@ -449,6 +512,8 @@ pub struct ItemPageData {
     pub viewer_id: Option<u64>,
     /// The viewer's own maximum bid on this item, if they bid (no one else's is ever sent).
     pub my_max_cents: Option<i64>,
+    /// Whether the viewer watches it.
+    pub watching: bool,
     pub now_ms: i64,
 }
 

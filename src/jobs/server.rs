@@ -35,6 +35,9 @@ pub async fn run(db: &Db, job: JobRun) -> Result<(), JobError> {
         close_job::JOB => closer::run_job(db, &job.payload).await,
         crate::notifications::server::JOB => crate::notifications::server::run_job(db, &job).await,
         listing::THUMBNAIL_JOB => listing::run_thumbnail_job(db, &job.payload).await,
+        crate::items::server::watch::REMINDER_JOB => {
+            crate::items::server::watch::run_reminder_job(db, &job.payload).await
+        }
         PROBE_JOB => probe(db, &job).await,
         other => Err(JobError::permanent(format!("unknown job kind {other:?}"))),
     }

@@ -27,6 +27,10 @@ pub enum NoticeKind {
     Unsold,
     /// Someone commented on your item (coalesced like outbids).
     Comment,
+    /// An item you watch ends in about an hour.
+    EndsInAnHour,
+    /// An item you watch ends in about ten minutes.
+    EndsSoon,
 }
 
 impl NoticeKind {
@@ -37,6 +41,8 @@ impl NoticeKind {
             NoticeKind::Sold => "sold",
             NoticeKind::Unsold => "unsold",
             NoticeKind::Comment => "comment",
+            NoticeKind::EndsInAnHour => "ends_in_an_hour",
+            NoticeKind::EndsSoon => "ends_soon",
         }
     }
 
@@ -81,6 +87,12 @@ impl Notice {
                 format!("{} new comments on {name}.", self.count)
             }
             NoticeKind::Comment => format!("{} commented on {name}.", self.actor),
+            NoticeKind::EndsInAnHour => {
+                format!("{name}, which you watch, ends in about an hour: now {price}.")
+            }
+            NoticeKind::EndsSoon => {
+                format!("{name}, which you watch, ends in about 10 minutes: now {price}.")
+            }
         }
     }
 

@@ -61,6 +61,7 @@ fn item_view(
         liked_by_me,
         viewer_id,
         my_max_cents,
+        watching,
         now_ms,
     } = data;
     let live = item.is_live(now_ms) && item.outcome.is_none();
@@ -177,6 +178,16 @@ fn item_view(
                 <div class="item-stats">
                     <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
                     <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
+                    <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
+                    {(viewer_id.is_some() && !is_seller).then(|| view! {
+                        <form class="watch-form" id="watch" method="post" action="/api/items/watch">
+                            <input type="hidden" name="item_id" value=item.id.clone()/>
+                            <input type="hidden" name="watch" value=if watching { "false" } else { "true" }/>
+                            <button type="submit" class="button button-small button-ghost" aria-pressed=if watching { "true" } else { "false" }>
+                                {if watching { "★ Watching" } else { "☆ Watch" }}
+                            </button>
+                        </form>
+                    })}
                     <LiveItem item_id=item.id.clone() viewer_id/>
                 </div>
             </div>

@@ -8,11 +8,13 @@ pub mod images;
 pub mod index_sync;
 pub mod likes;
 pub mod listing;
+pub mod mine;
 pub mod rankings;
 pub mod routes;
 pub mod search;
 pub mod store;
 pub mod views;
+pub mod watch;
 
 pub use crate::items::NewItem;
 pub use bids::{buy_now, place_bid, BidOutcome, BidRejection, BuyOutcome};

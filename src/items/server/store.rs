@@ -164,6 +164,7 @@ fn detail_from(
         },
         outcome: text("outcome"),
         soft_close: f.get("soft_close").map(String::as_str) != Some("0"),
+        watchers: num("watchers"),
     })
 }
 
@@ -213,6 +214,9 @@ pub async fn page(
         .arg(keys.item_similar(id))
         .cmd("HGET")
         .arg(keys.item_maxes(id))
+        .arg(viewer_id.unwrap_or(0))
+        .cmd("SISMEMBER")
+        .arg(keys.item_watchers(id))
         .arg(viewer_id.unwrap_or(0));
     type PageRows = (
         HashMap<String, String>,
@@ -221,8 +225,9 @@ pub async fn page(
         bool,
         Option<String>,
         Option<i64>,
+        bool,
     );
-    let (doc, state, history, liked, similar_ids, my_max) = pipe
+    let (doc, state, history, liked, similar_ids, my_max, watching) = pipe
         .query_async::<PageRows>(&mut read_conn)
         .await
         .map_err(|e| redis_error("item page", e))?;
@@ -237,6 +242,7 @@ pub async fn page(
         liked_by_me: viewer_id.is_some() && liked,
         viewer_id,
         my_max_cents: my_max.filter(|_| viewer_id.is_some()),
+        watching: viewer_id.is_some() && watching,
         now_ms: now_ms(),
     }))
 }

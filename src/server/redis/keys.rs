@@ -76,6 +76,11 @@ impl Keys {
         self.item_key("state", id)
     }
 
+    /// Set: the ids of the users watching an item (their count is the state's `watchers`).
+    pub fn item_watchers(&self, id: impl Into<u64>) -> String {
+        self.item_key("watchers", id)
+    }
+
     /// Hash: each bidder's maximum on an item (bidder id → cents), read only by its owner.
     pub fn item_maxes(&self, id: impl Into<u64>) -> String {
         self.item_key("maxes", id)
@@ -210,6 +215,11 @@ impl Keys {
     /// Sorted set: ids of the items a user likes, scored by when.
     pub fn user_likes(&self, user_id: u64) -> String {
         self.user_key("user-likes", user_id)
+    }
+
+    /// Sorted set: ids of the items a user watches, scored by the auction's end when watched.
+    pub fn user_watching(&self, user_id: u64) -> String {
+        self.user_key("watching", user_id)
     }
 
     /// Sorted set: ids of the items a user bid on, scored by the last bid's time.
@@ -431,6 +441,7 @@ mod tests {
             k.item_state(id),
             k.item_bids(id),
             k.item_maxes(id),
+            k.item_watchers(id),
             k.item_viewers(id),
             k.item_viewer_networks(id),
             k.item_likers(id),

@@ -27,6 +27,8 @@ pub struct Scripts {
     pub place_bid: Script,
     /// `lua/buy_now.lua`: Buy It Now, ending the auction at once.
     pub buy_now: Script,
+    /// `lua/watch_item.lua`: watch / stop watching, with the watcher count.
+    pub watch_item: Script,
     /// `lua/increment_view.lua`: one view per visitor per item (HyperLogLog).
     pub increment_view: Script,
     /// `lua/toggle_like.lua`: like / unlike with the counters in step.
@@ -79,6 +81,7 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     create_item: script(include_str!("../../../lua/create_item.lua")),
     place_bid: script(include_str!("../../../lua/place_bid.lua")),
     buy_now: script(include_str!("../../../lua/buy_now.lua")),
+    watch_item: script(include_str!("../../../lua/watch_item.lua")),
     increment_view: script(include_str!("../../../lua/increment_view.lua")),
     toggle_like: script(include_str!("../../../lua/toggle_like.lua")),
     close_item: script(include_str!("../../../lua/close_item.lua")),

@@ -1,0 +1,17 @@
+-- Watch or stop watching an item: the watcher set and the watcher count in the state, in one
+-- step (the user's own list of watched items is a second step in the user's slot).
+-- KEYS[1] = item state   KEYS[2] = the item's watchers (set of user ids)
+-- ARGV[1] = user id   ARGV[2] = 1 (watch) | 0 (stop)
+-- Returns { watching (1|0), watchers, ends at (ms) }, or { -1 } for an unknown item.
+local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at')
+if not s[1] then
+  return { -1 }
+end
+if ARGV[2] == '1' then
+  redis.call('SADD', KEYS[2], ARGV[1])
+else
+  redis.call('SREM', KEYS[2], ARGV[1])
+end
+local count = redis.call('SCARD', KEYS[2])
+redis.call('HSET', KEYS[1], 'watchers', count)
+return { tonumber(ARGV[2]), count, tonumber(s[2]) }
