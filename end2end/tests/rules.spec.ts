@@ -93,6 +93,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ben.page.locator('.countdown')).toHaveText('Ended', { timeout: 75_000 });
   await expect(ben.page.getByTestId('status')).toHaveText(`Sold to ${ben.name} for $36.00`, { timeout: 10_000 });
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();
+  await expect(ben.page.locator('.live-dot')).toHaveText('', { timeout: 5_000 });
   await expect(ann.page.getByText('Ended — you were outbid.')).toBeVisible({ timeout: 10_000 });
   await ben.page.reload();
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();

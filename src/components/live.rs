@@ -6,10 +6,13 @@ use leptos::prelude::*;
 /// `/items/{id}/events`, applying each event to the page. The browser reconnects by itself
 /// after a drop and sends `Last-Event-ID`, so the server replays what was missed.
 #[island(lazy)]
-pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
+pub fn LiveItem(item_id: String, viewer_id: Option<u64>, ended: bool) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("live_item");
     let connected = RwSignal::new(false);
+    // "Live" means bidding is open and updates arrive; an ended auction (or one that ends
+    // while the page is open) no longer says so, though comments still arrive.
+    let ended = RwSignal::new(ended);
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -33,6 +36,10 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
                     .add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
             }
             on_event.forget();
+            let on_ended = Closure::<dyn Fn()>::new(move || ended.set(true));
+            let _ =
+                source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
+            on_ended.forget();
             let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
             source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
             on_open.forget();
@@ -46,8 +53,8 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>) -> impl IntoView {
         let _ = (&item_id, viewer_id);
     });
     view! {
-        <span class="live-dot" class:on=move || connected.get() data-live-connected=move || connected.get().to_string()>
-            {move || if connected.get() { "Live" } else { "" }}
+        <span class="live-dot" class:on=move || connected.get() && !ended.get() data-live-connected=move || connected.get().to_string()>
+            {move || if connected.get() && !ended.get() { "Live" } else { "" }}
         </span>
     }
 }

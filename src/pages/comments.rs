@@ -56,7 +56,7 @@ pub fn CommentsPage() -> impl IntoView {
                                 <h1>
                                     "Comments "
                                     <span class="muted" data-live="comment-count">{plural(data.total as i64, "comment", "comments")}</span>
-                                    <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id/>
+                                    <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id ended=false/>
                                 </h1>
                                 {form}
                                 <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE/>

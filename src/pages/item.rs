@@ -188,7 +188,7 @@ fn item_view(
                             </button>
                         </form>
                     })}
-                    <LiveItem item_id=item.id.clone() viewer_id/>
+                    <LiveItem item_id=item.id.clone() viewer_id ended=!live/>
                 </div>
             </div>
             <section class="item-description">
