@@ -13,11 +13,12 @@
 -- KEYS[1] = item state         KEYS[2] = bid history (list, newest first)
 -- KEYS[3] = item event stream  KEYS[4] = shard's price ranking
 -- KEYS[5] = shard's index-dirty set   KEYS[6] = the item's maximums (hash: bidder → cents)
--- KEYS[7] = shard's ending ranking
+-- KEYS[7] = shard's ending ranking   KEYS[8] = item document (for its name, when someone is outbid)
 -- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = maximum (integer cents)
 -- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
---           ends at (ms), reserve met (1|0), end moved (1|0) } with status 'leading' (the bidder leads),
+--           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
+--           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
 --           'outbid' (recorded, but an earlier maximum is higher or equal) or 'raised' (the
 --           leader raised their own maximum),
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
@@ -161,4 +162,5 @@ emit(KEYS[3], ARGV[5], 'bid', {
   reserve_met = reserve_met,
   rows = rows,
 })
-return { status, price, bids, next_min, now, outbid, ends, reserve_met and 1 or 0, moved_end }
+local name = outbid ~= 0 and (redis.call('HGET', KEYS[8], 'name') or '') or ''
+return { status, price, bids, next_min, now, outbid, ends, reserve_met and 1 or 0, moved_end, name }

@@ -476,3 +476,88 @@ fn item_new(name: &str, duration_ms: i64) -> NewItem {
         ..NewItem::default()
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
+    use rbay::items::server::close_job;
+    use rbay::server::jobs::Settings;
+    let db = test_db().await;
+    let other = rbay::server::redis::connect(&redis_url(), db.keys().clone())
+        .await
+        .unwrap();
+    // Two instances' workers.
+    let (_stop_a, a) = tokio::sync::watch::channel(false);
+    let (_stop_b, b) = tokio::sync::watch::channel(false);
+    rbay::jobs::server::start(&db, Settings::default(), a);
+    rbay::jobs::server::start(&other, Settings::default(), b);
+    let id = items::create(
+        &db,
+        SELLER.0,
+        SELLER.1,
+        &item_new("Moving end", 1_500),
+        None,
+    )
+    .await
+    .unwrap();
+    let first_end = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
+    // A bid in the last 2 minutes moves the end 2 minutes on; the bid route schedules the
+    // closing for the new end (here by hand, as `items::api::place_bid` does).
+    let BidOutcome::Accepted {
+        ends_at_ms,
+        end_moved: true,
+        ..
+    } = items::place_bid(&other, ANN.0, ANN.1, id, 100)
+        .await
+        .unwrap()
+    else {
+        panic!("a late bid moves the end")
+    };
+    close_job::schedule(&db, id, ends_at_ms).await.unwrap();
+    // The job for the first end runs on time, finds the auction running, and closes nothing.
+    tokio::time::sleep(std::time::Duration::from_millis(
+        (first_end - rbay::util::time::now_ms()).max(0) as u64 + 1_000,
+    ))
+    .await;
+    let item = items::get(&db, id).await.unwrap().unwrap();
+    assert_eq!(item.outcome, None, "still running after its first end");
+    // Two minutes pass (the clock is moved, not waited for): the end is now 1 s away.
+    let soon = rbay::util::time::now_ms() + 1_000;
+    let mut conn = db.raw_conn();
+    let shard = rbay::server::redis::keys::shard_of(id.0);
+    let _: () = redis::pipe()
+        .cmd("HSET")
+        .arg(db.keys().item_state(id))
+        .arg("ends_at")
+        .arg(soon)
+        .cmd("ZADD")
+        .arg(db.keys().rank_ending(shard))
+        .arg(soon)
+        .arg(id.0)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    close_job::schedule(&db, id, soon).await.unwrap();
+    let closed = eventually(5, || async {
+        items::get(&db, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .outcome
+            .is_some()
+    })
+    .await;
+    assert!(closed, "closed at the moved end");
+    // Every closing job (old end, moved end, its schedule twice) has run: one close.
+    tokio::time::sleep(std::time::Duration::from_millis(1_000)).await;
+    let ended = event_stream(&db, id)
+        .await
+        .iter()
+        .filter(|(_, f)| f["kind"] == "ended")
+        .count();
+    assert_eq!(ended, 1, "exactly one close");
+    let item = items::get(&db, id).await.unwrap().unwrap();
+    assert_eq!(
+        (item.outcome.as_deref(), item.high_bidder_id),
+        (Some("sold"), Some(ANN.0))
+    );
+}

@@ -82,10 +82,18 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
             leading,
             ends_at_ms,
             end_moved,
+            item_name,
             ..
         } => {
             if let Some(loser) = outbid {
-                bids::notify_outbid(&state.db, loser, id, price_cents, &user.username);
+                bids::notify_outbid(
+                    &state.db,
+                    loser,
+                    id,
+                    &item_name,
+                    price_cents,
+                    &user.username,
+                );
             }
             if end_moved {
                 // Soft close moved the end: the closing job follows it. (Should this fail, the

@@ -30,6 +30,8 @@ pub enum BidOutcome {
         end_moved: bool,
         /// `false` while a reserve is not met.
         reserve_met: bool,
+        /// The item's name when someone was outbid (for their notice), else empty.
+        item_name: String,
     },
     Rejected(BidRejection),
 }
@@ -91,6 +93,7 @@ pub async fn place_bid(
         .key(keys.index_dirty(shard))
         .key(keys.item_maxes(item_id))
         .key(keys.rank_ending(shard))
+        .key(keys.item(item_id))
         .arg(bidder_id)
         .arg(bidder_name)
         .arg(max_cents)
@@ -121,6 +124,10 @@ pub async fn place_bid(
                 ends_at_ms: int(6),
                 reserve_met: int(7) == 1,
                 end_moved: int(8) == 1,
+                item_name: reply
+                    .get(9)
+                    .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+                    .unwrap_or_default(),
             }
         }
         "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
@@ -203,13 +210,18 @@ pub async fn buy_now(
 /// Tells a bidder they were outbid, in the background: the bid is already accepted and
 /// answered; the notice goes through the job queue (coalesced in their inbox). Best effort: a
 /// process that dies in between loses this notice, never the bid.
-pub fn notify_outbid(db: &Db, loser: u64, item_id: ItemId, price_cents: i64, by: &str) {
+pub fn notify_outbid(
+    db: &Db,
+    loser: u64,
+    item_id: ItemId,
+    item_name: &str,
+    price_cents: i64,
+    by: &str,
+) {
     let db = db.clone();
     let by = by.to_string();
+    let name = item_name.to_string();
     tokio::spawn(async move {
-        let Ok(Some(name)) = super::store::name(&db, item_id).await else {
-            return;
-        };
         let notice = crate::notifications::server::NewNotice {
             user_id: loser,
             kind: crate::notifications::NoticeKind::Outbid,
