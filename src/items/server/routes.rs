@@ -1,6 +1,7 @@
 //! The item routes that are not pages: photos (and placeholders), the live event stream, and the
 //! plain-text answers for islands (search suggestions, card prices).
 
+use crate::error::AppError;
 use crate::items::server::{cards, images, search, store};
 use crate::items::{wire, ItemId};
 use crate::server::http::error_response;
@@ -95,47 +96,46 @@ fn not_found() -> Response {
         .into_response()
 }
 
-async fn photo_large(state: State<AppState>, id: Path<String>) -> Response {
-    photo(state, id, false).await
-}
-
-async fn photo_thumb(state: State<AppState>, id: Path<String>) -> Response {
-    let Some(item) = ItemId::parse(&id.0) else {
-        return not_found();
-    };
-    // Until the thumbnail job has run, the large photo stands in, not cached for long (the
-    // thumbnail replaces it under the same address).
-    if let Ok(None) = store::photo(&state.db, item, true).await {
-        if let Ok(Some(bytes)) = store::photo(&state.db, item, false).await {
-            return (
-                [
-                    (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-                    (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
-                ],
-                bytes,
-            )
-                .into_response();
-        }
-    }
-    photo(state, id, true).await
-}
-
-/// An item's photo, or its generated placeholder. Photos never change for an id, so they
-/// are cached by browsers for a year.
-async fn photo(State(state): State<AppState>, Path(id): Path<String>, thumb: bool) -> Response {
-    let cache = |value: &'static str| (header::CACHE_CONTROL, HeaderValue::from_static(value));
+async fn photo_large(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Some(id) = ItemId::parse(&id) else {
         return not_found();
     };
-    match store::photo(&state.db, id, thumb).await {
-        Ok(Some(bytes)) => (
-            [
-                (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
-                cache("public, max-age=31536000, immutable"),
-            ],
-            bytes,
-        )
-            .into_response(),
+    let found = store::photo(&state.db, id, false).await;
+    photo(&state, id, found).await
+}
+
+async fn photo_thumb(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(id) = ItemId::parse(&id) else {
+        return not_found();
+    };
+    let found = match store::photo(&state.db, id, true).await {
+        // Until the thumbnail job has run, the large photo stands in, not cached for long (the
+        // thumbnail replaces it under the same address).
+        Ok(None) => match store::photo(&state.db, id, false).await {
+            Ok(Some(bytes)) => return jpeg(bytes, "no-cache"),
+            other => other,
+        },
+        other => other,
+    };
+    photo(&state, id, found).await
+}
+
+fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("image/jpeg")),
+            (header::CACHE_CONTROL, HeaderValue::from_static(cache)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The answer for a photo read once by the caller: the photo (its bytes never change for an
+/// id, so browsers keep it a year), or the item's generated placeholder.
+async fn photo(state: &AppState, id: ItemId, found: Result<Option<Vec<u8>>, AppError>) -> Response {
+    match found {
+        Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
         Ok(None) => match store::name(&state.db, id).await {
             Ok(Some(name)) => (
                 [
@@ -144,7 +144,10 @@ async fn photo(State(state): State<AppState>, Path(id): Path<String>, thumb: boo
                         HeaderValue::from_static("image/svg+xml"),
                     ),
                     // Short: the real photo may still be on its way.
-                    cache("public, max-age=60"),
+                    (
+                        header::CACHE_CONTROL,
+                        HeaderValue::from_static("public, max-age=60"),
+                    ),
                 ],
                 images::placeholder_svg(&name),
             )
