@@ -40,14 +40,7 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>, ended: bool) -> impl In
             let _ =
                 source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
             on_ended.forget();
-            let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
-            source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-            on_open.forget();
-            let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
-            source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            on_error.forget();
-            let source = send_wrapper::SendWrapper::new(source);
-            on_cleanup(move || source.close());
+            crate::components::live_dom::keep_open(source, connected);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (&item_id, viewer_id);

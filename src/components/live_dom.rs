@@ -376,3 +376,19 @@ pub async fn refresh_prices() {
         }
     }
 }
+
+/// Keeps `connected` true while an island's `EventSource` is open (the browser reconnects by
+/// itself after a drop), and closes the source when the island goes.
+pub fn keep_open(source: web_sys::EventSource, connected: leptos::prelude::RwSignal<bool>) {
+    use leptos::prelude::{on_cleanup, Set};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+    let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    let source = send_wrapper::SendWrapper::new(source);
+    on_cleanup(move || source.close());
+}

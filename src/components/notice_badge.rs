@@ -29,14 +29,7 @@ pub fn NoticeBadge(unread: u32) -> impl IntoView {
             let _ = source
                 .add_event_listener_with_callback("notice", on_notice.as_ref().unchecked_ref());
             on_notice.forget();
-            let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
-            source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-            on_open.forget();
-            let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
-            source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-            on_error.forget();
-            let source = send_wrapper::SendWrapper::new(source);
-            on_cleanup(move || source.close());
+            crate::components::live_dom::keep_open(source, connected);
         }
     });
     let label = move || match count.get() {
