@@ -192,6 +192,18 @@ async fn suggestions_and_card_prices_are_plain_text() {
         (id.to_string().as_str(), 1250, 0)
     );
     assert!(numbers[0].ends_at_ms > 0);
+    assert_eq!((numbers[0].leader, numbers[0].reserve_met), (0, true));
+
+    // A bid: the leader is named by id (My bids works out "winning" or "outbid" with it).
+    items::place_bid(&db, 7, "ann", id, 1_300).await.unwrap();
+    let reply = server.get(&format!("/api/prices?ids={id}"));
+    let numbers = wire::decode_card_numbers(&reply.body);
+    assert_eq!(
+        (numbers[0].price_cents, numbers[0].bids, numbers[0].leader),
+        (1250, 1, 7),
+        "{}",
+        reply.body
+    );
     let reply = server.get("/api/prices");
     assert_eq!((reply.status, reply.body.as_str()), (200, ""));
 }

@@ -87,6 +87,16 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(annRow).toContainText('$35.00');
   await ann.page.screenshot({ path: path.join(screenshots, 'my-bids.png'), fullPage: true });
 
+  // My bids stays open in a second tab of each bidder: where they stand turns at the end, live.
+  const annBids = await ann.context.newPage();
+  await annBids.goto('/my/bids');
+  const annLive = annBids.locator(`[data-my-status="${id}"]`);
+  await expect(annLive).toHaveText('Outbid');
+  const benBids = await ben.context.newPage();
+  await benBids.goto(`${second}/my/bids`);
+  const benLive = benBids.locator(`[data-my-status="${id}"]`);
+  await expect(benLive).toHaveText('Winning');
+
   // The end: Ben wins, Ann lost; both pages say so live.
   await ann.page.goto(`/items/${id}`);
   await ben.page.goto(`${second}/items/${id}`);
@@ -95,6 +105,10 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();
   await expect(ben.page.locator('.live-dot')).toHaveText('', { timeout: 5_000 });
   await expect(ann.page.getByText('Ended — you were outbid.')).toBeVisible({ timeout: 10_000 });
+  await expect(benLive).toHaveText('Won', { timeout: 10_000 });
+  await expect(benLive).toHaveClass('status-good');
+  await expect(annLive).toHaveText('Lost', { timeout: 10_000 });
+  await expect(annLive).toHaveClass('status-bad');
   await ben.page.reload();
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();
   await ben.page.screenshot({ path: path.join(screenshots, 'item-won.png'), fullPage: true });

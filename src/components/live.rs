@@ -79,8 +79,9 @@ pub fn PageTicker() -> impl IntoView {
             if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
                 on_cleanup(move || handle.clear());
             }
-            let refresh =
-                move || leptos::task::spawn_local(crate::components::live_dom::refresh_prices());
+            let refresh = move || {
+                leptos::task::spawn_local(crate::components::live_dom::refresh_prices(offset))
+            };
             if let Ok(handle) = set_interval_with_handle(refresh, std::time::Duration::from_secs(5))
             {
                 on_cleanup(move || handle.clear());

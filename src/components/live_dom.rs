@@ -329,8 +329,10 @@ pub fn tick_countdowns(offset: i64) {
 }
 
 /// Asks `/api/prices` for the numbers of every card on the page (`data-live-price="<id>"`) and
-/// updates their price and bid count.
-pub async fn refresh_prices() {
+/// updates their price and bid count, and a bidder's status where the page shows one
+/// (`data-my-status="<id>"` on My bids, with the viewer's id in `data-viewer`). `offset` turns
+/// the browser's clock into the server's.
+pub async fn refresh_prices(offset: i64) {
     let Some(doc) = document() else { return };
     let Ok(nodes) = doc.query_selector_all("[data-live-price]") else {
         return;
@@ -373,6 +375,33 @@ pub async fn refresh_prices() {
                     let _ = el.set_attribute("data-ends-at", &ends);
                 }
             }
+        }
+        let ended = js_sys::Date::now() as i64 + offset >= card.ends_at_ms;
+        set_my_status(&doc, &card, ended);
+    }
+}
+
+/// My bids: where the viewer stands on `card` now (winning → outbid → won or lost).
+fn set_my_status(doc: &Document, card: &crate::items::wire::CardNumbers, ended: bool) {
+    use crate::items::MyStatus;
+    let Ok(list) = doc.query_selector_all(&format!("[data-my-status=\"{}\"]", card.id)) else {
+        return;
+    };
+    for i in 0..list.length() {
+        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+            continue;
+        };
+        let viewer = el
+            .get_attribute("data-viewer")
+            .and_then(|v| v.parse::<u64>().ok());
+        let leads = card.leader != 0 && viewer == Some(card.leader);
+        let status = MyStatus::of_bidder(ended, leads, card.reserve_met);
+        // Compared by state, not text: the server may have written more ("Won from …").
+        let label = status.label();
+        if el.get_attribute("data-state").as_deref() != Some(label) {
+            let _ = el.set_attribute("data-state", label);
+            el.set_text_content(Some(label));
+            el.set_class_name(status.class());
         }
     }
 }

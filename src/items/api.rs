@@ -242,11 +242,13 @@ pub async fn my_list(list: String) -> Result<Option<MyLists>, AppError> {
     let now_ms = crate::util::time::now_ms();
     let lists = match list.as_str() {
         "bids" => MyLists {
+            viewer_id: user.id,
             items: mine::my_bids(&state.db, user.id).await?,
             others: Vec::new(),
             now_ms,
         },
         "watching" => MyLists {
+            viewer_id: user.id,
             items: watch::watching(&state.db, user.id)
                 .await?
                 .into_iter()
@@ -263,6 +265,7 @@ pub async fn my_list(list: String) -> Result<Option<MyLists>, AppError> {
         "won" => {
             let (won, sold) = mine::won_and_sold(&state.db, user.id).await?;
             MyLists {
+                viewer_id: user.id,
                 items: won,
                 others: sold,
                 now_ms,

@@ -395,6 +395,27 @@ pub enum MyStatus {
 }
 
 impl MyStatus {
+    /// Where a bidder (not the seller) stands: while the auction runs, whether they lead; once
+    /// it has ended, whether they lead with the reserve met. Shared by the server (the page)
+    /// and the page ticker (which keeps the status live).
+    pub fn of_bidder(ended: bool, leads: bool, reserve_met: bool) -> Self {
+        match (ended, leads) {
+            (false, true) => MyStatus::Winning,
+            (false, false) => MyStatus::Outbid,
+            (true, true) if reserve_met => MyStatus::Won,
+            (true, _) => MyStatus::Lost,
+        }
+    }
+
+    /// The CSS class of the status (good news or bad news for the viewer).
+    pub fn class(self) -> &'static str {
+        match self {
+            MyStatus::Winning | MyStatus::Won | MyStatus::Sold => "status-good",
+            MyStatus::Outbid | MyStatus::Lost | MyStatus::Unsold => "status-bad",
+            MyStatus::Selling => "",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             MyStatus::Winning => "Winning",
@@ -422,6 +443,8 @@ pub struct MyItem {
 /// The viewer's lists for `/my/*`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyLists {
+    /// The signed-in viewer (the page ticker works out their live status with it).
+    pub viewer_id: u64,
     pub items: Vec<MyItem>,
     /// A second list where the page has one (what I sold, on Won / Sold).
     pub others: Vec<MyItem>,

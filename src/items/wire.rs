@@ -16,6 +16,10 @@ pub struct CardNumbers {
     pub price_cents: i64,
     pub ends_at_ms: i64,
     pub bids: i64,
+    /// The user id of the leading bidder, 0 when nobody bid.
+    pub leader: u64,
+    /// Whether the price has reached the (hidden) reserve; true when there is none.
+    pub reserve_met: bool,
 }
 
 /// `id<TAB>name` lines. Names never hold tabs or newlines (the free-text rule removes control
@@ -44,11 +48,21 @@ pub fn decode_suggestions(body: &str) -> Vec<Suggestion> {
         .collect()
 }
 
-/// `id price_cents ends_at_ms bids` lines.
+/// `id price_cents ends_at_ms bids leader reserve_met(0|1)` lines.
 pub fn encode_card_numbers(cards: &[CardNumbers]) -> String {
     cards
         .iter()
-        .map(|c| format!("{} {} {} {}\n", c.id, c.price_cents, c.ends_at_ms, c.bids))
+        .map(|c| {
+            format!(
+                "{} {} {} {} {} {}\n",
+                c.id,
+                c.price_cents,
+                c.ends_at_ms,
+                c.bids,
+                c.leader,
+                u8::from(c.reserve_met)
+            )
+        })
         .collect()
 }
 
@@ -61,11 +75,15 @@ pub fn decode_card_numbers(body: &str) -> Vec<CardNumbers> {
             let price_cents = parts.next()?.parse().ok()?;
             let ends_at_ms = parts.next()?.parse().ok()?;
             let bids = parts.next()?.parse().ok()?;
+            let leader = parts.next()?.parse().ok()?;
+            let reserve_met = parts.next()? == "1";
             Some(CardNumbers {
                 id,
                 price_cents,
                 ends_at_ms,
                 bids,
+                leader,
+                reserve_met,
             })
         })
         .collect()
@@ -102,8 +120,10 @@ mod tests {
             price_cents: 1250,
             ends_at_ms: 1_800_000_000_000,
             bids: 3,
+            leader: 42,
+            reserve_met: false,
         }];
-        let body = format!("{}garbage line\n9 x 1 2\n", encode_card_numbers(&cards));
+        let body = format!("{}garbage line\n9 x 1 2 0 1\n", encode_card_numbers(&cards));
         assert_eq!(decode_card_numbers(&body), cards);
     }
 }

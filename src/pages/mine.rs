@@ -1,7 +1,7 @@
 //! The signed-in user's lists: `/my/bids` (every item they bid on, with their maximum and
 //! where they stand), `/my/watching` (soonest end first) and `/my/won` (what they won, what
-//! they sold or did not sell). Prices and countdowns on these pages stay live (the page
-//! ticker); where the user stands is as of the page load.
+//! they sold or did not sell). Prices, countdowns and where the bidder stands (winning,
+//! outbid, won, lost) stay live through the page ticker.
 
 use crate::components::item_card::CardList;
 use crate::items::api::my_list;
@@ -34,7 +34,7 @@ pub fn MyBidsPage() -> impl IntoView {
         {list_page("bids", "/my/bids", |lists| view! {
             <section class="my-page">
                 <h1>"My bids"</h1>
-                {table(lists.items, lists.now_ms, "You haven't bid on anything yet.", true)}
+                {table(lists.items, lists.now_ms, "You haven't bid on anything yet.", Some(lists.viewer_id))}
             </section>
         }.into_any())}
     }
@@ -69,15 +69,18 @@ pub fn WonSoldPage() -> impl IntoView {
         {list_page("won", "/my/won", |lists| view! {
             <section class="my-page">
                 <h1>"Won"</h1>
-                {table(lists.items, lists.now_ms, "Nothing won yet.", false)}
+                {table(lists.items, lists.now_ms, "Nothing won yet.", None)}
                 <h2>"Sold and unsold"</h2>
-                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", false)}
+                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None)}
             </section>
         }.into_any())}
     }
 }
 
-fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, with_max: bool) -> AnyView {
+/// A table of the viewer's items. `bidder` (My bids) adds the viewer's maximum and keeps their
+/// status live.
+fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<u64>) -> AnyView {
+    let with_max = bidder.is_some();
     if items.is_empty() {
         return view! { <p class="empty">{empty}</p> }.into_any();
     }
@@ -100,11 +103,9 @@ fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, with_max: bool) -
                             (MyStatus::Won, Some(seller)) => format!("Won from {seller}"),
                             (s, _) => s.label().to_string(),
                         };
-                        let class = match m.status {
-                            MyStatus::Winning | MyStatus::Won | MyStatus::Sold => "status-good",
-                            MyStatus::Outbid | MyStatus::Lost | MyStatus::Unsold => "status-bad",
-                            MyStatus::Selling => "",
-                        };
+                        let class = m.status.class();
+                        // The seller's own items on My bids keep their status as rendered.
+                        let live = bidder.filter(|_| m.status != MyStatus::Selling);
                         let id = m.card.id.clone();
                         view! {
                             <tr data-status=format!("{:?}", m.status).to_lowercase()>
@@ -113,7 +114,7 @@ fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, with_max: bool) -
                                 {with_max.then(|| view! {
                                     <td class="num">{m.my_max_cents.map(format_cents).unwrap_or_default()}</td>
                                 })}
-                                <td class=class>{status}</td>
+                                <td class=class data-my-status=live.map(|_| id.clone()) data-viewer=live data-state=m.status.label()>{status}</td>
                                 <td><span data-ends-at=m.card.ends_at_ms>{format_time_left(m.card.ends_at_ms, now_ms)}</span></td>
                             </tr>
                         }

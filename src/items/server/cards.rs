@@ -1,6 +1,7 @@
 //! Listing cards: what an item looks like in a grid (name, live price, time left, counters).
 
 use crate::error::AppError;
+use crate::items::wire::CardNumbers;
 use crate::items::{ItemCard, ItemId};
 use crate::server::redis::db::{redis_error, Db};
 
@@ -50,4 +51,46 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
         });
     }
     Ok(cards)
+}
+
+/// The numbers of a card that change while it is on screen (the page ticker's
+/// `/api/prices`), in one round trip: one `HMGET` of each item's state, no name. The reserve
+/// itself stays on the server; only whether it is met leaves it.
+pub async fn card_numbers(db: &Db, ids: &[ItemId]) -> Result<Vec<CardNumbers>, AppError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let keys = db.keys();
+    let mut pipe = redis::pipe();
+    for id in ids {
+        pipe.cmd("HMGET").arg(keys.item_state(*id)).arg(&[
+            "price",
+            "ends_at",
+            "bids",
+            "high_bidder_id",
+            "reserve",
+        ]);
+    }
+    let mut conn = db.conn()?;
+    // Strings, not numbers: a field can be empty (`high_bidder_id` before the first bid).
+    let rows: Vec<Vec<Option<String>>> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("card numbers", e))?;
+    Ok(ids
+        .iter()
+        .zip(rows)
+        .filter_map(|(id, row)| {
+            let num = |i: usize| row.get(i)?.as_deref()?.parse::<i64>().ok();
+            let price_cents = num(0)?;
+            Some(CardNumbers {
+                id: id.to_string(),
+                price_cents,
+                ends_at_ms: num(1).unwrap_or(0),
+                bids: num(2).unwrap_or(0),
+                leader: num(3).and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                reserve_met: price_cents >= num(4).unwrap_or(0),
+            })
+        })
+        .collect())
 }

@@ -63,10 +63,7 @@ async fn standings(db: &Db, viewer: u64, ids: &[ItemId]) -> Result<Vec<MyItem>, 
             (true, false, _) => MyStatus::Selling,
             (true, true, _) if leader.is_some() && reserve_met => MyStatus::Sold,
             (true, true, _) => MyStatus::Unsold,
-            (false, false, true) => MyStatus::Winning,
-            (false, false, false) => MyStatus::Outbid,
-            (false, true, true) if reserve_met => MyStatus::Won,
-            (false, true, _) => MyStatus::Lost,
+            (false, ended, leads) => MyStatus::of_bidder(ended, leads, reserve_met),
         };
         let other_party = match status {
             MyStatus::Sold => text(6),

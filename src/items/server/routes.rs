@@ -71,18 +71,8 @@ async fn prices(State(state): State<AppState>, Query(query): Query<PricesQuery>)
         .filter_map(ItemId::parse)
         .take(50)
         .collect();
-    match cards::cards_by_id(&state.db, &ids).await {
-        Ok(cards) => text(wire::encode_card_numbers(
-            &cards
-                .into_iter()
-                .map(|c| wire::CardNumbers {
-                    id: c.id,
-                    price_cents: c.price_cents,
-                    ends_at_ms: c.ends_at_ms,
-                    bids: c.bids,
-                })
-                .collect::<Vec<_>>(),
-        )),
+    match cards::card_numbers(&state.db, &ids).await {
+        Ok(numbers) => text(wire::encode_card_numbers(&numbers)),
         Err(e) => error_response(&e),
     }
 }
