@@ -1,14 +1,17 @@
 -- Watch or stop watching an item: the watcher set and the watcher count in the state, in one
 -- step (the user's own list of watched items is a second step in the user's slot).
 -- KEYS[1] = item state   KEYS[2] = the item's watchers (set of user ids)
--- ARGV[1] = user id   ARGV[2] = 1 (watch) | 0 (stop)
+-- ARGV[1] = user id   ARGV[2] = 1 (watch) | 0 (stop)   ARGV[3] = item id
+-- KEYS[3..7] = analytics keys and ARGV[4..5] = analytics channels (`record_stats`, prelude.lua)
 -- Returns { watching (1|0), watchers, ends at (ms) }, or { -1 } for an unknown item.
 local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at')
 if not s[1] then
   return { -1 }
 end
 if ARGV[2] == '1' then
-  redis.call('SADD', KEYS[2], ARGV[1])
+  if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
+    record_stats(3, 4, s[1], ARGV[3], { w = 1 }, 3, 0, now_ms())
+  end
 else
   redis.call('SREM', KEYS[2], ARGV[1])
 end

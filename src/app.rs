@@ -7,10 +7,11 @@ use crate::components::layout::{Footer, Header};
 use crate::pages::{
     auth::{SignInPage, SignUpPage},
     comments::CommentsPage,
-    dashboard::{DashboardItemsPage, DashboardPage},
+    dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
     home::HomePage,
     info::{AboutPage, PrivacyPage},
     item::ItemPage,
+    market::MarketPage,
     mine::{MyBidsPage, WatchingPage, WonSoldPage},
     new_item::NewItemPage,
     not_found::NotFound,
@@ -68,6 +69,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/signup") view=SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/items") view=DashboardItemsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/items/:id") view=DashboardItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/market") view=MarketPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/new") view=NewItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/:id") view=ItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/:id/comments") view=CommentsPage ssr=SsrMode::Async/>

@@ -5,6 +5,7 @@
 //! functions in `api.rs` and its Redis side in `server` (feature `ssr`); the UI and the
 //! plumbing around them (see `docs/architecture.md`):
 //! - [`accounts`], [`items`], [`comments`], [`profiles`]: the features;
+//! - [`analytics`]: counts per minute, hour and day, charts, fleet figures;
 //! - [`live`]: live updates to open pages (transport only: features bring their events);
 //! - [`pages`] and [`components`]: the UI; only `#[island]`s are shipped to browsers;
 //! - [`app`]: the HTML shell and the router; [`error`]: the one error users see;
@@ -12,6 +13,7 @@
 //! - `server` (feature `ssr`): configuration, state, HTTP, the Redis plumbing.
 
 pub mod accounts;
+pub mod analytics;
 pub mod app;
 pub mod comments;
 pub mod components;

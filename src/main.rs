@@ -129,6 +129,11 @@ async fn serve(config: Config) -> ExitCode {
         .run_workers
         .then(|| rbay::jobs::server::start(&state.db, job_settings, state.shutdown.clone()));
     rbay::items::server::closer::spawn_sweep(&state.db);
+    {
+        let live = state.live.clone();
+        let instance = format!("{addr}#{}", std::process::id());
+        rbay::analytics::server::ops::spawn_reporter(&state.db, instance, move || live.listeners());
+    }
     rbay::items::server::index_sync::spawn(&state.db);
     let app = router(state);
     let listener = match tokio::net::TcpListener::bind(addr).await {

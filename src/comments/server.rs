@@ -1,6 +1,7 @@
 //! Comments on Redis: add (rate limited), delete (author only), list newest first. Writes are
 //! Lua scripts, each of which announces its change live in the same step.
 
+use crate::analytics::server::StatsTail;
 use crate::comments::{clean_comment, Comment, CommentProblem};
 use crate::error::AppError;
 use crate::items::ItemId;
@@ -57,6 +58,7 @@ pub async fn add(
         .arg(&text)
         .arg(item_id.to_string())
         .arg(keys.item_channel(item_id))
+        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;

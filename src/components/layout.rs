@@ -80,6 +80,7 @@ pub fn Footer() -> impl IntoView {
             <div class="footer-inner">
                 <p>"Rbay: auctions on Rust and Redis."</p>
                 <nav aria-label="Site">
+                    <a href="/market">"Market board"</a>
                     <a href="/about">"About"</a>
                     <a href="/privacy">"Privacy"</a>
                 </nav>

@@ -52,6 +52,83 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>, ended: bool) -> impl In
     }
 }
 
+/// Keeps server-rendered panels live (the seller dashboard, an item's drill-down, the market
+/// board): one `EventSource` on `events`; each `stats` ping (at most about one a second per
+/// shard) fetches the panels again from `fragment` (HTML rendered by the server, the same as
+/// in the page) into the element with id [`LIVE_PANELS_ID`]. A second fetch follows a moment
+/// later, for events whose ping was merged into the first; a reconnect fetches too, for what
+/// happened while disconnected. No chart code ships to the browser.
+#[island(lazy)]
+pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("live_panels");
+    let connected = RwSignal::new(false);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            use std::cell::Cell;
+            use std::rc::Rc;
+            use wasm_bindgen::closure::Closure;
+            use wasm_bindgen::JsCast;
+            let Ok(source) = web_sys::EventSource::new(&events) else {
+                return;
+            };
+            let scheduled = Rc::new(Cell::new(false));
+            let fragment = fragment.clone();
+            let refresh = move || {
+                if scheduled.replace(true) {
+                    return;
+                }
+                let (scheduled, fragment) = (scheduled.clone(), fragment.clone());
+                leptos::task::spawn_local(async move {
+                    swap_panels(&fragment).await;
+                    crate::components::fetch::sleep(1_200).await;
+                    scheduled.set(false);
+                    swap_panels(&fragment).await;
+                });
+            };
+            let on_ping = Closure::<dyn Fn()>::new(refresh.clone());
+            let _ =
+                source.add_event_listener_with_callback("stats", on_ping.as_ref().unchecked_ref());
+            on_ping.forget();
+            let opened_before = Rc::new(Cell::new(false));
+            let on_open = Closure::<dyn Fn()>::new(move || {
+                if opened_before.replace(true) {
+                    refresh();
+                }
+            });
+            let _ =
+                source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+            on_open.forget();
+            crate::components::live_dom::keep_open(source, connected);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&events, &fragment);
+    });
+    view! {
+        <span class="live-dot" class:on=move || connected.get() data-live-connected=move || connected.get().to_string()>
+            {move || if connected.get() { "Live" } else { "" }}
+        </span>
+    }
+}
+
+/// Fetches the panels' HTML and puts it in place (the server escapes every text in it).
+#[cfg(feature = "hydrate")]
+async fn swap_panels(fragment: &str) {
+    let Some(html) = crate::components::fetch::get_text(fragment).await else {
+        return;
+    };
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(LIVE_PANELS_ID))
+    {
+        el.set_inner_html(&html);
+    }
+}
+
+/// The id of the element whose content [`LivePanels`] replaces.
+pub const LIVE_PANELS_ID: &str = "live-panels";
+
 /// Keeps the times and numbers of a page current: every countdown (`data-ends-at`) ticks each
 /// second on the server's clock and turns to "Ended" on time, and the cards' prices and bid
 /// counts are refreshed every few seconds with one plain request for all of them

@@ -10,7 +10,13 @@ use leptos::prelude::*;
 pub async fn get_ops() -> Result<OpsView, AppError> {
     let state = crate::server::state::current()?;
     operator(&state).await?;
-    crate::jobs::server::view(&state.db).await
+    let now = crate::util::time::now_ms();
+    let (mut view, fleet) = tokio::try_join!(
+        crate::jobs::server::view(&state.db),
+        crate::analytics::server::ops::fleet(&state.db, now),
+    )?;
+    view.fleet_html = crate::analytics::server::ops::fleet_panel(&fleet, now);
+    Ok(view)
 }
 
 /// Retries (`action = "retry"`) or discards a dead job. Plain form posts return to `/ops`.

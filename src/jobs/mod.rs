@@ -44,6 +44,9 @@ pub struct DeadJobView {
 /// The operations page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OpsView {
+    /// The fleet's figures (requests, latency, instances, Redis), as HTML.
+    #[serde(default)]
+    pub fleet_html: String,
     pub queues: Vec<QueueView>,
     pub now_ms: i64,
 }

@@ -122,6 +122,7 @@ pub async fn view(db: &Db) -> Result<crate::jobs::OpsView, crate::error::AppErro
         });
     }
     Ok(crate::jobs::OpsView {
+        fleet_html: String::new(),
         queues,
         now_ms: crate::util::time::now_ms(),
     })

@@ -11,7 +11,9 @@
 //! Users have channels too (`{p}live:user:<id>`, same subscription, hub key `u<id>`): the
 //! unread count of their notifications, pushed to every page they have open
 //! ([`user_events_response`]). That count is state, not a history: a reconnecting page is
-//! sent the current count first, so nothing needs replaying.
+//! sent the current count first, so nothing needs replaying. The same channel carries `stats`
+//! pings for a seller's live dashboard. The market board has a channel of its own
+//! (`{p}live:market`, pings only).
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
@@ -182,43 +184,58 @@ impl LiveHub {
         let prefix = pattern.trim_end_matches('*').to_string();
         let user_pattern = db.keys().user_channel_pattern();
         let user_prefix = user_pattern.trim_end_matches('*').to_string();
+        let market = db.keys().market_channel();
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(250);
             loop {
                 match client.get_async_pubsub().await {
-                    Ok(mut pubsub) => match pubsub.psubscribe(&[&pattern, &user_pattern]).await {
-                        Ok(()) => {
-                            tracing::info!(pattern, "live updates subscribed");
-                            backoff = Duration::from_millis(250);
-                            let mut messages = pubsub.on_message();
-                            while let Some(msg) = messages.next().await {
-                                let channel = msg.get_channel_name().to_string();
-                                let Ok(payload) = msg.get_payload::<String>() else {
-                                    continue;
-                                };
-                                if let Some(user_id) = channel.strip_prefix(&user_prefix) {
-                                    // "<kind> <json>": a user's notices have no stream id.
-                                    if let Some((kind, data)) = payload.split_once(' ') {
-                                        let message = LiveMessage {
-                                            id: String::new(),
-                                            kind: kind.into(),
-                                            data: data.into(),
-                                        };
-                                        hub.dispatch(&user_key(user_id), message);
+                    Ok(mut pubsub) => {
+                        match pubsub.psubscribe(&[&pattern, &user_pattern, &market]).await {
+                            Ok(()) => {
+                                tracing::info!(pattern, "live updates subscribed");
+                                backoff = Duration::from_millis(250);
+                                let mut messages = pubsub.on_message();
+                                while let Some(msg) = messages.next().await {
+                                    let channel = msg.get_channel_name().to_string();
+                                    let Ok(payload) = msg.get_payload::<String>() else {
+                                        continue;
+                                    };
+                                    if channel == market {
+                                        // "<kind> <json>": pings that the market moved.
+                                        if let Some((kind, data)) = payload.split_once(' ') {
+                                            let message = LiveMessage {
+                                                id: String::new(),
+                                                kind: kind.into(),
+                                                data: data.into(),
+                                            };
+                                            hub.dispatch(MARKET_KEY, message);
+                                        }
+                                        continue;
                                     }
-                                    continue;
+                                    if let Some(user_id) = channel.strip_prefix(&user_prefix) {
+                                        // "<kind> <json>": a user's notices have no stream id.
+                                        if let Some((kind, data)) = payload.split_once(' ') {
+                                            let message = LiveMessage {
+                                                id: String::new(),
+                                                kind: kind.into(),
+                                                data: data.into(),
+                                            };
+                                            hub.dispatch(&user_key(user_id), message);
+                                        }
+                                        continue;
+                                    }
+                                    let Some(item_id) = channel.strip_prefix(&prefix) else {
+                                        continue;
+                                    };
+                                    if let Some(message) = LiveMessage::parse(&payload) {
+                                        hub.dispatch(item_id, message);
+                                    }
                                 }
-                                let Some(item_id) = channel.strip_prefix(&prefix) else {
-                                    continue;
-                                };
-                                if let Some(message) = LiveMessage::parse(&payload) {
-                                    hub.dispatch(item_id, message);
-                                }
+                                tracing::warn!("live updates: subscription lost; reconnecting");
                             }
-                            tracing::warn!("live updates: subscription lost; reconnecting");
+                            Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),
                         }
-                        Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),
-                    },
+                    }
                     Err(e) => tracing::warn!(error = %e, "live updates: cannot connect"),
                 }
                 tokio::time::sleep(backoff).await;
@@ -226,6 +243,33 @@ impl LiveHub {
             }
         })
     }
+}
+
+/// The hub key of the market board's pings.
+const MARKET_KEY: &str = "market";
+
+/// Server-sent events for the market board: a `stats` event whenever the market moved (at most
+/// about one a second per shard), until the server shuts down.
+pub async fn market_events_response(
+    hub: &Arc<LiveHub>,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+) -> Result<Response, crate::error::AppError> {
+    let Some(live) = hub.subscribe(MARKET_KEY) else {
+        tracing::warn!("live streams at their maximum; refusing a new one");
+        return Err(crate::error::AppError::Unavailable);
+    };
+    let events = live
+        .into_stream()
+        .map(|m| Ok::<_, Infallible>(Event::default().event(m.kind.clone()).data(m.data.clone())));
+    let mut shutdown = shutdown.clone();
+    let stopping = async move {
+        let _ = shutdown.wait_for(|stop| *stop).await;
+    };
+    Ok(
+        Sse::new(futures_util::StreamExt::take_until(events, stopping))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+            .into_response(),
+    )
 }
 
 /// The hub key of a user's channel (item keys are bare numbers).

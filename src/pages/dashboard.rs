@@ -2,34 +2,83 @@
 //! sign in and come back.
 
 use crate::accounts::api::get_current_user;
+use crate::analytics::Span;
+use crate::components::live::{LivePanels, LIVE_PANELS_ID};
 use crate::components::pagination::Pagination;
 use crate::error::AppError;
-use crate::items::api::dashboard_items;
+use crate::items::api::{dashboard_items, item_stats, seller_stats};
 use crate::pages::status::{require_sign_in, ErrorPage};
 use crate::util::money::format_cents;
 use crate::util::time::format_time_left;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The `span` of the query (`hour`, `day`, `week`, `month`; the last hour by default).
+fn span_from_query() -> Span {
+    use_query_map()
+        .with_untracked(|q| Span::parse(&q.get("span").unwrap_or_default()).unwrap_or_default())
+}
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
+    let span = span_from_query();
     view! {
         <Title text="Your dashboard"/>
         <Suspense>
             {Suspend::new(async move {
-                match get_current_user().await {
+                let user = match get_current_user().await {
+                    Err(error) => return view! { <ErrorPage error/> }.into_any(),
+                    Ok(None) => return require_sign_in("/dashboard"),
+                    Ok(Some(user)) => user,
+                };
+                let panels = match seller_stats(span.slug().to_string()).await {
+                    Err(error) => return view! { <ErrorPage error/> }.into_any(),
+                    Ok(panels) => panels.unwrap_or_default(),
+                };
+                view! {
+                    <section class="dashboard">
+                        <h1>"Hello, " {user.username} "!"</h1>
+                        <p class="lead">"Sell something new, or keep an eye on what you're selling."</p>
+                        <p class="actions">
+                            <a class="button" href="/items/new">"List an item"</a>
+                            <a class="button button-ghost" href="/dashboard/items">"Your listings"</a>
+                            <a class="button button-ghost" href=format!("/users/{}", user.id)>"Your profile"</a>
+                        </p>
+                        <div class="panels-head">
+                            <h2>"Your analytics"</h2>
+                            <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug())/>
+                        </div>
+                        <p class="muted">"All your items, counted as it happens (times in UTC)."</p>
+                        <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
+                    </section>
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+/// `/dashboard/items/{id}`: one of the seller's items over time, with its price chart.
+#[component]
+pub fn DashboardItemPage() -> impl IntoView {
+    let span = span_from_query();
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                match item_stats(id.clone(), span.slug().to_string()).await {
+                    Err(AppError::Unauthorized) => require_sign_in(&format!("/dashboard/items/{id}")),
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    Ok(None) => require_sign_in("/dashboard"),
-                    Ok(Some(user)) => view! {
+                    Ok((name, panels)) => view! {
+                        <Title text=format!("{name} — analytics")/>
                         <section class="dashboard">
-                            <h1>"Hello, " {user.username} "!"</h1>
-                            <p class="lead">"Sell something new, or keep an eye on what you're selling."</p>
-                            <p class="actions">
-                                <a class="button" href="/items/new">"List an item"</a>
-                                <a class="button button-ghost" href="/dashboard/items">"Your listings"</a>
-                                <a class="button button-ghost" href=format!("/users/{}", user.id)>"Your profile"</a>
-                            </p>
+                            <p class="breadcrumbs"><a href="/dashboard">"Dashboard"</a> " › " <a href=format!("/items/{id}")>"View the item"</a></p>
+                            <div class="panels-head">
+                                <h1>{name}</h1>
+                                <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/items/{id}/panels?span={}", span.slug())/>
+                            </div>
+                            <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
                         </section>
                     }
                     .into_any(),

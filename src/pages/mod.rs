@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod home;
 pub mod info;
 pub mod item;
+pub mod market;
 pub mod mine;
 pub mod new_item;
 pub mod not_found;

@@ -27,7 +27,10 @@ fn ops_view(ops: OpsView) -> impl IntoView {
     let now = ops.now_ms;
     view! {
         <section class="ops-page">
-            <h1>"Job queues"</h1>
+            <h1>"Operations"</h1>
+            <h2>"Fleet"</h2>
+            <div class="fleet" inner_html=ops.fleet_html/>
+            <h2>"Job queues"</h2>
             <div class="table-wrap">
                 <table class="ops-table">
                     <caption>"Each queue now, and per minute over the last ten minutes"</caption>

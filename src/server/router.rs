@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::items::server::routes::routes())
+        .merge(crate::items::server::stats::routes())
         .merge(crate::notifications::server::routes())
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -65,6 +66,11 @@ pub fn router(state: AppState) -> Router {
             ServiceBuilder::new()
                 // Outermost: every response, even a refusal, carries the security headers.
                 .layer(middleware::from_fn(security::content_security_policy))
+                // Every request is counted and timed for the ops panel; pages count visitors.
+                .layer(middleware::from_fn(crate::analytics::server::ops::measure))
+                .layer(middleware::from_fn(
+                    crate::analytics::server::visitors::note_visit,
+                ))
                 // A bug that panics answers 500 instead of dropping the connection.
                 .layer(tower_http::catch_panic::CatchPanicLayer::new())
                 .layer(middleware::from_fn(security::refuse_cross_site_writes))

@@ -112,6 +112,18 @@ pub async fn sign_up(
         return Err(field(USERNAME, Problem::UsernameTaken));
     };
     tracing::info!(user_id = id, username = shown.as_str(), "account created");
+    // Counted for the market board; best effort (the account exists either way).
+    if let Err(e) = crate::analytics::server::record(
+        db,
+        crate::analytics::server::Scope::Site,
+        crate::analytics::Metric::SignUps,
+        1,
+        None,
+    )
+    .await
+    {
+        tracing::debug!(error = ?e, "sign-up not counted");
+    }
     sessions::create(db, id, &shown, policy.session_ttl)
         .await
         .map_err(form_problem)

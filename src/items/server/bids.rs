@@ -3,6 +3,7 @@
 //! price, the history, the shard's price ranking and the live event. Buy It Now is its own
 //! script (`lua/buy_now.lua`), atomic with every bid.
 
+use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::{BidProblem, ItemId};
 use crate::server::redis::db::{redis_error, Db};
@@ -99,6 +100,7 @@ pub async fn place_bid(
         .arg(max_cents)
         .arg(item_id.0)
         .arg(keys.item_channel(item_id))
+        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("place bid", e))?;
@@ -178,6 +180,7 @@ pub async fn buy_now(
         .arg(buyer_name)
         .arg(item_id.0)
         .arg(keys.item_channel(item_id))
+        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("buy now", e))?;

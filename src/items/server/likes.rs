@@ -1,5 +1,6 @@
 //! Likes: idempotent like / unlike with the counters in step (`lua/toggle_like.lua`).
 
+use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
@@ -25,6 +26,7 @@ pub async fn set_like(
         .arg(user_id)
         .arg(item_id.0)
         .arg(u8::from(like))
+        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;

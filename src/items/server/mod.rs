@@ -12,6 +12,7 @@ pub mod mine;
 pub mod rankings;
 pub mod routes;
 pub mod search;
+pub mod stats;
 pub mod store;
 pub mod views;
 pub mod watch;

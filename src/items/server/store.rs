@@ -1,6 +1,7 @@
 //! Items in Redis: listing, reading one, the item page, photos. Every multi-step write is one
 //! Lua script; reads are one pipeline.
 
+use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::server::images::Photo;
 use crate::items::server::search;
@@ -96,6 +97,7 @@ async fn insert(
         .arg(item.reserve_cents.unwrap_or(0))
         .arg(item.buy_now_cents.unwrap_or(0))
         .arg(if item.soft_close { 1 } else { 0 })
+        .stats_tail(keys, id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
@@ -171,7 +173,7 @@ fn detail_from(
 /// Parses one history entry `bidder_id|cents|ms|kind|bidder_name`, kind `b` (a bid), `a` (an
 /// automatic bid for the leader) or `n` (Buy It Now); entries written before kinds existed
 /// have no kind (`bidder_id|cents|ms|bidder_name`). Usernames never contain `|`.
-fn parse_bid(raw: &str) -> Option<BidEntry> {
+pub(crate) fn parse_bid(raw: &str) -> Option<BidEntry> {
     let parts: Vec<&str> = raw.split('|').collect();
     let (kind, name) = match parts.as_slice() {
         [_, _, _, kind @ ("b" | "a" | "n"), name] => (*kind, *name),

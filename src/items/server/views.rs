@@ -2,6 +2,7 @@
 //! or forging cookies (`lua/increment_view.lua`, see "Security" in docs/architecture.md).
 
 use crate::accounts::server::sessions;
+use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::http::request;
@@ -65,6 +66,7 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
         .arg(NETWORK_COUNT_TTL_SECS)
         .arg(id.0)
         .arg(keys.item_channel(id))
+        .stats_tail(keys, id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
@@ -74,7 +76,7 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
 /// Cookie of an anonymous visitor: a visitor id used only to count item views once, signed
 /// so that made-up values are ignored. It is not a session: nothing is stored for it except in
 /// the views HyperLogLogs.
-pub const VISITOR_COOKIE: &str = "rbay_vid";
+pub use crate::server::http::request::VISITOR_COOKIE;
 
 /// HMAC-SHA-256 of `parts` (joined by a separator) under the deployment secret.
 fn keyed_hash(secret: &[u8], parts: &[&str]) -> [u8; 32] {

@@ -2,6 +2,7 @@
 //! user's own list in theirs), the reminders a watcher gets an hour and ten minutes before the
 //! end (jobs), and the "Watching" list sorted by end.
 
+use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::{ItemCard, ItemId};
 use crate::notifications::server::NewNotice;
@@ -41,6 +42,8 @@ pub async fn set_watch(
         .key(keys.item_watchers(item_id))
         .arg(user_id)
         .arg(u8::from(watch))
+        .arg(item_id.0)
+        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;

@@ -15,6 +15,10 @@ use std::sync::Arc;
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "rbay_session";
 
+/// Cookie of an anonymous visitor: a signed visitor id used only to count item views once and
+/// visitors (see `items::server::views`). It is not a session.
+pub const VISITOR_COOKIE: &str = "rbay_vid";
+
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }

@@ -314,6 +314,66 @@ impl Keys {
         self.key(format_args!("jobs:{{q:{queue}}}:probe:{name}"))
     }
 
+    // ---- Analytics (counts per minute / hour / day; see `analytics`) ---------------------
+
+    /// Hash with field expiry: an item's counts, `<metric>:<scale>:<bucket>` → count (scale
+    /// `m` minute kept 48 h, `h` hour kept 90 days, `d` day kept 2 years).
+    pub fn stats_item(&self, id: impl Into<u64>) -> String {
+        self.item_key("stats", id)
+    }
+
+    /// Hash with field expiry: the counts of every seller's items in one shard,
+    /// `<seller>:<metric>:<scale>:<bucket>` → count, plus `p:<seller>` (a one-second field
+    /// that limits live pings of the seller's dashboards).
+    pub fn stats_sellers(&self, shard: u64) -> String {
+        self.key(format_args!("stats-sellers:{}", shard_tag(shard)))
+    }
+
+    /// Hash with field expiry: site-wide counts of one shard, `<metric>:<scale>:<bucket>`, plus
+    /// `p` (a one-second field that limits live pings of the market board).
+    pub fn stats_site(&self, shard: u64) -> String {
+        self.key(format_args!("stats-site:{}", shard_tag(shard)))
+    }
+
+    /// Sorted set with TTL (about 2 h): activity score of the shard's items in one UTC hour
+    /// (views by new visitors, bids, likes, watches, comments, weighted).
+    pub fn trending(&self, shard: u64, hour: i64) -> String {
+        self.key(format_args!("trending:{}:{hour}", shard_tag(shard)))
+    }
+
+    /// Sorted set with TTL (about 2 h): how much each of the shard's items rose in price
+    /// (cents) in one UTC hour.
+    pub fn price_jumps(&self, shard: u64, hour: i64) -> String {
+        self.key(format_args!("jumps:{}:{hour}", shard_tag(shard)))
+    }
+
+    /// Pub/sub channel: pings (at most one a second per shard) that the market moved.
+    pub fn market_channel(&self) -> String {
+        self.key(format_args!("live:market"))
+    }
+
+    /// The start of every user channel name (the Lua scripts add the user id).
+    pub fn user_channel_prefix(&self) -> String {
+        self.key(format_args!("live:user:"))
+    }
+
+    /// HyperLogLog with TTL (10 min): the distinct visitors of the site in one minute.
+    pub fn active_visitors(&self, minute: i64) -> String {
+        self.key(format_args!("active:{{active}}:{minute}"))
+    }
+
+    /// Hash with TTL (2 h): the fleet's requests in one minute, `<route>|n` → count and
+    /// `<route>|<bucket>` → requests whose latency fell in that histogram bucket.
+    pub fn ops_requests(&self, minute: i64) -> String {
+        self.key(format_args!("ops:{{ops}}:requests:{minute}"))
+    }
+
+    /// Hash with field expiry (30 s): each running instance's own figures (`instance` → JSON),
+    /// refreshed every few seconds.
+    pub fn ops_instances(&self) -> String {
+        self.key(format_args!("ops:{{ops}}:instances"))
+    }
+
     // ---- Plumbing ------------------------------------------------------------------------
 
     /// String with TTL: cached HTML of a public, user-independent page.
@@ -413,6 +473,16 @@ mod tests {
             k.rank_views(0),
             k.index_dirty(0),
             k.demo_image(1),
+            k.stats_item(1u64),
+            k.stats_sellers(0),
+            k.stats_site(0),
+            k.trending(0, 1),
+            k.price_jumps(0, 1),
+            k.market_channel(),
+            k.user_channel_prefix(),
+            k.active_visitors(1),
+            k.ops_requests(1),
+            k.ops_instances(),
         ] {
             assert!(key.starts_with("t42:"), "{key}");
         }
@@ -453,6 +523,11 @@ mod tests {
             k.rank_price(shard),
             k.rank_views(shard),
             k.index_dirty(shard),
+            k.stats_item(id),
+            k.stats_sellers(shard),
+            k.stats_site(shard),
+            k.trending(shard, 7),
+            k.price_jumps(shard, 7),
         ] {
             assert_eq!(hash_tag(&key), tag, "{key}");
         }

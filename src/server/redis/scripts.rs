@@ -63,6 +63,8 @@ pub struct Scripts {
     pub notify: Script,
     /// `lua/notes_read.lua`: mark a user's notifications read.
     pub notes_read: Script,
+    /// `lua/stats_add.lua`: one analytics count outside a write script (sign-ups, tests).
+    pub stats_add: Script,
 }
 
 const PRELUDE: &str = include_str!("../../../lua/prelude.lua");
@@ -99,6 +101,7 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     job_forget: script(include_str!("../../../lua/job_forget.lua")),
     notify: script(include_str!("../../../lua/notify.lua")),
     notes_read: script(include_str!("../../../lua/notes_read.lua")),
+    stats_add: script(include_str!("../../../lua/stats_add.lua")),
 });
 
 /// The registry of all scripts.

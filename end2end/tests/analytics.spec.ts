@@ -1,0 +1,96 @@
+import { test, expect, Browser, Page } from '@playwright/test';
+import path from 'node:path';
+import { screenshots, signUp, uniqueName } from './helpers';
+
+const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
+
+async function user(browser: Browser, prefix: string, baseURL?: string) {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
+  const page = await context.newPage();
+  const name = uniqueName(prefix);
+  await signUp(page, name);
+  return { context, page, name };
+}
+
+async function bid(page: Page, id: string, dollars: string, base = '') {
+  await page.goto(`${base}/items/${id}`);
+  await expect(page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel(/Your maximum bid/).fill(dollars);
+  await page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(page.getByText(/You have the highest bid/)).toBeVisible();
+}
+
+const total = (page: Page, chart: string) => page.locator(`[data-chart="${chart}"] .chart-total`);
+
+test('a bid on one instance moves the seller dashboard and the market board on the other, live', async ({ browser }) => {
+  test.setTimeout(90_000);
+  // The seller lists an item on instance 1 and watches the dashboard there.
+  const seller = await user(browser, 'aseller');
+  const title = `Chart clock ${Date.now().toString(36)}`;
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill(title);
+  await seller.page.getByLabel('Description').fill('Watched by its charts.');
+  await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  const id = seller.page.url().split('/').pop()!;
+
+  await seller.page.goto('/dashboard');
+  await expect(seller.page.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await expect(total(seller.page, 'seller-b')).toHaveText('0');
+  await expect(seller.page.locator('.stats-table')).toContainText(title);
+
+  // A visitor follows the market board on instance 2.
+  const visitor = await browser.newContext({ baseURL: second });
+  const board = await visitor.newPage();
+  await board.goto('/market');
+  await expect(board.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  const bidsTile = board.locator('[data-tile="bids"]');
+  const bidsBefore = Number(await bidsTile.textContent());
+
+  // A bidder on instance 2: the seller's chart moves within 2 s, without a reload.
+  const bidder = await user(browser, 'abidder', second);
+  await bid(bidder.page, id, '12', second);
+  await expect(total(seller.page, 'seller-b')).toHaveText('1', { timeout: 2_000 });
+  await expect(total(seller.page, 'seller-u')).toHaveText('1');
+  await expect(seller.page.locator('[data-chart="seller-b"] rect[data-value="1"]')).toHaveCount(1);
+  await expect(bidsTile).toHaveText(String(bidsBefore + 1), { timeout: 3_000 });
+  await expect(board.locator('.rank-list').first()).toContainText(title);
+
+  // A second bid, from another bidder on instance 1.
+  const other = await user(browser, 'abidder2');
+  await bid(other.page, id, '15');
+  await expect(total(seller.page, 'seller-b')).toHaveText('2', { timeout: 2_000 });
+  await expect(board.locator('.rank-list').nth(1)).toContainText(title, { timeout: 3_000 });
+
+  // Other periods are plain links (no JavaScript needed) and include the same bids.
+  await seller.page.getByRole('link', { name: '24 hours' }).click();
+  await expect(seller.page).toHaveURL(/span=day/);
+  await expect(total(seller.page, 'seller-b')).toHaveText('2');
+  await seller.page.getByRole('link', { name: 'Last hour' }).click();
+  await seller.page.setViewportSize({ width: 1280, height: 900 });
+  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+
+  // The item's drill-down: the same charts for the item alone, and its price over time.
+  await seller.page.getByRole('link', { name: title }).click();
+  await expect(seller.page).toHaveURL(new RegExp(`/dashboard/items/${id}`));
+  await expect(total(seller.page, 'item-b')).toHaveText('2');
+  await expect(seller.page.locator('[data-chart="item-price"] .chart-total')).toHaveText(/\$1[0-9]\.\d\d/);
+  await expect(seller.page.locator('[data-chart="item-price"] svg desc')).toContainText('From $10.00');
+  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard-item.png'), fullPage: true });
+
+  // Another seller's item is not yours to look at.
+  const response = await bidder.page.goto(`${second}/dashboard/items/${id}`);
+  expect(response?.status()).toBe(404);
+
+  await board.setViewportSize({ width: 1280, height: 900 });
+  await board.screenshot({ path: path.join(screenshots, 'market.png'), fullPage: true });
+  await board.setViewportSize({ width: 390, height: 844 });
+  await board.screenshot({ path: path.join(screenshots, 'market-phone.png'), fullPage: true });
+  await seller.page.goto('/dashboard');
+  await seller.page.setViewportSize({ width: 390, height: 844 });
+  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard-phone.png'), fullPage: true });
+
+  for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
+});

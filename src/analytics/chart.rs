@@ -1,0 +1,263 @@
+//! Charts drawn as SVG on the server, as HTML strings: the same markup is rendered into a page
+//! and sent as a fragment when a live page refreshes its panels. Every chart has a title and a
+//! text alternative (`<title>`/`<desc>`), real scales with labels, and a value on every bar or
+//! point (an SVG `<title>`: shown on hover, read by screen readers). Only numbers and escaped
+//! text go in.
+
+use super::{Scale, Series};
+use crate::util::money::format_cents;
+use crate::util::text::escape_html;
+use std::fmt::Write;
+
+const W: f64 = 320.0;
+const H: f64 = 132.0;
+const LEFT: f64 = 40.0;
+const RIGHT: f64 = 8.0;
+const TOP: f64 = 10.0;
+const BOTTOM: f64 = 22.0;
+
+/// The label of a bucket start: `14:05` (minutes), `14:00` (hours), `11-27` (days), UTC.
+pub fn bucket_label(scale: Scale, start_ms: i64) -> String {
+    match scale {
+        Scale::Minute | Scale::Hour => {
+            let minutes = start_ms.div_euclid(60_000).rem_euclid(1_440);
+            format!("{:02}:{:02}", minutes / 60, minutes % 60)
+        }
+        Scale::Day => crate::util::time::date(start_ms)[5..].to_string(),
+    }
+}
+
+/// A round number at or above `max` (1, 2 or 5 times a power of ten), so the axis reads well.
+pub fn nice_ceiling(max: i64) -> i64 {
+    if max <= 1 {
+        return 1;
+    }
+    let mut step = 1;
+    loop {
+        for m in [1, 2, 5] {
+            if step * m >= max {
+                return step * m;
+            }
+        }
+        step *= 10;
+    }
+}
+
+fn scale_of(series: &Series) -> Scale {
+    match series.step_ms {
+        s if s <= super::MINUTE_MS => Scale::Minute,
+        s if s <= super::HOUR_MS => Scale::Hour,
+        _ => Scale::Day,
+    }
+}
+
+/// A bar chart of counts per bucket, in a `<figure>` with the total in its caption. `id` makes
+/// the element ids unique on the page; `unit` names one count ("bid", "view").
+pub fn bar_chart(id: &str, title: &str, series: &Series, unit: (&str, &str)) -> String {
+    let scale = scale_of(series);
+    let total = series.total();
+    let max = series.values.iter().copied().max().unwrap_or(0);
+    let top = nice_ceiling(max);
+    let n = series.values.len().max(1) as f64;
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let slot = plot_w / n;
+    let bar_w = (slot * 0.8).max(1.0);
+    let words = |v: i64| if v == 1 { unit.0 } else { unit.1 };
+    let title = escape_html(title);
+    let peak = series
+        .values
+        .iter()
+        .enumerate()
+        .max_by_key(|(i, v)| (**v, *i))
+        .filter(|(_, v)| **v > 0)
+        .map(|(i, v)| {
+            format!(
+                " Busiest: {} {} at {}.",
+                v,
+                words(*v),
+                bucket_label(scale, series.start_ms + i as i64 * series.step_ms)
+            )
+        })
+        .unwrap_or_default();
+    let mut out = String::with_capacity(4096);
+    let _ = write!(
+        out,
+        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total" data-total="{total}">{total}</strong></figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{total} {} in all.{peak}</desc>"#,
+        words(total)
+    );
+    // Axes and the scale: 0, half and the top.
+    for (value, y) in [(0, TOP + plot_h), (top / 2, TOP + plot_h / 2.0), (top, TOP)] {
+        if value == 0 || top > 1 {
+            let _ = write!(
+                out,
+                r#"<line class="grid" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
+                W - RIGHT,
+                LEFT - 4.0,
+                y + 3.5
+            );
+        }
+    }
+    out.push_str(r#"<g class="bars">"#);
+    for (i, v) in series.values.iter().enumerate() {
+        let h = *v as f64 / top as f64 * plot_h;
+        let x = LEFT + i as f64 * slot + (slot - bar_w) / 2.0;
+        let start = series.start_ms + i as i64 * series.step_ms;
+        let _ = write!(
+            out,
+            r#"<rect x="{x:.1}" y="{:.1}" width="{bar_w:.1}" height="{h:.1}" data-value="{v}"><title>{}: {v} {}</title></rect>"#,
+            TOP + plot_h - h,
+            bucket_label(scale, start),
+            words(*v)
+        );
+    }
+    out.push_str("</g>");
+    // Time axis: the first, middle and last bucket.
+    let last = series.values.len().saturating_sub(1);
+    for (i, anchor) in [(0, "start"), (last / 2, "middle"), (last, "end")] {
+        let x = match anchor {
+            "start" => LEFT,
+            "end" => W - RIGHT,
+            _ => LEFT + (i as f64 + 0.5) * slot,
+        };
+        let _ = write!(
+            out,
+            r#"<text class="tick" x="{x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
+            H - 6.0,
+            bucket_label(scale, series.start_ms + i as i64 * series.step_ms)
+        );
+    }
+    out.push_str("</svg></figure>");
+    out
+}
+
+/// A step line of prices over time (`points`: (ms, cents), oldest first), on a scale from a
+/// little under the lowest price to a little over the highest, not from $0.
+pub fn price_chart(id: &str, title: &str, points: &[(i64, i64)], until_ms: i64) -> String {
+    let title = escape_html(title);
+    if points.is_empty() {
+        return format!(
+            r#"<figure class="chart"><figcaption>{title}</figcaption><p class="muted">No bids yet.</p></figure>"#
+        );
+    }
+    let lo = points.iter().map(|p| p.1).min().unwrap_or(0);
+    let hi = points.iter().map(|p| p.1).max().unwrap_or(0);
+    let pad = ((hi - lo) / 10).max(50);
+    let (lo, hi) = ((lo - pad).max(0), hi + pad);
+    let t0 = points[0].0;
+    let t1 = until_ms.max(points[points.len() - 1].0).max(t0 + 1);
+    let plot_w = W - LEFT - RIGHT;
+    let plot_h = H - TOP - BOTTOM;
+    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * plot_w;
+    let y = |c: i64| TOP + plot_h - (c - lo) as f64 / (hi - lo).max(1) as f64 * plot_h;
+    let first = points[0].1;
+    let last = points[points.len() - 1].1;
+    let mut out = String::with_capacity(2048);
+    let _ = write!(
+        out,
+        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total">{}</strong></figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">From {} to {} in {} steps.</desc>"#,
+        format_cents(last),
+        format_cents(first),
+        format_cents(last),
+        points.len().saturating_sub(1)
+    );
+    for c in [lo, (lo + hi) / 2, hi] {
+        let _ = write!(
+            out,
+            r#"<line class="grid" x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/><text class="tick" x="{2:.1}" y="{3:.1}" text-anchor="end">{4}</text>"#,
+            y(c),
+            W - RIGHT,
+            LEFT - 4.0,
+            y(c) + 3.5,
+            format_cents(c)
+        );
+    }
+    let mut path = String::new();
+    for (i, (t, c)) in points.iter().enumerate() {
+        if i == 0 {
+            let _ = write!(path, "M{:.1},{:.1}", x(*t), y(*c));
+        } else {
+            let _ = write!(path, " H{:.1} V{:.1}", x(*t), y(*c));
+        }
+    }
+    let _ = write!(path, " H{:.1}", x(t1));
+    let _ = write!(out, r#"<path class="line" d="{path}"/><g class="dots">"#);
+    for (t, c) in points {
+        let _ = write!(
+            out,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="3"><title>{} at {} UTC</title></circle>"#,
+            x(*t),
+            y(*c),
+            format_cents(*c),
+            bucket_label(Scale::Minute, *t)
+        );
+    }
+    let _ = write!(
+        out,
+        r#"</g><text class="tick" x="{LEFT}" y="{0:.1}">{1}</text><text class="tick" x="{2:.1}" y="{0:.1}" text-anchor="end">{3}</text></svg></figure>"#,
+        H - 6.0,
+        crate::util::time::date(t0),
+        W - RIGHT,
+        bucket_label(Scale::Minute, t1)
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analytics::{Metric, MINUTE_MS};
+
+    fn series(values: Vec<i64>) -> Series {
+        Series {
+            metric: Metric::Bids,
+            start_ms: 14 * 3_600_000,
+            step_ms: MINUTE_MS,
+            values,
+        }
+    }
+
+    #[test]
+    fn axes_are_round_and_labels_are_utc() {
+        assert_eq!(nice_ceiling(0), 1);
+        assert_eq!(nice_ceiling(3), 5);
+        assert_eq!(nice_ceiling(7), 10);
+        assert_eq!(nice_ceiling(11), 20);
+        assert_eq!(nice_ceiling(480), 500);
+        assert_eq!(
+            bucket_label(Scale::Minute, 14 * 3_600_000 + 5 * MINUTE_MS),
+            "14:05"
+        );
+        assert_eq!(bucket_label(Scale::Day, 1_795_824_000_000), "11-28");
+    }
+
+    #[test]
+    fn a_bar_chart_says_its_numbers_in_text_too() {
+        let svg = bar_chart(
+            "b",
+            "Bids <all>",
+            &series(vec![0, 2, 5, 1]),
+            ("bid", "bids"),
+        );
+        assert!(svg.contains(r#"data-total="8""#));
+        assert!(svg.contains("Bids &lt;all&gt;"), "titles are escaped");
+        assert!(svg.contains("8 bids in all. Busiest: 5 bids at 14:02."));
+        assert!(svg.contains("<title>14:03: 1 bid</title>"));
+        assert_eq!(svg.matches("<rect").count(), 4);
+        // The scale tops at 5 with a middle line at 2.
+        assert!(svg.contains(">5</text>") && svg.contains(">2</text>"));
+    }
+
+    #[test]
+    fn a_price_chart_does_not_start_at_zero() {
+        let svg = price_chart(
+            "p",
+            "Price",
+            &[(0, 300), (60_000, 325), (120_000, 400)],
+            180_000,
+        );
+        assert!(svg.contains("From $3.00 to $4.00 in 2 steps."));
+        assert!(!svg.contains(">$0.00<"), "{svg}");
+        assert!(svg.contains("<title>$3.25 at 00:01 UTC</title>"));
+    }
+}

@@ -1,0 +1,263 @@
+//! Analytics: what happens on the site, counted per minute, hour and day.
+//!
+//! The counts are written by the Lua script of the event they count (`record_stats` in
+//! `lua/prelude.lua`: a bid, a view, a like…), so they can never drift from it. Each scope (an
+//! item, a seller, the site) keeps its counts as fields of a hash, one field per metric and
+//! bucket, each with its own expiry: minute buckets for 48 hours, hour buckets for 90 days,
+//! day buckets for two years. The hour and day buckets are written with the minute bucket (a
+//! roll-up at write time), so they are always the sum of their parts.
+//!
+//! This module holds the shared vocabulary (metrics, spans, bucket arithmetic, series);
+//! [`chart`] draws series as SVG; `server` (feature `ssr`) reads and records. Features build
+//! their pages on it (the seller dashboard and the market board are in `items`); analytics
+//! imports no feature.
+
+pub mod chart;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+use serde::{Deserialize, Serialize};
+
+/// What is counted. The code is the metric's letter in the Redis field names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Metric {
+    /// Page views of an item (the seller's own excepted).
+    Views,
+    /// New distinct visitors of an item.
+    Visitors,
+    /// Bids placed (a Buy It Now counts as one).
+    Bids,
+    /// New distinct bidders on an item.
+    Bidders,
+    Likes,
+    /// New watchers.
+    Watches,
+    Comments,
+    /// Items listed.
+    Listings,
+    /// Accounts created (site only).
+    SignUps,
+}
+
+impl Metric {
+    pub const ALL: [Metric; 9] = [
+        Metric::Views,
+        Metric::Visitors,
+        Metric::Bids,
+        Metric::Bidders,
+        Metric::Likes,
+        Metric::Watches,
+        Metric::Comments,
+        Metric::Listings,
+        Metric::SignUps,
+    ];
+
+    /// What a seller follows for each item.
+    pub const ITEM: [Metric; 6] = [
+        Metric::Views,
+        Metric::Visitors,
+        Metric::Bids,
+        Metric::Watches,
+        Metric::Likes,
+        Metric::Comments,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Metric::Views => "v",
+            Metric::Visitors => "q",
+            Metric::Bids => "b",
+            Metric::Bidders => "u",
+            Metric::Likes => "l",
+            Metric::Watches => "w",
+            Metric::Comments => "c",
+            Metric::Listings => "n",
+            Metric::SignUps => "g",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Metric::Views => "Views",
+            Metric::Visitors => "Unique visitors",
+            Metric::Bids => "Bids",
+            Metric::Bidders => "Bidders",
+            Metric::Likes => "Likes",
+            Metric::Watches => "New watchers",
+            Metric::Comments => "Comments",
+            Metric::Listings => "New listings",
+            Metric::SignUps => "Sign-ups",
+        }
+    }
+}
+
+/// Bucket widths and how long each is kept (from the end of the bucket).
+pub const MINUTE_MS: i64 = 60_000;
+pub const HOUR_MS: i64 = 3_600_000;
+pub const DAY_MS: i64 = 86_400_000;
+pub const MINUTES_KEPT_MS: i64 = 48 * HOUR_MS;
+pub const HOURS_KEPT_MS: i64 = 90 * DAY_MS;
+pub const DAYS_KEPT_MS: i64 = 730 * DAY_MS;
+
+/// A bucket size: its letter in field names, its width and how long it is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scale {
+    Minute,
+    Hour,
+    Day,
+}
+
+impl Scale {
+    pub fn code(self) -> &'static str {
+        match self {
+            Scale::Minute => "m",
+            Scale::Hour => "h",
+            Scale::Day => "d",
+        }
+    }
+
+    pub fn width_ms(self) -> i64 {
+        match self {
+            Scale::Minute => MINUTE_MS,
+            Scale::Hour => HOUR_MS,
+            Scale::Day => DAY_MS,
+        }
+    }
+
+    pub fn kept_ms(self) -> i64 {
+        match self {
+            Scale::Minute => MINUTES_KEPT_MS,
+            Scale::Hour => HOURS_KEPT_MS,
+            Scale::Day => DAYS_KEPT_MS,
+        }
+    }
+
+    /// The bucket holding `at_ms` (UTC: buckets are counted from the Unix epoch, so a day
+    /// bucket runs midnight to midnight UTC).
+    pub fn bucket(self, at_ms: i64) -> i64 {
+        at_ms.div_euclid(self.width_ms())
+    }
+
+    /// The Redis field of a metric in a bucket (`prefix` is `<seller>:` in the sellers hash).
+    pub fn field(self, prefix: &str, metric: Metric, bucket: i64) -> String {
+        format!("{prefix}{}:{}:{bucket}", metric.code(), self.code())
+    }
+}
+
+/// The periods a chart can cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Span {
+    /// The last 60 minutes, per minute.
+    #[default]
+    Hour,
+    /// The last 24 hours, per hour.
+    Day,
+    /// The last 7 days, per day.
+    Week,
+    /// The last 30 days, per day.
+    Month,
+}
+
+impl Span {
+    pub const ALL: [Span; 4] = [Span::Hour, Span::Day, Span::Week, Span::Month];
+
+    pub fn parse(text: &str) -> Option<Span> {
+        Span::ALL.into_iter().find(|s| s.slug() == text)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Span::Hour => "hour",
+            Span::Day => "day",
+            Span::Week => "week",
+            Span::Month => "month",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Span::Hour => "Last hour",
+            Span::Day => "24 hours",
+            Span::Week => "7 days",
+            Span::Month => "30 days",
+        }
+    }
+
+    pub fn scale(self) -> Scale {
+        match self {
+            Span::Hour => Scale::Minute,
+            Span::Day => Scale::Hour,
+            Span::Week | Span::Month => Scale::Day,
+        }
+    }
+
+    pub fn buckets(self) -> usize {
+        match self {
+            Span::Hour => 60,
+            Span::Day => 24,
+            Span::Week => 7,
+            Span::Month => 30,
+        }
+    }
+
+    /// The buckets the span covers when it ends now: oldest first, the current one last.
+    pub fn bucket_range(self, now_ms: i64) -> std::ops::RangeInclusive<i64> {
+        let last = self.scale().bucket(now_ms);
+        last - self.buckets() as i64 + 1..=last
+    }
+}
+
+/// Counts of one metric, one per bucket, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Series {
+    pub metric: Metric,
+    /// Start of the first bucket, Unix ms.
+    pub start_ms: i64,
+    pub step_ms: i64,
+    pub values: Vec<i64>,
+}
+
+impl Series {
+    pub fn total(&self) -> i64 {
+        self.values.iter().sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_buckets_turn_at_midnight_utc() {
+        // 2026-11-27T23:59:59.999Z and 2026-11-28T00:00:00.000Z.
+        let midnight = 1_795_824_000_000;
+        assert_eq!(midnight % DAY_MS, 0);
+        assert_eq!(
+            Scale::Day.bucket(midnight - 1) + 1,
+            Scale::Day.bucket(midnight)
+        );
+        assert_eq!(
+            Scale::Hour.bucket(midnight - 1) + 1,
+            Scale::Hour.bucket(midnight)
+        );
+        assert_eq!(Scale::Minute.bucket(-1), -1, "before 1970 still floors");
+    }
+
+    #[test]
+    fn a_span_ends_with_the_current_bucket() {
+        let now = 10 * HOUR_MS + 30 * MINUTE_MS + 5;
+        let range = Span::Hour.bucket_range(now);
+        assert_eq!(range.clone().count(), 60);
+        assert_eq!(*range.end(), Scale::Minute.bucket(now));
+        assert_eq!(Span::Day.bucket_range(now).count(), 24);
+        assert_eq!(Span::Month.bucket_range(now).count(), 30);
+        assert_eq!(Span::parse("week"), Some(Span::Week));
+        assert_eq!(Span::parse("year"), None);
+    }
+
+    #[test]
+    fn field_names_match_the_lua_recorder() {
+        assert_eq!(Scale::Minute.field("", Metric::Bids, 42), "b:m:42");
+        assert_eq!(Scale::Day.field("7:", Metric::Views, 3), "7:v:d:3");
+    }
+}

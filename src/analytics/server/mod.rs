@@ -1,0 +1,219 @@
+//! The Redis side of analytics: the keys every recording script takes ([`StatsTail`]), reading
+//! series back (one round trip per read, whatever the span), the market's rankings for the
+//! hour, and the counts that have no write script of their own (sign-ups, active visitors).
+
+pub mod ops;
+pub mod visitors;
+
+use super::{Metric, Scale, Series, Span, HOUR_MS};
+use crate::error::AppError;
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::{shard_of, Keys, SHARDS};
+use crate::server::redis::scripts::scripts;
+
+/// Appends the analytics keys and arguments that `record_stats` (lua/prelude.lua) expects
+/// after a script's own: the item's stats, its shard's sellers and site stats, its shard's
+/// trending and price-jump sets for the current hour; the user channel prefix and the market
+/// channel.
+pub trait StatsTail {
+    fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self;
+}
+
+impl StatsTail for redis::ScriptInvocation<'_> {
+    fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self {
+        let shard = shard_of(item_id);
+        let hour = crate::util::time::now_ms().div_euclid(HOUR_MS);
+        self.key(keys.stats_item(item_id))
+            .key(keys.stats_sellers(shard))
+            .key(keys.stats_site(shard))
+            .key(keys.trending(shard, hour))
+            .key(keys.price_jumps(shard, hour))
+            .arg(keys.user_channel_prefix())
+            .arg(keys.market_channel())
+    }
+}
+
+/// Whose counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Item(u64),
+    /// Every item of a seller (their counts are kept per shard and summed when read).
+    Seller(u64),
+    Site,
+}
+
+impl Scope {
+    /// The hashes that hold the scope's counts, and the prefix of its fields.
+    fn hashes(self, keys: &Keys) -> (Vec<String>, String) {
+        match self {
+            Scope::Item(id) => (vec![keys.stats_item(id)], String::new()),
+            Scope::Seller(id) => (
+                (0..SHARDS).map(|s| keys.stats_sellers(s)).collect(),
+                format!("{id}:"),
+            ),
+            Scope::Site => (
+                (0..SHARDS).map(|s| keys.stats_site(s)).collect(),
+                String::new(),
+            ),
+        }
+    }
+}
+
+/// The series of `metrics` over `span` ending at `now_ms`, in one round trip (one `HMGET` per
+/// hash of the scope, pipelined; counts from several shards are summed).
+pub async fn series(
+    db: &Db,
+    scope: Scope,
+    metrics: &[Metric],
+    span: Span,
+    now_ms: i64,
+) -> Result<Vec<Series>, AppError> {
+    let scale = span.scale();
+    let buckets: Vec<i64> = span.bucket_range(now_ms).collect();
+    let (hashes, prefix) = scope.hashes(db.keys());
+    let fields: Vec<String> = metrics
+        .iter()
+        .flat_map(|m| buckets.iter().map(|b| scale.field(&prefix, *m, *b)))
+        .collect();
+    let mut pipe = redis::pipe();
+    for hash in &hashes {
+        pipe.cmd("HMGET").arg(hash).arg(&fields);
+    }
+    let mut conn = db.conn()?;
+    let rows: Vec<Vec<Option<i64>>> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("analytics series", e))?;
+    let mut sums = vec![0i64; fields.len()];
+    for row in rows {
+        for (sum, value) in sums.iter_mut().zip(row) {
+            *sum += value.unwrap_or(0);
+        }
+    }
+    let start_ms = buckets.first().copied().unwrap_or(0) * scale.width_ms();
+    Ok(metrics
+        .iter()
+        .zip(sums.chunks(buckets.len().max(1)))
+        .map(|(metric, values)| Series {
+            metric: *metric,
+            start_ms,
+            step_ms: scale.width_ms(),
+            values: values.to_vec(),
+        })
+        .collect())
+}
+
+/// Adds `n` to a metric of a scope at `at_ms` (now when `None`), through the same recorder as
+/// the write scripts. For events without a script of their own (sign-ups go to the site
+/// counts of the user's shard) and for tests with known times. Returns the time used.
+pub async fn record(
+    db: &Db,
+    scope: Scope,
+    metric: Metric,
+    n: i64,
+    at_ms: Option<i64>,
+) -> Result<i64, AppError> {
+    let keys = db.keys();
+    let (key, prefix) = match scope {
+        Scope::Item(id) => (keys.stats_item(id), String::new()),
+        Scope::Seller(id) => (keys.stats_sellers(shard_of(id)), format!("{id}:")),
+        Scope::Site => (keys.stats_site(rand_shard()), String::new()),
+    };
+    let mut conn = db.conn()?;
+    scripts()
+        .stats_add
+        .key(key)
+        .arg(prefix)
+        .arg(metric.code())
+        .arg(n)
+        .arg(at_ms.map(|t| t.to_string()).unwrap_or_default())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("record stats", e))
+}
+
+/// Site counts spread over the shards (any shard will do: they are summed when read).
+fn rand_shard() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS
+}
+
+/// The fields of one count at every scale, for tests and tools: `(hash field, bucket start)`.
+pub fn fields_at(metric: Metric, prefix: &str, at_ms: i64) -> Vec<(Scale, String)> {
+    [Scale::Minute, Scale::Hour, Scale::Day]
+        .into_iter()
+        .map(|s| (s, s.field(prefix, metric, s.bucket(at_ms))))
+        .collect()
+}
+
+/// The top `n` items of a per-hour ranking over the last hour: this hour's scores plus the
+/// previous hour's, weighted by how much of it is still within the last 60 minutes. Reads the
+/// top of each shard's two sets in one round trip (cost: O(shards × n), not the catalogue).
+async fn hour_ranking(
+    db: &Db,
+    key: impl Fn(&Keys, u64, i64) -> String,
+    n: usize,
+    now_ms: i64,
+) -> Result<Vec<(u64, f64)>, AppError> {
+    let hour = now_ms.div_euclid(HOUR_MS);
+    let previous_weight = 1.0 - now_ms.rem_euclid(HOUR_MS) as f64 / HOUR_MS as f64;
+    let keys = db.keys();
+    let mut pipe = redis::pipe();
+    for shard in 0..SHARDS {
+        for h in [hour, hour - 1] {
+            pipe.cmd("ZRANGE")
+                .arg(key(keys, shard, h))
+                .arg(0)
+                .arg(n as i64 * 2 - 1)
+                .arg("REV")
+                .arg("WITHSCORES");
+        }
+    }
+    let mut conn = db.conn()?;
+    let rows: Vec<Vec<(u64, f64)>> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("hour ranking", e))?;
+    let mut scores: std::collections::HashMap<u64, f64> = std::collections::HashMap::new();
+    for (i, row) in rows.into_iter().enumerate() {
+        let weight = if i % 2 == 0 { 1.0 } else { previous_weight };
+        for (id, score) in row {
+            *scores.entry(id).or_default() += score * weight;
+        }
+    }
+    let mut ranked: Vec<(u64, f64)> = scores.into_iter().filter(|(_, s)| *s > 0.0).collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(n);
+    Ok(ranked)
+}
+
+/// Items with the most activity in the last hour (new visitors, bids ×5, watches ×3, likes and
+/// comments ×2), with their scores.
+pub async fn trending(db: &Db, n: usize, now_ms: i64) -> Result<Vec<(u64, f64)>, AppError> {
+    hour_ranking(db, |k, s, h| k.trending(s, h), n, now_ms).await
+}
+
+/// Items whose price rose the most in the last hour, with the rise in cents.
+pub async fn price_jumps(db: &Db, n: usize, now_ms: i64) -> Result<Vec<(u64, f64)>, AppError> {
+    hour_ranking(db, |k, s, h| k.price_jumps(s, h), n, now_ms).await
+}
+
+/// Auctions running now: the entries of every shard's ending schedule that end after `now_ms`
+/// (`ZCOUNT`, O(log n)), in one round trip.
+pub async fn active_auctions(db: &Db, now_ms: i64) -> Result<i64, AppError> {
+    let keys = db.keys();
+    let mut pipe = redis::pipe();
+    for shard in 0..SHARDS {
+        pipe.cmd("ZCOUNT")
+            .arg(keys.rank_ending(shard))
+            .arg(format!("({now_ms}"))
+            .arg("+inf");
+    }
+    let mut conn = db.conn()?;
+    let counts: Vec<i64> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("active auctions", e))?;
+    Ok(counts.into_iter().sum())
+}

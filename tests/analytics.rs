@@ -1,0 +1,257 @@
+//! Analytics against a real Redis: counts are exact per bucket, roll-ups are the sum of their
+//! parts, retention drops exactly what it should, days turn at midnight UTC, and the real
+//! writes (bids, views, likes, watches, listings) record themselves.
+#![cfg(feature = "ssr")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::*;
+use rbay::analytics::server::{self as stats, Scope};
+use rbay::analytics::{Metric, Scale, Span, DAY_MS, HOUR_MS, MINUTE_MS};
+use rbay::items::server::{self as items, watch, Visitor};
+use rbay::items::{ItemId, NewItem};
+use rbay::server::Db;
+
+async fn hpexpiretime(db: &Db, key: &str, field: &str) -> i64 {
+    let mut conn = db.conn().unwrap();
+    let reply: Vec<i64> = redis::cmd("HPEXPIRETIME")
+        .arg(key)
+        .arg("FIELDS")
+        .arg(1)
+        .arg(field)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    reply[0]
+}
+
+async fn hget(db: &Db, key: &str, field: &str) -> Option<i64> {
+    let mut conn = db.conn().unwrap();
+    redis::cmd("HGET")
+        .arg(key)
+        .arg(field)
+        .query_async(&mut conn)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
+    let db = test_db().await;
+    let now = rbay::util::time::now_ms();
+    // 1,000 events in the last hour with known times: event i, i minutes mod 60 ago (plus a
+    // few seconds), so minute k holds the events with i % 60 == k.
+    let mut expected = vec![0i64; 60];
+    for i in 0..1_000i64 {
+        let minutes_ago = i % 60;
+        let at = (now.div_euclid(MINUTE_MS) - minutes_ago) * MINUTE_MS + (i % 50) * 1_000;
+        stats::record(&db, Scope::Item(7), Metric::Bids, 1, Some(at))
+            .await
+            .unwrap();
+        expected[59 - minutes_ago as usize] += 1;
+    }
+    let hour = stats::series(
+        &db,
+        Scope::Item(7),
+        &[Metric::Bids, Metric::Views],
+        Span::Hour,
+        now,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        hour[0].values, expected,
+        "every minute holds exactly its events"
+    );
+    assert_eq!(hour[0].total(), 1_000);
+    assert_eq!(hour[1].total(), 0, "other metrics untouched");
+    assert_eq!(
+        hour[0].start_ms,
+        (now.div_euclid(MINUTE_MS) - 59) * MINUTE_MS
+    );
+
+    // Roll-ups: each hour bucket equals the sum of its minutes; the day the sum of its hours.
+    let day = stats::series(&db, Scope::Item(7), &[Metric::Bids], Span::Day, now)
+        .await
+        .unwrap();
+    let this_hour = now.div_euclid(HOUR_MS);
+    let in_this_hour: i64 = (0..60)
+        .filter(|k| (now.div_euclid(MINUTE_MS) - 59 + k) * MINUTE_MS >= this_hour * HOUR_MS)
+        .map(|k| expected[k as usize])
+        .sum();
+    assert_eq!(day[0].values[23], in_this_hour);
+    assert_eq!(day[0].values[22], 1_000 - in_this_hour);
+    assert_eq!(day[0].total(), 1_000);
+    let month = stats::series(&db, Scope::Item(7), &[Metric::Bids], Span::Month, now)
+        .await
+        .unwrap();
+    assert_eq!(month[0].total(), 1_000);
+    // An hour crossing midnight splits into two days, whose sum is still 1,000.
+    let today: i64 = *month[0].values.last().unwrap();
+    let yesterday = month[0].values[28];
+    assert_eq!(today + yesterday, 1_000);
+}
+
+#[tokio::test]
+async fn retention_drops_what_it_should_and_nothing_else() {
+    let db = test_db().await;
+    let key = db.keys().stats_item(8u64);
+    let now = rbay::util::time::now_ms();
+    // 49 hours ago: the minute bucket is already past its 48 hours, the hour and day remain.
+    let old = now - 49 * HOUR_MS;
+    stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(old))
+        .await
+        .unwrap();
+    let fields = stats::fields_at(Metric::Views, "", old);
+    assert_eq!(hget(&db, &key, &fields[0].1).await, None, "minute gone");
+    assert_eq!(hget(&db, &key, &fields[1].1).await, Some(1), "hour kept");
+    assert_eq!(hget(&db, &key, &fields[2].1).await, Some(1), "day kept");
+    // Each kept field expires exactly its retention after the end of its bucket.
+    for (scale, field) in &fields[1..] {
+        let end = (scale.bucket(old) + 1) * scale.width_ms();
+        assert_eq!(
+            hpexpiretime(&db, &key, field).await,
+            end + scale.kept_ms(),
+            "{field}"
+        );
+    }
+    // A fresh minute bucket lives 48 hours after its minute ends.
+    stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(now))
+        .await
+        .unwrap();
+    let fresh = stats::fields_at(Metric::Views, "", now);
+    let end = (Scale::Minute.bucket(now) + 1) * MINUTE_MS;
+    assert_eq!(
+        hpexpiretime(&db, &key, &fresh[0].1).await,
+        end + 48 * HOUR_MS
+    );
+    // 91 days ago: only the day bucket remains; 731 days ago: nothing.
+    let older = now - 91 * DAY_MS;
+    stats::record(&db, Scope::Item(8), Metric::Likes, 1, Some(older))
+        .await
+        .unwrap();
+    let f = stats::fields_at(Metric::Likes, "", older);
+    assert_eq!(hget(&db, &key, &f[1].1).await, None);
+    assert_eq!(hget(&db, &key, &f[2].1).await, Some(1));
+    let ancient = now - 731 * DAY_MS;
+    stats::record(&db, Scope::Item(8), Metric::Comments, 1, Some(ancient))
+        .await
+        .unwrap();
+    for (_, field) in stats::fields_at(Metric::Comments, "", ancient) {
+        assert_eq!(hget(&db, &key, &field).await, None, "{field}");
+    }
+}
+
+#[tokio::test]
+async fn days_turn_at_midnight_utc() {
+    let db = test_db().await;
+    let key = db.keys().stats_item(9u64);
+    let midnight = rbay::util::time::now_ms().div_euclid(DAY_MS) * DAY_MS - DAY_MS;
+    for at in [midnight - 1, midnight, midnight + 1] {
+        stats::record(&db, Scope::Item(9), Metric::Bids, 1, Some(at))
+            .await
+            .unwrap();
+    }
+    let before = Scale::Day.field("", Metric::Bids, Scale::Day.bucket(midnight - 1));
+    let after = Scale::Day.field("", Metric::Bids, Scale::Day.bucket(midnight));
+    assert_eq!(hget(&db, &key, &before).await, Some(1));
+    assert_eq!(hget(&db, &key, &after).await, Some(2));
+}
+
+#[tokio::test]
+async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
+    let db = test_db().await;
+    let now = || rbay::util::time::now_ms();
+    let site_before = stats::series(
+        &db,
+        Scope::Site,
+        &[Metric::Listings, Metric::Bids],
+        Span::Hour,
+        now(),
+    )
+    .await
+    .unwrap();
+    let item = NewItem {
+        name: "Counted clock".into(),
+        description: "Every move counted.".into(),
+        start_cents: 1_000,
+        duration_ms: 3_600_000,
+        ..Default::default()
+    };
+    let seller = 4_000 + rand_id();
+    let id: ItemId = items::create(&db, seller, "seller", &item, None)
+        .await
+        .unwrap();
+    items::place_bid(&db, 2, "ann", id, 1_500).await.unwrap();
+    items::place_bid(&db, 3, "ben", id, 2_000).await.unwrap();
+    items::place_bid(&db, 2, "ann", id, 2_500).await.unwrap();
+    for visitor in ["a:one", "a:two", "a:one"] {
+        items::count_view(&db, id, &Visitor::from(visitor))
+            .await
+            .unwrap();
+    }
+    items::set_like(&db, 2, id, true).await.unwrap();
+    items::set_like(&db, 2, id, true).await.unwrap(); // idempotent: one like
+    watch::set_watch(&db, 3, id, true).await.unwrap();
+
+    let metrics = [
+        Metric::Views,
+        Metric::Visitors,
+        Metric::Bids,
+        Metric::Bidders,
+        Metric::Likes,
+        Metric::Watches,
+        Metric::Listings,
+    ];
+    let totals = |scope| {
+        let db = db.clone();
+        async move {
+            stats::series(&db, scope, &metrics, Span::Hour, now())
+                .await
+                .unwrap()
+                .iter()
+                .map(|s| s.total())
+                .collect::<Vec<_>>()
+        }
+    };
+    // views 3 (two new visitors), bids 3 (two bidders), 1 like, 1 watcher, 1 listing.
+    assert_eq!(totals(Scope::Item(id.0)).await, vec![3, 2, 3, 2, 1, 1, 1]);
+    assert_eq!(
+        totals(Scope::Seller(seller)).await,
+        vec![3, 2, 3, 2, 1, 1, 1]
+    );
+    let site = stats::series(
+        &db,
+        Scope::Site,
+        &[Metric::Listings, Metric::Bids],
+        Span::Hour,
+        now(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(site[0].total() - site_before[0].total(), 1);
+    assert_eq!(site[1].total() - site_before[1].total(), 3);
+
+    // The market's rankings for the hour: the item trends, and its price rose.
+    let trending = stats::trending(&db, 5, now()).await.unwrap();
+    assert!(trending.iter().any(|(i, _)| *i == id.0), "{trending:?}");
+    let jumps = stats::price_jumps(&db, 5, now()).await.unwrap();
+    let rise = jumps
+        .iter()
+        .find(|(i, _)| *i == id.0)
+        .map(|(_, s)| *s as i64);
+    let price = items::get(&db, id).await.unwrap().unwrap().price_cents;
+    assert_eq!(
+        rise,
+        Some(price - 1_000),
+        "the rise is the price minus the start"
+    );
+}
+
+fn rand_id() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64
+}
