@@ -4,9 +4,8 @@
 -- KEYS[1] = item state   KEYS[2] = bid history   KEYS[3] = item event stream
 -- KEYS[4] = shard's price ranking   KEYS[5] = shard's views ranking
 -- KEYS[6] = shard's ending ranking  KEYS[7] = shard's index-dirty set
--- KEYS[8..12] = analytics keys (see `record_stats` in prelude.lua)
+-- KEYS[8] = shard's stats log (see `record_stats` in prelude.lua)
 -- ARGV[1] = buyer id   ARGV[2] = buyer name   ARGV[3] = item id   ARGV[4] = pub/sub channel
--- ARGV[5..6] = analytics channels
 -- Returns { 'bought', price, time (ms) } | { 'not_found' } | { 'ended' } | { 'own_item' }
 --       | { 'unavailable' } (no Buy It Now price, or bidding has taken over)
 local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
@@ -29,8 +28,8 @@ if price <= 0 or (bids > 0 and reserve_met) then
   return { 'unavailable' }
 end
 -- Analytics: a Buy It Now is a bid at that price (a new bidder when nobody had bid).
-record_stats(8, 5, s[1], ARGV[3], { b = 1, u = bids == 0 and 1 or 0 }, 5,
-  math.max(price - tonumber(s[7]), 0), now)
+record_stats(8, s[1], ARGV[3], { b = 1, u = bids == 0 and 1 or 0 }, 5,
+  math.max(price - tonumber(s[7]), 0))
 bids = bids + 1
 redis.call('HSET', KEYS[1],
   'price', price, 'bids', bids, 'high_bidder_id', ARGV[1], 'high_bidder_name', ARGV[2],

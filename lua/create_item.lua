@@ -10,7 +10,7 @@
 -- ARGV[9] = large JPEG bytes  ARGV[10] = thumbnail JPEG bytes (both empty unless ARGV[8] is '1')
 -- ARGV[11] = reserve (cents, 0 = none; never shown)   ARGV[12] = Buy It Now price (0 = none)
 -- ARGV[13] = soft close (1|0)
--- KEYS[7..11] = analytics keys and ARGV[14..15] = analytics channels (`record_stats`, prelude.lua)
+-- KEYS[7] = shard's stats log (`record_stats`, prelude.lua)
 -- Returns { created at (ms), ends at (ms) }.
 local id = ARGV[1]
 local now = now_ms()
@@ -51,7 +51,7 @@ redis.call('HSET', KEYS[2],
 redis.call('ZADD', KEYS[3], ends, id)
 redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), id)
 redis.call('ZADD', KEYS[5], 0, id)
-record_stats(7, 14, ARGV[2], id, { n = 1 }, 0, 0, now)
+record_stats(7, ARGV[2], id, { n = 1 }, 0, 0)
 if ARGV[8] == '1' then
   redis.call('HSET', KEYS[6], 'type', 'image/jpeg', 'large', ARGV[9])
   -- Without a thumbnail, a job makes one; cards show the large photo until then.

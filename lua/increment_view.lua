@@ -11,7 +11,7 @@
 -- ARGV[4] = most new visitors counted per network per item per day
 -- ARGV[5] = lifetime of a network's count, seconds
 -- ARGV[6] = item id             ARGV[7] = the item's pub/sub channel
--- KEYS[7..11] = analytics keys and ARGV[8..9] = analytics channels (`record_stats`, prelude.lua):
+-- KEYS[7] = shard's stats log (`record_stats`, prelude.lua):
 -- every view counts as a view (`v`), a counted new visitor also as a visitor (`q`).
 -- Rules: the seller's own visits never count; a visitor counts once (HyperLogLog: 12 KB per
 -- item whatever the number of visitors); one network (IP) adds at most ARGV[4] new anonymous
@@ -28,7 +28,7 @@ if ARGV[2] ~= '' and item[2] == ARGV[2] then
   return { views, 0 }
 end
 local function seen(new_visitor)
-  record_stats(7, 8, item[2], ARGV[6], { v = 1, q = new_visitor }, new_visitor, 0, now_ms())
+  record_stats(7, item[2], ARGV[6], { v = 1, q = new_visitor }, new_visitor, 0)
 end
 local anonymous = ARGV[2] == ''
 if anonymous and tonumber(redis.call('HGET', KEYS[3], ARGV[3]) or '0') >= tonumber(ARGV[4]) then

@@ -14,9 +14,9 @@
 -- KEYS[3] = item event stream  KEYS[4] = shard's price ranking
 -- KEYS[5] = shard's index-dirty set   KEYS[6] = the item's maximums (hash: bidder → cents)
 -- KEYS[7] = shard's ending ranking   KEYS[8] = item document (for its name, when someone is outbid)
--- KEYS[9..13] = analytics keys (see `record_stats` in prelude.lua)
+-- KEYS[9] = shard's stats log (see `record_stats` in prelude.lua)
 -- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = maximum (integer cents)
--- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel   ARGV[6..7] = analytics channels
+-- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
 --           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
 --           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
@@ -132,10 +132,11 @@ local mine = tonumber(redis.call('HGET', KEYS[6], me) or '0')
 if amount > mine then
   redis.call('HSET', KEYS[6], me, amount)
 end
--- Analytics: one bid, a new bidder when it is their first maximum on the item, and the rise
--- of the price.
-record_stats(9, 6, s[1], ARGV[4], { b = 1, u = mine == 0 and 1 or 0 }, 5,
-  price - tonumber(s[8]), now)
+-- Analytics: the bids added to the history (the item's bid count: the bidder's and any
+-- automatic bid it caused), a new bidder when it is their first maximum on the item, and the
+-- rise of the price.
+record_stats(9, s[1], ARGV[4], { b = #rows, u = mine == 0 and 1 or 0 }, 5,
+  price - tonumber(s[8]))
 if #rows == 0 then
   -- A leader raised their maximum without moving the price: nothing public happened.
   return { status, price, bids, next_min, now, 0, ends, (reserve == 0 or price >= reserve) and 1 or 0, 0 }

@@ -43,57 +43,22 @@ local function limit(key, window, max, hit_id)
   return { 0, 0, retry }
 end
 
--- Analytics (src/analytics): counts per minute, hour and day, recorded inside the write they
--- count, so they can never drift from it. A count is one field of a hash,
--- `<metric>:<scale>:<bucket>` (`m`inute, `h`our, `d`ay; bucket = Unix ms / bucket width),
--- with its own expiry (hash-field expiry), set once when the field is created: minute buckets
--- live 48 h after their minute, hour buckets 90 days, day buckets 2 years (730 days).
-local STAT_SCALES = {
-  { 'm', 60000, 172800000 },
-  { 'h', 3600000, 7776000000 },
-  { 'd', 86400000, 63072000000 },
-}
-
-local function stat_add(key, prefix, metric, n, now)
-  for _, s in ipairs(STAT_SCALES) do
-    local bucket = math.floor(now / s[2])
-    local field = string.format('%s%s:%s:%d', prefix, metric, s[1], bucket)
-    if redis.call('HINCRBY', key, field, n) == n then
-      redis.call('HPEXPIREAT', key, string.format('%d', (bucket + 1) * s[2] + s[3]), 'FIELDS', 1, field)
-    end
-  end
-end
-
--- Records an item's event for analytics. The script's keys end with five analytics keys from
--- `ka` on (the item's stats, its shard's sellers stats, its shard's site stats, its shard's
--- trending set and price-jump set for the hour) and its arguments with two from `aa` on (the
--- user channel prefix and the market channel). `counts` maps metric letters to amounts;
--- `trend` is added to the item's trending score, `jump` (cents) to its price rise this hour.
--- The seller's dashboards and the market board are pinged at most once a second per shard:
--- they fetch fresh panels when pinged, so a burst of events costs one refresh.
-local function record_stats(ka, aa, seller, item, counts, trend, jump, now)
+-- Analytics (src/analytics): every counted event (a bid, a view, a like...) is appended to its
+-- shard's stats log in the same step as the write it counts, one `XADD`; `stats_fold.lua` folds
+-- the log into the minute, hour and day counts in batches and removes what it folded, in one
+-- step, so every event is counted exactly once. `k` is the index of the log in KEYS; `counts`
+-- maps metric letters to amounts; `trend` is added to the item's activity score for the hour,
+-- `jump` (cents) to its price rise. The item, its seller and the site are counted.
+local function record_stats(k, seller, item, counts, trend, jump)
+  local parts = {}
   for metric, n in pairs(counts) do
     if n > 0 then
-      stat_add(KEYS[ka], '', metric, n, now)
-      stat_add(KEYS[ka + 1], seller .. ':', metric, n, now)
-      stat_add(KEYS[ka + 2], '', metric, n, now)
+      parts[#parts + 1] = metric .. n
     end
   end
-  if trend > 0 then
-    redis.call('ZINCRBY', KEYS[ka + 3], trend, item)
-    redis.call('PEXPIRE', KEYS[ka + 3], 7500000)
-  end
-  if jump > 0 then
-    redis.call('ZINCRBY', KEYS[ka + 4], jump, item)
-    redis.call('PEXPIRE', KEYS[ka + 4], 7500000)
-  end
-  local ping = 'p:' .. seller
-  if redis.call('HSETNX', KEYS[ka + 1], ping, 1) == 1 then
-    redis.call('HPEXPIRE', KEYS[ka + 1], 1000, 'FIELDS', 1, ping)
-    redis.call('PUBLISH', ARGV[aa] .. seller, 'stats {"item":' .. item .. '}')
-  end
-  if redis.call('HSETNX', KEYS[ka + 2], 'p', 1) == 1 then
-    redis.call('HPEXPIRE', KEYS[ka + 2], 1000, 'FIELDS', 1, 'p')
-    redis.call('PUBLISH', ARGV[aa + 1], 'stats {}')
+  if #parts > 0 or trend > 0 or jump > 0 then
+    -- One field: `<scopes> <item> <seller> <trend> <jump> <metric><n>,...` (see stats_fold.lua).
+    redis.call('XADD', KEYS[k], 'MAXLEN', '~', 100000, '*', 'e',
+      'isx ' .. item .. ' ' .. seller .. ' ' .. trend .. ' ' .. jump .. ' ' .. table.concat(parts, ','))
   end
 end

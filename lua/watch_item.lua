@@ -2,7 +2,7 @@
 -- step (the user's own list of watched items is a second step in the user's slot).
 -- KEYS[1] = item state   KEYS[2] = the item's watchers (set of user ids)
 -- ARGV[1] = user id   ARGV[2] = 1 (watch) | 0 (stop)   ARGV[3] = item id
--- KEYS[3..7] = analytics keys and ARGV[4..5] = analytics channels (`record_stats`, prelude.lua)
+-- KEYS[3] = shard's stats log (`record_stats`, prelude.lua)
 -- Returns { watching (1|0), watchers, ends at (ms) }, or { -1 } for an unknown item.
 local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at')
 if not s[1] then
@@ -10,7 +10,7 @@ if not s[1] then
 end
 if ARGV[2] == '1' then
   if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then
-    record_stats(3, 4, s[1], ARGV[3], { w = 1 }, 3, 0, now_ms())
+    record_stats(3, s[1], ARGV[3], { w = 1 }, 3, 0)
   end
 else
   redis.call('SREM', KEYS[2], ARGV[1])

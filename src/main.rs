@@ -129,6 +129,8 @@ async fn serve(config: Config) -> ExitCode {
         .run_workers
         .then(|| rbay::jobs::server::start(&state.db, job_settings, state.shutdown.clone()));
     rbay::items::server::closer::spawn_sweep(&state.db);
+    // Analytics: the stats logs folded into counts; this instance's figures for /ops.
+    rbay::analytics::server::spawn_folder(&state.db);
     {
         let live = state.live.clone();
         let instance = format!("{addr}#{}", std::process::id());

@@ -51,6 +51,7 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
             .unwrap();
         expected[59 - minutes_ago as usize] += 1;
     }
+    stats::fold_all(&db).await.unwrap();
     let hour = stats::series(
         &db,
         Scope::Item(7),
@@ -96,14 +97,17 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
 #[tokio::test]
 async fn retention_drops_what_it_should_and_nothing_else() {
     let db = test_db().await;
-    let key = db.keys().stats_item(8u64);
+    let key = db
+        .keys()
+        .stats_items(rbay::server::redis::keys::shard_of(8));
     let now = rbay::util::time::now_ms();
     // 49 hours ago: the minute bucket is already past its 48 hours, the hour and day remain.
     let old = now - 49 * HOUR_MS;
     stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(old))
         .await
         .unwrap();
-    let fields = stats::fields_at(Metric::Views, "", old);
+    stats::fold_all(&db).await.unwrap();
+    let fields = stats::fields_at(Metric::Views, "8:", old);
     assert_eq!(hget(&db, &key, &fields[0].1).await, None, "minute gone");
     assert_eq!(hget(&db, &key, &fields[1].1).await, Some(1), "hour kept");
     assert_eq!(hget(&db, &key, &fields[2].1).await, Some(1), "day kept");
@@ -120,7 +124,8 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(now))
         .await
         .unwrap();
-    let fresh = stats::fields_at(Metric::Views, "", now);
+    stats::fold_all(&db).await.unwrap();
+    let fresh = stats::fields_at(Metric::Views, "8:", now);
     let end = (Scale::Minute.bucket(now) + 1) * MINUTE_MS;
     assert_eq!(
         hpexpiretime(&db, &key, &fresh[0].1).await,
@@ -131,14 +136,16 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     stats::record(&db, Scope::Item(8), Metric::Likes, 1, Some(older))
         .await
         .unwrap();
-    let f = stats::fields_at(Metric::Likes, "", older);
+    stats::fold_all(&db).await.unwrap();
+    let f = stats::fields_at(Metric::Likes, "8:", older);
     assert_eq!(hget(&db, &key, &f[1].1).await, None);
     assert_eq!(hget(&db, &key, &f[2].1).await, Some(1));
     let ancient = now - 731 * DAY_MS;
     stats::record(&db, Scope::Item(8), Metric::Comments, 1, Some(ancient))
         .await
         .unwrap();
-    for (_, field) in stats::fields_at(Metric::Comments, "", ancient) {
+    stats::fold_all(&db).await.unwrap();
+    for (_, field) in stats::fields_at(Metric::Comments, "8:", ancient) {
         assert_eq!(hget(&db, &key, &field).await, None, "{field}");
     }
 }
@@ -146,15 +153,18 @@ async fn retention_drops_what_it_should_and_nothing_else() {
 #[tokio::test]
 async fn days_turn_at_midnight_utc() {
     let db = test_db().await;
-    let key = db.keys().stats_item(9u64);
+    let key = db
+        .keys()
+        .stats_items(rbay::server::redis::keys::shard_of(9));
     let midnight = rbay::util::time::now_ms().div_euclid(DAY_MS) * DAY_MS - DAY_MS;
     for at in [midnight - 1, midnight, midnight + 1] {
         stats::record(&db, Scope::Item(9), Metric::Bids, 1, Some(at))
             .await
             .unwrap();
     }
-    let before = Scale::Day.field("", Metric::Bids, Scale::Day.bucket(midnight - 1));
-    let after = Scale::Day.field("", Metric::Bids, Scale::Day.bucket(midnight));
+    stats::fold_all(&db).await.unwrap();
+    let before = Scale::Day.field("9:", Metric::Bids, Scale::Day.bucket(midnight - 1));
+    let after = Scale::Day.field("9:", Metric::Bids, Scale::Day.bucket(midnight));
     assert_eq!(hget(&db, &key, &before).await, Some(1));
     assert_eq!(hget(&db, &key, &after).await, Some(2));
 }
@@ -194,6 +204,7 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
     items::set_like(&db, 2, id, true).await.unwrap();
     items::set_like(&db, 2, id, true).await.unwrap(); // idempotent: one like
     watch::set_watch(&db, 3, id, true).await.unwrap();
+    stats::fold_all(&db).await.unwrap();
 
     let metrics = [
         Metric::Views,
@@ -215,12 +226,13 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
                 .collect::<Vec<_>>()
         }
     };
-    // views 3 (two new visitors), bids 3 (two bidders), 1 like, 1 watcher, 1 listing.
-    assert_eq!(totals(Scope::Item(id.0)).await, vec![3, 2, 3, 2, 1, 1, 1]);
-    assert_eq!(
-        totals(Scope::Seller(seller)).await,
-        vec![3, 2, 3, 2, 1, 1, 1]
-    );
+    // views 3 (two new visitors), bids as the item counts them (each bid and the automatic
+    // bids they caused) from two bidders, 1 like, 1 watcher, 1 listing.
+    let item_bids = items::get(&db, id).await.unwrap().unwrap().bids;
+    assert_eq!(item_bids, 5, "1 + (auto + bid) + (auto + bid)");
+    let expected = vec![3, 2, item_bids, 2, 1, 1, 1];
+    assert_eq!(totals(Scope::Item(id.0)).await, expected);
+    assert_eq!(totals(Scope::Seller(seller)).await, expected);
     let site = stats::series(
         &db,
         Scope::Site,
@@ -231,7 +243,7 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
     .await
     .unwrap();
     assert_eq!(site[0].total() - site_before[0].total(), 1);
-    assert_eq!(site[1].total() - site_before[1].total(), 3);
+    assert_eq!(site[1].total() - site_before[1].total(), item_bids);
 
     // The market's rankings for the hour: the item trends, and its price rose.
     let trending = stats::trending(&db, 5, now()).await.unwrap();
@@ -254,4 +266,51 @@ fn rand_id() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .subsec_nanos() as u64
+}
+
+/// Instances fold the same logs at the same time: every event is still counted exactly once.
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_folds_count_every_event_exactly_once() {
+    let db = test_db().await;
+    let writers: Vec<_> = (0..4u64)
+        .map(|w| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for i in 0..300u64 {
+                    stats::record(
+                        &db,
+                        Scope::Item(100 + (w * 300 + i) % 16),
+                        Metric::Views,
+                        1,
+                        None,
+                    )
+                    .await
+                    .unwrap();
+                }
+            })
+        })
+        .collect();
+    let folders: Vec<_> = (0..3)
+        .map(|_| {
+            let db = db.clone();
+            tokio::spawn(async move {
+                for _ in 0..40 {
+                    stats::fold_all(&db).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in writers.into_iter().chain(folders) {
+        task.await.unwrap();
+    }
+    stats::fold_all(&db).await.unwrap();
+    let now = rbay::util::time::now_ms();
+    let mut total = 0;
+    for item in 100..116 {
+        total += stats::series(&db, Scope::Item(item), &[Metric::Views], Span::Hour, now)
+            .await
+            .unwrap()[0]
+            .total();
+    }
+    assert_eq!(total, 1_200);
 }

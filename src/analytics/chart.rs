@@ -9,9 +9,14 @@ use crate::util::money::format_cents;
 use crate::util::text::escape_html;
 use std::fmt::Write;
 
-const W: f64 = 320.0;
-const H: f64 = 132.0;
-const LEFT: f64 = 40.0;
+// A small chart's coordinates are about its size on screen in a grid cell (≈260 px), so its
+// 12 px labels stay about 12 px; the price chart is drawn wider.
+const W: f64 = 260.0;
+const H: f64 = 124.0;
+const PRICE_W: f64 = 600.0;
+const PRICE_H: f64 = 200.0;
+const LEFT: f64 = 34.0;
+const PRICE_LEFT: f64 = 64.0;
 const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
@@ -86,9 +91,14 @@ pub fn bar_chart(id: &str, title: &str, series: &Series, unit: (&str, &str)) -> 
         r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total" data-total="{total}">{total}</strong></figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{total} {} in all.{peak}</desc>"#,
         words(total)
     );
-    // Axes and the scale: 0, half and the top.
-    for (value, y) in [(0, TOP + plot_h), (top / 2, TOP + plot_h / 2.0), (top, TOP)] {
-        if value == 0 || top > 1 {
+    // Axes and the scale: 0, the top, and half when it is a whole number between them.
+    let half = (top % 2 == 0).then_some(top / 2);
+    for (value, y) in [
+        (Some(0), TOP + plot_h),
+        (half, TOP + plot_h / 2.0),
+        (Some(top), TOP),
+    ] {
+        if let Some(value) = value {
             let _ = write!(
                 out,
                 r#"<line class="grid" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
@@ -146,16 +156,16 @@ pub fn price_chart(id: &str, title: &str, points: &[(i64, i64)], until_ms: i64) 
     let (lo, hi) = ((lo - pad).max(0), hi + pad);
     let t0 = points[0].0;
     let t1 = until_ms.max(points[points.len() - 1].0).max(t0 + 1);
-    let plot_w = W - LEFT - RIGHT;
-    let plot_h = H - TOP - BOTTOM;
-    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * plot_w;
+    let plot_w = PRICE_W - PRICE_LEFT - RIGHT;
+    let plot_h = PRICE_H - TOP - BOTTOM;
+    let x = |t: i64| PRICE_LEFT + (t - t0) as f64 / (t1 - t0) as f64 * plot_w;
     let y = |c: i64| TOP + plot_h - (c - lo) as f64 / (hi - lo).max(1) as f64 * plot_h;
     let first = points[0].1;
     let last = points[points.len() - 1].1;
     let mut out = String::with_capacity(2048);
     let _ = write!(
         out,
-        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total">{}</strong></figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">From {} to {} in {} steps.</desc>"#,
+        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total">{}</strong></figcaption><svg viewBox="0 0 {PRICE_W} {PRICE_H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">From {} to {} in {} steps.</desc>"#,
         format_cents(last),
         format_cents(first),
         format_cents(last),
@@ -164,10 +174,10 @@ pub fn price_chart(id: &str, title: &str, points: &[(i64, i64)], until_ms: i64) 
     for c in [lo, (lo + hi) / 2, hi] {
         let _ = write!(
             out,
-            r#"<line class="grid" x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/><text class="tick" x="{2:.1}" y="{3:.1}" text-anchor="end">{4}</text>"#,
+            r#"<line class="grid" x1="{PRICE_LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/><text class="tick" x="{2:.1}" y="{3:.1}" text-anchor="end">{4}</text>"#,
             y(c),
-            W - RIGHT,
-            LEFT - 4.0,
+            PRICE_W - RIGHT,
+            PRICE_LEFT - 4.0,
             y(c) + 3.5,
             format_cents(c)
         );
@@ -194,10 +204,10 @@ pub fn price_chart(id: &str, title: &str, points: &[(i64, i64)], until_ms: i64) 
     }
     let _ = write!(
         out,
-        r#"</g><text class="tick" x="{LEFT}" y="{0:.1}">{1}</text><text class="tick" x="{2:.1}" y="{0:.1}" text-anchor="end">{3}</text></svg></figure>"#,
-        H - 6.0,
+        r#"</g><text class="tick" x="{PRICE_LEFT}" y="{0:.1}">{1}</text><text class="tick" x="{2:.1}" y="{0:.1}" text-anchor="end">{3}</text></svg></figure>"#,
+        PRICE_H - 6.0,
         crate::util::time::date(t0),
-        W - RIGHT,
+        PRICE_W - RIGHT,
         bucket_label(Scale::Minute, t1)
     );
     out
@@ -244,8 +254,12 @@ mod tests {
         assert!(svg.contains("8 bids in all. Busiest: 5 bids at 14:02."));
         assert!(svg.contains("<title>14:03: 1 bid</title>"));
         assert_eq!(svg.matches("<rect").count(), 4);
-        // The scale tops at 5 with a middle line at 2.
-        assert!(svg.contains(">5</text>") && svg.contains(">2</text>"));
+        // The scale tops at 5 (no half-way line: 2.5 is not a count).
+        assert!(svg.contains(">5</text>") && !svg.contains(">2</text>"));
+        let svg = bar_chart("c", "Bids", &series(vec![7]), ("bid", "bids"));
+        assert!(
+            svg.contains(">10</text>") && svg.contains(">5</text>") && svg.contains(">0</text>")
+        );
     }
 
     #[test]

@@ -25,7 +25,8 @@ pub enum Metric {
     Views,
     /// New distinct visitors of an item.
     Visitors,
-    /// Bids placed (a Buy It Now counts as one).
+    /// Bids, as the item's bid count counts them: each entry of the history (a bidder's bid,
+    /// an automatic bid for the leader, a Buy It Now).
     Bids,
     /// New distinct bidders on an item.
     Bidders,

@@ -1,6 +1,7 @@
-//! The Redis side of analytics: the keys every recording script takes ([`StatsTail`]), reading
-//! series back (one round trip per read, whatever the span), the market's rankings for the
-//! hour, and the counts that have no write script of their own (sign-ups, active visitors).
+//! The Redis side of analytics: the log key every recording script takes ([`StatsTail`]), the
+//! fold that turns the logs into counts ([`fold_all`], [`spawn_folder`]), reading series back
+//! (one round trip per read, whatever the span), the market's rankings for the hour, and the
+//! counts that have no write script of their own (sign-ups, active visitors).
 
 pub mod ops;
 pub mod visitors;
@@ -11,26 +12,77 @@ use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::{shard_of, Keys, SHARDS};
 use crate::server::redis::scripts::scripts;
 
-/// Appends the analytics keys and arguments that `record_stats` (lua/prelude.lua) expects
-/// after a script's own: the item's stats, its shard's sellers and site stats, its shard's
-/// trending and price-jump sets for the current hour; the user channel prefix and the market
-/// channel.
+/// Appends the key that `record_stats` (lua/prelude.lua) expects after a script's own: the
+/// stats log of the item's shard (same slot as the item).
 pub trait StatsTail {
     fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self;
 }
 
 impl StatsTail for redis::ScriptInvocation<'_> {
     fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self {
-        let shard = shard_of(item_id);
-        let hour = crate::util::time::now_ms().div_euclid(HOUR_MS);
-        self.key(keys.stats_item(item_id))
-            .key(keys.stats_sellers(shard))
-            .key(keys.stats_site(shard))
-            .key(keys.trending(shard, hour))
-            .key(keys.price_jumps(shard, hour))
-            .arg(keys.user_channel_prefix())
-            .arg(keys.market_channel())
+        self.key(keys.stats_log(shard_of(item_id)))
     }
+}
+
+/// Entries one fold takes from a shard's log.
+const FOLD_BATCH: usize = 500;
+/// How often each instance folds every shard's log (the delay before a count shows).
+pub const FOLD_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Folds one shard's stats log into counts (`lua/stats_fold.lua`); returns the entries folded.
+pub async fn fold(db: &Db, shard: u64, now_ms: i64) -> Result<usize, AppError> {
+    let keys = db.keys();
+    let hour = now_ms.div_euclid(HOUR_MS);
+    let mut conn = db.conn()?;
+    scripts()
+        .stats_fold
+        .key(keys.stats_log(shard))
+        .key(keys.stats_items(shard))
+        .key(keys.stats_sellers(shard))
+        .key(keys.stats_site(shard))
+        .key(keys.trending(shard, hour))
+        .key(keys.trending(shard, hour - 1))
+        .key(keys.price_jumps(shard, hour))
+        .key(keys.price_jumps(shard, hour - 1))
+        .arg(FOLD_BATCH)
+        .arg(hour)
+        .arg(keys.user_channel_prefix())
+        .arg(keys.market_channel())
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("fold stats", e))
+}
+
+/// Folds every shard's log until it is empty (or grows faster than it is folded: then the next
+/// round continues). Returns the entries folded.
+pub async fn fold_all(db: &Db) -> Result<usize, AppError> {
+    let mut total = 0;
+    for shard in 0..SHARDS {
+        for _ in 0..20 {
+            let folded = fold(db, shard, crate::util::time::now_ms()).await?;
+            total += folded;
+            if folded < FOLD_BATCH {
+                break;
+            }
+        }
+    }
+    Ok(total)
+}
+
+/// Folds the logs every [`FOLD_EVERY`] until the process ends. Every instance does it: the
+/// fold is atomic, so instances folding at once never count an event twice.
+pub fn spawn_folder(db: &Db) -> tokio::task::JoinHandle<()> {
+    let db = db.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(FOLD_EVERY);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if let Err(e) = fold_all(&db).await {
+                tracing::debug!(error = ?e, "stats fold skipped");
+            }
+        }
+    })
 }
 
 /// Whose counts.
@@ -46,7 +98,7 @@ impl Scope {
     /// The hashes that hold the scope's counts, and the prefix of its fields.
     fn hashes(self, keys: &Keys) -> (Vec<String>, String) {
         match self {
-            Scope::Item(id) => (vec![keys.stats_item(id)], String::new()),
+            Scope::Item(id) => (vec![keys.stats_items(shard_of(id))], format!("{id}:")),
             Scope::Seller(id) => (
                 (0..SHARDS).map(|s| keys.stats_sellers(s)).collect(),
                 format!("{id}:"),
@@ -103,36 +155,39 @@ pub async fn series(
         .collect())
 }
 
-/// Adds `n` to a metric of a scope at `at_ms` (now when `None`), through the same recorder as
-/// the write scripts. For events without a script of their own (sign-ups go to the site
-/// counts of the user's shard) and for tests with known times. Returns the time used.
+/// Logs `n` of a metric for one scope at `at_ms` (now when `None`), to be folded like the
+/// events of the write scripts. For events without a script of their own (sign-ups, counted
+/// for the site) and for tests with known times.
 pub async fn record(
     db: &Db,
     scope: Scope,
     metric: Metric,
     n: i64,
     at_ms: Option<i64>,
-) -> Result<i64, AppError> {
+) -> Result<(), AppError> {
     let keys = db.keys();
-    let (key, prefix) = match scope {
-        Scope::Item(id) => (keys.stats_item(id), String::new()),
-        Scope::Seller(id) => (keys.stats_sellers(shard_of(id)), format!("{id}:")),
-        Scope::Site => (keys.stats_site(rand_shard()), String::new()),
+    let (shard, scopes, item, seller) = match scope {
+        Scope::Item(id) => (shard_of(id), "i", id.to_string(), "-".to_string()),
+        Scope::Seller(id) => (shard_of(id), "s", "-".to_string(), id.to_string()),
+        Scope::Site => (rand_shard(), "x", "-".to_string(), "-".to_string()),
     };
     let mut conn = db.conn()?;
-    scripts()
+    let _: String = scripts()
         .stats_add
-        .key(key)
-        .arg(prefix)
+        .key(keys.stats_log(shard))
+        .arg(scopes)
+        .arg(item)
+        .arg(seller)
         .arg(metric.code())
         .arg(n)
         .arg(at_ms.map(|t| t.to_string()).unwrap_or_default())
         .invoke_async(&mut conn)
         .await
-        .map_err(|e| redis_error("record stats", e))
+        .map_err(|e| redis_error("record stats", e))?;
+    Ok(())
 }
 
-/// Site counts spread over the shards (any shard will do: they are summed when read).
+/// Site counts spread over the shards' logs (any shard will do: they are summed when read).
 fn rand_shard() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);

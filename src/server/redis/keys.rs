@@ -316,21 +316,26 @@ impl Keys {
 
     // ---- Analytics (counts per minute / hour / day; see `analytics`) ---------------------
 
-    /// Hash with field expiry: an item's counts, `<metric>:<scale>:<bucket>` → count (scale
-    /// `m` minute kept 48 h, `h` hour kept 90 days, `d` day kept 2 years).
-    pub fn stats_item(&self, id: impl Into<u64>) -> String {
-        self.item_key("stats", id)
+    /// Stream: the shard's counted events not yet folded into counts (`lua/stats_fold.lua`
+    /// folds and deletes them within a fraction of a second).
+    pub fn stats_log(&self, shard: u64) -> String {
+        self.key(format_args!("stats-log:{}", shard_tag(shard)))
+    }
+
+    /// Hash with field expiry: the counts of the shard's items,
+    /// `<item>:<metric>:<scale>:<bucket>` → count (scale `m` minute kept 48 h, `h` hour kept
+    /// 90 days, `d` day kept 2 years).
+    pub fn stats_items(&self, shard: u64) -> String {
+        self.key(format_args!("stats-items:{}", shard_tag(shard)))
     }
 
     /// Hash with field expiry: the counts of every seller's items in one shard,
-    /// `<seller>:<metric>:<scale>:<bucket>` → count, plus `p:<seller>` (a one-second field
-    /// that limits live pings of the seller's dashboards).
+    /// `<seller>:<metric>:<scale>:<bucket>` → count.
     pub fn stats_sellers(&self, shard: u64) -> String {
         self.key(format_args!("stats-sellers:{}", shard_tag(shard)))
     }
 
-    /// Hash with field expiry: site-wide counts of one shard, `<metric>:<scale>:<bucket>`, plus
-    /// `p` (a one-second field that limits live pings of the market board).
+    /// Hash with field expiry: site-wide counts of one shard, `<metric>:<scale>:<bucket>`.
     pub fn stats_site(&self, shard: u64) -> String {
         self.key(format_args!("stats-site:{}", shard_tag(shard)))
     }
@@ -473,7 +478,8 @@ mod tests {
             k.rank_views(0),
             k.index_dirty(0),
             k.demo_image(1),
-            k.stats_item(1u64),
+            k.stats_log(0),
+            k.stats_items(0),
             k.stats_sellers(0),
             k.stats_site(0),
             k.trending(0, 1),
@@ -523,7 +529,8 @@ mod tests {
             k.rank_price(shard),
             k.rank_views(shard),
             k.index_dirty(shard),
-            k.stats_item(id),
+            k.stats_log(shard),
+            k.stats_items(shard),
             k.stats_sellers(shard),
             k.stats_site(shard),
             k.trending(shard, 7),

@@ -63,8 +63,10 @@ pub struct Scripts {
     pub notify: Script,
     /// `lua/notes_read.lua`: mark a user's notifications read.
     pub notes_read: Script,
-    /// `lua/stats_add.lua`: one analytics count outside a write script (sign-ups, tests).
+    /// `lua/stats_add.lua`: one counted event outside a write script (sign-ups, tests).
     pub stats_add: Script,
+    /// `lua/stats_fold.lua`: fold a shard's stats log into its counts, exactly once.
+    pub stats_fold: Script,
 }
 
 const PRELUDE: &str = include_str!("../../../lua/prelude.lua");
@@ -102,6 +104,7 @@ static SCRIPTS: LazyLock<Scripts> = LazyLock::new(|| Scripts {
     notify: script(include_str!("../../../lua/notify.lua")),
     notes_read: script(include_str!("../../../lua/notes_read.lua")),
     stats_add: script(include_str!("../../../lua/stats_add.lua")),
+    stats_fold: script(include_str!("../../../lua/stats_fold.lua")),
 });
 
 /// The registry of all scripts.

@@ -1,0 +1,110 @@
+-- Folds a shard's stats log into its counts, in one step: reads the oldest entries, adds them
+-- up per item, seller and minute (a burst of bids on one item becomes one HINCRBY per bucket),
+-- writes the minute, hour and day counts of the item, its seller and the site, the hour's
+-- trending and price-jump scores, deletes the entries it folded, and pings the live pages
+-- (each seller touched, and the market board). Atomic: an entry is counted exactly once,
+-- however many instances fold at the same time.
+--
+-- A count is a hash field `<metric>:<scale>:<bucket>` (`m`inute, `h`our, `d`ay; bucket = Unix
+-- ms / width, so days are UTC days), prefixed `<item>:` in the items hash and `<seller>:` in
+-- the sellers hash, with its own expiry set when the field is created: the end of its bucket
+-- plus 48 hours (minutes), 90 days (hours) or 730 days (days). A field already past it is
+-- deleted at once (an old event counts only where it is still kept).
+--
+-- KEYS[1] = the shard's stats log   KEYS[2] = the shard's item counts   KEYS[3] = seller counts
+-- KEYS[4] = site counts   KEYS[5], KEYS[6] = trending this hour, last hour
+-- KEYS[7], KEYS[8] = price jumps this hour, last hour
+-- ARGV[1] = most entries to fold   ARGV[2] = this hour (Unix ms / 3,600,000)
+-- ARGV[3] = the user channel prefix   ARGV[4] = the market channel
+-- A log entry is one field `e`: `<scopes> <item> <seller> <trend> <jump> <counts>[ @<ms>]`:
+-- scopes counted (`i` item, `s` seller, `x` site), item and seller ids (`-` for none), the
+-- trending score, the price rise (cents), the counts as `<metric letter><amount>` joined by
+-- commas (`b2,u1`), and the event time when it is not the entry id's.
+-- Returns the number of entries folded.
+local entries = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', tonumber(ARGV[1]))
+if #entries == 0 then
+  return 0
+end
+local hour = tonumber(ARGV[2])
+local groups, ranked, sellers, ids = {}, { {}, {}, {}, {} }, {}, {}
+for n, entry in ipairs(entries) do
+  ids[n] = entry[1]
+  local o, item, seller, trend, jump, counts, at =
+    string.match(entry[2][2], '^(%S+) (%S+) (%S+) (%S+) (%S+) ?([^@]*)@?(%d*)$')
+  if o then
+    item = item == '-' and '' or item
+    seller = seller == '-' and '' or seller
+    trend, jump = tonumber(trend), tonumber(jump)
+    at = tonumber(at) or tonumber(string.match(entry[1], '^%d+'))
+    if counts ~= '' then
+      local minute = math.floor(at / 60000)
+      local key = o .. '|' .. item .. '|' .. seller .. '|' .. minute
+      local g = groups[key]
+      if not g then
+        g = { o = o, item = item, seller = seller, minute = minute, counts = {} }
+        groups[key] = g
+      end
+      for metric, amount in string.gmatch(counts, '(%a)(%d+)') do
+        g.counts[metric] = (g.counts[metric] or 0) + tonumber(amount)
+      end
+    end
+    local h = math.floor(at / 3600000)
+    local slot = (h == hour and 1) or (h == hour - 1 and 2) or nil
+    if slot and item ~= '' then
+      if trend > 0 then ranked[slot][item] = (ranked[slot][item] or 0) + trend end
+      if jump > 0 then ranked[slot + 2][item] = (ranked[slot + 2][item] or 0) + jump end
+    end
+  end
+end
+-- Per scope (items, sellers, site): field -> amount.
+local sums = { {}, {}, {} }
+local SCALES = { { 'm', 60000, 1, 172800000 }, { 'h', 3600000, 60, 7776000000 },
+  { 'd', 86400000, 1440, 63072000000 } }
+for _, g in pairs(groups) do
+  local prefixes = {
+    (g.item ~= '' and string.find(g.o, 'i', 1, true)) and (g.item .. ':') or false,
+    (g.seller ~= '' and string.find(g.o, 's', 1, true)) and (g.seller .. ':') or false,
+    string.find(g.o, 'x', 1, true) and '' or false,
+  }
+  if prefixes[2] then
+    sellers[g.seller] = g.item
+  end
+  for metric, amount in pairs(g.counts) do
+    for _, scale in ipairs(SCALES) do
+      local suffix = metric .. ':' .. scale[1] .. ':' .. string.format('%d', math.floor(g.minute / scale[3]))
+      for s = 1, 3 do
+        if prefixes[s] then
+          local field = prefixes[s] .. suffix
+          sums[s][field] = (sums[s][field] or 0) + amount
+        end
+      end
+    end
+  end
+end
+local WIDTH = { m = 60000, h = 3600000, d = 86400000 }
+local KEEP = { m = 172800000, h = 7776000000, d = 63072000000 }
+for s = 1, 3 do
+  local key = KEYS[s + 1]
+  for field, amount in pairs(sums[s]) do
+    if redis.call('HINCRBY', key, field, amount) == amount then
+      local scale, bucket = string.match(field, ':(%a):(%-?%d+)$')
+      redis.call('HPEXPIREAT', key,
+        string.format('%d', (tonumber(bucket) + 1) * WIDTH[scale] + KEEP[scale]), 'FIELDS', 1, field)
+    end
+  end
+end
+for r = 1, 4 do
+  for item, amount in pairs(ranked[r]) do
+    if tonumber(redis.call('ZINCRBY', KEYS[r + 4], amount, item)) == amount then
+      redis.call('PEXPIRE', KEYS[r + 4], 7500000)
+    end
+  end
+end
+-- Everything up to the last entry folded goes: the log only grows at its end.
+redis.call('XTRIM', KEYS[1], 'MINID', ids[#ids])
+redis.call('XDEL', KEYS[1], ids[#ids])
+for seller, item in pairs(sellers) do
+  redis.call('PUBLISH', ARGV[3] .. seller, 'stats {"item":' .. item .. '}')
+end
+redis.call('PUBLISH', ARGV[4], 'stats {}')
+return #entries
