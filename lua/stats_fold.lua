@@ -5,11 +5,14 @@
 -- (each seller touched, and the market board). Atomic: an entry is counted exactly once,
 -- however many instances fold at the same time.
 --
--- A count is a hash field `<metric>:<scale>:<bucket>` (`m`inute, `h`our, `d`ay; bucket = Unix
--- ms / width, so days are UTC days), prefixed `<item>:` in the items hash and `<seller>:` in
--- the sellers hash, with its own expiry set when the field is created: the end of its bucket
--- plus 48 hours (minutes), 90 days (hours) or 730 days (days). A field already past it is
--- deleted at once (an old event counts only where it is still kept).
+-- Counts are packed: one hash field per metric and period, `<metric>:<scale>:<period>`,
+-- holds the period's buckets as 8 hex digits each: `m` an hour of 60 minutes, `h` a day of 24
+-- hours, `d` a block of 30 days (bucket = Unix ms / width, so days are UTC days; period =
+-- bucket / slots). Fields are prefixed `<item>:` in the items hash and `<seller>:` in the
+-- sellers hash. A read of any span is then two fields per metric, and the values (over 64
+-- bytes) keep the hashes in hashtable encoding (O(1) per field). Each field expires with its
+-- period: the end of the period plus 48 hours (minutes), 90 days (hours) or 730 days (days);
+-- one already past it is not kept (an old event counts only where it is still kept).
 --
 -- KEYS[1] = the shard's stats log   KEYS[2] = the shard's item counts   KEYS[3] = seller counts
 -- KEYS[4] = site counts   KEYS[5], KEYS[6] = trending this hour, last hour
@@ -56,10 +59,11 @@ for n, entry in ipairs(entries) do
     end
   end
 end
--- Per scope (items, sellers, site): field -> amount.
-local sums = { {}, {}, {} }
-local SCALES = { { 'm', 60000, 1, 172800000 }, { 'h', 3600000, 60, 7776000000 },
-  { 'd', 86400000, 1440, 63072000000 } }
+-- Per scope (items, sellers, site): field -> { slot -> amount }, and each field's expiry.
+local updates = { {}, {}, {} }
+local expires = {}
+local SCALES = { { 'm', 60000, 60, 172800000 }, { 'h', 3600000, 24, 7776000000 },
+  { 'd', 86400000, 30, 63072000000 } }
 for _, g in pairs(groups) do
   local prefixes = {
     (g.item ~= '' and string.find(g.o, 'i', 1, true)) and (g.item .. ':') or false,
@@ -71,25 +75,42 @@ for _, g in pairs(groups) do
   end
   for metric, amount in pairs(g.counts) do
     for _, scale in ipairs(SCALES) do
-      local suffix = metric .. ':' .. scale[1] .. ':' .. string.format('%d', math.floor(g.minute / scale[3]))
+      local bucket = math.floor(g.minute * 60000 / scale[2])
+      local period = math.floor(bucket / scale[3])
+      local slot = bucket - period * scale[3]
+      local suffix = metric .. ':' .. scale[1] .. ':' .. string.format('%d', period)
+      local expire = (period + 1) * scale[3] * scale[2] + scale[4]
       for s = 1, 3 do
         if prefixes[s] then
           local field = prefixes[s] .. suffix
-          sums[s][field] = (sums[s][field] or 0) + amount
+          local slots = updates[s][field]
+          if not slots then
+            slots = {}
+            updates[s][field] = slots
+            expires[field] = expire
+          end
+          slots[slot] = (slots[slot] or 0) + amount
         end
       end
     end
   end
 end
-local WIDTH = { m = 60000, h = 3600000, d = 86400000 }
-local KEEP = { m = 172800000, h = 7776000000, d = 63072000000 }
+local now = tonumber(redis.call('TIME')[1]) * 1000
+local SLOTS = { m = 60, h = 24, d = 30 }
 for s = 1, 3 do
   local key = KEYS[s + 1]
-  for field, amount in pairs(sums[s]) do
-    if redis.call('HINCRBY', key, field, amount) == amount then
-      local scale, bucket = string.match(field, ':(%a):(%-?%d+)$')
-      redis.call('HPEXPIREAT', key,
-        string.format('%d', (tonumber(bucket) + 1) * WIDTH[scale] + KEEP[scale]), 'FIELDS', 1, field)
+  for field, slots in pairs(updates[s]) do
+    if expires[field] > now then
+      local value = redis.call('HGET', key, field)
+      if not value then
+        value = string.rep('0', 8 * SLOTS[string.match(field, ':(%a):%d+$')])
+      end
+      for slot, amount in pairs(slots) do
+        local at = slot * 8
+        local count = math.min(tonumber(string.sub(value, at + 1, at + 8), 16) + amount, 4294967295)
+        value = string.sub(value, 1, at) .. string.format('%08x', count) .. string.sub(value, at + 9)
+      end
+      redis.call('HSETEX', key, 'PXAT', string.format('%d', expires[field]), 'FIELDS', 1, field, value)
     end
   end
 end

@@ -104,12 +104,17 @@ pages() {
     local maker
     maker=$(curl -s "$URL/items/1" | grep -o '(\([A-Z][a-z]*\))' | head -1 | tr -d '()' || true)
     [ -n "$maker" ] || maker="kelanford"
-    local session
+    local session seller_session
     session=$(sign_up "benchreader")
+    # A seeded seller (items / 20 of the catalogue are theirs) for the analytics dashboard.
+    seller_session=$(curl -s -D - -o /dev/null -X POST "$URL/api/auth/signin" -H 'Accept: application/json' \
+      -H "Origin: $URL" -d "username=demo&password=demo-password" | grep -o 'rbay_session=[0-9]*[.][0-9a-f]*')
     local r
-    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending"; do
+    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending" "dashboard-seller /dashboard" "market /market"; do
       local name="${spec%% *}" path="${spec#* }"
-      if [[ "$name" == *signed-in ]]; then
+      if [[ "$name" == dashboard-seller ]]; then
+        r=$(measure "$path" -H "Cookie: $seller_session")
+      elif [[ "$name" == *signed-in ]]; then
         r=$(measure "$path" -H "Cookie: $session")
       else
         r=$(measure "$path")

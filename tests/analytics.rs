@@ -26,7 +26,7 @@ async fn hpexpiretime(db: &Db, key: &str, field: &str) -> i64 {
     reply[0]
 }
 
-async fn hget(db: &Db, key: &str, field: &str) -> Option<i64> {
+async fn hget_text(db: &Db, key: &str, field: &str) -> Option<String> {
     let mut conn = db.conn().unwrap();
     redis::cmd("HGET")
         .arg(key)
@@ -101,61 +101,68 @@ async fn retention_drops_what_it_should_and_nothing_else() {
         .keys()
         .stats_items(rbay::server::redis::keys::shard_of(8));
     let now = rbay::util::time::now_ms();
-    // 49 hours ago: the minute bucket is already past its 48 hours, the hour and day remain.
-    let old = now - 49 * HOUR_MS;
+    let count = |field: (Scale, String, i64, usize)| {
+        let (db, key) = (db.clone(), key.clone());
+        async move {
+            hget_text(&db, &key, &field.1)
+                .await
+                .map(|value| Scale::unpack(&value, field.3))
+        }
+    };
+    // 50 hours ago: that hour's minutes are past their 48 hours; its hour and day remain.
+    let old = now - 50 * HOUR_MS;
     stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(old))
         .await
         .unwrap();
     stats::fold_all(&db).await.unwrap();
     let fields = stats::fields_at(Metric::Views, "8:", old);
-    assert_eq!(hget(&db, &key, &fields[0].1).await, None, "minute gone");
-    assert_eq!(hget(&db, &key, &fields[1].1).await, Some(1), "hour kept");
-    assert_eq!(hget(&db, &key, &fields[2].1).await, Some(1), "day kept");
-    // Each kept field expires exactly its retention after the end of its bucket.
-    for (scale, field) in &fields[1..] {
-        let end = (scale.bucket(old) + 1) * scale.width_ms();
+    assert_eq!(count(fields[0].clone()).await, None, "minutes gone");
+    assert_eq!(count(fields[1].clone()).await, Some(1), "hour kept");
+    assert_eq!(count(fields[2].clone()).await, Some(1), "day kept");
+    // Each kept field expires exactly its retention after the end of its period.
+    for (scale, field, period, _) in &fields[1..] {
         assert_eq!(
             hpexpiretime(&db, &key, field).await,
-            end + scale.kept_ms(),
+            scale.expires_at_ms(*period),
             "{field}"
         );
     }
-    // A fresh minute bucket lives 48 hours after its minute ends.
-    stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(now))
-        .await
-        .unwrap();
-    stats::fold_all(&db).await.unwrap();
+    // This hour's minutes live 48 hours after the hour ends; a second event keeps that expiry.
+    for _ in 0..2 {
+        stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(now))
+            .await
+            .unwrap();
+        stats::fold_all(&db).await.unwrap();
+    }
     let fresh = stats::fields_at(Metric::Views, "8:", now);
-    let end = (Scale::Minute.bucket(now) + 1) * MINUTE_MS;
+    assert_eq!(count(fresh[0].clone()).await, Some(2));
+    let hour_end = (now.div_euclid(HOUR_MS) + 1) * HOUR_MS;
     assert_eq!(
         hpexpiretime(&db, &key, &fresh[0].1).await,
-        end + 48 * HOUR_MS
+        hour_end + 48 * HOUR_MS
     );
-    // 91 days ago: only the day bucket remains; 731 days ago: nothing.
+    // 91 days ago: only the day count remains; 800 days ago: nothing.
     let older = now - 91 * DAY_MS;
     stats::record(&db, Scope::Item(8), Metric::Likes, 1, Some(older))
         .await
         .unwrap();
     stats::fold_all(&db).await.unwrap();
     let f = stats::fields_at(Metric::Likes, "8:", older);
-    assert_eq!(hget(&db, &key, &f[1].1).await, None);
-    assert_eq!(hget(&db, &key, &f[2].1).await, Some(1));
-    let ancient = now - 731 * DAY_MS;
+    assert_eq!(count(f[1].clone()).await, None);
+    assert_eq!(count(f[2].clone()).await, Some(1));
+    let ancient = now - 800 * DAY_MS;
     stats::record(&db, Scope::Item(8), Metric::Comments, 1, Some(ancient))
         .await
         .unwrap();
     stats::fold_all(&db).await.unwrap();
-    for (_, field) in stats::fields_at(Metric::Comments, "8:", ancient) {
-        assert_eq!(hget(&db, &key, &field).await, None, "{field}");
+    for field in stats::fields_at(Metric::Comments, "8:", ancient) {
+        assert_eq!(count(field.clone()).await, None, "{}", field.1);
     }
 }
 
 #[tokio::test]
 async fn days_turn_at_midnight_utc() {
     let db = test_db().await;
-    let key = db
-        .keys()
-        .stats_items(rbay::server::redis::keys::shard_of(9));
     let midnight = rbay::util::time::now_ms().div_euclid(DAY_MS) * DAY_MS - DAY_MS;
     for at in [midnight - 1, midnight, midnight + 1] {
         stats::record(&db, Scope::Item(9), Metric::Bids, 1, Some(at))
@@ -163,10 +170,15 @@ async fn days_turn_at_midnight_utc() {
             .unwrap();
     }
     stats::fold_all(&db).await.unwrap();
-    let before = Scale::Day.field("9:", Metric::Bids, Scale::Day.bucket(midnight - 1));
-    let after = Scale::Day.field("9:", Metric::Bids, Scale::Day.bucket(midnight));
-    assert_eq!(hget(&db, &key, &before).await, Some(1));
-    assert_eq!(hget(&db, &key, &after).await, Some(2));
+    let month = stats::series(&db, Scope::Item(9), &[Metric::Bids], Span::Month, midnight)
+        .await
+        .unwrap();
+    // The span ends with the day starting at midnight; the day before holds the one before.
+    assert_eq!(&month[0].values[28..], &[1, 2]);
+    let day = stats::series(&db, Scope::Item(9), &[Metric::Bids], Span::Day, midnight)
+        .await
+        .unwrap();
+    assert_eq!(&day[0].values[22..], &[1, 2], "23:00 and 00:00 UTC");
 }
 
 #[tokio::test]

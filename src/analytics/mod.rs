@@ -1,11 +1,13 @@
 //! Analytics: what happens on the site, counted per minute, hour and day.
 //!
-//! The counts are written by the Lua script of the event they count (`record_stats` in
-//! `lua/prelude.lua`: a bid, a view, a like…), so they can never drift from it. Each scope (an
-//! item, a seller, the site) keeps its counts as fields of a hash, one field per metric and
-//! bucket, each with its own expiry: minute buckets for 48 hours, hour buckets for 90 days,
-//! day buckets for two years. The hour and day buckets are written with the minute bucket (a
-//! roll-up at write time), so they are always the sum of their parts.
+//! Every counted event is logged by the Lua script of the event itself (`record_stats` in
+//! `lua/prelude.lua`: a bid, a view, a like…) and folded into counts exactly once
+//! (`lua/stats_fold.lua`), so counts can never drift from what they count. Each scope (an
+//! item, a seller, the site) keeps its counts in hash fields, one per metric and *period*,
+//! packing the period's buckets (an hour of minutes, a day of hours, 30 days), each field with
+//! its own expiry: minutes for 48 hours, hours for 90 days, days for two years after their
+//! period. The hour and day buckets are written with the minute bucket (a roll-up at write
+//! time), so they are always the sum of their parts.
 //!
 //! This module holds the shared vocabulary (metrics, spans, bucket arithmetic, series);
 //! [`chart`] draws series as SVG; `server` (feature `ssr`) reads and records. Features build
@@ -139,9 +141,38 @@ impl Scale {
         at_ms.div_euclid(self.width_ms())
     }
 
-    /// The Redis field of a metric in a bucket (`prefix` is `<seller>:` in the sellers hash).
-    pub fn field(self, prefix: &str, metric: Metric, bucket: i64) -> String {
-        format!("{prefix}{}:{}:{bucket}", metric.code(), self.code())
+    /// Buckets packed in one field: the minutes of an hour, the hours of a day, 30 days.
+    pub fn slots(self) -> i64 {
+        match self {
+            Scale::Minute => 60,
+            Scale::Hour => 24,
+            Scale::Day => 30,
+        }
+    }
+
+    /// The period (packed field) holding a bucket, and the bucket's slot in it.
+    pub fn period_and_slot(self, bucket: i64) -> (i64, usize) {
+        let period = bucket.div_euclid(self.slots());
+        (period, (bucket - period * self.slots()) as usize)
+    }
+
+    /// When the field of a period expires: the end of the period plus the time it is kept.
+    pub fn expires_at_ms(self, period: i64) -> i64 {
+        (period + 1) * self.slots() * self.width_ms() + self.kept_ms()
+    }
+
+    /// The Redis field of a metric in a period (`prefix` is `<item>:` or `<seller>:` in the
+    /// per-shard items and sellers hashes, empty in the site's).
+    pub fn field(self, prefix: &str, metric: Metric, period: i64) -> String {
+        format!("{prefix}{}:{}:{period}", metric.code(), self.code())
+    }
+
+    /// One bucket's count in a packed field's value (8 hex digits a bucket).
+    pub fn unpack(value: &str, slot: usize) -> i64 {
+        value
+            .get(slot * 8..slot * 8 + 8)
+            .and_then(|hex| i64::from_str_radix(hex, 16).ok())
+            .unwrap_or(0)
     }
 }
 
@@ -257,8 +288,15 @@ mod tests {
     }
 
     #[test]
-    fn field_names_match_the_lua_recorder() {
+    fn field_names_and_packing_match_the_lua_fold() {
         assert_eq!(Scale::Minute.field("", Metric::Bids, 42), "b:m:42");
         assert_eq!(Scale::Day.field("7:", Metric::Views, 3), "7:v:d:3");
+        assert_eq!(Scale::Minute.period_and_slot(125), (2, 5));
+        assert_eq!(Scale::Hour.period_and_slot(-1), (-1, 23));
+        let value = format!("{}0000002a{}", "0".repeat(8), "0".repeat(8));
+        assert_eq!(Scale::unpack(&value, 1), 42);
+        assert_eq!(Scale::unpack(&value, 0), 0);
+        assert_eq!(Scale::unpack(&value, 9), 0, "past the end");
+        assert_eq!(Scale::Minute.expires_at_ms(0), HOUR_MS + MINUTES_KEPT_MS);
     }
 }

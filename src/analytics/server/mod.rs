@@ -123,34 +123,45 @@ pub async fn series(
     let scale = span.scale();
     let buckets: Vec<i64> = span.bucket_range(now_ms).collect();
     let (hashes, prefix) = scope.hashes(db.keys());
+    // The span's buckets lie in (at most) two periods: two packed fields per metric.
+    let first = scale.period_and_slot(buckets[0]).0;
+    let last = scale.period_and_slot(buckets[buckets.len() - 1]).0;
+    let periods: Vec<i64> = (first..=last).collect();
     let fields: Vec<String> = metrics
         .iter()
-        .flat_map(|m| buckets.iter().map(|b| scale.field(&prefix, *m, *b)))
+        .flat_map(|m| periods.iter().map(|p| scale.field(&prefix, *m, *p)))
         .collect();
     let mut pipe = redis::pipe();
     for hash in &hashes {
         pipe.cmd("HMGET").arg(hash).arg(&fields);
     }
     let mut conn = db.conn()?;
-    let rows: Vec<Vec<Option<i64>>> = pipe
+    let rows: Vec<Vec<Option<String>>> = pipe
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("analytics series", e))?;
-    let mut sums = vec![0i64; fields.len()];
-    for row in rows {
-        for (sum, value) in sums.iter_mut().zip(row) {
-            *sum += value.unwrap_or(0);
-        }
-    }
-    let start_ms = buckets.first().copied().unwrap_or(0) * scale.width_ms();
+    let start_ms = buckets[0] * scale.width_ms();
     Ok(metrics
         .iter()
-        .zip(sums.chunks(buckets.len().max(1)))
-        .map(|(metric, values)| Series {
-            metric: *metric,
-            start_ms,
-            step_ms: scale.width_ms(),
-            values: values.to_vec(),
+        .enumerate()
+        .map(|(m, metric)| {
+            let values = buckets
+                .iter()
+                .map(|bucket| {
+                    let (period, slot) = scale.period_and_slot(*bucket);
+                    let field = m * periods.len() + (period - first) as usize;
+                    rows.iter()
+                        .filter_map(|row| row.get(field).cloned().flatten())
+                        .map(|value| Scale::unpack(&value, slot))
+                        .sum()
+                })
+                .collect();
+            Series {
+                metric: *metric,
+                start_ms,
+                step_ms: scale.width_ms(),
+                values,
+            }
         })
         .collect())
 }
@@ -194,11 +205,15 @@ fn rand_shard() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS
 }
 
-/// The fields of one count at every scale, for tests and tools: `(hash field, bucket start)`.
-pub fn fields_at(metric: Metric, prefix: &str, at_ms: i64) -> Vec<(Scale, String)> {
+/// Where one count at `at_ms` is kept at every scale, for tests and tools: the scale, the
+/// packed field, its period and the bucket's slot in it.
+pub fn fields_at(metric: Metric, prefix: &str, at_ms: i64) -> Vec<(Scale, String, i64, usize)> {
     [Scale::Minute, Scale::Hour, Scale::Day]
         .into_iter()
-        .map(|s| (s, s.field(prefix, metric, s.bucket(at_ms))))
+        .map(|s| {
+            let (period, slot) = s.period_and_slot(s.bucket(at_ms));
+            (s, s.field(prefix, metric, period), period, slot)
+        })
         .collect()
 }
 

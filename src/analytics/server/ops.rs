@@ -71,10 +71,12 @@ pub fn route_of(path: &str) -> String {
     format!("/{}", segments.join("/"))
 }
 
-/// Middleware: counts every request and its latency under its route. Server-sent event
-/// streams are counted when they open (their length is not a latency).
-pub async fn measure(request: Request, next: Next) -> Response {
+/// Middleware (one layer for both, it runs on every request): notes the visitor of a page
+/// (see [`super::visitors`]) and counts the request and its latency under its route.
+/// Server-sent event streams are counted when they open (their length is not a latency).
+pub async fn observe(request: Request, next: Next) -> Response {
     let route = route_of(request.uri().path());
+    super::visitors::note_request(&request);
     let started = Instant::now();
     let response = next.run(request).await;
     let micros = started.elapsed().as_micros() as u64;
