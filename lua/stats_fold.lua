@@ -6,13 +6,14 @@
 -- however many instances fold at the same time.
 --
 -- Counts are packed: one hash field per metric and period, `<metric>:<scale>:<period>`,
--- holds the period's buckets as 8 hex digits each: `m` an hour of 60 minutes, `h` a day of 24
--- hours, `d` a block of 30 days (bucket = Unix ms / width, so days are UTC days; period =
--- bucket / slots). Fields are prefixed `<item>:` in the items hash and `<seller>:` in the
--- sellers hash. A read of any span is then two fields per metric, and the values (over 64
--- bytes) keep the hashes in hashtable encoding (O(1) per field). Each field expires with its
--- period: the end of the period plus 48 hours (minutes), 90 days (hours) or 730 days (days);
--- one already past it is not kept (an old event counts only where it is still kept).
+-- holds the period's buckets that are not zero as `<slot>:<count>` joined by commas: `m` an
+-- hour of 60 minutes, `h` a day of 24 hours, `d` a block of 30 days (bucket = Unix ms / width,
+-- so days are UTC days; period = bucket / slots; slot = bucket - period * slots). Fields are
+-- prefixed `<item>:` in the items hash and `<seller>:` in the sellers hash. A read of any
+-- span is then two fields per metric, and a quiet item costs a few bytes per period. Each
+-- field expires with its period: the end of the period plus 48 hours (minutes), 90 days
+-- (hours) or 730 days (days); one already past it is not kept (an old event counts only where
+-- it is still kept).
 --
 -- KEYS[1] = the shard's stats log   KEYS[2] = the shard's item counts   KEYS[3] = seller counts
 -- KEYS[4] = site counts   KEYS[5], KEYS[6] = trending this hour, last hour
@@ -96,21 +97,24 @@ for _, g in pairs(groups) do
   end
 end
 local now = tonumber(redis.call('TIME')[1]) * 1000
-local SLOTS = { m = 60, h = 24, d = 30 }
 for s = 1, 3 do
   local key = KEYS[s + 1]
   for field, slots in pairs(updates[s]) do
     if expires[field] > now then
-      local value = redis.call('HGET', key, field)
-      if not value then
-        value = string.rep('0', 8 * SLOTS[string.match(field, ':(%a):%d+$')])
+      local counts = {}
+      for slot, count in string.gmatch(redis.call('HGET', key, field) or '', '(%d+):(%d+)') do
+        counts[tonumber(slot)] = tonumber(count)
       end
       for slot, amount in pairs(slots) do
-        local at = slot * 8
-        local count = math.min(tonumber(string.sub(value, at + 1, at + 8), 16) + amount, 4294967295)
-        value = string.sub(value, 1, at) .. string.format('%08x', count) .. string.sub(value, at + 9)
+        counts[slot] = (counts[slot] or 0) + amount
       end
-      redis.call('HSETEX', key, 'PXAT', string.format('%d', expires[field]), 'FIELDS', 1, field, value)
+      local parts = {}
+      for slot, count in pairs(counts) do
+        parts[#parts + 1] = slot .. ':' .. string.format('%d', count)
+      end
+      -- HSETEX: the value and its expiry in one call (HSET alone would drop the expiry).
+      redis.call('HSETEX', key, 'PXAT', string.format('%d', expires[field]), 'FIELDS', 1, field,
+        table.concat(parts, ','))
     end
   end
 end

@@ -167,11 +167,14 @@ impl Scale {
         format!("{prefix}{}:{}:{period}", metric.code(), self.code())
     }
 
-    /// One bucket's count in a packed field's value (8 hex digits a bucket).
+    /// One bucket's count in a packed field's value (`<slot>:<count>` pairs joined by commas,
+    /// zero buckets left out).
     pub fn unpack(value: &str, slot: usize) -> i64 {
         value
-            .get(slot * 8..slot * 8 + 8)
-            .and_then(|hex| i64::from_str_radix(hex, 16).ok())
+            .split(',')
+            .filter_map(|pair| pair.split_once(':'))
+            .find(|(s, _)| s.parse::<usize>().ok() == Some(slot))
+            .and_then(|(_, count)| count.parse().ok())
             .unwrap_or(0)
     }
 }
@@ -293,10 +296,16 @@ mod tests {
         assert_eq!(Scale::Day.field("7:", Metric::Views, 3), "7:v:d:3");
         assert_eq!(Scale::Minute.period_and_slot(125), (2, 5));
         assert_eq!(Scale::Hour.period_and_slot(-1), (-1, 23));
-        let value = format!("{}0000002a{}", "0".repeat(8), "0".repeat(8));
-        assert_eq!(Scale::unpack(&value, 1), 42);
-        assert_eq!(Scale::unpack(&value, 0), 0);
-        assert_eq!(Scale::unpack(&value, 9), 0, "past the end");
+        let value = "12:3,1:42,40:7";
+        assert_eq!(Scale::unpack(value, 1), 42);
+        assert_eq!(Scale::unpack(value, 40), 7);
+        assert_eq!(Scale::unpack(value, 0), 0);
+        assert_eq!(Scale::unpack("", 5), 0);
+        assert_eq!(
+            Scale::unpack("x:y,,3", 3),
+            0,
+            "unreadable pairs count nothing"
+        );
         assert_eq!(Scale::Minute.expires_at_ms(0), HOUR_MS + MINUTES_KEPT_MS);
     }
 }
