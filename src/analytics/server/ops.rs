@@ -301,32 +301,6 @@ pub async fn fleet(db: &Db, now_ms: i64) -> Result<FleetFigures, AppError> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn routes_are_normalised_and_latencies_bucketed() {
-        assert_eq!(route_of("/items/123"), "/items/{id}");
-        assert_eq!(route_of("/items/123/comments"), "/items/{id}/comments");
-        assert_eq!(route_of("/pkg/abc/rbay.wasm"), "/pkg/*");
-        assert_eq!(route_of("/"), "/");
-        assert_eq!(route_of("/a/b/c/d/e"), "/a/b/c");
-        assert_eq!(route_of("/x/<script>"), "/x/*");
-        for us in [1, 3, 100, 999, 12_345, 2_000_000] {
-            let b = bucket_of(us);
-            assert!(bucket_upper_us(b) >= us as f64, "{us}");
-            assert!(b == 0 || bucket_upper_us(b - 1) < us as f64, "{us}");
-        }
-        let mut h = [0u64; BUCKETS];
-        h[bucket_of(500)] = 99;
-        h[bucket_of(20_000)] = 1;
-        assert!(percentile(&h, 0.99) < 1.0);
-        h[bucket_of(20_000)] = 2;
-        assert!(percentile(&h, 0.99) >= 20.0);
-    }
-}
-
 /// The fleet panel of `/ops`, as HTML: requests per minute over the hour, the routes with
 /// their requests, rate and p99, each instance's figures, Redis' own.
 pub fn fleet_panel(f: &FleetFigures, now_ms: i64) -> String {
@@ -390,4 +364,30 @@ pub fn fleet_panel(f: &FleetFigures, now_ms: i64) -> String {
     }
     out.push_str("</tbody></table></div>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_are_normalised_and_latencies_bucketed() {
+        assert_eq!(route_of("/items/123"), "/items/{id}");
+        assert_eq!(route_of("/items/123/comments"), "/items/{id}/comments");
+        assert_eq!(route_of("/pkg/abc/rbay.wasm"), "/pkg/*");
+        assert_eq!(route_of("/"), "/");
+        assert_eq!(route_of("/a/b/c/d/e"), "/a/b/c");
+        assert_eq!(route_of("/x/<script>"), "/x/*");
+        for us in [1, 3, 100, 999, 12_345, 2_000_000] {
+            let b = bucket_of(us);
+            assert!(bucket_upper_us(b) >= us as f64, "{us}");
+            assert!(b == 0 || bucket_upper_us(b - 1) < us as f64, "{us}");
+        }
+        let mut h = [0u64; BUCKETS];
+        h[bucket_of(500)] = 99;
+        h[bucket_of(20_000)] = 1;
+        assert!(percentile(&h, 0.99) < 1.0);
+        h[bucket_of(20_000)] = 2;
+        assert!(percentile(&h, 0.99) >= 20.0);
+    }
 }
