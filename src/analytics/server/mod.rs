@@ -56,6 +56,7 @@ pub async fn fold(db: &Db, shard: u64, now_ms: i64) -> Result<usize, AppError> {
 /// Folds every shard's log until it is empty (or grows faster than it is folded: then the next
 /// round continues). Returns the entries folded.
 pub async fn fold_all(db: &Db) -> Result<usize, AppError> {
+    flush_repeat_views(db).await?;
     let mut total = 0;
     for shard in 0..SHARDS {
         for _ in 0..20 {
@@ -286,4 +287,69 @@ pub async fn active_auctions(db: &Db, now_ms: i64) -> Result<i64, AppError> {
         .await
         .map_err(|e| redis_error("active auctions", e))?;
     Ok(counts.into_iter().sum())
+}
+
+/// Repeat views per key namespace, (item, seller) → views.
+type PendingViews = std::collections::HashMap<String, std::collections::HashMap<(u64, u64), i64>>;
+
+/// Repeat views waiting to be logged. A repeat view writes nothing (the visitor was counted
+/// before), so it has no write script to ride on; each instance counts them here and logs them
+/// every [`FOLD_EVERY`], one log entry per item (best effort: a crash loses at most that much
+/// of them). Kept per key namespace, so tests sharing a process never mix them.
+fn pending_views() -> &'static std::sync::Mutex<PendingViews> {
+    static PENDING: std::sync::OnceLock<std::sync::Mutex<PendingViews>> =
+        std::sync::OnceLock::new();
+    PENDING.get_or_init(Default::default)
+}
+
+/// Items with repeat views held between two flushes (more are not counted until the next).
+const MAX_PENDING_VIEWS: usize = 10_000;
+
+/// Notes a repeat view of `item_id` (sold by `seller_id`), logged with the next flush.
+pub fn note_repeat_view(db: &Db, item_id: u64, seller_id: u64) {
+    let mut all = pending_views().lock().unwrap_or_else(|e| e.into_inner());
+    let prefix = db.keys().prefix();
+    if !all.contains_key(prefix) {
+        all.insert(prefix.to_string(), Default::default());
+    }
+    let Some(pending) = all.get_mut(prefix) else {
+        return;
+    };
+    let full = pending.len() >= MAX_PENDING_VIEWS;
+    match pending.get_mut(&(item_id, seller_id)) {
+        Some(views) => *views += 1,
+        None if !full => {
+            pending.insert((item_id, seller_id), 1);
+        }
+        None => {}
+    }
+}
+
+/// Logs the repeat views noted since the last flush (one pipeline, one entry per item).
+pub async fn flush_repeat_views(db: &Db) -> Result<(), AppError> {
+    let views = pending_views()
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .remove(db.keys().prefix())
+        .unwrap_or_default();
+    if views.is_empty() {
+        return Ok(());
+    }
+    let keys = db.keys();
+    let mut pipe = redis::pipe();
+    for ((item, seller), n) in &views {
+        pipe.cmd("XADD")
+            .arg(keys.stats_log(shard_of(*item)))
+            .arg("*")
+            .arg("e")
+            .arg(format!(
+                "isx {item} {seller} 0 0 {}{n}",
+                Metric::Views.code()
+            ))
+            .ignore();
+    }
+    let mut conn = db.conn()?;
+    pipe.query_async::<()>(&mut conn)
+        .await
+        .map_err(|e| redis_error("log repeat views", e))
 }

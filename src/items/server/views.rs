@@ -51,7 +51,7 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
     let keys = db.keys();
     let shard = shard_of(id.0);
     let mut conn = db.conn()?;
-    let (views, _counted): (i64, i64) = scripts()
+    let (views, counted, seller): (i64, i64, u64) = scripts()
         .increment_view
         .key(keys.item_state(id))
         .key(keys.item_viewers(id))
@@ -70,6 +70,9 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
+    if counted == 0 && seller > 0 {
+        crate::analytics::server::note_repeat_view(db, id.0, seller);
+    }
     Ok((views >= 0).then_some(views))
 }
 
