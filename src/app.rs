@@ -59,8 +59,9 @@ pub fn App() -> impl IntoView {
             crate::util::text::escape_html(&full)
         }/>
         <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
             <Header/>
-            <main class="page">
+            <main class="page" id="main" tabindex="-1">
                 <Routes fallback=NotFound>
                     // Async: the whole page is rendered before the status line is sent, so a
                     // page can still answer 404 or 503.

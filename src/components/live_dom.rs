@@ -213,11 +213,11 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
 fn apply_comment(doc: &Document, event: &CommentEvent, viewer_id: Option<u64>) {
     match event {
         CommentEvent::Comment { comment, count } => {
-            set_text(doc, "comment-count", &plural(*count, "comment", "comments"));
+            set_text(doc, "comment-count", &count.to_string());
             add_comment(doc, comment, viewer_id);
         }
         CommentEvent::CommentDeleted { id, count } => {
-            set_text(doc, "comment-count", &plural(*count, "comment", "comments"));
+            set_text(doc, "comment-count", &count.to_string());
             if let Ok(Some(el)) = doc.query_selector(&format!("[data-comment-id=\"{id}\"]")) {
                 el.remove();
             }

@@ -9,7 +9,6 @@ use crate::components::pagination::Pagination;
 use crate::error::AppError;
 use crate::pages::status::ErrorPage;
 use crate::util::problem::Problem as _;
-use crate::util::time::plural;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -55,7 +54,7 @@ pub fn CommentsPage() -> impl IntoView {
                                 <p><a href=item_href>"← "{data.item_name.clone()}</a></p>
                                 <h1>
                                     "Comments "
-                                    <span class="muted" data-live="comment-count">{plural(data.total as i64, "comment", "comments")}</span>
+                                    <span class="muted">"("<span data-live="comment-count">{data.total}</span>")"</span>
                                     <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id ended=false/>
                                 </h1>
                                 {form}

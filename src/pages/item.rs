@@ -160,9 +160,9 @@ fn item_view(
                 <h1 class="item-title">{item.name.clone()}</h1>
                 <p class="item-seller">"Sold by "<a href=seller_href>{item.seller_name.clone()}</a></p>
                 <div class="price-box">
-                    <p class="item-price" data-testid="price" data-live="price">{format_cents(item.price_cents)}</p>
+                    <p class="item-price" data-testid="price" data-live="price" aria-live="polite" aria-atomic="true">{format_cents(item.price_cents)}</p>
                     <p class="item-bids"><span data-testid="bids" data-live="bids">{plural(item.bids, "bid", "bids")}</span></p>
-                    <p class="auction-status" data-testid="status" data-live="status">{status.clone()}</p>
+                    <p class="auction-status" data-testid="status" data-live="status" role="status">{status.clone()}</p>
                     {live.then(|| view! {
                         <p class="time-left">
                             "Time left: "
@@ -172,7 +172,7 @@ fn item_view(
                         </p>
                     })}
                     {reserve_badge}
-                    <p class=standing_class data-live="leading">{standing}</p>
+                    <p class=standing_class data-live="leading" role="status">{standing}</p>
                 </div>
                 <div data-live="bid-box">{bid_box}{buy_now}</div>
                 <div class="item-stats">
@@ -218,7 +218,7 @@ fn item_view(
                 </table>
             </section>
             <section class="item-comments" id="comments">
-                <h2>"Comments "<span class="muted" data-live="comment-count">{plural(item.comments, "comment", "comments")}</span></h2>
+                <h2>"Comments "<span class="muted">"("<span data-live="comment-count">{item.comments}</span>")"</span></h2>
                 <CommentList comments=latest_comments viewer_id max=crate::comments::LATEST/>
                 <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>
