@@ -1,0 +1,54 @@
+import { test, expect, Page } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { signUp, uniqueName } from './helpers';
+
+/** axe-core on the page as it is now: its serious and critical violations, each one named. */
+async function seriousViolations(page: Page, label: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${label}: ${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+}
+
+for (const width of [1280, 390]) {
+  test(`every page passes axe at ${width} px`, async ({ browser }) => {
+    test.setTimeout(120_000);
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    // Every page is checked; the test lists all that fail at once.
+    const found: string[] = [];
+    const check = async (label: string) => found.push(...(await seriousViolations(page, `${label} at ${width}px`)));
+
+    // Visitors' pages. An item of the demo shop, found through the home page.
+    await page.goto('/');
+    const itemHref = await page.locator('a.card').first().getAttribute('href');
+    expect(itemHref).toMatch(/^\/items\/\d+$/);
+    const visitorPages = ['/', '/search?q=lamp', '/search?q=zzzznothing', itemHref!, `${itemHref}/comments`,
+      '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/no-such-page'];
+    for (const path of visitorPages) {
+      await page.goto(path);
+      await check(path);
+    }
+
+    // Signed-in pages, with one listing of the user's own.
+    await signUp(page, uniqueName('a11y'));
+    await page.goto('/items/new');
+    await check('/items/new');
+    await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+    await page.getByLabel('Name').fill(`Accessible lamp ${Date.now().toString(36)}`);
+    await page.getByLabel('Description').fill('Bright and easy to find.');
+    await page.getByLabel('Starting price ($)').fill('12');
+    await page.getByRole('button', { name: 'List item' }).click();
+    await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+    const own = new URL(page.url()).pathname;
+    const profile = await page.locator('.item-seller a').getAttribute('href');
+    const signedInPages = [own, itemHref!, '/dashboard', '/dashboard/items', `/dashboard${own}`, '/my/bids',
+      '/my/watching', '/my/won', '/notifications', profile!];
+    for (const path of signedInPages) {
+      await page.goto(path);
+      await check(`${path} (signed in)`);
+    }
+    expect(found, found.join('\n')).toEqual([]);
+    await context.close();
+  });
+}
