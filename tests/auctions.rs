@@ -465,6 +465,16 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
         ids(find("lamp", StatusFilter::All, SearchSort::PriceHigh).await),
         [lamp_described, lamp_named]
     );
+    // "Ending soonest" lists running auctions only (the ended one would otherwise come first).
+    assert_eq!(
+        ids(find("telescope", StatusFilter::All, SearchSort::EndingSoon).await),
+        vec![scope]
+    );
+    // A page past the last one is empty, with the total still known (the page says so).
+    let past = search::search(&db, "lamp", StatusFilter::All, SearchSort::Relevance, 9)
+        .await
+        .unwrap();
+    assert_eq!((past.total, past.cards.len()), (2, 0));
 
     // Query syntax is text, never syntax: nothing breaks, nothing widens.
     for hostile in [

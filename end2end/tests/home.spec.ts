@@ -60,3 +60,15 @@ test('phone width keeps the header usable', async ({ page }) => {
   expect(overflow).toBe(false);
   await page.screenshot({ path: path.join(screenshots, 'home-phone.png'), fullPage: true });
 });
+
+test('search results: a page past the last says so, and headings do not skip a level', async ({ page }) => {
+  await page.goto('/search?q=braanvik');
+  await expect(page.locator('.results-heading')).toHaveText(/\d+ results?/);
+  const levels = await page.locator('main h1, main h2, main h3').evaluateAll((hs) => hs.map((h) => Number(h.tagName[1])));
+  for (let i = 1; i < levels.length; i++) expect(levels[i] - levels[i - 1]).toBeLessThanOrEqual(1);
+  await page.goto('/search?q=braanvik&page=999');
+  await expect(page.getByText(/Page 999 is past the last page of results \(1\)\./)).toBeVisible();
+  await page.getByRole('link', { name: 'Go to the last page' }).click();
+  await expect(page).toHaveURL(/page=1$/);
+  await expect(page.locator('a.card').first()).toBeVisible();
+});

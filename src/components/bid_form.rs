@@ -88,7 +88,7 @@ pub fn BidForm(
                     inputmode="decimal"
                     autocomplete="off"
                     maxlength="20"
-                    placeholder=cents_to_input(min_bid_cents)
+                    placeholder=move || cents_to_input(minimum.get())
                     value=amount.get_untracked()
                     prop:value=move || amount.get()
                     on:input=move |ev| amount.set(event_target_value(&ev))

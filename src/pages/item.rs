@@ -154,7 +154,10 @@ fn item_view(
         <Title text=item.name.clone()/>
         <article class="item-page">
             <div class="item-photo">
-                <img src=photo alt=item.name.clone() width="600" height="450"/>
+                // The photo opens larger (the full-size image) in a plain link.
+                <a href=format!("/items/{}/image", item.id) class="photo-link" title="Open the photo larger">
+                    <img src=photo alt=item.name.clone() width="600" height="450"/>
+                </a>
             </div>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>

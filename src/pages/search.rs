@@ -83,12 +83,23 @@ pub fn SearchPage() -> impl IntoView {
                                     1 => "1 result".to_string(),
                                     n => format!("{n} results"),
                                 };
+                                let past_the_end = results.cards.is_empty() && results.total > 0;
+                                let last_page = link(pages);
                                 view! {
                                     <h1 class="results-heading">{heading}</h1>
-                                    {if results.cards.is_empty() {
+                                    {if past_the_end {
+                                        view! {
+                                            <p class="empty">
+                                                {format!("Page {page} is past the last page of results ({pages}). ")}
+                                                <a href=last_page>"Go to the last page"</a>"."
+                                            </p>
+                                        }.into_any()
+                                    } else if results.cards.is_empty() {
                                         view! { <p class="empty">"Nothing matches. Try fewer or different words."</p> }.into_any()
                                     } else {
                                         view! {
+                                            // Cards have h3 titles: keep the outline without a skipped level.
+                                            <h2 class="visually-hidden">"Matching items"</h2>
                                             <CardList items=results.cards now_ms=results.now_ms/>
                                         }.into_any()
                                     }}

@@ -208,6 +208,11 @@ pub async fn search(
             now_ms,
         });
     };
+    // "Ending soonest" means auctions still running: ended ones would all come first.
+    let status = match (sort, status) {
+        (SearchSort::EndingSoon, StatusFilter::All) => StatusFilter::Live,
+        _ => status,
+    };
     let query = match status_clause(status, now_ms) {
         Some(clause) => format!("{text} {clause}"),
         None => text,
