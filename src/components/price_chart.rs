@@ -25,5 +25,5 @@ pub fn PriceChart(
         &points,
         now_ms.min(end_ms),
     );
-    view! { <div class="price-chart-box" inner_html=html></div> }.into_any()
+    view! { <div class="price-chart" inner_html=html></div> }.into_any()
 }

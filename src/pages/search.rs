@@ -90,7 +90,7 @@ pub fn SearchPage() -> impl IntoView {
                                     {if past_the_end {
                                         view! {
                                             <p class="empty">
-                                                {format!("Page {page} is past the last page of results ({pages}). ")}
+                                                {format!("This page is past the end of the results ({}). ", crate::util::time::plural(pages as i64, "page", "pages"))}
                                                 <a href=last_page>"Go to the last page"</a>"."
                                             </p>
                                         }.into_any()
