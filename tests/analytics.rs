@@ -240,7 +240,12 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
     };
     // views 3 (two new visitors), bids as the item counts them (each bid and the automatic
     // bids they caused) from two bidders, 1 like, 1 watcher, 1 listing.
-    let item_bids = items::get(&db, id).await.unwrap().unwrap().bids;
+    let detail = items::get(&db, id).await.unwrap().unwrap();
+    assert!(
+        (now() - detail.created_at_ms) < 60_000,
+        "listed just now (the price chart starts there)"
+    );
+    let item_bids = detail.bids;
     assert_eq!(item_bids, 5, "1 + (auto + bid) + (auto + bid)");
     let expected = vec![3, 2, item_bids, 2, 1, 1, 1];
     assert_eq!(totals(Scope::Item(id.0)).await, expected);

@@ -151,7 +151,11 @@ fn detail_from(
         bids: num("bids"),
         views: num("views"),
         likes: num("likes"),
-        created_at_ms: num("created_at"),
+        // The listing time is part of what the item is (its document), not of its state.
+        created_at_ms: doc
+            .get("created_at")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0),
         ends_at_ms: num("ends_at"),
         has_photo: doc.get("photo").is_some_and(|p| p != "0"),
         high_bidder_id: text("high_bidder_id").and_then(|v| v.parse().ok()),
