@@ -37,6 +37,16 @@ pub struct LiveMessage {
 }
 
 impl LiveMessage {
+    /// Parses a payload without a stream id, `"<kind> <json>"` (market pings, users' notices).
+    fn plain(payload: &str) -> Option<Self> {
+        let (kind, data) = payload.split_once(' ')?;
+        Some(LiveMessage {
+            id: String::new(),
+            kind: kind.into(),
+            data: data.into(),
+        })
+    }
+
     /// Parses the pub/sub payload `"<id> <kind> <json>"`.
     fn parse(payload: &str) -> Option<Self> {
         let (id, rest) = payload.split_once(' ')?;
@@ -200,27 +210,16 @@ impl LiveHub {
                                     let Ok(payload) = msg.get_payload::<String>() else {
                                         continue;
                                     };
-                                    if channel == market {
-                                        // "<kind> <json>": pings that the market moved.
-                                        if let Some((kind, data)) = payload.split_once(' ') {
-                                            let message = LiveMessage {
-                                                id: String::new(),
-                                                kind: kind.into(),
-                                                data: data.into(),
-                                            };
-                                            hub.dispatch(MARKET_KEY, message);
-                                        }
-                                        continue;
-                                    }
-                                    if let Some(user_id) = channel.strip_prefix(&user_prefix) {
-                                        // "<kind> <json>": a user's notices have no stream id.
-                                        if let Some((kind, data)) = payload.split_once(' ') {
-                                            let message = LiveMessage {
-                                                id: String::new(),
-                                                kind: kind.into(),
-                                                data: data.into(),
-                                            };
-                                            hub.dispatch(&user_key(user_id), message);
+                                    // Market pings and users' notices are "<kind> <json>":
+                                    // state, not a history, so they have no stream id.
+                                    let plain = if channel == market {
+                                        Some(MARKET_KEY.to_string())
+                                    } else {
+                                        channel.strip_prefix(&user_prefix).map(user_key)
+                                    };
+                                    if let Some(key) = plain {
+                                        if let Some(message) = LiveMessage::plain(&payload) {
+                                            hub.dispatch(&key, message);
                                         }
                                         continue;
                                     }
@@ -254,22 +253,36 @@ pub async fn market_events_response(
     hub: &Arc<LiveHub>,
     shutdown: &tokio::sync::watch::Receiver<bool>,
 ) -> Result<Response, crate::error::AppError> {
-    let Some(live) = hub.subscribe(MARKET_KEY) else {
+    hub_events_response(hub, shutdown, MARKET_KEY, None)
+}
+
+/// Server-sent events from one hub key without a history: `first` (the current state, if
+/// any), then every message, until the server shuts down. `Unavailable` when this instance
+/// already holds its maximum of streams.
+fn hub_events_response(
+    hub: &Arc<LiveHub>,
+    shutdown: &tokio::sync::watch::Receiver<bool>,
+    key: &str,
+    first: Option<Event>,
+) -> Result<Response, crate::error::AppError> {
+    let Some(live) = hub.subscribe(key) else {
         tracing::warn!("live streams at their maximum; refusing a new one");
         return Err(crate::error::AppError::Unavailable);
     };
-    let events = live
+    let rest = live
         .into_stream()
         .map(|m| Ok::<_, Infallible>(Event::default().event(m.kind.clone()).data(m.data.clone())));
     let mut shutdown = shutdown.clone();
     let stopping = async move {
         let _ = shutdown.wait_for(|stop| *stop).await;
     };
-    Ok(
-        Sse::new(futures_util::StreamExt::take_until(events, stopping))
-            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-            .into_response(),
-    )
+    let stream = futures_util::StreamExt::take_until(
+        tokio_stream::iter(first.map(Ok::<_, Infallible>)).chain(rest),
+        stopping,
+    );
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
 }
 
 /// The hub key of a user's channel (item keys are bare numbers).
@@ -285,27 +298,10 @@ pub async fn user_events_response(
     user_id: u64,
     unread: u32,
 ) -> Result<Response, crate::error::AppError> {
-    let Some(live) = hub.subscribe(&user_key(&user_id.to_string())) else {
-        tracing::warn!("live streams at their maximum; refusing a new one");
-        return Err(crate::error::AppError::Unavailable);
-    };
     let first = Event::default()
         .event("notice")
         .data(format!("{{\"unread\":{unread}}}"));
-    let rest = live
-        .into_stream()
-        .map(|m| Ok::<_, Infallible>(Event::default().event(m.kind.clone()).data(m.data.clone())));
-    let mut shutdown = shutdown.clone();
-    let stopping = async move {
-        let _ = shutdown.wait_for(|stop| *stop).await;
-    };
-    let stream = futures_util::StreamExt::take_until(
-        tokio_stream::iter([Ok::<_, Infallible>(first)]).chain(rest),
-        stopping,
-    );
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response())
+    hub_events_response(hub, shutdown, &user_key(&user_id.to_string()), Some(first))
 }
 
 /// Events a reconnecting browser missed: stream entries after `last_id`.
