@@ -43,23 +43,12 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 9] = [
+    /// What a seller follows, for all their items and for each one (the dashboard's charts).
+    pub const SELLER: [Metric; 7] = [
         Metric::Views,
         Metric::Visitors,
         Metric::Bids,
         Metric::Bidders,
-        Metric::Likes,
-        Metric::Watches,
-        Metric::Comments,
-        Metric::Listings,
-        Metric::SignUps,
-    ];
-
-    /// What a seller follows for each item.
-    pub const ITEM: [Metric; 6] = [
-        Metric::Views,
-        Metric::Visitors,
-        Metric::Bids,
         Metric::Watches,
         Metric::Likes,
         Metric::Comments,

@@ -135,18 +135,9 @@ async fn live_notices(
     headers: axum::http::HeaderMap,
 ) -> axum::response::Response {
     use crate::server::http::error_response;
-    use crate::server::http::request::{cookie_value, SESSION_COOKIE};
-    let token = headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| cookie_value(c, SESSION_COOKIE).map(str::to_string));
-    let Some(token) = token else {
-        return error_response(&AppError::Unauthorized);
-    };
-    let user = match crate::accounts::server::sessions::lookup(
+    let user = match crate::accounts::server::sessions::lookup_headers(
         &state.db,
-        &token,
+        &headers,
         state.config.session_ttl,
     )
     .await

@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod redis;
 pub mod router;
 pub mod seed;
+pub mod short_cache;
 pub mod state;
 pub mod workers;
 

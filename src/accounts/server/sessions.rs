@@ -159,6 +159,20 @@ pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
     Ok(check(db, cookie, ttl, None).await?.map(|(user, _)| user))
 }
 
+/// The user of a request's session cookie (see [`lookup`]), for routes outside Leptos (the
+/// request context's `current_user` is for pages and server functions); `None` without one.
+pub async fn lookup_headers(
+    db: &Db,
+    headers: &axum::http::HeaderMap,
+    ttl: Duration,
+) -> Result<Option<SessionUser>, AppError> {
+    use crate::server::http::request::{cookie_of, SESSION_COOKIE};
+    match cookie_of(headers, SESSION_COOKIE) {
+        Some(token) => lookup(db, &token, ttl).await,
+        None => Ok(None),
+    }
+}
+
 /// Deletes the session, if any. The cookie is useless afterwards.
 pub async fn destroy(db: &Db, cookie: &str) -> Result<(), AppError> {
     let Some((user_id, token)) = parse(cookie) else {

@@ -12,10 +12,11 @@ use crate::items::server::cards::cards_by_id;
 use crate::items::{HomeSections, ItemId, HOME_SECTION_SIZE};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::SHARDS;
+use crate::server::short_cache::ShortCache;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 /// How long one instance reuses the rankings it read.
 pub const FRESH_FOR: Duration = Duration::from_millis(500);
@@ -105,35 +106,11 @@ pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
     })
 }
 
-/// What one instance read last, per key namespace (tests run several in one process).
-type Cached = (Instant, Arc<HomeSections>);
-static RECENT: LazyLock<Mutex<HashMap<String, Cached>>> = LazyLock::new(Default::default);
-/// One refresh at a time per instance: requests that arrive meanwhile wait for it.
-static REFRESH: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-fn recent(prefix: &str) -> Option<Arc<HomeSections>> {
-    let recent = RECENT.lock().unwrap_or_else(|e| e.into_inner());
-    recent
-        .get(prefix)
-        .filter(|(at, _)| at.elapsed() < FRESH_FOR)
-        .map(|(_, sections)| Arc::clone(sections))
-}
+/// What one instance read last, per key namespace.
+static RECENT: LazyLock<ShortCache<HomeSections>> = LazyLock::new(|| ShortCache::new(FRESH_FOR));
 
 /// [`home_sections`] through the instance's short cache: at most one read of Redis per
 /// [`FRESH_FOR`], however many requests come in.
 pub async fn home_sections_cached(db: &Db) -> Result<Arc<HomeSections>, AppError> {
-    let prefix = db.keys().prefix();
-    if let Some(sections) = recent(prefix) {
-        return Ok(sections);
-    }
-    let _refreshing = REFRESH.lock().await;
-    if let Some(sections) = recent(prefix) {
-        return Ok(sections);
-    }
-    let sections = Arc::new(home_sections(db).await?);
-    RECENT
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .insert(prefix.to_string(), (Instant::now(), Arc::clone(&sections)));
-    Ok(sections)
+    RECENT.get(db.keys().prefix(), || home_sections(db)).await
 }

@@ -13,6 +13,7 @@ use crate::items::server::store::parse_bid;
 use crate::items::ItemId;
 use crate::server::http::error_response;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::short_cache::ShortCache;
 use crate::server::state::AppState;
 use crate::util::money::format_cents;
 use crate::util::text::escape_html;
@@ -22,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use std::fmt::Write;
+use std::sync::LazyLock;
 
 /// What one count is called, singular and plural.
 fn unit(metric: Metric) -> (&'static str, &'static str) {
@@ -88,16 +90,7 @@ pub async fn seller_panels(
     span: Span,
     now_ms: i64,
 ) -> Result<String, AppError> {
-    let metrics = [
-        Metric::Views,
-        Metric::Visitors,
-        Metric::Bids,
-        Metric::Bidders,
-        Metric::Watches,
-        Metric::Likes,
-        Metric::Comments,
-    ];
-    let series = stats::series(db, Scope::Seller(seller_id), &metrics, span, now_ms).await?;
+    let series = stats::series(db, Scope::Seller(seller_id), &Metric::SELLER, span, now_ms).await?;
     let mut out = span_nav("/dashboard", span);
     out.push_str(&charts("seller", &series));
     out.push_str(&latest_items_table(db, seller_id).await?);
@@ -188,16 +181,7 @@ pub async fn item_panels(
     if seller.parse::<u64>().ok() != Some(viewer_id) {
         return Ok(None);
     }
-    let metrics = [
-        Metric::Views,
-        Metric::Visitors,
-        Metric::Bids,
-        Metric::Bidders,
-        Metric::Watches,
-        Metric::Likes,
-        Metric::Comments,
-    ];
-    let series = stats::series(db, Scope::Item(id.0), &metrics, span, now_ms).await?;
+    let series = stats::series(db, Scope::Item(id.0), &Metric::SELLER, span, now_ms).await?;
     let start = field(2).and_then(|v| v.parse().ok()).unwrap_or(0);
     let listed = field(3).and_then(|v| v.parse().ok()).unwrap_or(now_ms);
     let mut points: Vec<(i64, i64)> = vec![(listed, start)];
@@ -327,9 +311,7 @@ fn html(body: String) -> Response {
 }
 
 async fn signed_in(state: &AppState, headers: &HeaderMap) -> Result<u64, AppError> {
-    use crate::server::http::request::{cookie_of, SESSION_COOKIE};
-    let token = cookie_of(headers, SESSION_COOKIE).ok_or(AppError::Unauthorized)?;
-    crate::accounts::server::sessions::lookup(&state.db, &token, state.config.session_ttl)
+    crate::accounts::server::sessions::lookup_headers(&state.db, headers, state.config.session_ttl)
         .await?
         .map(|s| s.user_id)
         .ok_or(AppError::Unauthorized)
@@ -368,23 +350,19 @@ async fn item_fragment(
     result.map(html).unwrap_or_else(|e| error_response(&e))
 }
 
-/// How long a rendered market board is reused by this instance: the board is public and the
-/// same for everyone, so a crowd watching it costs one read per interval.
-const MARKET_CACHE_MS: i64 = 500;
+/// The rendered market board, reused by this instance for [`rankings::FRESH_FOR`]: the board
+/// is public and the same for everyone, so a crowd watching it costs one read per interval.
+static MARKET: LazyLock<ShortCache<String>> =
+    LazyLock::new(|| ShortCache::new(crate::items::server::rankings::FRESH_FOR));
 
 /// The market panels, from this instance's short cache when fresh.
 pub async fn market_cached(db: &Db) -> Result<String, AppError> {
-    use std::sync::Mutex;
-    static CACHE: Mutex<Option<(i64, String)>> = Mutex::new(None);
-    let now = crate::util::time::now_ms();
-    if let Some((at, body)) = CACHE.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-        if now - at < MARKET_CACHE_MS {
-            return Ok(body.clone());
-        }
-    }
-    let body = market_panels(db, now).await?;
-    *CACHE.lock().unwrap_or_else(|e| e.into_inner()) = Some((now, body.clone()));
-    Ok(body)
+    let panels = MARKET
+        .get(db.keys().prefix(), || {
+            market_panels(db, crate::util::time::now_ms())
+        })
+        .await?;
+    Ok(String::clone(&panels))
 }
 
 async fn market_fragment(State(state): State<AppState>) -> Response {

@@ -175,14 +175,11 @@ pub async fn record_visit(State(state): State<AppState>, request: Request, next:
     let Some(id) = visited_item(&request) else {
         return next.run(request).await;
     };
-    let user_id = match request::cookie_of(request.headers(), request::SESSION_COOKIE) {
-        Some(token) => sessions::lookup(&state.db, &token, state.config.session_ttl)
-            .await
-            .ok()
-            .flatten()
-            .map(|s| s.user_id),
-        None => None,
-    };
+    let user_id = sessions::lookup_headers(&state.db, request.headers(), state.config.session_ttl)
+        .await
+        .ok()
+        .flatten()
+        .map(|s| s.user_id);
     let (visitor, cookie) = visitor(&state, request.headers(), request.extensions(), user_id);
     let (counted, mut response) =
         tokio::join!(count_view(&state.db, id, &visitor), next.run(request));
