@@ -10,8 +10,11 @@ mod common;
 
 use common::redis_url;
 use common::server::{Response, Server};
+use std::time::Duration;
 
-use common::server::{call, create_item, created_id, get, multipart, sign_up, FORM, HTML, JSON};
+use common::server::{
+    call, create_item, created_id, get, multipart, sign_up, wait_until, FORM, HTML, JSON,
+};
 /// The payload that must never appear unescaped in a page.
 const XSS: &str = "</title></textarea><script>alert(1)</script>";
 
@@ -93,6 +96,42 @@ fn markup_in_names_queries_and_echoed_fields_is_always_escaped() {
         );
         csp_nonce(&page);
     }
+    // The analytics panels are written as HTML strings (set with `inner_html`, and fetched as
+    // fragments by live pages): the name they show is escaped there too.
+    let bid = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=20"),
+        Some(&sign_up(&server, "xss_bidder")),
+    );
+    assert_eq!(bid.status, 200, "{}", bid.body);
+    for path in [
+        "/dashboard".to_string(),
+        "/dashboard/panels".to_string(),
+        format!("/dashboard/items/{id}"),
+        // (The item's own panels fragment has no name in it: only the page's heading.)
+        format!("/dashboard/items/{id}/panels"),
+    ] {
+        let page = get(&server, &path, Some(&cookie));
+        assert_eq!(page.status, 200, "{path}");
+        assert_escaped(&page, &path);
+        assert!(
+            path.ends_with("/panels") && path.starts_with("/dashboard/items")
+                || page
+                    .body
+                    .contains("&lt;/title&gt;&lt;/textarea&gt;&lt;script&gt;"),
+            "{path}: the name is shown, escaped"
+        );
+    }
+    // The market board lists the item once the bid is folded into the hour's rankings.
+    let listed = wait_until(Duration::from_secs(5), || {
+        let panels = get(&server, "/market/panels", None);
+        assert_escaped(&panels, "/market/panels");
+        panels
+            .body
+            .contains("&lt;/title&gt;&lt;/textarea&gt;&lt;script&gt;")
+    });
+    assert!(listed.is_ok(), "the market board shows the name, escaped");
     // Reflected: search words in the title, typed text echoed into textareas and inputs.
     for path in [
         format!("/search?q={}", enc(XSS)),
