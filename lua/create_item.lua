@@ -10,7 +10,9 @@
 -- ARGV[9] = large JPEG bytes  ARGV[10] = thumbnail JPEG bytes (both empty unless ARGV[8] is '1')
 -- ARGV[11] = reserve (cents, 0 = none; never shown)   ARGV[12] = Buy It Now price (0 = none)
 -- ARGV[13] = soft close (1|0)
+-- ARGV[14] = category slug
 -- KEYS[7] = shard's stats log (`record_stats`, prelude.lua)
+-- KEYS[8] = shard's ending ranking of the category
 -- Returns { created at (ms), ends at (ms) }.
 local id = ARGV[1]
 local now = now_ms()
@@ -24,6 +26,7 @@ redis.call('HSET', KEYS[1],
   'start_price', ARGV[6],
   'created_at', now,
   'photo', ARGV[8],
+  'category', ARGV[14],
   -- Copies for search sorting and filters, refreshed in batches by the index sync.
   'price', ARGV[6],
   'ends_at', ends,
@@ -51,6 +54,9 @@ redis.call('HSET', KEYS[2],
 redis.call('ZADD', KEYS[3], ends, id)
 redis.call('ZADD', KEYS[4], tonumber(ARGV[6]), id)
 redis.call('ZADD', KEYS[5], 0, id)
+-- The category's ranking keeps no ended auctions for long: each listing drops them.
+redis.call('ZREMRANGEBYSCORE', KEYS[8], '-inf', now)
+redis.call('ZADD', KEYS[8], ends, id)
 record_stats(7, ARGV[2], id, { n = 1 }, 0, 0)
 if ARGV[8] == '1' then
   redis.call('HSET', KEYS[6], 'type', 'image/jpeg', 'large', ARGV[9])

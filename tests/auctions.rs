@@ -443,7 +443,7 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     };
     let find = |q: &'static str, status: StatusFilter, sort: SearchSort| {
         let db = db.clone();
-        async move { search::search(&db, q, status, sort, 1).await.unwrap() }
+        async move { search::search(&db, q, status, sort, None, 1).await.unwrap() }
     };
     // Prefix and typo.
     assert!(ids(find("teles", StatusFilter::All, SearchSort::Relevance).await).contains(&scope));
@@ -471,9 +471,16 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
         vec![scope]
     );
     // A page past the last one is empty, with the total still known (the page says so).
-    let past = search::search(&db, "lamp", StatusFilter::All, SearchSort::Relevance, 9)
-        .await
-        .unwrap();
+    let past = search::search(
+        &db,
+        "lamp",
+        StatusFilter::All,
+        SearchSort::Relevance,
+        None,
+        9,
+    )
+    .await
+    .unwrap();
     assert_eq!((past.total, past.cards.len()), (2, 0));
 
     // Query syntax is text, never syntax: nothing breaks, nothing widens.
@@ -490,9 +497,16 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
         "lamp)|(*",
         &"a".repeat(10_000),
     ] {
-        let page = search::search(&db, hostile, StatusFilter::All, SearchSort::Relevance, 1)
-            .await
-            .unwrap_or_else(|e| panic!("{hostile:?} failed: {e:?}"));
+        let page = search::search(
+            &db,
+            hostile,
+            StatusFilter::All,
+            SearchSort::Relevance,
+            None,
+            1,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{hostile:?} failed: {e:?}"));
         assert!(
             page.total <= 2,
             "{hostile:?} widened the search to {} results",

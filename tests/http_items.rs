@@ -207,3 +207,122 @@ async fn suggestions_and_card_prices_are_plain_text() {
     let reply = server.get("/api/prices");
     assert_eq!((reply.status, reply.body.as_str()), (200, ""));
 }
+
+#[test]
+fn a_plain_bid_says_it_was_placed_once() {
+    use common::server::{create_item, created_id, get, sign_up, HTML};
+    let server = server();
+    let seller = sign_up(&server, "flashseller");
+    let buyer = sign_up(&server, "flashbuyer");
+    let id = created_id(&create_item(&server, &seller, "Tin drum", "Red.", None));
+    let origin = server.origin();
+    let r = server.request(
+        "POST",
+        "/api/items/bid",
+        &[
+            ("Content-Type", FORM),
+            ("Accept", HTML),
+            ("Origin", &origin),
+            ("Cookie", &buyer),
+        ],
+        &format!("item_id={id}&amount=12"),
+    );
+    assert_eq!(r.status, 302, "{}", r.body);
+    // Redirect-after-post: the page's address carries no result, a short cookie does.
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/items/{id}#bid").as_str())
+    );
+    let flash = r
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_flash="))
+        .and_then(|c| c.split(';').next())
+        .expect("a notice cookie")
+        .to_string();
+    let page = get(
+        &server,
+        &format!("/items/{id}"),
+        Some(&format!("{buyer}; {flash}")),
+    );
+    assert!(page.body.contains("Your maximum bid was placed."));
+    assert!(
+        page.all("set-cookie")
+            .iter()
+            .any(|c| c.starts_with("rbay_flash=;") && c.contains("Max-Age=0")),
+        "the page clears the notice: {:?}",
+        page.headers
+    );
+    // A reload (the browser no longer sends the cookie) does not say it again.
+    let again = get(&server, &format!("/items/{id}"), Some(&buyer));
+    assert!(again.body.contains("You have the highest bid."));
+    assert!(!again.body.contains("Your maximum bid was placed."));
+}
+
+#[test]
+fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
+    use common::server::{call, created_id, get, multipart, sign_up, JSON};
+    let server = server();
+    let seller = sign_up(&server, "catseller");
+    let origin = server.origin();
+    let list = |category: &str| {
+        let (content_type, body) = multipart(
+            &[
+                ("name", "Oak easel"),
+                ("description", "Folding."),
+                ("price", "10"),
+                ("duration", "1d"),
+                ("category", category),
+            ],
+            None,
+        );
+        server.request_bytes(
+            "POST",
+            "/api/items/create",
+            &[
+                ("Content-Type", &content_type),
+                ("Accept", JSON),
+                ("Origin", &origin),
+                ("Cookie", &seller),
+            ],
+            &body,
+        )
+    };
+    // Not on the list: refused, nothing listed.
+    let refused = list("weapons");
+    assert!(
+        refused.body.contains("Rejected") && refused.body.contains("category"),
+        "{}",
+        refused.body
+    );
+    let id = created_id(&list("art"));
+    let page = get(&server, &format!("/items/{id}"), None);
+    assert!(page.body.contains("href=\"/search?category=art\">Art</a>"));
+    let browse = get(&server, "/search?category=art", None);
+    assert!(
+        browse.body.contains("Art: 1 live auction"),
+        "{}",
+        browse.body
+    );
+    assert!(browse.body.contains(&format!("href=\"/items/{id}\"")));
+    assert!(get(&server, "/search?category=toys", None)
+        .body
+        .contains("Toys &amp; games: 0 live auctions"));
+    // The price chart alone, for live pages: a note before the first bid, the chart after.
+    assert_eq!(server.get("/items/999/chart").status, 404);
+    assert!(server
+        .get(&format!("/items/{id}/chart"))
+        .body
+        .contains("No bids yet"));
+    let buyer = sign_up(&server, "catbuyer");
+    let r = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=12"),
+        Some(&buyer),
+    );
+    assert!(r.body.contains("Accepted"), "{}", r.body);
+    let chart = server.get(&format!("/items/{id}/chart"));
+    assert_eq!(chart.status, 200);
+    assert!(chart.body.contains("<svg") && chart.body.contains("$10.00"));
+}

@@ -214,6 +214,7 @@ async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
                 "kettle",
                 search::StatusFilter::All,
                 search::SearchSort::PriceHigh,
+                None,
                 1,
             )
             .await
@@ -262,4 +263,132 @@ async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
     assert_eq!(doc(&db, id).await["price"], "100");
     assert_eq!(run(fresh.fence()).await, 1);
     fresh.release(&db).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_empty_search_browses_every_live_auction_page_by_page() {
+    use rankings::BrowseSort;
+    use rbay::items::SEARCH_PAGE_SIZE;
+    let db = test_db().await;
+    // 25 live auctions ending an hour apart, priced the other way round, and one ended.
+    let mut live = Vec::new();
+    for i in 0..25_i64 {
+        let id = list(
+            &db,
+            &format!("Browse lot {i}"),
+            5_000 - i * 100,
+            (i + 1) * 3_600_000,
+        )
+        .await;
+        live.push(id);
+    }
+    let ended = list(&db, "Browse lot over", 100, 1).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let first = rankings::browse(&db, BrowseSort::EndingSoon, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(first.total, 25, "the ended auction is not counted");
+    assert_eq!(ids(&first.cards), live[..SEARCH_PAGE_SIZE]);
+    let second = rankings::browse(&db, BrowseSort::EndingSoon, None, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(&second.cards), live[SEARCH_PAGE_SIZE..]);
+    assert!(!ids(&second.cards).contains(&ended));
+    // Price, both ways: the last listed is the cheapest.
+    let cheap = rankings::browse(&db, BrowseSort::PriceLow, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(ids(&cheap.cards)[..3], [live[24], live[23], live[22]]);
+    let dear = rankings::browse(&db, BrowseSort::PriceHigh, None, 2)
+        .await
+        .unwrap();
+    assert_eq!(ids(&dear.cards), live[SEARCH_PAGE_SIZE..]);
+    // A new unique view moves an item to the top of "Most viewed".
+    items::count_view(&db, live[7], &"a:browser".into())
+        .await
+        .unwrap();
+    let viewed = rankings::browse(&db, BrowseSort::MostViewed, None, 1)
+        .await
+        .unwrap();
+    assert_eq!(ids(&viewed.cards)[0], live[7]);
+    // Past the last page: nothing, with the total still right.
+    let past = rankings::browse(&db, BrowseSort::EndingSoon, None, 3)
+        .await
+        .unwrap();
+    assert!(past.cards.is_empty());
+    assert_eq!(past.total, 25);
+}
+
+async fn list_in(db: &Db, name: &str, category: &'static str, duration_ms: i64) -> ItemId {
+    let item = NewItem {
+        name: name.into(),
+        description: format!("{name}, as new."),
+        duration_ms,
+        category,
+        buy_now_cents: Some(5_000),
+        ..Default::default()
+    };
+    items::create(db, 1, "seller", &item, None).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_category_is_browsed_by_end_and_counted_live() {
+    use rankings::BrowseSort;
+    let db = test_db().await;
+    let vase = list_in(&db, "Blue vase", "art", 7_200_000).await;
+    let print = list_in(&db, "Old print", "art", 3_600_000).await;
+    let _kettle = list_in(&db, "Copper kettle", "home", 3_600_000).await;
+    let _over = list_in(&db, "Gone painting", "art", 1).await;
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    let art = rankings::browse(&db, BrowseSort::PriceHigh, Some("art"), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        ids(&art.cards),
+        [print, vase],
+        "by end, the ended one left out"
+    );
+    assert_eq!(art.total, 2);
+    assert_eq!(
+        art.facets,
+        [("art".to_string(), 2), ("home".to_string(), 1)],
+        "counts of live auctions, most first"
+    );
+    // Buy It Now ends an auction at once: it leaves its category.
+    items::buy_now(&db, 9, "buyer", print).await.unwrap();
+    let art = rankings::browse(&db, BrowseSort::EndingSoon, Some("art"), 1)
+        .await
+        .unwrap();
+    assert_eq!(ids(&art.cards), [vase]);
+    assert_eq!(art.total, 1);
+}
+
+#[tokio::test]
+async fn search_filters_by_category_and_counts_matches_in_each() {
+    let db = test_db().await;
+    let lamp = list_in(&db, "Brass lamp", "home", 3_600_000).await;
+    let _lamp_art = list_in(&db, "Lamp painting", "art", 3_600_000).await;
+    let _lamp_art2 = list_in(&db, "Lamp etching", "art", 3_600_000).await;
+    let found = eventually(5, || {
+        let db = db.clone();
+        async move {
+            let page = search::search(
+                &db,
+                "lamp",
+                search::StatusFilter::All,
+                search::SearchSort::Relevance,
+                Some("home"),
+                1,
+            )
+            .await
+            .unwrap();
+            ids(&page.cards) == [lamp]
+                && page.total == 1
+                && page.facets == [("art".to_string(), 2), ("home".to_string(), 1)]
+        }
+    })
+    .await;
+    assert!(found, "one lamp at home; the facets count both categories");
 }

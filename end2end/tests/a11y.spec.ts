@@ -23,7 +23,7 @@ for (const width of [1280, 390]) {
     await page.goto('/');
     const itemHref = await page.locator('a.card').first().getAttribute('href');
     expect(itemHref).toMatch(/^\/items\/\d+$/);
-    const visitorPages = ['/', '/search?q=lamp', '/search?q=zzzznothing', itemHref!, `${itemHref}/comments`,
+    const visitorPages = ['/', '/search', '/search?q=lamp', '/search?q=zzzznothing', itemHref!, `${itemHref}/comments`,
       '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/no-such-page'];
     for (const path of visitorPages) {
       await page.goto(path);

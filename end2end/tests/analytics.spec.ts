@@ -16,8 +16,8 @@ async function bid(page: Page, id: string, dollars: string, base = '') {
   await page.goto(`${base}/items/${id}`);
   await expect(page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await page.getByLabel(/Your maximum bid/).fill(dollars);
-  // An accepted bid reloads the page: wait for it, or the next navigation races it.
-  await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Place bid' }).click()]);
+  await page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
   await expect(page.getByText(/You have the highest bid/)).toBeVisible();
 }
 

@@ -102,9 +102,15 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await amount.fill('24.99');
   await place.click();
   await expect(buyer.page.locator('#bid-message')).toHaveText('Bid at least $25.00.');
-  // A maximum of $30: the price stays at the $25 start until someone else bids.
+  // A maximum of $30: the price stays at the $25 start until someone else bids. The page is
+  // not reloaded (a mark set on the window survives) and says the bid was placed.
+  await buyer.page.evaluate(() => ((window as unknown as { rbayMark: number }).rbayMark = 7));
   await amount.fill('30');
   await place.click();
+  await expect(buyer.page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
+  await expect(amount).toHaveValue('');
+  await expect(amount).toHaveAttribute('placeholder', '30.01');
+  expect(await buyer.page.evaluate(() => (window as unknown as { rbayMark?: number }).rbayMark)).toBe(7);
   await expect(buyer.page.getByTestId('price')).toHaveText('$25.00');
   await expect(buyer.page.getByTestId('bids')).toHaveText('1 bid');
   await expect(buyer.page.getByText('You have the highest bid. Your maximum: $30.00.')).toBeVisible();
@@ -228,6 +234,11 @@ test('with JavaScript off, listing and bidding still work', async ({ browser }) 
   await expect(page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
   await expect(page.getByTestId('price')).toHaveText('$8.00');
   await expect(page.getByText('You have the highest bid.')).toBeVisible();
+  // Redirect-after-post: a reload does not say it again.
+  expect(page.url()).not.toContain('?');
+  await page.reload();
+  await expect(page.getByText('You have the highest bid.')).toBeVisible();
+  await expect(page.locator('#bid-message')).toBeEmpty();
   await page.getByRole('button', { name: /Like/ }).click();
   await expect(page.locator('.like-count')).toHaveText('1 like');
   await context.close();

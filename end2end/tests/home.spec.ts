@@ -72,3 +72,21 @@ test('search results: a page past the last says so, and headings do not skip a l
   await expect(page).toHaveURL(/page=1$/);
   await expect(page.locator('a.card').first()).toBeVisible();
 });
+
+test('an empty search browses every live auction, in the order chosen', async ({ page }) => {
+  await page.goto('/search?q=');
+  await expect(page.getByRole('heading', { name: /^\d+ live auctions?$/ })).toBeVisible();
+  const cards = page.locator('.card-grid .card');
+  expect(await cards.count()).toBeGreaterThan(0);
+  await expect(page.locator('.card-grid .ended')).toHaveCount(0);
+  // Choosing an order applies it at once (no "Apply" press once the page is live).
+  await expect(page.locator('[data-auto-apply="on"]')).toBeAttached({ timeout: 10_000 });
+  await expect(page.getByRole('button', { name: 'Apply' })).toBeHidden();
+  await page.getByLabel('Sort by').selectOption('price_desc');
+  await expect(page).toHaveURL(/sort=price_desc/);
+  // Highest price first: each card's price is at most the one before it.
+  const prices = (await page.locator('.card-grid .card-price').allTextContents())
+    .map((t) => Number(t.replace(/[$,]/g, '')));
+  expect(prices.length).toBeGreaterThan(1);
+  for (let i = 1; i < prices.length; i++) expect(prices[i]).toBeLessThanOrEqual(prices[i - 1]);
+});

@@ -53,6 +53,11 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   expect(Date.now() - sentAt).toBeLessThan(4_000);
   await expect(watcher.getByTestId('bids')).toHaveText('2 bids');
   await expect(watcher.locator('.bid-history tbody tr').first()).toContainText(bidderName);
+  // Times age on their own: a row said "just now"; two minutes on, it says so.
+  const when = watcher.locator('.bid-history tbody tr').first().locator('time[data-ago]');
+  await expect(when).toHaveText('just now');
+  await when.evaluate((el) => el.setAttribute('data-ago', String(Number(el.getAttribute('data-ago')) - 120_000)));
+  await expect(when).toHaveText('2 min ago', { timeout: 3_000 });
   await expect(watcher.getByText('You were outbid.')).toBeVisible();
   await expect(watcher.getByLabel(/Your maximum bid/)).toBeVisible();
   await expect(watcher.locator('label[for="bid-amount"]')).toHaveText('Your maximum bid ($11.00 or more)');
@@ -79,9 +84,14 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   await bidder.screenshot({ path: path.join(screenshots, 'comments.png'), fullPage: true });
 
   // Only the author gets a delete button; deleting removes it everywhere.
-  await expect(onWatcher.getByRole('button', { name: 'Delete' })).toHaveCount(0);
+  await expect(onWatcher.locator('.comment-delete')).toHaveCount(0);
   await bidder.reload();
-  await bidder.locator('.comment').filter({ hasText: 'bulb' }).getByRole('button', { name: 'Delete' }).click();
+  // Deleting asks first: "Delete" opens the question, nothing is gone yet.
+  const mine = bidder.locator('.comment').filter({ hasText: 'bulb' });
+  await mine.getByText('Delete', { exact: true }).click();
+  await expect(mine.getByText('Delete this comment for good?')).toBeVisible();
+  await expect(onWatcher).toHaveCount(1);
+  await mine.getByRole('button', { name: 'Yes, delete' }).click();
   await expect(onWatcher).toHaveCount(0, { timeout: 2_000 });
   await expect(watcher.locator('[data-live="comment-count"]')).toHaveText('0');
 
@@ -108,7 +118,8 @@ test('comment errors are shown, and without JavaScript commenting still works', 
   await plain.getByLabel('Add a comment').fill('Plain old form post');
   await plain.getByRole('button', { name: 'Post comment' }).click();
   await expect(plain.locator('.comment').first()).toContainText('Plain old form post');
-  await plain.locator('.comment').first().getByRole('button', { name: 'Delete' }).click();
+  await plain.locator('.comment').first().getByText('Delete', { exact: true }).click();
+  await plain.locator('.comment').first().getByRole('button', { name: 'Yes, delete' }).click();
   await expect(plain.locator('.comment').filter({ hasText: 'Plain old form post' })).toHaveCount(0);
   await noJs.close();
   await ctx.close();
@@ -143,8 +154,8 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await a.goto(`${second}/items/${id}`);
   await expect(a.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await a.getByLabel(/Your maximum bid/).fill('10');
-  // An accepted bid reloads the page: wait for it, or the next navigation races it.
-  await Promise.all([a.waitForEvent('load'), a.getByRole('button', { name: 'Place bid' }).click()]);
+  await a.getByRole('button', { name: 'Place bid' }).click();
+  await expect(a.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
   await expect(a.getByText('You have the highest bid.')).toBeVisible();
   await a.goto(`${second}/`);
   const badge = a.locator('a.nav-notices');

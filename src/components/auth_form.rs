@@ -22,7 +22,18 @@ pub fn AuthForm(
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("auth_form");
+    // Without JavaScript the first problem gets the focus as the page loads.
+    let first_problem = [FORM, USERNAME, PASSWORD, CONFIRM]
+        .into_iter()
+        .find(|f| errors.get(f).is_some());
+    let focus = move |field: &'static str| first_problem == Some(field);
     let errors = RwSignal::new(errors);
+    // Refused in place: show the problems and move to the first.
+    let refuse = move |found: FormErrors| {
+        errors.set(found);
+        #[cfg(feature = "hydrate")]
+        crate::components::focus::first_problem("form.auth-form");
+    };
     let username = RwSignal::new(username);
     let password = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
@@ -51,8 +62,8 @@ pub fn AuthForm(
             Ok(AuthReply::SignedIn { redirect, .. }) => {
                 let _ = window().location().set_href(&redirect);
             }
-            Ok(AuthReply::Rejected(found)) => errors.set(found),
-            Err(error) => errors.set(FormErrors::form(Problem::from_error(&error))),
+            Ok(AuthReply::Rejected(found)) => refuse(found),
+            Err(error) => refuse(FormErrors::form(Problem::from_error(&error))),
         }
     });
 
@@ -63,10 +74,11 @@ pub fn AuthForm(
             AuthMode::SignUp => check_sign_up(&user, &pass, &again),
             AuthMode::SignIn => check_sign_in(&user, &pass),
         };
-        let valid = found.is_empty();
-        errors.set(found);
-        if valid {
+        if found.is_empty() {
+            errors.set(found);
             submit.dispatch((user, pass, again));
+        } else {
+            refuse(found);
         }
     };
 
@@ -88,7 +100,7 @@ pub fn AuthForm(
             <input type="hidden" name="next" value=next_value/>
             {move || {
                 field_error(FORM)()
-                    .map(|msg| view! { <p class="form-error" role="alert">{msg}</p> })
+                    .map(|msg| view! { <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM)>{msg}</p> })
             }}
             <Field
                 label="Username"
@@ -98,6 +110,7 @@ pub fn AuthForm(
                 max=32
                 value=username
                 error=Signal::derive(field_error(USERNAME))
+                autofocus=focus(USERNAME)
             />
             <Field
                 label="Password"
@@ -107,6 +120,7 @@ pub fn AuthForm(
                 max=256
                 value=password
                 error=Signal::derive(field_error(PASSWORD))
+                autofocus=focus(PASSWORD)
             />
             {(mode == AuthMode::SignUp)
                 .then(|| {
@@ -119,6 +133,7 @@ pub fn AuthForm(
                             max=256
                             value=confirm
                             error=Signal::derive(field_error(CONFIRM))
+                            autofocus=focus(CONFIRM)
                         />
                     }
                 })}
@@ -139,6 +154,8 @@ fn Field(
     max: u32,
     value: RwSignal<String>,
     error: Signal<Option<String>>,
+    /// Focus as the page loads (the first problem of a refused plain post).
+    autofocus: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
     // The attribute pre-fills the server-rendered form (JavaScript off); the property keeps
@@ -157,6 +174,7 @@ fn Field(
                 value=initial
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
+                autofocus=autofocus
                 aria-invalid=move || if error.read().is_some() { "true" } else { "false" }
                 aria-describedby=error_id.clone()
             />

@@ -1,6 +1,7 @@
 //! Island: the bid form. A plain form post without JavaScript (the server redirects back with
-//! the result); once hydrated it submits in place, shows refusals next to the field and
-//! reloads the page after an accepted bid so price and history are fresh.
+//! the result, once); once hydrated it submits in place: refusals show next to the field,
+//! and an accepted bid updates the price, the viewer's standing and the minimum without a
+//! reload (the live event that every viewer gets adds the row to the history).
 
 use crate::items::api::place_bid;
 use crate::items::BidReply;
@@ -22,16 +23,27 @@ pub fn BidForm(
     crate::server::assets::preload_island("bid_form");
     let minimum = RwSignal::new(min_bid_cents);
     let amount = RwSignal::new(amount);
+    // Without JavaScript a refused bid comes back with the field focused.
+    let refused_before = message.is_some() && !ok;
     let message = RwSignal::new(message.map(|m| (m, ok)));
+    let refused = move || message.with(|m| m.as_ref().is_some_and(|(_, ok)| !*ok));
+    let refuse = move |text: String| {
+        message.set(Some((text, false)));
+        #[cfg(feature = "hydrate")]
+        crate::components::focus::first_problem("#bid");
+    };
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
+    // The minimum only rises: a leader's own floor (their maximum + 1 cent) stays above the
+    // public minimum that live events carry.
+    let raise = move |min: i64| minimum.update(|m| *m = (*m).max(min));
     Effect::new(move |_| hydrated.set(true));
     // Live bids from other people raise the minimum (see `live_dom`).
     #[cfg(feature = "hydrate")]
     {
         let handle = window_event_listener_untyped("rbay:bid", move |ev| {
             if let Some(min) = crate::components::live_dom::min_bid_from(&ev) {
-                minimum.set(min);
+                raise(min);
             }
         });
         on_cleanup(move || handle.remove());
@@ -41,7 +53,7 @@ pub fn BidForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Err(e) = parse_cents(&amount.get_untracked()) {
-            message.set(Some((e.message(), false)));
+            refuse(e.message());
             return;
         }
         busy.set(true);
@@ -50,20 +62,40 @@ pub fn BidForm(
             let reply = place_bid(id, value).await;
             busy.set(false);
             match reply {
-                Ok(BidReply::Accepted { .. }) => {
+                Ok(BidReply::Accepted {
+                    price_cents,
+                    bids,
+                    min_next_cents,
+                    leading,
+                    max_cents,
+                }) => {
+                    raise(if leading {
+                        max_cents + 1
+                    } else {
+                        min_next_cents
+                    });
+                    amount.set(String::new());
                     message.set(Some(("Your maximum bid was placed.".into(), true)));
-                    let _ = window().location().reload();
+                    #[cfg(feature = "hydrate")]
+                    crate::components::live_dom::show_own_bid(
+                        price_cents,
+                        bids,
+                        leading,
+                        max_cents,
+                    );
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = (price_cents, bids);
                 }
                 Ok(BidReply::Rejected {
                     message: text,
                     min_next_cents,
                 }) => {
                     if let Some(min) = min_next_cents {
-                        minimum.set(min);
+                        raise(min);
                     }
-                    message.set(Some((text, false)));
+                    refuse(text);
                 }
-                Err(e) => message.set(Some((e.to_string(), false))),
+                Err(e) => refuse(e.to_string()),
             }
         });
     };
@@ -93,6 +125,8 @@ pub fn BidForm(
                     prop:value=move || amount.get()
                     on:input=move |ev| amount.set(event_target_value(&ev))
                     aria-describedby="bid-message"
+                    aria-invalid=move || if refused() { "true" } else { "false" }
+                    autofocus=refused_before
                 />
                 <button type="submit" class="button" disabled=move || busy.get()>
                     {move || if busy.get() { "Placing…" } else { "Place bid" }}

@@ -15,7 +15,14 @@ pub fn CommentForm(
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("comment_form");
     let text = RwSignal::new(text);
+    // Without JavaScript a refused comment comes back with the field focused.
+    let refused_before = message.is_some();
     let message = RwSignal::new(message);
+    let refuse = move |why: String| {
+        message.set(Some(why));
+        #[cfg(feature = "hydrate")]
+        crate::components::focus::first_problem("#add-comment");
+    };
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -23,7 +30,7 @@ pub fn CommentForm(
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Err(problem) = crate::comments::clean_comment(&text.get_untracked()) {
-            message.set(Some(problem.message()));
+            refuse(problem.message());
             return;
         }
         busy.set(true);
@@ -42,9 +49,9 @@ pub fn CommentForm(
                     #[cfg(not(feature = "hydrate"))]
                     let _ = (comment, viewer_id);
                 }
-                Ok(CommentReply::Rejected(why)) => message.set(Some(why)),
+                Ok(CommentReply::Rejected(why)) => refuse(why),
                 Ok(CommentReply::Deleted) => {}
-                Err(e) => message.set(Some(e.to_string())),
+                Err(e) => refuse(e.to_string()),
             }
         });
     };
@@ -69,6 +76,8 @@ pub fn CommentForm(
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))
                 aria-describedby="comment-message"
+                aria-invalid=move || if message.with(Option::is_some) { "true" } else { "false" }
+                autofocus=refused_before
             >
                 // Textarea content is written without Leptos' escaping: escape it here.
                 {crate::util::text::escape_html(&text.get_untracked())}

@@ -1,4 +1,5 @@
-//! A list of comments; the author sees a delete button on each of theirs (a plain form).
+//! A list of comments; the author sees a delete button on each of theirs (a plain form behind
+//! a confirmation).
 
 use crate::comments::Comment;
 use crate::util::time::ago;
@@ -16,15 +17,20 @@ pub fn CommentList(comments: Vec<Comment>, viewer_id: Option<u64>, max: usize) -
                     <li class="comment" data-comment-id=c.id.to_string()>
                         <p class="comment-meta">
                             <a class="comment-author" href=format!("/users/{}", c.author_id)>{c.author_name.clone()}</a>
-                            <span class="muted">" · "{ago(c.created_ms, now.unwrap_or(c.created_ms))}</span>
+                            <span class="muted">" · "<time data-ago=c.created_ms>{ago(c.created_ms, now.unwrap_or(c.created_ms))}</time></span>
                         </p>
                         <p class="comment-text">{c.text.clone()}</p>
+                        // Deleting asks first (a disclosure: works without JavaScript).
                         {mine.then(|| view! {
-                            <form class="comment-delete" method="post" action="/api/comments/delete">
-                                <input type="hidden" name="item_id" value=c.item_id.clone()/>
-                                <input type="hidden" name="comment_id" value=c.id.to_string()/>
-                                <button type="submit" class="link-button">"Delete"</button>
-                            </form>
+                            <details class="comment-delete">
+                                <summary class="link-button">"Delete"</summary>
+                                <form method="post" action="/api/comments/delete">
+                                    <input type="hidden" name="item_id" value=c.item_id.clone()/>
+                                    <input type="hidden" name="comment_id" value=c.id.to_string()/>
+                                    <span>"Delete this comment for good? "</span>
+                                    <button type="submit" class="button button-small button-danger">"Yes, delete"</button>
+                                </form>
+                            </details>
                         })}
                     </li>
                 }

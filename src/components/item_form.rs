@@ -5,7 +5,8 @@
 use crate::items::api::create_item;
 use crate::items::{
     check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
-    DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE, RESERVE,
+    CATEGORIES, CATEGORY, DEFAULT_CATEGORY, DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE,
+    RESERVE,
 };
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
@@ -14,7 +15,27 @@ use leptos::prelude::*;
 pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("item_form");
+    // Without JavaScript the first problem gets the focus as the page loads.
+    let first_problem = [
+        FORM,
+        NAME,
+        DESCRIPTION,
+        CATEGORY,
+        PRICE,
+        DURATION,
+        RESERVE,
+        BUY_NOW,
+        PHOTO,
+    ]
+    .into_iter()
+    .find(|f| errors.get(f).is_some());
     let errors = RwSignal::new(errors);
+    // Refused in place: show the problems and move to the first.
+    let refuse = move |found: ItemFormErrors| {
+        errors.set(found);
+        #[cfg(feature = "hydrate")]
+        crate::components::focus::first_problem("form.item-form");
+    };
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
@@ -35,9 +56,10 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             reserve: field("reserve"),
             buy_now: field("buy_now"),
             soft_close: data.has("soft_close"),
+            category: field("category"),
         });
         if !found.is_empty() {
-            errors.set(found);
+            refuse(found);
             return;
         }
         errors.set(ItemFormErrors::default());
@@ -49,14 +71,29 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                 Ok(CreateItemReply::Created { id }) => {
                     let _ = window().location().set_href(&format!("/items/{id}"));
                 }
-                Ok(CreateItemReply::Rejected(found)) => errors.set(found),
-                Err(e) => errors.set(ItemFormErrors::form(ListingProblem::from_error(&e))),
+                Ok(CreateItemReply::Rejected(found)) => refuse(found),
+                Err(e) => refuse(ItemFormErrors::form(ListingProblem::from_error(&e))),
             }
         });
     };
 
     let message = move |field: &'static str| move || errors.with(|e| e.message(field));
     let invalid = move |field: &'static str| move || errors.with(|e| e.get(field).is_some());
+    let aria_invalid = move |field: &'static str| {
+        move || {
+            if errors.with(|e| e.get(field).is_some()) {
+                "true"
+            } else {
+                "false"
+            }
+        }
+    };
+    let focus = move |field: &'static str| first_problem == Some(field);
+    let category = if values.category.is_empty() {
+        DEFAULT_CATEGORY.to_string()
+    } else {
+        values.category.clone()
+    };
     let chosen = if values.duration.is_empty() {
         "7d".to_string()
     } else {
@@ -74,31 +111,43 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             on:submit=on_submit
             data-hydrated=move || hydrated.get().then_some("true")
         >
-            <p class="form-error" role="alert" class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
+            <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM) class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
                 {message(FORM)}
             </p>
             <div class="field" class:invalid=invalid(NAME)>
                 <label for="item-name">"Name"</label>
-                <input id="item-name" name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
+                <input id="item-name" aria-invalid=aria_invalid(NAME) autofocus=focus(NAME) name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
                 <p class="field-error" id="name-error">{message(NAME)}</p>
             </div>
             <div class="field" class:invalid=invalid(DESCRIPTION)>
                 <label for="item-description">"Description"</label>
-                <textarea id="item-description" name="description" rows="6" maxlength="2000" aria-describedby="description-error">
+                <textarea id="item-description" aria-invalid=aria_invalid(DESCRIPTION) autofocus=focus(DESCRIPTION) name="description" rows="6" maxlength="2000" aria-describedby="description-error">
                     // Textarea content is written without Leptos' escaping: escape it here.
                     {crate::util::text::escape_html(&values.description)}
                 </textarea>
                 <p class="field-error" id="description-error">{message(DESCRIPTION)}</p>
             </div>
+            <div class="field" class:invalid=invalid(CATEGORY)>
+                <label for="item-category">"Category"</label>
+                <select id="item-category" aria-invalid=aria_invalid(CATEGORY) autofocus=focus(CATEGORY) name="category" aria-describedby="category-error">
+                    {CATEGORIES
+                        .iter()
+                        .map(|(slug, label)| {
+                            view! { <option value=*slug selected=*slug == category>{*label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="field-error" id="category-error">{message(CATEGORY)}</p>
+            </div>
             <div class="field-row">
                 <div class="field" class:invalid=invalid(PRICE)>
                     <label for="item-price">"Starting price ($)"</label>
-                    <input id="item-price" name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
+                    <input id="item-price" aria-invalid=aria_invalid(PRICE) autofocus=focus(PRICE) name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
                     <p class="field-error" id="price-error">{message(PRICE)}</p>
                 </div>
                 <div class="field" class:invalid=invalid(DURATION)>
                     <label for="item-duration">"Duration"</label>
-                    <select id="item-duration" name="duration" aria-describedby="duration-error">
+                    <select id="item-duration" aria-invalid=aria_invalid(DURATION) autofocus=focus(DURATION) name="duration" aria-describedby="duration-error">
                         {DURATIONS
                             .iter()
                             .map(|(value, label, _)| {
@@ -112,13 +161,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             <div class="field-row">
                 <div class="field" class:invalid=invalid(RESERVE)>
                     <label for="item-reserve">"Reserve price ($, optional)"</label>
-                    <input id="item-reserve" name="reserve" inputmode="decimal" maxlength="20" value=values.reserve aria-describedby="reserve-hint reserve-error"/>
+                    <input id="item-reserve" aria-invalid=aria_invalid(RESERVE) autofocus=focus(RESERVE) name="reserve" inputmode="decimal" maxlength="20" value=values.reserve aria-describedby="reserve-hint reserve-error"/>
                     <p class="field-hint muted" id="reserve-hint">"Hidden from buyers; below it the item does not sell."</p>
                     <p class="field-error" id="reserve-error">{message(RESERVE)}</p>
                 </div>
                 <div class="field" class:invalid=invalid(BUY_NOW)>
                     <label for="item-buy-now">"Buy It Now price ($, optional)"</label>
-                    <input id="item-buy-now" name="buy_now" inputmode="decimal" maxlength="20" value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
+                    <input id="item-buy-now" aria-invalid=aria_invalid(BUY_NOW) autofocus=focus(BUY_NOW) name="buy_now" inputmode="decimal" maxlength="20" value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
                     <p class="field-hint muted" id="buy-now-hint">"Until the first bid (or while the reserve is not met)."</p>
                     <p class="field-error" id="buy-now-error">{message(BUY_NOW)}</p>
                 </div>
@@ -129,7 +178,7 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             </div>
             <div class="field" class:invalid=invalid(PHOTO)>
                 <label for="item-photo">"Photo (JPEG, PNG or WebP, up to 5 MB; optional)"</label>
-                <input id="item-photo" name="photo" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="photo-error"/>
+                <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="photo-error"/>
                 <p class="field-error" id="photo-error">{message(PHOTO)}</p>
             </div>
             <button type="submit" class="button button-block" disabled=move || busy.get()>

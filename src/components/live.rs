@@ -36,6 +36,23 @@ pub fn LiveItem(item_id: String, viewer_id: Option<u64>, ended: bool) -> impl In
                     .add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
             }
             on_event.forget();
+            // The price chart is drawn by the server: after bids, fetch it again (one fetch
+            // at a time; bids during it are in the next).
+            let chart_url = format!("/items/{item_id}/chart");
+            let fetching = std::rc::Rc::new(std::cell::Cell::new(false));
+            let on_bid = Closure::<dyn Fn()>::new(move || {
+                if fetching.replace(true) {
+                    return;
+                }
+                let (fetching, url) = (fetching.clone(), chart_url.clone());
+                leptos::task::spawn_local(async move {
+                    crate::components::fetch::sleep(300).await;
+                    fetching.set(false);
+                    swap_html(&url, "[data-live=\"chart\"]").await;
+                });
+            });
+            let _ = source.add_event_listener_with_callback("bid", on_bid.as_ref().unchecked_ref());
+            on_bid.forget();
             let on_ended = Closure::<dyn Fn()>::new(move || ended.set(true));
             let _ =
                 source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
@@ -81,10 +98,10 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
                 }
                 let (scheduled, fragment) = (scheduled.clone(), fragment.clone());
                 leptos::task::spawn_local(async move {
-                    swap_panels(&fragment).await;
+                    swap_html(&fragment, PANELS).await;
                     crate::components::fetch::sleep(1_200).await;
                     scheduled.set(false);
-                    swap_panels(&fragment).await;
+                    swap_html(&fragment, PANELS).await;
                 });
             };
             let on_ping = Closure::<dyn Fn()>::new(refresh.clone());
@@ -112,15 +129,16 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
     }
 }
 
-/// Fetches the panels' HTML and puts it in place (the server escapes every text in it).
+/// Fetches server-rendered HTML (panels, a chart: the server escapes every text in it) and
+/// puts it in the element matched by `selector`.
 #[cfg(feature = "hydrate")]
-async fn swap_panels(fragment: &str) {
-    let Some(html) = crate::components::fetch::get_text(fragment).await else {
+async fn swap_html(url: &str, selector: &str) {
+    let Some(html) = crate::components::fetch::get_text(url).await else {
         return;
     };
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(LIVE_PANELS_ID))
+        .and_then(|d| d.query_selector(selector).ok().flatten())
     {
         el.set_inner_html(&html);
     }
@@ -128,6 +146,8 @@ async fn swap_panels(fragment: &str) {
 
 /// The id of the element whose content [`LivePanels`] replaces.
 pub const LIVE_PANELS_ID: &str = "live-panels";
+#[cfg(feature = "hydrate")]
+const PANELS: &str = "#live-panels";
 
 /// Keeps the times and numbers of a page current: every countdown (`data-ends-at`) ticks each
 /// second on the server's clock and turns to "Ended" on time, and the cards' prices and bid

@@ -66,13 +66,12 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
             min_next_cents,
             bidder_id,
             bidder_name,
-            at_ms: _,
+            at_ms,
             ends_at_ms,
             reserve_met,
             rows,
         } => {
-            set_text(&doc, "price", &format_cents(*price_cents));
-            set_text(&doc, "bids", &plural(*bids, "bid", "bids"));
+            set_price(&doc, *price_cents, *bids);
             if let Some(leading) = find(&doc, "leading") {
                 let was_leading = leading.class_list().contains("leading");
                 let bid_here = viewer_id.is_some_and(|me| rows.iter().any(|r| r.bidder_id == me));
@@ -141,13 +140,18 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
                         }
                         let _ = row.append_child(&who);
                     }
-                    for (class, text) in [
-                        ("num", format_cents(r.amount_cents)),
-                        ("", "just now".to_string()),
-                    ] {
-                        if let Some(td) = element(&doc, "td", class, Some(&text)) {
-                            let _ = row.append_child(&td);
-                        }
+                    if let Some(td) =
+                        element(&doc, "td", "num", Some(&format_cents(r.amount_cents)))
+                    {
+                        let _ = row.append_child(&td);
+                    }
+                    if let (Some(td), Some(time)) = (
+                        element(&doc, "td", "", None),
+                        element(&doc, "time", "", Some("just now")),
+                    ) {
+                        let _ = time.set_attribute("data-ago", &at_ms.to_string());
+                        let _ = td.append_child(&time);
+                        let _ = row.append_child(&td);
                     }
                     let _ = body.prepend_with_node_1(&row);
                 }
@@ -247,8 +251,12 @@ pub fn add_comment(doc: &Document, comment: &Comment, viewer_id: Option<u64>) {
             let _ = author.set_attribute("href", &format!("/users/{}", comment.author_id));
             let _ = head.append_child(&author);
         }
-        if let Some(time) = element(doc, "span", "muted", Some(" · just now")) {
-            let _ = head.append_child(&time);
+        if let Some(span) = element(doc, "span", "muted", Some(" · ")) {
+            if let Some(time) = element(doc, "time", "", Some("just now")) {
+                let _ = time.set_attribute("data-ago", &comment.created_ms.to_string());
+                let _ = span.append_child(&time);
+            }
+            let _ = head.append_child(&span);
         }
         let _ = li.append_child(&head);
     }
@@ -274,8 +282,12 @@ pub fn add_comment(doc: &Document, comment: &Comment, viewer_id: Option<u64>) {
     }
 }
 
+/// The same confirmation as `comment_list` renders: a disclosure holding the form.
 fn delete_form(doc: &Document, comment: &Comment) -> Option<Element> {
-    let form = element(doc, "form", "comment-delete", None)?;
+    let details = element(doc, "details", "comment-delete", None)?;
+    let summary = element(doc, "summary", "link-button", Some("Delete"))?;
+    details.append_child(&summary).ok()?;
+    let form = element(doc, "form", "", None)?;
     form.set_attribute("method", "post").ok()?;
     form.set_attribute("action", "/api/comments/delete").ok()?;
     for (name, value) in [
@@ -288,10 +300,57 @@ fn delete_form(doc: &Document, comment: &Comment) -> Option<Element> {
         input.set_attribute("value", &value).ok()?;
         form.append_child(&input).ok()?;
     }
-    let button = element(doc, "button", "link-button", Some("Delete"))?;
+    let ask = element(doc, "span", "", Some("Delete this comment for good? "))?;
+    form.append_child(&ask).ok()?;
+    let button = element(
+        doc,
+        "button",
+        "button button-small button-danger",
+        Some("Yes, delete"),
+    )?;
     button.set_attribute("type", "submit").ok()?;
     form.append_child(&button).ok()?;
-    Some(form)
+    details.append_child(&form).ok()?;
+    Some(details)
+}
+
+/// Shows the price and bid count, unless the page already shows a later state: the bid count
+/// (`data-bids` on the count) only grows, so a reply that arrives after a newer live event
+/// does not take the price back.
+fn set_price(doc: &Document, price_cents: i64, bids: i64) {
+    let Some(count) = find(doc, "bids") else {
+        return;
+    };
+    let shown = count
+        .get_attribute("data-bids")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
+    if bids < shown {
+        return;
+    }
+    let _ = count.set_attribute("data-bids", &bids.to_string());
+    count.set_text_content(Some(&plural(bids, "bid", "bids")));
+    set_text(doc, "price", &format_cents(price_cents));
+}
+
+/// After the viewer's own bid was accepted (no reload): the price, the bid count and where
+/// they stand, with their maximum when they lead. The live event that follows adds the row to
+/// the history.
+pub fn show_own_bid(price_cents: i64, bids: i64, leading: bool, max_cents: i64) {
+    let Some(doc) = document() else { return };
+    set_price(&doc, price_cents, bids);
+    if let Some(standing) = find(&doc, "leading") {
+        if leading {
+            standing.set_text_content(Some(&format!(
+                "You have the highest bid. Your maximum: {}.",
+                format_cents(max_cents)
+            )));
+            standing.set_class_name("leading");
+        } else {
+            standing.set_text_content(Some("You were outbid."));
+            standing.set_class_name("outbid");
+        }
+    }
 }
 
 /// Reads the `detail` of a `rbay:bid` window event as cents.
@@ -301,13 +360,30 @@ pub fn min_bid_from(event: &web_sys::Event) -> Option<i64> {
 }
 
 /// Every element marked `data-ends-at="<ms>"` shows the time left (by the server's clock,
-/// `offset` ms ahead of this browser's) and becomes "Ended" (class `ended`) when it is over.
+/// `offset` ms ahead of this browser's) and becomes "Ended" (class `ended`) when it is over;
+/// every `data-ago="<ms>"` says how long ago that was ("just now" ages).
 pub fn tick_countdowns(offset: i64) {
     let Some(doc) = document() else { return };
+    let now = js_sys::Date::now() as i64 + offset;
+    if let Ok(nodes) = doc.query_selector_all("[data-ago]") {
+        for i in 0..nodes.length() {
+            let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+                continue;
+            };
+            if let Some(at) = el
+                .get_attribute("data-ago")
+                .and_then(|v| v.parse::<i64>().ok())
+            {
+                let text = crate::util::time::ago(at, now);
+                if el.text_content().as_deref() != Some(text.as_str()) {
+                    el.set_text_content(Some(&text));
+                }
+            }
+        }
+    }
     let Ok(nodes) = doc.query_selector_all("[data-ends-at]") else {
         return;
     };
-    let now = js_sys::Date::now() as i64 + offset;
     for i in 0..nodes.length() {
         let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
             continue;

@@ -3,6 +3,8 @@
 
 /// Island: the sign-in / sign-up form.
 pub mod auth_form;
+/// Island (lazy): a filter form that applies itself on change.
+pub mod auto_apply;
 /// Island (lazy): the bid form.
 pub mod bid_form;
 /// Island (lazy): the add-comment form.
@@ -11,6 +13,9 @@ pub mod comment_list;
 /// Browser only: plain text fetches for islands on every page.
 #[cfg(feature = "hydrate")]
 pub mod fetch;
+/// Browser only: focus on a form's first problem.
+#[cfg(feature = "hydrate")]
+pub mod focus;
 pub mod item_card;
 /// Island (lazy): the new-item form.
 pub mod item_form;

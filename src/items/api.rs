@@ -35,7 +35,9 @@ pub async fn get_home_sections() -> Result<HomeSections, AppError> {
 pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppError> {
     use crate::items::server::bids::{self, BidOutcome};
     use crate::items::{bid_message, BidProblem, ItemId};
-    use crate::server::http::forms::{back_with, redirect_plain_post};
+    use crate::server::http::forms::{
+        back_with, redirect_plain_post, redirect_plain_post_with_notice,
+    };
     use crate::server::redis::rate_limit::Action;
     use crate::util::problem::Problem as _;
     let state = crate::server::state::current()?;
@@ -104,7 +106,7 @@ pub async fn place_bid(item_id: String, amount: String) -> Result<BidReply, AppE
                     tracing::warn!(item_id = %id, error = %e, "closing not rescheduled");
                 }
             }
-            redirect_plain_post(&format!("{page}?bid=ok#bid"));
+            redirect_plain_post_with_notice(&format!("{page}#bid"), crate::items::BID_PLACED);
             Ok(BidReply::Accepted {
                 price_cents,
                 bids,
@@ -159,7 +161,7 @@ pub async fn buy_now(item_id: String) -> Result<BidReply, AppError> {
                     tracing::warn!(item_id = %id, error = e.message, "purchase notices not queued");
                 }
             });
-            redirect_plain_post(&format!("{page}?bid=bought#bid"));
+            redirect_plain_post(&format!("{page}#bid"));
             Ok(BidReply::Accepted {
                 price_cents,
                 bids: 0,
@@ -291,15 +293,24 @@ pub async fn search_items(
     q: String,
     status: String,
     sort: String,
+    category: String,
     page: usize,
 ) -> Result<CardPage, AppError> {
+    use crate::items::server::rankings::{self, BrowseSort};
     use crate::items::server::search::{self, SearchSort, StatusFilter};
     let state = crate::server::state::current()?;
+    // Only a category on the list filters; anything else means all of them.
+    let category = crate::items::category(&category).map(|(slug, _)| slug);
+    // No words: browse every live auction (of the category) in one of the rankings' orders.
+    if q.trim().is_empty() {
+        return rankings::browse(&state.db, BrowseSort::parse(&sort), category, page).await;
+    }
     search::search(
         &state.db,
         &q,
         StatusFilter::parse(&status),
         SearchSort::parse(&sort),
+        category,
         page,
     )
     .await

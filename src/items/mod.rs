@@ -22,10 +22,16 @@ crate::numeric_id! {
 
 /// Bid history rows shown on the item page.
 pub const HISTORY_LIMIT: usize = 50;
+/// The one-time notice after a bid placed without JavaScript (see `server::http::forms`).
+pub const BID_PLACED: &str = "bid_placed";
 /// Cards per home page section.
 pub const HOME_SECTION_SIZE: usize = 8;
 /// Results per search page.
 pub const SEARCH_PAGE_SIZE: usize = 20;
+/// Browsing (a search with no words) goes this many pages deep at most: a page costs its
+/// depth (every shard's first `page × size` ranking entries are merged), never the size of
+/// the catalogue.
+pub const BROWSE_PAGES: usize = 50;
 /// Rows per dashboard page.
 pub const DASHBOARD_PAGE_SIZE: usize = 10;
 /// Longest search text considered; the rest is ignored.
@@ -92,6 +98,7 @@ crate::problems! {
         PhotoType = "photo-type" => "The photo must be a JPEG, PNG or WebP image.",
         PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
         SignIn = "signin" => "Please sign in to list an item.",
+        CategoryInvalid = "category" => "Choose a category from the list.",
     }
 }
 
@@ -103,7 +110,40 @@ pub const DURATION: &str = "duration";
 pub const PHOTO: &str = "photo";
 pub const RESERVE: &str = "reserve";
 pub const BUY_NOW: &str = "buy_now";
-pub const FORM_FIELDS: [&str; 7] = [NAME, DESCRIPTION, PRICE, DURATION, PHOTO, RESERVE, BUY_NOW];
+pub const CATEGORY: &str = "category";
+pub const FORM_FIELDS: [&str; 8] = [
+    NAME,
+    DESCRIPTION,
+    CATEGORY,
+    PRICE,
+    DURATION,
+    PHOTO,
+    RESERVE,
+    BUY_NOW,
+];
+
+/// The fixed list of categories: the slug (in addresses, the search index and key names) and
+/// the name people read. A listing has exactly one.
+pub const CATEGORIES: [(&str, &str); 10] = [
+    ("antiques", "Antiques & collectibles"),
+    ("art", "Art"),
+    ("books", "Books, music & film"),
+    ("clothing", "Clothing & accessories"),
+    ("electronics", "Electronics"),
+    ("home", "Home & garden"),
+    ("jewellery", "Jewellery & watches"),
+    ("sports", "Sports & outdoors"),
+    ("toys", "Toys & games"),
+    ("other", "Other"),
+];
+
+/// The category of a listing whose seller did not choose one.
+pub const DEFAULT_CATEGORY: &str = "other";
+
+/// The slug and name of a category, if `slug` is one of [`CATEGORIES`].
+pub fn category(slug: &str) -> Option<(&'static str, &'static str)> {
+    CATEGORIES.iter().copied().find(|(s, _)| *s == slug)
+}
 
 /// Problems of the new-item form, by field.
 pub type ItemFormErrors = FieldErrors<ListingProblem>;
@@ -149,6 +189,8 @@ pub struct NewItem {
     pub buy_now_cents: Option<i64>,
     /// Anti-sniping: a bid in the last 2 minutes moves the end (on unless the seller says no).
     pub soft_close: bool,
+    /// One of [`CATEGORIES`] (its slug).
+    pub category: &'static str,
 }
 
 impl Default for NewItem {
@@ -161,6 +203,7 @@ impl Default for NewItem {
             reserve_cents: None,
             buy_now_cents: None,
             soft_close: true,
+            category: DEFAULT_CATEGORY,
         }
     }
 }
@@ -223,6 +266,17 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
                 .map_err(|_| ())
         }
     };
+    // Not chosen: "Other". Anything else must be on the list.
+    let category = match values.category.trim() {
+        "" => Some(DEFAULT_CATEGORY),
+        slug => category(slug).map(|(slug, _)| slug),
+    };
+    errors.check(
+        CATEGORY,
+        category
+            .is_none()
+            .then_some(ListingProblem::CategoryInvalid),
+    );
     let start = crate::util::money::parse_cents(&values.price).ok();
     let reserve = optional(&values.reserve);
     let buy_now = optional(&values.buy_now);
@@ -248,6 +302,7 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
             reserve_cents,
             buy_now_cents,
             soft_close: values.soft_close,
+            category: category.unwrap_or(DEFAULT_CATEGORY),
             ..item
         }),
         _ => None,
@@ -266,6 +321,8 @@ pub struct ItemFormValues {
     pub reserve: String,
     pub buy_now: String,
     pub soft_close: bool,
+    /// A category slug (empty: not chosen).
+    pub category: String,
 }
 
 impl Default for ItemFormValues {
@@ -278,6 +335,7 @@ impl Default for ItemFormValues {
             reserve: String::new(),
             buy_now: String::new(),
             soft_close: true,
+            category: String::new(),
         }
     }
 }
@@ -464,6 +522,8 @@ pub struct HomeSections {
     pub ending_soon: Vec<ItemCard>,
     pub most_viewed: Vec<ItemCard>,
     pub highest_price: Vec<ItemCard>,
+    /// Live auctions per category (slug, count), most first, empty categories left out.
+    pub categories: Vec<(String, u64)>,
     /// Server clock (ms) when the sections were read, so "time left" is computed consistently.
     pub now_ms: i64,
 }
@@ -474,6 +534,8 @@ pub struct ItemDetail {
     pub id: String,
     pub name: String,
     pub description: String,
+    /// A slug of [`CATEGORIES`].
+    pub category: String,
     pub seller_id: u64,
     pub seller_name: String,
     pub price_cents: i64,
@@ -546,6 +608,10 @@ pub struct CardPage {
     pub total: u64,
     pub cards: Vec<ItemCard>,
     pub now_ms: i64,
+    /// Search and browse: how many there are in each category (slug, count), whatever the
+    /// category chosen; empty elsewhere.
+    #[serde(default)]
+    pub facets: Vec<(String, u64)>,
 }
 
 /// Dashboard columns that may be sorted by: the only values ever passed to `SORTBY`.
@@ -621,6 +687,30 @@ mod tests {
     }
 
     #[test]
+    fn a_listing_has_a_category_from_the_list() {
+        let form = |category: &str| ItemFormValues {
+            name: "Lamp".into(),
+            description: "A lamp".into(),
+            price: "10".into(),
+            duration: "1d".into(),
+            category: category.into(),
+            ..ItemFormValues::default()
+        };
+        assert_eq!(check_listing(&form("art")).1.unwrap().category, "art");
+        assert_eq!(
+            check_listing(&form("")).1.unwrap().category,
+            DEFAULT_CATEGORY,
+            "not chosen: Other"
+        );
+        let (e, item) = check_listing(&form("<script>"));
+        assert_eq!(e.get(CATEGORY), Some(ListingProblem::CategoryInvalid));
+        assert!(item.is_none());
+        assert!(CATEGORIES
+            .iter()
+            .all(|(slug, _)| slug.chars().all(|c| c.is_ascii_lowercase())));
+    }
+
+    #[test]
     fn auction_options_are_checked_against_the_starting_price() {
         let form = |reserve: &str, buy_now: &str| ItemFormValues {
             name: "Lamp".into(),
@@ -630,6 +720,7 @@ mod tests {
             reserve: reserve.into(),
             buy_now: buy_now.into(),
             soft_close: false,
+            category: String::new(),
         };
         let (e, item) = check_listing(&form("", ""));
         assert!(e.is_empty());

@@ -20,7 +20,28 @@ pub fn HomePage() -> impl IntoView {
                             <section class="hero">
                                 <h1>"Bid on anything. Sell everything."</h1>
                                 <p>"Live auctions, updated the moment someone bids."</p>
+                                <p class="hero-actions">
+                                    <a class="button" href="/search">"Browse all live auctions"</a>
+                                    <a class="button button-ghost" href="/items/new">"Sell an item"</a>
+                                </p>
                             </section>
+                            {(!sections.categories.is_empty()).then(|| view! {
+                                <nav class="category-strip" aria-label="Browse by category">
+                                    <h2 class="visually-hidden">"Categories"</h2>
+                                    <ul>
+                                        {sections.categories.iter().filter_map(|(slug, n)| {
+                                            let (slug, name) = crate::items::category(slug)?;
+                                            Some(view! {
+                                                <li>
+                                                    <a href=format!("/search?category={slug}")>
+                                                        {name}" "<span class="facet-count">{n.to_string()}</span>
+                                                    </a>
+                                                </li>
+                                            })
+                                        }).collect_view()}
+                                    </ul>
+                                </nav>
+                            })}
                             <ItemGrid
                                 title="Ending soonest"
                                 id="ending-soon"

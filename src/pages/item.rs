@@ -22,9 +22,14 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 #[component]
 pub fn ItemPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
-    let (bid_ok, bid_error, amount) = use_query_map().with_untracked(|q| {
+    // A bid placed without JavaScript comes back with a one-time notice (a reload or the back
+    // button does not say it again).
+    #[cfg(feature = "ssr")]
+    let bid_ok = crate::server::http::forms::notice().as_deref() == Some(crate::items::BID_PLACED);
+    #[cfg(not(feature = "ssr"))]
+    let bid_ok = false;
+    let (bid_error, amount) = use_query_map().with_untracked(|q| {
         (
-            q.get_str("bid") == Some("ok"),
             q.get_str("bid_error").and_then(BidProblem::from_code),
             crate::util::url::clip(&q.get("amount").unwrap_or_default(), 20),
         )
@@ -87,6 +92,7 @@ fn item_view(
         (false, _, Some(_)) => ("outbid", "Ended — you were outbid.".to_string()),
         _ => ("", String::new()),
     };
+    let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
     let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
     let status = if live {
@@ -161,10 +167,13 @@ fn item_view(
             </div>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>
-                <p class="item-seller">"Sold by "<a href=seller_href>{item.seller_name.clone()}</a></p>
+                <p class="item-seller">
+                    "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
+                    " in "<a href=format!("/search?category={}", item.category)>{category_name}</a>
+                </p>
                 <div class="price-box">
                     <p class="item-price" data-testid="price" data-live="price" aria-live="polite" aria-atomic="true">{format_cents(item.price_cents)}</p>
-                    <p class="item-bids"><span data-testid="bids" data-live="bids">{plural(item.bids, "bid", "bids")}</span></p>
+                    <p class="item-bids"><span data-testid="bids" data-live="bids" data-bids=item.bids>{plural(item.bids, "bid", "bids")}</span></p>
                     <p class="auction-status" data-testid="status" data-live="status" role="status">{status.clone()}</p>
                     {live.then(|| view! {
                         <p class="time-left">
@@ -214,7 +223,7 @@ fn item_view(
                                     {b.bought.then(|| view! { <span class="muted bid-kind">" (Buy It Now)"</span> })}
                                 </td>
                                 <td class="num">{format_cents(b.amount_cents)}</td>
-                                <td><time data-ms=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
+                                <td><time data-ago=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
                             </tr>
                         }).collect_view()}
                     </tbody>

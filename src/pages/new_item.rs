@@ -20,6 +20,7 @@ pub fn NewItemPage() -> impl IntoView {
                 duration: get("duration", 5),
                 reserve: get("reserve", 20),
                 buy_now: get("buy_now", 20),
+                category: get("category", 20),
                 // A fresh form has soft close on; a form sent back keeps what was chosen.
                 soft_close: q.get_str("soft_close") != Some("0"),
             },

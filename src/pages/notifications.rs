@@ -57,7 +57,7 @@ fn inbox_view(inbox: Inbox) -> AnyView {
                                     <li class="notice" class:notice-new=new data-kind=n.kind.as_str()>
                                         <a href=n.link()>{n.text()}</a>
                                         {new.then(|| view! { <span class="badge-new">"New"</span> })}
-                                        <span class="muted notice-time">{ago(n.at_ms, now_ms)}</span>
+                                        <time class="muted notice-time" data-ago=n.at_ms>{ago(n.at_ms, now_ms)}</time>
                                     </li>
                                 }
                             })

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
                 .layer(tower_http::catch_panic::CatchPanicLayer::new())
                 .layer(middleware::from_fn(security::refuse_cross_site_writes))
                 .layer(middleware::from_fn(security::limit_body))
+                .layer(middleware::from_fn(crate::server::http::forms::clear_flash))
                 .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Fastest))
                 // Inside compression: both read plain bodies.
                 .layer(middleware::from_fn(security::server_fn_status))

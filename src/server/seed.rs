@@ -68,23 +68,24 @@ const ADJECTIVES: [&str; 16] = [
     "Enamel",
     "Porcelain",
 ];
-const NOUNS: [&str; 16] = [
-    "telescope",
-    "camera",
-    "desk lamp",
-    "teapot",
-    "pocket watch",
-    "record player",
-    "chess set",
-    "typewriter",
-    "compass",
-    "bookshelf",
-    "vase",
-    "radio",
-    "guitar",
-    "armchair",
-    "globe",
-    "clock",
+/// What the demo shop sells, with the category each goes in.
+const NOUNS: [(&str, &str); 16] = [
+    ("telescope", "sports"),
+    ("camera", "electronics"),
+    ("desk lamp", "home"),
+    ("teapot", "home"),
+    ("pocket watch", "jewellery"),
+    ("record player", "electronics"),
+    ("chess set", "toys"),
+    ("typewriter", "antiques"),
+    ("compass", "antiques"),
+    ("bookshelf", "home"),
+    ("vase", "art"),
+    ("radio", "electronics"),
+    ("guitar", "books"),
+    ("armchair", "home"),
+    ("globe", "antiques"),
+    ("clock", "antiques"),
 ];
 const DETAILS: [&str; 6] = [
     "Lovingly restored and in full working order.",
@@ -296,11 +297,9 @@ impl ItemSpec {
     ) -> Self {
         let seller = rng.below(people.len() as u64) as usize;
         let maker = maker(rng.below(makers as u64) as usize);
-        let name = format!(
-            "{} {}",
-            ADJECTIVES[rng.below(ADJECTIVES.len() as u64) as usize],
-            NOUNS[rng.below(NOUNS.len() as u64) as usize]
-        );
+        let adjective = ADJECTIVES[rng.below(ADJECTIVES.len() as u64) as usize];
+        let (noun, category) = NOUNS[rng.below(NOUNS.len() as u64) as usize];
+        let name = format!("{adjective} {noun}");
         let description = format!(
             "{name} made by {maker}. {} {}",
             DETAILS[rng.below(DETAILS.len() as u64) as usize],
@@ -325,6 +324,7 @@ impl ItemSpec {
                 description,
                 start_cents,
                 duration_ms,
+                category,
                 ..NewItem::default()
             },
             photo: i as u64 % DEMO_PHOTOS,

@@ -116,6 +116,13 @@ pub async fn place_bid(
                 .query_async(&mut conn)
                 .await
                 .map_err(|e| redis_error("record my bids", e))?;
+            // A soft close moved the end: the category's ranking follows (rare; the bid is
+            // already recorded, so a failure here is only logged).
+            if int(8) == 1 {
+                if let Err(e) = super::rankings::category_end_moved(db, item_id, int(6)).await {
+                    tracing::warn!(item_id = %item_id, error = %e, "category end not moved");
+                }
+            }
             BidOutcome::Accepted {
                 price_cents: int(1),
                 bids: int(2),
@@ -194,6 +201,9 @@ pub async fn buy_now(
                 .query_async(&mut conn)
                 .await
                 .map_err(|e| redis_error("record my bids", e))?;
+            if let Err(e) = super::rankings::category_closed_early(db, item_id).await {
+                tracing::warn!(item_id = %item_id, error = %e, "category ranking not left");
+            }
             BuyOutcome::Bought {
                 price_cents: int(1),
                 at_ms: int(2),

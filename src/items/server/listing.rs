@@ -30,6 +30,7 @@ pub struct ItemForm {
     pub duration: String,
     pub reserve: String,
     pub buy_now: String,
+    pub category: String,
     /// The soft-close checkbox was sent (checked).
     pub soft_close: bool,
     pub photo: Option<Vec<u8>>,
@@ -106,6 +107,7 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
             "duration" => form.duration = text(),
             "reserve" => form.reserve = text(),
             "buy_now" => form.buy_now = text(),
+            "category" => form.category = text(),
             "soft_close" => form.soft_close = !bytes.is_empty(),
             "photo" if over => form.photo_too_large = true,
             // An empty file input sends an empty part: no photo.
@@ -172,7 +174,7 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
     // Refused: back to the form with the problems and what was typed (the photo is not kept).
     let reject = |errors: ItemFormErrors, form: &ItemForm| {
         redirect_plain_post(&format!(
-            "/items/new?e={}&name={}&description={}&price={}&duration={}&reserve={}&buy_now={}&soft_close={}",
+            "/items/new?e={}&name={}&description={}&price={}&duration={}&reserve={}&buy_now={}&soft_close={}&category={}",
             enc(&errors.to_codes()),
             enc(&clip(&form.name, 80)),
             enc(&clip(&form.description, 2000)),
@@ -181,6 +183,7 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
             enc(&clip(&form.reserve, 20)),
             enc(&clip(&form.buy_now, 20)),
             if form.soft_close { 1 } else { 0 },
+            enc(&clip(&form.category, 20)),
         ));
         Ok(CreateItemReply::Rejected(errors))
     };
@@ -207,6 +210,7 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
         reserve: form.reserve.clone(),
         buy_now: form.buy_now.clone(),
         soft_close: form.soft_close,
+        category: form.category.clone(),
     });
     if form.photo_too_large {
         errors.set(PHOTO, ListingProblem::PhotoLarge);

@@ -11,7 +11,7 @@ use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
 use crate::items::{HomeSections, ItemId, HOME_SECTION_SIZE};
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::keys::SHARDS;
+use crate::server::redis::keys::{shard_of, SHARDS};
 use crate::server::short_cache::ShortCache;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
@@ -21,7 +21,8 @@ use std::time::Duration;
 /// How long one instance reuses the rankings it read.
 pub const FRESH_FOR: Duration = Duration::from_millis(500);
 
-/// Reads the three rankings: two round trips, whatever the size of the catalogue.
+/// Reads the three rankings (and the categories' counts, cached on their own): two round
+/// trips, whatever the size of the catalogue.
 pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
     let keys = db.keys();
     let now = now_ms();
@@ -102,6 +103,7 @@ pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
         ending_soon: pick(ending),
         most_viewed: pick(viewed),
         highest_price: pick(priced),
+        categories: category_counts(db).await?.as_ref().clone(),
         now_ms: now,
     })
 }
@@ -114,3 +116,200 @@ static RECENT: LazyLock<ShortCache<HomeSections>> = LazyLock::new(|| ShortCache:
 pub async fn home_sections_cached(db: &Db) -> Result<Arc<HomeSections>, AppError> {
     RECENT.get(db.keys().prefix(), || home_sections(db)).await
 }
+
+/// How an empty search browses the live auctions: one of the rankings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BrowseSort {
+    #[default]
+    EndingSoon,
+    PriceLow,
+    PriceHigh,
+    MostViewed,
+}
+
+impl BrowseSort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "price_asc" => BrowseSort::PriceLow,
+            "price_desc" => BrowseSort::PriceHigh,
+            "views" => BrowseSort::MostViewed,
+            _ => BrowseSort::EndingSoon,
+        }
+    }
+}
+
+/// A page of all live auctions in one ranking's order (an empty search), or of one category's
+/// by end (a category has only its ending ranking: the other orders go through search). Two
+/// round trips: the shards' heads (and the live count) in one pipeline, then the page's cards.
+pub async fn browse(
+    db: &Db,
+    sort: BrowseSort,
+    category: Option<&str>,
+    page: usize,
+) -> Result<crate::items::CardPage, AppError> {
+    use crate::items::SEARCH_PAGE_SIZE;
+    let keys = db.keys();
+    let now = now_ms();
+    let page = page.clamp(1, crate::items::BROWSE_PAGES);
+    let depth = page * SEARCH_PAGE_SIZE;
+    let mut pipe = redis::pipe();
+    let sort = if category.is_some() {
+        BrowseSort::EndingSoon
+    } else {
+        sort
+    };
+    for shard in 0..SHARDS {
+        let ending = match category {
+            Some(category) => keys.rank_ending_in(category, shard),
+            None => keys.rank_ending(shard),
+        };
+        pipe.cmd("ZCOUNT")
+            .arg(&ending)
+            .arg(format!("({now}"))
+            .arg("+inf");
+        let cmd = pipe.cmd("ZRANGE");
+        match sort {
+            BrowseSort::EndingSoon => cmd
+                .arg(&ending)
+                .arg(format!("({now}"))
+                .arg("+inf")
+                .arg("BYSCORE")
+                .arg("LIMIT")
+                .arg(0)
+                .arg(depth),
+            BrowseSort::PriceLow => cmd.arg(keys.rank_price(shard)).arg(0).arg(depth - 1),
+            BrowseSort::PriceHigh => cmd
+                .arg(keys.rank_price(shard))
+                .arg(0)
+                .arg(depth - 1)
+                .arg("REV"),
+            BrowseSort::MostViewed => cmd
+                .arg(keys.rank_views(shard))
+                .arg(0)
+                .arg(depth - 1)
+                .arg("REV"),
+        }
+        .arg("WITHSCORES");
+    }
+    let mut conn = db.conn()?;
+    let replies: Vec<redis::Value> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("browse", e))?;
+    let mut total = 0u64;
+    let mut all: Vec<(u64, f64)> = Vec::new();
+    let mut replies = replies.into_iter();
+    while let (Some(count), Some(head)) = (replies.next(), replies.next()) {
+        total += redis::from_redis_value::<u64>(count).unwrap_or(0);
+        all.extend(redis::from_redis_value::<Vec<(u64, f64)>>(head).unwrap_or_default());
+    }
+    let ascending = matches!(sort, BrowseSort::EndingSoon | BrowseSort::PriceLow);
+    all.sort_by(|a, b| {
+        let by_score = if ascending {
+            a.1.total_cmp(&b.1)
+        } else {
+            b.1.total_cmp(&a.1)
+        };
+        by_score.then(b.0.cmp(&a.0))
+    });
+    let ids: Vec<ItemId> = all
+        .into_iter()
+        .skip(depth - SEARCH_PAGE_SIZE)
+        .take(SEARCH_PAGE_SIZE)
+        .map(|(id, _)| ItemId(id))
+        .collect();
+    // Cards come back in the order asked; an auction past its end that the closer has not
+    // taken out of the rankings yet is left out.
+    let cards = cards_by_id(db, &ids)
+        .await?
+        .into_iter()
+        .filter(|card| card.ends_at_ms > now)
+        .collect();
+    Ok(crate::items::CardPage {
+        total,
+        cards,
+        now_ms: now,
+        facets: category_counts(db).await?.as_ref().clone(),
+    })
+}
+
+/// The category of a listed item (its document says; "other" when it predates categories).
+async fn category_of(db: &Db, id: ItemId) -> Result<&'static str, AppError> {
+    let mut conn = db.conn()?;
+    let slug: Option<String> = redis::cmd("HGET")
+        .arg(db.keys().item(id))
+        .arg("category")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("item category", e))?;
+    Ok(slug
+        .as_deref()
+        .and_then(crate::items::category)
+        .map_or(crate::items::DEFAULT_CATEGORY, |(slug, _)| slug))
+}
+
+/// A soft close moved an auction's end: its category's ranking follows (the bid script moved
+/// it in the shard's own ranking).
+pub async fn category_end_moved(db: &Db, id: ItemId, ends_at_ms: i64) -> Result<(), AppError> {
+    let category = category_of(db, id).await?;
+    let mut conn = db.conn()?;
+    let _: () = redis::cmd("ZADD")
+        .arg(db.keys().rank_ending_in(category, shard_of(id.0)))
+        .arg("XX")
+        .arg(ends_at_ms)
+        .arg(id.0)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("category ranking", e))?;
+    Ok(())
+}
+
+/// Buy It Now ended an auction before its time: it leaves its category's ranking.
+pub async fn category_closed_early(db: &Db, id: ItemId) -> Result<(), AppError> {
+    let category = category_of(db, id).await?;
+    let mut conn = db.conn()?;
+    let _: () = redis::cmd("ZREM")
+        .arg(db.keys().rank_ending_in(category, shard_of(id.0)))
+        .arg(id.0)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("category ranking", e))?;
+    Ok(())
+}
+
+/// How many auctions are live in each category (slug, count), most first, without the empty
+/// ones: a `ZCOUNT` of each category's ranking from now on, every shard, in one pipeline
+/// (O(log n) each), at most once per [`FRESH_FOR`] per instance.
+pub async fn category_counts(db: &Db) -> Result<Arc<Vec<(String, u64)>>, AppError> {
+    COUNTS
+        .get(db.keys().prefix(), || async {
+            let keys = db.keys();
+            let now = now_ms();
+            let mut pipe = redis::pipe();
+            for (slug, _) in crate::items::CATEGORIES {
+                for shard in 0..SHARDS {
+                    pipe.cmd("ZCOUNT")
+                        .arg(keys.rank_ending_in(slug, shard))
+                        .arg(format!("({now}"))
+                        .arg("+inf");
+                }
+            }
+            let mut conn = db.conn()?;
+            let counts: Vec<u64> = pipe
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| redis_error("category counts", e))?;
+            let mut facets: Vec<(String, u64)> = crate::items::CATEGORIES
+                .iter()
+                .zip(counts.chunks(SHARDS as usize))
+                .map(|((slug, _), per_shard)| (slug.to_string(), per_shard.iter().sum()))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            facets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            Ok(facets)
+        })
+        .await
+}
+
+static COUNTS: LazyLock<ShortCache<Vec<(String, u64)>>> =
+    LazyLock::new(|| ShortCache::new(FRESH_FOR));

@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/image", get(photo_large))
         .route("/items/{id}/thumb", get(photo_thumb))
         .route("/items/{id}/events", get(events))
+        .route("/items/{id}/chart", get(chart))
         .route("/api/suggest", get(suggest))
         .route("/api/prices", get(prices))
 }
@@ -31,6 +32,26 @@ fn text(body: String) -> Response {
         body,
     )
         .into_response()
+}
+
+/// `GET /items/{id}/chart`: the price chart's HTML, as on the item page (live pages fetch it
+/// after a bid). 404 for no such item.
+async fn chart(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    let Some(id) = ItemId::parse(&id) else {
+        return error_response(&AppError::NotFound);
+    };
+    match store::price_chart(&state.db, id).await {
+        Ok(Some(html)) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            html,
+        )
+            .into_response(),
+        Ok(None) => error_response(&AppError::NotFound),
+        Err(e) => error_response(&e),
+    }
 }
 
 #[derive(serde::Deserialize)]

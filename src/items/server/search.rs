@@ -193,11 +193,16 @@ async fn cards_of(
 }
 
 /// `/search`: one FT.SEARCH. No usable words → an empty result, without asking Redis.
+///
+/// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
+/// @category`, in the same pipeline, without the category filter so the other categories'
+/// counts show): it reads the same matches the search counts.
 pub async fn search(
     db: &Db,
     text: &str,
     status: StatusFilter,
     sort: SearchSort,
+    category: Option<&str>,
     page: usize,
 ) -> Result<CardPage, AppError> {
     let now_ms = now_ms();
@@ -206,6 +211,7 @@ pub async fn search(
             total: 0,
             cards: Vec::new(),
             now_ms,
+            facets: Vec::new(),
         });
     };
     // "Ending soonest" means auctions still running: ended ones would all come first.
@@ -217,20 +223,68 @@ pub async fn search(
         Some(clause) => format!("{text} {clause}"),
         None => text,
     };
+    let filtered = match category {
+        // Slugs are plain lowercase words (see `items::CATEGORIES`): nothing to escape.
+        Some(slug) => format!("{query} @category:{{{slug}}}"),
+        None => query.clone(),
+    };
     let page = page.clamp(1, 500);
-    let cmd = id_search(
-        &db.keys().items_index(),
-        &query,
+    let index = db.keys().items_index();
+    let mut pipe = redis::pipe();
+    pipe.add_command(id_search(
+        &index,
+        &filtered,
         sort.sort_by(),
         (page - 1) * SEARCH_PAGE_SIZE,
         SEARCH_PAGE_SIZE,
-    );
-    let (total, cards) = cards_of(db, "search", cmd).await?;
+    ));
+    pipe.cmd("FT.AGGREGATE")
+        .arg(&index)
+        .arg(&query)
+        .arg("GROUPBY")
+        .arg(1)
+        .arg("@category")
+        .arg("REDUCE")
+        .arg("COUNT")
+        .arg(0)
+        .arg("AS")
+        .arg("n")
+        .arg("DIALECT")
+        .arg(2);
+    let mut replies = run(db, "search", pipe).await?.into_iter();
+    let (total, ids) = parse_ids(db, replies.next().unwrap_or(Value::Nil));
+    let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
     Ok(CardPage {
         total,
-        cards,
+        cards: cards_by_id(db, &ids).await?,
         now_ms,
+        facets,
     })
+}
+
+/// Parses `FT.AGGREGATE … GROUPBY 1 @category REDUCE COUNT 0 AS n`: `[groups, [category, slug,
+/// n, count], …]` → (slug, count) for the categories on the list, most first.
+fn parse_facets(reply: Value) -> Vec<(String, u64)> {
+    let Value::Array(rows) = reply else {
+        return Vec::new();
+    };
+    let mut facets: Vec<(String, u64)> = rows
+        .into_iter()
+        .skip(1)
+        .filter_map(|row| {
+            let fields: Vec<String> = redis::from_redis_value(row).ok()?;
+            let get = |name: &str| {
+                fields
+                    .chunks(2)
+                    .find(|pair| pair[0] == name)
+                    .and_then(|pair| pair.get(1).cloned())
+            };
+            let (slug, _) = crate::items::category(&get("category")?)?;
+            Some((slug.to_string(), get("n")?.parse().ok()?))
+        })
+        .collect();
+    facets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    facets
 }
 
 /// Names starting with what was typed, for the header's suggestions (live auctions first).
@@ -331,6 +385,7 @@ pub async fn seller_items(
         total,
         cards,
         now_ms: now_ms(),
+        facets: Vec::new(),
     })
 }
 

@@ -97,7 +97,9 @@ async fn insert(
         .arg(item.reserve_cents.unwrap_or(0))
         .arg(item.buy_now_cents.unwrap_or(0))
         .arg(if item.soft_close { 1 } else { 0 })
+        .arg(item.category)
         .stats_tail(keys, id.0)
+        .key(keys.rank_ending_in(item.category, shard))
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
@@ -143,6 +145,12 @@ fn detail_from(
         id: id.to_string(),
         name,
         description: doc.get("description").cloned().unwrap_or_default(),
+        // Listings from before categories are "Other".
+        category: doc
+            .get("category")
+            .and_then(|c| crate::items::category(c))
+            .map_or(crate::items::DEFAULT_CATEGORY, |(slug, _)| slug)
+            .to_string(),
         seller_id: num("seller_id") as u64,
         seller_name: doc.get("seller_name").cloned().unwrap_or_default(),
         price_cents: num("price"),
@@ -251,6 +259,40 @@ pub async fn page(
         watching: viewer_id.is_some() && watching,
         now_ms: now_ms(),
     }))
+}
+
+/// The item page's price chart alone (for live pages after a bid): one round trip.
+pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError> {
+    let keys = db.keys();
+    let mut conn = db.conn()?;
+    let mut pipe = redis::pipe();
+    pipe.cmd("HGET")
+        .arg(keys.item(id))
+        .arg("created_at")
+        .cmd("HMGET")
+        .arg(keys.item_state(id))
+        .arg("start_price")
+        .arg("ends_at")
+        .cmd("LRANGE")
+        .arg(keys.item_bids(id))
+        .arg(0)
+        .arg(HISTORY_LIMIT as isize - 1);
+    type ChartRows = (Option<i64>, (Option<i64>, Option<i64>), Vec<String>);
+    let (created, (start, ends), history) = pipe
+        .query_async::<ChartRows>(&mut conn)
+        .await
+        .map_err(|e| redis_error("price chart", e))?;
+    let (Some(created), Some(start), Some(ends)) = (created, start, ends) else {
+        return Ok(None);
+    };
+    let history: Vec<_> = history.iter().filter_map(|raw| parse_bid(raw)).collect();
+    Ok(Some(crate::components::price_chart::chart_html(
+        &history,
+        start,
+        created,
+        ends,
+        now_ms(),
+    )))
 }
 
 /// How long the list of similar items is reused before it is searched again.

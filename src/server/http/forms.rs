@@ -3,7 +3,16 @@
 //! [`redirect_plain_post`] with the page to show (the result or the form with its problems),
 //! and return their data as usual for the islands' JSON calls.
 
-use crate::server::http::request::is_plain_form_post;
+use crate::server::http::request::{cookie, cookie_of, is_plain_form_post, set_cookie};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The cookie carrying a one-time notice to the page a plain form post redirects to.
+pub const FLASH_COOKIE: &str = "rbay_flash";
+/// How long a notice waits for its page.
+const FLASH_SECS: u32 = 60;
 
 /// Redirects to `target` when this request is a plain form post; `true` if it did.
 pub fn redirect_plain_post(target: &str) -> bool {
@@ -12,6 +21,45 @@ pub fn redirect_plain_post(target: &str) -> bool {
         leptos_axum::redirect(target);
     }
     plain
+}
+
+/// Redirect-after-post with a notice shown once: a plain form post that succeeded redirects
+/// to `target` (no query: a reload or the back button does not say it again) and leaves the
+/// notice `code` (a fixed word, never user text) in a short cookie that [`clear_flash`]
+/// removes as soon as an HTML page has been served with it.
+pub fn redirect_plain_post_with_notice(target: &str, code: &str) -> bool {
+    let plain = redirect_plain_post(target);
+    if plain {
+        set_cookie(&format!(
+            "{FLASH_COOKIE}={code}; Path=/; Max-Age={FLASH_SECS}; HttpOnly; SameSite=Lax"
+        ));
+    }
+    plain
+}
+
+/// The one-time notice for the page being rendered (see [`redirect_plain_post_with_notice`]).
+pub fn notice() -> Option<String> {
+    cookie(FLASH_COOKIE).filter(|c| c.len() <= 32)
+}
+
+/// Middleware: an HTML page served to a request that carried a notice clears it, so it shows
+/// once.
+pub async fn clear_flash(request: Request, next: Next) -> Response {
+    let had_notice =
+        request.method() == Method::GET && cookie_of(request.headers(), FLASH_COOKIE).is_some();
+    let mut response = next.run(request).await;
+    let html = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if had_notice && html {
+        response.headers_mut().append(
+            header::SET_COOKIE,
+            HeaderValue::from_static("rbay_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+        );
+    }
+    response
 }
 
 /// `/items/7?bid_error=low&amount=12#bid`: a page with a problem code and what was typed.

@@ -46,7 +46,7 @@ impl IndexDef {
 }
 
 /// The items index over the item documents: full-text name (weighted) and description, the
-/// seller as a tag, and sortable numbers for search sorting, filters and the dashboard (copies
+/// seller and the category as tags, and sortable numbers for search sorting, filters and the dashboard (copies
 /// refreshed in batches by `items::server::index_sync`; the home rankings are sorted sets).
 #[rustfmt::skip]
 pub fn items_index(db: &Db) -> IndexDef {
@@ -58,6 +58,7 @@ pub fn items_index(db: &Db) -> IndexDef {
             "name", "TEXT", "WEIGHT", "5.0", "SORTABLE",
             "description", "TEXT",
             "seller_id", "TAG",
+            "category", "TAG",
             "price", "NUMERIC", "SORTABLE",
             "ends_at", "NUMERIC", "SORTABLE",
             "views", "NUMERIC", "SORTABLE",

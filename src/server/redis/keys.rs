@@ -150,6 +150,16 @@ impl Keys {
         self.key(format_args!("rank:ending:{}", shard_tag(shard)))
     }
 
+    /// Sorted set: the shard's auctions of one category (a slug of `items::CATEGORIES`) by end
+    /// time (ms), for browsing a category. Readers take the part after "now"; each listing
+    /// into it drops what has ended, and a soft close moves an entry with its auction.
+    pub fn rank_ending_in(&self, category: &str, shard: u64) -> String {
+        self.key(format_args!(
+            "rank:ending:cat:{category}:{}",
+            shard_tag(shard)
+        ))
+    }
+
     /// Sorted set: the shard's live auctions by current price (cents).
     pub fn rank_price(&self, shard: u64) -> String {
         self.key(format_args!("rank:price:{}", shard_tag(shard)))
