@@ -17,7 +17,13 @@ for (const width of [1280, 390]) {
     const page = await context.newPage();
     // Every page is checked; the test lists all that fail at once.
     const found: string[] = [];
-    const check = async (label: string) => found.push(...(await seriousViolations(page, `${label} at ${width}px`)));
+    // Besides axe: nothing may be wider than the screen (no sideways scrolling on a phone).
+    const overflow = async (label: string) => {
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      return wide > 0 ? [`${label} at ${width}px: ${wide} px wider than the screen`] : [];
+    };
+    const check = async (label: string) =>
+      found.push(...(await seriousViolations(page, `${label} at ${width}px`)), ...(await overflow(label)));
 
     // Visitors' pages. An item of the demo shop, found through the home page.
     await page.goto('/');
@@ -41,7 +47,7 @@ for (const width of [1280, 390]) {
     await page.getByRole('button', { name: 'List item' }).click();
     await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
     const own = new URL(page.url()).pathname;
-    const profile = await page.locator('.item-seller a').getAttribute('href');
+    const profile = await page.locator('.item-seller a[href^="/users/"]').getAttribute('href');
     const signedInPages = [own, itemHref!, '/dashboard', '/dashboard/items', `/dashboard${own}`, '/my/bids',
       '/my/watching', '/my/won', '/notifications', profile!];
     for (const path of signedInPages) {
