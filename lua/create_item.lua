@@ -10,7 +10,7 @@
 -- ARGV[9] = large JPEG bytes  ARGV[10] = thumbnail JPEG bytes (both empty unless ARGV[8] is '1')
 -- ARGV[11] = reserve (cents, 0 = none; never shown)   ARGV[12] = Buy It Now price (0 = none)
 -- ARGV[13] = soft close (1|0)
--- ARGV[14] = category slug
+-- ARGV[14] = category slug    ARGV[15..] = the other photos' large JPEG bytes (2nd to 8th)
 -- KEYS[7] = shard's stats log (`record_stats`, prelude.lua)
 -- KEYS[8] = shard's ending ranking of the category
 -- Returns { created at (ms), ends at (ms) }.
@@ -27,6 +27,7 @@ redis.call('HSET', KEYS[1],
   'created_at', now,
   'photo', ARGV[8],
   'category', ARGV[14],
+  'photos', ARGV[8] == '1' and (#ARGV - 13) or 0,
   -- Copies for search sorting and filters, refreshed in batches by the index sync.
   'price', ARGV[6],
   'ends_at', ends,
@@ -63,6 +64,10 @@ if ARGV[8] == '1' then
   -- Without a thumbnail, a job makes one; cards show the large photo until then.
   if ARGV[10] ~= '' then
     redis.call('HSET', KEYS[6], 'thumb', ARGV[10])
+  end
+  -- The other photos: `large:2` … `large:8` (their thumbnails too come from the job).
+  for i = 15, #ARGV do
+    redis.call('HSET', KEYS[6], 'large:' .. (i - 13), ARGV[i])
   end
 end
 return { now, ends }

@@ -311,7 +311,7 @@ fn bodies_are_bounded_with_or_without_content_length() {
         huge.as_bytes(),
     );
     assert_eq!(r.status, 413, "{}", r.body);
-    // A 7 MB photo, chunked.
+    // A 7 MB photo: read to its end without being kept, and refused with a clear message.
     let (content_type, body) = multipart(
         &[
             ("name", "Big"),
@@ -320,6 +320,29 @@ fn bodies_are_bounded_with_or_without_content_length() {
             ("duration", "1d"),
         ],
         Some(&vec![0x89u8; 7 << 20]),
+    );
+    let r = server.request_bytes(
+        "POST",
+        "/api/items/create",
+        &[
+            ("Content-Type", content_type.as_str()),
+            ("Accept", JSON),
+            ("Origin", origin.as_str()),
+            ("Cookie", cookie.as_str()),
+        ],
+        &body,
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(r.body.contains("PhotoLarge"), "{}", r.body);
+    // 21 MB of photos (over the 20 MB of a whole listing), with and without Content-Length.
+    let (content_type, body) = multipart(
+        &[
+            ("name", "Big"),
+            ("description", "Big photo"),
+            ("price", "1"),
+            ("duration", "1d"),
+        ],
+        Some(&vec![0x89u8; 21 << 20]),
     );
     for chunked in [false, true] {
         let mut headers = vec![

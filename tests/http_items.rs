@@ -132,7 +132,8 @@ fn about_is_cached_for_visitors_only() {
 #[test]
 fn oversized_uploads_get_413() {
     let server = server();
-    let body = "x".repeat(6 * 1024 * 1024);
+    // Over the photos' 20 MB together (plus the form's text).
+    let body = "x".repeat(21 * 1024 * 1024);
     let origin = format!("http://127.0.0.1:{}", server.port);
     let r = server.request(
         "POST",
@@ -325,4 +326,103 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
     let chart = server.get(&format!("/items/{id}/chart"));
     assert_eq!(chart.status, 200);
     assert!(chart.body.contains("<svg") && chart.body.contains("$10.00"));
+}
+
+/// A small PNG of one colour.
+fn png(r: u8, g: u8, b: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(64, 48, image::Rgb([r, g, b]));
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
+/// The new-item form with any number of photos.
+fn listing_with_photos(
+    server: &Server,
+    cookie: &str,
+    photos: &[Vec<u8>],
+) -> common::server::Response {
+    let boundary = "----rbayphotos";
+    let mut body = Vec::new();
+    for (name, value) in [
+        ("name", "Photo album"),
+        ("description", "Many photos."),
+        ("price", "10"),
+        ("duration", "1d"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    for (i, photo) in photos.iter().enumerate() {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(photo);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let origin = server.origin();
+    server.request_bytes(
+        "POST",
+        "/api/items/create",
+        &[
+            (
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            ),
+            ("Accept", common::server::JSON),
+            ("Origin", &origin),
+            ("Cookie", cookie),
+        ],
+        &body,
+    )
+}
+
+#[test]
+fn a_listing_keeps_up_to_eight_photos_the_first_as_cover() {
+    use common::server::{created_id, get, sign_up};
+    let server = server();
+    let seller = sign_up(&server, "photoseller");
+    // Nine photos: refused, nothing listed.
+    let nine: Vec<Vec<u8>> = (0..9).map(|i| png(i * 20, 10, 10)).collect();
+    let refused = listing_with_photos(&server, &seller, &nine);
+    assert!(refused.body.contains("PhotoCount"), "{}", refused.body);
+    // Three: the first is the cover; each opens full size; the page shows all three.
+    let three = [png(200, 0, 0), png(0, 200, 0), png(0, 0, 200)];
+    let id = created_id(&listing_with_photos(&server, &seller, &three));
+    let page = get(&server, &format!("/items/{id}"), None);
+    for n in 1..=3 {
+        assert!(
+            page.body
+                .contains(&format!("href=\"/items/{id}/image/{n}\"")),
+            "{n}"
+        );
+    }
+    assert!(!page.body.contains(&format!("/items/{id}/image/4")));
+    let cover = server.get(&format!("/items/{id}/image"));
+    assert_eq!(cover.header("content-type"), Some("image/jpeg"));
+    for n in 1..=3 {
+        let photo = server.get(&format!("/items/{id}/image/{n}"));
+        assert_eq!(photo.status, 200, "{n}");
+        assert_eq!(photo.header("content-type"), Some("image/jpeg"), "{n}");
+        // Thumbnails come from the job; until then the large photo stands in.
+        assert_eq!(
+            server.get(&format!("/items/{id}/thumb/{n}")).status,
+            200,
+            "{n}"
+        );
+    }
+    assert_eq!(server.get(&format!("/items/{id}/image/1")).body, cover.body);
+    for n in ["4", "9", "0", "x"] {
+        assert_eq!(
+            server.get(&format!("/items/{id}/image/{n}")).status,
+            404,
+            "{n}"
+        );
+    }
 }

@@ -473,7 +473,9 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
         duration_ms: 60_000,
         ..Default::default()
     };
-    let id = items::create(&db, 1, "s", &item, Some(&photo))
+    // Three photos: the job makes a thumbnail for each.
+    let photos = [photo.clone(), photo.clone(), photo.clone()];
+    let id = items::store::create_with_photos(&db, 1, "s", &item, &photos)
         .await
         .unwrap();
     assert_eq!(items::photo(&db, id, true).await.unwrap(), None);
@@ -491,6 +493,17 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
     let thumb = items::photo(&db, id, true).await.unwrap().unwrap();
     let decoded = image::load_from_memory(&thumb).unwrap();
     assert_eq!((decoded.width(), decoded.height()), (480, 336));
+    assert!(
+        eventually(5, || async {
+            items::store::photo_n(&db, id, 3, true)
+                .await
+                .unwrap()
+                .is_some()
+        })
+        .await,
+        "every photo gets its thumbnail"
+    );
+    assert_eq!(items::store::photo_n(&db, id, 4, false).await.unwrap(), None);
     let large = image::load_from_memory(&photo.large).unwrap();
     assert_eq!(
         (large.width(), large.height()),

@@ -3,15 +3,20 @@ import path from 'node:path';
 import { gradientPng } from './image';
 import { screenshots, signUp, uniqueName } from './helpers';
 
-async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean }) {
+async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean; category?: string }) {
   await page.goto('/items/new');
   await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await page.getByLabel('Name').fill(item.name);
   await page.getByLabel('Description').fill(item.description);
   await page.getByLabel('Starting price ($)').fill(item.price);
   await page.getByLabel('Duration').selectOption({ label: item.duration });
+  if (item.category) await page.getByLabel('Category').selectOption({ label: item.category });
   if (item.photo) {
-    await page.getByLabel(/^Photo/).setInputFiles({ name: 'telescope.png', mimeType: 'image/png', buffer: gradientPng() });
+    // Two photos: the first is the cover.
+    await page.getByLabel(/^Photo/).setInputFiles([
+      { name: 'telescope.png', mimeType: 'image/png', buffer: gradientPng() },
+      { name: 'telescope-side.png', mimeType: 'image/png', buffer: gradientPng(240, 180) },
+    ]);
   }
   await page.getByRole('button', { name: 'List item' }).click();
   await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
@@ -49,9 +54,20 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('#photo-error')).toHaveText('The photo must be a JPEG, PNG or WebP image.');
   await expect(seller.page).toHaveURL(/\/items\/new$/);
 
-  const id = await listItem(seller.page, { name: title, description: 'Restored 1920s brass telescope, with its original case and tripod.', price: '25', duration: '10 minutes', photo: true });
-  const photo = seller.page.locator('.item-photo img');
+  const id = await listItem(seller.page, { name: title, description: 'Restored 1920s brass telescope, with its original case and tripod.', price: '25', duration: '10 minutes', photo: true, category: 'Antiques & collectibles' });
+  // Its category links to every live auction in it, this one included.
+  await seller.page.getByRole('link', { name: 'Antiques & collectibles' }).click();
+  await expect(seller.page.getByRole('heading', { name: /^Antiques & collectibles: \d+ live auctions?$/ })).toBeVisible();
+  await expect(seller.page.locator('.facets a[aria-current="page"]')).toContainText('Antiques & collectibles');
+  await expect(seller.page.getByRole('link', { name: title })).toBeVisible();
+  await seller.page.goto(`/items/${id}`);
+  const photo = seller.page.locator('.item-photo .photo-link img');
   await expect(photo).toBeVisible();
+  // Both photos are on the page, each opening full size.
+  await expect(seller.page.locator('.photo-strip img')).toHaveCount(2);
+  const second = await seller.page.locator('.photo-strip a').nth(1).getAttribute('href');
+  const full = await seller.page.request.get(second!);
+  expect(full.headers()['content-type']).toBe('image/jpeg');
   expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
   await expect(seller.page.getByTestId('price')).toHaveText('$25.00');
   await expect(seller.page.getByText("This is your item: you can't bid on it.")).toBeVisible();
@@ -242,5 +258,36 @@ test('with JavaScript off, listing and bidding still work', async ({ browser }) 
   await page.getByRole('button', { name: /Like/ }).click();
   await expect(page.locator('.like-count')).toHaveText('1 like');
   await context.close();
+  await seller.context.close();
+});
+
+test('at phone width a refused form moves to its first problem, below the sticky header', async ({ browser }) => {
+  const seller = await newUser(browser, 'phoneseller');
+  await seller.page.setViewportSize({ width: 390, height: 844 });
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  // Price filled, name empty: the button is far below the name field.
+  await seller.page.getByLabel('Description').fill('A lamp.');
+  await seller.page.getByLabel('Starting price ($)').fill('5');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  const name = seller.page.getByLabel('Name');
+  await expect(name).toBeFocused();
+  await expect(name).toHaveAttribute('aria-invalid', 'true');
+  await expect(seller.page.locator('#name-error')).toBeInViewport();
+  const header = await seller.page.locator('.site-header').boundingBox();
+  const field = await name.boundingBox();
+  expect(field!.y).toBeGreaterThanOrEqual(header!.y + header!.height);
+
+  // Without JavaScript the page comes back with the first problem focused.
+  const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, storageState: await seller.context.storageState() });
+  const plain = await noJs.newPage();
+  await plain.goto('/items/new');
+  await plain.getByLabel('Name').fill('Desk lamp');
+  await plain.getByLabel('Description').fill('Brass.');
+  await plain.getByLabel('Starting price ($)').fill('abc');
+  await plain.getByRole('button', { name: 'List item' }).click();
+  await expect(plain.locator('#price-error')).toHaveText('Enter an amount in dollars, like 12 or 12.50.');
+  await expect(plain.getByLabel('Starting price ($)')).toBeFocused();
+  await noJs.close();
   await seller.context.close();
 });

@@ -1,4 +1,4 @@
-//! Island: the new-item form (multipart, with a photo). A plain form post without JavaScript;
+//! Island: the new-item form (multipart, with up to 8 photos). A plain form post without JavaScript;
 //! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
 //! the fields (the chosen photo stays selected) and opens the new item.
 
@@ -58,6 +58,23 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             soft_close: data.has("soft_close"),
             category: field("category"),
         });
+        #[cfg_attr(not(feature = "hydrate"), allow(unused_mut))]
+        let mut found = found;
+        // The chosen photos: at most 8, 5 MB each, 20 MB together (sent only if so).
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let sizes: Vec<usize> = data
+                .get_all("photo")
+                .iter()
+                .filter_map(|v| v.dyn_into::<web_sys::File>().ok())
+                .map(|f| f.size() as usize)
+                .filter(|size| *size > 0)
+                .collect();
+            if let Some(problem) = crate::items::check_photos(&sizes) {
+                found.set(PHOTO, problem);
+            }
+        }
         if !found.is_empty() {
             refuse(found);
             return;
@@ -177,8 +194,9 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                 <label for="item-soft-close">"Soft close: a bid in the last 2 minutes moves the end 2 minutes on (at most 1 hour)"</label>
             </div>
             <div class="field" class:invalid=invalid(PHOTO)>
-                <label for="item-photo">"Photo (JPEG, PNG or WebP, up to 5 MB; optional)"</label>
-                <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" accept="image/jpeg,image/png,image/webp" aria-describedby="photo-error"/>
+                <label for="item-photo">"Photos (optional; up to 8, the first is the cover)"</label>
+                <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="photo-hint photo-error"/>
+                <p class="field-hint muted" id="photo-hint">"JPEG, PNG or WebP, up to 5 MB each and 20 MB together."</p>
                 <p class="field-error" id="photo-error">{message(PHOTO)}</p>
             </div>
             <button type="submit" class="button button-block" disabled=move || busy.get()>

@@ -278,14 +278,13 @@ pub async fn my_list(list: String) -> Result<Option<MyLists>, AppError> {
     Ok(Some(lists))
 }
 
-/// Lists a new item from the multipart form (fields `name`, `description`, `price`,
-/// `duration`, optional file `photo`).
+/// Lists a new item from the multipart form (fields `name`, `description`, `category`,
+/// `price`, `duration`, `reserve`, `buy_now`, `soft_close`, then up to 8 files `photo`).
 #[server(prefix = "/api", endpoint = "items/create", input = MultipartFormData)]
 pub async fn create_item(data: MultipartData) -> Result<CreateItemReply, AppError> {
     use crate::items::server::listing;
     let state = crate::server::state::current()?;
-    let form = listing::read_form(data).await;
-    listing::create(&state, form).await
+    listing::receive(&state, data).await
 }
 
 #[server(prefix = "/api", endpoint = "search")]

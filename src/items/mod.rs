@@ -94,7 +94,9 @@ crate::problems! {
             "Enter the Buy It Now price in dollars, like 80, or leave it empty.",
         BuyNowBelowStart = "buynow-low" => "Buy It Now must be above the starting price.",
         BuyNowBelowReserve = "buynow-reserve" => "Buy It Now must be at least the reserve.",
-        PhotoLarge = "photo-large" => "The photo is larger than 5 MB.",
+        PhotoLarge = "photo-large" => "Each photo must be 5 MB or smaller.",
+        PhotoCount = "photo-count" => "Add at most 8 photos.",
+        PhotosTotal = "photos-total" => "The photos must be 20 MB or less together.",
         PhotoType = "photo-type" => "The photo must be a JPEG, PNG or WebP image.",
         PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
         SignIn = "signin" => "Please sign in to list an item.",
@@ -121,6 +123,26 @@ pub const FORM_FIELDS: [&str; 8] = [
     RESERVE,
     BUY_NOW,
 ];
+
+/// Photos a listing may have (the first is the cover).
+pub const MAX_PHOTOS: usize = 8;
+/// The largest photo file accepted.
+pub const MAX_PHOTO_BYTES: usize = 5 * 1024 * 1024;
+/// All the photos of one listing together.
+pub const MAX_PHOTOS_BYTES: usize = 20 * 1024 * 1024;
+
+/// Checks the photo files chosen for a listing (their sizes, in order) before they are sent.
+pub fn check_photos(sizes: &[usize]) -> Option<ListingProblem> {
+    if sizes.len() > MAX_PHOTOS {
+        Some(ListingProblem::PhotoCount)
+    } else if sizes.iter().any(|s| *s > MAX_PHOTO_BYTES) {
+        Some(ListingProblem::PhotoLarge)
+    } else if sizes.iter().sum::<usize>() > MAX_PHOTOS_BYTES {
+        Some(ListingProblem::PhotosTotal)
+    } else {
+        None
+    }
+}
 
 /// The fixed list of categories: the slug (in addresses, the search index and key names) and
 /// the name people read. A listing has exactly one.
@@ -536,6 +558,8 @@ pub struct ItemDetail {
     pub description: String,
     /// A slug of [`CATEGORIES`].
     pub category: String,
+    /// How many photos of its own it has (0–8; the first is the cover).
+    pub photos: u32,
     pub seller_id: u64,
     pub seller_name: String,
     pub price_cents: i64,
@@ -684,6 +708,22 @@ mod tests {
         assert_eq!(duration_ms("14d"), Some(14 * 86_400_000));
         assert_eq!(duration_ms("15d"), None);
         assert_eq!(duration_ms(""), None);
+    }
+
+    #[test]
+    fn photos_are_checked_by_count_size_and_total() {
+        const MB: usize = 1024 * 1024;
+        assert_eq!(check_photos(&[]), None);
+        assert_eq!(check_photos(&[2 * MB; 8]), None);
+        assert_eq!(check_photos(&[MB; 9]), Some(ListingProblem::PhotoCount));
+        assert_eq!(
+            check_photos(&[MB, 6 * MB]),
+            Some(ListingProblem::PhotoLarge)
+        );
+        assert_eq!(
+            check_photos(&[5 * MB; 5]),
+            Some(ListingProblem::PhotosTotal)
+        );
     }
 
     #[test]

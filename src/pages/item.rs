@@ -164,6 +164,21 @@ fn item_view(
                 <a href=format!("/items/{}/image", item.id) class="photo-link" title="Open the photo larger">
                     <img src=photo alt=item.name.clone() width="600" height="450"/>
                 </a>
+                // Every photo, each opening full size (plain links: no script needed).
+                {(item.photos > 1).then(|| {
+                    let count = item.photos;
+                    view! {
+                        <ul class="photo-strip" aria-label="Photos">
+                            {(1..=count).map(|n| view! {
+                                <li>
+                                    <a href=format!("/items/{}/image/{n}", item.id) title=format!("Photo {n} of {count}, full size")>
+                                        <img src=format!("/items/{}/thumb/{n}", item.id) alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
             </div>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>

@@ -6,6 +6,7 @@ use crate::accounts::sign_in_url;
 use crate::error::AppError;
 use crate::items::server::images::{self, PhotoError, MAX_UPLOAD_BYTES};
 use crate::items::server::store;
+use crate::items::server::store::photo_field;
 use crate::items::{
     check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, PHOTO,
 };
@@ -33,8 +34,18 @@ pub struct ItemForm {
     pub category: String,
     /// The soft-close checkbox was sent (checked).
     pub soft_close: bool,
-    pub photo: Option<Vec<u8>>,
-    pub photo_too_large: bool,
+    /// The photos in the order sent (the first is the cover), each decoded and re-encoded as
+    /// soon as it arrived: the upload's own bytes are never held for more than one photo.
+    pub photos: Vec<images::Photo>,
+    /// The first problem with a photo (later photos are then not decoded).
+    pub photo_problem: Option<ListingProblem>,
+    /// Refused before its photos were decoded (rate limit): nothing more is spent on it.
+    pub refused: Option<ListingProblem>,
+    /// The server could not take the photos now (the photo worker is busy).
+    pub failed: Option<AppError>,
+    /// The listing was counted against the seller's rate limit while reading (before the
+    /// first photo was decoded).
+    pub counted: bool,
     pub malformed: bool,
     /// The body went over the route's size limit (a chunked upload without Content-Length).
     pub body_too_large: bool,
@@ -58,9 +69,29 @@ fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
     form.malformed = true;
 }
 
-/// Reads the multipart body field by field, never holding more than the limits allow.
-pub async fn read_form(data: MultipartData) -> ItemForm {
+impl ItemForm {
+    fn values(&self) -> ItemFormValues {
+        ItemFormValues {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price.clone(),
+            duration: self.duration.clone(),
+            reserve: self.reserve.clone(),
+            buy_now: self.buy_now.clone(),
+            soft_close: self.soft_close,
+            category: self.category.clone(),
+        }
+    }
+}
+
+/// Reads the multipart body field by field, never holding more than the limits allow. The
+/// text fields come first (form order); at the first photo the form is checked and the
+/// seller's listing rate limit counted, and photos are decoded only if both pass, one at a
+/// time on the photo worker, each as soon as it has arrived.
+pub async fn read_form(data: MultipartData, state: &AppState, seller_id: u64) -> ItemForm {
     let mut form = ItemForm::default();
+    // Decide once, at the first photo, whether photos are worth decoding.
+    let mut decode: Option<bool> = None;
     let Some(mut multipart) = data.into_inner() else {
         form.malformed = true;
         return form;
@@ -109,14 +140,73 @@ pub async fn read_form(data: MultipartData) -> ItemForm {
             "buy_now" => form.buy_now = text(),
             "category" => form.category = text(),
             "soft_close" => form.soft_close = !bytes.is_empty(),
-            "photo" if over => form.photo_too_large = true,
             // An empty file input sends an empty part: no photo.
-            "photo" if !bytes.is_empty() => form.photo = Some(bytes),
+            "photo" if bytes.is_empty() && !over => {}
+            "photo" => {
+                let worth = match decode {
+                    Some(worth) => worth,
+                    None => {
+                        let worth = gate(state, seller_id, &mut form).await;
+                        decode = Some(worth);
+                        worth
+                    }
+                };
+                if form.photo_problem.is_some() || !worth {
+                    continue;
+                }
+                if over {
+                    form.photo_problem = Some(ListingProblem::PhotoLarge);
+                } else if form.photos.len() == MAX_PHOTOS {
+                    form.photo_problem = Some(ListingProblem::PhotoCount);
+                } else {
+                    match decode_photo(bytes).await {
+                        Ok(Ok(photo)) => form.photos.push(photo),
+                        Ok(Err(e)) => form.photo_problem = Some(photo_problem(e)),
+                        Err(e) => {
+                            // The photo worker is saturated: the request fails as a whole
+                            // (503 with Retry-After), and nothing more is decoded.
+                            form.failed = Some(e);
+                            decode = Some(false);
+                        }
+                    }
+                }
+            }
             _ => {}
         }
     }
     form
 }
+
+/// At the first photo: is the form valid so far, and may the seller list now? Counts the
+/// listing against the rate limit (once) when it is.
+async fn gate(state: &AppState, seller_id: u64, form: &mut ItemForm) -> bool {
+    if !check_listing(&form.values()).0.is_empty() {
+        return false;
+    }
+    match rate_limit::enforce_user(
+        &state.db,
+        Action::Listing,
+        seller_id,
+        state.config.listing_limit,
+    )
+    .await
+    {
+        Ok(Ok(())) => {
+            form.counted = true;
+            true
+        }
+        Ok(Err(secs)) => {
+            form.refused = Some(ListingProblem::RateLimited(secs));
+            false
+        }
+        Err(e) => {
+            form.failed = Some(e);
+            false
+        }
+    }
+}
+
+pub use crate::items::MAX_PHOTOS;
 
 /// The photo decoder: one thread server-wide (each photo may take up to 48 MB while it is
 /// decoded); an upload waits up to 10 s for it, then gets 503 with Retry-After.
@@ -140,37 +230,58 @@ struct ThumbnailJob {
     item: u64,
 }
 
-/// The job: make the card-size thumbnail of an item's photo (idempotent: it writes the same
-/// bytes again). Runs on the same single photo thread as uploads, so memory stays bounded.
+/// The job: make the card-size thumbnail of each of an item's photos (idempotent: it writes
+/// the same bytes again). Runs on the same single photo thread as uploads, so memory stays bounded.
 pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let job: ThumbnailJob = serde_json::from_str(payload)
         .map_err(|e| JobError::permanent(format!("unreadable thumbnail job: {e}")))?;
     let key = db.keys().item_image(job.item);
     let mut conn = db.raw_conn();
-    let large: Option<Vec<u8>> = redis::cmd("HGET")
-        .arg(&key)
-        .arg("large")
-        .query_async(&mut conn)
-        .await?;
-    let Some(large) = large else {
-        return Ok(()); // no photo (or the item is gone): nothing to make
-    };
-    let thumb = PHOTO_WORKERS
-        .run(move || images::thumbnail(&large))
-        .await
-        .map_err(|e| JobError::retry(e.to_string()))?
-        .map_err(|e| JobError::permanent(format!("stored photo unreadable: {e:?}")))?;
-    let _: () = redis::cmd("HSET")
-        .arg(&key)
-        .arg("thumb")
-        .arg(thumb)
-        .query_async(&mut conn)
-        .await?;
+    // Every photo of the item, one at a time (no photo, or the item is gone: nothing to make).
+    for n in 1..=MAX_PHOTOS {
+        let large: Option<Vec<u8>> = redis::cmd("HGET")
+            .arg(&key)
+            .arg(photo_field(n, false))
+            .query_async(&mut conn)
+            .await?;
+        let Some(large) = large else {
+            break;
+        };
+        let thumb = PHOTO_WORKERS
+            .run(move || images::thumbnail(&large))
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?
+            .map_err(|e| JobError::permanent(format!("stored photo unreadable: {e:?}")))?;
+        let _: () = redis::cmd("HSET")
+            .arg(&key)
+            .arg(photo_field(n, true))
+            .arg(thumb)
+            .query_async(&mut conn)
+            .await?;
+    }
     Ok(())
 }
 
-/// Validates and lists the item; answers plain form posts with a redirect.
-pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply, AppError> {
+/// Reads the form (only for a signed-in seller), validates it and lists the item; answers
+/// plain form posts with a redirect.
+pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItemReply, AppError> {
+    let Some(user) = crate::accounts::server::current_user(state).await? else {
+        // Nothing is read for nobody.
+        redirect_plain_post(&sign_in_url("/items/new"));
+        return Ok(CreateItemReply::Rejected(ItemFormErrors::form(
+            ListingProblem::SignIn,
+        )));
+    };
+    let form = read_form(data, state, user.id).await;
+    create(state, &user, form).await
+}
+
+/// Validates a form read by [`read_form`] and lists the item.
+pub async fn create(
+    state: &AppState,
+    user: &crate::accounts::CurrentUser,
+    form: ItemForm,
+) -> Result<CreateItemReply, AppError> {
     // Refused: back to the form with the problems and what was typed (the photo is not kept).
     let reject = |errors: ItemFormErrors, form: &ItemForm| {
         redirect_plain_post(&format!(
@@ -188,12 +299,6 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
         Ok(CreateItemReply::Rejected(errors))
     };
 
-    let Some(user) = crate::accounts::server::current_user(state).await? else {
-        redirect_plain_post(&sign_in_url("/items/new"));
-        return Ok(CreateItemReply::Rejected(ItemFormErrors::form(
-            ListingProblem::SignIn,
-        )));
-    };
     if form.body_too_large {
         return Err(AppError::TooLarge);
     }
@@ -202,49 +307,38 @@ pub async fn create(state: &AppState, form: ItemForm) -> Result<CreateItemReply,
             "The upload was incomplete. Please try again.".into(),
         ));
     }
-    let (mut errors, checked) = check_listing(&ItemFormValues {
-        name: form.name.clone(),
-        description: form.description.clone(),
-        price: form.price.clone(),
-        duration: form.duration.clone(),
-        reserve: form.reserve.clone(),
-        buy_now: form.buy_now.clone(),
-        soft_close: form.soft_close,
-        category: form.category.clone(),
-    });
-    if form.photo_too_large {
-        errors.set(PHOTO, ListingProblem::PhotoLarge);
+    if let Some(e) = form.failed {
+        return Err(e);
+    }
+    if let Some(problem) = form.refused {
+        return reject(ItemFormErrors::form(problem), &form);
+    }
+    let (mut errors, checked) = check_listing(&form.values());
+    if let Some(problem) = form.photo_problem {
+        errors.set(PHOTO, problem);
     }
     let Some(item) = checked.filter(|_| errors.is_empty()) else {
         return reject(errors, &form);
     };
-    // Counted before the photo is decoded: a flood of uploads costs one Redis call each.
-    if let Err(secs) = rate_limit::enforce_user(
-        &state.db,
-        Action::Listing,
-        user.id,
-        state.config.listing_limit,
-    )
-    .await?
-    {
-        return reject(
-            ItemFormErrors::form(ListingProblem::RateLimited(secs)),
-            &form,
-        );
-    }
-    // Only spend CPU on the photo when everything else is fine.
-    let mut photo = None;
-    if let Some(bytes) = form.photo.clone() {
-        match decode_photo(bytes).await? {
-            Ok(p) => photo = Some(p),
-            Err(e) => {
-                errors.set(PHOTO, photo_problem(e));
-                return reject(errors, &form);
-            }
+    // Without photos nothing was counted while reading: count now, before writing.
+    if !form.counted {
+        if let Err(secs) = rate_limit::enforce_user(
+            &state.db,
+            Action::Listing,
+            user.id,
+            state.config.listing_limit,
+        )
+        .await?
+        {
+            return reject(
+                ItemFormErrors::form(ListingProblem::RateLimited(secs)),
+                &form,
+            );
         }
     }
-    let id = store::create(&state.db, user.id, &user.username, &item, photo.as_ref()).await?;
-    if photo.is_some() {
+    let id =
+        store::create_with_photos(&state.db, user.id, &user.username, &item, &form.photos).await?;
+    if !form.photos.is_empty() {
         let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
         let key = format!("thumb:{id}");
         if let Err(e) = jobs::enqueue(

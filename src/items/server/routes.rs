@@ -16,6 +16,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/items/{id}/image", get(photo_large))
         .route("/items/{id}/thumb", get(photo_thumb))
+        .route("/items/{id}/image/{n}", get(photo_large_n))
+        .route("/items/{id}/thumb/{n}", get(photo_thumb_n))
         .route("/items/{id}/events", get(events))
         .route("/items/{id}/chart", get(chart))
         .route("/api/suggest", get(suggest))
@@ -113,6 +115,50 @@ async fn photo_large(State(state): State<AppState>, Path(id): Path<String>) -> R
     };
     let found = store::photo(&state.db, id, false).await;
     photo(&state, id, found).await
+}
+
+/// Photo number `n` (1 = the cover, up to 8); `None` for a number out of range.
+fn photo_number(n: &str) -> Option<usize> {
+    n.parse::<usize>()
+        .ok()
+        .filter(|n| (1..=super::listing::MAX_PHOTOS).contains(n))
+}
+
+/// `GET /items/{id}/image/{n}`: one of an item's photos, full size (404 when it has no such
+/// photo: only the cover has a placeholder).
+async fn photo_large_n(
+    State(state): State<AppState>,
+    Path((id, n)): Path<(String, String)>,
+) -> Response {
+    let (Some(id), Some(n)) = (ItemId::parse(&id), photo_number(&n)) else {
+        return not_found();
+    };
+    match store::photo_n(&state.db, id, n, false).await {
+        Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
+        Ok(None) if n == 1 => photo(&state, id, Ok(None)).await,
+        Ok(None) => not_found(),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /items/{id}/thumb/{n}`: a photo's thumbnail (the large photo until the job made it).
+async fn photo_thumb_n(
+    State(state): State<AppState>,
+    Path((id, n)): Path<(String, String)>,
+) -> Response {
+    let (Some(id), Some(n)) = (ItemId::parse(&id), photo_number(&n)) else {
+        return not_found();
+    };
+    match store::photo_n(&state.db, id, n, true).await {
+        Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
+        Ok(None) => match store::photo_n(&state.db, id, n, false).await {
+            Ok(Some(bytes)) => jpeg(bytes, "no-cache"),
+            Ok(None) if n == 1 => photo(&state, id, Ok(None)).await,
+            Ok(None) => not_found(),
+            Err(e) => error_response(&e),
+        },
+        Err(e) => error_response(&e),
+    }
 }
 
 async fn photo_thumb(State(state): State<AppState>, Path(id): Path<String>) -> Response {

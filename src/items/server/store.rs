@@ -12,17 +12,16 @@ use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
 
-/// Where a new item's photo comes from.
+/// Where a new item's photos come from.
 enum PhotoSource<'a> {
-    /// No photo: the generated placeholder is shown.
-    None,
-    /// An uploaded photo, re-encoded (stored with the item).
-    Upload(&'a Photo),
+    /// Uploaded photos, re-encoded (stored with the item; the first is the cover). None: the
+    /// generated placeholder is shown.
+    Upload(&'a [Photo]),
     /// One of the shared demo photos (seed data).
     Demo(u64),
 }
 
-/// Lists an item (and stores its photo); returns the new id.
+/// Lists an item with one photo or none; returns the new id.
 pub async fn create(
     db: &Db,
     seller_id: u64,
@@ -30,8 +29,26 @@ pub async fn create(
     item: &NewItem,
     photo: Option<&Photo>,
 ) -> Result<ItemId, AppError> {
-    let source = photo.map_or(PhotoSource::None, PhotoSource::Upload);
-    insert(db, seller_id, seller_name, item, source).await
+    let photos = photo.map(std::slice::from_ref).unwrap_or_default();
+    create_with_photos(db, seller_id, seller_name, item, photos).await
+}
+
+/// Lists an item and stores its photos (the first is the cover); returns the new id.
+pub async fn create_with_photos(
+    db: &Db,
+    seller_id: u64,
+    seller_name: &str,
+    item: &NewItem,
+    photos: &[Photo],
+) -> Result<ItemId, AppError> {
+    insert(
+        db,
+        seller_id,
+        seller_name,
+        item,
+        PhotoSource::Upload(photos),
+    )
+    .await
 }
 
 /// Lists a demo item that shows shared demo photo `demo_photo` (see `server::seed`).
@@ -71,10 +88,10 @@ async fn insert(
         .map_err(fail)?;
     let id = ItemId(id);
     let shard = shard_of(id.0);
-    let (flag, large, thumb): (String, &[u8], &[u8]) = match photo {
-        PhotoSource::None => ("0".into(), &[], &[]),
-        PhotoSource::Upload(p) => ("1".into(), &p.large, &p.thumb),
-        PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[]),
+    let (flag, large, thumb, more): (String, &[u8], &[u8], &[Photo]) = match photo {
+        PhotoSource::Upload([]) => ("0".into(), &[], &[], &[]),
+        PhotoSource::Upload([cover, more @ ..]) => ("1".into(), &cover.large, &cover.thumb, more),
+        PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[], &[]),
     };
     let (created_at, ends_at): (i64, i64) = scripts()
         .create_item
@@ -98,6 +115,7 @@ async fn insert(
         .arg(item.buy_now_cents.unwrap_or(0))
         .arg(if item.soft_close { 1 } else { 0 })
         .arg(item.category)
+        .arg(more.iter().map(|p| p.large.as_slice()).collect::<Vec<_>>())
         .stats_tail(keys, id.0)
         .key(keys.rank_ending_in(item.category, shard))
         .invoke_async(&mut conn)
@@ -151,6 +169,11 @@ fn detail_from(
             .and_then(|c| crate::items::category(c))
             .map_or(crate::items::DEFAULT_CATEGORY, |(slug, _)| slug)
             .to_string(),
+        // Listings from before several photos have their one photo or none.
+        photos: match doc.get("photos").and_then(|v| v.parse::<u32>().ok()) {
+            Some(n) => n,
+            None => u32::from(doc.get("photo").is_some_and(|p| p == "1")),
+        },
         seller_id: num("seller_id") as u64,
         seller_name: doc.get("seller_name").cloned().unwrap_or_default(),
         price_cents: num("price"),
@@ -326,11 +349,33 @@ async fn similar_cards(
     Ok(cards)
 }
 
-/// An item's photo (`thumb` or large) as JPEG bytes, if it has one: its own, or the shared
-/// demo photo it points to.
-pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, AppError> {
-    let keys = db.keys();
+/// The field of photo `n` (1 = the cover) in an item's image hash: `large`/`thumb` for the
+/// cover, `large:n`/`thumb:n` for the others.
+pub fn photo_field(n: usize, thumb: bool) -> String {
     let size = if thumb { "thumb" } else { "large" };
+    if n <= 1 {
+        size.to_string()
+    } else {
+        format!("{size}:{n}")
+    }
+}
+
+/// An item's cover photo (`thumb` or large) as JPEG bytes, if it has one: its own, or the
+/// shared demo photo it points to.
+pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, AppError> {
+    photo_n(db, id, 1, thumb).await
+}
+
+/// Photo `n` of an item (1 = the cover; `thumb` or large) as JPEG bytes, if it has one: its
+/// own, or (the cover only) the shared demo photo it points to.
+pub async fn photo_n(
+    db: &Db,
+    id: ItemId,
+    n: usize,
+    thumb: bool,
+) -> Result<Option<Vec<u8>>, AppError> {
+    let keys = db.keys();
+    let size = photo_field(n, thumb);
     let mut conn = db.conn()?;
     let fail = |e| redis_error("photo", e);
     let (source, own): (Option<String>, Option<Vec<u8>>) = redis::pipe()
@@ -339,7 +384,7 @@ pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, 
         .arg("photo")
         .cmd("HGET")
         .arg(keys.item_image(id))
-        .arg(size)
+        .arg(&size)
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
@@ -348,8 +393,9 @@ pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, 
         .and_then(|s| s.strip_prefix("demo:"))
         .and_then(|n| n.parse::<u64>().ok());
     match demo {
-        Some(n) => redis::cmd("HGET")
-            .arg(keys.demo_image(n))
+        Some(_) if n > 1 => Ok(None),
+        Some(demo) => redis::cmd("HGET")
+            .arg(keys.demo_image(demo))
             .arg(size)
             .query_async(&mut conn)
             .await
