@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import path from 'node:path';
-import { screenshots, signUp, uniqueName } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
 
@@ -73,7 +73,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(total(seller.page, 'seller-b')).toHaveText('3');
   await seller.page.getByRole('link', { name: 'Last hour' }).click();
   await seller.page.setViewportSize({ width: 1280, height: 900 });
-  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard.png'), fullPage: true });
+  await readmeShot(seller.page, 'dashboard.png');
 
   // The item's drill-down: the same charts for the item alone, and its price over time.
   await seller.page.getByRole('link', { name: title }).click();
@@ -82,19 +82,19 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(total(seller.page, 'item-u')).toHaveText('2');
   await expect(seller.page.locator('[data-chart="item-price"] .chart-total')).toHaveText(/\$1[0-9]\.\d\d/);
   await expect(seller.page.locator('[data-chart="item-price"] svg desc')).toContainText('From $10.00');
-  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard-item.png'), fullPage: true });
+  await readmeShot(seller.page, 'dashboard-item.png');
 
   // Another seller's item is not yours to look at.
   const response = await bidder.page.goto(`${second}/dashboard/items/${id}`);
   expect(response?.status()).toBe(404);
 
   await board.setViewportSize({ width: 1280, height: 900 });
-  await board.screenshot({ path: path.join(screenshots, 'market.png'), fullPage: true });
+  await readmeShot(board, 'market.png');
   await board.setViewportSize({ width: 390, height: 844 });
-  await board.screenshot({ path: path.join(screenshots, 'market-phone.png'), fullPage: true });
+  await readmeShot(board, 'market-phone.png');
   await seller.page.goto('/dashboard');
   await seller.page.setViewportSize({ width: 390, height: 844 });
-  await seller.page.screenshot({ path: path.join(screenshots, 'dashboard-phone.png'), fullPage: true });
+  await readmeShot(seller.page, 'dashboard-phone.png');
 
   for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
 });

@@ -1,7 +1,7 @@
 import { test, expect, Page, Browser } from '@playwright/test';
 import path from 'node:path';
 import { gradientPng } from './image';
-import { screenshots, signUp, uniqueName } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean; category?: string }) {
   await page.goto('/items/new');
@@ -78,7 +78,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   // It is on the home page.
   await seller.page.goto('/');
   await expect(seller.page.locator('#ending-soon').getByText(title)).toBeVisible();
-  await seller.page.screenshot({ path: path.join(screenshots, 'home.png'), fullPage: true });
+  await readmeShot(seller.page, 'home.png');
 
   // Another user finds it through the header search (suggestions, then results).
   const buyer = await newUser(browser, 'buyer');
@@ -103,7 +103,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await search.press('Enter');
   await expect(buyer.page).toHaveURL(/\/search\?q=telesc/);
   await expect(buyer.page.getByRole('heading', { name: /result/ })).toBeVisible();
-  await buyer.page.screenshot({ path: path.join(screenshots, 'search.png'), fullPage: true });
+  await readmeShot(buyer.page, 'search.png');
   await buyer.page.getByRole('link', { name: title }).click();
   await expect(buyer.page).toHaveURL(new RegExp(`/items/${id}$`));
 
@@ -150,7 +150,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(buyer.page.locator('.like-count')).toHaveText('1 like');
   await buyer.page.reload();
   await expect(buyer.page.getByRole('button', { name: /Liked/ })).toBeVisible();
-  await buyer.page.screenshot({ path: path.join(screenshots, 'item.png'), fullPage: true });
+  await readmeShot(buyer.page, 'item.png');
 
   // The seller's dashboard sorts by each column.
   await seller.page.goto('/dashboard/items?sort=price&dir=desc');
@@ -162,7 +162,7 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('.items-table tbody tr').first()).toContainText('Tin compass');
   await seller.page.getByRole('link', { name: /^Bids/ }).click();
   await expect(seller.page.locator('.items-table tbody tr').first()).toContainText(title);
-  await seller.page.screenshot({ path: path.join(screenshots, 'listings.png'), fullPage: true });
+  await readmeShot(seller.page, 'listings.png');
 
   // Sort keys outside the fixed list are refused with a message.
   const bad = await seller.page.goto('/dashboard/items?sort=password&dir=asc');

@@ -31,3 +31,10 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/** A full-page screenshot for the README, taken from the top of the page: a page that a click
+ * scrolled would otherwise have its sticky header drawn across the middle of the picture. */
+export async function readmeShot(page: Page, name: string): Promise<void> {
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
+}

@@ -1,3 +1,4 @@
+import { readmeShot } from './helpers';
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 
@@ -27,7 +28,7 @@ test('home page renders on the server and hydrates', async ({ page }) => {
   await expect(search).toBeFocused();
   await expect(page.getByRole('button', { name: 'Clear search' })).toHaveCount(0);
 
-  await page.screenshot({ path: path.join(screenshots, 'home.png'), fullPage: true });
+  await readmeShot(page, 'home.png');
 });
 
 test('search box works without hydration as a plain form', async ({ browser }) => {
@@ -58,7 +59,7 @@ test('phone width keeps the header usable', async ({ page }) => {
   // Nothing overflows sideways.
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
   expect(overflow).toBe(false);
-  await page.screenshot({ path: path.join(screenshots, 'home-phone.png'), fullPage: true });
+  await readmeShot(page, 'home-phone.png');
 });
 
 test('search results: a page past the last says so, and headings do not skip a level', async ({ page }) => {

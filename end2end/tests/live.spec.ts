@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { PASSWORD, formHydrated, screenshots, signUp, uniqueName } from './helpers';
+import { PASSWORD, formHydrated, screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
 
@@ -81,7 +81,7 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   await expect(onWatcher.locator('.comment-text')).toHaveText('Does it come with a bulb?\n<b>not bold</b>');
   await expect(watcher.locator('[data-live="comment-count"]')).toHaveText('1');
   await expect(bidder.locator('.comment').filter({ hasText: 'bulb' })).toBeVisible();
-  await bidder.screenshot({ path: path.join(screenshots, 'comments.png'), fullPage: true });
+  await readmeShot(bidder, 'comments.png');
 
   // Only the author gets a delete button; deleting removes it everywhere.
   await expect(onWatcher.locator('.comment-delete')).toHaveCount(0);
@@ -182,7 +182,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await expect(notice).toBeVisible();
   await expect(notice.locator('.badge-new')).toHaveText('New');
   await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });
-  await a.screenshot({ path: path.join(screenshots, 'notifications.png'), fullPage: true });
+  await readmeShot(a, 'notifications.png');
 
   for (const ctx of [sellerCtx, aCtx, bCtx]) await ctx.close();
 });

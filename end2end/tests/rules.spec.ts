@@ -1,6 +1,6 @@
 import { test, expect, Browser } from '@playwright/test';
 import path from 'node:path';
-import { screenshots, signUp, uniqueName } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
 
@@ -43,7 +43,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ann.page.getByText('You have the highest bid. Your maximum: $25.00.')).toBeVisible();
   await expect(ann.page.getByTestId('price')).toHaveText('$10.00');
   await expect(ann.page.locator('[data-live="reserve"]')).toHaveText('Reserve not met');
-  await ann.page.screenshot({ path: path.join(screenshots, 'item-reserve-not-met.png'), fullPage: true });
+  await readmeShot(ann.page, 'item-reserve-not-met.png');
   await expect(ann.page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
 
   // Ben, on instance 2, with a $40 maximum: the reserve lifts the price to $30, live on Ann's page.
@@ -68,7 +68,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ann.page.getByTestId('price')).toHaveText('$36.00');
   await expect(ann.page.getByText('You were outbid.')).toBeVisible();
   await expect(ben.page.getByTestId('price')).toHaveText('$36.00', { timeout: 3_000 });
-  await ann.page.screenshot({ path: path.join(screenshots, 'item-live.png'), fullPage: true });
+  await readmeShot(ann.page, 'item-live.png');
 
   // A watcher follows it.
   const cat = await user(browser, 'cat', second);
@@ -78,14 +78,14 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(cat.page.getByTestId('watchers')).toHaveText('1 watcher');
   await cat.page.goto(`${second}/my/watching`);
   await expect(cat.page.getByRole('link', { name: title })).toBeVisible();
-  await cat.page.screenshot({ path: path.join(screenshots, 'watching.png'), fullPage: true });
+  await readmeShot(cat.page, 'watching.png');
 
   // My bids, as each bidder sees it.
   await ann.page.goto('/my/bids');
   const annRow = ann.page.locator('.my-table tbody tr').filter({ hasText: title });
   await expect(annRow).toContainText('Outbid');
   await expect(annRow).toContainText('$35.00');
-  await ann.page.screenshot({ path: path.join(screenshots, 'my-bids.png'), fullPage: true });
+  await readmeShot(ann.page, 'my-bids.png');
 
   // My bids stays open in a second tab of each bidder: where they stand turns at the end, live.
   const annBids = await ann.context.newPage();
@@ -111,12 +111,12 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(annLive).toHaveClass('status-bad');
   await ben.page.reload();
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();
-  await ben.page.screenshot({ path: path.join(screenshots, 'item-won.png'), fullPage: true });
+  await readmeShot(ben.page, 'item-won.png');
   await ben.page.goto(`${second}/my/won`);
   await expect(ben.page.locator('.my-table tbody tr').filter({ hasText: title })).toContainText(`Won from ${seller.name}`);
   await seller.page.goto('/my/won');
   await expect(seller.page.locator('.my-table tbody tr').filter({ hasText: title })).toContainText(`Sold to ${ben.name}`);
-  await seller.page.screenshot({ path: path.join(screenshots, 'won-sold.png'), fullPage: true });
+  await readmeShot(seller.page, 'won-sold.png');
 
   for (const u of [seller, ann, ben, cat]) await u.context.close();
 });
