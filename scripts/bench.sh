@@ -11,6 +11,8 @@
 #                                  server memory over the whole run, Redis CPU per page.
 #   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
 #                                  streams of unknown items, a photo decompression bomb
+#   scripts/bench.sh bids [RUNS]   only the hot-item bids, RUNS times (default 5), with Redis'
+#                                  own time per bid script call: to compare two builds
 #   scripts/bench.sh jobs          the job queue: 50,000 no-op jobs enqueued and run by 4
 #                                  workers; jobs/s end to end, lost and doubled runs
 # RBAY_BENCH_SECONDS (default 20) is the length of each wrk run.
@@ -43,6 +45,22 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
+# One Redis command (arguments as words); prints its reply as text.
+redis_cmd() {
+  python3 - "$REDIS_URL" "$@" <<'PY'
+import socket, sys, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port or 6379))
+args = [a.encode() for a in sys.argv[2:]]
+s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+f = s.makefile("rb")
+line = f.readline()
+if line.startswith(b"$"):
+    print(f.read(int(line[1:]) + 2)[:-2].decode())
+else:
+    print(line.decode().strip())
+PY
+}
 # Peak and current resident memory of the server, from the kernel's own bookkeeping.
 memory() {
   awk '/VmHWM/ {hwm=$2} /VmRSS/ {rss=$2} END {printf "peak %.1f MiB, now %.1f MiB", hwm/1024, rss/1024}' "/proc/$server/status"
@@ -82,6 +100,42 @@ sign_up() { # name → session cookie
   curl -s -D - -o /dev/null -X POST "$URL/api/auth/signup" -H 'Accept: application/json' \
     -H "Origin: $URL" -d "username=$1&password=long-enough-pw&confirm=long-enough-pw" |
     grep -o 'rbay_session=[0-9]*[.][0-9a-f]*'
+}
+
+# Hot item: 20 signed-in bidders (20 sign-ups) on one item that none of them sells, for at
+# most 10 s. Prints "<markdown row>~~<summary>": req/s, p50, p99, Redis CPU, accepted, recorded
+# and lost bids, and Redis' own time per bid script call.
+hot_item_bids() {
+  local size="$1"
+  : >"$WORK/cookies"
+  for i in $(seq 1 20); do sign_up "bidder$i$$$RANDOM" >>"$WORK/cookies"; done
+  local seller item
+  seller=$(sign_up "hotseller$$$RANDOM")
+  item=$(curl -s -X POST "$URL/api/items/create" -H 'Accept: application/json' -H "Origin: $URL" \
+    -H "Cookie: $seller" -F name="Hot item" -F description="Everyone wants it." -F price=1000 \
+    -F duration=1d | grep -o '"id":"[0-9]*"' | grep -o '[0-9]*')
+  # At most 10 s: a run long enough would take the price past the $10,000,000 cap.
+  local bid_secs=$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))
+  local before after out script_before script_after
+  redis_cmd CONFIG RESETSTAT >/dev/null
+  before=$(redis_cpu)
+  out=$(BENCH_COOKIES="$WORK/cookies" BENCH_ITEM="$item" BENCH_ORIGIN="$URL" \
+    wrk -t2 -c20 -d"${bid_secs}s" --latency -s scripts/bench/bids.lua "$URL/api/items/bid")
+  after=$(redis_cpu)
+  local accepted bids script_us
+  accepted=$(awk '/accepted bids:/ {print $3}' <<<"$out")
+  # All script time in Redis over the run (bids, and the analytics folds and index syncs they
+  # cause) per accepted bid.
+  script_us=$(redis_cmd INFO commandstats | tr ',' '\n' | grep -A1 '^cmdstat_evalsha:' | awk -F= -v n="$accepted" '/^usec=/ {printf "%.1f", $2 / (n > 0 ? n : 1)}')
+  bids=$(curl -s "$URL/items/$item" -H "Cookie: $seller" | grep -o 'data-live="bids"[^>]*>[0-9]*' | grep -o '[0-9]*$')
+  local r
+  r=$(awk -v before="$before" -v after="$after" -v secs="$bid_secs" '
+    /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
+    END {printf "%s %s %s %.0f%%", rps, p50, p99, (after-before)*100/secs}' <<<"$out")
+  # Every accepted bid must be in the history (which may hold a few more: answers still in
+  # flight when wrk stopped are not counted by it).
+  local lost=$((accepted > bids ? accepted - bids : 0))
+  echo "| $size | bids: 20 clients, one item (${bid_secs}s; $accepted accepted, $bids recorded, $lost lost) | $(awk '{print $1" | "$2" | "$3" | "$4}' <<<"$r") |~~$r; accepted $accepted, recorded $bids, lost $lost ($(grep 'non-200' <<<"$out")); Redis script time ${script_us} µs per bid"
 }
 
 pages() {
@@ -126,32 +180,10 @@ pages() {
     if [ "$size" = "${BENCH_BROWSER_SIZE:-${sizes[0]}}" ] && [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
       node scripts/bench/browser.mjs "$URL" | grep -v '^JSON' | sed 's/^/browser: /' || true
     fi
-    # Hot item: 20 signed-in bidders (20 sign-ups) on one item that none of them sells.
-    : >"$WORK/cookies"
-    for i in $(seq 1 20); do sign_up "bidder$i$$" >>"$WORK/cookies"; done
-    local seller item
-    seller=$(sign_up "hotseller$$")
-    item=$(curl -s -X POST "$URL/api/items/create" -H 'Accept: application/json' -H "Origin: $URL" \
-      -H "Cookie: $seller" -F name="Hot item" -F description="Everyone wants it." -F price=1000 \
-      -F duration=1d | grep -o '"id":"[0-9]*"' | grep -o '[0-9]*')
-    # At most 10 s: a run long enough would take the price past the $10,000,000 cap.
-    local bid_secs=$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))
-    local before after out
-    before=$(redis_cpu)
-    out=$(BENCH_COOKIES="$WORK/cookies" BENCH_ITEM="$item" BENCH_ORIGIN="$URL" \
-      wrk -t2 -c20 -d"${bid_secs}s" --latency -s scripts/bench/bids.lua "$URL/api/items/bid")
-    after=$(redis_cpu)
-    local accepted bids
-    accepted=$(awk '/accepted bids:/ {print $3}' <<<"$out")
-    bids=$(curl -s "$URL/items/$item" -H "Cookie: $seller" | grep -o 'data-live="bids"[^>]*>[0-9]*' | grep -o '[0-9]*$')
-    r=$(awk -v before="$before" -v after="$after" -v secs="$bid_secs" '
-      /Requests\/sec/ {rps=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2}
-      END {printf "%s %s %s %.0f%%", rps, p50, p99, (after-before)*100/secs}' <<<"$out")
-    # Every accepted bid must be in the history (which may hold a few more: answers still in
-    # flight when wrk stopped are not counted by it).
-    local lost=$((accepted > bids ? accepted - bids : 0))
-    echo "hot-item bids: $r; accepted $accepted, recorded $bids, lost $lost ($(grep 'non-200' <<<"$out"))"
-    rows+=("| $size | bids: 20 clients, one item (${bid_secs}s; $accepted accepted, $bids recorded, $lost lost) | $(awk '{print $1" | "$2" | "$3" | "$4}' <<<"$r") |")
+    local hot
+    hot=$(hot_item_bids "$size")
+    echo "hot-item bids: ${hot#*~~}"
+    rows+=("${hot%%~~*}")
     echo "server memory over the run: $(memory)"
     rows+=("| $size | seeding: ${seed_secs}s; server peak RSS over the run: $(peak_mib) MiB | | | | |")
     stop_server
@@ -193,8 +225,23 @@ jobs() {
   target/release/rbay purge --yes >/dev/null
 }
 
+# Hot-item bids only, RUNS times (default 5) on one server: to compare builds (e.g. the cost of
+# recording analytics inside the bid script).
+bids() {
+  export RBAY_KEY_PREFIX="bench$$-bids:"
+  export RBAY_BID_LIMIT=1000000/1 RBAY_AUTH_IP_LIMIT=100000/60
+  start_server
+  for run in $(seq 1 "${1:-5}"); do
+    local hot
+    hot=$(hot_item_bids "run $run")
+    echo "run $run: ${hot#*~~}"
+  done
+  echo "server memory: $(memory)"
+}
+
 case "${1:-}" in
   hostile) hostile ;;
+  bids) shift; bids "$@" ;;
   jobs) jobs ;;
   *) pages "$@" ;;
 esac
