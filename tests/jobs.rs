@@ -503,7 +503,10 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
         .await,
         "every photo gets its thumbnail"
     );
-    assert_eq!(items::store::photo_n(&db, id, 4, false).await.unwrap(), None);
+    assert_eq!(
+        items::store::photo_n(&db, id, 4, false).await.unwrap(),
+        None
+    );
     let large = image::load_from_memory(&photo.large).unwrap();
     assert_eq!(
         (large.width(), large.height()),

@@ -28,6 +28,7 @@ async fn listing(db: &Db, start: i64, reserve: Option<i64>, buy_now: Option<i64>
         reserve_cents: reserve,
         buy_now_cents: buy_now,
         soft_close: true,
+        category: "jewellery",
     };
     items::create(db, SELLER.0, SELLER.1, &item, None)
         .await

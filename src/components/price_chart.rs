@@ -16,29 +16,6 @@ pub fn PriceChart(
 ) -> impl IntoView {
     // The same HTML as `/items/{id}/chart`, which the live item page fetches after a bid.
     view! {
-        <div data-live="chart" inner_html=chart_html(&history, start_cents, start_ms, end_ms, now_ms)></div>
+        <div data-live="chart" inner_html=crate::items::price_chart_html(&history, start_cents, start_ms, end_ms, now_ms)></div>
     }
-}
-
-/// The chart's HTML (numbers and dates only; no user text), or a note before the first bid.
-pub fn chart_html(
-    history: &[BidEntry],
-    start_cents: i64,
-    start_ms: i64,
-    end_ms: i64,
-    now_ms: i64,
-) -> String {
-    if history.is_empty() {
-        return r#"<p class="muted chart-empty">No bids yet: the chart starts with the first bid.</p>"#
-            .to_string();
-    }
-    let mut points: Vec<(i64, i64)> = vec![(start_ms, start_cents)];
-    points.extend(history.iter().rev().map(|b| (b.at_ms, b.amount_cents)));
-    let svg = crate::analytics::chart::price_chart(
-        "price-history",
-        "Price over time (UTC)",
-        &points,
-        now_ms.min(end_ms),
-    );
-    format!(r#"<div class="price-chart">{svg}</div>"#)
 }

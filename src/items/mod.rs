@@ -697,6 +697,31 @@ impl crate::live::LiveEvent for ItemEvent {
     }
 }
 
+/// The item page's price chart as HTML: a step line from the starting price through every
+/// accepted bid (history is newest first), or a note before the first bid. Numbers and dates
+/// only, no user text. The same in the page and at `/items/{id}/chart`.
+pub fn price_chart_html(
+    history: &[BidEntry],
+    start_cents: i64,
+    start_ms: i64,
+    end_ms: i64,
+    now_ms: i64,
+) -> String {
+    if history.is_empty() {
+        return r#"<p class="muted chart-empty">No bids yet: the chart starts with the first bid.</p>"#
+            .to_string();
+    }
+    let mut points: Vec<(i64, i64)> = vec![(start_ms, start_cents)];
+    points.extend(history.iter().rev().map(|b| (b.at_ms, b.amount_cents)));
+    let svg = crate::analytics::chart::price_chart(
+        "price-history",
+        "Price over time (UTC)",
+        &points,
+        now_ms.min(end_ms),
+    );
+    format!(r#"<div class="price-chart">{svg}</div>"#)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

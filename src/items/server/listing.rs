@@ -365,3 +365,13 @@ fn photo_problem(e: PhotoError) -> ListingProblem {
         PhotoError::TooManyPixels => ListingProblem::PhotoPixels,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_browser_and_the_server_agree_on_photo_limits() {
+        use crate::server::http::security;
+        assert_eq!(crate::items::MAX_PHOTO_BYTES, security::MAX_UPLOAD_BYTES);
+        assert_eq!(crate::items::MAX_PHOTOS_BYTES, security::MAX_PHOTOS_BYTES);
+    }
+}

@@ -309,7 +309,7 @@ pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError
         return Ok(None);
     };
     let history: Vec<_> = history.iter().filter_map(|raw| parse_bid(raw)).collect();
-    Ok(Some(crate::components::price_chart::chart_html(
+    Ok(Some(crate::items::price_chart_html(
         &history,
         start,
         created,

@@ -119,13 +119,16 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
 }
 
 /// Largest photo accepted with a listing.
-pub const MAX_UPLOAD_BYTES: usize = crate::items::MAX_PHOTO_BYTES;
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 /// The only route that takes a big body: the new-item form with its photo.
 pub const UPLOAD_PATH: &str = "/api/items/create";
 /// Upload limit: the photos (each at most [`MAX_UPLOAD_BYTES`], up to 8, 20 MB together)
 /// plus the form's text and multipart framing. The server never holds more than one photo's
 /// bytes at a time (each is decoded as it arrives).
-pub const MAX_UPLOAD_REQUEST_BYTES: usize = crate::items::MAX_PHOTOS_BYTES + 64 * 1024;
+pub const MAX_UPLOAD_REQUEST_BYTES: usize = MAX_PHOTOS_BYTES + 64 * 1024;
+/// All the photos of one listing together (the same as `items::MAX_PHOTOS_BYTES`, which the
+/// form checks in the browser; `items::server::listing` tests that they agree).
+pub const MAX_PHOTOS_BYTES: usize = 20 * 1024 * 1024;
 /// Every other request body (sign-in, bids, comments, searches): small forms.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
