@@ -426,3 +426,50 @@ fn a_listing_keeps_up_to_eight_photos_the_first_as_cover() {
         );
     }
 }
+
+#[test]
+fn photos_sent_before_the_fields_are_refused_not_dropped() {
+    use common::server::{sign_up, JSON};
+    let server = server();
+    let seller = sign_up(&server, "orderseller");
+    let boundary = "----rbayorder";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n").as_bytes(),
+    );
+    body.extend_from_slice(&png(10, 200, 10));
+    body.extend_from_slice(b"\r\n");
+    for (name, value) in [
+        ("name", "Late fields"),
+        ("description", "Fields after the photo."),
+        ("price", "10"),
+        ("duration", "1d"),
+    ] {
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                .as_bytes(),
+        );
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let origin = server.origin();
+    let r = server.request_bytes(
+        "POST",
+        "/api/items/create",
+        &[
+            (
+                "Content-Type",
+                &format!("multipart/form-data; boundary={boundary}"),
+            ),
+            ("Accept", JSON),
+            ("Origin", &origin),
+            ("Cookie", &seller),
+        ],
+        &body,
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("before its photos"), "{}", r.body);
+    assert!(!server
+        .get("/search?q=late+fields")
+        .body
+        .contains("Late fields"));
+}

@@ -43,6 +43,8 @@ pub struct ItemForm {
     pub refused: Option<ListingProblem>,
     /// The server could not take the photos now (the photo worker is busy).
     pub failed: Option<AppError>,
+    /// Photos were drained unread because the form was not valid when they arrived.
+    pub photos_skipped: bool,
     /// The listing was counted against the seller's rate limit while reading (before the
     /// first photo was decoded).
     pub counted: bool,
@@ -151,7 +153,11 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: u64) ->
                         worth
                     }
                 };
-                if form.photo_problem.is_some() || !worth {
+                if !worth {
+                    form.photos_skipped = true;
+                    continue;
+                }
+                if form.photo_problem.is_some() {
                     continue;
                 }
                 if over {
@@ -320,6 +326,13 @@ pub async fn create(
     let Some(item) = checked.filter(|_| errors.is_empty()) else {
         return reject(errors, &form);
     };
+    // Valid now, but not when its photos came: its fields were sent after them (browsers send
+    // the form in order). Never list it without the photos it was sent with.
+    if form.photos_skipped {
+        return Err(AppError::Invalid(
+            "Send the form's fields before its photos.".into(),
+        ));
+    }
     // Without photos nothing was counted while reading: count now, before writing.
     if !form.counted {
         if let Err(secs) = rate_limit::enforce_user(
