@@ -53,3 +53,68 @@ impl<T> ShortCache<T> {
         Ok(value)
     }
 }
+
+/// Values by key, each reused for a short time, at most `max` of them (expired ones go first,
+/// then the oldest): for what is asked again and again with many different keys (the counts
+/// per category of a search). No refresh coordination: a miss simply recomputes.
+pub struct RecentMap<T> {
+    fresh_for: Duration,
+    max: usize,
+    entries: Mutex<HashMap<String, (Instant, T)>>,
+}
+
+impl<T: Clone> RecentMap<T> {
+    pub fn new(fresh_for: Duration, max: usize) -> Self {
+        RecentMap {
+            fresh_for,
+            max,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The key's value if it is still fresh.
+    pub fn get(&self, key: &str) -> Option<T> {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(key)
+            .filter(|(at, _)| at.elapsed() < self.fresh_for)
+            .map(|(_, value)| value.clone())
+    }
+
+    pub fn put(&self, key: String, value: T) {
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= self.max {
+            let fresh_for = self.fresh_for;
+            entries.retain(|_, (at, _)| at.elapsed() < fresh_for);
+        }
+        if entries.len() >= self.max {
+            if let Some(oldest) = entries
+                .iter()
+                .min_by_key(|(_, (at, _))| *at)
+                .map(|(k, _)| k.clone())
+            {
+                entries.remove(&oldest);
+            }
+        }
+        entries.insert(key, (Instant::now(), value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RecentMap;
+    use std::time::Duration;
+
+    #[test]
+    fn a_recent_map_forgets_after_its_time_and_stays_bounded() {
+        let map = RecentMap::new(Duration::from_millis(50), 3);
+        for i in 0..10 {
+            map.put(format!("k{i}"), i);
+        }
+        assert_eq!(map.entries.lock().unwrap().len(), 3, "bounded");
+        assert_eq!(map.get("k9"), Some(9));
+        assert_eq!(map.get("k0"), None, "the oldest went first");
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(map.get("k9"), None, "expired");
+    }
+}

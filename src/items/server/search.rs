@@ -11,6 +11,7 @@ use crate::items::{
 };
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::indexes::is_unknown_index;
+use crate::server::short_cache::RecentMap;
 use crate::util::time::now_ms;
 use redis::Value;
 
@@ -196,7 +197,7 @@ async fn cards_of(
 ///
 /// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
 /// @category`, in the same pipeline, without the category filter so the other categories'
-/// counts show): it reads the same matches the search counts.
+/// counts show; reused for 5 s per query by each instance).
 pub async fn search(
     db: &Db,
     text: &str,
@@ -238,22 +239,35 @@ pub async fn search(
         (page - 1) * SEARCH_PAGE_SIZE,
         SEARCH_PAGE_SIZE,
     ));
-    pipe.cmd("FT.AGGREGATE")
-        .arg(&index)
-        .arg(&query)
-        .arg("GROUPBY")
-        .arg(1)
-        .arg("@category")
-        .arg("REDUCE")
-        .arg("COUNT")
-        .arg(0)
-        .arg("AS")
-        .arg("n")
-        .arg("DIALECT")
-        .arg(2);
+    // The counts cost about as much as the search itself (the words' expansion): a query asked
+    // again within a few seconds reuses them.
+    let facets_key = format!("{}{query}", db.keys().prefix());
+    let cached = FACETS.get(&facets_key);
+    if cached.is_none() {
+        pipe.cmd("FT.AGGREGATE")
+            .arg(&index)
+            .arg(&query)
+            .arg("GROUPBY")
+            .arg(1)
+            .arg("@category")
+            .arg("REDUCE")
+            .arg("COUNT")
+            .arg(0)
+            .arg("AS")
+            .arg("n")
+            .arg("DIALECT")
+            .arg(2);
+    }
     let mut replies = run(db, "search", pipe).await?.into_iter();
     let (total, ids) = parse_ids(db, replies.next().unwrap_or(Value::Nil));
-    let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
+    let facets = match cached {
+        Some(facets) => facets,
+        None => {
+            let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
+            FACETS.put(facets_key, facets.clone());
+            facets
+        }
+    };
     Ok(CardPage {
         total,
         cards: cards_by_id(db, &ids).await?,
@@ -261,6 +275,10 @@ pub async fn search(
         facets,
     })
 }
+
+/// Recent counts per category, by query (status clause included), per instance.
+static FACETS: std::sync::LazyLock<RecentMap<Vec<(String, u64)>>> =
+    std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(5), 1024));
 
 /// Parses `FT.AGGREGATE … GROUPBY 1 @category REDUCE COUNT 0 AS n`: `[groups, [category, slug,
 /// n, count], …]` → (slug, count) for the categories on the list, most first.

@@ -58,7 +58,7 @@ pub fn items_index(db: &Db) -> IndexDef {
             "name", "TEXT", "WEIGHT", "5.0", "SORTABLE",
             "description", "TEXT",
             "seller_id", "TAG",
-            "category", "TAG",
+            "category", "TAG", "SORTABLE",
             "price", "NUMERIC", "SORTABLE",
             "ends_at", "NUMERIC", "SORTABLE",
             "views", "NUMERIC", "SORTABLE",
