@@ -6,7 +6,7 @@
 #   scripts/bench.sh [SIZE ...]    for each catalogue size (default: 500 5000 50000): seed it
 #                                  into its own key prefix, measure the home page, an item
 #                                  page (anonymous and signed in), search (a specific query
-#                                  and a broad one) and bids on one hot item from 20 signed-in
+#                                  and a broad one), browsing (all, a category) and bids on one hot item from 20 signed-in
 #                                  clients, then delete the prefix. Also: seeding time, peak
 #                                  server memory over the whole run, Redis CPU per page.
 #   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
@@ -164,7 +164,7 @@ pages() {
     seller_session=$(curl -s -D - -o /dev/null -X POST "$URL/api/auth/signin" -H 'Accept: application/json' \
       -H "Origin: $URL" -d "username=demo&password=demo-password" | grep -o 'rbay_session=[0-9]*[.][0-9a-f]*')
     local r
-    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending" "dashboard-seller /dashboard" "market /market"; do
+    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending" "browse /search?sort=price_desc" "browse-category-signed-in /search?category=home" "dashboard-seller /dashboard" "market /market"; do
       local name="${spec%% *}" path="${spec#* }"
       if [[ "$name" == dashboard-seller ]]; then
         r=$(measure "$path" -H "Cookie: $seller_session")
