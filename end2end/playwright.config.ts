@@ -1,10 +1,30 @@
 import { defineConfig } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+/** A port p such that p and p + 1 are both free right now (asked of the OS, synchronously). */
+function freePortPair(): string {
+  const probe = `
+import socket
+for _ in range(200):
+    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    b = socket.socket()
+    try:
+        b.bind(("127.0.0.1", p + 1))
+    except OSError:
+        a.close(); b.close(); continue
+    a.close(); b.close(); print(p); break
+`;
+  return execFileSync('python3', ['-c', probe]).toString().trim();
+}
 
 // One release server for the whole run, on its own port and its own key namespace, so tests
 // never touch data of a running dev site even when they share a Redis.
-const port = Number(process.env.RBAY_E2E_PORT ?? 3100);
+// `RBAY_E2E_PORT` (and the next port) if given, else two free neighbouring ports, chosen once:
+// Playwright's worker processes inherit the environment, so they all see the same pair.
+process.env.RBAY_E2E_PORT ??= freePortPair();
+const port = Number(process.env.RBAY_E2E_PORT);
 const root = path.resolve(__dirname, '..');
 export const baseURL = `http://127.0.0.1:${port}`;
 /** The second instance. */

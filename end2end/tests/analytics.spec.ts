@@ -2,7 +2,7 @@ import { test, expect, Browser, Page } from '@playwright/test';
 import path from 'node:path';
 import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
-const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
+const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
 async function user(browser: Browser, prefix: string, baseURL?: string) {
   const context = await browser.newContext(baseURL ? { baseURL } : {});

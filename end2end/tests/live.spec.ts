@@ -2,7 +2,7 @@ import { test, expect } from '@playwright/test';
 import path from 'node:path';
 import { PASSWORD, formHydrated, screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
-const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT ?? 3100) + 1}`;
+const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
 test('a bid and a comment made through instance 1 show up live on instance 2', async ({ browser }) => {
   test.setTimeout(90_000);
