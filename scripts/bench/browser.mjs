@@ -42,6 +42,8 @@ const context = await browser.newContext({ baseURL: base });
 const page = await context.newPage();
 const name = `bench${Date.now().toString(36)}`;
 await page.goto('/auth/signup');
+// Typing before the form has hydrated can be lost when it hydrates: wait for it.
+await page.locator('form.auth-form[data-hydrated="true"]').waitFor({ timeout: 30_000 });
 await page.getByLabel('Username').fill(name);
 await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
 await page.getByLabel('Repeat password').fill('correct horse battery');
