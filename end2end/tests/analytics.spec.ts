@@ -1,16 +1,8 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import path from 'node:path';
-import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
-
-async function user(browser: Browser, prefix: string, baseURL?: string) {
-  const context = await browser.newContext(baseURL ? { baseURL } : {});
-  const page = await context.newPage();
-  const name = uniqueName(prefix);
-  await signUp(page, name);
-  return { context, page, name };
-}
 
 async function bid(page: Page, id: string, dollars: string, base = '') {
   await page.goto(`${base}/items/${id}`);
@@ -26,7 +18,7 @@ const total = (page: Page, chart: string) => page.locator(`[data-chart="${chart}
 test('a bid on one instance moves the seller dashboard and the market board on the other, live', async ({ browser }) => {
   test.setTimeout(90_000);
   // The seller lists an item on instance 1 and watches the dashboard there.
-  const seller = await user(browser, 'aseller');
+  const seller = await newUser(browser, 'aseller');
   const title = `Chart clock ${Date.now().toString(36)}`;
   await seller.page.goto('/items/new');
   await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
@@ -51,7 +43,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   const bidsBefore = Number(await bidsTile.textContent());
 
   // A bidder on instance 2: the seller's chart moves within 2 s, without a reload.
-  const bidder = await user(browser, 'abidder', second);
+  const bidder = await newUser(browser, 'abidder', second);
   await bid(bidder.page, id, '12', second);
   await expect(total(seller.page, 'seller-b')).toHaveText('1', { timeout: 2_000 });
   await expect(total(seller.page, 'seller-u')).toHaveText('1');
@@ -61,7 +53,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(board.locator('.rank-list')).toHaveCount(2);
 
   // A second bid, from another bidder on instance 1.
-  const other = await user(browser, 'abidder2');
+  const other = await newUser(browser, 'abidder2');
   await bid(other.page, id, '15');
   // Bids count as the item counts them: the new bid and the automatic bid it caused.
   await expect(total(seller.page, 'seller-b')).toHaveText('3', { timeout: 2_000 });

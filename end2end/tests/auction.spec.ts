@@ -1,7 +1,7 @@
 import { test, expect, Page, Browser } from '@playwright/test';
 import path from 'node:path';
 import { gradientPng } from './image';
-import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
 async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean; category?: string }) {
   await page.goto('/items/new');
@@ -21,14 +21,6 @@ async function listItem(page: Page, item: { name: string; description: string; p
   await page.getByRole('button', { name: 'List item' }).click();
   await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
   return page.url().split('/').pop()!;
-}
-
-async function newUser(browser: Browser, prefix: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  const name = uniqueName(prefix);
-  await signUp(page, name);
-  return { context, page, name };
 }
 
 test('list with a photo, find it, bid on it, and watch the price and history change', async ({ browser }) => {

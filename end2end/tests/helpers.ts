@@ -1,4 +1,4 @@
-import { expect, Page } from '@playwright/test';
+import { Browser, expect, Page } from '@playwright/test';
 import path from 'node:path';
 
 export const screenshots = path.resolve(__dirname, '../../docs/screenshots');
@@ -37,4 +37,14 @@ export async function signIn(page: Page, username: string, password = PASSWORD) 
 export async function readmeShot(page: Page, name: string): Promise<void> {
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(screenshots, name), fullPage: true });
+}
+
+/** A new signed-up user in a browser context of their own (on `baseURL` if given, e.g. the
+ * second instance). */
+export async function newUser(browser: Browser, prefix: string, baseURL?: string) {
+  const context = await browser.newContext(baseURL ? { baseURL } : {});
+  const page = await context.newPage();
+  const name = uniqueName(prefix);
+  await signUp(page, name);
+  return { context, page, name };
 }

@@ -1,22 +1,14 @@
 import { test, expect, Browser } from '@playwright/test';
 import path from 'node:path';
-import { screenshots, signUp, uniqueName, readmeShot } from './helpers';
+import { screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
 /** A signed-up user in a browser context of their own, on instance 1 or 2. */
-async function user(browser: Browser, prefix: string, baseURL?: string) {
-  const context = await browser.newContext(baseURL ? { baseURL } : {});
-  const page = await context.newPage();
-  const name = uniqueName(prefix);
-  await signUp(page, name);
-  return { context, page, name };
-}
-
 test('a bidding war between maximums on two instances, a reserve, a watcher, and the end screens', async ({ browser }) => {
   test.setTimeout(150_000);
   // The seller lists with a hidden $30 reserve and soft close off (it ends in one minute).
-  const seller = await user(browser, 'rseller');
+  const seller = await newUser(browser, 'rseller');
   const title = `War clock ${Date.now().toString(36)}`;
   await seller.page.goto('/items/new');
   await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
@@ -35,7 +27,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   const id = seller.page.url().split('/').pop()!;
 
   // Ann, on instance 1: a $25 maximum. The price stays at the start; the reserve is not met.
-  const ann = await user(browser, 'ann');
+  const ann = await newUser(browser, 'ann');
   await ann.page.goto(`/items/${id}`);
   await expect(ann.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await ann.page.getByLabel(/Your maximum bid/).fill('25');
@@ -47,7 +39,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ann.page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
 
   // Ben, on instance 2, with a $40 maximum: the reserve lifts the price to $30, live on Ann's page.
-  const ben = await user(browser, 'ben', second);
+  const ben = await newUser(browser, 'ben', second);
   await ben.page.goto(`${second}/items/${id}`);
   await expect(ben.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await ben.page.getByLabel(/Your maximum bid/).fill('40');
@@ -71,7 +63,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await readmeShot(ann.page, 'item-live.png');
 
   // A watcher follows it.
-  const cat = await user(browser, 'cat', second);
+  const cat = await newUser(browser, 'cat', second);
   await cat.page.goto(`${second}/items/${id}`);
   await cat.page.getByRole('button', { name: '☆ Watch' }).click();
   await expect(cat.page.getByRole('button', { name: '★ Watching' })).toBeVisible();
