@@ -338,43 +338,28 @@ fn png(r: u8, g: u8, b: u8) -> Vec<u8> {
     out
 }
 
-/// The new-item form with any number of photos.
+/// The new-item form with any number of photos, through the JSON path.
 fn listing_with_photos(
     server: &Server,
     cookie: &str,
     photos: &[Vec<u8>],
 ) -> common::server::Response {
-    let boundary = "----rbayphotos";
-    let mut body = Vec::new();
-    for (name, value) in [
-        ("name", "Photo album"),
-        ("description", "Many photos."),
-        ("price", "10"),
-        ("duration", "1d"),
-    ] {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (i, photo) in photos.iter().enumerate() {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p{i}.png\"\r\nContent-Type: image/png\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(photo);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    let (content_type, body) = common::server::multipart_photos(
+        &[
+            ("name", "Photo album"),
+            ("description", "Many photos."),
+            ("price", "10"),
+            ("duration", "1d"),
+        ],
+        &photos,
+    );
     let origin = server.origin();
     server.request_bytes(
         "POST",
         "/api/items/create",
         &[
-            (
-                "Content-Type",
-                &format!("multipart/form-data; boundary={boundary}"),
-            ),
+            ("Content-Type", &content_type),
             ("Accept", common::server::JSON),
             ("Origin", &origin),
             ("Cookie", cookie),

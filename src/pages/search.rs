@@ -12,6 +12,22 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
+/// The orders of a search by words (value, label); the first is the default.
+const SEARCH_SORTS: [(&str, &str); 5] = [
+    ("", "Best match"),
+    ("price_asc", "Price: low to high"),
+    ("price_desc", "Price: high to low"),
+    ("ending", "Ending soonest"),
+    ("newest", "Newly listed"),
+];
+/// The orders of browsing without words: the rankings (`items::server::rankings::BrowseSort`).
+const BROWSE_SORTS: [(&str, &str); 4] = [
+    ("", "Ending soonest"),
+    ("price_asc", "Price: low to high"),
+    ("price_desc", "Price: high to low"),
+    ("views", "Most viewed"),
+];
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let (q, category, status, sort, page) = use_query_map().with_untracked(|m| {
@@ -26,7 +42,10 @@ pub fn SearchPage() -> impl IntoView {
                 .unwrap_or_default(),
             m.get("sort")
                 .filter(|s| {
-                    ["price_asc", "price_desc", "ending", "newest", "views"].contains(&s.as_str())
+                    SEARCH_SORTS
+                        .iter()
+                        .chain(&BROWSE_SORTS)
+                        .any(|(value, _)| *value == s.as_str())
                 })
                 .unwrap_or_default(),
             m.get_str("page")
@@ -46,6 +65,11 @@ pub fn SearchPage() -> impl IntoView {
     let slug = category.map(|(slug, _)| slug).unwrap_or_default();
     // A category is browsed by end only: its one ranking (words can sort any way).
     let sortable = !(browsing && category.is_some());
+    let sorts: &[(&'static str, &'static str)] = if browsing {
+        &BROWSE_SORTS
+    } else {
+        &SEARCH_SORTS
+    };
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=value == current>{label}</option> }
     };
@@ -65,26 +89,9 @@ pub fn SearchPage() -> impl IntoView {
                     </label>
                 })}
                 <label>"Sort by "
-                    {if browsing {
-                        view! {
-                            <select name="sort">
-                                {option("", "Ending soonest", &sort)}
-                                {option("price_asc", "Price: low to high", &sort)}
-                                {option("price_desc", "Price: high to low", &sort)}
-                                {option("views", "Most viewed", &sort)}
-                            </select>
-                        }.into_any()
-                    } else {
-                        view! {
-                            <select name="sort">
-                                {option("", "Best match", &sort)}
-                                {option("price_asc", "Price: low to high", &sort)}
-                                {option("price_desc", "Price: high to low", &sort)}
-                                {option("ending", "Ending soonest", &sort)}
-                                {option("newest", "Newly listed", &sort)}
-                            </select>
-                        }.into_any()
-                    }}
+                    <select name="sort">
+                        {sorts.iter().map(|(value, label)| option(value, label, &sort)).collect_view()}
+                    </select>
                 </label>
                 <AutoApply label="Apply".to_string()/>
             </form>

@@ -296,6 +296,11 @@ pub fn sign_up(server: &Server, name: &str) -> String {
 
 /// A multipart body for the new-item form; `photo` is attached when given.
 pub fn multipart(fields: &[(&str, &str)], photo: Option<&[u8]>) -> (String, Vec<u8>) {
+    multipart_photos(fields, photo.as_slice())
+}
+
+/// A multipart body for the new-item form with any number of photos, after the fields.
+pub fn multipart_photos(fields: &[(&str, &str)], photos: &[&[u8]]) -> (String, Vec<u8>) {
     let boundary = "----rbaytestboundary7";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -306,7 +311,7 @@ pub fn multipart(fields: &[(&str, &str)], photo: Option<&[u8]>) -> (String, Vec<
             .as_bytes(),
         );
     }
-    if let Some(bytes) = photo {
+    for bytes in photos {
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.png\"\r\nContent-Type: image/png\r\n\r\n"

@@ -63,16 +63,9 @@ pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
             _ => priced.extend(reply),
         }
     }
-    // Lowest end first; most views and highest price first; ties by id, newest first.
+    // Lowest end first; most views and highest price first.
     let top = |mut all: Vec<(u64, f64)>, ascending: bool| -> Vec<ItemId> {
-        all.sort_by(|a, b| {
-            let by_score = if ascending {
-                a.1.total_cmp(&b.1)
-            } else {
-                b.1.total_cmp(&a.1)
-            };
-            by_score.then(b.0.cmp(&a.0))
-        });
+        merge_order(&mut all, ascending);
         all.into_iter()
             .take(wanted)
             .map(|(id, _)| ItemId(id))
@@ -106,6 +99,19 @@ pub async fn home_sections(db: &Db) -> Result<HomeSections, AppError> {
         categories: category_counts(db).await?.as_ref().clone(),
         now_ms: now,
     })
+}
+
+/// Orders (item id, score) pairs merged from the shards' rankings: by score, ascending or
+/// not; ties by id, newest first.
+fn merge_order(all: &mut [(u64, f64)], ascending: bool) {
+    all.sort_by(|a, b| {
+        let by_score = if ascending {
+            a.1.total_cmp(&b.1)
+        } else {
+            b.1.total_cmp(&a.1)
+        };
+        by_score.then(b.0.cmp(&a.0))
+    });
 }
 
 /// What one instance read last, per key namespace.
@@ -203,15 +209,10 @@ pub async fn browse(
         total += redis::from_redis_value::<u64>(count).unwrap_or(0);
         all.extend(redis::from_redis_value::<Vec<(u64, f64)>>(head).unwrap_or_default());
     }
-    let ascending = matches!(sort, BrowseSort::EndingSoon | BrowseSort::PriceLow);
-    all.sort_by(|a, b| {
-        let by_score = if ascending {
-            a.1.total_cmp(&b.1)
-        } else {
-            b.1.total_cmp(&a.1)
-        };
-        by_score.then(b.0.cmp(&a.0))
-    });
+    merge_order(
+        &mut all,
+        matches!(sort, BrowseSort::EndingSoon | BrowseSort::PriceLow),
+    );
     let ids: Vec<ItemId> = all
         .into_iter()
         .skip(depth - SEARCH_PAGE_SIZE)

@@ -110,11 +110,17 @@ fn not_found() -> Response {
 }
 
 async fn photo_large(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(id) = ItemId::parse(&id) else {
-        return not_found();
-    };
-    let found = store::photo(&state.db, id, false).await;
-    photo(&state, id, found).await
+    match ItemId::parse(&id) {
+        Some(id) => serve_photo(&state, id, 1, false).await,
+        None => not_found(),
+    }
+}
+
+async fn photo_thumb(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+    match ItemId::parse(&id) {
+        Some(id) => serve_photo(&state, id, 1, true).await,
+        None => not_found(),
+    }
 }
 
 /// Photo number `n` (1 = the cover, up to 8); `None` for a number out of range.
@@ -124,57 +130,43 @@ fn photo_number(n: &str) -> Option<usize> {
         .filter(|n| (1..=super::listing::MAX_PHOTOS).contains(n))
 }
 
-/// `GET /items/{id}/image/{n}`: one of an item's photos, full size (404 when it has no such
-/// photo: only the cover has a placeholder).
+/// `GET /items/{id}/image/{n}`: one of an item's photos, full size.
 async fn photo_large_n(
     State(state): State<AppState>,
     Path((id, n)): Path<(String, String)>,
 ) -> Response {
-    let (Some(id), Some(n)) = (ItemId::parse(&id), photo_number(&n)) else {
-        return not_found();
-    };
-    match store::photo_n(&state.db, id, n, false).await {
-        Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
-        Ok(None) if n == 1 => photo(&state, id, Ok(None)).await,
-        Ok(None) => not_found(),
-        Err(e) => error_response(&e),
+    match (ItemId::parse(&id), photo_number(&n)) {
+        (Some(id), Some(n)) => serve_photo(&state, id, n, false).await,
+        _ => not_found(),
     }
 }
 
-/// `GET /items/{id}/thumb/{n}`: a photo's thumbnail (the large photo until the job made it).
+/// `GET /items/{id}/thumb/{n}`: a photo's thumbnail.
 async fn photo_thumb_n(
     State(state): State<AppState>,
     Path((id, n)): Path<(String, String)>,
 ) -> Response {
-    let (Some(id), Some(n)) = (ItemId::parse(&id), photo_number(&n)) else {
-        return not_found();
-    };
-    match store::photo_n(&state.db, id, n, true).await {
-        Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
-        Ok(None) => match store::photo_n(&state.db, id, n, false).await {
-            Ok(Some(bytes)) => jpeg(bytes, "no-cache"),
-            Ok(None) if n == 1 => photo(&state, id, Ok(None)).await,
-            Ok(None) => not_found(),
-            Err(e) => error_response(&e),
-        },
-        Err(e) => error_response(&e),
+    match (ItemId::parse(&id), photo_number(&n)) {
+        (Some(id), Some(n)) => serve_photo(&state, id, n, true).await,
+        _ => not_found(),
     }
 }
 
-async fn photo_thumb(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    let Some(id) = ItemId::parse(&id) else {
-        return not_found();
-    };
-    let found = match store::photo(&state.db, id, true).await {
-        // Until the thumbnail job has run, the large photo stands in, not cached for long (the
-        // thumbnail replaces it under the same address).
-        Ok(None) => match store::photo(&state.db, id, false).await {
+/// Photo `n` of an item, full size or its thumbnail. Until the thumbnail job has run, the
+/// large photo stands in, not cached for long (the thumbnail replaces it under the same
+/// address). Only the cover has a placeholder: another photo the item lacks is a 404.
+async fn serve_photo(state: &AppState, id: ItemId, n: usize, thumb: bool) -> Response {
+    let found = match store::photo_n(&state.db, id, n, thumb).await {
+        Ok(None) if thumb => match store::photo_n(&state.db, id, n, false).await {
             Ok(Some(bytes)) => return jpeg(bytes, "no-cache"),
             other => other,
         },
         other => other,
     };
-    photo(&state, id, found).await
+    match found {
+        Ok(None) if n > 1 => not_found(),
+        found => photo(state, id, found).await,
+    }
 }
 
 fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
