@@ -12,7 +12,10 @@
 #   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
 #                                  streams of unknown items, a photo decompression bomb
 #   scripts/bench.sh bids [RUNS]   only the hot-item bids, RUNS times (default 5), with the time
-#                                  Redis spent in scripts: to compare two builds
+#                                  Redis spent in scripts: to compare two builds. With
+#                                  RBAY_BENCH_FSYNC=always|everysec the Redis under test writes
+#                                  its AOF with that fsync policy for the run (restored after):
+#                                  the cost of durable bids
 #   scripts/bench.sh jobs          the job queue: 50,000 no-op jobs enqueued and run by 4
 #                                  workers; jobs/s end to end, lost and doubled runs
 # RBAY_BENCH_SECONDS (default 20) is the length of each wrk run.
@@ -54,11 +57,16 @@ s = socket.create_connection((u.hostname, u.port or 6379))
 args = [a.encode() for a in sys.argv[2:]]
 s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
 f = s.makefile("rb")
-line = f.readline()
-if line.startswith(b"$"):
-    print(f.read(int(line[1:]) + 2)[:-2].decode())
-else:
-    print(line.decode().strip())
+def reply():
+    line = f.readline()
+    if line.startswith(b"$"):
+        print(f.read(int(line[1:]) + 2)[:-2].decode())
+    elif line.startswith(b"*"):
+        for _ in range(max(int(line[1:]), 0)):
+            reply()
+    else:
+        print(line.decode().strip())
+reply()
 PY
 }
 # Peak and current resident memory of the server, from the kernel's own bookkeeping.
@@ -230,6 +238,17 @@ jobs() {
 bids() {
   export RBAY_KEY_PREFIX="bench$$-bids:"
   export RBAY_BID_LIMIT=1000000/1 RBAY_AUTH_IP_LIMIT=100000/60
+  local fsync="${RBAY_BENCH_FSYNC:-}"
+  if [ -n "$fsync" ]; then
+    local aof_was fsync_was
+    aof_was=$(redis_cmd CONFIG GET appendonly | tail -1)
+    fsync_was=$(redis_cmd CONFIG GET appendfsync | tail -1)
+    redis_cmd CONFIG SET appendonly yes >/dev/null
+    redis_cmd CONFIG SET appendfsync "$fsync" >/dev/null
+    # shellcheck disable=SC2064 # the values are meant to be fixed now
+    trap "redis_cmd CONFIG SET appendfsync '$fsync_was' >/dev/null; redis_cmd CONFIG SET appendonly '$aof_was' >/dev/null; cleanup" EXIT
+    echo "Redis AOF on, appendfsync $fsync (was: appendonly $aof_was, appendfsync $fsync_was)"
+  fi
   start_server
   for run in $(seq 1 "${1:-5}"); do
     local hot

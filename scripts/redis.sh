@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts or stops the project's own Redis (8.2 + RediSearch + RedisJSON).
-#   scripts/redis.sh start        persistent (AOF) on port $RBAY_REDIS_PORT (6380), data in .data/redis
+#   scripts/redis.sh start        persistent (AOF, fsync before every reply) on port $RBAY_REDIS_PORT (6380), data in .data/redis
 #   scripts/redis.sh start-test   throwaway on port $RBAY_REDIS_TEST_PORT (6381), data in target/redis-test
 #   scripts/redis.sh stop | stop-test
 #   scripts/redis.sh status | status-test
@@ -44,7 +44,7 @@ case "$cmd" in
           --pidfile "$pidfile" --logfile "$dir/redis.log"
           --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so")
     if [ "$persist" = yes ]; then
-      args+=(--appendonly yes --appendfsync everysec)
+      args+=(--appendonly yes --appendfsync always)
     else
       args+=(--appendonly no --save "")
     fi

@@ -13,6 +13,12 @@ pub enum AppError {
     /// Redis is unreachable or still starting: answered with HTTP 503.
     #[error("Rbay is temporarily unavailable. Please try again in a moment.")]
     Unavailable,
+    /// Redis refused a write because its memory is full (`maxmemory`, `noeviction`): the
+    /// write changed nothing; reads still work.
+    #[error(
+        "Rbay cannot save anything new right now, so nothing was changed. Please try again later."
+    )]
+    StorageFull,
     /// The thing asked for does not exist: HTTP 404.
     #[error("We couldn't find that page.")]
     NotFound,
@@ -43,7 +49,7 @@ impl AppError {
     /// The HTTP status this error is answered with.
     pub fn status_code(&self) -> u16 {
         match self {
-            AppError::Unavailable => 503,
+            AppError::Unavailable | AppError::StorageFull => 503,
             AppError::NotFound => 404,
             AppError::Invalid(_) => 400,
             AppError::TooLarge => 413,
@@ -58,6 +64,7 @@ impl AppError {
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
             AppError::Unavailable => Some(5),
+            AppError::StorageFull => Some(60),
             AppError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         }

@@ -1,87 +1,19 @@
 //! Faults, through the real server binary: Redis down at start, lost while running, back again;
 //! a wrong REDIS_URL; a Redis without the search module.
 //!
-//! Each test starts its own throwaway redis-server (paths from `RBAY_REDIS_SERVER_BIN` and
-//! `RBAY_REDIS_MODULE_DIR`, which `scripts/test.sh` exports) so it can stop and start it.
+//! Each test starts its own throwaway redis-server (`common::redis_process`) so it can stop
+//! and start it. The fault suite (`tests/faults.rs`) goes further: kills under load.
 #![cfg(feature = "ssr")]
 // A test fails by panicking: unwrapping is how it says what went wrong.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
-use common::server::{free_port, wait_until, Server};
+use common::redis_process::RedisProcess;
+use common::server::{free_port, Server};
 use std::io::Read;
-use std::net::TcpStream;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn env_path(name: &str) -> PathBuf {
-    PathBuf::from(
-        std::env::var(name)
-            .unwrap_or_else(|_| panic!("{name} is not set: run the tests through scripts/test.sh")),
-    )
-}
-
-struct RedisProcess {
-    child: Child,
-    _dir: TempDir,
-}
-
-struct TempDir(PathBuf);
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-impl RedisProcess {
-    fn start(port: u16, with_search: bool) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("rbay-resilience-{port}-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut cmd = Command::new(env_path("RBAY_REDIS_SERVER_BIN"));
-        cmd.args([
-            "--port",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .arg("--dir")
-        .arg(&dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-        if with_search {
-            cmd.arg("--loadmodule")
-                .arg(env_path("RBAY_REDIS_MODULE_DIR").join("redisearch.so"));
-        }
-        let child = cmd.spawn().expect("start redis-server");
-        wait_until(Duration::from_secs(10), || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })
-        .expect("redis-server listening");
-        RedisProcess {
-            child,
-            _dir: TempDir(dir),
-        }
-    }
-
-    fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for RedisProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn wait_for_status(server: &Server, path: &str, want: u16, limit: Duration) -> String {
     let deadline = Instant::now() + limit;

@@ -149,6 +149,10 @@ mod flow {
                         set_status_for(&AppError::Unavailable);
                         Err(AppError::Unavailable)
                     }
+                    Some(Problem::Full) => {
+                        set_status_for(&AppError::StorageFull);
+                        Err(AppError::StorageFull)
+                    }
                     _ => Ok(AuthReply::Rejected(errors)),
                 }
             }

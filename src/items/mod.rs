@@ -850,6 +850,7 @@ mod tests {
             BidProblem::TooLow,
             BidProblem::RateLimited(9),
             BidProblem::Unavailable,
+            BidProblem::Full,
             BidProblem::NotFound,
         ] {
             assert_eq!(BidProblem::from_code(&p.code()), Some(p));

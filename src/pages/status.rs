@@ -21,6 +21,10 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             "Temporarily unavailable",
             "Rbay can't reach its database right now. We're retrying; this page will work again in a moment.",
         ),
+        AppError::StorageFull => (
+            "Cannot save right now",
+            "Rbay's database is full. Pages still work; saving will work again once it has room.",
+        ),
         AppError::NotFound => (
             "Page not found",
             "The page may have moved, or the auction may no longer exist.",

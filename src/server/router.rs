@@ -70,6 +70,10 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn(crate::analytics::server::ops::observe))
                 // A bug that panics answers 500 instead of dropping the connection.
                 .layer(tower_http::catch_panic::CatchPanicLayer::new())
+                // A read that Redis cannot serve within a second is answered 503.
+                .layer(middleware::from_fn(
+                    crate::server::http::deadline::bound_reads,
+                ))
                 .layer(middleware::from_fn(security::refuse_cross_site_writes))
                 .layer(middleware::from_fn(security::limit_body))
                 .layer(middleware::from_fn(crate::server::http::forms::clear_flash))

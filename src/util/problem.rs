@@ -3,7 +3,7 @@
 //! Each feature declares **one** enum with [`problems!`](crate::problems): every variant gets a
 //! stable code (used in no-JavaScript redirects such as `?e=username:username-taken`) and a
 //! message, and every such enum also gets the three problems all features share:
-//! `RateLimited(seconds)` (code `rate-30`), `Unavailable` and `Internal`.
+//! `RateLimited(seconds)` (code `rate-30`), `Unavailable`, `Full` and `Internal`.
 //! [`FieldErrors`] holds a form's problems by field and turns them into codes and back.
 
 use crate::error::AppError;
@@ -11,6 +11,8 @@ use serde::{Deserialize, Serialize};
 
 pub const UNAVAILABLE_MESSAGE: &str =
     "Rbay is temporarily unavailable. Please try again in a moment.";
+pub const FULL_MESSAGE: &str =
+    "Rbay cannot save anything new right now, so nothing was changed. Please try again later.";
 pub const INTERNAL_MESSAGE: &str = "Something went wrong on our side. Please try again.";
 
 /// The message of a rate limit.
@@ -50,6 +52,8 @@ macro_rules! problems {
             RateLimited(u64),
             /// Redis is unreachable.
             Unavailable,
+            /// Redis is out of memory: the write was refused and changed nothing.
+            Full,
             /// A bug; the detail is in the server log.
             Internal,
         }
@@ -60,6 +64,7 @@ macro_rules! problems {
                     $( Self::$variant => $code.to_string(), )+
                     Self::RateLimited(secs) => format!("rate-{secs}"),
                     Self::Unavailable => "unavailable".to_string(),
+                    Self::Full => "full".to_string(),
                     Self::Internal => "internal".to_string(),
                 }
             }
@@ -68,6 +73,7 @@ macro_rules! problems {
                 match code {
                     $( $code => Some(Self::$variant), )+
                     "unavailable" => Some(Self::Unavailable),
+                    "full" => Some(Self::Full),
                     "internal" => Some(Self::Internal),
                     other => $crate::util::problem::parse_rate(other).map(Self::RateLimited),
                 }
@@ -78,6 +84,7 @@ macro_rules! problems {
                     $( Self::$variant => ($message).to_string(), )+
                     Self::RateLimited(secs) => $crate::util::problem::rate_message(*secs),
                     Self::Unavailable => $crate::util::problem::UNAVAILABLE_MESSAGE.to_string(),
+                    Self::Full => $crate::util::problem::FULL_MESSAGE.to_string(),
                     Self::Internal => $crate::util::problem::INTERNAL_MESSAGE.to_string(),
                 }
             }
@@ -87,6 +94,7 @@ macro_rules! problems {
                 match error {
                     AppError::RateLimited { retry_after_secs } => Self::RateLimited(*retry_after_secs),
                     AppError::Unavailable | AppError::Network(_) => Self::Unavailable,
+                    AppError::StorageFull => Self::Full,
                     _ => Self::Internal,
                 }
             }
@@ -207,10 +215,18 @@ mod tests {
             Demo::Taken,
             Demo::RateLimited(9),
             Demo::Unavailable,
+            Demo::Full,
             Demo::Internal,
         ] {
             assert_eq!(Demo::from_code(&p.code()), Some(p));
         }
+        // A full Redis reads the same as a form problem and as an error page.
+        assert_eq!(Demo::from_error(&AppError::StorageFull), Demo::Full);
+        assert_eq!(Demo::Full.message(), AppError::StorageFull.to_string());
+        assert_eq!(
+            Demo::Unavailable.message(),
+            AppError::Unavailable.to_string()
+        );
         assert_eq!(Demo::Taken.message(), "Taken (1).");
         assert_eq!(Demo::from_code("rate-0"), Some(Demo::RateLimited(1)));
         assert_eq!(

@@ -5,7 +5,9 @@
 //! `REDIS_URL`; run the tests through it.
 #![allow(dead_code)]
 
+pub mod redis_process;
 pub mod server;
+pub mod sse;
 
 use rbay::server::{Db, Keys};
 use rbay::util::random::random_hex;

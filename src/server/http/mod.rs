@@ -2,6 +2,7 @@
 //! handled, the no-JavaScript form replies, and the page cache. (The router, which wires the
 //! features in, is `server::router`.)
 
+pub mod deadline;
 pub mod forms;
 pub mod page_cache;
 pub mod request;

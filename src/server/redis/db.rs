@@ -42,6 +42,19 @@ pub enum StartupError {
          or unset REDIS_URL to use the project's own Redis"
     )]
     NoSearchModule { url: String },
+    #[error(
+        "Redis at {url} is a Redis Cluster node whose search module only searches its own shard \
+         (RediSearch without a coordinator): searches would silently miss most items. Run Rbay \
+         on one Redis primary (with a replica), or on a cluster whose search coordinates across \
+         shards (Redis 8's query engine); see docs/deploy.md"
+    )]
+    ClusterSearchNotCoordinated { url: String },
+    #[error(
+        "Redis at {url} is a Redis Cluster node; Rbay connects to one Redis primary and does not \
+         speak the cluster protocol yet. Point REDIS_URL at a standalone primary; see \
+         docs/deploy.md"
+    )]
+    ClusterUnsupported { url: String },
 }
 
 impl Db {
@@ -146,11 +159,20 @@ pub fn is_connection_error(e: &redis::RedisError) -> bool {
         || e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::BusyLoading)
 }
 
+/// True when Redis refused a write for want of memory (`maxmemory` with `noeviction`). The
+/// refusal comes before the write (or before a script's first write), so nothing changed.
+pub fn is_out_of_memory(e: &redis::RedisError) -> bool {
+    e.code() == Some("OOM") || e.to_string().contains("OOM command not allowed")
+}
+
 /// Turns a Redis failure into the user-facing error, logging the detail.
 pub fn redis_error(context: &'static str, e: redis::RedisError) -> AppError {
     if is_connection_error(&e) {
         tracing::warn!(error = %e, "{context}: Redis unreachable");
         AppError::Unavailable
+    } else if is_out_of_memory(&e) {
+        tracing::error!(error = %e, "{context}: Redis is out of memory; writes are refused");
+        AppError::StorageFull
     } else {
         tracing::error!(error = %e, "{context}: unexpected Redis error");
         AppError::Internal

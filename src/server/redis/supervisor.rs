@@ -42,10 +42,78 @@ pub async fn bootstrap(db: &Db) -> Result<(), BootError> {
         }
         return Err(e.into());
     }
+    check_not_cluster(db, &mut conn).await?;
+    report_durability(db, &mut conn).await;
     indexes::ensure_all(db).await?;
     load_secret(db).await?;
     db.set_ready(true);
     Ok(())
+}
+
+/// Refuses a Redis Cluster node. A cluster's search must coordinate across shards (the
+/// RediSearch build here searches only the shard it runs on: results would be partial,
+/// silently), and the app speaks to one primary. A coordinating search registers the
+/// shard-local `_FT.SEARCH` next to `FT.SEARCH`; a standalone module does not.
+async fn check_not_cluster(
+    db: &Db,
+    conn: &mut redis::aio::ConnectionManager,
+) -> Result<(), BootError> {
+    let info: String = redis::cmd("INFO").arg("cluster").query_async(conn).await?;
+    if !info.lines().any(|l| l.trim() == "cluster_enabled:1") {
+        return Ok(());
+    }
+    let shard_local: Vec<redis::Value> = redis::cmd("COMMAND")
+        .arg("INFO")
+        .arg("_FT.SEARCH")
+        .query_async(conn)
+        .await?;
+    let url = db.url().to_string();
+    Err(
+        if shard_local.iter().all(|v| matches!(v, redis::Value::Nil)) {
+            StartupError::ClusterSearchNotCoordinated { url }
+        } else {
+            StartupError::ClusterUnsupported { url }
+        }
+        .into(),
+    )
+}
+
+/// Says once per process whether a write Redis acknowledged survives a crash of Redis: only
+/// with the AOF on and `appendfsync always` (see "Durability" in docs/architecture.md).
+async fn report_durability(db: &Db, conn: &mut redis::aio::ConnectionManager) {
+    static REPORTED: std::sync::Once = std::sync::Once::new();
+    if REPORTED.is_completed() {
+        return;
+    }
+    let setting = |name: &'static str| {
+        let mut conn = conn.clone();
+        async move {
+            let pair: redis::RedisResult<Vec<String>> = redis::cmd("CONFIG")
+                .arg("GET")
+                .arg(name)
+                .query_async(&mut conn)
+                .await;
+            pair.ok().and_then(|p| p.into_iter().nth(1))
+        }
+    };
+    let (aof, fsync) = (setting("appendonly").await, setting("appendfsync").await);
+    REPORTED.call_once(|| match (aof.as_deref(), fsync.as_deref()) {
+        (Some("yes"), Some("always")) => {
+            tracing::info!(redis = %db.url(), "acknowledged writes are durable (AOF, appendfsync always)")
+        }
+        (None, _) | (_, None) => tracing::warn!(
+            redis = %db.url(),
+            "cannot read Redis' persistence settings (CONFIG GET refused); acknowledged writes are \
+             durable only if Redis runs with appendonly yes and appendfsync always"
+        ),
+        (Some(aof), Some(fsync)) => tracing::warn!(
+            redis = %db.url(),
+            appendonly = aof,
+            appendfsync = fsync,
+            "acknowledged writes are NOT durable: a crash of Redis can lose writes users were told \
+             succeeded; run Redis with --appendonly yes --appendfsync always (see docs/deploy.md)"
+        ),
+    });
 }
 
 /// Creates the deployment secret once (the first instance to start wins) and reads it.

@@ -1,0 +1,424 @@
+//! The fault suite: real processes killed, stalled and starved under load, through the real
+//! server binary. Each test starts its own redis-server (`common::redis_process`) and its own
+//! app instances, and is bounded in time.
+//!
+//! 1. `kill -9` of Redis under bid load from 20 clients on two instances: every bid that was
+//!    answered "accepted" is in the history after Redis restarts from its AOF.
+//! 2. `kill -9` of an app instance: a live stream reconnecting to the other instance with
+//!    `Last-Event-ID` misses nothing and sees nothing twice.
+//! 3. A stalled Redis (`CLIENT PAUSE`): reads answer 503 within the deadline, no pile-up, and
+//!    pages work again by themselves.
+//! 4. A full Redis (`maxmemory`, `noeviction`): writes are refused with a clear message and
+//!    change nothing; pages still read.
+//!
+//! (A worker killed mid-job finishing its job exactly once is in `tests/jobs.rs`.)
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::redis_process::RedisProcess;
+use common::server::{call, create_item, created_id, free_port, sign_up, Server};
+use common::sse::{event_ids, open_events, wait_for};
+use rbay::server::Keys;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// `12.34` for 1234 cents, as the bid form takes it.
+fn dollars(cents: i64) -> String {
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+fn bid(server: &Server, cookie: &str, item: &str, cents: i64) -> common::server::Response {
+    call(
+        server,
+        "/api/items/bid",
+        &format!("item_id={item}&amount={}", dollars(cents)),
+        Some(cookie),
+    )
+}
+
+/// `(bids, price_cents, min_next_cents)` of an accepted bid's JSON answer.
+fn accepted(body: &str) -> Option<(i64, i64, i64)> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let a = v.get("Accepted")?;
+    Some((
+        a["bids"].as_i64()?,
+        a["price_cents"].as_i64()?,
+        a["min_next_cents"].as_i64()?,
+    ))
+}
+
+/// The item's bid history, oldest first, as `(bidder_id, cents)`.
+fn history(redis: &RedisProcess, keys: &Keys, item: u64) -> Vec<(String, i64)> {
+    let rows: Vec<String> = redis
+        .query(
+            redis::cmd("LRANGE")
+                .arg(keys.item_bids(item))
+                .arg(0)
+                .arg(-1),
+        )
+        .unwrap();
+    rows.iter()
+        .rev()
+        .map(|row| {
+            let mut parts = row.split('|');
+            let bidder = parts.next().unwrap().to_string();
+            let cents = parts.next().unwrap().parse().unwrap();
+            (bidder, cents)
+        })
+        .collect()
+}
+
+fn state_field(redis: &RedisProcess, keys: &Keys, item: u64, field: &str) -> i64 {
+    let v: Option<i64> = redis
+        .query(redis::cmd("HGET").arg(keys.item_state(item)).arg(field))
+        .unwrap();
+    v.unwrap_or_else(|| panic!("item {item} has no {field}"))
+}
+
+fn wait_healthy(servers: &[&Server], limit: Duration) {
+    let deadline = Instant::now() + limit;
+    for server in servers {
+        while server.get("/healthz").status != 200 {
+            assert!(
+                Instant::now() < deadline,
+                "instance on {} not ready again",
+                server.port
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+#[test]
+fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
+    let mut redis = RedisProcess::start_durable(free_port());
+    let prefix = "faults:bids:";
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix),
+        ("RBAY_BID_LIMIT", "1000000/1"),
+        ("RBAY_AUTH_IP_LIMIT", "100000/60"),
+    ];
+    let servers = Arc::new([
+        Server::start(&redis.url(), &env),
+        Server::start(&redis.url(), &env),
+    ]);
+    servers[0].wait_ready();
+    servers[1].wait_ready();
+    let seller = sign_up(&servers[0], "fault_seller");
+    let item = created_id(&create_item(
+        &servers[0],
+        &seller,
+        "Hot lamp",
+        "Everyone wants it",
+        None,
+    ));
+    let cookies: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let servers = &servers;
+                s.spawn(move || sign_up(&servers[i % 2], &format!("fault_bidder{i}")))
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+
+    // 20 clients, half on each instance, each bidding just above the last minimum it heard.
+    let stop = Arc::new(AtomicBool::new(false));
+    let floor = Arc::new(AtomicI64::new(1_000));
+    let acked = Arc::new(Mutex::new(Vec::<(i64, i64, Instant)>::new()));
+    let answers = Arc::new(Mutex::new(Vec::<(u16, Duration)>::new()));
+    let clients: Vec<_> = cookies
+        .into_iter()
+        .enumerate()
+        .map(|(i, cookie)| {
+            let (servers, stop, floor, acked, answers) = (
+                servers.clone(),
+                stop.clone(),
+                floor.clone(),
+                acked.clone(),
+                answers.clone(),
+            );
+            let item = item.clone();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    let cents = floor.load(Ordering::Relaxed) + i as i64;
+                    let sent = Instant::now();
+                    let r = bid(&servers[i % 2], &cookie, &item, cents);
+                    answers.lock().unwrap().push((r.status, sent.elapsed()));
+                    if r.status == 503 {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    if let Some((bids, price, min_next)) = accepted(&r.body) {
+                        acked.lock().unwrap().push((bids, price, Instant::now()));
+                        floor.fetch_max(min_next, Ordering::Relaxed);
+                    } else if let Some(min) = serde_json::from_str::<serde_json::Value>(&r.body)
+                        .ok()
+                        .and_then(|v| v["Rejected"]["min_next_cents"].as_i64())
+                    {
+                        floor.fetch_max(min, Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+
+    std::thread::sleep(Duration::from_millis(1_500));
+    redis.kill9();
+    let killed_at = Instant::now();
+    std::thread::sleep(Duration::from_millis(1_500));
+    redis.restart();
+    wait_healthy(&[&servers[0], &servers[1]], Duration::from_secs(20));
+    let back_at = Instant::now();
+    std::thread::sleep(Duration::from_millis(1_500));
+    stop.store(true, Ordering::Relaxed);
+    for c in clients {
+        c.join().expect("a client panicked");
+    }
+
+    // Never a 500 and never a hang: 200 (accepted or refused) or 503 with the outage.
+    let answers = answers.lock().unwrap();
+    let odd: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status != 200 && *status != 503)
+        .collect();
+    assert!(odd.is_empty(), "unexpected answers: {odd:?}");
+    let slowest = answers.iter().map(|(_, t)| *t).max().unwrap();
+    assert!(
+        slowest < Duration::from_secs(5),
+        "an answer took {slowest:?}"
+    );
+    assert!(
+        answers.iter().any(|(status, _)| *status == 503),
+        "the outage was never seen: the test did not test it"
+    );
+
+    let acked = acked.lock().unwrap();
+    let before = acked.iter().filter(|(_, _, t)| *t < killed_at).count();
+    let after = acked.iter().filter(|(_, _, t)| *t > back_at).count();
+    assert!(before > 20, "only {before} bids accepted before the kill");
+    assert!(after > 0, "no bid accepted after Redis came back");
+
+    // Every accepted bid is in the history, at the place its answer gave: the history's
+    // `bids`-th entry is the price that answer reported.
+    let keys = Keys::new(prefix);
+    let id: u64 = item.parse().unwrap();
+    let history = history(&redis, &keys, id);
+    for (bids, price, _) in acked.iter() {
+        let n = usize::try_from(*bids).unwrap();
+        assert!(
+            n <= history.len(),
+            "accepted bid #{n} lost: the history holds {} bids",
+            history.len()
+        );
+        assert_eq!(history[n - 1].1, *price, "bid #{n} is not the one accepted");
+    }
+    // The item agrees with its history, and its price is the one of the newest accepted bid
+    // (or of a later bid whose answer was lost with the connection).
+    let (last_bids, last_price, _) = *acked.iter().max_by_key(|(b, _, _)| *b).unwrap();
+    assert_eq!(state_field(&redis, &keys, id, "bids"), history.len() as i64);
+    let price = state_field(&redis, &keys, id, "price");
+    assert_eq!(price, history.last().unwrap().1);
+    assert!(price >= last_price);
+    if history.len() as i64 == last_bids {
+        assert_eq!(price, last_price);
+    }
+}
+
+#[test]
+fn a_killed_instance_loses_no_event_for_a_browser_that_reconnects_elsewhere() {
+    let redis = RedisProcess::start(free_port(), true);
+    let prefix = "faults:live:";
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix),
+        ("RBAY_BID_LIMIT", "1000000/1"),
+        ("RBAY_AUTH_IP_LIMIT", "100000/60"),
+    ];
+    let mut a = Server::start(&redis.url(), &env);
+    let b = Server::start(&redis.url(), &env);
+    a.wait_ready();
+    b.wait_ready();
+    let seller = sign_up(&b, "live_seller");
+    let item = created_id(&create_item(&b, &seller, "Lamp", "Watched", None));
+    let id: u64 = item.parse().unwrap();
+    let keys = Keys::new(prefix);
+    let stream_ids = || -> Vec<String> {
+        let entries: Vec<(String, Vec<(String, String)>)> = redis
+            .query(
+                redis::cmd("XRANGE")
+                    .arg(keys.item_events(id))
+                    .arg("-")
+                    .arg("+"),
+            )
+            .unwrap();
+        entries.into_iter().map(|(id, _)| id).collect()
+    };
+    let earlier = stream_ids();
+
+    // A browser watches through A; four bidders bid through B, before and after A dies.
+    let on_a = open_events(a.port, &item, None);
+    assert!(wait_for(&on_a, "text/event-stream", Duration::from_secs(2)).is_some());
+    let bidders: Vec<String> = (0..4)
+        .map(|i| sign_up(&b, &format!("live_bidder{i}")))
+        .collect();
+    let floor = AtomicI64::new(1_000);
+    let bid_round = |rounds: usize| {
+        for _ in 0..rounds {
+            for (i, cookie) in bidders.iter().enumerate() {
+                let r = bid(&b, cookie, &item, floor.load(Ordering::Relaxed) + i as i64);
+                assert_eq!(r.status, 200, "{}", r.body);
+                if let Some((_, _, min)) = accepted(&r.body) {
+                    floor.fetch_max(min, Ordering::Relaxed);
+                }
+            }
+        }
+    };
+    bid_round(5);
+    // Wait until A has passed on the bids so far, then kill it mid-stream.
+    let last_so_far = stream_ids().last().cloned().unwrap();
+    let seen_on_a = wait_for(&on_a, &last_so_far, Duration::from_secs(5))
+        .expect("instance A streamed the first bids");
+    let _ = a.child.kill();
+    let _ = a.child.wait();
+    // More bids while the browser is away (EventSource waits before reconnecting).
+    bid_round(5);
+    let first_ids = event_ids(&seen_on_a);
+    let resume_from = first_ids.last().cloned().unwrap();
+    let on_b = open_events(b.port, &item, Some(&resume_from));
+    bid_round(3);
+    let all = stream_ids();
+    let newest = all.last().cloned().unwrap();
+    let seen_on_b =
+        wait_for(&on_b, &format!("id: {newest}"), Duration::from_secs(5)).expect("caught up on B");
+
+    let mut received = first_ids;
+    received.extend(event_ids(&seen_on_b));
+    let expected: Vec<String> = all.into_iter().filter(|id| !earlier.contains(id)).collect();
+    let unique: HashSet<&String> = received.iter().collect();
+    assert_eq!(unique.len(), received.len(), "an event arrived twice");
+    assert_eq!(received, expected, "events missed or out of order");
+    assert!(expected.len() >= 13 * 4, "{} events", expected.len());
+}
+
+#[test]
+fn a_stalled_redis_gets_prompt_503s_and_pages_come_back_by_themselves() {
+    let redis = RedisProcess::start(free_port(), true);
+    let server = Server::start(&redis.url(), &[("RBAY_KEY_PREFIX", "faults:slow:")]);
+    server.wait_ready();
+    assert_eq!(server.get("/search?q=lamp").status, 200);
+
+    let _: () = redis
+        .query(redis::cmd("CLIENT").arg("PAUSE").arg(3_000).arg("ALL"))
+        .unwrap();
+    let paused_at = Instant::now();
+    // Twenty readers asking for pages that need Redis (a new query each: nothing cached).
+    let answers: Vec<(u16, Duration)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| {
+                let server = &server;
+                s.spawn(move || {
+                    let sent = Instant::now();
+                    let r = server.get(&format!("/search?q=stall{i}"));
+                    (r.status, sent.elapsed())
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(paused_at.elapsed() < Duration::from_secs(3), "still paused");
+    for (status, took) in &answers {
+        assert_eq!(*status, 503, "answered {status} while Redis was stalled");
+        assert!(
+            *took < Duration::from_millis(1_500),
+            "an answer took {took:?}"
+        );
+    }
+    // A 503 says when to come back.
+    let r = server.get("/search?q=stalled");
+    assert_eq!(r.status, 503);
+    assert!(r.header("retry-after").is_some());
+
+    // After the pause, pages work again without anyone doing anything.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while server.get("/search?q=back").status != 200 {
+        assert!(Instant::now() < deadline, "pages did not come back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_full_redis_refuses_writes_with_a_clear_message_and_changes_nothing() {
+    let redis = RedisProcess::start(free_port(), true);
+    let prefix = "faults:full:";
+    let server = Server::start(&redis.url(), &[("RBAY_KEY_PREFIX", prefix)]);
+    server.wait_ready();
+    let seller = sign_up(&server, "full_seller");
+    let item = created_id(&create_item(&server, &seller, "Lamp", "Bright", None));
+    let bidder = sign_up(&server, "full_bidder");
+    assert!(accepted(&bid(&server, &bidder, &item, 1_000).body).is_some());
+    let keys = Keys::new(prefix);
+    let id: u64 = item.parse().unwrap();
+    let before: Vec<(String, String)> = redis
+        .query(redis::cmd("HGETALL").arg(keys.item_state(id)))
+        .unwrap();
+
+    // Memory full: every write is refused by Redis.
+    let _: () = redis
+        .query(redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg(1))
+        .unwrap();
+    // Through the islands (the JSON error, which the island words)…
+    let r = bid(&server, &bidder, &item, 2_000);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body, "\"StorageFull\"");
+    // …and as a plain form without JavaScript: the page it lands on says what happened.
+    let origin = server.origin();
+    let r = server.request(
+        "POST",
+        "/api/items/bid",
+        &[
+            ("Content-Type", common::server::FORM),
+            ("Accept", common::server::HTML),
+            ("Origin", &origin),
+            ("Cookie", &bidder),
+        ],
+        &format!("item_id={item}&amount=20"),
+    );
+    assert_eq!(r.status, 503);
+    assert_eq!(r.header("retry-after"), Some("60"));
+    assert!(r.body.contains("nothing was changed"), "{}", r.body);
+    let r = call(
+        &server,
+        "/api/auth/signup",
+        "username=full_newcomer&password=long-enough-pw&confirm=long-enough-pw",
+        None,
+    );
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.body, "\"StorageFull\"");
+    let after: Vec<(String, String)> = redis
+        .query(redis::cmd("HGETALL").arg(keys.item_state(id)))
+        .unwrap();
+    assert_eq!(before, after, "a refused bid changed the item");
+    assert_eq!(history(&redis, &keys, id).len(), 1);
+
+    // Reads keep working, signed out and signed in.
+    for (path, cookie) in [
+        ("/", None),
+        (format!("/items/{item}").as_str(), None),
+        (format!("/items/{item}").as_str(), Some(bidder.as_str())),
+        ("/search?q=lamp", Some(bidder.as_str())),
+    ] {
+        let r = common::server::get(&server, path, cookie);
+        assert_eq!(r.status, 200, "{path} while full: {}", r.body);
+    }
+
+    // Room again: the same writes work, and the refused sign-up left no trace.
+    let _: () = redis
+        .query(redis::cmd("CONFIG").arg("SET").arg("maxmemory").arg(0))
+        .unwrap();
+    assert!(accepted(&bid(&server, &bidder, &item, 2_000).body).is_some());
+    sign_up(&server, "full_newcomer");
+}
