@@ -107,6 +107,19 @@ fn a_malformed_redis_url_exits_with_a_one_line_fix() {
 }
 
 #[test]
+fn a_cluster_whose_search_does_not_coordinate_is_refused_at_start() {
+    let port = free_port();
+    let _node = RedisProcess::start_cluster_node(port);
+    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
+    assert_ne!(code, 0);
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(
+        line.contains("Redis Cluster") && line.contains("only searches its own shard"),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_redis_without_search_exits_with_a_one_line_fix() {
     let port = free_port();
     let _plain = RedisProcess::start(port, false);

@@ -31,6 +31,7 @@ pub struct RedisProcess {
     pub port: u16,
     search: bool,
     persistence: Persistence,
+    cluster: bool,
     dir: PathBuf,
 }
 
@@ -45,7 +46,16 @@ impl RedisProcess {
         Self::launch(port, true, Persistence::Durable)
     }
 
+    /// One node of a Redis Cluster (cluster mode on, no slots assigned), with the search module.
+    pub fn start_cluster_node(port: u16) -> Self {
+        Self::launch_with(port, true, Persistence::None, true)
+    }
+
     fn launch(port: u16, search: bool, persistence: Persistence) -> Self {
+        Self::launch_with(port, search, persistence, false)
+    }
+
+    fn launch_with(port: u16, search: bool, persistence: Persistence, cluster: bool) -> Self {
         let dir = std::env::temp_dir().join(format!("rbay-redis-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let mut redis = RedisProcess {
@@ -53,6 +63,7 @@ impl RedisProcess {
             port,
             search,
             persistence,
+            cluster,
             dir,
         };
         redis.restart();
@@ -84,6 +95,10 @@ impl RedisProcess {
             Persistence::None => cmd.args(["--appendonly", "no"]),
             Persistence::Durable => cmd.args(["--appendonly", "yes", "--appendfsync", "always"]),
         };
+        if self.cluster {
+            cmd.args(["--cluster-enabled", "yes", "--cluster-config-file"])
+                .arg(self.dir.join("nodes.conf"));
+        }
         if self.search {
             cmd.arg("--loadmodule")
                 .arg(env_path("RBAY_REDIS_MODULE_DIR").join("redisearch.so"));
