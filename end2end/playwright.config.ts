@@ -3,35 +3,82 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-/** A port p such that p and p + 1 are both free right now (asked of the OS, synchronously). */
-function freePortPair(): string {
+/** A port p such that p … p + n - 1 are all free right now (asked of the OS, synchronously). */
+function freePorts(n: number): string {
   const probe = `
 import socket
 for _ in range(200):
     a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    b = socket.socket()
+    held = [a]
     try:
-        b.bind(("127.0.0.1", p + 1))
+        for q in range(p + 1, p + ${n}):
+            s = socket.socket(); held.append(s); s.bind(("127.0.0.1", q))
     except OSError:
-        a.close(); b.close(); continue
-    a.close(); b.close(); print(p); break
+        for s in held: s.close()
+        continue
+    for s in held: s.close()
+    print(p); break
 `;
   return execFileSync('python3', ['-c', probe]).toString().trim();
 }
 
-// One release server for the whole run, on its own port and its own key namespace, so tests
+/** `RBAY_E2E_FLEET=1`: the site as deployed, three instances behind nginx (scripts/fleet.sh).
+ * `baseURL` is then nginx, and the next ports are the instances themselves. */
+export const fleet = process.env.RBAY_E2E_FLEET === '1';
+export const INSTANCES = fleet ? 3 : 2;
+
+// Release servers for the whole run, on their own ports and their own key namespace, so tests
 // never touch data of a running dev site even when they share a Redis.
-// `RBAY_E2E_PORT` (and the next port) if given, else two free neighbouring ports, chosen once:
-// Playwright's worker processes inherit the environment, so they all see the same pair.
-process.env.RBAY_E2E_PORT ??= freePortPair();
+// `RBAY_E2E_PORT` (and the ports after it) if given, else free neighbouring ports, chosen once:
+// Playwright's worker processes inherit the environment, so they all see the same ones.
+process.env.RBAY_E2E_PORT ??= freePorts(fleet ? INSTANCES + 1 : INSTANCES);
 const port = Number(process.env.RBAY_E2E_PORT);
 const root = path.resolve(__dirname, '..');
 export const baseURL = `http://127.0.0.1:${port}`;
-/** The second instance. */
+/** Another instance, reached directly (in a fleet: the first instance behind nginx). */
 export const secondURL = `http://127.0.0.1:${port + 1}`;
 // One namespace per run, shared with global-setup.ts (which seeds demo data into it).
 process.env.RBAY_E2E_PREFIX ??= `e2e:${randomBytes(4).toString('hex')}:`;
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6381';
+
+const serverEnv = {
+  LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
+  REDIS_URL: process.env.REDIS_URL!,
+  RBAY_KEY_PREFIX: process.env.RBAY_E2E_PREFIX!,
+  RUST_LOG: 'warn',
+  // Every test signs in from 127.0.0.1: keep the per-IP limit out of the way, and the
+  // per-username limit low enough to trip on purpose.
+  RBAY_AUTH_IP_LIMIT: '10000/60',
+  RBAY_AUTH_USER_LIMIT: '5/60',
+};
+
+const webServer = fleet
+  ? [
+      {
+        command: `${path.join(root, 'scripts/fleet.sh')} run ${INSTANCES}`,
+        url: `${baseURL}/healthz`,
+        timeout: 120_000,
+        reuseExistingServer: false,
+        stdout: 'pipe' as const,
+        stderr: 'pipe' as const,
+        env: {
+          ...serverEnv,
+          RBAY_FLEET_PORT: String(port),
+          RBAY_FLEET_FIRST_PORT: String(port + 1),
+          RBAY_FLEET_DIR: path.join(root, 'target/fleet-e2e'),
+        },
+      },
+    ]
+  : // Two app instances on one Redis: live updates must cross from one to the other.
+    [port, port + 1].map((p) => ({
+      command: path.join(root, 'target/release/rbay'),
+      url: `http://127.0.0.1:${p}/healthz`,
+      timeout: 60_000,
+      reuseExistingServer: false,
+      stdout: 'pipe' as const,
+      stderr: 'pipe' as const,
+      env: { ...serverEnv, RBAY_ADDR: `127.0.0.1:${p}` },
+    }));
 
 export default defineConfig({
   testDir: './tests',
@@ -58,24 +105,5 @@ export default defineConfig({
       ],
     },
   },
-  // Two app instances on one Redis: live updates must cross from one to the other.
-  webServer: [port, port + 1].map((p) => ({
-    command: path.join(root, 'target/release/rbay'),
-    url: `http://127.0.0.1:${p}/healthz`,
-    timeout: 60_000,
-    reuseExistingServer: false,
-    stdout: 'pipe' as const,
-    stderr: 'pipe' as const,
-    env: {
-      RBAY_ADDR: `127.0.0.1:${p}`,
-      LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
-      REDIS_URL: process.env.REDIS_URL!,
-      RBAY_KEY_PREFIX: process.env.RBAY_E2E_PREFIX!,
-      RUST_LOG: 'warn',
-      // Every test signs in from 127.0.0.1: keep the per-IP limit out of the way, and the
-      // per-username limit low enough to trip on purpose.
-      RBAY_AUTH_IP_LIMIT: '10000/60',
-      RBAY_AUTH_USER_LIMIT: '5/60',
-    },
-  })),
+  webServer,
 });

@@ -11,6 +11,8 @@ command -v python3 >/dev/null || need_apt+=(python3 python3-venv)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v gzip >/dev/null || need_apt+=(gzip)
+# The load balancer of scripts/fleet.sh (and of the end-to-end tests through it).
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_apt+=(nginx)
 if [ ${#need_apt[@]} -gt 0 ]; then
   say "apt: installing ${need_apt[*]}"
   export DEBIAN_FRONTEND=noninteractive

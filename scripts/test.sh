@@ -3,7 +3,8 @@
 #   0. formatting and clippy;
 #   1. Rust unit and integration tests against a real, throwaway Redis;
 #   2. a release build, and the size of the browser bundle;
-#   3. Playwright end-to-end tests in Chromium against the release server.
+#   3. Playwright end-to-end tests in Chromium through the fleet: three release instances
+#      behind nginx (scripts/fleet.sh), as deployed.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -27,6 +28,6 @@ cargo test --features ssr --no-fail-fast
 scripts/build.sh
 scripts/bundle-size.sh
 
-say "Playwright end-to-end tests"
+say "Playwright end-to-end tests (three instances behind nginx)"
 cd end2end
-npx playwright test
+RBAY_E2E_FLEET=1 npx playwright test

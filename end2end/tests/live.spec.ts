@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { PASSWORD, formHydrated, screenshots, signUp, uniqueName, readmeShot } from './helpers';
+import { PASSWORD, formHydrated, newUser, screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
@@ -185,4 +185,51 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await readmeShot(a, 'notifications.png');
 
   for (const ctx of [sellerCtx, aCtx, bCtx]) await ctx.close();
+});
+
+test('through nginx: bids made on each instance reach every browser behind the load balancer', async ({ browser }) => {
+  test.skip(process.env.RBAY_E2E_FLEET !== '1', 'needs the fleet: RBAY_E2E_FLEET=1');
+  test.setTimeout(90_000);
+  const port = Number(process.env.RBAY_E2E_PORT!);
+  const instances = [1, 2, 3].map((k) => `http://127.0.0.1:${port + k}`);
+
+  const seller = await newUser(browser, 'fleetseller');
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill(`Fleet lamp ${Date.now().toString(36)}`);
+  await seller.page.getByLabel('Description').fill('Watched through nginx.');
+  await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page).toHaveURL(/\/items\/\d+$/);
+  const id = seller.page.url().split('/').pop()!;
+
+  // Three browsers through nginx: round-robin spreads their pages and streams over instances.
+  const watchers = [];
+  for (let i = 0; i < 3; i++) {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`/items/${id}`);
+    await expect(page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+    watchers.push(page);
+  }
+
+  // Two bidders (signed up through nginx: their sessions work on every instance) outbid each
+  // other, each bid sent straight to a different instance: whichever instance a watcher's
+  // stream is on, at least two of the three bids were made elsewhere.
+  const bidders = [await newUser(browser, 'fleetbid'), await newUser(browser, 'fleetbid')];
+  for (let k = 0; k < 3; k++) {
+    const instance = instances[k];
+    const reply = await bidders[k % 2].page.request.post(`${instance}/api/items/bid`, {
+      form: { item_id: id, amount: String(10 + k) },
+      headers: { Origin: instance, Accept: 'application/json' },
+    });
+    expect(reply.status()).toBe(200);
+    const accepted = (await reply.json()).Accepted;
+    expect(accepted, 'the bid was accepted').toBeTruthy();
+    const price = `$${(accepted.price_cents / 100).toFixed(2)}`;
+    const bids = accepted.bids === 1 ? '1 bid' : `${accepted.bids} bids`;
+    for (const watcher of watchers) {
+      await expect(watcher.getByTestId('price')).toHaveText(price, { timeout: 2_000 });
+      await expect(watcher.getByTestId('bids')).toHaveText(bids);
+    }
+  }
 });
