@@ -10,19 +10,6 @@ use common::redis_url;
 use common::server::{call, create_item, created_id, get, sign_up, wait_until, Server};
 use std::time::Duration;
 
-fn server(prefix: &str) -> Server {
-    let server = Server::start(
-        &redis_url(),
-        &[
-            ("RBAY_KEY_PREFIX", prefix),
-            ("RBAY_ADMINS", "Opal"),
-            ("RBAY_AUTH_IP_LIMIT", "10000/60"),
-        ],
-    );
-    server.wait_ready();
-    server
-}
-
 /// The total a chart shows (`data-chart="<id>"` … `data-total="<n>"`).
 fn chart_total(html: &str, chart: &str) -> Option<i64> {
     let at = html.find(&format!("data-chart=\"{chart}\""))?;
@@ -34,7 +21,7 @@ fn chart_total(html: &str, chart: &str) -> Option<i64> {
 #[test]
 fn sellers_see_their_counts_move_and_only_their_own() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let seller = sign_up(&server, "sella");
     let bidder = sign_up(&server, "bidda");
     let id = created_id(&create_item(&server, &seller, "Counted lamp", "Lit.", None));
@@ -127,7 +114,7 @@ fn sellers_see_their_counts_move_and_only_their_own() {
 #[test]
 fn the_operations_panel_shows_the_fleet() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let operator = sign_up(&server, "opal");
     for _ in 0..5 {
         assert_eq!(get(&server, "/about", None).status, 200);
@@ -144,4 +131,36 @@ fn the_operations_panel_shows_the_fleet() {
     assert!(page.body.contains("Requests per minute, whole fleet"));
     assert!(page.body.contains("data-tile=\"redis-memory\""));
     assert_eq!(get(&server, "/ops", None).status, 404);
+}
+
+#[test]
+fn behind_a_proxy_visitors_are_told_apart_by_their_forwarded_address() {
+    let prefix = common::fresh_prefix();
+    let server = Server::start(
+        &redis_url(),
+        &[
+            ("RBAY_KEY_PREFIX", prefix.as_str()),
+            ("RBAY_TRUST_PROXY", "1"),
+        ],
+    );
+    server.wait_ready();
+    // Three people without cookies, all arriving through the same proxy (127.0.0.1).
+    for ip in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let r = server.request("GET", "/about", &[("X-Forwarded-For", ip)], "");
+        assert_eq!(r.status, 200);
+    }
+    // Visitors are flushed to Redis every few seconds; the board counts the last five minutes.
+    let market = || {
+        server
+            .request("GET", "/market", &[("X-Forwarded-For", "203.0.113.1")], "")
+            .body
+    };
+    let counted = wait_until(Duration::from_secs(12), || {
+        market().contains("data-tile=\"visitors\">3<")
+    });
+    let page = market();
+    let tile = page
+        .find("data-tile=\"visitors\"")
+        .map(|at| &page[at..(at + 30).min(page.len())]);
+    assert!(counted.is_ok(), "three visitors, not one: {tile:?}");
 }

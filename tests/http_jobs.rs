@@ -11,19 +11,6 @@ use common::redis_url;
 use common::server::{call, create_item, created_id, get, sign_up, wait_until, Server, FORM, HTML};
 use std::time::Duration;
 
-fn server(prefix: &str) -> Server {
-    let server = Server::start(
-        &redis_url(),
-        &[
-            ("RBAY_KEY_PREFIX", prefix),
-            ("RBAY_ADMINS", "Opal, someone"),
-            ("RBAY_AUTH_IP_LIMIT", "10000/60"),
-        ],
-    );
-    server.wait_ready();
-    server
-}
-
 fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -35,7 +22,7 @@ fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
 #[test]
 fn the_operations_page_is_for_operators_and_settles_dead_jobs() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let operator = sign_up(&server, "opal");
     let someone_else = sign_up(&server, "quartz");
     assert_eq!(get(&server, "/ops", None).status, 404);
@@ -129,7 +116,7 @@ fn the_operations_page_is_for_operators_and_settles_dead_jobs() {
 #[test]
 fn an_outbid_bidder_sees_the_count_in_the_header_and_the_notice_in_the_inbox() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let seller = sign_up(&server, "seller");
     let first = sign_up(&server, "first");
     let second = sign_up(&server, "second");
@@ -206,7 +193,7 @@ fn an_outbid_bidder_sees_the_count_in_the_header_and_the_notice_in_the_inbox() {
 #[test]
 fn a_listing_answers_before_its_thumbnail_exists_and_cards_get_it_after() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let seller = sign_up(&server, "painter");
     let photo = common::big_photo();
     let id = created_id(&create_item(
@@ -235,7 +222,7 @@ fn a_listing_answers_before_its_thumbnail_exists_and_cards_get_it_after() {
 #[test]
 fn the_users_lists_and_the_watch_button_work_through_plain_pages() {
     let prefix = common::fresh_prefix();
-    let server = server(&prefix);
+    let server = Server::for_test(&prefix);
     let seller = sign_up(&server, "lister");
     let buyer = sign_up(&server, "collector");
     let id = created_id(&create_item(

@@ -67,7 +67,10 @@ pub fn router(state: AppState) -> Router {
                 // Outermost: every response, even a refusal, carries the security headers.
                 .layer(middleware::from_fn(security::content_security_policy))
                 // Every request is counted and timed for the ops panel; pages count visitors.
-                .layer(middleware::from_fn(crate::analytics::server::ops::observe))
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::analytics::server::ops::observe,
+                ))
                 // A bug that panics answers 500 instead of dropping the connection.
                 .layer(tower_http::catch_panic::CatchPanicLayer::new())
                 // A read that Redis cannot serve within a second is answered 503.

@@ -58,6 +58,21 @@ impl Server {
         Server { child, port }
     }
 
+    /// A server on the test Redis in the namespace `prefix`, with an operator named Opal and
+    /// the per-IP sign-up limit out of the way (every test signs up from 127.0.0.1); ready.
+    pub fn for_test(prefix: &str) -> Self {
+        let server = Server::start(
+            &super::redis_url(),
+            &[
+                ("RBAY_KEY_PREFIX", prefix),
+                ("RBAY_ADMINS", "Opal, someone"),
+                ("RBAY_AUTH_IP_LIMIT", "10000/60"),
+            ],
+        );
+        server.wait_ready();
+        server
+    }
+
     /// Waits until `/healthz` says Redis is ready.
     pub fn wait_ready(&self) {
         wait_until(Duration::from_secs(15), || {

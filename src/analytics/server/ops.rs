@@ -74,9 +74,13 @@ pub fn route_of(path: &str) -> String {
 /// Middleware (one layer for both, it runs on every request): notes the visitor of a page
 /// (see [`super::visitors`]) and counts the request and its latency under its route.
 /// Server-sent event streams are counted when they open (their length is not a latency).
-pub async fn observe(request: Request, next: Next) -> Response {
+pub async fn observe(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let route = route_of(request.uri().path());
-    super::visitors::note_request(&request);
+    super::visitors::note_request(&request, state.config.trust_proxy);
     let started = Instant::now();
     let response = next.run(request).await;
     let micros = started.elapsed().as_micros() as u64;

@@ -67,15 +67,17 @@ pub async fn active(db: &Db, now_ms: i64) -> Result<i64, AppError> {
         .map_err(|e| redis_error("active visitors", e))
 }
 
-/// Notes the visitor of a page request (not assets, not API calls): their session or visitor
+/// Notes the visitor of a page request (not assets, API calls or health checks): their session or visitor
 /// cookie, or else their address, as a 64-bit FNV-1a hash (the same on every instance, so the
-/// fleet counts a visitor once; a HyperLogLog keeps only a few bits of it).
-pub fn note_request(request: &axum::extract::Request) {
+/// fleet counts a visitor once; a HyperLogLog keeps only a few bits of it). Behind a proxy
+/// (`trust_proxy`) the address is the client's from `X-Forwarded-For`, not the proxy's.
+pub fn note_request(request: &axum::extract::Request, trust_proxy: bool) {
     use crate::server::http::request;
     let path = request.uri().path();
     if request.method() != axum::http::Method::GET
         || path.starts_with("/pkg/")
         || path.starts_with("/api/")
+        || path == "/healthz"
         || path.contains('.')
     {
         return;
@@ -83,7 +85,7 @@ pub fn note_request(request: &axum::extract::Request) {
     let headers = request.headers();
     let identity = request::cookie_of(headers, request::SESSION_COOKIE)
         .or_else(|| request::cookie_of(headers, request::VISITOR_COOKIE))
-        .unwrap_or_else(|| request::client_ip_of(headers, request.extensions(), false));
+        .unwrap_or_else(|| request::client_ip_of(headers, request.extensions(), trust_proxy));
     note(fnv1a(identity.as_bytes()));
 }
 
