@@ -26,6 +26,28 @@ test('sign up, see your name, sign out, sign in again', async ({ page }) => {
   await expect(page.locator('.nav-username')).toHaveText(name);
 });
 
+test('what was typed before the form came alive is kept and sent', async ({ page }) => {
+  // A slow connection: the page's WebAssembly arrives 1.5 s late, and the user types meanwhile.
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/*.wasm', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const name = uniqueName('early');
+  await page.goto('/auth/signup');
+  await expect(page.locator('form.auth-form[data-hydrated="true"]')).toHaveCount(0);
+  await page.getByLabel('Username').fill(name);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByLabel('Repeat password').fill(PASSWORD);
+  release();
+  await formHydrated(page);
+  await expect(page.getByLabel('Username')).toHaveValue(name);
+  await expect(page.getByLabel('Repeat password')).toHaveValue(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await expect(page.locator('.nav-username')).toHaveText(name);
+});
+
 test('a page that needs an account sends you to sign in and back', async ({ page }) => {
   const name = uniqueName('bob');
   await signUp(page, name);

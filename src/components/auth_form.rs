@@ -34,9 +34,11 @@ pub fn AuthForm(
         #[cfg(feature = "hydrate")]
         crate::components::focus::first_problem("form.auth-form");
     };
-    let username = RwSignal::new(username);
-    let password = RwSignal::new(String::new());
-    let confirm = RwSignal::new(String::new());
+    // The inputs are read when the form is sent, not mirrored into signals as one types:
+    // whatever was typed before the island hydrated (a slow connection) is kept and sent.
+    let username_input = NodeRef::<leptos::html::Input>::new();
+    let password_input = NodeRef::<leptos::html::Input>::new();
+    let confirm_input = NodeRef::<leptos::html::Input>::new();
     let next_value = next.clone();
 
     let submit = Action::new(move |(user, pass, again): &(String, String, String)| {
@@ -69,7 +71,17 @@ pub fn AuthForm(
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (user, pass, again) = (username.get(), password.get(), confirm.get());
+        let typed = |input: NodeRef<leptos::html::Input>| {
+            input
+                .get_untracked()
+                .map(|el| el.value())
+                .unwrap_or_default()
+        };
+        let (user, pass, again) = (
+            typed(username_input),
+            typed(password_input),
+            typed(confirm_input),
+        );
         let found = match mode {
             AuthMode::SignUp => check_sign_up(&user, &pass, &again),
             AuthMode::SignIn => check_sign_in(&user, &pass),
@@ -109,6 +121,7 @@ pub fn AuthForm(
                 autocomplete="username"
                 max=32
                 value=username
+                input=username_input
                 error=Signal::derive(field_error(USERNAME))
                 autofocus=focus(USERNAME)
             />
@@ -118,7 +131,8 @@ pub fn AuthForm(
                 kind="password"
                 autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
                 max=256
-                value=password
+                value=String::new()
+                input=password_input
                 error=Signal::derive(field_error(PASSWORD))
                 autofocus=focus(PASSWORD)
             />
@@ -131,7 +145,8 @@ pub fn AuthForm(
                             kind="password"
                             autocomplete="new-password"
                             max=256
-                            value=confirm
+                            value=String::new()
+                            input=confirm_input
                             error=Signal::derive(field_error(CONFIRM))
                             autofocus=focus(CONFIRM)
                         />
@@ -152,15 +167,14 @@ fn Field(
     kind: &'static str,
     autocomplete: &'static str,
     max: u32,
-    value: RwSignal<String>,
+    /// What the server fills in (the username after a refused plain post).
+    value: String,
+    input: NodeRef<leptos::html::Input>,
     error: Signal<Option<String>>,
     /// Focus as the page loads (the first problem of a refused plain post).
     autofocus: bool,
 ) -> impl IntoView {
     let id = format!("field-{name}");
-    // The attribute pre-fills the server-rendered form (JavaScript off); the property keeps
-    // the live input in step with the signal once hydrated.
-    let initial = value.get_untracked();
     let error_id = format!("{name}-error");
     view! {
         <div class="field" class:invalid=move || error.read().is_some()>
@@ -171,9 +185,8 @@ fn Field(
                 type=kind
                 autocomplete=autocomplete
                 maxlength=max
-                value=initial
-                prop:value=move || value.get()
-                on:input=move |ev| value.set(event_target_value(&ev))
+                value=value
+                node_ref=input
                 autofocus=autofocus
                 aria-invalid=move || if error.read().is_some() { "true" } else { "false" }
                 aria-describedby=error_id.clone()
