@@ -6,7 +6,8 @@
 #   scripts/fleet.sh start [N]   start in the background; prints the URL
 #   scripts/fleet.sh stop        stop nginx and the instances
 #   scripts/fleet.sh status      what runs, and each instance's /healthz
-#   scripts/fleet.sh run [N]     in the foreground until interrupted (Playwright runs it)
+#   scripts/fleet.sh run [N]     in the foreground until interrupted, starting again any
+#                                instance that dies (Playwright runs it)
 #
 # Ports: nginx on RBAY_FLEET_PORT, the instances on RBAY_FLEET_FIRST_PORT and up; both default
 # to free ports. REDIS_URL, RBAY_KEY_PREFIX and every other RBAY_* variable are passed to the
@@ -98,12 +99,21 @@ $servers    keepalive 64;
 EOF
 }
 
+# Starts instance number $1 on port $2 (its log is appended to: restarts keep the history).
+launch() {
+  RBAY_ADDR="127.0.0.1:$2" RBAY_TRUST_PROXY=1 LEPTOS_SITE_ROOT="$ROOT/target/site" \
+    REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" \
+    target/release/rbay >>"$DIR/instance-$1.log" 2>&1 &
+  echo $! >"$DIR/instance-$1.pid"
+}
+
 start() {
   local foreground="$1"
   command -v nginx >/dev/null || die "nginx is not installed: run scripts/setup.sh"
   [ -x target/release/rbay ] || die "no release build: run scripts/build.sh"
   stop_all
   mkdir -p "$DIR"
+  rm -f "$DIR"/instance-*.log
   local port="${RBAY_FLEET_PORT:-$(free_port)}"
   local ports=()
   for i in $(seq 1 "$count"); do
@@ -113,13 +123,7 @@ start() {
       ports+=("$(free_port)")
     fi
   done
-  for i in $(seq 1 "$count"); do
-    local p="${ports[$((i - 1))]}"
-    RBAY_ADDR="127.0.0.1:$p" RBAY_TRUST_PROXY=1 LEPTOS_SITE_ROOT="$ROOT/target/site" \
-      REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}" \
-      target/release/rbay >"$DIR/instance-$i.log" 2>&1 &
-    echo $! >"$DIR/instance-$i.pid"
-  done
+  for i in $(seq 1 "$count"); do launch "$i" "${ports[$((i - 1))]}"; done
   for p in "${ports[@]}"; do
     for _ in $(seq 1 300); do healthy "$p" && break; sleep 0.1; done
     healthy "$p" || { stop_all; die "instance on port $p not ready (see $DIR/instance-*.log)"; }
@@ -134,8 +138,17 @@ start() {
   if [ "$foreground" = yes ]; then
     trap 'stop_all; exit 0' INT TERM
     trap stop_all EXIT
-    # Until told to stop; an instance that dies is not replaced (nginx routes around it).
-    while kill -0 "$(cat "$DIR/nginx.pid")" 2>/dev/null; do sleep 1; done
+    # Until told to stop, as a process supervisor would: an instance that dies is started
+    # again on its port (nginx routes around it meanwhile; its browsers reconnect elsewhere).
+    while kill -0 "$(cat "$DIR/nginx.pid")" 2>/dev/null; do
+      for i in $(seq 1 "$count"); do
+        if ! ours "$DIR/instance-$i.pid" >/dev/null; then
+          echo "instance $i (port ${ports[$((i - 1))]}) died: starting it again"
+          launch "$i" "${ports[$((i - 1))]}"
+        fi
+      done
+      sleep 0.5
+    done
   fi
 }
 

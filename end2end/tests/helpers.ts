@@ -48,3 +48,15 @@ export async function newUser(browser: Browser, prefix: string, baseURL?: string
   await signUp(page, name);
   return { context, page, name };
 }
+
+/** Lists an item through the new-item form (starting at $10) and returns its id. */
+export async function listItem(page: Page, title: string, description = 'A fine thing.'): Promise<string> {
+  await page.goto('/items/new');
+  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Name').fill(title);
+  await page.getByLabel('Description').fill(description);
+  await page.getByLabel('Starting price ($)').fill('10');
+  await page.getByRole('button', { name: 'List item' }).click();
+  await expect(page).toHaveURL(/\/items\/\d+$/);
+  return page.url().split('/').pop()!;
+}

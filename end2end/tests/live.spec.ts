@@ -1,6 +1,7 @@
-import { test, expect } from '@playwright/test';
+import { Browser, Page, test, expect } from '@playwright/test';
+import fs from 'node:fs';
 import path from 'node:path';
-import { PASSWORD, formHydrated, newUser, screenshots, signUp, uniqueName, readmeShot } from './helpers';
+import { PASSWORD, formHydrated, listItem, newUser, screenshots, signUp, uniqueName, readmeShot } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
@@ -194,42 +195,85 @@ test('through nginx: bids made on each instance reach every browser behind the l
   const instances = [1, 2, 3].map((k) => `http://127.0.0.1:${port + k}`);
 
   const seller = await newUser(browser, 'fleetseller');
-  await seller.page.goto('/items/new');
-  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await seller.page.getByLabel('Name').fill(`Fleet lamp ${Date.now().toString(36)}`);
-  await seller.page.getByLabel('Description').fill('Watched through nginx.');
-  await seller.page.getByLabel('Starting price ($)').fill('10');
-  await seller.page.getByRole('button', { name: 'List item' }).click();
-  await expect(seller.page).toHaveURL(/\/items\/\d+$/);
-  const id = seller.page.url().split('/').pop()!;
-
+  const id = await listItem(seller.page, `Fleet lamp ${Date.now().toString(36)}`, 'Watched through nginx.');
   // Three browsers through nginx: round-robin spreads their pages and streams over instances.
-  const watchers = [];
-  for (let i = 0; i < 3; i++) {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`/items/${id}`);
-    await expect(page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
-    watchers.push(page);
-  }
+  const watchers = await watchThroughNginx(browser, id, 3);
 
   // Two bidders (signed up through nginx: their sessions work on every instance) outbid each
   // other, each bid sent straight to a different instance: whichever instance a watcher's
   // stream is on, at least two of the three bids were made elsewhere.
   const bidders = [await newUser(browser, 'fleetbid'), await newUser(browser, 'fleetbid')];
   for (let k = 0; k < 3; k++) {
-    const instance = instances[k];
-    const reply = await bidders[k % 2].page.request.post(`${instance}/api/items/bid`, {
-      form: { item_id: id, amount: String(10 + k) },
-      headers: { Origin: instance, Accept: 'application/json' },
-    });
-    expect(reply.status()).toBe(200);
-    const accepted = (await reply.json()).Accepted;
-    expect(accepted, 'the bid was accepted').toBeTruthy();
-    const price = `$${(accepted.price_cents / 100).toFixed(2)}`;
-    const bids = accepted.bids === 1 ? '1 bid' : `${accepted.bids} bids`;
+    const { price, bids } = await bidOn(instances[k], bidders[k % 2].page, id, 10 + k);
     for (const watcher of watchers) {
       await expect(watcher.getByTestId('price')).toHaveText(price, { timeout: 2_000 });
       await expect(watcher.getByTestId('bids')).toHaveText(bids);
     }
   }
 });
+
+test('through nginx: when instances die, their browsers carry on through the others and miss nothing', async ({ browser }) => {
+  test.skip(process.env.RBAY_E2E_FLEET !== '1', 'needs the fleet: RBAY_E2E_FLEET=1');
+  test.setTimeout(90_000);
+  const port = Number(process.env.RBAY_E2E_PORT!);
+  const first = `http://127.0.0.1:${port + 1}`;
+  const fleetDir = path.resolve(__dirname, '../../target/fleet-e2e');
+
+  const seller = await newUser(browser, 'fleetseller');
+  const id = await listItem(seller.page, `Sturdy lamp ${Date.now().toString(36)}`, 'Outlives its servers.');
+  const watchers = await watchThroughNginx(browser, id, 3);
+  const bidders = [await newUser(browser, 'fleetbid'), await newUser(browser, 'fleetbid')];
+  const opening = await bidOn(first, bidders[0].page, id, 10);
+  for (const watcher of watchers) {
+    await expect(watcher.getByTestId('price')).toHaveText(opening.price, { timeout: 2_000 });
+  }
+
+  // kill -9 of instances 2 and 3: every browser whose page or stream was on them loses it.
+  for (const n of [2, 3]) {
+    process.kill(Number(fs.readFileSync(path.join(fleetDir, `instance-${n}.pid`), 'utf8')), 'SIGKILL');
+  }
+  // A bid while they reconnect (through nginx, to instance 1): the stream replays it to them.
+  const during = await bidOn(first, bidders[1].page, id, 15);
+  for (const watcher of watchers) {
+    await expect(watcher.getByTestId('price')).toHaveText(during.price, { timeout: 10_000 });
+    await expect(watcher.getByTestId('bids')).toHaveText(during.bids);
+    await expect(watcher.locator('.bid-history tbody tr').first()).toContainText(bidders[1].name);
+  }
+
+  // The fleet's supervisor starts them again, so the rest of the run has all three.
+  for (const n of [2, 3]) {
+    await expect
+      .poll(async () => (await fetch(`http://127.0.0.1:${port + n}/healthz`).catch(() => null))?.status ?? 0, {
+        timeout: 20_000,
+      })
+      .toBe(200);
+  }
+});
+
+/** `count` fresh browsers on the item page through nginx, each with its live stream open. */
+async function watchThroughNginx(browser: Browser, id: string, count: number): Promise<Page[]> {
+  const watchers = [];
+  for (let i = 0; i < count; i++) {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`/items/${id}`);
+    await expect(page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+    watchers.push(page);
+  }
+  return watchers;
+}
+
+/** A bid sent straight to one instance (a session works on every instance); the price and
+ * bid count it reports, as the page shows them. */
+async function bidOn(instance: string, page: Page, id: string, dollars: number) {
+  const reply = await page.request.post(`${instance}/api/items/bid`, {
+    form: { item_id: id, amount: String(dollars) },
+    headers: { Origin: instance, Accept: 'application/json' },
+  });
+  expect(reply.status()).toBe(200);
+  const accepted = (await reply.json()).Accepted;
+  expect(accepted, 'the bid was accepted').toBeTruthy();
+  return {
+    price: `$${(accepted.price_cents / 100).toFixed(2)}`,
+    bids: accepted.bids === 1 ? '1 bid' : `${accepted.bids} bids`,
+  };
+}
