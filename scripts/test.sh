@@ -14,7 +14,8 @@ scripts/lint.sh
 
 if [ -z "${REDIS_URL:-}" ]; then
   scripts/redis.sh start-test
-  trap '"$ROOT/scripts/redis.sh" stop-test' EXIT
+  # (REDIS_URL is exported below; redis.sh leaves a Redis named by REDIS_URL alone.)
+  trap 'REDIS_URL= "$ROOT/scripts/redis.sh" stop-test' EXIT
   export REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 fi
 # The resilience tests start and stop Redis servers of their own.
