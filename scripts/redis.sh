@@ -4,6 +4,10 @@
 #   scripts/redis.sh start-test   throwaway on port $RBAY_REDIS_TEST_PORT (6381), data in target/redis-test
 #   scripts/redis.sh stop | stop-test
 #   scripts/redis.sh status | status-test
+#   scripts/redis.sh start-test-cluster | stop-test-cluster
+#                                 throwaway 3-primary Redis Cluster on ports
+#                                 $RBAY_REDIS_CLUSTER_TEST_PORT (6391) .. +2, data in target/redis-cluster;
+#                                 prints the REDIS_URL that lists its nodes
 # When REDIS_URL is set, you run your own Redis and this script does nothing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -13,6 +17,88 @@ if [ -n "${REDIS_URL:-}" ]; then
   echo "REDIS_URL is set ($REDIS_URL): using that Redis, not starting one."
   exit 0
 fi
+
+# One command to 127.0.0.1:$1 in Redis' inline protocol over bash's /dev/tcp (no redis-cli
+# here); prints a simple reply's line, or a bulk reply's body.
+inline() {
+  local port="$1"; shift
+  (
+    exec 3<>"/dev/tcp/127.0.0.1/$port" || exit 1
+    printf '%s\r\n' "$*" >&3
+    local line body
+    read -r -t 2 line <&3 || exit 1
+    line="${line%$'\r'}"
+    if [[ "$line" == '$'* ]]; then
+      [ "${line#?}" -ge 0 ] || exit 0
+      read -r -N "${line#?}" -t 2 body <&3
+      printf '%s\n' "$body"
+    else
+      printf '%s\n' "$line"
+    fi
+  ) 2>/dev/null
+}
+
+cluster_dir="$ROOT/target/redis-cluster"
+cluster_ports() { seq "$REDIS_CLUSTER_TEST_PORT" $((REDIS_CLUSTER_TEST_PORT + 2)); }
+cluster_url() {
+  local urls=() port
+  for port in $(cluster_ports); do urls+=("redis://127.0.0.1:$port"); done
+  (IFS=,; echo "${urls[*]}")
+}
+
+case "$cmd" in
+  start-test-cluster)
+    server="$(redis_server_bin)"; modules="$(redis_module_dir)"
+    [ -n "$server" ] && [ -n "$modules" ] || die "Redis is not installed: run scripts/setup.sh"
+    rm -rf "$cluster_dir"
+    for port in $(cluster_ports); do
+      dir="$cluster_dir/$port"; mkdir -p "$dir"
+      "$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
+        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly no --save "" \
+        --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
+        --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so"
+      for _ in $(seq 1 50); do inline "$port" PING | grep -q PONG && break; sleep 0.1; done
+      inline "$port" PING | grep -q PONG || die "cluster node $port did not start; see $dir/redis.log"
+    done
+    # Three primaries, a third of the 16,384 slots each, then introduce them to each other.
+    i=0
+    for port in $(cluster_ports); do
+      first=$((i * 5462)); last=$(( i == 2 ? 16383 : (i + 1) * 5462 - 1 ))
+      inline "$port" CLUSTER ADDSLOTSRANGE "$first" "$last" | grep -q OK \
+        || die "cannot assign slots $first-$last to node $port"
+      i=$((i + 1))
+    done
+    for port in $(cluster_ports); do
+      [ "$port" = "$REDIS_CLUSTER_TEST_PORT" ] && continue
+      inline "$REDIS_CLUSTER_TEST_PORT" CLUSTER MEET 127.0.0.1 "$port" | grep -q OK \
+        || die "node $REDIS_CLUSTER_TEST_PORT cannot meet node $port"
+    done
+    for _ in $(seq 1 100); do
+      ok=0
+      for port in $(cluster_ports); do
+        info="$(inline "$port" CLUSTER INFO)"
+        if grep -q '^cluster_state:ok' <<<"$info" && grep -q '^cluster_known_nodes:3' <<<"$info"; then
+          ok=$((ok + 1))
+        fi
+      done
+      [ "$ok" = 3 ] && break
+      sleep 0.2
+    done
+    [ "$ok" = 3 ] || die "the test cluster did not come up; see $cluster_dir/*/redis.log"
+    cluster_url
+    exit 0
+    ;;
+  stop-test-cluster)
+    for port in $(cluster_ports); do
+      pidfile="$cluster_dir/$port/redis.pid"
+      if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+        pid="$(cat "$pidfile")"; kill "$pid"
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      fi
+    done
+    exit 0
+    ;;
+esac
 
 case "$cmd" in
   *-test) port="$REDIS_TEST_PORT"; dir="$ROOT/target/redis-test"; persist=no ;;
@@ -63,5 +149,5 @@ case "$cmd" in
   status|status-test)
     if running && ping; then echo "running on port $port"; else echo "not running"; exit 1; fi
     ;;
-  *) die "usage: scripts/redis.sh start|stop|status[-test]" ;;
+  *) die "usage: scripts/redis.sh start|stop|status[-test] | start-test-cluster|stop-test-cluster" ;;
 esac

@@ -111,7 +111,7 @@ async fn serve(config: Config) -> ExitCode {
     // Connects in the background, retrying with backoff: the site answers 503 until Redis is up.
     // A Redis that cannot work (no search module) is reported here and ends the server.
     let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
-    supervisor::spawn(&db, fatal);
+    supervisor::spawn(&db, supervisor::Role::Site, fatal);
 
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -186,7 +186,8 @@ async fn worker(config: Config) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
-    supervisor::spawn(&db, fatal);
+    // Workers never search: they run on any Redis Cluster, coordinating search or not.
+    supervisor::spawn(&db, supervisor::Role::Worker, fatal);
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = rbay::jobs::server::start(&db, settings, stopping);
     let failed = tokio::select! {

@@ -391,9 +391,7 @@ fn wait_exit(child: &mut std::process::Child, limit: Duration) -> Option<std::pr
 async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances() {
     let db = test_db().await;
     // Two instances: two connections, two sets of workers, one namespace.
-    let other = rbay::server::redis::connect(&redis_url(), db.keys().clone())
-        .await
-        .unwrap();
+    let other = another_instance(&db).await;
     let _a = workers(&db, Settings::default());
     let _b = workers(&other, Settings::default());
     let item = NewItem {

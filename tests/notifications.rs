@@ -120,7 +120,7 @@ async fn the_session_lookup_reports_the_unread_count() {
 #[tokio::test]
 async fn a_notice_is_pushed_to_the_users_channel() {
     let db = test_db().await;
-    let mut pubsub = db.client().get_async_pubsub().await.unwrap();
+    let mut pubsub = db.node_client(0).get_async_pubsub().await.unwrap();
     pubsub.subscribe(db.keys().user_channel(5)).await.unwrap();
     notify(&db, &notice(5, NoticeKind::Outbid, 1, 100))
         .await

@@ -412,9 +412,7 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
         .unwrap();
     let first_end = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
     // 200 bids from 20 users, concurrently, on two connections (two instances).
-    let other = rbay::server::redis::connect(&redis_url(), db.keys().clone())
-        .await
-        .unwrap();
+    let other = another_instance(&db).await;
     let mut tasks = Vec::new();
     for user in 0..20u64 {
         let db = if user % 2 == 0 {
@@ -483,9 +481,7 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
     use rbay::items::server::close_job;
     use rbay::server::jobs::Settings;
     let db = test_db().await;
-    let other = rbay::server::redis::connect(&redis_url(), db.keys().clone())
-        .await
-        .unwrap();
+    let other = another_instance(&db).await;
     // Two instances' workers.
     let (_stop_a, a) = tokio::sync::watch::channel(false);
     let (_stop_b, b) = tokio::sync::watch::channel(false);

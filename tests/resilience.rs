@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::redis_process::RedisProcess;
+use common::redis_process::{RedisCluster, RedisProcess};
 use common::server::{free_port, Server};
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -108,15 +108,38 @@ fn a_malformed_redis_url_exits_with_a_one_line_fix() {
 
 #[test]
 fn a_cluster_whose_search_does_not_coordinate_is_refused_at_start() {
-    let port = free_port();
-    let _node = RedisProcess::start_cluster_node(port);
-    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
+    let cluster = RedisCluster::start();
+    let (code, err) = exit_message(&cluster.url());
     assert_ne!(code, 0);
     let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
     assert!(
         line.contains("Redis Cluster") && line.contains("only searches its own shard"),
         "{line}"
     );
+}
+
+#[test]
+fn one_node_of_a_cluster_named_alone_asks_for_every_node() {
+    let port = free_port();
+    let _node = RedisProcess::start_cluster_node(port);
+    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
+    assert_ne!(code, 0);
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(
+        line.contains("one node of a Redis Cluster") && line.contains("separated by commas"),
+        "{line}"
+    );
+}
+
+#[test]
+fn several_nodes_that_are_not_a_cluster_are_refused() {
+    let (a, b) = (free_port(), free_port());
+    let _a = RedisProcess::start(a, true);
+    let _b = RedisProcess::start(b, true);
+    let (code, err) = exit_message(&format!("redis://127.0.0.1:{a},redis://127.0.0.1:{b}"));
+    assert_ne!(code, 0);
+    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    assert!(line.contains("not a Redis Cluster node"), "{line}");
 }
 
 #[test]

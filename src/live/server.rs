@@ -187,9 +187,11 @@ impl LiveHub {
     }
 
     /// Keeps one pub/sub subscription to Redis for this instance, reconnecting with backoff.
+    /// On a Redis Cluster every node relays every `PUBLISH`, so the subscription lives on one
+    /// node and moves to the next node named in `REDIS_URL` when that one is lost.
     pub fn spawn(self: &Arc<Self>, db: &Db) -> tokio::task::JoinHandle<()> {
         let hub = Arc::clone(self);
-        let client = db.client().clone();
+        let db = db.clone();
         let pattern = db.keys().item_channel_pattern();
         let prefix = pattern.trim_end_matches('*').to_string();
         let user_pattern = db.keys().user_channel_pattern();
@@ -197,7 +199,10 @@ impl LiveHub {
         let market = db.keys().market_channel();
         tokio::spawn(async move {
             let mut backoff = Duration::from_millis(250);
+            let mut node = 0;
             loop {
+                let client = db.node_client(node);
+                node += 1;
                 match client.get_async_pubsub().await {
                     Ok(mut pubsub) => {
                         match pubsub.psubscribe(&[&pattern, &user_pattern, &market]).await {

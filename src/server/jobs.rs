@@ -25,7 +25,7 @@
 //! [`DEAD_KEPT`]; idempotency keys and per-minute counters expire; consumers of processes that
 //! are gone are removed from the group once they hold nothing.
 
-use crate::server::redis::db::Db;
+use crate::server::redis::db::{Db, RedisConn};
 use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use futures_util::FutureExt;
@@ -407,12 +407,8 @@ async fn shared_wait(all: &[Arc<Shared>]) {
 
 /// A connection for blocking reads: its response timeout is longer than the `BLOCK`, so a
 /// half-open connection is noticed (and replaced) instead of hanging the reader.
-async fn blocking_conn(db: &Db) -> redis::RedisResult<redis::aio::MultiplexedConnection> {
-    let config = redis::AsyncConnectionConfig::new()
-        .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_response_timeout(Some(Duration::from_millis(BLOCK_MS + 5_000)));
-    db.client()
-        .get_multiplexed_async_connection_with_config(&config)
+async fn blocking_conn(db: &Db) -> redis::RedisResult<RedisConn> {
+    db.dedicated_conn(Duration::from_millis(BLOCK_MS + 5_000))
         .await
 }
 

@@ -138,6 +138,58 @@ impl RedisProcess {
     }
 }
 
+/// A throwaway Redis Cluster of three primaries (no replicas), each with the search module.
+pub struct RedisCluster {
+    pub nodes: Vec<RedisProcess>,
+}
+
+impl RedisCluster {
+    /// Starts three cluster nodes on free ports, gives each a third of the slots, introduces
+    /// them to each other and waits until every node says the cluster is ok.
+    pub fn start() -> Self {
+        let nodes: Vec<RedisProcess> = (0..3)
+            .map(|_| RedisProcess::start_cluster_node(super::server::free_port()))
+            .collect();
+        let ranges = [(0, 5460), (5461, 10922), (10923, 16383)];
+        for (node, (first, last)) in nodes.iter().zip(ranges) {
+            let _: () = node
+                .query(
+                    redis::cmd("CLUSTER")
+                        .arg("ADDSLOTSRANGE")
+                        .arg(first)
+                        .arg(last),
+                )
+                .expect("assign slots");
+        }
+        for node in &nodes[1..] {
+            let _: () = nodes[0]
+                .query(
+                    redis::cmd("CLUSTER")
+                        .arg("MEET")
+                        .arg("127.0.0.1")
+                        .arg(node.port),
+                )
+                .expect("introduce the nodes");
+        }
+        wait_until(Duration::from_secs(20), || {
+            nodes.iter().all(|node| {
+                let info: String = node
+                    .query(redis::cmd("CLUSTER").arg("INFO"))
+                    .unwrap_or_default();
+                info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+            })
+        })
+        .expect("the cluster comes up");
+        RedisCluster { nodes }
+    }
+
+    /// The `REDIS_URL` that names every node.
+    pub fn url(&self) -> String {
+        let urls: Vec<String> = self.nodes.iter().map(RedisProcess::url).collect();
+        urls.join(",")
+    }
+}
+
 impl Drop for RedisProcess {
     fn drop(&mut self) {
         self.kill9();

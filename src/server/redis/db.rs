@@ -1,13 +1,24 @@
 //! The shared Redis connection and its health.
 //!
-//! One [`redis::aio::ConnectionManager`] (a multiplexed connection that reconnects by itself)
-//! is shared by every request. The supervisor (`super::supervisor`) pings Redis and flips the
-//! ready flag kept here: while Redis is down, requests are answered at once with
-//! [`AppError::Unavailable`] instead of waiting for timeouts.
+//! One connection is shared by every request: on a single primary a
+//! [`redis::aio::ConnectionManager`] (a multiplexed connection that reconnects by itself); on
+//! a Redis Cluster (`REDIS_URL` lists several nodes, comma-separated) a
+//! [`redis::cluster_async::ClusterConnection`], which follows the slot map and `MOVED`
+//! redirections. Both hide behind [`RedisConn`], so features never know which one they use.
+//! The supervisor (`super::supervisor`) pings Redis and flips the ready flag kept here: while
+//! Redis is down, requests are answered at once with [`AppError::Unavailable`] instead of
+//! waiting for timeouts.
 
 use crate::error::AppError;
 use crate::server::redis::keys::Keys;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
+};
+use redis::cluster::ClusterConfig;
+use redis::cluster_async::ClusterConnection;
+use redis::cluster_routing::Slot;
+use redis::{Cmd, Pipeline, RedisFuture, Value};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,8 +30,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
 /// Handle to Redis: cheap to clone, shared by all requests.
 #[derive(Clone)]
 pub struct Db {
-    client: redis::Client,
-    conn: ConnectionManager,
+    /// One client per node named in `REDIS_URL` (one, unless it is a cluster).
+    nodes: Arc<[redis::Client]>,
+    /// The cluster's client; `None` on a single primary.
+    cluster: Option<redis::cluster::ClusterClient>,
+    conn: RedisConn,
     keys: Keys,
     url: Arc<str>,
     ready: Arc<AtomicBool>,
@@ -50,34 +64,60 @@ pub enum StartupError {
     )]
     ClusterSearchNotCoordinated { url: String },
     #[error(
-        "Redis at {url} is a Redis Cluster node; Rbay connects to one Redis primary and does not \
-         speak the cluster protocol yet. Point REDIS_URL at a standalone primary; see \
-         docs/deploy.md"
+        "Redis at {url} is one node of a Redis Cluster; list the cluster's nodes in REDIS_URL, \
+         separated by commas (redis://HOST1:PORT1,redis://HOST2:PORT2,...), so that Rbay speaks \
+         the cluster protocol; see docs/deploy.md"
     )]
-    ClusterUnsupported { url: String },
+    ClusterNeedsNodes { url: String },
+    #[error(
+        "REDIS_URL lists several nodes, but Redis at {url} is not a Redis Cluster node (cluster \
+         mode is off); name one Redis primary, or the nodes of one cluster; see docs/deploy.md"
+    )]
+    NotACluster { url: String },
 }
 
 impl Db {
     /// Creates the handle without connecting: the server can start while Redis is down.
+    ///
+    /// `url` names one Redis primary, or the nodes of a Redis Cluster separated by commas
+    /// (`redis://h1:7001,redis://h2:7002,redis://h3:7003`; any reachable node is enough to
+    /// find the others).
     pub fn new(url: &str, keys: Keys) -> Result<Self, StartupError> {
-        let client = redis::Client::open(url).map_err(|e| StartupError::BadUrl {
-            url: url.to_string(),
+        let bad_url = |e: redis::RedisError| StartupError::BadUrl {
+            url: redact(url),
             detail: e.to_string(),
-        })?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT))
-            .set_number_of_retries(1)
-            .set_max_delay(Duration::from_millis(500));
-        let conn =
-            ConnectionManager::new_lazy_with_config(client.clone(), config).map_err(|e| {
-                StartupError::BadUrl {
-                    url: url.to_string(),
-                    detail: e.to_string(),
-                }
-            })?;
+        };
+        let node_urls: Vec<&str> = url.split(',').map(str::trim).collect();
+        let nodes = node_urls
+            .iter()
+            .map(|node| redis::Client::open(*node))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad_url)?;
+        let (cluster, conn) = if nodes.len() > 1 {
+            let infos = nodes.iter().map(|n| n.get_connection_info().clone());
+            let client = redis::cluster::ClusterClient::builder(infos)
+                .retries(1)
+                .max_retry_wait(500)
+                .build()
+                .map_err(bad_url)?;
+            let config = ClusterConfig::new()
+                .set_connection_timeout(CONNECT_TIMEOUT)
+                .set_response_timeout(RESPONSE_TIMEOUT);
+            let conn = client.get_pending_async_connection_with_config(config);
+            (Some(client), RedisConn::Cluster(conn))
+        } else {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                .set_response_timeout(Some(RESPONSE_TIMEOUT))
+                .set_number_of_retries(1)
+                .set_max_delay(Duration::from_millis(500));
+            let conn = ConnectionManager::new_lazy_with_config(nodes[0].clone(), config)
+                .map_err(bad_url)?;
+            (None, RedisConn::Single(conn))
+        };
         Ok(Db {
-            client,
+            nodes: nodes.into(),
+            cluster,
             conn,
             keys,
             url: redact(url).into(),
@@ -86,9 +126,70 @@ impl Db {
         })
     }
 
-    /// The client, for connections of their own (pub/sub has no response timeout).
-    pub fn client(&self) -> &redis::Client {
-        &self.client
+    /// True when `REDIS_URL` named the nodes of a Redis Cluster.
+    pub fn is_cluster(&self) -> bool {
+        self.cluster.is_some()
+    }
+
+    /// The client of the `n`-th node named in `REDIS_URL` (counting round), for connections
+    /// of their own: pub/sub has no response timeout, and on a cluster any node relays every
+    /// `PUBLISH`, so a subscriber that lost one node moves on to the next.
+    pub fn node_client(&self, n: usize) -> &redis::Client {
+        &self.nodes[n % self.nodes.len()]
+    }
+
+    /// How many nodes `REDIS_URL` names.
+    pub fn node_count(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// A plain connection to the first node named in `REDIS_URL` that answers, for
+    /// questions about the node itself (`INFO`, `CONFIG GET`), which a cluster connection
+    /// would route elsewhere or ask every node.
+    pub async fn node_conn(&self) -> redis::RedisResult<MultiplexedConnection> {
+        let config = redis::AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(RESPONSE_TIMEOUT));
+        // `Db::new` made at least one node (splitting a string yields at least one part).
+        let mut last = self.nodes[0]
+            .get_multiplexed_async_connection_with_config(&config)
+            .await;
+        for node in self.nodes.iter().skip(1) {
+            if last.is_ok() {
+                break;
+            }
+            last = node
+                .get_multiplexed_async_connection_with_config(&config)
+                .await;
+        }
+        last
+    }
+
+    /// A connection of its own whose replies may take up to `response_timeout` (for blocking
+    /// reads such as `XREADGROUP BLOCK`, which must not share the request connection's 2 s
+    /// limit). On a cluster it routes by key like the shared connection.
+    pub async fn dedicated_conn(
+        &self,
+        response_timeout: Duration,
+    ) -> redis::RedisResult<RedisConn> {
+        match &self.cluster {
+            Some(cluster) => {
+                let config = ClusterConfig::new()
+                    .set_connection_timeout(CONNECT_TIMEOUT)
+                    .set_response_timeout(response_timeout);
+                let conn = cluster.get_async_connection_with_config(config).await?;
+                Ok(RedisConn::Cluster(conn))
+            }
+            None => {
+                let config = redis::AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
+                    .set_response_timeout(Some(response_timeout));
+                let conn = self.nodes[0]
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?;
+                Ok(RedisConn::Node(conn))
+            }
+        }
     }
 
     pub fn keys(&self) -> &Keys {
@@ -106,7 +207,7 @@ impl Db {
     }
 
     /// A connection for one request. Fails fast with `Unavailable` while Redis is down.
-    pub fn conn(&self) -> Result<ConnectionManager, AppError> {
+    pub fn conn(&self) -> Result<RedisConn, AppError> {
         if self.is_ready() {
             Ok(self.conn.clone())
         } else {
@@ -115,7 +216,7 @@ impl Db {
     }
 
     /// The connection regardless of readiness (used by the supervisor and bootstrap).
-    pub fn raw_conn(&self) -> ConnectionManager {
+    pub fn raw_conn(&self) -> RedisConn {
         self.conn.clone()
     }
 
@@ -147,6 +248,129 @@ impl Db {
             self.ready.store(false, Ordering::Relaxed);
         }
     }
+}
+
+/// The shared connection: to one primary, or to a Redis Cluster.
+///
+/// On a cluster every command goes to the node that owns its key's slot. A pipeline whose
+/// commands live in different slots (a page reading items of several ranking shards in one
+/// round trip) is split by slot: each slot's commands go as one pipeline, in their order,
+/// the slots' pipelines at the same time, and the replies come back in the caller's order.
+/// A transaction (`MULTI`) must stay in one slot, as Redis Cluster requires.
+#[derive(Clone)]
+pub enum RedisConn {
+    /// The shared connection to one primary.
+    Single(ConnectionManager),
+    /// A connection of its own to one primary (see [`Db::dedicated_conn`]).
+    Node(MultiplexedConnection),
+    /// A Redis Cluster.
+    Cluster(ClusterConnection),
+}
+
+impl ConnectionLike for RedisConn {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            RedisConn::Single(c) => c.req_packed_command(cmd),
+            RedisConn::Node(c) => c.req_packed_command(cmd),
+            RedisConn::Cluster(c) => c.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            RedisConn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            RedisConn::Node(c) => c.req_packed_commands(pipeline, offset, count),
+            RedisConn::Cluster(c) => {
+                if pipeline.is_transaction() {
+                    c.req_packed_commands(pipeline, offset, count)
+                } else {
+                    Box::pin(pipeline_by_slot(c.clone(), pipeline))
+                }
+            }
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            RedisConn::Single(c) => c.get_db(),
+            RedisConn::Node(c) => c.get_db(),
+            RedisConn::Cluster(_) => 0,
+        }
+    }
+}
+
+/// Runs a plain (non-transaction) pipeline on a cluster: one sub-pipeline per slot, all at
+/// once; the replies are put back in the order of the commands.
+async fn pipeline_by_slot(
+    conn: ClusterConnection,
+    pipeline: &Pipeline,
+) -> redis::RedisResult<Vec<Value>> {
+    // Commands without a key (none in Rbay's pipelines today) each go alone, routed by the
+    // cluster client's own rules.
+    let cmds: Vec<&Cmd> = pipeline.cmd_iter().collect();
+    let mut groups: HashMap<Slot, Vec<usize>> = HashMap::new();
+    let mut alone = Vec::new();
+    for (i, cmd) in cmds.iter().enumerate() {
+        match command_slot(cmd) {
+            Some(slot) => groups.entry(slot).or_default().push(i),
+            None => alone.push(i),
+        }
+    }
+    let groups = groups
+        .into_values()
+        .chain(alone.into_iter().map(|i| vec![i]));
+    let runs = groups.map(|indexes| {
+        let mut conn = conn.clone();
+        let mut part = Pipeline::with_capacity(indexes.len());
+        for &i in &indexes {
+            part.add_command(cmds[i].clone());
+        }
+        async move {
+            let replies = conn.req_packed_commands(&part, 0, indexes.len()).await?;
+            Ok::<_, redis::RedisError>((indexes, replies))
+        }
+    });
+    let mut ordered = vec![Value::Nil; cmds.len()];
+    for (indexes, replies) in futures_util::future::try_join_all(runs).await? {
+        for (i, reply) in indexes.into_iter().zip(replies) {
+            ordered[i] = reply;
+        }
+    }
+    Ok(ordered)
+}
+
+/// The slot of a command's key: the first argument, or for scripts the first of `KEYS`.
+fn command_slot(cmd: &Cmd) -> Option<Slot> {
+    let mut args = cmd.args_iter().map(|arg| match arg {
+        redis::Arg::Simple(bytes) => bytes,
+        _ => &b""[..],
+    });
+    let name = args.next()?;
+    let key = if [
+        &b"EVAL"[..],
+        b"EVALSHA",
+        b"EVAL_RO",
+        b"EVALSHA_RO",
+        b"FCALL",
+        b"FCALL_RO",
+    ]
+    .iter()
+    .any(|script| name.eq_ignore_ascii_case(script))
+    {
+        let keys: usize = std::str::from_utf8(args.nth(1)?).ok()?.parse().ok()?;
+        if keys == 0 {
+            return None;
+        }
+        args.next()?
+    } else {
+        args.next()?
+    };
+    Some(Slot::for_key(key))
 }
 
 /// True for errors that mean "Redis is not reachable right now", as opposed to a bad command.
@@ -197,6 +421,41 @@ mod tests {
     fn passwords_never_reach_logs() {
         assert_eq!(redact("redis://:secret@host:1"), "redis://***@host:1");
         assert_eq!(redact("redis://127.0.0.1:6380"), "redis://127.0.0.1:6380");
+    }
+
+    #[test]
+    fn a_command_goes_to_the_slot_of_its_key_and_a_script_to_its_first_key() {
+        let slot = |c: &Cmd| command_slot(c);
+        let tag = Some(Slot::for_key("{s07}"));
+        assert_eq!(
+            slot(redis::cmd("HGET").arg("t:item:{s07}:1").arg("name")),
+            tag
+        );
+        assert_eq!(
+            slot(
+                redis::cmd("EVALSHA")
+                    .arg("abc")
+                    .arg(2)
+                    .arg("t:{s07}:a")
+                    .arg("t:x")
+            ),
+            tag
+        );
+        assert_eq!(
+            slot(redis::cmd("EVALSHA").arg("abc").arg(0).arg("arg")),
+            None
+        );
+        assert_eq!(slot(&redis::cmd("PING")), None);
+    }
+
+    #[tokio::test]
+    async fn several_nodes_make_a_cluster_handle() {
+        let db = Db::new("redis://127.0.0.1:1, redis://127.0.0.1:2", Keys::new("t:")).unwrap();
+        assert!(db.is_cluster());
+        assert_eq!(db.node_count(), 2);
+        assert!(!Db::new("redis://127.0.0.1:1", Keys::new("t:"))
+            .unwrap()
+            .is_cluster());
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use crate::server::redis::db::{Db, StartupError};
 use crate::server::redis::indexes;
 use crate::server::redis::keys::Keys;
+use redis::aio::MultiplexedConnection;
 use std::time::Duration;
 
 /// Failure of the bootstrap: either the Redis is unusable as configured, or it is unreachable.
@@ -18,21 +19,40 @@ pub enum BootError {
     Redis(#[from] redis::RedisError),
 }
 
+/// What a process will do with Redis, which decides what it must find there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Serve the site: searches must see every item, so a Redis Cluster's search has to
+    /// coordinate across shards.
+    Site,
+    /// Run the job workers (and tools that do not search): any Redis Cluster will do, since
+    /// every script keeps to one slot.
+    Worker,
+}
+
 /// Connects, checks the search module and creates the indexes, once. For tools and tests that
 /// need a ready database before they start.
 pub async fn connect(url: &str, keys: Keys) -> Result<Db, BootError> {
+    connect_as(url, keys, Role::Site).await
+}
+
+/// [`connect`] for a process in the given role.
+pub async fn connect_as(url: &str, keys: Keys, role: Role) -> Result<Db, BootError> {
     let db = Db::new(url, keys)?;
-    bootstrap(&db).await?;
+    bootstrap(&db, role).await?;
     Ok(db)
 }
 
-/// Checks the search module, makes sure every index exists with its current schema, reads
-/// the deployment secret, and marks the database ready.
-pub async fn bootstrap(db: &Db) -> Result<(), BootError> {
-    let mut conn = db.raw_conn();
-    let _: () = redis::cmd("PING").query_async(&mut conn).await?;
+/// Checks that this Redis can serve the process' role (the search module; for the site on a
+/// cluster, a search that coordinates across shards), makes sure every index exists with its
+/// current schema, reads the deployment secret, and marks the database ready.
+pub async fn bootstrap(db: &Db, role: Role) -> Result<(), BootError> {
+    // Questions about the Redis itself go to one node: a cluster connection would route them
+    // elsewhere, and cannot even start on nodes that are not a cluster.
+    let mut node = db.node_conn().await?;
+    let _: () = redis::cmd("PING").query_async(&mut node).await?;
     let listed: redis::RedisResult<redis::Value> =
-        redis::cmd("FT._LIST").query_async(&mut conn).await;
+        redis::cmd("FT._LIST").query_async(&mut node).await;
     if let Err(e) = listed {
         if e.to_string().to_lowercase().contains("unknown command") {
             return Err(StartupError::NoSearchModule {
@@ -42,45 +62,47 @@ pub async fn bootstrap(db: &Db) -> Result<(), BootError> {
         }
         return Err(e.into());
     }
-    check_not_cluster(db, &mut conn).await?;
-    report_durability(db, &mut conn).await;
+    check_topology(db, &mut node, role).await?;
+    report_durability(db, &mut node).await;
     indexes::ensure_all(db).await?;
     load_secret(db).await?;
     db.set_ready(true);
     Ok(())
 }
 
-/// Refuses a Redis Cluster node. A cluster's search must coordinate across shards (the
-/// RediSearch build here searches only the shard it runs on: results would be partial,
-/// silently), and the app speaks to one primary. A coordinating search registers the
-/// shard-local `_FT.SEARCH` next to `FT.SEARCH`; a standalone module does not.
-async fn check_not_cluster(
+/// Checks that `REDIS_URL` and the Redis it names agree on being a cluster, and that the
+/// site's search covers every shard. A coordinating search registers the shard-local
+/// `_FT.SEARCH` next to `FT.SEARCH`; the standalone module (RediSearch 2.10 here) does not,
+/// and on a cluster would silently answer from one shard only.
+async fn check_topology(
     db: &Db,
-    conn: &mut redis::aio::ConnectionManager,
+    node: &mut MultiplexedConnection,
+    role: Role,
 ) -> Result<(), BootError> {
-    let info: String = redis::cmd("INFO").arg("cluster").query_async(conn).await?;
-    if !info.lines().any(|l| l.trim() == "cluster_enabled:1") {
-        return Ok(());
+    let info: String = redis::cmd("INFO").arg("cluster").query_async(node).await?;
+    let cluster_node = info.lines().any(|l| l.trim() == "cluster_enabled:1");
+    let url = db.url().to_string();
+    match (cluster_node, db.is_cluster()) {
+        (false, false) => return Ok(()),
+        (false, true) => return Err(StartupError::NotACluster { url }.into()),
+        (true, false) => return Err(StartupError::ClusterNeedsNodes { url }.into()),
+        (true, true) if role == Role::Worker => return Ok(()),
+        (true, true) => {}
     }
     let shard_local: Vec<redis::Value> = redis::cmd("COMMAND")
         .arg("INFO")
         .arg("_FT.SEARCH")
-        .query_async(conn)
+        .query_async(node)
         .await?;
-    let url = db.url().to_string();
-    Err(
-        if shard_local.iter().all(|v| matches!(v, redis::Value::Nil)) {
-            StartupError::ClusterSearchNotCoordinated { url }
-        } else {
-            StartupError::ClusterUnsupported { url }
-        }
-        .into(),
-    )
+    if shard_local.iter().all(|v| matches!(v, redis::Value::Nil)) {
+        return Err(StartupError::ClusterSearchNotCoordinated { url }.into());
+    }
+    Ok(())
 }
 
 /// Says once per process whether a write Redis acknowledged survives a crash of Redis: only
 /// with the AOF on and `appendfsync always` (see "Durability" in docs/architecture.md).
-async fn report_durability(db: &Db, conn: &mut redis::aio::ConnectionManager) {
+async fn report_durability(db: &Db, conn: &mut MultiplexedConnection) {
     static REPORTED: std::sync::Once = std::sync::Once::new();
     if REPORTED.is_completed() {
         return;
@@ -139,6 +161,7 @@ async fn load_secret(db: &Db) -> redis::RedisResult<()> {
 /// `fatal` (the server then exits: it cannot work with that Redis).
 pub fn spawn(
     db: &Db,
+    role: Role,
     fatal: tokio::sync::mpsc::Sender<StartupError>,
 ) -> tokio::task::JoinHandle<()> {
     let db = db.clone();
@@ -162,7 +185,7 @@ pub fn spawn(
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            match bootstrap(&db).await {
+            match bootstrap(&db, role).await {
                 Ok(()) => {
                     failures = 0;
                     tracing::info!(redis = %db.url(), "Redis is ready");
