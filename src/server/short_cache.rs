@@ -56,7 +56,8 @@ impl<T> ShortCache<T> {
 
 /// Values by key, each reused for a short time, at most `max` of them (expired ones go first,
 /// then the oldest): for what is asked again and again with many different keys (the counts
-/// per category of a search). No refresh coordination: a miss simply recomputes.
+/// per category of a search, the instance tier of the page cache). No refresh coordination:
+/// a miss simply recomputes.
 pub struct RecentMap<T> {
     fresh_for: Duration,
     max: usize,

@@ -18,15 +18,15 @@
 
 use crate::server::http::request::{cookie_value, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
+use crate::server::short_cache::RecentMap;
 use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
-use std::sync::{Arc, LazyLock, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, LazyLock};
+use std::time::Duration;
 
 /// Pages in the shared (Redis) tier.
 pub const SHARED_PATHS: [&str; 2] = ["/about", "/privacy"];
@@ -70,34 +70,9 @@ fn has_session_cookie(request: &Request) -> bool {
         .any(|c| cookie_value(c, SESSION_COOKIE).is_some())
 }
 
-type Entry = (Instant, Arc<str>);
 /// The instance tier, keyed by key prefix and path (tests run several apps in one process).
-static INSTANCE: LazyLock<Mutex<HashMap<String, Entry>>> = LazyLock::new(Default::default);
-
-fn instance_get(key: &str) -> Option<Arc<str>> {
-    let pages = INSTANCE.lock().unwrap_or_else(|e| e.into_inner());
-    pages
-        .get(key)
-        .filter(|(at, _)| at.elapsed() < INSTANCE_TTL)
-        .map(|(_, html)| Arc::clone(html))
-}
-
-fn instance_put(key: String, html: Arc<str>) {
-    let mut pages = INSTANCE.lock().unwrap_or_else(|e| e.into_inner());
-    if pages.len() >= INSTANCE_ENTRIES {
-        pages.retain(|_, (at, _)| at.elapsed() < INSTANCE_TTL);
-    }
-    if pages.len() >= INSTANCE_ENTRIES {
-        if let Some(oldest) = pages
-            .iter()
-            .min_by_key(|(_, (at, _))| *at)
-            .map(|(k, _)| k.clone())
-        {
-            pages.remove(&oldest);
-        }
-    }
-    pages.insert(key, (Instant::now(), html));
-}
+static INSTANCE: LazyLock<RecentMap<Arc<str>>> =
+    LazyLock::new(|| RecentMap::new(INSTANCE_TTL, INSTANCE_ENTRIES));
 
 pub async fn serve_cached(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
@@ -116,7 +91,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         },
     };
     let cached = match tier {
-        Tier::Instance => instance_get(&key),
+        Tier::Instance => INSTANCE.get(&key),
         Tier::Shared => match state.db.conn() {
             Ok(mut conn) => redis::cmd("GET")
                 .arg(&key)
@@ -152,7 +127,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     };
     let stored = html.replace(nonce.as_ref(), NONCE_MARK);
     match tier {
-        Tier::Instance => instance_put(key, stored.into()),
+        Tier::Instance => INSTANCE.put(key, stored.into()),
         Tier::Shared => {
             if let Ok(mut conn) = state.db.conn() {
                 let written: redis::RedisResult<()> = redis::cmd("SET")
