@@ -220,6 +220,7 @@ pub async fn search(
         (SearchSort::EndingSoon, StatusFilter::All) => StatusFilter::Live,
         _ => status,
     };
+    let facets_key = facets_key(db.keys().prefix(), &text, status);
     let query = match status_clause(status, now_ms) {
         Some(clause) => format!("{text} {clause}"),
         None => text,
@@ -241,7 +242,6 @@ pub async fn search(
     ));
     // The counts cost about as much as the search itself (the words' expansion): a query asked
     // again within a few seconds reuses them.
-    let facets_key = format!("{}{query}", db.keys().prefix());
     let cached = FACETS.get(&facets_key);
     if cached.is_none() {
         pipe.cmd("FT.AGGREGATE")
@@ -276,7 +276,14 @@ pub async fn search(
     })
 }
 
-/// Recent counts per category, by query (status clause included), per instance.
+/// The key of a query's counts: the words and which auctions, never the clock. (The status
+/// clause holds the current millisecond; a key with it would never be asked twice, and at
+/// 50,000 items every "ending soonest" search paid the counts again: 48 searches a second.)
+fn facets_key(prefix: &str, text: &str, status: StatusFilter) -> String {
+    format!("{prefix}{status:?} {text}")
+}
+
+/// Recent counts per category, by query (words and status), per instance.
 static FACETS: std::sync::LazyLock<RecentMap<Vec<(String, u64)>>> =
     std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(5), 1024));
 
@@ -431,6 +438,23 @@ pub fn parse_ids(db: &Db, reply: Value) -> (u64, Vec<ItemId>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_counts_of_a_query_are_reused_whatever_the_clock_says() {
+        let live = facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Live);
+        assert_eq!(
+            live,
+            facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Live)
+        );
+        assert_ne!(
+            live,
+            facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Ended)
+        );
+        assert_ne!(
+            live,
+            facets_key("q:", "(lamp|lamp*|%lamp%)", StatusFilter::Live)
+        );
+    }
 
     #[test]
     fn query_syntax_is_never_passed_through() {
