@@ -65,6 +65,17 @@ fn survives_redis_down_at_start_lost_while_running_and_back() {
     server.assert_alive();
 }
 
+/// Runs the server on `redis_url`, expects it to refuse it (a non-zero exit), and gives the
+/// one `error:` line it printed.
+fn refusal(redis_url: &str) -> String {
+    let (code, err) = exit_message(redis_url);
+    assert_ne!(code, 0, "rbay accepted REDIS_URL={redis_url}: {err}");
+    err.lines()
+        .find(|l| l.starts_with("error:"))
+        .unwrap_or_else(|| panic!("no error: line in {err}"))
+        .to_string()
+}
+
 fn exit_message(redis_url: &str) -> (i32, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_rbay"))
         .env("REDIS_URL", redis_url)
@@ -97,9 +108,7 @@ fn exit_message(redis_url: &str) -> (i32, String) {
 
 #[test]
 fn a_malformed_redis_url_exits_with_a_one_line_fix() {
-    let (code, err) = exit_message("http//not-a-redis-url");
-    assert_ne!(code, 0);
-    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    let line = refusal("http//not-a-redis-url");
     assert!(
         line.contains("REDIS_URL") && line.contains("redis://HOST:PORT"),
         "{line}"
@@ -109,9 +118,7 @@ fn a_malformed_redis_url_exits_with_a_one_line_fix() {
 #[test]
 fn a_cluster_whose_search_does_not_coordinate_is_refused_at_start() {
     let cluster = RedisCluster::start();
-    let (code, err) = exit_message(&cluster.url());
-    assert_ne!(code, 0);
-    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    let line = refusal(&cluster.url());
     assert!(
         line.contains("Redis Cluster") && line.contains("only searches its own shard"),
         "{line}"
@@ -122,9 +129,7 @@ fn a_cluster_whose_search_does_not_coordinate_is_refused_at_start() {
 fn one_node_of_a_cluster_named_alone_asks_for_every_node() {
     let port = free_port();
     let _node = RedisProcess::start_cluster_node(port);
-    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
-    assert_ne!(code, 0);
-    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    let line = refusal(&format!("redis://127.0.0.1:{port}"));
     assert!(
         line.contains("one node of a Redis Cluster") && line.contains("separated by commas"),
         "{line}"
@@ -136,9 +141,7 @@ fn several_nodes_that_are_not_a_cluster_are_refused() {
     let (a, b) = (free_port(), free_port());
     let _a = RedisProcess::start(a, true);
     let _b = RedisProcess::start(b, true);
-    let (code, err) = exit_message(&format!("redis://127.0.0.1:{a},redis://127.0.0.1:{b}"));
-    assert_ne!(code, 0);
-    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    let line = refusal(&format!("redis://127.0.0.1:{a},redis://127.0.0.1:{b}"));
     assert!(line.contains("not a Redis Cluster node"), "{line}");
 }
 
@@ -146,9 +149,7 @@ fn several_nodes_that_are_not_a_cluster_are_refused() {
 fn a_redis_without_search_exits_with_a_one_line_fix() {
     let port = free_port();
     let _plain = RedisProcess::start(port, false);
-    let (code, err) = exit_message(&format!("redis://127.0.0.1:{port}"));
-    assert_ne!(code, 0);
-    let line = err.lines().find(|l| l.starts_with("error:")).expect(&err);
+    let line = refusal(&format!("redis://127.0.0.1:{port}"));
     assert!(
         line.contains("no search module") && line.contains("--loadmodule"),
         "{line}"
