@@ -66,18 +66,26 @@ async fn connect_to(keys: Keys) -> Db {
 
 /// Every key under the db's namespace (on every node of a cluster).
 pub async fn keys_in_namespace(db: &Db) -> Vec<String> {
+    let mut found: Vec<String> = keys_on_each_node(db).await.concat();
+    found.sort();
+    found
+}
+
+/// The namespace's keys that each node named in `REDIS_URL` holds, node by node.
+pub async fn keys_on_each_node(db: &Db) -> Vec<Vec<String>> {
     let pattern = format!("{}*", db.keys().prefix());
-    let mut found = Vec::new();
+    let mut nodes = Vec::new();
     for node in 0..db.node_count() {
         let mut conn = db
             .node_client(node)
             .get_multiplexed_async_connection()
             .await
             .unwrap();
+        let mut found = Vec::new();
         scan_node(&mut conn, &pattern, &mut found).await;
+        nodes.push(found);
     }
-    found.sort();
-    found
+    nodes
 }
 
 async fn scan_node(
