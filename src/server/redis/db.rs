@@ -100,10 +100,8 @@ impl Db {
                 .max_retry_wait(500)
                 .build()
                 .map_err(bad_url)?;
-            let config = ClusterConfig::new()
-                .set_connection_timeout(CONNECT_TIMEOUT)
-                .set_response_timeout(RESPONSE_TIMEOUT);
-            let conn = client.get_pending_async_connection_with_config(config);
+            let conn =
+                client.get_pending_async_connection_with_config(cluster_config(RESPONSE_TIMEOUT));
             (Some(client), RedisConn::Cluster(conn))
         } else {
             let config = ConnectionManagerConfig::new()
@@ -147,9 +145,7 @@ impl Db {
     /// questions about the node itself (`INFO`, `CONFIG GET`), which a cluster connection
     /// would route elsewhere or ask every node.
     pub async fn node_conn(&self) -> redis::RedisResult<MultiplexedConnection> {
-        let config = redis::AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(CONNECT_TIMEOUT))
-            .set_response_timeout(Some(RESPONSE_TIMEOUT));
+        let config = node_config(RESPONSE_TIMEOUT);
         // `Db::new` made at least one node (splitting a string yields at least one part).
         let mut last = self.nodes[0]
             .get_multiplexed_async_connection_with_config(&config)
@@ -174,16 +170,12 @@ impl Db {
     ) -> redis::RedisResult<RedisConn> {
         match &self.cluster {
             Some(cluster) => {
-                let config = ClusterConfig::new()
-                    .set_connection_timeout(CONNECT_TIMEOUT)
-                    .set_response_timeout(response_timeout);
+                let config = cluster_config(response_timeout);
                 let conn = cluster.get_async_connection_with_config(config).await?;
                 Ok(RedisConn::Cluster(conn))
             }
             None => {
-                let config = redis::AsyncConnectionConfig::new()
-                    .set_connection_timeout(Some(CONNECT_TIMEOUT))
-                    .set_response_timeout(Some(response_timeout));
+                let config = node_config(response_timeout);
                 let conn = self.nodes[0]
                     .get_multiplexed_async_connection_with_config(&config)
                     .await?;
@@ -248,6 +240,20 @@ impl Db {
             self.ready.store(false, Ordering::Relaxed);
         }
     }
+}
+
+/// A plain connection's settings: [`CONNECT_TIMEOUT`], and replies within `response_timeout`.
+fn node_config(response_timeout: Duration) -> redis::AsyncConnectionConfig {
+    redis::AsyncConnectionConfig::new()
+        .set_connection_timeout(Some(CONNECT_TIMEOUT))
+        .set_response_timeout(Some(response_timeout))
+}
+
+/// A cluster connection's settings: [`CONNECT_TIMEOUT`], and replies within `response_timeout`.
+fn cluster_config(response_timeout: Duration) -> ClusterConfig {
+    ClusterConfig::new()
+        .set_connection_timeout(CONNECT_TIMEOUT)
+        .set_response_timeout(response_timeout)
 }
 
 /// The shared connection: to one primary, or to a Redis Cluster.
