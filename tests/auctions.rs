@@ -540,6 +540,53 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
 }
 
 #[tokio::test]
+async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
+    if search_is_shard_local() {
+        return;
+    }
+    let db = test_db().await;
+    let vase = list(&db, 1, "Blue glass vase", 100, 3_600_000).await;
+    let others = [
+        list(&db, 2, "Green glass vase", 100, 3_600_000).await,
+        list(&db, 3, "Tall glass vase", 100, 3_600_000).await,
+    ];
+    for id in [vase, others[0], others[1]] {
+        wait_indexed(&db, id).await;
+    }
+    // Sixteen first views at once: no list is stored yet, so each would search.
+    let pages = futures_util::future::join_all((0..16).map(|_| items::page(&db, vase, None))).await;
+    let lists: Vec<Vec<String>> = pages
+        .into_iter()
+        .map(|page| {
+            let mut ids: Vec<String> = page
+                .unwrap()
+                .unwrap()
+                .similar
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            ids.sort();
+            ids
+        })
+        .collect();
+    let mut expected: Vec<String> = others.iter().map(|id| id.to_string()).collect();
+    expected.sort();
+    assert!(
+        lists.iter().all(|ids| *ids == expected),
+        "every page shows the two other vases, never the item itself: {lists:?}"
+    );
+    let mut conn = db.raw_conn();
+    let stored: String = redis::cmd("GET")
+        .arg(db.keys().item_similar(vase))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let mut stored: Vec<&str> = stored.split(',').collect();
+    stored.sort();
+    assert_eq!(stored, expected, "the list is stored for the next pages");
+}
+
+#[tokio::test]
 async fn dashboard_sorts_by_validated_columns() {
     if search_is_shard_local() {
         return;

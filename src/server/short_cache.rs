@@ -101,6 +101,35 @@ impl<T: Clone> RecentMap<T> {
     }
 }
 
+/// Turns to recompute something missing from a cache, per key, per instance: requests that
+/// miss the same key at the same moment go one after the other, so the first recomputes and
+/// the others find its result (checking the cache again once it is their turn) instead of all
+/// asking Redis at once. Keys share a fixed number of turns by hash, so this never grows.
+pub struct Turns {
+    turns: Vec<tokio::sync::Mutex<()>>,
+}
+
+impl Turns {
+    pub fn new(count: usize) -> Self {
+        Turns {
+            turns: (0..count.max(1))
+                .map(|_| tokio::sync::Mutex::new(()))
+                .collect(),
+        }
+    }
+
+    /// Waits for `key`'s turn; the turn lasts as long as the guard.
+    pub async fn take(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
+        // FNV-1a: the same key always gets the same turn.
+        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
+            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+        });
+        self.turns[(hash % self.turns.len() as u64) as usize]
+            .lock()
+            .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::RecentMap;
@@ -117,5 +146,31 @@ mod tests {
         assert_eq!(map.get("k0"), None, "the oldest went first");
         std::thread::sleep(Duration::from_millis(60));
         assert_eq!(map.get("k9"), None, "expired");
+    }
+
+    #[tokio::test]
+    async fn a_key_waits_for_its_own_turn_only() {
+        let turns = super::Turns::new(64);
+        let held = turns.take("search lamp").await;
+        let same = tokio::time::timeout(Duration::from_millis(50), turns.take("search lamp")).await;
+        assert!(same.is_err(), "the same key waits while its turn is held");
+        // Some other key has another turn (64 turns: not all keys can share this one).
+        let mut free = 0;
+        for i in 0..16 {
+            let key = format!("search word{i}");
+            if let Ok(_guard) =
+                tokio::time::timeout(Duration::from_millis(5), turns.take(&key)).await
+            {
+                free += 1;
+            }
+        }
+        assert!(free > 0, "other keys go ahead");
+        drop(held);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), turns.take("search lamp"))
+                .await
+                .is_ok(),
+            "its turn comes once released"
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::items::{
 };
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::indexes::is_unknown_index;
-use crate::server::short_cache::RecentMap;
+use crate::server::short_cache::{RecentMap, Turns};
 use crate::util::time::now_ms;
 use redis::Value;
 
@@ -197,7 +197,8 @@ async fn cards_of(
 ///
 /// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
 /// @category`, in the same pipeline, without the category filter so the other categories'
-/// counts show; reused for 5 s per query by each instance).
+/// counts show; reused for 5 s per query by each instance). The ids found are reused for 1 s
+/// per query, order and page by each instance ([`IDS`]); the cards never are.
 pub async fn search(
     db: &Db,
     text: &str,
@@ -220,7 +221,9 @@ pub async fn search(
         (SearchSort::EndingSoon, StatusFilter::All) => StatusFilter::Live,
         _ => status,
     };
+    let page = page.clamp(1, 500);
     let facets_key = facets_key(db.keys().prefix(), &text, status);
+    let ids_key = ids_key(db.keys().prefix(), &text, status, category, sort, page);
     let query = match status_clause(status, now_ms) {
         Some(clause) => format!("{text} {clause}"),
         None => text,
@@ -230,20 +233,35 @@ pub async fn search(
         Some(slug) => format!("{query} @category:{{{slug}}}"),
         None => query.clone(),
     };
-    let page = page.clamp(1, 500);
     let index = db.keys().items_index();
+    // A broad word matches a fixed share of the catalogue, and RediSearch reads every match to
+    // rank or sort them: the same search asked again within a second reuses the ids (the
+    // cards are read fresh below, so prices and bids are live whatever the ids' age).
+    let mut cached_ids = IDS.get(&ids_key);
+    let mut cached_facets = FACETS.get(&facets_key);
+    // When either expires under load, one request per query asks Redis and the others wait
+    // for its result (at 50,000 items, 32 asking at once held Redis for a quarter second).
+    let turn = if cached_ids.is_none() || cached_facets.is_none() {
+        let turn = SEARCH_TURNS.take(&ids_key).await;
+        cached_ids = IDS.get(&ids_key);
+        cached_facets = FACETS.get(&facets_key);
+        Some(turn)
+    } else {
+        None
+    };
     let mut pipe = redis::pipe();
-    pipe.add_command(id_search(
-        &index,
-        &filtered,
-        sort.sort_by(),
-        (page - 1) * SEARCH_PAGE_SIZE,
-        SEARCH_PAGE_SIZE,
-    ));
+    if cached_ids.is_none() {
+        pipe.add_command(id_search(
+            &index,
+            &filtered,
+            sort.sort_by(),
+            (page - 1) * SEARCH_PAGE_SIZE,
+            SEARCH_PAGE_SIZE,
+        ));
+    }
     // The counts cost about as much as the search itself (the words' expansion): a query asked
     // again within a few seconds reuses them.
-    let cached = FACETS.get(&facets_key);
-    if cached.is_none() {
+    if cached_facets.is_none() {
         pipe.cmd("FT.AGGREGATE")
             .arg(&index)
             .arg(&query)
@@ -258,9 +276,20 @@ pub async fn search(
             .arg("DIALECT")
             .arg(2);
     }
-    let mut replies = run(db, "search", pipe).await?.into_iter();
-    let (total, ids) = parse_ids(db, replies.next().unwrap_or(Value::Nil));
-    let facets = match cached {
+    let mut replies = if cached_ids.is_none() || cached_facets.is_none() {
+        run(db, "search", pipe).await?.into_iter()
+    } else {
+        Vec::new().into_iter()
+    };
+    let (total, ids) = match cached_ids {
+        Some(found) => found,
+        None => {
+            let found = parse_ids(db, replies.next().unwrap_or(Value::Nil));
+            IDS.put(ids_key, found.clone());
+            found
+        }
+    };
+    let facets = match cached_facets {
         Some(facets) => facets,
         None => {
             let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
@@ -268,6 +297,7 @@ pub async fn search(
             facets
         }
     };
+    drop(turn);
     Ok(CardPage {
         total,
         cards: cards_by_id(db, &ids).await?,
@@ -275,6 +305,28 @@ pub async fn search(
         facets,
     })
 }
+
+/// The key of a search's ids: the words, which auctions, the category, the order and the
+/// page; never the clock (see [`facets_key`]).
+fn ids_key(
+    prefix: &str,
+    text: &str,
+    status: StatusFilter,
+    category: Option<&str>,
+    sort: SearchSort,
+    page: usize,
+) -> String {
+    let category = category.unwrap_or("");
+    format!("{prefix}{status:?} {sort:?} {page} {category} {text}")
+}
+
+/// Whose turn it is to run a search whose ids are missing, per instance.
+static SEARCH_TURNS: std::sync::LazyLock<Turns> = std::sync::LazyLock::new(|| Turns::new(64));
+
+/// Recent search results (total and ids), by query, order and page, per instance: reused for
+/// one second, like the home rankings' half second.
+static IDS: std::sync::LazyLock<RecentMap<(u64, Vec<ItemId>)>> =
+    std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(1), 1024));
 
 /// The key of a query's counts: the words and which auctions, never the clock. (The status
 /// clause holds the current millisecond; a key with it would never be asked twice, and at
@@ -454,6 +506,41 @@ mod tests {
             live,
             facets_key("q:", "(lamp|lamp*|%lamp%)", StatusFilter::Live)
         );
+    }
+
+    #[test]
+    fn a_search_is_reused_whatever_the_clock_says_but_never_across_pages_or_filters() {
+        let text = "(lamp|lamp*|%lamp%)";
+        let key = |status, category, sort, page| ids_key("p:", text, status, category, sort, page);
+        let base = key(StatusFilter::Live, None, SearchSort::EndingSoon, 1);
+        assert_eq!(
+            base,
+            key(StatusFilter::Live, None, SearchSort::EndingSoon, 1)
+        );
+        for other in [
+            key(StatusFilter::Ended, None, SearchSort::EndingSoon, 1),
+            key(StatusFilter::Live, Some("home"), SearchSort::EndingSoon, 1),
+            key(StatusFilter::Live, None, SearchSort::PriceHigh, 1),
+            key(StatusFilter::Live, None, SearchSort::EndingSoon, 2),
+            ids_key(
+                "q:",
+                text,
+                StatusFilter::Live,
+                None,
+                SearchSort::EndingSoon,
+                1,
+            ),
+            ids_key(
+                "p:",
+                "(lam|lam*)",
+                StatusFilter::Live,
+                None,
+                SearchSort::EndingSoon,
+                1,
+            ),
+        ] {
+            assert_ne!(base, other);
+        }
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::items::{BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, NewItem
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::redis::scripts::scripts;
+use crate::server::short_cache::Turns;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
 
@@ -323,6 +324,10 @@ const SIMILAR_TTL_SECS: u64 = 60;
 
 /// Similar items: the cached id list when there is one (then only the cards are read, one
 /// pipeline), otherwise two `FT.SEARCH` whose ids are cached for [`SIMILAR_TTL_SECS`].
+///
+/// When the list expires under load, the requests of that moment would all search at once
+/// (at 50,000 items, 32 at once held Redis for most of a second): one search per item and
+/// instance runs, the others wait for it and read what it stored.
 async fn similar_cards(
     db: &Db,
     id: ItemId,
@@ -330,14 +335,24 @@ async fn similar_cards(
     cached: Option<String>,
 ) -> Result<Vec<ItemCard>, AppError> {
     if let Some(ids) = cached {
-        let ids: Vec<ItemId> = ids.split(',').filter_map(ItemId::parse).collect();
-        return crate::items::server::cards::cards_by_id(db, &ids).await;
+        return cards_of_list(db, &ids).await;
+    }
+    let key = db.keys().item_similar(id);
+    let _turn = SIMILAR_TURNS.take(&key).await;
+    let mut conn = db.conn()?;
+    // Another request may have searched while this one waited.
+    let stored: Option<String> = redis::cmd("GET")
+        .arg(&key)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("similar items", e))?;
+    if let Some(ids) = stored {
+        return cards_of_list(db, &ids).await;
     }
     let cards = search::similar(db, id, &item.name, &item.description).await?;
     let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
-    let mut conn = db.conn()?;
     let stored: redis::RedisResult<()> = redis::cmd("SET")
-        .arg(db.keys().item_similar(id))
+        .arg(&key)
         .arg(ids.join(","))
         .arg("EX")
         .arg(SIMILAR_TTL_SECS)
@@ -348,6 +363,15 @@ async fn similar_cards(
     }
     Ok(cards)
 }
+
+/// The cards of a stored similar-items list (comma-separated ids).
+async fn cards_of_list(db: &Db, ids: &str) -> Result<Vec<ItemCard>, AppError> {
+    let ids: Vec<ItemId> = ids.split(',').filter_map(ItemId::parse).collect();
+    crate::items::server::cards::cards_by_id(db, &ids).await
+}
+
+/// Whose turn it is to search for an item's similar items, per instance.
+static SIMILAR_TURNS: std::sync::LazyLock<Turns> = std::sync::LazyLock::new(|| Turns::new(64));
 
 /// The field of photo `n` (1 = the cover) in an item's image hash: `large`/`thumb` for the
 /// cover, `large:n`/`thumb:n` for the others.
