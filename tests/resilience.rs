@@ -155,3 +155,26 @@ fn a_redis_without_search_exits_with_a_one_line_fix() {
         "{line}"
     );
 }
+
+/// The server restarts itself once with the allocator settings that hand memory back
+/// (`main.rs`, `ALLOCATOR_SETTINGS`): same process, still serving; an operator's own value wins.
+#[test]
+fn the_server_runs_with_the_allocator_settings_that_return_memory() {
+    let server = Server::start(&common::redis_url(), &[("MIMALLOC_PURGE_DELAY", "7")]);
+    server.wait_ready();
+    let environ = std::fs::read(format!("/proc/{}/environ", server.pid())).unwrap();
+    let vars: Vec<String> = environ
+        .split(|b| *b == 0)
+        .map(|v| String::from_utf8_lossy(v).into_owned())
+        .filter(|v| v.starts_with("MIMALLOC_"))
+        .collect();
+    assert!(
+        vars.contains(&"MIMALLOC_ARENA_EAGER_COMMIT=0".to_string()),
+        "{vars:?}"
+    );
+    assert!(
+        vars.contains(&"MIMALLOC_PURGE_DELAY=7".to_string()),
+        "the operator's setting is kept: {vars:?}"
+    );
+    assert_eq!(server.get("/about").status, 200, "and it serves");
+}
