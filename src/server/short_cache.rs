@@ -120,10 +120,8 @@ impl Turns {
 
     /// Waits for `key`'s turn; the turn lasts as long as the guard.
     pub async fn take(&self, key: &str) -> tokio::sync::MutexGuard<'_, ()> {
-        // FNV-1a: the same key always gets the same turn.
-        let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
+        // The same key always gets the same turn.
+        let hash = crate::util::hash::fnv1a(key.bytes());
         self.turns[(hash % self.turns.len() as u64) as usize]
             .lock()
             .await

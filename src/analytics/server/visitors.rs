@@ -86,21 +86,5 @@ pub fn note_request(request: &axum::extract::Request, trust_proxy: bool) {
     let identity = request::cookie_of(headers, request::SESSION_COOKIE)
         .or_else(|| request::cookie_of(headers, request::VISITOR_COOKIE))
         .unwrap_or_else(|| request::client_ip_of(headers, request.extensions(), trust_proxy));
-    note(fnv1a(identity.as_bytes()));
-}
-
-/// FNV-1a, 64 bits: fast, and the same in every process (unlike the std hasher).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn fnv1a_is_stable() {
-        assert_eq!(super::fnv1a(b""), 0xcbf2_9ce4_8422_2325);
-        assert_eq!(super::fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
-    }
+    note(crate::util::hash::fnv1a(identity.bytes()));
 }
