@@ -5,7 +5,10 @@
 -- KEYS[4] = shard's price ranking   KEYS[5] = shard's views ranking
 -- KEYS[6] = shard's ending ranking  KEYS[7] = shard's index-dirty set
 -- KEYS[8] = shard's stats log (see `record_stats` in prelude.lua)
+-- KEYS[9] = item document (for its category)
+-- KEYS[10..] = the shard's ending ranking of each category (see `category_ranking`)
 -- ARGV[1] = buyer id   ARGV[2] = buyer name   ARGV[3] = item id   ARGV[4] = pub/sub channel
+-- ARGV[5..] = the slugs of the categories of KEYS[10..], in the same order
 -- Returns { 'bought', price, time (ms) } | { 'not_found' } | { 'ended' } | { 'own_item' }
 --       | { 'unavailable' } (no Buy It Now price, or bidding has taken over)
 local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
@@ -39,6 +42,7 @@ redis.call('LPUSH', KEYS[2], ARGV[1] .. '|' .. price .. '|' .. now .. '|n|' .. A
 redis.call('ZREM', KEYS[4], ARGV[3])
 redis.call('ZREM', KEYS[5], ARGV[3])
 redis.call('ZREM', KEYS[6], ARGV[3])
+redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[9], 'category'), 10, 5), ARGV[3])
 redis.call('SADD', KEYS[7], ARGV[3])
 emit(KEYS[3], ARGV[4], 'ended', {
   type = 'ended',

@@ -15,8 +15,10 @@
 -- KEYS[5] = shard's index-dirty set   KEYS[6] = the item's maximums (hash: bidder → cents)
 -- KEYS[7] = shard's ending ranking   KEYS[8] = item document (for its name, when someone is outbid)
 -- KEYS[9] = shard's stats log (see `record_stats` in prelude.lua)
+-- KEYS[10..] = the shard's ending ranking of each category (see `category_ranking`)
 -- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = maximum (integer cents)
 -- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
+-- ARGV[6..] = the slugs of the categories of KEYS[10..], in the same order
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
 --           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
 --           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
@@ -153,6 +155,8 @@ if s[10] == '1' and ends - now < 120000 then
     moved_end = 1
     redis.call('HSET', KEYS[1], 'ends_at', ends)
     redis.call('ZADD', KEYS[7], 'XX', ends, ARGV[4])
+    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[8], 'category'), 10, 6), 'XX',
+      ends, ARGV[4])
   end
 end
 local reserve_met = (reserve == 0 or price >= reserve)

@@ -62,3 +62,17 @@ local function record_stats(k, seller, item, counts, trend, jump)
       'isx ' .. item .. ' ' .. seller .. ' ' .. trend .. ' ' .. jump .. ' ' .. table.concat(parts, ','))
   end
 end
+
+-- The shard's ranking of an item's category (src/items/server/rankings.rs, `CategoryRankings`):
+-- a script that keeps it is given the shard's ranking of every category as its last KEYS from
+-- KEYS[k] on, and their slugs, in the same order, as its last ARGV from ARGV[a] on. The default
+-- category comes first, so an item whose category is missing or unknown uses its ranking, as
+-- listing does.
+local function category_ranking(category, k, a)
+  for i = 0, #ARGV - a do
+    if ARGV[a + i] == category then
+      return KEYS[k + i]
+    end
+  end
+  return KEYS[k]
+end

@@ -2,32 +2,37 @@
 //! Rbay: an auction marketplace on Leptos (server rendering + islands) and Redis.
 //!
 //! One folder per feature, each with its shared rules and types in `mod.rs`, its server
-//! functions in `api.rs` and its Redis side in `server` (feature `ssr`); the UI and the
-//! plumbing around them (see `docs/architecture.md`):
-//! - [`accounts`], [`items`], [`comments`], [`profiles`]: the features;
+//! functions in `api.rs`, its Redis side in `server` (feature `ssr`) and its pages and islands
+//! in `ui`; the plumbing around them (see `docs/architecture.md`):
+//! - [`accounts`], [`items`], [`comments`], [`notifications`], [`profiles`], [`jobs`]: the
+//!   features;
 //! - [`analytics`]: counts per minute, hour and day, charts, fleet figures;
-//! - [`live`]: live updates to open pages (transport only: features bring their events);
-//! - [`pages`] and [`components`]: the UI; only `#[island]`s are shipped to browsers;
-//! - [`app`]: the HTML shell and the router; [`error`]: the one error users see;
+//! - [`live`]: live updates to open pages (features bring their events; `live::ui` is the
+//!   browser end);
+//! - [`ui`]: the few view pieces every feature shares; only `#[island]`s are shipped to browsers;
+//! - [`app`]: the HTML shell, the router that mounts every feature's pages, the header and
+//!   footer; [`error`]: the one error users see;
 //! - [`util`]: money, time, text, problem codes, URLs;
-//! - `server` (feature `ssr`): configuration, state, HTTP, the Redis plumbing.
+//! - `server` (feature `ssr`): configuration, state, HTTP, the Redis plumbing, the job engine;
+//! - `wiring` (feature `ssr`): mounts every feature's routes and job kinds, in one place.
 
 pub mod accounts;
 pub mod analytics;
 pub mod app;
 pub mod comments;
-pub mod components;
 pub mod error;
 pub mod items;
 pub mod jobs;
 pub mod live;
 pub mod notifications;
-pub mod pages;
 pub mod profiles;
+pub mod ui;
 pub mod util;
 
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod wiring;
 
 /// Entry point of the WASM bundle: hydrates the islands of a server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -167,7 +167,7 @@ async fn serve(config: Config) -> ExitCode {
 
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let state = AppState::new(config, db, stopping);
+    let state = AppState::new(config, db, stopping, rbay::wiring::jobs());
     let job_settings = match rbay::server::jobs::Settings::from_env() {
         Ok(settings) => settings,
         Err(e) => return fail(&e),
@@ -179,7 +179,7 @@ async fn serve(config: Config) -> ExitCode {
     let workers = state
         .config
         .run_workers
-        .then(|| rbay::jobs::server::start(&state.db, job_settings, state.shutdown.clone()));
+        .then(|| rbay::wiring::start_workers(&state.db, job_settings, state.shutdown.clone()));
     rbay::items::server::closer::spawn_sweep(&state.db);
     // Analytics: the stats logs folded into counts; this instance's figures for /ops.
     rbay::analytics::server::spawn_folder(&state.db);
@@ -241,7 +241,7 @@ async fn worker(config: Config) -> ExitCode {
     // Workers never search: they run on any Redis Cluster, coordinating search or not.
     supervisor::spawn(&db, supervisor::Role::Worker, fatal);
     let (stop, stopping) = tokio::sync::watch::channel(false);
-    let workers = rbay::jobs::server::start(&db, settings, stopping);
+    let workers = rbay::wiring::start_workers(&db, settings, stopping);
     let failed = tokio::select! {
         () = shutdown_signal() => None,
         Some(error) = fatal_errors.recv() => Some(error),
@@ -270,7 +270,7 @@ async fn bench_jobs(config: &Config, jobs: u32, workers: u32) -> ExitCode {
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut running = Vec::new();
     for _ in 0..workers {
-        running.push(rbay::jobs::server::start(
+        running.push(rbay::wiring::start_workers(
             &db,
             settings.clone(),
             stopping.clone(),

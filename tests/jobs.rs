@@ -37,7 +37,7 @@ fn quick() -> Settings {
 /// Rbay's own workers (every queue, every kind) on `db`; stopped when the sender drops.
 fn workers(db: &Db, settings: Settings) -> watch::Sender<bool> {
     let (stop, stopping) = watch::channel(false);
-    rbay::jobs::server::start(db, settings, stopping);
+    rbay::wiring::start_workers(db, settings, stopping);
     stop
 }
 

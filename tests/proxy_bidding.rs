@@ -485,8 +485,8 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
     // Two instances' workers.
     let (_stop_a, a) = tokio::sync::watch::channel(false);
     let (_stop_b, b) = tokio::sync::watch::channel(false);
-    rbay::jobs::server::start(&db, Settings::default(), a);
-    rbay::jobs::server::start(&other, Settings::default(), b);
+    rbay::wiring::start_workers(&db, Settings::default(), a);
+    rbay::wiring::start_workers(&other, Settings::default(), b);
     let id = items::create(
         &db,
         SELLER.0,

@@ -369,6 +369,37 @@ async fn a_category_is_browsed_by_end_and_counted_live() {
 }
 
 #[tokio::test]
+async fn a_soft_close_moves_the_end_in_the_category_ranking_in_the_same_step() {
+    let db = test_db().await;
+    let item = NewItem {
+        name: "Late lamp".into(),
+        description: "A lamp, as new.".into(),
+        duration_ms: 60_000,
+        category: "home",
+        ..Default::default()
+    };
+    let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
+    let outcome = items::place_bid(&db, 9, "bidder", id, 10_000).await.unwrap();
+    let items::BidOutcome::Accepted {
+        ends_at_ms,
+        end_moved,
+        ..
+    } = outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert!(end_moved, "a bid in the last 2 minutes moves the end");
+    let mut conn = db.raw_conn();
+    let ranked: Option<i64> = redis::cmd("ZSCORE")
+        .arg(db.keys().rank_ending_in("home", rbay::server::redis::keys::shard_of(id.0)))
+        .arg(id.0)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ranked, Some(ends_at_ms), "the category's ranking has the new end");
+}
+
+#[tokio::test]
 async fn search_filters_by_category_and_counts_matches_in_each() {
     if search_is_shard_local() {
         return;

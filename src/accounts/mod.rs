@@ -7,6 +7,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 
 use crate::util::problem::FieldErrors;
 use serde::{Deserialize, Serialize};
@@ -214,6 +215,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
+        crate::util::problem::assert_codes_round_trip::<Problem>();
         let mut errors = FormErrors::default();
         errors.set(USERNAME, Problem::UsernameTaken);
         errors.set(PASSWORD, Problem::PasswordLength);

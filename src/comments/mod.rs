@@ -5,6 +5,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 
 use crate::util::text::TextProblem;
 use serde::{Deserialize, Serialize};
@@ -121,19 +122,7 @@ mod tests {
 
     #[test]
     fn problem_codes_round_trip() {
-        for p in [
-            CommentProblem::Empty,
-            CommentProblem::TooLong,
-            CommentProblem::Invisible,
-            CommentProblem::StackedMarks,
-            CommentProblem::SignIn,
-            CommentProblem::NotFound,
-            CommentProblem::NotYours,
-            CommentProblem::RateLimited(7),
-            CommentProblem::Unavailable,
-        ] {
-            assert_eq!(CommentProblem::from_code(&p.code()), Some(p));
-        }
+        crate::util::problem::assert_codes_round_trip::<CommentProblem>();
         assert_eq!(CommentProblem::SignIn.code(), "signin");
     }
 }

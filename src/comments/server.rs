@@ -62,8 +62,13 @@ pub async fn add(
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
-    let [created_ms, _count] = reply[..] else {
-        return Ok(Err(CommentProblem::NotFound));
+    let created_ms = match reply[..] {
+        [0] => return Ok(Err(CommentProblem::NotFound)),
+        [created_ms, _count] => created_ms,
+        _ => {
+            tracing::error!(?reply, "add_comment: unexpected reply");
+            return Err(AppError::Internal);
+        }
     };
     Ok(Ok(Comment {
         id,
@@ -99,7 +104,11 @@ pub async fn delete(
     match reply[..] {
         [1, _count] => Ok(Ok(())),
         [-1] => Ok(Err(CommentProblem::NotYours)),
-        _ => Ok(Err(CommentProblem::NotFound)),
+        [0] => Ok(Err(CommentProblem::NotFound)),
+        _ => {
+            tracing::error!(?reply, "delete_comment: unexpected reply");
+            Err(AppError::Internal)
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 pub mod wire;
 
 use crate::util::money::AmountError;
@@ -725,7 +726,6 @@ pub fn price_chart_html(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::problem::Problem as _;
 
     #[test]
     fn durations_run_from_a_minute_to_two_weeks() {
@@ -842,20 +842,8 @@ mod tests {
 
     #[test]
     fn bid_problem_codes_round_trip() {
-        for p in [
-            BidProblem::SignIn,
-            BidProblem::from(AmountError::TooManyDecimals),
-            BidProblem::Ended,
-            BidProblem::OwnItem,
-            BidProblem::TooLow,
-            BidProblem::RateLimited(9),
-            BidProblem::Unavailable,
-            BidProblem::Full,
-            BidProblem::NotFound,
-        ] {
-            assert_eq!(BidProblem::from_code(&p.code()), Some(p));
-        }
-        assert_eq!(BidProblem::from_code("<script>"), None);
+        crate::util::problem::assert_codes_round_trip::<BidProblem>();
+        crate::util::problem::assert_codes_round_trip::<ListingProblem>();
         assert_eq!(
             bid_message(BidProblem::TooLow, 1250),
             "Bid at least $12.50."

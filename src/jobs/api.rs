@@ -11,8 +11,9 @@ pub async fn get_ops() -> Result<OpsView, AppError> {
     let state = crate::server::state::current()?;
     operator(&state).await?;
     let now = crate::util::time::now_ms();
+    let queues = state.jobs.queues();
     let (mut view, fleet) = tokio::try_join!(
-        crate::jobs::server::view(&state.db),
+        crate::jobs::server::view(&state.db, &queues),
         crate::analytics::server::ops::fleet(&state.db, now),
     )?;
     view.fleet_html = crate::analytics::server::ops::fleet_panel(&fleet, now);
@@ -28,7 +29,7 @@ pub async fn settle_dead_job(
 ) -> Result<bool, AppError> {
     let state = crate::server::state::current()?;
     operator(&state).await?;
-    if !crate::jobs::server::QUEUES.contains(&queue.as_str()) {
+    if !state.jobs.queues().contains(&queue.as_str()) {
         return Err(AppError::NotFound);
     }
     let retry = match action.as_str() {

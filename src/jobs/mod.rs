@@ -6,6 +6,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 
 use serde::{Deserialize, Serialize};
 

@@ -1,17 +1,10 @@
-//! The jobs Rbay runs, routed by kind to the feature that owns each, and starting the workers.
+//! The probe job (diagnostics: the queue tests and benchmark) and the numbers of the
+//! operations page, for every queue the features registered (`crate::wiring::jobs`).
 
-use crate::server::jobs::{self, Handler, JobError, JobRun, Settings};
+use crate::server::jobs::{self, JobError, JobKind, JobRun, Registry, ANY_QUEUE};
 use crate::server::redis::db::Db;
 use serde::{Deserialize, Serialize};
-use std::sync::Arc;
 use std::time::Duration;
-
-/// Every queue, in the order the operations page shows them.
-pub const QUEUES: [&str; 3] = [
-    crate::items::server::close_job::QUEUE,
-    crate::notifications::server::QUEUE,
-    crate::items::server::listing::PHOTO_QUEUE,
-];
 
 /// The probe job: sleeps, then counts one finished run of its job id under a name (a hash:
 /// job id → runs). Deliberately not idempotent, so tests can see a job that ran twice. For
@@ -28,19 +21,13 @@ pub struct Probe {
     pub fail_first: u32,
 }
 
-/// Runs one job.
-pub async fn run(db: &Db, job: JobRun) -> Result<(), JobError> {
-    use crate::items::server::{close_job, closer, listing};
-    match job.kind.as_str() {
-        close_job::JOB => closer::run_job(db, &job.payload).await,
-        crate::notifications::server::JOB => crate::notifications::server::run_job(db, &job).await,
-        listing::THUMBNAIL_JOB => listing::run_thumbnail_job(db, &job.payload).await,
-        crate::items::server::watch::REMINDER_JOB => {
-            crate::items::server::watch::run_reminder_job(db, &job.payload).await
-        }
-        PROBE_JOB => probe(db, &job).await,
-        other => Err(JobError::permanent(format!("unknown job kind {other:?}"))),
-    }
+/// The probe kind (runs on any queue).
+pub fn register_jobs(jobs: &mut Registry) {
+    jobs.add(JobKind {
+        name: PROBE_JOB,
+        queue: ANY_QUEUE,
+        run: |db, job| Box::pin(async move { probe(&db, &job).await }),
+    });
 }
 
 async fn probe(db: &Db, job: &JobRun) -> Result<(), JobError> {
@@ -65,33 +52,18 @@ async fn probe(db: &Db, job: &JobRun) -> Result<(), JobError> {
     Ok(())
 }
 
-/// The handler for every kind above.
-pub fn handler(db: &Db) -> Handler {
-    let db = db.clone();
-    Arc::new(move |job| {
-        let db = db.clone();
-        Box::pin(async move { run(&db, job).await })
-    })
-}
-
-/// Starts the workers for every queue (see `server::jobs::start`).
-pub fn start(
-    db: &Db,
-    settings: Settings,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> tokio::task::JoinHandle<()> {
-    jobs::start(db, &QUEUES, handler(db), settings, stop)
-}
-
 /// The operations page's numbers: every queue in one round trip, then its newest dead jobs.
-pub async fn view(db: &Db) -> Result<crate::jobs::OpsView, crate::error::AppError> {
+pub async fn view(
+    db: &Db,
+    queues: &[&'static str],
+) -> Result<crate::jobs::OpsView, crate::error::AppError> {
     use crate::jobs::{DeadJobView, QueueView, MINUTES};
     use crate::server::redis::db::redis_error;
-    let counts = jobs::counts(db, &QUEUES, MINUTES)
+    let counts = jobs::counts(db, queues, MINUTES)
         .await
         .map_err(|e| redis_error("queue counts", e))?;
-    let mut queues = Vec::new();
-    for (name, c) in QUEUES.iter().zip(counts) {
+    let mut views = Vec::new();
+    for (name, c) in queues.iter().zip(counts) {
         let dead_jobs = if c.dead > 0 {
             jobs::dead_jobs(db, name, 20)
                 .await
@@ -99,7 +71,7 @@ pub async fn view(db: &Db) -> Result<crate::jobs::OpsView, crate::error::AppErro
         } else {
             Vec::new()
         };
-        queues.push(QueueView {
+        views.push(QueueView {
             name: name.to_string(),
             waiting: c.waiting,
             running: c.running,
@@ -123,7 +95,7 @@ pub async fn view(db: &Db) -> Result<crate::jobs::OpsView, crate::error::AppErro
     }
     Ok(crate::jobs::OpsView {
         fleet_html: String::new(),
-        queues,
+        queues: views,
         now_ms: crate::util::time::now_ms(),
     })
 }

@@ -6,6 +6,7 @@
 
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 
 /// An event a page can receive live: its server-sent-event name and, through `Serialize`,
 /// its JSON data.

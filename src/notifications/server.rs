@@ -18,6 +18,15 @@ use std::collections::HashMap;
 pub const QUEUE: &str = "notify";
 pub const JOB: &str = "notify";
 
+/// The notifications' job kind: delivering one notice.
+pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
+    jobs.add(crate::server::jobs::JobKind {
+        name: JOB,
+        queue: QUEUE,
+        run: |db, job| Box::pin(async move { run_job(&db, &job).await }),
+    });
+}
+
 /// A notice to deliver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewNotice {

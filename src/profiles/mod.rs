@@ -3,6 +3,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod server;
+pub mod ui;
 
 use crate::items::ItemCard;
 use serde::{Deserialize, Serialize};

@@ -72,11 +72,18 @@ impl Config {
             why: format!("{e}; expected HOST:PORT such as 127.0.0.1:3000"),
         })?;
         let key_prefix = get("RBAY_KEY_PREFIX").unwrap_or_else(|| DEFAULT_KEY_PREFIX.to_string());
-        if key_prefix.len() > 64 || key_prefix.chars().any(|c| c.is_whitespace()) {
+        // Braces would make Redis Cluster hash the prefix instead of each key's own hash tag,
+        // putting every key in one slot (and breaking every script that relies on its keys
+        // sharing the item's or the user's slot).
+        if key_prefix.len() > 64
+            || key_prefix
+                .chars()
+                .any(|c| c.is_whitespace() || c == '{' || c == '}')
+        {
             return Err(ConfigError::Invalid {
                 name: "RBAY_KEY_PREFIX",
                 value: key_prefix,
-                why: "use at most 64 characters and no spaces, e.g. rbay:".into(),
+                why: "use at most 64 characters, no spaces and no braces, e.g. rbay:".into(),
             });
         }
         let flag = |name: &'static str| match get(name).as_deref() {
@@ -196,6 +203,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("RBAY_KEY_PREFIX"), "{err}");
+        for braces in ["{rbay}:", "rbay{:", "rbay}:"] {
+            let err = config(&[("RBAY_KEY_PREFIX", braces)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("braces"), "{braces}: {err}");
+        }
         assert!(config(&[("RBAY_SECURE_COOKIES", "yes please")]).is_err());
         for bad in ["10", "0/60", "10/0", "x/60", "10/-1"] {
             let err = config(&[("RBAY_AUTH_IP_LIMIT", bad)])

@@ -172,6 +172,75 @@ pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Sen
 /// What runs a job: every kind of every queue the workers serve.
 pub type Handler = Arc<dyn Fn(JobRun) -> HandlerFuture + Send + Sync>;
 
+/// What runs one kind of job (a plain function, so a kind is data a feature hands over).
+pub type RunJob = fn(Db, JobRun) -> HandlerFuture;
+
+/// One kind of job: the name stored with each job, the queue its jobs go to, and what runs it.
+#[derive(Clone, Copy)]
+pub struct JobKind {
+    pub name: &'static str,
+    /// The queue the feature puts these jobs on ([`ANY_QUEUE`]: whichever it is given).
+    pub queue: &'static str,
+    pub run: RunJob,
+}
+
+/// The queue of a kind that runs on whichever queue a job of it is put on (the probe job of
+/// the queue tests and benchmark); it adds no queue of its own.
+pub const ANY_QUEUE: &str = "";
+
+/// Every kind of job a deployment runs, each registered by the feature that owns it (through
+/// the wiring module). The engine dispatches on it; it names no feature.
+#[derive(Clone, Default)]
+pub struct Registry {
+    kinds: Vec<JobKind>,
+}
+
+impl Registry {
+    /// Adds a kind. Two kinds with one name would make jobs ambiguous: that is a programming
+    /// error, caught at start.
+    pub fn add(&mut self, kind: JobKind) -> &mut Self {
+        assert!(
+            self.kind(kind.name).is_none(),
+            "job kind {:?} registered twice",
+            kind.name
+        );
+        self.kinds.push(kind);
+        self
+    }
+
+    /// The kind named `name`.
+    pub fn kind(&self, name: &str) -> Option<&JobKind> {
+        self.kinds.iter().find(|k| k.name == name)
+    }
+
+    /// Every queue, once each, in the order their first kind was registered.
+    pub fn queues(&self) -> Vec<&'static str> {
+        let mut queues: Vec<&'static str> = Vec::new();
+        for kind in &self.kinds {
+            if kind.queue != ANY_QUEUE && !queues.contains(&kind.queue) {
+                queues.push(kind.queue);
+            }
+        }
+        queues
+    }
+
+    /// The handler the workers call: runs a job by its kind; an unknown kind (a job written by
+    /// a newer or older version) fails for good and goes to the dead letters.
+    pub fn handler(&self, db: &Db) -> Handler {
+        let registry = self.clone();
+        let db = db.clone();
+        Arc::new(move |job: JobRun| match registry.kind(&job.kind) {
+            Some(kind) => (kind.run)(db.clone(), job),
+            None => {
+                let kind = job.kind.clone();
+                Box::pin(
+                    async move { Err(JobError::permanent(format!("unknown job kind {kind:?}"))) },
+                )
+            }
+        })
+    }
+}
+
 /// The answer to an enqueue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Enqueued {
@@ -230,7 +299,10 @@ pub async fn enqueue(
     match reply.as_slice() {
         [1, id] => Ok(Enqueued::New(*id as u64)),
         [0, id] => Ok(Enqueued::Duplicate(*id as u64)),
-        _ => Err(EnqueueError::Full(queue.to_string())),
+        [-1] => Err(EnqueueError::Full(queue.to_string())),
+        other => Err(EnqueueError::Redis(
+            redis::ParsingError::from(format!("job_enqueue: unexpected reply {other:?}")).into(),
+        )),
     }
 }
 
@@ -764,7 +836,9 @@ async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
         .await?;
     // { next cursor, { entry, … } }
     let Value::Array(mut parts) = reply else {
-        return Ok(());
+        return Err(
+            redis::ParsingError::from(format!("job_reclaim: unexpected reply {reply:?}")).into(),
+        );
     };
     let claimed = if parts.len() == 2 { parts.pop() } else { None };
     if let Some(next) = parts

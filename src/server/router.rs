@@ -50,9 +50,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .merge(crate::items::server::routes::routes())
-        .merge(crate::items::server::stats::routes())
-        .merge(crate::notifications::server::routes())
+        .merge(crate::wiring::routes())
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = options.clone();

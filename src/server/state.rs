@@ -3,6 +3,7 @@
 use crate::error::AppError;
 use crate::live::server::LiveHub;
 use crate::server::config::Config;
+use crate::server::jobs::Registry;
 use crate::server::redis::Db;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -22,6 +23,8 @@ pub struct Shared {
     pub live: Arc<LiveHub>,
     /// Becomes `true` when the server shuts down: live streams end so shutdown can finish.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// Every job kind and queue (from `crate::wiring::jobs`).
+    pub jobs: &'static Registry,
 }
 
 impl std::ops::Deref for AppState {
@@ -39,7 +42,12 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(config: Config, db: Db, shutdown: tokio::sync::watch::Receiver<bool>) -> Self {
+    pub fn new(
+        config: Config,
+        db: Db,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+        jobs: &'static Registry,
+    ) -> Self {
         crate::server::assets::init(&std::path::Path::new(&config.site_root).join("pkg"));
         let leptos_options = LeptosOptions::builder()
             .output_name("rbay")
@@ -54,6 +62,7 @@ impl AppState {
             config,
             live: Arc::new(LiveHub::default()),
             shutdown,
+            jobs,
         }))
     }
 }

@@ -33,6 +33,27 @@ pub trait Problem: Copy + Sized {
     fn message(&self) -> String;
     /// The shared problem for an error of the server layer.
     fn from_error(error: &AppError) -> Self;
+    /// Every problem of the enum (a rate limit once, as 30 seconds): for tests that must cover
+    /// each variant, including the ones added later.
+    fn all() -> Vec<Self>;
+}
+
+/// Checks that every problem of `P` has its own code and reads back from it (test helper).
+pub fn assert_codes_round_trip<P: Problem + PartialEq + std::fmt::Debug>() {
+    let all = P::all();
+    let mut seen = std::collections::HashSet::new();
+    for p in &all {
+        let code = p.code();
+        assert!(seen.insert(code.clone()), "{p:?}: code {code} used twice");
+        assert_eq!(
+            P::from_code(&code),
+            Some(*p),
+            "{p:?} does not read back from {code}"
+        );
+        assert!(!p.message().is_empty(), "{p:?} has no message");
+    }
+    assert!(all.len() > 4, "the feature's own problems are listed too");
+    assert_eq!(P::from_code("<script>"), None);
 }
 
 /// Declares a feature's problem enum: `Variant = "code" => message expression`.
@@ -87,6 +108,16 @@ macro_rules! problems {
                     Self::Full => $crate::util::problem::FULL_MESSAGE.to_string(),
                     Self::Internal => $crate::util::problem::INTERNAL_MESSAGE.to_string(),
                 }
+            }
+
+            fn all() -> Vec<Self> {
+                vec![
+                    $( Self::$variant, )+
+                    Self::RateLimited(30),
+                    Self::Unavailable,
+                    Self::Full,
+                    Self::Internal,
+                ]
             }
 
             fn from_error(error: &$crate::error::AppError) -> Self {

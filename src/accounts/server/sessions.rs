@@ -14,8 +14,10 @@ use crate::error::AppError;
 use crate::server::http::request::SESSION_COOKIE as COOKIE_NAME;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{Action, Limit};
+use crate::server::redis::reply::Fields;
 use crate::server::redis::scripts::scripts;
 use crate::util::random::{hex, random_hex, random_token};
+use redis::{FromRedisValue, ParsingError};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
 
@@ -111,7 +113,7 @@ pub async fn check(
         None => (0, 0, "none"),
     };
     let mut conn = db.conn()?;
-    let reply: Vec<redis::Value> = scripts()
+    let reply: SessionReply = scripts()
         .session
         .key(keys.session(user_id, &token_hash(token)))
         .key(keys.user_rate_limit(action, user_id))
@@ -123,35 +125,56 @@ pub async fn check(
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("session", e))?;
-    let field = |i: usize| {
-        reply
-            .get(i)
-            .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
+    let Some(found) = reply.0 else {
+        return Ok(None);
     };
-    let number = |i: usize| field(i).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-    if number(0) != 1 {
+    if found.user.user_id != user_id {
+        tracing::error!(
+            user_id,
+            found = found.user.user_id,
+            "a session names another user"
+        );
         return Ok(None);
     }
-    let (Some(found), Some(username)) = (field(1).and_then(|v| v.parse::<u64>().ok()), field(2))
-    else {
-        return Ok(None);
-    };
-    if found != user_id {
-        tracing::error!(user_id, found, "a session names another user");
-        return Ok(None);
+    Ok(Some((found.user, found.verdict)))
+}
+
+/// `lua/session.lua`'s reply, strictly: `{ 0 }` (no such session) or `{ 1, user id, username,
+/// remaining ms, allowed (1|0), ms until allowed, unread }`.
+struct SessionReply(Option<SessionFound>);
+
+struct SessionFound {
+    user: SessionUser,
+    verdict: Result<(), u64>,
+}
+
+impl FromRedisValue for SessionReply {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("session", v)?;
+        match f.get::<i64>(0)? {
+            0 => return Ok(SessionReply(None)),
+            1 => {}
+            other => return Err(f.unknown_status(&other.to_string())),
+        }
+        f.expect_len(7)?;
+        let remaining: i64 = f.get(3)?;
+        let retry_ms: i64 = f.get(5)?;
+        let unread: i64 = f.get(6)?;
+        Ok(SessionReply(Some(SessionFound {
+            user: SessionUser {
+                user_id: f.get(1)?,
+                username: f.get(2)?,
+                // PTTL is -1 for a key without expiry: no time left to renew from.
+                remaining: Duration::from_millis(remaining.max(0) as u64),
+                unread: unread.clamp(0, u32::MAX as i64) as u32,
+            },
+            verdict: if f.flag(4)? {
+                Ok(())
+            } else {
+                Err((retry_ms.max(1) as u64).div_ceil(1000))
+            },
+        })))
     }
-    let user = SessionUser {
-        user_id,
-        username,
-        remaining: Duration::from_millis(number(3).max(0) as u64),
-        unread: number(6).clamp(0, u32::MAX as i64) as u32,
-    };
-    let verdict = if number(4) == 1 {
-        Ok(())
-    } else {
-        Err((number(5).max(1) as u64).div_ceil(1000))
-    };
-    Ok(Some((user, verdict)))
 }
 
 /// The user of a session cookie, renewing its TTL; `None` for unknown or expired sessions.

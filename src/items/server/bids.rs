@@ -1,14 +1,18 @@
 //! Bids: every rule checked and every change made in one Lua script (`lua/place_bid.lua`):
 //! maximum (proxy) bids with the leader's automatic answers, the reserve, soft close, the
-//! price, the history, the shard's price ranking and the live event. Buy It Now is its own
-//! script (`lua/buy_now.lua`), atomic with every bid.
+//! price, the history, the shard's rankings (the category's too) and the live event. Buy It Now
+//! is its own script (`lua/buy_now.lua`), atomic with every bid. Each script's reply is decoded
+//! strictly into [`BidOutcome`] / [`BuyOutcome`]: an unexpected reply is an error.
 
 use crate::analytics::server::StatsTail;
 use crate::error::AppError;
+use crate::items::server::rankings::CategoryRankings;
 use crate::items::{BidProblem, ItemId};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
+use crate::server::redis::reply::Fields;
 use crate::server::redis::scripts::scripts;
+use redis::{FromRedisValue, ParsingError};
 
 /// The answer to a bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,18 +62,43 @@ impl BidRejection {
     }
 }
 
-fn status_and_ints(reply: &[redis::Value]) -> (String, impl Fn(usize) -> i64 + '_) {
-    let status: String = reply
-        .first()
-        .and_then(|v| redis::from_redis_value_ref(v).ok())
-        .unwrap_or_default();
-    let int = move |i: usize| -> i64 {
-        reply
-            .get(i)
-            .and_then(|v| redis::from_redis_value_ref(v).ok())
-            .unwrap_or(0)
-    };
-    (status, int)
+/// `lua/place_bid.lua`'s reply, strictly: `{ leading|raised|outbid, price, bids, next minimum,
+/// time, outbid bidder or 0, ends at, reserve met, end moved[, item name] }` (the name only when
+/// the price moved), or `{ not_found }`, `{ ended }`, `{ own_item }`, `{ too_low, minimum }`.
+impl FromRedisValue for BidOutcome {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("place_bid", v)?;
+        let status = f.status()?;
+        Ok(match status.as_str() {
+            "leading" | "raised" | "outbid" => {
+                let outbid: u64 = f.get(5)?;
+                BidOutcome::Accepted {
+                    price_cents: f.get(1)?,
+                    bids: f.get(2)?,
+                    min_next_cents: f.get(3)?,
+                    at_ms: f.get(4)?,
+                    outbid: (outbid > 0).then_some(outbid),
+                    leading: status != "outbid",
+                    ends_at_ms: f.get(6)?,
+                    reserve_met: f.flag(7)?,
+                    end_moved: f.flag(8)?,
+                    // A leader who raised their own maximum moved nothing: no name is sent.
+                    item_name: if f.len() > 9 {
+                        f.get(9)?
+                    } else {
+                        String::new()
+                    },
+                }
+            }
+            "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
+            "ended" => BidOutcome::Rejected(BidRejection::Ended),
+            "own_item" => BidOutcome::Rejected(BidRejection::OwnItem),
+            "too_low" => BidOutcome::Rejected(BidRejection::TooLow {
+                minimum_cents: f.get(1)?,
+            }),
+            other => return Err(f.unknown_status(other)),
+        })
+    }
 }
 
 /// Places a maximum bid through `lua/place_bid.lua`: the rules (live by Redis time, not the
@@ -85,7 +114,7 @@ pub async fn place_bid(
     let keys = db.keys();
     let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let reply: Vec<redis::Value> = scripts()
+    let outcome: BidOutcome = scripts()
         .place_bid
         .key(keys.item_state(item_id))
         .key(keys.item_bids(item_id))
@@ -101,55 +130,22 @@ pub async fn place_bid(
         .arg(item_id.0)
         .arg(keys.item_channel(item_id))
         .stats_tail(keys, item_id.0)
+        .category_rankings(keys, shard)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("place bid", e))?;
-    let (status, int) = status_and_ints(&reply);
-    Ok(match status.as_str() {
-        "leading" | "raised" | "outbid" => {
-            // The bidder's own list of items bid on lives in the bidder's slot: a second
-            // step (idempotent; the bid itself is already recorded and announced).
-            let _: () = redis::cmd("ZADD")
-                .arg(keys.user_bids(bidder_id))
-                .arg(int(4))
-                .arg(item_id.0)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| redis_error("record my bids", e))?;
-            // A soft close moved the end: the category's ranking follows (rare; the bid is
-            // already recorded, so a failure here is only logged).
-            if int(8) == 1 {
-                if let Err(e) = super::rankings::category_end_moved(db, item_id, int(6)).await {
-                    tracing::warn!(item_id = %item_id, error = %e, "category end not moved");
-                }
-            }
-            BidOutcome::Accepted {
-                price_cents: int(1),
-                bids: int(2),
-                min_next_cents: int(3),
-                at_ms: int(4),
-                outbid: u64::try_from(int(5)).ok().filter(|id| *id > 0),
-                leading: status != "outbid",
-                ends_at_ms: int(6),
-                reserve_met: int(7) == 1,
-                end_moved: int(8) == 1,
-                item_name: reply
-                    .get(9)
-                    .and_then(|v| redis::from_redis_value_ref::<String>(v).ok())
-                    .unwrap_or_default(),
-            }
-        }
-        "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
-        "ended" => BidOutcome::Rejected(BidRejection::Ended),
-        "own_item" => BidOutcome::Rejected(BidRejection::OwnItem),
-        "too_low" => BidOutcome::Rejected(BidRejection::TooLow {
-            minimum_cents: int(1),
-        }),
-        other => {
-            tracing::error!(reply = other, "unexpected place_bid reply");
-            return Err(AppError::Internal);
-        }
-    })
+    if let BidOutcome::Accepted { at_ms, .. } = outcome {
+        // The bidder's own list of items bid on lives in the bidder's slot: a second step
+        // (idempotent; the bid itself is already recorded and announced).
+        let _: () = redis::cmd("ZADD")
+            .arg(keys.user_bids(bidder_id))
+            .arg(at_ms)
+            .arg(item_id.0)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error("record my bids", e))?;
+    }
+    Ok(outcome)
 }
 
 /// The answer to Buy It Now.
@@ -164,6 +160,29 @@ pub enum BuyOutcome {
     Refused(BidRejection),
 }
 
+/// `lua/buy_now.lua`'s reply, strictly: `{ bought, price, time }`, `{ unavailable }`,
+/// `{ not_found }`, `{ ended }` or `{ own_item }`.
+impl FromRedisValue for BuyOutcome {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("buy_now", v)?;
+        let status = f.status()?;
+        Ok(match status.as_str() {
+            "bought" => {
+                f.expect_len(3)?;
+                BuyOutcome::Bought {
+                    price_cents: f.get(1)?,
+                    at_ms: f.get(2)?,
+                }
+            }
+            "unavailable" => BuyOutcome::Unavailable,
+            "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
+            "ended" => BuyOutcome::Refused(BidRejection::Ended),
+            "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
 /// Buys the item at its Buy It Now price (`lua/buy_now.lua`): the auction ends at once.
 pub async fn buy_now(
     db: &Db,
@@ -174,7 +193,7 @@ pub async fn buy_now(
     let keys = db.keys();
     let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let reply: Vec<redis::Value> = scripts()
+    let outcome: BuyOutcome = scripts()
         .buy_now
         .key(keys.item_state(item_id))
         .key(keys.item_bids(item_id))
@@ -188,36 +207,21 @@ pub async fn buy_now(
         .arg(item_id.0)
         .arg(keys.item_channel(item_id))
         .stats_tail(keys, item_id.0)
+        .key(keys.item(item_id))
+        .category_rankings(keys, shard)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("buy now", e))?;
-    let (status, int) = status_and_ints(&reply);
-    Ok(match status.as_str() {
-        "bought" => {
-            let _: () = redis::cmd("ZADD")
-                .arg(keys.user_bids(buyer_id))
-                .arg(int(2))
-                .arg(item_id.0)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| redis_error("record my bids", e))?;
-            if let Err(e) = super::rankings::category_closed_early(db, item_id).await {
-                tracing::warn!(item_id = %item_id, error = %e, "category ranking not left");
-            }
-            BuyOutcome::Bought {
-                price_cents: int(1),
-                at_ms: int(2),
-            }
-        }
-        "unavailable" => BuyOutcome::Unavailable,
-        "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
-        "ended" => BuyOutcome::Refused(BidRejection::Ended),
-        "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
-        other => {
-            tracing::error!(reply = other, "unexpected buy_now reply");
-            return Err(AppError::Internal);
-        }
-    })
+    if let BuyOutcome::Bought { at_ms, .. } = outcome {
+        let _: () = redis::cmd("ZADD")
+            .arg(keys.user_bids(buyer_id))
+            .arg(at_ms)
+            .arg(item_id.0)
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error("record my bids", e))?;
+    }
+    Ok(outcome)
 }
 
 /// Tells a bidder they were outbid, in the background: the bid is already accepted and

@@ -30,8 +30,13 @@ pub async fn set_like(
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
-    let [liked, count, _changed] = reply[..] else {
-        return Ok(None);
+    let (liked, count) = match reply[..] {
+        [-1] => return Ok(None),
+        [liked, count, _changed] => (liked, count),
+        _ => {
+            tracing::error!(?reply, "toggle_like: unexpected reply");
+            return Err(AppError::Internal);
+        }
     };
     // The user's list of liked items lives in the user's slot: a second, idempotent step.
     let mut list = redis::cmd(if like { "ZADD" } else { "ZREM" });

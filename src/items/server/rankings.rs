@@ -11,7 +11,8 @@ use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
 use crate::items::{HomeSections, ItemId, HOME_SECTION_SIZE};
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::keys::{shard_of, SHARDS};
+use crate::server::redis::keys::SHARDS;
+use crate::server::redis::Keys;
 use crate::server::short_cache::ShortCache;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
@@ -234,48 +235,28 @@ pub async fn browse(
     })
 }
 
-/// The category of a listed item (its document says; "other" when it predates categories).
-async fn category_of(db: &Db, id: ItemId) -> Result<&'static str, AppError> {
-    let mut conn = db.conn()?;
-    let slug: Option<String> = redis::cmd("HGET")
-        .arg(db.keys().item(id))
-        .arg("category")
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("item category", e))?;
-    Ok(slug
-        .as_deref()
-        .and_then(crate::items::category)
-        .map_or(crate::items::DEFAULT_CATEGORY, |(slug, _)| slug))
+/// Gives a write script the shard's ending ranking of every category, so the script itself
+/// keeps the item's category ranking in step with the shard's (a soft close moves the end, Buy
+/// It Now ends the auction): the rankings' keys come last among the script's KEYS and their
+/// slugs last among its ARGV, in the same order, the default category first (see
+/// `category_ranking` in `lua/prelude.lua`). The category rankings share the shard's slot, so
+/// this stays one atomic step on a Redis Cluster.
+pub trait CategoryRankings {
+    fn category_rankings(&mut self, keys: &Keys, shard: u64) -> &mut Self;
 }
 
-/// A soft close moved an auction's end: its category's ranking follows (the bid script moved
-/// it in the shard's own ranking).
-pub async fn category_end_moved(db: &Db, id: ItemId, ends_at_ms: i64) -> Result<(), AppError> {
-    let category = category_of(db, id).await?;
-    let mut conn = db.conn()?;
-    let _: () = redis::cmd("ZADD")
-        .arg(db.keys().rank_ending_in(category, shard_of(id.0)))
-        .arg("XX")
-        .arg(ends_at_ms)
-        .arg(id.0)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("category ranking", e))?;
-    Ok(())
-}
-
-/// Buy It Now ended an auction before its time: it leaves its category's ranking.
-pub async fn category_closed_early(db: &Db, id: ItemId) -> Result<(), AppError> {
-    let category = category_of(db, id).await?;
-    let mut conn = db.conn()?;
-    let _: () = redis::cmd("ZREM")
-        .arg(db.keys().rank_ending_in(category, shard_of(id.0)))
-        .arg(id.0)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("category ranking", e))?;
-    Ok(())
+impl CategoryRankings for redis::ScriptInvocation<'_> {
+    fn category_rankings(&mut self, keys: &Keys, shard: u64) -> &mut Self {
+        let others = crate::items::CATEGORIES
+            .iter()
+            .map(|(slug, _)| *slug)
+            .filter(|slug| *slug != crate::items::DEFAULT_CATEGORY);
+        for slug in std::iter::once(crate::items::DEFAULT_CATEGORY).chain(others) {
+            self.key(keys.rank_ending_in(slug, shard));
+            self.arg(slug);
+        }
+        self
+    }
 }
 
 /// How many auctions are live in each category (slug, count), most first, without the empty

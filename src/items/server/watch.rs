@@ -47,8 +47,13 @@ pub async fn set_watch(
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
-    let [watching, count, ends_at] = reply[..] else {
-        return Ok(None);
+    let (watching, count, ends_at) = match reply[..] {
+        [-1] => return Ok(None),
+        [watching, count, ends_at] => (watching, count, ends_at),
+        _ => {
+            tracing::error!(?reply, "watch_item: unexpected reply");
+            return Err(AppError::Internal);
+        }
     };
     // The user's list lives in the user's slot: a second, idempotent step.
     let mut list = redis::cmd(if watch { "ZADD" } else { "ZREM" });

@@ -446,7 +446,7 @@ mod tests {
     #[test]
     fn every_key_carries_the_prefix() {
         let k = Keys::new("t42:");
-        for key in [
+        let keys = [
             k.item(7u64),
             k.item_state(7u64),
             k.items_prefix(),
@@ -499,9 +499,31 @@ mod tests {
             k.active_visitors(1),
             k.ops_requests(1),
             k.ops_instances(),
-        ] {
+            k.item_watchers(1u64),
+            k.item_maxes(1u64),
+            k.rank_ending_in("books", 0),
+            k.user_watching(1),
+            k.user_channel_pattern(),
+            k.queue_delayed("q"),
+            k.queue_idempotency("q"),
+            k.queue_counters("q"),
+            k.queue_probe("q", "p"),
+        ];
+        for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");
         }
+        // Every builder is in the list above: a new one that is not fails here.
+        let source = include_str!("keys.rs");
+        let builders = source[..source.find("#[cfg(test)]").unwrap()]
+            .lines()
+            .filter(|line| line.trim_start().starts_with("pub fn ") && line.contains("(&self"))
+            .filter(|line| line.contains("-> String"))
+            .count();
+        assert_eq!(
+            keys.len(),
+            builders,
+            "a key builder is missing from this test"
+        );
         assert_eq!(k.item(17u64), "t42:item:{s01}:17");
         assert!(k.item(17u64).starts_with(&k.items_prefix()));
         // Only item documents live under the indexed prefix.

@@ -6,6 +6,7 @@ pub mod indexes;
 pub mod keys;
 pub mod lock;
 pub mod rate_limit;
+pub mod reply;
 pub mod scripts;
 pub mod supervisor;
 

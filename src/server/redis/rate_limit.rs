@@ -101,7 +101,9 @@ impl Action {
     }
 }
 
-/// The one entry point for limits: counts a hit of `action` by `subject` (an IP, a username).
+/// Counts a hit of `action` by `subject` (an IP, a username). (A signed-in user's buckets are
+/// counted by [`enforce_user`], or with the session check by
+/// `accounts::server::current_user_within`; every way in ends in the same decision.)
 /// `Ok(Ok(()))` go ahead; `Ok(Err(secs))` refused, retry after `secs` (rounded up);
 /// `Err(_)` Redis failed and the action's policy is to refuse.
 pub async fn enforce(

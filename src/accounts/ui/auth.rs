@@ -1,0 +1,81 @@
+//! `/auth/signin` and `/auth/signup`.
+
+use crate::accounts::api::get_current_user;
+use crate::accounts::ui::auth_form::AuthForm;
+use crate::accounts::{safe_next, AuthMode, FormErrors, Problem, FIELDS};
+use crate::error::AppError;
+use crate::util::problem::FORM;
+use crate::util::response::set_status_for;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    view! { <AuthPage mode=AuthMode::SignIn/> }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    view! { <AuthPage mode=AuthMode::SignUp/> }
+}
+
+#[component]
+fn AuthPage(mode: AuthMode) -> impl IntoView {
+    let query = use_query_map();
+    let (next, errors, username) = query.with_untracked(|q| {
+        (
+            safe_next(q.get_str("next")),
+            q.get_str("e")
+                .map(|codes| FormErrors::from_codes(codes, &FIELDS))
+                .unwrap_or_default(),
+            crate::util::url::clip(q.get_str("username").unwrap_or_default(), 64),
+        )
+    });
+    if let Some(Problem::RateLimited(retry_after_secs)) = errors.get(FORM) {
+        set_status_for(&AppError::RateLimited { retry_after_secs });
+    }
+    let (title, other_text, other_link, other_label) = match mode {
+        AuthMode::SignIn => (
+            "Sign in",
+            "New to Rbay?",
+            "/auth/signup",
+            "Create an account",
+        ),
+        AuthMode::SignUp => (
+            "Create your account",
+            "Already have an account?",
+            "/auth/signin",
+            "Sign in",
+        ),
+    };
+    let other_href = format!(
+        "{other_link}?next={}",
+        crate::util::url::encode_query_value(&next)
+    );
+
+    view! {
+        <Title text=title/>
+        <section class="auth-card">
+            <h1>{title}</h1>
+            <Suspense>
+                {
+                    let (next, errors, username) = (next.clone(), errors.clone(), username.clone());
+                    Suspend::new(async move {
+                        match get_current_user().await {
+                            Ok(Some(user)) => {
+                                view! {
+                                    <p class="lead">"You're signed in as "<strong>{user.username}</strong>"."</p>
+                                    <a class="button button-block" href=next>"Continue"</a>
+                                }
+                                    .into_any()
+                            }
+                            _ => view! { <AuthForm mode next errors username/> }.into_any(),
+                        }
+                    })
+                }
+            </Suspense>
+            <p class="auth-switch">{other_text}" "<a href=other_href>{other_label}</a></p>
+        </section>
+    }
+}

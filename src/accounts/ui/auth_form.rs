@@ -1,0 +1,197 @@
+//! Island: the sign-in and sign-up form.
+//!
+//! Server-rendered as a plain `<form method="post">` to the auth server function, so it works
+//! with JavaScript off (the server answers with a redirect). Once hydrated it checks the
+//! fields as you go, submits without a page load, shows the server's errors next to the
+//! fields and then navigates to where the user was going.
+
+use crate::accounts::api::{sign_in, sign_up};
+use crate::accounts::{
+    check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, PASSWORD,
+    USERNAME,
+};
+use crate::util::problem::{Problem as _, FORM};
+use leptos::prelude::*;
+
+#[island(lazy)]
+pub fn AuthForm(
+    mode: AuthMode,
+    next: String,
+    errors: FormErrors,
+    username: String,
+) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("auth_form");
+    // Without JavaScript the first problem gets the focus as the page loads.
+    let first_problem = [FORM, USERNAME, PASSWORD, CONFIRM]
+        .into_iter()
+        .find(|f| errors.get(f).is_some());
+    let focus = move |field: &'static str| first_problem == Some(field);
+    let errors = RwSignal::new(errors);
+    // Refused in place: show the problems and move to the first.
+    let refuse = move |found: FormErrors| {
+        errors.set(found);
+        #[cfg(feature = "hydrate")]
+        crate::ui::focus::first_problem("form.auth-form");
+    };
+    // The inputs are read when the form is sent, not mirrored into signals as one types:
+    // whatever was typed before the island hydrated (a slow connection) is kept and sent.
+    let username_input = NodeRef::<leptos::html::Input>::new();
+    let password_input = NodeRef::<leptos::html::Input>::new();
+    let confirm_input = NodeRef::<leptos::html::Input>::new();
+    let next_value = next.clone();
+
+    let submit = Action::new(move |(user, pass, again): &(String, String, String)| {
+        let (user, pass, again, next) = (user.clone(), pass.clone(), again.clone(), next.clone());
+        async move {
+            match mode {
+                AuthMode::SignIn => sign_in(user, pass, Some(next)).await,
+                AuthMode::SignUp => sign_up(user, pass, again, Some(next)).await,
+            }
+        }
+    });
+    let pending = submit.pending();
+    // Effects run only in the browser: the attribute tells users of the page (and tests) that
+    // the form is live.
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+
+    Effect::new(move |_| {
+        let Some(result) = submit.value().get() else {
+            return;
+        };
+        match result {
+            Ok(AuthReply::SignedIn { redirect, .. }) => {
+                let _ = window().location().set_href(&redirect);
+            }
+            Ok(AuthReply::Rejected(found)) => refuse(found),
+            Err(error) => refuse(FormErrors::form(Problem::from_error(&error))),
+        }
+    });
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let typed = |input: NodeRef<leptos::html::Input>| {
+            input
+                .get_untracked()
+                .map(|el| el.value())
+                .unwrap_or_default()
+        };
+        let (user, pass, again) = (
+            typed(username_input),
+            typed(password_input),
+            typed(confirm_input),
+        );
+        let found = match mode {
+            AuthMode::SignUp => check_sign_up(&user, &pass, &again),
+            AuthMode::SignIn => check_sign_in(&user, &pass),
+        };
+        if found.is_empty() {
+            errors.set(found);
+            submit.dispatch((user, pass, again));
+        } else {
+            refuse(found);
+        }
+    };
+
+    let (action, button, busy) = match mode {
+        AuthMode::SignIn => ("/api/auth/signin", "Sign in", "Signing in…"),
+        AuthMode::SignUp => ("/api/auth/signup", "Create account", "Creating account…"),
+    };
+    let field_error = move |field: &'static str| move || errors.with(|e| e.message(field));
+
+    view! {
+        <form
+            class="auth-form"
+            method="post"
+            action=action
+            novalidate
+            on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <input type="hidden" name="next" value=next_value/>
+            {move || {
+                field_error(FORM)()
+                    .map(|msg| view! { <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM)>{msg}</p> })
+            }}
+            <Field
+                label="Username"
+                name="username"
+                kind="text"
+                autocomplete="username"
+                max=32
+                value=username
+                input=username_input
+                error=Signal::derive(field_error(USERNAME))
+                autofocus=focus(USERNAME)
+            />
+            <Field
+                label="Password"
+                name="password"
+                kind="password"
+                autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
+                max=256
+                value=String::new()
+                input=password_input
+                error=Signal::derive(field_error(PASSWORD))
+                autofocus=focus(PASSWORD)
+            />
+            {(mode == AuthMode::SignUp)
+                .then(|| {
+                    view! {
+                        <Field
+                            label="Repeat password"
+                            name="confirm"
+                            kind="password"
+                            autocomplete="new-password"
+                            max=256
+                            value=String::new()
+                            input=confirm_input
+                            error=Signal::derive(field_error(CONFIRM))
+                            autofocus=focus(CONFIRM)
+                        />
+                    }
+                })}
+            <button type="submit" class="button button-block" disabled=move || pending.get()>
+                {move || if pending.get() { busy } else { button }}
+            </button>
+        </form>
+    }
+}
+
+/// One labelled input with its inline error.
+#[component]
+fn Field(
+    label: &'static str,
+    name: &'static str,
+    kind: &'static str,
+    autocomplete: &'static str,
+    max: u32,
+    /// What the server fills in (the username after a refused plain post).
+    value: String,
+    input: NodeRef<leptos::html::Input>,
+    error: Signal<Option<String>>,
+    /// Focus as the page loads (the first problem of a refused plain post).
+    autofocus: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{name}-error");
+    view! {
+        <div class="field" class:invalid=move || error.read().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                maxlength=max
+                value=value
+                node_ref=input
+                autofocus=autofocus
+                aria-invalid=move || if error.read().is_some() { "true" } else { "false" }
+                aria-describedby=error_id.clone()
+            />
+            <p class="field-error" id=error_id>{move || error.get()}</p>
+        </div>
+    }
+}

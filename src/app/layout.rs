@@ -1,0 +1,92 @@
+//! Header and footer around every page.
+
+use crate::accounts::api::get_current_user;
+use crate::accounts::CurrentUser;
+use crate::items::ui::search_box::SearchBox;
+use crate::live::ui::live::{PageTicker, SERVER_CLOCK_ID};
+use crate::notifications::ui::notice_badge::NoticeBadge;
+use leptos::prelude::*;
+
+#[component]
+pub fn Header() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <div class="header-inner">
+                <a class="logo" href="/" aria-label="Rbay home">
+                    <span class="logo-r">"R"</span>
+                    <span class="logo-b">"b"</span>
+                    <span class="logo-a">"a"</span>
+                    <span class="logo-y">"y"</span>
+                </a>
+                <SearchBox/>
+                <nav class="account-nav" aria-label="Account">
+                    <Suspense>
+                        {Suspend::new(async move {
+                            // An outage shows the signed-out links; the page itself says 503.
+                            account_links(get_current_user().await.ok().flatten())
+                        })}
+                    </Suspense>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+fn account_links(user: Option<CurrentUser>) -> AnyView {
+    match user {
+        Some(user) => view! {
+            <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
+            <NoticeBadge unread=user.unread/>
+            // A menu that needs no JavaScript: a disclosure of plain links.
+            <details class="user-menu">
+                <summary class="nav-link nav-user" title="Your account">
+                    <span class="avatar" aria-hidden="true">
+                        {user.username.chars().next().map(|c| c.to_ascii_uppercase())}
+                    </span>
+                    <span class="nav-username">{user.username.clone()}</span>
+                </summary>
+                <ul class="menu-list">
+                    <li><a href="/my/bids">"My bids"</a></li>
+                    <li><a href="/my/watching">"Watching"</a></li>
+                    <li><a href="/my/won">"Won / Sold"</a></li>
+                    <li><a href="/notifications">"Notifications"</a></li>
+                    <li><a href="/dashboard">"Dashboard"</a></li>
+                    <li><a href=format!("/users/{}", user.id)>"Your profile"</a></li>
+                </ul>
+            </details>
+            <form class="signout-form" method="post" action="/api/auth/signout">
+                <button type="submit" class="button button-small button-ghost">"Sign out"</button>
+            </form>
+        }
+        .into_any(),
+        None => view! {
+            <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
+            <a class="nav-link" href="/auth/signin">"Sign in"</a>
+            <a class="button button-small" href="/auth/signup">"Sign up"</a>
+        }
+        .into_any(),
+    }
+}
+
+#[component]
+pub fn Footer() -> impl IntoView {
+    // The footer renders on the server only; the browser reads this mark (see `PageTicker`).
+    #[cfg(feature = "ssr")]
+    let server_now = crate::util::time::now_ms();
+    #[cfg(not(feature = "ssr"))]
+    let server_now = 0i64;
+    view! {
+        <footer class="site-footer">
+            <div class="footer-inner">
+                <p>"Rbay: auctions on Rust and Redis."</p>
+                <nav aria-label="Site">
+                    <a href="/market">"Market board"</a>
+                    <a href="/about">"About"</a>
+                    <a href="/privacy">"Privacy"</a>
+                </nav>
+            </div>
+            <span hidden id=SERVER_CLOCK_ID data-server-now=server_now></span>
+            <PageTicker/>
+        </footer>
+    }
+}

@@ -1,0 +1,262 @@
+//! `/items/:id`: the auction.
+
+use crate::comments::api::latest_comments;
+use crate::comments::ui::comment_list::CommentList;
+use crate::comments::Comment;
+use crate::error::AppError;
+use crate::items::api::get_item_page;
+use crate::items::ui::bid_form::BidForm;
+use crate::items::ui::item_card::CardList;
+use crate::items::ui::like_button::LikeButton;
+use crate::items::ui::price_chart::PriceChart;
+use crate::items::{bid_message, BidProblem, ItemPageData};
+use crate::live::ui::live::LiveItem;
+use crate::ui::status::ErrorPage;
+use crate::util::money::format_cents;
+use crate::util::problem::Problem as _;
+use crate::util::time::{ago, format_time_left, plural};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn ItemPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    // A bid placed without JavaScript comes back with a one-time notice (a reload or the back
+    // button does not say it again).
+    #[cfg(feature = "ssr")]
+    let bid_ok = crate::server::http::forms::notice().as_deref() == Some(crate::items::BID_PLACED);
+    #[cfg(not(feature = "ssr"))]
+    let bid_ok = false;
+    let (bid_error, amount) = use_query_map().with_untracked(|q| {
+        (
+            q.get_str("bid_error").and_then(BidProblem::from_code),
+            crate::util::url::clip(&q.get("amount").unwrap_or_default(), 20),
+        )
+    });
+    view! {
+        <Suspense>
+            {Suspend::new(async move {
+                // The item and its newest comments, read together.
+                let (page, comments) =
+                    futures_util::join!(get_item_page(id.clone()), latest_comments(id));
+                match (page, comments) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
+                    (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
+                    (Ok(Some(data)), Ok((_, latest))) => {
+                        item_view(data, latest, bid_ok, bid_error, amount).into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+fn item_view(
+    data: ItemPageData,
+    latest_comments: Vec<Comment>,
+    bid_ok: bool,
+    bid_error: Option<BidProblem>,
+    amount: String,
+) -> impl IntoView {
+    let ItemPageData {
+        item,
+        history,
+        similar,
+        liked_by_me,
+        viewer_id,
+        my_max_cents,
+        watching,
+        now_ms,
+    } = data;
+    let live = item.is_live(now_ms) && item.outcome.is_none();
+    let is_seller = viewer_id == Some(item.seller_id);
+    let leading = viewer_id.is_some() && item.high_bidder_id == viewer_id;
+    let reserve_unmet = item.reserve_met == Some(false);
+    let won = leading && !live && !reserve_unmet;
+    // Where the viewer stands: survives a reload, because it comes from their own maximum.
+    let (standing_class, standing) = match (live, leading, my_max_cents) {
+        (true, true, Some(max)) => (
+            "leading",
+            format!(
+                "You have the highest bid. Your maximum: {}.",
+                format_cents(max)
+            ),
+        ),
+        (true, false, Some(_)) => ("outbid", "You were outbid.".to_string()),
+        (false, _, _) if won => (
+            "won",
+            "You won this auction! The seller will be in touch about payment and delivery."
+                .to_string(),
+        ),
+        (false, _, Some(_)) => ("outbid", "Ended — you were outbid.".to_string()),
+        _ => ("", String::new()),
+    };
+    let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
+    let photo = format!("/items/{}/image", item.id);
+    let seller_href = format!("/users/{}", item.seller_id);
+    let status = if live {
+        None
+    } else {
+        Some(match (&item.high_bidder_name, item.outcome.as_deref()) {
+            (Some(buyer), Some("bought")) => {
+                format!(
+                    "Bought now by {buyer} for {}",
+                    format_cents(item.price_cents)
+                )
+            }
+            (Some(_), _) if reserve_unmet => "Ended: the reserve was not met".to_string(),
+            (Some(winner), _) => format!("Sold to {winner} for {}", format_cents(item.price_cents)),
+            (None, _) => "Ended without bids".to_string(),
+        })
+    };
+    let message = if bid_ok {
+        Some("Your maximum bid was placed.".to_string())
+    } else {
+        bid_error.map(|p| bid_message(p, item.min_bid_cents))
+    };
+    let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
+    let bid_box = if !live {
+        view! { <p class="muted">"Bidding is closed."</p> }.into_any()
+    } else if viewer_id.is_none() {
+        view! {
+            <p class="bid-signin"><a class="button" href=sign_in_href>"Sign in to bid"</a></p>
+        }
+        .into_any()
+    } else if is_seller {
+        view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
+    } else {
+        // A leader only raises their own maximum: the smallest they may enter is above it.
+        let min = match (leading, my_max_cents) {
+            (true, Some(max)) => max + 1,
+            _ => item.min_bid_cents,
+        };
+        view! { <BidForm item_id=item.id.clone() min_bid_cents=min message ok=bid_ok amount/> }
+            .into_any()
+    };
+    let buy_now = item
+        .buy_now_cents
+        .filter(|_| live && !is_seller && viewer_id.is_some())
+        .map(|price| {
+            view! {
+                <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
+                    <input type="hidden" name="item_id" value=item.id.clone()/>
+                    <button type="submit" class="button button-buy">
+                        "Buy It Now for " {format_cents(price)}
+                    </button>
+                </form>
+            }
+        });
+    let reserve_badge = item.reserve_met.filter(|_| live).map(|met| {
+        view! {
+            <p class="reserve" class:reserve-met=met data-live="reserve">
+                {if met { "Reserve met" } else { "Reserve not met" }}
+            </p>
+        }
+    });
+    let no_bids = history.is_empty();
+
+    view! {
+        <Title text=item.name.clone()/>
+        <article class="item-page">
+            <div class="item-photo">
+                // The photo opens larger (the full-size image) in a plain link.
+                <a href=format!("/items/{}/image", item.id) class="photo-link" title="Open the photo larger">
+                    <img src=photo alt=item.name.clone() width="600" height="450"/>
+                </a>
+                // Every photo, each opening full size (plain links: no script needed).
+                {(item.photos > 1).then(|| {
+                    let count = item.photos;
+                    view! {
+                        <ul class="photo-strip" aria-label="Photos">
+                            {(1..=count).map(|n| view! {
+                                <li>
+                                    <a href=format!("/items/{}/image/{n}", item.id) title=format!("Photo {n} of {count}, full size")>
+                                        <img src=format!("/items/{}/thumb/{n}", item.id) alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
+                                    </a>
+                                </li>
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </div>
+            <div class="item-summary">
+                <h1 class="item-title">{item.name.clone()}</h1>
+                <p class="item-seller">
+                    "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
+                    " in "<a href=format!("/search?category={}", item.category)>{category_name}</a>
+                </p>
+                <div class="price-box">
+                    <p class="item-price" data-testid="price" data-live="price" aria-live="polite" aria-atomic="true">{format_cents(item.price_cents)}</p>
+                    <p class="item-bids"><span data-testid="bids" data-live="bids" data-bids=item.bids>{plural(item.bids, "bid", "bids")}</span></p>
+                    <p class="auction-status" data-testid="status" data-live="status" role="status">{status.clone()}</p>
+                    {live.then(|| view! {
+                        <p class="time-left">
+                            "Time left: "
+                            <span class="countdown" data-ends-at=item.ends_at_ms data-live="ends">
+                                {format_time_left(item.ends_at_ms, now_ms)}
+                            </span>
+                        </p>
+                    })}
+                    {reserve_badge}
+                    <p class=standing_class data-live="leading" role="status">{standing}</p>
+                </div>
+                <div data-live="bid-box">{bid_box}{buy_now}</div>
+                <div class="item-stats">
+                    <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
+                    <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
+                    <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
+                    {(viewer_id.is_some() && !is_seller).then(|| view! {
+                        <form class="watch-form" id="watch" method="post" action="/api/items/watch">
+                            <input type="hidden" name="item_id" value=item.id.clone()/>
+                            <input type="hidden" name="watch" value=if watching { "false" } else { "true" }/>
+                            <button type="submit" class="button button-small button-ghost" aria-pressed=if watching { "true" } else { "false" }>
+                                {if watching { "★ Watching" } else { "☆ Watch" }}
+                            </button>
+                        </form>
+                    })}
+                    <LiveItem item_id=item.id.clone() viewer_id ended=!live/>
+                </div>
+            </div>
+            <section class="item-description">
+                <h2>"Description"</h2>
+                <p class="description-text">{item.description.clone()}</p>
+            </section>
+            <section class="item-history">
+                <h2>"Price history"</h2>
+                <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms/>
+                <h3>"Bids"</h3>
+                {no_bids.then(|| view! { <p class="muted" data-live="no-bids">"No bids yet. Be the first!"</p> })}
+                <table class="bid-history" data-live="history-table" hidden=no_bids>
+                    <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
+                    <tbody data-live="history">
+                        {history.into_iter().map(|b| view! {
+                            <tr class:auto=b.auto>
+                                <td>
+                                    <a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a>
+                                    {b.auto.then(|| view! { <span class="muted bid-kind">" (automatic)"</span> })}
+                                    {b.bought.then(|| view! { <span class="muted bid-kind">" (Buy It Now)"</span> })}
+                                </td>
+                                <td class="num">{format_cents(b.amount_cents)}</td>
+                                <td><time data-ago=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+            <section class="item-comments" id="comments">
+                <h2>"Comments "<span class="muted">"("<span data-live="comment-count">{item.comments}</span>")"</span></h2>
+                <CommentList comments=latest_comments viewer_id max=crate::comments::LATEST/>
+                <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
+            </section>
+            <section class="item-similar">
+                <h2>"Similar items"</h2>
+                {if similar.is_empty() {
+                    view! { <p class="muted">"Nothing similar right now."</p> }.into_any()
+                } else {
+                    view! { <CardList items=similar now_ms/> }.into_any()
+                }}
+            </section>
+        </article>
+    }
+}

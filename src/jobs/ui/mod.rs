@@ -1,0 +1,3 @@
+//! The operations page (`/ops`, admins only).
+
+pub mod ops;

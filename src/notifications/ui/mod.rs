@@ -1,0 +1,6 @@
+//! The notifications' page and the header badge.
+
+/// Island (lazy): the header's notifications link with its live unread count.
+pub mod notice_badge;
+/// The inbox page.
+pub mod notifications;

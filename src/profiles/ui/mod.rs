@@ -1,0 +1,3 @@
+//! The public profile page.
+
+pub mod profile;
