@@ -71,6 +71,30 @@ impl AppError {
     }
 }
 
+/// A route answers an error with its status, its message as plain text, `no-store`, and
+/// `Retry-After` where one applies, so handlers can return `Result<_, AppError>` and use `?`.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        use axum::http::{header, HeaderValue, StatusCode};
+        let status =
+            StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after_secs();
+        let mut response = (
+            status,
+            [(header::CACHE_CONTROL, "no-store")],
+            self.to_string(),
+        )
+            .into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 

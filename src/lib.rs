@@ -4,8 +4,10 @@
 //! One folder per feature, each with its shared rules and types in `mod.rs`, its server
 //! functions in `api.rs`, its Redis side in `server` (feature `ssr`) and its pages and islands
 //! in `ui`; the plumbing around them (see `docs/architecture.md`):
-//! - [`accounts`], [`items`], [`comments`], [`notifications`], [`profiles`], [`jobs`]: the
-//!   features;
+//! - [`items`]: what every feature shows of an item (ids, cards, the item page, photos, the
+//!   search index);
+//! - the features: [`accounts`], [`listings`], [`auction`], [`catalog`], [`engagement`],
+//!   [`my_lists`], [`seller`], [`comments`], [`notifications`], [`profiles`], [`jobs`];
 //! - [`analytics`]: counts per minute, hour and day, charts, fleet figures;
 //! - [`live`]: live updates to open pages (features bring their events; `live::ui` is the
 //!   browser end);
@@ -19,13 +21,19 @@
 pub mod accounts;
 pub mod analytics;
 pub mod app;
+pub mod auction;
+pub mod catalog;
 pub mod comments;
+pub mod engagement;
 pub mod error;
 pub mod items;
 pub mod jobs;
+pub mod listings;
 pub mod live;
+pub mod my_lists;
 pub mod notifications;
 pub mod profiles;
+pub mod seller;
 pub mod ui;
 pub mod util;
 

@@ -180,7 +180,7 @@ async fn serve(config: Config) -> ExitCode {
         .config
         .run_workers
         .then(|| rbay::wiring::start_workers(&state.db, job_settings, state.shutdown.clone()));
-    rbay::items::server::closer::spawn_sweep(&state.db);
+    rbay::auction::server::closer::spawn_sweep(&state.db);
     // Analytics: the stats logs folded into counts; this instance's figures for /ops.
     rbay::analytics::server::spawn_folder(&state.db);
     {

@@ -12,7 +12,9 @@ use std::sync::LazyLock;
 pub fn jobs() -> &'static Registry {
     static JOBS: LazyLock<Registry> = LazyLock::new(|| {
         let mut jobs = Registry::default();
-        crate::items::server::register_jobs(&mut jobs);
+        crate::auction::server::register_jobs(&mut jobs);
+        crate::engagement::server::register_jobs(&mut jobs);
+        crate::listings::server::register_jobs(&mut jobs);
         crate::notifications::server::register_jobs(&mut jobs);
         crate::jobs::server::register_jobs(&mut jobs);
         jobs
@@ -34,7 +36,8 @@ pub fn start_workers(
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(crate::items::server::routes::routes())
-        .merge(crate::items::server::stats::routes())
+        .merge(crate::catalog::server::routes::routes())
+        .merge(crate::seller::server::stats::routes())
         .merge(crate::notifications::server::routes())
 }
 

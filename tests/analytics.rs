@@ -9,7 +9,9 @@ mod common;
 use common::*;
 use rbay::analytics::server::{self as stats, Scope};
 use rbay::analytics::{Metric, Scale, Span, DAY_MS, HOUR_MS, MINUTE_MS};
-use rbay::items::server::{self as items, watch, Visitor};
+use rbay::engagement::server::watch;
+use rbay::engagement::server::Visitor;
+use rbay::items::server as items;
 use rbay::items::{ItemId, NewItem};
 use rbay::server::Db;
 
@@ -205,16 +207,26 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
     let id: ItemId = items::create(&db, seller, "seller", &item, None)
         .await
         .unwrap();
-    items::place_bid(&db, 2, "ann", id, 1_500).await.unwrap();
-    items::place_bid(&db, 3, "ben", id, 2_000).await.unwrap();
-    items::place_bid(&db, 2, "ann", id, 2_500).await.unwrap();
+    rbay::auction::server::place_bid(&db, 2, "ann", id, 1_500)
+        .await
+        .unwrap();
+    rbay::auction::server::place_bid(&db, 3, "ben", id, 2_000)
+        .await
+        .unwrap();
+    rbay::auction::server::place_bid(&db, 2, "ann", id, 2_500)
+        .await
+        .unwrap();
     for visitor in ["a:one", "a:two", "a:one"] {
-        items::count_view(&db, id, &Visitor::from(visitor))
+        rbay::engagement::server::count_view(&db, id, &Visitor::from(visitor))
             .await
             .unwrap();
     }
-    items::set_like(&db, 2, id, true).await.unwrap();
-    items::set_like(&db, 2, id, true).await.unwrap(); // idempotent: one like
+    rbay::engagement::server::set_like(&db, 2, id, true)
+        .await
+        .unwrap();
+    rbay::engagement::server::set_like(&db, 2, id, true)
+        .await
+        .unwrap(); // idempotent: one like
     watch::set_watch(&db, 3, id, true).await.unwrap();
     stats::fold_all(&db).await.unwrap();
 

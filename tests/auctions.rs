@@ -8,9 +8,10 @@ mod common;
 
 use common::*;
 use rbay::accounts::UserId;
+use rbay::auction::server::{BidOutcome, BidRejection};
+use rbay::catalog::server::search::{self, SearchSort, StatusFilter};
+use rbay::items::server as items;
 use rbay::items::server::images;
-use rbay::items::server::search::{self, SearchSort, StatusFilter};
-use rbay::items::server::{self as items, BidOutcome, BidRejection};
 use rbay::items::{ItemId, NewItem};
 use rbay::profiles::server as profiles;
 use rbay::server::redis::lock::Lock;
@@ -56,7 +57,9 @@ async fn wait_indexed(db: &Db, id: ItemId) {
                 .query_async(&mut conn)
                 .await
                 .unwrap();
-            search::parse_ids(&db, reply).1.contains(&id)
+            rbay::items::server::index::parse_ids(&db, reply)
+                .1
+                .contains(&id)
         }
     })
     .await;
@@ -71,13 +74,13 @@ async fn every_bid_rule() {
     let bid = |user: u64, cents: i64| {
         let db = db.clone();
         async move {
-            items::place_bid(&db, user, &format!("user{user}"), id, cents)
+            rbay::auction::server::place_bid(&db, user, &format!("user{user}"), id, cents)
                 .await
                 .unwrap()
         }
     };
     assert_eq!(
-        items::place_bid(&db, 2, "x", ItemId(999_999), 5_000)
+        rbay::auction::server::place_bid(&db, 2, "x", ItemId(999_999), 5_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::NotFound)
@@ -181,7 +184,9 @@ async fn an_ended_auction_refuses_bids_by_redis_time() {
     };
     let id = items::create(&db, 1, "s", &item, None).await.unwrap();
     assert!(matches!(
-        items::place_bid(&db, 2, "b", id, 500).await.unwrap(),
+        rbay::auction::server::place_bid(&db, 2, "b", id, 500)
+            .await
+            .unwrap(),
         BidOutcome::Accepted { .. }
     ));
     let over = eventually(3, || {
@@ -191,7 +196,9 @@ async fn an_ended_auction_refuses_bids_by_redis_time() {
     .await;
     assert!(over);
     assert_eq!(
-        items::place_bid(&db, 3, "c", id, 100_000).await.unwrap(),
+        rbay::auction::server::place_bid(&db, 3, "c", id, 100_000)
+            .await
+            .unwrap(),
         BidOutcome::Rejected(BidRejection::Ended)
     );
     let item = items::get(&db, id).await.unwrap().unwrap();
@@ -213,9 +220,10 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
             for round in 0..10i64 {
                 // Amounts interleave across users, so many bids race for the same price.
                 let cents = 100 + round * 400 + (user as i64) * 17;
-                let outcome = items::place_bid(&db, user, &format!("u{user}"), id, cents)
-                    .await
-                    .unwrap();
+                let outcome =
+                    rbay::auction::server::place_bid(&db, user, &format!("u{user}"), id, cents)
+                        .await
+                        .unwrap();
                 results.push((user, cents, outcome));
             }
             results
@@ -313,20 +321,24 @@ async fn a_view_is_counted_once_per_visitor() {
     let db = test_db().await;
     let id = list(&db, 1, "Lamp", 100, 60_000).await;
     for _ in 0..3 {
-        items::count_view(&db, id, &"a:visitor-one".into())
+        rbay::engagement::server::count_view(&db, id, &"a:visitor-one".into())
             .await
             .unwrap();
     }
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().views, 1);
-    items::count_view(&db, id, &"u:7".into()).await.unwrap();
-    items::count_view(&db, id, &"u:7".into()).await.unwrap();
-    items::count_view(&db, id, &"a:visitor-two".into())
+    rbay::engagement::server::count_view(&db, id, &"u:7".into())
+        .await
+        .unwrap();
+    rbay::engagement::server::count_view(&db, id, &"u:7".into())
+        .await
+        .unwrap();
+    rbay::engagement::server::count_view(&db, id, &"a:visitor-two".into())
         .await
         .unwrap();
     let page = items::page(&db, id, None).await.unwrap().unwrap();
     assert_eq!(page.item.views, 3);
     assert_eq!(
-        items::count_view(&db, ItemId(424_242), &"a:x".into())
+        rbay::engagement::server::count_view(&db, ItemId(424_242), &"a:x".into())
             .await
             .unwrap(),
         None
@@ -343,27 +355,39 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     let db = test_db().await;
     let id = list(&db, 1, "Teapot", 100, 60_000).await;
     assert_eq!(
-        items::set_like(&db, 5, id, true).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 5, id, true)
+            .await
+            .unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        items::set_like(&db, 5, id, true).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 5, id, true)
+            .await
+            .unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        items::set_like(&db, 6, id, true).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 6, id, true)
+            .await
+            .unwrap(),
         Some((true, 2))
     );
     assert_eq!(
-        items::set_like(&db, 5, id, false).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 5, id, false)
+            .await
+            .unwrap(),
         Some((false, 1))
     );
     assert_eq!(
-        items::set_like(&db, 5, id, false).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 5, id, false)
+            .await
+            .unwrap(),
         Some((false, 1))
     );
     assert_eq!(
-        items::set_like(&db, 5, ItemId(31_337), true).await.unwrap(),
+        rbay::engagement::server::set_like(&db, 5, ItemId(31_337), true)
+            .await
+            .unwrap(),
         None
     );
 
@@ -381,20 +405,15 @@ async fn likes_are_idempotent_and_show_on_profiles() {
             .unwrap();
     }
     let liker = profiles::profile(&db, UserId(6)).await.unwrap().unwrap();
-    assert_eq!(
-        liker
-            .liked
-            .iter()
-            .map(|c| c.id.as_str())
-            .collect::<Vec<_>>(),
-        [id.to_string().as_str()]
-    );
+    assert_eq!(liker.liked.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
     assert!(liker.selling.is_empty());
     let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
     assert_eq!(seller.selling.len(), 1);
     assert_eq!(seller.selling[0].likes, 1);
     // A seller who likes their own item sees it in both lists.
-    items::set_like(&db, 1, id, true).await.unwrap();
+    rbay::engagement::server::set_like(&db, 1, id, true)
+        .await
+        .unwrap();
     let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
     assert_eq!((seller.selling.len(), seller.liked.len()), (1, 1));
     assert!(profiles::profile(&db, UserId(2)).await.unwrap().is_none());
@@ -438,12 +457,8 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     .await;
     assert!(over, "the ended telescope's auction is over");
 
-    let ids = |page: rbay::items::CardPage| {
-        page.cards
-            .into_iter()
-            .filter_map(|c| ItemId::parse(&c.id))
-            .collect::<Vec<_>>()
-    };
+    let ids =
+        |page: rbay::items::CardPage| page.cards.into_iter().map(|c| c.id).collect::<Vec<_>>();
     let find = |q: &'static str, status: StatusFilter, sort: SearchSort| {
         let db = db.clone();
         async move { search::search(&db, q, status, sort, None, 1).await.unwrap() }
@@ -525,17 +540,14 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
 
     // Suggestions complete names.
     let suggested = search::suggest(&db, "tele").await.unwrap();
-    assert!(suggested.iter().any(|c| c.id == scope.to_string()));
+    assert!(suggested.iter().any(|c| c.id == scope));
     assert!(search::suggest(&db, "*").await.unwrap().is_empty());
 
     // Similar items: the other telescope, never the item itself.
-    let similar = search::similar(&db, scope, "Brass telescope", "")
+    let similar = rbay::items::server::index::similar(&db, scope, "Brass telescope", "")
         .await
         .unwrap();
-    assert!(
-        similar.iter().any(|c| c.id == ended.to_string())
-            && similar.iter().all(|c| c.id != scope.to_string())
-    );
+    assert!(similar.iter().any(|c| c.id == ended) && similar.iter().all(|c| c.id != scope));
     let _: () = redis::cmd("PING").query_async(&mut conn).await.unwrap();
 }
 
@@ -555,10 +567,10 @@ async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
     }
     // Sixteen first views at once: no list is stored yet, so each would search.
     let pages = futures_util::future::join_all((0..16).map(|_| items::page(&db, vase, None))).await;
-    let lists: Vec<Vec<String>> = pages
+    let lists: Vec<Vec<ItemId>> = pages
         .into_iter()
         .map(|page| {
-            let mut ids: Vec<String> = page
+            let mut ids: Vec<ItemId> = page
                 .unwrap()
                 .unwrap()
                 .similar
@@ -569,7 +581,7 @@ async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
             ids
         })
         .collect();
-    let mut expected: Vec<String> = others.iter().map(|id| id.to_string()).collect();
+    let mut expected: Vec<ItemId> = others.to_vec();
     expected.sort();
     assert!(
         lists.iter().all(|ids| *ids == expected),
@@ -581,7 +593,10 @@ async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    let mut stored: Vec<&str> = stored.split(',').collect();
+    let mut stored: Vec<ItemId> = stored
+        .split(',')
+        .map(|s| ItemId::parse(s).unwrap())
+        .collect();
     stored.sort();
     assert_eq!(stored, expected, "the list is stored for the next pages");
 }
@@ -602,8 +617,8 @@ async fn dashboard_sorts_by_validated_columns() {
     let order = |key: &'static str, desc: bool| {
         let db = db.clone();
         async move {
-            let key = search::dashboard_sort_key(key).unwrap();
-            search::seller_items(&db, 42, key, desc, 1)
+            let key = rbay::seller::server::dashboard::dashboard_sort_key(key).unwrap();
+            rbay::seller::server::dashboard::seller_items(&db, 42, key, desc, 1)
                 .await
                 .unwrap()
                 .cards
@@ -617,13 +632,13 @@ async fn dashboard_sorts_by_validated_columns() {
     assert_eq!(order("ends_at", false).await, ["Charlie", "Alpha", "Bravo"]);
     assert_eq!(order("name", true).await, ["Charlie", "Bravo", "Alpha"]);
     assert_eq!(
-        search::seller_items(&db, 42, "price", false, 1)
+        rbay::seller::server::dashboard::seller_items(&db, 42, "price", false, 1)
             .await
             .unwrap()
             .total,
         3
     );
-    assert!(search::dashboard_sort_key("seller_id").is_err());
+    assert!(rbay::seller::server::dashboard::dashboard_sort_key("seller_id").is_err());
 }
 
 #[tokio::test]

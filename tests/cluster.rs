@@ -14,7 +14,6 @@ mod common;
 
 use common::redis_process::RedisCluster;
 use common::*;
-use rbay::items::server as items;
 use rbay::server::redis::supervisor::{connect_as, Role};
 use rbay::server::{Db, Keys};
 use std::time::Duration;
@@ -98,10 +97,10 @@ async fn the_catalogue_spreads_over_every_primary_and_the_home_page_reads_it_who
     }
     // Two bidders through the bid script lift the cheapest item to the top of "highest price".
     let first = listed[0];
-    items::place_bid(&db, 7, "bidder7", first, 9_000)
+    rbay::auction::server::place_bid(&db, 7, "bidder7", first, 9_000)
         .await
         .unwrap();
-    items::place_bid(&db, 8, "bidder8", first, 8_000)
+    rbay::auction::server::place_bid(&db, 8, "bidder8", first, 8_000)
         .await
         .unwrap();
     assert!(
@@ -111,12 +110,10 @@ async fn the_catalogue_spreads_over_every_primary_and_the_home_page_reads_it_who
             .all(|keys| !keys.is_empty()),
         "items, rankings and users are spread over every primary"
     );
-    let sections = items::rankings::home_sections(&db).await.unwrap();
-    let ids: Vec<_> = sections
-        .highest_price
-        .iter()
-        .filter_map(|c| rbay::items::ItemId::parse(&c.id))
-        .collect();
+    let sections = rbay::catalog::server::rankings::home_sections(&db)
+        .await
+        .unwrap();
+    let ids: Vec<_> = sections.highest_price.iter().map(|c| c.id).collect();
     let mut expected: Vec<_> = listed[1..].iter().rev().copied().collect();
     expected.insert(0, first);
     assert_eq!(ids, expected, "every shard's ranking was read and merged");
@@ -133,7 +130,9 @@ async fn a_bid_scripted_on_one_node_is_heard_by_subscribers_on_every_node() {
         pubsub.subscribe(&channel).await.unwrap();
         subscribers.push(pubsub);
     }
-    items::place_bid(&db, 7, "bidder7", id, 900).await.unwrap();
+    rbay::auction::server::place_bid(&db, 7, "bidder7", id, 900)
+        .await
+        .unwrap();
     for (node, pubsub) in subscribers.iter_mut().enumerate() {
         use futures_util::StreamExt;
         let message = tokio::time::timeout(Duration::from_secs(3), pubsub.on_message().next())

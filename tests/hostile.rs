@@ -474,7 +474,7 @@ fn views_cannot_be_inflated_without_cookies_forged_cookies_or_by_the_seller() {
     }
     let after = views(&get(&server, &path, Some(&seller)));
     assert!(
-        after <= rbay::items::server::NEW_VISITORS_PER_NETWORK as u64,
+        after <= rbay::engagement::server::NEW_VISITORS_PER_NETWORK as u64,
         "{after}"
     );
     // A browser that keeps its cookie counts once.

@@ -196,7 +196,9 @@ async fn suggestions_and_card_prices_are_plain_text() {
     assert_eq!((numbers[0].leader, numbers[0].reserve_met), (0, true));
 
     // A bid: the leader is named by id (My bids works out "winning" or "outbid" with it).
-    items::place_bid(&db, 7, "ann", id, 1_300).await.unwrap();
+    rbay::auction::server::place_bid(&db, 7, "ann", id, 1_300)
+        .await
+        .unwrap();
     let reply = server.get(&format!("/api/prices?ids={id}"));
     let numbers = wire::decode_card_numbers(&reply.body);
     assert_eq!(

@@ -404,7 +404,9 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
         ..Default::default()
     };
     let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
-    items::place_bid(&db, 2, "bea", id, 500).await.unwrap();
+    rbay::auction::server::place_bid(&db, 2, "bea", id, 500)
+        .await
+        .unwrap();
     let ends_at = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
     let state_key = db.keys().item_state(id);
     let closed_at = || async {
@@ -457,7 +459,7 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
 #[tokio::test(flavor = "multi_thread")]
 async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
     use rbay::items::server::images;
-    use rbay::items::server::listing::{PHOTO_QUEUE, THUMBNAIL_JOB};
+    use rbay::listings::server::listing::{PHOTO_QUEUE, THUMBNAIL_JOB};
     let db = test_db().await;
     let photo = images::process_large(&big_photo()).unwrap();
     assert!(

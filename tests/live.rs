@@ -67,7 +67,9 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     }
     drop(probes);
 
-    items::place_bid(&db, 2, "bob", id, 100).await.unwrap();
+    rbay::auction::server::place_bid(&db, 2, "bob", id, 100)
+        .await
+        .unwrap();
     for rx in receivers.iter_mut() {
         let msg = timeout(Duration::from_secs(2), rx.recv())
             .await
@@ -92,10 +94,16 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
 async fn events_are_kept_for_replay_in_order() {
     let db = test_db().await;
     let id = item(&db).await;
-    items::place_bid(&db, 2, "bob", id, 100).await.unwrap();
-    let visitor = items::Visitor::from("a:new-visitor");
-    items::count_view(&db, id, &visitor).await.unwrap();
-    items::count_view(&db, id, &visitor).await.unwrap(); // not new: no event
+    rbay::auction::server::place_bid(&db, 2, "bob", id, 100)
+        .await
+        .unwrap();
+    let visitor = rbay::engagement::server::Visitor::from("a:new-visitor");
+    rbay::engagement::server::count_view(&db, id, &visitor)
+        .await
+        .unwrap();
+    rbay::engagement::server::count_view(&db, id, &visitor)
+        .await
+        .unwrap(); // not new: no event
     let mut conn = db.raw_conn();
     let entries = event_stream(&db, id).await;
     let kinds: Vec<&str> = entries.iter().map(|(_, f)| f["kind"].as_str()).collect();
@@ -257,15 +265,17 @@ async fn the_closer_announces_ended_auctions_once() {
         ..Default::default()
     };
     let id = items::create(&db, 1, "s", &new, None).await.unwrap();
-    items::place_bid(&db, 2, "winner", id, 100).await.unwrap();
+    rbay::auction::server::place_bid(&db, 2, "winner", id, 100)
+        .await
+        .unwrap();
     let closed = eventually(5, || {
         let db = db.clone();
-        async move { rbay::items::server::closer::close_due(&db).await.unwrap() >= 1 }
+        async move { rbay::auction::server::closer::close_due(&db).await.unwrap() >= 1 }
     })
     .await;
     assert!(closed);
     assert_eq!(
-        rbay::items::server::closer::close_due(&db).await.unwrap(),
+        rbay::auction::server::closer::close_due(&db).await.unwrap(),
         0,
         "closed only once"
     );

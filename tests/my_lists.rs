@@ -6,8 +6,12 @@
 mod common;
 
 use common::*;
-use rbay::items::server::{self as items, closer, mine, watch};
-use rbay::items::{ItemId, MyStatus, NewItem};
+use rbay::auction::server::closer;
+use rbay::engagement::server::watch;
+use rbay::items::server as items;
+use rbay::items::{ItemId, NewItem};
+use rbay::my_lists::server::mine;
+use rbay::my_lists::MyStatus;
 use rbay::server::jobs;
 use rbay::server::Db;
 
@@ -115,22 +119,20 @@ async fn my_bids_and_won_sold_say_where_the_user_stands() {
     let contested = list(&db, 1, "Contested lamp", 600).await;
     let quiet = list(&db, 1, "Quiet lamp", 600).await;
     let running = list(&db, 1, "Running lamp", 3_600_000).await;
-    items::place_bid(&db, 2, "ann", contested, 2_000)
+    rbay::auction::server::place_bid(&db, 2, "ann", contested, 2_000)
         .await
         .unwrap();
-    items::place_bid(&db, 3, "ben", contested, 1_500)
+    rbay::auction::server::place_bid(&db, 3, "ben", contested, 1_500)
         .await
         .unwrap();
-    items::place_bid(&db, 3, "ben", running, 1_000)
+    rbay::auction::server::place_bid(&db, 3, "ben", running, 1_000)
         .await
         .unwrap();
-    items::place_bid(&db, 2, "ann", running, 1_200)
+    rbay::auction::server::place_bid(&db, 2, "ann", running, 1_200)
         .await
         .unwrap();
-    let status = |list: &[rbay::items::MyItem], id: ItemId| {
-        list.iter()
-            .find(|m| m.card.id == id.to_string())
-            .map(|m| m.status)
+    let status = |list: &[rbay::my_lists::MyItem], id: ItemId| {
+        list.iter().find(|m| m.card.id == id).map(|m| m.status)
     };
     let bens = mine::my_bids(&db, 3).await.unwrap();
     assert_eq!(status(&bens, running), Some(MyStatus::Outbid));
@@ -139,7 +141,7 @@ async fn my_bids_and_won_sold_say_where_the_user_stands() {
     assert_eq!(status(&anns, running), Some(MyStatus::Winning));
     assert_eq!(
         anns.iter()
-            .find(|m| m.card.id == running.to_string())
+            .find(|m| m.card.id == running)
             .unwrap()
             .my_max_cents,
         Some(1_200)
@@ -177,7 +179,7 @@ async fn my_bids_and_won_sold_say_where_the_user_stands() {
     assert_eq!(status(&sold, contested), Some(MyStatus::Sold));
     assert_eq!(
         sold.iter()
-            .find(|m| m.card.id == contested.to_string())
+            .find(|m| m.card.id == contested)
             .unwrap()
             .other_party
             .as_deref(),

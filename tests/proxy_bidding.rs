@@ -7,7 +7,8 @@
 mod common;
 
 use common::*;
-use rbay::items::server::{self as items, BidOutcome, BidRejection};
+use rbay::auction::server::{BidOutcome, BidRejection};
+use rbay::items::server as items;
 use rbay::items::{ItemId, NewItem};
 use rbay::server::Db;
 
@@ -50,7 +51,7 @@ struct Step {
 async fn run(db: &Db, id: ItemId, steps: &[Step]) {
     let mut history_len = 0;
     for (n, step) in steps.iter().enumerate() {
-        let got = items::place_bid(db, step.who.0, step.who.1, id, step.max)
+        let got = rbay::auction::server::place_bid(db, step.who.0, step.who.1, id, step.max)
             .await
             .unwrap();
         let what = format!("step {} ({} bids {})", n + 1, step.who.1, step.max);
@@ -301,7 +302,7 @@ async fn a_reserve_hides_until_a_maximum_reaches_it_then_lifts_the_price_to_it()
     .await;
     // A reserve never met: the auction ends unsold, whoever bid.
     let unmet = listing(&db, 1_000, Some(5_000), None).await;
-    items::place_bid(&db, DAN.0, DAN.1, unmet, 2_000)
+    rbay::auction::server::place_bid(&db, DAN.0, DAN.1, unmet, 2_000)
         .await
         .unwrap();
     assert_eq!(
@@ -319,12 +320,16 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         Some(5_000)
     );
     assert_eq!(
-        items::buy_now(&db, SELLER.0, SELLER.1, id).await.unwrap(),
-        items::BuyOutcome::Refused(BidRejection::OwnItem)
+        rbay::auction::server::buy_now(&db, SELLER.0, SELLER.1, id)
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::Refused(BidRejection::OwnItem)
     );
     assert!(matches!(
-        items::buy_now(&db, ANN.0, ANN.1, id).await.unwrap(),
-        items::BuyOutcome::Bought {
+        rbay::auction::server::buy_now(&db, ANN.0, ANN.1, id)
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::Bought {
             price_cents: 5_000,
             ..
         }
@@ -336,14 +341,14 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
     );
     assert_eq!(item.outcome.as_deref(), Some("bought"));
     assert_eq!(
-        items::place_bid(&db, BEN.0, BEN.1, id, 6_000)
+        rbay::auction::server::place_bid(&db, BEN.0, BEN.1, id, 6_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::Ended)
     );
     // Once someone bids (and there is no reserve to meet), Buy It Now is gone.
     let bid_on = listing(&db, 1_000, None, Some(5_000)).await;
-    items::place_bid(&db, BEN.0, BEN.1, bid_on, 1_000)
+    rbay::auction::server::place_bid(&db, BEN.0, BEN.1, bid_on, 1_000)
         .await
         .unwrap();
     assert_eq!(
@@ -355,17 +360,21 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         None
     );
     assert_eq!(
-        items::buy_now(&db, CAT.0, CAT.1, bid_on).await.unwrap(),
-        items::BuyOutcome::Unavailable
+        rbay::auction::server::buy_now(&db, CAT.0, CAT.1, bid_on)
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::Unavailable
     );
     // With a reserve not met, it stays.
     let reserved = listing(&db, 1_000, Some(4_000), Some(6_000)).await;
-    items::place_bid(&db, BEN.0, BEN.1, reserved, 2_000)
+    rbay::auction::server::place_bid(&db, BEN.0, BEN.1, reserved, 2_000)
         .await
         .unwrap();
     assert!(matches!(
-        items::buy_now(&db, CAT.0, CAT.1, reserved).await.unwrap(),
-        items::BuyOutcome::Bought { .. }
+        rbay::auction::server::buy_now(&db, CAT.0, CAT.1, reserved)
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::Bought { .. }
     ));
 }
 
@@ -375,19 +384,27 @@ async fn buy_it_now_racing_a_bid_has_exactly_one_outcome_every_time() {
     for round in 0..100 {
         let id = listing(&db, 1_000, None, Some(5_000)).await;
         let (a, b) = (db.clone(), db.clone());
-        let buy = tokio::spawn(async move { items::buy_now(&a, ANN.0, ANN.1, id).await.unwrap() });
-        let bid =
-            tokio::spawn(
-                async move { items::place_bid(&b, BEN.0, BEN.1, id, 1_000).await.unwrap() },
-            );
+        let buy = tokio::spawn(async move {
+            rbay::auction::server::buy_now(&a, ANN.0, ANN.1, id)
+                .await
+                .unwrap()
+        });
+        let bid = tokio::spawn(async move {
+            rbay::auction::server::place_bid(&b, BEN.0, BEN.1, id, 1_000)
+                .await
+                .unwrap()
+        });
         let (buy, bid) = (buy.await.unwrap(), bid.await.unwrap());
         let item = items::get(&db, id).await.unwrap().unwrap();
         match (&buy, &bid) {
-            (items::BuyOutcome::Bought { .. }, BidOutcome::Rejected(BidRejection::Ended)) => {
+            (
+                rbay::auction::server::BuyOutcome::Bought { .. },
+                BidOutcome::Rejected(BidRejection::Ended),
+            ) => {
                 assert_eq!(item.high_bidder_id, Some(ANN.0), "round {round}");
                 assert_eq!(item.outcome.as_deref(), Some("bought"));
             }
-            (items::BuyOutcome::Unavailable, BidOutcome::Accepted { .. }) => {
+            (rbay::auction::server::BuyOutcome::Unavailable, BidOutcome::Accepted { .. }) => {
                 assert_eq!(item.high_bidder_id, Some(BEN.0), "round {round}");
                 assert_eq!(item.outcome, None);
             }
@@ -426,7 +443,7 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
                 let max = 100 + (user as i64) * 37 + n * 211;
                 if let BidOutcome::Accepted {
                     at_ms, ends_at_ms, ..
-                } = items::place_bid(&db, 100 + user, "bidder", id, max)
+                } = rbay::auction::server::place_bid(&db, 100 + user, "bidder", id, max)
                     .await
                     .unwrap()
                 {
@@ -462,7 +479,9 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
         .await
         .unwrap();
     let end = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
-    items::place_bid(&db, ANN.0, ANN.1, id, 100).await.unwrap();
+    rbay::auction::server::place_bid(&db, ANN.0, ANN.1, id, 100)
+        .await
+        .unwrap();
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().ends_at_ms, end);
 }
 
@@ -503,7 +522,7 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
         ends_at_ms,
         end_moved: true,
         ..
-    } = items::place_bid(&other, ANN.0, ANN.1, id, 100)
+    } = rbay::auction::server::place_bid(&other, ANN.0, ANN.1, id, 100)
         .await
         .unwrap()
     else {

@@ -8,7 +8,9 @@
 mod common;
 
 use common::*;
-use rbay::items::server::{self as items, closer, index_sync, rankings, search};
+use rbay::auction::server::closer;
+use rbay::catalog::server::{rankings, search};
+use rbay::items::server::{self as items, index_sync};
 use rbay::items::{ItemId, NewItem};
 use rbay::server::redis::lock::Lock;
 use rbay::server::Db;
@@ -27,7 +29,7 @@ async fn list(db: &Db, name: &str, cents: i64, duration_ms: i64) -> ItemId {
 }
 
 fn ids(cards: &[rbay::items::ItemCard]) -> Vec<ItemId> {
-    cards.iter().filter_map(|c| ItemId::parse(&c.id)).collect()
+    cards.iter().map(|c| c.id).collect()
 }
 
 #[tokio::test]
@@ -38,10 +40,10 @@ async fn a_bid_moves_an_item_in_highest_price_at_once() {
     let home = rankings::home_sections(&db).await.unwrap();
     assert_eq!(ids(&home.highest_price), [dear, cheap]);
     // Maximums of $80 and $90: the price becomes $80 + $1.
-    items::place_bid(&db, 2, "bidder", cheap, 8_000)
+    rbay::auction::server::place_bid(&db, 2, "bidder", cheap, 8_000)
         .await
         .unwrap();
-    items::place_bid(&db, 3, "other", cheap, 9_000)
+    rbay::auction::server::place_bid(&db, 3, "other", cheap, 9_000)
         .await
         .unwrap();
     let home = rankings::home_sections(&db).await.unwrap();
@@ -58,11 +60,13 @@ async fn a_new_unique_view_moves_an_item_in_most_viewed_at_once() {
     let db = test_db().await;
     let quiet = list(&db, "Quiet clock", 100, 3_600_000).await;
     let busy = list(&db, "Busy clock", 100, 3_600_000).await;
-    items::count_view(&db, busy, &"a:one".into()).await.unwrap();
+    rbay::engagement::server::count_view(&db, busy, &"a:one".into())
+        .await
+        .unwrap();
     let home = rankings::home_sections(&db).await.unwrap();
     assert_eq!(ids(&home.most_viewed), [busy, quiet]);
     for visitor in ["a:one", "a:two", "a:three", "a:two"] {
-        items::count_view(&db, quiet, &visitor.into())
+        rbay::engagement::server::count_view(&db, quiet, &visitor.into())
             .await
             .unwrap();
     }
@@ -80,7 +84,9 @@ async fn ending_soonest_lists_live_auctions_by_end_and_closing_takes_them_out() 
     let later = list(&db, "Later lamp", 100, 3_600_000).await;
     let sooner = list(&db, "Sooner lamp", 100, 600_000).await;
     let ended = list(&db, "Gone lamp", 100, 1).await;
-    items::count_view(&db, ended, &"a:x".into()).await.unwrap();
+    rbay::engagement::server::count_view(&db, ended, &"a:x".into())
+        .await
+        .unwrap();
     let home = rankings::home_sections(&db).await.unwrap();
     assert_eq!(ids(&home.ending_soon), [sooner, later]);
     for section in [&home.most_viewed, &home.highest_price] {
@@ -107,7 +113,7 @@ async fn ending_soonest_lists_live_auctions_by_end_and_closing_takes_them_out() 
         assert_eq!(score, None, "{rank}");
     }
     // A bid or a view after the close does not bring it back.
-    items::count_view(&db, ended, &"a:late".into())
+    rbay::engagement::server::count_view(&db, ended, &"a:late".into())
         .await
         .unwrap();
     let home = rankings::home_sections(&db).await.unwrap();
@@ -167,14 +173,14 @@ async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
     let mut amount = 100;
     for n in 0..50u64 {
         let bidder = 10 + n % 2;
-        if let items::BidOutcome::Accepted { min_next_cents, .. } =
-            items::place_bid(&db, bidder, "b", id, amount)
+        if let rbay::auction::server::BidOutcome::Accepted { min_next_cents, .. } =
+            rbay::auction::server::place_bid(&db, bidder, "b", id, amount)
                 .await
                 .unwrap()
         {
             amount = min_next_cents;
         }
-        items::count_view(&db, id, &format!("a:v{n}").as_str().into())
+        rbay::engagement::server::count_view(&db, id, &format!("a:v{n}").as_str().into())
             .await
             .unwrap();
     }
@@ -233,7 +239,9 @@ async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
 async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
     let db = test_db().await;
     let id = list(&db, "Fenced vase", 100, 3_600_000).await;
-    items::place_bid(&db, 5, "b", id, 100).await.unwrap();
+    rbay::auction::server::place_bid(&db, 5, "b", id, 100)
+        .await
+        .unwrap();
     let shard = rbay::server::redis::keys::shard_of(id.0);
     let name = format!("index-sync:{}", rbay::server::redis::keys::shard_tag(shard));
     let stale = Lock::try_acquire(&db, &name, Duration::from_millis(50))
@@ -271,7 +279,7 @@ async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
 #[tokio::test]
 async fn an_empty_search_browses_every_live_auction_page_by_page() {
     use rankings::BrowseSort;
-    use rbay::items::SEARCH_PAGE_SIZE;
+    use rbay::catalog::SEARCH_PAGE_SIZE;
     let db = test_db().await;
     // 25 live auctions ending an hour apart, priced the other way round, and one ended.
     let mut live = Vec::new();
@@ -308,7 +316,7 @@ async fn an_empty_search_browses_every_live_auction_page_by_page() {
         .unwrap();
     assert_eq!(ids(&dear.cards), live[SEARCH_PAGE_SIZE..]);
     // A new unique view moves an item to the top of "Most viewed".
-    items::count_view(&db, live[7], &"a:browser".into())
+    rbay::engagement::server::count_view(&db, live[7], &"a:browser".into())
         .await
         .unwrap();
     let viewed = rankings::browse(&db, BrowseSort::MostViewed, None, 1)
@@ -360,7 +368,9 @@ async fn a_category_is_browsed_by_end_and_counted_live() {
         "counts of live auctions, most first"
     );
     // Buy It Now ends an auction at once: it leaves its category.
-    items::buy_now(&db, 9, "buyer", print).await.unwrap();
+    rbay::auction::server::buy_now(&db, 9, "buyer", print)
+        .await
+        .unwrap();
     let art = rankings::browse(&db, BrowseSort::EndingSoon, Some("art"), 1)
         .await
         .unwrap();
@@ -379,8 +389,10 @@ async fn a_soft_close_moves_the_end_in_the_category_ranking_in_the_same_step() {
         ..Default::default()
     };
     let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
-    let outcome = items::place_bid(&db, 9, "bidder", id, 10_000).await.unwrap();
-    let items::BidOutcome::Accepted {
+    let outcome = rbay::auction::server::place_bid(&db, 9, "bidder", id, 10_000)
+        .await
+        .unwrap();
+    let rbay::auction::server::BidOutcome::Accepted {
         ends_at_ms,
         end_moved,
         ..
@@ -391,12 +403,19 @@ async fn a_soft_close_moves_the_end_in_the_category_ranking_in_the_same_step() {
     assert!(end_moved, "a bid in the last 2 minutes moves the end");
     let mut conn = db.raw_conn();
     let ranked: Option<i64> = redis::cmd("ZSCORE")
-        .arg(db.keys().rank_ending_in("home", rbay::server::redis::keys::shard_of(id.0)))
+        .arg(
+            db.keys()
+                .rank_ending_in("home", rbay::server::redis::keys::shard_of(id.0)),
+        )
         .arg(id.0)
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert_eq!(ranked, Some(ends_at_ms), "the category's ranking has the new end");
+    assert_eq!(
+        ranked,
+        Some(ends_at_ms),
+        "the category's ranking has the new end"
+    );
 }
 
 #[tokio::test]

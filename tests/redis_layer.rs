@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use rbay::items::server::rankings::home_sections;
+use rbay::catalog::server::rankings::home_sections;
 use rbay::server::redis::indexes::{self, IndexDef, IndexOutcome};
 use rbay::server::redis::lock::Lock;
 use rbay::server::redis::rate_limit::Action;
@@ -275,12 +275,7 @@ async fn home_sections_rank_live_items_by_end_views_and_price() {
     .await;
     assert!(ok);
     let s = home_sections(&db).await.unwrap();
-    let ids = |cards: &[rbay::items::ItemCard]| {
-        cards
-            .iter()
-            .filter_map(|c| rbay::items::ItemId::parse(&c.id))
-            .collect::<Vec<_>>()
-    };
+    let ids = |cards: &[rbay::items::ItemCard]| cards.iter().map(|c| c.id).collect::<Vec<_>>();
     assert_eq!(
         ids(&s.ending_soon),
         [cheap_soon, dear_later],

@@ -2,7 +2,7 @@
 
 use crate::accounts::api::get_current_user;
 use crate::accounts::CurrentUser;
-use crate::items::ui::search_box::SearchBox;
+use crate::catalog::ui::search_box::SearchBox;
 use crate::live::ui::live::{PageTicker, SERVER_CLOCK_ID};
 use crate::notifications::ui::notice_badge::NoticeBadge;
 use leptos::prelude::*;

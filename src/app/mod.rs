@@ -8,19 +8,18 @@ use crate::accounts::ui::auth::{SignInPage, SignUpPage};
 use crate::app::info::{AboutPage, PrivacyPage};
 use crate::app::layout::{Footer, Header};
 use crate::app::not_found::NotFound;
+use crate::catalog::ui::{home::HomePage, search::SearchPage};
 use crate::comments::ui::comments::CommentsPage;
-use crate::items::ui::{
-    dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
-    home::HomePage,
-    item::ItemPage,
-    market::MarketPage,
-    mine::{MyBidsPage, WatchingPage, WonSoldPage},
-    new_item::NewItemPage,
-    search::SearchPage,
-};
+use crate::items::ui::item::ItemPage;
 use crate::jobs::ui::ops::OpsPage;
+use crate::listings::ui::new_item::NewItemPage;
+use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
 use crate::profiles::ui::profile::ProfilePage;
+use crate::seller::ui::{
+    dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
+    market::MarketPage,
+};
 pub mod info;
 pub mod layout;
 pub mod not_found;

@@ -3,6 +3,7 @@
 
 use crate::comments::{Comment, CommentPage};
 use crate::error::AppError;
+use crate::items::ItemId;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,13 +16,10 @@ pub enum CommentReply {
 
 /// A page of an item's comments (newest first); `None` for an unknown item.
 #[server(prefix = "/api", endpoint = "comments/page")]
-pub async fn get_comments(item_id: String, page: usize) -> Result<Option<CommentPage>, AppError> {
+pub async fn get_comments(item_id: ItemId, page: usize) -> Result<Option<CommentPage>, AppError> {
     use crate::comments::PAGE_SIZE;
-    use crate::items::ItemId;
     let state = crate::server::state::current()?;
-    let Some(item) = ItemId::parse(&item_id) else {
-        return Ok(None);
-    };
+    let item = item_id;
     let Some(item_name) = crate::items::server::store::name(&state.db, item).await? else {
         return Ok(None);
     };
@@ -42,34 +40,24 @@ pub async fn get_comments(item_id: String, page: usize) -> Result<Option<Comment
 
 /// The newest comments of an item and their total, for the item page.
 #[server(prefix = "/api", endpoint = "comments/latest")]
-pub async fn latest_comments(item_id: String) -> Result<(u64, Vec<Comment>), AppError> {
-    use crate::items::ItemId;
+pub async fn latest_comments(item_id: ItemId) -> Result<(u64, Vec<Comment>), AppError> {
     let state = crate::server::state::current()?;
-    let Some(item) = ItemId::parse(&item_id) else {
-        return Ok((0, Vec::new()));
-    };
+    let item = item_id;
     crate::comments::server::list(&state.db, item, 0, crate::comments::LATEST).await
 }
 
 #[server(prefix = "/api", endpoint = "comments/add")]
-pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, AppError> {
+pub async fn add_comment(item_id: ItemId, text: String) -> Result<CommentReply, AppError> {
     use crate::comments::CommentProblem;
-    use crate::items::ItemId;
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
         return Ok(flow::answer(
-            &item_id,
+            item_id,
             Err(CommentProblem::SignIn),
             Some(&text),
         ));
     };
-    let Some(item) = ItemId::parse(&item_id) else {
-        return Ok(flow::answer(
-            &item_id,
-            Err(CommentProblem::NotFound),
-            Some(&text),
-        ));
-    };
+    let item = item_id;
     let added = crate::comments::server::add(
         &state.db,
         state.config.comment_limit,
@@ -83,26 +71,23 @@ pub async fn add_comment(item_id: String, text: String) -> Result<CommentReply, 
         crate::comments::server::notify_seller(&state.db, item, user.id, &user.username);
     }
     Ok(flow::answer(
-        &item_id,
+        item_id,
         added.map(CommentReply::Added),
         Some(&text),
     ))
 }
 
 #[server(prefix = "/api", endpoint = "comments/delete")]
-pub async fn delete_comment(item_id: String, comment_id: u64) -> Result<CommentReply, AppError> {
+pub async fn delete_comment(item_id: ItemId, comment_id: u64) -> Result<CommentReply, AppError> {
     use crate::comments::CommentProblem;
-    use crate::items::ItemId;
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
-        return Ok(flow::answer(&item_id, Err(CommentProblem::SignIn), None));
+        return Ok(flow::answer(item_id, Err(CommentProblem::SignIn), None));
     };
-    let Some(item) = ItemId::parse(&item_id) else {
-        return Ok(flow::answer(&item_id, Err(CommentProblem::NotFound), None));
-    };
+    let item = item_id;
     let deleted = crate::comments::server::delete(&state.db, item, comment_id, user.id).await?;
     Ok(flow::answer(
-        &item_id,
+        item_id,
         deleted.map(|()| CommentReply::Deleted),
         None,
     ))
@@ -120,13 +105,10 @@ mod flow {
     /// The reply for the island, and for a plain form post a redirect back to the comments
     /// page (with the problem code and the typed text when refused).
     pub fn answer(
-        item_id: &str,
+        id: ItemId,
         result: Result<CommentReply, CommentProblem>,
         text: Option<&str>,
     ) -> CommentReply {
-        let id = ItemId::parse(item_id)
-            .map(|id| id.to_string())
-            .unwrap_or_default();
         let page = format!("/items/{id}/comments");
         redirect_plain_post(&match (&result, text) {
             (Ok(_), _) => format!("{page}#comments"),

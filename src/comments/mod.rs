@@ -7,6 +7,7 @@ pub mod api;
 pub mod server;
 pub mod ui;
 
+use crate::items::ItemId;
 use crate::util::text::TextProblem;
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,7 @@ pub const LATEST: usize = 3;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Comment {
     pub id: u64,
-    pub item_id: String,
+    pub item_id: ItemId,
     pub author_id: u64,
     pub author_name: String,
     pub text: String,
@@ -30,7 +31,7 @@ pub struct Comment {
 /// A page of comments, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CommentPage {
-    pub item_id: String,
+    pub item_id: ItemId,
     pub item_name: String,
     pub total: u64,
     pub page: usize,

@@ -13,7 +13,7 @@ fn parse(item_id: ItemId, id: u64, raw: &str) -> Option<Comment> {
     let mut parts = raw.splitn(4, '|');
     Some(Comment {
         id,
-        item_id: item_id.to_string(),
+        item_id,
         author_id: parts.next()?.parse().ok()?,
         created_ms: parts.next()?.parse().ok()?,
         author_name: parts.next()?.to_string(),
@@ -72,7 +72,7 @@ pub async fn add(
     };
     Ok(Ok(Comment {
         id,
-        item_id: item_id.to_string(),
+        item_id,
         author_id,
         author_name: author_name.to_string(),
         text,

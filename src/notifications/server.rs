@@ -141,26 +141,8 @@ pub fn routes() -> axum::Router<crate::server::state::AppState> {
 
 async fn live_notices(
     axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
-    headers: axum::http::HeaderMap,
-) -> axum::response::Response {
-    use crate::server::http::error_response;
-    let user = match crate::accounts::server::sessions::lookup_headers(
-        &state.db,
-        &headers,
-        state.config.session_ttl,
-    )
-    .await
-    {
-        Ok(Some(user)) => user,
-        Ok(None) => return error_response(&AppError::Unauthorized),
-        Err(e) => return error_response(&e),
-    };
-    crate::live::server::user_events_response(
-        &state.live,
-        &state.shutdown,
-        user.user_id,
-        user.unread,
-    )
-    .await
-    .unwrap_or_else(|e| error_response(&e))
+    user: crate::accounts::CurrentUser,
+) -> Result<axum::response::Response, AppError> {
+    crate::live::server::user_events_response(&state.live, &state.shutdown, user.id, user.unread)
+        .await
 }

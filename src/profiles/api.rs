@@ -1,15 +1,13 @@
 //! Server function: a user's public profile.
 
+use crate::accounts::UserId;
 use crate::error::AppError;
 use crate::profiles::Profile;
 use leptos::prelude::*;
 
 /// A user's public profile: items they sell and items they like; `None` for an unknown user.
 #[server(prefix = "/api", endpoint = "users/profile")]
-pub async fn user_profile(id: String) -> Result<Option<Profile>, AppError> {
+pub async fn user_profile(id: UserId) -> Result<Option<Profile>, AppError> {
     let state = crate::server::state::current()?;
-    let Some(id) = crate::accounts::UserId::parse(&id) else {
-        return Ok(None);
-    };
     crate::profiles::server::profile(&state.db, id).await
 }

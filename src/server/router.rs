@@ -84,7 +84,7 @@ pub fn router(state: AppState) -> Router {
                 // Item page views are counted whether the page is rendered or cached.
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
-                    crate::items::server::views::record_visit,
+                    crate::engagement::server::views::record_visit,
                 ))
                 .layer(middleware::from_fn_with_state(
                     state.clone(),

@@ -9,8 +9,9 @@
 //! specific searches do in a real shop.
 
 use crate::accounts::server::{self as accounts, AuthPolicy};
+use crate::auction::server::BidOutcome;
 use crate::error::AppError;
-use crate::items::server::{self as items, images, BidOutcome};
+use crate::items::server::{self as items, images};
 use crate::items::{ItemId, NewItem};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::Limit;
@@ -344,7 +345,8 @@ impl ItemSpec {
             if bidder_id == seller_id {
                 continue;
             }
-            match items::place_bid(db, *bidder_id, bidder_name, id, amount).await? {
+            match crate::auction::server::place_bid(db, *bidder_id, bidder_name, id, amount).await?
+            {
                 BidOutcome::Accepted { min_next_cents, .. } => {
                     amount = min_next_cents + raise as i64 * min_next_cents / 20;
                 }
@@ -352,11 +354,11 @@ impl ItemSpec {
             }
         }
         for v in 0..self.views {
-            let visitor = items::Visitor::from(format!("a:seed-{v}").as_str());
-            items::count_view(db, id, &visitor).await?;
+            let visitor = crate::engagement::server::Visitor::from(format!("a:seed-{v}").as_str());
+            crate::engagement::server::count_view(db, id, &visitor).await?;
         }
         for liker in self.likers {
-            items::set_like(db, people[liker].0, id, true).await?;
+            crate::engagement::server::set_like(db, people[liker].0, id, true).await?;
         }
         Ok(id)
     }

@@ -2,6 +2,7 @@
 
 pub mod hash;
 pub mod id;
+pub mod limits;
 pub mod money;
 pub mod problem;
 #[cfg(feature = "ssr")]

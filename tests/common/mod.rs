@@ -131,8 +131,10 @@ pub async fn list_item(
     };
     let id = items::create(db, 1, "seller1", &item, None).await.unwrap();
     for v in 0..views {
-        let visitor = items::Visitor::from(format!("a:fixture-{v}").as_str());
-        items::count_view(db, id, &visitor).await.unwrap();
+        let visitor = rbay::engagement::server::Visitor::from(format!("a:fixture-{v}").as_str());
+        rbay::engagement::server::count_view(db, id, &visitor)
+            .await
+            .unwrap();
     }
     id
 }

@@ -320,3 +320,35 @@ fn renew_cookie(state: &AppState, token: &str, found: Option<&SessionUser>) {
         set_cookie(&sessions::cookie(token, ttl, state.config.secure_cookies));
     }
 }
+
+/// The signed-in user of a request to a plain axum route (not a page or server function,
+/// which use [`current_user`]): the session cookie looked up (its expiry slides), or
+/// `401 Unauthorized`. `Option<CurrentUser>` is `None` for visitors; a Redis failure is an
+/// error either way.
+impl axum::extract::FromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        <CurrentUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+            parts, state,
+        )
+        .await?
+        .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        let found =
+            sessions::lookup_headers(&state.db, &parts.headers, state.config.session_ttl).await?;
+        Ok(found.as_ref().map(current))
+    }
+}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 #[island(lazy)]
 pub fn CommentForm(
-    item_id: String,
+    item_id: crate::items::ItemId,
     viewer_id: u64,
     message: Option<String>,
     text: String,
@@ -26,7 +26,7 @@ pub fn CommentForm(
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
     Effect::new(move |_| hydrated.set(true));
-    let id = item_id.clone();
+    let id = item_id;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         if let Err(problem) = crate::comments::clean_comment(&text.get_untracked()) {
@@ -34,7 +34,7 @@ pub fn CommentForm(
             return;
         }
         busy.set(true);
-        let (id, body) = (id.clone(), text.get_untracked());
+        let (id, body) = (id, text.get_untracked());
         leptos::task::spawn_local(async move {
             let reply = add_comment(id, body).await;
             busy.set(false);

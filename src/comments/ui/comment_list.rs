@@ -25,7 +25,7 @@ pub fn CommentList(comments: Vec<Comment>, viewer_id: Option<u64>, max: usize) -
                             <details class="comment-delete">
                                 <summary class="link-button">"Delete"</summary>
                                 <form method="post" action="/api/comments/delete">
-                                    <input type="hidden" name="item_id" value=c.item_id.clone()/>
+                                    <input type="hidden" name="item_id" value=c.item_id/>
                                     <input type="hidden" name="comment_id" value=c.id.to_string()/>
                                     <span>"Delete this comment for good? "</span>
                                     <button type="submit" class="button button-small button-danger">"Yes, delete"</button>

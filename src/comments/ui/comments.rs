@@ -15,7 +15,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn CommentsPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let id = use_params_map().with_untracked(|p| {
+        p.get("id")
+            .and_then(|raw| crate::items::ItemId::parse(&raw))
+    });
     let (page, problem, text) = use_query_map().with_untracked(|q| {
         (
             q.get_str("page")
@@ -32,6 +35,9 @@ pub fn CommentsPage() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
+                let Some(id) = id else {
+                    return view! { <ErrorPage error=AppError::NotFound/> }.into_any();
+                };
                 match get_comments(id, page).await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
@@ -42,7 +48,7 @@ pub fn CommentsPage() -> impl IntoView {
                         let sign_in = crate::accounts::sign_in_url(&base);
                         let form = match data.viewer_id {
                             Some(viewer_id) => view! {
-                                <CommentForm item_id=data.item_id.clone() viewer_id message=problem.map(|p| p.message()) text/>
+                                <CommentForm item_id=data.item_id viewer_id message=problem.map(|p| p.message()) text/>
                             }.into_any(),
                             None => view! {
                                 <p class="muted"><a href=sign_in>"Sign in"</a>" to add a comment."</p>
@@ -55,7 +61,7 @@ pub fn CommentsPage() -> impl IntoView {
                                 <h1>
                                     "Comments "
                                     <span class="muted">"("<span data-live="comment-count">{data.total}</span>")"</span>
-                                    <LiveItem item_id=data.item_id.clone() viewer_id=data.viewer_id ended=false/>
+                                    <LiveItem item_id=data.item_id viewer_id=data.viewer_id ended=false/>
                                 </h1>
                                 {form}
                                 <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE/>

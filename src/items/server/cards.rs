@@ -41,7 +41,7 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
         let numbers: Vec<Option<i64>> = redis::from_redis_value(numbers).unwrap_or_default();
         let num = |i: usize| numbers.get(i).copied().flatten().unwrap_or(0);
         cards.push(ItemCard {
-            id: id.to_string(),
+            id: *id,
             name,
             price_cents: num(0),
             ends_at_ms: num(1),

@@ -6,7 +6,7 @@ use image::{DynamicImage, ImageFormat, ImageReader};
 use std::io::Cursor;
 
 /// Largest upload accepted (the HTTP layer bounds the request body by it).
-pub use crate::server::http::security::MAX_UPLOAD_BYTES;
+use crate::util::limits::MAX_PHOTO_BYTES;
 /// Bounding box of the stored large photo (item page).
 const LARGE_MAX: u32 = 1200;
 /// Bounding box of the stored thumbnail (cards).
@@ -61,7 +61,7 @@ pub fn thumbnail(large_jpeg: &[u8]) -> Result<Vec<u8>, PhotoError> {
 
 /// Sniffs, bounds and decodes an upload, and shrinks it to the large rendition's box.
 fn decode_large(bytes: &[u8]) -> Result<DynamicImage, PhotoError> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
+    if bytes.len() > MAX_PHOTO_BYTES {
         return Err(PhotoError::TooLarge);
     }
     let format = image::guess_format(bytes).map_err(|_| PhotoError::NotAnImage)?;
@@ -248,7 +248,7 @@ mod tests {
             PhotoError::NotAnImage
         );
         assert_eq!(
-            process(&vec![0u8; MAX_UPLOAD_BYTES + 1]).unwrap_err(),
+            process(&vec![0u8; MAX_PHOTO_BYTES + 1]).unwrap_err(),
             PhotoError::TooLarge
         );
         let mut truncated = png(100, 100);
@@ -270,7 +270,7 @@ mod tests {
     #[test]
     fn decompression_bombs_are_refused_by_decoded_size() {
         let bomb = png_bomb();
-        assert!(bomb.len() < MAX_UPLOAD_BYTES);
+        assert!(bomb.len() < MAX_PHOTO_BYTES);
         assert_eq!(process(&bomb).unwrap_err(), PhotoError::TooManyPixels);
         // Over the pixel limit by its header alone.
         let wide = png(4_100, 4_000);

@@ -1,10 +1,9 @@
-//! The item routes that are not pages: photos (and placeholders), the live event stream, and the
-//! plain-text answers for islands (search suggestions, card prices).
+//! The item routes that are not pages: photos (and placeholders), the live event stream, the
+//! price chart, and the plain-text card prices for islands.
 
 use crate::error::AppError;
-use crate::items::server::{cards, images, search, store};
+use crate::items::server::{cards, images, store};
 use crate::items::{wire, ItemId};
-use crate::server::http::error_response;
 use crate::server::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -20,12 +19,11 @@ pub fn routes() -> Router<AppState> {
         .route("/items/{id}/thumb/{n}", get(photo_thumb_n))
         .route("/items/{id}/events", get(events))
         .route("/items/{id}/chart", get(chart))
-        .route("/api/suggest", get(suggest))
         .route("/api/prices", get(prices))
 }
 
 /// A plain-text answer that caches nowhere.
-fn text(body: String) -> Response {
+pub fn text(body: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
@@ -40,7 +38,7 @@ fn text(body: String) -> Response {
 /// after a bid). 404 for no such item.
 async fn chart(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     let Some(id) = ItemId::parse(&id) else {
-        return error_response(&AppError::NotFound);
+        return AppError::NotFound.into_response();
     };
     match store::price_chart(&state.db, id).await {
         Ok(Some(html)) => (
@@ -51,31 +49,8 @@ async fn chart(State(state): State<AppState>, Path(id): Path<String>) -> Respons
             html,
         )
             .into_response(),
-        Ok(None) => error_response(&AppError::NotFound),
-        Err(e) => error_response(&e),
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct SuggestQuery {
-    #[serde(default)]
-    q: String,
-}
-
-/// `GET /api/suggest?q=…`: names starting with what was typed, for the header's search box,
-/// in the plain-text form of [`wire`].
-async fn suggest(State(state): State<AppState>, Query(query): Query<SuggestQuery>) -> Response {
-    match search::suggest(&state.db, &query.q).await {
-        Ok(cards) => text(wire::encode_suggestions(
-            &cards
-                .into_iter()
-                .map(|c| wire::Suggestion {
-                    id: c.id,
-                    name: c.name,
-                })
-                .collect::<Vec<_>>(),
-        )),
-        Err(e) => error_response(&e),
+        Ok(None) => AppError::NotFound.into_response(),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -96,7 +71,7 @@ async fn prices(State(state): State<AppState>, Query(query): Query<PricesQuery>)
         .collect();
     match cards::card_numbers(&state.db, &ids).await {
         Ok(numbers) => text(wire::encode_card_numbers(&numbers)),
-        Err(e) => error_response(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -127,7 +102,7 @@ async fn photo_thumb(State(state): State<AppState>, Path(id): Path<String>) -> R
 fn photo_number(n: &str) -> Option<usize> {
     n.parse::<usize>()
         .ok()
-        .filter(|n| (1..=super::listing::MAX_PHOTOS).contains(n))
+        .filter(|n| (1..=crate::util::limits::MAX_PHOTOS).contains(n))
 }
 
 /// `GET /items/{id}/image/{n}`: one of an item's photos, full size.
@@ -202,9 +177,9 @@ async fn photo(state: &AppState, id: ItemId, found: Result<Option<Vec<u8>>, AppE
             )
                 .into_response(),
             Ok(None) => not_found(),
-            Err(e) => error_response(&e),
+            Err(e) => e.into_response(),
         },
-        Err(e) => error_response(&e),
+        Err(e) => e.into_response(),
     }
 }
 
@@ -221,9 +196,9 @@ async fn events(
     match store::name(&state.db, id).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(),
-        Err(e) => return error_response(&e),
+        Err(e) => return e.into_response(),
     }
     crate::live::server::events_response(&state.live, &state.db, &state.shutdown, id.0, &headers)
         .await
-        .unwrap_or_else(|e| error_response(&e))
+        .unwrap_or_else(|e| e.into_response())
 }

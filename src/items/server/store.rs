@@ -4,7 +4,7 @@
 use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::server::images::Photo;
-use crate::items::server::search;
+use crate::items::server::index;
 use crate::items::{BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, NewItem, HISTORY_LIMIT};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
@@ -161,7 +161,7 @@ fn detail_from(
     let num = |k: &str| f.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
     let text = |k: &str| f.get(k).cloned().filter(|v| !v.is_empty());
     Some(ItemDetail {
-        id: id.to_string(),
+        id,
         name,
         description: doc.get("description").cloned().unwrap_or_default(),
         // Listings from before categories are "Other".
@@ -349,8 +349,8 @@ async fn similar_cards(
     if let Some(ids) = stored {
         return cards_of_list(db, &ids).await;
     }
-    let cards = search::similar(db, id, &item.name, &item.description).await?;
-    let ids: Vec<&str> = cards.iter().map(|c| c.id.as_str()).collect();
+    let cards = index::similar(db, id, &item.name, &item.description).await?;
+    let ids: Vec<String> = cards.iter().map(|c| c.id.to_string()).collect();
     let stored: redis::RedisResult<()> = redis::cmd("SET")
         .arg(&key)
         .arg(ids.join(","))

@@ -1,15 +1,16 @@
 //! `/items/:id`: the auction.
 
+use crate::auction::ui::bid_form::BidForm;
+use crate::auction::{bid_message, BidProblem};
 use crate::comments::api::latest_comments;
 use crate::comments::ui::comment_list::CommentList;
 use crate::comments::Comment;
+use crate::engagement::ui::like_button::LikeButton;
 use crate::error::AppError;
 use crate::items::api::get_item_page;
-use crate::items::ui::bid_form::BidForm;
 use crate::items::ui::item_card::CardList;
-use crate::items::ui::like_button::LikeButton;
 use crate::items::ui::price_chart::PriceChart;
-use crate::items::{bid_message, BidProblem, ItemPageData};
+use crate::items::{ItemId, ItemPageData};
 use crate::live::ui::live::LiveItem;
 use crate::ui::status::ErrorPage;
 use crate::util::money::format_cents;
@@ -21,11 +22,12 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|raw| ItemId::parse(&raw)));
     // A bid placed without JavaScript comes back with a one-time notice (a reload or the back
     // button does not say it again).
     #[cfg(feature = "ssr")]
-    let bid_ok = crate::server::http::forms::notice().as_deref() == Some(crate::items::BID_PLACED);
+    let bid_ok =
+        crate::server::http::forms::notice().as_deref() == Some(crate::auction::BID_PLACED);
     #[cfg(not(feature = "ssr"))]
     let bid_ok = false;
     let (bid_error, amount) = use_query_map().with_untracked(|q| {
@@ -37,9 +39,11 @@ pub fn ItemPage() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
+                let Some(id) = id else {
+                    return view! { <ErrorPage error=AppError::NotFound/> }.into_any();
+                };
                 // The item and its newest comments, read together.
-                let (page, comments) =
-                    futures_util::join!(get_item_page(id.clone()), latest_comments(id));
+                let (page, comments) = futures_util::join!(get_item_page(id), latest_comments(id));
                 match (page, comments) {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                     (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
@@ -131,8 +135,7 @@ fn item_view(
             (true, Some(max)) => max + 1,
             _ => item.min_bid_cents,
         };
-        view! { <BidForm item_id=item.id.clone() min_bid_cents=min message ok=bid_ok amount/> }
-            .into_any()
+        view! { <BidForm item_id=item.id min_bid_cents=min message ok=bid_ok amount/> }.into_any()
     };
     let buy_now = item
         .buy_now_cents
@@ -140,7 +143,7 @@ fn item_view(
         .map(|price| {
             view! {
                 <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
-                    <input type="hidden" name="item_id" value=item.id.clone()/>
+                    <input type="hidden" name="item_id" value=item.id/>
                     <button type="submit" class="button button-buy">
                         "Buy It Now for " {format_cents(price)}
                     </button>
@@ -203,19 +206,19 @@ fn item_view(
                 </div>
                 <div data-live="bid-box">{bid_box}{buy_now}</div>
                 <div class="item-stats">
-                    <LikeButton item_id=item.id.clone() liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
+                    <LikeButton item_id=item.id liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
                     <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
                     <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
                     {(viewer_id.is_some() && !is_seller).then(|| view! {
                         <form class="watch-form" id="watch" method="post" action="/api/items/watch">
-                            <input type="hidden" name="item_id" value=item.id.clone()/>
+                            <input type="hidden" name="item_id" value=item.id/>
                             <input type="hidden" name="watch" value=if watching { "false" } else { "true" }/>
                             <button type="submit" class="button button-small button-ghost" aria-pressed=if watching { "true" } else { "false" }>
                                 {if watching { "★ Watching" } else { "☆ Watch" }}
                             </button>
                         </form>
                     })}
-                    <LiveItem item_id=item.id.clone() viewer_id ended=!live/>
+                    <LiveItem item_id=item.id viewer_id ended=!live/>
                 </div>
             </div>
             <section class="item-description">

@@ -49,13 +49,13 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
             <img class="card-image" src=image alt="" loading="lazy" width="320" height="240"/>
             <div class="card-body">
                 <h3 class="card-title" title=item.name.clone()>{item.name.clone()}</h3>
-                <p class="card-price" data-live-price=item.id.clone()>{format_cents(item.price_cents)}</p>
+                <p class="card-price" data-live-price=item.id>{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
-                    <span class:ended=ended data-ends-at=item.ends_at_ms data-card-ends=item.id.clone()>
+                    <span class:ended=ended data-ends-at=item.ends_at_ms data-card-ends=item.id>
                         {format_time_left(item.ends_at_ms, now_ms)}
                     </span>
                     <span>{plural(item.views, "view", "views")}</span>
-                    <span data-live-bids=item.id.clone()>{plural(item.bids, "bid", "bids")}</span>
+                    <span data-live-bids=item.id>{plural(item.bids, "bid", "bids")}</span>
                 </p>
             </div>
         </a>

@@ -6,7 +6,11 @@ use leptos::prelude::*;
 /// `/items/{id}/events`, applying each event to the page. The browser reconnects by itself
 /// after a drop and sends `Last-Event-ID`, so the server replays what was missed.
 #[island(lazy)]
-pub fn LiveItem(item_id: String, viewer_id: Option<u64>, ended: bool) -> impl IntoView {
+pub fn LiveItem(
+    item_id: crate::items::ItemId,
+    viewer_id: Option<u64>,
+    ended: bool,
+) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("live_item");
     let connected = RwSignal::new(false);

@@ -291,7 +291,7 @@ fn delete_form(doc: &Document, comment: &Comment) -> Option<Element> {
     form.set_attribute("method", "post").ok()?;
     form.set_attribute("action", "/api/comments/delete").ok()?;
     for (name, value) in [
-        ("item_id", comment.item_id.clone()),
+        ("item_id", comment.item_id.to_string()),
         ("comment_id", comment.id.to_string()),
     ] {
         let input = doc.create_element("input").ok()?;
@@ -459,7 +459,7 @@ pub async fn refresh_prices(offset: i64) {
 
 /// My bids: where the viewer stands on `card` now (winning → outbid → won or lost).
 fn set_my_status(doc: &Document, card: &crate::items::wire::CardNumbers, ended: bool) {
-    use crate::items::MyStatus;
+    use crate::my_lists::MyStatus;
     let Ok(list) = doc.query_selector_all(&format!("[data-my-status=\"{}\"]", card.id)) else {
         return;
     };

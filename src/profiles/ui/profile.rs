@@ -10,10 +10,16 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
-    let id = use_params_map().with_untracked(|p| p.get("id").unwrap_or_default());
+    let id = use_params_map().with_untracked(|p| {
+        p.get("id")
+            .and_then(|raw| crate::accounts::UserId::parse(&raw))
+    });
     view! {
         <Suspense>
             {Suspend::new(async move {
+                let Some(id) = id else {
+                    return view! { <ErrorPage error=AppError::NotFound/> }.into_any();
+                };
                 match user_profile(id).await {
                     Err(error) => view! { <ErrorPage error/> }.into_any(),
                     Ok(None) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),

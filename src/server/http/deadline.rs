@@ -16,7 +16,7 @@ use crate::error::AppError;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::time::Duration;
 
 /// How long a read may take before it is answered 503.
@@ -31,7 +31,7 @@ pub async fn bound_reads(request: Request, next: Next) -> Response {
         Ok(response) => response,
         Err(_) => {
             tracing::warn!(path, "no answer within the read deadline; answered 503");
-            super::error_response(&AppError::Unavailable)
+            AppError::Unavailable.into_response()
         }
     }
 }

@@ -10,6 +10,7 @@
 //! - [`refuse_cross_site_writes`]: state-changing requests made by other sites are refused.
 
 use crate::error::AppError;
+use crate::util::limits::MAX_PHOTOS_BYTES;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
@@ -118,17 +119,12 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Largest photo accepted with a listing.
-pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
 /// The only route that takes a big body: the new-item form with its photo.
 pub const UPLOAD_PATH: &str = "/api/items/create";
-/// Upload limit: the photos (each at most [`MAX_UPLOAD_BYTES`], up to 8, 20 MB together)
+/// Upload limit: the photos (each at most `MAX_PHOTO_BYTES`, up to 8, 20 MB together)
 /// plus the form's text and multipart framing. The server never holds more than one photo's
 /// bytes at a time (each is decoded as it arrives).
 pub const MAX_UPLOAD_REQUEST_BYTES: usize = MAX_PHOTOS_BYTES + 64 * 1024;
-/// All the photos of one listing together (the same as `items::MAX_PHOTOS_BYTES`, which the
-/// form checks in the browser; `items::server::listing` tests that they agree).
-pub const MAX_PHOTOS_BYTES: usize = 20 * 1024 * 1024;
 /// Every other request body (sign-in, bids, comments, searches): small forms.
 pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
@@ -163,7 +159,7 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
             .and_then(|ct| multer::parse_boundary(ct).ok());
         if boundary.is_none() {
             let error = AppError::Invalid("Send the form as multipart/form-data.".into());
-            return super::error_response(&error);
+            return error.into_response();
         }
     }
     let request = request.map(|body| Body::new(http_body_util::Limited::new(body, limit)));

@@ -1,0 +1,259 @@
+//! Bids: every rule checked and every change made in one Lua script (`lua/place_bid.lua`):
+//! maximum (proxy) bids with the leader's automatic answers, the reserve, soft close, the
+//! price, the history, the shard's rankings (the category's too) and the live event. Buy It Now
+//! is its own script (`lua/buy_now.lua`), atomic with every bid. Each script's reply is decoded
+//! strictly into [`BidOutcome`] / [`BuyOutcome`]: an unexpected reply is an error.
+
+use crate::analytics::server::StatsTail;
+use crate::auction::BidProblem;
+use crate::catalog::server::rankings::CategoryRankings;
+use crate::error::AppError;
+use crate::items::ItemId;
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::shard_of;
+use crate::server::redis::reply::Fields;
+use crate::server::redis::scripts::scripts;
+use redis::{FromRedisValue, ParsingError};
+
+/// The answer to a bid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BidOutcome {
+    /// The maximum was recorded.
+    Accepted {
+        /// The price after the bid (and the leader's automatic answer, if any).
+        price_cents: i64,
+        bids: i64,
+        min_next_cents: i64,
+        at_ms: i64,
+        /// The bidder who led until this bid, if it was someone else.
+        outbid: Option<u64>,
+        /// Whether the bidder leads now (`false`: an earlier maximum, higher or equal,
+        /// answered at once).
+        leading: bool,
+        /// The auction's end after the bid (a soft close may have moved it).
+        ends_at_ms: i64,
+        /// Whether this bid moved the end.
+        end_moved: bool,
+        /// `false` while a reserve is not met.
+        reserve_met: bool,
+        /// The item's name when someone was outbid (for their notice), else empty.
+        item_name: String,
+    },
+    Rejected(BidRejection),
+}
+
+/// Why a bid was refused; each has its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BidRejection {
+    NotFound,
+    Ended,
+    OwnItem,
+    TooLow { minimum_cents: i64 },
+}
+
+impl BidRejection {
+    /// The problem shown to the bidder, and the minimum bid when the amount was too low.
+    pub fn problem(&self) -> (BidProblem, Option<i64>) {
+        match self {
+            BidRejection::NotFound => (BidProblem::NotFound, None),
+            BidRejection::Ended => (BidProblem::Ended, None),
+            BidRejection::OwnItem => (BidProblem::OwnItem, None),
+            BidRejection::TooLow { minimum_cents } => (BidProblem::TooLow, Some(*minimum_cents)),
+        }
+    }
+}
+
+/// `lua/place_bid.lua`'s reply, strictly: `{ leading|raised|outbid, price, bids, next minimum,
+/// time, outbid bidder or 0, ends at, reserve met, end moved[, item name] }` (the name only when
+/// the price moved), or `{ not_found }`, `{ ended }`, `{ own_item }`, `{ too_low, minimum }`.
+impl FromRedisValue for BidOutcome {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("place_bid", v)?;
+        let status = f.status()?;
+        Ok(match status.as_str() {
+            "leading" | "raised" | "outbid" => {
+                let outbid: u64 = f.get(5)?;
+                BidOutcome::Accepted {
+                    price_cents: f.get(1)?,
+                    bids: f.get(2)?,
+                    min_next_cents: f.get(3)?,
+                    at_ms: f.get(4)?,
+                    outbid: (outbid > 0).then_some(outbid),
+                    leading: status != "outbid",
+                    ends_at_ms: f.get(6)?,
+                    reserve_met: f.flag(7)?,
+                    end_moved: f.flag(8)?,
+                    // A leader who raised their own maximum moved nothing: no name is sent.
+                    item_name: if f.len() > 9 {
+                        f.get(9)?
+                    } else {
+                        String::new()
+                    },
+                }
+            }
+            "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
+            "ended" => BidOutcome::Rejected(BidRejection::Ended),
+            "own_item" => BidOutcome::Rejected(BidRejection::OwnItem),
+            "too_low" => BidOutcome::Rejected(BidRejection::TooLow {
+                minimum_cents: f.get(1)?,
+            }),
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
+/// Places a maximum bid through `lua/place_bid.lua`: the rules (live by Redis time, not the
+/// seller, at least the minimum, a leader only raises their own maximum) and all the changes
+/// happen in one atomic step.
+pub async fn place_bid(
+    db: &Db,
+    bidder_id: u64,
+    bidder_name: &str,
+    item_id: ItemId,
+    max_cents: i64,
+) -> Result<BidOutcome, AppError> {
+    let keys = db.keys();
+    let shard = shard_of(item_id.0);
+    let mut conn = db.conn()?;
+    let outcome: BidOutcome = scripts()
+        .place_bid
+        .key(keys.item_state(item_id))
+        .key(keys.item_bids(item_id))
+        .key(keys.item_events(item_id))
+        .key(keys.rank_price(shard))
+        .key(keys.index_dirty(shard))
+        .key(keys.item_maxes(item_id))
+        .key(keys.rank_ending(shard))
+        .key(keys.item(item_id))
+        .arg(bidder_id)
+        .arg(bidder_name)
+        .arg(max_cents)
+        .arg(item_id.0)
+        .arg(keys.item_channel(item_id))
+        .stats_tail(keys, item_id.0)
+        .category_rankings(keys, shard)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("place bid", e))?;
+    if let BidOutcome::Accepted { at_ms, .. } = outcome {
+        record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
+    }
+    Ok(outcome)
+}
+
+/// The answer to Buy It Now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BuyOutcome {
+    Bought {
+        price_cents: i64,
+        at_ms: i64,
+    },
+    /// No Buy It Now price, or bidding has taken over.
+    Unavailable,
+    Refused(BidRejection),
+}
+
+/// `lua/buy_now.lua`'s reply, strictly: `{ bought, price, time }`, `{ unavailable }`,
+/// `{ not_found }`, `{ ended }` or `{ own_item }`.
+impl FromRedisValue for BuyOutcome {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("buy_now", v)?;
+        let status = f.status()?;
+        Ok(match status.as_str() {
+            "bought" => {
+                f.expect_len(3)?;
+                BuyOutcome::Bought {
+                    price_cents: f.get(1)?,
+                    at_ms: f.get(2)?,
+                }
+            }
+            "unavailable" => BuyOutcome::Unavailable,
+            "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
+            "ended" => BuyOutcome::Refused(BidRejection::Ended),
+            "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
+/// Buys the item at its Buy It Now price (`lua/buy_now.lua`): the auction ends at once.
+pub async fn buy_now(
+    db: &Db,
+    buyer_id: u64,
+    buyer_name: &str,
+    item_id: ItemId,
+) -> Result<BuyOutcome, AppError> {
+    let keys = db.keys();
+    let shard = shard_of(item_id.0);
+    let mut conn = db.conn()?;
+    let outcome: BuyOutcome = scripts()
+        .buy_now
+        .key(keys.item_state(item_id))
+        .key(keys.item_bids(item_id))
+        .key(keys.item_events(item_id))
+        .key(keys.rank_price(shard))
+        .key(keys.rank_views(shard))
+        .key(keys.rank_ending(shard))
+        .key(keys.index_dirty(shard))
+        .arg(buyer_id)
+        .arg(buyer_name)
+        .arg(item_id.0)
+        .arg(keys.item_channel(item_id))
+        .stats_tail(keys, item_id.0)
+        .key(keys.item(item_id))
+        .category_rankings(keys, shard)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("buy now", e))?;
+    if let BuyOutcome::Bought { at_ms, .. } = outcome {
+        record_my_bid(db, &mut conn, buyer_id, item_id, at_ms).await?;
+    }
+    Ok(outcome)
+}
+
+/// Adds the item to the bidder's own list of items bid on (My bids). The list lives in the
+/// bidder's slot, so this is a second step after the script: idempotent, and the bid itself is
+/// already recorded and announced.
+async fn record_my_bid(
+    db: &Db,
+    conn: &mut crate::server::redis::db::RedisConn,
+    user_id: u64,
+    item_id: ItemId,
+    at_ms: i64,
+) -> Result<(), AppError> {
+    redis::cmd("ZADD")
+        .arg(db.keys().user_bids(user_id))
+        .arg(at_ms)
+        .arg(item_id.0)
+        .query_async(conn)
+        .await
+        .map_err(|e| redis_error("record my bids", e))
+}
+
+/// Tells a bidder they were outbid, in the background: the bid is already accepted and
+/// answered; the notice goes through the job queue (coalesced in their inbox). Best effort: a
+/// process that dies in between loses this notice, never the bid.
+pub fn notify_outbid(
+    db: &Db,
+    loser: u64,
+    item_id: ItemId,
+    item_name: &str,
+    price_cents: i64,
+    by: &str,
+) {
+    let db = db.clone();
+    let by = by.to_string();
+    let name = item_name.to_string();
+    tokio::spawn(async move {
+        let notice = crate::notifications::server::NewNotice {
+            user_id: loser,
+            kind: crate::notifications::NoticeKind::Outbid,
+            item_id: item_id.0,
+            item_name: name,
+            price_cents,
+            actor: by,
+            once: None,
+        };
+        crate::notifications::server::send_or_log(&db, &notice).await;
+    });
+}

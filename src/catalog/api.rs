@@ -1,0 +1,42 @@
+//! Server functions: the home rankings and search.
+
+use crate::catalog::HomeSections;
+use crate::error::AppError;
+use crate::items::CardPage;
+use leptos::prelude::*;
+
+/// The home page rankings.
+#[server]
+pub async fn get_home_sections() -> Result<HomeSections, AppError> {
+    let state = crate::server::state::current()?;
+    let sections = crate::catalog::server::rankings::home_sections_cached(&state.db).await?;
+    Ok(HomeSections::clone(&sections))
+}
+
+#[server(prefix = "/api", endpoint = "search")]
+pub async fn search_items(
+    q: String,
+    status: String,
+    sort: String,
+    category: String,
+    page: usize,
+) -> Result<CardPage, AppError> {
+    use crate::catalog::server::rankings::{self, BrowseSort};
+    use crate::catalog::server::search::{self, SearchSort, StatusFilter};
+    let state = crate::server::state::current()?;
+    // Only a category on the list filters; anything else means all of them.
+    let category = crate::items::category(&category).map(|(slug, _)| slug);
+    // No words: browse every live auction (of the category) in one of the rankings' orders.
+    if q.trim().is_empty() {
+        return rankings::browse(&state.db, BrowseSort::parse(&sort), category, page).await;
+    }
+    search::search(
+        &state.db,
+        &q,
+        StatusFilter::parse(&status),
+        SearchSort::parse(&sort),
+        category,
+        page,
+    )
+    .await
+}

@@ -1,0 +1,327 @@
+//! Search (`/search` with words) and the header's suggestions, through the items index
+//! (`items::server::index`). (Browsing without words reads the rankings: see `rankings`.)
+
+use crate::catalog::SEARCH_PAGE_SIZE;
+use crate::error::AppError;
+use crate::items::server::cards::cards_by_id;
+use crate::items::server::index::{cards_of, id_search, parse_ids, query_terms, run, text_query};
+use crate::items::{CardPage, ItemCard, ItemId};
+use crate::server::redis::db::Db;
+use crate::server::short_cache::{RecentMap, Turns};
+use crate::util::time::now_ms;
+use redis::Value;
+
+/// Which auctions a search shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Live,
+    Ended,
+}
+
+/// Search result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchSort {
+    #[default]
+    Relevance,
+    PriceLow,
+    PriceHigh,
+    EndingSoon,
+    Newest,
+}
+
+impl StatusFilter {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "live" => StatusFilter::Live,
+            "ended" => StatusFilter::Ended,
+            _ => StatusFilter::All,
+        }
+    }
+}
+
+impl SearchSort {
+    pub fn parse(s: &str) -> Self {
+        match s {
+            "price_asc" => SearchSort::PriceLow,
+            "price_desc" => SearchSort::PriceHigh,
+            "ending" => SearchSort::EndingSoon,
+            "newest" => SearchSort::Newest,
+            _ => SearchSort::Relevance,
+        }
+    }
+
+    fn sort_by(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            SearchSort::Relevance => None,
+            SearchSort::PriceLow => Some(("price", "ASC")),
+            SearchSort::PriceHigh => Some(("price", "DESC")),
+            SearchSort::EndingSoon => Some(("ends_at", "ASC")),
+            SearchSort::Newest => Some(("created_at", "DESC")),
+        }
+    }
+}
+
+fn status_clause(status: StatusFilter, now_ms: i64) -> Option<String> {
+    match status {
+        StatusFilter::All => None,
+        StatusFilter::Live => Some(format!("@ends_at:[({now_ms} +inf]")),
+        StatusFilter::Ended => Some(format!("@ends_at:[-inf {now_ms}]")),
+    }
+}
+
+/// `/search`: one FT.SEARCH. No usable words → an empty result, without asking Redis.
+///
+/// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
+/// @category`, in the same pipeline, without the category filter so the other categories'
+/// counts show; reused for 5 s per query by each instance). The ids found are reused for 1 s
+/// per query, order and page by each instance ([`IDS`]); the cards never are.
+pub async fn search(
+    db: &Db,
+    text: &str,
+    status: StatusFilter,
+    sort: SearchSort,
+    category: Option<&str>,
+    page: usize,
+) -> Result<CardPage, AppError> {
+    let now_ms = now_ms();
+    let Some(text) = text_query(&query_terms(text)) else {
+        return Ok(CardPage {
+            total: 0,
+            cards: Vec::new(),
+            now_ms,
+            facets: Vec::new(),
+        });
+    };
+    // "Ending soonest" means auctions still running: ended ones would all come first.
+    let status = match (sort, status) {
+        (SearchSort::EndingSoon, StatusFilter::All) => StatusFilter::Live,
+        _ => status,
+    };
+    let page = page.clamp(1, 500);
+    let facets_key = facets_key(db.keys().prefix(), &text, status);
+    let ids_key = ids_key(db.keys().prefix(), &text, status, category, sort, page);
+    let query = match status_clause(status, now_ms) {
+        Some(clause) => format!("{text} {clause}"),
+        None => text,
+    };
+    let filtered = match category {
+        // Slugs are plain lowercase words (see `items::CATEGORIES`): nothing to escape.
+        Some(slug) => format!("{query} @category:{{{slug}}}"),
+        None => query.clone(),
+    };
+    let index = db.keys().items_index();
+    // A broad word matches a fixed share of the catalogue, and RediSearch reads every match to
+    // rank or sort them: the same search asked again within a second reuses the ids (the
+    // cards are read fresh below, so prices and bids are live whatever the ids' age).
+    let mut cached_ids = IDS.get(&ids_key);
+    let mut cached_facets = FACETS.get(&facets_key);
+    // When either expires under load, one request per query asks Redis and the others wait
+    // for its result (at 50,000 items, 32 asking at once held Redis for a quarter second).
+    let turn = if cached_ids.is_none() || cached_facets.is_none() {
+        let turn = SEARCH_TURNS.take(&ids_key).await;
+        cached_ids = IDS.get(&ids_key);
+        cached_facets = FACETS.get(&facets_key);
+        Some(turn)
+    } else {
+        None
+    };
+    let mut pipe = redis::pipe();
+    if cached_ids.is_none() {
+        pipe.add_command(id_search(
+            &index,
+            &filtered,
+            sort.sort_by(),
+            (page - 1) * SEARCH_PAGE_SIZE,
+            SEARCH_PAGE_SIZE,
+        ));
+    }
+    // The counts cost about as much as the search itself (the words' expansion): a query asked
+    // again within a few seconds reuses them.
+    if cached_facets.is_none() {
+        pipe.cmd("FT.AGGREGATE")
+            .arg(&index)
+            .arg(&query)
+            .arg("GROUPBY")
+            .arg(1)
+            .arg("@category")
+            .arg("REDUCE")
+            .arg("COUNT")
+            .arg(0)
+            .arg("AS")
+            .arg("n")
+            .arg("DIALECT")
+            .arg(2);
+    }
+    let mut replies = if cached_ids.is_none() || cached_facets.is_none() {
+        run(db, "search", pipe).await?.into_iter()
+    } else {
+        Vec::new().into_iter()
+    };
+    let (total, ids) = match cached_ids {
+        Some(found) => found,
+        None => {
+            let found = parse_ids(db, replies.next().unwrap_or(Value::Nil));
+            IDS.put(ids_key, found.clone());
+            found
+        }
+    };
+    let facets = match cached_facets {
+        Some(facets) => facets,
+        None => {
+            let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
+            FACETS.put(facets_key, facets.clone());
+            facets
+        }
+    };
+    drop(turn);
+    Ok(CardPage {
+        total,
+        cards: cards_by_id(db, &ids).await?,
+        now_ms,
+        facets,
+    })
+}
+
+/// The key of a search's ids: the words, which auctions, the category, the order and the
+/// page; never the clock (see [`facets_key`]).
+fn ids_key(
+    prefix: &str,
+    text: &str,
+    status: StatusFilter,
+    category: Option<&str>,
+    sort: SearchSort,
+    page: usize,
+) -> String {
+    let category = category.unwrap_or("");
+    format!("{prefix}{status:?} {sort:?} {page} {category} {text}")
+}
+
+/// Whose turn it is to run a search whose ids are missing, per instance.
+static SEARCH_TURNS: std::sync::LazyLock<Turns> = std::sync::LazyLock::new(|| Turns::new(64));
+
+/// Recent search results (total and ids), by query, order and page, per instance: reused for
+/// one second, like the home rankings' half second.
+static IDS: std::sync::LazyLock<RecentMap<(u64, Vec<ItemId>)>> =
+    std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(1), 1024));
+
+/// The key of a query's counts: the words and which auctions, never the clock. (The status
+/// clause holds the current millisecond; a key with it would never be asked twice, and at
+/// 50,000 items every "ending soonest" search paid the counts again: 48 searches a second.)
+fn facets_key(prefix: &str, text: &str, status: StatusFilter) -> String {
+    format!("{prefix}{status:?} {text}")
+}
+
+/// Recent counts per category, by query (words and status), per instance.
+static FACETS: std::sync::LazyLock<RecentMap<Vec<(String, u64)>>> =
+    std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(5), 1024));
+
+/// Parses `FT.AGGREGATE … GROUPBY 1 @category REDUCE COUNT 0 AS n`: `[groups, [category, slug,
+/// n, count], …]` → (slug, count) for the categories on the list, most first.
+fn parse_facets(reply: Value) -> Vec<(String, u64)> {
+    let Value::Array(rows) = reply else {
+        return Vec::new();
+    };
+    let mut facets: Vec<(String, u64)> = rows
+        .into_iter()
+        .skip(1)
+        .filter_map(|row| {
+            let fields: Vec<String> = redis::from_redis_value(row).ok()?;
+            let get = |name: &str| {
+                fields
+                    .chunks(2)
+                    .find(|pair| pair[0] == name)
+                    .and_then(|pair| pair.get(1).cloned())
+            };
+            let (slug, _) = crate::items::category(&get("category")?)?;
+            Some((slug.to_string(), get("n")?.parse().ok()?))
+        })
+        .collect();
+    facets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    facets
+}
+
+/// Names starting with what was typed, for the header's suggestions (live auctions first).
+pub async fn suggest(db: &Db, text: &str) -> Result<Vec<ItemCard>, AppError> {
+    let terms = query_terms(text);
+    if terms.is_empty() || terms.iter().map(|t| t.chars().count()).sum::<usize>() < 2 {
+        return Ok(Vec::new());
+    }
+    let words: Vec<String> = terms
+        .iter()
+        .map(|t| {
+            if t.chars().count() >= 2 {
+                format!("{t}*")
+            } else {
+                t.clone()
+            }
+        })
+        .collect();
+    let query = format!("@name:({})", words.join(" "));
+    let cmd = id_search(
+        &db.keys().items_index(),
+        &query,
+        Some(("ends_at", "DESC")),
+        0,
+        6,
+    );
+    Ok(cards_of(db, "suggest", cmd).await?.1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counts_of_a_query_are_reused_whatever_the_clock_says() {
+        let live = facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Live);
+        assert_eq!(
+            live,
+            facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Live)
+        );
+        assert_ne!(
+            live,
+            facets_key("p:", "(lamp|lamp*|%lamp%)", StatusFilter::Ended)
+        );
+        assert_ne!(
+            live,
+            facets_key("q:", "(lamp|lamp*|%lamp%)", StatusFilter::Live)
+        );
+    }
+
+    #[test]
+    fn a_search_is_reused_whatever_the_clock_says_but_never_across_pages_or_filters() {
+        let text = "(lamp|lamp*|%lamp%)";
+        let key = |status, category, sort, page| ids_key("p:", text, status, category, sort, page);
+        let base = key(StatusFilter::Live, None, SearchSort::EndingSoon, 1);
+        assert_eq!(
+            base,
+            key(StatusFilter::Live, None, SearchSort::EndingSoon, 1)
+        );
+        for other in [
+            key(StatusFilter::Ended, None, SearchSort::EndingSoon, 1),
+            key(StatusFilter::Live, Some("home"), SearchSort::EndingSoon, 1),
+            key(StatusFilter::Live, None, SearchSort::PriceHigh, 1),
+            key(StatusFilter::Live, None, SearchSort::EndingSoon, 2),
+            ids_key(
+                "q:",
+                text,
+                StatusFilter::Live,
+                None,
+                SearchSort::EndingSoon,
+                1,
+            ),
+            ids_key(
+                "p:",
+                "(lam|lam*)",
+                StatusFilter::Live,
+                None,
+                SearchSort::EndingSoon,
+                1,
+            ),
+        ] {
+            assert_ne!(base, other);
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! The engagement island.
+
+/// Island (lazy): like / unlike.
+pub mod like_button;

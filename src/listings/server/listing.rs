@@ -1,0 +1,381 @@
+//! The new-item form on the server: reads the multipart upload with hard size limits,
+//! validates every field, processes the photo off the async runtime, then lists the item.
+//! Nothing is written unless everything is valid.
+
+use crate::accounts::sign_in_url;
+use crate::error::AppError;
+use crate::items::server::images::{self, PhotoError};
+use crate::items::server::store;
+use crate::items::server::store::photo_field;
+use crate::listings::{
+    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, PHOTO,
+};
+use crate::server::http::forms::redirect_plain_post;
+use crate::server::jobs::{self, JobError};
+use crate::server::redis::db::Db;
+use crate::server::redis::rate_limit::{self, Action};
+use crate::server::state::AppState;
+use crate::server::workers::Workers;
+use crate::util::limits::MAX_PHOTO_BYTES;
+use crate::util::url::{clip, encode_query_value as enc};
+use leptos::server_fn::codec::MultipartData;
+
+/// Text fields are small; anything bigger is cut off (and then fails validation).
+const MAX_TEXT_FIELD: usize = 16 * 1024;
+
+/// What the form sent.
+#[derive(Debug, Default)]
+pub struct ItemForm {
+    pub name: String,
+    pub description: String,
+    pub price: String,
+    pub duration: String,
+    pub reserve: String,
+    pub buy_now: String,
+    pub category: String,
+    /// The soft-close checkbox was sent (checked).
+    pub soft_close: bool,
+    /// The photos in the order sent (the first is the cover), each decoded and re-encoded as
+    /// soon as it arrived: the upload's own bytes are never held for more than one photo.
+    pub photos: Vec<images::Photo>,
+    /// The first problem with a photo (later photos are then not decoded).
+    pub photo_problem: Option<ListingProblem>,
+    /// Refused before its photos were decoded (rate limit): nothing more is spent on it.
+    pub refused: Option<ListingProblem>,
+    /// The server could not take the photos now (the photo worker is busy).
+    pub failed: Option<AppError>,
+    /// Photos were drained unread because the form was not valid when they arrived.
+    pub photos_skipped: bool,
+    /// The listing was counted against the seller's rate limit while reading (before the
+    /// first photo was decoded).
+    pub counted: bool,
+    pub malformed: bool,
+    /// The body went over the route's size limit (a chunked upload without Content-Length).
+    pub body_too_large: bool,
+}
+
+/// Reads the multipart error: a body cut off by the size limit, or a broken upload.
+fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
+    use leptos::server_fn::error::ServerFnErrorWrapper;
+    // The body's own error travels inside multer's "failed to read stream".
+    let mut cause = Some(e);
+    while let Some(err) = cause {
+        if let Some(ServerFnErrorWrapper(AppError::TooLarge)) =
+            err.downcast_ref::<ServerFnErrorWrapper<AppError>>()
+        {
+            form.body_too_large = true;
+            return;
+        }
+        cause = err.source();
+    }
+    tracing::warn!(error = %e, "malformed multipart upload");
+    form.malformed = true;
+}
+
+impl ItemForm {
+    fn values(&self) -> ItemFormValues {
+        ItemFormValues {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price.clone(),
+            duration: self.duration.clone(),
+            reserve: self.reserve.clone(),
+            buy_now: self.buy_now.clone(),
+            soft_close: self.soft_close,
+            category: self.category.clone(),
+        }
+    }
+}
+
+/// Reads the multipart body field by field, never holding more than the limits allow. The
+/// text fields come first (form order); at the first photo the form is checked and the
+/// seller's listing rate limit counted, and photos are decoded only if both pass, one at a
+/// time on the photo worker, each as soon as it has arrived.
+pub async fn read_form(data: MultipartData, state: &AppState, seller_id: u64) -> ItemForm {
+    let mut form = ItemForm::default();
+    // Decide once, at the first photo, whether photos are worth decoding.
+    let mut decode: Option<bool> = None;
+    let Some(mut multipart) = data.into_inner() else {
+        form.malformed = true;
+        return form;
+    };
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(field)) => field,
+            Ok(None) => break,
+            Err(e) => {
+                note_read_error(&mut form, &e);
+                break;
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        let limit = if name == "photo" {
+            MAX_PHOTO_BYTES
+        } else {
+            MAX_TEXT_FIELD
+        };
+        let mut bytes = Vec::new();
+        let mut over = false;
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if bytes.len() + chunk.len() > limit {
+                        over = true;
+                        // Keep reading to the end of this field without storing it.
+                        continue;
+                    }
+                    bytes.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    note_read_error(&mut form, &e);
+                    return form;
+                }
+            }
+        }
+        let text = || String::from_utf8_lossy(&bytes).into_owned();
+        match name.as_str() {
+            "name" => form.name = text(),
+            "description" => form.description = text(),
+            "price" => form.price = text(),
+            "duration" => form.duration = text(),
+            "reserve" => form.reserve = text(),
+            "buy_now" => form.buy_now = text(),
+            "category" => form.category = text(),
+            "soft_close" => form.soft_close = !bytes.is_empty(),
+            // An empty file input sends an empty part: no photo.
+            "photo" if bytes.is_empty() && !over => {}
+            "photo" => {
+                let worth = match decode {
+                    Some(worth) => worth,
+                    None => {
+                        let worth = gate(state, seller_id, &mut form).await;
+                        decode = Some(worth);
+                        worth
+                    }
+                };
+                if !worth {
+                    form.photos_skipped = true;
+                    continue;
+                }
+                if form.photo_problem.is_some() {
+                    continue;
+                }
+                if over {
+                    form.photo_problem = Some(ListingProblem::PhotoLarge);
+                } else if form.photos.len() == MAX_PHOTOS {
+                    form.photo_problem = Some(ListingProblem::PhotoCount);
+                } else {
+                    match decode_photo(bytes).await {
+                        Ok(Ok(photo)) => form.photos.push(photo),
+                        Ok(Err(e)) => form.photo_problem = Some(photo_problem(e)),
+                        Err(e) => {
+                            // The photo worker is saturated: the request fails as a whole
+                            // (503 with Retry-After), and nothing more is decoded.
+                            form.failed = Some(e);
+                            decode = Some(false);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    form
+}
+
+/// At the first photo: is the form valid so far, and may the seller list now? Counts the
+/// listing against the rate limit (once) when it is.
+async fn gate(state: &AppState, seller_id: u64, form: &mut ItemForm) -> bool {
+    if !check_listing(&form.values()).0.is_empty() {
+        return false;
+    }
+    match rate_limit::enforce_user(
+        &state.db,
+        Action::Listing,
+        seller_id,
+        state.config.listing_limit,
+    )
+    .await
+    {
+        Ok(Ok(())) => {
+            form.counted = true;
+            true
+        }
+        Ok(Err(secs)) => {
+            form.refused = Some(ListingProblem::RateLimited(secs));
+            false
+        }
+        Err(e) => {
+            form.failed = Some(e);
+            false
+        }
+    }
+}
+
+pub use crate::listings::MAX_PHOTOS;
+
+/// The photo decoder: one thread server-wide (each photo may take up to 48 MB while it is
+/// decoded); an upload waits up to 10 s for it, then gets 503 with Retry-After.
+static PHOTO_WORKERS: std::sync::LazyLock<Workers> =
+    std::sync::LazyLock::new(|| Workers::new("photos", 1, std::time::Duration::from_secs(10)));
+
+/// Decodes and re-encodes a photo on the photo worker: the large rendition only; the
+/// thumbnail job makes the card's ([`run_thumbnail_job`]).
+pub async fn decode_photo(bytes: Vec<u8>) -> Result<Result<images::Photo, PhotoError>, AppError> {
+    PHOTO_WORKERS
+        .run(move || images::process_large(&bytes))
+        .await
+}
+
+/// The queue and kind of the thumbnail job.
+pub const PHOTO_QUEUE: &str = "photos";
+pub const THUMBNAIL_JOB: &str = "thumbnail";
+
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ThumbnailJob {
+    item: u64,
+}
+
+/// The job: make the card-size thumbnail of each of an item's photos (idempotent: it writes
+/// the same bytes again). Runs on the same single photo thread as uploads, so memory stays bounded.
+pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
+    let job: ThumbnailJob = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable thumbnail job: {e}")))?;
+    let key = db.keys().item_image(job.item);
+    let mut conn = db.raw_conn();
+    // Every photo of the item, one at a time (no photo, or the item is gone: nothing to make).
+    for n in 1..=MAX_PHOTOS {
+        let large: Option<Vec<u8>> = redis::cmd("HGET")
+            .arg(&key)
+            .arg(photo_field(n, false))
+            .query_async(&mut conn)
+            .await?;
+        let Some(large) = large else {
+            break;
+        };
+        let thumb = PHOTO_WORKERS
+            .run(move || images::thumbnail(&large))
+            .await
+            .map_err(|e| JobError::retry(e.to_string()))?
+            .map_err(|e| JobError::permanent(format!("stored photo unreadable: {e:?}")))?;
+        let _: () = redis::cmd("HSET")
+            .arg(&key)
+            .arg(photo_field(n, true))
+            .arg(thumb)
+            .query_async(&mut conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Reads the form (only for a signed-in seller), validates it and lists the item; answers
+/// plain form posts with a redirect.
+pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItemReply, AppError> {
+    let Some(user) = crate::accounts::server::current_user(state).await? else {
+        // Nothing is read for nobody.
+        redirect_plain_post(&sign_in_url("/items/new"));
+        return Ok(CreateItemReply::Rejected(ItemFormErrors::form(
+            ListingProblem::SignIn,
+        )));
+    };
+    let form = read_form(data, state, user.id).await;
+    create(state, &user, form).await
+}
+
+/// Validates a form read by [`read_form`] and lists the item.
+pub async fn create(
+    state: &AppState,
+    user: &crate::accounts::CurrentUser,
+    form: ItemForm,
+) -> Result<CreateItemReply, AppError> {
+    // Refused: back to the form with the problems and what was typed (the photo is not kept).
+    let reject = |errors: ItemFormErrors, form: &ItemForm| {
+        redirect_plain_post(&format!(
+            "/items/new?e={}&name={}&description={}&price={}&duration={}&reserve={}&buy_now={}&soft_close={}&category={}",
+            enc(&errors.to_codes()),
+            enc(&clip(&form.name, 80)),
+            enc(&clip(&form.description, 2000)),
+            enc(&clip(&form.price, 20)),
+            enc(&clip(&form.duration, 5)),
+            enc(&clip(&form.reserve, 20)),
+            enc(&clip(&form.buy_now, 20)),
+            if form.soft_close { 1 } else { 0 },
+            enc(&clip(&form.category, 20)),
+        ));
+        Ok(CreateItemReply::Rejected(errors))
+    };
+
+    if form.body_too_large {
+        return Err(AppError::TooLarge);
+    }
+    if form.malformed {
+        return Err(AppError::Invalid(
+            "The upload was incomplete. Please try again.".into(),
+        ));
+    }
+    if let Some(e) = form.failed {
+        return Err(e);
+    }
+    if let Some(problem) = form.refused {
+        return reject(ItemFormErrors::form(problem), &form);
+    }
+    let (mut errors, checked) = check_listing(&form.values());
+    if let Some(problem) = form.photo_problem {
+        errors.set(PHOTO, problem);
+    }
+    let Some(item) = checked.filter(|_| errors.is_empty()) else {
+        return reject(errors, &form);
+    };
+    // Valid now, but not when its photos came: its fields were sent after them (browsers send
+    // the form in order). Never list it without the photos it was sent with.
+    if form.photos_skipped {
+        return Err(AppError::Invalid(
+            "Send the form's fields before its photos.".into(),
+        ));
+    }
+    // Without photos nothing was counted while reading: count now, before writing.
+    if !form.counted {
+        if let Err(secs) = rate_limit::enforce_user(
+            &state.db,
+            Action::Listing,
+            user.id,
+            state.config.listing_limit,
+        )
+        .await?
+        {
+            return reject(
+                ItemFormErrors::form(ListingProblem::RateLimited(secs)),
+                &form,
+            );
+        }
+    }
+    let id =
+        store::create_with_photos(&state.db, user.id, &user.username, &item, &form.photos).await?;
+    if !form.photos.is_empty() {
+        let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
+        let key = format!("thumb:{id}");
+        if let Err(e) = jobs::enqueue(
+            &state.db,
+            PHOTO_QUEUE,
+            THUMBNAIL_JOB,
+            &payload,
+            None,
+            Some(&key),
+        )
+        .await
+        {
+            tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
+        }
+    }
+    redirect_plain_post(&format!("/items/{id}"));
+    Ok(CreateItemReply::Created { id: id.to_string() })
+}
+
+fn photo_problem(e: PhotoError) -> ListingProblem {
+    match e {
+        PhotoError::TooLarge => ListingProblem::PhotoLarge,
+        PhotoError::NotAnImage => ListingProblem::PhotoType,
+        PhotoError::TooManyPixels => ListingProblem::PhotoPixels,
+    }
+}

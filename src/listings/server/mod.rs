@@ -1,0 +1,14 @@
+//! Listing on the server (feature `ssr`): the multipart upload and the thumbnail job.
+
+pub mod listing;
+
+use crate::server::jobs::{JobKind, Registry};
+
+/// The listings' job kind: making a new listing's thumbnails.
+pub fn register_jobs(jobs: &mut Registry) {
+    jobs.add(JobKind {
+        name: listing::THUMBNAIL_JOB,
+        queue: listing::PHOTO_QUEUE,
+        run: |db, job| Box::pin(async move { listing::run_thumbnail_job(&db, &job.payload).await }),
+    });
+}

@@ -1,0 +1,207 @@
+//! Island: the new-item form (multipart, with up to 8 photos). A plain form post without JavaScript;
+//! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
+//! the fields (the chosen photo stays selected) and opens the new item.
+
+use crate::items::{CATEGORIES, DEFAULT_CATEGORY};
+use crate::listings::api::create_item;
+use crate::listings::{
+    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
+    CATEGORY, DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE, RESERVE,
+};
+use crate::util::problem::{Problem as _, FORM};
+use leptos::prelude::*;
+
+#[island(lazy)]
+pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    crate::server::assets::preload_island("item_form");
+    // Without JavaScript the first problem gets the focus as the page loads.
+    let first_problem = [
+        FORM,
+        NAME,
+        DESCRIPTION,
+        CATEGORY,
+        PRICE,
+        DURATION,
+        RESERVE,
+        BUY_NOW,
+        PHOTO,
+    ]
+    .into_iter()
+    .find(|f| errors.get(f).is_some());
+    let errors = RwSignal::new(errors);
+    // Refused in place: show the problems and move to the first.
+    let refuse = move |found: ItemFormErrors| {
+        errors.set(found);
+        #[cfg(feature = "hydrate")]
+        crate::ui::focus::first_problem("form.item-form");
+    };
+    let busy = RwSignal::new(false);
+    let hydrated = RwSignal::new(false);
+    Effect::new(move |_| hydrated.set(true));
+    let form_ref = NodeRef::<leptos::html::Form>::new();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Some(form) = form_ref.get() else { return };
+        let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+            return;
+        };
+        let field = |name: &str| data.get(name).as_string().unwrap_or_default();
+        let (found, _) = check_listing(&ItemFormValues {
+            name: field("name"),
+            description: field("description"),
+            price: field("price"),
+            duration: field("duration"),
+            reserve: field("reserve"),
+            buy_now: field("buy_now"),
+            soft_close: data.has("soft_close"),
+            category: field("category"),
+        });
+        #[cfg_attr(not(feature = "hydrate"), allow(unused_mut))]
+        let mut found = found;
+        // The chosen photos: at most 8, 5 MB each, 20 MB together (sent only if so).
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let sizes: Vec<usize> = data
+                .get_all("photo")
+                .iter()
+                .filter_map(|v| v.dyn_into::<web_sys::File>().ok())
+                .map(|f| f.size() as usize)
+                .filter(|size| *size > 0)
+                .collect();
+            if let Some(problem) = crate::listings::check_photos(&sizes) {
+                found.set(PHOTO, problem);
+            }
+        }
+        if !found.is_empty() {
+            refuse(found);
+            return;
+        }
+        errors.set(ItemFormErrors::default());
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let reply = create_item(data.into()).await;
+            busy.set(false);
+            match reply {
+                Ok(CreateItemReply::Created { id }) => {
+                    let _ = window().location().set_href(&format!("/items/{id}"));
+                }
+                Ok(CreateItemReply::Rejected(found)) => refuse(found),
+                Err(e) => refuse(ItemFormErrors::form(ListingProblem::from_error(&e))),
+            }
+        });
+    };
+
+    let message = move |field: &'static str| move || errors.with(|e| e.message(field));
+    let invalid = move |field: &'static str| move || errors.with(|e| e.get(field).is_some());
+    let aria_invalid = move |field: &'static str| {
+        move || {
+            if errors.with(|e| e.get(field).is_some()) {
+                "true"
+            } else {
+                "false"
+            }
+        }
+    };
+    let focus = move |field: &'static str| first_problem == Some(field);
+    let category = if values.category.is_empty() {
+        DEFAULT_CATEGORY.to_string()
+    } else {
+        values.category.clone()
+    };
+    let chosen = if values.duration.is_empty() {
+        "7d".to_string()
+    } else {
+        values.duration.clone()
+    };
+
+    view! {
+        <form
+            class="item-form"
+            node_ref=form_ref
+            method="post"
+            action="/api/items/create"
+            enctype="multipart/form-data"
+            novalidate
+            on:submit=on_submit
+            data-hydrated=move || hydrated.get().then_some("true")
+        >
+            <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM) class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
+                {message(FORM)}
+            </p>
+            <div class="field" class:invalid=invalid(NAME)>
+                <label for="item-name">"Name"</label>
+                <input id="item-name" aria-invalid=aria_invalid(NAME) autofocus=focus(NAME) name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
+                <p class="field-error" id="name-error">{message(NAME)}</p>
+            </div>
+            <div class="field" class:invalid=invalid(DESCRIPTION)>
+                <label for="item-description">"Description"</label>
+                <textarea id="item-description" aria-invalid=aria_invalid(DESCRIPTION) autofocus=focus(DESCRIPTION) name="description" rows="6" maxlength="2000" aria-describedby="description-error">
+                    // Textarea content is written without Leptos' escaping: escape it here.
+                    {crate::util::text::escape_html(&values.description)}
+                </textarea>
+                <p class="field-error" id="description-error">{message(DESCRIPTION)}</p>
+            </div>
+            <div class="field" class:invalid=invalid(CATEGORY)>
+                <label for="item-category">"Category"</label>
+                <select id="item-category" aria-invalid=aria_invalid(CATEGORY) autofocus=focus(CATEGORY) name="category" aria-describedby="category-error">
+                    {CATEGORIES
+                        .iter()
+                        .map(|(slug, label)| {
+                            view! { <option value=*slug selected=*slug == category>{*label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="field-error" id="category-error">{message(CATEGORY)}</p>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(PRICE)>
+                    <label for="item-price">"Starting price ($)"</label>
+                    <input id="item-price" aria-invalid=aria_invalid(PRICE) autofocus=focus(PRICE) name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
+                    <p class="field-error" id="price-error">{message(PRICE)}</p>
+                </div>
+                <div class="field" class:invalid=invalid(DURATION)>
+                    <label for="item-duration">"Duration"</label>
+                    <select id="item-duration" aria-invalid=aria_invalid(DURATION) autofocus=focus(DURATION) name="duration" aria-describedby="duration-error">
+                        {DURATIONS
+                            .iter()
+                            .map(|(value, label, _)| {
+                                view! { <option value=*value selected=*value == chosen>{*label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" id="duration-error">{message(DURATION)}</p>
+                </div>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(RESERVE)>
+                    <label for="item-reserve">"Reserve price ($, optional)"</label>
+                    <input id="item-reserve" aria-invalid=aria_invalid(RESERVE) autofocus=focus(RESERVE) name="reserve" inputmode="decimal" maxlength="20" value=values.reserve aria-describedby="reserve-hint reserve-error"/>
+                    <p class="field-hint muted" id="reserve-hint">"Hidden from buyers; below it the item does not sell."</p>
+                    <p class="field-error" id="reserve-error">{message(RESERVE)}</p>
+                </div>
+                <div class="field" class:invalid=invalid(BUY_NOW)>
+                    <label for="item-buy-now">"Buy It Now price ($, optional)"</label>
+                    <input id="item-buy-now" aria-invalid=aria_invalid(BUY_NOW) autofocus=focus(BUY_NOW) name="buy_now" inputmode="decimal" maxlength="20" value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
+                    <p class="field-hint muted" id="buy-now-hint">"Until the first bid (or while the reserve is not met)."</p>
+                    <p class="field-error" id="buy-now-error">{message(BUY_NOW)}</p>
+                </div>
+            </div>
+            <div class="field field-check">
+                <input id="item-soft-close" name="soft_close" type="checkbox" value="1" checked=values.soft_close/>
+                <label for="item-soft-close">"Soft close: a bid in the last 2 minutes moves the end 2 minutes on (at most 1 hour)"</label>
+            </div>
+            <div class="field" class:invalid=invalid(PHOTO)>
+                <label for="item-photo">"Photos (optional; up to 8, the first is the cover)"</label>
+                <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="photo-hint photo-error"/>
+                <p class="field-hint muted" id="photo-hint">"JPEG, PNG or WebP, up to 5 MB each and 20 MB together."</p>
+                <p class="field-error" id="photo-error">{message(PHOTO)}</p>
+            </div>
+            <button type="submit" class="button button-block" disabled=move || busy.get()>
+                {move || if busy.get() { "Listing…" } else { "List item" }}
+            </button>
+        </form>
+    }
+}

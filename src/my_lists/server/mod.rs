@@ -1,0 +1,3 @@
+//! The viewer's lists on Redis (feature `ssr`).
+
+pub mod mine;

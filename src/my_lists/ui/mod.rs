@@ -1,0 +1,3 @@
+//! My bids, Watching, Won / Sold.
+
+pub mod mine;

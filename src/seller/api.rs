@@ -1,0 +1,63 @@
+//! Server functions: the seller's dashboard and the market board.
+
+use crate::error::AppError;
+use crate::items::{CardPage, ItemId};
+use leptos::prelude::*;
+
+/// The signed-in seller's items, sorted by a column from a fixed list.
+#[server(prefix = "/api", endpoint = "dashboard/items")]
+pub async fn dashboard_items(sort: String, dir: String, page: usize) -> Result<CardPage, AppError> {
+    use crate::seller::server::dashboard;
+    let state = crate::server::state::current()?;
+    let user = crate::accounts::server::current_user(&state)
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    let key = dashboard::dashboard_sort_key(&sort)?;
+    let descending = match dir.as_str() {
+        "asc" => false,
+        "desc" => true,
+        _ => {
+            return Err(AppError::Invalid(
+                "Sort direction must be asc or desc.".into(),
+            ))
+        }
+    };
+    dashboard::seller_items(&state.db, user.id, key, descending, page).await
+}
+
+/// The signed-in seller's analytics panels over `span` (`hour`, `day`, `week`, `month`), as
+/// HTML. `None` when nobody is signed in.
+#[server(prefix = "/api", endpoint = "dashboard/stats")]
+pub async fn seller_stats(span: String) -> Result<Option<String>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    let span = crate::analytics::Span::parse(&span).unwrap_or_default();
+    let now = crate::util::time::now_ms();
+    crate::seller::server::stats::seller_panels(&state.db, user.id, span, now)
+        .await
+        .map(Some)
+}
+
+/// One of the signed-in seller's items: its name and analytics panels over `span`, as HTML.
+/// `Unauthorized` when nobody is signed in; `NotFound` when it is not theirs.
+#[server(prefix = "/api", endpoint = "dashboard/item-stats")]
+pub async fn item_stats(id: ItemId, span: String) -> Result<(String, String), AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Err(AppError::Unauthorized);
+    };
+    let span = crate::analytics::Span::parse(&span).unwrap_or_default();
+    let now = crate::util::time::now_ms();
+    crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// The public market board's panels, as HTML.
+#[server(prefix = "/api", endpoint = "market")]
+pub async fn market_board() -> Result<String, AppError> {
+    let state = crate::server::state::current()?;
+    crate::seller::server::stats::market_cached(&state.db).await
+}
