@@ -103,7 +103,6 @@ mod flow {
     use crate::server::state::AppState;
     use crate::util::problem::FORM;
     use crate::util::response::set_status_for;
-    use crate::util::url::{clip, encode_query_value};
 
     /// Turns the outcome of a sign-in or sign-up into the answer for this kind of caller.
     pub fn finish(
@@ -129,12 +128,14 @@ mod flow {
             }
             Err(errors) => {
                 // Back to the form; the page shows the errors (and answers 429 for a limit).
-                let back = format!(
-                    "{}?e={}&username={}&next={}",
+                let back = crate::util::echo::url(
                     mode.page(),
-                    encode_query_value(&errors.to_codes()),
-                    encode_query_value(&clip(username.trim(), 64)),
-                    encode_query_value(&next),
+                    (crate::accounts::AUTH_PROBLEMS_PARAM, &errors.to_codes()),
+                    crate::accounts::AuthEcho {
+                        username: username.to_string(),
+                        next: next.clone(),
+                    },
+                    "",
                 );
                 if forms::redirect_plain_post(&back) {
                     return Ok(AuthReply::Rejected(errors));

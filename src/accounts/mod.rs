@@ -155,6 +155,28 @@ impl AuthMode {
     }
 }
 
+/// The sign-in and sign-up pages' parameter for the problems of a form refused without
+/// JavaScript (`field:code,…`, see `FieldErrors::to_codes`).
+pub const AUTH_PROBLEMS_PARAM: &str = "e";
+
+/// What a sign-in or sign-up refused without JavaScript sends back to its page: the username
+/// typed (never the password) and where to go afterwards (see `util::echo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuthEcho {
+    pub username: String,
+    pub next: String,
+}
+
+impl crate::util::echo::Echo for AuthEcho {
+    fn clipped(self) -> Self {
+        AuthEcho {
+            username: crate::util::url::clip(self.username.trim(), USERNAME_MAX * 2),
+            next: crate::util::url::clip(&self.next, 512),
+        }
+    }
+}
+
 /// The signed-in user as pages and islands see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {

@@ -279,8 +279,12 @@ mod tests {
         assert_eq!(Span::parse("year"), None);
     }
 
+    /// The Rust side of the field names and packing. That `lua/stats_fold.lua` writes the same
+    /// names and packing is checked against a real Redis by `tests/analytics.rs`
+    /// (`retention_drops_what_it_should_and_nothing_else` reads what the fold wrote through
+    /// `fields_at` and `Scale::unpack`).
     #[test]
-    fn field_names_and_packing_match_the_lua_fold() {
+    fn field_names_and_packing() {
         assert_eq!(Scale::Minute.field("", Metric::Bids, 42), "b:m:42");
         assert_eq!(Scale::Day.field("7:", Metric::Views, 3), "7:v:d:3");
         assert_eq!(Scale::Minute.period_and_slot(125), (2, 5));

@@ -10,21 +10,20 @@ use leptos::prelude::*;
 pub async fn place_bid(item_id: ItemId, amount: String) -> Result<BidReply, AppError> {
     use crate::auction::server::bids::{self, BidOutcome};
     use crate::auction::{bid_message, BidProblem};
-    use crate::server::http::forms::{
-        back_with, redirect_plain_post, redirect_plain_post_with_notice,
-    };
+    use crate::auction::{BidEcho, BID_PROBLEM_PARAM};
+    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
     use crate::server::redis::rate_limit::Action;
+    use crate::util::echo;
     use crate::util::problem::Problem as _;
     let state = crate::server::state::current()?;
     let id = item_id;
     let page = format!("/items/{id}");
     let reject = |problem: BidProblem, min: Option<i64>| {
-        let amount = crate::util::url::clip(&amount, 20);
-        redirect_plain_post(&back_with(
+        let amount = amount.clone();
+        redirect_plain_post(&echo::url(
             &page,
-            "bid_error",
-            &problem.code(),
-            &[("amount", &amount)],
+            (BID_PROBLEM_PARAM, &problem.code()),
+            BidEcho { amount },
             "bid",
         ));
         Ok(BidReply::Rejected {
@@ -98,15 +97,22 @@ pub async fn place_bid(item_id: ItemId, amount: String) -> Result<BidReply, AppE
 #[server(prefix = "/api", endpoint = "items/buy")]
 pub async fn buy_now(item_id: ItemId) -> Result<BidReply, AppError> {
     use crate::auction::server::bids::{self, BuyOutcome};
+    use crate::auction::BID_PROBLEM_PARAM;
     use crate::auction::{bid_message, BidProblem};
-    use crate::server::http::forms::{back_with, redirect_plain_post};
+    use crate::server::http::forms::redirect_plain_post;
     use crate::server::redis::rate_limit::Action;
+    use crate::util::echo;
     use crate::util::problem::Problem as _;
     let state = crate::server::state::current()?;
     let id = item_id;
     let page = format!("/items/{id}");
     let reject = |problem: BidProblem| {
-        redirect_plain_post(&back_with(&page, "bid_error", &problem.code(), &[], "bid"));
+        redirect_plain_post(&echo::url(
+            &page,
+            (BID_PROBLEM_PARAM, &problem.code()),
+            (),
+            "bid",
+        ));
         Ok(BidReply::Rejected {
             message: bid_message(problem, 0),
             min_next_cents: None,

@@ -14,6 +14,25 @@ use serde::{Deserialize, Serialize};
 /// The one-time notice after a bid placed without JavaScript (see `server::http::forms`).
 pub const BID_PLACED: &str = "bid_placed";
 
+/// The item page's parameter for the code of a bid refused without JavaScript.
+pub const BID_PROBLEM_PARAM: &str = "bid_error";
+
+/// What a bid refused without JavaScript sends back to the item page: the amount typed (see
+/// `util::echo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BidEcho {
+    pub amount: String,
+}
+
+impl crate::util::echo::Echo for BidEcho {
+    fn clipped(self) -> Self {
+        BidEcho {
+            amount: crate::util::url::clip(&self.amount, crate::util::money::AMOUNT_MAX_CHARS),
+        }
+    }
+}
+
 crate::problems! {
     /// Why a bid was refused.
     pub enum BidProblem {

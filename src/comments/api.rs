@@ -96,11 +96,11 @@ pub async fn delete_comment(item_id: ItemId, comment_id: u64) -> Result<CommentR
 #[cfg(feature = "ssr")]
 mod flow {
     use super::CommentReply;
-    use crate::comments::{CommentProblem, COMMENT_MAX};
+    use crate::comments::{CommentEcho, CommentProblem, COMMENT_PROBLEM_PARAM};
     use crate::items::ItemId;
-    use crate::server::http::forms::{back_with, redirect_plain_post};
+    use crate::server::http::forms::redirect_plain_post;
+    use crate::util::echo;
     use crate::util::problem::Problem as _;
-    use crate::util::url::clip;
 
     /// The reply for the island, and for a plain form post a redirect back to the comments
     /// page (with the problem code and the typed text when refused).
@@ -112,14 +112,13 @@ mod flow {
         let page = format!("/items/{id}/comments");
         redirect_plain_post(&match (&result, text) {
             (Ok(_), _) => format!("{page}#comments"),
-            (Err(p), Some(text)) => back_with(
+            (Err(p), Some(text)) => echo::url(
                 &page,
-                "c_error",
-                &p.code(),
-                &[("text", &clip(text, COMMENT_MAX))],
+                (COMMENT_PROBLEM_PARAM, &p.code()),
+                CommentEcho { text: text.into() },
                 "add-comment",
             ),
-            (Err(p), None) => back_with(&page, "c_error", &p.code(), &[], "comments"),
+            (Err(p), None) => echo::url(&page, (COMMENT_PROBLEM_PARAM, &p.code()), (), "comments"),
         });
         result.unwrap_or_else(|p| CommentReply::Rejected(p.message()))
     }

@@ -53,6 +53,25 @@ crate::problems! {
     }
 }
 
+/// The comments page's parameter for the code of a comment refused without JavaScript.
+pub const COMMENT_PROBLEM_PARAM: &str = "c_error";
+
+/// What a comment refused without JavaScript sends back to the comments page: the text typed
+/// (see `util::echo`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommentEcho {
+    pub text: String,
+}
+
+impl crate::util::echo::Echo for CommentEcho {
+    fn clipped(self) -> Self {
+        CommentEcho {
+            text: crate::util::url::clip(&self.text, COMMENT_MAX),
+        }
+    }
+}
+
 /// Comments: 1–1000 characters, line breaks kept (see [`crate::util::text`]).
 pub const COMMENT_RULE: crate::util::text::TextRule = crate::util::text::TextRule {
     min: 1,

@@ -49,10 +49,14 @@ pub const DESCRIPTION_RULE: TextRule = TextRule {
 crate::problems! {
     /// One thing wrong with the new-item form.
     pub enum ListingProblem {
-        NameLength = "name-length" => "Names are 3–80 characters long.",
+        NameLength = "name-length" =>
+            format!("Names are {}–{} characters long.", NAME_RULE.min, NAME_RULE.max),
         NameInvisible = "name-invisible" => "Names need at least one visible character.",
         NameMarks = "name-marks" => "Too many accent marks on one letter of the name.",
-        DescriptionLength = "description-length" => "Descriptions are 3–2000 characters long.",
+        DescriptionLength = "description-length" => format!(
+            "Descriptions are {}–{} characters long.",
+            DESCRIPTION_RULE.min, DESCRIPTION_RULE.max
+        ),
         DescriptionInvisible = "description-invisible" =>
             "Descriptions need at least one visible character.",
         DescriptionMarks = "description-marks" =>
@@ -249,8 +253,14 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
     (errors, checked)
 }
 
-/// What the new-item form had in it (to show it again after a no-JavaScript round trip).
+/// The new-item page's parameter for the problems of a listing refused without JavaScript
+/// (`field:code,…`, see `FieldErrors::to_codes`).
+pub const LISTING_PROBLEMS_PARAM: &str = "e";
+
+/// What the new-item form had in it: what a listing refused without JavaScript sends back to
+/// the page (see `util::echo`; the photos are not kept), and what the island starts from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ItemFormValues {
     pub name: String,
     pub description: String,
@@ -275,6 +285,23 @@ impl Default for ItemFormValues {
             buy_now: String::new(),
             soft_close: true,
             category: String::new(),
+        }
+    }
+}
+
+impl crate::util::echo::Echo for ItemFormValues {
+    fn clipped(self) -> Self {
+        use crate::util::money::AMOUNT_MAX_CHARS;
+        use crate::util::url::clip;
+        ItemFormValues {
+            name: clip(&self.name, NAME_RULE.max),
+            description: clip(&self.description, DESCRIPTION_RULE.max),
+            price: clip(&self.price, AMOUNT_MAX_CHARS),
+            duration: clip(&self.duration, 5),
+            reserve: clip(&self.reserve, AMOUNT_MAX_CHARS),
+            buy_now: clip(&self.buy_now, AMOUNT_MAX_CHARS),
+            soft_close: self.soft_close,
+            category: clip(&self.category, 20),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Small pieces every feature uses, shared by the server and the browser.
 
+pub mod echo;
 pub mod hash;
 pub mod id;
 pub mod limits;

@@ -3,6 +3,8 @@
 
 /// The largest amount Rbay accepts: $10,000,000.00.
 pub const MAX_CENTS: i64 = 1_000_000_000;
+/// The longest amount a form field takes, in characters (`$1,000,000.00` and some spaces).
+pub const AMOUNT_MAX_CHARS: usize = 20;
 
 /// Why an amount was refused; each has a message that says what to type instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

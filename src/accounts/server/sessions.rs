@@ -212,19 +212,12 @@ pub async fn destroy(db: &Db, cookie: &str) -> Result<(), AppError> {
 
 /// `Set-Cookie` value carrying a session token.
 pub fn cookie(token: &str, ttl: Duration, secure: bool) -> String {
-    format!(
-        "{COOKIE_NAME}={token}; Path=/; Max-Age={}; HttpOnly; SameSite=Lax{}",
-        ttl.as_secs(),
-        if secure { "; Secure" } else { "" }
-    )
+    crate::server::http::request::set_cookie_value(COOKIE_NAME, token, ttl, secure)
 }
 
 /// `Set-Cookie` value that removes the session cookie.
 pub fn clearing_cookie(secure: bool) -> String {
-    format!(
-        "{COOKIE_NAME}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{}",
-        if secure { "; Secure" } else { "" }
-    )
+    crate::server::http::request::set_cookie_value(COOKIE_NAME, "", Duration::ZERO, secure)
 }
 
 #[cfg(test)]
@@ -236,7 +229,7 @@ mod tests {
         let c = cookie("abc", Duration::from_secs(60), false);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && c.contains("Max-Age=60"));
         assert!(!c.contains("Secure"));
-        assert!(cookie("abc", Duration::from_secs(60), true).ends_with("; Secure"));
+        assert!(cookie("abc", Duration::from_secs(60), true).contains("; Secure"));
         assert!(clearing_cookie(false).contains("Max-Age=0"));
     }
 

@@ -8,7 +8,7 @@ use crate::util::problem::FORM;
 use crate::util::response::set_status_for;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -22,16 +22,15 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[component]
 fn AuthPage(mode: AuthMode) -> impl IntoView {
-    let query = use_query_map();
-    let (next, errors, username) = query.with_untracked(|q| {
-        (
-            safe_next(q.get_str("next")),
-            q.get_str("e")
-                .map(|codes| FormErrors::from_codes(codes, &FIELDS))
-                .unwrap_or_default(),
-            crate::util::url::clip(q.get_str("username").unwrap_or_default(), 64),
-        )
+    let errors = use_query_map().with_untracked(|q| {
+        q.get_str(crate::accounts::AUTH_PROBLEMS_PARAM)
+            .map(|codes| FormErrors::from_codes(codes, &FIELDS))
+            .unwrap_or_default()
     });
+    let echo: crate::accounts::AuthEcho =
+        crate::util::echo::read(&use_location().search.get_untracked());
+    let next = safe_next(Some(echo.next.as_str()).filter(|n| !n.is_empty()));
+    let username = echo.username;
     if let Some(Problem::RateLimited(retry_after_secs)) = errors.get(FORM) {
         set_status_for(&AppError::RateLimited { retry_after_secs });
     }

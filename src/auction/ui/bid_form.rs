@@ -114,7 +114,7 @@ pub fn BidForm(
                     name="amount"
                     inputmode="decimal"
                     autocomplete="off"
-                    maxlength="20"
+                    maxlength=crate::util::money::AMOUNT_MAX_CHARS
                     placeholder=move || cents_to_input(minimum.get())
                     value=amount.get_untracked()
                     prop:value=move || amount.get()

@@ -132,7 +132,7 @@ pub fn SearchBox() -> impl IntoView {
                 aria-controls=LIST_ID
                 aria-expanded=move || (!suggestions.read().is_empty()).to_string()
                 aria-activedescendant=move || active.get().map(option_id)
-                maxlength="200"
+                maxlength=crate::items::MAX_QUERY_CHARS
                 autocomplete="off"
                 value=initial_query()
                 on:input=on_input

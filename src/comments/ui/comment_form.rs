@@ -71,7 +71,7 @@ pub fn CommentForm(
                 id="comment-text"
                 name="text"
                 rows="3"
-                maxlength="1000"
+                maxlength=crate::comments::COMMENT_MAX
                 placeholder="Ask the seller a question or share a thought"
                 prop:value=move || text.get()
                 on:input=move |ev| text.set(event_target_value(&ev))

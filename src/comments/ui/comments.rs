@@ -3,7 +3,7 @@
 use crate::comments::api::get_comments;
 use crate::comments::ui::comment_form::CommentForm;
 use crate::comments::ui::comment_list::CommentList;
-use crate::comments::{CommentProblem, PAGE_SIZE};
+use crate::comments::{CommentEcho, CommentProblem, PAGE_SIZE};
 use crate::error::AppError;
 use crate::live::ui::live::LiveItem;
 use crate::ui::pagination::Pagination;
@@ -11,7 +11,7 @@ use crate::ui::status::ErrorPage;
 use crate::util::problem::Problem as _;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 #[component]
 pub fn CommentsPage() -> impl IntoView {
@@ -19,19 +19,17 @@ pub fn CommentsPage() -> impl IntoView {
         p.get("id")
             .and_then(|raw| crate::items::ItemId::parse(&raw))
     });
-    let (page, problem, text) = use_query_map().with_untracked(|q| {
+    let (page, problem) = use_query_map().with_untracked(|q| {
         (
             q.get_str("page")
                 .and_then(|p| p.parse::<usize>().ok())
                 .unwrap_or(1)
                 .clamp(1, 10_000),
-            q.get_str("c_error").and_then(CommentProblem::from_code),
-            crate::util::url::clip(
-                &q.get("text").unwrap_or_default(),
-                crate::comments::COMMENT_MAX,
-            ),
+            q.get_str(crate::comments::COMMENT_PROBLEM_PARAM)
+                .and_then(CommentProblem::from_code),
         )
     });
+    let CommentEcho { text } = crate::util::echo::read(&use_location().search.get_untracked());
     view! {
         <Suspense>
             {Suspend::new(async move {

@@ -143,14 +143,11 @@ pub fn visitor(
     let agent = request::user_agent_of(headers);
     let day = (crate::util::time::now_ms() / 86_400_000).to_string();
     let id = hex(&keyed_hash(secret, &["visitor", &ip, &agent, &day])[..16]);
-    let cookie = format!(
-        "{VISITOR_COOKIE}={id}.{}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{}",
-        visitor_tag(secret, &id),
-        if state.config.secure_cookies {
-            "; Secure"
-        } else {
-            ""
-        }
+    let cookie = request::set_cookie_value(
+        VISITOR_COOKIE,
+        &format!("{id}.{}", visitor_tag(secret, &id)),
+        std::time::Duration::from_secs(365 * 86_400),
+        state.config.secure_cookies,
     );
     let visitor = Visitor {
         key: format!("a:{id}"),

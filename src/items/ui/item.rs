@@ -1,7 +1,7 @@
 //! `/items/:id`: the auction.
 
 use crate::auction::ui::bid_form::BidForm;
-use crate::auction::{bid_message, BidProblem};
+use crate::auction::{bid_message, BidEcho, BidProblem};
 use crate::comments::api::latest_comments;
 use crate::comments::ui::comment_list::CommentList;
 use crate::comments::Comment;
@@ -18,7 +18,7 @@ use crate::util::problem::Problem as _;
 use crate::util::time::{ago, format_time_left, plural};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::{use_location, use_params_map, use_query_map};
 
 #[component]
 pub fn ItemPage() -> impl IntoView {
@@ -30,12 +30,11 @@ pub fn ItemPage() -> impl IntoView {
         crate::server::http::forms::notice().as_deref() == Some(crate::auction::BID_PLACED);
     #[cfg(not(feature = "ssr"))]
     let bid_ok = false;
-    let (bid_error, amount) = use_query_map().with_untracked(|q| {
-        (
-            q.get_str("bid_error").and_then(BidProblem::from_code),
-            crate::util::url::clip(&q.get("amount").unwrap_or_default(), 20),
-        )
+    let bid_error = use_query_map().with_untracked(|q| {
+        q.get_str(crate::auction::BID_PROBLEM_PARAM)
+            .and_then(BidProblem::from_code)
     });
+    let BidEcho { amount } = crate::util::echo::read(&use_location().search.get_untracked());
     view! {
         <Suspense>
             {Suspend::new(async move {

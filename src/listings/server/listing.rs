@@ -8,7 +8,8 @@ use crate::items::server::images::{self, PhotoError};
 use crate::items::server::store;
 use crate::items::server::store::photo_field;
 use crate::listings::{
-    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, PHOTO,
+    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
+    LISTING_PROBLEMS_PARAM, PHOTO,
 };
 use crate::server::http::forms::redirect_plain_post;
 use crate::server::jobs::{self, JobError};
@@ -16,8 +17,8 @@ use crate::server::redis::db::Db;
 use crate::server::redis::rate_limit::{self, Action};
 use crate::server::state::AppState;
 use crate::server::workers::Workers;
+use crate::util::echo;
 use crate::util::limits::MAX_PHOTO_BYTES;
-use crate::util::url::{clip, encode_query_value as enc};
 use leptos::server_fn::codec::MultipartData;
 
 /// Text fields are small; anything bigger is cut off (and then fails validation).
@@ -291,17 +292,11 @@ pub async fn create(
 ) -> Result<CreateItemReply, AppError> {
     // Refused: back to the form with the problems and what was typed (the photo is not kept).
     let reject = |errors: ItemFormErrors, form: &ItemForm| {
-        redirect_plain_post(&format!(
-            "/items/new?e={}&name={}&description={}&price={}&duration={}&reserve={}&buy_now={}&soft_close={}&category={}",
-            enc(&errors.to_codes()),
-            enc(&clip(&form.name, 80)),
-            enc(&clip(&form.description, 2000)),
-            enc(&clip(&form.price, 20)),
-            enc(&clip(&form.duration, 5)),
-            enc(&clip(&form.reserve, 20)),
-            enc(&clip(&form.buy_now, 20)),
-            if form.soft_close { 1 } else { 0 },
-            enc(&clip(&form.category, 20)),
+        redirect_plain_post(&echo::url(
+            "/items/new",
+            (LISTING_PROBLEMS_PARAM, &errors.to_codes()),
+            form.values(),
+            "",
         ));
         Ok(CreateItemReply::Rejected(errors))
     };

@@ -8,6 +8,8 @@ use crate::listings::{
     check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
     CATEGORY, DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE, RESERVE,
 };
+use crate::listings::{DESCRIPTION_RULE, NAME_RULE};
+use crate::util::money::AMOUNT_MAX_CHARS;
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
 
@@ -133,12 +135,12 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             </p>
             <div class="field" class:invalid=invalid(NAME)>
                 <label for="item-name">"Name"</label>
-                <input id="item-name" aria-invalid=aria_invalid(NAME) autofocus=focus(NAME) name="name" maxlength="80" value=values.name aria-describedby="name-error"/>
+                <input id="item-name" aria-invalid=aria_invalid(NAME) autofocus=focus(NAME) name="name" maxlength=NAME_RULE.max value=values.name aria-describedby="name-error"/>
                 <p class="field-error" id="name-error">{message(NAME)}</p>
             </div>
             <div class="field" class:invalid=invalid(DESCRIPTION)>
                 <label for="item-description">"Description"</label>
-                <textarea id="item-description" aria-invalid=aria_invalid(DESCRIPTION) autofocus=focus(DESCRIPTION) name="description" rows="6" maxlength="2000" aria-describedby="description-error">
+                <textarea id="item-description" aria-invalid=aria_invalid(DESCRIPTION) autofocus=focus(DESCRIPTION) name="description" rows="6" maxlength=DESCRIPTION_RULE.max aria-describedby="description-error">
                     // Textarea content is written without Leptos' escaping: escape it here.
                     {crate::util::text::escape_html(&values.description)}
                 </textarea>
@@ -159,7 +161,7 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             <div class="field-row">
                 <div class="field" class:invalid=invalid(PRICE)>
                     <label for="item-price">"Starting price ($)"</label>
-                    <input id="item-price" aria-invalid=aria_invalid(PRICE) autofocus=focus(PRICE) name="price" inputmode="decimal" maxlength="20" placeholder="10.00" value=values.price aria-describedby="price-error"/>
+                    <input id="item-price" aria-invalid=aria_invalid(PRICE) autofocus=focus(PRICE) name="price" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS placeholder="10.00" value=values.price aria-describedby="price-error"/>
                     <p class="field-error" id="price-error">{message(PRICE)}</p>
                 </div>
                 <div class="field" class:invalid=invalid(DURATION)>
@@ -178,13 +180,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             <div class="field-row">
                 <div class="field" class:invalid=invalid(RESERVE)>
                     <label for="item-reserve">"Reserve price ($, optional)"</label>
-                    <input id="item-reserve" aria-invalid=aria_invalid(RESERVE) autofocus=focus(RESERVE) name="reserve" inputmode="decimal" maxlength="20" value=values.reserve aria-describedby="reserve-hint reserve-error"/>
+                    <input id="item-reserve" aria-invalid=aria_invalid(RESERVE) autofocus=focus(RESERVE) name="reserve" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS value=values.reserve aria-describedby="reserve-hint reserve-error"/>
                     <p class="field-hint muted" id="reserve-hint">"Hidden from buyers; below it the item does not sell."</p>
                     <p class="field-error" id="reserve-error">{message(RESERVE)}</p>
                 </div>
                 <div class="field" class:invalid=invalid(BUY_NOW)>
                     <label for="item-buy-now">"Buy It Now price ($, optional)"</label>
-                    <input id="item-buy-now" aria-invalid=aria_invalid(BUY_NOW) autofocus=focus(BUY_NOW) name="buy_now" inputmode="decimal" maxlength="20" value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
+                    <input id="item-buy-now" aria-invalid=aria_invalid(BUY_NOW) autofocus=focus(BUY_NOW) name="buy_now" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
                     <p class="field-hint muted" id="buy-now-hint">"Until the first bid (or while the reserve is not met)."</p>
                     <p class="field-error" id="buy-now-error">{message(BUY_NOW)}</p>
                 </div>

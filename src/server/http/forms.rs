@@ -30,8 +30,11 @@ pub fn redirect_plain_post(target: &str) -> bool {
 pub fn redirect_plain_post_with_notice(target: &str, code: &str) -> bool {
     let plain = redirect_plain_post(target);
     if plain {
-        set_cookie(&format!(
-            "{FLASH_COOKIE}={code}; Path=/; Max-Age={FLASH_SECS}; HttpOnly; SameSite=Lax"
+        set_cookie(&super::request::set_cookie_value(
+            FLASH_COOKIE,
+            code,
+            std::time::Duration::from_secs(u64::from(FLASH_SECS)),
+            false,
         ));
     }
     plain
@@ -54,41 +57,11 @@ pub async fn clear_flash(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     if had_notice && html {
-        response.headers_mut().append(
-            header::SET_COOKIE,
-            HeaderValue::from_static("rbay_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
-        );
+        let clear =
+            super::request::set_cookie_value(FLASH_COOKIE, "", std::time::Duration::ZERO, false);
+        if let Ok(value) = HeaderValue::from_str(&clear) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
     }
     response
-}
-
-/// `/items/7?bid_error=low&amount=12#bid`: a page with a problem code and what was typed.
-pub fn back_with(
-    page: &str,
-    problem_param: &str,
-    code: &str,
-    echo: &[(&str, &str)],
-    anchor: &str,
-) -> String {
-    use crate::util::url::encode_query_value as enc;
-    let mut url = format!("{page}?{problem_param}={}", enc(code));
-    for (name, value) in echo {
-        url.push_str(&format!("&{name}={}", enc(value)));
-    }
-    if !anchor.is_empty() {
-        url.push('#');
-        url.push_str(anchor);
-    }
-    url
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn back_urls_encode_what_they_echo() {
-        assert_eq!(
-            super::back_with("/items/7", "bid_error", "low", &[("amount", "1&2")], "bid"),
-            "/items/7?bid_error=low&amount=1%262#bid"
-        );
-    }
 }

@@ -11,6 +11,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The name of the session cookie.
 pub const SESSION_COOKIE: &str = "rbay_session";
@@ -83,12 +84,27 @@ pub fn cookie_of(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// A named cookie's value from a `Cookie` request header, if present and not empty.
 pub fn cookie_value<'h>(header: &'h str, name: &str) -> Option<&'h str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, value)| value.trim())
+    cookie::Cookie::split_parse(header)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .and_then(|c| c.value_raw())
         .filter(|v| !v.is_empty())
+}
+
+/// A `Set-Cookie` value for one of Rbay's cookies: the whole site (`Path=/`), out of scripts'
+/// reach (`HttpOnly`), not sent on cross-site requests (`SameSite=Lax`), `Secure` when the
+/// deployment says so, kept for `max_age` (zero removes it).
+pub fn set_cookie_value(name: &str, value: &str, max_age: Duration, secure: bool) -> String {
+    cookie::Cookie::build((name, value))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .secure(secure)
+        .max_age(cookie::time::Duration::seconds(
+            i64::try_from(max_age.as_secs()).unwrap_or(i64::MAX),
+        ))
+        .build()
+        .to_string()
 }
 
 /// The session token from the request's cookies, if any.
@@ -123,5 +139,16 @@ mod tests {
         );
         assert_eq!(cookie_value("rbay_session=", SESSION_COOKIE), None);
         assert_eq!(cookie_value("other=1", SESSION_COOKIE), None);
+    }
+
+    #[test]
+    fn cookies_are_set_with_every_flag() {
+        let c = set_cookie_value("n", "v", Duration::from_secs(60), false);
+        for part in ["n=v", "Path=/", "HttpOnly", "SameSite=Lax", "Max-Age=60"] {
+            assert!(c.contains(part), "{c}");
+        }
+        assert!(!c.contains("Secure"), "{c}");
+        assert!(set_cookie_value("n", "v", Duration::ZERO, true).contains("Secure"));
+        assert!(set_cookie_value("n", "", Duration::ZERO, false).contains("Max-Age=0"));
     }
 }
