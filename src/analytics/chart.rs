@@ -1,13 +1,13 @@
-//! Charts drawn as SVG on the server, as HTML strings: the same markup is rendered into a page
-//! and sent as a fragment when a live page refreshes its panels. Every chart has a title and a
-//! text alternative (`<title>`/`<desc>`), real scales with labels, and a value on every bar or
-//! point (an SVG `<title>`: shown on hover, read by screen readers). Only numbers and escaped
-//! text go in.
+//! Charts drawn as SVG on the server by Leptos components: the same component is rendered
+//! into a page and, as HTML (`util::html::to_html`), sent as a fragment when a live page refreshes its
+//! panels. Every chart has a title and a text alternative (`<title>`/`<desc>`), real scales
+//! with labels, and a value on every bar or point (an SVG `<title>`: shown on hover, read by
+//! screen readers). Leptos escapes every text and attribute; no markup is written by hand.
 
 use super::{Scale, Series};
+pub use crate::util::html::to_html;
 use crate::util::money::format_cents;
-use crate::util::text::escape_html;
-use std::fmt::Write;
+use leptos::prelude::*;
 
 // A small chart's coordinates are about its size on screen in a grid cell (≈260 px), so its
 // 12 px labels stay about 12 px; the price chart is drawn wider.
@@ -56,10 +56,25 @@ fn scale_of(series: &Series) -> Scale {
     }
 }
 
+/// One labelled line of a chart's scale: the grid line and its value.
+#[component]
+fn Tick(left: f64, right: f64, y: f64, label: String) -> impl IntoView {
+    view! {
+        <line class="grid" x1=format!("{left}") y1=format!("{y:.1}") x2=format!("{right:.1}") y2=format!("{y:.1}")/>
+        <text class="tick" x=format!("{:.1}", left - 4.0) y=format!("{:.1}", y + 3.5) text-anchor="end">{label}</text>
+    }
+}
+
 /// A bar chart of counts per bucket, in a `<figure>` with the total in its caption. `id` makes
 /// the element ids unique on the page; `unit` names one count ("bid", "view").
-pub fn bar_chart(id: &str, title: &str, series: &Series, unit: (&str, &str)) -> String {
-    let scale = scale_of(series);
+#[component]
+pub fn BarChart(
+    id: String,
+    title: String,
+    series: Series,
+    unit: (&'static str, &'static str),
+) -> impl IntoView {
+    let scale = scale_of(&series);
     let total = series.total();
     let max = series.values.iter().copied().max().unwrap_or(0);
     let top = nice_ceiling(max);
@@ -68,149 +83,151 @@ pub fn bar_chart(id: &str, title: &str, series: &Series, unit: (&str, &str)) -> 
     let plot_h = H - TOP - BOTTOM;
     let slot = plot_w / n;
     let bar_w = (slot * 0.8).max(1.0);
-    let words = |v: i64| if v == 1 { unit.0 } else { unit.1 };
-    let title = escape_html(title);
+    let words = move |v: i64| if v == 1 { unit.0 } else { unit.1 };
+    let label_at = |i: usize| bucket_label(scale, series.start_ms + i as i64 * series.step_ms);
     let peak = series
         .values
         .iter()
         .enumerate()
         .max_by_key(|(i, v)| (**v, *i))
         .filter(|(_, v)| **v > 0)
-        .map(|(i, v)| {
-            format!(
-                " Busiest: {} {} at {}.",
-                v,
-                words(*v),
-                bucket_label(scale, series.start_ms + i as i64 * series.step_ms)
-            )
-        })
+        .map(|(i, v)| format!(" Busiest: {} {} at {}.", v, words(*v), label_at(i)))
         .unwrap_or_default();
-    let mut out = String::with_capacity(4096);
-    let _ = write!(
-        out,
-        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total" data-total="{total}">{total}</strong></figcaption><svg viewBox="0 0 {W} {H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">{total} {} in all.{peak}</desc>"#,
-        words(total)
-    );
-    // Axes and the scale: 0, the top, and half when it is a whole number between them.
+    // The scale: 0, the top, and half when it is a whole number between them.
     let half = (top % 2 == 0).then_some(top / 2);
-    for (value, y) in [
+    let ticks: Vec<(i64, f64)> = [
         (Some(0), TOP + plot_h),
         (half, TOP + plot_h / 2.0),
         (Some(top), TOP),
-    ] {
-        if let Some(value) = value {
-            let _ = write!(
-                out,
-                r#"<line class="grid" x1="{LEFT}" y1="{y:.1}" x2="{:.1}" y2="{y:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{value}</text>"#,
-                W - RIGHT,
-                LEFT - 4.0,
-                y + 3.5
-            );
-        }
-    }
-    out.push_str(r#"<g class="bars">"#);
-    for (i, v) in series.values.iter().enumerate() {
-        let h = *v as f64 / top as f64 * plot_h;
-        let x = LEFT + i as f64 * slot + (slot - bar_w) / 2.0;
-        let start = series.start_ms + i as i64 * series.step_ms;
-        let _ = write!(
-            out,
-            r#"<rect x="{x:.1}" y="{:.1}" width="{bar_w:.1}" height="{h:.1}" data-value="{v}"><title>{}: {v} {}</title></rect>"#,
-            TOP + plot_h - h,
-            bucket_label(scale, start),
-            words(*v)
-        );
-    }
-    out.push_str("</g>");
+    ]
+    .into_iter()
+    .filter_map(|(value, y)| value.map(|v| (v, y)))
+    .collect();
+    let bars: Vec<_> = series
+        .values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let h = *v as f64 / top as f64 * plot_h;
+            let x = LEFT + i as f64 * slot + (slot - bar_w) / 2.0;
+            let tip = format!("{}: {v} {}", label_at(i), words(*v));
+            view! {
+                <rect x=format!("{x:.1}") y=format!("{:.1}", TOP + plot_h - h) width=format!("{bar_w:.1}") height=format!("{h:.1}") data-value=*v>
+                    <title>{tip}</title>
+                </rect>
+            }
+        })
+        .collect();
     // Time axis: the first, middle and last bucket.
     let last = series.values.len().saturating_sub(1);
-    for (i, anchor) in [(0, "start"), (last / 2, "middle"), (last, "end")] {
-        let x = match anchor {
-            "start" => LEFT,
-            "end" => W - RIGHT,
-            _ => LEFT + (i as f64 + 0.5) * slot,
-        };
-        let _ = write!(
-            out,
-            r#"<text class="tick" x="{x:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
-            H - 6.0,
-            bucket_label(scale, series.start_ms + i as i64 * series.step_ms)
-        );
+    let axis: Vec<_> = [(0, "start"), (last / 2, "middle"), (last, "end")]
+        .into_iter()
+        .map(|(i, anchor)| {
+            let x = match anchor {
+                "start" => LEFT,
+                "end" => W - RIGHT,
+                _ => LEFT + (i as f64 + 0.5) * slot,
+            };
+            view! {
+                <text class="tick" x=format!("{x:.1}") y=format!("{:.1}", H - 6.0) text-anchor=anchor>{label_at(i)}</text>
+            }
+        })
+        .collect();
+    let desc = format!("{total} {} in all.{peak}", words(total));
+    view! {
+        <figure class="chart" data-chart=id.clone()>
+            <figcaption>
+                <span class="chart-title">{title.clone()}</span>
+                " "
+                <strong class="chart-total" data-total=total>{total}</strong>
+            </figcaption>
+            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-labelledby=format!("{id}-t {id}-d")>
+                <title id=format!("{id}-t")>{title}</title>
+                <desc id=format!("{id}-d")>{desc}</desc>
+                {ticks
+                    .into_iter()
+                    .map(|(value, y)| view! { <Tick left=LEFT right=W - RIGHT y label=value.to_string()/> })
+                    .collect_view()}
+                <g class="bars">{bars}</g>
+                {axis}
+            </svg>
+        </figure>
     }
-    out.push_str("</svg></figure>");
-    out
 }
 
 /// A step line of prices over time (`points`: (ms, cents), oldest first), on a scale from a
 /// little under the lowest price to a little over the highest, not from $0.
-pub fn price_chart(id: &str, title: &str, points: &[(i64, i64)], until_ms: i64) -> String {
-    let title = escape_html(title);
-    if points.is_empty() {
-        return format!(
-            r#"<figure class="chart"><figcaption>{title}</figcaption><p class="muted">No bids yet.</p></figure>"#
-        );
-    }
+#[component]
+pub fn PriceChart(
+    id: String,
+    title: String,
+    points: Vec<(i64, i64)>,
+    until_ms: i64,
+) -> impl IntoView {
+    let (Some(&(t0, first)), Some(&(t_last, last))) = (points.first(), points.last()) else {
+        return view! {
+            <figure class="chart">
+                <figcaption>{title}</figcaption>
+                <p class="muted">"No bids yet."</p>
+            </figure>
+        }
+        .into_any();
+    };
     let lo = points.iter().map(|p| p.1).min().unwrap_or(0);
     let hi = points.iter().map(|p| p.1).max().unwrap_or(0);
     let pad = ((hi - lo) / 10).max(50);
     let (lo, hi) = ((lo - pad).max(0), hi + pad);
-    let t0 = points[0].0;
-    let t1 = until_ms.max(points[points.len() - 1].0).max(t0 + 1);
+    let t1 = until_ms.max(t_last).max(t0 + 1);
     let plot_w = PRICE_W - PRICE_LEFT - RIGHT;
     let plot_h = PRICE_H - TOP - BOTTOM;
-    let x = |t: i64| PRICE_LEFT + (t - t0) as f64 / (t1 - t0) as f64 * plot_w;
-    let y = |c: i64| TOP + plot_h - (c - lo) as f64 / (hi - lo).max(1) as f64 * plot_h;
-    let first = points[0].1;
-    let last = points[points.len() - 1].1;
-    let mut out = String::with_capacity(2048);
-    let _ = write!(
-        out,
-        r#"<figure class="chart" data-chart="{id}"><figcaption><span class="chart-title">{title}</span> <strong class="chart-total">{}</strong></figcaption><svg viewBox="0 0 {PRICE_W} {PRICE_H}" role="img" aria-labelledby="{id}-t {id}-d"><title id="{id}-t">{title}</title><desc id="{id}-d">From {} to {} in {} steps.</desc>"#,
-        format_cents(last),
+    let x = move |t: i64| PRICE_LEFT + (t - t0) as f64 / (t1 - t0) as f64 * plot_w;
+    let y = move |c: i64| TOP + plot_h - (c - lo) as f64 / (hi - lo).max(1) as f64 * plot_h;
+    let mut path = String::new();
+    for (i, (t, c)) in points.iter().enumerate() {
+        if i == 0 {
+            path.push_str(&format!("M{:.1},{:.1}", x(*t), y(*c)));
+        } else {
+            path.push_str(&format!(" H{:.1} V{:.1}", x(*t), y(*c)));
+        }
+    }
+    path.push_str(&format!(" H{:.1}", x(t1)));
+    let desc = format!(
+        "From {} to {} in {} steps.",
         format_cents(first),
         format_cents(last),
         points.len().saturating_sub(1)
     );
-    for c in [lo, (lo + hi) / 2, hi] {
-        let _ = write!(
-            out,
-            r#"<line class="grid" x1="{PRICE_LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/><text class="tick" x="{2:.1}" y="{3:.1}" text-anchor="end">{4}</text>"#,
-            y(c),
-            PRICE_W - RIGHT,
-            PRICE_LEFT - 4.0,
-            y(c) + 3.5,
-            format_cents(c)
-        );
+    let dots: Vec<_> = points
+        .iter()
+        .map(|(t, c)| {
+            let tip = format!("{} at {} UTC", format_cents(*c), bucket_label(Scale::Minute, *t));
+            view! {
+                <circle cx=format!("{:.1}", x(*t)) cy=format!("{:.1}", y(*c)) r="3"><title>{tip}</title></circle>
+            }
+        })
+        .collect();
+    view! {
+        <figure class="chart" data-chart=id.clone()>
+            <figcaption>
+                <span class="chart-title">{title.clone()}</span>
+                " "
+                <strong class="chart-total">{format_cents(last)}</strong>
+            </figcaption>
+            <svg viewBox=format!("0 0 {PRICE_W} {PRICE_H}") role="img" aria-labelledby=format!("{id}-t {id}-d")>
+                <title id=format!("{id}-t")>{title}</title>
+                <desc id=format!("{id}-d")>{desc}</desc>
+                {[lo, (lo + hi) / 2, hi]
+                    .into_iter()
+                    .map(|c| view! { <Tick left=PRICE_LEFT right=PRICE_W - RIGHT y=y(c) label=format_cents(c)/> })
+                    .collect_view()}
+                <path class="line" d=path/>
+                <g class="dots">{dots}</g>
+                <text class="tick" x=format!("{PRICE_LEFT}") y=format!("{:.1}", PRICE_H - 6.0)>{crate::util::time::date(t0)}</text>
+                <text class="tick" x=format!("{:.1}", PRICE_W - RIGHT) y=format!("{:.1}", PRICE_H - 6.0) text-anchor="end">{bucket_label(Scale::Minute, t1)}</text>
+            </svg>
+        </figure>
     }
-    let mut path = String::new();
-    for (i, (t, c)) in points.iter().enumerate() {
-        if i == 0 {
-            let _ = write!(path, "M{:.1},{:.1}", x(*t), y(*c));
-        } else {
-            let _ = write!(path, " H{:.1} V{:.1}", x(*t), y(*c));
-        }
-    }
-    let _ = write!(path, " H{:.1}", x(t1));
-    let _ = write!(out, r#"<path class="line" d="{path}"/><g class="dots">"#);
-    for (t, c) in points {
-        let _ = write!(
-            out,
-            r#"<circle cx="{:.1}" cy="{:.1}" r="3"><title>{} at {} UTC</title></circle>"#,
-            x(*t),
-            y(*c),
-            format_cents(*c),
-            bucket_label(Scale::Minute, *t)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"</g><text class="tick" x="{PRICE_LEFT}" y="{0:.1}">{1}</text><text class="tick" x="{2:.1}" y="{0:.1}" text-anchor="end">{3}</text></svg></figure>"#,
-        PRICE_H - 6.0,
-        crate::util::time::date(t0),
-        PRICE_W - RIGHT,
-        bucket_label(Scale::Minute, t1)
-    );
-    out
+    .into_any()
 }
 
 #[cfg(test)]
@@ -243,12 +260,10 @@ mod tests {
 
     #[test]
     fn a_bar_chart_says_its_numbers_in_text_too() {
-        let svg = bar_chart(
-            "b",
-            "Bids <all>",
-            &series(vec![0, 2, 5, 1]),
-            ("bid", "bids"),
-        );
+        let bar_chart = |id: &str, title: &str, series: Series, unit| {
+            to_html(view! { <BarChart id=id.to_string() title=title.to_string() series unit/> })
+        };
+        let svg = bar_chart("b", "Bids <all>", series(vec![0, 2, 5, 1]), ("bid", "bids"));
         assert!(svg.contains(r#"data-total="8""#));
         assert!(svg.contains("Bids &lt;all&gt;"), "titles are escaped");
         assert!(svg.contains("8 bids in all. Busiest: 5 bids at 14:02."));
@@ -256,7 +271,7 @@ mod tests {
         assert_eq!(svg.matches("<rect").count(), 4);
         // The scale tops at 5 (no half-way line: 2.5 is not a count).
         assert!(svg.contains(">5</text>") && !svg.contains(">2</text>"));
-        let svg = bar_chart("c", "Bids", &series(vec![7]), ("bid", "bids"));
+        let svg = bar_chart("c", "Bids", series(vec![7]), ("bid", "bids"));
         assert!(
             svg.contains(">10</text>") && svg.contains(">5</text>") && svg.contains(">0</text>")
         );
@@ -264,12 +279,14 @@ mod tests {
 
     #[test]
     fn a_price_chart_does_not_start_at_zero() {
-        let svg = price_chart(
-            "p",
-            "Price",
-            &[(0, 300), (60_000, 325), (120_000, 400)],
-            180_000,
-        );
+        let svg = to_html(view! {
+            <PriceChart
+                id="p".to_string()
+                title="Price".to_string()
+                points=vec![(0, 300), (60_000, 325), (120_000, 400)]
+                until_ms=180_000
+            />
+        });
         assert!(svg.contains("From $3.00 to $4.00 in 2 steps."));
         assert!(!svg.contains(">$0.00<"), "{svg}");
         assert!(svg.contains("<title>$3.25 at 00:01 UTC</title>"));

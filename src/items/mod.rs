@@ -248,17 +248,23 @@ pub fn price_chart_html(
     end_ms: i64,
     now_ms: i64,
 ) -> String {
+    use crate::analytics::chart::{to_html, PriceChart};
+    use leptos::prelude::*;
     if history.is_empty() {
-        return r#"<p class="muted chart-empty">No bids yet: the chart starts with the first bid.</p>"#
-            .to_string();
+        return to_html(view! {
+            <p class="muted chart-empty">"No bids yet: the chart starts with the first bid."</p>
+        });
     }
     let mut points: Vec<(i64, i64)> = vec![(start_ms, start_cents)];
     points.extend(history.iter().rev().map(|b| (b.at_ms, b.amount_cents)));
-    let svg = crate::analytics::chart::price_chart(
-        "price-history",
-        "Price over time (UTC)",
-        &points,
-        now_ms.min(end_ms),
-    );
-    format!(r#"<div class="price-chart">{svg}</div>"#)
+    to_html(view! {
+        <div class="price-chart">
+            <PriceChart
+                id="price-history".to_string()
+                title="Price over time (UTC)".to_string()
+                points
+                until_ms=now_ms.min(end_ms)
+            />
+        </div>
+    })
 }

@@ -2,6 +2,7 @@
 
 pub mod echo;
 pub mod hash;
+pub mod html;
 pub mod id;
 pub mod limits;
 pub mod money;

@@ -305,69 +305,108 @@ pub async fn fleet(db: &Db, now_ms: i64) -> Result<FleetFigures, AppError> {
     })
 }
 
-/// The fleet panel of `/ops`, as HTML: requests per minute over the hour, the routes with
-/// their requests, rate and p99, each instance's figures, Redis' own.
+/// The fleet panel of `/ops`, as HTML (the [`FleetPanel`] component rendered on the server).
 pub fn fleet_panel(f: &FleetFigures, now_ms: i64) -> String {
-    use std::fmt::Write;
+    use leptos::prelude::*;
+    crate::analytics::chart::to_html(view! { <FleetPanel figures=f.clone() now_ms/> })
+}
+
+/// The fleet panel: requests per minute over the hour, the routes with their requests, rate
+/// and p99, each instance's figures, Redis' own.
+#[leptos::component]
+pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
+    use crate::analytics::chart::BarChart;
+    use leptos::prelude::*;
+    let f = figures;
     let series = crate::analytics::Series {
         metric: crate::analytics::Metric::Views,
         start_ms: f.first_minute_ms,
         step_ms: 60_000,
         values: f.per_minute.clone(),
     };
-    let mut out = String::from(r#"<div class="tiles">"#);
     let mib = |b: i64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
-    for (label, value, attr) in [
+    let streams: usize = f.instances.iter().map(|i| i.live_streams).sum();
+    let tiles = [
         ("Redis ops/s", f.redis_ops_per_sec.to_string(), "redis-ops"),
         ("Redis memory", mib(f.redis_memory_bytes), "redis-memory"),
         ("Instances", f.instances.len().to_string(), "instances"),
-        (
-            "Live streams",
-            f.instances
-                .iter()
-                .map(|i| i.live_streams)
-                .sum::<usize>()
-                .to_string(),
-            "streams",
-        ),
-    ] {
-        let _ = write!(
-            out,
-            r#"<div class="tile"><span class="tile-value" data-tile="{attr}">{value}</span><span class="tile-label">{label}</span></div>"#
-        );
+        ("Live streams", streams.to_string(), "streams"),
+    ]
+    .into_iter()
+    .map(|(label, value, attr)| {
+        view! {
+            <div class="tile">
+                <span class="tile-value" data-tile=attr>{value}</span>
+                <span class="tile-label">{label}</span>
+            </div>
+        }
+    })
+    .collect_view();
+    let routes = f
+        .routes
+        .iter()
+        .map(|r| {
+            view! {
+                <tr data-route=r.route.clone()>
+                    <th scope="row">{r.route.clone()}</th>
+                    <td class="num">{r.requests}</td>
+                    <td class="num">{format!("{:.1}", r.requests as f64 / 3600.0)}</td>
+                    <td class="num">{format!("{:.1} ms", r.p99_ms)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let instances = f
+        .instances
+        .iter()
+        .map(|i| {
+            view! {
+                <tr>
+                    <th scope="row">{i.instance.clone()}</th>
+                    <td class="num">{i.live_streams}</td>
+                    <td class="num">{mib(i.rss_bytes as i64)}</td>
+                    <td>{crate::util::time::ago(i.started_ms, now_ms).replace(" ago", "")}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div class="tiles">{tiles}</div>
+        <BarChart
+            id="ops-requests".to_string()
+            title="Requests per minute, whole fleet".to_string()
+            series
+            unit=("request", "requests")
+        />
+        <div class="table-wrap">
+            <table class="ops-table" data-table="routes">
+                <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Route"</th>
+                        <th scope="col">"Requests"</th>
+                        <th scope="col">"Requests/s"</th>
+                        <th scope="col">"p99"</th>
+                    </tr>
+                </thead>
+                <tbody>{routes}</tbody>
+            </table>
+        </div>
+        <div class="table-wrap">
+            <table class="ops-table" data-table="instances">
+                <caption>"Instances (each reports every 5 s)"</caption>
+                <thead>
+                    <tr>
+                        <th scope="col">"Instance"</th>
+                        <th scope="col">"Live streams"</th>
+                        <th scope="col">"Memory (RSS)"</th>
+                        <th scope="col">"Up for"</th>
+                    </tr>
+                </thead>
+                <tbody>{instances}</tbody>
+            </table>
+        </div>
     }
-    out.push_str("</div>");
-    out.push_str(&crate::analytics::chart::bar_chart(
-        "ops-requests",
-        "Requests per minute, whole fleet",
-        &series,
-        ("request", "requests"),
-    ));
-    out.push_str(r#"<div class="table-wrap"><table class="ops-table" data-table="routes"><caption>Routes over the last hour (p99: upper bound of its latency bucket)</caption><thead><tr><th scope="col">Route</th><th scope="col">Requests</th><th scope="col">Requests/s</th><th scope="col">p99</th></tr></thead><tbody>"#);
-    for r in &f.routes {
-        let _ = write!(
-            out,
-            r#"<tr data-route="{0}"><th scope="row">{0}</th><td class="num">{1}</td><td class="num">{2:.1}</td><td class="num">{3:.1} ms</td></tr>"#,
-            crate::util::text::escape_html(&r.route),
-            r.requests,
-            r.requests as f64 / 3600.0,
-            r.p99_ms
-        );
-    }
-    out.push_str("</tbody></table></div>");
-    out.push_str(r#"<div class="table-wrap"><table class="ops-table" data-table="instances"><caption>Instances (each reports every 5 s)</caption><thead><tr><th scope="col">Instance</th><th scope="col">Live streams</th><th scope="col">Memory (RSS)</th><th scope="col">Up for</th></tr></thead><tbody>"#);
-    for i in &f.instances {
-        let _ = write!(
-            out,
-            r#"<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td>{}</td></tr>"#,
-            crate::util::text::escape_html(&i.instance),
-            i.live_streams,
-            mib(i.rss_bytes as i64),
-            crate::util::time::ago(i.started_ms, now_ms).replace(" ago", "")
-        );
-    }
-    out.push_str("</tbody></table></div>");
-    out
 }
 
 #[cfg(test)]

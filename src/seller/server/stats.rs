@@ -5,7 +5,7 @@
 //! every shard at once), whatever the catalogue or the seller's size.
 
 use crate::accounts::CurrentUser;
-use crate::analytics::chart::{bar_chart, price_chart};
+use crate::analytics::chart::{to_html, BarChart, PriceChart};
 use crate::analytics::server::{self as stats, visitors, Scope};
 use crate::analytics::{Metric, Series, Span};
 use crate::error::AppError;
@@ -16,13 +16,12 @@ use crate::server::redis::db::{redis_error, Db};
 use crate::server::short_cache::ShortCache;
 use crate::server::state::AppState;
 use crate::util::money::format_cents;
-use crate::util::text::escape_html;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use std::fmt::Write;
+use leptos::prelude::*;
 use std::sync::LazyLock;
 
 /// What one count is called, singular and plural.
@@ -41,37 +40,40 @@ fn unit(metric: Metric) -> (&'static str, &'static str) {
 }
 
 /// Links to the other spans (`base` + `?span=`), the current one marked.
-fn span_nav(base: &str, current: Span) -> String {
-    let mut out = String::from(r#"<nav class="span-nav" aria-label="Period">"#);
-    for span in Span::ALL {
-        let current_attr = if span == current {
-            r#" aria-current="page""#
-        } else {
-            ""
-        };
-        let _ = write!(
-            out,
-            r#"<a href="{base}?span={}"{current_attr}>{}</a>"#,
-            span.slug(),
-            span.label()
-        );
-    }
-    out.push_str("</nav>");
-    out
+#[component]
+fn SpanNav(base: String, current: Span) -> impl IntoView {
+    let links = Span::ALL
+        .into_iter()
+        .map(|span| {
+            view! {
+                <a
+                    href=format!("{base}?span={}", span.slug())
+                    aria-current=(span == current).then_some("page")
+                >
+                    {span.label()}
+                </a>
+            }
+        })
+        .collect_view();
+    view! { <nav class="span-nav" aria-label="Period">{links}</nav> }
 }
 
-fn charts(id_prefix: &str, series: &[Series]) -> String {
-    let mut out = String::from(r#"<div class="charts">"#);
-    for s in series {
-        out.push_str(&bar_chart(
-            &format!("{id_prefix}-{}", s.metric.code()),
-            s.metric.label(),
-            s,
-            unit(s.metric),
-        ));
-    }
-    out.push_str("</div>");
-    out
+/// A bar chart of every series.
+fn charts(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
+    let charts = series
+        .iter()
+        .map(|s| {
+            view! {
+                <BarChart
+                    id=format!("{id_prefix}-{}", s.metric.code())
+                    title=s.metric.label().to_string()
+                    series=s.clone()
+                    unit=unit(s.metric)
+                />
+            }
+        })
+        .collect_view();
+    view! { <div class="charts">{charts}</div> }
 }
 
 fn ratio(part: i64, whole: i64) -> String {
@@ -91,15 +93,28 @@ pub async fn seller_panels(
     now_ms: i64,
 ) -> Result<String, AppError> {
     let series = stats::series(db, Scope::Seller(seller_id), &Metric::SELLER, span, now_ms).await?;
-    let mut out = span_nav("/dashboard", span);
-    out.push_str(&charts("seller", &series));
-    out.push_str(&latest_items_table(db, seller_id).await?);
-    Ok(out)
+    let latest = latest_items(db, seller_id).await?;
+    Ok(to_html(view! {
+        <SpanNav base="/dashboard".to_string() current=span/>
+        {charts("seller", &series)}
+        <LatestItems rows=latest/>
+    }))
+}
+
+/// One of the seller's latest items in the table below the charts.
+#[derive(Clone)]
+struct LatestRow {
+    id: u64,
+    name: String,
+    price_cents: i64,
+    visitors: i64,
+    bidders: i64,
+    bids: i64,
 }
 
 /// The seller's ten latest items with their all-time visitors, bidders and conversion: one
 /// pipeline (ten items, whatever the seller's size).
-async fn latest_items_table(db: &Db, seller_id: u64) -> Result<String, AppError> {
+async fn latest_items(db: &Db, seller_id: u64) -> Result<Vec<LatestRow>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
     let ids: Vec<u64> = redis::cmd("ZREVRANGE")
@@ -110,7 +125,7 @@ async fn latest_items_table(db: &Db, seller_id: u64) -> Result<String, AppError>
         .await
         .map_err(|e| redis_error("latest items", e))?;
     if ids.is_empty() {
-        return Ok(r#"<p class="empty">List an item to see its numbers here.</p>"#.into());
+        return Ok(Vec::new());
     }
     let mut pipe = redis::pipe();
     for id in &ids {
@@ -125,31 +140,67 @@ async fn latest_items_table(db: &Db, seller_id: u64) -> Result<String, AppError>
             .arg(keys.item_state(*id))
             .arg(&["views", "bids", "price"]);
     }
-    let rows: Vec<redis::Value> = pipe
+    type Row = (Option<String>, i64, i64, Vec<Option<i64>>);
+    let rows: Vec<Row> = pipe
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("latest items", e))?;
-    let mut out = String::from(
-        r#"<h2>Your latest items</h2><div class="table-wrap"><table class="items-table stats-table"><thead><tr><th scope="col">Item</th><th scope="col">Price</th><th scope="col">Visitors</th><th scope="col">Bidders</th><th scope="col">Conversion</th><th scope="col">Bids</th></tr></thead><tbody>"#,
-    );
-    for (id, row) in ids.iter().zip(rows.chunks(4)) {
-        let name: Option<String> = redis::from_redis_value_ref(&row[0]).ok().flatten();
-        let Some(name) = name else { continue };
-        let visitors: i64 = redis::from_redis_value_ref(&row[1]).unwrap_or(0);
-        let bidders: i64 = redis::from_redis_value_ref(&row[2]).unwrap_or(0);
-        let state: Vec<Option<i64>> = redis::from_redis_value_ref(&row[3]).unwrap_or_default();
-        let num = |i: usize| state.get(i).copied().flatten().unwrap_or(0);
-        let _ = write!(
-            out,
-            r#"<tr><td><a href="/dashboard/items/{id}">{}</a></td><td class="num">{}</td><td class="num">{visitors}</td><td class="num">{bidders}</td><td class="num">{}</td><td class="num">{}</td></tr>"#,
-            escape_html(&name),
-            format_cents(num(2)),
-            ratio(bidders, visitors),
-            num(1)
-        );
+    Ok(ids
+        .iter()
+        .zip(rows)
+        .filter_map(|(id, (name, visitors, bidders, state))| {
+            let num = |i: usize| state.get(i).copied().flatten().unwrap_or(0);
+            Some(LatestRow {
+                id: *id,
+                name: name?,
+                price_cents: num(2),
+                visitors,
+                bidders,
+                bids: num(1),
+            })
+        })
+        .collect())
+}
+
+#[component]
+fn LatestItems(rows: Vec<LatestRow>) -> impl IntoView {
+    if rows.is_empty() {
+        return view! { <p class="empty">"List an item to see its numbers here."</p> }.into_any();
     }
-    out.push_str("</tbody></table></div>");
-    Ok(out)
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td><a href=format!("/dashboard/items/{}", r.id)>{r.name}</a></td>
+                    <td class="num">{format_cents(r.price_cents)}</td>
+                    <td class="num">{r.visitors}</td>
+                    <td class="num">{r.bidders}</td>
+                    <td class="num">{ratio(r.bidders, r.visitors)}</td>
+                    <td class="num">{r.bids}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h2>"Your latest items"</h2>
+        <div class="table-wrap">
+            <table class="items-table stats-table">
+                <thead>
+                    <tr>
+                        <th scope="col">"Item"</th>
+                        <th scope="col">"Price"</th>
+                        <th scope="col">"Visitors"</th>
+                        <th scope="col">"Bidders"</th>
+                        <th scope="col">"Conversion"</th>
+                        <th scope="col">"Bids"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+    .into_any()
 }
 
 /// One item's panels for its seller: every metric over `span` and the price over time.
@@ -192,12 +243,14 @@ pub async fn item_panels(
             .filter_map(|raw| parse_bid(raw))
             .map(|b| (b.at_ms, b.amount_cents)),
     );
-    let mut out = span_nav(&format!("/dashboard/items/{id}"), span);
-    out.push_str(&charts("item", &series));
-    out.push_str(r#"<div class="charts charts-wide">"#);
-    out.push_str(&price_chart("item-price", "Price", &points, now_ms));
-    out.push_str("</div>");
-    Ok(Some((name, out)))
+    let panels = to_html(view! {
+        <SpanNav base=format!("/dashboard/items/{id}") current=span/>
+        {charts("item", &series)}
+        <div class="charts charts-wide">
+            <PriceChart id="item-price".to_string() title="Price".to_string() points until_ms=now_ms/>
+        </div>
+    });
+    Ok(Some((name, panels)))
 }
 
 /// The market board: bids and new listings per minute over the last hour, sign-ups, auctions
@@ -218,9 +271,7 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
         .map(|(id, _)| ItemId(*id))
         .collect();
     let cards = cards_by_id(db, &ids).await?;
-    let card = |id: u64| cards.iter().find(|c| c.id.0 == id);
-    let mut out = String::from(r#"<div class="tiles">"#);
-    for (label, value, attr) in [
+    let tiles = [
         ("Auctions running", active, "active"),
         ("Visitors now", visitors, "visitors"),
         (
@@ -233,16 +284,18 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
             series.get(2).map(Series::total).unwrap_or(0),
             "signups",
         ),
-    ] {
-        let _ = write!(
-            out,
-            r#"<div class="tile"><span class="tile-value" data-tile="{attr}">{value}</span><span class="tile-label">{label}</span></div>"#
-        );
-    }
-    out.push_str("</div>");
-    out.push_str(&charts("market", &series[..2]));
-    out.push_str(r#"<div class="rank-lists">"#);
-    for (title, list, empty, show) in [
+    ]
+    .into_iter()
+    .map(|(label, value, attr)| {
+        view! {
+            <div class="tile">
+                <span class="tile-value" data-tile=attr>{value}</span>
+                <span class="tile-label">{label}</span>
+            </div>
+        }
+    })
+    .collect_view();
+    let lists = [
         (
             "Trending this hour",
             &trending,
@@ -255,32 +308,47 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
             "No price has moved this hour.",
             true,
         ),
-    ] {
-        let _ = write!(out, r#"<section class="rank-list"><h2>{title}</h2>"#);
-        if list.is_empty() {
-            let _ = write!(out, r#"<p class="empty">{empty}</p>"#);
-        } else {
-            out.push_str("<ol>");
-            for (id, score) in list.iter() {
-                let Some(c) = card(*id) else { continue };
-                let extra = if show {
+    ]
+    .into_iter()
+    .map(|(title, list, empty, rises)| {
+        let entries: Vec<_> = list
+            .iter()
+            .filter_map(|(id, score)| {
+                let c = cards.iter().find(|c| c.id.0 == *id)?;
+                let extra = if rises {
                     format!("+{}", format_cents(*score as i64))
                 } else {
                     format!("{} bids", c.bids)
                 };
-                let _ = write!(
-                    out,
-                    r#"<li><a href="/items/{id}">{}</a> <span class="num" data-live-price="{id}">{}</span> <span class="muted">{extra}</span></li>"#,
-                    escape_html(&c.name),
-                    format_cents(c.price_cents)
-                );
-            }
-            out.push_str("</ol>");
+                Some(view! {
+                    <li>
+                        <a href=format!("/items/{id}")>{c.name.clone()}</a>
+                        " "
+                        <span class="num" data-live-price=*id>{format_cents(c.price_cents)}</span>
+                        " "
+                        <span class="muted">{extra}</span>
+                    </li>
+                })
+            })
+            .collect();
+        let body = if list.is_empty() {
+            view! { <p class="empty">{empty}</p> }.into_any()
+        } else {
+            view! { <ol>{entries}</ol> }.into_any()
+        };
+        view! {
+            <section class="rank-list">
+                <h2>{title}</h2>
+                {body}
+            </section>
         }
-        out.push_str("</section>");
-    }
-    out.push_str("</div>");
-    Ok(out)
+    })
+    .collect_view();
+    Ok(to_html(view! {
+        <div class="tiles">{tiles}</div>
+        {charts("market", &series[..2])}
+        <div class="rank-lists">{lists}</div>
+    }))
 }
 
 // ---- Routes: the fragments live pages fetch, and the market's event stream ----------------

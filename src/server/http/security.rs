@@ -16,6 +16,7 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use leptos::prelude::*;
 use std::sync::Arc;
 
 /// The nonce of one request, stored in its extensions for the page renderer and the page cache.
@@ -226,18 +227,27 @@ fn error_page(error: &AppError, back: Option<&str>) -> Response {
         .map(strip_origin)
         .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
         .unwrap_or("/");
-    let html = format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{code} · Rbay</title><link rel=\"stylesheet\" href=\"/{pkg}/rbay.css\"></head>\
-         <body><main class=\"page\"><section class=\"status-page\">\
-         <p class=\"status-code\">{code}</p><h1>That didn't work</h1><p class=\"lead\">{message}</p>\
-         <a class=\"button\" href=\"{back}\">Go back</a></section></main></body></html>",
-        code = error.status_code(),
-        pkg = crate::server::assets::pkg_path(),
-        message = crate::util::text::escape_html(&error.to_string()),
-        back = crate::util::text::escape_html(back),
-    );
+    let html = crate::util::html::to_html(view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <title>{format!("{} · Rbay", error.status_code())}</title>
+                <link rel="stylesheet" href=format!("/{}/rbay.css", crate::server::assets::pkg_path())/>
+            </head>
+            <body>
+                <main class="page">
+                    <section class="status-page">
+                        <p class="status-code">{error.status_code()}</p>
+                        <h1>"That didn't work"</h1>
+                        <p class="lead">{error.to_string()}</p>
+                        <a class="button" href=back.to_string()>"Go back"</a>
+                    </section>
+                </main>
+            </body>
+        </html>
+    });
     (
         [(
             header::CONTENT_TYPE,
