@@ -1,103 +1,71 @@
-//! A value an instance recomputes at most once per interval, per key namespace (tests run
-//! several apps in one process), one refresh at a time: requests that arrive during a refresh
-//! wait for it instead of each reading Redis. For data that is the same for every visitor
-//! (the home rankings, the market board), with live updates covering the interval.
+//! The short, per-instance caches, on moka: a value recomputed at most once per interval per
+//! key namespace with one refresh at a time ([`ShortCache`]: requests that arrive during a
+//! refresh wait for it instead of each reading Redis), and a bounded map of values reused for
+//! a short time ([`RecentMap`]). For data that is the same for every visitor (the home
+//! rankings, the market board, a search's ids, the page cache's instance tier), with live
+//! updates covering the interval.
 
 use crate::error::AppError;
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Namespaces per [`ShortCache`] (tests run several apps in one process; one in production).
+const NAMESPACES: u64 = 64;
 
 pub struct ShortCache<T> {
-    fresh_for: Duration,
-    recent: Mutex<HashMap<String, (Instant, Arc<T>)>>,
-    refresh: tokio::sync::Mutex<()>,
+    values: moka::future::Cache<String, Arc<T>>,
 }
 
-impl<T> ShortCache<T> {
+impl<T: Send + Sync + 'static> ShortCache<T> {
     pub fn new(fresh_for: Duration) -> Self {
         ShortCache {
-            fresh_for,
-            recent: Mutex::new(HashMap::new()),
-            refresh: tokio::sync::Mutex::const_new(()),
+            values: moka::future::Cache::builder()
+                .time_to_live(fresh_for)
+                .max_capacity(NAMESPACES)
+                .build(),
         }
     }
 
-    fn recent(&self, namespace: &str) -> Option<Arc<T>> {
-        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
-        recent
-            .get(namespace)
-            .filter(|(at, _)| at.elapsed() < self.fresh_for)
-            .map(|(_, value)| Arc::clone(value))
-    }
-
-    /// The namespace's value if it is fresh, else `load`'s (kept for the next requests).
+    /// The namespace's value if it is fresh, else `load`'s (kept for the next requests); one
+    /// `load` runs at a time per namespace, and the requests that wait get its result.
     pub async fn get<F, Fut>(&self, namespace: &str, load: F) -> Result<Arc<T>, AppError>
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, AppError>>,
     {
-        if let Some(value) = self.recent(namespace) {
-            return Ok(value);
-        }
-        let _refreshing = self.refresh.lock().await;
-        if let Some(value) = self.recent(namespace) {
-            return Ok(value);
-        }
-        let value = Arc::new(load().await?);
-        self.recent
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(namespace.to_string(), (Instant::now(), Arc::clone(&value)));
-        Ok(value)
+        self.values
+            .try_get_with_by_ref(namespace, async { load().await.map(Arc::new) })
+            .await
+            .map_err(|e: Arc<AppError>| AppError::clone(&e))
     }
 }
 
-/// Values by key, each reused for a short time, at most `max` of them (expired ones go first,
-/// then the oldest): for what is asked again and again with many different keys (the counts
-/// per category of a search, the instance tier of the page cache). No refresh coordination:
-/// a miss simply recomputes.
+/// Values by key, each reused for a short time, at most `max` of them (moka evicts the least
+/// useful first): for what is asked again and again with many different keys (the counts per
+/// category of a search, the instance tier of the page cache). No refresh coordination: a
+/// miss simply recomputes (see [`Turns`] where it should not).
 pub struct RecentMap<T> {
-    fresh_for: Duration,
-    max: usize,
-    entries: Mutex<HashMap<String, (Instant, T)>>,
+    entries: moka::sync::Cache<String, T>,
 }
 
-impl<T: Clone> RecentMap<T> {
+impl<T: Clone + Send + Sync + 'static> RecentMap<T> {
     pub fn new(fresh_for: Duration, max: usize) -> Self {
         RecentMap {
-            fresh_for,
-            max,
-            entries: Mutex::new(HashMap::new()),
+            entries: moka::sync::Cache::builder()
+                .time_to_live(fresh_for)
+                .max_capacity(max as u64)
+                .build(),
         }
     }
 
     /// The key's value if it is still fresh.
     pub fn get(&self, key: &str) -> Option<T> {
-        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        entries
-            .get(key)
-            .filter(|(at, _)| at.elapsed() < self.fresh_for)
-            .map(|(_, value)| value.clone())
+        self.entries.get(key)
     }
 
     pub fn put(&self, key: String, value: T) {
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= self.max {
-            let fresh_for = self.fresh_for;
-            entries.retain(|_, (at, _)| at.elapsed() < fresh_for);
-        }
-        if entries.len() >= self.max {
-            if let Some(oldest) = entries
-                .iter()
-                .min_by_key(|(_, (at, _))| *at)
-                .map(|(k, _)| k.clone())
-            {
-                entries.remove(&oldest);
-            }
-        }
-        entries.insert(key, (Instant::now(), value));
+        self.entries.insert(key, value);
     }
 }
 
@@ -136,14 +104,54 @@ mod tests {
     #[test]
     fn a_recent_map_forgets_after_its_time_and_stays_bounded() {
         let map = RecentMap::new(Duration::from_millis(50), 3);
-        for i in 0..10 {
+        map.put("k".into(), 1);
+        assert_eq!(map.get("k"), Some(1));
+        for i in 0..100 {
             map.put(format!("k{i}"), i);
         }
-        assert_eq!(map.entries.lock().unwrap().len(), 3, "bounded");
-        assert_eq!(map.get("k9"), Some(9));
-        assert_eq!(map.get("k0"), None, "the oldest went first");
+        map.entries.run_pending_tasks();
+        assert!(map.entries.entry_count() <= 3, "bounded");
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(map.get("k9"), None, "expired");
+        assert_eq!(map.get("k"), None, "expired");
+        map.entries.run_pending_tasks();
+        assert_eq!(map.entries.entry_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_short_cache_loads_once_for_everyone_waiting_and_again_when_stale() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let cache = std::sync::Arc::new(super::ShortCache::<usize>::new(Duration::from_millis(80)));
+        let loads = std::sync::Arc::new(AtomicUsize::new(0));
+        let get = || {
+            let (cache, loads) = (cache.clone(), loads.clone());
+            async move {
+                cache
+                    .get("ns", || async move {
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok(loads.fetch_add(1, Ordering::SeqCst) + 1)
+                    })
+                    .await
+                    .unwrap()
+            }
+        };
+        let values = futures_util::future::join_all((0..8).map(|_| get())).await;
+        assert!(
+            values.iter().all(|v| **v == 1),
+            "one load, every caller got it"
+        );
+        assert_eq!(*get().await, 1, "fresh: reused");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(*get().await, 2, "stale: loaded again");
+        let failed = cache
+            .get("other", || async {
+                Err::<usize, _>(crate::error::AppError::Unavailable)
+            })
+            .await;
+        assert_eq!(
+            failed.unwrap_err(),
+            crate::error::AppError::Unavailable,
+            "errors pass through"
+        );
     }
 
     #[tokio::test]
