@@ -1,11 +1,42 @@
 //! Views rendered to HTML on the server: what fragment routes send, what `inner_html` is
 //! given, and the few whole documents outside the app's shell. Leptos escapes every text and
-//! attribute; no markup is assembled from strings.
+//! attribute; no markup is assembled from strings. And the two small pieces every panel uses.
 
-use leptos::prelude::IntoView;
+use leptos::prelude::*;
 
 /// The HTML of a view.
 pub fn to_html(view: impl IntoView) -> String {
     use leptos::tachys::view::RenderHtml;
     view.into_view().to_html()
+}
+
+/// A table's column headings.
+#[component]
+pub fn ColumnHeads(names: &'static [&'static str]) -> impl IntoView {
+    let heads = names
+        .iter()
+        .map(|name| view! { <th scope="col">{*name}</th> })
+        .collect_view();
+    view! {
+        <thead>
+            <tr>{heads}</tr>
+        </thead>
+    }
+}
+
+/// A row of big figures (`(label, value, data-tile name)`), as on the market board and /ops.
+#[component]
+pub fn Tiles(tiles: Vec<(&'static str, String, &'static str)>) -> impl IntoView {
+    let tiles = tiles
+        .into_iter()
+        .map(|(label, value, attr)| {
+            view! {
+                <div class="tile">
+                    <span class="tile-value" data-tile=attr>{value}</span>
+                    <span class="tile-label">{label}</span>
+                </div>
+            }
+        })
+        .collect_view();
+    view! { <div class="tiles">{tiles}</div> }
 }

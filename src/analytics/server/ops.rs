@@ -316,6 +316,7 @@ pub fn fleet_panel(f: &FleetFigures, now_ms: i64) -> String {
 #[leptos::component]
 pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
     use crate::analytics::chart::BarChart;
+    use crate::util::html::{ColumnHeads, Tiles};
     use leptos::prelude::*;
     let f = figures;
     let series = crate::analytics::Series {
@@ -326,22 +327,12 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
     };
     let mib = |b: i64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
     let streams: usize = f.instances.iter().map(|i| i.live_streams).sum();
-    let tiles = [
+    let tiles = vec![
         ("Redis ops/s", f.redis_ops_per_sec.to_string(), "redis-ops"),
         ("Redis memory", mib(f.redis_memory_bytes), "redis-memory"),
         ("Instances", f.instances.len().to_string(), "instances"),
         ("Live streams", streams.to_string(), "streams"),
-    ]
-    .into_iter()
-    .map(|(label, value, attr)| {
-        view! {
-            <div class="tile">
-                <span class="tile-value" data-tile=attr>{value}</span>
-                <span class="tile-label">{label}</span>
-            </div>
-        }
-    })
-    .collect_view();
+    ];
     let routes = f
         .routes
         .iter()
@@ -371,7 +362,7 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
         })
         .collect_view();
     view! {
-        <div class="tiles">{tiles}</div>
+        <Tiles tiles/>
         <BarChart
             id="ops-requests".to_string()
             title="Requests per minute, whole fleet".to_string()
@@ -381,28 +372,14 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
         <div class="table-wrap">
             <table class="ops-table" data-table="routes">
                 <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Route"</th>
-                        <th scope="col">"Requests"</th>
-                        <th scope="col">"Requests/s"</th>
-                        <th scope="col">"p99"</th>
-                    </tr>
-                </thead>
+                <ColumnHeads names=&["Route", "Requests", "Requests/s", "p99"]/>
                 <tbody>{routes}</tbody>
             </table>
         </div>
         <div class="table-wrap">
             <table class="ops-table" data-table="instances">
                 <caption>"Instances (each reports every 5 s)"</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Instance"</th>
-                        <th scope="col">"Live streams"</th>
-                        <th scope="col">"Memory (RSS)"</th>
-                        <th scope="col">"Up for"</th>
-                    </tr>
-                </thead>
+                <ColumnHeads names=&["Instance", "Live streams", "Memory (RSS)", "Up for"]/>
                 <tbody>{instances}</tbody>
             </table>
         </div>

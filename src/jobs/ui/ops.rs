@@ -5,6 +5,7 @@
 use crate::jobs::api::get_ops;
 use crate::jobs::{OpsView, QueueView};
 use crate::ui::status::ErrorPage;
+use crate::util::html::ColumnHeads;
 use crate::util::time::ago;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -34,17 +35,15 @@ fn ops_view(ops: OpsView) -> impl IntoView {
             <div class="table-wrap">
                 <table class="ops-table">
                     <caption>"Each queue now, and per minute over the last ten minutes"</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">"Queue"</th>
-                            <th scope="col">"Waiting"</th>
-                            <th scope="col">"Running"</th>
-                            <th scope="col">"Scheduled"</th>
-                            <th scope="col">"Dead"</th>
-                            <th scope="col">"Processed / min"</th>
-                            <th scope="col">"Failed / min"</th>
-                        </tr>
-                    </thead>
+                    <ColumnHeads names=&[
+                        "Queue",
+                        "Waiting",
+                        "Running",
+                        "Scheduled",
+                        "Dead",
+                        "Processed / min",
+                        "Failed / min",
+                    ]/>
                     <tbody>
                         {ops.queues.iter().map(|q| view! {
                             <tr data-queue=q.name.clone()>

@@ -15,6 +15,7 @@ use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::short_cache::ShortCache;
 use crate::server::state::AppState;
+use crate::util::html::{ColumnHeads, Tiles};
 use crate::util::money::format_cents;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -186,16 +187,7 @@ fn LatestItems(rows: Vec<LatestRow>) -> impl IntoView {
         <h2>"Your latest items"</h2>
         <div class="table-wrap">
             <table class="items-table stats-table">
-                <thead>
-                    <tr>
-                        <th scope="col">"Item"</th>
-                        <th scope="col">"Price"</th>
-                        <th scope="col">"Visitors"</th>
-                        <th scope="col">"Bidders"</th>
-                        <th scope="col">"Conversion"</th>
-                        <th scope="col">"Bids"</th>
-                    </tr>
-                </thead>
+                <ColumnHeads names=&["Item", "Price", "Visitors", "Bidders", "Conversion", "Bids"]/>
                 <tbody>{rows}</tbody>
             </table>
         </div>
@@ -271,30 +263,20 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
         .map(|(id, _)| ItemId(*id))
         .collect();
     let cards = cards_by_id(db, &ids).await?;
-    let tiles = [
-        ("Auctions running", active, "active"),
-        ("Visitors now", visitors, "visitors"),
+    let tiles = vec![
+        ("Auctions running", active.to_string(), "active"),
+        ("Visitors now", visitors.to_string(), "visitors"),
         (
             "Bids this hour",
-            series.first().map(Series::total).unwrap_or(0),
+            series.first().map(Series::total).unwrap_or(0).to_string(),
             "bids",
         ),
         (
             "Sign-ups this hour",
-            series.get(2).map(Series::total).unwrap_or(0),
+            series.get(2).map(Series::total).unwrap_or(0).to_string(),
             "signups",
         ),
-    ]
-    .into_iter()
-    .map(|(label, value, attr)| {
-        view! {
-            <div class="tile">
-                <span class="tile-value" data-tile=attr>{value}</span>
-                <span class="tile-label">{label}</span>
-            </div>
-        }
-    })
-    .collect_view();
+    ];
     let lists = [
         (
             "Trending this hour",
@@ -345,7 +327,7 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
     })
     .collect_view();
     Ok(to_html(view! {
-        <div class="tiles">{tiles}</div>
+        <Tiles tiles/>
         {charts("market", &series[..2])}
         <div class="rank-lists">{lists}</div>
     }))
