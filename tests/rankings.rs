@@ -257,8 +257,7 @@ async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
         let name = name.clone();
         async move {
             let mut conn = db.raw_conn();
-            rbay::server::redis::scripts::scripts()
-                .sync_doc
+            rbay::items::server::index_sync::SYNC_DOC
                 .key(db.keys().item(id))
                 .key(db.keys().item_state(id))
                 .key(db.keys().index_dirty(shard))

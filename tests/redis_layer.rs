@@ -11,7 +11,6 @@ use rbay::server::redis::indexes::{self, IndexDef, IndexOutcome};
 use rbay::server::redis::lock::Lock;
 use rbay::server::redis::rate_limit::Action;
 use rbay::server::redis::rate_limit::{self, Limit, Verdict};
-use rbay::server::redis::scripts::scripts;
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,8 +27,7 @@ async fn unlock_script_deletes_only_with_the_holders_token() {
         .await
         .unwrap();
 
-    let wrong: i64 = scripts()
-        .unlock
+    let wrong: i64 = rbay::server::redis::lock::UNLOCK
         .key(&key)
         .arg("theirs")
         .invoke_async(&mut conn)
@@ -43,8 +41,7 @@ async fn unlock_script_deletes_only_with_the_holders_token() {
         .unwrap();
     assert_eq!(still.as_deref(), Some("mine"));
 
-    let right: i64 = scripts()
-        .unlock
+    let right: i64 = rbay::server::redis::lock::UNLOCK
         .key(&key)
         .arg("mine")
         .invoke_async(&mut conn)
@@ -64,8 +61,7 @@ async fn scripts_are_reloaded_after_script_flush() {
     let db = test_db().await;
     let mut conn = db.raw_conn();
     let key = db.keys().lock("flush");
-    let _: i64 = scripts()
-        .unlock
+    let _: i64 = rbay::server::redis::lock::UNLOCK
         .key(&key)
         .arg("x")
         .invoke_async(&mut conn)
@@ -77,8 +73,7 @@ async fn scripts_are_reloaded_after_script_flush() {
         .query_async(&mut conn)
         .await
         .unwrap();
-    let again: i64 = scripts()
-        .unlock
+    let again: i64 = rbay::server::redis::lock::UNLOCK
         .key(&key)
         .arg("x")
         .invoke_async(&mut conn)

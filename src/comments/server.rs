@@ -7,7 +7,13 @@ use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{self, Action, Limit};
-use crate::server::redis::scripts::scripts;
+
+/// `lua/add_comment.lua`: store a comment, order it, count it, announce it.
+pub static ADD_COMMENT: std::sync::LazyLock<redis::Script> = crate::lua_script!("add_comment");
+
+/// `lua/delete_comment.lua`: delete a comment, only for its author.
+pub static DELETE_COMMENT: std::sync::LazyLock<redis::Script> =
+    crate::lua_script!("delete_comment");
 
 fn parse(item_id: ItemId, id: u64, raw: &str) -> Option<Comment> {
     let mut parts = raw.splitn(4, '|');
@@ -46,8 +52,7 @@ pub async fn add(
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
-    let reply: Vec<i64> = scripts()
-        .add_comment
+    let reply: Vec<i64> = ADD_COMMENT
         .key(keys.item_state(item_id))
         .key(keys.item_comments(item_id))
         .key(keys.item_comment_order(item_id))
@@ -89,8 +94,7 @@ pub async fn delete(
 ) -> Result<Result<(), CommentProblem>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let reply: Vec<i64> = scripts()
-        .delete_comment
+    let reply: Vec<i64> = DELETE_COMMENT
         .key(keys.item_state(item_id))
         .key(keys.item_comments(item_id))
         .key(keys.item_comment_order(item_id))

@@ -17,7 +17,6 @@
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
-use crate::server::redis::scripts::scripts;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -27,6 +26,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio_stream::StreamExt;
+
+/// `lua/publish_event.lua`: append to the item's event stream and PUBLISH, in one step.
+pub static PUBLISH_EVENT: std::sync::LazyLock<redis::Script> = crate::lua_script!("publish_event");
 
 /// One event as it travels: stream entry id (`ms-seq`), kind, JSON data.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,8 +74,7 @@ pub async fn publish(db: &Db, item_id: u64, event: &impl LiveEvent) {
         return;
     };
     let Ok(mut conn) = db.conn() else { return };
-    let sent: redis::RedisResult<String> = scripts()
-        .publish_event
+    let sent: redis::RedisResult<String> = PUBLISH_EVENT
         .key(db.keys().item_events(item_id))
         .arg(db.keys().item_channel(item_id))
         .arg(event.kind())

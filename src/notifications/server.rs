@@ -10,9 +10,14 @@ use crate::error::AppError;
 use crate::notifications::{Inbox, Notice, NoticeKind, KEPT};
 use crate::server::jobs::{self, EnqueueError, JobError};
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::scripts::scripts;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+
+/// `lua/notes_read.lua`: mark a user's notifications read.
+pub static NOTES_READ: std::sync::LazyLock<redis::Script> = crate::lua_script!("notes_read");
+
+/// `lua/notify.lua`: one notification into a user's inbox (coalesced, once per key).
+pub static NOTIFY: std::sync::LazyLock<redis::Script> = crate::lua_script!("notify");
 
 /// The queue notices are delivered through, and the job kind.
 pub const QUEUE: &str = "notify";
@@ -76,8 +81,7 @@ pub async fn run_job(db: &Db, job: &jobs::JobRun) -> Result<(), JobError> {
 pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Option<u32>> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
-    let unread: i64 = scripts()
-        .notify
+    let unread: i64 = NOTIFY
         .key(keys.user_notes(notice.user_id))
         .key(keys.user_inbox(notice.user_id))
         .arg(notice.kind.as_str())
@@ -123,8 +127,7 @@ pub async fn inbox(db: &Db, user_id: u64) -> Result<Inbox, AppError> {
 pub async fn mark_read(db: &Db, user_id: u64) -> Result<u32, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let was: i64 = scripts()
-        .notes_read
+    let was: i64 = NOTES_READ
         .key(keys.user_notes(user_id))
         .key(keys.user_inbox(user_id))
         .arg(keys.user_channel(user_id))

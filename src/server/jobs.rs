@@ -26,7 +26,6 @@
 //! are gone are removed from the group once they hold nothing.
 
 use crate::server::redis::db::{Db, RedisConn};
-use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use futures_util::FutureExt;
 use redis::Value;
@@ -37,6 +36,30 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+
+/// `lua/job_ack.lua`: acknowledge and delete a finished job, count it.
+pub static JOB_ACK: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_ack");
+
+/// `lua/job_beat.lua`: a worker's heartbeat for the entries it still owns.
+pub static JOB_BEAT: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_beat");
+
+/// `lua/job_dead.lua`: an operator retries or discards a dead job.
+pub static JOB_DEAD: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_dead");
+
+/// `lua/job_enqueue.lua`: idempotency check, job id and the job, in one step.
+pub static JOB_ENQUEUE: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_enqueue");
+
+/// `lua/job_fail.lua`: a failed attempt: schedule the next one or dead-letter the job.
+pub static JOB_FAIL: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_fail");
+
+/// `lua/job_forget.lua`: remove a gone consumer that holds nothing.
+pub static JOB_FORGET: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_forget");
+
+/// `lua/job_promote.lua`: delayed jobs that are due onto the queue stream.
+pub static JOB_PROMOTE: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_promote");
+
+/// `lua/job_reclaim.lua`: take over jobs of workers that stopped; poison jobs to the dead.
+pub static JOB_RECLAIM: std::sync::LazyLock<redis::Script> = crate::lua_script!("job_reclaim");
 
 /// The consumer group every worker joins.
 pub const GROUP: &str = "workers";
@@ -282,8 +305,7 @@ pub async fn enqueue(
     let run_at = run_at_ms.unwrap_or(0);
     let remember = (run_at - now_ms()).max(0) + IDEMPOTENCY_MS;
     let mut conn = db.raw_conn();
-    let reply: Vec<i64> = scripts()
-        .job_enqueue
+    let reply: Vec<i64> = JOB_ENQUEUE
         .key(keys.queue_stream(queue))
         .key(keys.queue_delayed(queue))
         .key(keys.queue_idempotency(queue))
@@ -641,8 +663,7 @@ async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(
     let mut conn = shared.db.raw_conn();
     let written: redis::RedisResult<i64> = match &outcome {
         Ok(()) => {
-            scripts()
-                .job_ack
+            JOB_ACK
                 .key(keys.queue_stream(&job.queue))
                 .key(keys.queue_counters(&job.queue))
                 .arg(GROUP)
@@ -666,8 +687,7 @@ async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(
                 error = error.message,
                 "job failed"
             );
-            scripts()
-                .job_fail
+            JOB_FAIL
                 .key(keys.queue_stream(&job.queue))
                 .key(keys.queue_delayed(&job.queue))
                 .key(keys.queue_dead(&job.queue))
@@ -764,8 +784,7 @@ pub async fn promote_due(db: &Db, queue: &str) -> redis::RedisResult<usize> {
         .map_err(|_| redis::RedisError::from((redis::ErrorKind::Io, "redis not ready")))?;
     let mut moved = 0;
     loop {
-        let n: usize = scripts()
-            .job_promote
+        let n: usize = JOB_PROMOTE
             .key(keys.queue_stream(queue))
             .key(keys.queue_delayed(queue))
             .key(keys.queue_dead(queue))
@@ -792,8 +811,7 @@ async fn beat(shared: &Shared) -> redis::RedisResult<()> {
         return Ok(());
     }
     let mut conn = shared.db.raw_conn();
-    let lost: Vec<String> = scripts()
-        .job_beat
+    let lost: Vec<String> = JOB_BEAT
         .key(shared.db.keys().queue_stream(&shared.queue))
         .arg(GROUP)
         .arg(&shared.consumer)
@@ -820,8 +838,7 @@ async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let mut conn = shared.db.raw_conn();
-    let reply: Value = scripts()
-        .job_reclaim
+    let reply: Value = JOB_RECLAIM
         .key(keys.queue_stream(&shared.queue))
         .key(keys.queue_dead(&shared.queue))
         .key(keys.queue_counters(&shared.queue))
@@ -893,8 +910,7 @@ async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
             continue;
         };
         if number("pending") == 0 && number("idle") > 3_600_000 {
-            let _: i64 = scripts()
-                .job_forget
+            let _: i64 = JOB_FORGET
                 .key(&stream)
                 .arg(GROUP)
                 .arg(&name)
@@ -1022,8 +1038,7 @@ pub async fn settle_dead(
 ) -> redis::RedisResult<bool> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
-    let done: i64 = scripts()
-        .job_dead
+    let done: i64 = JOB_DEAD
         .key(keys.queue_stream(queue))
         .key(keys.queue_dead(queue))
         .arg(entry)

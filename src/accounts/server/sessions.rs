@@ -15,11 +15,13 @@ use crate::server::http::request::SESSION_COOKIE as COOKIE_NAME;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{Action, Limit};
 use crate::server::redis::reply::Fields;
-use crate::server::redis::scripts::scripts;
 use crate::util::random::{hex, random_hex, random_token};
 use redis::{FromRedisValue, ParsingError};
 use sha2::{Digest, Sha256};
 use std::time::Duration;
+
+/// `lua/session.lua`: the session lookup (sliding expiry) and the user's rate limit.
+pub static SESSION: std::sync::LazyLock<redis::Script> = crate::lua_script!("session");
 
 /// The signed-in user of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,8 +115,7 @@ pub async fn check(
         None => (0, 0, "none"),
     };
     let mut conn = db.conn()?;
-    let reply: SessionReply = scripts()
-        .session
+    let reply: SessionReply = SESSION
         .key(keys.session(user_id, &token_hash(token)))
         .key(keys.user_rate_limit(action, user_id))
         .key(keys.user_notes(user_id))

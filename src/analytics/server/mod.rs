@@ -10,7 +10,12 @@ use super::{Metric, Scale, Series, Span, HOUR_MS};
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::{shard_of, Keys, SHARDS};
-use crate::server::redis::scripts::scripts;
+
+/// `lua/stats_add.lua`: one counted event outside a write script (sign-ups, tests).
+pub static STATS_ADD: std::sync::LazyLock<redis::Script> = crate::lua_script!("stats_add");
+
+/// `lua/stats_fold.lua`: fold a shard's stats log into its counts, exactly once.
+pub static STATS_FOLD: std::sync::LazyLock<redis::Script> = crate::lua_script!("stats_fold");
 
 /// Appends the key that `record_stats` (lua/prelude.lua) expects after a script's own: the
 /// stats log of the item's shard (same slot as the item).
@@ -34,8 +39,7 @@ pub async fn fold(db: &Db, shard: u64, now_ms: i64) -> Result<usize, AppError> {
     let keys = db.keys();
     let hour = now_ms.div_euclid(HOUR_MS);
     let mut conn = db.conn()?;
-    scripts()
-        .stats_fold
+    STATS_FOLD
         .key(keys.stats_log(shard))
         .key(keys.stats_items(shard))
         .key(keys.stats_sellers(shard))
@@ -184,8 +188,7 @@ pub async fn record(
         Scope::Site => (rand_shard(), "x", "-".to_string(), "-".to_string()),
     };
     let mut conn = db.conn()?;
-    let _: String = scripts()
-        .stats_add
+    let _: String = STATS_ADD
         .key(keys.stats_log(shard))
         .arg(scopes)
         .arg(item)

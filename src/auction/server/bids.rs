@@ -12,8 +12,13 @@ use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::redis::reply::Fields;
-use crate::server::redis::scripts::scripts;
 use redis::{FromRedisValue, ParsingError};
+
+/// `lua/buy_now.lua`: Buy It Now, ending the auction at once.
+pub static BUY_NOW: std::sync::LazyLock<redis::Script> = crate::lua_script!("buy_now");
+
+/// `lua/place_bid.lua`: every bid rule checked and every change made in one step.
+pub static PLACE_BID: std::sync::LazyLock<redis::Script> = crate::lua_script!("place_bid");
 
 /// The answer to a bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +120,7 @@ pub async fn place_bid(
     let keys = db.keys();
     let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let outcome: BidOutcome = scripts()
-        .place_bid
+    let outcome: BidOutcome = PLACE_BID
         .key(keys.item_state(item_id))
         .key(keys.item_bids(item_id))
         .key(keys.item_events(item_id))
@@ -186,8 +190,7 @@ pub async fn buy_now(
     let keys = db.keys();
     let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let outcome: BuyOutcome = scripts()
-        .buy_now
+    let outcome: BuyOutcome = BUY_NOW
         .key(keys.item_state(item_id))
         .key(keys.item_bids(item_id))
         .key(keys.item_events(item_id))

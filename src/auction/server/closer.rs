@@ -19,9 +19,11 @@ use crate::server::jobs::JobError;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_of, shard_tag, SHARDS};
 use crate::server::redis::lock::Lock;
-use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use std::time::Duration;
+
+/// `lua/close_item.lua`: close an auction whose time is up, exactly once.
+pub static CLOSE_ITEM: std::sync::LazyLock<redis::Script> = crate::lua_script!("close_item");
 
 pub const SWEEP_EVERY: Duration = Duration::from_secs(30);
 pub const SWEEP_GRACE_MS: i64 = 10_000;
@@ -165,8 +167,7 @@ pub async fn close(db: &Db, id: ItemId) -> redis::RedisResult<Closing> {
     let keys = db.keys();
     let shard = shard_of(id.0);
     let mut conn = db.raw_conn();
-    let outcome: i64 = scripts()
-        .close_item
+    let outcome: i64 = CLOSE_ITEM
         .key(keys.item_state(id))
         .key(keys.rank_ending(shard))
         .key(keys.rank_price(shard))

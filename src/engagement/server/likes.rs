@@ -5,7 +5,9 @@ use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
-use crate::server::redis::scripts::scripts;
+
+/// `lua/toggle_like.lua`: like / unlike with the counters in step.
+pub static TOGGLE_LIKE: std::sync::LazyLock<redis::Script> = crate::lua_script!("toggle_like");
 
 /// Likes (`like = true`) or unlikes an item; idempotent. Returns (liked, like count), or
 /// `None` for an unknown item.
@@ -18,8 +20,7 @@ pub async fn set_like(
     let keys = db.keys();
     let mut conn = db.conn()?;
     let fail = |e| redis_error("like", e);
-    let reply: Vec<i64> = scripts()
-        .toggle_like
+    let reply: Vec<i64> = TOGGLE_LIKE
         .key(keys.item_state(item_id))
         .key(keys.item_likers(item_id))
         .key(keys.index_dirty(shard_of(item_id.0)))

@@ -8,13 +8,16 @@ use crate::items::ItemId;
 use crate::server::http::request;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
-use crate::server::redis::scripts::scripts;
 use crate::server::state::AppState;
 use crate::util::random::hex;
 use axum::extract::{Request, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+
+/// `lua/increment_view.lua`: one view per visitor per item (HyperLogLog).
+pub static INCREMENT_VIEW: std::sync::LazyLock<redis::Script> =
+    crate::lua_script!("increment_view");
 
 /// Who looks at an item, for the unique view count (see `server::request::visitor`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,8 +54,7 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
     let keys = db.keys();
     let shard = shard_of(id.0);
     let mut conn = db.conn()?;
-    let (views, counted, seller): (i64, i64, u64) = scripts()
-        .increment_view
+    let (views, counted, seller): (i64, i64, u64) = INCREMENT_VIEW
         .key(keys.item_state(id))
         .key(keys.item_viewers(id))
         .key(keys.item_viewer_networks(id))

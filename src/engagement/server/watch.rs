@@ -9,9 +9,11 @@ use crate::notifications::server::NewNotice;
 use crate::notifications::NoticeKind;
 use crate::server::jobs::{self, JobError};
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::scripts::scripts;
 use crate::util::time::now_ms;
 use serde::{Deserialize, Serialize};
+
+/// `lua/watch_item.lua`: watch / stop watching, with the watcher count.
+pub static WATCH_ITEM: std::sync::LazyLock<redis::Script> = crate::lua_script!("watch_item");
 
 /// The reminder job's kind (on the auctions queue).
 pub const REMINDER_JOB: &str = "watch_reminder";
@@ -36,8 +38,7 @@ pub async fn set_watch(
     let keys = db.keys();
     let mut conn = db.conn()?;
     let fail = |e| redis_error("watch", e);
-    let reply: Vec<i64> = scripts()
-        .watch_item
+    let reply: Vec<i64> = WATCH_ITEM
         .key(keys.item_state(item_id))
         .key(keys.item_watchers(item_id))
         .arg(user_id)

@@ -17,8 +17,10 @@ use crate::items::ItemId;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_tag, SHARDS};
 use crate::server::redis::lock::Lock;
-use crate::server::redis::scripts::scripts;
 use std::time::Duration;
+
+/// `lua/sync_doc.lua`: refresh an item's search document from its state (fenced).
+pub static SYNC_DOC: std::sync::LazyLock<redis::Script> = crate::lua_script!("sync_doc");
 
 pub const EVERY: Duration = Duration::from_secs(1);
 const LEASE: Duration = Duration::from_secs(10);
@@ -66,8 +68,7 @@ async fn sync_shard(db: &Db, shard: u64, lock: &str, fence: u64) -> redis::Redis
         .await?;
     let mut handled = 0;
     for id in dirty.into_iter().map(ItemId) {
-        let outcome: i64 = scripts()
-            .sync_doc
+        let outcome: i64 = SYNC_DOC
             .key(keys.item(id))
             .key(keys.item_state(id))
             .key(keys.index_dirty(shard))

@@ -8,10 +8,12 @@ use crate::items::server::index;
 use crate::items::{BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, NewItem, HISTORY_LIMIT};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
-use crate::server::redis::scripts::scripts;
 use crate::server::short_cache::Turns;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
+
+/// `lua/create_item.lua`: an item's document, state, rankings and photo.
+pub static CREATE_ITEM: std::sync::LazyLock<redis::Script> = crate::lua_script!("create_item");
 
 /// Where a new item's photos come from.
 enum PhotoSource<'a> {
@@ -94,8 +96,7 @@ async fn insert(
         PhotoSource::Upload([cover, more @ ..]) => ("1".into(), &cover.large, &cover.thumb, more),
         PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[], &[]),
     };
-    let (created_at, ends_at): (i64, i64) = scripts()
-        .create_item
+    let (created_at, ends_at): (i64, i64) = CREATE_ITEM
         .key(keys.item(id))
         .key(keys.item_state(id))
         .key(keys.rank_ending(shard))

@@ -9,9 +9,20 @@
 //!   saw, so a holder whose lease silently expired cannot overwrite its successor's work.
 
 use crate::server::redis::db::Db;
-use crate::server::redis::scripts::scripts;
 use crate::util::random::random_token;
 use std::time::{Duration, Instant};
+
+/// `lua/acquire_lock.lua`: SET NX PX plus a fencing number, atomically.
+pub static ACQUIRE_LOCK: std::sync::LazyLock<redis::Script> = crate::lua_script!("acquire_lock");
+
+/// `lua/extend_lock.lua`: extend a lock's TTL only if the caller's token still holds it.
+pub static EXTEND_LOCK: std::sync::LazyLock<redis::Script> = crate::lua_script!("extend_lock");
+
+/// `lua/fenced_set.lua`: a hash write refused to a lock holder with a stale fence.
+pub static FENCED_SET: std::sync::LazyLock<redis::Script> = crate::lua_script!("fenced_set");
+
+/// `lua/unlock.lua`: delete a lock only if the caller's token still holds it.
+pub static UNLOCK: std::sync::LazyLock<redis::Script> = crate::lua_script!("unlock");
 
 /// A held lock. Dropping it does not release it (that needs Redis): call [`Lock::release`];
 /// if the process dies instead, the TTL frees the lock.
@@ -31,8 +42,7 @@ impl Lock {
     ) -> redis::RedisResult<Option<Lock>> {
         let token = random_token();
         let mut conn = db.raw_conn();
-        let fence: u64 = scripts()
-            .acquire_lock
+        let fence: u64 = ACQUIRE_LOCK
             .key(db.keys().lock(name))
             .key(db.keys().lock_fence(name))
             .arg(&token)
@@ -79,8 +89,7 @@ impl Lock {
     /// Pushes the expiry to `ttl` from now. `false` if the lock was lost meanwhile.
     pub async fn extend(&self, db: &Db, ttl: Duration) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();
-        let extended: i64 = scripts()
-            .extend_lock
+        let extended: i64 = EXTEND_LOCK
             .key(db.keys().lock(&self.name))
             .arg(&self.token)
             .arg(ttl.as_millis() as u64)
@@ -99,7 +108,7 @@ impl Lock {
         fields: &[(&str, String)],
     ) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();
-        let mut invocation = scripts().fenced_set.key(db.keys().lock_fence(&self.name));
+        let mut invocation = FENCED_SET.key(db.keys().lock_fence(&self.name));
         invocation.key(key).arg(self.fence);
         for (field, value) in fields {
             invocation.arg(*field).arg(value);
@@ -111,8 +120,7 @@ impl Lock {
     /// Releases the lock. `false` if it had already expired (and maybe been taken by another).
     pub async fn release(self, db: &Db) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();
-        let released: i64 = scripts()
-            .unlock
+        let released: i64 = UNLOCK
             .key(db.keys().lock(&self.name))
             .arg(&self.token)
             .invoke_async(&mut conn)

@@ -3,9 +3,11 @@
 
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::scripts::scripts;
 use crate::util::random::random_token;
 use std::time::Duration;
+
+/// `lua/rate_limit.lua`: sliding-window limiter on Redis server time.
+pub static RATE_LIMIT: std::sync::LazyLock<redis::Script> = crate::lua_script!("rate_limit");
 
 /// A limit: at most `max` hits per `window`.
 #[derive(Debug, Clone, Copy)]
@@ -37,8 +39,7 @@ pub async fn hit(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<V
 
 async fn hit_key(db: &Db, key: &str, limit: Limit) -> Result<Verdict, AppError> {
     let mut conn = db.conn()?;
-    let (allowed, remaining, retry_ms): (i64, i64, i64) = scripts()
-        .rate_limit
+    let (allowed, remaining, retry_ms): (i64, i64, i64) = RATE_LIMIT
         .key(key)
         .arg(limit.window.as_millis() as u64)
         .arg(limit.max)
