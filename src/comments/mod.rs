@@ -4,6 +4,8 @@
 
 pub mod api;
 #[cfg(feature = "ssr")]
+pub mod keys;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;
 

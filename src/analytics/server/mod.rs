@@ -3,6 +3,7 @@
 //! (one round trip per read, whatever the span), the market's rankings for the hour, and the
 //! counts that have no write script of their own (sign-ups, active visitors).
 
+pub mod keys;
 pub mod ops;
 pub mod visitors;
 

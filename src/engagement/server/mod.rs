@@ -1,5 +1,6 @@
 //! Engagement on Redis (feature `ssr`): likes, the watchlist and its reminders, counted views.
 
+pub mod keys;
 pub mod likes;
 pub mod views;
 pub mod watch;
