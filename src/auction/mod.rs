@@ -66,6 +66,93 @@ impl From<AmountError> for BidProblem {
     }
 }
 
+/// Where the viewer stands on an auction, as the item page says it. The server renders it and
+/// the live item page (`live::ui`) changes it as bids and the end arrive, with the same words
+/// and classes, from these functions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The viewer has not bid (or is the seller): nothing is said.
+    Nothing,
+    /// Live, and the viewer leads (with their maximum when it is known).
+    Leading { max_cents: Option<i64> },
+    /// Live, and someone else leads.
+    Outbid,
+    /// Ended with the viewer as the buyer.
+    Won,
+    /// Ended, and the viewer did not win.
+    Lost,
+}
+
+impl Standing {
+    /// From the page's data: `leads` (the viewer is the high bidder), the viewer's own
+    /// maximum (they bid at all), and whether the reserve stopped the sale.
+    pub fn of_viewer(
+        live: bool,
+        leads: bool,
+        reserve_unmet: bool,
+        my_max_cents: Option<i64>,
+    ) -> Self {
+        match (live, leads, my_max_cents) {
+            (true, true, Some(max)) => Standing::Leading {
+                max_cents: Some(max),
+            },
+            (true, false, Some(_)) => Standing::Outbid,
+            (false, true, _) if !reserve_unmet => Standing::Won,
+            (false, _, Some(_)) => Standing::Lost,
+            _ => Standing::Nothing,
+        }
+    }
+
+    /// The class of the standing's line (green, orange, or none).
+    pub fn class(self) -> &'static str {
+        match self {
+            Standing::Nothing => "",
+            Standing::Leading { .. } => "leading",
+            Standing::Outbid | Standing::Lost => "outbid",
+            Standing::Won => "won",
+        }
+    }
+
+    /// What the line says.
+    pub fn text(self) -> String {
+        match self {
+            Standing::Nothing => String::new(),
+            Standing::Leading { max_cents: None } => "You have the highest bid.".into(),
+            Standing::Leading {
+                max_cents: Some(max),
+            } => format!(
+                "You have the highest bid. Your maximum: {}.",
+                crate::util::money::format_cents(max)
+            ),
+            Standing::Outbid => "You were outbid.".into(),
+            Standing::Won => {
+                "You won this auction! The seller will be in touch about payment and delivery."
+                    .into()
+            }
+            Standing::Lost => "Ended — you were outbid.".into(),
+        }
+    }
+}
+
+/// How an auction ended, as its status line says it: `winner` is who bought it (or the high
+/// bidder), `bought` a Buy It Now, `reserve_met` false when the reserve stopped the sale (the
+/// live event names no winner then).
+pub fn outcome_text(
+    winner: Option<&str>,
+    bought: bool,
+    reserve_met: bool,
+    price_cents: i64,
+) -> String {
+    use crate::util::money::format_cents;
+    match winner {
+        Some(buyer) if bought => format!("Bought now by {buyer} for {}", format_cents(price_cents)),
+        Some(_) if !reserve_met => "Ended: the reserve was not met".to_string(),
+        Some(winner) => format!("Sold to {winner} for {}", format_cents(price_cents)),
+        None if !reserve_met => "Ended: the reserve was not met".to_string(),
+        None => "Ended without bids".to_string(),
+    }
+}
+
 /// The message of a bid problem; `min_bid_cents` fills in "bid at least $X".
 pub fn bid_message(problem: BidProblem, min_bid_cents: i64) -> String {
     use crate::util::problem::Problem as _;
@@ -100,6 +187,47 @@ pub enum BidReply {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_and_the_live_page_say_the_same_standing() {
+        let leading = Standing::of_viewer(true, true, false, Some(1250));
+        assert_eq!(leading.class(), "leading");
+        assert_eq!(
+            leading.text(),
+            "You have the highest bid. Your maximum: $12.50."
+        );
+        assert_eq!(
+            Standing::of_viewer(true, false, false, Some(100)),
+            Standing::Outbid
+        );
+        assert_eq!(
+            Standing::of_viewer(false, true, false, Some(100)),
+            Standing::Won
+        );
+        assert_eq!(
+            Standing::of_viewer(false, true, true, Some(100)),
+            Standing::Lost,
+            "leading, but the reserve stopped the sale"
+        );
+        assert_eq!(
+            Standing::of_viewer(true, false, false, None),
+            Standing::Nothing
+        );
+        assert_eq!(Standing::Nothing.text(), "");
+        assert_eq!(
+            outcome_text(Some("ana"), true, true, 5000),
+            "Bought now by ana for $50.00"
+        );
+        assert_eq!(
+            outcome_text(Some("ana"), false, true, 5000),
+            "Sold to ana for $50.00"
+        );
+        assert_eq!(
+            outcome_text(None, false, false, 5000),
+            "Ended: the reserve was not met"
+        );
+        assert_eq!(outcome_text(None, false, true, 100), "Ended without bids");
+    }
 
     #[test]
     fn bid_problem_codes_round_trip() {

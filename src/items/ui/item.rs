@@ -1,7 +1,7 @@
 //! `/items/:id`: the auction.
 
 use crate::auction::ui::bid_form::BidForm;
-use crate::auction::{bid_message, BidEcho, BidProblem};
+use crate::auction::{bid_message, outcome_text, BidEcho, BidProblem, Standing};
 use crate::comments::api::latest_comments;
 use crate::comments::ui::comment_list::CommentList;
 use crate::comments::Comment;
@@ -76,42 +76,23 @@ fn item_view(
     let is_seller = viewer_id == Some(item.seller_id);
     let leading = viewer_id.is_some() && item.high_bidder_id == viewer_id;
     let reserve_unmet = item.reserve_met == Some(false);
-    let won = leading && !live && !reserve_unmet;
     // Where the viewer stands: survives a reload, because it comes from their own maximum.
-    let (standing_class, standing) = match (live, leading, my_max_cents) {
-        (true, true, Some(max)) => (
-            "leading",
-            format!(
-                "You have the highest bid. Your maximum: {}.",
-                format_cents(max)
-            ),
-        ),
-        (true, false, Some(_)) => ("outbid", "You were outbid.".to_string()),
-        (false, _, _) if won => (
-            "won",
-            "You won this auction! The seller will be in touch about payment and delivery."
-                .to_string(),
-        ),
-        (false, _, Some(_)) => ("outbid", "Ended — you were outbid.".to_string()),
-        _ => ("", String::new()),
-    };
+    let standing = Standing::of_viewer(live, leading, reserve_unmet, my_max_cents);
+    let (standing_class, standing) = (standing.class(), standing.text());
     let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
     let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
     let status = if live {
         None
     } else {
-        Some(match (&item.high_bidder_name, item.outcome.as_deref()) {
-            (Some(buyer), Some("bought")) => {
-                format!(
-                    "Bought now by {buyer} for {}",
-                    format_cents(item.price_cents)
-                )
-            }
-            (Some(_), _) if reserve_unmet => "Ended: the reserve was not met".to_string(),
-            (Some(winner), _) => format!("Sold to {winner} for {}", format_cents(item.price_cents)),
-            (None, _) => "Ended without bids".to_string(),
-        })
+        // A reserve can only stop a sale that had bids; without bids it simply ended.
+        let reserve_stopped = reserve_unmet && item.high_bidder_name.is_some();
+        Some(outcome_text(
+            item.high_bidder_name.as_deref(),
+            item.outcome.as_deref() == Some("bought"),
+            !reserve_stopped,
+            item.price_cents,
+        ))
     };
     let message = if bid_ok {
         Some("Your maximum bid was placed.".to_string())

@@ -5,6 +5,7 @@
 //! exactly those. Islands that own reactive state (the bid form) get a window event
 //! (`rbay:bid`) instead of having their DOM touched.
 
+use crate::auction::{outcome_text, Standing};
 use crate::comments::{Comment, CommentEvent};
 use crate::items::ItemEvent;
 use crate::util::money::format_cents;
@@ -77,12 +78,10 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
                 let bid_here = viewer_id.is_some_and(|me| rows.iter().any(|r| r.bidder_id == me));
                 if viewer_id == Some(*bidder_id) {
                     if !was_leading {
-                        leading.set_text_content(Some("You have the highest bid."));
-                        leading.set_class_name("leading");
+                        show_standing(&leading, Standing::Leading { max_cents: None });
                     }
                 } else if was_leading || bid_here {
-                    leading.set_text_content(Some("You were outbid."));
-                    leading.set_class_name("outbid");
+                    show_standing(&leading, Standing::Outbid);
                 }
             }
             // Bidding has started for good: Buy It Now is gone (it stays while a reserve is
@@ -179,14 +178,7 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
             reserve_met,
             bought,
         } => {
-            let text = match winner_name {
-                Some(name) if *bought => {
-                    format!("Bought now by {name} for {}", format_cents(*price_cents))
-                }
-                Some(name) => format!("Sold to {name} for {}", format_cents(*price_cents)),
-                None if !*reserve_met => "Ended: the reserve was not met".to_string(),
-                None => "Ended without bids".to_string(),
-            };
+            let text = outcome_text(winner_name.as_deref(), *bought, *reserve_met, *price_cents);
             if let Some(badge) = find(&doc, "reserve") {
                 badge.remove();
             }
@@ -199,15 +191,11 @@ fn apply_item(doc: &Document, event: &ItemEvent, viewer_id: Option<u64>) {
             }
             if let Some(leading) = find(&doc, "leading") {
                 if leading.class_list().contains("leading") && winner_name.is_some() {
-                    leading.set_text_content(Some(
-                        "You won this auction! The seller will be in touch about payment and delivery.",
-                    ));
-                    leading.set_class_name("won");
+                    show_standing(&leading, Standing::Won);
                 } else if leading.class_list().contains("outbid")
                     || leading.class_list().contains("leading")
                 {
-                    leading.set_text_content(Some("Ended — you were outbid."));
-                    leading.set_class_name("outbid");
+                    show_standing(&leading, Standing::Lost);
                 }
             }
         }
@@ -333,23 +321,30 @@ fn set_price(doc: &Document, price_cents: i64, bids: i64) {
     set_text(doc, "price", &format_cents(price_cents));
 }
 
+/// Shows where the viewer stands on the standing line, in the page's words
+/// ([`Standing`], shared with the server's rendering).
+fn show_standing(line: &web_sys::Element, standing: Standing) {
+    line.set_text_content(Some(&standing.text()));
+    line.set_class_name(standing.class());
+}
+
 /// After the viewer's own bid was accepted (no reload): the price, the bid count and where
 /// they stand, with their maximum when they lead. The live event that follows adds the row to
 /// the history.
 pub fn show_own_bid(price_cents: i64, bids: i64, leading: bool, max_cents: i64) {
     let Some(doc) = document() else { return };
     set_price(&doc, price_cents, bids);
-    if let Some(standing) = find(&doc, "leading") {
-        if leading {
-            standing.set_text_content(Some(&format!(
-                "You have the highest bid. Your maximum: {}.",
-                format_cents(max_cents)
-            )));
-            standing.set_class_name("leading");
-        } else {
-            standing.set_text_content(Some("You were outbid."));
-            standing.set_class_name("outbid");
-        }
+    if let Some(line) = find(&doc, "leading") {
+        show_standing(
+            &line,
+            if leading {
+                Standing::Leading {
+                    max_cents: Some(max_cents),
+                }
+            } else {
+                Standing::Outbid
+            },
+        );
     }
 }
 
