@@ -56,21 +56,9 @@ fn with_allocator_settings() {
     eprintln!("note: running with the allocator's default settings ({error})");
 }
 
-const CONFIGURATION: &str = "\
-Configuration comes from environment variables (all optional):
-  REDIS_URL            Redis 8 with the search module   [redis://127.0.0.1:6380]
-  RBAY_ADDR            listen address                   [127.0.0.1:3000]
-  RBAY_KEY_PREFIX      namespace of every Redis key     [rbay:]
-  LEPTOS_SITE_ROOT     built assets                     [target/site]
-  RBAY_WORKERS         run the job workers in `serve`   [1]
-  RBAY_WORKER_CONCURRENCY  jobs run at once per process [8]
-  RBAY_ADMINS          usernames allowed on /ops (comma-separated)
-  RBAY_SECURE_COOKIES, RBAY_TRUST_PROXY, RBAY_*_LIMIT, RBAY_SESSION_DAYS, RUST_LOG
-See docs/architecture.md for the full table.";
-
 /// Rbay: an auction marketplace on Leptos and Redis.
 #[derive(Debug, Parser)]
-#[command(name = "rbay", version, after_help = CONFIGURATION)]
+#[command(name = "rbay", version, after_help = rbay::server::config::help_table())]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

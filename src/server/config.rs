@@ -9,6 +9,84 @@ pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6380";
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
 pub const DEFAULT_KEY_PREFIX: &str = "rbay:";
 
+/// Every environment variable Rbay reads: its name, its default (empty: none) and what it
+/// sets. `rbay --help` prints this table ([`help_table`]); docs/architecture.md lists the same
+/// names, and tests check both that and that these defaults are the ones applied.
+pub const VARIABLES: [(&str, &str, &str); 17] = [
+    (
+        "REDIS_URL",
+        DEFAULT_REDIS_URL,
+        "Redis 8 with the search module",
+    ),
+    (
+        "RBAY_ADDR",
+        DEFAULT_LISTEN_ADDR,
+        "listen address (or LEPTOS_SITE_ADDR)",
+    ),
+    (
+        "RBAY_KEY_PREFIX",
+        DEFAULT_KEY_PREFIX,
+        "namespace of every Redis key",
+    ),
+    ("LEPTOS_SITE_ROOT", "target/site", "built assets"),
+    ("RBAY_SECURE_COOKIES", "0", "1 when served over https"),
+    (
+        "RBAY_TRUST_PROXY",
+        "0",
+        "1 behind a reverse proxy (X-Forwarded-For)",
+    ),
+    (
+        "RBAY_AUTH_IP_LIMIT",
+        "30/600",
+        "sign-in/up attempts per IP (MAX/SECONDS)",
+    ),
+    (
+        "RBAY_AUTH_USER_LIMIT",
+        "10/600",
+        "sign-in/up attempts per username",
+    ),
+    ("RBAY_BID_LIMIT", "20/10", "bids per user"),
+    ("RBAY_COMMENT_LIMIT", "5/60", "comments per user"),
+    ("RBAY_LISTING_LIMIT", "10/600", "new listings per user"),
+    (
+        "RBAY_SESSION_DAYS",
+        "7",
+        "idle lifetime of a session (1-365)",
+    ),
+    (
+        "RBAY_ADMINS",
+        "",
+        "usernames allowed on /ops (comma-separated)",
+    ),
+    ("RBAY_WORKERS", "1", "0: `serve` runs no job workers"),
+    (
+        "RBAY_WORKER_CONCURRENCY",
+        "8",
+        "jobs one process runs at once (1-256)",
+    ),
+    (
+        "RBAY_JOB_VISIBILITY_MS",
+        "30000",
+        "a silent job is taken over after this",
+    ),
+    ("RUST_LOG", "info", "log filter"),
+];
+
+/// The configuration table for `rbay --help`.
+pub fn help_table() -> String {
+    let mut out = String::from("Configuration comes from environment variables, all optional:\n");
+    for (name, default, meaning) in VARIABLES {
+        let default = if default.is_empty() {
+            String::new()
+        } else {
+            format!(" [{default}]")
+        };
+        out.push_str(&format!("  {name:<24} {meaning}{default}\n"));
+    }
+    out.push_str("See docs/architecture.md, \"Configuration\".");
+    out
+}
+
 #[derive(Debug, Clone)]
 pub struct Config {
     /// `REDIS_URL`: where Redis (with the search module) lives.
@@ -193,6 +271,60 @@ mod tests {
         assert_eq!(c.auth_user_limit.max, 5);
         assert_eq!(c.auth_user_limit.window, Duration::from_secs(60));
         assert_eq!(c.session_ttl, Duration::from_secs(2 * 86_400));
+    }
+
+    #[test]
+    fn the_table_says_the_defaults_that_apply() {
+        let default = |name: &str| {
+            VARIABLES
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map(|(_, d, _)| *d)
+                .unwrap()
+        };
+        let c = config(&[]).unwrap();
+        assert_eq!(c.redis_url, default("REDIS_URL"));
+        assert_eq!(c.listen_addr.to_string(), default("RBAY_ADDR"));
+        assert_eq!(c.key_prefix, default("RBAY_KEY_PREFIX"));
+        assert_eq!(c.site_root, default("LEPTOS_SITE_ROOT"));
+        assert_eq!(c.secure_cookies, default("RBAY_SECURE_COOKIES") == "1");
+        assert_eq!(c.trust_proxy, default("RBAY_TRUST_PROXY") == "1");
+        assert_eq!(c.run_workers, default("RBAY_WORKERS") == "1");
+        assert!(c.admins.is_empty() && default("RBAY_ADMINS").is_empty());
+        for (name, limit) in [
+            ("RBAY_AUTH_IP_LIMIT", c.auth_ip_limit),
+            ("RBAY_AUTH_USER_LIMIT", c.auth_user_limit),
+            ("RBAY_BID_LIMIT", c.bid_limit),
+            ("RBAY_COMMENT_LIMIT", c.comment_limit),
+            ("RBAY_LISTING_LIMIT", c.listing_limit),
+        ] {
+            let table = parse_limit(default(name)).unwrap();
+            assert_eq!(
+                (limit.max, limit.window),
+                (table.max, table.window),
+                "{name}"
+            );
+        }
+        let days: u64 = default("RBAY_SESSION_DAYS").parse().unwrap();
+        assert_eq!(c.session_ttl, Duration::from_secs(days * 86_400));
+        let jobs = crate::server::jobs::Settings::default();
+        assert_eq!(
+            jobs.concurrency.to_string(),
+            default("RBAY_WORKER_CONCURRENCY")
+        );
+        assert_eq!(
+            jobs.visibility.as_millis().to_string(),
+            default("RBAY_JOB_VISIBILITY_MS")
+        );
+        let help = help_table();
+        let docs = include_str!("../../docs/architecture.md");
+        for (name, _, _) in VARIABLES {
+            assert!(help.contains(name), "{name} in --help");
+            assert!(
+                docs.contains(&format!("`{name}`")),
+                "{name} in docs/architecture.md"
+            );
+        }
     }
 
     #[test]
