@@ -5,7 +5,6 @@
 //! screen readers). Leptos escapes every text and attribute; no markup is written by hand.
 
 use super::{Scale, Series};
-pub use crate::util::html::to_html;
 use crate::util::money::format_cents;
 use leptos::prelude::*;
 
@@ -234,6 +233,7 @@ pub fn PriceChart(
 mod tests {
     use super::*;
     use crate::analytics::{Metric, MINUTE_MS};
+    use crate::util::html::to_html;
 
     fn series(values: Vec<i64>) -> Series {
         Series {

@@ -248,7 +248,8 @@ pub fn price_chart_html(
     end_ms: i64,
     now_ms: i64,
 ) -> String {
-    use crate::analytics::chart::{to_html, PriceChart};
+    use crate::analytics::chart::PriceChart;
+    use crate::util::html::to_html;
     use leptos::prelude::*;
     if history.is_empty() {
         return to_html(view! {

@@ -40,3 +40,20 @@ pub fn Tiles(tiles: Vec<(&'static str, String, &'static str)>) -> impl IntoView 
         .collect_view();
     view! { <div class="tiles">{tiles}</div> }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `inner_html` is given comes from here: user text in it is always escaped.
+    #[test]
+    fn user_text_is_escaped_in_text_and_attributes() {
+        let name = r#"<script>alert(1)</script>" onmouseover="x"#.to_string();
+        let html = to_html(view! { <a title=name.clone()>{name.clone()}</a> });
+        assert!(!html.contains("<script"), "{html}");
+        // In the attribute the quote is escaped, so it cannot end the value (in text a quote
+        // is plain text).
+        assert!(html.contains("&quot; onmouseover=&quot;x\">"), "{html}");
+        assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+}

@@ -306,9 +306,9 @@ pub async fn fleet(db: &Db, now_ms: i64) -> Result<FleetFigures, AppError> {
 }
 
 /// The fleet panel of `/ops`, as HTML (the [`FleetPanel`] component rendered on the server).
-pub fn fleet_panel(f: &FleetFigures, now_ms: i64) -> String {
+pub fn fleet_panel(figures: FleetFigures, now_ms: i64) -> String {
     use leptos::prelude::*;
-    crate::analytics::chart::to_html(view! { <FleetPanel figures=f.clone() now_ms/> })
+    crate::util::html::to_html(view! { <FleetPanel figures now_ms/> })
 }
 
 /// The fleet panel: requests per minute over the hour, the routes with their requests, rate

@@ -5,7 +5,7 @@
 //! every shard at once), whatever the catalogue or the seller's size.
 
 use crate::accounts::CurrentUser;
-use crate::analytics::chart::{to_html, BarChart, PriceChart};
+use crate::analytics::chart::{BarChart, PriceChart};
 use crate::analytics::server::{self as stats, visitors, Scope};
 use crate::analytics::{Metric, Series, Span};
 use crate::error::AppError;
@@ -15,6 +15,7 @@ use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::short_cache::ShortCache;
 use crate::server::state::AppState;
+use crate::util::html::to_html;
 use crate::util::html::{ColumnHeads, Tiles};
 use crate::util::money::format_cents;
 use axum::extract::{Path, Query, State};

@@ -16,7 +16,6 @@ use axum::extract::Request;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use leptos::prelude::*;
 use std::sync::Arc;
 
 /// The nonce of one request, stored in its extensions for the page renderer and the page cache.
@@ -223,6 +222,7 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
 
 /// A minimal page for a failed plain form post: the message, escaped, and a link back.
 fn error_page(error: &AppError, back: Option<&str>) -> Response {
+    use leptos::prelude::*;
     let back = back
         .map(strip_origin)
         .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
