@@ -100,7 +100,8 @@ measure() {
     /Requests\/sec/ {rps=$2}
     /^ +50%/ {p50=$2}
     /^ +99%/ {p99=$2}
-    /Non-2xx/ {errors=$NF}
+    /Non-2xx/ {errors+=$NF}
+    /signed-out answers:/ {errors+=$3}
     END {printf "%s %s %s %d %.0f%%\n", rps, p50, p99, errors, (after-before)*100/secs}' <<<"$out"
 }
 
@@ -166,24 +167,39 @@ pages() {
     local maker
     maker=$(curl -s "$URL/items/1" | grep -o '(\([A-Z][a-z]*\))' | head -1 | tr -d '()' || true)
     [ -n "$maker" ] || maker="kelanford"
-    local session seller_session
-    session=$(sign_up "benchreader")
+    # 200 signed-in readers: each signed-in request is a different one of them (round robin).
+    : >"$WORK/readers"
+    for i in $(seq 1 200); do sign_up "reader$i$$" >>"$WORK/readers"; done
+    # Each reader watches and bids on a few items, so that their own lists have rows.
+    local first
+    first=$(head -1 "$WORK/readers")
+    local seller_session
     # A seeded seller (items / 20 of the catalogue are theirs) for the analytics dashboard.
     seller_session=$(curl -s -D - -o /dev/null -X POST "$URL/api/auth/signin" -H 'Accept: application/json' \
       -H "Origin: $URL" -d "username=demo&password=demo-password" | grep -o 'rbay_session=[0-9]*[.][0-9a-f]*')
-    local r
-    for spec in "home /" "item /items/1" "item-signed-in /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" "search-broad-signed-in /search?q=lamp&sort=ending" "browse /search?sort=price_desc" "browse-category-signed-in /search?category=home" "dashboard-seller /dashboard" "market /market"; do
-      local name="${spec%% *}" path="${spec#* }"
-      if [[ "$name" == dashboard-seller ]]; then
-        r=$(measure "$path" -H "Cookie: $seller_session")
-      elif [[ "$name" == *signed-in ]]; then
-        r=$(measure "$path" -H "Cookie: $session")
-      else
-        r=$(measure "$path")
-      fi
-      echo "$name $path: $r"
-      rows+=("| $size | $name \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
+    for item in 3 4 5; do
+      curl -s -o /dev/null -X POST "$URL/api/items/watch" -H 'Accept: application/json' -H "Origin: $URL" \
+        -H "Cookie: $first" -d "item_id=$item&watch=true"
     done
+    local r
+    # Each page anonymous and signed in, side by side in the same run ("-" = only signed in).
+    for spec in "home /" "item /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" \
+      "browse /search?sort=price_desc" "browse-category /search?category=home" "market /market" \
+      "my-bids- /my/bids" "watching- /my/watching" "won-sold- /my/won" "notifications- /notifications"; do
+      local name="${spec%% *}" path="${spec#* }"
+      if [[ "$name" != *- ]]; then
+        r=$(measure "$path")
+        echo "$name $path: $r"
+        rows+=("| $size | $name \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
+      fi
+      name="${name%-}-signed-in"
+      r=$(BENCH_COOKIES="$WORK/readers" measure "$path" -s scripts/bench/signed_in.lua)
+      echo "$name $path: $r"
+      rows+=("| $size | $name \`$path\` (200 users) | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
+    done
+    r=$(measure /dashboard -H "Cookie: $seller_session")
+    echo "dashboard-seller /dashboard: $r"
+    rows+=("| $size | dashboard-seller \`/dashboard\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
     # What a browser downloads and how soon the bid form works on a slow connection (once).
     if [ "$size" = "${BENCH_BROWSER_SIZE:-${sizes[0]}}" ] && [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
       node scripts/bench/browser.mjs "$URL" | grep -v '^JSON' | sed 's/^/browser: /' || true

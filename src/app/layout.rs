@@ -22,6 +22,12 @@ pub fn Header() -> impl IntoView {
                 <nav class="account-nav" aria-label="Account">
                     <Suspense>
                         {Suspend::new(async move {
+                            // Rendered for every signed-in viewer: the links are a hole.
+                            #[cfg(feature = "ssr")]
+                            if let Some(at) = crate::server::personal::holes::register(AccountHole) {
+                                crate::server::assets::preload_island("notice_badge");
+                                return at.mark(0);
+                            }
                             // An outage shows the signed-out links; the page itself says 503.
                             account_links(get_current_user().await.ok().flatten())
                         })}
@@ -29,6 +35,22 @@ pub fn Header() -> impl IntoView {
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// The header's account links in a page rendered for every signed-in viewer.
+#[cfg(feature = "ssr")]
+struct AccountHole;
+
+#[cfg(feature = "ssr")]
+impl crate::server::personal::holes::Filler for AccountHole {
+    fn fill<'a>(
+        &'a self,
+        _: &'a crate::server::state::AppState,
+        viewer: &'a CurrentUser,
+    ) -> crate::server::personal::holes::Filled<'a> {
+        let html = crate::util::html::to_html(account_links(Some(viewer.clone())));
+        Box::pin(async move { Ok(Some(vec![html])) })
     }
 }
 

@@ -170,6 +170,17 @@ pub struct ItemPageData {
     pub now_ms: i64,
 }
 
+/// What the item page's per-viewer parts know about the viewer.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemViewer {
+    /// `None` for a visitor.
+    pub id: Option<u64>,
+    pub liked: bool,
+    /// Their own maximum bid, if they bid.
+    pub my_max_cents: Option<i64>,
+    pub watching: bool,
+}
+
 /// A page of cards plus the total number of matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CardPage {

@@ -89,6 +89,12 @@ pub fn router(state: AppState) -> Router {
                 .layer(middleware::from_fn_with_state(
                     state.clone(),
                     page_cache::serve_cached,
+                ))
+                // Inside the anonymous cache: its render for every signed-in viewer carries no
+                // cookie, and must be rendered, not answered from the anonymous tier.
+                .layer(middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::server::personal::serve_personal,
                 )),
         )
         .with_state(state)

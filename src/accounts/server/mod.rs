@@ -256,6 +256,40 @@ async fn find_account(db: &Db, lower: &str) -> Result<Option<(u64, String, Strin
     })
 }
 
+/// A request's session as looked up by a middleware (item views, the page cache), kept in the
+/// request's extensions so that the page rendered for it does not look it up again.
+#[derive(Clone, Debug)]
+pub struct RequestSession(pub Option<SessionUser>);
+
+/// The session of `request`, looked up at most once per request (see [`RequestSession`]).
+/// `None` for visitors and unknown or expired sessions.
+pub async fn request_session(
+    state: &AppState,
+    request: &mut axum::extract::Request,
+) -> Result<Option<SessionUser>, AppError> {
+    if let Some(found) = request.extensions().get::<RequestSession>() {
+        return Ok(found.0.clone());
+    }
+    let found =
+        sessions::lookup_headers(&state.db, request.headers(), state.config.session_ttl).await?;
+    request
+        .extensions_mut()
+        .insert(RequestSession(found.clone()));
+    Ok(found)
+}
+
+/// The `Set-Cookie` value that renews `user`'s session, when less than half its life is left
+/// (sliding expiry).
+pub fn renewal(state: &AppState, token: &str, user: &SessionUser) -> Option<String> {
+    let ttl = state.config.session_ttl;
+    (user.remaining < ttl / 2).then(|| sessions::cookie(token, ttl, state.config.secure_cookies))
+}
+
+/// The signed-in user as pages see it.
+pub fn current_of(session: &SessionUser) -> CurrentUser {
+    current(session)
+}
+
 /// Per-request cache of the session lookup; provided fresh for every request.
 #[derive(Clone, Default)]
 pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
@@ -271,7 +305,13 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
     let session = cache
         .0
         .get_or_try_init(|| async {
-            let found = sessions::lookup(&state.db, &token, state.config.session_ttl).await?;
+            // A middleware may have looked it up for this request already.
+            let known = leptos::prelude::use_context::<axum::http::request::Parts>()
+                .and_then(|p| p.extensions.get::<RequestSession>().cloned());
+            let found = match known {
+                Some(RequestSession(found)) => found,
+                None => sessions::lookup(&state.db, &token, state.config.session_ttl).await?,
+            };
             renew_cookie(state, &token, found.as_ref());
             Ok::<_, AppError>(found)
         })
@@ -315,9 +355,8 @@ fn current(session: &SessionUser) -> CurrentUser {
 
 /// Sends the session cookie again when less than half its life is left.
 fn renew_cookie(state: &AppState, token: &str, found: Option<&SessionUser>) {
-    let ttl = state.config.session_ttl;
-    if found.is_some_and(|user| user.remaining < ttl / 2) {
-        set_cookie(&sessions::cookie(token, ttl, state.config.secure_cookies));
+    if let Some(cookie) = found.and_then(|user| renewal(state, token, user)) {
+        set_cookie(&cookie);
     }
 }
 

@@ -1,7 +1,6 @@
 //! Views: counted once per visitor, never the seller's own, and not inflatable by dropping
 //! or forging cookies (`lua/increment_view.lua`, see "Security" in docs/architecture.md).
 
-use crate::accounts::server::sessions;
 use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::ItemId;
@@ -170,11 +169,15 @@ fn visited_item(request: &Request) -> Option<ItemId> {
 /// Middleware: counts the view of every item page (`GET /items/<id>`), at the same time as
 /// the page is rendered (or served from the page cache), and sends the visitor cookie when one
 /// was minted. A view that cannot be counted never fails the page.
-pub async fn record_visit(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn record_visit(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let Some(id) = visited_item(&request) else {
         return next.run(request).await;
     };
-    let user_id = sessions::lookup_headers(&state.db, request.headers(), state.config.session_ttl)
+    let user_id = crate::accounts::server::request_session(&state, &mut request)
         .await
         .ok()
         .flatten()

@@ -5,7 +5,9 @@ use crate::analytics::server::StatsTail;
 use crate::error::AppError;
 use crate::items::server::images::Photo;
 use crate::items::server::index;
-use crate::items::{BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, NewItem, HISTORY_LIMIT};
+use crate::items::{
+    BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, ItemViewer, NewItem, HISTORY_LIMIT,
+};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::short_cache::Turns;
@@ -283,6 +285,73 @@ pub async fn page(
         my_max_cents: my_max.filter(|_| viewer_id.is_some()),
         watching: viewer_id.is_some() && watching,
         now_ms: now_ms(),
+    }))
+}
+
+/// The fields of an item's state that the item page shows and a viewer's own actions change
+/// (views excepted: they change on every visit, and a view is nobody's write to read).
+/// (Closing always writes `outcome`, so `closed` need not be compared.)
+const SHOWN_STATE: [&str; 9] = [
+    "price",
+    "bids",
+    "high_bidder_id",
+    "likes",
+    "watchers",
+    "comments",
+    "ends_at",
+    "outcome",
+    "min_bid",
+];
+
+/// For a page rendered for every viewer from `shown`: what signed-in `viewer_id` brings to
+/// it (their like, maximum and watch), or `None` when the item's state no longer matches
+/// `shown` (a bid, like, watch or comment since, perhaps theirs: the page must be rendered
+/// again). One round trip.
+pub async fn viewer_state(
+    db: &Db,
+    shown: &ItemDetail,
+    viewer_id: u64,
+) -> Result<Option<ItemViewer>, AppError> {
+    let keys = db.keys();
+    let id = shown.id;
+    let mut conn = db.conn()?;
+    let mut pipe = redis::pipe();
+    pipe.cmd("HMGET")
+        .arg(keys.item_state(id))
+        .arg(&SHOWN_STATE[..]);
+    pipe.cmd("SISMEMBER")
+        .arg(keys.item_likers(id))
+        .arg(viewer_id);
+    pipe.cmd("HGET").arg(keys.item_maxes(id)).arg(viewer_id);
+    pipe.cmd("SISMEMBER")
+        .arg(keys.item_watchers(id))
+        .arg(viewer_id);
+    type Rows = (Vec<Option<String>>, bool, Option<i64>, bool);
+    let (state, liked, my_max, watching) = pipe
+        .query_async::<Rows>(&mut conn)
+        .await
+        .map_err(|e| redis_error("item viewer", e))?;
+    let now: HashMap<String, String> = SHOWN_STATE
+        .iter()
+        .zip(state)
+        .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+        .collect();
+    let num = |k: &str| now.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let text = |k: &str| now.get(k).cloned().filter(|v| !v.is_empty());
+    let unchanged = num("price") == shown.price_cents
+        && num("bids") == shown.bids
+        && text("high_bidder_id").and_then(|v| v.parse().ok()) == shown.high_bidder_id
+        && num("likes") == shown.likes
+        && num("watchers") == shown.watchers
+        && num("comments") == shown.comments
+        && num("ends_at") == shown.ends_at_ms
+        && text("outcome") == shown.outcome
+        && num("min_bid") == shown.min_bid_cents;
+    Ok(unchanged.then_some(ItemViewer {
+        id: Some(viewer_id),
+        liked,
+        my_max_cents: my_max,
+        watching,
     }))
 }
 

@@ -10,7 +10,7 @@ use crate::error::AppError;
 use crate::items::api::get_item_page;
 use crate::items::ui::item_card::CardList;
 use crate::items::ui::price_chart::PriceChart;
-use crate::items::{ItemId, ItemPageData};
+use crate::items::{ItemDetail, ItemId, ItemPageData, ItemViewer};
 use crate::live::ui::live::LiveItem;
 use crate::ui::status::ErrorPage;
 use crate::util::money::format_cents;
@@ -47,7 +47,8 @@ pub fn ItemPage() -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                     (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
                     (Ok(Some(data)), Ok((_, latest))) => {
-                        item_view(data, latest, bid_ok, bid_error, amount).into_any()
+                        let form = BidReturn { ok: bid_ok, error: bid_error, amount };
+                        item_view(data, latest, form).into_any()
                     }
                 }
             })}
@@ -55,13 +56,176 @@ pub fn ItemPage() -> impl IntoView {
     }
 }
 
-fn item_view(
-    data: ItemPageData,
-    latest_comments: Vec<Comment>,
-    bid_ok: bool,
-    bid_error: Option<BidProblem>,
+/// How the no-JavaScript bid form comes back (its notice or problem, and the amount typed).
+#[derive(Clone, Default)]
+struct BidReturn {
+    ok: bool,
+    error: Option<BidProblem>,
     amount: String,
-) -> impl IntoView {
+}
+
+/// The parts of the item page that differ per viewer. A page rendered for every signed-in
+/// viewer leaves them as holes (`server::personal::holes`), filled per request by [`mine`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mine {
+    /// Where the viewer stands.
+    Standing,
+    /// The bid form (or why there is none) and Buy It Now.
+    BidBox,
+    Like,
+    Watch,
+    /// The live island (it knows the viewer, for their standing as bids arrive).
+    Live,
+    /// The newest comments (the author sees delete buttons on theirs).
+    Comments,
+}
+
+const MINE: [Mine; 6] = [
+    Mine::Standing,
+    Mine::BidBox,
+    Mine::Like,
+    Mine::Watch,
+    Mine::Live,
+    Mine::Comments,
+];
+
+/// One per-viewer part of the page, for `viewer`: the same view whether rendered in place or
+/// into a hole.
+fn mine(
+    part: Mine,
+    item: &ItemDetail,
+    latest: &[Comment],
+    viewer: &ItemViewer,
+    form: &BidReturn,
+    now_ms: i64,
+) -> AnyView {
+    let live = item.is_live(now_ms) && item.outcome.is_none();
+    let is_seller = viewer.id == Some(item.seller_id);
+    let leading = viewer.id.is_some() && item.high_bidder_id == viewer.id;
+    match part {
+        Mine::Standing => {
+            // Survives a reload, because it comes from the viewer's own maximum.
+            let reserve_unmet = item.reserve_met == Some(false);
+            let standing = Standing::of_viewer(live, leading, reserve_unmet, viewer.my_max_cents);
+            view! { <p class=standing.class() data-live="leading" role="status">{standing.text()}</p> }
+                .into_any()
+        }
+        Mine::BidBox => {
+            let message = if form.ok {
+                Some("Your maximum bid was placed.".to_string())
+            } else {
+                form.error.map(|p| bid_message(p, item.min_bid_cents))
+            };
+            let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
+            let bid_box = if !live {
+                view! { <p class="muted">"Bidding is closed."</p> }.into_any()
+            } else if viewer.id.is_none() {
+                view! {
+                    <p class="bid-signin"><a class="button" href=sign_in_href>"Sign in to bid"</a></p>
+                }
+                .into_any()
+            } else if is_seller {
+                view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
+            } else {
+                // A leader only raises their own maximum: the smallest they may enter is above it.
+                let min = match (leading, viewer.my_max_cents) {
+                    (true, Some(max)) => max + 1,
+                    _ => item.min_bid_cents,
+                };
+                view! {
+                    <BidForm item_id=item.id min_bid_cents=min message ok=form.ok amount=form.amount.clone()/>
+                }
+                .into_any()
+            };
+            let buy_now = item
+                .buy_now_cents
+                .filter(|_| live && !is_seller && viewer.id.is_some())
+                .map(|price| {
+                    view! {
+                        <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
+                            <input type="hidden" name="item_id" value=item.id/>
+                            <button type="submit" class="button button-buy">
+                                "Buy It Now for " {format_cents(price)}
+                            </button>
+                        </form>
+                    }
+                });
+            view! { <div data-live="bid-box">{bid_box}{buy_now}</div> }.into_any()
+        }
+        Mine::Like => view! {
+            <LikeButton item_id=item.id liked=viewer.liked likes=item.likes signed_in=viewer.id.is_some()/>
+        }
+        .into_any(),
+        Mine::Watch => (viewer.id.is_some() && !is_seller)
+            .then(|| {
+                let watching = viewer.watching;
+                view! {
+                    <form class="watch-form" id="watch" method="post" action="/api/items/watch">
+                        <input type="hidden" name="item_id" value=item.id/>
+                        <input type="hidden" name="watch" value=if watching { "false" } else { "true" }/>
+                        <button type="submit" class="button button-small button-ghost" aria-pressed=if watching { "true" } else { "false" }>
+                            {if watching { "★ Watching" } else { "☆ Watch" }}
+                        </button>
+                    </form>
+                }
+            })
+            .into_any(),
+        Mine::Live => view! { <LiveItem item_id=item.id viewer_id=viewer.id ended=!live/> }.into_any(),
+        Mine::Comments => view! {
+            <CommentList comments=latest.to_vec() viewer_id=viewer.id max=crate::comments::LATEST/>
+        }
+        .into_any(),
+    }
+}
+
+/// The holes of an item page rendered for every signed-in viewer.
+#[cfg(feature = "ssr")]
+mod holes {
+    use super::{mine, BidReturn, MINE};
+    use crate::accounts::CurrentUser;
+    use crate::comments::Comment;
+    use crate::items::ItemDetail;
+    use crate::server::personal::holes::{Filled, Filler};
+    use crate::server::state::AppState;
+
+    pub struct ItemHoles {
+        pub item: ItemDetail,
+        pub latest: Vec<Comment>,
+    }
+
+    impl Filler for ItemHoles {
+        fn fill<'a>(&'a self, state: &'a AppState, viewer: &'a CurrentUser) -> Filled<'a> {
+            Box::pin(async move {
+                let found =
+                    crate::items::server::store::viewer_state(&state.db, &self.item, viewer.id)
+                        .await?;
+                // The auction (or its likes, watchers or comments) moved since the page was
+                // rendered, perhaps by this viewer: render it again.
+                let Some(viewer) = found else {
+                    return Ok(None);
+                };
+                let now_ms = crate::util::time::now_ms();
+                let form = BidReturn::default();
+                Ok(Some(
+                    MINE.iter()
+                        .map(|&part| {
+                            crate::util::html::to_html(mine(
+                                part,
+                                &self.item,
+                                &self.latest,
+                                &viewer,
+                                &form,
+                                now_ms,
+                            ))
+                        })
+                        .collect(),
+                ))
+            })
+        }
+    }
+}
+
+fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn) -> impl IntoView {
     let ItemPageData {
         item,
         history,
@@ -72,13 +236,34 @@ fn item_view(
         watching,
         now_ms,
     } = data;
+    let viewer = ItemViewer {
+        id: viewer_id,
+        liked: liked_by_me,
+        my_max_cents,
+        watching,
+    };
+    // Rendered for every signed-in viewer: their parts are holes (and the islands in them are
+    // preloaded as if rendered here).
+    #[cfg(feature = "ssr")]
+    let punched = crate::server::personal::holes::register(holes::ItemHoles {
+        item: item.clone(),
+        latest: latest_comments.clone(),
+    });
+    #[cfg(feature = "ssr")]
+    if punched.is_some() {
+        for island in ["bid_form", "like_button", "live_item"] {
+            crate::server::assets::preload_island(island);
+        }
+    }
+    let part = |p: Mine| -> AnyView {
+        #[cfg(feature = "ssr")]
+        if let Some(at) = punched {
+            return at.mark(p as usize);
+        }
+        mine(p, &item, &latest_comments, &viewer, &form, now_ms)
+    };
     let live = item.is_live(now_ms) && item.outcome.is_none();
-    let is_seller = viewer_id == Some(item.seller_id);
-    let leading = viewer_id.is_some() && item.high_bidder_id == viewer_id;
     let reserve_unmet = item.reserve_met == Some(false);
-    // Where the viewer stands: survives a reload, because it comes from their own maximum.
-    let standing = Standing::of_viewer(live, leading, reserve_unmet, my_max_cents);
-    let (standing_class, standing) = (standing.class(), standing.text());
     let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
     let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
@@ -94,42 +279,6 @@ fn item_view(
             item.price_cents,
         ))
     };
-    let message = if bid_ok {
-        Some("Your maximum bid was placed.".to_string())
-    } else {
-        bid_error.map(|p| bid_message(p, item.min_bid_cents))
-    };
-    let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
-    let bid_box = if !live {
-        view! { <p class="muted">"Bidding is closed."</p> }.into_any()
-    } else if viewer_id.is_none() {
-        view! {
-            <p class="bid-signin"><a class="button" href=sign_in_href>"Sign in to bid"</a></p>
-        }
-        .into_any()
-    } else if is_seller {
-        view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
-    } else {
-        // A leader only raises their own maximum: the smallest they may enter is above it.
-        let min = match (leading, my_max_cents) {
-            (true, Some(max)) => max + 1,
-            _ => item.min_bid_cents,
-        };
-        view! { <BidForm item_id=item.id min_bid_cents=min message ok=bid_ok amount/> }.into_any()
-    };
-    let buy_now = item
-        .buy_now_cents
-        .filter(|_| live && !is_seller && viewer_id.is_some())
-        .map(|price| {
-            view! {
-                <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
-                    <input type="hidden" name="item_id" value=item.id/>
-                    <button type="submit" class="button button-buy">
-                        "Buy It Now for " {format_cents(price)}
-                    </button>
-                </form>
-            }
-        });
     let reserve_badge = item.reserve_met.filter(|_| live).map(|met| {
         view! {
             <p class="reserve" class:reserve-met=met data-live="reserve">
@@ -138,6 +287,14 @@ fn item_view(
         }
     });
     let no_bids = history.is_empty();
+    let (standing, bid_box, like, watch, live_island, comments) = (
+        part(Mine::Standing),
+        part(Mine::BidBox),
+        part(Mine::Like),
+        part(Mine::Watch),
+        part(Mine::Live),
+        part(Mine::Comments),
+    );
 
     view! {
         <Title text=item.name.clone()/>
@@ -182,23 +339,15 @@ fn item_view(
                         </p>
                     })}
                     {reserve_badge}
-                    <p class=standing_class data-live="leading" role="status">{standing}</p>
+                    {standing}
                 </div>
-                <div data-live="bid-box">{bid_box}{buy_now}</div>
+                {bid_box}
                 <div class="item-stats">
-                    <LikeButton item_id=item.id liked=liked_by_me likes=item.likes signed_in=viewer_id.is_some()/>
+                    {like}
                     <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
                     <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
-                    {(viewer_id.is_some() && !is_seller).then(|| view! {
-                        <form class="watch-form" id="watch" method="post" action="/api/items/watch">
-                            <input type="hidden" name="item_id" value=item.id/>
-                            <input type="hidden" name="watch" value=if watching { "false" } else { "true" }/>
-                            <button type="submit" class="button button-small button-ghost" aria-pressed=if watching { "true" } else { "false" }>
-                                {if watching { "★ Watching" } else { "☆ Watch" }}
-                            </button>
-                        </form>
-                    })}
-                    <LiveItem item_id=item.id viewer_id ended=!live/>
+                    {watch}
+                    {live_island}
                 </div>
             </div>
             <section class="item-description">
@@ -229,7 +378,7 @@ fn item_view(
             </section>
             <section class="item-comments" id="comments">
                 <h2>"Comments "<span class="muted">"("<span data-live="comment-count">{item.comments}</span>")"</span></h2>
-                <CommentList comments=latest_comments viewer_id max=crate::comments::LATEST/>
+                {comments}
                 <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>
             <section class="item-similar">

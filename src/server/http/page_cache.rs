@@ -1,4 +1,4 @@
-//! Page caches for what anonymous visitors see, in two tiers:
+//! Page caches. For what anonymous visitors see, two tiers:
 //!
 //! - **shared** (Redis, [`SHARED_TTL_SECS`]): pages that are the same for everyone and change
 //!   rarely (about, privacy), rendered once for every instance;
@@ -14,7 +14,10 @@
 //! per instance. A request carrying a session cookie is rendered fresh (its header shows the
 //! user), and a response that sets a cookie or is not a plain 200 HTML page is never stored. Each response gets its
 //! own CSP nonce, also when its HTML comes from a cache. (Item page views are counted by
-//! `items::server::views::record_visit`, around this cache.)
+//! `engagement::server::views::record_visit`, around this cache.)
+//!
+//! Signed-in viewers get the same pages from the personal tier (`server::personal`): rendered
+//! once for every signed-in viewer, with holes filled per request.
 
 use crate::server::http::request::{cookie_value, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
@@ -35,19 +38,20 @@ pub const SHARED_TTL_SECS: u64 = 60;
 pub const INSTANCE_TTL: Duration = Duration::from_millis(500);
 /// Pages one instance keeps at most (about 10–15 KB each).
 pub const INSTANCE_ENTRIES: usize = 256;
-const MAX_CACHED_BYTES: usize = 512 * 1024;
+pub const MAX_CACHED_BYTES: usize = 512 * 1024;
 /// Longest search query string cached (longer ones are rendered fresh).
 pub const MAX_QUERY_BYTES: usize = 256;
 /// Stands for the request's nonce in stored HTML.
-const NONCE_MARK: &str = "__rbay_nonce__";
+pub const NONCE_MARK: &str = "__rbay_nonce__";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Tier {
+pub enum Tier {
     Shared,
     Instance,
 }
 
-fn tier(path: &str, query: Option<&str>) -> Option<Tier> {
+/// Which tier serves `path` with `query` to anonymous visitors, if any.
+pub fn tier(path: &str, query: Option<&str>) -> Option<Tier> {
     if let Some(query) = query {
         return (path == "/search" && query.len() <= MAX_QUERY_BYTES).then_some(Tier::Instance);
     }
@@ -78,11 +82,14 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     let path = request.uri().path().to_string();
     let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
     let query = request.uri().query().map(str::to_owned);
-    let tier = tier(&path, query.as_deref())
-        .filter(|_| request.method() == Method::GET && !has_session_cookie(&request));
+    let tier = tier(&path, query.as_deref()).filter(|_| request.method() == Method::GET);
     let (Some(tier), Some(nonce)) = (tier, nonce) else {
         return next.run(request).await;
     };
+    // Signed-in viewers: the personal tier (`server::personal`, the next layer in).
+    if has_session_cookie(&request) {
+        return next.run(request).await;
+    }
     let key = match tier {
         Tier::Shared => state.db.keys().page_cache(&path),
         Tier::Instance => match &query {

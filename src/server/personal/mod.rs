@@ -1,0 +1,201 @@
+//! The personal page cache: the pages anonymous visitors get from the instance tier of
+//! `server::http::page_cache` (home, item pages, search and browse) are rendered at most once
+//! per half second per instance for every signed-in viewer, with the parts that differ per
+//! viewer left as holes that each request fills for its viewer ([`holes`]).
+//!
+//! The session is looked up on every request (a signed-out session is dead at once on every
+//! instance), the holes read the viewer's own state fresh, and a page whose shared part
+//! changed since it was rendered is rendered again at once, so a viewer always sees their own
+//! writes. Requests with the one-time notice cookie, with a query (but a search's own), or
+//! with an unknown session are rendered per viewer, as is a page that is not a plain 200 page.
+//!
+//! This layer sits *inside* the anonymous page cache: the render for everyone it asks for has
+//! no cookie, and must not be answered from the anonymous tier.
+
+pub mod holes;
+
+use crate::accounts::server::{current_of, renewal, request_session};
+use crate::server::http::forms::FLASH_COOKIE;
+use crate::server::http::page_cache::{
+    tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL, MAX_CACHED_BYTES, NONCE_MARK,
+};
+use crate::server::http::request::{cookie_of, SESSION_COOKIE};
+use crate::server::http::security::CspNonce;
+use crate::server::state::AppState;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use holes::{Punch, Template};
+use std::sync::{Arc, LazyLock};
+
+/// The personal tier: templates with holes, keyed like the instance tier. moka runs one
+/// render per key at a time; the requests that wait share it.
+static PERSONAL: LazyLock<moka::future::Cache<String, Arc<Template>>> = LazyLock::new(|| {
+    moka::future::Cache::builder()
+        .time_to_live(INSTANCE_TTL)
+        .max_capacity(INSTANCE_ENTRIES as u64)
+        .build()
+});
+
+/// Middleware: signed-in GETs of the pages the instance tier caches come from the personal
+/// tier; everything else goes on.
+pub async fn serve_personal(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let query = request.uri().query();
+    let eligible = request.method() == Method::GET
+        && tier(path, query) == Some(Tier::Instance)
+        && cookie_of(request.headers(), SESSION_COOKIE).is_some()
+        && cookie_of(request.headers(), FLASH_COOKIE).is_none();
+    let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
+    let (true, Some(nonce)) = (eligible, nonce) else {
+        return next.run(request).await;
+    };
+    let key = match query {
+        Some(query) => format!("{}{path}?{query}", state.db.keys().prefix()),
+        None => format!("{}{path}", state.db.keys().prefix()),
+    };
+    personal(&state, request, next, key, &nonce).await
+}
+
+/// A signed-in viewer's page from the personal tier (see the module docs); rendered per
+/// viewer as before when that cannot be done (no session after all, a page without a
+/// template, an error).
+async fn personal(
+    state: &AppState,
+    mut request: Request,
+    next: Next,
+    key: String,
+    nonce: &str,
+) -> Response {
+    let session = match request_session(state, &mut request).await {
+        Ok(Some(session)) => session,
+        _ => return next.run(request).await,
+    };
+    let viewer = current_of(&session);
+    let renew = cookie_of(request.headers(), SESSION_COOKIE)
+        .and_then(|token| renewal(state, &token, &session));
+    let everyone = Everyone::of(&request);
+    let shared = || everyone.request();
+    let mut rendered_now = false;
+    let mut html = None;
+    for _ in 0..2 {
+        let template = if rendered_now {
+            let template = render_for_everyone(shared(), next.clone())
+                .await
+                .map(Arc::new);
+            if let Some(template) = &template {
+                PERSONAL.insert(key.clone(), Arc::clone(template)).await;
+            }
+            template
+        } else {
+            let (request, next) = (shared(), next.clone());
+            PERSONAL
+                .try_get_with_by_ref(&key, async move {
+                    render_for_everyone(request, next)
+                        .await
+                        .map(Arc::new)
+                        .ok_or(())
+                })
+                .await
+                .ok()
+        };
+        let Some(template) = template else { break };
+        match template.fill(state, &viewer).await {
+            Ok(Some(filled)) => {
+                html = Some(filled);
+                break;
+            }
+            // The page changed since it was rendered: render it again, once.
+            Ok(None) if !rendered_now => rendered_now = true,
+            Ok(None) | Err(_) => break,
+        }
+    }
+    let Some(html) = html else {
+        return next.run(request).await;
+    };
+    let mut response = (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            (
+                header::HeaderName::from_static("x-cache"),
+                HeaderValue::from_static("personal"),
+            ),
+        ],
+        html.replace(NONCE_MARK, nonce),
+    )
+        .into_response();
+    if let Some(value) = renew.and_then(|c| HeaderValue::from_str(&c).ok()) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The request for the page rendered for every signed-in viewer: the same page without
+/// cookies (nobody is signed in while it renders), collecting its holes.
+struct Everyone {
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+    nonce: Option<CspNonce>,
+    client: Option<axum::extract::ConnectInfo<std::net::SocketAddr>>,
+}
+
+impl Everyone {
+    fn of(request: &Request) -> Self {
+        let mut headers = request.headers().clone();
+        headers.remove(header::COOKIE);
+        Everyone {
+            uri: request.uri().clone(),
+            headers,
+            // Only what the render needs: the nonce for its scripts, the client address.
+            nonce: request.extensions().get::<CspNonce>().cloned(),
+            client: request.extensions().get().copied(),
+        }
+    }
+
+    fn request(&self) -> Request {
+        let mut request = Request::new(Body::empty());
+        *request.uri_mut() = self.uri.clone();
+        *request.headers_mut() = self.headers.clone();
+        if let Some(nonce) = &self.nonce {
+            request.extensions_mut().insert(nonce.clone());
+        }
+        if let Some(client) = self.client {
+            request.extensions_mut().insert(client);
+        }
+        request.extensions_mut().insert(Punch::default());
+        request
+    }
+}
+
+/// Renders the page of `request` (from [`Everyone`]) and splits it at its holes;
+/// `None` when it is not a plain 200 page.
+async fn render_for_everyone(request: Request, next: Next) -> Option<Template> {
+    let punch = request.extensions().get::<Punch>()?.clone();
+    let nonce = request.extensions().get::<CspNonce>()?.0.clone();
+    let response = next.run(request).await;
+    let storable = response.status() == StatusCode::OK
+        && response.headers().get(header::SET_COOKIE).is_none()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"));
+    if !storable {
+        return None;
+    }
+    let bytes = axum::body::to_bytes(response.into_body(), MAX_CACHED_BYTES)
+        .await
+        .ok()?;
+    let html = std::str::from_utf8(&bytes).ok()?;
+    Template::parse(&html.replace(nonce.as_ref(), NONCE_MARK), &punch)
+}

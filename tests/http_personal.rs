@@ -1,0 +1,259 @@
+//! Signed-in pages from the personal page cache (`server::http::holes`): each viewer reads
+//! their own writes on any instance at once, and nothing of one viewer reaches another
+//! through the page rendered for everyone.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::server::{call, create_item, created_id, get, sign_up, Response, Server};
+
+/// Two instances on one Redis namespace, as behind nginx.
+fn two_instances() -> (Server, Server) {
+    let prefix = common::fresh_prefix();
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix.as_str()),
+        ("RBAY_AUTH_IP_LIMIT", "10000/60"),
+        ("RBAY_BID_LIMIT", "10000/60"),
+    ];
+    let a = Server::start(&common::redis_url(), &env);
+    let b = Server::start(&common::redis_url(), &env);
+    a.wait_ready();
+    b.wait_ready();
+    (a, b)
+}
+
+fn page(server: &Server, path: &str, cookie: Option<&str>) -> Response {
+    let r = get(server, path, cookie);
+    assert_eq!(r.status, 200, "{path}: {}", r.body);
+    r
+}
+
+/// The item page of `cookie`'s user on `server`, asserting it came from the personal tier
+/// (so that these tests test it, not the per-viewer render).
+fn personal_page(server: &Server, path: &str, cookie: &str) -> String {
+    let r = page(server, path, Some(cookie));
+    assert_eq!(r.header("x-cache"), Some("personal"), "{path}");
+    r.body
+}
+
+fn ok(r: Response) {
+    assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn signed_in_viewers_read_their_own_writes_on_any_instance() {
+    let (a, b) = two_instances();
+    let seller = sign_up(&a, "rywseller");
+    let alice = sign_up(&a, "rywalice");
+    let bob = sign_up(&a, "rywbob");
+    let id = created_id(&create_item(&a, &seller, "Brass lamp", "A lamp.", None));
+    let path = format!("/items/{id}");
+    // Both viewers have the page rendered for everyone on B before anything happens.
+    for cookie in [&alice, &bob] {
+        let body = personal_page(&b, &path, cookie);
+        assert!(body.contains("☆ Watch"), "{body}");
+    }
+    let alice_page = personal_page(&b, &path, &alice);
+    assert!(
+        alice_page.contains(r#"nav-username">rywalice<"#),
+        "the header shows who is signed in"
+    );
+    assert!(!alice_page.contains("rywbob"));
+
+    // A bid on A: alice's next page on B shows her standing and her maximum.
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=20"),
+        Some(&alice),
+    ));
+    let body = personal_page(&b, &path, &alice);
+    assert!(
+        body.contains("You have the highest bid. Your maximum: $20.00."),
+        "{body}"
+    );
+    let body = personal_page(&b, &path, &bob);
+    assert!(!body.contains("Your maximum: "), "{body}");
+    assert!(!body.contains("You were outbid"), "bob has not bid: {body}");
+
+    // Bob outbids her on A: both see where they stand on B at once.
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=30"),
+        Some(&bob),
+    ));
+    let body = personal_page(&b, &path, &alice);
+    assert!(body.contains("You were outbid."), "{body}");
+    assert!(!body.contains("$30.00."), "bob's maximum is his: {body}");
+    let body = personal_page(&b, &path, &bob);
+    assert!(
+        body.contains("You have the highest bid. Your maximum: $30.00."),
+        "{body}"
+    );
+
+    // Like and watch on A show on B.
+    ok(call(
+        &a,
+        "/api/items/like",
+        &format!("item_id={id}&like=true"),
+        Some(&alice),
+    ));
+    ok(call(
+        &a,
+        "/api/items/watch",
+        &format!("item_id={id}&watch=true"),
+        Some(&alice),
+    ));
+    let body = personal_page(&b, &path, &alice);
+    assert!(body.contains(r#"aria-pressed="true""#), "liked: {body}");
+    assert!(body.contains("★ Watching"), "{body}");
+    let body = personal_page(&b, &path, &bob);
+    assert!(!body.contains("★ Watching"), "{body}");
+    assert!(
+        body.contains(r#"class="like-count">1<"#),
+        "the count is everyone's: {body}"
+    );
+
+    // A comment on A: on B its author can delete it, nobody else can.
+    ok(call(
+        &a,
+        "/api/comments/add",
+        &format!("item_id={id}&text=Is+it+brass+all+through%3F"),
+        Some(&alice),
+    ));
+    let body = personal_page(&b, &path, &alice);
+    assert!(body.contains("Is it brass all through?"), "{body}");
+    assert!(body.contains("Delete this comment for good?"), "{body}");
+    let body = personal_page(&b, &path, &bob);
+    assert!(body.contains("Is it brass all through?"), "{body}");
+    assert!(!body.contains("Delete this comment for good?"), "{body}");
+
+    // The seller sees their own item as theirs.
+    let body = personal_page(&b, &path, &seller);
+    assert!(body.contains("This is your item"), "{body}");
+
+    // Signing out on A ends the session on B at once.
+    ok(call(&a, "/api/auth/signout", "", Some(&alice)));
+    for server in [&a, &b] {
+        for path in [path.as_str(), "/", "/search?q=lamp"] {
+            let r = page(server, path, Some(&alice));
+            assert!(
+                !r.body.contains(r#"nav-username">rywalice"#),
+                "{path}: {}",
+                r.body
+            );
+            assert!(r.body.contains("Sign in"), "{path}");
+        }
+    }
+}
+
+#[test]
+fn nothing_personal_leaks_through_the_page_rendered_for_everyone() {
+    let (a, b) = two_instances();
+    let seller = sign_up(&a, "leakseller");
+    let id = created_id(&create_item(
+        &a,
+        &seller,
+        "Copper kettle",
+        "A kettle.",
+        None,
+    ));
+    let carol = sign_up(&a, "leakcarol");
+    let dave = sign_up(&a, "leakdave");
+    // Carol's maximum is beaten by Dave's: she is outbid (and gets a notice), he leads.
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=41.37"),
+        Some(&carol),
+    ));
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=57.89"),
+        Some(&dave),
+    ));
+    ok(call(
+        &a,
+        "/api/items/like",
+        &format!("item_id={id}&like=true"),
+        Some(&dave),
+    ));
+    assert!(
+        common::server::wait_until(std::time::Duration::from_secs(10), || {
+            page(&a, "/", Some(&carol))
+                .body
+                .contains(r#"data-unread="1""#)
+        })
+        .is_ok()
+    );
+
+    let item = format!("/items/{id}");
+    let pages = [
+        item.as_str(),
+        "/",
+        "/search?q=kettle",
+        "/search?category=home",
+    ];
+    struct Viewer<'a> {
+        cookie: Option<&'a str>,
+        mine: &'a [&'a str],
+        never: &'a [&'a str],
+    }
+    let carol_sees = Viewer {
+        cookie: Some(&carol),
+        mine: &[r#"nav-username">leakcarol<"#, r#"data-unread="1""#],
+        never: &[
+            r#"nav-username">leakdave<"#,
+            "Your maximum: $57.89",
+            "You have the highest bid",
+            r#"aria-pressed="true""#,
+        ],
+    };
+    let dave_sees = Viewer {
+        cookie: Some(&dave),
+        mine: &[r#"nav-username">leakdave<"#, r#"data-unread="0""#],
+        never: &[
+            r#"nav-username">leakcarol<"#,
+            "You were outbid",
+            r#"data-unread="1""#,
+        ],
+    };
+    let visitor_sees = Viewer {
+        cookie: None,
+        mine: &[">Sign in<"],
+        never: &[
+            "nav-username",
+            "Your maximum: ",
+            "You were outbid",
+            "You have the highest bid",
+            "data-unread",
+        ],
+    };
+    let viewers = [carol_sees, dave_sees, visitor_sees];
+    let mut served_personal = 0;
+    for round in 0..1_000 {
+        for path in pages {
+            let viewer = &viewers[round % viewers.len()];
+            let server = if round % 2 == 0 { &a } else { &b };
+            let r = page(server, path, viewer.cookie);
+            served_personal += usize::from(r.header("x-cache") == Some("personal"));
+            for text in viewer.mine {
+                assert!(r.body.contains(text), "{path}, round {round}: no {text}");
+            }
+            for text in viewer.never {
+                assert!(!r.body.contains(text), "{path}, round {round}: {text}");
+            }
+        }
+        // Dave's maximum is on the item page, only for him.
+        if round % 3 == 1 {
+            let r = page(&b, &item, Some(&dave));
+            assert!(r.body.contains("Your maximum: $57.89"));
+        }
+    }
+    // Most signed-in pages came from the page rendered for everyone.
+    assert!(served_personal > 2_000, "{served_personal}");
+}
