@@ -10,6 +10,19 @@ pub fn to_html(view: impl IntoView) -> String {
     view.into_view().to_html()
 }
 
+/// The HTML of the view `build` makes, built and rendered under a reactive owner of its own
+/// that is dropped afterwards: for views with islands (signals) rendered outside a page, such
+/// as the holes of `server::personal`. Without it their signals would be registered with
+/// whatever owner the thread last ran (another request's page, which may dispose of them
+/// mid-render) or leak.
+#[cfg(feature = "ssr")]
+pub fn render_alone<V: IntoView>(build: impl FnOnce() -> V) -> String {
+    let owner = Owner::new_root(None);
+    let html = owner.with(|| to_html(build()));
+    owner.unset();
+    html
+}
+
 /// A table's column headings.
 #[component]
 pub fn ColumnHeads(names: &'static [&'static str]) -> impl IntoView {

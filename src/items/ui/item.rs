@@ -209,14 +209,9 @@ mod holes {
                 Ok(Some(
                     MINE.iter()
                         .map(|&part| {
-                            crate::util::html::to_html(mine(
-                                part,
-                                &self.item,
-                                &self.latest,
-                                &viewer,
-                                &form,
-                                now_ms,
-                            ))
+                            crate::util::html::render_alone(|| {
+                                mine(part, &self.item, &self.latest, &viewer, &form, now_ms)
+                            })
                         })
                         .collect(),
                 ))

@@ -42,7 +42,7 @@ pub const MAX_CACHED_BYTES: usize = 512 * 1024;
 /// Longest search query string cached (longer ones are rendered fresh).
 pub const MAX_QUERY_BYTES: usize = 256;
 /// Stands for the request's nonce in stored HTML.
-pub const NONCE_MARK: &str = "__rbay_nonce__";
+const NONCE_MARK: &str = "__rbay_nonce__";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {

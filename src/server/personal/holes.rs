@@ -81,7 +81,24 @@ pub fn punching() -> bool {
 #[derive(Debug, PartialEq, Eq)]
 enum Part {
     Text(String),
-    Hole { filler: usize, hole: usize },
+    /// The request's CSP nonce.
+    Nonce,
+    Hole {
+        filler: usize,
+        hole: usize,
+    },
+}
+
+/// `text` as parts, split at `nonce_mark`.
+fn text_parts(text: &str, nonce_mark: &str, parts: &mut Vec<Part>) {
+    let mut pieces = text.split(nonce_mark);
+    if let Some(first) = pieces.next() {
+        parts.push(Part::Text(first.to_string()));
+    }
+    for piece in pieces {
+        parts.push(Part::Nonce);
+        parts.push(Part::Text(piece.to_string()));
+    }
 }
 
 /// A page rendered for everyone, split at its holes, with the fillers of its holes.
@@ -91,14 +108,15 @@ pub struct Template {
 }
 
 impl Template {
-    /// Splits `html` at its marks. `None` if a mark names a filler the render did not leave
-    /// (never stored: the page is then rendered per viewer).
-    pub fn parse(html: &str, punch: &Punch) -> Option<Template> {
+    /// Splits `html` at its marks and at `nonce_mark` (which stands for the CSP nonce). `None`
+    /// if a mark names a filler the render did not leave (never stored: the page is then
+    /// rendered per viewer).
+    pub fn parse(html: &str, nonce_mark: &str, punch: &Punch) -> Option<Template> {
         let fillers = punch.fillers();
         let mut parts = Vec::new();
         let mut rest = html;
         while let Some(start) = rest.find(MARK_START) {
-            parts.push(Part::Text(rest[..start].to_string()));
+            text_parts(&rest[..start], nonce_mark, &mut parts);
             let after = &rest[start + MARK_START.len()..];
             let end = after.find(MARK_END)?;
             let (filler, hole) = after[..end].split_once('.')?;
@@ -109,15 +127,18 @@ impl Template {
             parts.push(Part::Hole { filler, hole });
             rest = &after[end + MARK_END.len()..];
         }
-        parts.push(Part::Text(rest.to_string()));
+        text_parts(rest, nonce_mark, &mut parts);
+        parts.retain(|p| !matches!(p, Part::Text(t) if t.is_empty()));
         Some(Template { parts, fillers })
     }
 
-    /// The page for `viewer`, or `None` when a filler says the shared part is stale.
+    /// The page for `viewer` with the request's `nonce`, or `None` when a filler says the
+    /// shared part is stale.
     pub async fn fill(
         &self,
         state: &AppState,
         viewer: &CurrentUser,
+        nonce: &str,
     ) -> Result<Option<String>, AppError> {
         let filled =
             futures_util::future::try_join_all(self.fillers.iter().map(|f| f.fill(state, viewer)))
@@ -130,6 +151,7 @@ impl Template {
                 .iter()
                 .map(|p| match p {
                     Part::Text(t) => t.len(),
+                    Part::Nonce => nonce.len(),
                     Part::Hole { .. } => 512,
                 })
                 .sum(),
@@ -137,6 +159,7 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(text) => html.push_str(text),
+                Part::Nonce => html.push_str(nonce),
                 Part::Hole { filler, hole } => {
                     // A filler that rendered fewer holes than it marked is a bug: refuse the
                     // page rather than serve it with a part missing.
@@ -179,12 +202,14 @@ mod tests {
             .lock()
             .unwrap()
             .push(Arc::new(Fixed(vec!["b", "c", "d"])));
-        let page = format!("<p>x</p>{html}<i>{}</i>", to_mark(0, 0));
-        let template = Template::parse(&page, &punch).unwrap();
+        let page = format!("<p n=\"N\">x</p>{html}<i>{}</i>", to_mark(0, 0));
+        let template = Template::parse(&page, "N", &punch).unwrap();
         assert_eq!(
             template.parts,
             vec![
-                Part::Text("<p>x</p>".into()),
+                Part::Text("<p n=\"".into()),
+                Part::Nonce,
+                Part::Text("\">x</p>".into()),
                 Part::Hole { filler: 1, hole: 2 },
                 Part::Text("<i>".into()),
                 Part::Hole { filler: 0, hole: 0 },
@@ -192,7 +217,7 @@ mod tests {
             ]
         );
         // A mark naming a filler that does not exist is refused.
-        assert!(Template::parse(&to_mark(5, 0), &punch).is_none());
+        assert!(Template::parse(&to_mark(5, 0), "N", &punch).is_none());
     }
 
     #[test]

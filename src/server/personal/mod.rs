@@ -17,7 +17,7 @@ pub mod holes;
 use crate::accounts::server::{current_of, renewal, request_session};
 use crate::server::http::forms::FLASH_COOKIE;
 use crate::server::http::page_cache::{
-    tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL, MAX_CACHED_BYTES, NONCE_MARK,
+    tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL, MAX_CACHED_BYTES,
 };
 use crate::server::http::request::{cookie_of, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
@@ -106,7 +106,7 @@ async fn personal(
                 .ok()
         };
         let Some(template) = template else { break };
-        match template.fill(state, &viewer).await {
+        match template.fill(state, &viewer, nonce).await {
             Ok(Some(filled)) => {
                 html = Some(filled);
                 break;
@@ -131,7 +131,7 @@ async fn personal(
                 HeaderValue::from_static("personal"),
             ),
         ],
-        html.replace(NONCE_MARK, nonce),
+        html,
     )
         .into_response();
     if let Some(value) = renew.and_then(|c| HeaderValue::from_str(&c).ok()) {
@@ -197,5 +197,5 @@ async fn render_for_everyone(request: Request, next: Next) -> Option<Template> {
         .await
         .ok()?;
     let html = std::str::from_utf8(&bytes).ok()?;
-    Template::parse(&html.replace(nonce.as_ref(), NONCE_MARK), &punch)
+    Template::parse(html, &nonce, &punch)
 }
