@@ -49,7 +49,9 @@ impl crate::server::personal::holes::Filler for AccountHole {
         _: &'a crate::server::state::AppState,
         viewer: &'a CurrentUser,
     ) -> crate::server::personal::holes::Filled<'a> {
-        let html = crate::util::html::render_alone(|| account_links(Some(viewer.clone())));
+        let html = crate::util::html::render_alone(|| {
+            crate::util::html::to_html(account_links(Some(viewer.clone())))
+        });
         Box::pin(async move { Ok(Some(vec![html])) })
     }
 }

@@ -10,17 +10,17 @@ pub fn to_html(view: impl IntoView) -> String {
     view.into_view().to_html()
 }
 
-/// The HTML of the view `build` makes, built and rendered under a reactive owner of its own
-/// that is dropped afterwards: for views with islands (signals) rendered outside a page, such
-/// as the holes of `server::personal`. Without it their signals would be registered with
-/// whatever owner the thread last ran (another request's page, which may dispose of them
-/// mid-render) or leak.
+/// Runs `render` (which builds views and renders them with [`to_html`]) under a reactive owner
+/// of its own that is dropped afterwards: for views with islands (signals) rendered outside a
+/// page, such as the holes of `server::personal`. Without it their signals would be
+/// registered with whatever owner the thread last ran (another request's page, which may
+/// dispose of them mid-render) or leak.
 #[cfg(feature = "ssr")]
-pub fn render_alone<V: IntoView>(build: impl FnOnce() -> V) -> String {
+pub fn render_alone<T>(render: impl FnOnce() -> T) -> T {
     let owner = Owner::new_root(None);
-    let html = owner.with(|| to_html(build()));
+    let rendered = owner.with(render);
     owner.unset();
-    html
+    rendered
 }
 
 /// A table's column headings.

@@ -206,15 +206,14 @@ mod holes {
                 };
                 let now_ms = crate::util::time::now_ms();
                 let form = BidReturn::default();
-                Ok(Some(
+                Ok(Some(crate::util::html::render_alone(|| {
                     MINE.iter()
                         .map(|&part| {
-                            crate::util::html::render_alone(|| {
-                                mine(part, &self.item, &self.latest, &viewer, &form, now_ms)
-                            })
+                            let view = mine(part, &self.item, &self.latest, &viewer, &form, now_ms);
+                            crate::util::html::to_html(view)
                         })
-                        .collect(),
-                ))
+                        .collect()
+                })))
             })
         }
     }
