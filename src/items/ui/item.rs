@@ -80,6 +80,7 @@ enum Mine {
     Comments,
 }
 
+#[cfg(feature = "ssr")]
 const MINE: [Mine; 6] = [
     Mine::Standing,
     Mine::BidBox,

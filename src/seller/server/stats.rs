@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 /// What one count is called, singular and plural.
 fn unit(metric: Metric) -> (&'static str, &'static str) {
@@ -62,7 +62,12 @@ fn SpanNav(base: String, current: Span) -> impl IntoView {
 
 /// A bar chart of every series.
 fn charts(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
-    let charts = series
+    view! { <div class="charts">{chart_list(id_prefix, series)}</div> }
+}
+
+/// One bar chart per series.
+fn chart_list(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
+    series
         .iter()
         .map(|s| {
             view! {
@@ -74,8 +79,7 @@ fn charts(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
                 />
             }
         })
-        .collect_view();
-    view! { <div class="charts">{charts}</div> }
+        .collect_view()
 }
 
 fn ratio(part: i64, whole: i64) -> String {
@@ -87,21 +91,41 @@ fn ratio(part: i64, whole: i64) -> String {
 }
 
 /// The seller's dashboard panels: every metric over `span` for all their items, then their
-/// latest items with conversion (bidders per unique visitor).
+/// latest items with conversion (bidders per unique visitor). The charts come from counters
+/// folded every `FOLD_EVERY`, so they are rendered at most once per seller, span and fold
+/// interval per instance ([`SELLER_CHARTS`]); the latest items are read every time, so a new
+/// listing shows at once.
 pub async fn seller_panels(
     db: &Db,
     seller_id: u64,
     span: Span,
     now_ms: i64,
 ) -> Result<String, AppError> {
-    let series = stats::series(db, Scope::Seller(seller_id), &Metric::SELLER, span, now_ms).await?;
-    let latest = latest_items(db, seller_id).await?;
+    let key = format!("{}{seller_id}:{}", db.keys().prefix(), span.slug());
+    let charts = SELLER_CHARTS.try_get_with(key, async {
+        let series =
+            stats::series(db, Scope::Seller(seller_id), &Metric::SELLER, span, now_ms).await?;
+        Ok::<_, AppError>(Arc::<str>::from(to_html(chart_list("seller", &series))))
+    });
+    let (charts, latest) = tokio::join!(charts, latest_items(db, seller_id));
+    let charts = charts.map_err(|e| AppError::clone(&e))?;
+    let latest = latest?;
     Ok(to_html(view! {
         <SpanNav base="/dashboard".to_string() current=span/>
-        {charts("seller", &series)}
+        // The charts' HTML was rendered by `chart_list` (Leptos escaped every text in it).
+        <div class="charts" inner_html=charts.to_string()></div>
         <LatestItems rows=latest/>
     }))
 }
+
+/// The seller charts' HTML per key prefix, seller and span, for one fold interval; moka runs
+/// one render per key at a time.
+static SELLER_CHARTS: LazyLock<moka::future::Cache<String, Arc<str>>> = LazyLock::new(|| {
+    moka::future::Cache::builder()
+        .time_to_live(stats::FOLD_EVERY)
+        .max_capacity(1_024)
+        .build()
+});
 
 /// One of the seller's latest items in the table below the charts.
 #[derive(Clone)]
