@@ -7,6 +7,8 @@
 -- ARGV[1] = session lifetime (ms), renewed by this visit
 -- ARGV[2] = rate-limit window (ms), or 0 for no limit
 -- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
+-- ARGV[5] = renew only when the session has aged this long (ms) since it was last renewed:
+--           a page view is then usually a pure read (no write to replicate or fsync)
 -- Returns { 0 } for no such session, else
 -- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
 --   milliseconds until the next hit is allowed, unread notifications }.
@@ -15,7 +17,9 @@ if not s[1] or not s[2] then
   return { 0 }
 end
 local remaining = redis.call('PTTL', KEYS[1])
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+if remaining < 0 or tonumber(ARGV[1]) - remaining >= tonumber(ARGV[5]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
 local allowed, retry = 1, 0
 local window = tonumber(ARGV[2])
 if window > 0 then

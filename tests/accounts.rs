@@ -226,6 +226,37 @@ async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
 }
 
 #[tokio::test]
+async fn a_fresh_session_is_read_without_a_write() {
+    let db = test_db().await;
+    let ttl = Duration::from_secs(600);
+    let s = sessions::create(&db, 43, "fern", ttl).await.unwrap();
+    let key = keys_in_namespace(&db)
+        .await
+        .into_iter()
+        .find(|k| k.contains("session:"))
+        .unwrap();
+    let pttl = || {
+        let (db, key) = (db.clone(), key.clone());
+        async move {
+            let mut conn = db.conn().unwrap();
+            redis::cmd("PTTL")
+                .arg(&key)
+                .query_async::<i64>(&mut conn)
+                .await
+                .unwrap()
+        }
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(sessions::lookup(&db, &s.token, ttl)
+        .await
+        .unwrap()
+        .is_some());
+    // Younger than the renewal gap: the visit did not renew it (no write per page view).
+    assert!(sessions::renewal_gap(ttl) > Duration::from_millis(300));
+    assert!(pttl().await <= 600_000 - 250, "not renewed");
+}
+
+#[tokio::test]
 async fn sessions_expire_and_visits_renew_them() {
     let db = test_db().await;
     let short = Duration::from_millis(400);

@@ -2,8 +2,8 @@
 //!
 //! The browser holds `<user id>.<random 256-bit token>` in an HttpOnly, SameSite=Lax cookie.
 //! Redis holds a hash under the token's SHA-256 (so a copy of the database holds no usable
-//! tokens), in the user's slot, with the user id and name and a TTL that every visit renews
-//! (sliding expiry). The user id in the cookie only says where to look: without the token it
+//! tokens), in the user's slot, with the user id and name and a TTL that visits renew
+//! (sliding expiry, renewed once the session has aged [`renewal_gap`]). The user id in the cookie only says where to look: without the token it
 //! finds nothing. Anonymous visitors have no session record. Signing in always mints a new
 //! token; signing out deletes the hash, so the old cookie is dead even if someone kept it.
 //!
@@ -94,6 +94,13 @@ pub async fn create(
     })
 }
 
+/// How long a session ages before a visit renews it: a tenth of its lifetime, at most a
+/// minute. The expiry still slides (to within a minute), but most visits are pure reads: no
+/// write to replicate or to wait for an fsync on, per page view.
+pub fn renewal_gap(ttl: Duration) -> Duration {
+    (ttl / 10).min(Duration::from_secs(60))
+}
+
 /// What [`check`] found: the user, and the rate limit's verdict (`Err(seconds to wait)`).
 pub type Checked = Option<(SessionUser, Result<(), u64>)>;
 
@@ -123,6 +130,7 @@ pub async fn check(
         .arg(window)
         .arg(max)
         .arg(random_token())
+        .arg(renewal_gap(ttl).as_millis() as u64)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("session", e))?;
