@@ -3,10 +3,14 @@
 -- KEYS[1] = item state   KEYS[2] = the item's watchers (set of user ids)
 -- ARGV[1] = user id   ARGV[2] = 1 (watch) | 0 (stop)   ARGV[3] = item id
 -- KEYS[3] = shard's stats log (`record_stats`, prelude.lua)
--- Returns { watching (1|0), watchers, ends at (ms) }, or { -1 } for an unknown item.
-local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at')
+-- Returns { watching (1|0), watchers, ends at (ms) }, { -1 } for an unknown item, or { -2 }
+-- when asked to watch an auction that has ended (stopping is always allowed).
+local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'closed')
 if not s[1] then
   return { -1 }
+end
+if ARGV[2] == '1' and (s[3] == '1' or tonumber(s[2] or '0') <= now_ms()) then
+  return { -2 }
 end
 if ARGV[2] == '1' then
   if redis.call('SADD', KEYS[2], ARGV[1]) == 1 then

@@ -114,6 +114,29 @@ async fn a_reminder_reaches_only_a_user_who_still_watches_a_running_auction() {
 }
 
 #[tokio::test]
+async fn an_ended_auction_cannot_be_watched_but_can_be_unwatched() {
+    let db = test_db().await;
+    let id = list(&db, 1, "Short lamp", 300).await;
+    watch::set_watch(&db, 7, id, true).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    // Over by the clock, before any closing job ran: refused, and nothing stored.
+    let refused = watch::set_watch(&db, 8, id, true).await;
+    assert!(
+        matches!(refused, Err(rbay::error::AppError::Invalid(_))),
+        "{refused:?}"
+    );
+    assert!(watch::watching(&db, 8).await.unwrap().is_empty());
+    // Closed by the job: still refused.
+    closer::close_due(&db).await.unwrap();
+    assert!(watch::set_watch(&db, 8, id, true).await.is_err());
+    // A watcher can always let go.
+    assert_eq!(
+        watch::set_watch(&db, 7, id, false).await.unwrap(),
+        Some((false, 0))
+    );
+}
+
+#[tokio::test]
 async fn my_bids_and_won_sold_say_where_the_user_stands() {
     let db = test_db().await;
     let contested = list(&db, 1, "Contested lamp", 600).await;

@@ -28,7 +28,8 @@ struct Reminder {
 }
 
 /// Watches (`true`) or stops watching an item. `None` for an unknown item; else whether the
-/// user watches it now and how many do.
+/// user watches it now and how many do. Watching an auction that has ended is refused
+/// (`Invalid`); stopping is always allowed.
 pub async fn set_watch(
     db: &Db,
     user_id: u64,
@@ -50,6 +51,11 @@ pub async fn set_watch(
         .map_err(fail)?;
     let (watching, count, ends_at) = match reply[..] {
         [-1] => return Ok(None),
+        [-2] => {
+            return Err(AppError::Invalid(
+                "This auction has ended: there is nothing left to watch.".into(),
+            ))
+        }
         [watching, count, ends_at] => (watching, count, ends_at),
         _ => {
             tracing::error!(?reply, "watch_item: unexpected reply");

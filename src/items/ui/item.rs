@@ -157,7 +157,8 @@ fn mine(
             <LikeButton item_id=item.id liked=viewer.liked likes=item.likes signed_in=viewer.id.is_some()/>
         }
         .into_any(),
-        Mine::Watch => (viewer.id.is_some() && !is_seller)
+        // An ended auction can no longer be watched, only let go of.
+        Mine::Watch => (viewer.id.is_some() && !is_seller && (live || viewer.watching))
             .then(|| {
                 let watching = viewer.watching;
                 view! {
