@@ -311,6 +311,32 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
     assert!(get(&server, "/search?category=toys", None)
         .body
         .contains("Toys &amp; games: 0 live auctions"));
+    // A category off the list is refused, never widened to every category: the page says so
+    // with 400, and so does the API.
+    for query in [
+        "category=art%7Cbooks",
+        "category=*",
+        "q=lamp&category=weapons",
+    ] {
+        let page = get(&server, &format!("/search?{query}"), None);
+        assert_eq!(page.status, 400, "{query}");
+        assert!(page.body.contains("There is no category"), "{query}");
+        assert!(
+            !page.body.contains(&format!("href=\"/items/{id}\"")),
+            "{query}"
+        );
+    }
+    let api = server.request(
+        "POST",
+        "/api/search",
+        &[
+            ("Content-Type", FORM),
+            ("Accept", JSON),
+            ("Origin", &origin),
+        ],
+        "q=&status=&sort=&category=art%7Cbooks&page=1",
+    );
+    assert_eq!(api.status, 400, "{}", api.body);
     // The price chart alone, for live pages: a note before the first bid, the chart after.
     assert_eq!(server.get("/items/999/chart").status, 404);
     assert!(server

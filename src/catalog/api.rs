@@ -24,8 +24,16 @@ pub async fn search_items(
     use crate::catalog::server::rankings::{self, BrowseSort};
     use crate::catalog::server::search::{self, SearchSort, StatusFilter};
     let state = crate::server::state::current()?;
-    // Only a category on the list filters; anything else means all of them.
-    let category = crate::items::category(&category).map(|(slug, _)| slug);
+    // A category on the list filters; none means all of them; anything else is refused
+    // (never silently widened to every category).
+    let category = match category.as_str() {
+        "" => None,
+        other => Some(
+            crate::items::category(other)
+                .map(|(slug, _)| slug)
+                .ok_or_else(|| crate::catalog::unknown_category(other))?,
+        ),
+    };
     // No words: browse every live auction (of the category) in one of the rankings' orders.
     if q.trim().is_empty() {
         return rankings::browse(&state.db, BrowseSort::parse(&sort), category, page).await;

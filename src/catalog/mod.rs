@@ -33,3 +33,17 @@ pub struct HomeSections {
     /// Server clock (ms) when the sections were read, so "time left" is computed consistently.
     pub now_ms: i64,
 }
+
+/// The refusal of a category that is not on the list (`items::CATEGORIES`): a search never
+/// widens to every category instead.
+pub fn unknown_category(asked: &str) -> crate::error::AppError {
+    let names: Vec<&str> = crate::items::CATEGORIES
+        .iter()
+        .map(|(slug, _)| *slug)
+        .collect();
+    crate::error::AppError::Invalid(format!(
+        "There is no category “{}”. The categories are: {}.",
+        crate::util::url::clip(asked, 40),
+        names.join(", ")
+    ))
+}

@@ -29,6 +29,10 @@ pub fn ErrorPage(error: AppError) -> impl IntoView {
             "Page not found",
             "The page may have moved, or the auction may no longer exist.",
         ),
+        AppError::Invalid(_) => (
+            "Not a valid request",
+            "Check the link, or start again from the home page.",
+        ),
         _ => ("Something went wrong", "Please try again."),
     };
     view! {

@@ -54,6 +54,15 @@ pub fn SearchPage() -> impl IntoView {
                 .clamp(1, 500),
         )
     });
+    // A category that is not on the list is refused, never widened to all of them.
+    let unknown = use_query_map().with_untracked(|m| {
+        m.get("category")
+            .filter(|c| !c.is_empty() && crate::items::category(c).is_none())
+    });
+    if let Some(asked) = unknown {
+        let error = crate::catalog::unknown_category(&asked);
+        return view! { <ErrorPage error/> }.into_any();
+    }
     // No words: browse every live auction (the rankings' orders, no status filter).
     let browsing = q.trim().is_empty();
     let title = match (browsing, category) {
@@ -154,6 +163,7 @@ pub fn SearchPage() -> impl IntoView {
             </Suspense>
         </section>
     }
+    .into_any()
 }
 
 /// Links to the same search in each category, with how many it holds there (categories with
