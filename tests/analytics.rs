@@ -297,6 +297,53 @@ fn rand_id() -> u64 {
         .subsec_nanos() as u64
 }
 
+#[tokio::test]
+async fn toggling_a_like_or_a_watch_counts_one_person_once() {
+    let db = test_db().await;
+    let now = || rbay::util::time::now_ms();
+    let item = NewItem {
+        name: "Toggled vase".into(),
+        description: "Liked, unliked, liked again.".into(),
+        start_cents: 1_000,
+        duration_ms: 3_600_000,
+        ..Default::default()
+    };
+    let seller = 5_000 + rand_id();
+    let id: ItemId = items::create(&db, seller, "seller", &item, None)
+        .await
+        .unwrap();
+    // One account toggles each 40 times, another likes and watches once.
+    for i in 0..40 {
+        let on = i % 2 == 0;
+        rbay::engagement::server::set_like(&db, 2, id, on)
+            .await
+            .unwrap();
+        watch::set_watch(&db, 2, id, on).await.unwrap();
+    }
+    rbay::engagement::server::set_like(&db, 3, id, true)
+        .await
+        .unwrap();
+    watch::set_watch(&db, 3, id, true).await.unwrap();
+    stats::fold_all(&db).await.unwrap();
+    let totals: Vec<i64> = stats::series(
+        &db,
+        Scope::Item(id.0),
+        &[Metric::Likes, Metric::Watches],
+        Span::Hour,
+        now(),
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|s| s.total())
+    .collect();
+    assert_eq!(totals, vec![2, 2], "two people, each counted once");
+    // The trending score counts the same two people: a like weighs 2 and a watch 3.
+    let trending = stats::trending(&db, 100, now()).await.unwrap();
+    let score = trending.iter().find(|(i, _)| *i == id.0).map(|(_, s)| *s);
+    assert_eq!(score, Some(10.0), "{trending:?}");
+}
+
 /// Instances fold the same logs at the same time: every event is still counted exactly once.
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_folds_count_every_event_exactly_once() {

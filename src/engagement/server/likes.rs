@@ -24,6 +24,7 @@ pub async fn set_like(
         .key(keys.item_state(item_id))
         .key(keys.item_likers(item_id))
         .key(keys.index_dirty(shard_of(item_id.0)))
+        .key(keys.item_counted(item_id))
         .arg(user_id)
         .arg(item_id.0)
         .arg(u8::from(like))

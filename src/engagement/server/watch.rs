@@ -42,6 +42,7 @@ pub async fn set_watch(
     let reply: Vec<i64> = WATCH_ITEM
         .key(keys.item_state(item_id))
         .key(keys.item_watchers(item_id))
+        .key(keys.item_counted(item_id))
         .arg(user_id)
         .arg(u8::from(watch))
         .arg(item_id.0)
