@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gradientPng } from './image';
 import { screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
-async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean; category?: string }) {
+async function listItem(page: Page, item: { name: string; description: string; price: string; duration: string; photo?: boolean; category?: string; buyNow?: string }) {
   await page.goto('/items/new');
   await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await page.getByLabel('Name').fill(item.name);
@@ -11,6 +11,7 @@ async function listItem(page: Page, item: { name: string; description: string; p
   await page.getByLabel('Starting price ($)').fill(item.price);
   await page.getByLabel('Duration').selectOption({ label: item.duration });
   if (item.category) await page.getByLabel('Category').selectOption({ label: item.category });
+  if (item.buyNow) await page.getByLabel(/^Buy It Now price/).fill(item.buyNow);
   if (item.photo) {
     // Two photos: the first is the cover.
     await page.getByLabel(/^Photo/).setInputFiles([
@@ -168,6 +169,32 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.getByRole('heading', { name: seller.name })).toBeVisible();
   await expect(seller.page.getByText(title)).toBeVisible();
   await expect(seller.page.getByText(`Tin compass`)).toBeVisible();
+  await seller.context.close();
+  await buyer.context.close();
+});
+
+test('Buy It Now asks for a confirmation before it buys', async ({ browser }) => {
+  const seller = await newUser(browser, 'bnseller');
+  const name = `Brass compass ${Date.now().toString(36)}`;
+  const id = await listItem(seller.page, { name, description: 'Points north.', price: '10', duration: '1 day', buyNow: '50' });
+
+  const buyer = await newUser(browser, 'bnbuyer');
+  await buyer.page.goto(`/items/${id}`);
+  const buy = buyer.page.locator('.buy-now > summary');
+  await expect(buy).toHaveText('Buy It Now for $50.00');
+  // The first click only asks.
+  await buy.click();
+  const confirm = buyer.page.getByRole('button', { name: 'Confirm purchase' });
+  await expect(confirm).toBeVisible();
+  await expect(buyer.page.locator('.buy-now-confirm')).toContainText('Buy it now for $50.00?');
+  await buyer.page.reload();
+  await expect(buyer.page.getByTestId('status')).toHaveText('');
+  await expect(buyer.page.getByRole('button', { name: 'Confirm purchase' })).toBeHidden();
+  // Asked and confirmed: bought.
+  await buyer.page.locator('.buy-now > summary').click();
+  await buyer.page.getByRole('button', { name: 'Confirm purchase' }).click();
+  await expect(buyer.page.getByTestId('status')).toHaveText(`Bought now by ${buyer.name} for $50.00`, { timeout: 10_000 });
+  await expect(buyer.page.locator('.buy-now')).toHaveCount(0);
   await seller.context.close();
   await buyer.context.close();
 });

@@ -142,13 +142,20 @@ fn mine(
                 .buy_now_cents
                 .filter(|_| live && !is_seller && viewer.id.is_some())
                 .map(|price| {
+                    // A purchase is asked for, then confirmed: a disclosure holding the form
+                    // (no JavaScript needed), so one stray click never buys.
                     view! {
-                        <form class="buy-now" method="post" action="/api/items/buy" data-live="buy-now">
-                            <input type="hidden" name="item_id" value=item.id/>
-                            <button type="submit" class="button button-buy">
-                                "Buy It Now for " {format_cents(price)}
-                            </button>
-                        </form>
+                        <details class="buy-now" data-live="buy-now">
+                            <summary class="button button-buy">"Buy It Now for " {format_cents(price)}</summary>
+                            <form class="buy-now-confirm" method="post" action="/api/items/buy">
+                                <input type="hidden" name="item_id" value=item.id/>
+                                <p>
+                                    "Buy it now for " <strong>{format_cents(price)}</strong>
+                                    "? The auction ends and you agree to pay the seller."
+                                </p>
+                                <button type="submit" class="button button-buy">"Confirm purchase"</button>
+                            </form>
+                        </details>
                     }
                 });
             view! { <div data-live="bid-box">{bid_box}{buy_now}</div> }.into_any()
