@@ -88,6 +88,12 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await search.press('ArrowDown');
   const first = suggestions.getByRole('option').first();
   await expect(first).toHaveAttribute('aria-selected', 'true');
+  // …and it is visibly highlighted, unlike the others.
+  const background = (el: Element) => getComputedStyle(el.querySelector('a')!).backgroundColor;
+  expect(await first.evaluate(background)).toBe('rgb(232, 238, 252)');
+  if ((await suggestions.getByRole('option').count()) > 1) {
+    expect(await suggestions.getByRole('option').nth(1).evaluate(background)).not.toBe('rgb(232, 238, 252)');
+  }
   await expect(search).toHaveAttribute('aria-activedescendant', (await first.getAttribute('id'))!);
   await search.press('Escape');
   await expect(suggestions).toBeHidden();
