@@ -289,7 +289,7 @@ pub async fn page(
 }
 
 /// The fields of an item's state that the item page shows and a viewer's own actions change
-/// (views excepted: they change on every visit, and a view is nobody's write to read).
+/// (views excepted: they change with every new visitor, so the page reads them fresh instead).
 /// (Closing always writes `outcome`, so `closed` need not be compared.)
 const SHOWN_STATE: [&str; 9] = [
     "price",
@@ -304,21 +304,23 @@ const SHOWN_STATE: [&str; 9] = [
 ];
 
 /// For a page rendered for every viewer from `shown`: what signed-in `viewer_id` brings to
-/// it (their like, maximum and watch), or `None` when the item's state no longer matches
-/// `shown` (a bid, like, watch or comment since, perhaps theirs: the page must be rendered
-/// again). One round trip.
+/// it (their like, maximum and watch) and the item's views now (they change with every new
+/// visitor, so the page shows them from here rather than render again), or `None` when the
+/// item's state no longer matches `shown` (a bid, like, watch or comment since, perhaps
+/// theirs: the page must be rendered again). One round trip.
 pub async fn viewer_state(
     db: &Db,
     shown: &ItemDetail,
     viewer_id: u64,
-) -> Result<Option<ItemViewer>, AppError> {
+) -> Result<Option<(ItemViewer, i64)>, AppError> {
     let keys = db.keys();
     let id = shown.id;
     let mut conn = db.conn()?;
     let mut pipe = redis::pipe();
     pipe.cmd("HMGET")
         .arg(keys.item_state(id))
-        .arg(&SHOWN_STATE[..]);
+        .arg(&SHOWN_STATE[..])
+        .arg("views");
     pipe.cmd("SISMEMBER")
         .arg(keys.item_likers(id))
         .arg(viewer_id);
@@ -333,6 +335,7 @@ pub async fn viewer_state(
         .map_err(|e| redis_error("item viewer", e))?;
     let now: HashMap<String, String> = SHOWN_STATE
         .iter()
+        .chain(&["views"])
         .zip(state)
         .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
         .collect();
@@ -347,12 +350,13 @@ pub async fn viewer_state(
         && num("ends_at") == shown.ends_at_ms
         && text("outcome") == shown.outcome
         && num("min_bid") == shown.min_bid_cents;
-    Ok(unchanged.then_some(ItemViewer {
+    let viewer = ItemViewer {
         id: Some(viewer_id),
         liked,
         my_max_cents: my_max,
         watching,
-    }))
+    };
+    Ok(unchanged.then_some((viewer, num("views"))))
 }
 
 /// The item page's price chart alone (for live pages after a bid): one round trip.

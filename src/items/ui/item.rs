@@ -78,16 +78,20 @@ enum Mine {
     Live,
     /// The newest comments (the author sees delete buttons on theirs).
     Comments,
+    /// The view count: not per viewer, but it changes with every new visitor, so it is read
+    /// fresh with the viewer's state rather than make the page render again.
+    Views,
 }
 
 #[cfg(feature = "ssr")]
-const MINE: [Mine; 6] = [
+const MINE: [Mine; 7] = [
     Mine::Standing,
     Mine::BidBox,
     Mine::Like,
     Mine::Watch,
     Mine::Live,
     Mine::Comments,
+    Mine::Views,
 ];
 
 /// One per-viewer part of the page, for `viewer`: the same view whether rendered in place or
@@ -184,6 +188,10 @@ fn mine(
             <CommentList comments=latest.to_vec() viewer_id=viewer.id max=crate::comments::LATEST/>
         }
         .into_any(),
+        Mine::Views => view! {
+            <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
+        }
+        .into_any(),
     }
 }
 
@@ -210,15 +218,19 @@ mod holes {
                         .await?;
                 // The auction (or its likes, watchers or comments) moved since the page was
                 // rendered, perhaps by this viewer: render it again.
-                let Some(viewer) = found else {
+                let Some((viewer, views)) = found else {
                     return Ok(None);
+                };
+                let item = ItemDetail {
+                    views,
+                    ..self.item.clone()
                 };
                 let now_ms = crate::util::time::now_ms();
                 let form = BidReturn::default();
                 Ok(Some(crate::util::html::render_alone(|| {
                     MINE.iter()
                         .map(|&part| {
-                            let view = mine(part, &self.item, &self.latest, &viewer, &form, now_ms);
+                            let view = mine(part, &item, &self.latest, &viewer, &form, now_ms);
                             crate::util::html::to_html(view)
                         })
                         .collect()
@@ -290,13 +302,14 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
         }
     });
     let no_bids = history.is_empty();
-    let (standing, bid_box, like, watch, live_island, comments) = (
+    let (standing, bid_box, like, watch, live_island, comments, views) = (
         part(Mine::Standing),
         part(Mine::BidBox),
         part(Mine::Like),
         part(Mine::Watch),
         part(Mine::Live),
         part(Mine::Comments),
+        part(Mine::Views),
     );
 
     view! {
@@ -347,7 +360,7 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
                 {bid_box}
                 <div class="item-stats">
                     {like}
-                    <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
+                    {views}
                     <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
                     {watch}
                     {live_island}
