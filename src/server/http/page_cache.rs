@@ -65,7 +65,28 @@ pub fn tier(path: &str, query: Option<&str>) -> Option<Tier> {
     (path == "/" || item_page).then_some(Tier::Instance)
 }
 
-fn has_session_cookie(request: &Request) -> bool {
+/// The key of a page in the instance tier (and the personal tier): key prefix, path and
+/// query (tests run several apps in one process).
+pub fn instance_key(prefix: &str, path: &str, query: Option<&str>) -> String {
+    match query {
+        Some(query) => format!("{prefix}{path}?{query}"),
+        None => format!("{prefix}{path}"),
+    }
+}
+
+/// A response that may be kept for others: a plain 200 HTML page that sets no cookie.
+pub fn is_storable(response: &Response) -> bool {
+    response.status() == StatusCode::OK
+        && response.headers().get(header::SET_COOKIE).is_none()
+        && response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// Whether the request carries a session cookie.
+pub fn has_session_cookie(request: &Request) -> bool {
     request
         .headers()
         .get_all(header::COOKIE)
@@ -92,10 +113,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
     let key = match tier {
         Tier::Shared => state.db.keys().page_cache(&path),
-        Tier::Instance => match &query {
-            Some(query) => format!("{}{path}?{query}", state.db.keys().prefix()),
-            None => format!("{}{path}", state.db.keys().prefix()),
-        },
+        Tier::Instance => instance_key(state.db.keys().prefix(), &path, query.as_deref()),
     };
     let cached = match tier {
         Tier::Instance => INSTANCE.get(&key),
@@ -115,14 +133,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
     }
 
     let response = next.run(request).await;
-    let storable = response.status() == StatusCode::OK
-        && response.headers().get(header::SET_COOKIE).is_none()
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
-    if !storable {
+    if !is_storable(&response) {
         return response;
     }
     let (parts, body) = response.into_parts();

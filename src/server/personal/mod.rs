@@ -17,14 +17,15 @@ pub mod holes;
 use crate::accounts::server::{current_of, renewal, request_session};
 use crate::server::http::forms::FLASH_COOKIE;
 use crate::server::http::page_cache::{
-    tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL, MAX_CACHED_BYTES,
+    has_session_cookie, instance_key, is_storable, tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL,
+    MAX_CACHED_BYTES,
 };
 use crate::server::http::request::{cookie_of, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
 use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use holes::{Punch, Template};
@@ -50,16 +51,13 @@ pub async fn serve_personal(
     let query = request.uri().query();
     let eligible = request.method() == Method::GET
         && tier(path, query) == Some(Tier::Instance)
-        && cookie_of(request.headers(), SESSION_COOKIE).is_some()
+        && has_session_cookie(&request)
         && cookie_of(request.headers(), FLASH_COOKIE).is_none();
     let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
     let (true, Some(nonce)) = (eligible, nonce) else {
         return next.run(request).await;
     };
-    let key = match query {
-        Some(query) => format!("{}{path}?{query}", state.db.keys().prefix()),
-        None => format!("{}{path}", state.db.keys().prefix()),
-    };
+    let key = instance_key(state.db.keys().prefix(), path, query);
     personal(&state, request, next, key, &nonce).await
 }
 
@@ -183,14 +181,7 @@ async fn render_for_everyone(request: Request, next: Next) -> Option<Template> {
     let punch = request.extensions().get::<Punch>()?.clone();
     let nonce = request.extensions().get::<CspNonce>()?.0.clone();
     let response = next.run(request).await;
-    let storable = response.status() == StatusCode::OK
-        && response.headers().get(header::SET_COOKIE).is_none()
-        && response
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("text/html"));
-    if !storable {
+    if !is_storable(&response) {
         return None;
     }
     let bytes = axum::body::to_bytes(response.into_body(), MAX_CACHED_BYTES)
