@@ -285,11 +285,6 @@ pub fn renewal(state: &AppState, token: &str, user: &SessionUser) -> Option<Stri
     (user.remaining < ttl / 2).then(|| sessions::cookie(token, ttl, state.config.secure_cookies))
 }
 
-/// The signed-in user as pages see it.
-pub fn current_of(session: &SessionUser) -> CurrentUser {
-    current(session)
-}
-
 /// Per-request cache of the session lookup; provided fresh for every request.
 #[derive(Clone, Default)]
 pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
@@ -316,7 +311,7 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
             Ok::<_, AppError>(found)
         })
         .await?;
-    Ok(session.as_ref().map(current))
+    Ok(session.as_ref().map(current_of))
 }
 
 /// The signed-in user of this request and, in the same round trip, one hit of `action`
@@ -342,10 +337,11 @@ pub async fn current_user_within(
     if let Some(cache) = leptos::prelude::use_context::<UserCache>() {
         let _ = cache.0.set(user);
     }
-    Ok(checked.map(|(user, verdict)| (current(&user), verdict)))
+    Ok(checked.map(|(user, verdict)| (current_of(&user), verdict)))
 }
 
-fn current(session: &SessionUser) -> CurrentUser {
+/// The signed-in user of a session as pages see it.
+pub fn current_of(session: &SessionUser) -> CurrentUser {
     CurrentUser {
         id: session.user_id,
         username: session.username.clone(),
@@ -388,6 +384,6 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
     ) -> Result<Option<Self>, AppError> {
         let found =
             sessions::lookup_headers(&state.db, &parts.headers, state.config.session_ttl).await?;
-        Ok(found.as_ref().map(current))
+        Ok(found.as_ref().map(current_of))
     }
 }

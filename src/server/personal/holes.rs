@@ -72,12 +72,6 @@ pub fn register(filler: impl Filler) -> Option<Punched> {
     Some(Punched(fillers.len() - 1))
 }
 
-/// True while rendering a page for every signed-in viewer.
-pub fn punching() -> bool {
-    use_context::<axum::http::request::Parts>()
-        .is_some_and(|p| p.extensions.get::<Punch>().is_some())
-}
-
 #[derive(Debug, PartialEq, Eq)]
 enum Part {
     Text(String),
