@@ -15,6 +15,7 @@ REDIS_PORT="${RBAY_REDIS_PORT:-6380}"        # `scripts/run.sh`
 REDIS_TEST_PORT="${RBAY_REDIS_TEST_PORT:-6381}" # `scripts/test.sh`
 # The test Redis Cluster's three primaries: this port and the two after it.
 REDIS_CLUSTER_TEST_PORT="${RBAY_REDIS_CLUSTER_TEST_PORT:-6391}"
+REDIS_CLUSTER_PORT="${RBAY_REDIS_CLUSTER_PORT:-7001}"    # `scripts/run.sh --cluster`
 
 export PATH="$HOME/.cargo/bin:$PATH"
 

@@ -4,10 +4,16 @@
 #   scripts/redis.sh start-test   throwaway on port $RBAY_REDIS_TEST_PORT (6381), data in target/redis-test
 #   scripts/redis.sh stop | stop-test
 #   scripts/redis.sh status | status-test
+#   scripts/redis.sh start-cluster | stop-cluster
+#                                 persistent Redis Cluster: 3 primaries with a replica each, on
+#                                 ports $RBAY_REDIS_CLUSTER_PORT (7001) .. +5 (primaries first),
+#                                 data in .data/redis-cluster; prints the REDIS_URL of its nodes
 #   scripts/redis.sh start-test-cluster | stop-test-cluster
 #                                 throwaway 3-primary Redis Cluster on ports
-#                                 $RBAY_REDIS_CLUSTER_TEST_PORT (6391) .. +2, data in target/redis-cluster;
+#                                 $RBAY_REDIS_CLUSTER_TEST_PORT (6391) .. +2, data in target/redis-cluster
+#                                 (RBAY_CLUSTER_REPLICAS=1: a replica each, on the next 3 ports);
 #                                 prints the REDIS_URL that lists its nodes
+# Cluster nodes take a failed primary's place after RBAY_CLUSTER_NODE_TIMEOUT_MS (2000).
 # When REDIS_URL is set, you run your own Redis and this script does nothing.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -38,66 +44,101 @@ inline() {
   ) 2>/dev/null
 }
 
-cluster_dir="$ROOT/target/redis-cluster"
-cluster_ports() { seq "$REDIS_CLUSTER_TEST_PORT" $((REDIS_CLUSTER_TEST_PORT + 2)); }
+# A Redis Cluster of three primaries, each with $replicas replicas, on ports $base and up
+# ($base .. $base+2 the primaries), data in $dir. Persistent clusters keep their data (AOF,
+# fsync before every reply) and are only created the first time.
+cluster_ports() { seq "$base" $((base + 3 * (1 + replicas) - 1)); }
 cluster_url() {
   local urls=() port
   for port in $(cluster_ports); do urls+=("redis://127.0.0.1:$port"); done
   (IFS=,; echo "${urls[*]}")
 }
-
-case "$cmd" in
-  start-test-cluster)
-    server="$(redis_server_bin)"; modules="$(redis_module_dir)"
-    [ -n "$server" ] && [ -n "$modules" ] || die "Redis is not installed: run scripts/setup.sh"
-    rm -rf "$cluster_dir"
+cluster_up() {
+  local want="$1" port info ok
+  for _ in $(seq 1 150); do
+    ok=0
     for port in $(cluster_ports); do
-      dir="$cluster_dir/$port"; mkdir -p "$dir"
-      "$server" --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes \
-        --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --appendonly no --save "" \
-        --cluster-enabled yes --cluster-config-file "$dir/nodes.conf" \
-        --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so"
-      for _ in $(seq 1 50); do inline "$port" PING | grep -q PONG && break; sleep 0.1; done
-      inline "$port" PING | grep -q PONG || die "cluster node $port did not start; see $dir/redis.log"
-    done
-    # Three primaries, a third of the 16,384 slots each, then introduce them to each other.
-    i=0
-    for port in $(cluster_ports); do
-      first=$((i * 5462)); last=$(( i == 2 ? 16383 : (i + 1) * 5462 - 1 ))
-      inline "$port" CLUSTER ADDSLOTSRANGE "$first" "$last" | grep -q OK \
-        || die "cannot assign slots $first-$last to node $port"
-      i=$((i + 1))
-    done
-    for port in $(cluster_ports); do
-      [ "$port" = "$REDIS_CLUSTER_TEST_PORT" ] && continue
-      inline "$REDIS_CLUSTER_TEST_PORT" CLUSTER MEET 127.0.0.1 "$port" | grep -q OK \
-        || die "node $REDIS_CLUSTER_TEST_PORT cannot meet node $port"
-    done
-    for _ in $(seq 1 100); do
-      ok=0
-      for port in $(cluster_ports); do
-        info="$(inline "$port" CLUSTER INFO)"
-        if grep -q '^cluster_state:ok' <<<"$info" && grep -q '^cluster_known_nodes:3' <<<"$info"; then
-          ok=$((ok + 1))
-        fi
-      done
-      [ "$ok" = 3 ] && break
-      sleep 0.2
-    done
-    [ "$ok" = 3 ] || die "the test cluster did not come up; see $cluster_dir/*/redis.log"
-    cluster_url
-    exit 0
-    ;;
-  stop-test-cluster)
-    for port in $(cluster_ports); do
-      pidfile="$cluster_dir/$port/redis.pid"
-      if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-        pid="$(cat "$pidfile")"; kill "$pid"
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      info="$(inline "$port" CLUSTER INFO)"
+      if grep -q '^cluster_state:ok' <<<"$info" && grep -q "^cluster_known_nodes:$want" <<<"$info"; then
+        ok=$((ok + 1))
       fi
     done
-    exit 0
-    ;;
+    [ "$ok" = "$want" ] && return 0
+    sleep 0.2
+  done
+  return 1
+}
+start_cluster() {
+  local server modules port dir_ i first last nodes primary_id
+  server="$(redis_server_bin)"; modules="$(redis_module_dir)"
+  [ -n "$server" ] && [ -n "$modules" ] || die "Redis is not installed: run scripts/setup.sh"
+  nodes=$((3 * (1 + replicas)))
+  local fresh=yes
+  if [ "$persist" = yes ] && [ -f "$dir/$base/nodes.conf" ]; then fresh=no; else rm -rf "$dir"; fi
+  for port in $(cluster_ports); do
+    dir_="$dir/$port"; mkdir -p "$dir_"
+    if [ -f "$dir_/redis.pid" ] && kill -0 "$(cat "$dir_/redis.pid")" 2>/dev/null; then continue; fi
+    local args=(--port "$port" --bind 127.0.0.1 --dir "$dir_" --daemonize yes
+      --pidfile "$dir_/redis.pid" --logfile "$dir_/redis.log"
+      --cluster-enabled yes --cluster-config-file "$dir_/nodes.conf"
+      --cluster-node-timeout "${RBAY_CLUSTER_NODE_TIMEOUT_MS:-2000}"
+      --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so")
+    if [ "$persist" = yes ]; then
+      args+=(--appendonly yes --appendfsync always)
+    else
+      args+=(--appendonly no --save "")
+    fi
+    "$server" "${args[@]}"
+    for _ in $(seq 1 50); do inline "$port" PING | grep -q PONG && break; sleep 0.1; done
+    inline "$port" PING | grep -q PONG || die "cluster node $port did not start; see $dir_/redis.log"
+  done
+  if [ "$fresh" = yes ]; then
+    # Three primaries, a third of the 16,384 slots each, then introduce every node.
+    for i in 0 1 2; do
+      port=$((base + i)); first=$((i * 5462)); last=$(( i == 2 ? 16383 : (i + 1) * 5462 - 1 ))
+      inline "$port" CLUSTER ADDSLOTSRANGE "$first" "$last" | grep -q OK \
+        || die "cannot assign slots $first-$last to node $port"
+    done
+    for port in $(cluster_ports); do
+      [ "$port" = "$base" ] && continue
+      inline "$base" CLUSTER MEET 127.0.0.1 "$port" | grep -q OK \
+        || die "node $base cannot meet node $port"
+    done
+    # Replica r of primary i is node base + 3 * (r + 1) + i.
+    for port in $(cluster_ports); do
+      i=$(( (port - base) % 3 ))
+      [ "$port" -lt $((base + 3)) ] && continue
+      primary_id="$(inline $((base + i)) CLUSTER MYID)"
+      for _ in $(seq 1 100); do
+        inline "$port" CLUSTER REPLICATE "$primary_id" | grep -q OK && break
+        sleep 0.1
+      done
+    done
+  fi
+  cluster_up "$nodes" || die "the cluster did not come up; see $dir/*/redis.log"
+  cluster_url
+}
+stop_cluster() {
+  local port pidfile pid
+  for port in $(cluster_ports); do
+    pidfile="$dir/$port/redis.pid"
+    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+      pid="$(cat "$pidfile")"; kill "$pid"
+      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    fi
+  done
+}
+
+case "$cmd" in
+  start-test-cluster|stop-test-cluster)
+    base="$REDIS_CLUSTER_TEST_PORT"; replicas="${RBAY_CLUSTER_REPLICAS:-0}"
+    dir="$ROOT/target/redis-cluster"; persist=no
+    ;;&
+  start-cluster|stop-cluster)
+    base="$REDIS_CLUSTER_PORT"; replicas=1; dir="$ROOT/.data/redis-cluster"; persist=yes
+    ;;&
+  start-test-cluster|start-cluster) start_cluster; exit 0 ;;
+  stop-test-cluster|stop-cluster) stop_cluster; exit 0 ;;
 esac
 
 case "$cmd" in
@@ -149,5 +190,5 @@ case "$cmd" in
   status|status-test)
     if running && ping; then echo "running on port $port"; else echo "not running"; exit 1; fi
     ;;
-  *) die "usage: scripts/redis.sh start|stop|status[-test] | start-test-cluster|stop-test-cluster" ;;
+  *) die "usage: scripts/redis.sh start|stop|status[-test] | start|stop-cluster | start|stop-test-cluster" ;;
 esac

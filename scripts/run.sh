@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
 # One command to set up and run Rbay on http://127.0.0.1:3000 (Ctrl-C stops it).
+#   scripts/run.sh             on one Redis (scripts/redis.sh start, port 6380)
+#   scripts/run.sh --cluster   on a Redis Cluster of three primaries with a replica each
+#                              (scripts/redis.sh start-cluster, ports 7001-7006)
+# With REDIS_URL set, on that Redis (or cluster: its nodes, comma-separated).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 
+cluster=no
+case "${1:-}" in
+  "") ;;
+  --cluster) cluster=yes ;;
+  *) die "usage: scripts/run.sh [--cluster]" ;;
+esac
+
 scripts/setup.sh
 if [ -z "${REDIS_URL:-}" ]; then
-  scripts/redis.sh start
-  export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  if [ "$cluster" = yes ]; then
+    REDIS_URL="$(scripts/redis.sh start-cluster | tail -n 1)"
+    export REDIS_URL
+  else
+    scripts/redis.sh start
+    export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"
+  fi
 fi
 scripts/build.sh
 export RBAY_ADDR="${RBAY_ADDR:-127.0.0.1:3000}"

@@ -151,7 +151,7 @@ async fn serve(config: Config) -> ExitCode {
     // Connects in the background, retrying with backoff: the site answers 503 until Redis is up.
     // A Redis that cannot work (no search module) is reported here and ends the server.
     let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
-    supervisor::spawn(&db, supervisor::Role::Site, fatal);
+    supervisor::spawn(&db, fatal);
 
     let addr = config.listen_addr;
     let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -226,8 +226,7 @@ async fn worker(config: Config) -> ExitCode {
         Err(e) => return fail(&e),
     };
     let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
-    // Workers never search: they run on any Redis Cluster, coordinating search or not.
-    supervisor::spawn(&db, supervisor::Role::Worker, fatal);
+    supervisor::spawn(&db, fatal);
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let workers = rbay::wiring::start_workers(&db, settings, stopping);
     let failed = tokio::select! {

@@ -45,22 +45,7 @@ async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) ->
 async fn wait_indexed(db: &Db, id: ItemId) {
     let seen = eventually(5, || {
         let db = db.clone();
-        async move {
-            let mut conn = db.raw_conn();
-            let reply: redis::Value = redis::cmd("FT.SEARCH")
-                .arg(db.keys().items_index())
-                .arg("*")
-                .arg("NOCONTENT")
-                .arg("LIMIT")
-                .arg(0)
-                .arg(1000)
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-            rbay::items::server::index::parse_ids(&db, reply)
-                .1
-                .contains(&id)
-        }
+        async move { indexed_ids(&db, "*").await.contains(&id) }
     })
     .await;
     assert!(seen, "item {id} never showed up in the index");
@@ -424,9 +409,6 @@ async fn likes_are_idempotent_and_show_on_profiles() {
 
 #[tokio::test]
 async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_queries() {
-    if search_is_shard_local() {
-        return;
-    }
     let db = test_db().await;
     let scope = list(&db, 1, "Brass telescope", 5_000, 600_000).await;
     let mut conn = db.raw_conn();
@@ -553,9 +535,6 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
 
 #[tokio::test]
 async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
-    if search_is_shard_local() {
-        return;
-    }
     let db = test_db().await;
     let vase = list(&db, 1, "Blue glass vase", 100, 3_600_000).await;
     let others = [
@@ -603,9 +582,6 @@ async fn item_pages_asked_at_once_share_one_list_of_similar_items() {
 
 #[tokio::test]
 async fn dashboard_sorts_by_validated_columns() {
-    if search_is_shard_local() {
-        return;
-    }
     let db = test_db().await;
     let a = list(&db, 42, "Alpha", 300, 60_000).await;
     let b = list(&db, 42, "Bravo", 100, 120_000).await;

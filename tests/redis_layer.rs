@@ -152,9 +152,6 @@ async fn rate_limit_allows_up_to_the_limit_then_refuses_until_the_window_slides(
 
 #[tokio::test]
 async fn index_is_created_once_and_recreated_when_its_schema_changes() {
-    if search_is_shard_local() {
-        return;
-    }
     let db = test_db().await;
     let def = indexes::items_index(&db);
     // Db::connect already created it; doing it again changes nothing.
@@ -181,25 +178,15 @@ async fn index_is_created_once_and_recreated_when_its_schema_changes() {
         IndexOutcome::Unchanged
     );
 
-    let mut conn = db.raw_conn();
     let found = eventually(5, || {
-        let mut conn = conn.clone();
-        let name = changed.name.clone();
-        async move {
-            let reply: redis::Value = redis::cmd("FT.SEARCH")
-                .arg(&name)
-                .arg("telescope")
-                .arg("NOCONTENT")
-                .query_async(&mut conn)
-                .await
-                .unwrap();
-            matches!(reply, redis::Value::Array(ref v) if v.first() == Some(&redis::Value::Int(1)))
-        }
+        let db = db.clone();
+        async move { indexed_ids(&db, "telescope").await.len() == 1 }
     })
     .await;
     assert!(found, "the item should be re-indexed under the new schema");
 
     // And the stored fingerprint follows the code.
+    let mut conn = db.raw_conn();
     let stored: String = redis::cmd("GET")
         .arg(db.keys().index_schema_version(&changed.name))
         .query_async(&mut conn)
@@ -212,12 +199,7 @@ async fn index_is_created_once_and_recreated_when_its_schema_changes() {
 async fn a_dropped_index_is_created_again() {
     let db = test_db().await;
     let def = indexes::items_index(&db);
-    let mut conn = db.raw_conn();
-    let _: () = redis::cmd("FT.DROPINDEX")
-        .arg(&def.name)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    on_each_index(&db, "FT.DROPINDEX", &[]).await;
     assert!(!indexes::index_exists(&db, &def.name).await.unwrap());
     assert_eq!(
         indexes::ensure(&db, &def).await.unwrap(),

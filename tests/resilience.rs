@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::redis_process::{RedisCluster, RedisProcess};
+use common::redis_process::RedisProcess;
 use common::server::{free_port, Server};
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -111,16 +111,6 @@ fn a_malformed_redis_url_exits_with_a_one_line_fix() {
     let line = refusal("http//not-a-redis-url");
     assert!(
         line.contains("REDIS_URL") && line.contains("redis://HOST:PORT"),
-        "{line}"
-    );
-}
-
-#[test]
-fn a_cluster_whose_search_does_not_coordinate_is_refused_at_start() {
-    let cluster = RedisCluster::start();
-    let line = refusal(&cluster.url());
-    assert!(
-        line.contains("Redis Cluster") && line.contains("only searches its own shard"),
         "{line}"
     );
 }

@@ -131,41 +131,49 @@ fn progress(label: &str, done: usize, total: usize) {
     let _ = std::io::stderr().flush();
 }
 
-/// Deletes every key of the namespace and its search index (for benchmarks and test data);
-/// returns how many keys went. Never touches keys outside the prefix.
+/// Deletes every key of the namespace and its search index (for benchmarks and test data),
+/// on every primary of a cluster; returns how many keys went. Never touches keys outside the
+/// prefix.
 pub async fn purge(db: &Db) -> Result<u64, AppError> {
     let mut conn = db.conn()?;
-    let fail = |e| redis_error("purge", e);
-    let _: redis::RedisResult<()> = redis::cmd("FT.DROPINDEX")
-        .arg(db.keys().items_index())
-        .query_async(&mut conn)
-        .await;
+    let fail = |e: redis::RedisError| redis_error("purge", e);
+    let base = db.keys().items_index();
     let pattern = format!("{}*", db.keys().prefix());
-    let mut cursor: u64 = 0;
     let mut deleted = 0;
-    loop {
-        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(&pattern)
-            .arg("COUNT")
-            .arg(5_000)
-            .query_async(&mut conn)
-            .await
-            .map_err(fail)?;
-        if !keys.is_empty() {
-            let gone: u64 = redis::cmd("UNLINK")
-                .arg(&keys)
-                .query_async(&mut conn)
-                .await
-                .map_err(fail)?;
-            deleted += gone;
+    for primary in db.primaries().await.map_err(fail)?.iter() {
+        let mut drop = redis::pipe();
+        drop.cmd("FT.DROPINDEX").arg(primary.index_name(&base));
+        // No index there (never created, or purged before): nothing to drop.
+        let _ = db.on_primary(primary, &drop).await;
+        let mut cursor: u64 = 0;
+        loop {
+            let mut scan = redis::pipe();
+            scan.cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(5_000);
+            let reply = db.on_primary(primary, &scan).await.map_err(fail)?;
+            let (next, keys): (u64, Vec<String>) =
+                redis::from_redis_value(reply.into_iter().next().unwrap_or(redis::Value::Nil))
+                    .map_err(|e| fail(e.into()))?;
+            if !keys.is_empty() {
+                // One key per command: on a cluster each goes to its own slot.
+                let mut unlink = redis::pipe();
+                for key in &keys {
+                    unlink.cmd("UNLINK").arg(key);
+                }
+                let gone: Vec<u64> = unlink.query_async(&mut conn).await.map_err(fail)?;
+                deleted += gone.iter().sum::<u64>();
+            }
+            if next == 0 {
+                break;
+            }
+            cursor = next;
         }
-        if next == 0 {
-            return Ok(deleted);
-        }
-        cursor = next;
     }
+    Ok(deleted)
 }
 
 /// True when the namespace holds no items yet.

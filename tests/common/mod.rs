@@ -27,17 +27,6 @@ pub fn on_cluster() -> bool {
     redis_url().contains(',')
 }
 
-/// True (and says so) when the test runs on a cluster and needs a search over every item:
-/// the RediSearch build here searches one shard only (the site refuses such a cluster), so
-/// the cluster pass skips the tests that search, and only those.
-pub fn search_is_shard_local() -> bool {
-    let skip = on_cluster();
-    if skip {
-        eprintln!("skipped on the cluster: this test searches, and search here is shard-local");
-    }
-    skip
-}
-
 /// A ready database handle (search module checked, indexes created) in a fresh namespace.
 pub async fn test_db() -> Db {
     connect_to(Keys::new(&fresh_prefix())).await
@@ -48,20 +37,15 @@ pub async fn another_instance(db: &Db) -> Db {
     connect_to(db.keys().clone()).await
 }
 
-/// On a cluster the handle connects as a job worker does: the RediSearch build here searches
-/// one shard only, so the site refuses such a cluster, but every feature that does not
-/// search must work on it, and the cluster suites check exactly those.
 async fn connect_to(keys: Keys) -> Db {
-    use rbay::server::redis::supervisor::{connect_as, Role};
     let url = redis_url();
-    let role = if on_cluster() {
-        Role::Worker
-    } else {
-        Role::Site
-    };
-    connect_as(&url, keys, role).await.unwrap_or_else(|e| {
-        panic!("integration tests need Redis with RediSearch at {url}: {e} (run scripts/test.sh)")
-    })
+    rbay::server::redis::connect(&url, keys)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "integration tests need Redis with RediSearch at {url}: {e} (run scripts/test.sh)"
+            )
+        })
 }
 
 /// Every key under the db's namespace (on every node of a cluster).
@@ -180,4 +164,30 @@ pub fn big_photo() -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
+}
+
+/// Runs `FT.<command> <the items index> <args…>` on every primary, each under the name its
+/// copy of the index has there (one Redis: once): the replies, primary by primary.
+pub async fn on_each_index(db: &Db, command: &str, args: &[&str]) -> Vec<redis::Value> {
+    let base = db.keys().items_index();
+    let mut replies = Vec::new();
+    for primary in db.primaries().await.unwrap().iter() {
+        let mut pipe = redis::pipe();
+        pipe.cmd(command).arg(primary.index_name(&base)).arg(args);
+        replies.extend(db.on_primary(primary, &pipe).await.unwrap());
+    }
+    replies
+}
+
+/// The ids the items index finds for `query` (every primary's, merged), through the code the
+/// site searches with.
+pub async fn indexed_ids(db: &Db, query: &str) -> Vec<rbay::items::ItemId> {
+    use rbay::items::server::index::{find, IdQuery};
+    let query = IdQuery {
+        query: query.to_string(),
+        sort: None,
+        offset: 0,
+        count: 1_000,
+    };
+    find(db, "test", query).await.unwrap().ids
 }

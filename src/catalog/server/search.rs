@@ -4,12 +4,13 @@
 use crate::catalog::SEARCH_PAGE_SIZE;
 use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
-use crate::items::server::index::{cards_of, id_search, parse_ids, query_terms, run, text_query};
-use crate::items::{CardPage, ItemCard, ItemId};
+use crate::items::server::index::{
+    ask, cards_of, query_terms, text_query, Answer, Ask, Found, IdQuery, Sort,
+};
+use crate::items::{CardPage, ItemCard};
 use crate::server::redis::db::Db;
 use crate::server::short_cache::{RecentMap, Turns};
 use crate::util::time::now_ms;
-use redis::Value;
 
 /// Which auctions a search shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,14 +53,15 @@ impl SearchSort {
         }
     }
 
-    fn sort_by(self) -> Option<(&'static str, &'static str)> {
-        match self {
-            SearchSort::Relevance => None,
-            SearchSort::PriceLow => Some(("price", "ASC")),
-            SearchSort::PriceHigh => Some(("price", "DESC")),
-            SearchSort::EndingSoon => Some(("ends_at", "ASC")),
-            SearchSort::Newest => Some(("created_at", "DESC")),
-        }
+    fn sort_by(self) -> Option<Sort> {
+        let (field, descending) = match self {
+            SearchSort::Relevance => return None,
+            SearchSort::PriceLow => ("price", false),
+            SearchSort::PriceHigh => ("price", true),
+            SearchSort::EndingSoon => ("ends_at", false),
+            SearchSort::Newest => ("created_at", true),
+        };
+        Some(Sort { field, descending })
     }
 }
 
@@ -111,7 +113,6 @@ pub async fn search(
         Some(slug) => format!("{query} @category:{{{slug}}}"),
         None => query.clone(),
     };
-    let index = db.keys().items_index();
     // A broad word matches a fixed share of the catalogue, and RediSearch reads every match to
     // rank or sort them: the same search asked again within a second reuses the ids (the
     // cards are read fresh below, so prices and bids are live whatever the ids' age).
@@ -127,53 +128,39 @@ pub async fn search(
     } else {
         None
     };
-    let mut pipe = redis::pipe();
+    let mut asks = Vec::new();
     if cached_ids.is_none() {
-        pipe.add_command(id_search(
-            &index,
-            &filtered,
-            sort.sort_by(),
-            (page - 1) * SEARCH_PAGE_SIZE,
-            SEARCH_PAGE_SIZE,
-        ));
+        asks.push(Ask::Ids(IdQuery {
+            query: filtered,
+            sort: sort.sort_by(),
+            offset: (page - 1) * SEARCH_PAGE_SIZE,
+            count: SEARCH_PAGE_SIZE,
+        }));
     }
     // The counts cost about as much as the search itself (the words' expansion): a query asked
     // again within a few seconds reuses them.
     if cached_facets.is_none() {
-        pipe.cmd("FT.AGGREGATE")
-            .arg(&index)
-            .arg(&query)
-            .arg("GROUPBY")
-            .arg(1)
-            .arg("@category")
-            .arg("REDUCE")
-            .arg("COUNT")
-            .arg(0)
-            .arg("AS")
-            .arg("n")
-            .arg("DIALECT")
-            .arg(2);
+        asks.push(Ask::CategoryCounts(query));
     }
-    let mut replies = if cached_ids.is_none() || cached_facets.is_none() {
-        run(db, "search", pipe).await?.into_iter()
+    let answers = if asks.is_empty() {
+        Vec::new()
     } else {
-        Vec::new().into_iter()
+        ask(db, "search", &asks).await?
     };
-    let (total, ids) = match cached_ids {
-        Some(found) => found,
-        None => {
-            let found = parse_ids(db, replies.next().unwrap_or(Value::Nil));
-            IDS.put(ids_key, found.clone());
-            found
+    for answer in answers {
+        match answer {
+            Answer::Ids(found) => {
+                IDS.put(ids_key.clone(), found.clone());
+                cached_ids = Some(found);
+            }
+            Answer::CategoryCounts(counts) => {
+                FACETS.put(facets_key.clone(), counts.clone());
+                cached_facets = Some(counts);
+            }
         }
-    };
-    let facets = match cached_facets {
-        Some(facets) => facets,
-        None => {
-            let facets = parse_facets(replies.next().unwrap_or(Value::Nil));
-            FACETS.put(facets_key, facets.clone());
-            facets
-        }
+    }
+    let (Some(Found { total, ids }), Some(facets)) = (cached_ids, cached_facets) else {
+        return Err(AppError::Internal);
     };
     drop(turn);
     Ok(CardPage {
@@ -203,7 +190,7 @@ static SEARCH_TURNS: std::sync::LazyLock<Turns> = std::sync::LazyLock::new(|| Tu
 
 /// Recent search results (total and ids), by query, order and page, per instance: reused for
 /// one second, like the home rankings' half second.
-static IDS: std::sync::LazyLock<RecentMap<(u64, Vec<ItemId>)>> =
+static IDS: std::sync::LazyLock<RecentMap<Found>> =
     std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(1), 1024));
 
 /// The key of a query's counts: the words and which auctions, never the clock. (The status
@@ -216,31 +203,6 @@ fn facets_key(prefix: &str, text: &str, status: StatusFilter) -> String {
 /// Recent counts per category, by query (words and status), per instance.
 static FACETS: std::sync::LazyLock<RecentMap<Vec<(String, u64)>>> =
     std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(5), 1024));
-
-/// Parses `FT.AGGREGATE … GROUPBY 1 @category REDUCE COUNT 0 AS n`: `[groups, [category, slug,
-/// n, count], …]` → (slug, count) for the categories on the list, most first.
-fn parse_facets(reply: Value) -> Vec<(String, u64)> {
-    let Value::Array(rows) = reply else {
-        return Vec::new();
-    };
-    let mut facets: Vec<(String, u64)> = rows
-        .into_iter()
-        .skip(1)
-        .filter_map(|row| {
-            let fields: Vec<String> = redis::from_redis_value(row).ok()?;
-            let get = |name: &str| {
-                fields
-                    .chunks(2)
-                    .find(|pair| pair[0] == name)
-                    .and_then(|pair| pair.get(1).cloned())
-            };
-            let (slug, _) = crate::items::category(&get("category")?)?;
-            Some((slug.to_string(), get("n")?.parse().ok()?))
-        })
-        .collect();
-    facets.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    facets
-}
 
 /// Names starting with what was typed, for the header's suggestions (live auctions first).
 pub async fn suggest(db: &Db, text: &str) -> Result<Vec<ItemCard>, AppError> {
@@ -259,14 +221,16 @@ pub async fn suggest(db: &Db, text: &str) -> Result<Vec<ItemCard>, AppError> {
         })
         .collect();
     let query = format!("@name:({})", words.join(" "));
-    let cmd = id_search(
-        &db.keys().items_index(),
-        &query,
-        Some(("ends_at", "DESC")),
-        0,
-        6,
-    );
-    Ok(cards_of(db, "suggest", cmd).await?.1)
+    let newest_end_first = IdQuery {
+        query,
+        sort: Some(Sort {
+            field: "ends_at",
+            descending: true,
+        }),
+        offset: 0,
+        count: 6,
+    };
+    Ok(cards_of(db, "suggest", newest_end_first).await?.1)
 }
 
 #[cfg(test)]

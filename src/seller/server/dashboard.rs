@@ -2,7 +2,7 @@
 //! items index (`items::server::index`).
 
 use crate::error::AppError;
-use crate::items::server::index::{cards_of, id_search};
+use crate::items::server::index::{cards_of, IdQuery, Sort, MAX_DEPTH};
 use crate::items::CardPage;
 use crate::seller::{DASHBOARD_PAGE_SIZE, DASHBOARD_SORT_KEYS};
 use crate::server::redis::db::Db;
@@ -31,15 +31,17 @@ pub async fn seller_items(
     descending: bool,
     page: usize,
 ) -> Result<CardPage, AppError> {
-    let page = page.clamp(1, 10_000);
-    let cmd = id_search(
-        &db.keys().items_index(),
-        &format!("@seller_id:{{{seller_id}}}"),
-        Some((sort_key, if descending { "DESC" } else { "ASC" })),
-        (page - 1) * DASHBOARD_PAGE_SIZE,
-        DASHBOARD_PAGE_SIZE,
-    );
-    let (total, cards) = cards_of(db, "seller items", cmd).await?;
+    let page = page.clamp(1, MAX_DEPTH / DASHBOARD_PAGE_SIZE);
+    let query = IdQuery {
+        query: format!("@seller_id:{{{seller_id}}}"),
+        sort: Some(Sort {
+            field: sort_key,
+            descending,
+        }),
+        offset: (page - 1) * DASHBOARD_PAGE_SIZE,
+        count: DASHBOARD_PAGE_SIZE,
+    };
+    let (total, cards) = cards_of(db, "seller items", query).await?;
     Ok(CardPage {
         total,
         cards,

@@ -40,6 +40,8 @@ pub struct Db {
     ready: Arc<AtomicBool>,
     /// The deployment's secret (shared by every instance through Redis), read at bootstrap.
     secret: Arc<std::sync::OnceLock<Vec<u8>>>,
+    /// A cluster's primaries as last read (see [`super::primaries`]); unused on one Redis.
+    pub(super) primaries: Arc<std::sync::Mutex<Option<super::topology::Known>>>,
 }
 
 /// Why the server cannot use the Redis it was pointed at. Each message says what to do.
@@ -56,13 +58,6 @@ pub enum StartupError {
          or unset REDIS_URL to use the project's own Redis"
     )]
     NoSearchModule { url: String },
-    #[error(
-        "Redis at {url} is a Redis Cluster node whose search module only searches its own shard \
-         (RediSearch without a coordinator): searches would silently miss most items. Run Rbay \
-         on one Redis primary (with a replica), or on a cluster whose search coordinates across \
-         shards (Redis 8's query engine); see docs/deploy.md"
-    )]
-    ClusterSearchNotCoordinated { url: String },
     #[error(
         "Redis at {url} is one node of a Redis Cluster; list the cluster's nodes in REDIS_URL, \
          separated by commas (redis://HOST1:PORT1,redis://HOST2:PORT2,...), so that Rbay speaks \
@@ -121,6 +116,7 @@ impl Db {
             url: redact(url).into(),
             ready: Arc::new(AtomicBool::new(false)),
             secret: Arc::default(),
+            primaries: Arc::default(),
         })
     }
 

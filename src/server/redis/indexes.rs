@@ -4,10 +4,12 @@
 //! next to the index; on connect [`ensure`] creates a missing index, leaves an unchanged one
 //! alone and re-creates one whose schema in code changed (documents are kept: `FT.DROPINDEX`
 //! without `DD`, then `FT.CREATE` re-indexes the existing hashes). A distributed lock makes
-//! sure only one app instance does this at a time.
+//! sure only one app instance does this at a time. On a Redis Cluster every primary holds
+//! the index of its own shard (see `super::primaries`).
 
 use crate::server::redis::db::Db;
 use crate::server::redis::lock::Lock;
+use crate::server::redis::topology::Primary;
 use std::time::Duration;
 
 /// One RediSearch index over hashes under one key prefix.
@@ -84,18 +86,15 @@ pub async fn ensure_all(db: &Db) -> redis::RedisResult<()> {
 }
 
 /// Creates `def` if missing, re-creates it if its schema changed, otherwise does nothing.
+/// On a Redis Cluster each primary indexes its own shard, so the index is made on every
+/// primary, and one missing on any primary (a new one, or one restarted empty) is created
+/// there.
 pub async fn ensure(db: &Db, def: &IndexDef) -> redis::RedisResult<IndexOutcome> {
-    let mut conn = db.raw_conn();
     let version = def.version();
     let version_key = db.keys().index_schema_version(&def.name);
-    if index_exists(db, &def.name).await? {
-        let stored: Option<String> = redis::cmd("GET")
-            .arg(&version_key)
-            .query_async(&mut conn)
-            .await?;
-        if stored.as_deref() == Some(version.as_str()) {
-            return Ok(IndexOutcome::Unchanged);
-        }
+    let survey = Survey::take(db, def, &version_key).await?;
+    if survey.is_current(&version) {
+        return Ok(IndexOutcome::Unchanged);
     }
 
     // Another instance may be doing the same right now: take turns, then look again.
@@ -114,61 +113,111 @@ pub async fn ensure(db: &Db, def: &IndexDef) -> redis::RedisResult<IndexOutcome>
     result
 }
 
+/// Where an index stands: the primaries that have it, those that do not, and the schema
+/// fingerprint stored with it.
+struct Survey {
+    with: Vec<Primary>,
+    without: Vec<Primary>,
+    stored: Option<String>,
+}
+
+impl Survey {
+    async fn take(db: &Db, def: &IndexDef, version_key: &str) -> redis::RedisResult<Self> {
+        let mut survey = Survey {
+            with: Vec::new(),
+            without: Vec::new(),
+            stored: None,
+        };
+        for primary in db.primaries().await?.iter() {
+            if exists_on(db, primary, &primary.index_name(&def.name)).await? {
+                survey.with.push(primary.clone());
+            } else {
+                survey.without.push(primary.clone());
+            }
+        }
+        survey.stored = redis::cmd("GET")
+            .arg(version_key)
+            .query_async(&mut db.raw_conn())
+            .await?;
+        Ok(survey)
+    }
+
+    fn is_current(&self, version: &str) -> bool {
+        self.without.is_empty() && self.stored.as_deref() == Some(version)
+    }
+}
+
 async fn recreate_if_needed(
     db: &Db,
     def: &IndexDef,
     version: &str,
     version_key: &str,
 ) -> redis::RedisResult<IndexOutcome> {
-    let mut conn = db.raw_conn();
-    let exists = index_exists(db, &def.name).await?;
-    if exists {
-        let stored: Option<String> = redis::cmd("GET")
-            .arg(version_key)
-            .query_async(&mut conn)
-            .await?;
-        if stored.as_deref() == Some(version) {
-            return Ok(IndexOutcome::Unchanged);
-        }
-        // Drop the index definition only; the hashes stay and are re-indexed below.
-        let _: () = redis::cmd("FT.DROPINDEX")
-            .arg(&def.name)
-            .query_async(&mut conn)
-            .await?;
+    let survey = Survey::take(db, def, version_key).await?;
+    if survey.is_current(version) {
+        return Ok(IndexOutcome::Unchanged);
     }
-    let _: () = redis::cmd("FT.CREATE")
-        .arg(&def.name)
-        .arg("ON")
-        .arg("HASH")
-        .arg("PREFIX")
-        .arg(1)
-        .arg(&def.prefix)
-        .arg("SCHEMA")
-        .arg(&def.schema)
-        .query_async(&mut conn)
-        .await?;
+    let schema_changed = survey.stored.as_deref() != Some(version);
+    let to_create = if !schema_changed {
+        survey.without.clone()
+    } else {
+        // The schema changed: drop the index definition only (the hashes stay and are
+        // re-indexed below), wherever it exists.
+        for primary in &survey.with {
+            let name = primary.index_name(&def.name);
+            on(db, primary, redis::cmd("FT.DROPINDEX").arg(name)).await?;
+        }
+        survey.with.iter().chain(&survey.without).cloned().collect()
+    };
+    for primary in &to_create {
+        let mut create = redis::cmd("FT.CREATE");
+        create
+            .arg(primary.index_name(&def.name))
+            .arg("ON")
+            .arg("HASH")
+            .arg("PREFIX")
+            .arg(1)
+            .arg(&def.prefix)
+            .arg("SCHEMA")
+            .arg(&def.schema);
+        on(db, primary, &create).await?;
+    }
     let _: () = redis::cmd("SET")
         .arg(version_key)
         .arg(version)
-        .query_async(&mut conn)
+        .query_async(&mut db.raw_conn())
         .await?;
-    Ok(if exists {
+    Ok(if schema_changed && !survey.with.is_empty() {
         IndexOutcome::Recreated
     } else {
         IndexOutcome::Created
     })
 }
 
-/// True if an index with this name exists.
+/// True if the index `name` exists on every primary.
 pub async fn index_exists(db: &Db, name: &str) -> redis::RedisResult<bool> {
-    let mut conn = db.raw_conn();
-    let info: redis::RedisResult<redis::Value> =
-        redis::cmd("FT.INFO").arg(name).query_async(&mut conn).await;
-    match info {
+    for primary in db.primaries().await?.iter() {
+        if !exists_on(db, primary, &primary.index_name(name)).await? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+async fn exists_on(db: &Db, primary: &Primary, name: &str) -> redis::RedisResult<bool> {
+    match on(db, primary, redis::cmd("FT.INFO").arg(name)).await {
         Ok(_) => Ok(true),
         Err(e) if is_unknown_index(&e) => Ok(false),
         Err(e) => Err(e),
     }
+}
+
+/// One command on one primary.
+async fn on(db: &Db, primary: &Primary, cmd: &redis::Cmd) -> redis::RedisResult<redis::Value> {
+    let mut pipe = redis::pipe();
+    pipe.add_command(cmd.clone());
+    let mut replies = db.on_primary(primary, &pipe).await?;
+    Ok(replies.pop().unwrap_or(redis::Value::Nil))
 }
 
 /// RediSearch's "no such index" reply (worded differently across versions).

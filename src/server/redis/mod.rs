@@ -5,10 +5,12 @@ pub mod db;
 pub mod indexes;
 pub mod keys;
 pub mod lock;
+pub mod primaries;
 pub mod rate_limit;
 pub mod reply;
 pub mod scripts;
 pub mod supervisor;
+pub mod topology;
 
 pub use db::Db;
 pub use keys::Keys;

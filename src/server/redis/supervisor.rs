@@ -19,34 +19,18 @@ pub enum BootError {
     Redis(#[from] redis::RedisError),
 }
 
-/// What a process will do with Redis, which decides what it must find there.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    /// Serve the site: searches must see every item, so a Redis Cluster's search has to
-    /// coordinate across shards.
-    Site,
-    /// Run the job workers (and tools that do not search): any Redis Cluster will do, since
-    /// every script keeps to one slot.
-    Worker,
-}
-
 /// Connects, checks the search module and creates the indexes, once. For tools and tests that
 /// need a ready database before they start.
 pub async fn connect(url: &str, keys: Keys) -> Result<Db, BootError> {
-    connect_as(url, keys, Role::Site).await
-}
-
-/// [`connect`] for a process in the given role.
-pub async fn connect_as(url: &str, keys: Keys, role: Role) -> Result<Db, BootError> {
     let db = Db::new(url, keys)?;
-    bootstrap(&db, role).await?;
+    bootstrap(&db).await?;
     Ok(db)
 }
 
-/// Checks that this Redis can serve the process' role (the search module; for the site on a
-/// cluster, a search that coordinates across shards), makes sure every index exists with its
-/// current schema, reads the deployment secret, and marks the database ready.
-pub async fn bootstrap(db: &Db, role: Role) -> Result<(), BootError> {
+/// Checks that this Redis can serve Rbay (the search module; a cluster named as one), makes
+/// sure every index exists with its current schema on every primary, reads the deployment
+/// secret, and marks the database ready.
+pub async fn bootstrap(db: &Db) -> Result<(), BootError> {
     // Questions about the Redis itself go to one node: a cluster connection would route them
     // elsewhere, and cannot even start on nodes that are not a cluster.
     let mut node = db.node_conn().await?;
@@ -62,7 +46,7 @@ pub async fn bootstrap(db: &Db, role: Role) -> Result<(), BootError> {
         }
         return Err(e.into());
     }
-    check_topology(db, &mut node, role).await?;
+    check_topology(db, &mut node).await?;
     report_durability(db, &mut node).await;
     indexes::ensure_all(db).await?;
     load_secret(db).await?;
@@ -70,34 +54,18 @@ pub async fn bootstrap(db: &Db, role: Role) -> Result<(), BootError> {
     Ok(())
 }
 
-/// Checks that `REDIS_URL` and the Redis it names agree on being a cluster, and that the
-/// site's search covers every shard. A coordinating search registers the shard-local
-/// `_FT.SEARCH` next to `FT.SEARCH`; the standalone module (RediSearch 2.10 here) does not,
-/// and on a cluster would silently answer from one shard only.
-async fn check_topology(
-    db: &Db,
-    node: &mut MultiplexedConnection,
-    role: Role,
-) -> Result<(), BootError> {
+/// Checks that `REDIS_URL` and the Redis it names agree on being a cluster. (On a cluster the
+/// search module here indexes each shard alone: searches ask every primary and merge, see
+/// `super::primaries`.)
+async fn check_topology(db: &Db, node: &mut MultiplexedConnection) -> Result<(), BootError> {
     let info: String = redis::cmd("INFO").arg("cluster").query_async(node).await?;
     let cluster_node = info.lines().any(|l| l.trim() == "cluster_enabled:1");
     let url = db.url().to_string();
     match (cluster_node, db.is_cluster()) {
-        (false, false) => return Ok(()),
-        (false, true) => return Err(StartupError::NotACluster { url }.into()),
-        (true, false) => return Err(StartupError::ClusterNeedsNodes { url }.into()),
-        (true, true) if role == Role::Worker => return Ok(()),
-        (true, true) => {}
+        (false, true) => Err(StartupError::NotACluster { url }.into()),
+        (true, false) => Err(StartupError::ClusterNeedsNodes { url }.into()),
+        _ => Ok(()),
     }
-    let shard_local: Vec<redis::Value> = redis::cmd("COMMAND")
-        .arg("INFO")
-        .arg("_FT.SEARCH")
-        .query_async(node)
-        .await?;
-    if shard_local.iter().all(|v| matches!(v, redis::Value::Nil)) {
-        return Err(StartupError::ClusterSearchNotCoordinated { url }.into());
-    }
-    Ok(())
 }
 
 /// Says once per process whether a write Redis acknowledged survives a crash of Redis: only
@@ -156,20 +124,31 @@ async fn load_secret(db: &Db) -> redis::RedisResult<()> {
     Ok(())
 }
 
+/// How many pings (a second apart) between two checks of a cluster's indexes.
+const INDEX_CHECK_EVERY: u32 = 5;
+
 /// Watches Redis forever: pings it, and on recovery runs [`bootstrap`] again, with
 /// exponential backoff while it is down. A Redis without the search module is reported on
-/// `fatal` (the server then exits: it cannot work with that Redis).
+/// `fatal` (the server then exits: it cannot work with that Redis). On a cluster it also
+/// looks every [`INDEX_CHECK_EVERY`] pings for a primary without the indexes (one that joined,
+/// or restarted empty) and creates them there.
 pub fn spawn(
     db: &Db,
-    role: Role,
     fatal: tokio::sync::mpsc::Sender<StartupError>,
 ) -> tokio::task::JoinHandle<()> {
     let db = db.clone();
     tokio::spawn(async move {
         let mut backoff = Duration::from_millis(250);
         let mut failures: u32 = 0;
+        let mut pings: u32 = 0;
         loop {
             if db.is_ready() {
+                pings = pings.wrapping_add(1);
+                if db.is_cluster() && pings.is_multiple_of(INDEX_CHECK_EVERY) {
+                    if let Err(e) = indexes::ensure_all(&db).await {
+                        tracing::warn!(error = %e, "cannot check the indexes on every primary");
+                    }
+                }
                 let mut conn = db.raw_conn();
                 let ping: redis::RedisResult<()> = redis::cmd("PING").query_async(&mut conn).await;
                 if let Err(e) = ping {
@@ -185,7 +164,7 @@ pub fn spawn(
                 tokio::time::sleep(Duration::from_secs(1)).await;
                 continue;
             }
-            match bootstrap(&db, role).await {
+            match bootstrap(&db).await {
                 Ok(()) => {
                     failures = 0;
                     tracing::info!(redis = %db.url(), "Redis is ready");
