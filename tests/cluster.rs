@@ -55,7 +55,7 @@ async fn a_pipeline_over_many_slots_answers_in_the_callers_order() {
         .collect();
     assert_eq!(replies, expected);
     assert!(
-        keys_on_each_node(&db)
+        keys_on_each_primary(&db)
             .await
             .iter()
             .all(|keys| !keys.is_empty()),
@@ -108,7 +108,7 @@ async fn the_catalogue_spreads_over_every_primary_and_the_home_page_reads_it_who
         .await
         .unwrap();
     assert!(
-        keys_on_each_node(&db)
+        keys_on_each_primary(&db)
             .await
             .iter()
             .all(|keys| !keys.is_empty()),
@@ -207,7 +207,7 @@ async fn search_on_a_cluster_answers_as_one_redis_holding_the_same_items() {
     assert!(!single.is_cluster());
     let ids = list_fixture([&single, &sharded], 90).await;
     assert!(
-        keys_on_each_node(&sharded)
+        keys_on_each_primary(&sharded)
             .await
             .iter()
             .all(|keys| keys.len() > 30),

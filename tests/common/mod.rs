@@ -48,52 +48,41 @@ async fn connect_to(keys: Keys) -> Db {
         })
 }
 
-/// Every key under the db's namespace (on every node of a cluster).
+/// Every key under the db's namespace (on every primary of a cluster).
 pub async fn keys_in_namespace(db: &Db) -> Vec<String> {
-    let mut found: Vec<String> = keys_on_each_node(db).await.concat();
+    let mut found: Vec<String> = keys_on_each_primary(db).await.concat();
     found.sort();
     found
 }
 
-/// The namespace's keys that each node named in `REDIS_URL` holds, node by node.
-pub async fn keys_on_each_node(db: &Db) -> Vec<Vec<String>> {
+/// The namespace's keys that each primary holds, primary by primary (replicas hold copies of
+/// their primary's keys, and are not asked).
+pub async fn keys_on_each_primary(db: &Db) -> Vec<Vec<String>> {
     let pattern = format!("{}*", db.keys().prefix());
     let mut nodes = Vec::new();
-    for node in 0..db.node_count() {
-        let mut conn = db
-            .node_client(node)
-            .get_multiplexed_async_connection()
-            .await
-            .unwrap();
+    for primary in db.primaries().await.unwrap().iter() {
         let mut found = Vec::new();
-        scan_node(&mut conn, &pattern, &mut found).await;
+        let mut cursor: u64 = 0;
+        loop {
+            let mut scan = redis::pipe();
+            scan.cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000);
+            let reply = db.on_primary(primary, &scan).await.unwrap();
+            let (next, batch): (u64, Vec<String>) =
+                redis::from_redis_value(reply.into_iter().next().unwrap()).unwrap();
+            found.extend(batch);
+            if next == 0 {
+                break;
+            }
+            cursor = next;
+        }
         nodes.push(found);
     }
     nodes
-}
-
-async fn scan_node(
-    conn: &mut redis::aio::MultiplexedConnection,
-    pattern: &str,
-    found: &mut Vec<String>,
-) {
-    let mut cursor: u64 = 0;
-    loop {
-        let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-            .arg(cursor)
-            .arg("MATCH")
-            .arg(pattern)
-            .arg("COUNT")
-            .arg(1000)
-            .query_async(conn)
-            .await
-            .unwrap();
-        found.extend(batch);
-        if next == 0 {
-            break;
-        }
-        cursor = next;
-    }
 }
 
 /// Lists an item through the real code path (`lua/create_item.lua`) and gives it `views`
