@@ -147,17 +147,10 @@ pub async fn purge(db: &Db) -> Result<u64, AppError> {
         let _ = db.on_primary(primary, &drop).await;
         let mut cursor: u64 = 0;
         loop {
-            let mut scan = redis::pipe();
-            scan.cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(5_000);
-            let reply = db.on_primary(primary, &scan).await.map_err(fail)?;
-            let (next, keys): (u64, Vec<String>) =
-                redis::from_redis_value(reply.into_iter().next().unwrap_or(redis::Value::Nil))
-                    .map_err(|e| fail(e.into()))?;
+            let (next, keys) = db
+                .scan_primary(primary, cursor, &pattern, 5_000)
+                .await
+                .map_err(fail)?;
             if !keys.is_empty() {
                 // One key per command: on a cluster each goes to its own slot.
                 let mut unlink = redis::pipe();

@@ -64,16 +64,10 @@ pub async fn keys_on_each_primary(db: &Db) -> Vec<Vec<String>> {
         let mut found = Vec::new();
         let mut cursor: u64 = 0;
         loop {
-            let mut scan = redis::pipe();
-            scan.cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000);
-            let reply = db.on_primary(primary, &scan).await.unwrap();
-            let (next, batch): (u64, Vec<String>) =
-                redis::from_redis_value(reply.into_iter().next().unwrap()).unwrap();
+            let (next, batch) = db
+                .scan_primary(primary, cursor, &pattern, 1000)
+                .await
+                .unwrap();
             found.extend(batch);
             if next == 0 {
                 break;

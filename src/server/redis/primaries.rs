@@ -100,6 +100,28 @@ impl Db {
         replies.into_iter().map(Value::extract_error).collect()
     }
 
+    /// One `SCAN` step on one primary: the next cursor (0 at the end) and the keys matching
+    /// `pattern` in this step.
+    pub async fn scan_primary(
+        &self,
+        primary: &Primary,
+        cursor: u64,
+        pattern: &str,
+        count: usize,
+    ) -> RedisResult<(u64, Vec<String>)> {
+        let mut scan = redis::pipe();
+        scan.cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(pattern)
+            .arg("COUNT")
+            .arg(count);
+        let reply = self.on_primary(primary, &scan).await?;
+        Ok(redis::from_redis_value(
+            reply.into_iter().next().unwrap_or(Value::Nil),
+        )?)
+    }
+
     /// Makes the next call read the primaries again.
     pub fn forget_primaries(&self) {
         *self.primaries.lock().unwrap_or_else(|e| e.into_inner()) = None;
