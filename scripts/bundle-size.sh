@@ -31,8 +31,9 @@ def size(f):
 main = ["rbay.js", "rbay.wasm"]
 pages = {
     "home, search, profiles": [],
-    "item page (signed in)": ["bid_form", "like_button", "live_item", "comment_form"],
-    "item page (signed out)": ["like_button", "live_item"],
+    "item page (signed in)": ["price_box", "bid_box", "bid_history", "like_button", "comment_list", "live_item", "notice_badge"],
+    "item page (signed out)": ["price_box", "bid_box", "bid_history", "like_button", "comment_list", "live_item"],
+    "comments page (signed in)": ["comment_list", "comment_form", "live_item", "notice_badge"],
     "sign in / sign up": ["auth_form"],
     "sell an item": ["item_form"],
 }

@@ -188,6 +188,20 @@ fn an_outbid_bidder_sees_the_count_in_the_header_and_the_notice_in_the_inbox() {
         Some("/auth/signin?next=%2Fnotifications")
     );
     assert_eq!(get(&server, "/api/live/me", None).status, 401);
+    // The list the open inbox fetches: the session's own notices, nobody else's.
+    let list = get(&server, "/notifications/list", Some(&seller));
+    assert_eq!(list.status, 200, "{}", list.body);
+    assert!(
+        list.body.contains("first commented on Copper kettle."),
+        "{}",
+        list.body
+    );
+    let stranger = sign_up(&server, "stranger");
+    let other = get(&server, "/notifications/list", Some(&stranger));
+    assert_eq!(other.status, 200, "{}", other.body);
+    assert!(other.body.contains("Nothing new."), "{}", other.body);
+    assert!(!other.body.contains("Copper kettle"), "{}", other.body);
+    assert_eq!(get(&server, "/notifications/list", None).status, 401);
 }
 
 #[test]

@@ -184,8 +184,32 @@ test('Buy It Now asks for a confirmation before it buys', async ({ browser }) =>
   const name = `Brass compass ${Date.now().toString(36)}`;
   const id = await listItem(seller.page, { name, description: 'Points north.', price: '10', duration: '1 day', buyNow: '50' });
 
+  // The seller and visitors see the price; only a bidder gets the button.
+  await seller.page.goto(`/items/${id}`);
+  await expect(seller.page.locator('.buy-now-price')).toHaveText('Buy It Now: $50.00');
+  await expect(seller.page.locator('.buy-now')).toHaveCount(0);
+  const visitorContext = await browser.newContext();
+  const visitor = await visitorContext.newPage();
+  await visitor.goto(`/items/${id}`);
+  await expect(visitor.locator('.buy-now-price')).toHaveText('Buy It Now: $50.00');
+  await expect(visitor.getByRole('link', { name: 'Sign in to bid' })).toBeVisible();
+  await visitorContext.close();
+
   const buyer = await newUser(browser, 'bnbuyer');
   await buyer.page.goto(`/items/${id}`);
+  // The account menu opens on click and closes on Escape, focus back on its button.
+  await expect(buyer.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  const myBids = buyer.page.getByRole('link', { name: 'My bids' });
+  await buyer.page.locator('.nav-user').click();
+  await expect(myBids).toBeVisible();
+  await buyer.page.keyboard.press('Escape');
+  await expect(myBids).toBeHidden();
+  await expect(buyer.page.locator('.nav-user')).toBeFocused();
+  // And a click elsewhere closes it.
+  await buyer.page.locator('.nav-user').click();
+  await expect(myBids).toBeVisible();
+  await buyer.page.mouse.click(5, 600);
+  await expect(myBids).toBeHidden();
   const buy = buyer.page.locator('.buy-now > summary');
   await expect(buy).toHaveText('Buy It Now for $50.00');
   // The first click only asks.

@@ -185,6 +185,23 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });
   await readmeShot(a, 'notifications.png');
 
+  // The open inbox is live: A leads again from another tab, B outbids, and the new notice
+  // appears on the inbox without a reload (and is read there: the count goes back to zero).
+  await a.evaluate(() => ((window as unknown as { rbayMark: number }).rbayMark = 9));
+  const aTab = await aCtx.newPage();
+  await aTab.goto(`/items/${id}`);
+  await expect(aTab.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await aTab.getByLabel(/Your maximum bid/).fill('20');
+  await aTab.getByRole('button', { name: 'Place bid' }).click();
+  await expect(aTab.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
+  await b.getByLabel(/Your maximum bid/).fill('30');
+  await b.getByRole('button', { name: 'Place bid' }).click();
+  const again = a.locator('.notice').filter({ hasText: `You were outbid on ${title} (2 times): now $20.50.` });
+  await expect(again).toBeVisible({ timeout: 10_000 });
+  await expect(again.locator('.badge-new')).toHaveText('New');
+  await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });
+  expect(await a.evaluate(() => (window as unknown as { rbayMark?: number }).rbayMark)).toBe(9);
+
   for (const ctx of [sellerCtx, aCtx, bCtx]) await ctx.close();
 });
 

@@ -61,8 +61,9 @@ fn account_links(user: Option<CurrentUser>) -> AnyView {
         Some(user) => view! {
             <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
             <NoticeBadge unread=user.unread/>
-            // A menu that needs no JavaScript: a disclosure of plain links.
-            <details class="user-menu">
+            // A menu that needs no JavaScript: a disclosure of plain links (with it, Escape
+            // and a click outside close it: `ui::menus`).
+            <details class="user-menu" data-menu="account">
                 <summary class="nav-link nav-user" title="Your account">
                     <span class="avatar" aria-hidden="true">
                         {user.username.chars().next().map(|c| c.to_ascii_uppercase())}

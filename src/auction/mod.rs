@@ -67,9 +67,9 @@ impl From<AmountError> for BidProblem {
 }
 
 /// Where the viewer stands on an auction, as the item page says it. The server renders it and
-/// the live item page (`live::ui`) changes it as bids and the end arrive, with the same words
-/// and classes, from these functions only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// the standing island (`ui::standing`) changes it as bids and the end arrive, with the same
+/// words and classes, from these functions only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Standing {
     /// The viewer has not bid (or is the seller): nothing is said.
     Nothing,
@@ -100,6 +100,53 @@ impl Standing {
             (false, true, _) if !reserve_unmet => Standing::Won,
             (false, _, Some(_)) => Standing::Lost,
             _ => Standing::Nothing,
+        }
+    }
+
+    /// After anyone's bid, seen by `viewer`: `leader` leads now and `bidders` placed the rows
+    /// the bid added (a bid and the leader's automatic answer). A leader who stays in the lead
+    /// keeps their maximum; a viewer who led or bid in it and does not lead is outbid.
+    pub fn after_bid(
+        self,
+        viewer: Option<u64>,
+        leader: u64,
+        bidders: impl IntoIterator<Item = u64>,
+    ) -> Self {
+        let Some(me) = viewer else {
+            return self;
+        };
+        let led = matches!(self, Standing::Leading { .. });
+        if leader == me {
+            if led {
+                self
+            } else {
+                Standing::Leading { max_cents: None }
+            }
+        } else if led || bidders.into_iter().any(|b| b == me) {
+            Standing::Outbid
+        } else {
+            self
+        }
+    }
+
+    /// After the viewer's own accepted bid: in the lead with their maximum, or answered at once
+    /// by an earlier, higher maximum.
+    pub fn after_own_bid(leading: bool, max_cents: i64) -> Self {
+        if leading {
+            Standing::Leading {
+                max_cents: Some(max_cents),
+            }
+        } else {
+            Standing::Outbid
+        }
+    }
+
+    /// When the auction ends; `sold` when it sold to its leader (the reserve, if any, met).
+    pub fn at_end(self, sold: bool) -> Self {
+        match self {
+            Standing::Leading { .. } if sold => Standing::Won,
+            Standing::Leading { .. } | Standing::Outbid => Standing::Lost,
+            other => other,
         }
     }
 
@@ -227,6 +274,44 @@ mod tests {
             "Ended: the reserve was not met"
         );
         assert_eq!(outcome_text(None, false, true, 100), "Ended without bids");
+    }
+
+    #[test]
+    fn the_standing_follows_bids_and_the_end() {
+        let me = Some(7);
+        let leading = Standing::Leading {
+            max_cents: Some(900),
+        };
+        // Someone else bids below my maximum: my automatic answer keeps me in the lead, with it.
+        assert_eq!(leading.after_bid(me, 7, [8, 7]), leading);
+        // Above it: outbid.
+        assert_eq!(leading.after_bid(me, 8, [8]), Standing::Outbid);
+        // I had not bid: another's bid says nothing to me.
+        assert_eq!(Standing::Nothing.after_bid(me, 8, [8]), Standing::Nothing);
+        // My bid (from another window) that leads.
+        assert_eq!(
+            Standing::Outbid.after_bid(me, 7, [7]),
+            Standing::Leading { max_cents: None }
+        );
+        // My bid answered at once by a higher maximum.
+        assert_eq!(Standing::Nothing.after_bid(me, 8, [7, 8]), Standing::Outbid);
+        // A visitor has no standing.
+        assert_eq!(Standing::Nothing.after_bid(None, 8, [8]), Standing::Nothing);
+        assert_eq!(
+            Standing::after_own_bid(true, 500),
+            Standing::Leading {
+                max_cents: Some(500)
+            }
+        );
+        assert_eq!(Standing::after_own_bid(false, 500), Standing::Outbid);
+        assert_eq!(leading.at_end(true), Standing::Won);
+        assert_eq!(
+            leading.at_end(false),
+            Standing::Lost,
+            "the reserve stopped it"
+        );
+        assert_eq!(Standing::Outbid.at_end(true), Standing::Lost);
+        assert_eq!(Standing::Nothing.at_end(true), Standing::Nothing);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! [`api`] has the server functions, `server` (feature `ssr`) the Redis side.
 
 pub mod api;
+/// The inbox's list (the page's, and what the live inbox fetches).
+pub mod inbox;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod ui;

@@ -137,9 +137,35 @@ pub async fn mark_read(db: &Db, user_id: u64) -> Result<u32, AppError> {
     Ok(was.max(0) as u32)
 }
 
-/// `GET /api/live/me`: the signed-in user's live notices (server-sent events); 401 for others.
+/// `GET /api/live/me`: the signed-in user's live notices (server-sent events);
+/// `GET /notifications/list`: the inbox's list, read as the page reads it (the open inbox
+/// fetches it when notices arrive). 401 for visitors.
 pub fn routes() -> axum::Router<crate::server::state::AppState> {
-    axum::Router::new().route("/api/live/me", axum::routing::get(live_notices))
+    axum::Router::new()
+        .route("/api/live/me", axum::routing::get(live_notices))
+        .route("/notifications/list", axum::routing::get(inbox_list))
+}
+
+async fn inbox_list(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    user: crate::accounts::CurrentUser,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    use leptos::prelude::*;
+    let inbox = inbox(&state.db, user.id).await?;
+    if inbox.unread > 0 {
+        mark_read(&state.db, user.id).await?;
+    }
+    let html =
+        crate::util::html::to_html(view! { <crate::notifications::inbox::InboxBody inbox/> });
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        html,
+    )
+        .into_response())
 }
 
 async fn live_notices(

@@ -9,6 +9,9 @@ pub mod fetch;
 /// Browser only: focus on a form's first problem.
 #[cfg(feature = "hydrate")]
 pub mod focus;
+/// Browser only: Escape and an outside click close an open menu.
+#[cfg(feature = "hydrate")]
+pub mod menus;
 /// "← Previous · Page 2 of 5 · Next →" links.
 pub mod pagination;
 /// The error page and the sign-in redirect that pages share.

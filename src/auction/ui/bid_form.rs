@@ -1,54 +1,70 @@
-//! Island: the bid form. A plain form post without JavaScript (the server redirects back with
-//! the result, once); once hydrated it submits in place: refusals show next to the field,
-//! and an accepted bid updates the price, the viewer's standing and the minimum without a
-//! reload (the live event that every viewer gets adds the row to the history).
+//! The bid form, inside the bid box island (`bid_box`). A plain form post without JavaScript
+//! (the server redirects back with the result, once); once hydrated it submits in place:
+//! refusals show next to the field, and an accepted bid tells the page (`live::ui::bus`), so
+//! the price and the viewer's standing change without a reload (the live event that every
+//! viewer gets adds the row to the history).
 
 use crate::auction::api::place_bid;
 use crate::auction::BidReply;
+use crate::items::ItemId;
 use crate::util::money::format_cents;
 use crate::util::money::{cents_to_input, parse_cents};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
-#[island(lazy)]
+/// What the form says under the field after a bid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BidNote {
+    /// Accepted, and the bidder leads.
+    Placed,
+    /// Accepted, but an earlier maximum at least as high answered it at once.
+    Answered,
+    /// Refused, and why.
+    Refused(String),
+}
+
+impl BidNote {
+    pub fn text(&self) -> String {
+        match self {
+            BidNote::Placed => "Your maximum bid was placed.".into(),
+            BidNote::Answered => {
+                "Your maximum bid was placed, but another bidder's earlier maximum is at least as high.".into()
+            }
+            BidNote::Refused(why) => why.clone(),
+        }
+    }
+
+    /// `ok` (green), `warn` (orange) or none (the problem colour).
+    fn class(&self) -> &'static str {
+        match self {
+            BidNote::Placed => "bid-message ok",
+            BidNote::Answered => "bid-message warn",
+            BidNote::Refused(_) => "bid-message",
+        }
+    }
+}
+
+#[component]
 pub fn BidForm(
-    item_id: crate::items::ItemId,
-    min_bid_cents: i64,
-    /// Message to show at first (from a no-JavaScript round trip).
-    message: Option<String>,
-    /// True when `message` reports success.
-    ok: bool,
+    item_id: ItemId,
+    /// The smallest maximum the viewer may enter (the bid box raises it as bids arrive).
+    minimum: RwSignal<i64>,
+    note: RwSignal<Option<BidNote>>,
     amount: String,
 ) -> impl IntoView {
-    #[cfg(feature = "ssr")]
-    crate::server::assets::preload_island("bid_form");
-    let minimum = RwSignal::new(min_bid_cents);
-    let amount = RwSignal::new(amount);
     // Without JavaScript a refused bid comes back with the field focused.
-    let refused_before = message.is_some() && !ok;
-    let message = RwSignal::new(message.map(|m| (m, ok)));
-    let refused = move || message.with(|m| m.as_ref().is_some_and(|(_, ok)| !*ok));
+    let refused_before = note.with_untracked(|n| matches!(n, Some(BidNote::Refused(_))));
+    let amount = RwSignal::new(amount);
+    let refused = move || note.with(|n| matches!(n, Some(BidNote::Refused(_))));
     let refuse = move |text: String| {
-        message.set(Some((text, false)));
+        note.set(Some(BidNote::Refused(text)));
         #[cfg(feature = "hydrate")]
         crate::ui::focus::first_problem("#bid");
     };
     let busy = RwSignal::new(false);
     let hydrated = RwSignal::new(false);
-    // The minimum only rises: a leader's own floor (their maximum + 1 cent) stays above the
-    // public minimum that live events carry.
     let raise = move |min: i64| minimum.update(|m| *m = (*m).max(min));
     Effect::new(move |_| hydrated.set(true));
-    // Live bids from other people raise the minimum (see `live_dom`).
-    #[cfg(feature = "hydrate")]
-    {
-        let handle = window_event_listener_untyped("rbay:bid", move |ev| {
-            if let Some(min) = crate::live::ui::live_dom::min_bid_from(&ev) {
-                raise(min);
-            }
-        });
-        on_cleanup(move || handle.remove());
-    }
-    let id = item_id;
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -57,9 +73,9 @@ pub fn BidForm(
             return;
         }
         busy.set(true);
-        let (id, value) = (id, amount.get_untracked());
+        let value = amount.get_untracked();
         leptos::task::spawn_local(async move {
-            let reply = place_bid(id, value).await;
+            let reply = place_bid(item_id, value).await;
             busy.set(false);
             match reply {
                 Ok(BidReply::Accepted {
@@ -69,15 +85,28 @@ pub fn BidForm(
                     leading,
                     max_cents,
                 }) => {
+                    // A leader only raises their own maximum: the smallest they may enter is
+                    // above it.
                     raise(if leading {
                         max_cents + 1
                     } else {
                         min_next_cents
                     });
                     amount.set(String::new());
-                    message.set(Some(("Your maximum bid was placed.".into(), true)));
+                    note.set(Some(if leading {
+                        BidNote::Placed
+                    } else {
+                        BidNote::Answered
+                    }));
                     #[cfg(feature = "hydrate")]
-                    crate::live::ui::live_dom::show_own_bid(price_cents, bids, leading, max_cents);
+                    crate::live::ui::bus::publish(crate::live::ui::bus::Heard::OwnBid(
+                        crate::live::ui::bus::OwnBid {
+                            price_cents,
+                            bids,
+                            leading,
+                            max_cents,
+                        },
+                    ));
                     #[cfg(not(feature = "hydrate"))]
                     let _ = (price_cents, bids);
                 }
@@ -129,11 +158,10 @@ pub fn BidForm(
             </div>
             <p
                 id="bid-message"
-                class="bid-message"
-                class:ok=move || message.with(|m| m.as_ref().is_some_and(|(_, ok)| *ok))
+                class=move || note.with(|n| n.as_ref().map_or("bid-message", BidNote::class))
                 role="status"
             >
-                {move || message.with(|m| m.as_ref().map(|(text, _)| text.clone()))}
+                {move || note.with(|n| n.as_ref().map(BidNote::text))}
             </p>
         </form>
     }

@@ -1,5 +1,6 @@
 //! Island: the add-comment form. A plain form post without JavaScript; once hydrated it
-//! posts in place, shows refusals inline and puts the new comment at the top of the list.
+//! posts in place, shows refusals inline and tells the page (`live::ui::bus`), so the new
+//! comment is at the top of the list at once.
 
 use crate::comments::api::{add_comment, CommentReply};
 use crate::util::problem::Problem as _;
@@ -8,7 +9,6 @@ use leptos::prelude::*;
 #[island(lazy)]
 pub fn CommentForm(
     item_id: crate::items::ItemId,
-    viewer_id: u64,
     message: Option<String>,
     text: String,
 ) -> impl IntoView {
@@ -42,12 +42,11 @@ pub fn CommentForm(
                 Ok(CommentReply::Added(comment)) => {
                     text.set(String::new());
                     message.set(None);
+                    // The list shows it at once (its live event follows, for every viewer).
                     #[cfg(feature = "hydrate")]
-                    if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
-                        crate::live::ui::live_dom::add_comment(&doc, &comment, Some(viewer_id));
-                    }
+                    crate::live::ui::bus::publish(crate::live::ui::bus::Heard::OwnComment(comment));
                     #[cfg(not(feature = "hydrate"))]
-                    let _ = (comment, viewer_id);
+                    let _ = comment;
                 }
                 Ok(CommentReply::Rejected(why)) => refuse(why),
                 Ok(CommentReply::Deleted) => {}

@@ -45,8 +45,8 @@ pub fn CommentsPage() -> impl IntoView {
                         let base = format!("/items/{}/comments", data.item_id);
                         let sign_in = crate::accounts::sign_in_url(&base);
                         let form = match data.viewer_id {
-                            Some(viewer_id) => view! {
-                                <CommentForm item_id=data.item_id viewer_id message=problem.map(|p| p.message()) text/>
+                            Some(_) => view! {
+                                <CommentForm item_id=data.item_id message=problem.map(|p| p.message()) text/>
                             }.into_any(),
                             None => view! {
                                 <p class="muted"><a href=sign_in>"Sign in"</a>" to add a comment."</p>
@@ -58,11 +58,10 @@ pub fn CommentsPage() -> impl IntoView {
                                 <p><a href=item_href>"← "{data.item_name.clone()}</a></p>
                                 <h1>
                                     "Comments "
-                                    <span class="muted">"("<span data-live="comment-count">{data.total}</span>")"</span>
-                                    <LiveItem item_id=data.item_id viewer_id=data.viewer_id ended=false/>
+                                    <LiveItem item_id=data.item_id ended=false views=None/>
                                 </h1>
                                 {form}
-                                <CommentList comments=data.comments viewer_id=data.viewer_id max=PAGE_SIZE/>
+                                <CommentList comments=data.comments count=data.total as i64 viewer_id=data.viewer_id max=PAGE_SIZE newest={page == 1}/>
                                 <Pagination
                                     page={page as u64}
                                     pages

@@ -2,7 +2,7 @@
 
 /// Island (lazy): the add-comment form.
 pub mod comment_form;
-/// The list of comments (server-rendered; live additions arrive through `live::ui`).
+/// Island (lazy): the list of comments, live.
 pub mod comment_list;
 /// The page of all comments of an item.
 pub mod comments;

@@ -1,6 +1,9 @@
 //! `/items/:id`: the auction.
 
-use crate::auction::ui::bid_form::BidForm;
+use crate::auction::ui::bid_box::{BidBox, BidBoxKind};
+use crate::auction::ui::bid_form::BidNote;
+use crate::auction::ui::bid_history::BidHistory;
+use crate::auction::ui::price_box::PriceBox;
 use crate::auction::{bid_message, outcome_text, BidEcho, BidProblem, Standing};
 use crate::comments::api::latest_comments;
 use crate::comments::ui::comment_list::CommentList;
@@ -13,9 +16,8 @@ use crate::items::ui::price_chart::PriceChart;
 use crate::items::{ItemDetail, ItemId, ItemPageData, ItemViewer};
 use crate::live::ui::live::LiveItem;
 use crate::ui::status::ErrorPage;
-use crate::util::money::format_cents;
 use crate::util::problem::Problem as _;
-use crate::util::time::{ago, format_time_left, plural};
+use crate::util::time::{format_time_left, plural};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
@@ -68,30 +70,28 @@ struct BidReturn {
 /// viewer leaves them as holes (`server::personal::holes`), filled per request by [`mine`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mine {
-    /// Where the viewer stands.
-    Standing,
+    /// The price box: the auction's numbers and where the viewer stands.
+    PriceBox,
     /// The bid form (or why there is none) and Buy It Now.
     BidBox,
     Like,
     Watch,
-    /// The live island (it knows the viewer, for their standing as bids arrive).
-    Live,
     /// The newest comments (the author sees delete buttons on theirs).
     Comments,
-    /// The view count: not per viewer, but it changes with every new visitor, so it is read
-    /// fresh with the viewer's state rather than make the page render again.
-    Views,
+    /// The live island with the view count: not per viewer, but the count changes with every
+    /// new visitor, so it is read fresh with the viewer's state rather than make the page
+    /// render again.
+    Live,
 }
 
 #[cfg(feature = "ssr")]
-const MINE: [Mine; 7] = [
-    Mine::Standing,
+const MINE: [Mine; 6] = [
+    Mine::PriceBox,
     Mine::BidBox,
     Mine::Like,
     Mine::Watch,
-    Mine::Live,
     Mine::Comments,
-    Mine::Views,
+    Mine::Live,
 ];
 
 /// One per-viewer part of the page, for `viewer`: the same view whether rendered in place or
@@ -108,61 +108,67 @@ fn mine(
     let is_seller = viewer.id == Some(item.seller_id);
     let leading = viewer.id.is_some() && item.high_bidder_id == viewer.id;
     match part {
-        Mine::Standing => {
-            // Survives a reload, because it comes from the viewer's own maximum.
+        Mine::PriceBox => {
+            // The standing survives a reload, because it comes from the viewer's own maximum.
             let reserve_unmet = item.reserve_met == Some(false);
             let standing = Standing::of_viewer(live, leading, reserve_unmet, viewer.my_max_cents);
-            view! { <p class=standing.class() data-live="leading" role="status">{standing.text()}</p> }
-                .into_any()
+            // A reserve can only stop a sale that had bids; without bids it simply ended.
+            let status = (!live).then(|| {
+                let reserve_stopped = reserve_unmet && item.high_bidder_name.is_some();
+                outcome_text(
+                    item.high_bidder_name.as_deref(),
+                    item.outcome.as_deref() == Some("bought"),
+                    !reserve_stopped,
+                    item.price_cents,
+                )
+            });
+            view! {
+                <PriceBox
+                    price_cents=item.price_cents
+                    bids=item.bids
+                    status
+                    ends_at_ms=item.ends_at_ms
+                    time_left=format_time_left(item.ends_at_ms, now_ms)
+                    reserve=item.reserve_met
+                    standing
+                    viewer_id=viewer.id
+                />
+            }
+            .into_any()
         }
         Mine::BidBox => {
-            let message = if form.ok {
-                Some("Your maximum bid was placed.".to_string())
-            } else {
-                form.error.map(|p| bid_message(p, item.min_bid_cents))
+            // A leader only raises their own maximum: the smallest they may enter is above it
+            // (and a refusal names that, as the label does).
+            let min_bid_cents = match (leading, viewer.my_max_cents) {
+                (true, Some(max)) => max + 1,
+                _ => item.min_bid_cents,
             };
-            let sign_in_href = crate::accounts::sign_in_url(&format!("/items/{}", item.id));
-            let bid_box = if !live {
-                view! { <p class="muted">"Bidding is closed."</p> }.into_any()
+            let note = if form.ok {
+                Some(BidNote::Placed)
+            } else {
+                form.error
+                    .map(|p| BidNote::Refused(bid_message(p, min_bid_cents)))
+            };
+            let kind = if !live {
+                BidBoxKind::Closed
             } else if viewer.id.is_none() {
-                view! {
-                    <p class="bid-signin"><a class="button" href=sign_in_href>"Sign in to bid"</a></p>
+                BidBoxKind::SignIn {
+                    href: crate::accounts::sign_in_url(&format!("/items/{}", item.id)),
                 }
-                .into_any()
             } else if is_seller {
-                view! { <p class="muted">"This is your item: you can't bid on it."</p> }.into_any()
+                BidBoxKind::OwnItem
             } else {
-                // A leader only raises their own maximum: the smallest they may enter is above it.
-                let min = match (leading, viewer.my_max_cents) {
-                    (true, Some(max)) => max + 1,
-                    _ => item.min_bid_cents,
-                };
-                view! {
-                    <BidForm item_id=item.id min_bid_cents=min message ok=form.ok amount=form.amount.clone()/>
+                BidBoxKind::Form {
+                    min_bid_cents,
+                    note,
+                    amount: form.amount.clone(),
                 }
-                .into_any()
             };
-            let buy_now = item
-                .buy_now_cents
-                .filter(|_| live && !is_seller && viewer.id.is_some())
-                .map(|price| {
-                    // A purchase is asked for, then confirmed: a disclosure holding the form
-                    // (no JavaScript needed), so one stray click never buys.
-                    view! {
-                        <details class="buy-now" data-live="buy-now">
-                            <summary class="button button-buy">"Buy It Now for " {format_cents(price)}</summary>
-                            <form class="buy-now-confirm" method="post" action="/api/items/buy">
-                                <input type="hidden" name="item_id" value=item.id/>
-                                <p>
-                                    "Buy it now for " <strong>{format_cents(price)}</strong>
-                                    "? The auction ends and you agree to pay the seller."
-                                </p>
-                                <button type="submit" class="button button-buy">"Confirm purchase"</button>
-                            </form>
-                        </details>
-                    }
-                });
-            view! { <div data-live="bid-box">{bid_box}{buy_now}</div> }.into_any()
+            // Everyone sees the Buy It Now price while it is offered; a bidder may buy.
+            let buy_now_cents = item.buy_now_cents.filter(|_| live);
+            let can_buy = !is_seller && viewer.id.is_some();
+            view! { <BidBox item_id=item.id kind buy_now_cents can_buy viewer_id=viewer.id/> }
+                .into_any()
         }
         Mine::Like => view! {
             <LikeButton item_id=item.id liked=viewer.liked likes=item.likes signed_in=viewer.id.is_some()/>
@@ -183,15 +189,12 @@ fn mine(
                 }
             })
             .into_any(),
-        Mine::Live => view! { <LiveItem item_id=item.id viewer_id=viewer.id ended=!live/> }.into_any(),
         Mine::Comments => view! {
-            <CommentList comments=latest.to_vec() viewer_id=viewer.id max=crate::comments::LATEST/>
+            <CommentList comments=latest.to_vec() count=item.comments viewer_id=viewer.id max=crate::comments::LATEST newest=true/>
         }
         .into_any(),
-        Mine::Views => view! {
-            <span class="views" data-testid="views" data-live="views">{plural(item.views, "view", "views")}</span>
-        }
-        .into_any(),
+        Mine::Live => view! { <LiveItem item_id=item.id ended=!live views=Some(item.views)/> }
+            .into_any(),
     }
 }
 
@@ -266,7 +269,13 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
     });
     #[cfg(feature = "ssr")]
     if punched.is_some() {
-        for island in ["bid_form", "like_button", "live_item"] {
+        for island in [
+            "price_box",
+            "bid_box",
+            "like_button",
+            "comment_list",
+            "live_item",
+        ] {
             crate::server::assets::preload_island(island);
         }
     }
@@ -277,39 +286,16 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
         }
         mine(p, &item, &latest_comments, &viewer, &form, now_ms)
     };
-    let live = item.is_live(now_ms) && item.outcome.is_none();
-    let reserve_unmet = item.reserve_met == Some(false);
     let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
     let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
-    let status = if live {
-        None
-    } else {
-        // A reserve can only stop a sale that had bids; without bids it simply ended.
-        let reserve_stopped = reserve_unmet && item.high_bidder_name.is_some();
-        Some(outcome_text(
-            item.high_bidder_name.as_deref(),
-            item.outcome.as_deref() == Some("bought"),
-            !reserve_stopped,
-            item.price_cents,
-        ))
-    };
-    let reserve_badge = item.reserve_met.filter(|_| live).map(|met| {
-        view! {
-            <p class="reserve" class:reserve-met=met data-live="reserve">
-                {if met { "Reserve met" } else { "Reserve not met" }}
-            </p>
-        }
-    });
-    let no_bids = history.is_empty();
-    let (standing, bid_box, like, watch, live_island, comments, views) = (
-        part(Mine::Standing),
+    let (price_box, bid_box, like, watch, comments, live) = (
+        part(Mine::PriceBox),
         part(Mine::BidBox),
         part(Mine::Like),
         part(Mine::Watch),
-        part(Mine::Live),
         part(Mine::Comments),
-        part(Mine::Views),
+        part(Mine::Live),
     );
 
     view! {
@@ -342,28 +328,13 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
                     "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
                     " in "<a href=format!("/search?category={}", item.category)>{category_name}</a>
                 </p>
-                <div class="price-box">
-                    <p class="item-price" data-testid="price" data-live="price" aria-live="polite" aria-atomic="true">{format_cents(item.price_cents)}</p>
-                    <p class="item-bids"><span data-testid="bids" data-live="bids" data-bids=item.bids>{plural(item.bids, "bid", "bids")}</span></p>
-                    <p class="auction-status" data-testid="status" data-live="status" role="status">{status.clone()}</p>
-                    {live.then(|| view! {
-                        <p class="time-left">
-                            "Time left: "
-                            <span class="countdown" data-ends-at=item.ends_at_ms data-live="ends">
-                                {format_time_left(item.ends_at_ms, now_ms)}
-                            </span>
-                        </p>
-                    })}
-                    {reserve_badge}
-                    {standing}
-                </div>
+                <div class="price-box">{price_box}</div>
                 {bid_box}
                 <div class="item-stats">
                     {like}
-                    {views}
                     <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>
                     {watch}
-                    {live_island}
+                    {live}
                 </div>
             </div>
             <section class="item-description">
@@ -374,26 +345,10 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
                 <h2>"Price history"</h2>
                 <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms/>
                 <h3>"Bids"</h3>
-                {no_bids.then(|| view! { <p class="muted" data-live="no-bids">"No bids yet. Be the first!"</p> })}
-                <table class="bid-history" data-live="history-table" hidden=no_bids>
-                    <thead><tr><th>"Bidder"</th><th>"Amount"</th><th>"Time"</th></tr></thead>
-                    <tbody data-live="history">
-                        {history.into_iter().map(|b| view! {
-                            <tr class:auto=b.auto>
-                                <td>
-                                    <a href=format!("/users/{}", b.bidder_id)>{b.bidder_name}</a>
-                                    {b.auto.then(|| view! { <span class="muted bid-kind">" (automatic)"</span> })}
-                                    {b.bought.then(|| view! { <span class="muted bid-kind">" (Buy It Now)"</span> })}
-                                </td>
-                                <td class="num">{format_cents(b.amount_cents)}</td>
-                                <td><time data-ago=b.at_ms>{ago(b.at_ms, now_ms)}</time></td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
+                <BidHistory rows=history now_ms/>
             </section>
             <section class="item-comments" id="comments">
-                <h2>"Comments "<span class="muted">"("<span data-live="comment-count">{item.comments}</span>")"</span></h2>
+                <h2>"Comments"</h2>
                 {comments}
                 <p><a href=format!("/items/{}/comments", item.id)>"All comments and add yours →"</a></p>
             </section>

@@ -51,8 +51,13 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                 <h3 class="card-title" title=item.name.clone()>{item.name.clone()}</h3>
                 <p class="card-price" data-live-price=item.id>{format_cents(item.price_cents)}</p>
                 <p class="card-meta">
-                    <span class:ended=ended data-ends-at=item.ends_at_ms data-card-ends=item.id>
-                        {format_time_left(item.ends_at_ms, now_ms)}
+                    // "3h 12m left", or "Ended" (the ticker marks the countdown `ended`; the
+                    // stylesheet then drops " left").
+                    <span class="time-left">
+                        <span class:ended=ended data-ends-at=item.ends_at_ms data-card-ends=item.id>
+                            {format_time_left(item.ends_at_ms, now_ms)}
+                        </span>
+                        <span class="left-word">" left"</span>
                     </span>
                     <span>{plural(item.views, "view", "views")}</span>
                     <span data-live-bids=item.id>{plural(item.bids, "bid", "bids")}</span>

@@ -3,20 +3,26 @@
 use leptos::prelude::*;
 
 /// Keeps an item page (or its comments page) live: one `EventSource` on
-/// `/items/{id}/events`, applying each event to the page. The browser reconnects by itself
-/// after a drop and sends `Last-Event-ID`, so the server replays what was missed.
+/// `/items/{id}/events`, handing each event to the page's islands ([`bus`](super::bus)). The
+/// browser reconnects by itself after a drop and sends `Last-Event-ID`, so the server replays
+/// what was missed. It shows "Live" while connected and bidding is open, and the item's view
+/// count when given one (the item page; the comments page has none).
 #[island(lazy)]
-pub fn LiveItem(
-    item_id: crate::items::ItemId,
-    viewer_id: Option<u64>,
-    ended: bool,
-) -> impl IntoView {
+pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("live_item");
     let connected = RwSignal::new(false);
     // "Live" means bidding is open and updates arrive; an ended auction (or one that ends
     // while the page is open) no longer says so, though comments still arrive.
     let ended = RwSignal::new(ended);
+    let views = RwSignal::new(views);
+    super::bus::listen(move |heard| {
+        if let super::bus::Heard::Item(crate::items::ItemEvent::Views { views: now }) = heard {
+            if views.get_untracked().is_some() {
+                views.set(Some(*now));
+            }
+        }
+    });
     Effect::new(move |_| {
         #[cfg(feature = "hydrate")]
         {
@@ -28,10 +34,8 @@ pub fn LiveItem(
             let on_event =
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                     if let Some(data) = ev.data().as_string() {
-                        if let Ok(event) =
-                            serde_json::from_str::<crate::live::ui::live_dom::PageEvent>(&data)
-                        {
-                            crate::live::ui::live_dom::apply(&event, viewer_id);
+                        if let Ok(heard) = serde_json::from_str::<super::bus::Heard>(&data) {
+                            super::bus::publish(heard);
                         }
                     }
                 });
@@ -61,12 +65,15 @@ pub fn LiveItem(
             let _ =
                 source.add_event_listener_with_callback("ended", on_ended.as_ref().unchecked_ref());
             on_ended.forget();
-            crate::live::ui::live_dom::keep_open(source, connected);
+            keep_open(source, connected);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&item_id, viewer_id);
+        let _ = &item_id;
     });
     view! {
+        {move || views.get().map(|n| view! {
+            <span class="views" data-testid="views" data-live="views">{crate::util::time::plural(n, "view", "views")}</span>
+        })}
         <span class="live-dot" class:on=move || connected.get() && !ended.get() data-live-connected=move || connected.get().to_string()>
             {move || if connected.get() && !ended.get() { "Live" } else { "" }}
         </span>
@@ -121,7 +128,7 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
             let _ =
                 source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
             on_open.forget();
-            crate::live::ui::live_dom::keep_open(source, connected);
+            keep_open(source, connected);
         }
         #[cfg(not(feature = "hydrate"))]
         let _ = (&events, &fragment);
@@ -174,15 +181,15 @@ pub fn PageTicker() -> impl IntoView {
             else {
                 return;
             };
+            // The page's menus close on Escape (this island is on every page).
+            crate::ui::menus::close_menus_on_escape_and_outside_clicks();
             let offset = server_now - js_sys::Date::now() as i64;
-            let tick = move || crate::live::ui::live_dom::tick_countdowns(offset);
+            let tick = move || super::ticker::tick_countdowns(offset);
             tick();
             if let Ok(handle) = set_interval_with_handle(tick, std::time::Duration::from_secs(1)) {
                 on_cleanup(move || handle.clear());
             }
-            let refresh = move || {
-                leptos::task::spawn_local(crate::live::ui::live_dom::refresh_prices(offset))
-            };
+            let refresh = move || leptos::task::spawn_local(super::ticker::refresh_prices(offset));
             if let Ok(handle) = set_interval_with_handle(refresh, std::time::Duration::from_secs(5))
             {
                 on_cleanup(move || handle.clear());
@@ -193,3 +200,20 @@ pub fn PageTicker() -> impl IntoView {
 
 /// The id of the element carrying the server's clock (`data-server-now`) for [`PageTicker`].
 pub const SERVER_CLOCK_ID: &str = "server-clock";
+
+/// Keeps `connected` true while an island's `EventSource` is open (the browser reconnects by
+/// itself after a drop), and closes the source when the island goes.
+#[cfg(feature = "hydrate")]
+pub fn keep_open(source: web_sys::EventSource, connected: leptos::prelude::RwSignal<bool>) {
+    use leptos::prelude::{on_cleanup, Set};
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+    let on_open = Closure::<dyn Fn()>::new(move || connected.set(true));
+    source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    on_open.forget();
+    let on_error = Closure::<dyn Fn()>::new(move || connected.set(false));
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    let source = send_wrapper::SendWrapper::new(source);
+    on_cleanup(move || source.close());
+}

@@ -24,12 +24,13 @@ pub fn NoticeBadge(unread: u32) -> impl IntoView {
                 Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
                     if let Some(n) = ev.data().as_string().as_deref().and_then(unread_of) {
                         count.set(n);
+                        crate::live::ui::bus::publish(crate::live::ui::bus::Heard::Unread(n));
                     }
                 });
             let _ = source
                 .add_event_listener_with_callback("notice", on_notice.as_ref().unchecked_ref());
             on_notice.forget();
-            crate::live::ui::live_dom::keep_open(source, connected);
+            crate::live::ui::live::keep_open(source, connected);
         }
     });
     let label = move || match count.get() {
