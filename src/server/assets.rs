@@ -118,11 +118,20 @@ fn parse_manifest(json: &[u8]) -> HashMap<String, Vec<String>> {
 pub struct Preloaded(Arc<Mutex<HashSet<String>>>);
 
 /// Called by a lazy island while it renders on the server: adds `<link rel="preload">` for its
-/// chunks (and the split loader script) to the page's `<head>`, each file once per page.
+/// own module (and the split loader script) to the page's `<head>`, each file once per page.
+///
+/// Not for the chunks it shares with other islands: wasm-split cuts shared code into one
+/// chunk per set of islands using it, so an item page's islands list about 120 small files,
+/// and a link for each made the HTML 15 KB heavier (half the page) on every request. The
+/// loader fetches the shared chunks in parallel when the island hydrates.
 pub fn preload_island(name: &str) {
     use leptos::prelude::*;
     use leptos_meta::Link;
-    let files = get().island_files(name);
+    let files: Vec<&String> = get()
+        .island_files(name)
+        .iter()
+        .filter(|f| f.starts_with("split_"))
+        .collect();
     if files.is_empty() {
         return;
     }
@@ -135,7 +144,7 @@ pub fn preload_island(name: &str) {
             return;
         };
         std::iter::once(SPLIT_LOADER)
-            .chain(files.iter().map(String::as_str))
+            .chain(files.iter().map(|f| f.as_str()))
             .filter(|f| seen.insert(f.to_string()))
             .map(str::to_string)
             .collect()
