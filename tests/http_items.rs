@@ -357,6 +357,74 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
 }
 
 /// A small PNG of one colour.
+#[test]
+fn a_category_is_browsed_by_price_as_well_as_by_end() {
+    use common::server::{created_id, get, multipart, sign_up, wait_until, JSON};
+    let server = server();
+    let seller = sign_up(&server, "catsorter");
+    let origin = server.origin();
+    let list = |name: &str, price: &str, category: &str| {
+        let (content_type, body) = multipart(
+            &[
+                ("name", name),
+                ("description", "For the shelf."),
+                ("price", price),
+                ("duration", "1d"),
+                ("category", category),
+            ],
+            None,
+        );
+        created_id(&server.request_bytes(
+            "POST",
+            "/api/items/create",
+            &[
+                ("Content-Type", &content_type),
+                ("Accept", JSON),
+                ("Origin", &origin),
+                ("Cookie", &seller),
+            ],
+            &body,
+        ))
+    };
+    let cheap = list("Pocket atlas", "5", "books");
+    let dear = list("Folio atlas", "90", "books");
+    let middle = list("Road atlas", "30", "books");
+    let elsewhere = list("Brass globe", "60", "home");
+    let order = |body: &str| -> Vec<String> {
+        let mut found: Vec<(usize, String)> = [&cheap, &dear, &middle, &elsewhere]
+            .iter()
+            .filter_map(|id| {
+                body.find(&format!("href=\"/items/{id}\""))
+                    .map(|at| (at, id.to_string()))
+            })
+            .collect();
+        found.sort();
+        found.into_iter().map(|(_, id)| id).collect()
+    };
+    // The sort control is on a category's page too, and the index answers by price (search
+    // is asynchronous: the listing reaches the index within a moment).
+    wait_until(std::time::Duration::from_secs(5), || {
+        order(&get(&server, "/search?category=books&sort=price_desc", None).body)
+            == vec![dear.clone(), middle.clone(), cheap.clone()]
+    })
+    .expect("the category by price, high to low");
+    let high = get(&server, "/search?category=books&sort=price_desc", None);
+    assert!(high.body.contains("name=\"sort\""), "{}", high.body);
+    assert!(high.body.contains(": 3 live auctions"), "{}", high.body);
+    let low = get(&server, "/search?category=books&sort=price_asc", None);
+    assert_eq!(
+        order(&low.body),
+        vec![cheap.clone(), middle.clone(), dear.clone()]
+    );
+    // By end (the default), from the category's ranking: all three, not the globe.
+    let by_end = get(&server, "/search?category=books", None);
+    let mut ids = order(&by_end.body);
+    ids.sort();
+    let mut want = vec![cheap, dear, middle];
+    want.sort();
+    assert_eq!(ids, want);
+}
+
 fn png(r: u8, g: u8, b: u8) -> Vec<u8> {
     let img = image::RgbImage::from_pixel(64, 48, image::Rgb([r, g, b]));
     let mut out = Vec::new();

@@ -35,8 +35,14 @@ pub async fn search_items(
         ),
     };
     // No words: browse every live auction (of the category) in one of the rankings' orders.
+    // A category has one ranking, by end: by price it is asked of the search index instead.
     if q.trim().is_empty() {
-        return rankings::browse(&state.db, BrowseSort::parse(&sort), category, page).await;
+        let order = BrowseSort::parse(&sort);
+        if category.is_none() || !matches!(order, BrowseSort::PriceLow | BrowseSort::PriceHigh) {
+            return rankings::browse(&state.db, order, category, page).await;
+        }
+        let by = SearchSort::parse(&sort);
+        return search::search(&state.db, "", StatusFilter::Live, by, category, page).await;
     }
     search::search(
         &state.db,

@@ -147,7 +147,7 @@ impl BrowseSort {
 }
 
 /// A page of all live auctions in one ranking's order (an empty search), or of one category's
-/// by end (a category has only its ending ranking: the other orders go through search). Two
+/// by end (a category has only its ending ranking: by price it goes through search). Two
 /// round trips: the shards' heads (and the live count) in one pipeline, then the page's cards.
 pub async fn browse(
     db: &Db,

@@ -88,13 +88,18 @@ pub async fn search(
     page: usize,
 ) -> Result<CardPage, AppError> {
     let now_ms = now_ms();
-    let Some(text) = text_query(&query_terms(text)) else {
-        return Ok(CardPage {
-            total: 0,
-            cards: Vec::new(),
-            now_ms,
-            facets: Vec::new(),
-        });
+    let text = match text_query(&query_terms(text)) {
+        Some(text) => text,
+        // No words but a category: all of its items (a category browsed by price).
+        None if category.is_some() => String::new(),
+        None => {
+            return Ok(CardPage {
+                total: 0,
+                cards: Vec::new(),
+                now_ms,
+                facets: Vec::new(),
+            })
+        }
     };
     // "Ending soonest" means auctions still running: ended ones would all come first.
     let status = match (sort, status) {
@@ -104,12 +109,15 @@ pub async fn search(
     let page = page.clamp(1, 500);
     let facets_key = facets_key(db.keys().prefix(), &text, status);
     let ids_key = ids_key(db.keys().prefix(), &text, status, category, sort, page);
-    let query = match status_clause(status, now_ms) {
-        Some(clause) => format!("{text} {clause}"),
-        None => text,
+    let query = match (status_clause(status, now_ms), text.is_empty()) {
+        (Some(clause), true) => clause,
+        (Some(clause), false) => format!("{text} {clause}"),
+        (None, true) => "*".to_string(),
+        (None, false) => text,
     };
     let filtered = match category {
         // Slugs are plain lowercase words (see `items::CATEGORIES`): nothing to escape.
+        Some(slug) if query == "*" => format!("@category:{{{slug}}}"),
         Some(slug) => format!("{query} @category:{{{slug}}}"),
         None => query.clone(),
     };

@@ -20,6 +20,13 @@ const SEARCH_SORTS: [(&str, &str); 5] = [
     ("ending", "Ending soonest"),
     ("newest", "Newly listed"),
 ];
+/// The orders of a category browsed without words: its ranking by end, or the search index by
+/// price.
+const CATEGORY_SORTS: [(&str, &str); 3] = [
+    ("", "Ending soonest"),
+    ("price_asc", "Price: low to high"),
+    ("price_desc", "Price: high to low"),
+];
 /// The orders of browsing without words: the rankings (`items::server::rankings::BrowseSort`).
 const BROWSE_SORTS: [(&str, &str); 4] = [
     ("", "Ending soonest"),
@@ -72,12 +79,10 @@ pub fn SearchPage() -> impl IntoView {
         (false, None) => format!("“{}”", q.trim()),
     };
     let slug = category.map(|(slug, _)| slug).unwrap_or_default();
-    // A category is browsed by end only: its one ranking (words can sort any way).
-    let sortable = !(browsing && category.is_some());
-    let sorts: &[(&'static str, &'static str)] = if browsing {
-        &BROWSE_SORTS
-    } else {
-        &SEARCH_SORTS
+    let sorts: &[(&'static str, &'static str)] = match (browsing, category.is_some()) {
+        (true, true) => &CATEGORY_SORTS,
+        (true, false) => &BROWSE_SORTS,
+        (false, _) => &SEARCH_SORTS,
     };
     let option = |value: &'static str, label: &'static str, current: &str| {
         view! { <option value=value selected=value == current>{label}</option> }
@@ -85,7 +90,7 @@ pub fn SearchPage() -> impl IntoView {
     view! {
         <Title text=title/>
         <section class="search-page">
-            <form class="search-filters" method="get" action="/search" hidden=!sortable>
+            <form class="search-filters" method="get" action="/search">
                 <input type="hidden" name="q" value=q.clone()/>
                 <input type="hidden" name="category" value=slug/>
                 {(!browsing).then(|| view! {
@@ -177,8 +182,8 @@ fn facet_links(
     browsing: bool,
 ) -> impl IntoView {
     let href = |slug: &str| {
-        // A category is browsed by end only: drop a sort it cannot do.
-        let sort = if browsing && !slug.is_empty() {
+        // A category is not browsed by views: drop that sort.
+        let sort = if browsing && !slug.is_empty() && sort == "views" {
             ""
         } else {
             sort
