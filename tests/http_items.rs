@@ -477,14 +477,41 @@ fn a_listing_keeps_up_to_eight_photos_the_first_as_cover() {
     let three = [png(200, 0, 0), png(0, 200, 0), png(0, 0, 200)];
     let id = created_id(&listing_with_photos(&server, &seller, &three));
     let page = get(&server, &format!("/items/{id}"), None);
+    // The cover is shown large (opening full size); each thumbnail shows its photo large on
+    // the item page, the current one marked.
+    assert!(page.body.contains(&format!("href=\"/items/{id}/image\"")));
     for n in 1..=3 {
         assert!(
             page.body
-                .contains(&format!("href=\"/items/{id}/image/{n}\"")),
+                .contains(&format!("href=\"/items/{id}?photo={n}#photo\"")),
             "{n}"
         );
     }
-    assert!(!page.body.contains(&format!("/items/{id}/image/4")));
+    assert!(!page.body.contains("photo=4"));
+    assert!(page.body.contains("Photo 1 of 3"));
+    let second = get(&server, &format!("/items/{id}?photo=2"), None);
+    assert_eq!(second.status, 200);
+    assert!(second
+        .body
+        .contains(&format!("src=\"/items/{id}/image/2\"")));
+    assert!(second
+        .body
+        .contains(&format!("href=\"/items/{id}/image/2\"")));
+    assert!(second.body.contains("Photo 2 of 3"));
+    assert!(second
+        .body
+        .contains(&format!("href=\"/items/{id}?photo=1#photo\" rel=\"prev\"")));
+    assert!(second
+        .body
+        .contains(&format!("href=\"/items/{id}?photo=3#photo\" rel=\"next\"")));
+    // Out of range: the nearest photo, never an error.
+    for asked in ["9", "0", "x"] {
+        let page = get(&server, &format!("/items/{id}?photo={asked}"), None);
+        assert_eq!(page.status, 200, "{asked}");
+    }
+    assert!(get(&server, &format!("/items/{id}?photo=9"), None)
+        .body
+        .contains("Photo 3 of 3"));
     let cover = server.get(&format!("/items/{id}/image"));
     assert_eq!(cover.header("content-type"), Some("image/jpeg"));
     for n in 1..=3 {

@@ -36,8 +36,9 @@ for (const width of [1280, 390]) {
       await check(path);
     }
 
-    // Signed-in pages, with one listing of the user's own.
-    await signUp(page, uniqueName('a11y'));
+    // Signed-in pages, with one listing of the user's own, by a user whose name is as long as
+    // names may be (32 characters, no spaces): it must not widen a phone's pages.
+    await signUp(page, uniqueName('a11y_long_name_').padEnd(32, 'x'));
     await page.goto('/items/new');
     await check('/items/new');
     await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
@@ -47,6 +48,14 @@ for (const width of [1280, 390]) {
     await page.getByRole('button', { name: 'List item' }).click();
     await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
     const own = new URL(page.url()).pathname;
+    // A bid on the demo item, so its page has a history with a bidder's link in it (and My
+    // bids a row).
+    await page.goto(itemHref!);
+    await expect(page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+    await page.getByLabel(/Your maximum bid/).fill(width === 1280 ? '5000' : '6000');
+    await page.getByRole('button', { name: 'Place bid' }).click();
+    await expect(page.locator('#bid-message')).toHaveText(/^Your maximum bid was placed/);
+    await expect(page.locator('.bid-history tbody a[href^="/users/"]').first()).toBeVisible();
     const profile = await page.locator('.item-seller a[href^="/users/"]').getAttribute('href');
     const signedInPages = [own, itemHref!, '/dashboard', '/dashboard/items', `/dashboard${own}`, '/my/bids',
       '/my/watching', '/my/won', '/notifications', profile!];

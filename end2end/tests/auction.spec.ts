@@ -39,7 +39,11 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('#name-error')).toHaveText('Names are 3–80 characters long.');
   await expect(seller.page.locator('#description-error')).toHaveText('Descriptions are 3–2000 characters long.');
   await expect(seller.page.locator('#price-error')).toHaveText('Use at most 2 decimals (cents).');
+  // A fixed field is no longer marked: its message goes as it changes (the others stay).
   await seller.page.getByLabel('Name').fill(title);
+  await expect(seller.page.locator('#name-error')).toHaveText('');
+  await expect(seller.page.getByLabel('Name')).toHaveAttribute('aria-invalid', 'false');
+  await expect(seller.page.locator('#price-error')).toHaveText('Use at most 2 decimals (cents).');
   await seller.page.getByLabel('Description').fill('Restored 1920s brass telescope.');
   await seller.page.getByLabel('Starting price ($)').fill('25');
   await seller.page.getByLabel(/^Photo/).setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
@@ -56,12 +60,19 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await seller.page.goto(`/items/${id}`);
   const photo = seller.page.locator('.item-photo .photo-link img');
   await expect(photo).toBeVisible();
-  // Both photos are on the page, each opening full size.
-  await expect(seller.page.locator('.photo-strip img')).toHaveCount(2);
-  const second = await seller.page.locator('.photo-strip a').nth(1).getAttribute('href');
-  const full = await seller.page.request.get(second!);
-  expect(full.headers()['content-type']).toBe('image/jpeg');
   expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
+  // Both photos are on the page; a thumbnail shows its photo large, which opens full size.
+  await expect(seller.page.locator('.photo-strip img')).toHaveCount(2);
+  await seller.page.locator('.photo-strip a').nth(1).click();
+  await expect(seller.page).toHaveURL(new RegExp(`/items/${id}\\?photo=2#photo$`));
+  await expect(seller.page.locator('.photo-nav')).toContainText('Photo 2 of 2');
+  await expect(photo).toHaveAttribute('src', `/items/${id}/image/2`);
+  const full = await seller.page.request.get(`/items/${id}/image/2`);
+  expect(full.headers()['content-type']).toBe('image/jpeg');
+  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
+  await seller.page.getByRole('link', { name: '← Previous' }).click();
+  await expect(photo).toHaveAttribute('src', `/items/${id}/image`);
+  await seller.page.goto(`/items/${id}`);
   await expect(seller.page.getByTestId('price')).toHaveText('$25.00');
   await expect(seller.page.getByText("This is your item: you can't bid on it.")).toBeVisible();
 

@@ -188,6 +188,11 @@ impl<P: Problem> FieldErrors<P> {
         }
     }
 
+    /// Forgets the problem of `field` (it was changed).
+    pub fn clear(&mut self, field: &str) {
+        self.errors.retain(|(f, _)| f != field);
+    }
+
     /// Sets the problem of `field` when there is one.
     pub fn check(&mut self, field: &str, problem: Option<P>) {
         if let Some(problem) = problem {

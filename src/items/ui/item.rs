@@ -37,6 +37,12 @@ pub fn ItemPage() -> impl IntoView {
             .and_then(BidProblem::from_code)
     });
     let BidEcho { amount } = crate::util::echo::read(&use_location().search.get_untracked());
+    // Which photo is shown large (`?photo=2`; plain links between them, no script needed).
+    let photo = use_query_map().with_untracked(|q| {
+        q.get_str("photo")
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or(1)
+    });
     view! {
         <Suspense>
             {Suspend::new(async move {
@@ -50,7 +56,7 @@ pub fn ItemPage() -> impl IntoView {
                     (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
                     (Ok(Some(data)), Ok((_, latest))) => {
                         let form = BidReturn { ok: bid_ok, error: bid_error, amount };
-                        item_view(data, latest, form).into_any()
+                        item_view(data, latest, form, photo).into_any()
                     }
                 }
             })}
@@ -243,7 +249,12 @@ mod holes {
     }
 }
 
-fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn) -> impl IntoView {
+fn item_view(
+    data: ItemPageData,
+    latest_comments: Vec<Comment>,
+    form: BidReturn,
+    photo: u32,
+) -> impl IntoView {
     let ItemPageData {
         item,
         history,
@@ -287,7 +298,6 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
         mine(p, &item, &latest_comments, &viewer, &form, now_ms)
     };
     let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
-    let photo = format!("/items/{}/image", item.id);
     let seller_href = format!("/users/{}", item.seller_id);
     let (price_box, bid_box, like, watch, comments, live) = (
         part(Mine::PriceBox),
@@ -301,27 +311,7 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
     view! {
         <Title text=item.name.clone()/>
         <article class="item-page">
-            <div class="item-photo">
-                // The photo opens larger (the full-size image) in a plain link.
-                <a href=format!("/items/{}/image", item.id) class="photo-link" title="Open the photo larger">
-                    <img src=photo alt=item.name.clone() width="600" height="450"/>
-                </a>
-                // Every photo, each opening full size (plain links: no script needed).
-                {(item.photos > 1).then(|| {
-                    let count = item.photos;
-                    view! {
-                        <ul class="photo-strip" aria-label="Photos">
-                            {(1..=count).map(|n| view! {
-                                <li>
-                                    <a href=format!("/items/{}/image/{n}", item.id) title=format!("Photo {n} of {count}, full size")>
-                                        <img src=format!("/items/{}/thumb/{n}", item.id) alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
-                                    </a>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }
-                })}
-            </div>
+            <PhotoGallery id=item.id name=item.name.clone() count=item.photos shown=photo/>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>
                 <p class="item-seller">
@@ -361,5 +351,48 @@ fn item_view(data: ItemPageData, latest_comments: Vec<Comment>, form: BidReturn)
                 }}
             </section>
         </article>
+    }
+}
+
+/// The item's photos: one shown large (opening full size in a plain link), and with more than
+/// one, "Previous" / "Next" and a strip of thumbnails, each showing that photo large on the
+/// item page (`?photo=n#photo`: plain links, no script needed).
+#[component]
+fn PhotoGallery(id: ItemId, name: String, count: u32, shown: u32) -> impl IntoView {
+    let count = count.max(1);
+    let shown = shown.clamp(1, count);
+    let large = if shown == 1 {
+        format!("/items/{id}/image")
+    } else {
+        format!("/items/{id}/image/{shown}")
+    };
+    let page = move |n: u32| format!("/items/{id}?photo={n}#photo");
+    let alt = if count > 1 {
+        format!("{name}, photo {shown} of {count}")
+    } else {
+        name
+    };
+    view! {
+        <div class="item-photo" id="photo">
+            <a href=large.clone() class="photo-link" title="Open the photo full size">
+                <img src=large.clone() alt=alt width="600" height="450"/>
+            </a>
+            {(count > 1).then(|| view! {
+                <p class="photo-nav">
+                    {(shown > 1).then(|| view! { <a href=page(shown - 1) rel="prev">"← Previous"</a> })}
+                    <span class="muted">{format!("Photo {shown} of {count}")}</span>
+                    {(shown < count).then(|| view! { <a href=page(shown + 1) rel="next">"Next →"</a> })}
+                </p>
+                <ul class="photo-strip" aria-label="Photos">
+                    {(1..=count).map(|n| view! {
+                        <li>
+                            <a href=page(n) aria-current=(n == shown).then_some("true") title=format!("Show photo {n} of {count}")>
+                                <img src=format!("/items/{id}/thumb/{n}") alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
+                            </a>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            })}
+        </div>
     }
 }

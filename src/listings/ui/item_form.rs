@@ -96,6 +96,19 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
         });
     };
 
+    // A field's problem goes as soon as the field is changed (the next submit checks again).
+    let on_edit = move |ev: leptos::ev::Event| {
+        use wasm_bindgen::JsCast;
+        let field = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.get_attribute("name"));
+        if let Some(field) = field {
+            if errors.with_untracked(|e| e.get(&field).is_some()) {
+                errors.update(|e| e.clear(&field));
+            }
+        }
+    };
     let message = move |field: &'static str| move || errors.with(|e| e.message(field));
     let invalid = move |field: &'static str| move || errors.with(|e| e.get(field).is_some());
     let aria_invalid = move |field: &'static str| {
@@ -128,6 +141,8 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             enctype="multipart/form-data"
             novalidate
             on:submit=on_submit
+            on:input=on_edit
+            on:change=on_edit
             data-hydrated=move || hydrated.get().then_some("true")
         >
             <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM) class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
