@@ -33,7 +33,20 @@ pub struct Server {
 impl Server {
     /// Starts the binary with `REDIS_URL` and extra environment variables, and waits until it
     /// accepts connections (not until Redis is ready: see [`Server::wait_ready`]).
+    ///
+    /// A free port can be taken by another test's process (a Redis) between `free_port` and
+    /// the server's bind: then the server exits, and it is started again on another port,
+    /// rather than the test talking HTTP to someone else's socket.
     pub fn start(redis_url: &str, env: &[(&str, &str)]) -> Self {
+        for _ in 0..5 {
+            if let Some(server) = Self::try_start(redis_url, env) {
+                return server;
+            }
+        }
+        panic!("rbay did not start on any of 5 free ports");
+    }
+
+    fn try_start(redis_url: &str, env: &[(&str, &str)]) -> Option<Self> {
         let port = free_port();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rbay"));
         cmd.env("REDIS_URL", redis_url)
@@ -51,11 +64,34 @@ impl Server {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("start rbay");
-        wait_until(Duration::from_secs(10), || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })
-        .expect("rbay listening");
-        Server { child, port }
+        let mut server = Server { child, port };
+        // Listening, and it is this server that listens: it answers HTTP (any status) and has
+        // not exited (a failed bind exits).
+        let answered = wait_until(Duration::from_secs(10), || {
+            server.exited() || server.answers_http()
+        });
+        if answered.is_err() || server.exited() {
+            return None;
+        }
+        Some(server)
+    }
+
+    fn exited(&mut self) -> bool {
+        !matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// `GET /healthz` gets an HTTP status line (whatever the status).
+    fn answers_http(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else {
+            return false;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+        let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        if stream.write_all(request.as_bytes()).is_err() {
+            return false;
+        }
+        let mut head = [0u8; 12];
+        stream.read_exact(&mut head).is_ok() && head.starts_with(b"HTTP/1.1 ")
     }
 
     /// A server on the test Redis in the namespace `prefix`, with an operator named Opal and
