@@ -47,6 +47,20 @@ inline() {
 # A Redis Cluster of three primaries, each with $replicas replicas, on ports $base and up
 # ($base .. $base+2 the primaries), data in $dir. Persistent clusters keep their data (AOF,
 # fsync before every reply) and are only created the first time.
+# Sets `args`: what every Redis started here runs with — port, data directory, pid and log
+# files, the search and JSON modules, and an AOF fsynced on every write (persist=yes) or no
+# persistence at all.
+redis_args() { # port dir pidfile persist
+  args=(--port "$1" --bind 127.0.0.1 --dir "$2" --daemonize yes
+        --pidfile "$3" --logfile "$2/redis.log"
+        --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so")
+  if [ "$4" = yes ]; then
+    args+=(--appendonly yes --appendfsync always)
+  else
+    args+=(--appendonly no --save "")
+  fi
+}
+
 cluster_ports() { seq "$base" $((base + 3 * (1 + replicas) - 1)); }
 cluster_url() {
   local urls=() port
@@ -78,16 +92,10 @@ start_cluster() {
   for port in $(cluster_ports); do
     dir_="$dir/$port"; mkdir -p "$dir_"
     if [ -f "$dir_/redis.pid" ] && kill -0 "$(cat "$dir_/redis.pid")" 2>/dev/null; then continue; fi
-    local args=(--port "$port" --bind 127.0.0.1 --dir "$dir_" --daemonize yes
-      --pidfile "$dir_/redis.pid" --logfile "$dir_/redis.log"
-      --cluster-enabled yes --cluster-config-file "$dir_/nodes.conf"
-      --cluster-node-timeout "${RBAY_CLUSTER_NODE_TIMEOUT_MS:-2000}"
-      --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so")
-    if [ "$persist" = yes ]; then
-      args+=(--appendonly yes --appendfsync always)
-    else
-      args+=(--appendonly no --save "")
-    fi
+    local args
+    redis_args "$port" "$dir_" "$dir_/redis.pid" "$persist"
+    args+=(--cluster-enabled yes --cluster-config-file "$dir_/nodes.conf"
+      --cluster-node-timeout "${RBAY_CLUSTER_NODE_TIMEOUT_MS:-2000}")
     "$server" "${args[@]}"
     for _ in $(seq 1 50); do inline "$port" PING | grep -q PONG && break; sleep 0.1; done
     inline "$port" PING | grep -q PONG || die "cluster node $port did not start; see $dir_/redis.log"
@@ -167,14 +175,7 @@ case "$cmd" in
     [ -n "$server" ] && [ -n "$modules" ] || die "Redis is not installed: run scripts/setup.sh"
     if [ "$persist" = no ]; then rm -rf "$dir"; fi
     mkdir -p "$dir"
-    args=(--port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes
-          --pidfile "$pidfile" --logfile "$dir/redis.log"
-          --loadmodule "$modules/redisearch.so" --loadmodule "$modules/rejson.so")
-    if [ "$persist" = yes ]; then
-      args+=(--appendonly yes --appendfsync always)
-    else
-      args+=(--appendonly no --save "")
-    fi
+    redis_args "$port" "$dir" "$pidfile" "$persist"
     "$server" "${args[@]}"
     for _ in $(seq 1 50); do ping && break; sleep 0.1; done
     ping || die "Redis did not start on port $port; see $dir/redis.log"

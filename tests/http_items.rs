@@ -264,32 +264,19 @@ fn a_plain_bid_says_it_was_placed_once() {
 
 #[test]
 fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
-    use common::server::{call, created_id, get, multipart, sign_up, JSON};
+    use common::server::{call, create_listing, created_id, get, sign_up, JSON};
     let server = server();
     let seller = sign_up(&server, "catseller");
     let origin = server.origin();
     let list = |category: &str| {
-        let (content_type, body) = multipart(
-            &[
-                ("name", "Oak easel"),
-                ("description", "Folding."),
-                ("price", "10"),
-                ("duration", "1d"),
-                ("category", category),
-            ],
-            None,
-        );
-        server.request_bytes(
-            "POST",
-            "/api/items/create",
-            &[
-                ("Content-Type", &content_type),
-                ("Accept", JSON),
-                ("Origin", &origin),
-                ("Cookie", &seller),
-            ],
-            &body,
-        )
+        let fields = [
+            ("name", "Oak easel"),
+            ("description", "Folding."),
+            ("price", "10"),
+            ("duration", "1d"),
+            ("category", category),
+        ];
+        create_listing(&server, &seller, &fields, &[])
     };
     // Not on the list: refused, nothing listed.
     let refused = list("weapons");
@@ -359,32 +346,18 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
 /// A small PNG of one colour.
 #[test]
 fn a_category_is_browsed_by_price_as_well_as_by_end() {
-    use common::server::{created_id, get, multipart, sign_up, wait_until, JSON};
+    use common::server::{create_listing, created_id, get, sign_up, wait_until};
     let server = server();
     let seller = sign_up(&server, "catsorter");
-    let origin = server.origin();
     let list = |name: &str, price: &str, category: &str| {
-        let (content_type, body) = multipart(
-            &[
-                ("name", name),
-                ("description", "For the shelf."),
-                ("price", price),
-                ("duration", "1d"),
-                ("category", category),
-            ],
-            None,
-        );
-        created_id(&server.request_bytes(
-            "POST",
-            "/api/items/create",
-            &[
-                ("Content-Type", &content_type),
-                ("Accept", JSON),
-                ("Origin", &origin),
-                ("Cookie", &seller),
-            ],
-            &body,
-        ))
+        let fields = [
+            ("name", name),
+            ("description", "For the shelf."),
+            ("price", price),
+            ("duration", "1d"),
+            ("category", category),
+        ];
+        created_id(&create_listing(&server, &seller, &fields, &[]))
     };
     let cheap = list("Pocket atlas", "5", "books");
     let dear = list("Folio atlas", "90", "books");
@@ -441,27 +414,13 @@ fn listing_with_photos(
     photos: &[Vec<u8>],
 ) -> common::server::Response {
     let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
-    let (content_type, body) = common::server::multipart_photos(
-        &[
-            ("name", "Photo album"),
-            ("description", "Many photos."),
-            ("price", "10"),
-            ("duration", "1d"),
-        ],
-        &photos,
-    );
-    let origin = server.origin();
-    server.request_bytes(
-        "POST",
-        "/api/items/create",
-        &[
-            ("Content-Type", &content_type),
-            ("Accept", common::server::JSON),
-            ("Origin", &origin),
-            ("Cookie", cookie),
-        ],
-        &body,
-    )
+    let fields = [
+        ("name", "Photo album"),
+        ("description", "Many photos."),
+        ("price", "10"),
+        ("duration", "1d"),
+    ];
+    common::server::create_listing(server, cookie, &fields, &photos)
 }
 
 #[test]

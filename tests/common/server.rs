@@ -384,15 +384,28 @@ pub fn create_item(
     description: &str,
     photo: Option<&[u8]>,
 ) -> Response {
-    let (content_type, body) = multipart(
+    create_listing(
+        server,
+        cookie,
         &[
             ("name", name),
             ("description", description),
             ("price", "10"),
             ("duration", "1d"),
         ],
-        photo,
-    );
+        photo.as_slice(),
+    )
+}
+
+/// `POST /api/items/create` with these form fields and photos, as the new-item form sends it
+/// (JSON answer).
+pub fn create_listing(
+    server: &Server,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    photos: &[&[u8]],
+) -> Response {
+    let (content_type, body) = multipart_photos(fields, photos);
     let origin = server.origin();
     server.request_bytes(
         "POST",
