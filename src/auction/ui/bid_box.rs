@@ -75,8 +75,10 @@ pub fn BidBox(
         Heard::Item(ItemEvent::Ended { .. }) => closed.set(true),
         _ => {}
     });
+    let closed_text = || view! { <p class="muted">"Bidding is closed."</p> };
     let form = move || match &kind {
-        BidBoxKind::Closed => view! { <p class="muted">"Bidding is closed."</p> }.into_any(),
+        // Shown by the fallback below.
+        BidBoxKind::Closed => ().into_any(),
         BidBoxKind::SignIn { href } => view! {
             <p class="bid-signin"><a class="button" href=href.clone()>"Sign in to bid"</a></p>
         }
@@ -91,8 +93,8 @@ pub fn BidBox(
     };
     view! {
         <div data-live="bid-box">
-            <Show when=move || !closed.get() fallback=|| view! { <p class="muted">"Bidding is closed."</p> }>
-                {form.clone()}
+            <Show when=move || !closed.get() fallback=closed_text>
+                {form()}
                 {move || buy_now.get().map(|price| if can_buy {
                     view! { <BuyNow item_id price_cents=price/> }.into_any()
                 } else {

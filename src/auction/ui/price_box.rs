@@ -33,9 +33,6 @@ pub fn PriceBox(
     let ends = RwSignal::new(ends_at_ms);
     let reserve = RwSignal::new(reserve);
     let standing = RwSignal::new(standing);
-    // The bid count of the newest bid heard: the answer to the viewer's own bid may arrive
-    // after later bids, and then says nothing new of their standing.
-    let newest = std::cell::Cell::new(0);
     // The bid count only grows: an answer that arrives after a newer event (the viewer's own
     // bid, replayed events) does not take the price back.
     let show = move |price_cents: i64, bids: i64| {
@@ -55,7 +52,6 @@ pub fn PriceBox(
             ..
         }) => {
             show(*price_cents, *bids);
-            newest.set(newest.get().max(*bids));
             standing.update(|s| {
                 *s = s.after_bid(viewer_id, *bidder_id, rows.iter().map(|r| r.bidder_id));
             });
@@ -73,8 +69,11 @@ pub fn PriceBox(
             leading,
             max_cents,
         }) => {
+            // The answer to the viewer's own bid may arrive after later bids: then it says
+            // nothing new of their standing either.
+            let fresh = *bids >= count.get_untracked();
             show(*price_cents, *bids);
-            if *bids >= newest.get() {
+            if fresh {
                 standing.set(Standing::after_own_bid(*leading, *max_cents));
             }
         }
