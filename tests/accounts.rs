@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use rbay::accounts::server::sessions;
 use rbay::accounts::server::{self as accounts, AuthPolicy};
+use rbay::accounts::UserId;
 use rbay::accounts::{FormErrors, Problem, CONFIRM, PASSWORD as PASSWORD_FIELD, USERNAME};
 use rbay::server::redis::rate_limit::Limit;
 use rbay::util::problem::FORM;
@@ -229,7 +230,9 @@ async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
 async fn a_fresh_session_is_read_without_a_write() {
     let db = test_db().await;
     let ttl = Duration::from_secs(600);
-    let s = sessions::create(&db, 43, "fern", ttl).await.unwrap();
+    let s = sessions::create(&db, UserId(43), "fern", ttl)
+        .await
+        .unwrap();
     let key = keys_in_namespace(&db)
         .await
         .into_iter()
@@ -260,7 +263,9 @@ async fn a_fresh_session_is_read_without_a_write() {
 async fn sessions_expire_and_visits_renew_them() {
     let db = test_db().await;
     let short = Duration::from_millis(400);
-    let s = sessions::create(&db, 42, "erin", short).await.unwrap();
+    let s = sessions::create(&db, UserId(42), "erin", short)
+        .await
+        .unwrap();
     // A visit renews the idle lifetime.
     tokio::time::sleep(Duration::from_millis(250)).await;
     assert!(sessions::lookup(&db, &s.token, short)

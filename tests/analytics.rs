@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::analytics::server::{self as stats, Scope};
 use rbay::analytics::{Metric, Scale, Span, DAY_MS, HOUR_MS, MINUTE_MS};
 use rbay::engagement::server::watch;
@@ -48,7 +49,7 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
     for i in 0..1_000i64 {
         let minutes_ago = i % 60;
         let at = (now.div_euclid(MINUTE_MS) - minutes_ago) * MINUTE_MS + (i % 50) * 1_000;
-        stats::record(&db, Scope::Item(7), Metric::Bids, 1, Some(at))
+        stats::record(&db, Scope::Item(ItemId(7)), Metric::Bids, 1, Some(at))
             .await
             .unwrap();
         expected[59 - minutes_ago as usize] += 1;
@@ -56,7 +57,7 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
     stats::fold_all(&db).await.unwrap();
     let hour = stats::series(
         &db,
-        Scope::Item(7),
+        Scope::Item(ItemId(7)),
         &[Metric::Bids, Metric::Views],
         Span::Hour,
         now,
@@ -75,7 +76,7 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
     );
 
     // Roll-ups: each hour bucket equals the sum of its minutes; the day the sum of its hours.
-    let day = stats::series(&db, Scope::Item(7), &[Metric::Bids], Span::Day, now)
+    let day = stats::series(&db, Scope::Item(ItemId(7)), &[Metric::Bids], Span::Day, now)
         .await
         .unwrap();
     let this_hour = now.div_euclid(HOUR_MS);
@@ -86,9 +87,15 @@ async fn a_thousand_events_are_counted_exactly_per_bucket_and_rolled_up() {
     assert_eq!(day[0].values[23], in_this_hour);
     assert_eq!(day[0].values[22], 1_000 - in_this_hour);
     assert_eq!(day[0].total(), 1_000);
-    let month = stats::series(&db, Scope::Item(7), &[Metric::Bids], Span::Month, now)
-        .await
-        .unwrap();
+    let month = stats::series(
+        &db,
+        Scope::Item(ItemId(7)),
+        &[Metric::Bids],
+        Span::Month,
+        now,
+    )
+    .await
+    .unwrap();
     assert_eq!(month[0].total(), 1_000);
     // An hour crossing midnight splits into two days, whose sum is still 1,000.
     let today: i64 = *month[0].values.last().unwrap();
@@ -113,7 +120,7 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     };
     // 50 hours ago: that hour's minutes are past their 48 hours; its hour and day remain.
     let old = now - 50 * HOUR_MS;
-    stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(old))
+    stats::record(&db, Scope::Item(ItemId(8)), Metric::Views, 1, Some(old))
         .await
         .unwrap();
     stats::fold_all(&db).await.unwrap();
@@ -131,7 +138,7 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     }
     // This hour's minutes live 48 hours after the hour ends; a second event keeps that expiry.
     for _ in 0..2 {
-        stats::record(&db, Scope::Item(8), Metric::Views, 1, Some(now))
+        stats::record(&db, Scope::Item(ItemId(8)), Metric::Views, 1, Some(now))
             .await
             .unwrap();
         stats::fold_all(&db).await.unwrap();
@@ -145,7 +152,7 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     );
     // 91 days ago: only the day count remains; 800 days ago: nothing.
     let older = now - 91 * DAY_MS;
-    stats::record(&db, Scope::Item(8), Metric::Likes, 1, Some(older))
+    stats::record(&db, Scope::Item(ItemId(8)), Metric::Likes, 1, Some(older))
         .await
         .unwrap();
     stats::fold_all(&db).await.unwrap();
@@ -153,9 +160,15 @@ async fn retention_drops_what_it_should_and_nothing_else() {
     assert_eq!(count(f[1].clone()).await, None);
     assert_eq!(count(f[2].clone()).await, Some(1));
     let ancient = now - 800 * DAY_MS;
-    stats::record(&db, Scope::Item(8), Metric::Comments, 1, Some(ancient))
-        .await
-        .unwrap();
+    stats::record(
+        &db,
+        Scope::Item(ItemId(8)),
+        Metric::Comments,
+        1,
+        Some(ancient),
+    )
+    .await
+    .unwrap();
     stats::fold_all(&db).await.unwrap();
     for field in stats::fields_at(Metric::Comments, "8:", ancient) {
         assert_eq!(count(field.clone()).await, None, "{}", field.1);
@@ -167,19 +180,31 @@ async fn days_turn_at_midnight_utc() {
     let db = test_db().await;
     let midnight = rbay::util::time::now_ms().div_euclid(DAY_MS) * DAY_MS - DAY_MS;
     for at in [midnight - 1, midnight, midnight + 1] {
-        stats::record(&db, Scope::Item(9), Metric::Bids, 1, Some(at))
+        stats::record(&db, Scope::Item(ItemId(9)), Metric::Bids, 1, Some(at))
             .await
             .unwrap();
     }
     stats::fold_all(&db).await.unwrap();
-    let month = stats::series(&db, Scope::Item(9), &[Metric::Bids], Span::Month, midnight)
-        .await
-        .unwrap();
+    let month = stats::series(
+        &db,
+        Scope::Item(ItemId(9)),
+        &[Metric::Bids],
+        Span::Month,
+        midnight,
+    )
+    .await
+    .unwrap();
     // The span ends with the day starting at midnight; the day before holds the one before.
     assert_eq!(&month[0].values[28..], &[1, 2]);
-    let day = stats::series(&db, Scope::Item(9), &[Metric::Bids], Span::Day, midnight)
-        .await
-        .unwrap();
+    let day = stats::series(
+        &db,
+        Scope::Item(ItemId(9)),
+        &[Metric::Bids],
+        Span::Day,
+        midnight,
+    )
+    .await
+    .unwrap();
     assert_eq!(&day[0].values[22..], &[1, 2], "23:00 and 00:00 UTC");
 }
 
@@ -204,16 +229,16 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
         ..Default::default()
     };
     let seller = 4_000 + rand_id();
-    let id: ItemId = items::create(&db, seller, "seller", &item, None)
+    let id: ItemId = items::create(&db, UserId(seller), "seller", &item, None)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 2, "ann", id, 1_500)
+    rbay::auction::server::place_bid(&db, UserId(2), "ann", id, 1_500)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 3, "ben", id, 2_000)
+    rbay::auction::server::place_bid(&db, UserId(3), "ben", id, 2_000)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 2, "ann", id, 2_500)
+    rbay::auction::server::place_bid(&db, UserId(2), "ann", id, 2_500)
         .await
         .unwrap();
     for visitor in ["a:one", "a:two", "a:one"] {
@@ -221,13 +246,13 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
             .await
             .unwrap();
     }
-    rbay::engagement::server::set_like(&db, 2, id, true)
+    rbay::engagement::server::set_like(&db, UserId(2), id, true)
         .await
         .unwrap();
-    rbay::engagement::server::set_like(&db, 2, id, true)
+    rbay::engagement::server::set_like(&db, UserId(2), id, true)
         .await
         .unwrap(); // idempotent: one like
-    watch::set_watch(&db, 3, id, true).await.unwrap();
+    watch::set_watch(&db, UserId(3), id, true).await.unwrap();
     stats::fold_all(&db).await.unwrap();
 
     let metrics = [
@@ -260,8 +285,8 @@ async fn the_writes_record_themselves_for_the_item_its_seller_and_the_site() {
     let item_bids = detail.bids;
     assert_eq!(item_bids, 5, "1 + (auto + bid) + (auto + bid)");
     let expected = vec![3, 2, item_bids, 2, 1, 1, 1];
-    assert_eq!(totals(Scope::Item(id.0)).await, expected);
-    assert_eq!(totals(Scope::Seller(seller)).await, expected);
+    assert_eq!(totals(Scope::Item(id)).await, expected);
+    assert_eq!(totals(Scope::Seller(UserId(seller))).await, expected);
     let site = stats::series(
         &db,
         Scope::Site,
@@ -309,25 +334,25 @@ async fn toggling_a_like_or_a_watch_counts_one_person_once() {
         ..Default::default()
     };
     let seller = 5_000 + rand_id();
-    let id: ItemId = items::create(&db, seller, "seller", &item, None)
+    let id: ItemId = items::create(&db, UserId(seller), "seller", &item, None)
         .await
         .unwrap();
     // One account toggles each 40 times, another likes and watches once.
     for i in 0..40 {
         let on = i % 2 == 0;
-        rbay::engagement::server::set_like(&db, 2, id, on)
+        rbay::engagement::server::set_like(&db, UserId(2), id, on)
             .await
             .unwrap();
-        watch::set_watch(&db, 2, id, on).await.unwrap();
+        watch::set_watch(&db, UserId(2), id, on).await.unwrap();
     }
-    rbay::engagement::server::set_like(&db, 3, id, true)
+    rbay::engagement::server::set_like(&db, UserId(3), id, true)
         .await
         .unwrap();
-    watch::set_watch(&db, 3, id, true).await.unwrap();
+    watch::set_watch(&db, UserId(3), id, true).await.unwrap();
     stats::fold_all(&db).await.unwrap();
     let totals: Vec<i64> = stats::series(
         &db,
-        Scope::Item(id.0),
+        Scope::Item(id),
         &[Metric::Likes, Metric::Watches],
         Span::Hour,
         now(),
@@ -355,7 +380,7 @@ async fn concurrent_folds_count_every_event_exactly_once() {
                 for i in 0..300u64 {
                     stats::record(
                         &db,
-                        Scope::Item(100 + (w * 300 + i) % 16),
+                        Scope::Item(ItemId(100 + (w * 300 + i) % 16)),
                         Metric::Views,
                         1,
                         None,
@@ -383,9 +408,15 @@ async fn concurrent_folds_count_every_event_exactly_once() {
     let now = rbay::util::time::now_ms();
     let mut total = 0;
     for item in 100..116 {
-        total += stats::series(&db, Scope::Item(item), &[Metric::Views], Span::Hour, now)
-            .await
-            .unwrap()[0]
+        total += stats::series(
+            &db,
+            Scope::Item(ItemId(item)),
+            &[Metric::Views],
+            Span::Hour,
+            now,
+        )
+        .await
+        .unwrap()[0]
             .total();
     }
     assert_eq!(total, 1_200);

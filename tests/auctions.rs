@@ -33,7 +33,7 @@ fn new_item(name: &str, cents: i64, duration_ms: i64) -> NewItem {
 async fn list(db: &Db, seller: u64, name: &str, cents: i64, duration_ms: i64) -> ItemId {
     items::create(
         db,
-        seller,
+        UserId(seller),
         &format!("seller{seller}"),
         &new_item(name, cents, duration_ms),
         None,
@@ -59,13 +59,13 @@ async fn every_bid_rule() {
     let bid = |user: u64, cents: i64| {
         let db = db.clone();
         async move {
-            rbay::auction::server::place_bid(&db, user, &format!("user{user}"), id, cents)
+            rbay::auction::server::place_bid(&db, UserId(user), &format!("user{user}"), id, cents)
                 .await
                 .unwrap()
         }
     };
     assert_eq!(
-        rbay::auction::server::place_bid(&db, 2, "x", ItemId(999_999), 5_000)
+        rbay::auction::server::place_bid(&db, UserId(2), "x", ItemId(999_999), 5_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::NotFound)
@@ -107,7 +107,7 @@ async fn every_bid_rule() {
         bid(3, 1_050).await,
         BidOutcome::Accepted {
             bids: 2,
-            outbid: Some(2),
+            outbid: Some(UserId(2)),
             ..
         }
     ));
@@ -135,7 +135,7 @@ async fn every_bid_rule() {
     let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.price_cents, item.bids, item.high_bidder_id),
-        (10_000, 5, Some(2))
+        (10_000, 5, Some(UserId(2)))
     );
     assert_eq!(item.high_bidder_name.as_deref(), Some("user2"));
 
@@ -144,7 +144,7 @@ async fn every_bid_rule() {
     let rows: Vec<(u64, i64, bool)> = page
         .history
         .iter()
-        .map(|b| (b.bidder_id, b.amount_cents, b.auto))
+        .map(|b| (b.bidder_id.0, b.amount_cents, b.auto))
         .collect();
     assert_eq!(
         rows,
@@ -167,9 +167,11 @@ async fn an_ended_auction_refuses_bids_by_redis_time() {
         soft_close: false,
         ..new_item("Sand timer", 500, 300)
     };
-    let id = items::create(&db, 1, "s", &item, None).await.unwrap();
+    let id = items::create(&db, UserId(1), "s", &item, None)
+        .await
+        .unwrap();
     assert!(matches!(
-        rbay::auction::server::place_bid(&db, 2, "b", id, 500)
+        rbay::auction::server::place_bid(&db, UserId(2), "b", id, 500)
             .await
             .unwrap(),
         BidOutcome::Accepted { .. }
@@ -181,7 +183,7 @@ async fn an_ended_auction_refuses_bids_by_redis_time() {
     .await;
     assert!(over);
     assert_eq!(
-        rbay::auction::server::place_bid(&db, 3, "c", id, 100_000)
+        rbay::auction::server::place_bid(&db, UserId(3), "c", id, 100_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::Ended)
@@ -205,10 +207,15 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
             for round in 0..10i64 {
                 // Amounts interleave across users, so many bids race for the same price.
                 let cents = 100 + round * 400 + (user as i64) * 17;
-                let outcome =
-                    rbay::auction::server::place_bid(&db, user, &format!("u{user}"), id, cents)
-                        .await
-                        .unwrap();
+                let outcome = rbay::auction::server::place_bid(
+                    &db,
+                    UserId(user),
+                    &format!("u{user}"),
+                    id,
+                    cents,
+                )
+                .await
+                .unwrap();
                 results.push((user, cents, outcome));
             }
             results
@@ -245,7 +252,10 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
         *b = (*b).max(*cents);
     }
     for (user, max) in &best {
-        let page = items::page(&db, id, Some(*user)).await.unwrap().unwrap();
+        let page = items::page(&db, id, Some(UserId(*user)))
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(page.my_max_cents, Some(*max), "user {user}'s maximum");
     }
     // The leader holds the highest maximum, and pays one increment over the second highest
@@ -255,7 +265,7 @@ async fn two_hundred_concurrent_bids_from_twenty_users_lose_nothing() {
     let (top, leader) = ranked[0];
     let second = ranked[1].0;
     let item = items::get(&db, id).await.unwrap().unwrap();
-    assert_eq!(item.high_bidder_id, Some(leader));
+    assert_eq!(item.high_bidder_id, Some(UserId(leader)));
     assert_eq!(item.price_cents, top.min(second + increment(second)));
 
     // The whole history (the page shows the newest 50) never goes down, and the count of bids
@@ -340,37 +350,37 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     let db = test_db().await;
     let id = list(&db, 1, "Teapot", 100, 60_000).await;
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 5, id, true)
+        rbay::engagement::server::set_like(&db, UserId(5), id, true)
             .await
             .unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 5, id, true)
+        rbay::engagement::server::set_like(&db, UserId(5), id, true)
             .await
             .unwrap(),
         Some((true, 1))
     );
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 6, id, true)
+        rbay::engagement::server::set_like(&db, UserId(6), id, true)
             .await
             .unwrap(),
         Some((true, 2))
     );
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 5, id, false)
+        rbay::engagement::server::set_like(&db, UserId(5), id, false)
             .await
             .unwrap(),
         Some((false, 1))
     );
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 5, id, false)
+        rbay::engagement::server::set_like(&db, UserId(5), id, false)
             .await
             .unwrap(),
         Some((false, 1))
     );
     assert_eq!(
-        rbay::engagement::server::set_like(&db, 5, ItemId(31_337), true)
+        rbay::engagement::server::set_like(&db, UserId(5), ItemId(31_337), true)
             .await
             .unwrap(),
         None
@@ -380,7 +390,7 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     let mut conn = db.raw_conn();
     for (uid, name) in [(1u64, "seller1"), (6, "liker")] {
         let _: () = redis::cmd("HSET")
-            .arg(db.keys().user(uid))
+            .arg(db.keys().user(UserId(uid)))
             .arg("username")
             .arg(name)
             .arg("created_at")
@@ -396,7 +406,7 @@ async fn likes_are_idempotent_and_show_on_profiles() {
     assert_eq!(seller.selling.len(), 1);
     assert_eq!(seller.selling[0].likes, 1);
     // A seller who likes their own item sees it in both lists.
-    rbay::engagement::server::set_like(&db, 1, id, true)
+    rbay::engagement::server::set_like(&db, UserId(1), id, true)
         .await
         .unwrap();
     let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
@@ -415,7 +425,7 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     let lamp_named = list(&db, 1, "Desk lamp", 2_000, 600_000).await;
     let lamp_described = items::create(
         &db,
-        2,
+        UserId(2),
         "seller2",
         &NewItem {
             name: "Reading kit".into(),
@@ -594,7 +604,7 @@ async fn dashboard_sorts_by_validated_columns() {
         let db = db.clone();
         async move {
             let key = rbay::seller::server::dashboard::dashboard_sort_key(key).unwrap();
-            rbay::seller::server::dashboard::seller_items(&db, 42, key, desc, 1)
+            rbay::seller::server::dashboard::seller_items(&db, UserId(42), key, desc, 1)
                 .await
                 .unwrap()
                 .cards
@@ -608,7 +618,7 @@ async fn dashboard_sorts_by_validated_columns() {
     assert_eq!(order("ends_at", false).await, ["Charlie", "Alpha", "Bravo"]);
     assert_eq!(order("name", true).await, ["Charlie", "Bravo", "Alpha"]);
     assert_eq!(
-        rbay::seller::server::dashboard::seller_items(&db, 42, "price", false, 1)
+        rbay::seller::server::dashboard::seller_items(&db, UserId(42), "price", false, 1)
             .await
             .unwrap()
             .total,
@@ -623,7 +633,7 @@ async fn photos_are_stored_and_served_per_item() {
     let photo = images::process(&images::demo_photo(3)).unwrap();
     let with = items::create(
         &db,
-        1,
+        UserId(1),
         "s",
         &new_item("Framed print", 100, 60_000),
         Some(&photo),

@@ -15,6 +15,7 @@ mod common;
 
 use common::redis_process::RedisCluster;
 use common::*;
+use rbay::accounts::UserId;
 use rbay::catalog::server::search::{search, suggest, SearchSort, StatusFilter};
 use rbay::error::AppError;
 use rbay::items::{ItemId, NewItem, CATEGORIES};
@@ -101,10 +102,10 @@ async fn the_catalogue_spreads_over_every_primary_and_the_home_page_reads_it_who
     }
     // Two bidders through the bid script lift the cheapest item to the top of "highest price".
     let first = listed[0];
-    rbay::auction::server::place_bid(&db, 7, "bidder7", first, 9_000)
+    rbay::auction::server::place_bid(&db, UserId(7), "bidder7", first, 9_000)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 8, "bidder8", first, 8_000)
+    rbay::auction::server::place_bid(&db, UserId(8), "bidder8", first, 8_000)
         .await
         .unwrap();
     assert!(
@@ -134,7 +135,7 @@ async fn a_bid_scripted_on_one_node_is_heard_by_subscribers_on_every_node() {
         pubsub.subscribe(&channel).await.unwrap();
         subscribers.push(pubsub);
     }
-    rbay::auction::server::place_bid(&db, 7, "bidder7", id, 900)
+    rbay::auction::server::place_bid(&db, UserId(7), "bidder7", id, 900)
         .await
         .unwrap();
     for (node, pubsub) in subscribers.iter_mut().enumerate() {
@@ -187,7 +188,7 @@ async fn list_fixture(dbs: [&Db; 2], items: usize) -> Vec<ItemId> {
         let mut listed = Vec::new();
         for db in dbs {
             let seller_name = format!("seller{seller}");
-            let id = rbay::items::server::create(db, seller, &seller_name, &item, None)
+            let id = rbay::items::server::create(db, UserId(seller), &seller_name, &item, None)
                 .await
                 .unwrap();
             listed.push(id);
@@ -317,10 +318,10 @@ async fn search_on_a_cluster_answers_as_one_redis_holding_the_same_items() {
             }
             for descending in [false, true] {
                 for page in 1..=5 {
-                    let a = seller_items(&single, seller, key, descending, page)
+                    let a = seller_items(&single, UserId(seller), key, descending, page)
                         .await
                         .unwrap();
-                    let b = seller_items(&sharded, seller, key, descending, page)
+                    let b = seller_items(&sharded, UserId(seller), key, descending, page)
                         .await
                         .unwrap();
                     assert_eq!(a.total, 45);

@@ -8,6 +8,7 @@ mod common;
 
 use common::redis_url;
 use common::server::Server;
+use rbay::accounts::UserId;
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const HTML: &str = "text/html";
@@ -185,25 +186,21 @@ async fn suggestions_and_card_prices_are_plain_text() {
     let numbers = wire::decode_card_numbers(&reply.body);
     assert_eq!(numbers.len(), 1, "{}", reply.body);
     assert_eq!(
-        (
-            numbers[0].id.as_str(),
-            numbers[0].price_cents,
-            numbers[0].bids
-        ),
-        (id.to_string().as_str(), 1250, 0)
+        (numbers[0].id, numbers[0].price_cents, numbers[0].bids),
+        (id, 1250, 0)
     );
     assert!(numbers[0].ends_at_ms > 0);
-    assert_eq!((numbers[0].leader, numbers[0].reserve_met), (0, true));
+    assert_eq!((numbers[0].leader, numbers[0].reserve_met), (None, true));
 
     // A bid: the leader is named by id (My bids works out "winning" or "outbid" with it).
-    rbay::auction::server::place_bid(&db, 7, "ann", id, 1_300)
+    rbay::auction::server::place_bid(&db, UserId(7), "ann", id, 1_300)
         .await
         .unwrap();
     let reply = server.get(&format!("/api/prices?ids={id}"));
     let numbers = wire::decode_card_numbers(&reply.body);
     assert_eq!(
         (numbers[0].price_cents, numbers[0].bids, numbers[0].leader),
-        (1250, 1, 7),
+        (1250, 1, Some(UserId(7))),
         "{}",
         reply.body
     );

@@ -10,6 +10,7 @@ mod common;
 use common::server::Server;
 use common::sse::{event_ids, open_events, wait_for};
 use common::{fresh_prefix, redis_url};
+use rbay::accounts::UserId;
 use rbay::items::server::{self as items};
 use rbay::items::NewItem;
 use rbay::server::Keys;
@@ -38,7 +39,9 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
         duration_ms: 600_000,
         ..Default::default()
     };
-    let id = items::create(&db, 999, "seller", &new, None).await.unwrap();
+    let id = items::create(&db, UserId(999), "seller", &new, None)
+        .await
+        .unwrap();
 
     // A bidder with a session on instance A.
     let origin = format!("http://127.0.0.1:{}", a.port);

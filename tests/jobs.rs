@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::items::server as items;
 use rbay::items::NewItem;
 use rbay::server::jobs::{
@@ -403,8 +404,10 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
         soft_close: false,
         ..Default::default()
     };
-    let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
-    rbay::auction::server::place_bid(&db, 2, "bea", id, 500)
+    let id = items::create(&db, UserId(1), "seller", &item, None)
+        .await
+        .unwrap();
+    rbay::auction::server::place_bid(&db, UserId(2), "bea", id, 500)
         .await
         .unwrap();
     let ends_at = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
@@ -432,8 +435,12 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
     assert_eq!(outcome, "sold");
     // Exactly one "ended" event, and one notice each for the winner and the seller.
     let noticed = eventually(5, || async {
-        let won = rbay::notifications::server::inbox(&db, 2).await.unwrap();
-        let sold = rbay::notifications::server::inbox(&db, 1).await.unwrap();
+        let won = rbay::notifications::server::inbox(&db, UserId(2))
+            .await
+            .unwrap();
+        let sold = rbay::notifications::server::inbox(&db, UserId(1))
+            .await
+            .unwrap();
         !won.notices.is_empty() && !sold.notices.is_empty()
     })
     .await;
@@ -445,10 +452,14 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
         .filter(|(_, f)| f["kind"] == "ended")
         .count();
     assert_eq!(ended, 1);
-    let won = rbay::notifications::server::inbox(&db, 2).await.unwrap();
+    let won = rbay::notifications::server::inbox(&db, UserId(2))
+        .await
+        .unwrap();
     assert_eq!(won.notices.len(), 1);
     assert_eq!(won.notices[0].text(), "You won Closing clock for $5.00.");
-    let sold = rbay::notifications::server::inbox(&db, 1).await.unwrap();
+    let sold = rbay::notifications::server::inbox(&db, UserId(1))
+        .await
+        .unwrap();
     assert_eq!(sold.notices.len(), 1);
     assert_eq!(
         sold.notices[0].text(),
@@ -475,7 +486,7 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
     };
     // Three photos: the job makes a thumbnail for each.
     let photos = [photo.clone(), photo.clone(), photo.clone()];
-    let id = items::store::create_with_photos(&db, 1, "s", &item, &photos)
+    let id = items::store::create_with_photos(&db, UserId(1), "s", &item, &photos)
         .await
         .unwrap();
     assert_eq!(items::photo(&db, id, true).await.unwrap(), None);

@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::comments::server as comments;
 use rbay::comments::{CommentEvent, CommentProblem};
 use rbay::items::server::{self as items};
@@ -28,7 +29,9 @@ async fn item(db: &rbay::server::Db) -> ItemId {
         duration_ms: 60_000,
         ..Default::default()
     };
-    items::create(db, 1, "seller", &new, None).await.unwrap()
+    items::create(db, UserId(1), "seller", &new, None)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -67,7 +70,7 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
     }
     drop(probes);
 
-    rbay::auction::server::place_bid(&db, 2, "bob", id, 100)
+    rbay::auction::server::place_bid(&db, UserId(2), "bob", id, 100)
         .await
         .unwrap();
     for rx in receivers.iter_mut() {
@@ -94,7 +97,7 @@ async fn one_publish_reaches_every_subscriber_on_every_instance() {
 async fn events_are_kept_for_replay_in_order() {
     let db = test_db().await;
     let id = item(&db).await;
-    rbay::auction::server::place_bid(&db, 2, "bob", id, 100)
+    rbay::auction::server::place_bid(&db, UserId(2), "bob", id, 100)
         .await
         .unwrap();
     let visitor = rbay::engagement::server::Visitor::from("a:new-visitor");
@@ -140,14 +143,16 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
     let db = test_db().await;
     let id = item(&db).await;
     for bad in ["", "   \n\t ", &"x".repeat(1001)] {
-        let got = comments::add(&db, LIMIT, id, 5, "ann", bad).await.unwrap();
+        let got = comments::add(&db, LIMIT, id, UserId(5), "ann", bad)
+            .await
+            .unwrap();
         assert!(
             matches!(got, Err(CommentProblem::Empty | CommentProblem::TooLong)),
             "{bad:?}"
         );
     }
     assert_eq!(
-        comments::add(&db, LIMIT, ItemId(424_242), 5, "ann", "hi")
+        comments::add(&db, LIMIT, ItemId(424_242), UserId(5), "ann", "hi")
             .await
             .unwrap(),
         Err(CommentProblem::NotFound)
@@ -158,14 +163,21 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
         "nothing written"
     );
 
-    let first = comments::add(&db, LIMIT, id, 5, "ann", "First!\nTwo lines")
+    let first = comments::add(&db, LIMIT, id, UserId(5), "ann", "First!\nTwo lines")
         .await
         .unwrap()
         .unwrap();
-    let xss = comments::add(&db, LIMIT, id, 6, "ben", "<img src=x onerror=alert(1)>")
-        .await
-        .unwrap()
-        .unwrap();
+    let xss = comments::add(
+        &db,
+        LIMIT,
+        id,
+        UserId(6),
+        "ben",
+        "<img src=x onerror=alert(1)>",
+    )
+    .await
+    .unwrap()
+    .unwrap();
     assert_eq!(
         xss.text, "<img src=x onerror=alert(1)>",
         "stored as text, escaped when shown"
@@ -180,7 +192,9 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().comments, 2);
 
     assert_eq!(
-        comments::delete(&db, id, first.id, 6).await.unwrap(),
+        comments::delete(&db, id, first.id, UserId(6))
+            .await
+            .unwrap(),
         Err(CommentProblem::NotYours)
     );
     assert_eq!(
@@ -189,11 +203,15 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
         "refused delete changed nothing"
     );
     assert_eq!(
-        comments::delete(&db, id, first.id, 5).await.unwrap(),
+        comments::delete(&db, id, first.id, UserId(5))
+            .await
+            .unwrap(),
         Ok(())
     );
     assert_eq!(
-        comments::delete(&db, id, first.id, 5).await.unwrap(),
+        comments::delete(&db, id, first.id, UserId(5))
+            .await
+            .unwrap(),
         Err(CommentProblem::NotFound)
     );
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().comments, 1);
@@ -216,7 +234,7 @@ async fn comments_are_validated_listed_newest_first_and_deleted_only_by_their_au
     );
     // Pagination.
     for n in 0..5 {
-        comments::add(&db, LIMIT, id, 7, "cy", &format!("c{n}"))
+        comments::add(&db, LIMIT, id, UserId(7), "cy", &format!("c{n}"))
             .await
             .unwrap()
             .unwrap();
@@ -234,22 +252,24 @@ async fn commenting_is_rate_limited_per_user() {
     let id = item(&db).await;
     let limit = Limit::per_secs(3, 60);
     for n in 0..3 {
-        comments::add(&db, limit, id, 8, "dee", &format!("n{n}"))
+        comments::add(&db, limit, id, UserId(8), "dee", &format!("n{n}"))
             .await
             .unwrap()
             .unwrap();
     }
-    let refused = comments::add(&db, limit, id, 8, "dee", "one more")
+    let refused = comments::add(&db, limit, id, UserId(8), "dee", "one more")
         .await
         .unwrap();
     assert!(
         matches!(refused, Err(CommentProblem::RateLimited(1..=60))),
         "{refused:?}"
     );
-    assert!(comments::add(&db, limit, id, 9, "eve", "someone else")
-        .await
-        .unwrap()
-        .is_ok());
+    assert!(
+        comments::add(&db, limit, id, UserId(9), "eve", "someone else")
+            .await
+            .unwrap()
+            .is_ok()
+    );
     assert_eq!(comments::list(&db, id, 0, 10).await.unwrap().0, 4);
 }
 
@@ -264,8 +284,10 @@ async fn the_closer_announces_ended_auctions_once() {
         soft_close: false,
         ..Default::default()
     };
-    let id = items::create(&db, 1, "s", &new, None).await.unwrap();
-    rbay::auction::server::place_bid(&db, 2, "winner", id, 100)
+    let id = items::create(&db, UserId(1), "s", &new, None)
+        .await
+        .unwrap();
+    rbay::auction::server::place_bid(&db, UserId(2), "winner", id, 100)
         .await
         .unwrap();
     let closed = eventually(5, || {

@@ -6,6 +6,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::auction::server::closer;
 use rbay::engagement::server::watch;
 use rbay::items::server as items;
@@ -24,7 +25,7 @@ async fn list(db: &Db, seller: u64, name: &str, duration_ms: i64) -> ItemId {
         soft_close: false,
         ..Default::default()
     };
-    items::create(db, seller, "seller", &item, None)
+    items::create(db, UserId(seller), "seller", &item, None)
         .await
         .unwrap()
 }
@@ -42,7 +43,7 @@ async fn watching_counts_lists_by_end_and_schedules_reminders() {
     };
     let before = delayed().await; // the two closing jobs
     assert_eq!(
-        watch::set_watch(&db, 7, later, true).await.unwrap(),
+        watch::set_watch(&db, UserId(7), later, true).await.unwrap(),
         Some((true, 1))
     );
     assert_eq!(
@@ -51,7 +52,9 @@ async fn watching_counts_lists_by_end_and_schedules_reminders() {
         "an hour and ten minutes before the end"
     );
     assert_eq!(
-        watch::set_watch(&db, 7, sooner, true).await.unwrap(),
+        watch::set_watch(&db, UserId(7), sooner, true)
+            .await
+            .unwrap(),
         Some((true, 1))
     );
     assert_eq!(
@@ -61,27 +64,32 @@ async fn watching_counts_lists_by_end_and_schedules_reminders() {
     );
     // Watching twice changes nothing; another watcher counts.
     assert_eq!(
-        watch::set_watch(&db, 7, later, true).await.unwrap(),
+        watch::set_watch(&db, UserId(7), later, true).await.unwrap(),
         Some((true, 1))
     );
     assert_eq!(delayed().await, before + 3);
     assert_eq!(
-        watch::set_watch(&db, 8, later, true).await.unwrap(),
+        watch::set_watch(&db, UserId(8), later, true).await.unwrap(),
         Some((true, 2))
     );
-    let cards = watch::watching(&db, 7).await.unwrap();
+    let cards = watch::watching(&db, UserId(7)).await.unwrap();
     let names: Vec<&str> = cards.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["Sooner clock", "Later clock"], "soonest end first");
-    let page = items::page(&db, later, Some(7)).await.unwrap().unwrap();
+    let page = items::page(&db, later, Some(UserId(7)))
+        .await
+        .unwrap()
+        .unwrap();
     assert!(page.watching);
     assert_eq!(page.item.watchers, 2);
     assert_eq!(
-        watch::set_watch(&db, 7, later, false).await.unwrap(),
+        watch::set_watch(&db, UserId(7), later, false)
+            .await
+            .unwrap(),
         Some((false, 1))
     );
-    assert_eq!(watch::watching(&db, 7).await.unwrap().len(), 1);
+    assert_eq!(watch::watching(&db, UserId(7)).await.unwrap().len(), 1);
     assert_eq!(
-        watch::set_watch(&db, 7, ItemId(999_999), true)
+        watch::set_watch(&db, UserId(7), ItemId(999_999), true)
             .await
             .unwrap(),
         None
@@ -92,7 +100,7 @@ async fn watching_counts_lists_by_end_and_schedules_reminders() {
 async fn a_reminder_reaches_only_a_user_who_still_watches_a_running_auction() {
     let db = test_db().await;
     let id = list(&db, 1, "Watched vase", 3_600_000).await;
-    watch::set_watch(&db, 7, id, true).await.unwrap();
+    watch::set_watch(&db, UserId(7), id, true).await.unwrap();
     let payload = |user: u64| format!(r#"{{"item":{id},"user":{user},"minutes":10}}"#);
     watch::run_reminder_job(&db, &payload(7)).await.unwrap();
     watch::run_reminder_job(&db, &payload(7)).await.unwrap();
@@ -103,8 +111,8 @@ async fn a_reminder_reaches_only_a_user_who_still_watches_a_running_auction() {
         .waiting;
     assert_eq!(queued, 1, "once, however often the job runs");
     // Someone who stopped watching hears nothing.
-    watch::set_watch(&db, 8, id, true).await.unwrap();
-    watch::set_watch(&db, 8, id, false).await.unwrap();
+    watch::set_watch(&db, UserId(8), id, true).await.unwrap();
+    watch::set_watch(&db, UserId(8), id, false).await.unwrap();
     watch::run_reminder_job(&db, &payload(8)).await.unwrap();
     let queued = jobs::counts(&db, &[rbay::notifications::server::QUEUE], 1)
         .await
@@ -117,21 +125,21 @@ async fn a_reminder_reaches_only_a_user_who_still_watches_a_running_auction() {
 async fn an_ended_auction_cannot_be_watched_but_can_be_unwatched() {
     let db = test_db().await;
     let id = list(&db, 1, "Short lamp", 300).await;
-    watch::set_watch(&db, 7, id, true).await.unwrap();
+    watch::set_watch(&db, UserId(7), id, true).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     // Over by the clock, before any closing job ran: refused, and nothing stored.
-    let refused = watch::set_watch(&db, 8, id, true).await;
+    let refused = watch::set_watch(&db, UserId(8), id, true).await;
     assert!(
         matches!(refused, Err(rbay::error::AppError::Invalid(_))),
         "{refused:?}"
     );
-    assert!(watch::watching(&db, 8).await.unwrap().is_empty());
+    assert!(watch::watching(&db, UserId(8)).await.unwrap().is_empty());
     // Closed by the job: still refused.
     closer::close_due(&db).await.unwrap();
-    assert!(watch::set_watch(&db, 8, id, true).await.is_err());
+    assert!(watch::set_watch(&db, UserId(8), id, true).await.is_err());
     // A watcher can always let go.
     assert_eq!(
-        watch::set_watch(&db, 7, id, false).await.unwrap(),
+        watch::set_watch(&db, UserId(7), id, false).await.unwrap(),
         Some((false, 0))
     );
 }
@@ -142,25 +150,25 @@ async fn my_bids_and_won_sold_say_where_the_user_stands() {
     let contested = list(&db, 1, "Contested lamp", 600).await;
     let quiet = list(&db, 1, "Quiet lamp", 600).await;
     let running = list(&db, 1, "Running lamp", 3_600_000).await;
-    rbay::auction::server::place_bid(&db, 2, "ann", contested, 2_000)
+    rbay::auction::server::place_bid(&db, UserId(2), "ann", contested, 2_000)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 3, "ben", contested, 1_500)
+    rbay::auction::server::place_bid(&db, UserId(3), "ben", contested, 1_500)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 3, "ben", running, 1_000)
+    rbay::auction::server::place_bid(&db, UserId(3), "ben", running, 1_000)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 2, "ann", running, 1_200)
+    rbay::auction::server::place_bid(&db, UserId(2), "ann", running, 1_200)
         .await
         .unwrap();
     let status = |list: &[rbay::my_lists::MyItem], id: ItemId| {
         list.iter().find(|m| m.card.id == id).map(|m| m.status)
     };
-    let bens = mine::my_bids(&db, 3).await.unwrap();
+    let bens = mine::my_bids(&db, UserId(3)).await.unwrap();
     assert_eq!(status(&bens, running), Some(MyStatus::Outbid));
     assert_eq!(status(&bens, contested), Some(MyStatus::Outbid));
-    let anns = mine::my_bids(&db, 2).await.unwrap();
+    let anns = mine::my_bids(&db, UserId(2)).await.unwrap();
     assert_eq!(status(&anns, running), Some(MyStatus::Winning));
     assert_eq!(
         anns.iter()
@@ -188,17 +196,17 @@ async fn my_bids_and_won_sold_say_where_the_user_stands() {
     })
     .await;
     assert!(both_closed);
-    let (won, _) = mine::won_and_sold(&db, 2).await.unwrap();
+    let (won, _) = mine::won_and_sold(&db, UserId(2)).await.unwrap();
     assert_eq!(won.len(), 1);
     assert_eq!(
         (won[0].status, won[0].other_party.as_deref()),
         (MyStatus::Won, Some("seller"))
     );
     assert_eq!(
-        status(&mine::my_bids(&db, 3).await.unwrap(), contested),
+        status(&mine::my_bids(&db, UserId(3)).await.unwrap(), contested),
         Some(MyStatus::Lost)
     );
-    let (_, sold) = mine::won_and_sold(&db, 1).await.unwrap();
+    let (_, sold) = mine::won_and_sold(&db, UserId(1)).await.unwrap();
     assert_eq!(status(&sold, contested), Some(MyStatus::Sold));
     assert_eq!(
         sold.iter()

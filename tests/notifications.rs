@@ -6,11 +6,12 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::notifications::server::{inbox, mark_read, notify, NewNotice};
 use rbay::notifications::{NoticeKind, KEPT};
 use rbay::server::Db;
 
-fn notice(user_id: u64, kind: NoticeKind, item_id: u64, price: i64) -> NewNotice {
+fn notice(user_id: UserId, kind: NoticeKind, item_id: u64, price: i64) -> NewNotice {
     NewNotice {
         user_id,
         kind,
@@ -23,24 +24,24 @@ fn notice(user_id: u64, kind: NoticeKind, item_id: u64, price: i64) -> NewNotice
 }
 
 async fn unread(db: &Db, user: u64) -> u32 {
-    inbox(db, user).await.unwrap().unread
+    inbox(db, UserId(user)).await.unwrap().unread
 }
 
 #[tokio::test]
 async fn a_burst_of_outbids_is_one_notice_and_other_kinds_are_their_own() {
     let db = test_db().await;
     for price in [100, 200, 300] {
-        notify(&db, &notice(7, NoticeKind::Outbid, 1, price))
+        notify(&db, &notice(UserId(7), NoticeKind::Outbid, 1, price))
             .await
             .unwrap();
     }
-    notify(&db, &notice(7, NoticeKind::Outbid, 2, 50))
+    notify(&db, &notice(UserId(7), NoticeKind::Outbid, 2, 50))
         .await
         .unwrap();
-    notify(&db, &notice(7, NoticeKind::Won, 1, 300))
+    notify(&db, &notice(UserId(7), NoticeKind::Won, 1, 300))
         .await
         .unwrap();
-    let seen = inbox(&db, 7).await.unwrap();
+    let seen = inbox(&db, UserId(7)).await.unwrap();
     assert_eq!(seen.unread, 3);
     assert_eq!(seen.notices.len(), 3);
     assert_eq!(seen.notices[0].kind, NoticeKind::Won, "newest first");
@@ -59,33 +60,38 @@ async fn a_burst_of_outbids_is_one_notice_and_other_kinds_are_their_own() {
         "You were outbid on Item 1 (3 times): now $3.00."
     );
     // Once read, another outbid on the same item in the same minute is new again.
-    assert_eq!(mark_read(&db, 7).await.unwrap(), 3);
+    assert_eq!(mark_read(&db, UserId(7)).await.unwrap(), 3);
     assert_eq!(unread(&db, 7).await, 0);
-    assert!(inbox(&db, 7).await.unwrap().notices.iter().all(|n| n.read));
-    notify(&db, &notice(7, NoticeKind::Outbid, 1, 400))
+    assert!(inbox(&db, UserId(7))
+        .await
+        .unwrap()
+        .notices
+        .iter()
+        .all(|n| n.read));
+    notify(&db, &notice(UserId(7), NoticeKind::Outbid, 1, 400))
         .await
         .unwrap();
-    let seen = inbox(&db, 7).await.unwrap();
+    let seen = inbox(&db, UserId(7)).await.unwrap();
     assert_eq!((seen.unread, seen.notices.len()), (1, 3));
     assert_eq!(seen.notices[0].count, 4);
     // Nobody else's inbox moved.
-    assert!(inbox(&db, 8).await.unwrap().notices.is_empty());
+    assert!(inbox(&db, UserId(8)).await.unwrap().notices.is_empty());
 }
 
 #[tokio::test]
 async fn a_notice_with_a_once_key_is_delivered_once_and_the_inbox_is_capped() {
     let db = test_db().await;
-    let mut won = notice(3, NoticeKind::Won, 9, 100);
+    let mut won = notice(UserId(3), NoticeKind::Won, 9, 100);
     won.once = Some("won:9".into());
     assert_eq!(notify(&db, &won).await.unwrap(), Some(1));
     assert_eq!(notify(&db, &won).await.unwrap(), None, "the job ran twice");
-    assert_eq!(inbox(&db, 3).await.unwrap().notices.len(), 1);
+    assert_eq!(inbox(&db, UserId(3)).await.unwrap().notices.len(), 1);
     for item in 100..100 + KEPT as u64 + 5 {
-        notify(&db, &notice(3, NoticeKind::Sold, item, 100))
+        notify(&db, &notice(UserId(3), NoticeKind::Sold, item, 100))
             .await
             .unwrap();
     }
-    let seen = inbox(&db, 3).await.unwrap();
+    let seen = inbox(&db, UserId(3)).await.unwrap();
     assert_eq!(seen.notices.len(), KEPT, "the oldest went");
     assert_eq!(
         seen.unread as usize, KEPT,
@@ -121,8 +127,11 @@ async fn the_session_lookup_reports_the_unread_count() {
 async fn a_notice_is_pushed_to_the_users_channel() {
     let db = test_db().await;
     let mut pubsub = db.node_client(0).get_async_pubsub().await.unwrap();
-    pubsub.subscribe(db.keys().user_channel(5)).await.unwrap();
-    notify(&db, &notice(5, NoticeKind::Outbid, 1, 100))
+    pubsub
+        .subscribe(db.keys().user_channel(UserId(5)))
+        .await
+        .unwrap();
+    notify(&db, &notice(UserId(5), NoticeKind::Outbid, 1, 100))
         .await
         .unwrap();
     let mut messages = pubsub.on_message();

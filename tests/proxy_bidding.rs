@@ -7,6 +7,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::auction::server::{BidOutcome, BidRejection};
 use rbay::items::server as items;
 use rbay::items::{ItemId, NewItem};
@@ -31,7 +32,7 @@ async fn listing(db: &Db, start: i64, reserve: Option<i64>, buy_now: Option<i64>
         soft_close: true,
         category: "jewellery",
     };
-    items::create(db, SELLER.0, SELLER.1, &item, None)
+    items::create(db, UserId(SELLER.0), SELLER.1, &item, None)
         .await
         .unwrap()
 }
@@ -51,9 +52,10 @@ struct Step {
 async fn run(db: &Db, id: ItemId, steps: &[Step]) {
     let mut history_len = 0;
     for (n, step) in steps.iter().enumerate() {
-        let got = rbay::auction::server::place_bid(db, step.who.0, step.who.1, id, step.max)
-            .await
-            .unwrap();
+        let got =
+            rbay::auction::server::place_bid(db, UserId(step.who.0), step.who.1, id, step.max)
+                .await
+                .unwrap();
         let what = format!("step {} ({} bids {})", n + 1, step.who.1, step.max);
         match (&step.outcome, &got) {
             (
@@ -72,7 +74,11 @@ async fn run(db: &Db, id: ItemId, steps: &[Step]) {
         }
         let item = items::get(db, id).await.unwrap().unwrap();
         assert_eq!(item.price_cents, step.price, "{what}: price");
-        assert_eq!(item.high_bidder_id, Some(step.leader.0), "{what}: leader");
+        assert_eq!(
+            item.high_bidder_id,
+            Some(UserId(step.leader.0)),
+            "{what}: leader"
+        );
         let page = items::page(db, id, None).await.unwrap().unwrap();
         let added = page.history.len() - history_len;
         history_len = page.history.len();
@@ -80,13 +86,16 @@ async fn run(db: &Db, id: ItemId, steps: &[Step]) {
             item.bids as usize, history_len,
             "{what}: bid count = history rows"
         );
-        let mut rows: Vec<(u64, i64, bool)> = page.history[..added]
+        let mut rows: Vec<(UserId, i64, bool)> = page.history[..added]
             .iter()
             .map(|b| (b.bidder_id, b.amount_cents, b.auto))
             .collect();
         rows.reverse();
-        let expected: Vec<(u64, i64, bool)> =
-            step.rows.iter().map(|(w, c, a)| (w.0, *c, *a)).collect();
+        let expected: Vec<(UserId, i64, bool)> = step
+            .rows
+            .iter()
+            .map(|(w, c, a)| (UserId(w.0), *c, *a))
+            .collect();
         assert_eq!(rows, expected, "{what}: history rows");
     }
 }
@@ -183,9 +192,15 @@ async fn ebays_worked_example_ties_own_raises_and_less_than_an_increment() {
     )
     .await;
     // Maximums are the owners' own: the item shows none of them.
-    let page = items::page(&db, id, Some(BEN.0)).await.unwrap().unwrap();
+    let page = items::page(&db, id, Some(UserId(BEN.0)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(page.my_max_cents, Some(3_000));
-    let page = items::page(&db, id, Some(DAN.0)).await.unwrap().unwrap();
+    let page = items::page(&db, id, Some(UserId(DAN.0)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(page.my_max_cents, Some(3_020));
     // ... and what every visitor gets carries no maximum: Ben's $30 appears only as the
     // automatic bid that Dan's maximum beat.
@@ -302,7 +317,7 @@ async fn a_reserve_hides_until_a_maximum_reaches_it_then_lifts_the_price_to_it()
     .await;
     // A reserve never met: the auction ends unsold, whoever bid.
     let unmet = listing(&db, 1_000, Some(5_000), None).await;
-    rbay::auction::server::place_bid(&db, DAN.0, DAN.1, unmet, 2_000)
+    rbay::auction::server::place_bid(&db, UserId(DAN.0), DAN.1, unmet, 2_000)
         .await
         .unwrap();
     assert_eq!(
@@ -320,13 +335,13 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         Some(5_000)
     );
     assert_eq!(
-        rbay::auction::server::buy_now(&db, SELLER.0, SELLER.1, id)
+        rbay::auction::server::buy_now(&db, UserId(SELLER.0), SELLER.1, id)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Refused(BidRejection::OwnItem)
     );
     assert!(matches!(
-        rbay::auction::server::buy_now(&db, ANN.0, ANN.1, id)
+        rbay::auction::server::buy_now(&db, UserId(ANN.0), ANN.1, id)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Bought {
@@ -337,18 +352,18 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
     let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.price_cents, item.high_bidder_id),
-        (5_000, Some(ANN.0))
+        (5_000, Some(UserId(ANN.0)))
     );
     assert_eq!(item.outcome.as_deref(), Some("bought"));
     assert_eq!(
-        rbay::auction::server::place_bid(&db, BEN.0, BEN.1, id, 6_000)
+        rbay::auction::server::place_bid(&db, UserId(BEN.0), BEN.1, id, 6_000)
             .await
             .unwrap(),
         BidOutcome::Rejected(BidRejection::Ended)
     );
     // Once someone bids (and there is no reserve to meet), Buy It Now is gone.
     let bid_on = listing(&db, 1_000, None, Some(5_000)).await;
-    rbay::auction::server::place_bid(&db, BEN.0, BEN.1, bid_on, 1_000)
+    rbay::auction::server::place_bid(&db, UserId(BEN.0), BEN.1, bid_on, 1_000)
         .await
         .unwrap();
     assert_eq!(
@@ -360,18 +375,18 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         None
     );
     assert_eq!(
-        rbay::auction::server::buy_now(&db, CAT.0, CAT.1, bid_on)
+        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, bid_on)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Unavailable
     );
     // With a reserve not met, it stays.
     let reserved = listing(&db, 1_000, Some(4_000), Some(6_000)).await;
-    rbay::auction::server::place_bid(&db, BEN.0, BEN.1, reserved, 2_000)
+    rbay::auction::server::place_bid(&db, UserId(BEN.0), BEN.1, reserved, 2_000)
         .await
         .unwrap();
     assert!(matches!(
-        rbay::auction::server::buy_now(&db, CAT.0, CAT.1, reserved)
+        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, reserved)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Bought { .. }
@@ -385,12 +400,12 @@ async fn buy_it_now_racing_a_bid_has_exactly_one_outcome_every_time() {
         let id = listing(&db, 1_000, None, Some(5_000)).await;
         let (a, b) = (db.clone(), db.clone());
         let buy = tokio::spawn(async move {
-            rbay::auction::server::buy_now(&a, ANN.0, ANN.1, id)
+            rbay::auction::server::buy_now(&a, UserId(ANN.0), ANN.1, id)
                 .await
                 .unwrap()
         });
         let bid = tokio::spawn(async move {
-            rbay::auction::server::place_bid(&b, BEN.0, BEN.1, id, 1_000)
+            rbay::auction::server::place_bid(&b, UserId(BEN.0), BEN.1, id, 1_000)
                 .await
                 .unwrap()
         });
@@ -401,11 +416,11 @@ async fn buy_it_now_racing_a_bid_has_exactly_one_outcome_every_time() {
                 rbay::auction::server::BuyOutcome::Bought { .. },
                 BidOutcome::Rejected(BidRejection::Ended),
             ) => {
-                assert_eq!(item.high_bidder_id, Some(ANN.0), "round {round}");
+                assert_eq!(item.high_bidder_id, Some(UserId(ANN.0)), "round {round}");
                 assert_eq!(item.outcome.as_deref(), Some("bought"));
             }
             (rbay::auction::server::BuyOutcome::Unavailable, BidOutcome::Accepted { .. }) => {
-                assert_eq!(item.high_bidder_id, Some(BEN.0), "round {round}");
+                assert_eq!(item.high_bidder_id, Some(UserId(BEN.0)), "round {round}");
                 assert_eq!(item.outcome, None);
             }
             other => panic!("round {round}: two outcomes or none: {other:?}"),
@@ -424,7 +439,7 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
         duration_ms: 3_000,
         ..NewItem::default()
     };
-    let id = items::create(&db, SELLER.0, SELLER.1, &item, None)
+    let id = items::create(&db, UserId(SELLER.0), SELLER.1, &item, None)
         .await
         .unwrap();
     let first_end = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
@@ -443,7 +458,7 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
                 let max = 100 + (user as i64) * 37 + n * 211;
                 if let BidOutcome::Accepted {
                     at_ms, ends_at_ms, ..
-                } = rbay::auction::server::place_bid(&db, 100 + user, "bidder", id, max)
+                } = rbay::auction::server::place_bid(&db, UserId(100 + user), "bidder", id, max)
                     .await
                     .unwrap()
                 {
@@ -475,11 +490,11 @@ async fn soft_close_moves_the_end_and_no_bid_is_accepted_after_the_final_end() {
         soft_close: false,
         ..item_new("Fixed end", 3_000)
     };
-    let id = items::create(&db, SELLER.0, SELLER.1, &fixed, None)
+    let id = items::create(&db, UserId(SELLER.0), SELLER.1, &fixed, None)
         .await
         .unwrap();
     let end = items::get(&db, id).await.unwrap().unwrap().ends_at_ms;
-    rbay::auction::server::place_bid(&db, ANN.0, ANN.1, id, 100)
+    rbay::auction::server::place_bid(&db, UserId(ANN.0), ANN.1, id, 100)
         .await
         .unwrap();
     assert_eq!(items::get(&db, id).await.unwrap().unwrap().ends_at_ms, end);
@@ -508,7 +523,7 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
     rbay::wiring::start_workers(&other, Settings::default(), b);
     let id = items::create(
         &db,
-        SELLER.0,
+        UserId(SELLER.0),
         SELLER.1,
         &item_new("Moving end", 1_500),
         None,
@@ -522,7 +537,7 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
         ends_at_ms,
         end_moved: true,
         ..
-    } = rbay::auction::server::place_bid(&other, ANN.0, ANN.1, id, 100)
+    } = rbay::auction::server::place_bid(&other, UserId(ANN.0), ANN.1, id, 100)
         .await
         .unwrap()
     else {
@@ -574,6 +589,6 @@ async fn a_moved_end_is_closed_exactly_once_by_two_instances() {
     let item = items::get(&db, id).await.unwrap().unwrap();
     assert_eq!(
         (item.outcome.as_deref(), item.high_bidder_id),
-        (Some("sold"), Some(ANN.0))
+        (Some("sold"), Some(UserId(ANN.0)))
     );
 }

@@ -8,6 +8,7 @@
 mod common;
 
 use common::*;
+use rbay::accounts::UserId;
 use rbay::auction::server::closer;
 use rbay::catalog::server::{rankings, search};
 use rbay::items::server::{self as items, index_sync};
@@ -25,7 +26,9 @@ async fn list(db: &Db, name: &str, cents: i64, duration_ms: i64) -> ItemId {
         duration_ms,
         ..Default::default()
     };
-    items::create(db, 1, "seller", &item, None).await.unwrap()
+    items::create(db, UserId(1), "seller", &item, None)
+        .await
+        .unwrap()
 }
 
 fn ids(cards: &[rbay::items::ItemCard]) -> Vec<ItemId> {
@@ -40,10 +43,10 @@ async fn a_bid_moves_an_item_in_highest_price_at_once() {
     let home = rankings::home_sections(&db).await.unwrap();
     assert_eq!(ids(&home.highest_price), [dear, cheap]);
     // Maximums of $80 and $90: the price becomes $80 + $1.
-    rbay::auction::server::place_bid(&db, 2, "bidder", cheap, 8_000)
+    rbay::auction::server::place_bid(&db, UserId(2), "bidder", cheap, 8_000)
         .await
         .unwrap();
-    rbay::auction::server::place_bid(&db, 3, "other", cheap, 9_000)
+    rbay::auction::server::place_bid(&db, UserId(3), "other", cheap, 9_000)
         .await
         .unwrap();
     let home = rankings::home_sections(&db).await.unwrap();
@@ -180,7 +183,7 @@ async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
     for n in 0..50u64 {
         let bidder = 10 + n % 2;
         if let rbay::auction::server::BidOutcome::Accepted { min_next_cents, .. } =
-            rbay::auction::server::place_bid(&db, bidder, "b", id, amount)
+            rbay::auction::server::place_bid(&db, UserId(bidder), "b", id, amount)
                 .await
                 .unwrap()
         {
@@ -245,7 +248,7 @@ async fn bids_and_views_do_not_reindex_the_document_the_sync_does_once() {
 async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
     let db = test_db().await;
     let id = list(&db, "Fenced vase", 100, 3_600_000).await;
-    rbay::auction::server::place_bid(&db, 5, "b", id, 100)
+    rbay::auction::server::place_bid(&db, UserId(5), "b", id, 100)
         .await
         .unwrap();
     let shard = rbay::server::redis::keys::shard_of(id.0);
@@ -345,7 +348,9 @@ async fn list_in(db: &Db, name: &str, category: &'static str, duration_ms: i64) 
         buy_now_cents: Some(5_000),
         ..Default::default()
     };
-    items::create(db, 1, "seller", &item, None).await.unwrap()
+    items::create(db, UserId(1), "seller", &item, None)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -373,7 +378,7 @@ async fn a_category_is_browsed_by_end_and_counted_live() {
         "counts of live auctions, most first"
     );
     // Buy It Now ends an auction at once: it leaves its category.
-    rbay::auction::server::buy_now(&db, 9, "buyer", print)
+    rbay::auction::server::buy_now(&db, UserId(9), "buyer", print)
         .await
         .unwrap();
     let art = rankings::browse(&db, BrowseSort::EndingSoon, Some("art"), 1)
@@ -393,8 +398,10 @@ async fn a_soft_close_moves_the_end_in_the_category_ranking_in_the_same_step() {
         category: "home",
         ..Default::default()
     };
-    let id = items::create(&db, 1, "seller", &item, None).await.unwrap();
-    let outcome = rbay::auction::server::place_bid(&db, 9, "bidder", id, 10_000)
+    let id = items::create(&db, UserId(1), "seller", &item, None)
+        .await
+        .unwrap();
+    let outcome = rbay::auction::server::place_bid(&db, UserId(9), "bidder", id, 10_000)
         .await
         .unwrap();
     let rbay::auction::server::BidOutcome::Accepted {

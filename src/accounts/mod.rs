@@ -20,10 +20,7 @@ pub const PASSWORD_MAX: usize = 256;
 /// Where users land after signing in when no other page sent them.
 pub const DEFAULT_AFTER_SIGN_IN: &str = "/dashboard";
 
-crate::numeric_id! {
-    /// A user id.
-    pub struct UserId;
-}
+pub use crate::util::id::UserId;
 
 crate::problems! {
     /// One thing wrong with a sign-in or sign-up form.
@@ -180,7 +177,7 @@ impl crate::util::echo::Echo for AuthEcho {
 /// The signed-in user as pages and islands see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentUser {
-    pub id: u64,
+    pub id: UserId,
     pub username: String,
     /// Unread notifications, for the header's badge.
     pub unread: u32,

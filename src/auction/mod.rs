@@ -8,6 +8,7 @@ pub mod api;
 pub mod server;
 pub mod ui;
 
+use crate::util::id::UserId;
 use crate::util::money::AmountError;
 use serde::{Deserialize, Serialize};
 
@@ -108,9 +109,9 @@ impl Standing {
     /// keeps their maximum; a viewer who led or bid in it and does not lead is outbid.
     pub fn after_bid(
         self,
-        viewer: Option<u64>,
-        leader: u64,
-        bidders: impl IntoIterator<Item = u64>,
+        viewer: Option<UserId>,
+        leader: UserId,
+        bidders: impl IntoIterator<Item = UserId>,
     ) -> Self {
         let Some(me) = viewer else {
             return self;
@@ -278,25 +279,40 @@ mod tests {
 
     #[test]
     fn the_standing_follows_bids_and_the_end() {
-        let me = Some(7);
+        let me = Some(UserId(7));
         let leading = Standing::Leading {
             max_cents: Some(900),
         };
         // Someone else bids below my maximum: my automatic answer keeps me in the lead, with it.
-        assert_eq!(leading.after_bid(me, 7, [8, 7]), leading);
+        assert_eq!(
+            leading.after_bid(me, UserId(7), [UserId(8), UserId(7)]),
+            leading
+        );
         // Above it: outbid.
-        assert_eq!(leading.after_bid(me, 8, [8]), Standing::Outbid);
+        assert_eq!(
+            leading.after_bid(me, UserId(8), [UserId(8)]),
+            Standing::Outbid
+        );
         // I had not bid: another's bid says nothing to me.
-        assert_eq!(Standing::Nothing.after_bid(me, 8, [8]), Standing::Nothing);
+        assert_eq!(
+            Standing::Nothing.after_bid(me, UserId(8), [UserId(8)]),
+            Standing::Nothing
+        );
         // My bid (from another window) that leads.
         assert_eq!(
-            Standing::Outbid.after_bid(me, 7, [7]),
+            Standing::Outbid.after_bid(me, UserId(7), [UserId(7)]),
             Standing::Leading { max_cents: None }
         );
         // My bid answered at once by a higher maximum.
-        assert_eq!(Standing::Nothing.after_bid(me, 8, [7, 8]), Standing::Outbid);
+        assert_eq!(
+            Standing::Nothing.after_bid(me, UserId(8), [UserId(7), UserId(8)]),
+            Standing::Outbid
+        );
         // A visitor has no standing.
-        assert_eq!(Standing::Nothing.after_bid(None, 8, [8]), Standing::Nothing);
+        assert_eq!(
+            Standing::Nothing.after_bid(None, UserId(8), [UserId(8)]),
+            Standing::Nothing
+        );
         assert_eq!(
             Standing::after_own_bid(true, 500),
             Standing::Leading {

@@ -10,6 +10,7 @@ pub mod server;
 pub mod ui;
 
 use crate::items::ItemId;
+use crate::util::id::UserId;
 use crate::util::text::TextProblem;
 use serde::{Deserialize, Serialize};
 
@@ -24,7 +25,7 @@ pub const LATEST: usize = 3;
 pub struct Comment {
     pub id: u64,
     pub item_id: ItemId,
-    pub author_id: u64,
+    pub author_id: UserId,
     pub author_name: String,
     pub text: String,
     pub created_ms: i64,
@@ -38,7 +39,7 @@ pub struct CommentPage {
     pub total: u64,
     pub page: usize,
     pub comments: Vec<Comment>,
-    pub viewer_id: Option<u64>,
+    pub viewer_id: Option<UserId>,
     pub now_ms: i64,
 }
 

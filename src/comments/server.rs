@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{self, Action, Limit};
+use crate::util::id::UserId;
 
 /// `lua/add_comment.lua`: store a comment, order it, count it, announce it.
 pub static ADD_COMMENT: std::sync::LazyLock<redis::Script> = crate::lua_script!("add_comment");
@@ -32,7 +33,7 @@ pub async fn add(
     db: &Db,
     limit: Limit,
     item_id: ItemId,
-    author_id: u64,
+    author_id: UserId,
     author_name: &str,
     text: &str,
 ) -> Result<Result<Comment, CommentProblem>, AppError> {
@@ -90,7 +91,7 @@ pub async fn delete(
     db: &Db,
     item_id: ItemId,
     comment_id: u64,
-    user_id: u64,
+    user_id: UserId,
 ) -> Result<Result<(), CommentProblem>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
@@ -154,7 +155,7 @@ pub async fn list(
 
 /// Tells the seller about a new comment by someone else, in the background (the comment is
 /// already stored and announced; the notice goes through the job queue and is coalesced).
-pub fn notify_seller(db: &Db, item_id: ItemId, author_id: u64, author_name: &str) {
+pub fn notify_seller(db: &Db, item_id: ItemId, author_id: UserId, author_name: &str) {
     let db = db.clone();
     let author = author_name.to_string();
     tokio::spawn(async move {
@@ -179,12 +180,14 @@ pub fn notify_seller(db: &Db, item_id: ItemId, author_id: u64, author_name: &str
 
 #[cfg(test)]
 mod tests {
+    use crate::util::id::UserId;
+
     #[test]
     fn stored_form_keeps_pipes_in_text() {
         let c = super::parse(crate::items::ItemId(5), 9, "3|1700|ann|a | b").unwrap();
         assert_eq!(
             (c.author_id, c.author_name.as_str(), c.text.as_str()),
-            (3, "ann", "a | b")
+            (UserId(3), "ann", "a | b")
         );
     }
 }

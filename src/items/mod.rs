@@ -12,12 +12,10 @@ pub mod server;
 pub mod ui;
 pub mod wire;
 
+use crate::util::id::UserId;
 use serde::{Deserialize, Serialize};
 
-crate::numeric_id! {
-    /// An item id.
-    pub struct ItemId;
-}
+pub use crate::util::id::ItemId;
 
 /// Bid history rows shown on the item page.
 pub const HISTORY_LIMIT: usize = 50;
@@ -104,7 +102,7 @@ pub struct ItemDetail {
     pub category: String,
     /// How many photos of its own it has (0–8; the first is the cover).
     pub photos: u32,
-    pub seller_id: u64,
+    pub seller_id: UserId,
     pub seller_name: String,
     pub price_cents: i64,
     pub start_price_cents: i64,
@@ -117,7 +115,7 @@ pub struct ItemDetail {
     pub created_at_ms: i64,
     pub ends_at_ms: i64,
     pub has_photo: bool,
-    pub high_bidder_id: Option<u64>,
+    pub high_bidder_id: Option<UserId>,
     pub high_bidder_name: Option<String>,
     pub comments: i64,
     /// `None` without a reserve; else whether a maximum has reached it (the amount is never
@@ -142,7 +140,7 @@ impl ItemDetail {
 /// One accepted bid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidEntry {
-    pub bidder_id: u64,
+    pub bidder_id: UserId,
     pub bidder_name: String,
     pub amount_cents: i64,
     pub at_ms: i64,
@@ -162,7 +160,7 @@ pub struct ItemPageData {
     pub history: Vec<BidEntry>,
     pub similar: Vec<ItemCard>,
     pub liked_by_me: bool,
-    pub viewer_id: Option<u64>,
+    pub viewer_id: Option<UserId>,
     /// The viewer's own maximum bid on this item, if they bid (no one else's is ever sent).
     pub my_max_cents: Option<i64>,
     /// Whether the viewer watches it.
@@ -174,7 +172,7 @@ pub struct ItemPageData {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ItemViewer {
     /// `None` for a visitor.
-    pub id: Option<u64>,
+    pub id: Option<UserId>,
     pub liked: bool,
     /// Their own maximum bid, if they bid.
     pub my_max_cents: Option<i64>,
@@ -203,7 +201,7 @@ pub enum ItemEvent {
         price_cents: i64,
         bids: i64,
         min_next_cents: i64,
-        bidder_id: u64,
+        bidder_id: UserId,
         bidder_name: String,
         at_ms: i64,
         #[serde(default)]
@@ -233,7 +231,7 @@ fn yes() -> bool {
 /// A history row carried by a live bid event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BidRow {
-    pub bidder_id: u64,
+    pub bidder_id: UserId,
     pub bidder_name: String,
     pub amount_cents: i64,
     pub auto: bool,

@@ -2,6 +2,9 @@
 //! by islands on every page. Lines of fields instead of JSON keep serde_json and the
 //! server-function client out of the browser bundle that every page downloads.
 
+use crate::items::ItemId;
+use crate::util::id::UserId;
+
 /// One search-box suggestion.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Suggestion {
@@ -12,12 +15,12 @@ pub struct Suggestion {
 /// The numbers a card shows that change while it is on screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CardNumbers {
-    pub id: String,
+    pub id: ItemId,
     pub price_cents: i64,
     pub ends_at_ms: i64,
     pub bids: i64,
-    /// The user id of the leading bidder, 0 when nobody bid.
-    pub leader: u64,
+    /// The leading bidder, `None` when nobody bid (written `0` on the wire).
+    pub leader: Option<UserId>,
     /// Whether the price has reached the (hidden) reserve; true when there is none.
     pub reserve_met: bool,
 }
@@ -59,7 +62,7 @@ pub fn encode_card_numbers(cards: &[CardNumbers]) -> String {
                 c.price_cents,
                 c.ends_at_ms,
                 c.bids,
-                c.leader,
+                c.leader.map_or(0, u64::from),
                 u8::from(c.reserve_met)
             )
         })
@@ -71,11 +74,14 @@ pub fn decode_card_numbers(body: &str) -> Vec<CardNumbers> {
     body.lines()
         .filter_map(|line| {
             let mut parts = line.split(' ');
-            let id = parts.next()?.to_string();
+            let id = ItemId::parse(parts.next()?)?;
             let price_cents = parts.next()?.parse().ok()?;
             let ends_at_ms = parts.next()?.parse().ok()?;
             let bids = parts.next()?.parse().ok()?;
-            let leader = parts.next()?.parse().ok()?;
+            let leader = match parts.next()? {
+                "0" => None,
+                raw => Some(UserId::parse(raw)?),
+            };
             let reserve_met = parts.next()? == "1";
             Some(CardNumbers {
                 id,
@@ -116,14 +122,19 @@ mod tests {
     #[test]
     fn card_numbers_round_trip_and_skip_bad_lines() {
         let cards = vec![CardNumbers {
-            id: "5".into(),
+            id: ItemId(5),
             price_cents: 1250,
             ends_at_ms: 1_800_000_000_000,
             bids: 3,
-            leader: 42,
+            leader: Some(UserId(42)),
             reserve_met: false,
         }];
-        let body = format!("{}garbage line\n9 x 1 2 0 1\n", encode_card_numbers(&cards));
+        let body = format!(
+            "{}garbage line\n9 x 1 2 0 1\n0 1 1 1 0 1\n9 1 1 1 x 1\n",
+            encode_card_numbers(&cards)
+        );
         assert_eq!(decode_card_numbers(&body), cards);
+        let nobody = decode_card_numbers("9 100 1 0 0 1\n");
+        assert_eq!(nobody[0].leader, None);
     }
 }

@@ -17,6 +17,7 @@
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
+use crate::util::id::UserId;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -301,7 +302,7 @@ fn user_key(user_id: &str) -> String {
 pub async fn user_events_response(
     hub: &Arc<LiveHub>,
     shutdown: &tokio::sync::watch::Receiver<bool>,
-    user_id: u64,
+    user_id: UserId,
     unread: u32,
 ) -> Result<Response, crate::error::AppError> {
     let first = Event::default()

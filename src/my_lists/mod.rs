@@ -6,6 +6,7 @@ pub mod server;
 pub mod ui;
 
 use crate::items::ItemCard;
+use crate::util::id::UserId;
 use serde::{Deserialize, Serialize};
 
 /// Where the viewer stands on one item of their lists (My bids, Won / Sold).
@@ -75,10 +76,10 @@ pub struct MyItem {
 }
 
 /// The viewer's lists for `/my/*`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyLists {
     /// The signed-in viewer (the page ticker works out their live status with it).
-    pub viewer_id: u64,
+    pub viewer_id: UserId,
     pub items: Vec<MyItem>,
     /// A second list where the page has one (what I sold, on Won / Sold).
     pub others: Vec<MyItem>,

@@ -10,6 +10,7 @@ use crate::error::AppError;
 use crate::notifications::{Inbox, Notice, NoticeKind, KEPT};
 use crate::server::jobs::{self, EnqueueError, JobError};
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -35,7 +36,7 @@ pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
 /// A notice to deliver.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewNotice {
-    pub user_id: u64,
+    pub user_id: UserId,
     pub kind: NoticeKind,
     pub item_id: u64,
     pub item_name: String,
@@ -60,7 +61,7 @@ pub async fn send(db: &Db, notice: &NewNotice) -> Result<(), EnqueueError> {
 /// (a notice is worth less than the bid that caused it).
 pub async fn send_or_log(db: &Db, notice: &NewNotice) {
     if let Err(e) = send(db, notice).await {
-        tracing::warn!(error = %e, user_id = notice.user_id, kind = notice.kind.as_str(), "notice not queued");
+        tracing::warn!(error = %e, user_id = %notice.user_id, kind = notice.kind.as_str(), "notice not queued");
     }
 }
 
@@ -99,7 +100,7 @@ pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Option<u3
 }
 
 /// A user's notices, newest first, with the unread count.
-pub async fn inbox(db: &Db, user_id: u64) -> Result<Inbox, AppError> {
+pub async fn inbox(db: &Db, user_id: UserId) -> Result<Inbox, AppError> {
     let mut conn = db.conn()?;
     let fields: HashMap<String, String> = redis::cmd("HGETALL")
         .arg(db.keys().user_notes(user_id))
@@ -124,7 +125,7 @@ pub async fn inbox(db: &Db, user_id: u64) -> Result<Inbox, AppError> {
 }
 
 /// Marks every notice read (and tells the user's open pages); returns how many were unread.
-pub async fn mark_read(db: &Db, user_id: u64) -> Result<u32, AppError> {
+pub async fn mark_read(db: &Db, user_id: UserId) -> Result<u32, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
     let was: i64 = NOTES_READ

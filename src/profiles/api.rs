@@ -1,8 +1,8 @@
 //! Server function: a user's public profile.
 
-use crate::accounts::UserId;
 use crate::error::AppError;
 use crate::profiles::Profile;
+use crate::util::id::UserId;
 use leptos::prelude::*;
 
 /// A user's public profile: items they sell and items they like; `None` for an unknown user.

@@ -6,6 +6,7 @@ pub mod server;
 pub mod ui;
 
 use crate::items::ItemCard;
+use crate::util::id::UserId;
 use serde::{Deserialize, Serialize};
 
 /// Items shown per list on a profile.
@@ -14,7 +15,7 @@ pub const PROFILE_LIST: usize = 24;
 /// A user's public profile.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Profile {
-    pub id: u64,
+    pub id: UserId,
     pub username: String,
     pub member_since_ms: i64,
     pub selling: Vec<ItemCard>,

@@ -1,11 +1,11 @@
 //! Public profiles on Redis.
 
-use crate::accounts::UserId;
 use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
 use crate::items::ItemId;
 use crate::profiles::{Profile, PROFILE_LIST};
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 
 /// The first reply: (username, created_at), the ids sold, the ids liked.
@@ -14,7 +14,7 @@ type ProfileRows = ((Option<String>, Option<i64>), Vec<String>, Vec<String>);
 /// The profile of user `id`, or `None` for an unknown user.
 /// Two round trips: the user and both id lists in one pipeline, then the cards of both lists.
 pub async fn profile(db: &Db, id: UserId) -> Result<Option<Profile>, AppError> {
-    let user_id = id.0;
+    let user_id = id;
     let keys = db.keys();
     let mut conn = db.conn()?;
     let ((username, created), selling, liked): ProfileRows = redis::pipe()

@@ -15,6 +15,7 @@ use crate::items::server::{self as items, images};
 use crate::items::{ItemId, NewItem};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::Limit;
+use crate::util::id::UserId;
 use futures_util::StreamExt;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -189,7 +190,7 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
         session_ttl: Duration::from_secs(1),
     };
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
-    let mut people: Vec<(u64, String)> = Vec::with_capacity(users);
+    let mut people: Vec<(UserId, String)> = Vec::with_capacity(users);
     for i in 0..users {
         let (name, password) = if i == 0 {
             (DEMO_USERNAME.to_string(), DEMO_PASSWORD.to_string())
@@ -293,7 +294,7 @@ impl ItemSpec {
     fn draw(
         rng: &mut Rng,
         i: usize,
-        people: &[(u64, String)],
+        people: &[(UserId, String)],
         makers: usize,
         max_views: u64,
     ) -> Self {
@@ -336,7 +337,7 @@ impl ItemSpec {
         }
     }
 
-    async fn write(self, db: &Db, people: &[(u64, String)]) -> Result<ItemId, AppError> {
+    async fn write(self, db: &Db, people: &[(UserId, String)]) -> Result<ItemId, AppError> {
         let (seller_id, seller_name) = &people[self.seller];
         let id = items::create_with_demo_photo(db, *seller_id, seller_name, &self.item, self.photo)
             .await?;

@@ -27,6 +27,14 @@ macro_rules! numeric_id {
             }
         }
 
+        impl std::str::FromStr for $name {
+            type Err = $crate::util::id::NotAnId;
+
+            fn from_str(raw: &str) -> Result<Self, Self::Err> {
+                Self::parse(raw).ok_or($crate::util::id::NotAnId)
+            }
+        }
+
         impl From<$name> for u64 {
             fn from(id: $name) -> u64 {
                 id.0
@@ -42,6 +50,28 @@ macro_rules! numeric_id {
             }
         }
 
+        /// In Redis an id is its digits (key names, script arguments, hash fields).
+        #[cfg(feature = "ssr")]
+        impl redis::ToRedisArgs for $name {
+            fn write_redis_args<W: ?Sized + redis::RedisWrite>(&self, out: &mut W) {
+                self.0.write_redis_args(out)
+            }
+        }
+
+        #[cfg(feature = "ssr")]
+        impl redis::ToSingleRedisArg for $name {}
+
+        /// Read back from Redis, validated like any other input: a positive integer.
+        #[cfg(feature = "ssr")]
+        impl redis::FromRedisValue for $name {
+            fn from_redis_value(v: redis::Value) -> Result<Self, redis::ParsingError> {
+                match u64::from_redis_value(v)? {
+                    0 => Err(concat!(stringify!($name), ": zero is not an id").into()),
+                    n => Ok($name(n)),
+                }
+            }
+        }
+
         impl std::fmt::Display for $name {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 write!(f, "{}", self.0)
@@ -49,6 +79,28 @@ macro_rules! numeric_id {
         }
     };
 }
+
+crate::numeric_id! {
+    /// A user id (`accounts` owns users; the type lives here so that every layer can name it).
+    pub struct UserId;
+}
+
+crate::numeric_id! {
+    /// An item id (`items` owns items; the type lives here so that every layer can name it).
+    pub struct ItemId;
+}
+
+/// A text that is not an id written the canonical way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotAnId;
+
+impl std::fmt::Display for NotAnId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not an id")
+    }
+}
+
+impl std::error::Error for NotAnId {}
 
 /// A positive integer written the one canonical way (digits only, no leading zero).
 pub fn parse_positive(raw: &str) -> Option<u64> {

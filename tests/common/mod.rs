@@ -96,7 +96,9 @@ pub async fn list_item(
         duration_ms,
         ..Default::default()
     };
-    let id = items::create(db, 1, "seller1", &item, None).await.unwrap();
+    let id = items::create(db, rbay::accounts::UserId(1), "seller1", &item, None)
+        .await
+        .unwrap();
     for v in 0..views {
         let visitor = rbay::engagement::server::Visitor::from(format!("a:fixture-{v}").as_str());
         rbay::engagement::server::count_view(db, id, &visitor)

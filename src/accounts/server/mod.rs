@@ -22,6 +22,7 @@ use crate::server::http::request::{session_token, set_cookie};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{self, Action, Limit};
 use crate::server::state::AppState;
+use crate::util::id::UserId;
 use crate::util::problem::Problem as _;
 use sessions::{NewSession, SessionUser};
 use std::sync::Arc;
@@ -111,7 +112,7 @@ pub async fn sign_up(
     else {
         return Err(field(USERNAME, Problem::UsernameTaken));
     };
-    tracing::info!(user_id = id, username = shown.as_str(), "account created");
+    tracing::info!(user_id = %id, username = shown.as_str(), "account created");
     // Counted for the market board; best effort (the account exists either way).
     if let Err(e) = crate::analytics::server::record(
         db,
@@ -181,11 +182,11 @@ async fn create_user(
     lower: &str,
     shown: &str,
     phc: &str,
-) -> Result<Option<u64>, AppError> {
+) -> Result<Option<UserId>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
     let fail = |e| redis_error("create user", e);
-    let id: u64 = redis::cmd("INCR")
+    let id: UserId = redis::cmd("INCR")
         .arg(keys.user_ids())
         .query_async(&mut conn)
         .await
@@ -224,7 +225,7 @@ async fn create_user(
 }
 
 /// The id of the user with this (lowercase) name.
-pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<u64>, AppError> {
+pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<UserId>, AppError> {
     let mut conn = db.conn()?;
     redis::cmd("HGET")
         .arg(db.keys().usernames())
@@ -235,7 +236,7 @@ pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<u64>, AppError>
 }
 
 /// Id, display name and password hash of the user with this (lowercase) name.
-async fn find_account(db: &Db, lower: &str) -> Result<Option<(u64, String, String)>, AppError> {
+async fn find_account(db: &Db, lower: &str) -> Result<Option<(UserId, String, String)>, AppError> {
     let Some(id) = find_user_id(db, lower).await? else {
         return Ok(None);
     };
@@ -250,7 +251,7 @@ async fn find_account(db: &Db, lower: &str) -> Result<Option<(u64, String, Strin
     Ok(match (display, phc) {
         (Some(display), Some(phc)) => Some((id, display, phc)),
         _ => {
-            tracing::error!(user_id = id, "username maps to an incomplete user hash");
+            tracing::error!(user_id = %id, "username maps to an incomplete user hash");
             None
         }
     })

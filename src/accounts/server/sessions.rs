@@ -15,6 +15,7 @@ use crate::server::http::request::SESSION_COOKIE as COOKIE_NAME;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::{Action, Limit};
 use crate::server::redis::reply::Fields;
+use crate::util::id::UserId;
 use crate::util::random::{hex, random_hex, random_token};
 use redis::{FromRedisValue, ParsingError};
 use sha2::{Digest, Sha256};
@@ -26,7 +27,7 @@ pub static SESSION: std::sync::LazyLock<redis::Script> = crate::lua_script!("ses
 /// The signed-in user of a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionUser {
-    pub user_id: u64,
+    pub user_id: UserId,
     pub username: String,
     /// The session's remaining lifetime before this visit renewed it.
     pub remaining: Duration,
@@ -39,7 +40,7 @@ pub struct SessionUser {
 pub struct NewSession {
     /// The cookie value, `<user id>.<token>`.
     pub token: String,
-    pub user_id: u64,
+    pub user_id: UserId,
     pub username: String,
 }
 
@@ -48,9 +49,9 @@ fn token_hash(token: &str) -> String {
 }
 
 /// `<user id>.<64 lowercase hex>` → (user id, token); anything else is not looked up at all.
-fn parse(cookie: &str) -> Option<(u64, &str)> {
+fn parse(cookie: &str) -> Option<(UserId, &str)> {
     let (user, token) = cookie.split_once('.')?;
-    let user_id = crate::util::id::parse_positive(user)?;
+    let user_id = UserId::parse(user)?;
     let well_formed = token.len() == 64
         && token
             .bytes()
@@ -61,7 +62,7 @@ fn parse(cookie: &str) -> Option<(u64, &str)> {
 /// Creates a session for the user, valid for `ttl` from now.
 pub async fn create(
     db: &Db,
-    user_id: u64,
+    user_id: UserId,
     username: &str,
     ttl: Duration,
 ) -> Result<NewSession, AppError> {
@@ -139,8 +140,8 @@ pub async fn check(
     };
     if found.user.user_id != user_id {
         tracing::error!(
-            user_id,
-            found = found.user.user_id,
+            %user_id,
+            found = %found.user.user_id,
             "a session names another user"
         );
         return Ok(None);
@@ -245,7 +246,10 @@ mod tests {
     #[test]
     fn only_well_formed_cookies_are_looked_up() {
         let token = "a".repeat(64);
-        assert_eq!(parse(&format!("7.{token}")), Some((7, token.as_str())));
+        assert_eq!(
+            parse(&format!("7.{token}")),
+            Some((UserId(7), token.as_str()))
+        );
         for bad in [
             token.clone(),
             format!("0.{token}"),

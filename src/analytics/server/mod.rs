@@ -11,6 +11,8 @@ use super::{Metric, Scale, Series, Span, HOUR_MS};
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::{shard_of, Keys, SHARDS};
+use crate::util::id::ItemId;
+use crate::util::id::UserId;
 
 /// `lua/stats_add.lua`: one counted event outside a write script (sign-ups, tests).
 pub static STATS_ADD: std::sync::LazyLock<redis::Script> = crate::lua_script!("stats_add");
@@ -94,9 +96,9 @@ pub fn spawn_folder(db: &Db) -> tokio::task::JoinHandle<()> {
 /// Whose counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    Item(u64),
+    Item(ItemId),
     /// Every item of a seller (their counts are kept per shard and summed when read).
-    Seller(u64),
+    Seller(UserId),
     Site,
 }
 
@@ -104,7 +106,7 @@ impl Scope {
     /// The hashes that hold the scope's counts, and the prefix of its fields.
     fn hashes(self, keys: &Keys) -> (Vec<String>, String) {
         match self {
-            Scope::Item(id) => (vec![keys.stats_items(shard_of(id))], format!("{id}:")),
+            Scope::Item(id) => (vec![keys.stats_items(shard_of(id.0))], format!("{id}:")),
             Scope::Seller(id) => (
                 (0..SHARDS).map(|s| keys.stats_sellers(s)).collect(),
                 format!("{id}:"),
@@ -184,8 +186,8 @@ pub async fn record(
 ) -> Result<(), AppError> {
     let keys = db.keys();
     let (shard, scopes, item, seller) = match scope {
-        Scope::Item(id) => (shard_of(id), "i", id.to_string(), "-".to_string()),
-        Scope::Seller(id) => (shard_of(id), "s", "-".to_string(), id.to_string()),
+        Scope::Item(id) => (shard_of(id.0), "i", id.to_string(), "-".to_string()),
+        Scope::Seller(id) => (shard_of(id.0), "s", "-".to_string(), id.to_string()),
         Scope::Site => (rand_shard(), "x", "-".to_string(), "-".to_string()),
     };
     let mut conn = db.conn()?;
@@ -294,7 +296,8 @@ pub async fn active_auctions(db: &Db, now_ms: i64) -> Result<i64, AppError> {
 }
 
 /// Repeat views per key namespace, (item, seller) → views.
-type PendingViews = std::collections::HashMap<String, std::collections::HashMap<(u64, u64), i64>>;
+type PendingViews =
+    std::collections::HashMap<String, std::collections::HashMap<(ItemId, UserId), i64>>;
 
 /// Repeat views waiting to be logged. A repeat view writes nothing (the visitor was counted
 /// before), so it has no write script to ride on; each instance counts them here and logs them
@@ -310,7 +313,7 @@ fn pending_views() -> &'static std::sync::Mutex<PendingViews> {
 const MAX_PENDING_VIEWS: usize = 10_000;
 
 /// Notes a repeat view of `item_id` (sold by `seller_id`), logged with the next flush.
-pub fn note_repeat_view(db: &Db, item_id: u64, seller_id: u64) {
+pub fn note_repeat_view(db: &Db, item_id: ItemId, seller_id: UserId) {
     let mut all = pending_views().lock().unwrap_or_else(|e| e.into_inner());
     let prefix = db.keys().prefix();
     if !all.contains_key(prefix) {
@@ -343,7 +346,7 @@ pub async fn flush_repeat_views(db: &Db) -> Result<(), AppError> {
     let mut pipe = redis::pipe();
     for ((item, seller), n) in &views {
         pipe.cmd("XADD")
-            .arg(keys.stats_log(shard_of(*item)))
+            .arg(keys.stats_log(shard_of(item.0)))
             .arg("*")
             .arg("e")
             .arg(format!(

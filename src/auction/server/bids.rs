@@ -12,6 +12,7 @@ use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::redis::reply::Fields;
+use crate::util::id::UserId;
 use redis::{FromRedisValue, ParsingError};
 
 /// `lua/buy_now.lua`: Buy It Now, ending the auction at once.
@@ -31,7 +32,7 @@ pub enum BidOutcome {
         min_next_cents: i64,
         at_ms: i64,
         /// The bidder who led until this bid, if it was someone else.
-        outbid: Option<u64>,
+        outbid: Option<UserId>,
         /// Whether the bidder leads now (`false`: an earlier maximum, higher or equal,
         /// answered at once).
         leading: bool,
@@ -78,12 +79,13 @@ impl FromRedisValue for BidOutcome {
         Ok(match status.as_str() {
             "leading" | "raised" | "outbid" => {
                 let outbid: u64 = f.get(5)?;
+                let outbid = (outbid > 0).then_some(UserId(outbid));
                 BidOutcome::Accepted {
                     price_cents: f.get(1)?,
                     bids: f.get(2)?,
                     min_next_cents: f.get(3)?,
                     at_ms: f.get(4)?,
-                    outbid: (outbid > 0).then_some(outbid),
+                    outbid,
                     leading: status != "outbid",
                     ends_at_ms: f.get(6)?,
                     reserve_met: f.flag(7)?,
@@ -112,7 +114,7 @@ impl FromRedisValue for BidOutcome {
 /// happen in one atomic step.
 pub async fn place_bid(
     db: &Db,
-    bidder_id: u64,
+    bidder_id: UserId,
     bidder_name: &str,
     item_id: ItemId,
     max_cents: i64,
@@ -183,7 +185,7 @@ impl FromRedisValue for BuyOutcome {
 /// Buys the item at its Buy It Now price (`lua/buy_now.lua`): the auction ends at once.
 pub async fn buy_now(
     db: &Db,
-    buyer_id: u64,
+    buyer_id: UserId,
     buyer_name: &str,
     item_id: ItemId,
 ) -> Result<BuyOutcome, AppError> {
@@ -220,7 +222,7 @@ pub async fn buy_now(
 async fn record_my_bid(
     db: &Db,
     conn: &mut crate::server::redis::db::RedisConn,
-    user_id: u64,
+    user_id: UserId,
     item_id: ItemId,
     at_ms: i64,
 ) -> Result<(), AppError> {
@@ -238,7 +240,7 @@ async fn record_my_bid(
 /// process that dies in between loses this notice, never the bid.
 pub fn notify_outbid(
     db: &Db,
-    loser: u64,
+    loser: UserId,
     item_id: ItemId,
     item_name: &str,
     price_cents: i64,

@@ -19,6 +19,7 @@ use crate::server::jobs::JobError;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_of, shard_tag, SHARDS};
 use crate::server::redis::lock::Lock;
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 use std::time::Duration;
 
@@ -60,7 +61,7 @@ pub async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
     else {
         return Ok(());
     };
-    let notice = |user_id: u64, kind: NoticeKind, actor: &str| NewNotice {
+    let notice = |user_id: UserId, kind: NoticeKind, actor: &str| NewNotice {
         user_id,
         kind,
         item_id: id.0,

@@ -5,6 +5,7 @@
 use crate::auction::ui::bid_form::{BidForm, BidNote};
 use crate::items::{ItemEvent, ItemId};
 use crate::live::ui::bus::{listen, Heard};
+use crate::util::id::UserId;
 use crate::util::money::format_cents;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -35,7 +36,7 @@ pub fn BidBox(
     buy_now_cents: Option<i64>,
     /// The viewer may buy it (signed in, not the seller); others see the price only.
     can_buy: bool,
-    viewer_id: Option<u64>,
+    viewer_id: Option<UserId>,
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("bid_box");

@@ -1,5 +1,6 @@
 //! Island (lazy): the item page's bid history, newest first; rows heard live
 //! (`live::ui::bus`) go on top, rendered by the same row component as the server's.
+use crate::util::id::UserId;
 
 use crate::items::{BidEntry, ItemEvent};
 use crate::live::ui::bus::{listen, Heard};
@@ -77,7 +78,7 @@ pub fn BidHistory(rows: Vec<BidEntry>, now_ms: i64) -> impl IntoView {
 }
 
 /// What tells two rows apart.
-fn key(row: &BidEntry) -> (i64, i64, u64, bool) {
+fn key(row: &BidEntry) -> (i64, i64, UserId, bool) {
     (row.at_ms, row.amount_cents, row.bidder_id, row.auto)
 }
 

@@ -6,6 +6,7 @@
 use crate::auction::{outcome_text, Standing};
 use crate::items::ItemEvent;
 use crate::live::ui::bus::{listen, Heard, OwnBid};
+use crate::util::id::UserId;
 use crate::util::money::format_cents;
 use crate::util::time::plural;
 use leptos::prelude::*;
@@ -23,7 +24,7 @@ pub fn PriceBox(
     time_left: String,
     reserve: Option<bool>,
     standing: Standing,
-    viewer_id: Option<u64>,
+    viewer_id: Option<UserId>,
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("price_box");

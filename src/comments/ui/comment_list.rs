@@ -5,6 +5,7 @@
 
 use crate::comments::{Comment, CommentEvent};
 use crate::live::ui::bus::{listen, Heard};
+use crate::util::id::UserId;
 use crate::util::time::ago;
 use leptos::prelude::*;
 
@@ -14,7 +15,7 @@ use leptos::prelude::*;
 pub fn CommentList(
     comments: Vec<Comment>,
     count: i64,
-    viewer_id: Option<u64>,
+    viewer_id: Option<UserId>,
     max: usize,
     newest: bool,
 ) -> impl IntoView {

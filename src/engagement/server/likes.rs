@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
+use crate::util::id::UserId;
 
 /// `lua/toggle_like.lua`: like / unlike with the counters in step.
 pub static TOGGLE_LIKE: std::sync::LazyLock<redis::Script> = crate::lua_script!("toggle_like");
@@ -13,7 +14,7 @@ pub static TOGGLE_LIKE: std::sync::LazyLock<redis::Script> = crate::lua_script!(
 /// `None` for an unknown item.
 pub async fn set_like(
     db: &Db,
-    user_id: u64,
+    user_id: UserId,
     item_id: ItemId,
     like: bool,
 ) -> Result<Option<(bool, i64)>, AppError> {

@@ -8,6 +8,7 @@ use crate::server::http::request;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::state::AppState;
+use crate::util::id::UserId;
 use crate::util::random::hex;
 use axum::extract::{Request, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
@@ -24,7 +25,7 @@ pub struct Visitor {
     /// `u:<user id>` when signed in, else `a:<visitor id>`.
     pub key: String,
     /// The signed-in user, whose visits to their own items do not count.
-    pub user_id: Option<u64>,
+    pub user_id: Option<UserId>,
     /// A keyed hash of the client's IP address (never the address itself).
     pub network: String,
 }
@@ -71,8 +72,8 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
-    if counted == 0 && seller > 0 {
-        crate::analytics::server::note_repeat_view(db, id.0, seller);
+    if let (0, 1..) = (counted, seller) {
+        crate::analytics::server::note_repeat_view(db, id, UserId(seller));
     }
     Ok((views >= 0).then_some(views))
 }
@@ -118,7 +119,7 @@ pub fn visitor(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &Extensions,
-    user_id: Option<u64>,
+    user_id: Option<UserId>,
 ) -> (Visitor, Option<String>) {
     let secret = state.db.secret();
     let ip = request::client_ip_of(headers, extensions, state.config.trust_proxy);

@@ -9,6 +9,7 @@ use crate::notifications::server::NewNotice;
 use crate::notifications::NoticeKind;
 use crate::server::jobs::{self, JobError};
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +23,8 @@ pub const LIST_MAX: usize = 200;
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Reminder {
-    item: u64,
-    user: u64,
+    item: ItemId,
+    user: UserId,
     minutes: i64,
 }
 
@@ -32,7 +33,7 @@ struct Reminder {
 /// (`Invalid`); stopping is always allowed.
 pub async fn set_watch(
     db: &Db,
-    user_id: u64,
+    user_id: UserId,
     item_id: ItemId,
     watch: bool,
 ) -> Result<Option<(bool, i64)>, AppError> {
@@ -81,7 +82,7 @@ pub async fn set_watch(
                 continue;
             }
             let payload = serde_json::to_string(&Reminder {
-                item: item_id.0,
+                item: item_id,
                 user: user_id,
                 minutes,
             })
@@ -103,7 +104,7 @@ pub async fn set_watch(
 pub async fn run_reminder_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let job: Reminder = serde_json::from_str(payload)
         .map_err(|e| JobError::permanent(format!("unreadable reminder: {e}")))?;
-    let id = ItemId(job.item);
+    let id = job.item;
     let keys = db.keys();
     let mut conn = db.raw_conn();
     let still: bool = redis::cmd("SISMEMBER")
@@ -140,7 +141,7 @@ pub async fn run_reminder_job(db: &Db, payload: &str) -> Result<(), JobError> {
 }
 
 /// The items a user watches, soonest end first.
-pub async fn watching(db: &Db, user_id: u64) -> Result<Vec<ItemCard>, AppError> {
+pub async fn watching(db: &Db, user_id: UserId) -> Result<Vec<ItemCard>, AppError> {
     let mut conn = db.conn()?;
     let ids: Vec<u64> = redis::cmd("ZRANGE")
         .arg(db.keys().user_watching(user_id))

@@ -4,6 +4,7 @@ use crate::error::AppError;
 use crate::items::wire::CardNumbers;
 use crate::items::{ItemCard, ItemId};
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 
 /// The numbers of a card, in the order they are read from the item's state.
 const STATE_FIELDS: [&str; 5] = ["price", "ends_at", "views", "bids", "likes"];
@@ -84,11 +85,14 @@ pub async fn card_numbers(db: &Db, ids: &[ItemId]) -> Result<Vec<CardNumbers>, A
             let num = |i: usize| row.get(i)?.as_deref()?.parse::<i64>().ok();
             let price_cents = num(0)?;
             Some(CardNumbers {
-                id: id.to_string(),
+                id: *id,
                 price_cents,
                 ends_at_ms: num(1).unwrap_or(0),
                 bids: num(2).unwrap_or(0),
-                leader: num(3).and_then(|v| u64::try_from(v).ok()).unwrap_or(0),
+                leader: row
+                    .get(3)
+                    .and_then(|v| v.as_deref())
+                    .and_then(UserId::parse),
                 reserve_met: price_cents >= num(4).unwrap_or(0),
             })
         })

@@ -11,6 +11,7 @@ use crate::items::{
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
 use crate::server::short_cache::Turns;
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 use std::collections::HashMap;
 
@@ -29,7 +30,7 @@ enum PhotoSource<'a> {
 /// Lists an item with one photo or none; returns the new id.
 pub async fn create(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     seller_name: &str,
     item: &NewItem,
     photo: Option<&Photo>,
@@ -41,7 +42,7 @@ pub async fn create(
 /// Lists an item and stores its photos (the first is the cover); returns the new id.
 pub async fn create_with_photos(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     seller_name: &str,
     item: &NewItem,
     photos: &[Photo],
@@ -59,7 +60,7 @@ pub async fn create_with_photos(
 /// Lists a demo item that shows shared demo photo `demo_photo` (see `server::seed`).
 pub async fn create_with_demo_photo(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     seller_name: &str,
     item: &NewItem,
     demo_photo: u64,
@@ -78,7 +79,7 @@ pub async fn create_with_demo_photo(
 /// state, rankings, photo), then the seller's list of items (another slot).
 async fn insert(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     seller_name: &str,
     item: &NewItem,
     photo: PhotoSource<'_>,
@@ -136,7 +137,7 @@ async fn insert(
     if let Err(e) = super::close_job::schedule(db, id, ends_at).await {
         tracing::warn!(item_id = %id, error = %e, "closing not scheduled; the sweep will close it");
     }
-    tracing::info!(item_id = %id, seller_id, "item listed");
+    tracing::info!(item_id = %id, %seller_id, "item listed");
     Ok(id)
 }
 
@@ -178,7 +179,7 @@ fn detail_from(
             Some(n) => n,
             None => u32::from(doc.get("photo").is_some_and(|p| p == "1")),
         },
-        seller_id: num("seller_id") as u64,
+        seller_id: UserId(num("seller_id") as u64),
         seller_name: doc.get("seller_name").cloned().unwrap_or_default(),
         price_cents: num("price"),
         start_price_cents: num("start_price"),
@@ -235,7 +236,7 @@ pub(crate) fn parse_bid(raw: &str) -> Option<BidEntry> {
 pub async fn page(
     db: &Db,
     id: ItemId,
-    viewer_id: Option<u64>,
+    viewer_id: Option<UserId>,
 ) -> Result<Option<ItemPageData>, AppError> {
     let keys = db.keys();
     let mut read_conn = db.conn()?;
@@ -250,15 +251,15 @@ pub async fn page(
         .arg(HISTORY_LIMIT as isize - 1)
         .cmd("SISMEMBER")
         .arg(keys.item_likers(id))
-        .arg(viewer_id.unwrap_or(0))
+        .arg(viewer_id.map_or(0, u64::from))
         .cmd("GET")
         .arg(keys.item_similar(id))
         .cmd("HGET")
         .arg(keys.item_maxes(id))
-        .arg(viewer_id.unwrap_or(0))
+        .arg(viewer_id.map_or(0, u64::from))
         .cmd("SISMEMBER")
         .arg(keys.item_watchers(id))
-        .arg(viewer_id.unwrap_or(0));
+        .arg(viewer_id.map_or(0, u64::from));
     type PageRows = (
         HashMap<String, String>,
         HashMap<String, String>,
@@ -311,7 +312,7 @@ const SHOWN_STATE: [&str; 9] = [
 pub async fn viewer_state(
     db: &Db,
     shown: &ItemDetail,
-    viewer_id: u64,
+    viewer_id: UserId,
 ) -> Result<Option<(ItemViewer, i64)>, AppError> {
     let keys = db.keys();
     let id = shown.id;
@@ -524,20 +525,20 @@ mod tests {
         };
         assert_eq!(
             row("7|1250|1700000000000|b|ann"),
-            Some((7, 1250, "ann".into(), false, false))
+            Some((UserId(7), 1250, "ann".into(), false, false))
         );
         assert_eq!(
             row("7|1250|1700000000000|a|ann"),
-            Some((7, 1250, "ann".into(), true, false))
+            Some((UserId(7), 1250, "ann".into(), true, false))
         );
         assert_eq!(
             row("7|1250|1700000000000|n|ann"),
-            Some((7, 1250, "ann".into(), false, true))
+            Some((UserId(7), 1250, "ann".into(), false, true))
         );
         // Written before kinds existed.
         assert_eq!(
             row("7|1250|1700000000000|ann"),
-            Some((7, 1250, "ann".into(), false, false))
+            Some((UserId(7), 1250, "ann".into(), false, false))
         );
         assert!(parse_bid("garbage").is_none());
         assert!(parse_bid("7|x|1|b|ann").is_none());

@@ -18,6 +18,7 @@ use crate::server::redis::rate_limit::{self, Action};
 use crate::server::state::AppState;
 use crate::server::workers::Workers;
 use crate::util::echo;
+use crate::util::id::UserId;
 use crate::util::limits::MAX_PHOTO_BYTES;
 use leptos::server_fn::codec::MultipartData;
 
@@ -92,7 +93,7 @@ impl ItemForm {
 /// text fields come first (form order); at the first photo the form is checked and the
 /// seller's listing rate limit counted, and photos are decoded only if both pass, one at a
 /// time on the photo worker, each as soon as it has arrived.
-pub async fn read_form(data: MultipartData, state: &AppState, seller_id: u64) -> ItemForm {
+pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId) -> ItemForm {
     let mut form = ItemForm::default();
     // Decide once, at the first photo, whether photos are worth decoding.
     let mut decode: Option<bool> = None;
@@ -187,7 +188,7 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: u64) ->
 
 /// At the first photo: is the form valid so far, and may the seller list now? Counts the
 /// listing against the rate limit (once) when it is.
-async fn gate(state: &AppState, seller_id: u64, form: &mut ItemForm) -> bool {
+async fn gate(state: &AppState, seller_id: UserId, form: &mut ItemForm) -> bool {
     if !check_listing(&form.values()).0.is_empty() {
         return false;
     }

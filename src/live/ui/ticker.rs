@@ -125,8 +125,8 @@ fn set_my_status(doc: &Document, card: &crate::items::wire::CardNumbers, ended: 
         };
         let viewer = el
             .get_attribute("data-viewer")
-            .and_then(|v| v.parse::<u64>().ok());
-        let leads = card.leader != 0 && viewer == Some(card.leader);
+            .and_then(|v| crate::util::id::UserId::parse(&v));
+        let leads = viewer.is_some() && viewer == card.leader;
         let status = MyStatus::of_bidder(ended, leads, card.reserve_met);
         // Compared by state, not text: the server may have written more ("Won from …").
         let label = status.label();

@@ -6,6 +6,7 @@ use crate::error::AppError;
 use crate::items::{ItemCard, ItemId};
 use crate::my_lists::{MyItem, MyStatus};
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 
 const FIELDS: [&str; 10] = [
@@ -22,7 +23,7 @@ const FIELDS: [&str; 10] = [
 ];
 
 /// Where `viewer` stands on each of `ids` (newest first, as given).
-async fn standings(db: &Db, viewer: u64, ids: &[ItemId]) -> Result<Vec<MyItem>, AppError> {
+async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -56,11 +57,11 @@ async fn standings(db: &Db, viewer: u64, ids: &[ItemId]) -> Result<Vec<MyItem>, 
         };
         let text = |i: usize| state.get(i).cloned().flatten().filter(|v| !v.is_empty());
         let num = |i: usize| text(i).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        let leader = text(5).and_then(|v| v.parse::<u64>().ok());
+        let leader = text(5).and_then(|v| UserId::parse(&v));
         let ended = text(7).is_some() || num(1) <= now;
         let reserve_met = num(0) >= num(8);
-        let seller = u64::try_from(num(9)).unwrap_or(0);
-        let status = match (seller == viewer, ended, leader == Some(viewer)) {
+        let seller = text(9).and_then(|v| UserId::parse(&v));
+        let status = match (seller == Some(viewer), ended, leader == Some(viewer)) {
             (true, false, _) => MyStatus::Selling,
             (true, true, _) if leader.is_some() && reserve_met => MyStatus::Sold,
             (true, true, _) => MyStatus::Unsold,
@@ -102,7 +103,7 @@ async fn newest(db: &Db, key: String, max: usize) -> Result<Vec<ItemId>, AppErro
 }
 
 /// Every item the user bid on (newest bid first), with their maximum and standing.
-pub async fn my_bids(db: &Db, user_id: u64) -> Result<Vec<MyItem>, AppError> {
+pub async fn my_bids(db: &Db, user_id: UserId) -> Result<Vec<MyItem>, AppError> {
     let ids = newest(
         db,
         db.keys().user_bids(user_id),
@@ -113,7 +114,10 @@ pub async fn my_bids(db: &Db, user_id: u64) -> Result<Vec<MyItem>, AppError> {
 }
 
 /// What the user won, and what they sold or did not sell (ended items only).
-pub async fn won_and_sold(db: &Db, user_id: u64) -> Result<(Vec<MyItem>, Vec<MyItem>), AppError> {
+pub async fn won_and_sold(
+    db: &Db,
+    user_id: UserId,
+) -> Result<(Vec<MyItem>, Vec<MyItem>), AppError> {
     let won = my_bids(db, user_id)
         .await?
         .into_iter()

@@ -7,6 +7,7 @@ use crate::items::ui::item_card::CardList;
 use crate::my_lists::api::my_list;
 use crate::my_lists::{MyItem, MyLists, MyStatus};
 use crate::ui::status::{require_sign_in, ErrorPage};
+use crate::util::id::UserId;
 use crate::util::money::format_cents;
 use crate::util::time::format_time_left;
 use leptos::prelude::*;
@@ -79,7 +80,7 @@ pub fn WonSoldPage() -> impl IntoView {
 
 /// A table of the viewer's items. `bidder` (My bids) adds the viewer's maximum and keeps their
 /// status live.
-fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<u64>) -> AnyView {
+fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<UserId>) -> AnyView {
     let with_max = bidder.is_some();
     if items.is_empty() {
         return view! { <p class="empty">{empty}</p> }.into_any();
@@ -114,7 +115,7 @@ fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<u6
                                 {with_max.then(|| view! {
                                     <td class="num">{m.my_max_cents.map(format_cents).unwrap_or_default()}</td>
                                 })}
-                                <td class=class data-my-status=live.map(|_| id.clone()) data-viewer=live data-state=m.status.label()>{status}</td>
+                                <td class=class data-my-status=live.map(|_| id.clone()) data-viewer=live.map(|u| u.to_string()) data-state=m.status.label()>{status}</td>
                                 <td><span data-ends-at=m.card.ends_at_ms>{format_time_left(m.card.ends_at_ms, now_ms)}</span></td>
                             </tr>
                         }

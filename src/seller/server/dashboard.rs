@@ -6,6 +6,7 @@ use crate::items::server::index::{cards_of, IdQuery, Sort, MAX_DEPTH};
 use crate::items::CardPage;
 use crate::seller::{DASHBOARD_PAGE_SIZE, DASHBOARD_SORT_KEYS};
 use crate::server::redis::db::Db;
+use crate::util::id::UserId;
 use crate::util::time::now_ms;
 
 /// Checks a dashboard sort key against the fixed list.
@@ -26,7 +27,7 @@ pub fn dashboard_sort_key(requested: &str) -> Result<&'static str, AppError> {
 /// A seller's items for the dashboard, sorted by a validated column.
 pub async fn seller_items(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     sort_key: &'static str,
     descending: bool,
     page: usize,

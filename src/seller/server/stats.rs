@@ -17,6 +17,7 @@ use crate::server::short_cache::ShortCache;
 use crate::server::state::AppState;
 use crate::util::html::to_html;
 use crate::util::html::{ColumnHeads, Tiles};
+use crate::util::id::UserId;
 use crate::util::money::format_cents;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
@@ -97,7 +98,7 @@ fn ratio(part: i64, whole: i64) -> String {
 /// listing shows at once.
 pub async fn seller_panels(
     db: &Db,
-    seller_id: u64,
+    seller_id: UserId,
     span: Span,
     now_ms: i64,
 ) -> Result<String, AppError> {
@@ -140,7 +141,7 @@ struct LatestRow {
 
 /// The seller's ten latest items with their all-time visitors, bidders and conversion: one
 /// pipeline (ten items, whatever the seller's size).
-async fn latest_items(db: &Db, seller_id: u64) -> Result<Vec<LatestRow>, AppError> {
+async fn latest_items(db: &Db, seller_id: UserId) -> Result<Vec<LatestRow>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
     let ids: Vec<u64> = redis::cmd("ZREVRANGE")
@@ -224,7 +225,7 @@ fn LatestItems(rows: Vec<LatestRow>) -> impl IntoView {
 /// `None` when the item does not exist or is not the viewer's.
 pub async fn item_panels(
     db: &Db,
-    viewer_id: u64,
+    viewer_id: UserId,
     id: ItemId,
     span: Span,
     now_ms: i64,
@@ -246,10 +247,10 @@ pub async fn item_panels(
     let (Some(name), Some(seller)) = (field(0), field(1)) else {
         return Ok(None);
     };
-    if seller.parse::<u64>().ok() != Some(viewer_id) {
+    if UserId::parse(&seller) != Some(viewer_id) {
         return Ok(None);
     }
-    let series = stats::series(db, Scope::Item(id.0), &Metric::SELLER, span, now_ms).await?;
+    let series = stats::series(db, Scope::Item(id), &Metric::SELLER, span, now_ms).await?;
     let start = field(2).and_then(|v| v.parse().ok()).unwrap_or(0);
     let listed = field(3).and_then(|v| v.parse().ok()).unwrap_or(now_ms);
     let mut points: Vec<(i64, i64)> = vec![(listed, start)];

@@ -13,6 +13,7 @@
 //! Readers that need a global view (the home rankings) read the [`SHARDS`] shard keys in one
 //! pipeline and merge them.
 
+use crate::util::id::UserId;
 use std::fmt::Display;
 use std::sync::Arc;
 
@@ -184,51 +185,51 @@ impl Keys {
 
     // ---- Users (user tag) ----------------------------------------------------------------
 
-    pub(crate) fn user_key(&self, kind: &str, user_id: u64) -> String {
-        self.key(format_args!("{kind}:{{u{user_id}}}"))
+    pub(crate) fn user_key(&self, kind: &str, user: UserId) -> String {
+        self.key(format_args!("{kind}:{{u{user}}}"))
     }
 
     /// Hash: one user account (`id`, `username`, `username_lower`, `password`, `created_at`).
-    pub fn user(&self, id: u64) -> String {
-        self.user_key("user", id)
+    pub fn user(&self, user: UserId) -> String {
+        self.user_key("user", user)
     }
 
     /// Sorted set: ids of the items a user sells, scored by listing time.
-    pub fn user_items(&self, user_id: u64) -> String {
-        self.user_key("user-items", user_id)
+    pub fn user_items(&self, user: UserId) -> String {
+        self.user_key("user-items", user)
     }
 
     /// Sorted set: ids of the items a user likes, scored by when.
-    pub fn user_likes(&self, user_id: u64) -> String {
-        self.user_key("user-likes", user_id)
+    pub fn user_likes(&self, user: UserId) -> String {
+        self.user_key("user-likes", user)
     }
 
     /// Sorted set: ids of the items a user watches, scored by the auction's end when watched.
-    pub fn user_watching(&self, user_id: u64) -> String {
-        self.user_key("watching", user_id)
+    pub fn user_watching(&self, user: UserId) -> String {
+        self.user_key("watching", user)
     }
 
     /// Sorted set: ids of the items a user bid on, scored by the last bid's time.
-    pub fn user_bids(&self, user_id: u64) -> String {
-        self.user_key("user-bids", user_id)
+    pub fn user_bids(&self, user: UserId) -> String {
+        self.user_key("user-bids", user)
     }
 
     /// Hash: a user's notifications, note id → JSON; plus `seq` (last note id), `unread`, and
     /// short-lived fields (hash-field expiry) for coalescing (`c:<kind>:<item>` → note id, a
     /// minute) and for running each notification once (`d:<key>`, a week).
-    pub fn user_notes(&self, user_id: u64) -> String {
-        self.user_key("notes", user_id)
+    pub fn user_notes(&self, user: UserId) -> String {
+        self.user_key("notes", user)
     }
 
     /// Sorted set: a user's note ids, scored by the time of their latest change (newest
     /// [`crate::notifications::KEPT`] kept).
-    pub fn user_inbox(&self, user_id: u64) -> String {
-        self.user_key("inbox", user_id)
+    pub fn user_inbox(&self, user: UserId) -> String {
+        self.user_key("inbox", user)
     }
 
     /// Pub/sub channel: a user's live notices (the unread count), received by every instance.
-    pub fn user_channel(&self, user_id: u64) -> String {
-        self.key(format_args!("live:user:{user_id}"))
+    pub fn user_channel(&self, user: UserId) -> String {
+        self.key(format_args!("live:user:{user}"))
     }
 
     /// Pattern matching every user channel.
@@ -249,14 +250,14 @@ impl Keys {
 
     /// Hash with TTL: one signed-in session of a user, keyed by the SHA-256 of its cookie
     /// token (in the user's slot, with the user's rate limits).
-    pub fn session(&self, user_id: u64, token_hash: &str) -> String {
-        self.key(format_args!("session:{{u{user_id}}}:{token_hash}"))
+    pub fn session(&self, user: UserId, token_hash: &str) -> String {
+        self.key(format_args!("session:{{u{user}}}:{token_hash}"))
     }
 
     /// Sorted set with TTL: a user's sliding-window rate limit hits for one action (in the
     /// user's slot, so the session check and the limit are one script).
-    pub fn user_rate_limit(&self, action: &str, user_id: u64) -> String {
-        self.key(format_args!("rate:{action}:{{u{user_id}}}"))
+    pub fn user_rate_limit(&self, action: &str, user: UserId) -> String {
+        self.key(format_args!("rate:{action}:{{u{user}}}"))
     }
 
     // ---- Job queues (queue tag) ----------------------------------------------------------
@@ -378,28 +379,28 @@ mod tests {
             k.lock("x"),
             k.lock_fence("x"),
             k.rate_limit("signin", "1.2.3.4"),
-            k.user(7),
+            k.user(UserId(7)),
             k.usernames(),
             k.user_ids(),
-            k.session(1, "abc"),
-            k.user_rate_limit("bid", 1),
+            k.session(UserId(1), "abc"),
+            k.user_rate_limit("bid", UserId(1)),
             k.item_ids(),
             k.item_bids(1u64),
             k.item_viewers(1u64),
             k.item_viewer_networks(1u64),
             k.secret(),
-            k.user_notes(1),
-            k.user_inbox(1),
-            k.user_channel(1),
+            k.user_notes(UserId(1)),
+            k.user_inbox(UserId(1)),
+            k.user_channel(UserId(1)),
             k.queue_stream("q"),
             k.queue_dead("q"),
             k.item_likers(1u64),
             k.item_counted(1u64),
             k.item_image(1u64),
             k.item_similar(1u64),
-            k.user_items(1),
-            k.user_likes(1),
-            k.user_bids(1),
+            k.user_items(UserId(1)),
+            k.user_likes(UserId(1)),
+            k.user_bids(UserId(1)),
             k.page_cache("/about"),
             k.item_comments(1u64),
             k.item_comment_order(1u64),
@@ -426,7 +427,7 @@ mod tests {
             k.item_watchers(1u64),
             k.item_maxes(1u64),
             k.rank_ending_in("books", 0),
-            k.user_watching(1),
+            k.user_watching(UserId(1)),
             k.user_channel_pattern(),
             k.queue_delayed("q"),
             k.queue_idempotency("q"),
@@ -511,18 +512,24 @@ mod tests {
         ] {
             assert_eq!(hash_tag(&key), tag, "{key}");
         }
-        assert_eq!(hash_tag(&k.user(5)), hash_tag(&k.user_bids(5)));
         assert_eq!(
-            hash_tag(&k.session(5, "ab")),
-            hash_tag(&k.user_rate_limit("bid", 5))
+            hash_tag(&k.user(UserId(5))),
+            hash_tag(&k.user_bids(UserId(5)))
         );
-        assert_ne!(hash_tag(&k.user(5)), hash_tag(&k.user(6)));
+        assert_eq!(
+            hash_tag(&k.session(UserId(5), "ab")),
+            hash_tag(&k.user_rate_limit("bid", UserId(5)))
+        );
+        assert_ne!(hash_tag(&k.user(UserId(5))), hash_tag(&k.user(UserId(6))));
         assert_eq!(hash_tag(&k.lock("a")), hash_tag(&k.lock_fence("a")));
         let shard_lock = format!("index-sync:{}", shard_tag(shard));
         assert_eq!(hash_tag(&k.lock(&shard_lock)), tag);
         assert_eq!(hash_tag(&k.lock_fence(&shard_lock)), tag);
         assert_ne!(hash_tag(&k.item(1u64)), hash_tag(&k.item(2u64)));
-        assert_eq!(hash_tag(&k.user_notes(5)), hash_tag(&k.user_inbox(5)));
+        assert_eq!(
+            hash_tag(&k.user_notes(UserId(5))),
+            hash_tag(&k.user_inbox(UserId(5)))
+        );
         let queue = hash_tag(&k.queue_stream("auctions")).to_string();
         assert_eq!(queue, "q:auctions");
         for key in [

@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
+use crate::util::id::UserId;
 use crate::util::random::random_token;
 use std::time::Duration;
 
@@ -121,7 +122,7 @@ pub async fn enforce(
 pub async fn enforce_user(
     db: &Db,
     action: Action,
-    user_id: u64,
+    user_id: UserId,
     limit: Limit,
 ) -> Result<Result<(), u64>, AppError> {
     let key = db.keys().user_rate_limit(action.name(), user_id);
