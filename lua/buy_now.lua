@@ -1,17 +1,13 @@
 -- Buy It Now: buy at the fixed price while no bid has been placed (or while the reserve is not
 -- met); the auction ends at once. Atomic with every bid, so a Buy It Now racing a bid has
 -- exactly one outcome.
--- KEYS[1] = item state   KEYS[2] = bid history   KEYS[3] = item event stream
--- KEYS[4] = shard's price ranking   KEYS[5] = shard's views ranking
--- KEYS[6] = shard's ending ranking  KEYS[7] = shard's index-dirty set
--- KEYS[8] = shard's stats log (see `record_stats` in prelude.lua)
--- KEYS[9] = item document (for its category)
--- KEYS[10..] = the shard's ending ranking of each category (see `category_ranking`)
--- ARGV[1] = buyer id   ARGV[2] = buyer name   ARGV[3] = item id   ARGV[4] = pub/sub channel
+-- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
+-- KEYS[9] = bid history   KEYS[10..] = the shard's ending ranking of each category
+-- ARGV[3] = buyer id   ARGV[4] = buyer name
 -- ARGV[5..] = the slugs of the categories of KEYS[10..], in the same order
 -- Returns { 'bought', price, time (ms) } | { 'not_found' } | { 'ended' } | { 'own_item' }
 --       | { 'unavailable' } (no Buy It Now price, or bidding has taken over)
-local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
+local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
   'reserve', 'price')
 if not s[1] then
   return { 'not_found' }
@@ -20,7 +16,7 @@ local now = now_ms()
 if now >= tonumber(s[2]) or s[3] == '1' then
   return { 'ended' }
 end
-if s[1] == ARGV[1] then
+if s[1] == ARGV[3] then
   return { 'own_item' }
 end
 local price = tonumber(s[4]) or 0
@@ -31,22 +27,22 @@ if price <= 0 or (bids > 0 and reserve_met) then
   return { 'unavailable' }
 end
 -- Analytics: a Buy It Now is a bid at that price (a new bidder when nobody had bid).
-record_stats(8, s[1], ARGV[3], { b = 1, u = bids == 0 and 1 or 0 }, 5,
+record_stats(I_STATS, s[1], ARGV[A_ITEM], { b = 1, u = bids == 0 and 1 or 0 }, 5,
   math.max(price - tonumber(s[7]), 0))
 bids = bids + 1
-redis.call('HSET', KEYS[1],
-  'price', price, 'bids', bids, 'high_bidder_id', ARGV[1], 'high_bidder_name', ARGV[2],
+redis.call('HSET', KEYS[I_STATE],
+  'price', price, 'bids', bids, 'high_bidder_id', ARGV[3], 'high_bidder_name', ARGV[4],
   'high_max', price, 'last_bid_at', now, 'ends_at', now, 'closed', 1, 'closed_at', now,
   'outcome', 'bought')
-redis.call('LPUSH', KEYS[2], ARGV[1] .. '|' .. price .. '|' .. now .. '|n|' .. ARGV[2])
-redis.call('ZREM', KEYS[4], ARGV[3])
-redis.call('ZREM', KEYS[5], ARGV[3])
-redis.call('ZREM', KEYS[6], ARGV[3])
-redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[9], 'category'), 10, 5), ARGV[3])
-redis.call('SADD', KEYS[7], ARGV[3])
-emit(KEYS[3], ARGV[4], 'ended', {
+redis.call('LPUSH', KEYS[9], ARGV[3] .. '|' .. price .. '|' .. now .. '|n|' .. ARGV[4])
+redis.call('ZREM', KEYS[I_PRICE], ARGV[A_ITEM])
+redis.call('ZREM', KEYS[I_VIEWS], ARGV[A_ITEM])
+redis.call('ZREM', KEYS[I_ENDING], ARGV[A_ITEM])
+redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 10, 5), ARGV[A_ITEM])
+redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
+emit_item('ended', {
   type = 'ended',
-  winner_name = ARGV[2],
+  winner_name = ARGV[4],
   price_cents = price,
   reserve_met = true,
   bought = true,

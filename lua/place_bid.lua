@@ -10,15 +10,11 @@
 -- Soft close: a bid accepted in the last 2 minutes moves the end to 2 minutes after it, at most
 -- 1 hour past the original end.
 --
--- KEYS[1] = item state         KEYS[2] = bid history (list, newest first)
--- KEYS[3] = item event stream  KEYS[4] = shard's price ranking
--- KEYS[5] = shard's index-dirty set   KEYS[6] = the item's maximums (hash: bidder → cents)
--- KEYS[7] = shard's ending ranking   KEYS[8] = item document (for its name, when someone is outbid)
--- KEYS[9] = shard's stats log (see `record_stats` in prelude.lua)
--- KEYS[10..] = the shard's ending ranking of each category (see `category_ranking`)
--- ARGV[1] = bidder id   ARGV[2] = bidder name   ARGV[3] = maximum (integer cents)
--- ARGV[4] = item id     ARGV[5] = the item's pub/sub channel
--- ARGV[6..] = the slugs of the categories of KEYS[10..], in the same order
+-- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
+-- KEYS[9] = bid history (list, newest first)   KEYS[10] = the item's maximums (hash: bidder → cents)
+-- KEYS[11..] = the shard's ending ranking of each category (see `category_ranking`)
+-- ARGV[3] = bidder id   ARGV[4] = bidder name   ARGV[5] = maximum (integer cents)
+-- ARGV[6..] = the slugs of the categories of KEYS[11..], in the same order
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
 --           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
 --           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
@@ -39,7 +35,7 @@ local function increment(price)
   end
 end
 
-local s = redis.call('HMGET', KEYS[1], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
+local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
   'high_bidder_id', 'high_max', 'price', 'reserve', 'soft_close', 'orig_ends',
   'high_bidder_name', 'start_price')
 if not s[1] then
@@ -50,11 +46,11 @@ local ends = tonumber(s[2])
 if now >= ends or s[5] == '1' then
   return { 'ended' }
 end
-local me, my_name = ARGV[1], ARGV[2]
+local me, my_name = ARGV[3], ARGV[4]
 if s[1] == me then
   return { 'own_item' }
 end
-local amount = tonumber(ARGV[3])
+local amount = tonumber(ARGV[5])
 local bids = tonumber(s[4])
 local price = tonumber(s[8])
 local reserve = tonumber(s[9]) or 0
@@ -64,7 +60,7 @@ local leader_max = tonumber(s[7]) or 0
 local status, outbid = 'leading', 0
 local rows = {}
 local function record(id, name, cents, auto)
-  redis.call('LPUSH', KEYS[2], id .. '|' .. cents .. '|' .. now .. '|' .. (auto and 'a' or 'b') .. '|' .. name)
+  redis.call('LPUSH', KEYS[9], id .. '|' .. cents .. '|' .. now .. '|' .. (auto and 'a' or 'b') .. '|' .. name)
   bids = bids + 1
   table.insert(rows, { bidder_id = tonumber(id), bidder_name = name, amount_cents = cents, auto = auto })
 end
@@ -121,7 +117,7 @@ else
 end
 
 local next_min = price + increment(price)
-redis.call('HSET', KEYS[1],
+redis.call('HSET', KEYS[I_STATE],
   'price', price,
   'min_bid', next_min,
   'bids', bids,
@@ -130,21 +126,21 @@ redis.call('HSET', KEYS[1],
   'high_max', leader_max,
   'last_bid_at', now)
 -- Each bidder's own maximum, for their eyes only.
-local mine = tonumber(redis.call('HGET', KEYS[6], me) or '0')
+local mine = tonumber(redis.call('HGET', KEYS[10], me) or '0')
 if amount > mine then
-  redis.call('HSET', KEYS[6], me, amount)
+  redis.call('HSET', KEYS[10], me, amount)
 end
 -- Analytics: the bids added to the history (the item's bid count: the bidder's and any
 -- automatic bid it caused), a new bidder when it is their first maximum on the item, and the
 -- rise of the price.
-record_stats(9, s[1], ARGV[4], { b = #rows, u = mine == 0 and 1 or 0 }, 5,
+record_stats(I_STATS, s[1], ARGV[A_ITEM], { b = #rows, u = mine == 0 and 1 or 0 }, 5,
   price - tonumber(s[8]))
 if #rows == 0 then
   -- A leader raised their maximum without moving the price: nothing public happened.
   return { status, price, bids, next_min, now, 0, ends, (reserve == 0 or price >= reserve) and 1 or 0, 0 }
 end
-redis.call('ZADD', KEYS[4], 'XX', price, ARGV[4])
-redis.call('SADD', KEYS[5], ARGV[4])
+redis.call('ZADD', KEYS[I_PRICE], 'XX', price, ARGV[A_ITEM])
+redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
 -- Soft close.
 local moved_end = 0
 if s[10] == '1' and ends - now < 120000 then
@@ -153,14 +149,14 @@ if s[10] == '1' and ends - now < 120000 then
   if moved > ends then
     ends = moved
     moved_end = 1
-    redis.call('HSET', KEYS[1], 'ends_at', ends)
-    redis.call('ZADD', KEYS[7], 'XX', ends, ARGV[4])
-    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[8], 'category'), 10, 6), 'XX',
-      ends, ARGV[4])
+    redis.call('HSET', KEYS[I_STATE], 'ends_at', ends)
+    redis.call('ZADD', KEYS[I_ENDING], 'XX', ends, ARGV[A_ITEM])
+    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 11, 6), 'XX',
+      ends, ARGV[A_ITEM])
   end
 end
 local reserve_met = (reserve == 0 or price >= reserve)
-emit(KEYS[3], ARGV[5], 'bid', {
+emit_item('bid', {
   type = 'bid',
   price_cents = price,
   bids = bids,
@@ -172,5 +168,5 @@ emit(KEYS[3], ARGV[5], 'bid', {
   reserve_met = reserve_met,
   rows = rows,
 })
-local name = outbid ~= 0 and (redis.call('HGET', KEYS[8], 'name') or '') or ''
+local name = outbid ~= 0 and (redis.call('HGET', KEYS[I_DOC], 'name') or '') or ''
 return { status, price, bids, next_min, now, outbid, ends, reserve_met and 1 or 0, moved_end, name }

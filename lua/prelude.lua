@@ -22,6 +22,20 @@ local function emit(events_key, channel, kind, event)
   return emit_json(events_key, channel, kind, cjson.encode(event))
 end
 
+-- The item frame: the first keys and arguments of every script that writes an item, in this
+-- order (`items::server::frame::item_script` builds them): the item's state, document and event
+-- stream, and its shard's stats log, price, views and ending rankings and index-dirty set, all
+-- in the item's slot; then the item id and its pub/sub channel. A script's own keys follow from
+-- KEYS[9], its own arguments from ARGV[3].
+local I_STATE, I_DOC, I_EVENTS, I_STATS = 1, 2, 3, 4
+local I_PRICE, I_VIEWS, I_ENDING, I_DIRTY = 5, 6, 7, 8
+local A_ITEM, A_CHANNEL = 1, 2
+
+-- `emit` on the item's own stream and channel (the item frame).
+local function emit_item(kind, event)
+  return emit(KEYS[I_EVENTS], ARGV[A_CHANNEL], kind, event)
+end
+
 -- Sliding-window rate limit: one sorted-set member per accepted hit, scored by Redis time.
 -- Refused hits are not recorded, so a client that keeps retrying does not push its wait out.
 -- Returns { allowed (1|0), remaining hits, milliseconds until the next hit is allowed }.

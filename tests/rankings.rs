@@ -106,6 +106,9 @@ async fn ending_soonest_lists_live_auctions_by_end_and_closing_takes_them_out() 
         db.keys().rank_ending(shard),
         db.keys().rank_views(shard),
         db.keys().rank_price(shard),
+        // Its category's ranking too (the listing helper leaves the default category).
+        db.keys()
+            .rank_ending_in(rbay::items::DEFAULT_CATEGORY, shard),
     ] {
         let score: Option<f64> = redis::cmd("ZSCORE")
             .arg(&rank)
@@ -261,26 +264,16 @@ async fn a_syncer_that_lost_its_lock_cannot_write_old_numbers() {
         .await
         .unwrap()
         .unwrap();
-    let run = |fence: u64| {
-        let db = db.clone();
-        let name = name.clone();
-        async move {
-            let mut conn = db.raw_conn();
-            rbay::items::server::index_sync::SYNC_DOC
-                .key(db.keys().item(id))
-                .key(db.keys().item_state(id))
-                .key(db.keys().index_dirty(shard))
-                .key(db.keys().lock_fence(&name))
-                .arg(id.0)
-                .arg(fence)
-                .invoke_async::<i64>(&mut conn)
-                .await
-                .unwrap()
-        }
-    };
-    assert_eq!(run(stale.fence()).await, -1, "the stale syncer is refused");
+    use rbay::items::server::index_sync::{sync_doc, Synced};
+    let run = |fence: u64| sync_doc(&db, id, &name, fence);
+    assert_eq!(
+        run(stale.fence()).await.unwrap(),
+        Synced::Refused,
+        "the stale syncer is refused"
+    );
     assert_eq!(doc(&db, id).await["price"], "100");
-    assert_eq!(run(fresh.fence()).await, 1);
+    assert_eq!(run(fresh.fence()).await.unwrap(), Synced::Written);
+    assert_eq!(run(fresh.fence()).await.unwrap(), Synced::Unchanged);
     fresh.release(&db).await.unwrap();
 }
 

@@ -1,13 +1,16 @@
 //! Comments on Redis: add (rate limited), delete (author only), list newest first. Writes are
 //! Lua scripts, each of which announces its change live in the same step.
 
-use crate::analytics::server::StatsTail;
 use crate::comments::{clean_comment, Comment, CommentProblem};
 use crate::error::AppError;
+use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::keys::Keys;
 use crate::server::redis::rate_limit::{self, Action, Limit};
+use crate::server::redis::reply::Fields;
 use crate::util::id::UserId;
+use redis::{FromRedisValue, ParsingError, ScriptInvocation};
 
 /// `lua/add_comment.lua`: store a comment, order it, count it, announce it.
 pub static ADD_COMMENT: std::sync::LazyLock<redis::Script> = crate::lua_script!("add_comment");
@@ -53,28 +56,18 @@ pub async fn add(
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
-    let reply: Vec<i64> = ADD_COMMENT
-        .key(keys.item_state(item_id))
-        .key(keys.item_comments(item_id))
-        .key(keys.item_comment_order(item_id))
-        .key(keys.item_events(item_id))
+    let written: Written = comment_script(&ADD_COMMENT, keys, item_id)
         .arg(id)
         .arg(author_id)
         .arg(author_name)
         .arg(&text)
-        .arg(item_id.to_string())
-        .arg(keys.item_channel(item_id))
-        .stats_tail(keys, item_id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
-    let created_ms = match reply[..] {
-        [0] => return Ok(Err(CommentProblem::NotFound)),
-        [created_ms, _count] => created_ms,
-        _ => {
-            tracing::error!(?reply, "add_comment: unexpected reply");
-            return Err(AppError::Internal);
-        }
+    let created_ms = match written {
+        Written::Added { created_ms } => created_ms,
+        Written::NotFound => return Ok(Err(CommentProblem::NotFound)),
+        other => return Err(unexpected("add_comment", other)),
     };
     Ok(Ok(Comment {
         id,
@@ -95,26 +88,69 @@ pub async fn delete(
 ) -> Result<Result<(), CommentProblem>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let reply: Vec<i64> = DELETE_COMMENT
-        .key(keys.item_state(item_id))
-        .key(keys.item_comments(item_id))
-        .key(keys.item_comment_order(item_id))
-        .key(keys.item_events(item_id))
+    let written: Written = comment_script(&DELETE_COMMENT, keys, item_id)
         .arg(comment_id)
         .arg(user_id)
-        .arg(keys.item_channel(item_id))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("delete comment", e))?;
-    match reply[..] {
-        [1, _count] => Ok(Ok(())),
-        [-1] => Ok(Err(CommentProblem::NotYours)),
-        [0] => Ok(Err(CommentProblem::NotFound)),
-        _ => {
-            tracing::error!(?reply, "delete_comment: unexpected reply");
-            Err(AppError::Internal)
-        }
+    match written {
+        Written::Deleted => Ok(Ok(())),
+        Written::NotYours => Ok(Err(CommentProblem::NotYours)),
+        Written::NotFound => Ok(Err(CommentProblem::NotFound)),
+        other => Err(unexpected("delete_comment", other)),
     }
+}
+
+/// A comment script's call: the item frame, then the item's comments (`KEYS[9]`) and their
+/// order (`KEYS[10]`).
+fn comment_script<'a>(
+    script: &'a redis::Script,
+    keys: &Keys,
+    item_id: ItemId,
+) -> ScriptInvocation<'a> {
+    let mut call = item_script(script, keys, item_id);
+    call.key(keys.item_comments(item_id))
+        .key(keys.item_comment_order(item_id));
+    call
+}
+
+/// What a comment script did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Written {
+    Added { created_ms: i64 },
+    Deleted,
+    NotFound,
+    NotYours,
+}
+
+/// Strictly `{ added, created ms, count }`, `{ deleted, count }`, `{ not_found }` or
+/// `{ not_yours }`.
+impl FromRedisValue for Written {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("comment", v)?;
+        Ok(match f.status()?.as_str() {
+            "added" => {
+                f.expect_len(3)?;
+                Written::Added {
+                    created_ms: f.get(1)?,
+                }
+            }
+            "deleted" => {
+                f.expect_len(2)?;
+                Written::Deleted
+            }
+            "not_found" => Written::NotFound,
+            "not_yours" => Written::NotYours,
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
+/// A reply one script never gives (the other script's): a defect, not the client's mistake.
+fn unexpected(script: &str, reply: Written) -> AppError {
+    tracing::error!(script, ?reply, "unexpected reply");
+    AppError::Internal
 }
 
 /// A page of comments, newest first, and the total: two round trips (ids + count, then texts).

@@ -1,7 +1,8 @@
-//! The Redis side of analytics: the log key every recording script takes ([`StatsTail`]), the
-//! fold that turns the logs into counts ([`fold_all`], [`spawn_folder`]), reading series back
-//! (one round trip per read, whatever the span), the market's rankings for the hour, and the
-//! counts that have no write script of their own (sign-ups, active visitors).
+//! The Redis side of analytics: the fold that turns the shards' stats logs (written by the
+//! item scripts: `record_stats` in lua/prelude.lua) into counts ([`fold_all`],
+//! [`spawn_folder`]), reading series back (one round trip per read, whatever the span), the
+//! market's rankings for the hour, and the counts that have no write script of their own
+//! (sign-ups, active visitors).
 
 pub mod keys;
 pub mod ops;
@@ -19,18 +20,6 @@ pub static STATS_ADD: std::sync::LazyLock<redis::Script> = crate::lua_script!("s
 
 /// `lua/stats_fold.lua`: fold a shard's stats log into its counts, exactly once.
 pub static STATS_FOLD: std::sync::LazyLock<redis::Script> = crate::lua_script!("stats_fold");
-
-/// Appends the key that `record_stats` (lua/prelude.lua) expects after a script's own: the
-/// stats log of the item's shard (same slot as the item).
-pub trait StatsTail {
-    fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self;
-}
-
-impl StatsTail for redis::ScriptInvocation<'_> {
-    fn stats_tail(&mut self, keys: &Keys, item_id: u64) -> &mut Self {
-        self.key(keys.stats_log(shard_of(item_id)))
-    }
-}
 
 /// Entries one fold takes from a shard's log.
 const FOLD_BATCH: usize = 500;

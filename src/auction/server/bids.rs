@@ -4,10 +4,10 @@
 //! is its own script (`lua/buy_now.lua`), atomic with every bid. Each script's reply is decoded
 //! strictly into [`BidOutcome`] / [`BuyOutcome`]: an unexpected reply is an error.
 
-use crate::analytics::server::StatsTail;
 use crate::auction::BidProblem;
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
+use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
@@ -120,24 +120,14 @@ pub async fn place_bid(
     max_cents: i64,
 ) -> Result<BidOutcome, AppError> {
     let keys = db.keys();
-    let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let outcome: BidOutcome = PLACE_BID
-        .key(keys.item_state(item_id))
+    let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
         .key(keys.item_bids(item_id))
-        .key(keys.item_events(item_id))
-        .key(keys.rank_price(shard))
-        .key(keys.index_dirty(shard))
         .key(keys.item_maxes(item_id))
-        .key(keys.rank_ending(shard))
-        .key(keys.item(item_id))
         .arg(bidder_id)
         .arg(bidder_name)
         .arg(max_cents)
-        .arg(item_id.0)
-        .arg(keys.item_channel(item_id))
-        .stats_tail(keys, item_id.0)
-        .category_rankings(keys, shard)
+        .category_rankings(keys, shard_of(item_id.0))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("place bid", e))?;
@@ -190,23 +180,12 @@ pub async fn buy_now(
     item_id: ItemId,
 ) -> Result<BuyOutcome, AppError> {
     let keys = db.keys();
-    let shard = shard_of(item_id.0);
     let mut conn = db.conn()?;
-    let outcome: BuyOutcome = BUY_NOW
-        .key(keys.item_state(item_id))
+    let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
         .key(keys.item_bids(item_id))
-        .key(keys.item_events(item_id))
-        .key(keys.rank_price(shard))
-        .key(keys.rank_views(shard))
-        .key(keys.rank_ending(shard))
-        .key(keys.index_dirty(shard))
         .arg(buyer_id)
         .arg(buyer_name)
-        .arg(item_id.0)
-        .arg(keys.item_channel(item_id))
-        .stats_tail(keys, item_id.0)
-        .key(keys.item(item_id))
-        .category_rankings(keys, shard)
+        .category_rankings(keys, shard_of(item_id.0))
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("buy now", e))?;

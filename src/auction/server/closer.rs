@@ -12,6 +12,8 @@
 //! shard's ending schedule (`ZRANGE … BYSCORE`, never a search over the catalogue), and closes
 //! those (a per-shard lock keeps instances from doing the same shard at once).
 
+use crate::catalog::server::rankings::CategoryRankings;
+use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::notifications::server::NewNotice;
 use crate::notifications::NoticeKind;
@@ -19,8 +21,10 @@ use crate::server::jobs::JobError;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_of, shard_tag, SHARDS};
 use crate::server::redis::lock::Lock;
+use crate::server::redis::reply::Fields;
 use crate::util::id::UserId;
 use crate::util::time::now_ms;
+use redis::{FromRedisValue, ParsingError};
 use std::time::Duration;
 
 /// `lua/close_item.lua`: close an auction whose time is up, exactly once.
@@ -163,25 +167,29 @@ pub enum Closing {
     Missing,
 }
 
-/// Closes one auction if its time is up and it is still open.
+/// `lua/close_item.lua`'s reply, strictly: `{ closed }`, `{ was_closed }`, `{ not_yet }` or
+/// `{ missing }`.
+impl FromRedisValue for Closing {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("close_item", v)?;
+        f.expect_len(1)?;
+        Ok(match f.status()?.as_str() {
+            "closed" => Closing::Closed,
+            "was_closed" => Closing::WasClosed,
+            "not_yet" => Closing::NotYet,
+            "missing" => Closing::Missing,
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
+/// Closes one auction if its time is up and it is still open (and takes it out of the
+/// shard's rankings, its category's included).
 pub async fn close(db: &Db, id: ItemId) -> redis::RedisResult<Closing> {
     let keys = db.keys();
-    let shard = shard_of(id.0);
     let mut conn = db.raw_conn();
-    let outcome: i64 = CLOSE_ITEM
-        .key(keys.item_state(id))
-        .key(keys.rank_ending(shard))
-        .key(keys.rank_price(shard))
-        .key(keys.rank_views(shard))
-        .key(keys.item_events(id))
-        .arg(id.0)
-        .arg(keys.item_channel(id))
+    item_script(&CLOSE_ITEM, keys, id)
+        .category_rankings(keys, shard_of(id.0))
         .invoke_async(&mut conn)
-        .await?;
-    Ok(match outcome {
-        1 => Closing::Closed,
-        -1 => Closing::NotYet,
-        2 => Closing::Missing,
-        _ => Closing::WasClosed,
-    })
+        .await
 }

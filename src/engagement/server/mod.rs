@@ -2,6 +2,7 @@
 
 pub mod keys;
 pub mod likes;
+pub mod toggle;
 pub mod views;
 pub mod watch;
 

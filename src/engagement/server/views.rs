@@ -1,12 +1,12 @@
 //! Views: counted once per visitor, never the seller's own, and not inflatable by dropping
 //! or forging cookies (`lua/increment_view.lua`, see "Security" in docs/architecture.md).
 
-use crate::analytics::server::StatsTail;
 use crate::error::AppError;
+use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::server::http::request;
 use crate::server::redis::db::{redis_error, Db};
-use crate::server::redis::keys::shard_of;
+use crate::server::redis::reply::Fields;
 use crate::server::state::AppState;
 use crate::util::id::UserId;
 use crate::util::random::hex;
@@ -14,6 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use redis::{FromRedisValue, ParsingError};
 
 /// `lua/increment_view.lua`: one view per visitor per item (HyperLogLog).
 pub static INCREMENT_VIEW: std::sync::LazyLock<redis::Script> =
@@ -52,30 +53,73 @@ const NETWORK_COUNT_TTL_SECS: u64 = 86_400;
 /// for an unknown item.
 pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option<i64>, AppError> {
     let keys = db.keys();
-    let shard = shard_of(id.0);
     let mut conn = db.conn()?;
-    let (views, counted, seller): (i64, i64, u64) = INCREMENT_VIEW
-        .key(keys.item_state(id))
+    let seen: Seen = item_script(&INCREMENT_VIEW, keys, id)
         .key(keys.item_viewers(id))
         .key(keys.item_viewer_networks(id))
-        .key(keys.item_events(id))
-        .key(keys.rank_views(shard))
-        .key(keys.index_dirty(shard))
         .arg(&visitor.key)
         .arg(visitor.user_id.map(|u| u.to_string()).unwrap_or_default())
         .arg(&visitor.network)
         .arg(NEW_VISITORS_PER_NETWORK)
         .arg(NETWORK_COUNT_TTL_SECS)
-        .arg(id.0)
-        .arg(keys.item_channel(id))
-        .stats_tail(keys, id.0)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("count view", e))?;
-    if let (0, 1..) = (counted, seller) {
-        crate::analytics::server::note_repeat_view(db, id, UserId(seller));
+    Ok(match seen {
+        Seen::NotFound => None,
+        Seen::Counted { views } | Seen::Own { views } => Some(views),
+        Seen::Repeat { views, seller } => {
+            crate::analytics::server::note_repeat_view(db, id, seller);
+            Some(views)
+        }
+    })
+}
+
+/// What `lua/increment_view.lua` made of a view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Seen {
+    /// A new visitor: counted.
+    Counted {
+        views: i64,
+    },
+    /// Seen before (or over the network's allowance): not counted here, but the seller's
+    /// statistics count it as a view.
+    Repeat {
+        views: i64,
+        seller: UserId,
+    },
+    /// The seller's own view: never counted.
+    Own {
+        views: i64,
+    },
+    NotFound,
+}
+
+/// Strictly `{ counted, views, seller }`, `{ seen, views, seller }`, `{ own, views }` or
+/// `{ not_found }`.
+impl FromRedisValue for Seen {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("increment_view", v)?;
+        Ok(match f.status()?.as_str() {
+            "counted" => {
+                f.expect_len(3)?;
+                Seen::Counted { views: f.get(1)? }
+            }
+            "seen" => {
+                f.expect_len(3)?;
+                Seen::Repeat {
+                    views: f.get(1)?,
+                    seller: f.get(2)?,
+                }
+            }
+            "own" => {
+                f.expect_len(2)?;
+                Seen::Own { views: f.get(1)? }
+            }
+            "not_found" => Seen::NotFound,
+            other => return Err(f.unknown_status(other)),
+        })
     }
-    Ok((views >= 0).then_some(views))
 }
 
 /// Cookie of an anonymous visitor: a visitor id used only to count item views once, signed

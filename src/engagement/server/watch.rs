@@ -2,7 +2,7 @@
 //! user's own list in theirs), the reminders a watcher gets an hour and ten minutes before the
 //! end (jobs), and the "Watching" list sorted by end.
 
-use crate::analytics::server::StatsTail;
+use super::toggle::{toggle, Toggled, UserList};
 use crate::error::AppError;
 use crate::items::{ItemCard, ItemId};
 use crate::notifications::server::NewNotice;
@@ -38,43 +38,23 @@ pub async fn set_watch(
     watch: bool,
 ) -> Result<Option<(bool, i64)>, AppError> {
     let keys = db.keys();
-    let mut conn = db.conn()?;
-    let fail = |e| redis_error("watch", e);
-    let reply: Vec<i64> = WATCH_ITEM
-        .key(keys.item_state(item_id))
-        .key(keys.item_watchers(item_id))
-        .key(keys.item_counted(item_id))
-        .arg(user_id)
-        .arg(u8::from(watch))
-        .arg(item_id.0)
-        .stats_tail(keys, item_id.0)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(fail)?;
-    let (watching, count, ends_at) = match reply[..] {
-        [-1] => return Ok(None),
-        [-2] => {
-            return Err(AppError::Invalid(
-                "This auction has ended: there is nothing left to watch.".into(),
-            ))
-        }
-        [watching, count, ends_at] => (watching, count, ends_at),
-        _ => {
-            tracing::error!(?reply, "watch_item: unexpected reply");
-            return Err(AppError::Internal);
-        }
+    let list = UserList {
+        key: keys.user_watching(user_id),
+        // Sorted by the auction's end.
+        score: |ends_at| ends_at,
+        keep_first: false,
     };
-    // The user's list lives in the user's slot: a second, idempotent step.
-    let mut list = redis::cmd(if watch { "ZADD" } else { "ZREM" });
-    list.arg(keys.user_watching(user_id));
-    if watch {
-        list.arg(ends_at);
-    }
-    let _: () = list
-        .arg(item_id.0)
-        .query_async(&mut conn)
-        .await
-        .map_err(fail)?;
+    let members = keys.item_watchers(item_id);
+    let (watching, count, ends_at) =
+        match toggle(db, &WATCH_ITEM, item_id, members, user_id, watch, list).await? {
+            Toggled::Done { on, count, extra } => (on, count, extra),
+            Toggled::NotFound => return Ok(None),
+            Toggled::Ended => {
+                return Err(AppError::Invalid(
+                    "This auction has ended: there is nothing left to watch.".into(),
+                ))
+            }
+        };
     if watch {
         for minutes in [60, 10] {
             let at = ends_at - minutes * 60_000;
@@ -96,7 +76,7 @@ pub async fn set_watch(
             }
         }
     }
-    Ok(Some((watching == 1, count)))
+    Ok(Some((watching, count)))
 }
 
 /// The reminder job: tells the watcher the end is near, if they still watch and it is still

@@ -13,10 +13,12 @@
 //! gives the work to one at a time, and its fencing number is checked by the script, so an
 //! instance that stalled past its lease cannot write older numbers over newer ones.
 
+use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_tag, SHARDS};
 use crate::server::redis::lock::Lock;
+use redis::{FromRedisValue, ParsingError};
 use std::time::Duration;
 
 /// `lua/sync_doc.lua`: refresh an item's search document from its state (fenced).
@@ -58,6 +60,37 @@ pub async fn sync_all(db: &Db) -> redis::RedisResult<usize> {
     Ok(handled)
 }
 
+/// `lua/sync_doc.lua`'s reply, strictly `written`, `unchanged` or `refused`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synced {
+    Written,
+    Unchanged,
+    /// The syncer's lock was taken over: it must stop.
+    Refused,
+}
+
+impl FromRedisValue for Synced {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        match String::from_redis_value(v)?.as_str() {
+            "written" => Ok(Synced::Written),
+            "unchanged" => Ok(Synced::Unchanged),
+            "refused" => Ok(Synced::Refused),
+            other => Err(format!("sync_doc: unknown reply {other:?}").into()),
+        }
+    }
+}
+
+/// Refreshes one item's search document (`lua/sync_doc.lua`) as the holder of `lock` with
+/// fencing number `fence`.
+pub async fn sync_doc(db: &Db, id: ItemId, lock: &str, fence: u64) -> redis::RedisResult<Synced> {
+    let keys = db.keys();
+    item_script(&SYNC_DOC, keys, id)
+        .key(keys.lock_fence(lock))
+        .arg(fence)
+        .invoke_async(&mut db.raw_conn())
+        .await
+}
+
 async fn sync_shard(db: &Db, shard: u64, lock: &str, fence: u64) -> redis::RedisResult<usize> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
@@ -68,16 +101,7 @@ async fn sync_shard(db: &Db, shard: u64, lock: &str, fence: u64) -> redis::Redis
         .await?;
     let mut handled = 0;
     for id in dirty.into_iter().map(ItemId) {
-        let outcome: i64 = SYNC_DOC
-            .key(keys.item(id))
-            .key(keys.item_state(id))
-            .key(keys.index_dirty(shard))
-            .key(keys.lock_fence(lock))
-            .arg(id.0)
-            .arg(fence)
-            .invoke_async(&mut conn)
-            .await?;
-        if outcome == -1 {
+        if sync_doc(db, id, lock, fence).await? == Synced::Refused {
             tracing::warn!(shard, "index sync lost its lock; stopping this pass");
             break;
         }

@@ -3,6 +3,7 @@
 
 pub mod cards;
 pub mod close_job;
+pub mod frame;
 pub mod images;
 pub mod index;
 pub mod index_sync;

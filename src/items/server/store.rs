@@ -1,8 +1,8 @@
 //! Items in Redis: listing, reading one, the item page, photos. Every multi-step write is one
 //! Lua script; reads are one pipeline.
 
-use crate::analytics::server::StatsTail;
 use crate::error::AppError;
+use crate::items::server::frame::item_script;
 use crate::items::server::images::Photo;
 use crate::items::server::index;
 use crate::items::{
@@ -10,9 +10,11 @@ use crate::items::{
 };
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
+use crate::server::redis::reply::Fields;
 use crate::server::short_cache::Turns;
 use crate::util::id::UserId;
 use crate::util::time::now_ms;
+use redis::{FromRedisValue, ParsingError};
 use std::collections::HashMap;
 
 /// `lua/create_item.lua`: an item's document, state, rankings and photo.
@@ -99,14 +101,12 @@ async fn insert(
         PhotoSource::Upload([cover, more @ ..]) => ("1".into(), &cover.large, &cover.thumb, more),
         PhotoSource::Demo(n) => (format!("demo:{n}"), &[], &[], &[]),
     };
-    let (created_at, ends_at): (i64, i64) = CREATE_ITEM
-        .key(keys.item(id))
-        .key(keys.item_state(id))
-        .key(keys.rank_ending(shard))
-        .key(keys.rank_price(shard))
-        .key(keys.rank_views(shard))
+    let Created {
+        created_at,
+        ends_at,
+    } = item_script(&CREATE_ITEM, keys, id)
         .key(keys.item_image(id))
-        .arg(id.0)
+        .key(keys.rank_ending_in(item.category, shard))
         .arg(seller_id)
         .arg(seller_name)
         .arg(&item.name)
@@ -121,8 +121,6 @@ async fn insert(
         .arg(if item.soft_close { 1 } else { 0 })
         .arg(item.category)
         .arg(more.iter().map(|p| p.large.as_slice()).collect::<Vec<_>>())
-        .stats_tail(keys, id.0)
-        .key(keys.rank_ending_in(item.category, shard))
         .invoke_async(&mut conn)
         .await
         .map_err(fail)?;
@@ -139,6 +137,26 @@ async fn insert(
     }
     tracing::info!(item_id = %id, %seller_id, "item listed");
     Ok(id)
+}
+
+/// `lua/create_item.lua`'s reply, strictly `{ created, created at, ends at }`.
+struct Created {
+    created_at: i64,
+    ends_at: i64,
+}
+
+impl FromRedisValue for Created {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("create_item", v)?;
+        f.expect_len(3)?;
+        match f.status()?.as_str() {
+            "created" => Ok(Created {
+                created_at: f.get(1)?,
+                ends_at: f.get(2)?,
+            }),
+            other => Err(f.unknown_status(other)),
+        }
+    }
 }
 
 /// One item, or `None`: its document and its state, in one round trip.
