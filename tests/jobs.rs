@@ -486,9 +486,15 @@ async fn the_thumbnail_job_makes_the_card_photo_from_the_stored_one() {
     };
     // Three photos: the job makes a thumbnail for each.
     let photos = [photo.clone(), photo.clone(), photo.clone()];
-    let id = items::store::create_with_photos(&db, UserId(1), "s", &item, &photos)
-        .await
-        .unwrap();
+    let id = items::store::create_with(
+        &db,
+        UserId(1),
+        "s",
+        &item,
+        items::store::PhotoSource::Upload(&photos),
+    )
+    .await
+    .unwrap();
     assert_eq!(items::photo(&db, id, true).await.unwrap(), None);
     let _stop = workers(&db, quick());
     let payload = format!(r#"{{"item":{id}}}"#);

@@ -17,19 +17,11 @@ pub async fn profile(db: &Db, id: UserId) -> Result<Option<Profile>, AppError> {
     let user_id = id;
     let keys = db.keys();
     let mut conn = db.conn()?;
+    let newest = PROFILE_LIST as isize - 1;
     let ((username, created), selling, liked): ProfileRows = redis::pipe()
-        .cmd("HMGET")
-        .arg(keys.user(user_id))
-        .arg("username")
-        .arg("created_at")
-        .cmd("ZREVRANGE")
-        .arg(keys.user_items(user_id))
-        .arg(0)
-        .arg(PROFILE_LIST as isize - 1)
-        .cmd("ZREVRANGE")
-        .arg(keys.user_likes(user_id))
-        .arg(0)
-        .arg(PROFILE_LIST as isize - 1)
+        .hmget(keys.user(user_id), &["username", "created_at"])
+        .zrevrange(keys.user_items(user_id), 0, newest)
+        .zrevrange(keys.user_likes(user_id), 0, newest)
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("profile", e))?;

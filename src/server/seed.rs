@@ -339,8 +339,14 @@ impl ItemSpec {
 
     async fn write(self, db: &Db, people: &[(UserId, String)]) -> Result<ItemId, AppError> {
         let (seller_id, seller_name) = &people[self.seller];
-        let id = items::create_with_demo_photo(db, *seller_id, seller_name, &self.item, self.photo)
-            .await?;
+        let id = items::create_with(
+            db,
+            *seller_id,
+            seller_name,
+            &self.item,
+            items::PhotoSource::Demo(self.photo),
+        )
+        .await?;
         let mut amount = self.item.start_cents;
         for (bidder, raise) in self.bids {
             let (bidder_id, bidder_name) = &people[bidder];

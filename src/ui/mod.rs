@@ -9,6 +9,8 @@ pub mod fetch;
 /// Browser only: focus on a form's first problem.
 #[cfg(feature = "hydrate")]
 pub mod focus;
+/// A form that submits in place once hydrated (and as a plain post before).
+pub mod forms;
 /// Browser only: Escape and an outside click close an open menu.
 #[cfg(feature = "hydrate")]
 pub mod menus;

@@ -10,6 +10,7 @@ use crate::accounts::{
     check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, PASSWORD,
     USERNAME,
 };
+use crate::ui::forms::PostForm;
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
 
@@ -53,8 +54,6 @@ pub fn AuthForm(
     let pending = submit.pending();
     // Effects run only in the browser: the attribute tells users of the page (and tests) that
     // the form is live.
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
 
     Effect::new(move |_| {
         let Some(result) = submit.value().get() else {
@@ -101,14 +100,7 @@ pub fn AuthForm(
     let field_error = move |field: &'static str| move || errors.with(|e| e.message(field));
 
     view! {
-        <form
-            class="auth-form"
-            method="post"
-            action=action
-            novalidate
-            on:submit=on_submit
-            data-hydrated=move || hydrated.get().then_some("true")
-        >
+        <PostForm class="auth-form" action=action on_submit>
             <input type="hidden" name="next" value=next_value/>
             {move || {
                 field_error(FORM)()
@@ -155,7 +147,7 @@ pub fn AuthForm(
             <button type="submit" class="button button-block" disabled=move || pending.get()>
                 {move || if pending.get() { busy } else { button }}
             </button>
-        </form>
+        </PostForm>
     }
 }
 

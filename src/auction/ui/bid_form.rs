@@ -7,6 +7,7 @@
 use crate::auction::api::place_bid;
 use crate::auction::BidReply;
 use crate::items::ItemId;
+use crate::ui::forms::PostForm;
 use crate::util::money::format_cents;
 use crate::util::money::{cents_to_input, parse_cents};
 use leptos::prelude::*;
@@ -62,9 +63,7 @@ pub fn BidForm(
         crate::ui::focus::first_problem("#bid");
     };
     let busy = RwSignal::new(false);
-    let hydrated = RwSignal::new(false);
     let raise = move |min: i64| minimum.update(|m| *m = (*m).max(min));
-    Effect::new(move |_| hydrated.set(true));
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -125,15 +124,7 @@ pub fn BidForm(
     };
 
     view! {
-        <form
-            class="bid-form"
-            id="bid"
-            method="post"
-            action="/api/items/bid"
-            novalidate
-            on:submit=on_submit
-            data-hydrated=move || hydrated.get().then_some("true")
-        >
+        <PostForm class="bid-form" id="bid" action="/api/items/bid" on_submit>
             <input type="hidden" name="item_id" value=item_id/>
             <label for="bid-amount">{move || format!("Your maximum bid ({} or more)", format_cents(minimum.get()))}</label>
             <div class="bid-row">
@@ -163,6 +154,6 @@ pub fn BidForm(
             >
                 {move || note.with(|n| n.as_ref().map(BidNote::text))}
             </p>
-        </form>
+        </PostForm>
     }
 }

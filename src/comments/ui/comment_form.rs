@@ -3,6 +3,7 @@
 //! comment is at the top of the list at once.
 
 use crate::comments::api::{add_comment, CommentReply};
+use crate::ui::forms::PostForm;
 use crate::util::problem::Problem as _;
 use leptos::prelude::*;
 
@@ -24,8 +25,6 @@ pub fn CommentForm(
         crate::ui::focus::first_problem("#add-comment");
     };
     let busy = RwSignal::new(false);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let id = item_id;
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -55,15 +54,7 @@ pub fn CommentForm(
         });
     };
     view! {
-        <form
-            class="comment-form"
-            id="add-comment"
-            method="post"
-            action="/api/comments/add"
-            novalidate
-            on:submit=on_submit
-            data-hydrated=move || hydrated.get().then_some("true")
-        >
+        <PostForm class="comment-form" id="add-comment" action="/api/comments/add" on_submit>
             <input type="hidden" name="item_id" value=item_id/>
             <label for="comment-text">"Add a comment"</label>
             <textarea
@@ -85,6 +76,6 @@ pub fn CommentForm(
             <button type="submit" class="button" disabled=move || busy.get()>
                 {move || if busy.get() { "Posting…" } else { "Post comment" }}
             </button>
-        </form>
+        </PostForm>
     }
 }

@@ -5,95 +5,138 @@ use crate::items::wire::CardNumbers;
 use crate::items::{ItemCard, ItemId};
 use crate::server::redis::db::{redis_error, Db};
 use crate::util::id::UserId;
+use redis::ParsingError;
 
-/// The numbers of a card, in the order they are read from the item's state.
-const STATE_FIELDS: [&str; 5] = ["price", "ends_at", "views", "bids", "likes"];
+/// The numbers of a card, in the order they are read from the item's state: a reader that
+/// builds cards ([`ItemFields::card`]) asks for these first.
+pub const CARD_FIELDS: [&str; 5] = ["price", "ends_at", "views", "bids", "likes"];
 
-/// Cards for item ids, in the given order (unknown ids are skipped), in one round trip: one
-/// pipeline with the name from each item's document and the live numbers from its state.
-pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
+/// What [`read_fields`] read of one item: fields of its document and of its state as text
+/// (`None` when missing or empty), and the reply of the caller's own command, if any.
+#[derive(Debug, Clone)]
+pub struct ItemFields {
+    pub id: ItemId,
+    pub doc: Vec<Option<String>>,
+    pub state: Vec<Option<String>>,
+    pub extra: Option<redis::Value>,
+}
+
+impl ItemFields {
+    /// State field `i` as text.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        self.state.get(i)?.as_deref().filter(|v| !v.is_empty())
+    }
+
+    /// State field `i` as a number.
+    pub fn num(&self, i: usize) -> Option<i64> {
+        self.text(i)?.parse().ok()
+    }
+
+    /// Document field `i` as text.
+    pub fn doc_text(&self, i: usize) -> Option<&str> {
+        self.doc.get(i)?.as_deref().filter(|v| !v.is_empty())
+    }
+
+    /// The item's card, when its document's first field is the name and its state's first
+    /// fields are [`CARD_FIELDS`]; `None` for an item that no longer exists.
+    pub fn card(&self) -> Option<ItemCard> {
+        let num = |i: usize| self.num(i).unwrap_or(0);
+        Some(ItemCard {
+            id: self.id,
+            name: self.doc_text(0)?.to_string(),
+            price_cents: num(0),
+            ends_at_ms: num(1),
+            views: num(2),
+            bids: num(3),
+            likes: num(4),
+        })
+    }
+}
+
+/// Fields of many items in one round trip, in the order of `ids`: `HMGET` of `doc` fields of
+/// each item's document (none when `doc` is empty) and of `state` fields of its state, then
+/// the command `extra` gives for the item, if any. `what` names the read in errors.
+pub async fn read_fields(
+    db: &Db,
+    ids: &[ItemId],
+    doc: &[&str],
+    state: &[&str],
+    extra: Option<&(dyn Fn(ItemId) -> redis::Cmd + Sync)>,
+    what: &'static str,
+) -> Result<Vec<ItemFields>, AppError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let keys = db.keys();
     let mut pipe = redis::pipe();
     for id in ids {
-        pipe.cmd("HGET")
-            .arg(keys.item(*id))
-            .arg("name")
-            .cmd("HMGET")
-            .arg(keys.item_state(*id))
-            .arg(&STATE_FIELDS[..]);
+        if !doc.is_empty() {
+            pipe.cmd("HMGET").arg(keys.item(*id)).arg(doc);
+        }
+        pipe.cmd("HMGET").arg(keys.item_state(*id)).arg(state);
+        if let Some(extra) = extra {
+            pipe.add_command(extra(*id));
+        }
     }
     let mut conn = db.conn()?;
-    let rows: Vec<redis::Value> = pipe
+    let replies: Vec<redis::Value> = pipe
         .query_async(&mut conn)
         .await
-        .map_err(|e| redis_error("cards by id", e))?;
-    let mut rows = rows.into_iter();
-    let mut cards = Vec::with_capacity(ids.len());
+        .map_err(|e| redis_error(what, e))?;
+    let mut replies = replies.into_iter();
+    let mut next = || {
+        replies
+            .next()
+            .ok_or_else(|| redis_error(what, ParsingError::from("a reply is missing").into()))
+    };
+    let texts = |v: redis::Value| -> Result<Vec<Option<String>>, AppError> {
+        redis::from_redis_value(v).map_err(|e| redis_error(what, e.into()))
+    };
+    let mut rows = Vec::with_capacity(ids.len());
     for id in ids {
-        let (Some(name), Some(numbers)) = (rows.next(), rows.next()) else {
-            break;
+        let doc = match doc.is_empty() {
+            true => Vec::new(),
+            false => texts(next()?)?,
         };
-        let Ok(Some(name)) = redis::from_redis_value::<Option<String>>(name) else {
-            continue;
+        let state = texts(next()?)?;
+        let extra = match extra {
+            Some(_) => Some(next()?),
+            None => None,
         };
-        let numbers: Vec<Option<i64>> = redis::from_redis_value(numbers).unwrap_or_default();
-        let num = |i: usize| numbers.get(i).copied().flatten().unwrap_or(0);
-        cards.push(ItemCard {
+        rows.push(ItemFields {
             id: *id,
-            name,
-            price_cents: num(0),
-            ends_at_ms: num(1),
-            views: num(2),
-            bids: num(3),
-            likes: num(4),
+            doc,
+            state,
+            extra,
         });
     }
-    Ok(cards)
+    Ok(rows)
+}
+
+/// Cards for item ids, in the given order (unknown ids are skipped), in one round trip: the
+/// name from each item's document and the live numbers from its state.
+pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
+    let rows = read_fields(db, ids, &["name"], &CARD_FIELDS, None, "cards by id").await?;
+    Ok(rows.iter().filter_map(ItemFields::card).collect())
 }
 
 /// The numbers of a card that change while it is on screen (the page ticker's
 /// `/api/prices`), in one round trip: one `HMGET` of each item's state, no name. The reserve
 /// itself stays on the server; only whether it is met leaves it.
 pub async fn card_numbers(db: &Db, ids: &[ItemId]) -> Result<Vec<CardNumbers>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let keys = db.keys();
-    let mut pipe = redis::pipe();
-    for id in ids {
-        pipe.cmd("HMGET").arg(keys.item_state(*id)).arg(&[
-            "price",
-            "ends_at",
-            "bids",
-            "high_bidder_id",
-            "reserve",
-        ]);
-    }
-    let mut conn = db.conn()?;
-    // Strings, not numbers: a field can be empty (`high_bidder_id` before the first bid).
-    let rows: Vec<Vec<Option<String>>> = pipe
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("card numbers", e))?;
-    Ok(ids
+    let fields = ["price", "ends_at", "bids", "high_bidder_id", "reserve"];
+    let rows = read_fields(db, ids, &[], &fields, None, "card numbers").await?;
+    Ok(rows
         .iter()
-        .zip(rows)
-        .filter_map(|(id, row)| {
-            let num = |i: usize| row.get(i)?.as_deref()?.parse::<i64>().ok();
-            let price_cents = num(0)?;
+        .filter_map(|row| {
+            let price_cents = row.num(0)?;
             Some(CardNumbers {
-                id: *id,
+                id: row.id,
                 price_cents,
-                ends_at_ms: num(1).unwrap_or(0),
-                bids: num(2).unwrap_or(0),
-                leader: row
-                    .get(3)
-                    .and_then(|v| v.as_deref())
-                    .and_then(UserId::parse),
-                reserve_met: price_cents >= num(4).unwrap_or(0),
+                ends_at_ms: row.num(1).unwrap_or(0),
+                bids: row.num(2).unwrap_or(0),
+                leader: row.text(3).and_then(UserId::parse),
+                reserve_met: price_cents >= row.num(4).unwrap_or(0),
             })
         })
         .collect())

@@ -11,4 +11,4 @@ pub mod routes;
 pub mod store;
 
 pub use crate::items::NewItem;
-pub use store::{create, create_with_demo_photo, get, name, page, photo};
+pub use store::{create, create_with, get, name, page, photo, PhotoSource};

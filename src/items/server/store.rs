@@ -21,11 +21,11 @@ use std::collections::HashMap;
 pub static CREATE_ITEM: std::sync::LazyLock<redis::Script> = crate::lua_script!("create_item");
 
 /// Where a new item's photos come from.
-enum PhotoSource<'a> {
+pub enum PhotoSource<'a> {
     /// Uploaded photos, re-encoded (stored with the item; the first is the cover). None: the
     /// generated placeholder is shown.
     Upload(&'a [Photo]),
-    /// One of the shared demo photos (seed data).
+    /// One of the shared demo photos (seed data, see `server::seed`).
     Demo(u64),
 }
 
@@ -37,49 +37,14 @@ pub async fn create(
     item: &NewItem,
     photo: Option<&Photo>,
 ) -> Result<ItemId, AppError> {
-    let photos = photo.map(std::slice::from_ref).unwrap_or_default();
-    create_with_photos(db, seller_id, seller_name, item, photos).await
+    let photos = PhotoSource::Upload(photo.map(std::slice::from_ref).unwrap_or_default());
+    create_with(db, seller_id, seller_name, item, photos).await
 }
 
-/// Lists an item and stores its photos (the first is the cover); returns the new id.
-pub async fn create_with_photos(
-    db: &Db,
-    seller_id: UserId,
-    seller_name: &str,
-    item: &NewItem,
-    photos: &[Photo],
-) -> Result<ItemId, AppError> {
-    insert(
-        db,
-        seller_id,
-        seller_name,
-        item,
-        PhotoSource::Upload(photos),
-    )
-    .await
-}
-
-/// Lists a demo item that shows shared demo photo `demo_photo` (see `server::seed`).
-pub async fn create_with_demo_photo(
-    db: &Db,
-    seller_id: UserId,
-    seller_name: &str,
-    item: &NewItem,
-    demo_photo: u64,
-) -> Result<ItemId, AppError> {
-    insert(
-        db,
-        seller_id,
-        seller_name,
-        item,
-        PhotoSource::Demo(demo_photo),
-    )
-    .await
-}
-
-/// A new id from the counter, then `lua/create_item.lua` in the item's shard (document,
-/// state, rankings, photo), then the seller's list of items (another slot).
-async fn insert(
+/// Lists an item with its photos from `photo` and returns the new id: a new id from the
+/// counter, then `lua/create_item.lua` in the item's shard (document, state, rankings,
+/// photos), then the seller's list of items (another slot).
+pub async fn create_with(
     db: &Db,
     seller_id: UserId,
     seller_name: &str,
@@ -383,17 +348,9 @@ pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError
     let keys = db.keys();
     let mut conn = db.conn()?;
     let mut pipe = redis::pipe();
-    pipe.cmd("HGET")
-        .arg(keys.item(id))
-        .arg("created_at")
-        .cmd("HMGET")
-        .arg(keys.item_state(id))
-        .arg("start_price")
-        .arg("ends_at")
-        .cmd("LRANGE")
-        .arg(keys.item_bids(id))
-        .arg(0)
-        .arg(HISTORY_LIMIT as isize - 1);
+    pipe.hget(keys.item(id), "created_at")
+        .hmget(keys.item_state(id), &["start_price", "ends_at"])
+        .lrange(keys.item_bids(id), 0, HISTORY_LIMIT as isize - 1);
     type ChartRows = (Option<i64>, (Option<i64>, Option<i64>), Vec<String>);
     let (created, (start, ends), history) = pipe
         .query_async::<ChartRows>(&mut conn)
@@ -541,23 +498,16 @@ mod tests {
         let row = |raw: &str| {
             parse_bid(raw).map(|e| (e.bidder_id, e.amount_cents, e.bidder_name, e.auto, e.bought))
         };
-        assert_eq!(
-            row("7|1250|1700000000000|b|ann"),
-            Some((UserId(7), 1250, "ann".into(), false, false))
-        );
-        assert_eq!(
-            row("7|1250|1700000000000|a|ann"),
-            Some((UserId(7), 1250, "ann".into(), true, false))
-        );
-        assert_eq!(
-            row("7|1250|1700000000000|n|ann"),
-            Some((UserId(7), 1250, "ann".into(), false, true))
-        );
-        // Written before kinds existed.
-        assert_eq!(
-            row("7|1250|1700000000000|ann"),
-            Some((UserId(7), 1250, "ann".into(), false, false))
-        );
+        // (stored row, automatic, Buy It Now); the last was written before kinds existed.
+        for (stored, auto, bought) in [
+            ("7|1250|1700000000000|b|ann", false, false),
+            ("7|1250|1700000000000|a|ann", true, false),
+            ("7|1250|1700000000000|n|ann", false, true),
+            ("7|1250|1700000000000|ann", false, false),
+        ] {
+            let expected = (UserId(7), 1250, "ann".to_string(), auto, bought);
+            assert_eq!(row(stored), Some(expected), "{stored}");
+        }
         assert!(parse_bid("garbage").is_none());
         assert!(parse_bid("7|x|1|b|ann").is_none());
     }

@@ -346,8 +346,14 @@ pub async fn create(
             );
         }
     }
-    let id =
-        store::create_with_photos(&state.db, user.id, &user.username, &item, &form.photos).await?;
+    let id = store::create_with(
+        &state.db,
+        user.id,
+        &user.username,
+        &item,
+        store::PhotoSource::Upload(&form.photos),
+    )
+    .await?;
     if !form.photos.is_empty() {
         let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
         let key = format!("thumb:{id}");

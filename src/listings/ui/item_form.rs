@@ -39,8 +39,6 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
         crate::ui::focus::first_problem("form.item-form");
     };
     let busy = RwSignal::new(false);
-    let hydrated = RwSignal::new(false);
-    Effect::new(move |_| hydrated.set(true));
     let form_ref = NodeRef::<leptos::html::Form>::new();
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -143,7 +141,7 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             on:submit=on_submit
             on:input=on_edit
             on:change=on_edit
-            data-hydrated=move || hydrated.get().then_some("true")
+            data-hydrated=crate::ui::forms::hydrated_flag()
         >
             <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM) class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
                 {message(FORM)}

@@ -3,12 +3,14 @@
 //! maximum.
 
 use crate::error::AppError;
-use crate::items::{ItemCard, ItemId};
+use crate::items::server::cards::read_fields;
+use crate::items::ItemId;
 use crate::my_lists::{MyItem, MyStatus};
 use crate::server::redis::db::{redis_error, Db};
 use crate::util::id::UserId;
 use crate::util::time::now_ms;
 
+/// The state fields read: [`crate::items::server::cards::CARD_FIELDS`] first (the card), then where the auction stands.
 const FIELDS: [&str; 10] = [
     "price",
     "ends_at",
@@ -22,45 +24,34 @@ const FIELDS: [&str; 10] = [
     "seller_id",
 ];
 
-/// Where `viewer` stands on each of `ids` (newest first, as given).
+/// Where `viewer` stands on each of `ids` (newest first, as given): one round trip for the
+/// items' names, states and the viewer's maximum on each.
 async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem>, AppError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
     let keys = db.keys();
-    let mut pipe = redis::pipe();
-    for id in ids {
-        pipe.cmd("HMGET")
-            .arg(keys.item(*id))
-            .arg("name")
-            .arg("seller_name")
-            .cmd("HMGET")
-            .arg(keys.item_state(*id))
-            .arg(&FIELDS[..])
-            .cmd("HGET")
-            .arg(keys.item_maxes(*id))
-            .arg(viewer);
-    }
-    let mut conn = db.conn()?;
-    let rows: Vec<redis::Value> = pipe
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("my lists", e))?;
+    let my_max = |id: ItemId| {
+        let mut cmd = redis::cmd("HGET");
+        cmd.arg(keys.item_maxes(id)).arg(viewer);
+        cmd
+    };
+    let doc = ["name", "seller_name"];
+    let rows = read_fields(db, ids, &doc, &FIELDS, Some(&my_max), "my lists").await?;
     let now = now_ms();
     let mut out = Vec::with_capacity(ids.len());
-    for (id, row) in ids.iter().zip(rows.chunks(3)) {
-        let doc: Vec<Option<String>> = redis::from_redis_value_ref(&row[0]).unwrap_or_default();
-        let state: Vec<Option<String>> = redis::from_redis_value_ref(&row[1]).unwrap_or_default();
-        let my_max: Option<i64> = redis::from_redis_value_ref(&row[2]).ok().flatten();
-        let Some(Some(name)) = doc.first().cloned() else {
+    for row in &rows {
+        let Some(card) = row.card() else {
             continue;
         };
-        let text = |i: usize| state.get(i).cloned().flatten().filter(|v| !v.is_empty());
-        let num = |i: usize| text(i).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        let leader = text(5).and_then(|v| UserId::parse(&v));
-        let ended = text(7).is_some() || num(1) <= now;
+        let my_max: Option<i64> = match &row.extra {
+            Some(v) => {
+                redis::from_redis_value_ref(v).map_err(|e| redis_error("my lists", e.into()))?
+            }
+            None => None,
+        };
+        let num = |i: usize| row.num(i).unwrap_or(0);
+        let leader = row.text(5).and_then(UserId::parse);
+        let ended = row.text(7).is_some() || num(1) <= now;
         let reserve_met = num(0) >= num(8);
-        let seller = text(9).and_then(|v| UserId::parse(&v));
+        let seller = row.text(9).and_then(UserId::parse);
         let status = match (seller == Some(viewer), ended, leader == Some(viewer)) {
             (true, false, _) => MyStatus::Selling,
             (true, true, _) if leader.is_some() && reserve_met => MyStatus::Sold,
@@ -68,23 +59,15 @@ async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem
             (false, ended, leads) => MyStatus::of_bidder(ended, leads, reserve_met),
         };
         let other_party = match status {
-            MyStatus::Sold => text(6),
-            MyStatus::Won => doc.get(1).cloned().flatten(),
+            MyStatus::Sold => row.text(6),
+            MyStatus::Won => row.doc_text(1),
             _ => None,
         };
         out.push(MyItem {
-            card: ItemCard {
-                id: *id,
-                name,
-                price_cents: num(0),
-                ends_at_ms: num(1),
-                views: num(2),
-                bids: num(3),
-                likes: num(4),
-            },
+            card,
             status,
             my_max_cents: my_max,
-            other_party,
+            other_party: other_party.map(str::to_string),
         });
     }
     Ok(out)
@@ -135,4 +118,12 @@ pub async fn won_and_sold(
         .filter(|m| matches!(m.status, MyStatus::Sold | MyStatus::Unsold))
         .collect();
     Ok((won, sold))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_fields_start_with_a_cards() {
+        assert_eq!(super::FIELDS[..5], crate::items::server::cards::CARD_FIELDS);
+    }
 }
