@@ -56,12 +56,26 @@ fn with_allocator_settings() {
     eprintln!("note: running with the allocator's default settings ({error})");
 }
 
+/// A setting's variable that is set but empty (a shell's `RBAY_ADMINS=`) counts as not set:
+/// its default applies. Called before any other thread exists.
+fn forget_empty_settings() {
+    use clap::CommandFactory;
+    let command = Cli::command();
+    for name in command.get_arguments().filter_map(|arg| arg.get_env()) {
+        if std::env::var_os(name).is_some_and(|v| v.to_string_lossy().trim().is_empty()) {
+            std::env::remove_var(name);
+        }
+    }
+}
+
 /// Rbay: an auction marketplace on Leptos and Redis.
 #[derive(Debug, Parser)]
-#[command(name = "rbay", version, after_help = rbay::server::config::help_table())]
+#[command(name = "rbay", version)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
 }
 
 #[derive(Debug, Subcommand)]
@@ -106,6 +120,7 @@ enum Command {
 
 fn main() -> ExitCode {
     with_allocator_settings();
+    forget_empty_settings();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build();
@@ -116,21 +131,20 @@ fn main() -> ExitCode {
 }
 
 async fn run() -> ExitCode {
-    let cli = Cli::parse();
-    let seeding = matches!(cli.command, Some(Command::Seed { .. }));
+    // Every setting comes from the command line or its environment variable (`rbay --help`);
+    // a bad value ends the program here, naming the variable.
+    let Cli { command, config } = Cli::parse();
+    let seeding = matches!(command, Some(Command::Seed { .. }));
     // The seed command shows a progress bar; per-item log lines would drown it.
     let default_filter = if seeding { "warn" } else { "info" };
+    let filter = config.log.as_deref().unwrap_or(default_filter);
     tracing_subscriber::fmt()
         .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter)),
+            EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new(default_filter)),
         )
         .init();
 
-    let config = match Config::from_env() {
-        Ok(config) => config,
-        Err(e) => return fail(&e),
-    };
-    match cli.command {
+    match command {
         Some(Command::Seed {
             users,
             items,
@@ -153,13 +167,10 @@ async fn serve(config: Config) -> ExitCode {
     let (fatal, mut fatal_errors) = tokio::sync::mpsc::channel(1);
     supervisor::spawn(&db, fatal);
 
-    let addr = config.listen_addr;
+    let addr = config.listen_addr();
     let (stop, stopping) = tokio::sync::watch::channel(false);
+    let job_settings = config.job_settings();
     let state = AppState::new(config, db, stopping, rbay::wiring::jobs());
-    let job_settings = match rbay::server::jobs::Settings::from_env() {
-        Ok(settings) => settings,
-        Err(e) => return fail(&e),
-    };
     // One Redis subscription per instance for live updates; the job workers; the closing
     // sweep (a safety net for lost closing jobs); the index sync (search documents refreshed
     // in batches).
@@ -217,10 +228,7 @@ async fn serve(config: Config) -> ExitCode {
 
 /// `rbay worker`: the job workers alone, until SIGTERM (then running jobs finish).
 async fn worker(config: Config) -> ExitCode {
-    let settings = match rbay::server::jobs::Settings::from_env() {
-        Ok(settings) => settings,
-        Err(e) => return fail(&e),
-    };
+    let settings = config.job_settings();
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
         Ok(db) => db,
         Err(e) => return fail(&e),
@@ -243,16 +251,13 @@ async fn worker(config: Config) -> ExitCode {
 
 /// `rbay bench-jobs`: enqueue → run → acknowledge throughput of no-op probe jobs.
 async fn bench_jobs(config: &Config, jobs: u32, workers: u32) -> ExitCode {
-    use rbay::server::jobs::{enqueue, Settings};
+    use rbay::server::jobs::enqueue;
     use std::time::Instant;
     let db = match supervisor::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
         Ok(db) => db,
         Err(e) => return fail(&format!("{e}")),
     };
-    let settings = match Settings::from_env() {
-        Ok(s) => s,
-        Err(e) => return fail(&e),
-    };
+    let settings = config.job_settings();
     let queue = rbay::items::server::close_job::QUEUE;
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let mut running = Vec::new();

@@ -58,7 +58,7 @@ pub async fn settle_dead_job(
 async fn operator(state: &crate::server::state::AppState) -> Result<(), AppError> {
     let user = crate::accounts::server::current_user(state).await?;
     match user {
-        Some(u) if state.config.admins.contains(&u.username.to_lowercase()) => Ok(()),
+        Some(u) if state.config.admins.contains(&u.username) => Ok(()),
         _ => Err(AppError::NotFound),
     }
 }

@@ -76,7 +76,8 @@ const READ_BATCH: usize = 64;
 /// Delayed jobs moved per promotion step, at most.
 const PROMOTE_BATCH: usize = 500;
 
-/// How the workers of one process behave. `Settings::from_env` reads the operator's choices.
+/// How the workers of one process behave (`Config::job_settings`: the operator's choices over
+/// these defaults).
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Jobs this process runs at once, per queue (each queue has its own slots, so a busy
@@ -115,30 +116,6 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// `RBAY_WORKER_CONCURRENCY` (1–256) and `RBAY_JOB_VISIBILITY_MS` (200–3,600,000) over the
-    /// defaults.
-    pub fn from_env() -> Result<Self, String> {
-        let mut settings = Settings::default();
-        let read = |name: &str, min: u64, max: u64| -> Result<Option<u64>, String> {
-            match std::env::var(name) {
-                Ok(v) if !v.trim().is_empty() => match v.trim().parse::<u64>() {
-                    Ok(n) if (min..=max).contains(&n) => Ok(Some(n)),
-                    _ => Err(format!(
-                        "{name}={v:?} is not valid: use a number from {min} to {max}"
-                    )),
-                },
-                _ => Ok(None),
-            }
-        };
-        if let Some(n) = read("RBAY_WORKER_CONCURRENCY", 1, 256)? {
-            settings.concurrency = n as usize;
-        }
-        if let Some(ms) = read("RBAY_JOB_VISIBILITY_MS", 200, 3_600_000)? {
-            settings.visibility = Duration::from_millis(ms);
-        }
-        Ok(settings)
-    }
-
     /// The delay before attempt `attempt + 1`: `base · 2^(attempt-1)`, capped, times a random
     /// factor in [0.75, 1.25] so that jobs failing together do not retry together.
     pub fn backoff(&self, attempt: u32) -> Duration {

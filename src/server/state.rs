@@ -54,7 +54,7 @@ impl AppState {
             .site_root(config.site_root.as_str())
             // The URL path of the assets, versioned by their hash (see `http::assets`).
             .site_pkg_dir(crate::server::assets::pkg_path())
-            .site_addr(config.listen_addr)
+            .site_addr(config.listen_addr())
             .build();
         AppState(Arc::new(Shared {
             leptos_options,
