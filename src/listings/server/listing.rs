@@ -28,15 +28,8 @@ const MAX_TEXT_FIELD: usize = 16 * 1024;
 /// What the form sent.
 #[derive(Debug, Default)]
 pub struct ItemForm {
-    pub name: String,
-    pub description: String,
-    pub price: String,
-    pub duration: String,
-    pub reserve: String,
-    pub buy_now: String,
-    pub category: String,
-    /// The soft-close checkbox was sent (checked).
-    pub soft_close: bool,
+    /// The text fields, as typed (what a refused listing sends back to the form).
+    pub values: ItemFormValues,
     /// The photos in the order sent (the first is the cover), each decoded and re-encoded as
     /// soon as it arrived: the upload's own bytes are never held for more than one photo.
     pub photos: Vec<images::Photo>,
@@ -72,21 +65,6 @@ fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
     }
     tracing::warn!(error = %e, "malformed multipart upload");
     form.malformed = true;
-}
-
-impl ItemForm {
-    fn values(&self) -> ItemFormValues {
-        ItemFormValues {
-            name: self.name.clone(),
-            description: self.description.clone(),
-            price: self.price.clone(),
-            duration: self.duration.clone(),
-            reserve: self.reserve.clone(),
-            buy_now: self.buy_now.clone(),
-            soft_close: self.soft_close,
-            category: self.category.clone(),
-        }
-    }
 }
 
 /// Reads the multipart body field by field, never holding more than the limits allow. The
@@ -137,14 +115,14 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId)
         }
         let text = || String::from_utf8_lossy(&bytes).into_owned();
         match name.as_str() {
-            "name" => form.name = text(),
-            "description" => form.description = text(),
-            "price" => form.price = text(),
-            "duration" => form.duration = text(),
-            "reserve" => form.reserve = text(),
-            "buy_now" => form.buy_now = text(),
-            "category" => form.category = text(),
-            "soft_close" => form.soft_close = !bytes.is_empty(),
+            "name" => form.values.name = text(),
+            "description" => form.values.description = text(),
+            "price" => form.values.price = text(),
+            "duration" => form.values.duration = text(),
+            "reserve" => form.values.reserve = text(),
+            "buy_now" => form.values.buy_now = text(),
+            "category" => form.values.category = text(),
+            "soft_close" => form.values.soft_close = !bytes.is_empty(),
             // An empty file input sends an empty part: no photo.
             "photo" if bytes.is_empty() && !over => {}
             "photo" => {
@@ -189,7 +167,7 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId)
 /// At the first photo: is the form valid so far, and may the seller list now? Counts the
 /// listing against the rate limit (once) when it is.
 async fn gate(state: &AppState, seller_id: UserId, form: &mut ItemForm) -> bool {
-    if !check_listing(&form.values()).0.is_empty() {
+    if !check_listing(&form.values).0.is_empty() {
         return false;
     }
     match rate_limit::enforce_user(
@@ -296,7 +274,7 @@ pub async fn create(
         redirect_plain_post(&echo::url(
             "/items/new",
             (LISTING_PROBLEMS_PARAM, &errors.to_codes()),
-            form.values(),
+            form.values.clone(),
             "",
         ));
         Ok(CreateItemReply::Rejected(errors))
@@ -316,7 +294,7 @@ pub async fn create(
     if let Some(problem) = form.refused {
         return reject(ItemFormErrors::form(problem), &form);
     }
-    let (mut errors, checked) = check_listing(&form.values());
+    let (mut errors, checked) = check_listing(&form.values);
     if let Some(problem) = form.photo_problem {
         errors.set(PHOTO, problem);
     }
