@@ -537,3 +537,31 @@ fn photos_sent_before_the_fields_are_refused_not_dropped() {
         .body
         .contains("Late fields"));
 }
+
+/// A checkbox is sent only when it is checked: a listing posted without `soft_close` has soft
+/// close off, one with it has it on (the new-item form starts checked, the stored value not).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_soft_close_box_is_what_the_form_sent() {
+    use common::server::{create_listing, created_id, sign_up};
+    let prefix = common::fresh_prefix();
+    let server = Server::for_test(&prefix);
+    let db =
+        rbay::server::redis::supervisor::connect(&redis_url(), rbay::server::Keys::new(&prefix))
+            .await
+            .unwrap();
+    let seller = sign_up(&server, "boxticker");
+    let fields = [
+        ("name", "Tin clock"),
+        ("description", "Ticks."),
+        ("price", "5"),
+        ("duration", "1d"),
+    ];
+    let mut checked = fields.to_vec();
+    checked.push(("soft_close", "1"));
+    for (sent, soft_close) in [(&fields[..], false), (&checked[..], true)] {
+        let id = created_id(&create_listing(&server, &seller, sent, &[]));
+        let id = rbay::items::ItemId::parse(&id).unwrap();
+        let item = rbay::items::server::get(&db, id).await.unwrap().unwrap();
+        assert_eq!(item.soft_close, soft_close, "{sent:?}");
+    }
+}

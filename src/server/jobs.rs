@@ -26,9 +26,10 @@
 //! are gone are removed from the group once they hold nothing.
 
 use crate::server::redis::db::{Db, RedisConn};
+use crate::server::redis::reply::Yes;
 use crate::util::time::now_ms;
 use futures_util::FutureExt;
-use redis::Value;
+use redis::{FromRedisValue, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -635,10 +636,32 @@ fn hold(shared: &Shared, entry_id: &str, on: bool) {
     }
 }
 
+/// What `lua/job_ack.lua` (1, 0) or `lua/job_fail.lua` (1, 2, 0) did with a job's outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recorded {
+    /// Acknowledged, or a retry scheduled.
+    Done,
+    /// Its last attempt failed: dead-lettered.
+    Dead,
+    /// Another worker holds the job now: nothing was written.
+    NotOurs,
+}
+
+impl redis::FromRedisValue for Recorded {
+    fn from_redis_value(v: Value) -> Result<Self, redis::ParsingError> {
+        match i64::from_redis_value(v)? {
+            1 => Ok(Recorded::Done),
+            2 => Ok(Recorded::Dead),
+            0 => Ok(Recorded::NotOurs),
+            other => Err(format!("job_ack/job_fail: unexpected reply {other}").into()),
+        }
+    }
+}
+
 async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(), JobError>) {
     let keys = shared.db.keys();
     let mut conn = shared.db.raw_conn();
-    let written: redis::RedisResult<i64> = match &outcome {
+    let written: redis::RedisResult<Recorded> = match &outcome {
         Ok(()) => {
             JOB_ACK
                 .key(keys.queue_stream(&job.queue))
@@ -685,12 +708,12 @@ async fn finish(shared: &Shared, entry_id: &str, job: &JobRun, outcome: Result<(
         }
     };
     match written {
-        Ok(0) => tracing::info!(
+        Ok(Recorded::NotOurs) => tracing::info!(
             queue = job.queue,
             job_id = job.id,
             "job outcome not recorded: another worker holds it now"
         ),
-        Ok(_) => {}
+        Ok(Recorded::Done | Recorded::Dead) => {}
         // The entry stays pending: after the visibility timeout it is run again.
         Err(e) => {
             tracing::warn!(error = %e, queue = job.queue, job_id = job.id, "job outcome not recorded")
@@ -815,7 +838,10 @@ async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
         .unwrap_or_else(|e| e.into_inner())
         .clone();
     let mut conn = shared.db.raw_conn();
-    let reply: Value = JOB_RECLAIM
+    let Reclaimed {
+        cursor: next,
+        claimed,
+    } = JOB_RECLAIM
         .key(keys.queue_stream(&shared.queue))
         .key(keys.queue_dead(&shared.queue))
         .key(keys.queue_counters(&shared.queue))
@@ -828,23 +854,11 @@ async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
         .arg(&cursor)
         .invoke_async(&mut conn)
         .await?;
-    // { next cursor, { entry, … } }
-    let Value::Array(mut parts) = reply else {
-        return Err(
-            redis::ParsingError::from(format!("job_reclaim: unexpected reply {reply:?}")).into(),
-        );
-    };
-    let claimed = if parts.len() == 2 { parts.pop() } else { None };
-    if let Some(next) = parts
-        .pop()
-        .and_then(|v| redis::from_redis_value::<String>(v).ok())
-    {
-        *shared
-            .reclaim_cursor
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = next;
-    }
-    for entry in claimed.map(entries).unwrap_or_default() {
+    *shared
+        .reclaim_cursor
+        .lock()
+        .unwrap_or_else(|e| e.into_inner()) = next;
+    for entry in entries(claimed) {
         tracing::info!(
             queue = shared.queue,
             entry = entry.0,
@@ -859,6 +873,24 @@ async fn take_over(shared: &Arc<Shared>) -> redis::RedisResult<()> {
         );
     }
     Ok(())
+}
+
+/// `lua/job_reclaim.lua`'s reply, strictly `{ next cursor, { entry, … } }`.
+struct Reclaimed {
+    cursor: String,
+    /// The entries taken over (read by [`entries`]).
+    claimed: Value,
+}
+
+impl FromRedisValue for Reclaimed {
+    fn from_redis_value(v: Value) -> Result<Self, redis::ParsingError> {
+        let f = crate::server::redis::reply::Fields::new("job_reclaim", v)?;
+        f.expect_len(2)?;
+        Ok(Reclaimed {
+            cursor: f.get(0)?,
+            claimed: f.get(1)?,
+        })
+    }
 }
 
 /// Removes consumers that were idle for an hour and hold no job (processes that are gone);
@@ -887,7 +919,7 @@ async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
             continue;
         };
         if number("pending") == 0 && number("idle") > 3_600_000 {
-            let _: i64 = JOB_FORGET
+            let _: Yes = JOB_FORGET
                 .key(&stream)
                 .arg(GROUP)
                 .arg(&name)
@@ -1015,14 +1047,14 @@ pub async fn settle_dead(
 ) -> redis::RedisResult<bool> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
-    let done: i64 = JOB_DEAD
+    let Yes(done) = JOB_DEAD
         .key(keys.queue_stream(queue))
         .key(keys.queue_dead(queue))
         .arg(entry)
         .arg(if retry { "retry" } else { "discard" })
         .invoke_async(&mut conn)
         .await?;
-    Ok(done == 1)
+    Ok(done)
 }
 
 #[cfg(test)]

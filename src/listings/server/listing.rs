@@ -73,6 +73,8 @@ fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
 /// time on the photo worker, each as soon as it has arrived.
 pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId) -> ItemForm {
     let mut form = ItemForm::default();
+    // A checkbox is sent only when checked (the empty form's own default is "checked").
+    form.values.soft_close = false;
     // Decide once, at the first photo, whether photos are worth decoding.
     let mut decode: Option<bool> = None;
     let Some(mut multipart) = data.into_inner() else {

@@ -9,6 +9,7 @@
 //!   saw, so a holder whose lease silently expired cannot overwrite its successor's work.
 
 use crate::server::redis::db::Db;
+use crate::server::redis::reply::Yes;
 use crate::util::random::random_token;
 use std::time::{Duration, Instant};
 
@@ -89,13 +90,13 @@ impl Lock {
     /// Pushes the expiry to `ttl` from now. `false` if the lock was lost meanwhile.
     pub async fn extend(&self, db: &Db, ttl: Duration) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();
-        let extended: i64 = EXTEND_LOCK
+        let Yes(extended) = EXTEND_LOCK
             .key(db.keys().lock(&self.name))
             .arg(&self.token)
             .arg(ttl.as_millis() as u64)
             .invoke_async(&mut conn)
             .await?;
-        Ok(extended == 1)
+        Ok(extended)
     }
 
     /// Writes `fields` into the hash `key` only if this holder's fencing number is still the
@@ -113,18 +114,18 @@ impl Lock {
         for (field, value) in fields {
             invocation.arg(*field).arg(value);
         }
-        let written: i64 = invocation.invoke_async(&mut conn).await?;
-        Ok(written == 1)
+        let Yes(written) = invocation.invoke_async(&mut conn).await?;
+        Ok(written)
     }
 
     /// Releases the lock. `false` if it had already expired (and maybe been taken by another).
     pub async fn release(self, db: &Db) -> redis::RedisResult<bool> {
         let mut conn = db.raw_conn();
-        let released: i64 = UNLOCK
+        let Yes(released) = UNLOCK
             .key(db.keys().lock(&self.name))
             .arg(&self.token)
             .invoke_async(&mut conn)
             .await?;
-        Ok(released == 1)
+        Ok(released)
     }
 }

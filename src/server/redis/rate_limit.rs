@@ -3,6 +3,7 @@
 
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::reply::Yes;
 use crate::util::id::UserId;
 use crate::util::random::random_token;
 use std::time::Duration;
@@ -40,7 +41,7 @@ pub async fn hit(db: &Db, action: &str, subject: &str, limit: Limit) -> Result<V
 
 async fn hit_key(db: &Db, key: &str, limit: Limit) -> Result<Verdict, AppError> {
     let mut conn = db.conn()?;
-    let (allowed, remaining, retry_ms): (i64, i64, i64) = RATE_LIMIT
+    let (Yes(allowed), remaining, retry_ms): (Yes, i64, i64) = RATE_LIMIT
         .key(key)
         .arg(limit.window.as_millis() as u64)
         .arg(limit.max)
@@ -48,7 +49,7 @@ async fn hit_key(db: &Db, key: &str, limit: Limit) -> Result<Verdict, AppError> 
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("rate limit", e))?;
-    Ok(if allowed == 1 {
+    Ok(if allowed {
         Verdict::Allowed {
             remaining: remaining.max(0) as u32,
         }

@@ -83,6 +83,21 @@ impl Fields {
     }
 }
 
+/// A script's yes-or-no answer, `1` or `0` (a lock extended, a fenced write done…); any
+/// other reply is an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Yes(pub bool);
+
+impl FromRedisValue for Yes {
+    fn from_redis_value(v: Value) -> Result<Self, ParsingError> {
+        match i64::from_redis_value(v)? {
+            0 => Ok(Yes(false)),
+            1 => Ok(Yes(true)),
+            other => Err(format!("expected a 1 or 0 reply, got {other}").into()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,6 +123,11 @@ mod tests {
         assert!(f.get::<i64>(0).is_err());
         assert!(f.expect_len(4).is_ok());
         assert!(f.expect_len(3).is_err());
+        let yes = |v: Value| Yes::from_redis_value(v).map(|y| y.0);
+        assert!(yes(Value::Int(1)).unwrap());
+        assert!(!yes(Value::Int(0)).unwrap());
+        assert!(yes(Value::Int(2)).is_err());
+        assert!(yes(Value::Nil).is_err());
         assert!(f.unknown_status("odd").to_string().contains("odd"));
     }
 
