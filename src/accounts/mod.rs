@@ -175,7 +175,7 @@ impl crate::util::echo::Echo for AuthEcho {
 }
 
 /// The signed-in user as pages and islands see it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct CurrentUser {
     pub id: UserId,
     pub username: String,

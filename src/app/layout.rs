@@ -49,10 +49,25 @@ impl crate::server::personal::holes::Filler for AccountHole {
         _: &'a crate::server::state::AppState,
         viewer: &'a CurrentUser,
     ) -> crate::server::personal::holes::Filled<'a> {
-        let html = crate::util::html::render_alone(|| {
-            crate::util::html::to_html(account_links(Some(viewer.clone())))
+        // The links are the same for the same viewer and unread count: rendered once each,
+        // reused for a while (bounded by bytes; per viewer, never shared).
+        static RENDERED: std::sync::LazyLock<moka::sync::Cache<CurrentUser, std::sync::Arc<str>>> =
+            std::sync::LazyLock::new(|| {
+                moka::sync::Cache::builder()
+                    .time_to_live(std::time::Duration::from_secs(10))
+                    .weigher(|_, html: &std::sync::Arc<str>| {
+                        u32::try_from(html.len()).unwrap_or(u32::MAX)
+                    })
+                    .max_capacity(1024 * 1024)
+                    .build()
+            });
+        let html = RENDERED.get_with(viewer.clone(), || {
+            crate::util::html::render_alone(|| {
+                crate::util::html::to_html(account_links(Some(viewer.clone())))
+            })
+            .into()
         });
-        Box::pin(async move { Ok(Some(vec![html])) })
+        Box::pin(async move { Ok(Some(vec![html.to_string()])) })
     }
 }
 

@@ -214,10 +214,48 @@ mod holes {
     use crate::server::personal::holes::{Filled, Filler};
     use crate::server::state::AppState;
 
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::{Arc, LazyLock};
+
     pub struct ItemHoles {
-        pub item: ItemDetail,
-        pub latest: Vec<Comment>,
+        /// Tells this render apart from every other in [`RENDERED`].
+        render: u64,
+        item: ItemDetail,
+        latest: Vec<Comment>,
     }
+
+    impl ItemHoles {
+        pub fn new(item: ItemDetail, latest: Vec<Comment>) -> Self {
+            static RENDERS: AtomicU64 = AtomicU64::new(0);
+            ItemHoles {
+                render: RENDERS.fetch_add(1, Ordering::Relaxed),
+                item,
+                latest,
+            }
+        }
+    }
+
+    /// What a viewer's holes are made of besides the render's own data: who they are, what
+    /// they did to the item, and its views now. The same key always renders the same holes.
+    type ViewerKey = (u64, u64, bool, Option<i64>, bool, i64);
+
+    /// The holes rendered for each viewer of each render, reused while the render lives (its
+    /// page is at most [`INSTANCE_TTL`] old, so nothing here is older than the page around
+    /// it): a viewer who reloads, or comes back within the half second, costs one Redis round
+    /// trip and no render. Bounded by bytes; entries are per viewer, never shared.
+    ///
+    /// [`INSTANCE_TTL`]: crate::server::http::page_cache::INSTANCE_TTL
+    static RENDERED: LazyLock<moka::sync::Cache<ViewerKey, Arc<Vec<String>>>> =
+        LazyLock::new(|| {
+            moka::sync::Cache::builder()
+                .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
+                .weigher(|_, holes: &Arc<Vec<String>>| {
+                    let bytes: usize = holes.iter().map(String::len).sum();
+                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                })
+                .max_capacity(2 * 1024 * 1024)
+                .build()
+        });
 
     impl Filler for ItemHoles {
         fn fill<'a>(&'a self, state: &'a AppState, viewer: &'a CurrentUser) -> Filled<'a> {
@@ -230,20 +268,31 @@ mod holes {
                 let Some((viewer, views)) = found else {
                     return Ok(None);
                 };
-                let item = ItemDetail {
+                let key: ViewerKey = (
+                    self.render,
+                    viewer.id.map_or(0, u64::from),
+                    viewer.liked,
+                    viewer.my_max_cents,
+                    viewer.watching,
                     views,
-                    ..self.item.clone()
-                };
-                let now_ms = crate::util::time::now_ms();
-                let form = BidReturn::default();
-                Ok(Some(crate::util::html::render_alone(|| {
-                    MINE.iter()
-                        .map(|&part| {
-                            let view = mine(part, &item, &self.latest, &viewer, &form, now_ms);
-                            crate::util::html::to_html(view)
-                        })
-                        .collect()
-                })))
+                );
+                let holes = RENDERED.get_with(key, || {
+                    let item = ItemDetail {
+                        views,
+                        ..self.item.clone()
+                    };
+                    let now_ms = crate::util::time::now_ms();
+                    let form = BidReturn::default();
+                    Arc::new(crate::util::html::render_alone(|| {
+                        MINE.iter()
+                            .map(|&part| {
+                                let view = mine(part, &item, &self.latest, &viewer, &form, now_ms);
+                                crate::util::html::to_html(view)
+                            })
+                            .collect()
+                    }))
+                });
+                Ok(Some(Vec::clone(&holes)))
             })
         }
     }
@@ -274,10 +323,10 @@ fn item_view(
     // Rendered for every signed-in viewer: their parts are holes (and the islands in them are
     // preloaded as if rendered here).
     #[cfg(feature = "ssr")]
-    let punched = crate::server::personal::holes::register(holes::ItemHoles {
-        item: item.clone(),
-        latest: latest_comments.clone(),
-    });
+    let punched = crate::server::personal::holes::register(holes::ItemHoles::new(
+        item.clone(),
+        latest_comments.clone(),
+    ));
     #[cfg(feature = "ssr")]
     if punched.is_some() {
         for island in [
