@@ -565,3 +565,51 @@ async fn the_soft_close_box_is_what_the_form_sent() {
         assert_eq!(item.soft_close, soft_close, "{sent:?}");
     }
 }
+
+/// A search lists running auctions unless asked for the ended ones too.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_lists_running_auctions_unless_asked_for_ended_ones() {
+    use common::server::{get, wait_until};
+    use rbay::items::{server as items, NewItem};
+    let prefix = common::fresh_prefix();
+    let server = Server::for_test(&prefix);
+    let db =
+        rbay::server::redis::supervisor::connect(&redis_url(), rbay::server::Keys::new(&prefix))
+            .await
+            .unwrap();
+    let list = |name: &'static str, duration_ms: i64| {
+        let db = db.clone();
+        async move {
+            let item = NewItem {
+                name: name.into(),
+                description: "A zither for the shelf.".into(),
+                start_cents: 500,
+                duration_ms,
+                ..Default::default()
+            };
+            let seller = rbay::accounts::UserId(1);
+            items::create(&db, seller, "seller", &item, None)
+                .await
+                .unwrap()
+        }
+    };
+    let running = list("Running zither", 3_600_000).await;
+    let ended = list("Ended zither", 1).await;
+    let shows = |query: &str, id: rbay::items::ItemId| {
+        get(&server, query, None)
+            .body
+            .contains(&format!("href=\"/items/{id}\""))
+    };
+    // Search is asynchronous: both reach the index within a moment.
+    wait_until(std::time::Duration::from_secs(5), || {
+        shows("/search?q=zither&status=all", running) && shows("/search?q=zither&status=all", ended)
+    })
+    .expect("both in the index");
+    assert!(shows("/search?q=zither", running));
+    assert!(
+        !shows("/search?q=zither", ended),
+        "ended auctions only when asked"
+    );
+    assert!(shows("/search?q=zither&status=ended", ended));
+    assert!(!shows("/search?q=zither&status=ended", running));
+}

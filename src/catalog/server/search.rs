@@ -12,11 +12,11 @@ use crate::server::redis::db::Db;
 use crate::server::short_cache::{RecentMap, Turns};
 use crate::util::time::now_ms;
 
-/// Which auctions a search shows.
+/// Which auctions a search shows: running ones unless asked for the ended too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatusFilter {
-    #[default]
     All,
+    #[default]
     Live,
     Ended,
 }
@@ -33,11 +33,12 @@ pub enum SearchSort {
 }
 
 impl StatusFilter {
+    /// `status=all` (running and ended), `status=ended`; anything else: running auctions.
     pub fn parse(s: &str) -> Self {
         match s {
-            "live" => StatusFilter::Live,
+            "all" => StatusFilter::All,
             "ended" => StatusFilter::Ended,
-            _ => StatusFilter::All,
+            _ => StatusFilter::Live,
         }
     }
 }

@@ -45,7 +45,7 @@ pub fn SearchPage() -> impl IntoView {
             ),
             m.get_str("category").and_then(crate::items::category),
             m.get("status")
-                .filter(|s| ["live", "ended"].contains(&s.as_str()))
+                .filter(|s| ["all", "ended"].contains(&s.as_str()))
                 .unwrap_or_default(),
             m.get("sort")
                 .filter(|s| {
@@ -96,8 +96,8 @@ pub fn SearchPage() -> impl IntoView {
                 {(!browsing).then(|| view! {
                     <label>"Show "
                         <select name="status">
-                            {option("", "All auctions", &status)}
-                            {option("live", "Live only", &status)}
+                            {option("", "Running auctions", &status)}
+                            {option("all", "Running and ended", &status)}
                             {option("ended", "Ended only", &status)}
                         </select>
                     </label>
