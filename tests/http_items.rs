@@ -154,13 +154,10 @@ fn oversized_uploads_get_413() {
 async fn suggestions_and_card_prices_are_plain_text() {
     use rbay::items::server as items;
     use rbay::items::wire;
-    let prefix = common::fresh_prefix();
-    let db = rbay::server::redis::connect(&redis_url(), rbay::server::Keys::new(&prefix))
-        .await
-        .unwrap();
+    let db = common::test_db().await;
     let id = common::list_item(&db, "Periscope Deluxe", 1250, 3_600_000, 0).await;
     items::index_sync::sync_all(&db).await.unwrap();
-    let server = Server::start(&redis_url(), &[("RBAY_KEY_PREFIX", &prefix)]);
+    let server = Server::start(&redis_url(), &[("RBAY_KEY_PREFIX", db.keys().prefix())]);
     server.wait_ready();
 
     let found = common::eventually(10, || async {
@@ -543,12 +540,8 @@ fn photos_sent_before_the_fields_are_refused_not_dropped() {
 #[tokio::test(flavor = "multi_thread")]
 async fn the_soft_close_box_is_what_the_form_sent() {
     use common::server::{create_listing, created_id, sign_up};
-    let prefix = common::fresh_prefix();
-    let server = Server::for_test(&prefix);
-    let db =
-        rbay::server::redis::supervisor::connect(&redis_url(), rbay::server::Keys::new(&prefix))
-            .await
-            .unwrap();
+    let db = common::test_db().await;
+    let server = Server::for_test(db.keys().prefix());
     let seller = sign_up(&server, "boxticker");
     let fields = [
         ("name", "Tin clock"),
@@ -571,12 +564,8 @@ async fn the_soft_close_box_is_what_the_form_sent() {
 async fn a_search_lists_running_auctions_unless_asked_for_ended_ones() {
     use common::server::{get, wait_until};
     use rbay::items::{server as items, NewItem};
-    let prefix = common::fresh_prefix();
-    let server = Server::for_test(&prefix);
-    let db =
-        rbay::server::redis::supervisor::connect(&redis_url(), rbay::server::Keys::new(&prefix))
-            .await
-            .unwrap();
+    let db = common::test_db().await;
+    let server = Server::for_test(db.keys().prefix());
     let list = |name: &'static str, duration_ms: i64| {
         let db = db.clone();
         async move {

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 /// Default Redis: the one `scripts/redis.sh` starts on the project port.
 pub const DEFAULT_REDIS_URL: &str = "redis://127.0.0.1:6380";
-pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_LISTEN_ADDR: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 3000);
 pub const DEFAULT_KEY_PREFIX: &str = "rbay:";
 
 #[derive(Debug, Clone, clap::Args)]
@@ -115,7 +116,7 @@ impl Config {
     pub fn listen_addr(&self) -> SocketAddr {
         self.addr
             .or(self.leptos_site_addr)
-            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 3000)))
+            .unwrap_or(DEFAULT_LISTEN_ADDR)
     }
 
     /// How this process's job workers behave: the operator's choices over the defaults.
@@ -228,7 +229,7 @@ mod tests {
     fn defaults_apply_when_nothing_is_set() {
         let c = config(&[]).unwrap();
         assert_eq!(c.redis_url, DEFAULT_REDIS_URL);
-        assert_eq!(c.listen_addr().to_string(), DEFAULT_LISTEN_ADDR);
+        assert_eq!(c.listen_addr().to_string(), "127.0.0.1:3000");
         assert_eq!(c.key_prefix, DEFAULT_KEY_PREFIX);
         assert_eq!(c.site_root, "target/site");
         assert!(!c.secure_cookies && !c.trust_proxy && c.run_workers);
