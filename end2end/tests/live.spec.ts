@@ -294,3 +294,55 @@ async function bidOn(instance: string, page: Page, id: string, dollars: number) 
     bids: accepted.bids === 1 ? '1 bid' : `${accepted.bids} bids`,
   };
 }
+
+test('an island whose code arrives after a bid still shows it, and keeps updating', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const seller = await newUser(browser, 'lateseller');
+  const id = await listItem(seller.page, `Late island ${Date.now().toString(36)}`);
+
+  // The bid history's own code (its chunks no other island on the page needs) is held back
+  // until released, as on a slow network: the live stream and the price box start first.
+  const visitorCtx = await browser.newContext();
+  const visitor = await visitorCtx.newPage();
+  const manifest: Record<string, string[]> = await (await visitor.request.get('/pkg/__wasm_split_manifest.json')).json();
+  const chunks = (island: string) =>
+    Object.entries(manifest).filter(([k]) => k.replace(/_loader_.*$/, '') === island).flatMap(([, v]) => v);
+  const others = new Set(['price_box', 'bid_box', 'like_button', 'comment_list', 'live_item'].flatMap(chunks));
+  const held = chunks('bid_history').filter((m) => !others.has(m));
+  expect(held.length, 'the bid history has chunks of its own').toBeGreaterThan(0);
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await visitor.route(/\/pkg\/.*\.wasm$/, async (route) => {
+    if (held.some((m) => route.request().url().endsWith(`/${m}.wasm`))) await released;
+    await route.continue();
+  });
+  await visitor.goto(`/items/${id}`);
+  await expect(visitor.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await expect(visitor.getByText('No bids yet. Be the first!')).toBeVisible();
+
+  // A bid is heard (the price moves) while the history's code is still on its way.
+  const ann = await newUser(browser, 'lateann');
+  await ann.page.goto(`/items/${id}`);
+  await expect(ann.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await ann.page.getByLabel(/Your maximum bid/).fill('12');
+  await ann.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(visitor.getByTestId('price')).toHaveText('$10.00', { timeout: 3_000 });
+  await expect(visitor.getByTestId('bids')).toHaveText('1 bid', { timeout: 3_000 });
+
+  // The code arrives: the history shows the bid it missed, and the next one live.
+  release();
+  const rows = visitor.locator('.bid-history tbody tr');
+  await expect(rows.first()).toContainText(ann.name, { timeout: 5_000 });
+  await expect(visitor.getByText('No bids yet. Be the first!')).toBeHidden();
+  const ben = await newUser(browser, 'lateben');
+  await ben.page.goto(`/items/${id}`);
+  await expect(ben.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await ben.page.getByLabel(/Your maximum bid/).fill('20');
+  await ben.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(visitor.getByTestId('price')).toHaveText('$12.50', { timeout: 3_000 });
+  await expect(rows.first()).toContainText(ben.name);
+  await expect(rows.filter({ hasText: '(automatic)' }).first()).toContainText(ann.name);
+  await expect(rows).toHaveCount(3);
+
+  for (const ctx of [seller.context, visitorCtx, ann.context, ben.context]) await ctx.close();
+});

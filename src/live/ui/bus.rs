@@ -8,7 +8,8 @@
 //! reports the unread count (the open inbox listens for it).
 //!
 //! Islands hydrate in any order (lazy ones when their code arrives), so what was heard before
-//! an island listened is replayed to it first: every listener hears every event once, in order.
+//! an island listened is replayed to it first, once its view is hydrated: every listener hears
+//! every event once, in order.
 
 use crate::comments::{Comment, CommentEvent};
 use crate::items::ItemEvent;
@@ -79,13 +80,32 @@ mod browser {
 
     pub fn listen(listener: impl Fn(&Heard) + 'static) {
         let listener: Listener = Rc::new(listener);
-        let past: Vec<Heard> = HEARD.with_borrow(|log| log.iter().cloned().collect());
-        for heard in &past {
-            listener(heard);
-        }
         let id = NEXT_ID.replace(NEXT_ID.get() + 1);
-        LISTENERS.with_borrow_mut(|all| all.push((id, listener)));
-        leptos::prelude::on_cleanup(move || forget(id));
+        let alive = Rc::new(Cell::new(true));
+        // The island is hydrating now, against what the server rendered: what was heard before
+        // it listened must not change its state until its view is hydrated, or the view built
+        // would not match the page (a lazy island whose code arrives after a bid would start
+        // from a history the page does not show, and stop updating). So the past is replayed
+        // in a microtask, after the synchronous hydration, and the listener joins right after
+        // it: nothing is published in between (events arrive as tasks, after microtasks), and
+        // what was published before is in the log.
+        let joined = alive.clone();
+        leptos::task::spawn_local(async move {
+            if !joined.get() {
+                return;
+            }
+            let past: Vec<Heard> = HEARD.with_borrow(|log| log.iter().cloned().collect());
+            for heard in &past {
+                listener(heard);
+            }
+            LISTENERS.with_borrow_mut(|all| all.push((id, listener)));
+        });
+        // (Cleanup callbacks must be `Send`; this one only ever runs in the browser's thread.)
+        let alive = send_wrapper::SendWrapper::new(alive);
+        leptos::prelude::on_cleanup(move || {
+            alive.set(false);
+            forget(id);
+        });
     }
 
     fn forget(id: u64) {
