@@ -2,9 +2,10 @@
 -- met); the auction ends at once. Atomic with every bid, so a Buy It Now racing a bid has
 -- exactly one outcome.
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
--- KEYS[9] = bid history   KEYS[10..] = the shard's ending ranking of each category
+-- KEYS[9] = bid history   KEYS[10] = the item's order (created here: the sale and its order
+-- are one step)   KEYS[11..] = the shard's ending ranking of each category
 -- ARGV[3] = buyer id   ARGV[4] = buyer name
--- ARGV[5..] = the slugs of the categories of KEYS[10..], in the same order
+-- ARGV[5..] = the slugs of the categories of KEYS[11..], in the same order
 -- Returns { 'bought', price, time (ms) } | { 'not_found' } | { 'ended' } | { 'own_item' }
 --       | { 'unavailable' } (no Buy It Now price, or bidding has taken over)
 local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
@@ -38,7 +39,8 @@ redis.call('LPUSH', KEYS[9], ARGV[3] .. '|' .. price .. '|' .. now .. '|n|' .. A
 redis.call('ZREM', KEYS[I_PRICE], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_VIEWS], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_ENDING], ARGV[A_ITEM])
-redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 10, 5), ARGV[A_ITEM])
+redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 11, 5), ARGV[A_ITEM])
+create_order(KEYS[10], ARGV[3], ARGV[4], s[1], price)
 redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
 emit_item('ended', {
   type = 'ended',

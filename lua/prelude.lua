@@ -82,6 +82,15 @@ end
 -- KEYS[k] on, and their slugs, in the same order, as its last ARGV from ARGV[a] on. The default
 -- category comes first, so an item whose category is missing or unknown uses its ranking, as
 -- listing does.
+-- An order for a sale (orders/: awaiting payment until the buyer pays), made by the step that
+-- sold the item, once: a second call leaves the first order as it is.
+local function create_order(key, buyer_id, buyer_name, seller_id, price)
+  if redis.call('EXISTS', key) == 0 then
+    redis.call('HSET', key, 'state', 'awaiting_payment', 'buyer_id', buyer_id,
+      'buyer_name', buyer_name, 'seller_id', seller_id, 'price', price, 'created_at', now_ms())
+  end
+end
+
 local function category_ranking(category, k, a)
   for i = 0, #ARGV - a do
     if ARGV[a + i] == category then

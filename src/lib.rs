@@ -32,6 +32,7 @@ pub mod listings;
 pub mod live;
 pub mod my_lists;
 pub mod notifications;
+pub mod orders;
 pub mod profiles;
 pub mod seller;
 pub mod ui;

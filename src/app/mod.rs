@@ -15,6 +15,7 @@ use crate::jobs::ui::ops::OpsPage;
 use crate::listings::ui::new_item::NewItemPage;
 use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
+use crate::orders::ui::order::OrderPage;
 use crate::profiles::ui::profile::ProfilePage;
 use crate::seller::ui::{
     dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
@@ -85,6 +86,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/bids") view=MyBidsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/watching") view=WatchingPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/won") view=WonSoldPage ssr=SsrMode::Async/>
+                    <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/ops") view=OpsPage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>

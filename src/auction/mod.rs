@@ -174,8 +174,7 @@ impl Standing {
             ),
             Standing::Outbid => "You were outbid.".into(),
             Standing::Won => {
-                "You won this auction! The seller will be in touch about payment and delivery."
-                    .into()
+                "You won this auction! Pay and say where to send it on its order page.".into()
             }
             Standing::Lost => "Ended — you were outbid.".into(),
         }

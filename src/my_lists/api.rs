@@ -33,6 +33,7 @@ pub async fn my_list(list: String) -> Result<Option<MyLists>, AppError> {
                     status: MyStatus::Outbid,
                     my_max_cents: None,
                     other_party: None,
+                    order: None,
                 })
                 .collect(),
             others: Vec::new(),

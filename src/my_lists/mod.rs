@@ -73,6 +73,8 @@ pub struct MyItem {
     pub my_max_cents: Option<i64>,
     /// The buyer (sold items) or the seller (won items).
     pub other_party: Option<String>,
+    /// Where the sale's order is (Won / Sold).
+    pub order: Option<crate::orders::OrderState>,
 }
 
 /// The viewer's lists for `/my/*`.

@@ -34,6 +34,12 @@ pub enum NoticeKind {
     EndsInAnHour,
     /// An item you watch ends in about ten minutes.
     EndsSoon,
+    /// Your buyer paid: ship it (to the seller).
+    OrderPaid,
+    /// Your order was shipped (to the buyer).
+    OrderShipped,
+    /// Your buyer received the item (to the seller).
+    OrderReceived,
 }
 
 impl NoticeKind {
@@ -46,6 +52,9 @@ impl NoticeKind {
             NoticeKind::Comment => "comment",
             NoticeKind::EndsInAnHour => "ends_in_an_hour",
             NoticeKind::EndsSoon => "ends_soon",
+            NoticeKind::OrderPaid => "order_paid",
+            NoticeKind::OrderShipped => "order_shipped",
+            NoticeKind::OrderReceived => "order_received",
         }
     }
 
@@ -96,12 +105,21 @@ impl Notice {
             NoticeKind::EndsSoon => {
                 format!("{name}, which you watch, ends in about 10 minutes: now {price}.")
             }
+            NoticeKind::OrderPaid => format!("{} paid {price} for {name}: ship it.", self.actor),
+            NoticeKind::OrderShipped => format!("{} shipped {name}.", self.actor),
+            NoticeKind::OrderReceived => format!("{} received {name}.", self.actor),
         }
     }
 
     pub fn link(&self) -> String {
         match self.kind {
             NoticeKind::Comment => format!("/items/{}/comments", self.item_id),
+            // A sale goes on on its order's page.
+            NoticeKind::Won
+            | NoticeKind::Sold
+            | NoticeKind::OrderPaid
+            | NoticeKind::OrderShipped
+            | NoticeKind::OrderReceived => format!("/orders/{}", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }
     }
@@ -152,7 +170,12 @@ mod tests {
             "3 new comments on Brass lamp."
         );
         assert_eq!(notice(NoticeKind::Comment, 1).link(), "/items/7/comments");
-        assert_eq!(notice(NoticeKind::Won, 1).link(), "/items/7");
+        assert_eq!(notice(NoticeKind::Won, 1).link(), "/orders/7");
+        assert_eq!(notice(NoticeKind::Outbid, 1).link(), "/items/7");
+        assert_eq!(
+            notice(NoticeKind::OrderPaid, 1).text(),
+            "bea paid $12.50 for Brass lamp: ship it."
+        );
     }
 
     #[test]

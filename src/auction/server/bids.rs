@@ -183,6 +183,7 @@ pub async fn buy_now(
     let mut conn = db.conn()?;
     let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
         .key(keys.item_bids(item_id))
+        .key(keys.order(item_id))
         .arg(buyer_id)
         .arg(buyer_name)
         .category_rankings(keys, shard_of(item_id.0))

@@ -1,7 +1,8 @@
 //! Closing auctions. Listing an item schedules a job for its end time
 //! ([`crate::items::server::close_job::schedule`]; a moved end schedules another, keyed by the new end). The job ([`run_job`])
 //! runs `lua/close_item.lua`, which records the outcome (sold to the high bidder at the price,
-//! or unsold), takes the item out of the live rankings and announces the result, exactly once:
+//! or unsold), makes the sale's order (`orders`), takes the item out of the live rankings and
+//! announces the result, exactly once:
 //! a second run finds it closed. Then it queues the notices for the winner and the seller
 //! (each once-only, so a job that runs twice notifies once).
 //!
@@ -189,6 +190,7 @@ pub async fn close(db: &Db, id: ItemId) -> redis::RedisResult<Closing> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
     item_script(&CLOSE_ITEM, keys, id)
+        .key(keys.order(id))
         .category_rankings(keys, shard_of(id.0))
         .invoke_async(&mut conn)
         .await

@@ -25,6 +25,8 @@ pub fn PriceBox(
     reserve: Option<bool>,
     standing: Standing,
     viewer_id: Option<UserId>,
+    /// The item (its order page is linked for the winner).
+    item_id: crate::util::id::ItemId,
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("price_box");
@@ -118,5 +120,8 @@ pub fn PriceBox(
             </p>
         })}
         <p class=move || standing.get().class() data-live="leading" role="status">{move || standing.get().text()}</p>
+        {move || (standing.get() == Standing::Won).then(|| view! {
+            <p><a class="button" href=format!("/orders/{item_id}")>"Pay now"</a></p>
+        })}
     }
 }

@@ -138,6 +138,7 @@ fn mine(
                     reserve=item.reserve_met
                     standing
                     viewer_id=viewer.id
+                    item_id=item.id
                 />
             }
             .into_any()

@@ -68,6 +68,7 @@ async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem
             status,
             my_max_cents: my_max,
             other_party: other_party.map(str::to_string),
+            order: None,
         });
     }
     Ok(out)
@@ -101,7 +102,7 @@ pub async fn won_and_sold(
     db: &Db,
     user_id: UserId,
 ) -> Result<(Vec<MyItem>, Vec<MyItem>), AppError> {
-    let won = my_bids(db, user_id)
+    let mut won: Vec<MyItem> = my_bids(db, user_id)
         .await?
         .into_iter()
         .filter(|m| m.status == MyStatus::Won)
@@ -112,11 +113,17 @@ pub async fn won_and_sold(
         crate::engagement::server::watch::LIST_MAX,
     )
     .await?;
-    let sold = standings(db, user_id, &listed)
+    let mut sold: Vec<MyItem> = standings(db, user_id, &listed)
         .await?
         .into_iter()
         .filter(|m| matches!(m.status, MyStatus::Sold | MyStatus::Unsold))
         .collect();
+    // Where each sale's order is: one pipeline for both lists.
+    let ids: Vec<ItemId> = won.iter().chain(&sold).map(|m| m.card.id).collect();
+    let orders = crate::orders::server::states(db, &ids).await?;
+    for (m, order) in won.iter_mut().chain(sold.iter_mut()).zip(orders) {
+        m.order = order;
+    }
     Ok((won, sold))
 }
 

@@ -6,6 +6,7 @@
 use crate::items::ui::item_card::CardList;
 use crate::my_lists::api::my_list;
 use crate::my_lists::{MyItem, MyLists, MyStatus};
+use crate::orders::{OrderState, Role};
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::id::UserId;
 use crate::util::money::format_cents;
@@ -35,7 +36,7 @@ pub fn MyBidsPage() -> impl IntoView {
         {list_page("bids", "/my/bids", |lists| view! {
             <section class="my-page">
                 <h1>"My bids"</h1>
-                {table(lists.items, lists.now_ms, "You haven't bid on anything yet.", Some(lists.viewer_id))}
+                {table(lists.items, lists.now_ms, "You haven't bid on anything yet.", Some(lists.viewer_id), None)}
             </section>
         }.into_any())}
     }
@@ -70,17 +71,34 @@ pub fn WonSoldPage() -> impl IntoView {
         {list_page("won", "/my/won", |lists| view! {
             <section class="my-page">
                 <h1>"Won"</h1>
-                {table(lists.items, lists.now_ms, "Nothing won yet.", None)}
+                {table(lists.items, lists.now_ms, "Nothing won yet.", None, Some(Role::Buyer))}
                 <h2>"Sold and unsold"</h2>
-                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None)}
+                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None, Some(Role::Seller))}
             </section>
         }.into_any())}
     }
 }
 
+/// Where a sale's order is, linked to it: the viewer's next step when it is theirs.
+fn order_cell(id: &str, order: Option<OrderState>, role: Role) -> Option<AnyView> {
+    let order = order?;
+    let href = format!("/orders/{id}");
+    Some(match order.next_action(role) {
+        Some(action) => view! { <a class="button button-small" href=href>{action}</a> }.into_any(),
+        None => view! { <a href=href>{order.label()}</a> }.into_any(),
+    })
+}
+
 /// A table of the viewer's items. `bidder` (My bids) adds the viewer's maximum and keeps their
-/// status live.
-fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<UserId>) -> AnyView {
+/// status live; `orders` (Won / Sold: the viewer's side) adds where each sale's order is, with
+/// the viewer's next step on it.
+fn table(
+    items: Vec<MyItem>,
+    now_ms: i64,
+    empty: &'static str,
+    bidder: Option<UserId>,
+    orders: Option<Role>,
+) -> AnyView {
     let with_max = bidder.is_some();
     if items.is_empty() {
         return view! { <p class="empty">{empty}</p> }.into_any();
@@ -95,6 +113,7 @@ fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<Us
                         {with_max.then(|| view! { <th scope="col">"Your maximum"</th> })}
                         <th scope="col">"Status"</th>
                         <th scope="col">"Time left"</th>
+                        {orders.is_some().then(|| view! { <th scope="col">"Order"</th> })}
                     </tr>
                 </thead>
                 <tbody>
@@ -117,6 +136,7 @@ fn table(items: Vec<MyItem>, now_ms: i64, empty: &'static str, bidder: Option<Us
                                 })}
                                 <td class=class data-my-status=live.map(|_| id.clone()) data-viewer=live.map(|u| u.to_string()) data-state=m.status.label()>{status}</td>
                                 <td><span data-ends-at=m.card.ends_at_ms>{format_time_left(m.card.ends_at_ms, now_ms)}</span></td>
+                                {orders.map(|role| view! { <td>{order_cell(&id, m.order, role)}</td> })}
                             </tr>
                         }
                     }).collect_view()}

@@ -433,6 +433,8 @@ mod tests {
             k.queue_idempotency("q"),
             k.queue_counters("q"),
             k.queue_probe("q", "p"),
+            k.order(1u64),
+            k.test_charge(1u64),
         ];
         for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");
@@ -498,6 +500,8 @@ mod tests {
             k.item_image(id),
             k.item_comments(id),
             k.item_comment_order(id),
+            k.order(id),
+            k.test_charge(id),
             k.item_events(id),
             k.rank_ending(shard),
             k.rank_price(shard),

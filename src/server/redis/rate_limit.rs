@@ -78,6 +78,8 @@ pub enum Action {
     Bid,
     Comment,
     Listing,
+    /// A step of an order (pay, ship, receive).
+    OrderStep,
 }
 
 impl Action {
@@ -88,6 +90,7 @@ impl Action {
             Action::Bid => "bid",
             Action::Comment => "comment",
             Action::Listing => "listing",
+            Action::OrderStep => "order",
         }
     }
 
@@ -97,9 +100,12 @@ impl Action {
     /// and sign-up also guard against password guessing.
     pub fn on_failure(self) -> OnFailure {
         match self {
-            Action::SignIn | Action::SignUp | Action::Bid | Action::Comment | Action::Listing => {
-                OnFailure::Refuse
-            }
+            Action::SignIn
+            | Action::SignUp
+            | Action::Bid
+            | Action::Comment
+            | Action::Listing
+            | Action::OrderStep => OnFailure::Refuse,
         }
     }
 }

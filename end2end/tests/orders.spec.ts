@@ -1,0 +1,78 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { readmeShot, newUser } from './helpers';
+
+test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, each told', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const seller = await newUser(browser, 'oseller');
+  const name = `Walnut box ${Date.now().toString(36)}`;
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill(name);
+  await seller.page.getByLabel('Description').fill('Dovetailed.');
+  await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByLabel(/^Buy It Now price/).fill('30');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  const id = seller.page.url().split('/').pop()!;
+
+  // The buyer buys it now, and the item page sends them to pay.
+  const buyer = await newUser(browser, 'obuyer');
+  await buyer.page.goto(`/items/${id}`);
+  await expect(buyer.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await buyer.page.locator('.buy-now > summary').click();
+  await buyer.page.getByRole('button', { name: 'Confirm purchase' }).click();
+  await expect(buyer.page.getByTestId('status')).toHaveText(`Bought now by ${buyer.name} for $30.00`, { timeout: 10_000 });
+  await buyer.page.reload();
+  await buyer.page.getByRole('link', { name: 'Pay now' }).click();
+  await expect(buyer.page).toHaveURL(new RegExp(`/orders/${id}$`));
+  await expect(buyer.page.getByTestId('order-state')).toHaveText('Awaiting payment');
+
+  // Checkout: a declined payment says so and charges nothing; then it goes through.
+  const fill = async () => {
+    await buyer.page.getByLabel('Full name').fill('Bea Buyer');
+    await buyer.page.getByLabel('Address', { exact: true }).fill('1 Long Road');
+    await buyer.page.getByLabel('Town or city').fill('Leeds');
+    await buyer.page.getByLabel('Postcode').fill('LS1 1AA');
+    await buyer.page.getByLabel('Country').fill('United Kingdom');
+  };
+  await fill();
+  await buyer.page.getByLabel('Decline this payment (test)').check();
+  await buyer.page.getByRole('button', { name: 'Pay $30.00' }).click();
+  await expect(buyer.page.getByRole('alert')).toHaveText('The payment was declined. Nothing was charged; please try again.');
+  await expect(buyer.page.getByTestId('order-state')).toHaveText('Awaiting payment');
+  await fill();
+  await buyer.page.getByRole('button', { name: 'Pay $30.00' }).click();
+  await expect(buyer.page.getByText('Paid. The seller has been told to ship it.')).toBeVisible();
+  await expect(buyer.page.getByTestId('order-state')).toHaveText('Paid');
+  await expect(buyer.page.locator('.order-address')).toContainText('1 Long Road');
+  // The order page passes axe (serious and critical, WCAG 2.1 AA), as every page does.
+  const results = await new AxeBuilder({ page: buyer.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+
+  // The seller hears of it, finds the next step on Won / Sold, and ships.
+  await seller.page.goto('/notifications');
+  await expect(seller.page.getByText(`${buyer.name} paid $30.00 for ${name}: ship it.`)).toBeVisible({ timeout: 10_000 });
+  await seller.page.goto('/my/won');
+  await seller.page.getByRole('link', { name: 'Ship it' }).click();
+  await expect(seller.page.locator('.order-address')).toContainText('Bea Buyer');
+  await seller.page.getByLabel('Carrier (optional)').fill('Royal Mail');
+  await seller.page.getByLabel('Tracking number (optional)').fill('RM 1234 5678 GB');
+  await readmeShot(seller.page, 'order.png');
+  await seller.page.getByRole('button', { name: 'Mark as shipped' }).click();
+  await expect(seller.page.getByText('Marked as shipped. The buyer has been told.')).toBeVisible();
+
+  // The buyer confirms receipt: the sale is complete for both.
+  await buyer.page.goto(`/orders/${id}`);
+  await expect(buyer.page.getByText('RM 1234 5678 GB')).toBeVisible();
+  await buyer.page.getByRole('button', { name: 'I received it' }).click();
+  await expect(buyer.page.getByText('Received. This sale is complete.')).toBeVisible();
+  await seller.page.reload();
+  await expect(seller.page.getByTestId('order-state')).toHaveText('Received');
+
+  // Someone else is shown no order at all.
+  const other = await newUser(browser, 'onosy');
+  const response = await other.page.goto(`/orders/${id}`);
+  expect(response!.status()).toBe(404);
+  for (const u of [seller, buyer, other]) await u.context.close();
+});

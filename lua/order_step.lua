@@ -1,0 +1,39 @@
+-- One step of an order (orders/), checked against the state it starts from and who takes it:
+-- a second, racing or stale step is refused and changes nothing.
+-- KEYS[1] = the order (made by close_item.lua or buy_now.lua when the item sold)
+-- ARGV[1] = step: 'pay' | 'ship' | 'receive'   ARGV[2] = who takes it (user id)
+-- pay:     ARGV[3] = payment reference   ARGV[4] = the shipping address (JSON)
+-- ship:    ARGV[3] = carrier   ARGV[4] = tracking
+-- Returns { 'done', new state } | { 'missing' } | { 'not_yours' }
+--       | { 'already_paid' } (a pay retried with the same charge, or paid already)
+--       | { 'wrong_state', current state }
+local o = redis.call('HMGET', KEYS[1], 'state', 'buyer_id', 'seller_id', 'payment_ref')
+if not o[1] then
+  return { 'missing' }
+end
+local step, who = ARGV[1], ARGV[2]
+local rules = {
+  pay = { from = 'awaiting_payment', to = 'paid', by = o[2], at = 'paid_at' },
+  ship = { from = 'paid', to = 'shipped', by = o[3], at = 'shipped_at' },
+  receive = { from = 'shipped', to = 'received', by = o[2], at = 'received_at' },
+}
+local rule = rules[step]
+if not rule then
+  return redis.error_reply('unknown order step ' .. tostring(step))
+end
+if who ~= rule.by then
+  return { 'not_yours' }
+end
+if o[1] ~= rule.from then
+  if step == 'pay' and o[4] then
+    return { 'already_paid' }
+  end
+  return { 'wrong_state', o[1] }
+end
+redis.call('HSET', KEYS[1], 'state', rule.to, rule.at, now_ms())
+if step == 'pay' then
+  redis.call('HSET', KEYS[1], 'payment_ref', ARGV[3], 'address', ARGV[4])
+elseif step == 'ship' then
+  redis.call('HSET', KEYS[1], 'carrier', ARGV[3], 'tracking', ARGV[4])
+end
+return { 'done', rule.to }

@@ -1,0 +1,246 @@
+//! Server functions: the order page's data and its three steps. The forms are plain `POST`
+//! forms (JavaScript on or off): a step redirects back to the order page, with a one-time
+//! notice when it was taken, or with its problems (`?e=field:code`; the typed address is not
+//! put in the URL: the form's `required` and `maxlength` catch most mistakes before sending).
+
+// A server function takes its form's fields as arguments (form-encoded bodies are flat): the
+// checkout form has eight.
+#![allow(clippy::too_many_arguments)]
+
+use crate::error::AppError;
+use crate::orders::{OrderPageData, OrderState};
+use crate::util::id::ItemId;
+use leptos::prelude::*;
+
+/// The query parameter carrying a refused step's problems back to the order page.
+pub const ORDER_PROBLEMS_PARAM: &str = "e";
+
+/// What a step answers a script (the plain form post gets a redirect).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StepReply {
+    /// Where the order is now.
+    pub state: Option<OrderState>,
+    /// `field:code,…` when refused (empty when taken).
+    pub problems: String,
+}
+
+/// The order page: `None` when nobody is signed in; not found for anyone but its buyer and
+/// seller, and for an item without an order.
+#[server(prefix = "/api", endpoint = "orders/get")]
+pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    let order = crate::orders::server::get(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let role = order.role_of(user.id).ok_or(AppError::NotFound)?;
+    Ok(Some(OrderPageData {
+        order,
+        role,
+        test_payments: crate::orders::server::payments::provider().is_test(),
+        now_ms: crate::util::time::now_ms(),
+    }))
+}
+
+/// The buyer pays and says where to send it.
+#[server(prefix = "/api", endpoint = "orders/pay")]
+pub async fn pay_order(
+    item_id: ItemId,
+    name: String,
+    line1: String,
+    #[server(default)] line2: String,
+    city: String,
+    postcode: String,
+    country: String,
+    /// The test provider's "decline this payment" box (absent when unticked).
+    #[server(default)]
+    decline: Option<String>,
+) -> Result<StepReply, AppError> {
+    use crate::orders::server::payments::{Charge, Charged};
+    use crate::orders::server::{take_step, Step};
+    use crate::orders::{Address, OrderProblem};
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let address = Address {
+        name,
+        line1,
+        line2,
+        city,
+        postcode,
+        country,
+    };
+    let address = match address.checked() {
+        Ok(address) => address,
+        Err(problems) => return steps::refused(item_id, problems, None),
+    };
+    // Only the buyer of an order awaiting payment gets as far as the provider.
+    let order = crate::orders::server::get(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if order.role_of(user.id) != Some(crate::orders::Role::Buyer) {
+        return steps::answer(
+            &state,
+            item_id,
+            crate::orders::server::StepOutcome::NotYours,
+            "",
+        );
+    }
+    if order.state != OrderState::AwaitingPayment {
+        // Paid already (a retry, a second tab): said so, and nothing is charged again.
+        let found = if order.payment_ref.is_some() {
+            crate::orders::server::StepOutcome::AlreadyPaid
+        } else {
+            crate::orders::server::StepOutcome::WrongState(order.state)
+        };
+        return steps::answer(&state, item_id, found, "");
+    }
+    let charge = Charge {
+        order: item_id,
+        amount_cents: order.price_cents,
+        decline: decline.is_some(),
+    };
+    let payment_ref = match crate::orders::server::payments::provider()
+        .charge(&state.db, &charge)
+        .await?
+    {
+        Charged::Yes { reference } => reference,
+        Charged::Declined => {
+            return steps::refused(item_id, FieldErrors::form(OrderProblem::Declined), None);
+        }
+    };
+    let step = Step::Pay {
+        payment_ref,
+        address,
+    };
+    let outcome = take_step(&state.db, item_id, user.id, &step).await?;
+    steps::answer(&state, item_id, outcome, "paid")
+}
+
+/// The seller marks it shipped (carrier and tracking are optional).
+#[server(prefix = "/api", endpoint = "orders/ship")]
+pub async fn ship_order(
+    item_id: ItemId,
+    #[server(default)] carrier: String,
+    #[server(default)] tracking: String,
+) -> Result<StepReply, AppError> {
+    use crate::orders::server::{take_step, Step};
+    use crate::orders::{check_text, OrderProblem, CARRIER_MAX, TRACKING_MAX};
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let (carrier, tracking) = (carrier.trim().to_string(), tracking.trim().to_string());
+    let mut problems = FieldErrors::default();
+    problems.check("carrier", check_text(&carrier, CARRIER_MAX, false));
+    problems.check("tracking", check_text(&tracking, TRACKING_MAX, false));
+    if !problems.is_empty() {
+        return steps::refused(item_id, problems, None);
+    }
+    let step = Step::Ship { carrier, tracking };
+    let outcome = take_step(&state.db, item_id, user.id, &step).await?;
+    steps::answer(&state, item_id, outcome, "shipped")
+}
+
+/// The buyer confirms it arrived.
+#[server(prefix = "/api", endpoint = "orders/receive")]
+pub async fn receive_order(item_id: ItemId) -> Result<StepReply, AppError> {
+    use crate::orders::server::{take_step, Step};
+    use crate::orders::OrderProblem;
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let outcome = take_step(&state.db, item_id, user.id, &Step::Receive).await?;
+    steps::answer(&state, item_id, outcome, "received")
+}
+
+/// What the three steps share: who takes them, and how they answer.
+#[cfg(feature = "ssr")]
+mod steps {
+    use super::{StepReply, ORDER_PROBLEMS_PARAM};
+    use crate::accounts::CurrentUser;
+    use crate::error::AppError;
+    use crate::orders::server::StepOutcome;
+    use crate::orders::{OrderProblem, OrderState};
+    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
+    use crate::server::redis::rate_limit::Action;
+    use crate::server::state::AppState;
+    use crate::util::id::ItemId;
+    use crate::util::problem::FieldErrors;
+
+    /// The signed-in user taking a step, within the steps' rate limit (a refused one is an
+    /// error answered 429).
+    pub async fn signed_in(
+        state: &AppState,
+        item: ItemId,
+    ) -> Result<Option<CurrentUser>, AppError> {
+        let checked = crate::accounts::server::current_user_within(
+            state,
+            Action::OrderStep,
+            crate::orders::server::STEP_LIMIT,
+        )
+        .await?;
+        match checked {
+            None => {
+                let back = crate::accounts::sign_in_url(&format!("/orders/{item}"));
+                redirect_plain_post(&back);
+                Ok(None)
+            }
+            Some((_, Err(secs))) => Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            }),
+            Some((user, Ok(()))) => Ok(Some(user)),
+        }
+    }
+
+    /// A refused step: back to the order page with its problems.
+    pub fn refused(
+        item: ItemId,
+        problems: FieldErrors<OrderProblem>,
+        state: Option<OrderState>,
+    ) -> Result<StepReply, AppError> {
+        let codes = problems.to_codes();
+        let query = serde_urlencoded::to_string([(ORDER_PROBLEMS_PARAM, codes.as_str())])
+            .unwrap_or_default();
+        redirect_plain_post(&format!("/orders/{item}?{query}#next-step"));
+        Ok(StepReply {
+            state,
+            problems: codes,
+        })
+    }
+
+    /// The answer to a step the script decided.
+    pub fn answer(
+        state: &AppState,
+        item: ItemId,
+        outcome: StepOutcome,
+        notice: &str,
+    ) -> Result<StepReply, AppError> {
+        let problem = match outcome {
+            StepOutcome::Done(now) => {
+                redirect_plain_post_with_notice(&format!("/orders/{item}"), notice);
+                crate::orders::server::announce(&state.db, item, now);
+                return Ok(StepReply {
+                    state: Some(now),
+                    problems: String::new(),
+                });
+            }
+            StepOutcome::Missing => return Err(AppError::NotFound),
+            StepOutcome::NotYours => OrderProblem::NotYours,
+            StepOutcome::AlreadyPaid => OrderProblem::AlreadyPaid,
+            StepOutcome::WrongState(_) => OrderProblem::WrongState,
+        };
+        let state = match outcome {
+            StepOutcome::WrongState(s) => Some(s),
+            _ => None,
+        };
+        refused(item, FieldErrors::form(problem), state)
+    }
+}

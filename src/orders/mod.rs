@@ -1,0 +1,256 @@
+//! After the hammer: every sale (a won auction with its reserve met, or a Buy It Now) is an
+//! order, made by the same script that sold the item (`lua/close_item.lua`,
+//! `lua/buy_now.lua`). The buyer gives a shipping address and pays through a payment
+//! provider; the seller ships; the buyer confirms receipt. Each step is one script
+//! (`lua/order_step.lua`) that checks the state it starts from and who takes it, so a second,
+//! racing or stale step is refused and changes nothing.
+//!
+//! The order page (`/orders/{item id}`) is the buyer's and the seller's only: to anyone else
+//! it does not exist. Its forms are plain `POST` forms: they work the same with JavaScript on
+//! and off.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod ui;
+
+use crate::util::id::{ItemId, UserId};
+use serde::{Deserialize, Serialize};
+
+/// Where an order is: each step moves it one state on (or cancels it before payment).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    AwaitingPayment,
+    Paid,
+    Shipped,
+    Received,
+    Cancelled,
+}
+
+impl OrderState {
+    /// The word stored in Redis (and written by the scripts).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::AwaitingPayment => "awaiting_payment",
+            OrderState::Paid => "paid",
+            OrderState::Shipped => "shipped",
+            OrderState::Received => "received",
+            OrderState::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Self> {
+        [
+            OrderState::AwaitingPayment,
+            OrderState::Paid,
+            OrderState::Shipped,
+            OrderState::Received,
+            OrderState::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == word)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            OrderState::AwaitingPayment => "Awaiting payment",
+            OrderState::Paid => "Paid",
+            OrderState::Shipped => "Shipped",
+            OrderState::Received => "Received",
+            OrderState::Cancelled => "Cancelled",
+        }
+    }
+
+    /// The steps an order goes through, in order (a cancelled one stops at the first).
+    pub const STEPS: [OrderState; 4] = [
+        OrderState::AwaitingPayment,
+        OrderState::Paid,
+        OrderState::Shipped,
+        OrderState::Received,
+    ];
+
+    /// The next thing to do and who does it, as the lists show it.
+    pub fn next_action(self, role: Role) -> Option<&'static str> {
+        match (self, role) {
+            (OrderState::AwaitingPayment, Role::Buyer) => Some("Pay now"),
+            (OrderState::Paid, Role::Seller) => Some("Ship it"),
+            (OrderState::Shipped, Role::Buyer) => Some("Confirm receipt"),
+            _ => None,
+        }
+    }
+}
+
+/// Which side of an order the viewer is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Role {
+    Buyer,
+    Seller,
+}
+
+/// Where the buyer wants it sent: shown only to the buyer and that seller.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postcode: String,
+    pub country: String,
+}
+
+/// The longest each address field may be (characters), and the tracking fields.
+pub const NAME_MAX: usize = 80;
+pub const LINE_MAX: usize = 120;
+pub const CITY_MAX: usize = 60;
+pub const POSTCODE_MAX: usize = 16;
+pub const COUNTRY_MAX: usize = 60;
+pub const CARRIER_MAX: usize = 40;
+pub const TRACKING_MAX: usize = 60;
+
+/// The address form's fields, in the order the form shows them.
+pub const ADDRESS_FIELDS: [&str; 6] = ["name", "line1", "line2", "city", "postcode", "country"];
+
+impl Address {
+    /// Trims every field; the problems, by field, if any.
+    pub fn checked(mut self) -> Result<Self, crate::util::problem::FieldErrors<OrderProblem>> {
+        let mut errors = crate::util::problem::FieldErrors::default();
+        for (field, value, max, required) in [
+            ("name", &mut self.name, NAME_MAX, true),
+            ("line1", &mut self.line1, LINE_MAX, true),
+            ("line2", &mut self.line2, LINE_MAX, false),
+            ("city", &mut self.city, CITY_MAX, true),
+            ("postcode", &mut self.postcode, POSTCODE_MAX, true),
+            ("country", &mut self.country, COUNTRY_MAX, true),
+        ] {
+            *value = value.trim().to_string();
+            errors.check(field, check_text(value, max, required));
+        }
+        if errors.is_empty() {
+            Ok(self)
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+/// A field's problem: missing when required, too long, or with control characters.
+pub fn check_text(value: &str, max: usize, required: bool) -> Option<OrderProblem> {
+    if value.is_empty() {
+        return required.then_some(OrderProblem::Missing);
+    }
+    if value.chars().count() > max {
+        return Some(OrderProblem::TooLong);
+    }
+    if value.chars().any(char::is_control) {
+        return Some(OrderProblem::Control);
+    }
+    None
+}
+
+crate::problems! {
+    /// What an order step can report instead of doing what was asked.
+    pub enum OrderProblem {
+        SignIn = "sign-in" => "Sign in to see your orders.",
+        Missing = "missing" => "Please fill this in.",
+        TooLong = "too-long" => "This is too long.",
+        Control = "control" => "Please use letters, digits and punctuation only.",
+        Declined = "declined" => "The payment was declined. Nothing was charged; please try again.",
+        AlreadyPaid = "already-paid" => "This order is paid already: it was charged once.",
+        NotYours = "not-yours" => "Only the other party can do that.",
+        WrongState = "wrong-state" => "This order has moved on since the page was shown: here is where it is now.",
+    }
+}
+
+/// One order, as its buyer and seller see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Order {
+    pub item_id: ItemId,
+    pub item_name: String,
+    pub price_cents: i64,
+    pub state: OrderState,
+    pub buyer_id: UserId,
+    pub buyer_name: String,
+    pub seller_id: UserId,
+    pub seller_name: String,
+    pub created_at_ms: i64,
+    pub paid_at_ms: Option<i64>,
+    pub shipped_at_ms: Option<i64>,
+    pub received_at_ms: Option<i64>,
+    /// After payment.
+    pub address: Option<Address>,
+    /// The payment provider's reference for the charge.
+    pub payment_ref: Option<String>,
+    pub carrier: Option<String>,
+    pub tracking: Option<String>,
+}
+
+impl Order {
+    /// The viewer's side of the order, if they are on one.
+    pub fn role_of(&self, viewer: UserId) -> Option<Role> {
+        if viewer == self.buyer_id {
+            Some(Role::Buyer)
+        } else if viewer == self.seller_id {
+            Some(Role::Seller)
+        } else {
+            None
+        }
+    }
+}
+
+/// The order page's data: the order, the viewer's side, and the problems a plain form post
+/// came back with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPageData {
+    pub order: Order,
+    pub role: Role,
+    /// Whether the payment provider is the built-in test one (its form can ask it to decline).
+    pub test_payments: bool,
+    pub now_ms: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problems_have_codes_that_read_back() {
+        crate::util::problem::assert_codes_round_trip::<OrderProblem>();
+    }
+
+    #[test]
+    fn states_read_back_from_their_words() {
+        for s in OrderState::STEPS.into_iter().chain([OrderState::Cancelled]) {
+            assert_eq!(OrderState::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(OrderState::parse("shipped "), None);
+    }
+
+    #[test]
+    fn an_address_is_trimmed_and_checked_field_by_field() {
+        let ok = Address {
+            name: " Ann Lee ".into(),
+            line1: "1 Long Road".into(),
+            line2: String::new(),
+            city: "Leeds".into(),
+            postcode: "LS1 1AA".into(),
+            country: "United Kingdom".into(),
+        }
+        .checked()
+        .unwrap();
+        assert_eq!(ok.name, "Ann Lee");
+        let bad = Address {
+            name: "x".repeat(NAME_MAX + 1),
+            line1: "   ".into(),
+            city: "Le\u{7}eds".into(),
+            ..ok
+        }
+        .checked()
+        .unwrap_err();
+        assert_eq!(bad.get("name"), Some(OrderProblem::TooLong));
+        assert_eq!(bad.get("line1"), Some(OrderProblem::Missing));
+        assert_eq!(bad.get("city"), Some(OrderProblem::Control));
+        assert_eq!(bad.get("line2"), None);
+        assert_eq!(bad.get("postcode"), None);
+    }
+}

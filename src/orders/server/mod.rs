@@ -1,0 +1,270 @@
+//! Orders in Redis: one hash per sold item, in the item's slot (made by the script that sold
+//! it), moved on by `lua/order_step.lua`; payments through [`payments`].
+
+pub mod keys;
+pub mod payments;
+
+use crate::error::AppError;
+use crate::orders::{Address, Order, OrderState};
+use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::reply::Fields;
+use crate::util::id::{ItemId, UserId};
+use redis::{FromRedisValue, ParsingError};
+use std::collections::HashMap;
+
+/// `lua/order_step.lua`: one step of an order.
+pub static ORDER_STEP: std::sync::LazyLock<redis::Script> = crate::lua_script!("order_step");
+
+/// A step of an order and what it carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// The buyer paid (the provider's reference) and gave where to send it.
+    Pay {
+        payment_ref: String,
+        address: Address,
+    },
+    /// The seller shipped it (carrier and tracking may be empty).
+    Ship { carrier: String, tracking: String },
+    /// The buyer received it.
+    Receive,
+}
+
+/// What a step found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// Taken: the order is in this state now.
+    Done(OrderState),
+    /// No order for this item.
+    Missing,
+    /// The step is the other party's (or the viewer has no part in the order).
+    NotYours,
+    /// Paid already (a retried payment, or a second one racing it): charged once.
+    AlreadyPaid,
+    /// The order is elsewhere now (shown as it is).
+    WrongState(OrderState),
+}
+
+/// `lua/order_step.lua`'s reply, strictly.
+impl FromRedisValue for StepOutcome {
+    fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
+        let f = Fields::new("order_step", v)?;
+        let state = |f: &Fields| -> Result<OrderState, ParsingError> {
+            let word: String = f.get(1)?;
+            OrderState::parse(&word)
+                .ok_or_else(|| ParsingError::from(format!("order_step: unknown state {word}")))
+        };
+        Ok(match f.status()?.as_str() {
+            "done" => StepOutcome::Done(state(f.expect_len(2)?)?),
+            "wrong_state" => StepOutcome::WrongState(state(f.expect_len(2)?)?),
+            "missing" => {
+                f.expect_len(1)?;
+                StepOutcome::Missing
+            }
+            "not_yours" => {
+                f.expect_len(1)?;
+                StepOutcome::NotYours
+            }
+            "already_paid" => {
+                f.expect_len(1)?;
+                StepOutcome::AlreadyPaid
+            }
+            other => return Err(f.unknown_status(other)),
+        })
+    }
+}
+
+/// Takes `step` on the order of `item` as `who`.
+pub async fn take_step(
+    db: &Db,
+    item: ItemId,
+    who: UserId,
+    step: &Step,
+) -> Result<StepOutcome, AppError> {
+    let mut call = ORDER_STEP.prepare_invoke();
+    call.key(db.keys().order(item));
+    match step {
+        Step::Pay {
+            payment_ref,
+            address,
+        } => {
+            let json = serde_json::to_string(address).map_err(|_| AppError::Internal)?;
+            call.arg("pay").arg(who).arg(payment_ref).arg(json);
+        }
+        Step::Ship { carrier, tracking } => {
+            call.arg("ship").arg(who).arg(carrier).arg(tracking);
+        }
+        Step::Receive => {
+            call.arg("receive").arg(who);
+        }
+    }
+    let mut conn = db.conn()?;
+    call.invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("order step", e))
+}
+
+/// How many order steps a user may try: generous for people, tight for a script hammering the
+/// payment provider.
+pub const STEP_LIMIT: crate::server::redis::rate_limit::Limit =
+    crate::server::redis::rate_limit::Limit::per_secs(30, 60);
+
+/// The other party hears of a step (queued in the background; each notice once per order):
+/// the seller that it was paid or received, the buyer that it was shipped.
+pub fn announce(db: &Db, item: ItemId, now: OrderState) {
+    use crate::notifications::NoticeKind;
+    let kind = match now {
+        OrderState::Paid => NoticeKind::OrderPaid,
+        OrderState::Shipped => NoticeKind::OrderShipped,
+        OrderState::Received => NoticeKind::OrderReceived,
+        OrderState::AwaitingPayment | OrderState::Cancelled => return,
+    };
+    let db = db.clone();
+    tokio::spawn(async move {
+        let order = match get(&db, item).await {
+            Ok(Some(order)) => order,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(item_id = %item, error = %e, "order notice not queued");
+                return;
+            }
+        };
+        let (to, actor) = match kind {
+            NoticeKind::OrderShipped => (order.buyer_id, order.seller_name.clone()),
+            _ => (order.seller_id, order.buyer_name.clone()),
+        };
+        let notice = crate::notifications::server::NewNotice {
+            user_id: to,
+            kind,
+            item_id: item.0,
+            item_name: order.item_name.clone(),
+            price_cents: order.price_cents,
+            actor,
+            once: Some(format!("{}:{item}", kind.as_str())),
+        };
+        if let Err(e) = crate::notifications::server::send(&db, &notice).await {
+            tracing::warn!(item_id = %item, error = %e, "order notice not queued");
+        }
+    });
+}
+
+/// The order of `item`, if it sold; the item's name and seller's name come from its listing.
+pub async fn get(db: &Db, item: ItemId) -> Result<Option<Order>, AppError> {
+    let mut conn = db.conn()?;
+    let fields: HashMap<String, String> = redis::cmd("HGETALL")
+        .arg(db.keys().order(item))
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("read order", e))?;
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    let Some(listing) = crate::items::server::store::get(db, item).await? else {
+        return Ok(None);
+    };
+    let order = decode(item, &fields, listing.name, listing.seller_name).map_err(|e| {
+        tracing::error!(item_id = %item, error = %e, "an order that does not read");
+        AppError::Internal
+    })?;
+    Ok(Some(order))
+}
+
+/// The states of the orders of `items` (in the same order; `None` where there is none), in one
+/// pipeline: the lists show where each order is.
+pub async fn states(db: &Db, items: &[ItemId]) -> Result<Vec<Option<OrderState>>, AppError> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pipe = redis::pipe();
+    for id in items {
+        pipe.cmd("HGET").arg(db.keys().order(*id)).arg("state");
+    }
+    let mut conn = db.conn()?;
+    let words: Vec<Option<String>> = pipe
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("read order states", e))?;
+    words
+        .into_iter()
+        .map(|w| match w {
+            None => Ok(None),
+            Some(w) => OrderState::parse(&w).map(Some).ok_or(AppError::Internal),
+        })
+        .collect()
+}
+
+/// An order from its hash: a field it must have and lacks is an error, never a default.
+fn decode(
+    item: ItemId,
+    f: &HashMap<String, String>,
+    item_name: String,
+    seller_name: String,
+) -> Result<Order, String> {
+    let need = |k: &str| f.get(k).ok_or_else(|| format!("no {k}"));
+    let int = |k: &str| -> Result<i64, String> {
+        need(k)?.parse().map_err(|_| format!("{k} is not a number"))
+    };
+    let opt_int = |k: &str| -> Result<Option<i64>, String> {
+        f.get(k)
+            .map(|v| v.parse().map_err(|_| format!("{k} is not a number")))
+            .transpose()
+    };
+    let user = |k: &str| UserId::parse(need(k)?).ok_or_else(|| format!("{k} is not a user id"));
+    let state = OrderState::parse(need("state")?).ok_or("unknown state")?;
+    let address = f
+        .get("address")
+        .map(|json| serde_json::from_str::<Address>(json).map_err(|e| e.to_string()))
+        .transpose()?;
+    let text = |k: &str| f.get(k).filter(|v| !v.is_empty()).cloned();
+    Ok(Order {
+        item_id: item,
+        item_name,
+        price_cents: int("price")?,
+        state,
+        buyer_id: user("buyer_id")?,
+        buyer_name: need("buyer_name")?.clone(),
+        seller_id: user("seller_id")?,
+        seller_name,
+        created_at_ms: int("created_at")?,
+        paid_at_ms: opt_int("paid_at")?,
+        shipped_at_ms: opt_int("shipped_at")?,
+        received_at_ms: opt_int("received_at")?,
+        address,
+        payment_ref: text("payment_ref"),
+        carrier: text("carrier"),
+        tracking: text("tracking"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn an_order_reads_from_its_hash_and_a_broken_one_is_an_error() {
+        let base = [
+            ("state", "awaiting_payment"),
+            ("buyer_id", "9"),
+            ("buyer_name", "bea"),
+            ("seller_id", "1"),
+            ("price", "1250"),
+            ("created_at", "1700000000000"),
+        ];
+        let o = decode(ItemId(7), &fields(&base), "Lamp".into(), "sam".into()).unwrap();
+        assert_eq!(o.state, OrderState::AwaitingPayment);
+        assert_eq!((o.buyer_id, o.seller_id), (UserId(9), UserId(1)));
+        assert_eq!(o.address, None);
+        let mut broken = fields(&base);
+        broken.insert("state".into(), "lost".into());
+        assert!(decode(ItemId(7), &broken, String::new(), String::new()).is_err());
+        let mut broken = fields(&base);
+        broken.remove("price");
+        assert!(decode(ItemId(7), &broken, String::new(), String::new()).is_err());
+    }
+}

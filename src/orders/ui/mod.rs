@@ -1,0 +1,2 @@
+//! The orders' pages.
+pub mod order;

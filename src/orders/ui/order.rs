@@ -1,0 +1,240 @@
+//! `/orders/:id`: one sale, for its buyer and its seller — where it is, what was agreed, and
+//! the next step as a plain form (the buyer's checkout, the seller's shipping, the buyer's
+//! receipt). No island: the forms post and come back, with JavaScript on or off.
+
+use crate::error::AppError;
+use crate::orders::api::{order_page, ORDER_PROBLEMS_PARAM};
+use crate::orders::{
+    OrderPageData, OrderProblem, OrderState, Role, ADDRESS_FIELDS, CARRIER_MAX, CITY_MAX,
+    COUNTRY_MAX, LINE_MAX, NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
+};
+use crate::ui::status::{require_sign_in, ErrorPage};
+use crate::util::id::ItemId;
+use crate::util::money::format_cents;
+use crate::util::problem::FieldErrors;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// What a step that was taken says when its form comes back (the one-time notice's codes).
+#[cfg(feature = "ssr")]
+fn taken_message(code: &str) -> Option<&'static str> {
+    match code {
+        "paid" => Some("Paid. The seller has been told to ship it."),
+        "shipped" => Some("Marked as shipped. The buyer has been told."),
+        "received" => Some("Received. This sale is complete."),
+        _ => None,
+    }
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|raw| ItemId::parse(&raw)));
+    let mut fields: Vec<&str> = ADDRESS_FIELDS.to_vec();
+    fields.extend(["carrier", "tracking"]);
+    let problems = use_query_map().with_untracked(|q| {
+        q.get_str(ORDER_PROBLEMS_PARAM)
+            .map(|codes| FieldErrors::<OrderProblem>::from_codes(codes, &fields))
+            .unwrap_or_default()
+    });
+    #[cfg(feature = "ssr")]
+    let taken = crate::server::http::forms::notice()
+        .as_deref()
+        .and_then(taken_message);
+    #[cfg(not(feature = "ssr"))]
+    let taken: Option<&'static str> = None;
+    view! {
+        <Title text="Order"/>
+        <Suspense>
+            {Suspend::new(async move {
+                let Some(id) = id else {
+                    return view! { <ErrorPage error=AppError::NotFound/> }.into_any();
+                };
+                match order_page(id).await {
+                    Err(error) => view! { <ErrorPage error/> }.into_any(),
+                    Ok(None) => require_sign_in(&format!("/orders/{id}")),
+                    Ok(Some(data)) => view! { <OrderView data problems taken/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn OrderView(
+    data: OrderPageData,
+    problems: FieldErrors<OrderProblem>,
+    taken: Option<&'static str>,
+) -> impl IntoView {
+    let OrderPageData {
+        order,
+        role,
+        test_payments,
+        ..
+    } = data;
+    let id = order.item_id;
+    let (other_label, other_name) = match role {
+        Role::Buyer => ("Seller", order.seller_name.clone()),
+        Role::Seller => ("Buyer", order.buyer_name.clone()),
+    };
+    let other_id = match role {
+        Role::Buyer => order.seller_id,
+        Role::Seller => order.buyer_id,
+    };
+    let form_problem = problems.message(crate::util::problem::FORM);
+    let reached = |step: OrderState| {
+        let at = |s: OrderState| OrderState::STEPS.iter().position(|x| *x == s);
+        matches!((at(step), at(order.state)), (Some(a), Some(b)) if a <= b)
+    };
+    let steps = OrderState::STEPS
+        .into_iter()
+        .map(|step| {
+            let done = reached(step);
+            let current = step == order.state;
+            view! {
+                <li class:done=done aria-current=current.then_some("step")>{step.label()}</li>
+            }
+        })
+        .collect_view();
+    let next = next_step(role, &order, test_payments, &problems);
+    view! {
+        <section class="order-page">
+            <p class="muted"><a href="/my/won">"Won and sold"</a>" › Order"</p>
+            <h1>"Order: "<a href=format!("/items/{id}")>{order.item_name.clone()}</a></h1>
+            <p class="order-summary">
+                <span class="order-price">{format_cents(order.price_cents)}</span>" · "
+                {other_label}": "<a href=format!("/users/{other_id}")>{other_name}</a>" · "
+                <span data-testid="order-state" class="order-state">{order.state.label()}</span>
+            </p>
+            <ol class="order-steps" aria-label="Order progress">{steps}</ol>
+            {taken.map(|message| view! { <p class="notice-ok" role="status">{message}</p> })}
+            {form_problem.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            {order.address.clone().map(|a| view! {
+                <h2>"Ship to"</h2>
+                <address class="order-address">
+                    {a.name}<br/>{a.line1}<br/>
+                    {(!a.line2.is_empty()).then(|| view! { {a.line2.clone()}<br/> })}
+                    {a.city}" "{a.postcode}<br/>{a.country}
+                </address>
+            })}
+            {(order.carrier.is_some() || order.tracking.is_some()).then(|| view! {
+                <h2>"Shipping"</h2>
+                <p>
+                    {order.carrier.clone().map(|c| view! { "Carrier: "{c}" " })}
+                    {order.tracking.clone().map(|t| view! { "Tracking: "<code>{t}</code> })}
+                </p>
+            })}
+            <div id="next-step">{next}</div>
+        </section>
+    }
+}
+
+/// The viewer's next step on the order, or what they wait for.
+fn next_step(
+    role: Role,
+    order: &crate::orders::Order,
+    test_payments: bool,
+    problems: &FieldErrors<OrderProblem>,
+) -> AnyView {
+    let id = order.item_id;
+    match (order.state, role) {
+        (OrderState::AwaitingPayment, Role::Buyer) => {
+            checkout(id, order.price_cents, test_payments, problems)
+        }
+        (OrderState::AwaitingPayment, Role::Seller) => view! {
+            <p>"Waiting for "{order.buyer_name.clone()}" to pay."</p>
+        }
+        .into_any(),
+        (OrderState::Paid, Role::Seller) => view! {
+            <form class="order-form form-card" method="post" action="/api/orders/ship">
+                <h2>"Ship it"</h2>
+                <input type="hidden" name="item_id" value=id.to_string()/>
+                <Field name="carrier" label="Carrier (optional)" max=CARRIER_MAX required=false problems=problems.clone() autocomplete="off"/>
+                <Field name="tracking" label="Tracking number (optional)" max=TRACKING_MAX required=false problems=problems.clone() autocomplete="off"/>
+                <button type="submit" class="button">"Mark as shipped"</button>
+            </form>
+        }
+        .into_any(),
+        (OrderState::Paid, Role::Buyer) => {
+            view! { <p>"Paid. Waiting for the seller to ship it."</p> }.into_any()
+        }
+        (OrderState::Shipped, Role::Buyer) => view! {
+            <form class="order-form form-card" method="post" action="/api/orders/receive">
+                <input type="hidden" name="item_id" value=id.to_string()/>
+                <button type="submit" class="button">"I received it"</button>
+            </form>
+        }
+        .into_any(),
+        (OrderState::Shipped, Role::Seller) => {
+            view! { <p>"Shipped. Waiting for the buyer to confirm receipt."</p> }.into_any()
+        }
+        (OrderState::Received, _) => {
+            view! { <p class="status-good">"Complete: received by the buyer."</p> }.into_any()
+        }
+        (OrderState::Cancelled, _) => view! { <p>"This order was cancelled."</p> }.into_any(),
+    }
+}
+
+/// The buyer's checkout: where to send it, and the payment.
+fn checkout(
+    id: ItemId,
+    price_cents: i64,
+    test_payments: bool,
+    problems: &FieldErrors<OrderProblem>,
+) -> AnyView {
+    view! {
+        <form class="order-form form-card" method="post" action="/api/orders/pay">
+            <h2>"Checkout"</h2>
+            <input type="hidden" name="item_id" value=id.to_string()/>
+            <fieldset>
+                <legend>"Ship to"</legend>
+                <Field name="name" label="Full name" max=NAME_MAX required=true problems=problems.clone() autocomplete="name"/>
+                <Field name="line1" label="Address" max=LINE_MAX required=true problems=problems.clone() autocomplete="address-line1"/>
+                <Field name="line2" label="Address line 2 (optional)" max=LINE_MAX required=false problems=problems.clone() autocomplete="address-line2"/>
+                <Field name="city" label="Town or city" max=CITY_MAX required=true problems=problems.clone() autocomplete="address-level2"/>
+                <Field name="postcode" label="Postcode" max=POSTCODE_MAX required=true problems=problems.clone() autocomplete="postal-code"/>
+                <Field name="country" label="Country" max=COUNTRY_MAX required=true problems=problems.clone() autocomplete="country-name"/>
+            </fieldset>
+            {test_payments.then(|| view! {
+                <fieldset>
+                    <legend>"Payment"</legend>
+                    <p class="muted">"Test payments: no card is asked for and no money moves."</p>
+                    <p class="field-check"><input type="checkbox" id="order-decline" name="decline" value="1"/><label for="order-decline">"Decline this payment (test)"</label></p>
+                </fieldset>
+            })}
+            <button type="submit" class="button">{format!("Pay {}", format_cents(price_cents))}</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// One text field with its label, limit and problem.
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    max: usize,
+    required: bool,
+    problems: FieldErrors<OrderProblem>,
+    autocomplete: &'static str,
+) -> impl IntoView {
+    let input_id = format!("order-{name}");
+    let error_id = format!("{name}-error");
+    let message = problems.message(name);
+    let invalid = message.is_some();
+    view! {
+        <p class="field" class:invalid=invalid>
+            <label for=input_id.clone()>{label}</label>
+            <input
+                id=input_id
+                name=name
+                maxlength=max
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=invalid.then(|| error_id.clone())
+            />
+            {message.map(|m| view! { <span class="field-error" id=error_id>{m}</span> })}
+        </p>
+    }
+}

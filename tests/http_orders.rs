@@ -1,0 +1,258 @@
+//! Orders through the real HTTP server: a Buy It Now makes an order; the buyer pays (with an
+//! address, through the test provider: a decline charges nothing, a retry charges once); the
+//! seller ships; the buyer confirms. Each step is the right party's only, from the right state;
+//! the order page is the buyer's and the seller's only.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::server::{
+    call, create_listing, created_id, get, sign_up, Response, Server, FORM, HTML,
+};
+
+fn server() -> Server {
+    let server = Server::for_test(&common::fresh_prefix());
+    server.wait_ready();
+    server
+}
+
+/// A plain form post (JavaScript off), as the order page's forms send it.
+fn post(server: &Server, path: &str, body: &str, cookie: &str) -> Response {
+    let origin = server.origin();
+    server.request(
+        "POST",
+        path,
+        &[
+            ("Content-Type", FORM),
+            ("Accept", HTML),
+            ("Origin", &origin),
+            ("Cookie", cookie),
+        ],
+        body,
+    )
+}
+
+const ADDRESS: &str =
+    "name=Bea+Buyer&line1=1+Long+Road&line2=&city=Leeds&postcode=LS1+1AA&country=United+Kingdom";
+
+/// A seller, a buyer, and an item the buyer bought now for $25.
+fn sold(server: &Server, tag: &str) -> (String, String, u64) {
+    let seller = sign_up(server, &format!("os{tag}"));
+    let buyer = sign_up(server, &format!("ob{tag}"));
+    let listed = create_listing(
+        server,
+        &seller,
+        &[
+            ("name", "Brass lamp"),
+            ("description", "Bright."),
+            ("price", "10"),
+            ("buy_now", "25"),
+            ("duration", "1d"),
+        ],
+        &[],
+    );
+    let id: u64 = created_id(&listed).parse().unwrap();
+    let bought = call(
+        server,
+        "/api/items/buy",
+        &format!("item_id={id}"),
+        Some(&buyer),
+    );
+    assert_eq!(bought.status, 200, "{}", bought.body);
+    (seller, buyer, id)
+}
+
+fn location(r: &Response) -> &str {
+    assert_eq!(r.status, 302, "{}", r.body);
+    r.header("location").unwrap()
+}
+
+#[test]
+fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
+    let server = server();
+    let (seller, buyer, id) = sold(&server, "a");
+    let stranger = sign_up(&server, "osstranger");
+    let page = format!("/orders/{id}");
+
+    // Only the buyer and the seller see the order; a visitor is asked to sign in.
+    let for_buyer = get(&server, &page, Some(&buyer));
+    assert_eq!(for_buyer.status, 200);
+    assert!(for_buyer.body.contains("Awaiting payment"));
+    assert!(for_buyer.body.contains("Pay $25.00"));
+    let for_seller = get(&server, &page, Some(&seller));
+    assert!(for_seller.body.contains("Waiting for"));
+    assert!(!for_seller.body.contains("Pay $25.00"));
+    assert_eq!(get(&server, &page, Some(&stranger)).status, 404);
+    assert_eq!(
+        get(&server, &format!("/orders/{}", id + 1000), Some(&buyer)).status,
+        404
+    );
+    assert_eq!(get(&server, "/orders/abc", Some(&buyer)).status, 404);
+    let visitor = get(&server, &page, None);
+    assert!(
+        visitor.status == 302 || visitor.body.contains("sign in"),
+        "{}",
+        visitor.status
+    );
+
+    // Neither the seller nor a stranger can pay it, or ship it before it is paid.
+    let by_seller = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &seller,
+    );
+    assert_eq!(
+        location(&by_seller),
+        format!("{page}?e=form%3Anot-yours#next-step")
+    );
+    let by_stranger = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &stranger,
+    );
+    assert!(location(&by_stranger).contains("not-yours"));
+    let early = post(
+        &server,
+        "/api/orders/ship",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert!(location(&early).contains("wrong-state"));
+
+    // A missing and an overlong field come back by name; nothing is charged.
+    let long = "x".repeat(rbay::orders::NAME_MAX + 1);
+    let bad = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&name={long}&line1=&city=Leeds&postcode=LS1&country=UK"),
+        &buyer,
+    );
+    let back = location(&bad);
+    assert!(back.contains("name%3Atoo-long"), "{back}");
+    assert!(back.contains("line1%3Amissing"), "{back}");
+    let shown = get(&server, back.split('#').next().unwrap(), Some(&buyer));
+    assert!(shown.body.contains("This is too long."));
+    assert!(shown.body.contains("Please fill this in."));
+
+    // A declined payment charges nothing and leaves the order awaiting payment.
+    let declined = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}&decline=1"),
+        &buyer,
+    );
+    assert!(location(&declined).contains("declined"));
+    assert!(get(&server, &page, Some(&buyer))
+        .body
+        .contains("Awaiting payment"));
+
+    // Paid: the second request (a retry, a double click) is told, and charged nothing more.
+    let paid = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &buyer,
+    );
+    assert_eq!(location(&paid), page);
+    let again = call(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        Some(&buyer),
+    );
+    assert_eq!(again.status, 200);
+    assert!(again.body.contains("already-paid"), "{}", again.body);
+    // The address is the buyer's and the seller's to see.
+    let for_seller = get(&server, &page, Some(&seller));
+    assert!(for_seller.body.contains("1 Long Road"));
+    assert!(for_seller.body.contains("Mark as shipped"));
+    assert_eq!(get(&server, &page, Some(&stranger)).status, 404);
+
+    // The buyer cannot ship; the seller ships; the seller cannot confirm receipt.
+    let wrong = post(
+        &server,
+        "/api/orders/ship",
+        &format!("item_id={id}&carrier=Post"),
+        &buyer,
+    );
+    assert!(location(&wrong).contains("not-yours"));
+    let shipped = post(
+        &server,
+        "/api/orders/ship",
+        &format!("item_id={id}&carrier=Royal+Mail&tracking=RM123%3Cb%3E"),
+        &seller,
+    );
+    assert_eq!(location(&shipped), page);
+    let for_buyer = get(&server, &page, Some(&buyer));
+    assert!(for_buyer.body.contains("Royal Mail"));
+    assert!(
+        for_buyer.body.contains("RM123&lt;b&gt;"),
+        "tracking is shown as text"
+    );
+    assert!(for_buyer.body.contains("I received it"));
+    let not_seller = post(
+        &server,
+        "/api/orders/receive",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert!(location(&not_seller).contains("not-yours"));
+    let received = post(
+        &server,
+        "/api/orders/receive",
+        &format!("item_id={id}"),
+        &buyer,
+    );
+    assert_eq!(location(&received), page);
+    assert!(get(&server, &page, Some(&seller)).body.contains("Complete"));
+    // A stale second receipt changes nothing and says why.
+    let stale = post(
+        &server,
+        "/api/orders/receive",
+        &format!("item_id={id}"),
+        &buyer,
+    );
+    assert!(location(&stale).contains("wrong-state"));
+
+    // Won / Sold show where the order is.
+    assert!(get(&server, "/my/won", Some(&buyer)).body.contains(&page));
+    assert!(get(&server, "/my/won", Some(&seller)).body.contains(&page));
+}
+
+#[test]
+fn racing_payments_charge_once() {
+    let server = std::sync::Arc::new(server());
+    let (_seller, buyer, id) = sold(&server, "r");
+    let answers: Vec<String> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let (server, buyer) = (server.clone(), buyer.clone());
+                s.spawn(move || {
+                    call(
+                        &server,
+                        "/api/orders/pay",
+                        &format!("item_id={id}&{ADDRESS}"),
+                        Some(&buyer),
+                    )
+                    .body
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let taken = answers
+        .iter()
+        .filter(|a| a.contains("\"problems\":\"\""))
+        .count();
+    assert_eq!(taken, 1, "exactly one payment is taken: {answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|a| a.contains("\"problems\":\"\"") || a.contains("already-paid")),
+        "{answers:?}"
+    );
+}

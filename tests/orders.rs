@@ -1,0 +1,148 @@
+//! Orders in Redis: the close that sells an item makes its order in the same step, exactly
+//! once; an unsold auction makes none; steps are checked against state and party.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::test_db;
+use rbay::accounts::UserId;
+use rbay::auction::server::closer::{close, Closing};
+use rbay::auction::server::place_bid;
+use rbay::orders::server::{get, take_step, Step, StepOutcome};
+use rbay::orders::{Address, OrderState};
+use std::time::Duration;
+
+#[tokio::test]
+async fn the_close_that_sells_makes_one_order_and_an_unsold_close_none() {
+    let db = test_db().await;
+    let sold = list(&db, "clock").await;
+    let unsold = list(&db, "vase").await;
+    place_bid(&db, UserId(7), "bea", sold, 1_500).await.unwrap();
+    assert_eq!(
+        get(&db, sold).await.unwrap(),
+        None,
+        "no order while it runs"
+    );
+    tokio::time::sleep(Duration::from_millis(400)).await;
+
+    assert_eq!(close(&db, sold).await.unwrap(), Closing::Closed);
+    let order = get(&db, sold).await.unwrap().expect("an order");
+    assert_eq!(order.state, OrderState::AwaitingPayment);
+    assert_eq!((order.buyer_id, order.seller_id), (UserId(7), UserId(1)));
+    assert_eq!(order.buyer_name, "bea");
+    assert_eq!(order.price_cents, 1_000);
+
+    // A step, then the close again (a second worker, a retried job): the order stays as it is.
+    let paid = take_step(
+        &db,
+        sold,
+        UserId(7),
+        &Step::Pay {
+            payment_ref: "ref-1".into(),
+            address: Address::default(),
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(paid, StepOutcome::Done(OrderState::Paid));
+    assert_eq!(close(&db, sold).await.unwrap(), Closing::WasClosed);
+    assert_eq!(
+        get(&db, sold).await.unwrap().unwrap().state,
+        OrderState::Paid
+    );
+
+    assert_eq!(close(&db, unsold).await.unwrap(), Closing::Closed);
+    assert_eq!(
+        get(&db, unsold).await.unwrap(),
+        None,
+        "nothing sold, no order"
+    );
+}
+
+#[tokio::test]
+async fn each_step_is_its_partys_and_only_from_its_state() {
+    let db = test_db().await;
+    let id = list(&db, "kettle").await;
+    place_bid(&db, UserId(7), "bea", id, 1_000).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    close(&db, id).await.unwrap();
+    let (buyer, seller, stranger) = (UserId(7), UserId(1), UserId(99));
+    let ship = Step::Ship {
+        carrier: "Post".into(),
+        tracking: String::new(),
+    };
+    let pay = Step::Pay {
+        payment_ref: "ref-2".into(),
+        address: Address::default(),
+    };
+    assert_eq!(step(&db, id, seller, &pay).await, StepOutcome::NotYours);
+    assert_eq!(
+        step(&db, id, stranger, &Step::Receive).await,
+        StepOutcome::NotYours
+    );
+    assert_eq!(
+        step(&db, id, seller, &ship).await,
+        StepOutcome::WrongState(OrderState::AwaitingPayment)
+    );
+    assert_eq!(
+        step(&db, id, buyer, &pay).await,
+        StepOutcome::Done(OrderState::Paid)
+    );
+    assert_eq!(step(&db, id, buyer, &pay).await, StepOutcome::AlreadyPaid);
+    assert_eq!(
+        step(&db, id, buyer, &Step::Receive).await,
+        StepOutcome::WrongState(OrderState::Paid)
+    );
+    assert_eq!(
+        step(&db, id, seller, &ship).await,
+        StepOutcome::Done(OrderState::Shipped)
+    );
+    assert_eq!(
+        step(&db, id, seller, &ship).await,
+        StepOutcome::WrongState(OrderState::Shipped)
+    );
+    assert_eq!(
+        step(&db, id, buyer, &Step::Receive).await,
+        StepOutcome::Done(OrderState::Received)
+    );
+    assert_eq!(
+        step(&db, id, buyer, &Step::Receive).await,
+        StepOutcome::WrongState(OrderState::Received)
+    );
+    let order = get(&db, id).await.unwrap().unwrap();
+    assert_eq!(order.payment_ref.as_deref(), Some("ref-2"));
+    assert_eq!(order.carrier.as_deref(), Some("Post"));
+    assert_eq!(order.tracking, None);
+    assert!(order.received_at_ms.is_some());
+    // No order: said so.
+    let none = take_step(&db, rbay::items::ItemId(987_654), buyer, &Step::Receive)
+        .await
+        .unwrap();
+    assert_eq!(none, StepOutcome::Missing);
+}
+
+async fn step(
+    db: &rbay::server::redis::Db,
+    id: rbay::items::ItemId,
+    who: UserId,
+    step: &Step,
+) -> StepOutcome {
+    take_step(db, id, who, step).await.unwrap()
+}
+
+/// An auction of $10.00 that ends in 300 ms, without a soft close (a late bid does not move it).
+async fn list(db: &rbay::server::redis::Db, name: &str) -> rbay::items::ItemId {
+    let item = rbay::items::NewItem {
+        name: name.to_string(),
+        description: format!("A fine {name}"),
+        start_cents: 1_000,
+        duration_ms: 300,
+        soft_close: false,
+        ..Default::default()
+    };
+    rbay::items::server::create(db, UserId(1), "seller1", &item, None)
+        .await
+        .unwrap()
+}
