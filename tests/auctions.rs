@@ -399,19 +399,22 @@ async fn likes_are_idempotent_and_show_on_profiles() {
             .await
             .unwrap();
     }
-    let liker = profiles::profile(&db, UserId(6)).await.unwrap().unwrap();
+    let liker = profiles::profile(&db, UserId(6), 1).await.unwrap().unwrap();
     assert_eq!(liker.liked.iter().map(|c| c.id).collect::<Vec<_>>(), [id]);
     assert!(liker.selling.is_empty());
-    let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
+    let seller = profiles::profile(&db, UserId(1), 1).await.unwrap().unwrap();
     assert_eq!(seller.selling.len(), 1);
     assert_eq!(seller.selling[0].likes, 1);
     // A seller who likes their own item sees it in both lists.
     rbay::engagement::server::set_like(&db, UserId(1), id, true)
         .await
         .unwrap();
-    let seller = profiles::profile(&db, UserId(1)).await.unwrap().unwrap();
+    let seller = profiles::profile(&db, UserId(1), 1).await.unwrap().unwrap();
     assert_eq!((seller.selling.len(), seller.liked.len()), (1, 1));
-    assert!(profiles::profile(&db, UserId(2)).await.unwrap().is_none());
+    assert!(profiles::profile(&db, UserId(2), 1)
+        .await
+        .unwrap()
+        .is_none());
     for malformed in ["0", "abc", "-1", "01"] {
         assert_eq!(UserId::parse(malformed), None, "{malformed}");
     }

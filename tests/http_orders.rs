@@ -138,6 +138,15 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
     assert!(shown.body.contains("This is too long."));
     assert!(shown.body.contains("Please fill this in."));
 
+    // No feedback before payment.
+    let early = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&rating=positive"),
+        &buyer,
+    );
+    assert!(location(&early).contains("feedback-closed"));
+
     // A declined payment charges nothing and leaves the order awaiting payment.
     let declined = post(
         &server,
@@ -218,6 +227,62 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
     );
     assert!(location(&stale).contains("wrong-state"));
 
+    // Feedback: each side once; a rating is needed; the comment is shown as text.
+    let none = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&comment=ok"),
+        &buyer,
+    );
+    assert!(
+        location(&none).contains("rating%3Ano-rating"),
+        "{}",
+        location(&none)
+    );
+    let nosy = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&rating=negative"),
+        &stranger,
+    );
+    assert!(location(&nosy).contains("not-yours"));
+    let left = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&rating=positive&comment=Fast+%3Cb%3Eship%3C%2Fb%3E"),
+        &buyer,
+    );
+    assert_eq!(location(&left), page);
+    let twice = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&rating=negative"),
+        &buyer,
+    );
+    assert!(location(&twice).contains("feedback-given"));
+    let back = post(
+        &server,
+        "/api/orders/feedback",
+        &format!("item_id={id}&rating=neutral"),
+        &seller,
+    );
+    assert_eq!(location(&back), page);
+    let order_page = get(&server, &page, Some(&seller));
+    assert!(order_page.body.contains("Theirs: Positive"));
+    assert!(order_page.body.contains("Yours: Neutral"));
+    assert!(!order_page.body.contains("Leave feedback"));
+    // The seller's rating, on their profile and on their items' pages.
+    let seller_id = server_user_id(&server, &seller);
+    let profile = get(&server, &format!("/users/{seller_id}"), None);
+    assert!(
+        profile.body.contains("100% positive · 1 rating"),
+        "{}",
+        profile.body
+    );
+    assert!(profile.body.contains("Fast &lt;b&gt;ship&lt;/b&gt;"));
+    let item = get(&server, &format!("/items/{id}"), None);
+    assert!(item.body.contains("100% positive · 1 rating"));
+
     // Won / Sold show where the order is.
     assert!(get(&server, "/my/won", Some(&buyer)).body.contains(&page));
     assert!(get(&server, "/my/won", Some(&seller)).body.contains(&page));
@@ -255,4 +320,11 @@ fn racing_payments_charge_once() {
             .all(|a| a.contains("\"problems\":\"\"") || a.contains("already-paid")),
         "{answers:?}"
     );
+}
+
+/// The id of the user whose session `cookie` is (from the account menu's profile link).
+fn server_user_id(server: &Server, cookie: &str) -> u64 {
+    let page = get(server, "/my/bids", Some(cookie));
+    let at = page.body.find("href=\"/users/").expect("a profile link") + "href=\"/users/".len();
+    page.body[at..].split('"').next().unwrap().parse().unwrap()
 }

@@ -146,3 +146,59 @@ async fn list(db: &rbay::server::redis::Db, name: &str) -> rbay::items::ItemId {
         .await
         .unwrap()
 }
+
+#[tokio::test]
+async fn feedback_is_once_per_side_and_the_rating_counts_the_last_twelve_months() {
+    use rbay::orders::server::feedback::{leave, received, summary, Left};
+    use rbay::orders::{Feedback, Rating, RatingSummary, Role};
+    let db = test_db().await;
+    let seller = UserId(41);
+    let now = rbay::util::time::now_ms();
+    let day = 86_400_000;
+    let feedback = |item: u64, rating: Rating, at_ms: i64| Feedback {
+        item_id: rbay::items::ItemId(item),
+        item_name: format!("Item {item}"),
+        from_id: UserId(7),
+        from_name: "bea".into(),
+        from_role: Role::Buyer,
+        rating,
+        comment: String::new(),
+        at_ms,
+    };
+    assert_eq!(
+        summary(&db, seller, now).await.unwrap(),
+        RatingSummary::default()
+    );
+    for (item, rating, at) in [
+        (1, Rating::Positive, now),
+        (2, Rating::Positive, now - 100 * day),
+        (3, Rating::Negative, now - 300 * day),
+        (4, Rating::Neutral, now - 10 * day),
+        // Over a year ago: counted ever, not in the share.
+        (5, Rating::Negative, now - 400 * day),
+    ] {
+        let left = leave(&db, seller, &feedback(item, rating, at))
+            .await
+            .unwrap();
+        assert_eq!(left, Left::Done);
+    }
+    // The same side of the same order again: refused, and not counted.
+    let again = leave(&db, seller, &feedback(1, Rating::Negative, now))
+        .await
+        .unwrap();
+    assert_eq!(again, Left::Already);
+    // The other side of the same order is another feedback.
+    let mut from_seller = feedback(1, Rating::Positive, now);
+    from_seller.from_role = Role::Seller;
+    assert_eq!(leave(&db, seller, &from_seller).await.unwrap(), Left::Done);
+
+    let s = summary(&db, seller, now).await.unwrap();
+    assert_eq!((s.positive, s.neutral, s.negative, s.total), (3, 1, 1, 6));
+    assert_eq!(s.percent_positive(), Some(75));
+    // Newest first, a page at a time.
+    let (page, total) = received(&db, seller, 1).await.unwrap();
+    assert_eq!(total, 6);
+    assert_eq!(page.len(), 6);
+    let (past, _) = received(&db, seller, 2).await.unwrap();
+    assert!(past.is_empty());
+}

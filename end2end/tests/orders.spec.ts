@@ -70,6 +70,21 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await seller.page.reload();
   await expect(seller.page.getByTestId('order-state')).toHaveText('Received');
 
+  // Feedback, once each: the seller's rating shows on their profile and their item's page.
+  await buyer.page.getByLabel('Positive').check();
+  await buyer.page.getByLabel('Comment (optional)').fill('Lovely box, well packed.');
+  await buyer.page.getByRole('button', { name: 'Leave feedback' }).click();
+  await expect(buyer.page.getByText('Thank you: your feedback was left.')).toBeVisible();
+  await expect(buyer.page.getByText('Yours: Positive — Lovely box, well packed.')).toBeVisible();
+  await expect(buyer.page.getByRole('button', { name: 'Leave feedback' })).toHaveCount(0);
+  await buyer.page.goto(`/items/${id}`);
+  await expect(buyer.page.locator('.item-seller [data-testid="rating"]')).toHaveText('100% positive · 1 rating');
+  await buyer.page.locator('.item-seller a').first().click();
+  await expect(buyer.page.getByTestId('rating')).toHaveText('100% positive · 1 rating');
+  await expect(buyer.page.locator('.feedback-item').first()).toContainText('Lovely box, well packed.');
+  await expect(buyer.page.locator('.feedback-item').first()).toContainText(`From ${buyer.name} (buyer)`);
+  await readmeShot(buyer.page, 'profile-feedback.png');
+
   // Someone else is shown no order at all.
   const other = await newUser(browser, 'onosy');
   const response = await other.page.goto(`/orders/${id}`);

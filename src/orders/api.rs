@@ -1,4 +1,4 @@
-//! Server functions: the order page's data and its three steps. The forms are plain `POST`
+//! Server functions: the order page's data, its three steps and feedback. The forms are plain `POST`
 //! forms (JavaScript on or off): a step redirects back to the order page, with a one-time
 //! notice when it was taken, or with its problems (`?e=field:code`; the typed address is not
 //! put in the URL: the form's `required` and `maxlength` catch most mistakes before sending).
@@ -24,6 +24,15 @@ pub struct StepReply {
     pub problems: String,
 }
 
+/// A user's rating (item pages show the seller's).
+#[server(prefix = "/api", endpoint = "users/rating")]
+pub async fn user_rating(
+    user: crate::util::id::UserId,
+) -> Result<crate::orders::RatingSummary, AppError> {
+    let state = crate::server::state::current()?;
+    crate::orders::server::feedback::summary(&state.db, user, crate::util::time::now_ms()).await
+}
+
 /// The order page: `None` when nobody is signed in; not found for anyone but its buyer and
 /// seller, and for an item without an order.
 #[server(prefix = "/api", endpoint = "orders/get")]
@@ -36,12 +45,105 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
         .await?
         .ok_or(AppError::NotFound)?;
     let role = order.role_of(user.id).ok_or(AppError::NotFound)?;
+    let (other, other_role) = other_party(&order, role);
+    use crate::orders::server::feedback::given;
+    let (mine, theirs) = tokio::join!(
+        given(&state.db, other, item_id, role),
+        given(&state.db, user.id, item_id, other_role),
+    );
+    let (my_feedback, their_feedback) = (mine?, theirs?);
+    let now_ms = crate::util::time::now_ms();
     Ok(Some(OrderPageData {
+        may_leave_feedback: my_feedback.is_none() && order.feedback_open(now_ms),
         order,
         role,
+        my_feedback,
+        their_feedback,
         test_payments: crate::orders::server::payments::provider().is_test(),
-        now_ms: crate::util::time::now_ms(),
+        now_ms,
     }))
+}
+
+/// The other party of `order` for the one on side `role`, and their side.
+#[cfg(feature = "ssr")]
+fn other_party(
+    order: &crate::orders::Order,
+    role: crate::orders::Role,
+) -> (crate::util::id::UserId, crate::orders::Role) {
+    use crate::orders::Role;
+    match role {
+        Role::Buyer => (order.seller_id, Role::Seller),
+        Role::Seller => (order.buyer_id, Role::Buyer),
+    }
+}
+
+/// Feedback on the other party of an order: once per side, from payment until
+/// [`crate::orders::FEEDBACK_DAYS`] after it.
+#[server(prefix = "/api", endpoint = "orders/feedback")]
+pub async fn leave_feedback(
+    item_id: ItemId,
+    #[server(default)] rating: String,
+    #[server(default)] comment: String,
+) -> Result<StepReply, AppError> {
+    use crate::orders::server::feedback::{leave, Left};
+    use crate::orders::{check_text, Feedback, OrderProblem, Rating, FEEDBACK_MAX};
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let comment = comment.trim().to_string();
+    let mut problems = FieldErrors::default();
+    let rating = Rating::parse(&rating);
+    if rating.is_none() {
+        problems.set("rating", OrderProblem::NoRating);
+    }
+    problems.check("comment", check_text(&comment, FEEDBACK_MAX, false));
+    let Some(rating) = rating.filter(|_| problems.is_empty()) else {
+        return steps::refused(item_id, problems, None);
+    };
+    let order = crate::orders::server::get(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let Some(role) = order.role_of(user.id) else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::NotYours), None);
+    };
+    let now_ms = crate::util::time::now_ms();
+    if !order.feedback_open(now_ms) {
+        return steps::refused(
+            item_id,
+            FieldErrors::form(OrderProblem::FeedbackClosed),
+            None,
+        );
+    }
+    let (to, _) = other_party(&order, role);
+    let feedback = Feedback {
+        item_id,
+        item_name: order.item_name.clone(),
+        from_id: user.id,
+        from_name: user.username.clone(),
+        from_role: role,
+        rating,
+        comment,
+        at_ms: now_ms,
+    };
+    match leave(&state.db, to, &feedback).await? {
+        Left::Done => {
+            crate::server::http::forms::redirect_plain_post_with_notice(
+                &format!("/orders/{item_id}"),
+                "feedback",
+            );
+            Ok(StepReply {
+                state: Some(order.state),
+                problems: String::new(),
+            })
+        }
+        Left::Already => steps::refused(
+            item_id,
+            FieldErrors::form(OrderProblem::FeedbackGiven),
+            Some(order.state),
+        ),
+    }
 }
 
 /// The buyer pays and says where to send it.

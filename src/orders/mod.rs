@@ -83,6 +83,7 @@ impl OrderState {
 
 /// Which side of an order the viewer is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Role {
     Buyer,
     Seller,
@@ -151,6 +152,9 @@ pub fn check_text(value: &str, max: usize, required: bool) -> Option<OrderProble
 crate::problems! {
     /// What an order step can report instead of doing what was asked.
     pub enum OrderProblem {
+        NoRating = "no-rating" => "Choose positive, neutral or negative.",
+        FeedbackGiven = "feedback-given" => "You left feedback on this order already.",
+        FeedbackClosed = "feedback-closed" => "Feedback can be left from payment until 60 days after it.",
         SignIn = "sign-in" => "Sign in to see your orders.",
         Missing = "missing" => "Please fill this in.",
         TooLong = "too-long" => "This is too long.",
@@ -186,6 +190,14 @@ pub struct Order {
 }
 
 impl Order {
+    /// Whether feedback may be left at `now_ms`: paid (and not cancelled), at most
+    /// [`FEEDBACK_DAYS`] ago.
+    pub fn feedback_open(&self, now_ms: i64) -> bool {
+        self.paid_at_ms
+            .is_some_and(|paid| now_ms - paid <= FEEDBACK_DAYS * 86_400_000)
+            && self.state != OrderState::Cancelled
+    }
+
     /// The viewer's side of the order, if they are on one.
     pub fn role_of(&self, viewer: UserId) -> Option<Role> {
         if viewer == self.buyer_id {
@@ -198,15 +210,94 @@ impl Order {
     }
 }
 
-/// The order page's data: the order, the viewer's side, and the problems a plain form post
-/// came back with.
+/// The order page's data: the order, the viewer's side, and the feedback each side left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPageData {
     pub order: Order,
     pub role: Role,
+    /// The viewer's feedback on the other party, if left.
+    pub my_feedback: Option<Feedback>,
+    /// The other party's feedback on the viewer, if left.
+    pub their_feedback: Option<Feedback>,
+    /// Whether the viewer may leave feedback now (paid, within [`FEEDBACK_DAYS`], not yet).
+    pub may_leave_feedback: bool,
     /// Whether the payment provider is the built-in test one (its form can ask it to decline).
     pub test_payments: bool,
     pub now_ms: i64,
+}
+
+/// How a party rates the other after a sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    Positive,
+    Neutral,
+    Negative,
+}
+
+impl Rating {
+    pub const ALL: [Rating; 3] = [Rating::Positive, Rating::Neutral, Rating::Negative];
+
+    /// The form's value and the stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::Positive => "positive",
+            Rating::Neutral => "neutral",
+            Rating::Negative => "negative",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Self> {
+        Rating::ALL.into_iter().find(|r| r.as_str() == word)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Rating::Positive => "Positive",
+            Rating::Neutral => "Neutral",
+            Rating::Negative => "Negative",
+        }
+    }
+}
+
+/// How long after payment each party may leave feedback.
+pub const FEEDBACK_DAYS: i64 = 60;
+/// The longest feedback comment (characters).
+pub const FEEDBACK_MAX: usize = 200;
+/// Feedback shown per page of a profile.
+pub const FEEDBACK_PAGE: usize = 10;
+
+/// Feedback one party left the other on an order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Feedback {
+    pub item_id: ItemId,
+    pub item_name: String,
+    pub from_id: UserId,
+    pub from_name: String,
+    /// The giver's side of the order.
+    pub from_role: Role,
+    pub rating: Rating,
+    pub comment: String,
+    pub at_ms: i64,
+}
+
+/// A user's rating: counts over the last 12 months (what the percentage is of) and ever.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingSummary {
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// Ratings received ever.
+    pub total: u64,
+}
+
+impl RatingSummary {
+    /// Positive share of the last 12 months' positive and negative ratings (neutral ones do
+    /// not count either way), rounded down; `None` without any.
+    pub fn percent_positive(&self) -> Option<u64> {
+        let rated = self.positive + self.negative;
+        (rated > 0).then(|| self.positive * 100 / rated)
+    }
 }
 
 #[cfg(test)]
@@ -216,6 +307,22 @@ mod tests {
     #[test]
     fn problems_have_codes_that_read_back() {
         crate::util::problem::assert_codes_round_trip::<OrderProblem>();
+    }
+
+    #[test]
+    fn ratings_read_back_and_the_share_counts_positive_against_negative() {
+        for r in Rating::ALL {
+            assert_eq!(Rating::parse(r.as_str()), Some(r));
+        }
+        assert_eq!(Rating::parse("Positive"), None);
+        let s = RatingSummary {
+            positive: 49,
+            neutral: 10,
+            negative: 1,
+            total: 70,
+        };
+        assert_eq!(s.percent_positive(), Some(98));
+        assert_eq!(RatingSummary::default().percent_positive(), None);
     }
 
     #[test]

@@ -20,5 +20,11 @@ pub struct Profile {
     pub member_since_ms: i64,
     pub selling: Vec<ItemCard>,
     pub liked: Vec<ItemCard>,
+    /// Their rating from the feedback of their sales and purchases.
+    pub rating: crate::orders::RatingSummary,
+    /// One page of the feedback they received, newest first.
+    pub feedback: Vec<crate::orders::Feedback>,
+    pub feedback_total: u64,
+    pub feedback_page: u64,
     pub now_ms: i64,
 }

@@ -12,8 +12,10 @@ use crate::util::time::now_ms;
 type ProfileRows = ((Option<String>, Option<i64>), Vec<String>, Vec<String>);
 
 /// The profile of user `id`, or `None` for an unknown user.
-/// Two round trips: the user and both id lists in one pipeline, then the cards of both lists.
-pub async fn profile(db: &Db, id: UserId) -> Result<Option<Profile>, AppError> {
+/// Two round trips: the user and both id lists in one pipeline, then the cards of both lists
+/// with the user's rating and page `feedback_page` of the feedback they received.
+pub async fn profile(db: &Db, id: UserId, feedback_page: u64) -> Result<Option<Profile>, AppError> {
+    use crate::orders::server::feedback;
     let user_id = id;
     let keys = db.keys();
     let mut conn = db.conn()?;
@@ -34,14 +36,25 @@ pub async fn profile(db: &Db, id: UserId) -> Result<Option<Profile>, AppError> {
             .collect::<Vec<_>>()
     };
     let (selling, liked) = (ids(selling), ids(liked));
-    // Both pipelines go out together on the multiplexed connection.
-    let (selling, liked) = tokio::join!(cards_by_id(db, &selling), cards_by_id(db, &liked));
+    // Everything goes out together on the multiplexed connection.
+    let now = now_ms();
+    let (selling, liked, rating, received) = tokio::join!(
+        cards_by_id(db, &selling),
+        cards_by_id(db, &liked),
+        feedback::summary(db, user_id, now),
+        feedback::received(db, user_id, feedback_page),
+    );
+    let (feedback, feedback_total) = received?;
     Ok(Some(Profile {
         id: user_id,
         username,
         member_since_ms: created.unwrap_or(0),
         selling: selling?,
         liked: liked?,
-        now_ms: now_ms(),
+        rating: rating?,
+        feedback,
+        feedback_total,
+        feedback_page,
+        now_ms: now,
     }))
 }

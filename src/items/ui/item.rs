@@ -15,6 +15,9 @@ use crate::items::ui::item_card::CardList;
 use crate::items::ui::price_chart::PriceChart;
 use crate::items::{ItemDetail, ItemId, ItemPageData, ItemViewer};
 use crate::live::ui::live::LiveItem;
+use crate::orders::api::user_rating;
+use crate::orders::ui::rating::RatingBadge;
+use crate::orders::RatingSummary;
 use crate::ui::status::ErrorPage;
 use crate::util::problem::Problem as _;
 use crate::util::time::{format_time_left, plural};
@@ -56,7 +59,9 @@ pub fn ItemPage() -> impl IntoView {
                     (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
                     (Ok(Some(data)), Ok((_, latest))) => {
                         let form = BidReturn { ok: bid_ok, error: bid_error, amount };
-                        item_view(data, latest, form, photo).into_any()
+                        // The seller's rating (a page without it is still a page).
+                        let rating = user_rating(data.item.seller_id).await.ok();
+                        item_view(data, latest, form, photo, rating).into_any()
                     }
                 }
             })}
@@ -304,6 +309,7 @@ fn item_view(
     latest_comments: Vec<Comment>,
     form: BidReturn,
     photo: u32,
+    seller_rating: Option<RatingSummary>,
 ) -> impl IntoView {
     let ItemPageData {
         item,
@@ -366,6 +372,7 @@ fn item_view(
                 <h1 class="item-title">{item.name.clone()}</h1>
                 <p class="item-seller">
                     "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
+                    {seller_rating.map(|rating| view! { " ("<RatingBadge rating/>")" })}
                     " in "<a href=format!("/search?category={}", item.category)>{category_name}</a>
                 </p>
                 <div class="price-box">{price_box}</div>

@@ -1,7 +1,9 @@
-//! The orders' key builders (listed in `docs/redis-keys.md`), as methods of [`Keys`]. Both
-//! live in the item's slot: the script that sells an item makes its order.
+//! The orders' key builders (listed in `docs/redis-keys.md`), as methods of [`Keys`]. An
+//! order lives in the item's slot (the script that sells an item makes it); feedback and
+//! ratings in the slot of the user who received them (one script keeps them together).
 
 use crate::server::redis::Keys;
+use crate::util::id::UserId;
 
 impl Keys {
     /// Hash: the order of a sold item (state, buyer, seller, price, times, address, payment
@@ -14,5 +16,24 @@ impl Keys {
     /// time): one per order, however often payment is retried.
     pub fn test_charge(&self, id: impl Into<u64>) -> String {
         self.item_key("test-charge", id)
+    }
+}
+
+impl Keys {
+    /// Hash: the feedback a user received, `<item id>:<giver's side>` (`buyer` / `seller`) →
+    /// JSON; one per order and side (`HSETNX`).
+    pub fn user_feedback(&self, user: UserId) -> String {
+        self.user_key("feedback", user)
+    }
+
+    /// Sorted set: the same fields, scored by when given (newest last): the profile's pages.
+    pub fn user_feedback_order(&self, user: UserId) -> String {
+        self.user_key("feedback-order", user)
+    }
+
+    /// Hash: a user's rating counts, kept by the feedback script: `p`, `u`, `n` (positive,
+    /// neutral, negative, ever) and `p:<period>` … per 30-day period, for "the last 12 months".
+    pub fn user_rating(&self, user: UserId) -> String {
+        self.user_key("rating", user)
     }
 }

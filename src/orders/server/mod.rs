@@ -1,6 +1,7 @@
 //! Orders in Redis: one hash per sold item, in the item's slot (made by the script that sold
 //! it), moved on by `lua/order_step.lua`; payments through [`payments`].
 
+pub mod feedback;
 pub mod keys;
 pub mod payments;
 

@@ -1,2 +1,3 @@
 //! The orders' pages.
 pub mod order;
+pub mod rating;

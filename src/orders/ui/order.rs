@@ -5,8 +5,8 @@
 use crate::error::AppError;
 use crate::orders::api::{order_page, ORDER_PROBLEMS_PARAM};
 use crate::orders::{
-    OrderPageData, OrderProblem, OrderState, Role, ADDRESS_FIELDS, CARRIER_MAX, CITY_MAX,
-    COUNTRY_MAX, LINE_MAX, NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
+    Feedback, OrderPageData, OrderProblem, OrderState, Rating, Role, ADDRESS_FIELDS, CARRIER_MAX,
+    CITY_MAX, COUNTRY_MAX, FEEDBACK_MAX, LINE_MAX, NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
 };
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::id::ItemId;
@@ -23,6 +23,7 @@ fn taken_message(code: &str) -> Option<&'static str> {
         "paid" => Some("Paid. The seller has been told to ship it."),
         "shipped" => Some("Marked as shipped. The buyer has been told."),
         "received" => Some("Received. This sale is complete."),
+        "feedback" => Some("Thank you: your feedback was left."),
         _ => None,
     }
 }
@@ -31,7 +32,7 @@ fn taken_message(code: &str) -> Option<&'static str> {
 pub fn OrderPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|raw| ItemId::parse(&raw)));
     let mut fields: Vec<&str> = ADDRESS_FIELDS.to_vec();
-    fields.extend(["carrier", "tracking"]);
+    fields.extend(["carrier", "tracking", "rating", "comment"]);
     let problems = use_query_map().with_untracked(|q| {
         q.get_str(ORDER_PROBLEMS_PARAM)
             .map(|codes| FieldErrors::<OrderProblem>::from_codes(codes, &fields))
@@ -70,6 +71,9 @@ fn OrderView(
         order,
         role,
         test_payments,
+        my_feedback,
+        their_feedback,
+        may_leave_feedback,
         ..
     } = data;
     let id = order.item_id;
@@ -77,6 +81,7 @@ fn OrderView(
         Role::Buyer => ("Seller", order.seller_name.clone()),
         Role::Seller => ("Buyer", order.buyer_name.clone()),
     };
+    let other_name_for_form = other_name.clone();
     let other_id = match role {
         Role::Buyer => order.seller_id,
         Role::Seller => order.buyer_id,
@@ -125,6 +130,12 @@ fn OrderView(
                 </p>
             })}
             <div id="next-step">{next}</div>
+            <section class="order-feedback" id="feedback">
+                {(may_leave_feedback || my_feedback.is_some() || their_feedback.is_some()).then(|| view! { <h2>"Feedback"</h2> })}
+                {my_feedback.map(|f| view! { <FeedbackLine feedback=f whose="Yours"/> })}
+                {their_feedback.map(|f| view! { <FeedbackLine feedback=f whose="Theirs"/> })}
+                {may_leave_feedback.then(|| feedback_form(id, &other_name_for_form, &problems))}
+            </section>
         </section>
     }
 }
@@ -235,6 +246,55 @@ fn Field(
                 aria-describedby=invalid.then(|| error_id.clone())
             />
             {message.map(|m| view! { <span class="field-error" id=error_id>{m}</span> })}
+        </p>
+    }
+}
+
+/// The viewer's feedback on the other party: a rating and a short comment, once.
+fn feedback_form(id: ItemId, other: &str, problems: &FieldErrors<OrderProblem>) -> AnyView {
+    let rating_problem = problems.message("rating");
+    let rating_described = rating_problem.is_some().then_some("rating-error");
+    let comment_problem = problems.message("comment");
+    let comment_invalid = comment_problem.is_some();
+    view! {
+        <form class="order-form form-card" method="post" action="/api/orders/feedback">
+            <input type="hidden" name="item_id" value=id.to_string()/>
+            <fieldset aria-describedby=rating_described>
+                <legend>{format!("Your feedback for {other}")}</legend>
+                <div class="rating-choices">
+                    {Rating::ALL.into_iter().map(|r| {
+                        let input_id = format!("rating-{}", r.as_str());
+                        let label_for = input_id.clone();
+                        view! {
+                            <label class="rating-choice" for=label_for>
+                                <input type="radio" id=input_id name="rating" value=r.as_str() required=true/>
+                                " "{r.label()}
+                            </label>
+                        }
+                    }).collect_view()}
+                </div>
+                {rating_problem.map(|m| view! { <span class="field-error" id="rating-error">{m}</span> })}
+            </fieldset>
+            <p class="field" class:invalid=comment_invalid>
+                <label for="order-comment">"Comment (optional)"</label>
+                <input id="order-comment" name="comment" maxlength=FEEDBACK_MAX autocomplete="off"
+                    aria-invalid=comment_invalid.then_some("true")
+                    aria-describedby=comment_invalid.then_some("comment-error")/>
+                {comment_problem.map(|m| view! { <span class="field-error" id="comment-error">{m}</span> })}
+            </p>
+            <button type="submit" class="button">"Leave feedback"</button>
+        </form>
+    }
+    .into_any()
+}
+
+/// Feedback left on this order, by the viewer ("Yours") or the other party ("Theirs").
+#[component]
+fn FeedbackLine(feedback: Feedback, whose: &'static str) -> impl IntoView {
+    view! {
+        <p class="feedback-line" data-rating=feedback.rating.as_str()>
+            <strong>{format!("{whose}: {}", feedback.rating.label())}</strong>
+            {(!feedback.comment.is_empty()).then(|| view! { " — "{feedback.comment.clone()} })}
         </p>
     }
 }

@@ -435,6 +435,9 @@ mod tests {
             k.queue_probe("q", "p"),
             k.order(1u64),
             k.test_charge(1u64),
+            k.user_feedback(UserId(1)),
+            k.user_feedback_order(UserId(1)),
+            k.user_rating(UserId(1)),
         ];
         for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");
@@ -534,6 +537,10 @@ mod tests {
             hash_tag(&k.user_notes(UserId(5))),
             hash_tag(&k.user_inbox(UserId(5)))
         );
+        // Feedback and the rating it counts change in one script.
+        for key in [k.user_feedback_order(UserId(5)), k.user_rating(UserId(5))] {
+            assert_eq!(hash_tag(&key), hash_tag(&k.user_feedback(UserId(5))));
+        }
         let queue = hash_tag(&k.queue_stream("auctions")).to_string();
         assert_eq!(queue, "q:auctions");
         for key in [
