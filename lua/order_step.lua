@@ -1,13 +1,16 @@
 -- One step of an order (orders/), checked against the state it starts from and who takes it:
 -- a second, racing or stale step is refused and changes nothing.
 -- KEYS[1] = the order (made by close_item.lua or buy_now.lua when the item sold)
--- ARGV[1] = step: 'pay' | 'ship' | 'receive'   ARGV[2] = who takes it (user id)
+-- ARGV[1] = step: 'pay' | 'ship' | 'receive' | 'cancel' | 'auto_receive'
+-- ARGV[2] = who takes it (a user id; 'system' for auto_receive, the delayed job's)
 -- pay:     ARGV[3] = payment reference   ARGV[4] = the shipping address (JSON)
 -- ship:    ARGV[3] = carrier   ARGV[4] = tracking
+-- cancel:  ARGV[3] = ms after the sale before the seller may cancel it unpaid
 -- Returns { 'done', new state } | { 'missing' } | { 'not_yours' }
 --       | { 'already_paid' } (a pay retried with the same charge, or paid already)
---       | { 'wrong_state', current state }
-local o = redis.call('HMGET', KEYS[1], 'state', 'buyer_id', 'seller_id', 'payment_ref')
+--       | { 'wrong_state', current state } | { 'too_early', ms left } (cancel)
+local o = redis.call('HMGET', KEYS[1], 'state', 'buyer_id', 'seller_id', 'payment_ref',
+  'created_at')
 if not o[1] then
   return { 'missing' }
 end
@@ -16,6 +19,8 @@ local rules = {
   pay = { from = 'awaiting_payment', to = 'paid', by = o[2], at = 'paid_at' },
   ship = { from = 'paid', to = 'shipped', by = o[3], at = 'shipped_at' },
   receive = { from = 'shipped', to = 'received', by = o[2], at = 'received_at' },
+  cancel = { from = 'awaiting_payment', to = 'cancelled', by = o[3], at = 'cancelled_at' },
+  auto_receive = { from = 'shipped', to = 'received', by = 'system', at = 'received_at' },
 }
 local rule = rules[step]
 if not rule then
@@ -30,10 +35,18 @@ if o[1] ~= rule.from then
   end
   return { 'wrong_state', o[1] }
 end
+if step == 'cancel' then
+  local left = tonumber(o[5]) + tonumber(ARGV[3]) - now_ms()
+  if left > 0 then
+    return { 'too_early', left }
+  end
+end
 redis.call('HSET', KEYS[1], 'state', rule.to, rule.at, now_ms())
 if step == 'pay' then
   redis.call('HSET', KEYS[1], 'payment_ref', ARGV[3], 'address', ARGV[4])
 elseif step == 'ship' then
   redis.call('HSET', KEYS[1], 'carrier', ARGV[3], 'tracking', ARGV[4])
+elseif step == 'auto_receive' then
+  redis.call('HSET', KEYS[1], 'received_by', 'auto')
 end
 return { 'done', rule.to }

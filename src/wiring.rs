@@ -16,6 +16,7 @@ pub fn jobs() -> &'static Registry {
         crate::engagement::server::register_jobs(&mut jobs);
         crate::listings::server::register_jobs(&mut jobs);
         crate::notifications::server::register_jobs(&mut jobs);
+        crate::orders::server::register_jobs(&mut jobs);
         crate::jobs::server::register_jobs(&mut jobs);
         jobs
     });
@@ -49,6 +50,7 @@ mod tests {
         assert_eq!(jobs.queues(), ["auctions", "photos", "notify"]);
         for kind in [
             "close_auction",
+            "order_auto_receive",
             "watch_reminder",
             "thumbnail",
             "notify",

@@ -328,3 +328,108 @@ fn server_user_id(server: &Server, cookie: &str) -> u64 {
     let at = page.body.find("href=\"/users/").expect("a profile link") + "href=\"/users/".len();
     page.body[at..].split('"').next().unwrap().parse().unwrap()
 }
+
+/// A server whose sales may be cancelled unpaid after a second, and whose shipped orders are
+/// confirmed received after a second.
+fn quick_server() -> Server {
+    let server = Server::start(
+        &common::redis_url(),
+        &[
+            ("RBAY_KEY_PREFIX", &common::fresh_prefix()),
+            ("RBAY_AUTH_IP_LIMIT", "10000/60"),
+            ("RBAY_UNPAID_AFTER_SECS", "1"),
+            ("RBAY_AUTO_RECEIVE_SECS", "1"),
+        ],
+    );
+    server.wait_ready();
+    server
+}
+
+#[test]
+fn an_unpaid_sale_can_be_cancelled_only_by_its_seller_and_only_once_its_time_is_over() {
+    let server = server();
+    let (seller, _buyer, id) = sold(&server, "c");
+    let page = format!("/orders/{id}");
+    // Four days by default: too early.
+    let early = post(
+        &server,
+        "/api/orders/cancel",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert!(
+        location(&early).contains("too-early"),
+        "{}",
+        location(&early)
+    );
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains("you can cancel the sale"));
+
+    let server = quick_server();
+    let (seller, buyer2, id) = sold(&server, "q");
+    let page = format!("/orders/{id}");
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let by_buyer = post(
+        &server,
+        "/api/orders/cancel",
+        &format!("item_id={id}"),
+        &buyer2,
+    );
+    assert!(location(&by_buyer).contains("not-yours"));
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains("Cancel this sale"));
+    let cancelled = post(
+        &server,
+        "/api/orders/cancel",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert_eq!(location(&cancelled), page);
+    assert!(get(&server, &page, Some(&buyer2))
+        .body
+        .contains("The seller cancelled this sale"));
+    // Paying a cancelled order is refused and charges nothing.
+    let pay = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &buyer2,
+    );
+    assert!(location(&pay).contains("wrong-state"));
+}
+
+#[test]
+fn a_shipped_order_the_buyer_does_not_confirm_is_confirmed_by_the_job() {
+    let server = quick_server();
+    let (seller, buyer, id) = sold(&server, "j");
+    let page = format!("/orders/{id}");
+    post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &buyer,
+    );
+    let shipped = post(
+        &server,
+        "/api/orders/ship",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert_eq!(location(&shipped), page);
+    let done = common::server::wait_until(std::time::Duration::from_secs(15), || {
+        get(&server, &page, Some(&buyer))
+            .body
+            .contains("receipt was confirmed automatically")
+    });
+    assert!(done.is_ok(), "the job confirmed receipt");
+    // The buyer's own confirmation now finds it received.
+    let late = post(
+        &server,
+        "/api/orders/receive",
+        &format!("item_id={id}"),
+        &buyer,
+    );
+    assert!(location(&late).contains("wrong-state"));
+}

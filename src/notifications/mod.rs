@@ -40,6 +40,8 @@ pub enum NoticeKind {
     OrderShipped,
     /// Your buyer received the item (to the seller).
     OrderReceived,
+    /// The seller cancelled a sale you did not pay for (to the buyer).
+    OrderCancelled,
 }
 
 impl NoticeKind {
@@ -55,6 +57,7 @@ impl NoticeKind {
             NoticeKind::OrderPaid => "order_paid",
             NoticeKind::OrderShipped => "order_shipped",
             NoticeKind::OrderReceived => "order_received",
+            NoticeKind::OrderCancelled => "order_cancelled",
         }
     }
 
@@ -107,7 +110,13 @@ impl Notice {
             }
             NoticeKind::OrderPaid => format!("{} paid {price} for {name}: ship it.", self.actor),
             NoticeKind::OrderShipped => format!("{} shipped {name}.", self.actor),
-            NoticeKind::OrderReceived => format!("{} received {name}.", self.actor),
+            NoticeKind::OrderReceived => format!("{name} was received: the sale is complete."),
+            NoticeKind::OrderCancelled => {
+                format!(
+                    "{} cancelled the sale of {name}: it was not paid for.",
+                    self.actor
+                )
+            }
         }
     }
 
@@ -119,7 +128,8 @@ impl Notice {
             | NoticeKind::Sold
             | NoticeKind::OrderPaid
             | NoticeKind::OrderShipped
-            | NoticeKind::OrderReceived => format!("/orders/{}", self.item_id),
+            | NoticeKind::OrderReceived
+            | NoticeKind::OrderCancelled => format!("/orders/{}", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }
     }

@@ -1,4 +1,5 @@
-//! Server functions: the order page's data, its three steps and feedback. The forms are plain `POST`
+//! Server functions: the order page's data, its steps (pay, ship, receive, cancel unpaid) and
+//! feedback. The forms are plain `POST`
 //! forms (JavaScript on or off): a step redirects back to the order page, with a one-time
 //! notice when it was taken, or with its problems (`?e=field:code`; the typed address is not
 //! put in the URL: the form's `required` and `maxlength` catch most mistakes before sending).
@@ -53,8 +54,13 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
     );
     let (my_feedback, their_feedback) = (mine?, theirs?);
     let now_ms = crate::util::time::now_ms();
+    let ms = |d: std::time::Duration| d.as_millis() as i64;
     Ok(Some(OrderPageData {
         may_leave_feedback: my_feedback.is_none() && order.feedback_open(now_ms),
+        cancel_from_ms: order.created_at_ms + ms(state.config.unpaid_after),
+        auto_receive_at_ms: order
+            .shipped_at_ms
+            .map(|at| at + ms(state.config.auto_receive_after)),
         order,
         role,
         my_feedback,
@@ -244,9 +250,44 @@ pub async fn ship_order(
     if !problems.is_empty() {
         return steps::refused(item_id, problems, None);
     }
+    // Receipt is confirmed for the buyer if they do not confirm it in time: the job is
+    // scheduled before the step (once per order), so a shipped order always has one; a job
+    // that finds the order elsewhere does nothing.
+    let order = crate::orders::server::get(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if order.role_of(user.id) == Some(crate::orders::Role::Seller)
+        && order.state == OrderState::Paid
+    {
+        let after = state.config.auto_receive_after;
+        crate::orders::server::schedule_auto_receive(&state.db, item_id, after)
+            .await
+            .map_err(|e| {
+                tracing::warn!(item_id = %item_id, error = %e, "auto-receive job not scheduled");
+                AppError::Unavailable
+            })?;
+    }
     let step = Step::Ship { carrier, tracking };
     let outcome = take_step(&state.db, item_id, user.id, &step).await?;
     steps::answer(&state, item_id, outcome, "shipped")
+}
+
+/// The seller cancels a sale the buyer has not paid for in time
+/// (`RBAY_UNPAID_AFTER_SECS` after it).
+#[server(prefix = "/api", endpoint = "orders/cancel")]
+pub async fn cancel_order(item_id: ItemId) -> Result<StepReply, AppError> {
+    use crate::orders::server::{take_step, Step};
+    use crate::orders::OrderProblem;
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let step = Step::Cancel {
+        unpaid_after_ms: state.config.unpaid_after.as_millis() as i64,
+    };
+    let outcome = take_step(&state.db, item_id, user.id, &step).await?;
+    steps::answer(&state, item_id, outcome, "cancelled")
 }
 
 /// The buyer confirms it arrived.
@@ -338,6 +379,7 @@ mod steps {
             StepOutcome::NotYours => OrderProblem::NotYours,
             StepOutcome::AlreadyPaid => OrderProblem::AlreadyPaid,
             StepOutcome::WrongState(_) => OrderProblem::WrongState,
+            StepOutcome::TooEarly(_) => OrderProblem::TooEarly,
         };
         let state = match outcome {
             StepOutcome::WrongState(s) => Some(s),

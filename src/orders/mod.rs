@@ -163,6 +163,7 @@ crate::problems! {
         AlreadyPaid = "already-paid" => "This order is paid already: it was charged once.",
         NotYours = "not-yours" => "Only the other party can do that.",
         WrongState = "wrong-state" => "This order has moved on since the page was shown: here is where it is now.",
+        TooEarly = "too-early" => "The buyer still has time to pay: a sale can be cancelled once its time to pay is over.",
     }
 }
 
@@ -181,6 +182,9 @@ pub struct Order {
     pub paid_at_ms: Option<i64>,
     pub shipped_at_ms: Option<i64>,
     pub received_at_ms: Option<i64>,
+    pub cancelled_at_ms: Option<i64>,
+    /// Receipt was confirmed by the delayed job, not the buyer.
+    pub auto_received: bool,
     /// After payment.
     pub address: Option<Address>,
     /// The payment provider's reference for the charge.
@@ -221,6 +225,10 @@ pub struct OrderPageData {
     pub their_feedback: Option<Feedback>,
     /// Whether the viewer may leave feedback now (paid, within [`FEEDBACK_DAYS`], not yet).
     pub may_leave_feedback: bool,
+    /// When the seller may cancel the sale if still unpaid.
+    pub cancel_from_ms: i64,
+    /// When receipt is confirmed for the buyer if still shipped (`None` before shipping).
+    pub auto_receive_at_ms: Option<i64>,
     /// Whether the payment provider is the built-in test one (its form can ask it to decline).
     pub test_payments: bool,
     pub now_ms: i64,

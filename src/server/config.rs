@@ -86,6 +86,16 @@ pub struct Config {
           default_value = "7", value_parser = days)]
     pub session_ttl: Duration,
 
+    /// Seconds after a sale before its seller may cancel it unpaid (1-31536000; 4 days)
+    #[arg(long = "unpaid-after-secs", env = "RBAY_UNPAID_AFTER_SECS",
+          value_name = "RBAY_UNPAID_AFTER_SECS", default_value = "345600", value_parser = secs)]
+    pub unpaid_after: Duration,
+
+    /// Seconds after shipping before receipt is confirmed for the buyer (1-31536000; 21 days)
+    #[arg(long = "auto-receive-secs", env = "RBAY_AUTO_RECEIVE_SECS",
+          value_name = "RBAY_AUTO_RECEIVE_SECS", default_value = "1814400", value_parser = secs)]
+    pub auto_receive_after: Duration,
+
     /// Usernames allowed on /ops (comma-separated)
     #[arg(long, env = "RBAY_ADMINS", value_name = "RBAY_ADMINS", default_value = "",
           value_parser = admins)]
@@ -192,6 +202,13 @@ fn days(value: &str) -> Result<Duration, String> {
     }
 }
 
+fn secs(value: &str) -> Result<Duration, String> {
+    match value.trim().parse::<u64>() {
+        Ok(secs @ 1..=31_536_000) => Ok(Duration::from_secs(secs)),
+        _ => Err("use a number of seconds from 1 to 31536000 (a year)".into()),
+    }
+}
+
 fn visibility(value: &str) -> Result<Duration, String> {
     match value.trim().parse::<u64>() {
         Ok(ms @ 200..=3_600_000) => Ok(Duration::from_millis(ms)),
@@ -294,7 +311,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 18, "{names:?}");
+        assert_eq!(names.len(), 20, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),
@@ -325,5 +342,7 @@ mod tests {
         refused("--session-days=0", "RBAY_SESSION_DAYS");
         refused("--worker-concurrency=0", "RBAY_WORKER_CONCURRENCY");
         refused("--job-visibility-ms=10", "RBAY_JOB_VISIBILITY_MS");
+        refused("--unpaid-after-secs=0", "RBAY_UNPAID_AFTER_SECS");
+        refused("--auto-receive-secs=31536001", "RBAY_AUTO_RECEIVE_SECS");
     }
 }

@@ -28,6 +28,8 @@ pub enum Step {
     Ship { carrier: String, tracking: String },
     /// The buyer received it.
     Receive,
+    /// The seller cancels a sale the buyer has not paid for, `unpaid_after_ms` after it.
+    Cancel { unpaid_after_ms: i64 },
 }
 
 /// What a step found.
@@ -43,6 +45,8 @@ pub enum StepOutcome {
     AlreadyPaid,
     /// The order is elsewhere now (shown as it is).
     WrongState(OrderState),
+    /// Too early to cancel: this many ms to go.
+    TooEarly(i64),
 }
 
 /// `lua/order_step.lua`'s reply, strictly.
@@ -69,6 +73,7 @@ impl FromRedisValue for StepOutcome {
                 f.expect_len(1)?;
                 StepOutcome::AlreadyPaid
             }
+            "too_early" => StepOutcome::TooEarly(f.expect_len(2)?.get(1)?),
             other => return Err(f.unknown_status(other)),
         })
     }
@@ -97,11 +102,75 @@ pub async fn take_step(
         Step::Receive => {
             call.arg("receive").arg(who);
         }
+        Step::Cancel { unpaid_after_ms } => {
+            call.arg("cancel").arg(who).arg(unpaid_after_ms);
+        }
     }
+    invoke(db, &call).await
+}
+
+/// Confirms receipt for the buyer (the delayed job's step, [`AUTO_RECEIVE_JOB`]).
+pub async fn confirm_receipt_for_buyer(db: &Db, item: ItemId) -> Result<StepOutcome, AppError> {
+    let mut call = ORDER_STEP.prepare_invoke();
+    call.key(db.keys().order(item))
+        .arg("auto_receive")
+        .arg("system");
+    invoke(db, &call).await
+}
+
+async fn invoke(db: &Db, call: &redis::ScriptInvocation<'_>) -> Result<StepOutcome, AppError> {
     let mut conn = db.conn()?;
     call.invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("order step", e))
+}
+
+/// The job that confirms receipt for a buyer who did not (`auctions` queue: sales' jobs).
+pub const AUTO_RECEIVE_JOB: &str = "order_auto_receive";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct AutoReceive {
+    item: u64,
+}
+
+/// Registers the orders' job kinds.
+pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
+    jobs.add(crate::server::jobs::JobKind {
+        name: AUTO_RECEIVE_JOB,
+        queue: crate::items::server::close_job::QUEUE,
+        run: |db, job| Box::pin(async move { auto_receive(&db, &job.payload).await }),
+    });
+}
+
+/// Schedules the confirmation of receipt of `item`'s order `after` from now (once per order).
+pub async fn schedule_auto_receive(
+    db: &Db,
+    item: ItemId,
+    after: std::time::Duration,
+) -> Result<(), crate::server::jobs::EnqueueError> {
+    let payload = serde_json::to_string(&AutoReceive { item: item.0 }).unwrap_or_default();
+    let at = crate::util::time::now_ms() + after.as_millis() as i64;
+    let key = format!("receive:{item}");
+    let queue = crate::items::server::close_job::QUEUE;
+    crate::server::jobs::enqueue(db, queue, AUTO_RECEIVE_JOB, &payload, Some(at), Some(&key))
+        .await?;
+    Ok(())
+}
+
+/// The job: confirm receipt if the order is still shipped (the buyer may have confirmed).
+async fn auto_receive(db: &Db, payload: &str) -> Result<(), crate::server::jobs::JobError> {
+    use crate::server::jobs::JobError;
+    let job: AutoReceive = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable auto-receive job: {e}")))?;
+    let item = ItemId(job.item);
+    let outcome = confirm_receipt_for_buyer(db, item)
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?;
+    if let StepOutcome::Done(now) = outcome {
+        tracing::info!(item_id = %item, "receipt confirmed automatically");
+        announce(db, item, now);
+    }
+    Ok(())
 }
 
 /// How many order steps a user may try: generous for people, tight for a script hammering the
@@ -110,14 +179,15 @@ pub const STEP_LIMIT: crate::server::redis::rate_limit::Limit =
     crate::server::redis::rate_limit::Limit::per_secs(30, 60);
 
 /// The other party hears of a step (queued in the background; each notice once per order):
-/// the seller that it was paid or received, the buyer that it was shipped.
+/// the seller that it was paid or received, the buyer that it was shipped or cancelled.
 pub fn announce(db: &Db, item: ItemId, now: OrderState) {
     use crate::notifications::NoticeKind;
     let kind = match now {
         OrderState::Paid => NoticeKind::OrderPaid,
         OrderState::Shipped => NoticeKind::OrderShipped,
         OrderState::Received => NoticeKind::OrderReceived,
-        OrderState::AwaitingPayment | OrderState::Cancelled => return,
+        OrderState::Cancelled => NoticeKind::OrderCancelled,
+        OrderState::AwaitingPayment => return,
     };
     let db = db.clone();
     tokio::spawn(async move {
@@ -130,7 +200,9 @@ pub fn announce(db: &Db, item: ItemId, now: OrderState) {
             }
         };
         let (to, actor) = match kind {
-            NoticeKind::OrderShipped => (order.buyer_id, order.seller_name.clone()),
+            NoticeKind::OrderShipped | NoticeKind::OrderCancelled => {
+                (order.buyer_id, order.seller_name.clone())
+            }
             _ => (order.seller_id, order.buyer_name.clone()),
         };
         let notice = crate::notifications::server::NewNotice {
@@ -229,6 +301,8 @@ fn decode(
         paid_at_ms: opt_int("paid_at")?,
         shipped_at_ms: opt_int("shipped_at")?,
         received_at_ms: opt_int("received_at")?,
+        cancelled_at_ms: opt_int("cancelled_at")?,
+        auto_received: f.get("received_by").is_some_and(|by| by == "auto"),
         address,
         payment_ref: text("payment_ref"),
         carrier: text("carrier"),

@@ -24,6 +24,7 @@ fn taken_message(code: &str) -> Option<&'static str> {
         "shipped" => Some("Marked as shipped. The buyer has been told."),
         "received" => Some("Received. This sale is complete."),
         "feedback" => Some("Thank you: your feedback was left."),
+        "cancelled" => Some("The sale is cancelled. The buyer has been told."),
         _ => None,
     }
 }
@@ -74,8 +75,15 @@ fn OrderView(
         my_feedback,
         their_feedback,
         may_leave_feedback,
-        ..
+        cancel_from_ms,
+        auto_receive_at_ms,
+        now_ms,
     } = data;
+    let times = Times {
+        cancel_from_ms,
+        auto_receive_at_ms,
+        now_ms,
+    };
     let id = order.item_id;
     let (other_label, other_name) = match role {
         Role::Buyer => ("Seller", order.seller_name.clone()),
@@ -101,7 +109,7 @@ fn OrderView(
             }
         })
         .collect_view();
-    let next = next_step(role, &order, test_payments, &problems);
+    let next = next_step(role, &order, test_payments, &problems, times);
     view! {
         <section class="order-page">
             <p class="muted"><a href="/my/won">"Won and sold"</a>" › Order"</p>
@@ -141,19 +149,42 @@ fn OrderView(
 }
 
 /// The viewer's next step on the order, or what they wait for.
+/// The order's deadlines, and the server's clock.
+#[derive(Clone, Copy)]
+struct Times {
+    cancel_from_ms: i64,
+    auto_receive_at_ms: Option<i64>,
+    now_ms: i64,
+}
+
 fn next_step(
     role: Role,
     order: &crate::orders::Order,
     test_payments: bool,
     problems: &FieldErrors<OrderProblem>,
+    times: Times,
 ) -> AnyView {
     let id = order.item_id;
+    let date = crate::util::time::date;
     match (order.state, role) {
         (OrderState::AwaitingPayment, Role::Buyer) => {
             checkout(id, order.price_cents, test_payments, problems)
         }
+        (OrderState::AwaitingPayment, Role::Seller) if times.now_ms >= times.cancel_from_ms => {
+            view! {
+                <p>{format!("{} has not paid in time.", order.buyer_name)}</p>
+                <form class="order-form" method="post" action="/api/orders/cancel">
+                    <input type="hidden" name="item_id" value=id.to_string()/>
+                    <button type="submit" class="button button-danger">"Cancel this sale"</button>
+                </form>
+            }
+            .into_any()
+        }
         (OrderState::AwaitingPayment, Role::Seller) => view! {
-            <p>"Waiting for "{order.buyer_name.clone()}" to pay."</p>
+            <p>
+                {format!("Waiting for {} to pay. If they have not paid by {}, you can cancel the sale.",
+                    order.buyer_name, date(times.cancel_from_ms))}
+            </p>
         }
         .into_any(),
         (OrderState::Paid, Role::Seller) => view! {
@@ -172,17 +203,36 @@ fn next_step(
         (OrderState::Shipped, Role::Buyer) => view! {
             <form class="order-form form-card" method="post" action="/api/orders/receive">
                 <input type="hidden" name="item_id" value=id.to_string()/>
+                {times.auto_receive_at_ms.map(|at| view! {
+                    <p class="muted">{format!("If you do not, receipt is confirmed for you on {}.", date(at))}</p>
+                })}
                 <button type="submit" class="button">"I received it"</button>
             </form>
         }
         .into_any(),
-        (OrderState::Shipped, Role::Seller) => {
-            view! { <p>"Shipped. Waiting for the buyer to confirm receipt."</p> }.into_any()
+        (OrderState::Shipped, Role::Seller) => view! {
+            <p>
+                "Shipped. Waiting for the buyer to confirm receipt"
+                {times.auto_receive_at_ms.map(|at| format!(" (confirmed for them on {} if they do not)", date(at)))}
+                "."
+            </p>
         }
+        .into_any(),
+        (OrderState::Received, _) if order.auto_received => view! {
+            <p class="status-good">"Complete: receipt was confirmed automatically."</p>
+        }
+        .into_any(),
         (OrderState::Received, _) => {
             view! { <p class="status-good">"Complete: received by the buyer."</p> }.into_any()
         }
-        (OrderState::Cancelled, _) => view! { <p>"This order was cancelled."</p> }.into_any(),
+        (OrderState::Cancelled, Role::Seller) => view! {
+            <p>"You cancelled this sale: it was not paid for. "<a href="/items/new">"List an item again"</a></p>
+        }
+        .into_any(),
+        (OrderState::Cancelled, Role::Buyer) => view! {
+            <p>"The seller cancelled this sale: it was not paid for in time."</p>
+        }
+        .into_any(),
     }
 }
 
