@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::catalog::server::routes::routes())
         .merge(crate::seller::server::stats::routes())
         .merge(crate::notifications::server::routes())
+        .merge(crate::orders::server::routes())
 }
 
 #[cfg(test)]

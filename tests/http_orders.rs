@@ -90,6 +90,14 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
         404
     );
     assert_eq!(get(&server, "/orders/abc", Some(&buyer)).status, 404);
+    // Where it is, as the open page asks: the parties only.
+    let word = get(&server, &format!("{page}/state"), Some(&seller));
+    assert_eq!((word.status, word.body.as_str()), (200, "awaiting_payment"));
+    assert_eq!(
+        get(&server, &format!("{page}/state"), Some(&stranger)).status,
+        404
+    );
+    assert_eq!(get(&server, &format!("{page}/state"), None).status, 401);
     let visitor = get(&server, &page, None);
     assert!(
         visitor.status == 302 || visitor.body.contains("sign in"),

@@ -59,11 +59,13 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await seller.page.getByLabel('Carrier (optional)').fill('Royal Mail');
   await seller.page.getByLabel('Tracking number (optional)').fill('RM 1234 5678 GB');
   await readmeShot(seller.page, 'order.png');
+  // The buyer's order page is open: it moves on by itself when the seller ships.
+  await expect(buyer.page.locator('[data-notices-connected="true"]')).toBeAttached({ timeout: 10_000 });
   await seller.page.getByRole('button', { name: 'Mark as shipped' }).click();
   await expect(seller.page.getByText('Marked as shipped. The buyer has been told.')).toBeVisible();
+  await expect(buyer.page.getByTestId('order-state')).toHaveText('Shipped', { timeout: 10_000 });
 
   // The buyer confirms receipt: the sale is complete for both.
-  await buyer.page.goto(`/orders/${id}`);
   await expect(buyer.page.getByText('RM 1234 5678 GB')).toBeVisible();
   await buyer.page.getByRole('button', { name: 'I received it' }).click();
   await expect(buyer.page.getByText('Received. This sale is complete.')).toBeVisible();

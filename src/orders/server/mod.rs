@@ -310,6 +310,37 @@ fn decode(
     })
 }
 
+/// `GET /orders/{id}/state`: where the order is, as a word (`paid`…), for its buyer and seller
+/// (404 for anyone else, 401 for visitors): the open order page asks when a notice arrives,
+/// and reloads when the other party has moved it on.
+pub fn routes() -> axum::Router<crate::server::state::AppState> {
+    axum::Router::new().route("/orders/{id}/state", axum::routing::get(state_word))
+}
+
+async fn state_word(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    user: crate::accounts::CurrentUser,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let id = ItemId::parse(&id).ok_or(AppError::NotFound)?;
+    let order = get(&state.db, id).await?.ok_or(AppError::NotFound)?;
+    if order.role_of(user.id).is_none() {
+        return Err(AppError::NotFound);
+    }
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            ),
+            (axum::http::header::CACHE_CONTROL, "no-store"),
+        ],
+        order.state.as_str(),
+    )
+        .into_response())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

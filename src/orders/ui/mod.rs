@@ -1,3 +1,4 @@
 //! The orders' pages.
 pub mod order;
+pub mod order_watch;
 pub mod rating;

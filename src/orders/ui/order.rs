@@ -1,9 +1,11 @@
 //! `/orders/:id`: one sale, for its buyer and its seller — where it is, what was agreed, and
 //! the next step as a plain form (the buyer's checkout, the seller's shipping, the buyer's
-//! receipt). No island: the forms post and come back, with JavaScript on or off.
+//! receipt). The forms post and come back, with JavaScript on or off; with it, the page
+//! reloads itself when the other party moves the order on (`OrderWatch`).
 
 use crate::error::AppError;
 use crate::orders::api::{order_page, ORDER_PROBLEMS_PARAM};
+use crate::orders::ui::order_watch::OrderWatch;
 use crate::orders::{
     Feedback, OrderPageData, OrderProblem, OrderState, Rating, Role, ADDRESS_FIELDS, CARRIER_MAX,
     CITY_MAX, COUNTRY_MAX, FEEDBACK_MAX, LINE_MAX, NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
@@ -138,6 +140,7 @@ fn OrderView(
                 </p>
             })}
             <div id="next-step">{next}</div>
+            <OrderWatch item_id=id state=order.state/>
             <section class="order-feedback" id="feedback">
                 {(may_leave_feedback || my_feedback.is_some() || their_feedback.is_some()).then(|| view! { <h2>"Feedback"</h2> })}
                 {my_feedback.map(|f| view! { <FeedbackLine feedback=f whose="Yours"/> })}
