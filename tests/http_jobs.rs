@@ -27,6 +27,17 @@ fn the_operations_page_is_for_operators_and_settles_dead_jobs() {
     let someone_else = sign_up(&server, "quartz");
     assert_eq!(get(&server, "/ops", None).status, 404);
     assert_eq!(get(&server, "/ops", Some(&someone_else)).status, 404);
+    // The operators' menu links the page; nobody else's does.
+    assert!(get(&server, "/my/bids", Some(&operator))
+        .body
+        .contains(r#"<a href="/ops">Operations</a>"#));
+    assert!(!get(&server, "/my/bids", Some(&someone_else))
+        .body
+        .contains("/ops"));
+    assert!(!get(&server, "/", Some(&someone_else)).body.contains("/ops"));
+    assert!(get(&server, "/", Some(&operator))
+        .body
+        .contains(r#"<a href="/ops">Operations</a>"#));
     let r = call(
         &server,
         "/api/ops/dead",

@@ -29,7 +29,9 @@ pub fn Header() -> impl IntoView {
                                 return at.mark(0);
                             }
                             // An outage shows the signed-out links; the page itself says 503.
-                            account_links(get_current_user().await.ok().flatten())
+                            let user = get_current_user().await.ok().flatten();
+                            let admin = user.as_ref().is_some_and(is_admin);
+                            account_links(user, admin)
                         })}
                     </Suspense>
                 </nav>
@@ -46,7 +48,7 @@ struct AccountHole;
 impl crate::server::personal::holes::Filler for AccountHole {
     fn fill<'a>(
         &'a self,
-        _: &'a crate::server::state::AppState,
+        state: &'a crate::server::state::AppState,
         viewer: &'a CurrentUser,
     ) -> crate::server::personal::holes::Filled<'a> {
         // The links are the same for the same viewer and unread count: rendered once each,
@@ -61,9 +63,10 @@ impl crate::server::personal::holes::Filler for AccountHole {
                     .max_capacity(1024 * 1024)
                     .build()
             });
+        let admin = state.config.admins.contains(&viewer.username);
         let html = RENDERED.get_with(viewer.clone(), || {
             crate::util::html::render_alone(|| {
-                crate::util::html::to_html(account_links(Some(viewer.clone())))
+                crate::util::html::to_html(account_links(Some(viewer.clone()), admin))
             })
             .into()
         });
@@ -71,7 +74,21 @@ impl crate::server::personal::holes::Filler for AccountHole {
     }
 }
 
-fn account_links(user: Option<CurrentUser>) -> AnyView {
+/// Whether `user` may open `/ops` (`RBAY_ADMINS`): their menu links it.
+fn is_admin(user: &CurrentUser) -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::state::current()
+            .is_ok_and(|state| state.config.admins.contains(&user.username))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        let _ = user;
+        false
+    }
+}
+
+fn account_links(user: Option<CurrentUser>, admin: bool) -> AnyView {
     match user {
         Some(user) => view! {
             <a class="nav-link nav-sell" href="/items/new">"Sell"</a>
@@ -92,6 +109,7 @@ fn account_links(user: Option<CurrentUser>) -> AnyView {
                     <li><a href="/notifications">"Notifications"</a></li>
                     <li><a href="/dashboard">"Dashboard"</a></li>
                     <li><a href=format!("/users/{}", user.id)>"Your profile"</a></li>
+                    {admin.then(|| view! { <li><a href="/ops">"Operations"</a></li> })}
                 </ul>
             </details>
             <form class="signout-form" method="post" action="/api/auth/signout">
