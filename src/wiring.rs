@@ -52,6 +52,7 @@ mod tests {
         for kind in [
             "close_auction",
             "order_auto_receive",
+            "order_offer_expiry",
             "watch_reminder",
             "thumbnail",
             "notify",

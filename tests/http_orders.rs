@@ -441,3 +441,162 @@ fn a_shipped_order_the_buyer_does_not_confirm_is_confirmed_by_the_job() {
     );
     assert!(location(&late).contains("wrong-state"));
 }
+
+/// A sale to `a` (max $30) over `b` (max $15) of an auction by `seller`, closed, unpaid past
+/// the quick server's second, and cancelled by the seller: ready for a second chance.
+fn cancelled_sale(server: &Server, prefix: &str, tag: &str) -> (String, String, String, u64) {
+    let seller = sign_up(server, &format!("ss{tag}"));
+    let a = sign_up(server, &format!("sa{tag}"));
+    let b = sign_up(server, &format!("sb{tag}"));
+    let (seller_id, a_id, b_id) = (
+        server_user_id(server, &seller),
+        server_user_id(server, &a),
+        server_user_id(server, &b),
+    );
+    let id = block_on(async {
+        use rbay::accounts::UserId;
+        let db =
+            rbay::server::redis::connect(&common::redis_url(), rbay::server::Keys::new(prefix))
+                .await
+                .unwrap();
+        let item = rbay::items::NewItem {
+            name: "Pewter jug".into(),
+            description: "Old.".into(),
+            start_cents: 1_000,
+            duration_ms: 500,
+            soft_close: false,
+            ..Default::default()
+        };
+        let id =
+            rbay::items::server::create(&db, UserId(seller_id), &format!("ss{tag}"), &item, None)
+                .await
+                .unwrap();
+        rbay::auction::server::place_bid(&db, UserId(b_id), &format!("sb{tag}"), id, 1_500)
+            .await
+            .unwrap();
+        rbay::auction::server::place_bid(&db, UserId(a_id), &format!("sa{tag}"), id, 3_000)
+            .await
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1_200)).await;
+        rbay::auction::server::closer::close(&db, id).await.unwrap();
+        // Unpaid past the quick server's second.
+        tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+        id.0
+    });
+    let cancelled = post(
+        server,
+        "/api/orders/cancel",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert_eq!(location(&cancelled), format!("/orders/{id}"));
+    (seller, a, b, id)
+}
+
+fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+fn quick_server_with(prefix: &str, offer_secs: &str) -> Server {
+    let server = Server::start(
+        &common::redis_url(),
+        &[
+            ("RBAY_KEY_PREFIX", prefix),
+            ("RBAY_AUTH_IP_LIMIT", "10000/60"),
+            ("RBAY_UNPAID_AFTER_SECS", "1"),
+            ("RBAY_OFFER_SECS", offer_secs),
+        ],
+    );
+    server.wait_ready();
+    server
+}
+
+#[test]
+fn a_cancelled_sale_is_offered_to_the_next_bidder_who_may_take_it() {
+    let prefix = common::fresh_prefix();
+    let server = quick_server_with(&prefix, "3600");
+    let (seller, a, b, id) = cancelled_sale(&server, &prefix, "o");
+    let page = format!("/orders/{id}");
+    let stranger = sign_up(&server, "sostranger");
+    // The offer is the seller's to make, to the next bidder at their highest bid ($15).
+    let shown = get(&server, &page, Some(&seller)).body;
+    assert!(shown.contains("at their highest bid of $15.00"), "{shown}");
+    assert_eq!(
+        get(&server, &page, Some(&b)).status,
+        404,
+        "nothing offered yet"
+    );
+    let by_buyer = post(&server, "/api/orders/offer", &format!("item_id={id}"), &a);
+    assert!(location(&by_buyer).contains("not-yours"));
+    let offered = post(
+        &server,
+        "/api/orders/offer",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert_eq!(location(&offered), page);
+    let twice = post(
+        &server,
+        "/api/orders/offer",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert!(
+        location(&twice).contains("wrong-state"),
+        "one offer per sale"
+    );
+    // Only that bidder sees it and may take it.
+    let for_b = get(&server, &page, Some(&b));
+    assert_eq!(for_b.status, 200);
+    assert!(for_b.body.contains("Buy it for $15.00"));
+    assert_eq!(get(&server, &page, Some(&stranger)).status, 404);
+    let by_stranger = post(
+        &server,
+        "/api/orders/accept",
+        &format!("item_id={id}"),
+        &stranger,
+    );
+    assert!(location(&by_stranger).contains("not-yours"));
+    let taken = post(&server, "/api/orders/accept", &format!("item_id={id}"), &b);
+    assert_eq!(location(&taken), page);
+    let now_b = get(&server, &page, Some(&b)).body;
+    assert!(now_b.contains("Pay $15.00"), "the sale is theirs: {now_b}");
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains("Awaiting payment"));
+    // The first winner no longer has a part in it.
+    assert_eq!(get(&server, &page, Some(&a)).status, 404);
+    let paid = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &b,
+    );
+    assert_eq!(location(&paid), page);
+}
+
+#[test]
+fn a_second_chance_offer_expires_by_its_job() {
+    let prefix = common::fresh_prefix();
+    let server = quick_server_with(&prefix, "1");
+    let (seller, _a, b, id) = cancelled_sale(&server, &prefix, "e");
+    let page = format!("/orders/{id}");
+    let offered = post(
+        &server,
+        "/api/orders/offer",
+        &format!("item_id={id}"),
+        &seller,
+    );
+    assert_eq!(location(&offered), page);
+    let expired = common::server::wait_until(std::time::Duration::from_secs(15), || {
+        get(&server, &page, Some(&seller)).body.contains("expired")
+    });
+    assert!(expired.is_ok(), "the job closed the offer");
+    assert_eq!(get(&server, &page, Some(&b)).status, 404);
+    let late = post(&server, "/api/orders/accept", &format!("item_id={id}"), &b);
+    assert!(!location(&late).ends_with(&page), "{}", location(&late));
+}

@@ -456,7 +456,10 @@ async fn an_auction_closes_within_a_second_of_its_end_once_across_two_instances(
         .await
         .unwrap();
     assert_eq!(won.notices.len(), 1);
-    assert_eq!(won.notices[0].text(), "You won Closing clock for $5.00.");
+    assert_eq!(
+        won.notices[0].text(),
+        "You won Closing clock for $5.00: pay now."
+    );
     let sold = rbay::notifications::server::inbox(&db, UserId(1))
         .await
         .unwrap();

@@ -42,6 +42,8 @@ pub enum NoticeKind {
     OrderReceived,
     /// The seller cancelled a sale you did not pay for (to the buyer).
     OrderCancelled,
+    /// A second-chance offer: a cancelled sale offered to you at your highest bid.
+    OrderOffer,
 }
 
 impl NoticeKind {
@@ -58,6 +60,7 @@ impl NoticeKind {
             NoticeKind::OrderShipped => "order_shipped",
             NoticeKind::OrderReceived => "order_received",
             NoticeKind::OrderCancelled => "order_cancelled",
+            NoticeKind::OrderOffer => "order_offer",
         }
     }
 
@@ -95,7 +98,7 @@ impl Notice {
         let name = &self.item_name;
         match self.kind {
             NoticeKind::Outbid => format!("You were outbid on {name}{times}: now {price}."),
-            NoticeKind::Won => format!("You won {name} for {price}."),
+            NoticeKind::Won => format!("You won {name} for {price}: pay now."),
             NoticeKind::Sold => format!("{name} sold to {} for {price}.", self.actor),
             NoticeKind::Unsold => format!("{name} ended without a bid."),
             NoticeKind::Comment if self.count > 1 => {
@@ -117,6 +120,12 @@ impl Notice {
                     self.actor
                 )
             }
+            NoticeKind::OrderOffer => {
+                format!(
+                    "{} offers you {name} for {price}: a second chance.",
+                    self.actor
+                )
+            }
         }
     }
 
@@ -129,7 +138,8 @@ impl Notice {
             | NoticeKind::OrderPaid
             | NoticeKind::OrderShipped
             | NoticeKind::OrderReceived
-            | NoticeKind::OrderCancelled => format!("/orders/{}", self.item_id),
+            | NoticeKind::OrderCancelled
+            | NoticeKind::OrderOffer => format!("/orders/{}", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }
     }

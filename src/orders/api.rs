@@ -34,10 +34,12 @@ pub async fn user_rating(
     crate::orders::server::feedback::summary(&state.db, user, crate::util::time::now_ms()).await
 }
 
-/// The order page: `None` when nobody is signed in; not found for anyone but its buyer and
-/// seller, and for an item without an order.
+/// The order page: `None` when nobody is signed in; not found for anyone but its buyer, its
+/// seller and the bidder a second-chance offer of it is open to, and for an item without an
+/// order.
 #[server(prefix = "/api", endpoint = "orders/get")]
 pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppError> {
+    use crate::orders::{OfferState, Role};
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
         return Ok(None);
@@ -45,7 +47,35 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
     let order = crate::orders::server::get(&state.db, item_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let role = order.role_of(user.id).ok_or(AppError::NotFound)?;
+    let now_ms = crate::util::time::now_ms();
+    let ms = |d: std::time::Duration| d.as_millis() as i64;
+    let cancel_from_ms = order.created_at_ms + ms(state.config.unpaid_after);
+    let auto_receive_at_ms = order
+        .shipped_at_ms
+        .map(|at| at + ms(state.config.auto_receive_after));
+    let test_payments = crate::orders::server::payments::provider().is_test();
+    let Some(role) = order.role_of(user.id) else {
+        // The bidder a second-chance offer is open to sees it (and only it).
+        let offered = order
+            .offer
+            .as_ref()
+            .is_some_and(|o| o.to_id == user.id && o.state == OfferState::Open);
+        if !offered {
+            return Err(AppError::NotFound);
+        }
+        return Ok(Some(OrderPageData {
+            order,
+            role: None,
+            can_offer_to: None,
+            my_feedback: None,
+            their_feedback: None,
+            may_leave_feedback: false,
+            cancel_from_ms,
+            auto_receive_at_ms,
+            test_payments,
+            now_ms,
+        }));
+    };
     let (other, other_role) = other_party(&order, role);
     use crate::orders::server::feedback::given;
     let (mine, theirs) = tokio::join!(
@@ -53,21 +83,88 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
         given(&state.db, user.id, item_id, other_role),
     );
     let (my_feedback, their_feedback) = (mine?, theirs?);
-    let now_ms = crate::util::time::now_ms();
-    let ms = |d: std::time::Duration| d.as_millis() as i64;
+    // A cancelled sale not offered yet: to whom its seller may offer it.
+    let can_offer_to =
+        if role == Role::Seller && order.state == OrderState::Cancelled && order.offer.is_none() {
+            crate::orders::server::next_bidder(&state.db, item_id, order.buyer_id)
+                .await?
+                .map(|(_, name, cents)| (name, cents))
+        } else {
+            None
+        };
     Ok(Some(OrderPageData {
         may_leave_feedback: my_feedback.is_none() && order.feedback_open(now_ms),
-        cancel_from_ms: order.created_at_ms + ms(state.config.unpaid_after),
-        auto_receive_at_ms: order
-            .shipped_at_ms
-            .map(|at| at + ms(state.config.auto_receive_after)),
+        cancel_from_ms,
+        auto_receive_at_ms,
         order,
-        role,
+        role: Some(role),
+        can_offer_to,
         my_feedback,
         their_feedback,
-        test_payments: crate::orders::server::payments::provider().is_test(),
+        test_payments,
         now_ms,
     }))
+}
+
+/// The seller offers a cancelled sale to the next bidder, at that bidder's highest bid, for
+/// `RBAY_OFFER_SECS`.
+#[server(prefix = "/api", endpoint = "orders/offer")]
+pub async fn offer_second_chance(item_id: ItemId) -> Result<StepReply, AppError> {
+    use crate::orders::server::{take_step, Step, StepOutcome};
+    use crate::orders::OrderProblem;
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let order = crate::orders::server::get(&state.db, item_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if order.role_of(user.id) != Some(crate::orders::Role::Seller) {
+        return steps::answer(&state, item_id, StepOutcome::NotYours, "");
+    }
+    let Some((to, to_name, price_cents)) =
+        crate::orders::server::next_bidder(&state.db, item_id, order.buyer_id).await?
+    else {
+        return steps::refused(
+            item_id,
+            FieldErrors::form(OrderProblem::NoOtherBidder),
+            None,
+        );
+    };
+    let expires_at_ms = crate::util::time::now_ms() + state.config.offer_for.as_millis() as i64;
+    // The expiry is scheduled first (once per order): an offer is never left open for good.
+    crate::orders::server::schedule_offer_expiry(&state.db, item_id, expires_at_ms)
+        .await
+        .map_err(|e| {
+            tracing::warn!(item_id = %item_id, error = %e, "offer expiry not scheduled");
+            AppError::Unavailable
+        })?;
+    let step = Step::Offer {
+        to,
+        to_name,
+        price_cents,
+        expires_at_ms,
+    };
+    let outcome = take_step(&state.db, item_id, user.id, &step).await?;
+    if outcome == StepOutcome::Done(OrderState::Cancelled) {
+        crate::orders::server::announce_offer(&state.db, item_id);
+    }
+    steps::answer(&state, item_id, outcome, "offered")
+}
+
+/// The bidder takes a second-chance offer: the sale is theirs, awaiting their payment.
+#[server(prefix = "/api", endpoint = "orders/accept")]
+pub async fn accept_offer(item_id: ItemId) -> Result<StepReply, AppError> {
+    use crate::orders::server::{take_step, Step};
+    use crate::orders::OrderProblem;
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let Some(user) = steps::signed_in(&state, item_id).await? else {
+        return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
+    };
+    let outcome = take_step(&state.db, item_id, user.id, &Step::Accept).await?;
+    steps::answer(&state, item_id, outcome, "accepted")
 }
 
 /// The other party of `order` for the one on side `role`, and their side.

@@ -163,6 +163,7 @@ crate::problems! {
         AlreadyPaid = "already-paid" => "This order is paid already: it was charged once.",
         NotYours = "not-yours" => "Only the other party can do that.",
         WrongState = "wrong-state" => "This order has moved on since the page was shown: here is where it is now.",
+        NoOtherBidder = "no-other-bidder" => "No other bidder to offer it to.",
         TooEarly = "too-early" => "The buyer still has time to pay: a sale can be cancelled once its time to pay is over.",
     }
 }
@@ -185,6 +186,8 @@ pub struct Order {
     pub cancelled_at_ms: Option<i64>,
     /// Receipt was confirmed by the delayed job, not the buyer.
     pub auto_received: bool,
+    /// A second-chance offer of this (cancelled) sale to another bidder.
+    pub offer: Option<SecondChance>,
     /// After payment.
     pub address: Option<Address>,
     /// The payment provider's reference for the charge.
@@ -214,11 +217,44 @@ impl Order {
     }
 }
 
+/// A cancelled sale offered to another bidder at their own highest bid, until it expires.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecondChance {
+    pub to_id: UserId,
+    pub to_name: String,
+    pub price_cents: i64,
+    pub expires_at_ms: i64,
+    pub state: OfferState,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferState {
+    Open,
+    Accepted,
+    Expired,
+}
+
+impl OfferState {
+    pub fn parse(word: &str) -> Option<Self> {
+        match word {
+            "open" => Some(OfferState::Open),
+            "accepted" => Some(OfferState::Accepted),
+            "expired" => Some(OfferState::Expired),
+            _ => None,
+        }
+    }
+}
+
 /// The order page's data: the order, the viewer's side, and the feedback each side left.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderPageData {
     pub order: Order,
-    pub role: Role,
+    /// The viewer's side; `None` for the bidder a second-chance offer is open to.
+    pub role: Option<Role>,
+    /// For the seller of a cancelled sale not offered yet: the bidder it can be offered to, and
+    /// at what price (their highest bid).
+    pub can_offer_to: Option<(String, i64)>,
     /// The viewer's feedback on the other party, if left.
     pub my_feedback: Option<Feedback>,
     /// The other party's feedback on the viewer, if left.

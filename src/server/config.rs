@@ -96,6 +96,11 @@ pub struct Config {
           value_name = "RBAY_AUTO_RECEIVE_SECS", default_value = "1814400", value_parser = secs)]
     pub auto_receive_after: Duration,
 
+    /// Seconds a second-chance offer stays open (1-31536000; 3 days)
+    #[arg(long = "offer-secs", env = "RBAY_OFFER_SECS", value_name = "RBAY_OFFER_SECS",
+          default_value = "259200", value_parser = secs)]
+    pub offer_for: Duration,
+
     /// Usernames allowed on /ops (comma-separated)
     #[arg(long, env = "RBAY_ADMINS", value_name = "RBAY_ADMINS", default_value = "",
           value_parser = admins)]
@@ -311,7 +316,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 20, "{names:?}");
+        assert_eq!(names.len(), 21, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),
@@ -344,5 +349,6 @@ mod tests {
         refused("--job-visibility-ms=10", "RBAY_JOB_VISIBILITY_MS");
         refused("--unpaid-after-secs=0", "RBAY_UNPAID_AFTER_SECS");
         refused("--auto-receive-secs=31536001", "RBAY_AUTO_RECEIVE_SECS");
+        refused("--offer-secs=x", "RBAY_OFFER_SECS");
     }
 }

@@ -30,6 +30,15 @@ pub enum Step {
     Receive,
     /// The seller cancels a sale the buyer has not paid for, `unpaid_after_ms` after it.
     Cancel { unpaid_after_ms: i64 },
+    /// The seller offers a cancelled sale to another bidder (once).
+    Offer {
+        to: UserId,
+        to_name: String,
+        price_cents: i64,
+        expires_at_ms: i64,
+    },
+    /// That bidder takes the offer: the order is theirs, awaiting their payment.
+    Accept,
 }
 
 /// What a step found.
@@ -105,18 +114,73 @@ pub async fn take_step(
         Step::Cancel { unpaid_after_ms } => {
             call.arg("cancel").arg(who).arg(unpaid_after_ms);
         }
+        Step::Offer {
+            to,
+            to_name,
+            price_cents,
+            expires_at_ms,
+        } => {
+            call.arg("offer")
+                .arg(who)
+                .arg(to)
+                .arg(to_name)
+                .arg(price_cents)
+                .arg(expires_at_ms);
+        }
+        Step::Accept => {
+            call.arg("accept").arg(who);
+        }
     }
     invoke(db, &call).await
 }
 
-/// Confirms receipt for the buyer (the delayed job's step, [`AUTO_RECEIVE_JOB`]).
-pub async fn confirm_receipt_for_buyer(db: &Db, item: ItemId) -> Result<StepOutcome, AppError> {
+/// A step the delayed jobs take (`auto_receive`, `expire_offer`), as nobody in particular.
+async fn system_step(db: &Db, item: ItemId, step: &str) -> Result<StepOutcome, AppError> {
     let mut call = ORDER_STEP.prepare_invoke();
-    call.key(db.keys().order(item))
-        .arg("auto_receive")
-        .arg("system");
+    call.key(db.keys().order(item)).arg(step).arg("system");
     invoke(db, &call).await
 }
+
+/// The bidder a cancelled sale may be offered to: the highest bidder other than `buyer` among
+/// the item's newest [`HISTORY_SCANNED`] bids, with their highest bid.
+pub async fn next_bidder(
+    db: &Db,
+    item: ItemId,
+    buyer: UserId,
+) -> Result<Option<(UserId, String, i64)>, AppError> {
+    let mut conn = db.conn()?;
+    let rows: Vec<String> = redis::cmd("LRANGE")
+        .arg(db.keys().item_bids(item))
+        .arg(0)
+        .arg(HISTORY_SCANNED - 1)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("read bids", e))?;
+    let mut best: Option<(UserId, String, i64)> = None;
+    for row in rows {
+        // `bidder_id|cents|ms|kind|bidder_name` (the name may hold `|`).
+        let mut parts = row.splitn(5, '|');
+        let (Some(id), Some(cents), Some(_), Some(kind), Some(name)) = (
+            parts.next().and_then(UserId::parse),
+            parts.next().and_then(|c| c.parse::<i64>().ok()),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            continue;
+        };
+        if id == buyer || kind == "n" {
+            continue;
+        }
+        if best.as_ref().is_none_or(|(_, _, top)| cents > *top) {
+            best = Some((id, name.to_string(), cents));
+        }
+    }
+    Ok(best)
+}
+
+/// How many of an item's newest bids are looked through for a second-chance bidder.
+pub const HISTORY_SCANNED: isize = 200;
 
 async fn invoke(db: &Db, call: &redis::ScriptInvocation<'_>) -> Result<StepOutcome, AppError> {
     let mut conn = db.conn()?;
@@ -128,6 +192,7 @@ async fn invoke(db: &Db, call: &redis::ScriptInvocation<'_>) -> Result<StepOutco
 /// The job that confirms receipt for a buyer who did not (`auctions` queue: sales' jobs).
 pub const AUTO_RECEIVE_JOB: &str = "order_auto_receive";
 
+/// The orders' jobs' payload: the order's item.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct AutoReceive {
     item: u64,
@@ -139,6 +204,11 @@ pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
         name: AUTO_RECEIVE_JOB,
         queue: crate::items::server::close_job::QUEUE,
         run: |db, job| Box::pin(async move { auto_receive(&db, &job.payload).await }),
+    });
+    jobs.add(crate::server::jobs::JobKind {
+        name: OFFER_EXPIRY_JOB,
+        queue: crate::items::server::close_job::QUEUE,
+        run: |db, job| Box::pin(async move { expire_offer(&db, &job.payload).await }),
     });
 }
 
@@ -163,12 +233,51 @@ async fn auto_receive(db: &Db, payload: &str) -> Result<(), crate::server::jobs:
     let job: AutoReceive = serde_json::from_str(payload)
         .map_err(|e| JobError::permanent(format!("unreadable auto-receive job: {e}")))?;
     let item = ItemId(job.item);
-    let outcome = confirm_receipt_for_buyer(db, item)
+    let outcome = system_step(db, item, "auto_receive")
         .await
         .map_err(|e| JobError::retry(e.to_string()))?;
     if let StepOutcome::Done(now) = outcome {
         tracing::info!(item_id = %item, "receipt confirmed automatically");
         announce(db, item, now);
+    }
+    Ok(())
+}
+
+/// The job that closes a second-chance offer at its expiry.
+pub const OFFER_EXPIRY_JOB: &str = "order_offer_expiry";
+
+/// Schedules the expiry of `item`'s second-chance offer at `at_ms` (once per order).
+pub async fn schedule_offer_expiry(
+    db: &Db,
+    item: ItemId,
+    at_ms: i64,
+) -> Result<(), crate::server::jobs::EnqueueError> {
+    let payload = serde_json::to_string(&AutoReceive { item: item.0 }).unwrap_or_default();
+    let key = format!("offer:{item}");
+    let queue = crate::items::server::close_job::QUEUE;
+    crate::server::jobs::enqueue(
+        db,
+        queue,
+        OFFER_EXPIRY_JOB,
+        &payload,
+        Some(at_ms),
+        Some(&key),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The job: the offer ends if it is still open (it may have been taken).
+async fn expire_offer(db: &Db, payload: &str) -> Result<(), crate::server::jobs::JobError> {
+    use crate::server::jobs::JobError;
+    let job: AutoReceive = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable offer expiry job: {e}")))?;
+    let item = ItemId(job.item);
+    let outcome = system_step(db, item, "expire_offer")
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?;
+    if outcome == StepOutcome::Done(OrderState::Cancelled) {
+        tracing::info!(item_id = %item, "second-chance offer expired");
     }
     Ok(())
 }
@@ -216,6 +325,32 @@ pub fn announce(db: &Db, item: ItemId, now: OrderState) {
         };
         if let Err(e) = crate::notifications::server::send(&db, &notice).await {
             tracing::warn!(item_id = %item, error = %e, "order notice not queued");
+        }
+    });
+}
+
+/// The bidder a second-chance offer was made to hears of it.
+pub fn announce_offer(db: &Db, item: ItemId) {
+    let db = db.clone();
+    tokio::spawn(async move {
+        let Ok(Some(order)) = get(&db, item).await else {
+            return;
+        };
+        let Some(offer) = order.offer.as_ref() else {
+            return;
+        };
+        let kind = crate::notifications::NoticeKind::OrderOffer;
+        let notice = crate::notifications::server::NewNotice {
+            user_id: offer.to_id,
+            kind,
+            item_id: item.0,
+            item_name: order.item_name.clone(),
+            price_cents: offer.price_cents,
+            actor: order.seller_name.clone(),
+            once: Some(format!("{}:{item}", kind.as_str())),
+        };
+        if let Err(e) = crate::notifications::server::send(&db, &notice).await {
+            tracing::warn!(item_id = %item, error = %e, "offer notice not queued");
         }
     });
 }
@@ -303,6 +438,17 @@ fn decode(
         received_at_ms: opt_int("received_at")?,
         cancelled_at_ms: opt_int("cancelled_at")?,
         auto_received: f.get("received_by").is_some_and(|by| by == "auto"),
+        offer: match f.get("offer_to") {
+            None => None,
+            Some(_) => Some(crate::orders::SecondChance {
+                to_id: user("offer_to")?,
+                to_name: need("offer_name")?.clone(),
+                price_cents: int("offer_price")?,
+                expires_at_ms: int("offer_expires")?,
+                state: crate::orders::OfferState::parse(need("offer_state")?)
+                    .ok_or("unknown offer state")?,
+            }),
+        },
         address,
         payment_ref: text("payment_ref"),
         carrier: text("carrier"),

@@ -27,6 +27,8 @@ fn taken_message(code: &str) -> Option<&'static str> {
         "received" => Some("Received. This sale is complete."),
         "feedback" => Some("Thank you: your feedback was left."),
         "cancelled" => Some("The sale is cancelled. The buyer has been told."),
+        "offered" => Some("Offered. The bidder has been told."),
+        "accepted" => Some("It is yours: pay to complete the sale."),
         _ => None,
     }
 }
@@ -80,6 +82,7 @@ fn OrderView(
         cancel_from_ms,
         auto_receive_at_ms,
         now_ms,
+        can_offer_to,
     } = data;
     let times = Times {
         cancel_from_ms,
@@ -87,6 +90,10 @@ fn OrderView(
         now_ms,
     };
     let id = order.item_id;
+    let form_problem = problems.message(crate::util::problem::FORM);
+    let Some(role) = role else {
+        return offer_view(&order, form_problem).into_any();
+    };
     let (other_label, other_name) = match role {
         Role::Buyer => ("Seller", order.seller_name.clone()),
         Role::Seller => ("Buyer", order.buyer_name.clone()),
@@ -96,7 +103,6 @@ fn OrderView(
         Role::Buyer => order.seller_id,
         Role::Seller => order.buyer_id,
     };
-    let form_problem = problems.message(crate::util::problem::FORM);
     let reached = |step: OrderState| {
         let at = |s: OrderState| OrderState::STEPS.iter().position(|x| *x == s);
         matches!((at(step), at(order.state)), (Some(a), Some(b)) if a <= b)
@@ -111,7 +117,7 @@ fn OrderView(
             }
         })
         .collect_view();
-    let next = next_step(role, &order, test_payments, &problems, times);
+    let next = next_step(role, &order, test_payments, &problems, times, can_offer_to);
     view! {
         <section class="order-page">
             <p class="muted"><a href="/my/won">"Won and sold"</a>" › Order"</p>
@@ -149,6 +155,31 @@ fn OrderView(
             </section>
         </section>
     }
+    .into_any()
+}
+
+/// What the bidder a second-chance offer is open to sees: the offer, and taking it.
+fn offer_view(order: &crate::orders::Order, problem: Option<String>) -> AnyView {
+    let Some(offer) = order.offer.clone() else {
+        return ().into_any();
+    };
+    let id = order.item_id;
+    view! {
+        <section class="order-page">
+            <h1>"Second-chance offer: "<a href=format!("/items/{id}")>{order.item_name.clone()}</a></h1>
+            {problem.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            <p>
+                {format!("{} offers it to you for {}, your highest bid: the sale to its winner was cancelled. The offer is open until {}.",
+                    order.seller_name, format_cents(offer.price_cents), crate::util::time::date(offer.expires_at_ms))}
+            </p>
+            <form class="order-form" method="post" action="/api/orders/accept">
+                <input type="hidden" name="item_id" value=id.to_string()/>
+                <button type="submit" class="button">{format!("Buy it for {}", format_cents(offer.price_cents))}</button>
+            </form>
+            <OrderWatch item_id=id state=order.state/>
+        </section>
+    }
+    .into_any()
 }
 
 /// The viewer's next step on the order, or what they wait for.
@@ -166,6 +197,7 @@ fn next_step(
     test_payments: bool,
     problems: &FieldErrors<OrderProblem>,
     times: Times,
+    can_offer_to: Option<(String, i64)>,
 ) -> AnyView {
     let id = order.item_id;
     let date = crate::util::time::date;
@@ -228,10 +260,32 @@ fn next_step(
         (OrderState::Received, _) => {
             view! { <p class="status-good">"Complete: received by the buyer."</p> }.into_any()
         }
-        (OrderState::Cancelled, Role::Seller) => view! {
-            <p>"You cancelled this sale: it was not paid for. "<a href="/items/new">"List an item again"</a></p>
+        (OrderState::Cancelled, Role::Seller) => {
+            use crate::orders::OfferState;
+            let offer = order.offer.clone().map(|o| match o.state {
+                OfferState::Open => format!(
+                    "You offered it to {} for {}, until {}.",
+                    o.to_name,
+                    format_cents(o.price_cents),
+                    date(o.expires_at_ms)
+                ),
+                OfferState::Accepted => format!("{} took your offer.", o.to_name),
+                OfferState::Expired => format!("Your offer to {} expired.", o.to_name),
+            });
+            view! {
+                <p>"You cancelled this sale: it was not paid for. "<a href="/items/new">"List an item again"</a></p>
+                {offer.map(|text| view! { <p>{text}</p> })}
+                {can_offer_to.map(|(name, cents)| view! {
+                    <form class="order-form form-card" method="post" action="/api/orders/offer">
+                        <h2>"Second chance"</h2>
+                        <input type="hidden" name="item_id" value=id.to_string()/>
+                        <p>{format!("Offer it to {name}, the next bidder, at their highest bid of {}.", format_cents(cents))}</p>
+                        <button type="submit" class="button">{format!("Offer it to {name}")}</button>
+                    </form>
+                })}
+            }
+            .into_any()
         }
-        .into_any(),
         (OrderState::Cancelled, Role::Buyer) => view! {
             <p>"The seller cancelled this sale: it was not paid for in time."</p>
         }
