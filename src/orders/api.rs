@@ -25,13 +25,13 @@ pub struct StepReply {
     pub problems: String,
 }
 
-/// A user's rating (item pages show the seller's).
+/// A user's rating (item pages show the seller's; reused by the instance for 2 s).
 #[server(prefix = "/api", endpoint = "users/rating")]
 pub async fn user_rating(
     user: crate::util::id::UserId,
 ) -> Result<crate::orders::RatingSummary, AppError> {
     let state = crate::server::state::current()?;
-    crate::orders::server::feedback::summary(&state.db, user, crate::util::time::now_ms()).await
+    crate::orders::server::feedback::recent_summary(&state.db, user).await
 }
 
 /// The order page: `None` when nobody is signed in; not found for anyone but its buyer, its

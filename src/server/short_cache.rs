@@ -67,6 +67,11 @@ impl<T: Clone + Send + Sync + 'static> RecentMap<T> {
     pub fn put(&self, key: String, value: T) {
         self.entries.insert(key, value);
     }
+
+    /// Drops the key's value (it changed).
+    pub fn forget(&self, key: &str) {
+        self.entries.invalidate(key);
+    }
 }
 
 /// Turns to recompute something missing from a cache, per key, per instance: requests that

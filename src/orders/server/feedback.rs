@@ -62,7 +62,7 @@ pub async fn leave(db: &Db, to: UserId, feedback: &Feedback) -> Result<Left, App
     let keys = db.keys();
     let json = serde_json::to_string(feedback).map_err(|_| AppError::Internal)?;
     let mut conn = db.conn()?;
-    LEAVE_FEEDBACK
+    let left = LEAVE_FEEDBACK
         .key(keys.user_feedback(to))
         .key(keys.user_feedback_order(to))
         .key(keys.user_rating(to))
@@ -72,7 +72,10 @@ pub async fn leave(db: &Db, to: UserId, feedback: &Feedback) -> Result<Left, App
         .arg(feedback.at_ms / PERIOD_MS)
         .invoke_async(&mut conn)
         .await
-        .map_err(|e| redis_error("leave feedback", e))
+        .map_err(|e| redis_error("leave feedback", e));
+    // This instance's copy of the rating is stale now.
+    ratings().forget(&rating_cache_key(db, to));
+    left
 }
 
 /// The feedback `from`'s side left `to` on the order of `item`, if any.
@@ -97,6 +100,35 @@ fn decode(json: &str) -> Result<Feedback, AppError> {
         tracing::error!(error = %e, "feedback that does not read");
         AppError::Internal
     })
+}
+
+/// How long an instance reuses a rating it read: item pages show the seller's on every render,
+/// and a rating changes only with feedback (this instance forgets its copy when feedback is
+/// left through it; others see it within this time).
+const RATING_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A user's rating as item pages show it: [`summary`], reused for [`RATING_FRESH`].
+pub async fn recent_summary(db: &Db, user: UserId) -> Result<RatingSummary, AppError> {
+    let key = rating_cache_key(db, user);
+    if let Some(s) = ratings().get(&key) {
+        return Ok(s);
+    }
+    let s = summary(db, user, crate::util::time::now_ms()).await?;
+    ratings().put(key, s);
+    Ok(s)
+}
+
+fn ratings() -> &'static crate::server::short_cache::RecentMap<RatingSummary> {
+    static RATINGS: std::sync::LazyLock<crate::server::short_cache::RecentMap<RatingSummary>> =
+        std::sync::LazyLock::new(|| {
+            crate::server::short_cache::RecentMap::new(RATING_FRESH, 10_000)
+        });
+    &RATINGS
+}
+
+/// Per namespace (tests run several apps in one process).
+fn rating_cache_key(db: &Db, user: UserId) -> String {
+    format!("{}{user}", db.keys().prefix())
 }
 
 /// A user's rating at `now_ms`: one `HMGET` of the counts.
