@@ -568,8 +568,10 @@ fn a_cancelled_sale_is_offered_to_the_next_bidder_who_may_take_it() {
     assert!(get(&server, &page, Some(&seller))
         .body
         .contains("Awaiting payment"));
-    // The first winner no longer has a part in it.
+    // The first winner no longer has a part in it; the purchase is on the new buyer's list.
     assert_eq!(get(&server, &page, Some(&a)).status, 404);
+    assert!(get(&server, "/my/won", Some(&b)).body.contains("Pay now"));
+    assert!(!get(&server, "/my/won", Some(&a)).body.contains(&page));
     let paid = post(
         &server,
         "/api/orders/pay",

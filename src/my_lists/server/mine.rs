@@ -97,15 +97,18 @@ pub async fn my_bids(db: &Db, user_id: UserId) -> Result<Vec<MyItem>, AppError> 
     standings(db, user_id, &ids).await
 }
 
-/// What the user won, and what they sold or did not sell (ended items only).
+/// What the user won (or bought through a second-chance offer), and what they sold or did not
+/// sell (ended items only), each with where its order is.
 pub async fn won_and_sold(
     db: &Db,
     user_id: UserId,
 ) -> Result<(Vec<MyItem>, Vec<MyItem>), AppError> {
-    let mut won: Vec<MyItem> = my_bids(db, user_id)
+    // Ended auctions the user bid on: won ones, and lost ones a second chance may have made
+    // theirs.
+    let ended: Vec<MyItem> = my_bids(db, user_id)
         .await?
         .into_iter()
-        .filter(|m| m.status == MyStatus::Won)
+        .filter(|m| matches!(m.status, MyStatus::Won | MyStatus::Lost))
         .collect();
     let listed = newest(
         db,
@@ -118,11 +121,25 @@ pub async fn won_and_sold(
         .into_iter()
         .filter(|m| matches!(m.status, MyStatus::Sold | MyStatus::Unsold))
         .collect();
-    // Where each sale's order is: one pipeline for both lists.
-    let ids: Vec<ItemId> = won.iter().chain(&sold).map(|m| m.card.id).collect();
-    let orders = crate::orders::server::states(db, &ids).await?;
-    for (m, order) in won.iter_mut().chain(sold.iter_mut()).zip(orders) {
-        m.order = order;
+    // Where each sale's order is, and whose: one pipeline for both lists.
+    let ids: Vec<ItemId> = ended.iter().chain(&sold).map(|m| m.card.id).collect();
+    let mut orders = crate::orders::server::states(db, &ids).await?.into_iter();
+    let mut won = Vec::new();
+    for (mut m, order) in ended.into_iter().zip(orders.by_ref()) {
+        // The order says whose the purchase is (a second chance moves it); a win from before
+        // orders existed has none and stays a win.
+        let mine = match order {
+            Some((_, buyer)) => buyer == user_id,
+            None => m.status == MyStatus::Won,
+        };
+        if mine {
+            m.status = MyStatus::Won;
+            m.order = order.map(|(state, _)| state);
+            won.push(m);
+        }
+    }
+    for (m, order) in sold.iter_mut().zip(orders) {
+        m.order = order.map(|(state, _)| state);
     }
     Ok((won, sold))
 }

@@ -376,26 +376,37 @@ pub async fn get(db: &Db, item: ItemId) -> Result<Option<Order>, AppError> {
     Ok(Some(order))
 }
 
-/// The states of the orders of `items` (in the same order; `None` where there is none), in one
-/// pipeline: the lists show where each order is.
-pub async fn states(db: &Db, items: &[ItemId]) -> Result<Vec<Option<OrderState>>, AppError> {
+/// Where the orders of `items` are and whose they are (in the same order; `None` where there
+/// is none), in one pipeline: the lists show each order's state and whose purchase it is.
+pub async fn states(
+    db: &Db,
+    items: &[ItemId],
+) -> Result<Vec<Option<(OrderState, UserId)>>, AppError> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
     let mut pipe = redis::pipe();
     for id in items {
-        pipe.cmd("HGET").arg(db.keys().order(*id)).arg("state");
+        pipe.cmd("HMGET")
+            .arg(db.keys().order(*id))
+            .arg("state")
+            .arg("buyer_id");
     }
     let mut conn = db.conn()?;
-    let words: Vec<Option<String>> = pipe
+    let rows: Vec<(Option<String>, Option<String>)> = pipe
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("read order states", e))?;
-    words
-        .into_iter()
-        .map(|w| match w {
-            None => Ok(None),
-            Some(w) => OrderState::parse(&w).map(Some).ok_or(AppError::Internal),
+    rows.into_iter()
+        .map(|row| match row {
+            (None, _) => Ok(None),
+            (Some(state), Some(buyer)) => {
+                match (OrderState::parse(&state), UserId::parse(&buyer)) {
+                    (Some(state), Some(buyer)) => Ok(Some((state, buyer))),
+                    _ => Err(AppError::Internal),
+                }
+            }
+            (Some(_), None) => Err(AppError::Internal),
         })
         .collect()
 }
