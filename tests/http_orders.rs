@@ -553,6 +553,13 @@ fn a_cancelled_sale_is_offered_to_the_next_bidder_who_may_take_it() {
     let for_b = get(&server, &page, Some(&b));
     assert_eq!(for_b.status, 200);
     assert!(for_b.body.contains("Buy it for $15.00"));
+    assert!(
+        !for_b.body.contains("sao"),
+        "nothing of the cancelled sale's buyer"
+    );
+    assert!(!for_b.body.contains("$30.00") && !for_b.body.contains("$15.50"));
+    let word = get(&server, &format!("{page}/state"), Some(&b));
+    assert_eq!((word.status, word.body.as_str()), (200, "cancelled"));
     assert_eq!(get(&server, &page, Some(&stranger)).status, 404);
     let by_stranger = post(
         &server,

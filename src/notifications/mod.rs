@@ -44,6 +44,8 @@ pub enum NoticeKind {
     OrderCancelled,
     /// A second-chance offer: a cancelled sale offered to you at your highest bid.
     OrderOffer,
+    /// The bidder took your second-chance offer (to the seller).
+    OrderOfferTaken,
 }
 
 impl NoticeKind {
@@ -61,6 +63,7 @@ impl NoticeKind {
             NoticeKind::OrderReceived => "order_received",
             NoticeKind::OrderCancelled => "order_cancelled",
             NoticeKind::OrderOffer => "order_offer",
+            NoticeKind::OrderOfferTaken => "order_offer_taken",
         }
     }
 
@@ -126,6 +129,9 @@ impl Notice {
                     self.actor
                 )
             }
+            NoticeKind::OrderOfferTaken => {
+                format!("{} took your offer of {name} for {price}.", self.actor)
+            }
         }
     }
 
@@ -139,7 +145,8 @@ impl Notice {
             | NoticeKind::OrderShipped
             | NoticeKind::OrderReceived
             | NoticeKind::OrderCancelled
-            | NoticeKind::OrderOffer => format!("/orders/{}", self.item_id),
+            | NoticeKind::OrderOffer
+            | NoticeKind::OrderOfferTaken => format!("/orders/{}", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }
     }

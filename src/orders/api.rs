@@ -39,7 +39,7 @@ pub async fn user_rating(
 /// order.
 #[server(prefix = "/api", endpoint = "orders/get")]
 pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppError> {
-    use crate::orders::{OfferState, Role};
+    use crate::orders::Role;
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
         return Ok(None);
@@ -56,13 +56,30 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
     let test_payments = crate::orders::server::payments::provider().is_test();
     let Some(role) = order.role_of(user.id) else {
         // The bidder a second-chance offer is open to sees it (and only it).
-        let offered = order
+        let Some(offer) = order
             .offer
-            .as_ref()
-            .is_some_and(|o| o.to_id == user.id && o.state == OfferState::Open);
-        if !offered {
+            .clone()
+            .filter(|o| o.to_id == user.id && o.is_open(now_ms))
+        else {
             return Err(AppError::NotFound);
-        }
+        };
+        // They see the item and the offer, nothing of the sale that was cancelled.
+        let order = crate::orders::Order {
+            buyer_id: offer.to_id,
+            buyer_name: offer.to_name.clone(),
+            price_cents: offer.price_cents,
+            created_at_ms: 0,
+            paid_at_ms: None,
+            shipped_at_ms: None,
+            received_at_ms: None,
+            cancelled_at_ms: None,
+            address: None,
+            payment_ref: None,
+            carrier: None,
+            tracking: None,
+            offer: Some(offer),
+            ..order
+        };
         return Ok(Some(OrderPageData {
             order,
             role: None,
@@ -123,6 +140,9 @@ pub async fn offer_second_chance(item_id: ItemId) -> Result<StepReply, AppError>
     if order.role_of(user.id) != Some(crate::orders::Role::Seller) {
         return steps::answer(&state, item_id, StepOutcome::NotYours, "");
     }
+    if order.state != OrderState::Cancelled || order.offer.is_some() {
+        return steps::answer(&state, item_id, StepOutcome::WrongState(order.state), "");
+    }
     let Some((to, to_name, price_cents)) =
         crate::orders::server::next_bidder(&state.db, item_id, order.buyer_id).await?
     else {
@@ -148,7 +168,16 @@ pub async fn offer_second_chance(item_id: ItemId) -> Result<StepReply, AppError>
     };
     let outcome = take_step(&state.db, item_id, user.id, &step).await?;
     if outcome == StepOutcome::Done(OrderState::Cancelled) {
+        // Only the bidder hears of it (the sale's first buyer heard of the cancel already).
         crate::orders::server::announce_offer(&state.db, item_id);
+        crate::server::http::forms::redirect_plain_post_with_notice(
+            &format!("/orders/{item_id}"),
+            "offered",
+        );
+        return Ok(StepReply {
+            state: Some(OrderState::Cancelled),
+            problems: String::new(),
+        });
     }
     steps::answer(&state, item_id, outcome, "offered")
 }
@@ -306,6 +335,7 @@ pub async fn pay_order(
     }
     let charge = Charge {
         order: item_id,
+        buyer: user.id,
         amount_cents: order.price_cents,
         decline: decline.is_some(),
     };
@@ -323,6 +353,12 @@ pub async fn pay_order(
         address,
     };
     let outcome = take_step(&state.db, item_id, user.id, &step).await?;
+    if let crate::orders::server::StepOutcome::WrongState(_) = outcome {
+        // The sale was cancelled between the charge and the step: the money goes back.
+        crate::orders::server::payments::provider()
+            .refund(&state.db, &charge)
+            .await?;
+    }
     steps::answer(&state, item_id, outcome, "paid")
 }
 

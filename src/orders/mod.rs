@@ -235,6 +235,13 @@ pub enum OfferState {
     Expired,
 }
 
+impl SecondChance {
+    /// Whether it may still be taken at `now_ms`.
+    pub fn is_open(&self, now_ms: i64) -> bool {
+        self.state == OfferState::Open && now_ms < self.expires_at_ms
+    }
+}
+
 impl OfferState {
     pub fn parse(word: &str) -> Option<Self> {
         match word {

@@ -253,7 +253,9 @@ pub async fn schedule_offer_expiry(
     at_ms: i64,
 ) -> Result<(), crate::server::jobs::EnqueueError> {
     let payload = serde_json::to_string(&AutoReceive { item: item.0 }).unwrap_or_default();
-    let key = format!("offer:{item}");
+    // One job per offer's expiry (a double submit writes one offer; the job whose time is not
+    // the offer's finds it open too early and does nothing).
+    let key = format!("offer:{item}:{at_ms}");
     let queue = crate::items::server::close_job::QUEUE;
     crate::server::jobs::enqueue(
         db,
@@ -296,7 +298,8 @@ pub fn announce(db: &Db, item: ItemId, now: OrderState) {
         OrderState::Shipped => NoticeKind::OrderShipped,
         OrderState::Received => NoticeKind::OrderReceived,
         OrderState::Cancelled => NoticeKind::OrderCancelled,
-        OrderState::AwaitingPayment => return,
+        // Only a second-chance offer taken comes back to awaiting payment.
+        OrderState::AwaitingPayment => NoticeKind::OrderOfferTaken,
     };
     let db = db.clone();
     tokio::spawn(async move {
@@ -467,8 +470,8 @@ fn decode(
     })
 }
 
-/// `GET /orders/{id}/state`: where the order is, as a word (`paid`…), for its buyer and seller
-/// (404 for anyone else, 401 for visitors): the open order page asks when a notice arrives,
+/// `GET /orders/{id}/state`: where the order is, as a word (`paid`…), for its buyer, its seller
+/// and the bidder an open offer is for (404 for anyone else, 401 for visitors): the open order page asks when a notice arrives,
 /// and reloads when the other party has moved it on.
 pub fn routes() -> axum::Router<crate::server::state::AppState> {
     axum::Router::new().route("/orders/{id}/state", axum::routing::get(state_word))
@@ -482,7 +485,11 @@ async fn state_word(
     use axum::response::IntoResponse;
     let id = ItemId::parse(&id).ok_or(AppError::NotFound)?;
     let order = get(&state.db, id).await?.ok_or(AppError::NotFound)?;
-    if order.role_of(user.id).is_none() {
+    let offered = order
+        .offer
+        .as_ref()
+        .is_some_and(|o| o.to_id == user.id && o.is_open(crate::util::time::now_ms()));
+    if order.role_of(user.id).is_none() && !offered {
         return Err(AppError::NotFound);
     }
     Ok((

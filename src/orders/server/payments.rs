@@ -22,6 +22,9 @@ pub enum Payments {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Charge {
     pub order: ItemId,
+    /// Who pays: with the order, the charge's idempotency key (a second-chance buyer of the
+    /// same item is another charge).
+    pub buyer: crate::util::id::UserId,
     pub amount_cents: i64,
     /// The test provider declines when asked to (its form has the box); others ignore it.
     pub decline: bool,
@@ -68,30 +71,31 @@ async fn test_charge(db: &Db, charge: &Charge) -> Result<Charged, AppError> {
         charge.order,
         crate::util::random::random_hex::<6>()
     );
+    let field = |name: &str| format!("{name}:{}", charge.buyer);
     let mut conn = db.conn()?;
     let (first, amount): (String, i64) = redis::pipe()
         .atomic()
         .cmd("HSETNX")
         .arg(&key)
-        .arg("reference")
+        .arg(field("reference"))
         .arg(&reference)
         .ignore()
         .cmd("HSETNX")
         .arg(&key)
-        .arg("amount_cents")
+        .arg(field("amount_cents"))
         .arg(charge.amount_cents)
         .ignore()
         .cmd("HSETNX")
         .arg(&key)
-        .arg("at")
+        .arg(field("at"))
         .arg(crate::util::time::now_ms())
         .ignore()
         .cmd("HGET")
         .arg(&key)
-        .arg("reference")
+        .arg(field("reference"))
         .cmd("HGET")
         .arg(&key)
-        .arg("amount_cents")
+        .arg(field("amount_cents"))
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("test charge", e))?;
@@ -100,4 +104,23 @@ async fn test_charge(db: &Db, charge: &Charge) -> Result<Charged, AppError> {
         return Err(AppError::Internal);
     }
     Ok(Charged::Yes { reference: first })
+}
+
+impl Payments {
+    /// Gives back a charge whose order step was refused (the seller cancelled the sale between
+    /// the charge and the step): the buyer is never left charged for nothing.
+    pub async fn refund(self, db: &Db, charge: &Charge) -> Result<(), AppError> {
+        match self {
+            Payments::Test => {
+                let mut conn = db.conn()?;
+                redis::cmd("HSET")
+                    .arg(db.keys().test_charge(charge.order))
+                    .arg(format!("refunded:{}", charge.buyer))
+                    .arg(crate::util::time::now_ms())
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(|e| redis_error("test refund", e))
+            }
+        }
+    }
 }
