@@ -11,14 +11,6 @@ use common::redis_url;
 use common::server::{call, create_item, created_id, get, sign_up, wait_until, Server, FORM, HTML};
 use std::time::Duration;
 
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
-}
-
 #[test]
 fn the_operations_page_is_for_operators_and_settles_dead_jobs() {
     let prefix = common::fresh_prefix();
@@ -47,7 +39,7 @@ fn the_operations_page_is_for_operators_and_settles_dead_jobs() {
     assert_eq!(r.status, 404, "the actions do not exist for others either");
 
     // A job no worker understands ends dead at once, with its reason.
-    block_on(async {
+    common::block_on(async {
         let db = rbay::server::redis::connect(&redis_url(), rbay::server::Keys::new(&prefix))
             .await
             .unwrap();

@@ -453,7 +453,7 @@ fn cancelled_sale(server: &Server, prefix: &str, tag: &str) -> (String, String, 
         server_user_id(server, &a),
         server_user_id(server, &b),
     );
-    let id = block_on(async {
+    let id = common::block_on(async {
         use rbay::accounts::UserId;
         let db =
             rbay::server::redis::connect(&common::redis_url(), rbay::server::Keys::new(prefix))
@@ -491,14 +491,6 @@ fn cancelled_sale(server: &Server, prefix: &str, tag: &str) -> (String, String, 
     );
     assert_eq!(location(&cancelled), format!("/orders/{id}"));
     (seller, a, b, id)
-}
-
-fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(f)
 }
 
 fn quick_server_with(prefix: &str, offer_secs: &str) -> Server {

@@ -176,3 +176,12 @@ pub async fn indexed_ids(db: &Db, query: &str) -> Vec<rbay::items::ItemId> {
     };
     find(db, "test", query).await.unwrap().ids
 }
+
+/// Runs `f` to completion on a runtime of its own (for the HTTP tests, which are synchronous).
+pub fn block_on<T>(f: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(f)
+}

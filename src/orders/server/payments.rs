@@ -51,10 +51,27 @@ impl Payments {
         matches!(self, Payments::Test)
     }
 
-    /// Charges `charge.amount_cents` for `charge.order`, at most once per order.
+    /// Charges `charge.amount_cents` for `charge.order`, at most once per order and buyer.
     pub async fn charge(self, db: &Db, charge: &Charge) -> Result<Charged, AppError> {
         match self {
             Payments::Test => test_charge(db, charge).await,
+        }
+    }
+
+    /// Gives back a charge whose order step was refused (the seller cancelled the sale between
+    /// the charge and the step): the buyer is never left charged for nothing.
+    pub async fn refund(self, db: &Db, charge: &Charge) -> Result<(), AppError> {
+        match self {
+            Payments::Test => {
+                let mut conn = db.conn()?;
+                redis::cmd("HSET")
+                    .arg(db.keys().test_charge(charge.order))
+                    .arg(format!("refunded:{}", charge.buyer))
+                    .arg(crate::util::time::now_ms())
+                    .query_async::<()>(&mut conn)
+                    .await
+                    .map_err(|e| redis_error("test refund", e))
+            }
         }
     }
 }
@@ -104,23 +121,4 @@ async fn test_charge(db: &Db, charge: &Charge) -> Result<Charged, AppError> {
         return Err(AppError::Internal);
     }
     Ok(Charged::Yes { reference: first })
-}
-
-impl Payments {
-    /// Gives back a charge whose order step was refused (the seller cancelled the sale between
-    /// the charge and the step): the buyer is never left charged for nothing.
-    pub async fn refund(self, db: &Db, charge: &Charge) -> Result<(), AppError> {
-        match self {
-            Payments::Test => {
-                let mut conn = db.conn()?;
-                redis::cmd("HSET")
-                    .arg(db.keys().test_charge(charge.order))
-                    .arg(format!("refunded:{}", charge.buyer))
-                    .arg(crate::util::time::now_ms())
-                    .query_async::<()>(&mut conn)
-                    .await
-                    .map_err(|e| redis_error("test refund", e))
-            }
-        }
-    }
 }
