@@ -4,8 +4,9 @@
 -- KEYS[10] = item's comment order (sorted set, score: created ms)
 -- ARGV[3] = comment id (from the global counter)   ARGV[4] = author id   ARGV[5] = author name
 -- ARGV[6] = text (already cleaned)
--- Returns { 'added', created ms, comment count } or { 'not_found' } for an unknown item.
-if redis.call('EXISTS', KEYS[I_STATE]) == 0 then
+-- Returns { 'added', created ms, comment count } or { 'not_found' } for an unknown item or one
+-- a moderator hid.
+if redis.call('EXISTS', KEYS[I_STATE]) == 0 or redis.call('HEXISTS', KEYS[I_DOC], 'hidden') == 1 then
   return { 'not_found' }
 end
 local now = now_ms()

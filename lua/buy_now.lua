@@ -3,15 +3,20 @@
 -- exactly one outcome.
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
 -- KEYS[9] = bid history   KEYS[10] = the item's order (created here: the sale and its order
--- are one step)   KEYS[11..] = the shard's ending ranking of each category
+-- are one step)   KEYS[11] = the shard's blocked bidders (hash `<seller>:<bidder>`)
+-- KEYS[12..] = the shard's ending ranking of each category
 -- ARGV[3] = buyer id   ARGV[4] = buyer name
--- ARGV[5..] = the slugs of the categories of KEYS[11..], in the same order
+-- ARGV[5..] = the slugs of the categories of KEYS[12..], in the same order
 -- Returns { 'bought', price, time (ms) } | { 'not_found' } | { 'ended' } | { 'own_item' }
 --       | { 'unavailable' } (no Buy It Now price, or bidding has taken over)
+--       | { 'removed' } (a moderator hid the listing) | { 'blocked' } (its seller blocked the buyer)
 local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', 'buy_now', 'bids',
   'reserve', 'price')
 if not s[1] then
   return { 'not_found' }
+end
+if redis.call('HEXISTS', KEYS[I_DOC], 'hidden') == 1 then
+  return { 'removed' }
 end
 local now = now_ms()
 if now >= tonumber(s[2]) or s[3] == '1' then
@@ -19,6 +24,9 @@ if now >= tonumber(s[2]) or s[3] == '1' then
 end
 if s[1] == ARGV[3] then
   return { 'own_item' }
+end
+if redis.call('HEXISTS', KEYS[11], s[1] .. ':' .. ARGV[3]) == 1 then
+  return { 'blocked' }
 end
 local price = tonumber(s[4]) or 0
 local bids = tonumber(s[5]) or 0
@@ -39,7 +47,7 @@ redis.call('LPUSH', KEYS[9], ARGV[3] .. '|' .. price .. '|' .. now .. '|n|' .. A
 redis.call('ZREM', KEYS[I_PRICE], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_VIEWS], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_ENDING], ARGV[A_ITEM])
-redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 11, 5), ARGV[A_ITEM])
+redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 12, 5), ARGV[A_ITEM])
 create_order(KEYS[10], ARGV[3], ARGV[4], s[1], price)
 redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
 emit_item('ended', {

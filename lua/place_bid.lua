@@ -12,15 +12,17 @@
 --
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
 -- KEYS[9] = bid history (list, newest first)   KEYS[10] = the item's maximums (hash: bidder → cents)
--- KEYS[11..] = the shard's ending ranking of each category (see `category_ranking`)
+-- KEYS[11] = the shard's blocked bidders (hash `<seller>:<bidder>`, src/moderation)
+-- KEYS[12..] = the shard's ending ranking of each category (see `category_ranking`)
 -- ARGV[3] = bidder id   ARGV[4] = bidder name   ARGV[5] = maximum (integer cents)
--- ARGV[6..] = the slugs of the categories of KEYS[11..], in the same order
+-- ARGV[6..] = the slugs of the categories of KEYS[12..], in the same order
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
 --           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
 --           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
 --           'outbid' (recorded, but an earlier maximum is higher or equal) or 'raised' (the
 --           leader raised their own maximum),
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
+--       | { 'removed' } (a moderator hid the listing) | { 'blocked' } (its seller blocked the bidder)
 local function increment(price)
   if price < 100 then return 5            -- under $1: 5¢
   elseif price < 500 then return 25       -- under $5: 25¢
@@ -41,6 +43,9 @@ local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'min_bid', 
 if not s[1] then
   return { 'not_found' }
 end
+if redis.call('HEXISTS', KEYS[I_DOC], 'hidden') == 1 then
+  return { 'removed' }
+end
 local now = now_ms()
 local ends = tonumber(s[2])
 if now >= ends or s[5] == '1' then
@@ -49,6 +54,9 @@ end
 local me, my_name = ARGV[3], ARGV[4]
 if s[1] == me then
   return { 'own_item' }
+end
+if redis.call('HEXISTS', KEYS[11], s[1] .. ':' .. me) == 1 then
+  return { 'blocked' }
 end
 local amount = tonumber(ARGV[5])
 local bids = tonumber(s[4])
@@ -151,7 +159,7 @@ if s[10] == '1' and ends - now < 120000 then
     moved_end = 1
     redis.call('HSET', KEYS[I_STATE], 'ends_at', ends)
     redis.call('ZADD', KEYS[I_ENDING], 'XX', ends, ARGV[A_ITEM])
-    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 11, 6), 'XX',
+    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 12, 6), 'XX',
       ends, ARGV[A_ITEM])
   end
 end

@@ -4,6 +4,8 @@
 -- up someone else's allowance.
 -- KEYS[1] = the session hash   KEYS[2] = the user's rate-limit set for the action
 -- KEYS[3] = the user's notifications (for the unread count the header shows)
+-- KEYS[4] = the user's account: a suspended account's sessions are dead (deleted on sight), on
+--           every instance at once, since every request asks here
 -- ARGV[1] = session lifetime (ms), renewed by this visit
 -- ARGV[2] = rate-limit window (ms), or 0 for no limit
 -- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
@@ -14,6 +16,10 @@
 --   milliseconds until the next hit is allowed, unread notifications }.
 local s = redis.call('HMGET', KEYS[1], 'user_id', 'username')
 if not s[1] or not s[2] then
+  return { 0 }
+end
+if redis.call('HEXISTS', KEYS[4], 'suspended') == 1 then
+  redis.call('DEL', KEYS[1])
   return { 0 }
 end
 local remaining = redis.call('PTTL', KEYS[1])

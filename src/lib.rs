@@ -7,7 +7,8 @@
 //! - [`items`]: what every feature shows of an item (ids, cards, the item page, photos, the
 //!   search index);
 //! - the features: [`accounts`], [`listings`], [`auction`], [`catalog`], [`engagement`],
-//!   [`my_lists`], [`seller`], [`comments`], [`notifications`], [`profiles`], [`jobs`];
+//!   [`my_lists`], [`seller`], [`comments`], [`notifications`], [`profiles`], [`orders`],
+//!   [`moderation`], [`jobs`];
 //! - [`analytics`]: counts per minute, hour and day, charts, fleet figures;
 //! - [`live`]: live updates to open pages (features bring their events; `live::ui` is the
 //!   browser end);
@@ -30,6 +31,7 @@ pub mod items;
 pub mod jobs;
 pub mod listings;
 pub mod live;
+pub mod moderation;
 pub mod my_lists;
 pub mod notifications;
 pub mod orders;

@@ -36,6 +36,8 @@ crate::problems! {
             format!("Passwords are {PASSWORD_MIN}–{PASSWORD_MAX} characters long."),
         PasswordMismatch = "password-mismatch" => "The passwords don't match.",
         BadCredentials = "credentials" => "Wrong username or password.",
+        /// A moderator suspended the account (`moderation`).
+        Suspended = "suspended" => "This account is suspended: a moderator found it broke the rules.",
     }
 }
 

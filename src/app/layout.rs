@@ -109,7 +109,11 @@ fn account_links(user: Option<CurrentUser>, admin: bool) -> AnyView {
                     <li><a href="/notifications">"Notifications"</a></li>
                     <li><a href="/dashboard">"Dashboard"</a></li>
                     <li><a href=format!("/users/{}", user.id)>"Your profile"</a></li>
-                    {admin.then(|| view! { <li><a href="/ops">"Operations"</a></li> })}
+                    <li><a href="/my/blocked">"Blocked bidders"</a></li>
+                    {admin.then(|| view! {
+                        <li><a href="/ops">"Operations"</a></li>
+                        <li><a href="/ops/moderation">"Moderation"</a></li>
+                    })}
                 </ul>
             </details>
             <form class="signout-form" method="post" action="/api/auth/signout">

@@ -13,6 +13,7 @@ use crate::comments::ui::comments::CommentsPage;
 use crate::items::ui::item::ItemPage;
 use crate::jobs::ui::ops::OpsPage;
 use crate::listings::ui::new_item::NewItemPage;
+use crate::moderation::ui::{blocked::BlockedPage, moderation::ModerationPage, report::ReportPage};
 use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
 use crate::orders::ui::order::OrderPage;
@@ -88,6 +89,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/won") view=WonSoldPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/ops") view=OpsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/ops/moderation") view=ModerationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/blocked") view=BlockedPage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>

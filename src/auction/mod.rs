@@ -47,6 +47,10 @@ crate::problems! {
         NotFound = "notfound" => "This auction doesn't exist.",
         Ended = "ended" => "This auction has ended; no more bids.",
         OwnItem = "own" => "You can't bid on your own item.",
+        /// A moderator hid the listing.
+        Removed = "removed" => "This listing was removed; it takes no bids.",
+        /// The seller blocked the bidder (`moderation`).
+        Blocked = "blocked" => "The seller of this item does not accept your bids.",
         /// Buy It Now is gone (bidding took over) or was never offered.
         BuyNowGone = "buynow-gone" => "Buy It Now is no longer available: bidding has started.",
         /// Below the minimum: [`bid_message`] names the minimum.

@@ -20,7 +20,7 @@ pub async fn get_comments(item_id: ItemId, page: usize) -> Result<Option<Comment
     use crate::comments::PAGE_SIZE;
     let state = crate::server::state::current()?;
     let item = item_id;
-    let Some(item_name) = crate::items::server::store::name(&state.db, item).await? else {
+    let Some(item_name) = crate::items::server::store::listed_name(&state.db, item).await? else {
         return Ok(None);
     };
     let viewer = crate::accounts::server::current_user(&state).await?;

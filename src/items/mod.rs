@@ -129,6 +129,9 @@ pub struct ItemDetail {
     pub soft_close: bool,
     /// How many users watch it.
     pub watchers: i64,
+    /// Why a moderator hid the listing (`moderation`), when one did: then only its seller and
+    /// the moderators see its page.
+    pub removed: Option<String>,
 }
 
 impl ItemDetail {

@@ -155,7 +155,7 @@ pub async fn sign_in(
     };
     let password = crate::util::url::clip(password, crate::accounts::PASSWORD_MAX + 1);
     let wrong = || FormErrors::form(Problem::BadCredentials);
-    let Some((id, display, phc)) = account else {
+    let Some((id, display, phc, suspended)) = account else {
         // Same work as a real check, so timing does not reveal which usernames exist.
         passwords::verify_nothing(password)
             .await
@@ -167,6 +167,10 @@ pub async fn sign_in(
         .map_err(form_problem)?
     {
         return Err(wrong());
+    }
+    // Said only to whoever knows the password.
+    if suspended {
+        return Err(FormErrors::form(Problem::Suspended));
     }
     if let Some(old) = previous_token {
         sessions::destroy(db, old).await.map_err(form_problem)?;
@@ -236,20 +240,26 @@ pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<UserId>, AppErr
 }
 
 /// Id, display name and password hash of the user with this (lowercase) name.
-async fn find_account(db: &Db, lower: &str) -> Result<Option<(UserId, String, String)>, AppError> {
+/// An account found by name: its id, its shown name, its password hash, and whether a
+/// moderator suspended it.
+type Account = (UserId, String, String, bool);
+
+async fn find_account(db: &Db, lower: &str) -> Result<Option<Account>, AppError> {
     let Some(id) = find_user_id(db, lower).await? else {
         return Ok(None);
     };
     let mut conn = db.conn()?;
-    let (display, phc): (Option<String>, Option<String>) = redis::cmd("HMGET")
-        .arg(db.keys().user(id))
-        .arg("username")
-        .arg("password")
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("load user", e))?;
+    let (display, phc, suspended): (Option<String>, Option<String>, Option<String>) =
+        redis::cmd("HMGET")
+            .arg(db.keys().user(id))
+            .arg("username")
+            .arg("password")
+            .arg("suspended")
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| redis_error("load user", e))?;
     Ok(match (display, phc) {
-        (Some(display), Some(phc)) => Some((id, display, phc)),
+        (Some(display), Some(phc)) => Some((id, display, phc, suspended.is_some())),
         _ => {
             tracing::error!(user_id = %id, "username maps to an incomplete user hash");
             None
@@ -289,6 +299,15 @@ pub fn renewal(state: &AppState, token: &str, user: &SessionUser) -> Option<Stri
 /// Per-request cache of the session lookup; provided fresh for every request.
 #[derive(Clone, Default)]
 pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
+
+/// The signed-in moderator (`RBAY_ADMINS`) of this request; to anyone else the page or action
+/// does not exist ([`AppError::NotFound`]).
+pub async fn admin(state: &AppState) -> Result<CurrentUser, AppError> {
+    match current_user(state).await? {
+        Some(user) if state.config.admins.contains(&user.username) => Ok(user),
+        _ => Err(AppError::NotFound),
+    }
+}
 
 /// The signed-in user of this request, or `None`. Visitors without a session cookie cost no
 /// Redis call; the lookup runs at most once per request. A session close to expiry gets a

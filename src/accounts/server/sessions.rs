@@ -127,6 +127,7 @@ pub async fn check(
         .key(keys.session(user_id, &token_hash(token)))
         .key(keys.user_rate_limit(action, user_id))
         .key(keys.user_notes(user_id))
+        .key(keys.user(user_id))
         .arg(ttl.as_millis() as u64)
         .arg(window)
         .arg(max)

@@ -54,7 +54,13 @@ pub enum BidRejection {
     NotFound,
     Ended,
     OwnItem,
-    TooLow { minimum_cents: i64 },
+    TooLow {
+        minimum_cents: i64,
+    },
+    /// A moderator hid the listing.
+    Removed,
+    /// The seller blocked the bidder.
+    Blocked,
 }
 
 impl BidRejection {
@@ -65,13 +71,16 @@ impl BidRejection {
             BidRejection::Ended => (BidProblem::Ended, None),
             BidRejection::OwnItem => (BidProblem::OwnItem, None),
             BidRejection::TooLow { minimum_cents } => (BidProblem::TooLow, Some(*minimum_cents)),
+            BidRejection::Removed => (BidProblem::Removed, None),
+            BidRejection::Blocked => (BidProblem::Blocked, None),
         }
     }
 }
 
 /// `lua/place_bid.lua`'s reply, strictly: `{ leading|raised|outbid, price, bids, next minimum,
 /// time, outbid bidder or 0, ends at, reserve met, end moved[, item name] }` (the name only when
-/// the price moved), or `{ not_found }`, `{ ended }`, `{ own_item }`, `{ too_low, minimum }`.
+/// the price moved), or `{ not_found }`, `{ ended }`, `{ own_item }`, `{ too_low, minimum }`,
+/// `{ removed }`, `{ blocked }`.
 impl FromRedisValue for BidOutcome {
     fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
         let f = Fields::new("place_bid", v)?;
@@ -101,6 +110,8 @@ impl FromRedisValue for BidOutcome {
             "not_found" => BidOutcome::Rejected(BidRejection::NotFound),
             "ended" => BidOutcome::Rejected(BidRejection::Ended),
             "own_item" => BidOutcome::Rejected(BidRejection::OwnItem),
+            "removed" => BidOutcome::Rejected(BidRejection::Removed),
+            "blocked" => BidOutcome::Rejected(BidRejection::Blocked),
             "too_low" => BidOutcome::Rejected(BidRejection::TooLow {
                 minimum_cents: f.get(1)?,
             }),
@@ -124,6 +135,7 @@ pub async fn place_bid(
     let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
         .key(keys.item_bids(item_id))
         .key(keys.item_maxes(item_id))
+        .key(keys.shard_blocks(shard_of(item_id.0)))
         .arg(bidder_id)
         .arg(bidder_name)
         .arg(max_cents)
@@ -150,7 +162,7 @@ pub enum BuyOutcome {
 }
 
 /// `lua/buy_now.lua`'s reply, strictly: `{ bought, price, time }`, `{ unavailable }`,
-/// `{ not_found }`, `{ ended }` or `{ own_item }`.
+/// `{ not_found }`, `{ ended }`, `{ own_item }`, `{ removed }` or `{ blocked }`.
 impl FromRedisValue for BuyOutcome {
     fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
         let f = Fields::new("buy_now", v)?;
@@ -167,6 +179,8 @@ impl FromRedisValue for BuyOutcome {
             "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
             "ended" => BuyOutcome::Refused(BidRejection::Ended),
             "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
+            "removed" => BuyOutcome::Refused(BidRejection::Removed),
+            "blocked" => BuyOutcome::Refused(BidRejection::Blocked),
             other => return Err(f.unknown_status(other)),
         })
     }
@@ -184,6 +198,7 @@ pub async fn buy_now(
     let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
         .key(keys.item_bids(item_id))
         .key(keys.order(item_id))
+        .key(keys.shard_blocks(shard_of(item_id.0)))
         .arg(buyer_id)
         .arg(buyer_name)
         .category_rankings(keys, shard_of(item_id.0))

@@ -74,19 +74,25 @@ pub fn CommentList(
 }
 
 /// One comment: author, when, the text, and for its author a delete button behind a
-/// confirmation (a disclosure: works without JavaScript).
+/// confirmation (a disclosure: works without JavaScript); for anyone else, a link to report it.
 #[component]
 fn CommentItem(comment: Comment, mine: bool, now_ms: Option<i64>) -> impl IntoView {
     let c = comment;
     // A comment newer than the page's clock (heard live) is "just now".
     let now = now_ms.unwrap_or(c.created_ms).max(c.created_ms);
     view! {
-        <li class="comment" data-comment-id=c.id.to_string()>
+        <li class="comment" id=format!("comment-{}", c.id) data-comment-id=c.id.to_string()>
             <p class="comment-meta">
                 <a class="comment-author" href=format!("/users/{}", c.author_id)>{c.author_name.clone()}</a>
                 <span class="muted">" · "<time data-ago=c.created_ms>{ago(c.created_ms, now)}</time></span>
             </p>
             <p class="comment-text">{c.text.clone()}</p>
+            {(!mine).then(|| {
+                let target = crate::moderation::Target::Comment(c.item_id, c.id);
+                view! {
+                    <a class="comment-report muted" href=crate::moderation::report_url(&target)>"Report"</a>
+                }
+            })}
             {mine.then(|| view! {
                 <details class="comment-delete">
                     <summary class="link-button">"Delete"</summary>

@@ -113,11 +113,19 @@ pub async fn read_fields(
     Ok(rows)
 }
 
-/// Cards for item ids, in the given order (unknown ids are skipped), in one round trip: the
-/// name from each item's document and the live numbers from its state.
+/// Cards for item ids, in the given order (unknown ids and listings a moderator hid are
+/// skipped), in one round trip: the name from each item's document and the live numbers from
+/// its state. Every grid of listings (home, search, browse, similar items, the market board,
+/// profiles, Watching) is built here, so a hidden listing is on none of them, whatever list or
+/// cache its id came from.
 pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
-    let rows = read_fields(db, ids, &["name"], &CARD_FIELDS, None, "cards by id").await?;
-    Ok(rows.iter().filter_map(ItemFields::card).collect())
+    let doc = ["name", "hidden"];
+    let rows = read_fields(db, ids, &doc, &CARD_FIELDS, None, "cards by id").await?;
+    Ok(rows
+        .iter()
+        .filter(|row| row.doc_text(1).is_none())
+        .filter_map(ItemFields::card)
+        .collect())
 }
 
 /// The numbers of a card that change while it is on screen (the page ticker's

@@ -192,8 +192,9 @@ async fn events(
     let Some(id) = ItemId::parse(&id) else {
         return not_found();
     };
-    // Only items that exist get a channel: random ids would otherwise each cost memory.
-    match store::name(&state.db, id).await {
+    // Only items that exist get a channel: random ids would otherwise each cost memory. A
+    // listing a moderator hid has no live events for anyone.
+    match store::listed_name(&state.db, id).await {
         Ok(Some(_)) => {}
         Ok(None) => return not_found(),
         Err(e) => return e.into_response(),

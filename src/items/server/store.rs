@@ -190,6 +190,9 @@ fn detail_from(
         outcome: text("outcome"),
         soft_close: f.get("soft_close").map(String::as_str) != Some("0"),
         watchers: num("watchers"),
+        removed: doc
+            .contains_key("hidden")
+            .then(|| doc.get("hidden_why").cloned().unwrap_or_default()),
     })
 }
 
@@ -487,6 +490,19 @@ pub async fn name(db: &Db, id: ItemId) -> Result<Option<String>, AppError> {
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("item name", e))
+}
+
+/// An item's name, unless a moderator hid it (`moderation`): what the pages and streams that
+/// everyone may open (its comments, its live events) ask before serving it.
+pub async fn listed_name(db: &Db, id: ItemId) -> Result<Option<String>, AppError> {
+    let mut conn = db.conn()?;
+    let (name, hidden): (Option<String>, Option<String>) = redis::cmd("HMGET")
+        .arg(db.keys().item(id))
+        .arg(&["name", "hidden"])
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("item name", e))?;
+    Ok(name.filter(|_| hidden.is_none()))
 }
 
 #[cfg(test)]

@@ -370,6 +370,12 @@ fn item_view(
             <PhotoGallery id=item.id name=item.name.clone() count=item.photos shown=photo/>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>
+                {item.removed.clone().map(|why| view! {
+                    <p class="form-error" data-testid="removed">
+                        "A moderator removed this listing: "{why}
+                        ". Only its seller and the moderators can see this page."
+                    </p>
+                })}
                 <p class="item-seller">
                     "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
                     {seller_rating.map(|rating| view! { " ("<RatingBadge rating/>")" })}
@@ -387,6 +393,9 @@ fn item_view(
             <section class="item-description">
                 <h2>"Description"</h2>
                 <p class="description-text">{item.description.clone()}</p>
+                <p class="report-link">
+                    <a href=crate::moderation::report_url(&crate::moderation::Target::Listing(item.id))>"Report this listing"</a>
+                </p>
             </section>
             <section class="item-history">
                 <h2>"Price history"</h2>

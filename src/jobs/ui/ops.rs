@@ -29,6 +29,7 @@ fn ops_view(ops: OpsView) -> impl IntoView {
     view! {
         <section class="ops-page">
             <h1>"Operations"</h1>
+            <p><a href="/ops/moderation">"Moderation: reports and the audit log →"</a></p>
             <h2>"Fleet"</h2>
             <div class="fleet" inner_html=ops.fleet_html/>
             <h2>"Job queues"</h2>

@@ -51,6 +51,9 @@ pub fn ProfilePage() -> impl IntoView {
                                         <h1>{p.username.clone()}</h1>
                                         <p class="muted">"Member since "{crate::util::time::date(p.member_since_ms)}</p>
                                         <p><RatingBadge rating=p.rating/></p>
+                                        <p class="report-link">
+                                            <a href=crate::moderation::report_url(&crate::moderation::Target::User(p.id))>"Report this user"</a>
+                                        </p>
                                     </div>
                                 </div>
                                 <h2>"Selling"</h2>

@@ -19,6 +19,8 @@ pub struct IndexDef {
     pub name: String,
     /// Key prefix of the hashes to index (already namespaced).
     pub prefix: String,
+    /// Which documents under the prefix are indexed (`FT.CREATE … FILTER`), if not all.
+    pub filter: Option<&'static str>,
     /// The arguments after `SCHEMA`.
     pub schema: Vec<&'static str>,
 }
@@ -36,7 +38,10 @@ impl IndexDef {
     pub fn version(&self) -> String {
         // Stable across builds and platforms; each part ends with a 0 byte, so argument
         // boundaries count.
-        let parts = std::iter::once(self.prefix.as_str()).chain(self.schema.iter().copied());
+        let filter = self.filter.map(|f| ["FILTER", f]).into_iter().flatten();
+        let parts = std::iter::once(self.prefix.as_str())
+            .chain(filter)
+            .chain(self.schema.iter().copied());
         let hash = crate::util::hash::fnv1a(
             parts.flat_map(|part| part.bytes().chain(std::iter::once(0u8))),
         );
@@ -47,12 +52,15 @@ impl IndexDef {
 /// The items index over the item documents: full-text name (weighted) and description, the
 /// seller and the category as tags, and sortable numbers for search sorting, filters and the dashboard (copies
 /// refreshed in batches by `items::server::index_sync`; the home rankings are sorted sets).
+/// A listing a moderator hid (its document has `hidden`, see `moderation`) is not indexed:
+/// RediSearch drops it the moment the field is set and takes it back when it goes.
 #[rustfmt::skip]
 pub fn items_index(db: &Db) -> IndexDef {
     let keys = db.keys();
     IndexDef {
         name: keys.items_index(),
         prefix: keys.items_prefix(),
+        filter: Some("!exists(@hidden)"),
         schema: vec![
             "name", "TEXT", "WEIGHT", "5.0", "SORTABLE",
             "description", "TEXT",
@@ -177,9 +185,11 @@ async fn recreate_if_needed(
             .arg("HASH")
             .arg("PREFIX")
             .arg(1)
-            .arg(&def.prefix)
-            .arg("SCHEMA")
-            .arg(&def.schema);
+            .arg(&def.prefix);
+        if let Some(filter) = def.filter {
+            create.arg("FILTER").arg(filter);
+        }
+        create.arg("SCHEMA").arg(&def.schema);
         on(db, primary, &create).await?;
     }
     let _: () = redis::cmd("SET")
@@ -237,6 +247,7 @@ mod tests {
         IndexDef {
             name: "t:idx".into(),
             prefix: "t:items:".into(),
+            filter: None,
             schema,
         }
     }
@@ -254,5 +265,10 @@ mod tests {
         // The fingerprint of an unchanged schema never changes between builds (a new value
         // would make every deployment re-create its index).
         assert_eq!(def(vec!["name", "TEXT"]).version(), "de7707891ead76f9");
+        let filtered = IndexDef {
+            filter: Some("!exists(@hidden)"),
+            ..def(vec!["name", "TEXT"])
+        };
+        assert_ne!(filtered.version(), def(vec!["name", "TEXT"]).version());
     }
 }

@@ -438,6 +438,14 @@ mod tests {
             k.user_feedback(UserId(1)),
             k.user_feedback_order(UserId(1)),
             k.user_rating(UserId(1)),
+            k.reports("item:1"),
+            k.report_notes("item:1"),
+            k.reports_newest(),
+            k.reports_most(),
+            k.moderation_log(),
+            k.item_hidden_comments(1u64),
+            k.shard_blocks(0),
+            k.user_blocked(UserId(1)),
         ];
         for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");
@@ -503,6 +511,8 @@ mod tests {
             k.item_image(id),
             k.item_comments(id),
             k.item_comment_order(id),
+            k.item_hidden_comments(id),
+            k.shard_blocks(shard),
             k.order(id),
             k.test_charge(id),
             k.item_events(id),
@@ -540,6 +550,15 @@ mod tests {
         // Feedback and the rating it counts change in one script.
         for key in [k.user_feedback_order(UserId(5)), k.user_rating(UserId(5))] {
             assert_eq!(hash_tag(&key), hash_tag(&k.user_feedback(UserId(5))));
+        }
+        // Reporting and settling are one script each, in the `{mod}` slot.
+        for key in [
+            k.report_notes("user:1"),
+            k.reports_newest(),
+            k.reports_most(),
+            k.moderation_log(),
+        ] {
+            assert_eq!(hash_tag(&key), hash_tag(&k.reports("user:1")), "{key}");
         }
         let queue = hash_tag(&k.queue_stream("auctions")).to_string();
         assert_eq!(queue, "q:auctions");

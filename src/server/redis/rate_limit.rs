@@ -80,6 +80,8 @@ pub enum Action {
     Listing,
     /// A step of an order (pay, ship, receive).
     OrderStep,
+    /// A report to the moderators, or a change to the bidders one blocks.
+    Report,
 }
 
 impl Action {
@@ -91,6 +93,7 @@ impl Action {
             Action::Comment => "comment",
             Action::Listing => "listing",
             Action::OrderStep => "order",
+            Action::Report => "report",
         }
     }
 
@@ -105,7 +108,8 @@ impl Action {
             | Action::Bid
             | Action::Comment
             | Action::Listing
-            | Action::OrderStep => OnFailure::Refuse,
+            | Action::OrderStep
+            | Action::Report => OnFailure::Refuse,
         }
     }
 }

@@ -1,0 +1,433 @@
+//! Moderation in Redis: reports are one per reporter per target, counted and queued; a
+//! moderator's action is logged and settles the reports; a hidden listing is gone from
+//! search, the rankings, every grid of cards and bidding, and comes back whole; a hidden comment
+//! leaves the list live; a suspended user's sessions die; a seller's block is enforced by the
+//! bid and Buy It Now scripts.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{eventually, indexed_ids, list_item, test_db};
+use rbay::accounts::{CurrentUser, UserId};
+use rbay::auction::server::bids::{buy_now, BidOutcome, BidRejection, BuyOutcome};
+use rbay::auction::server::place_bid;
+use rbay::items::ItemId;
+use rbay::moderation::server::{act, block, blocked, report, unblock, view, Applied};
+use rbay::moderation::{ModAction, ModProblem, Reason, Target};
+use rbay::server::redis::keys::shard_of;
+use rbay::server::redis::Db;
+
+fn user(id: u64, name: &str) -> CurrentUser {
+    CurrentUser {
+        id: UserId(id),
+        username: name.to_string(),
+        unread: 0,
+    }
+}
+
+async fn in_ranking(db: &Db, key: String, id: ItemId) -> bool {
+    let score: Option<f64> = redis::cmd("ZSCORE")
+        .arg(key)
+        .arg(id.0)
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    score.is_some()
+}
+
+async fn in_rankings(db: &Db, id: ItemId) -> [bool; 4] {
+    let (keys, shard) = (db.keys(), shard_of(id.0));
+    [
+        in_ranking(db, keys.rank_ending(shard), id).await,
+        in_ranking(db, keys.rank_price(shard), id).await,
+        in_ranking(db, keys.rank_views(shard), id).await,
+        in_ranking(db, keys.rank_ending_in("other", shard), id).await,
+    ]
+}
+
+#[tokio::test]
+async fn a_hidden_listing_is_gone_from_search_rankings_cards_and_bidding_and_comes_back_whole() {
+    let db = test_db().await;
+    let hidden = list_item(&db, "Brass telescope", 1_000, 3_600_000, 2).await;
+    let kept = list_item(&db, "Brass compass", 1_000, 3_600_000, 0).await;
+    assert!(eventually(5, || async { indexed_ids(&db, "brass").await.len() == 2 }).await);
+    assert_eq!(in_rankings(&db, hidden).await, [true; 4]);
+
+    let done = act(
+        &db,
+        "opal",
+        Target::Listing(hidden),
+        ModAction::Hide,
+        "Counterfeit",
+    )
+    .await;
+    assert_eq!(done.unwrap(), Applied::Done);
+    // Out of the index at once (its filter), out of every ranking, off every grid of cards.
+    assert_eq!(indexed_ids(&db, "brass").await, vec![kept]);
+    assert_eq!(in_rankings(&db, hidden).await, [false; 4]);
+    let cards = rbay::items::server::cards::cards_by_id(&db, &[hidden, kept])
+        .await
+        .unwrap();
+    assert_eq!(cards.iter().map(|c| c.id).collect::<Vec<_>>(), vec![kept]);
+    // Its page's data says why (for its seller and the moderators); nothing else serves it.
+    let detail = rbay::items::server::store::get(&db, hidden)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.removed.as_deref(), Some("Counterfeit"));
+    let name = rbay::items::server::store::listed_name(&db, hidden).await;
+    assert_eq!(name.unwrap(), None);
+    // The scripts refuse it.
+    let bid = place_bid(&db, UserId(7), "bea", hidden, 5_000)
+        .await
+        .unwrap();
+    assert_eq!(bid, BidOutcome::Rejected(BidRejection::Removed));
+    let bought = buy_now(&db, UserId(7), "bea", hidden).await.unwrap();
+    assert_eq!(bought, BuyOutcome::Refused(BidRejection::Removed));
+    let limit = rbay::server::redis::rate_limit::Limit::per_secs(100, 60);
+    let comment = rbay::comments::server::add(&db, limit, hidden, UserId(7), "bea", "Hello?")
+        .await
+        .unwrap();
+    assert_eq!(comment, Err(rbay::comments::CommentProblem::NotFound));
+    // Hiding again changes nothing.
+    let again = act(
+        &db,
+        "opal",
+        Target::Listing(hidden),
+        ModAction::Hide,
+        "Again",
+    )
+    .await;
+    assert_eq!(again.unwrap(), Applied::Unchanged);
+
+    // Restored: searchable, ranked with its numbers as they are, and open to bids again.
+    let back = act(
+        &db,
+        "opal",
+        Target::Listing(hidden),
+        ModAction::Restore,
+        "Genuine after all",
+    );
+    assert_eq!(back.await.unwrap(), Applied::Done);
+    assert_eq!(indexed_ids(&db, "brass").await.len(), 2);
+    assert_eq!(in_rankings(&db, hidden).await, [true; 4]);
+    let views: Option<f64> = redis::cmd("ZSCORE")
+        .arg(db.keys().rank_views(shard_of(hidden.0)))
+        .arg(hidden.0)
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    assert_eq!(views, Some(2.0));
+    let bid = place_bid(&db, UserId(7), "bea", hidden, 5_000)
+        .await
+        .unwrap();
+    assert!(matches!(bid, BidOutcome::Accepted { .. }), "{bid:?}");
+
+    // Every action is in the audit log: who, what, which, why; newest first.
+    let log = view(&db).await.unwrap().audit;
+    let lines: Vec<_> = log
+        .iter()
+        .map(|l| {
+            (
+                l.by.as_str(),
+                l.action.as_str(),
+                l.target.as_str(),
+                l.why.as_str(),
+            )
+        })
+        .collect();
+    let target = format!("item:{hidden}");
+    assert_eq!(
+        lines,
+        vec![
+            ("opal", "restored", target.as_str(), "Genuine after all"),
+            ("opal", "confirmed", target.as_str(), "Again"),
+            ("opal", "hid", target.as_str(), "Counterfeit"),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn reports_are_once_per_reporter_counted_queued_and_settled_by_an_action() {
+    let db = test_db().await;
+    let item = list_item(&db, "Odd watch", 1_000, 3_600_000, 0).await;
+    let target = Target::Listing(item);
+    let (bea, cal) = (user(7, "bea"), user(8, "cal"));
+
+    assert_eq!(
+        report(&db, target, &bea, Reason::Fraud, "Fake")
+            .await
+            .unwrap(),
+        Ok(1)
+    );
+    assert_eq!(
+        report(&db, target, &bea, Reason::Spam, "Again")
+            .await
+            .unwrap(),
+        Err(ModProblem::Already)
+    );
+    assert_eq!(
+        report(&db, target, &cal, Reason::Prohibited, "")
+            .await
+            .unwrap(),
+        Ok(2)
+    );
+    // The seller cannot report their own listing; what does not exist cannot be reported.
+    let seller = user(1, "seller1");
+    assert_eq!(
+        report(&db, target, &seller, Reason::Spam, "")
+            .await
+            .unwrap(),
+        Err(ModProblem::Own)
+    );
+    let missing = Target::Listing(ItemId(item.0 + 1000));
+    assert_eq!(
+        report(&db, missing, &bea, Reason::Spam, "").await.unwrap(),
+        Err(ModProblem::Gone)
+    );
+    let nobody = Target::User(UserId(424_242));
+    assert_eq!(
+        report(&db, nobody, &bea, Reason::Spam, "").await.unwrap(),
+        Err(ModProblem::Gone)
+    );
+
+    // A second target, reported once and later: first by newest, second by most reported.
+    let other = list_item(&db, "Plain lamp", 1_000, 3_600_000, 0).await;
+    report(
+        &db,
+        Target::Listing(other),
+        &bea,
+        Reason::Offensive,
+        "<b>rude</b>",
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let queue = view(&db).await.unwrap();
+    let order = |entries: &[rbay::moderation::QueueEntry]| -> Vec<Target> {
+        entries.iter().map(|e| e.target).collect()
+    };
+    assert_eq!(order(&queue.newest), vec![Target::Listing(other), target]);
+    assert_eq!(order(&queue.most), vec![target, Target::Listing(other)]);
+    let entry = &queue.most[0];
+    assert_eq!(entry.reports, 2);
+    let reported = entry.reported.as_ref().unwrap();
+    assert_eq!(
+        (reported.what.as_str(), reported.hidden),
+        ("Odd watch", false)
+    );
+    let notes: Vec<_> = entry
+        .notes
+        .iter()
+        .map(|n| (n.reporter_name.as_str(), n.reason, n.note.as_str()))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            ("cal", Reason::Prohibited, ""),
+            ("bea", Reason::Fraud, "Fake")
+        ]
+    );
+    // The note is kept as text (the page escapes it).
+    assert_eq!(queue.newest[0].notes[0].note, "<b>rude</b>");
+
+    // Dismissed: out of both queues, logged; a new reporter puts it back, an old one cannot.
+    let dismissed = act(&db, "opal", target, ModAction::Dismiss, "It is fine").await;
+    assert_eq!(dismissed.unwrap(), Applied::Done);
+    let queue = view(&db).await.unwrap();
+    assert_eq!(order(&queue.newest), vec![Target::Listing(other)]);
+    assert_eq!(order(&queue.most), vec![Target::Listing(other)]);
+    assert_eq!(queue.audit[0].action, "dismissed the reports on");
+    assert_eq!(
+        report(&db, target, &cal, Reason::Spam, "").await.unwrap(),
+        Err(ModProblem::Already)
+    );
+    let dan = user(9, "dan");
+    assert_eq!(
+        report(&db, target, &dan, Reason::Spam, "").await.unwrap(),
+        Ok(3)
+    );
+    assert_eq!(order(&view(&db).await.unwrap().newest)[0], target);
+    // Acting on what does not exist logs nothing.
+    let none = act(&db, "opal", missing, ModAction::Hide, "x")
+        .await
+        .unwrap();
+    assert_eq!(none, Applied::NotFound);
+    assert_eq!(view(&db).await.unwrap().audit.len(), 1);
+}
+
+#[tokio::test]
+async fn a_hidden_comment_leaves_the_list_live_and_a_restore_puts_it_back() {
+    use rbay::comments::server::{add, list};
+    let db = test_db().await;
+    let item = list_item(&db, "Teapot", 1_000, 3_600_000, 0).await;
+    let limit = rbay::server::redis::rate_limit::Limit::per_secs(100, 60);
+    let spam = add(&db, limit, item, UserId(7), "bea", "Buy cheap pills")
+        .await
+        .unwrap()
+        .unwrap();
+    add(&db, limit, item, UserId(8), "cal", "Lovely pot")
+        .await
+        .unwrap()
+        .unwrap();
+    let target = Target::Comment(item, spam.id);
+    report(&db, target, &user(8, "cal"), Reason::Spam, "")
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Hide, "Spam")
+            .await
+            .unwrap(),
+        Applied::Done
+    );
+    let (total, shown) = list(&db, item, 0, 10).await.unwrap();
+    assert_eq!(total, 1);
+    assert_eq!(
+        shown.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+        ["Lovely pot"]
+    );
+    let state = rbay::items::server::store::get(&db, item)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(state.comments, 1);
+    // Open pages heard it go.
+    let events = common::event_stream(&db, item).await;
+    let (_, last) = events.last().unwrap();
+    assert_eq!(last["kind"], "comment_deleted");
+    // The moderators still see what it said.
+    let queue = view(&db).await.unwrap();
+    assert!(queue.newest.is_empty(), "settled");
+    let seen = rbay::moderation::server::describe(&db, target)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((seen.what.as_str(), seen.hidden), ("Buy cheap pills", true));
+
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Restore, "Misread")
+            .await
+            .unwrap(),
+        Applied::Done
+    );
+    let (total, shown) = list(&db, item, 0, 10).await.unwrap();
+    assert_eq!(total, 2);
+    assert_eq!(
+        shown.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(),
+        ["Lovely pot", "Buy cheap pills"],
+        "back in its place"
+    );
+    let events = common::event_stream(&db, item).await;
+    assert_eq!(events.last().unwrap().1["kind"], "comment");
+    let missing = Target::Comment(item, spam.id + 1000);
+    assert_eq!(
+        act(&db, "opal", missing, ModAction::Hide, "x")
+            .await
+            .unwrap(),
+        Applied::NotFound
+    );
+}
+
+#[tokio::test]
+async fn a_suspended_users_sessions_are_dead_on_every_instance_until_restored() {
+    use rbay::accounts::server::sessions::{create, lookup};
+    use std::time::Duration;
+    let db = test_db().await;
+    let other = common::another_instance(&db).await;
+    let ann = UserId(77);
+    let _: () = redis::cmd("HSET")
+        .arg(db.keys().user(ann))
+        .arg("username")
+        .arg("ann")
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    let ttl = Duration::from_secs(600);
+    let session = create(&db, ann, "ann", ttl).await.unwrap();
+    assert!(lookup(&other, &session.token, ttl).await.unwrap().is_some());
+
+    let target = Target::User(ann);
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Hide, "Scams")
+            .await
+            .unwrap(),
+        Applied::Done
+    );
+    assert!(lookup(&other, &session.token, ttl).await.unwrap().is_none());
+    assert!(lookup(&db, &session.token, ttl).await.unwrap().is_none());
+    // Deleted, not only refused: a restore does not bring it back.
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Restore, "Appeal")
+            .await
+            .unwrap(),
+        Applied::Done
+    );
+    assert!(lookup(&db, &session.token, ttl).await.unwrap().is_none());
+    let fresh = create(&db, ann, "ann", ttl).await.unwrap();
+    assert!(lookup(&other, &fresh.token, ttl).await.unwrap().is_some());
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Restore, "Twice")
+            .await
+            .unwrap(),
+        Applied::Unchanged
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_bidder_is_refused_by_the_bid_and_buy_it_now_scripts() {
+    let db = test_db().await;
+    let seller = UserId(1);
+    let (bea, cal) = (UserId(7), UserId(8));
+    let item = list_item(&db, "Brass bell", 1_000, 3_600_000, 0).await;
+    assert_eq!(
+        block(&db, seller, seller).await.unwrap(),
+        Err(ModProblem::Yourself)
+    );
+    assert_eq!(block(&db, seller, bea).await.unwrap(), Ok(()));
+    assert_eq!(block(&db, seller, bea).await.unwrap(), Ok(()), "idempotent");
+
+    let refused = place_bid(&db, bea, "bea", item, 2_000).await.unwrap();
+    assert_eq!(refused, BidOutcome::Rejected(BidRejection::Blocked));
+    let bought = buy_now(&db, bea, "bea", item).await.unwrap();
+    assert_eq!(bought, BuyOutcome::Refused(BidRejection::Blocked));
+    // Another bidder is not, and the block is the seller's alone: bea bids on others' items.
+    let ok = place_bid(&db, cal, "cal", item, 2_000).await.unwrap();
+    assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
+    let elsewhere = rbay::items::server::create(
+        &db,
+        UserId(2),
+        "seller2",
+        &rbay::items::NewItem {
+            name: "Other bell".into(),
+            description: "Rings.".into(),
+            start_cents: 1_000,
+            duration_ms: 3_600_000,
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let ok = place_bid(&db, bea, "bea", elsewhere, 2_000).await.unwrap();
+    assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
+    // Every shard knows it: a listing of the seller's in any shard refuses bea.
+    for n in 0..rbay::server::redis::keys::SHARDS {
+        let item = ItemId(n + 1);
+        let known = rbay::moderation::server::is_blocked(&db, item, seller, bea).await;
+        assert!(known.unwrap(), "shard {n}");
+    }
+    let list = blocked(&db, seller).await.unwrap();
+    assert_eq!(
+        list.iter().map(|b| b.user_id).collect::<Vec<_>>(),
+        vec![bea]
+    );
+
+    unblock(&db, seller, bea).await.unwrap();
+    assert!(blocked(&db, seller).await.unwrap().is_empty());
+    let ok = place_bid(&db, bea, "bea", item, 5_000).await.unwrap();
+    assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
+}
