@@ -50,6 +50,8 @@ const serverEnv = {
   // per-username limit low enough to trip on purpose.
   RBAY_AUTH_IP_LIMIT: '10000/60',
   RBAY_AUTH_USER_LIMIT: '5/60',
+  // The moderator of moderation.spec.ts (each run has its own namespace, so the name is free).
+  RBAY_ADMINS: 'e2e_moderator',
 };
 
 const webServer = fleet

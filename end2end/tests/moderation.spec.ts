@@ -1,0 +1,86 @@
+import { test, expect } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+import { listItem, newUser, readmeShot, signUp } from './helpers';
+
+/** Serious and critical axe findings (WCAG 2.1 AA) on the open page. */
+async function axeFindings(page: import('@playwright/test').Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`);
+}
+
+test('a reported listing is hidden by a moderator: gone from search and its page for everyone else', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const word = `zorblat${Date.now().toString(36)}`;
+  const seller = await newUser(browser, 'mseller');
+  const id = await listItem(seller.page, `Replica watch ${word}`, 'Swiss made, honest. <b>Really</b>.');
+
+  // Anyone can find it, until it is hidden.
+  const visitor = await (await browser.newContext()).newPage();
+  await expect(async () => {
+    await visitor.goto(`/search?q=${word}`);
+    await expect(visitor.locator(`a[href="/items/${id}"]`).first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+
+  // A user reports it from its page.
+  const reporter = await newUser(browser, 'mreporter');
+  await reporter.page.goto(`/items/${id}`);
+  await reporter.page.getByRole('link', { name: 'Report this listing' }).click();
+  await expect(reporter.page.getByRole('heading', { name: 'Report a listing' })).toBeVisible();
+  await expect(reporter.page.getByTestId('reported')).toContainText(`Replica watch ${word}`);
+  await reporter.page.getByLabel('Fraud or a scam').check();
+  await reporter.page.getByLabel(/Anything the moderators should know/).fill('Looks counterfeit <script>alert(1)</script>');
+  expect(await axeFindings(reporter.page)).toEqual([]);
+  await reporter.page.getByRole('button', { name: 'Send the report' }).click();
+  await expect(reporter.page.getByText('Thank you: the moderators have your report.')).toBeVisible();
+
+  // The moderation page is not there for the reporter; the moderator has the report, as text.
+  const missing = await reporter.page.goto('/ops/moderation');
+  expect(missing?.status()).toBe(404);
+  const context = await browser.newContext();
+  const moderator = await context.newPage();
+  await signUp(moderator, 'e2e_moderator');
+  await moderator.locator('.user-menu > summary').click();
+  await moderator.getByRole('link', { name: 'Moderation' }).click();
+  const entry = moderator.locator(`.mod-entry[data-target="item:${id}"]`).first();
+  await expect(entry).toContainText(`Replica watch ${word}`);
+  await expect(entry).toContainText('Looks counterfeit <script>alert(1)</script>');
+  await expect(entry).toContainText(reporter.name);
+  expect(await axeFindings(moderator)).toEqual([]);
+  await readmeShot(moderator, 'moderation.png');
+  await entry.getByLabel('Why (kept in the audit log)').fill('Counterfeit goods');
+  await entry.getByRole('button', { name: 'Hide listing' }).click();
+  await expect(moderator.getByText('Done: it is hidden')).toBeVisible();
+  await expect(moderator.getByTestId('audit-log')).toContainText('Counterfeit goods');
+  await expect(moderator.locator(`.mod-entry[data-target="item:${id}"]`)).toHaveCount(0);
+
+  // Gone for the visitor and the reporter: its page is not found, search does not list it.
+  for (const page of [visitor, reporter.page]) {
+    const response = await page.goto(`/items/${id}`);
+    expect(response?.status()).toBe(404);
+    await page.goto(`/search?q=${word}`);
+    await expect(page.locator(`a[href="/items/${id}"]`)).toHaveCount(0);
+  }
+  // Its seller still sees it, and why.
+  await seller.page.goto(`/items/${id}`);
+  await expect(seller.page.getByTestId('removed')).toContainText('Counterfeit goods');
+});
+
+test('a seller blocks a bidder, whose bid is then refused', async ({ browser }) => {
+  const seller = await newUser(browser, 'bseller');
+  const id = await listItem(seller.page, 'Blocked-bid chair');
+  const pest = await newUser(browser, 'bpest');
+
+  await seller.page.locator('.user-menu > summary').click();
+  await seller.page.getByRole('link', { name: 'Blocked bidders' }).click();
+  await seller.page.getByLabel('Username to block').fill(pest.name);
+  await seller.page.getByRole('button', { name: 'Block', exact: true }).click();
+  await expect(seller.page.getByText('Blocked: they can no longer bid on or buy your listings.')).toBeVisible();
+  await expect(seller.page.getByTestId('blocked-list')).toContainText(pest.name);
+  expect(await axeFindings(seller.page)).toEqual([]);
+
+  await pest.page.goto(`/items/${id}`);
+  await expect(pest.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await pest.page.getByLabel(/Your maximum bid/).fill('20');
+  await pest.page.getByRole('button', { name: /Place bid/ }).click();
+  await expect(pest.page.getByText('The seller of this item does not accept your bids.')).toBeVisible();
+});
