@@ -8,7 +8,7 @@
 //!   search index);
 //! - the features: [`accounts`], [`listings`], [`auction`], [`catalog`], [`engagement`],
 //!   [`my_lists`], [`seller`], [`comments`], [`notifications`], [`profiles`], [`orders`],
-//!   [`moderation`], [`jobs`];
+//!   [`moderation`], [`saved_searches`], [`jobs`];
 //! - [`analytics`]: counts per minute, hour and day, charts, fleet figures;
 //! - [`live`]: live updates to open pages (features bring their events; `live::ui` is the
 //!   browser end);
@@ -36,6 +36,7 @@ pub mod my_lists;
 pub mod notifications;
 pub mod orders;
 pub mod profiles;
+pub mod saved_searches;
 pub mod seller;
 pub mod ui;
 pub mod util;

@@ -17,6 +17,7 @@ pub fn jobs() -> &'static Registry {
         crate::listings::server::register_jobs(&mut jobs);
         crate::notifications::server::register_jobs(&mut jobs);
         crate::orders::server::register_jobs(&mut jobs);
+        crate::saved_searches::server::register_jobs(&mut jobs);
         crate::jobs::server::register_jobs(&mut jobs);
         jobs
     });
@@ -53,6 +54,7 @@ mod tests {
             "close_auction",
             "order_auto_receive",
             "order_offer_expiry",
+            "saved_search_match",
             "watch_reminder",
             "thumbnail",
             "notify",

@@ -18,6 +18,7 @@ use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
 use crate::orders::ui::order::OrderPage;
 use crate::profiles::ui::profile::ProfilePage;
+use crate::saved_searches::ui::saved::SavedSearchesPage;
 use crate::seller::ui::{
     dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
     market::MarketPage,
@@ -92,6 +93,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/ops/moderation") view=ModerationPage ssr=SsrMode::Async/>
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/blocked") view=BlockedPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/searches") view=SavedSearchesPage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>

@@ -46,6 +46,8 @@ pub enum NoticeKind {
     OrderOffer,
     /// The bidder took your second-chance offer (to the seller).
     OrderOfferTaken,
+    /// A new listing matches one of your saved searches (`actor`: the search's name).
+    SavedSearch,
 }
 
 impl NoticeKind {
@@ -64,6 +66,7 @@ impl NoticeKind {
             NoticeKind::OrderCancelled => "order_cancelled",
             NoticeKind::OrderOffer => "order_offer",
             NoticeKind::OrderOfferTaken => "order_offer_taken",
+            NoticeKind::SavedSearch => "saved_search",
         }
     }
 
@@ -131,6 +134,9 @@ impl Notice {
             }
             NoticeKind::OrderOfferTaken => {
                 format!("{} took your offer of {name} for {price}.", self.actor)
+            }
+            NoticeKind::SavedSearch => {
+                format!("New for your search “{}”: {name}, {price}.", self.actor)
             }
         }
     }

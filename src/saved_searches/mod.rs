@@ -238,12 +238,24 @@ mod tests {
         let words = listing_words("Vintage Leica camera", "A fine M3 body, with case.", 200);
         let s = spec("leica cam", "");
         assert!(s.could_match(&words, "electronics"));
-        assert!(spec("camra", "").could_match(&words, "x"), "one letter missing");
-        assert!(spec("cameras", "").could_match(&words, "x"), "one letter more");
+        assert!(
+            spec("camra", "").could_match(&words, "x"),
+            "one letter missing"
+        );
+        assert!(
+            spec("cameras", "").could_match(&words, "x"),
+            "one letter more"
+        );
         assert!(spec("m3", "electronics").could_match(&words, "electronics"));
         assert!(!spec("m3", "books").could_match(&words, "electronics"));
-        assert!(!spec("leica nikon", "").could_match(&words, "x"), "every word");
-        assert!(!spec("cmr", "").could_match(&words, "x"), "short words: no typo");
+        assert!(
+            !spec("leica nikon", "").could_match(&words, "x"),
+            "every word"
+        );
+        assert!(
+            !spec("cmr", "").could_match(&words, "x"),
+            "short words: no typo"
+        );
         assert!(spec("", "electronics").could_match(&words, "electronics"));
     }
 
@@ -269,12 +281,12 @@ mod tests {
             Err(SavedProblem::NameLong)
         );
         assert_eq!(check_name("a\u{7}"), Err(SavedProblem::NameChars));
-        assert_eq!(spec("leica  m3", "electronics").default_name(), "leica m3 in Electronics");
-        assert_eq!(spec("", "").default_name(), "Everything");
         assert_eq!(
-            spec("a b", "").href(),
-            "/search?q=a%20b&category=&sort="
+            spec("leica  m3", "electronics").default_name(),
+            "leica m3 in Electronics"
         );
+        assert_eq!(spec("", "").default_name(), "Everything");
+        assert_eq!(spec("a b", "").href(), "/search?q=a%20b&category=&sort=");
         for (a, b, one) in [
             ("camera", "camra", true),
             ("camera", "cameras", true),

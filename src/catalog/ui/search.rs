@@ -4,6 +4,7 @@
 
 use crate::catalog::api::search_items;
 use crate::items::ui::item_card::CardList;
+use crate::saved_searches::ui::save_form::SaveSearchForm;
 use crate::ui::auto_apply::AutoApply;
 use crate::ui::pagination::Pagination;
 use crate::ui::status::ErrorPage;
@@ -109,6 +110,21 @@ pub fn SearchPage() -> impl IntoView {
                 </label>
                 <AutoApply label="Apply".to_string()/>
             </form>
+            {(!browsing || category.is_some()).then(|| {
+                let spec = crate::saved_searches::SearchSpec {
+                    q: q.trim().to_string(),
+                    category: slug.to_string(),
+                    sort: sort.clone(),
+                };
+                view! {
+                    <SaveSearchForm
+                        q=spec.q.clone()
+                        category=spec.category.clone()
+                        sort=spec.sort.clone()
+                        suggested=spec.default_name()
+                    />
+                }
+            })}
             <Suspense>
                 {
                     let (q, status, sort) = (q.clone(), status.clone(), sort.clone());

@@ -350,6 +350,8 @@ pub async fn create(
             tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
         }
     }
+    // Whoever saved a search that finds it hears of it (a job: the listing does not wait).
+    crate::saved_searches::server::enqueue_match(&state.db, id).await;
     redirect_plain_post(&format!("/items/{id}"));
     Ok(CreateItemReply::Created { id: id.to_string() })
 }

@@ -53,13 +53,13 @@ fn page(
     let problem = problems
         .message("why")
         .or_else(|| problems.message(crate::util::problem::FORM));
-    let queue = |entries: Vec<QueueEntry>, empty: &'static str| {
+    let list = |entries: Vec<QueueEntry>, queue: &'static str, empty: &'static str| {
         if entries.is_empty() {
             return view! { <p class="muted">{empty}</p> }.into_any();
         }
         entries
             .into_iter()
-            .map(|e| view! { <Entry entry=e now/> })
+            .map(|e| view! { <Entry entry=e queue now/> })
             .collect_view()
             .into_any()
     };
@@ -70,9 +70,9 @@ fn page(
             {done.map(|message| view! { <p class="notice-ok" role="status">{message}</p> })}
             {problem.map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
             <h2>"Newest reports"</h2>
-            <div class="mod-queue" data-testid="newest">{queue(view.newest, "No open reports.")}</div>
+            <div class="mod-queue" data-testid="newest">{list(view.newest, "newest", "No open reports.")}</div>
             <h2>"Most reported"</h2>
-            <div class="mod-queue" data-testid="most">{queue(view.most, "No open reports.")}</div>
+            <div class="mod-queue" data-testid="most">{list(view.most, "most", "No open reports.")}</div>
             <h2>"Act on anything"</h2>
             <form class="form-card mod-any" method="post" action="/api/moderation/act">
                 <p class="field">
@@ -103,8 +103,10 @@ fn WhyField(id: String) -> impl IntoView {
     }
 }
 
+/// One queued target; `queue` names the list it is in (a target may be in both: its form's
+/// ids must differ).
 #[component]
-fn Entry(entry: QueueEntry, now: i64) -> impl IntoView {
+fn Entry(entry: QueueEntry, queue: &'static str, now: i64) -> impl IntoView {
     let target = entry.target;
     let key = target.key();
     let (hide, restore) = match target {
@@ -119,7 +121,7 @@ fn Entry(entry: QueueEntry, now: i64) -> impl IntoView {
         (Some(_), true, _) => "hidden",
         (Some(_), false, _) => "shown",
     };
-    let why_id = format!("why-{}", key.replace(':', "-"));
+    let why_id = format!("why-{queue}-{}", key.replace(':', "-"));
     view! {
         <article class="mod-entry" data-target=key.clone() data-state=state>
             <p class="mod-entry-head">

@@ -446,6 +446,9 @@ mod tests {
             k.item_hidden_comments(1u64),
             k.shard_blocks(0),
             k.user_blocked(UserId(1)),
+            k.saved_searches(UserId(1)),
+            k.search_bucket("cam"),
+            k.search_category("books"),
         ];
         for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");

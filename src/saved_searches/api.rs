@@ -1,0 +1,173 @@
+//! Server functions: save a search, list them, rename, pause or resume, delete. Plain `POST`
+//! forms (JavaScript on or off) that come back to `/my/searches` with a one-time notice or
+//! their problem (`?e=field:code`). Each works on the signed-in user's own searches only: the
+//! id names one of theirs, never anyone else's.
+
+use crate::error::AppError;
+use crate::saved_searches::SavedPage;
+use leptos::prelude::*;
+
+/// The query parameter carrying a refused form's problem back to the page.
+pub const PROBLEMS_PARAM: &str = "e";
+/// Where the forms come back to.
+pub const PAGE: &str = "/my/searches";
+
+/// What a form's action answers a script (a plain form post gets a redirect).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SavedReply {
+    pub done: bool,
+    /// `field:code` when refused.
+    pub problems: String,
+}
+
+/// The signed-in user's saved searches; `None` when nobody is signed in.
+#[server(prefix = "/api", endpoint = "saved-searches/list")]
+pub async fn saved_searches() -> Result<Option<SavedPage>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    crate::saved_searches::server::list(&state.db, user.id)
+        .await
+        .map(Some)
+}
+
+/// Saves the search of a search or browse page (its words, category and order).
+#[server(prefix = "/api", endpoint = "saved-searches/save")]
+pub async fn save_search(
+    #[server(default)] q: String,
+    #[server(default)] category: String,
+    #[server(default)] sort: String,
+    #[server(default)] name: String,
+) -> Result<SavedReply, AppError> {
+    use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
+    let state = crate::server::state::current()?;
+    let Some(user) = reply::signed_in(&state).await? else {
+        return Ok(reply::signed_out());
+    };
+    let category = match category.as_str() {
+        "" => String::new(),
+        other => match crate::items::category(other) {
+            Some((slug, _)) => slug.to_string(),
+            None => return Ok(reply::refused("form", SavedProblem::Category)),
+        },
+    };
+    let name = match check_name(&name) {
+        Ok(name) => name,
+        Err(problem) => return Ok(reply::refused("form", problem)),
+    };
+    let spec = SearchSpec {
+        q: crate::util::url::clip(q.trim(), crate::items::MAX_QUERY_CHARS).to_string(),
+        category,
+        sort: crate::util::url::clip(&sort, 20).to_string(),
+    };
+    match crate::saved_searches::server::save(&state.db, user.id, &name, spec).await? {
+        Ok(_) => Ok(reply::done("saved")),
+        Err(problem) => Ok(reply::refused("form", problem)),
+    }
+}
+
+/// Renames one of the signed-in user's saved searches (an empty name: made up from it).
+#[server(prefix = "/api", endpoint = "saved-searches/rename")]
+pub async fn rename_search(
+    id: u64,
+    #[server(default)] name: String,
+) -> Result<SavedReply, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = reply::signed_in(&state).await? else {
+        return Ok(reply::signed_out());
+    };
+    let name = match crate::saved_searches::check_name(&name) {
+        Ok(name) => name,
+        Err(problem) => return Ok(reply::refused(&format!("name-{id}"), problem)),
+    };
+    let changed =
+        crate::saved_searches::server::update(&state.db, user.id, id, Some(&name), None).await?;
+    Ok(reply::answer(changed, "renamed"))
+}
+
+/// Pauses (`paused = "true"`) or resumes one of the signed-in user's saved searches.
+#[server(prefix = "/api", endpoint = "saved-searches/pause")]
+pub async fn pause_search(id: u64, paused: String) -> Result<SavedReply, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = reply::signed_in(&state).await? else {
+        return Ok(reply::signed_out());
+    };
+    let paused = match paused.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::Invalid("paused is true or false.".into())),
+    };
+    let changed =
+        crate::saved_searches::server::update(&state.db, user.id, id, None, Some(paused)).await?;
+    Ok(reply::answer(
+        changed,
+        if paused { "paused" } else { "resumed" },
+    ))
+}
+
+/// Deletes one of the signed-in user's saved searches.
+#[server(prefix = "/api", endpoint = "saved-searches/delete")]
+pub async fn delete_search(id: u64) -> Result<SavedReply, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = reply::signed_in(&state).await? else {
+        return Ok(reply::signed_out());
+    };
+    let changed = crate::saved_searches::server::delete(&state.db, user.id, id).await?;
+    Ok(reply::answer(changed, "deleted"))
+}
+
+#[cfg(feature = "ssr")]
+mod reply {
+    use super::{SavedReply, PAGE, PROBLEMS_PARAM};
+    use crate::accounts::CurrentUser;
+    use crate::error::AppError;
+    use crate::saved_searches::SavedProblem;
+    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
+    use crate::server::state::AppState;
+    use crate::util::problem::{FieldErrors, Problem as _};
+
+    /// The signed-in user; `None` (and, for a plain form, off to sign in) without a session.
+    pub async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+        let user = crate::accounts::server::current_user(state).await?;
+        if user.is_none() {
+            redirect_plain_post(&crate::accounts::sign_in_url(PAGE));
+        }
+        Ok(user)
+    }
+
+    pub fn signed_out() -> SavedReply {
+        SavedReply {
+            done: false,
+            problems: format!("form:{}", SavedProblem::SignIn.code()),
+        }
+    }
+
+    pub fn done(code: &str) -> SavedReply {
+        redirect_plain_post_with_notice(PAGE, code);
+        SavedReply {
+            done: true,
+            problems: String::new(),
+        }
+    }
+
+    pub fn refused(field: &str, problem: SavedProblem) -> SavedReply {
+        let mut problems = FieldErrors::default();
+        problems.set(field, problem);
+        let codes = problems.to_codes();
+        let query =
+            serde_urlencoded::to_string([(PROBLEMS_PARAM, codes.as_str())]).unwrap_or_default();
+        redirect_plain_post(&format!("{PAGE}?{query}"));
+        SavedReply {
+            done: false,
+            problems: codes,
+        }
+    }
+
+    pub fn answer(changed: Result<(), SavedProblem>, code: &str) -> SavedReply {
+        match changed {
+            Ok(()) => done(code),
+            Err(problem) => refused("form", problem),
+        }
+    }
+}

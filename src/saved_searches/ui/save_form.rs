@@ -1,0 +1,29 @@
+//! "Save this search": a plain form on every search and browse page with words or a category.
+//! The same for every viewer (the page is cached for everyone): a visitor who sends it is asked
+//! to sign in first.
+
+use crate::saved_searches::NAME_MAX;
+use leptos::prelude::*;
+
+#[component]
+pub fn SaveSearchForm(
+    q: String,
+    category: String,
+    sort: String,
+    suggested: String,
+) -> impl IntoView {
+    view! {
+        <details class="save-search">
+            <summary class="button button-small button-ghost">"Save this search"</summary>
+            <form method="post" action="/api/saved-searches/save" class="save-search-form">
+                <input type="hidden" name="q" value=q/>
+                <input type="hidden" name="category" value=category/>
+                <input type="hidden" name="sort" value=sort/>
+                <label for="save-search-name">"Name it"</label>
+                <input id="save-search-name" name="name" maxlength=NAME_MAX placeholder=suggested autocomplete="off"/>
+                <button type="submit" class="button button-small">"Save and alert me"</button>
+                <span class="muted">"You will hear of every new listing it finds."</span>
+            </form>
+        </details>
+    }
+}

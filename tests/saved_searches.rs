@@ -1,0 +1,237 @@
+//! Saved searches in Redis: saved, renamed, paused, deleted, each user's own and at most 50;
+//! a new listing alerts exactly the owners of the searches that find it (words by search's
+//! rules, the category, never its own seller, never a paused search), once per listing, and
+//! the work per listing is bounded by the listing, not by how many searches are saved.
+#![cfg(feature = "ssr")]
+// A test fails by panicking: unwrapping is how it says what went wrong.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::test_db;
+use rbay::accounts::UserId;
+use rbay::items::ItemId;
+use rbay::notifications::NoticeKind;
+use rbay::saved_searches::server::{delete, list, run_match, save, update};
+use rbay::saved_searches::{SavedProblem, SearchSpec, MAX_SAVED};
+use rbay::server::redis::Db;
+
+fn spec(q: &str, category: &str) -> SearchSpec {
+    SearchSpec {
+        q: q.into(),
+        category: category.into(),
+        sort: String::new(),
+    }
+}
+
+async fn list_item(
+    db: &Db,
+    seller: u64,
+    name: &str,
+    description: &str,
+    category: &'static str,
+) -> ItemId {
+    let item = rbay::items::NewItem {
+        name: name.into(),
+        description: description.into(),
+        start_cents: 2_500,
+        category,
+        ..Default::default()
+    };
+    rbay::items::server::create(db, UserId(seller), "seller", &item, None)
+        .await
+        .unwrap()
+}
+
+/// The saved-search notices in a user's inbox: (search name, item id).
+async fn alerts(db: &Db, user: u64) -> Vec<(String, u64)> {
+    let inbox = rbay::notifications::server::inbox(db, UserId(user))
+        .await
+        .unwrap();
+    let mut found: Vec<(String, u64)> = inbox
+        .notices
+        .iter()
+        .filter(|n| n.kind == NoticeKind::SavedSearch)
+        .map(|n| (n.actor.clone(), n.item_id))
+        .collect();
+    found.sort();
+    found
+}
+
+#[tokio::test]
+async fn saved_searches_are_their_owners_bounded_renamed_paused_and_deleted() {
+    let db = test_db().await;
+    let (ann, bea) = (UserId(11), UserId(12));
+    let id = save(&db, ann, "", spec("leica  m3", "electronics"))
+        .await
+        .unwrap()
+        .unwrap();
+    let page = list(&db, ann).await.unwrap();
+    assert_eq!(page.rows.len(), 1);
+    assert_eq!(page.rows[0].search.name, "leica m3 in Electronics");
+    assert_eq!(
+        save(&db, ann, "x", spec("  ", "")).await.unwrap(),
+        Err(SavedProblem::Empty)
+    );
+
+    // Another user's id names nothing of theirs.
+    assert_eq!(
+        update(&db, bea, id, Some("mine"), None).await.unwrap(),
+        Err(SavedProblem::Gone)
+    );
+    assert_eq!(delete(&db, bea, id).await.unwrap(), Err(SavedProblem::Gone));
+    assert!(list(&db, bea).await.unwrap().rows.is_empty());
+
+    update(&db, ann, id, Some("Leicas"), Some(true))
+        .await
+        .unwrap()
+        .unwrap();
+    let row = &list(&db, ann).await.unwrap().rows[0];
+    assert_eq!(
+        (row.search.name.as_str(), row.search.paused),
+        ("Leicas", true)
+    );
+
+    for n in 1..MAX_SAVED {
+        save(&db, ann, "", spec(&format!("thing{n}"), ""))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    assert_eq!(
+        save(&db, ann, "", spec("one more", "")).await.unwrap(),
+        Err(SavedProblem::TooMany)
+    );
+    delete(&db, ann, id).await.unwrap().unwrap();
+    assert_eq!(delete(&db, ann, id).await.unwrap(), Err(SavedProblem::Gone));
+    save(&db, ann, "", spec("one more", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(list(&db, ann).await.unwrap().rows.len(), MAX_SAVED);
+}
+
+#[tokio::test]
+async fn a_new_listing_alerts_the_searches_that_find_it_once() {
+    let db = test_db().await;
+    let seller = 1;
+    save(&db, UserId(21), "Leicas", spec("leica camera", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    save(&db, UserId(22), "Cameras", spec("cameras", "electronics"))
+        .await
+        .unwrap()
+        .unwrap();
+    save(&db, UserId(23), "Typo", spec("camra", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    save(&db, UserId(24), "All electronics", spec("", "electronics"))
+        .await
+        .unwrap()
+        .unwrap();
+    // None of these find it: another word, another category, a paused search, the seller's.
+    save(&db, UserId(25), "Nikons", spec("nikon", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    save(&db, UserId(26), "Books", spec("camera", "books"))
+        .await
+        .unwrap()
+        .unwrap();
+    let paused = save(&db, UserId(27), "Paused", spec("leica", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    update(&db, UserId(27), paused, None, Some(true))
+        .await
+        .unwrap()
+        .unwrap();
+    save(&db, UserId(seller), "Mine", spec("leica", ""))
+        .await
+        .unwrap()
+        .unwrap();
+
+    let item = list_item(
+        &db,
+        seller,
+        "Vintage Leica camera",
+        "An M3 body.",
+        "electronics",
+    )
+    .await;
+    assert_eq!(run_match(&db, item).await.unwrap().sent, 4);
+    for (user, name) in [
+        (21, "Leicas"),
+        (22, "Cameras"),
+        (23, "Typo"),
+        (24, "All electronics"),
+    ] {
+        assert_eq!(
+            alerts(&db, user).await,
+            vec![(name.to_string(), item.0)],
+            "user {user}"
+        );
+    }
+    for user in [25, 26, 27, seller] {
+        assert!(alerts(&db, user).await.is_empty(), "user {user}");
+    }
+    let notice = &rbay::notifications::server::inbox(&db, UserId(21))
+        .await
+        .unwrap()
+        .notices[0];
+    assert_eq!(
+        notice.text(),
+        "New for your search “Leicas”: Vintage Leica camera, $25.00."
+    );
+    assert_eq!(notice.link(), format!("/items/{item}"));
+    // The job again (a retry, a second worker): nobody hears twice.
+    assert_eq!(run_match(&db, item).await.unwrap().sent, 0);
+    assert_eq!(alerts(&db, 21).await.len(), 1);
+    // Its page counts what it found.
+    let row = &list(&db, UserId(21)).await.unwrap().rows[0];
+    assert_eq!(row.matches, 1);
+    assert!(row.last_match_ms.is_some());
+
+    // A resumed search hears of the next listing; a deleted one does not.
+    update(&db, UserId(27), paused, None, Some(false))
+        .await
+        .unwrap()
+        .unwrap();
+    let leicas = list(&db, UserId(21)).await.unwrap().rows[0].search.id;
+    delete(&db, UserId(21), leicas).await.unwrap().unwrap();
+    let second = list_item(&db, seller, "Leica lens", "Summicron.", "electronics").await;
+    run_match(&db, second).await.unwrap();
+    assert_eq!(
+        alerts(&db, 27).await,
+        vec![("Paused".to_string(), second.0)]
+    );
+    assert_eq!(alerts(&db, 21).await.len(), 1, "deleted: no new alert");
+}
+
+#[tokio::test]
+async fn matching_reads_the_listings_buckets_not_every_saved_search() {
+    let db = test_db().await;
+    // 2,000 saved searches for words that share no beginning with the listing's.
+    for n in 0..2_000u64 {
+        let q = format!("zq{n} xylophone");
+        save(&db, UserId(1_000 + n), "", spec(&q, ""))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    save(&db, UserId(5), "Teapots", spec("teapot", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    let item = list_item(&db, 1, "Brown teapot", "Glazed.", "home").await;
+    let report = run_match(&db, item).await.unwrap();
+    // Its words' beginnings (b, br, bro, t, te, tea, g, gl, gla) and its category: the one
+    // teapot search is all that is read, and the index is asked once.
+    assert_eq!(report.buckets, 10);
+    assert_eq!(
+        (report.candidates, report.confirmed, report.sent),
+        (1, 1, 1)
+    );
+}
