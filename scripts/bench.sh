@@ -18,6 +18,9 @@
 #                                  the cost of durable bids
 #   scripts/bench.sh jobs          the job queue: 50,000 no-op jobs enqueued and run by 4
 #                                  workers; jobs/s end to end, lost and doubled runs
+#   scripts/bench.sh alerts        saved searches: 10,000 saved, then 100 new listings in a
+#                                  minute, each matched as its job does; Redis memory for the
+#                                  searches, time and Redis CPU per listing, candidates read
 # RBAY_BENCH_SECONDS (default 20) is the length of each wrk run.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -249,6 +252,14 @@ jobs() {
   target/release/rbay purge --yes >/dev/null
 }
 
+# Saved-search alerts: 10,000 searches, 100 listings a minute.
+alerts() {
+  export RBAY_KEY_PREFIX="bench$$-alerts:"
+  target/release/rbay bench-alerts --searches "${RBAY_BENCH_SEARCHES:-10000}" \
+    --listings "${RBAY_BENCH_LISTINGS:-100}" --per-minute "${RBAY_BENCH_PER_MINUTE:-100}"
+  target/release/rbay purge --yes >/dev/null
+}
+
 # Hot-item bids only, RUNS times (default 5) on one server: to compare builds (e.g. the cost of
 # recording analytics inside the bid script).
 bids() {
@@ -278,5 +289,6 @@ case "${1:-}" in
   hostile) hostile ;;
   bids) shift; bids "$@" ;;
   jobs) jobs ;;
+  alerts) alerts ;;
   *) pages "$@" ;;
 esac

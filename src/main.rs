@@ -110,6 +110,17 @@ enum Command {
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
         workers: u32,
     },
+    /// Measure saved-search alerts: save SEARCHES searches, then list LISTINGS items at
+    /// PER_MINUTE and match each (scripts/bench.sh alerts). Writes into the configured namespace.
+    #[command(hide = true)]
+    BenchAlerts {
+        #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        searches: u32,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        listings: u32,
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+        per_minute: u32,
+    },
     /// Delete every key under RBAY_KEY_PREFIX, and its search index (benchmark and test data).
     Purge {
         /// Required: this deletes data.
@@ -153,6 +164,11 @@ async fn run() -> ExitCode {
         Some(Command::Purge { yes }) => purge(&config, yes).await,
         Some(Command::Worker) => worker(config).await,
         Some(Command::BenchJobs { jobs, workers }) => bench_jobs(&config, jobs, workers).await,
+        Some(Command::BenchAlerts {
+            searches,
+            listings,
+            per_minute,
+        }) => bench_alerts(&config, searches, listings, per_minute).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -246,6 +262,21 @@ async fn worker(config: Config) -> ExitCode {
     match failed {
         Some(error) => fail(&error),
         None => ExitCode::SUCCESS,
+    }
+}
+
+/// `rbay bench-alerts`: what saved searches cost, and matching new listings against them.
+async fn bench_alerts(config: &Config, searches: u32, listings: u32, per_minute: u32) -> ExitCode {
+    let db = match supervisor::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
+        Ok(db) => db,
+        Err(e) => return fail(&format!("{e}")),
+    };
+    match rbay::saved_searches::server::bench::run(&db, searches, listings, per_minute).await {
+        Ok(report) => {
+            println!("{report}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&format!("{e}")),
     }
 }
 

@@ -2,6 +2,7 @@
 //! buckets that file the active ones for matching, and the matching job that runs when an item
 //! is listed.
 
+pub mod bench;
 pub mod keys;
 
 use crate::error::AppError;
