@@ -253,11 +253,14 @@ jobs() {
 }
 
 # Saved-search alerts: 10,000 searches, 100 listings a minute.
+# Twice: a varied vocabulary, then one whose words share their first letters (worst case).
 alerts() {
-  export RBAY_KEY_PREFIX="bench$$-alerts:"
-  target/release/rbay bench-alerts --searches "${RBAY_BENCH_SEARCHES:-10000}" \
-    --listings "${RBAY_BENCH_LISTINGS:-100}" --per-minute "${RBAY_BENCH_PER_MINUTE:-100}"
-  target/release/rbay purge --yes >/dev/null
+  for shared in "" --shared-prefixes; do
+    export RBAY_KEY_PREFIX="bench$$-alerts:"
+    target/release/rbay bench-alerts --searches "${RBAY_BENCH_SEARCHES:-10000}" \
+      --listings "${RBAY_BENCH_LISTINGS:-100}" --per-minute "${RBAY_BENCH_PER_MINUTE:-100}" $shared
+    target/release/rbay purge --yes >/dev/null
+  done
 }
 
 # Hot-item bids only, RUNS times (default 5) on one server: to compare builds (e.g. the cost of

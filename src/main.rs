@@ -120,6 +120,9 @@ enum Command {
         listings: u32,
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         per_minute: u32,
+        /// Words that share their first letters (the buckets' worst case).
+        #[arg(long)]
+        shared_prefixes: bool,
     },
     /// Delete every key under RBAY_KEY_PREFIX, and its search index (benchmark and test data).
     Purge {
@@ -168,7 +171,8 @@ async fn run() -> ExitCode {
             searches,
             listings,
             per_minute,
-        }) => bench_alerts(&config, searches, listings, per_minute).await,
+            shared_prefixes,
+        }) => bench_alerts(&config, searches, listings, per_minute, shared_prefixes).await,
         Some(Command::Serve) | None => serve(config).await,
     }
 }
@@ -266,12 +270,19 @@ async fn worker(config: Config) -> ExitCode {
 }
 
 /// `rbay bench-alerts`: what saved searches cost, and matching new listings against them.
-async fn bench_alerts(config: &Config, searches: u32, listings: u32, per_minute: u32) -> ExitCode {
+async fn bench_alerts(
+    config: &Config,
+    searches: u32,
+    listings: u32,
+    per_minute: u32,
+    shared: bool,
+) -> ExitCode {
     let db = match supervisor::connect(&config.redis_url, Keys::new(&config.key_prefix)).await {
         Ok(db) => db,
         Err(e) => return fail(&format!("{e}")),
     };
-    match rbay::saved_searches::server::bench::run(&db, searches, listings, per_minute).await {
+    let run = rbay::saved_searches::server::bench::run(&db, searches, listings, per_minute, shared);
+    match run.await {
         Ok(report) => {
             println!("{report}");
             ExitCode::SUCCESS

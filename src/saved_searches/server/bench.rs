@@ -10,28 +10,30 @@ use crate::server::redis::db::{redis_error, Db};
 use crate::util::id::UserId;
 use std::time::{Duration, Instant};
 
-/// Made-up words: three syllables each, so that many share their first letters (the buckets
-/// are not flattered by a vocabulary of unrelated words).
-fn vocabulary(n: usize) -> Vec<String> {
+/// Made-up words. `shared`: three of 20 syllables each, so that nearly every word shares its
+/// first letters with a twentieth of the others — the worst case for the buckets; otherwise
+/// 5–9 random letters, as varied as a real vocabulary's beginnings.
+fn vocabulary(n: usize, shared: bool) -> Vec<String> {
     const SYLLABLES: [&str; 20] = [
         "ka", "lo", "mi", "ren", "tas", "vo", "quin", "bar", "del", "sor", "pem", "zu", "fa",
         "gol", "nix", "tre", "ul", "wen", "yas", "cho",
     ];
-    let mut words = Vec::with_capacity(n);
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut words = std::collections::BTreeSet::new();
+    let mut pick = Pick(0x2545_f491_4f6c_dd1d);
     while words.len() < n {
         let mut word = String::new();
-        for _ in 0..3 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            word.push_str(SYLLABLES[(state % SYLLABLES.len() as u64) as usize]);
+        if shared {
+            for _ in 0..3 {
+                word.push_str(SYLLABLES[pick.next(SYLLABLES.len())]);
+            }
+        } else {
+            for _ in 0..5 + pick.next(5) {
+                word.push((b'a' + pick.next(26) as u8) as char);
+            }
         }
-        if !words.contains(&word) {
-            words.push(word);
-        }
+        words.insert(word);
     }
-    words
+    words.into_iter().collect()
 }
 
 /// A tiny deterministic generator for picking words.
@@ -96,8 +98,13 @@ pub async fn run(
     searches: u32,
     listings: u32,
     per_minute: u32,
+    shared: bool,
 ) -> Result<String, AppError> {
-    let words = vocabulary(2_000);
+    let words = if shared {
+        vocabulary(2_000, true)
+    } else {
+        vocabulary(20_000, false)
+    };
     let categories: Vec<&str> = crate::items::CATEGORIES.iter().map(|(s, _)| *s).collect();
     let (memory_before, _) = redis_figures(db).await?;
     let started = Instant::now();
@@ -177,11 +184,14 @@ pub async fn run(
     let per_search =
         (memory_after.saturating_sub(memory_before)) as f64 / f64::from(searches.max(1));
     Ok(format!(
-        "saved searches: {searches} saved in {:.1} s; Redis memory for them {:.1} MiB ({per_search:.0} B a search)\n\
+        "vocabulary: {} words{}\n\
+         saved searches: {searches} saved in {:.1} s; Redis memory for them {:.1} MiB ({per_search:.0} B a search)\n\
          listings: {listings} at {per_minute}/min over {:.1} min\n\
          matching per listing: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms (alert latency: the job's run time after its turn)\n\
          candidates read per listing: p50 {:.0}, p99 {:.0}, max {:.0}; searches confirmed by the index: {confirmed}; alerts sent: {alerts}\n\
          Redis CPU: matching {:.2} s in all ({:.1} ms a listing); whole run (listing + matching) {:.2} s, {:.1}% of one core",
+        words.len(),
+        if shared { " sharing their first letters (worst case)" } else { " of random letters" },
         saved_in.as_secs_f64(),
         (memory_after.saturating_sub(memory_before)) as f64 / 1_048_576.0,
         minutes,

@@ -30,7 +30,7 @@ pub const JOB: &str = "saved_search_match";
 /// A listing's words read for matching (its name's first, then its description's).
 const WORDS_READ: usize = 200;
 /// Candidates checked per listing at most (a bound on the work, whatever is saved).
-const CANDIDATES_MAX: usize = 5_000;
+const CANDIDATES_MAX: usize = 20_000;
 
 /// The matching job kind.
 pub fn register_jobs(jobs: &mut Registry) {
