@@ -4,12 +4,16 @@
 -- KEYS[1] = the target's reports (hash)   KEYS[2] = queue by newest   KEYS[3] = queue by most
 -- KEYS[4] = the audit log (stream)
 -- ARGV[1] = target   ARGV[2] = moderator's name   ARGV[3] = action   ARGV[4] = why
--- ARGV[5] = audit entries kept
+-- ARGV[5] = audit entries kept   ARGV[6] = when the moderator acted (ms): a report that arrived
+-- after it keeps the target in the queue (the moderator has not seen it)
 -- Returns { 'logged', audit entry id }
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'open', '0')
+local newest = redis.call('ZSCORE', KEYS[2], ARGV[1])
+if not newest or tonumber(newest) <= tonumber(ARGV[6]) then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  if redis.call('EXISTS', KEYS[1]) == 1 then
+    redis.call('HSET', KEYS[1], 'open', '0')
+  end
 end
 local id = redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[5], '*',
   'by', ARGV[2], 'action', ARGV[3], 'target', ARGV[1], 'why', ARGV[4])

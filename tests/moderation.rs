@@ -431,3 +431,49 @@ async fn a_blocked_bidder_is_refused_by_the_bid_and_buy_it_now_scripts() {
     let ok = place_bid(&db, bea, "bea", item, 5_000).await.unwrap();
     assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
 }
+
+#[tokio::test]
+async fn a_hidden_listing_that_ends_is_removed_not_sold_and_cannot_be_reported() {
+    use rbay::auction::server::closer::{close, Closing};
+    let db = test_db().await;
+    // No soft close: the bid must not move the end.
+    let listing = rbay::items::NewItem {
+        name: "Fake coin".into(),
+        description: "Gold, they say.".into(),
+        start_cents: 1_000,
+        duration_ms: 400,
+        soft_close: false,
+        ..Default::default()
+    };
+    let item = rbay::items::server::create(&db, UserId(1), "seller1", &listing, None)
+        .await
+        .unwrap();
+    let bid = place_bid(&db, UserId(7), "bea", item, 5_000).await.unwrap();
+    assert!(matches!(bid, BidOutcome::Accepted { .. }), "{bid:?}");
+    let target = Target::Listing(item);
+    assert_eq!(
+        act(&db, "opal", target, ModAction::Hide, "Fake")
+            .await
+            .unwrap(),
+        Applied::Done
+    );
+    // Nobody reports what is hidden already.
+    assert_eq!(
+        report(&db, target, &user(8, "cal"), Reason::Fraud, "")
+            .await
+            .unwrap(),
+        Err(ModProblem::Gone)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(close(&db, item).await.unwrap(), Closing::Closed);
+    let detail = rbay::items::server::store::get(&db, item)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(detail.outcome.as_deref(), Some("removed"));
+    assert_eq!(
+        rbay::orders::server::get(&db, item).await.unwrap(),
+        None,
+        "no sale"
+    );
+}

@@ -48,6 +48,8 @@ pub enum NoticeKind {
     OrderOfferTaken,
     /// A new listing matches one of your saved searches (`actor`: the search's name).
     SavedSearch,
+    /// A moderator removed your listing (`actor`: why).
+    ListingRemoved,
 }
 
 impl NoticeKind {
@@ -67,6 +69,7 @@ impl NoticeKind {
             NoticeKind::OrderOffer => "order_offer",
             NoticeKind::OrderOfferTaken => "order_offer_taken",
             NoticeKind::SavedSearch => "saved_search",
+            NoticeKind::ListingRemoved => "listing_removed",
         }
     }
 
@@ -137,6 +140,9 @@ impl Notice {
             }
             NoticeKind::SavedSearch => {
                 format!("New for your search “{}”: {name}, {price}.", self.actor)
+            }
+            NoticeKind::ListingRemoved => {
+                format!("A moderator removed your listing {name}: {}", self.actor)
             }
         }
     }

@@ -22,6 +22,9 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SAVED: usize = 50;
 /// The longest name of a saved search.
 pub const NAME_MAX: usize = 60;
+/// The words of a search that count (`items::server::index::MAX_QUERY_TERMS`: search reads no
+/// more; a test checks the two agree).
+pub const MAX_TERMS: usize = 8;
 /// How many letters of a word file a search (see [`bucket`]).
 pub const BUCKET_CHARS: usize = 3;
 
@@ -137,7 +140,7 @@ pub fn check_name(name: &str) -> Result<String, SavedProblem> {
 }
 
 /// Words as search splits them: lowercase runs of letters and digits, each at most 40
-/// characters, at most 10 (as `items::server::index::query_terms`).
+/// characters, at most [`MAX_TERMS`] (as `items::server::index::query_terms`).
 pub fn terms(text: &str) -> Vec<String> {
     text.chars()
         .take(crate::items::MAX_QUERY_CHARS)
@@ -146,7 +149,7 @@ pub fn terms(text: &str) -> Vec<String> {
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.chars().take(40).collect::<String>())
-        .take(10)
+        .take(MAX_TERMS)
         .collect()
 }
 

@@ -75,6 +75,10 @@ pub async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
         actor: actor.to_string(),
         once: Some(format!("{}:{id}", kind.as_str())),
     };
+    // A listing a moderator hid ends without a sale, and its seller heard why already.
+    if item.removed.is_some() || item.outcome.as_deref() == Some("removed") {
+        return Ok(());
+    }
     let sold = item.reserve_met != Some(false);
     match (item.high_bidder_id, item.high_bidder_name.as_deref()) {
         (Some(winner), Some(name)) if sold => {

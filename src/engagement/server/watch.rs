@@ -98,7 +98,7 @@ pub async fn run_reminder_job(db: &Db, payload: &str) -> Result<(), JobError> {
     else {
         return Ok(());
     };
-    if !still || item.outcome.is_some() || item.ends_at_ms <= now_ms() {
+    if !still || item.outcome.is_some() || item.removed.is_some() || item.ends_at_ms <= now_ms() {
         return Ok(());
     }
     let kind = if job.minutes >= 60 {

@@ -195,7 +195,8 @@ pub async fn report(
     reason: Reason,
     note: &str,
 ) -> Result<Result<u32, ModProblem>, AppError> {
-    let Some(reported) = describe(db, target).await? else {
+    // What a moderator hid already is not in anyone's way any more.
+    let Some(reported) = describe(db, target).await?.filter(|r| !r.hidden) else {
         return Ok(Err(ModProblem::Gone));
     };
     if reported.owner_id == reporter.id {
@@ -244,6 +245,7 @@ pub async fn act(
     action: ModAction,
     why: &str,
 ) -> Result<Applied, AppError> {
+    let acted_at = crate::util::time::now_ms();
     let applied = apply(db, target, action, why).await?;
     if applied == Applied::NotFound {
         return Ok(applied);
@@ -265,10 +267,27 @@ pub async fn act(
         .arg(label)
         .arg(why)
         .arg(AUDIT_KEPT)
+        .arg(acted_at)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("moderation log", e))?;
     tracing::info!(target = %name, moderator, action = action.as_str(), ?applied, "moderated");
+    // The seller hears that their listing was removed, and why (its page still shows it to
+    // them): once per listing and hiding.
+    if let (Target::Listing(item), ModAction::Hide, Applied::Done) = (target, action, applied) {
+        if let Some(listing) = describe(db, target).await? {
+            let notice = crate::notifications::server::NewNotice {
+                user_id: listing.owner_id,
+                kind: crate::notifications::NoticeKind::ListingRemoved,
+                item_id: item.0,
+                item_name: listing.what,
+                price_cents: 0,
+                actor: why.to_string(),
+                once: Some(format!("removed:{item}:{acted_at}")),
+            };
+            crate::notifications::server::send_or_log(db, &notice).await;
+        }
+    }
     Ok(applied)
 }
 

@@ -48,7 +48,9 @@ async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem
             None => None,
         };
         let num = |i: usize| row.num(i).unwrap_or(0);
-        let leader = row.text(5).and_then(UserId::parse);
+        // A listing a moderator hid ended with no winner, whoever led it.
+        let removed = row.text(7) == Some("removed");
+        let leader = row.text(5).and_then(UserId::parse).filter(|_| !removed);
         let ended = row.text(7).is_some() || num(1) <= now;
         let reserve_met = num(0) >= num(8);
         let seller = row.text(9).and_then(UserId::parse);

@@ -349,43 +349,54 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
     let members: Vec<Vec<String>> = pipe.query_async(&mut conn).await?;
     report.buckets = buckets.len() + 1;
     report.candidates = members.iter().map(Vec::len).sum();
+    // Each search once (a search may be read from its bucket and nowhere else, but members
+    // repeat across a listing's reads only by accident), then the bound.
     let mut seen = HashSet::new();
-    let mut passed: Vec<Candidate> = members
+    let unique: Vec<&String> = members
         .iter()
         .flatten()
-        .take(CANDIDATES_MAX)
         .filter(|m| seen.insert(m.as_str()))
+        .collect();
+    if unique.len() > CANDIDATES_MAX {
+        tracing::warn!(item_id = %item, candidates = unique.len(), "saved-search candidates over the bound: some not checked");
+    }
+    let mut passed: Vec<Candidate> = unique
+        .into_iter()
+        .take(CANDIDATES_MAX)
         .filter_map(|m| candidate(m))
         .filter(|c| Some(c.user) != seller && c.spec.could_match(&words, &category))
         .collect();
-    if report.candidates > CANDIDATES_MAX {
-        tracing::warn!(item_id = %item, "saved-search candidates over the bound: some not checked");
-    }
-    // The index confirms each distinct search once (as its results page would show it).
+    // The index confirms each distinct search once (as its results page would show it), a
+    // few at a time.
+    let mut distinct: Vec<(String, String)> = passed
+        .iter()
+        .map(|c| (c.spec.q.clone(), c.spec.category.clone()))
+        .collect();
+    distinct.sort();
+    distinct.dedup();
     let mut confirmed: HashMap<(String, String), bool> = HashMap::new();
-    for c in &passed {
-        let spec_key = (c.spec.q.clone(), c.spec.category.clone());
-        if confirmed.contains_key(&spec_key) {
-            continue;
-        }
-        let mut query = text_query(&c.spec.terms()).unwrap_or_default();
-        if !c.spec.category.is_empty() {
-            query.push_str(&format!(" @category:{{{}}}", c.spec.category));
-        }
-        query.push_str(&format!(" @created_at:[{created_at} {created_at}]"));
-        let found = find(
-            db,
-            "saved search match",
-            IdQuery {
+    let created_at = created_at.as_str();
+    for batch in distinct.chunks(16) {
+        let asks = batch.iter().map(|(q, category)| async move {
+            let mut query = text_query(&crate::saved_searches::terms(q)).unwrap_or_default();
+            if !category.is_empty() {
+                query.push_str(&format!(" @category:{{{category}}}"));
+            }
+            query.push_str(&format!(" @created_at:[{created_at} {created_at}]"));
+            let query = IdQuery {
                 query: query.trim().to_string(),
                 sort: None,
                 offset: 0,
-                count: 10,
-            },
-        )
-        .await
-        .map_err(|e| JobError::retry(format!("saved search match: {e}")))?;
-        confirmed.insert(spec_key, found.ids.contains(&item));
+                count: 100,
+            };
+            find(db, "saved search match", query).await
+        });
+        let answers = futures_util::future::try_join_all(asks)
+            .await
+            .map_err(|e| JobError::retry(format!("saved search match: {e}")))?;
+        for (spec_key, found) in batch.iter().zip(answers) {
+            confirmed.insert(spec_key.clone(), found.ids.contains(&item));
+        }
     }
     report.confirmed = confirmed.len();
     passed.retain(|c| confirmed[&(c.spec.q.clone(), c.spec.category.clone())]);
@@ -429,4 +440,15 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_saved_search_keeps_as_many_words_as_search_reads() {
+        assert_eq!(
+            crate::saved_searches::MAX_TERMS,
+            crate::items::server::index::MAX_QUERY_TERMS
+        );
+    }
 }
