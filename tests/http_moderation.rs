@@ -166,6 +166,10 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     assert_eq!(get(&server, &item, Some(&reporter)).status, 404);
     assert_eq!(get(&server, &format!("{item}/comments"), None).status, 404);
     assert_eq!(server.get(&format!("{item}/events")).status, 404);
+    // Its photo (here its placeholder) and its price chart too.
+    assert_eq!(server.get(&format!("{item}/thumb")).status, 404);
+    assert_eq!(server.get(&format!("{item}/image")).status, 404);
+    assert_eq!(server.get(&format!("{item}/chart")).status, 404);
     let for_seller = get(&server, &item, Some(&seller));
     assert_eq!(for_seller.status, 200);
     assert!(for_seller
@@ -204,6 +208,7 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     );
     assert_eq!(location(&restored), "/ops/moderation");
     assert_eq!(get(&server, &item, None).status, 200);
+    assert_eq!(server.get(&format!("{item}/thumb")).status, 200);
 }
 
 #[test]

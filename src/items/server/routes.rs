@@ -160,7 +160,8 @@ fn jpeg(bytes: Vec<u8>, cache: &'static str) -> Response {
 async fn photo(state: &AppState, id: ItemId, found: Result<Option<Vec<u8>>, AppError>) -> Response {
     match found {
         Ok(Some(bytes)) => jpeg(bytes, "public, max-age=31536000, immutable"),
-        Ok(None) => match store::name(&state.db, id).await {
+        // No placeholder for a listing a moderator hid: not found.
+        Ok(None) => match store::listed_name(&state.db, id).await {
             Ok(Some(name)) => (
                 [
                     (

@@ -353,13 +353,15 @@ pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError
     let mut pipe = redis::pipe();
     pipe.hget(keys.item(id), "created_at")
         .hmget(keys.item_state(id), &["start_price", "ends_at"])
-        .lrange(keys.item_bids(id), 0, HISTORY_LIMIT as isize - 1);
-    type ChartRows = (Option<i64>, (Option<i64>, Option<i64>), Vec<String>);
-    let (created, (start, ends), history) = pipe
+        .lrange(keys.item_bids(id), 0, HISTORY_LIMIT as isize - 1)
+        .hexists(keys.item(id), "hidden");
+    type ChartRows = (Option<i64>, (Option<i64>, Option<i64>), Vec<String>, bool);
+    let (created, (start, ends), history, hidden) = pipe
         .query_async::<ChartRows>(&mut conn)
         .await
         .map_err(|e| redis_error("price chart", e))?;
-    let (Some(created), Some(start), Some(ends)) = (created, start, ends) else {
+    // A listing a moderator hid has no public chart.
+    let (Some(created), Some(start), Some(ends), false) = (created, start, ends, hidden) else {
         return Ok(None);
     };
     let history: Vec<_> = history.iter().filter_map(|raw| parse_bid(raw)).collect();
@@ -444,7 +446,8 @@ pub async fn photo(db: &Db, id: ItemId, thumb: bool) -> Result<Option<Vec<u8>>, 
 }
 
 /// Photo `n` of an item (1 = the cover; `thumb` or large) as JPEG bytes, if it has one: its
-/// own, or (the cover only) the shared demo photo it points to.
+/// own, or (the cover only) the shared demo photo it points to. None for a listing a moderator
+/// hid (read in the same round trip).
 pub async fn photo_n(
     db: &Db,
     id: ItemId,
@@ -455,16 +458,22 @@ pub async fn photo_n(
     let size = photo_field(n, thumb);
     let mut conn = db.conn()?;
     let fail = |e| redis_error("photo", e);
-    let (source, own): (Option<String>, Option<Vec<u8>>) = redis::pipe()
+    let (source, own, hidden): (Option<String>, Option<Vec<u8>>, bool) = redis::pipe()
         .cmd("HGET")
         .arg(keys.item(id))
         .arg("photo")
         .cmd("HGET")
         .arg(keys.item_image(id))
         .arg(&size)
+        .cmd("HEXISTS")
+        .arg(keys.item(id))
+        .arg("hidden")
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
+    if hidden {
+        return Ok(None);
+    }
     let demo = source
         .as_deref()
         .and_then(|s| s.strip_prefix("demo:"))
