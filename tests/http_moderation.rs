@@ -177,6 +177,13 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
         .contains("A moderator removed this listing: "));
     assert!(for_seller.body.contains("Counterfeit goods"));
     assert_eq!(get(&server, &item, Some(&moderator)).status, 200);
+    // The seller is told, with the reason (through the job queue).
+    let told = common::server::wait_until(std::time::Duration::from_secs(10), || {
+        get(&server, "/notifications", Some(&seller))
+            .body
+            .contains("A moderator removed your listing")
+    });
+    assert!(told.is_ok(), "the seller was not told");
     assert!(!get(&server, "/search?q=rolex", None).body.contains(&item));
     assert_eq!(
         get(
