@@ -235,3 +235,59 @@ async fn matching_reads_the_listings_buckets_not_every_saved_search() {
         (1, 1, 1)
     );
 }
+
+#[tokio::test]
+async fn a_rename_and_a_pause_at_once_both_land_and_a_stale_filing_is_tidied() {
+    let db = test_db().await;
+    let ann = UserId(31);
+    for round in 0..10 {
+        let id = save(&db, ann, "", spec(&format!("lamp{round}"), ""))
+            .await
+            .unwrap()
+            .unwrap();
+        let name = format!("Lamps {round}");
+        let created = rbay::saved_searches::server::get(&db, ann, id)
+            .await
+            .unwrap()
+            .unwrap()
+            .created_ms;
+        let (renamed, paused) = tokio::join!(
+            update(&db, ann, id, Some(&name), None),
+            update(&db, ann, id, None, Some(true)),
+        );
+        renamed.unwrap().unwrap();
+        paused.unwrap().unwrap();
+        let page = list(&db, ann).await.unwrap();
+        let row = page.rows.iter().find(|r| r.search.id == id).unwrap();
+        assert_eq!(
+            (row.search.name.as_str(), row.search.paused),
+            (name.as_str(), true)
+        );
+        assert_eq!(
+            row.search.created_ms, created,
+            "the time survives the script"
+        );
+    }
+    // A search whose filing outlived it (deleted while being resumed) alerts nobody, and its
+    // filing goes.
+    let bea = UserId(32);
+    let id = save(&db, bea, "", spec("kettle", ""))
+        .await
+        .unwrap()
+        .unwrap();
+    let _: () = redis::cmd("HDEL")
+        .arg(db.keys().saved_searches(bea))
+        .arg(id)
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    let item = list_item(&db, 1, "Copper kettle", "", "home").await;
+    let report = run_match(&db, item).await.unwrap();
+    assert_eq!((report.candidates, report.sent), (1, 0));
+    let filed: u64 = redis::cmd("SCARD")
+        .arg(db.keys().search_bucket("ket"))
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    assert_eq!(filed, 0);
+}

@@ -66,6 +66,8 @@ pub async fn enqueue_match(db: &Db, item: ItemId) {
 enum Changed {
     Saved(u64),
     Full,
+    /// Renamed or paused; whether it is paused now.
+    Updated(bool),
     Done,
     Gone,
 }
@@ -79,6 +81,10 @@ impl FromRedisValue for Changed {
                 Changed::Saved(f.get(1)?)
             }
             "full" => Changed::Full,
+            "updated" => {
+                f.expect_len(2)?;
+                Changed::Updated(f.flag(1)?)
+            }
             "done" => Changed::Done,
             "gone" => Changed::Gone,
             other => return Err(f.unknown_status(other)),
@@ -182,7 +188,9 @@ fn read(id: u64, raw: &str) -> Option<SavedSearch> {
 }
 
 /// Renames one of `user`'s searches, or pauses or resumes it (filed for matching only while
-/// active).
+/// active). The change itself is one step in Redis (`lua/saved_search.lua` reads and writes the
+/// search), so a rename and a pause racing each other both land; the matcher reads the search
+/// before it alerts, so a paused search is never alerted whatever its filing says.
 pub async fn update(
     db: &Db,
     user: UserId,
@@ -190,23 +198,21 @@ pub async fn update(
     name: Option<&str>,
     paused: Option<bool>,
 ) -> Result<Result<(), SavedProblem>, AppError> {
-    let Some(mut search) = get(db, user, id).await? else {
+    let Some(search) = get(db, user, id).await? else {
         return Ok(Err(SavedProblem::Gone));
     };
-    let was_paused = search.paused;
-    if let Some(name) = name {
-        search.name = if name.is_empty() {
-            search.spec.default_name()
-        } else {
-            name.to_string()
-        };
-    }
-    if let Some(paused) = paused {
-        search.paused = paused;
-    }
-    let json = serde_json::to_string(&search).map_err(|_| AppError::Internal)?;
-    // Pausing: unfiled first (no alert after "paused"); resuming: filed after.
-    if search.paused && !was_paused {
+    let name = match name {
+        Some("") => search.spec.default_name(),
+        Some(name) => name.to_string(),
+        None => String::new(),
+    };
+    let paused_arg = match paused {
+        Some(true) => "true",
+        Some(false) => "false",
+        None => "",
+    };
+    // Pausing: unfiled first (no alert after "paused").
+    if paused == Some(true) {
         file(db, user, &search, false).await?;
     }
     let mut conn = db.conn()?;
@@ -214,17 +220,16 @@ pub async fn update(
         .key(db.keys().saved_searches(user))
         .arg("update")
         .arg(id)
-        .arg(json)
+        .arg(name)
+        .arg(paused_arg)
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("update saved search", e))?;
     match changed {
-        Changed::Done => {}
+        Changed::Updated(true) => {}
+        Changed::Updated(false) => file(db, user, &search, true).await?,
         Changed::Gone => return Ok(Err(SavedProblem::Gone)),
         other => return Err(unexpected(other)),
-    }
-    if !search.paused {
-        file(db, user, &search, true).await?;
     }
     Ok(Ok(()))
 }
@@ -284,6 +289,8 @@ struct Candidate {
     user: UserId,
     id: u64,
     spec: SearchSpec,
+    /// Its member, as filed (to unfile a search deleted in a race with its resume).
+    member: String,
 }
 
 fn candidate(member: &str) -> Option<Candidate> {
@@ -298,6 +305,7 @@ fn candidate(member: &str) -> Option<Candidate> {
             category: category.to_string(),
             sort: String::new(),
         },
+        member: member.to_string(),
     })
 }
 
@@ -407,8 +415,22 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
         .await?
         .unwrap_or(0);
     for c in passed {
-        let Ok(Some(search)) = get(db, c.user, c.id).await else {
-            continue;
+        let search = match get(db, c.user, c.id).await {
+            Ok(Some(search)) => search,
+            // Deleted while it was being resumed: its filing outlived it. Tidy it away.
+            Ok(None) => {
+                let key = match bucket(&c.spec) {
+                    Some(b) => keys.search_bucket(&b),
+                    None => keys.search_category(&c.spec.category),
+                };
+                let _: i64 = redis::cmd("SREM")
+                    .arg(key)
+                    .arg(&c.member)
+                    .query_async(&mut conn)
+                    .await?;
+                continue;
+            }
+            Err(_) => continue,
         };
         if search.paused {
             continue;
