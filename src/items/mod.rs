@@ -23,6 +23,25 @@ pub const HISTORY_LIMIT: usize = 50;
 /// Longest search text considered; the rest is ignored.
 pub const MAX_QUERY_CHARS: usize = 200;
 
+/// At most this many words of a query are searched.
+pub const MAX_QUERY_TERMS: usize = 8;
+
+/// Splits user text into searchable words, escaping everything RediSearch treats as syntax.
+/// Words are letters and digits only; all punctuation is a separator, so no query can widen
+/// or break the search (`*`, `|`, `-`, `@field:`, `{}`, `()`, quotes...). Search and
+/// saved searches (which must split words as search does) both call this.
+pub fn query_terms(text: &str) -> Vec<String> {
+    text.chars()
+        .take(MAX_QUERY_CHARS)
+        .collect::<String>()
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().take(40).collect::<String>())
+        .take(MAX_QUERY_TERMS)
+        .collect()
+}
+
 /// The fixed list of categories: the slug (in addresses, the search index and key names) and
 /// the name people read. A listing has exactly one.
 pub const CATEGORIES: [(&str, &str); 10] = [

@@ -22,9 +22,6 @@ use serde::{Deserialize, Serialize};
 pub const MAX_SAVED: usize = 50;
 /// The longest name of a saved search.
 pub const NAME_MAX: usize = 60;
-/// The words of a search that count (`items::server::index::MAX_QUERY_TERMS`: search reads no
-/// more; a test checks the two agree).
-pub const MAX_TERMS: usize = 8;
 /// How many letters of a word file a search (see [`bucket`]).
 pub const BUCKET_CHARS: usize = 3;
 
@@ -53,7 +50,7 @@ impl SearchSpec {
 
     /// The words, as search splits them (lowercase letters and digits).
     pub fn terms(&self) -> Vec<String> {
-        terms(&self.q)
+        crate::items::query_terms(&self.q)
     }
 
     /// A name for it when none is given: its words, in its category.
@@ -137,20 +134,6 @@ pub fn check_name(name: &str) -> Result<String, SavedProblem> {
         return Err(SavedProblem::NameChars);
     }
     Ok(name.to_string())
-}
-
-/// Words as search splits them: lowercase runs of letters and digits, each at most 40
-/// characters, at most [`MAX_TERMS`] (as `items::server::index::query_terms`).
-pub fn terms(text: &str) -> Vec<String> {
-    text.chars()
-        .take(crate::items::MAX_QUERY_CHARS)
-        .collect::<String>()
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.chars().take(40).collect::<String>())
-        .take(MAX_TERMS)
-        .collect()
 }
 
 /// The distinct words of a listing (its name and description), at most `max`.

@@ -6,29 +6,12 @@
 
 use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
-use crate::items::{ItemCard, ItemId, MAX_QUERY_CHARS};
+pub use crate::items::{query_terms, MAX_QUERY_TERMS};
+use crate::items::{ItemCard, ItemId};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::indexes::is_unknown_index;
 use crate::util::time::now_ms;
 use redis::Value;
-
-/// At most this many words of a query are searched.
-pub const MAX_QUERY_TERMS: usize = 8;
-
-/// Splits user text into searchable words, escaping everything RediSearch treats as syntax.
-/// Words are letters and digits only; all punctuation is a separator, so no query can widen
-/// or break the search (`*`, `|`, `-`, `@field:`, `{}`, `()`, quotes...).
-pub fn query_terms(text: &str) -> Vec<String> {
-    text.chars()
-        .take(MAX_QUERY_CHARS)
-        .collect::<String>()
-        .to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w.chars().take(40).collect::<String>())
-        .take(MAX_QUERY_TERMS)
-        .collect()
-}
 
 /// The full-text part of a query: every word must match, exactly, by prefix or fuzzily
 /// (Levenshtein distance 1 for words of 4+ letters).

@@ -95,12 +95,8 @@ impl FromRedisValue for Changed {
 /// How an active search is filed: its bucket's key (or its category's, without words) and
 /// its member there, `<user>:<id>|<category>|<words>` (all a candidate needs to be checked).
 fn filing(db: &Db, user: UserId, search: &SavedSearch) -> (String, String) {
-    let keys = db.keys();
     let spec = &search.spec;
-    let key = match bucket(spec) {
-        Some(b) => keys.search_bucket(&b),
-        None => keys.search_category(&spec.category),
-    };
+    let key = filed_in(db.keys(), spec);
     let member = format!(
         "{user}:{}|{}|{}",
         search.id,
@@ -108,6 +104,14 @@ fn filing(db: &Db, user: UserId, search: &SavedSearch) -> (String, String) {
         spec.terms().join(" ")
     );
     (key, member)
+}
+
+/// The set an active search with `spec` is filed in: its bucket, or its category's.
+fn filed_in(keys: &crate::server::redis::Keys, spec: &SearchSpec) -> String {
+    match bucket(spec) {
+        Some(b) => keys.search_bucket(&b),
+        None => keys.search_category(&spec.category),
+    }
 }
 
 async fn file(db: &Db, user: UserId, search: &SavedSearch, on: bool) -> Result<(), AppError> {
@@ -386,7 +390,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
     let created_at = created_at.as_str();
     for batch in distinct.chunks(16) {
         let asks = batch.iter().map(|(q, category)| async move {
-            let mut query = text_query(&crate::saved_searches::terms(q)).unwrap_or_default();
+            let mut query = text_query(&crate::items::query_terms(q)).unwrap_or_default();
             if !category.is_empty() {
                 query.push_str(&format!(" @category:{{{category}}}"));
             }
@@ -419,12 +423,8 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             Ok(Some(search)) => search,
             // Deleted while it was being resumed: its filing outlived it. Tidy it away.
             Ok(None) => {
-                let key = match bucket(&c.spec) {
-                    Some(b) => keys.search_bucket(&b),
-                    None => keys.search_category(&c.spec.category),
-                };
                 let _: i64 = redis::cmd("SREM")
-                    .arg(key)
+                    .arg(filed_in(keys, &c.spec))
                     .arg(&c.member)
                     .query_async(&mut conn)
                     .await?;
@@ -462,15 +462,4 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
         }
     }
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn a_saved_search_keeps_as_many_words_as_search_reads() {
-        assert_eq!(
-            crate::saved_searches::MAX_TERMS,
-            crate::items::server::index::MAX_QUERY_TERMS
-        );
-    }
 }
