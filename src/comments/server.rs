@@ -19,7 +19,8 @@ pub static ADD_COMMENT: std::sync::LazyLock<redis::Script> = crate::lua_script!(
 pub static DELETE_COMMENT: std::sync::LazyLock<redis::Script> =
     crate::lua_script!("delete_comment");
 
-fn parse(item_id: ItemId, id: u64, raw: &str) -> Option<Comment> {
+/// A stored comment (`author_id|created_ms|author_name|text`) read back.
+pub fn parse(item_id: ItemId, id: u64, raw: &str) -> Option<Comment> {
     let mut parts = raw.splitn(4, '|');
     Some(Comment {
         id,

@@ -101,14 +101,6 @@ impl FromRedisValue for Logged {
     }
 }
 
-/// Parses a stored comment, `author_id|created_ms|author_name|text`.
-fn comment_parts(raw: &str) -> Option<(UserId, String, String)> {
-    let mut parts = raw.splitn(4, '|');
-    let author = UserId::parse(parts.next()?)?;
-    let _created = parts.next()?;
-    Some((author, parts.next()?.to_string(), parts.next()?.to_string()))
-}
-
 /// What `target` is now (its words, its owner, whether it is hidden), or `None` when it does
 /// not exist.
 pub async fn describe(db: &Db, target: Target) -> Result<Option<Reported>, AppError> {
@@ -153,17 +145,19 @@ pub async fn describe(db: &Db, target: Target) -> Result<Option<Reported>, AppEr
                 .await
                 .map_err(fail)?;
             let is_hidden = shown.is_none() && hidden.is_some();
-            let Some((owner_id, owner_name, text)) =
-                shown.or(hidden).as_deref().and_then(comment_parts)
+            let stored = shown.or(hidden);
+            let Some(comment) = stored
+                .as_deref()
+                .and_then(|raw| crate::comments::server::parse(item, id, raw))
             else {
                 return Ok(None);
             };
             Some(Reported {
                 target,
-                what: text,
+                what: comment.text,
                 detail: String::new(),
-                owner_id,
-                owner_name,
+                owner_id: comment.author_id,
+                owner_name: comment.author_name,
                 hidden: is_hidden,
             })
         }
