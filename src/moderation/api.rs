@@ -5,19 +5,11 @@
 use crate::error::AppError;
 use crate::moderation::{Blocked, ModerationView, Reported};
 use crate::util::id::UserId;
+use crate::util::problem::FormReply;
 use leptos::prelude::*;
 
 /// The query parameter carrying a refused form's problems back to its page.
 pub const PROBLEMS_PARAM: &str = "e";
-
-/// What a form's action answers a script (a plain form post gets a redirect).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct FormReply {
-    /// Whether it was done.
-    pub done: bool,
-    /// `field:code,…` when refused (empty when done).
-    pub problems: String,
-}
 
 /// The report form's page: what is reported. `None` when nobody is signed in; not found for
 /// what does not exist or a moderator hid already (but to the moderators).
@@ -49,18 +41,18 @@ pub async fn file_report(
     let parsed = Target::parse(&target).ok_or(AppError::NotFound)?;
     let back = crate::moderation::report_url(&parsed);
     let Some(user) = forms::signed_in(&state, &back).await? else {
-        return Ok(forms::signed_out());
+        return Ok(FormReply::signed_out(ModProblem::SignIn));
     };
     let Some(reason) = Reason::parse(&reason) else {
-        return forms::refused(&back, "reason", ModProblem::NoReason);
+        return Ok(forms::refused(&back, "reason", ModProblem::NoReason));
     };
     let note = match check_note(&note) {
         Ok(note) => note,
-        Err(problem) => return forms::refused(&back, "note", problem),
+        Err(problem) => return Ok(forms::refused(&back, "note", problem)),
     };
     match crate::moderation::server::report(&state.db, parsed, &user, reason, &note).await? {
-        Ok(_) => Ok(forms::done(&back, "reported")),
-        Err(problem) => forms::refused(&back, "form", problem),
+        Ok(_) => Ok(crate::server::http::forms::form_done(&back, "reported")),
+        Err(problem) => Ok(forms::refused(&back, "form", problem)),
     }
 }
 
@@ -88,15 +80,15 @@ pub async fn moderate(
     let action = ModAction::parse(&action)
         .ok_or_else(|| AppError::Invalid("Choose hide, restore or dismiss.".into()))?;
     let why = match check_note(&why) {
-        Ok(why) if why.is_empty() => return forms::refused(BACK, "why", ModProblem::NoWhy),
+        Ok(why) if why.is_empty() => return Ok(forms::refused(BACK, "why", ModProblem::NoWhy)),
         Ok(why) => why,
-        Err(problem) => return forms::refused(BACK, "why", problem),
+        Err(problem) => return Ok(forms::refused(BACK, "why", problem)),
     };
     let db = &state.db;
     match crate::moderation::server::act(db, &moderator.username, target, action, &why).await? {
         Applied::NotFound => Err(AppError::NotFound),
-        Applied::Unchanged => forms::refused(BACK, "form", ModProblem::Unchanged),
-        Applied::Done => Ok(forms::done(BACK, action.as_str())),
+        Applied::Unchanged => Ok(forms::refused(BACK, "form", ModProblem::Unchanged)),
+        Applied::Done => Ok(crate::server::http::forms::form_done(BACK, action.as_str())),
     }
 }
 
@@ -119,7 +111,7 @@ pub async fn block_bidder(#[server(default)] username: String) -> Result<FormRep
     let state = crate::server::state::current()?;
     const BACK: &str = "/my/blocked";
     let Some(user) = forms::signed_in(&state, BACK).await? else {
-        return Ok(forms::signed_out());
+        return Ok(FormReply::signed_out(ModProblem::SignIn));
     };
     let lower = crate::accounts::validate_username(&username).ok();
     let bidder = match lower {
@@ -127,11 +119,11 @@ pub async fn block_bidder(#[server(default)] username: String) -> Result<FormRep
         None => None,
     };
     let Some(bidder) = bidder else {
-        return forms::refused(BACK, "username", ModProblem::NoSuchUser);
+        return Ok(forms::refused(BACK, "username", ModProblem::NoSuchUser));
     };
     match crate::moderation::server::block(&state.db, user.id, bidder).await? {
-        Ok(()) => Ok(forms::done(BACK, "blocked")),
-        Err(problem) => forms::refused(BACK, "username", problem),
+        Ok(()) => Ok(crate::server::http::forms::form_done(BACK, "blocked")),
+        Err(problem) => Ok(forms::refused(BACK, "username", problem)),
     }
 }
 
@@ -141,10 +133,10 @@ pub async fn unblock_bidder(user: UserId) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
     const BACK: &str = "/my/blocked";
     let Some(seller) = forms::signed_in(&state, BACK).await? else {
-        return Ok(forms::signed_out());
+        return Ok(FormReply::signed_out(crate::moderation::ModProblem::SignIn));
     };
     crate::moderation::server::unblock(&state.db, seller.id, user).await?;
-    Ok(forms::done(BACK, "unblocked"))
+    Ok(crate::server::http::forms::form_done(BACK, "unblocked"))
 }
 
 #[cfg(feature = "ssr")]
@@ -154,10 +146,9 @@ mod forms {
     use crate::error::AppError;
     use crate::moderation::server::REPORT_LIMIT;
     use crate::moderation::ModProblem;
-    use crate::server::http::forms::redirect_plain_post;
+    use crate::server::http::forms::{form_refused, redirect_plain_post};
     use crate::server::redis::rate_limit::Action;
     use crate::server::state::AppState;
-    use crate::util::problem::{FieldErrors, Problem as _};
 
     /// The signed-in user, within the reports' rate limit (a refused one is an error answered
     /// 429); `None` (and, for a plain form, off to sign in) without a session.
@@ -177,35 +168,8 @@ mod forms {
         }
     }
 
-    /// A form sent without a session (a plain form post is off to sign in already).
-    pub fn signed_out() -> FormReply {
-        FormReply {
-            done: false,
-            problems: format!("form:{}", ModProblem::SignIn.code()),
-        }
-    }
-
-    /// A form that was done: back to its page with the one-time notice `code`.
-    pub fn done(back: &str, code: &str) -> FormReply {
-        crate::server::http::forms::redirect_plain_post_with_notice(back, code);
-        FormReply {
-            done: true,
-            problems: String::new(),
-        }
-    }
-
     /// A refused form: back to its page with the problem.
-    pub fn refused(back: &str, field: &str, problem: ModProblem) -> Result<FormReply, AppError> {
-        let mut problems = FieldErrors::default();
-        problems.set(field, problem);
-        let codes = problems.to_codes();
-        let query =
-            serde_urlencoded::to_string([(PROBLEMS_PARAM, codes.as_str())]).unwrap_or_default();
-        let join = if back.contains('?') { '&' } else { '?' };
-        redirect_plain_post(&format!("{back}{join}{query}"));
-        Ok(FormReply {
-            done: false,
-            problems: codes,
-        })
+    pub fn refused(back: &str, field: &str, problem: ModProblem) -> FormReply {
+        form_refused(back, PROBLEMS_PARAM, field, problem)
     }
 }

@@ -5,20 +5,13 @@
 
 use crate::error::AppError;
 use crate::saved_searches::SavedPage;
+use crate::util::problem::FormReply;
 use leptos::prelude::*;
 
 /// The query parameter carrying a refused form's problem back to the page.
 pub const PROBLEMS_PARAM: &str = "e";
 /// Where the forms come back to.
 pub const PAGE: &str = "/my/searches";
-
-/// What a form's action answers a script (a plain form post gets a redirect).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SavedReply {
-    pub done: bool,
-    /// `field:code` when refused.
-    pub problems: String,
-}
 
 /// The signed-in user's saved searches; `None` when nobody is signed in.
 #[server(prefix = "/api", endpoint = "saved-searches/list")]
@@ -39,7 +32,7 @@ pub async fn save_search(
     #[server(default)] category: String,
     #[server(default)] sort: String,
     #[server(default)] name: String,
-) -> Result<SavedReply, AppError> {
+) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
     let Some(user) = reply::signed_in(&state).await? else {
@@ -72,7 +65,7 @@ pub async fn save_search(
 pub async fn rename_search(
     id: u64,
     #[server(default)] name: String,
-) -> Result<SavedReply, AppError> {
+) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
     let Some(user) = reply::signed_in(&state).await? else {
         return Ok(reply::signed_out());
@@ -88,7 +81,7 @@ pub async fn rename_search(
 
 /// Pauses (`paused = "true"`) or resumes one of the signed-in user's saved searches.
 #[server(prefix = "/api", endpoint = "saved-searches/pause")]
-pub async fn pause_search(id: u64, paused: String) -> Result<SavedReply, AppError> {
+pub async fn pause_search(id: u64, paused: String) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
     let Some(user) = reply::signed_in(&state).await? else {
         return Ok(reply::signed_out());
@@ -108,7 +101,7 @@ pub async fn pause_search(id: u64, paused: String) -> Result<SavedReply, AppErro
 
 /// Deletes one of the signed-in user's saved searches.
 #[server(prefix = "/api", endpoint = "saved-searches/delete")]
-pub async fn delete_search(id: u64) -> Result<SavedReply, AppError> {
+pub async fn delete_search(id: u64) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
     let Some(user) = reply::signed_in(&state).await? else {
         return Ok(reply::signed_out());
@@ -119,13 +112,12 @@ pub async fn delete_search(id: u64) -> Result<SavedReply, AppError> {
 
 #[cfg(feature = "ssr")]
 mod reply {
-    use super::{SavedReply, PAGE, PROBLEMS_PARAM};
+    use super::{FormReply, PAGE, PROBLEMS_PARAM};
     use crate::accounts::CurrentUser;
     use crate::error::AppError;
     use crate::saved_searches::SavedProblem;
-    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
+    use crate::server::http::forms::{form_done, form_refused, redirect_plain_post};
     use crate::server::state::AppState;
-    use crate::util::problem::{FieldErrors, Problem as _};
 
     /// The signed-in user; `None` (and, for a plain form, off to sign in) without a session.
     pub async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
@@ -136,35 +128,19 @@ mod reply {
         Ok(user)
     }
 
-    pub fn signed_out() -> SavedReply {
-        SavedReply {
-            done: false,
-            problems: format!("form:{}", SavedProblem::SignIn.code()),
-        }
+    pub fn signed_out() -> FormReply {
+        FormReply::signed_out(SavedProblem::SignIn)
     }
 
-    pub fn done(code: &str) -> SavedReply {
-        redirect_plain_post_with_notice(PAGE, code);
-        SavedReply {
-            done: true,
-            problems: String::new(),
-        }
+    pub fn done(code: &str) -> FormReply {
+        form_done(PAGE, code)
     }
 
-    pub fn refused(field: &str, problem: SavedProblem) -> SavedReply {
-        let mut problems = FieldErrors::default();
-        problems.set(field, problem);
-        let codes = problems.to_codes();
-        let query =
-            serde_urlencoded::to_string([(PROBLEMS_PARAM, codes.as_str())]).unwrap_or_default();
-        redirect_plain_post(&format!("{PAGE}?{query}"));
-        SavedReply {
-            done: false,
-            problems: codes,
-        }
+    pub fn refused(field: &str, problem: SavedProblem) -> FormReply {
+        form_refused(PAGE, PROBLEMS_PARAM, field, problem)
     }
 
-    pub fn answer(changed: Result<(), SavedProblem>, code: &str) -> SavedReply {
+    pub fn answer(changed: Result<(), SavedProblem>, code: &str) -> FormReply {
         match changed {
             Ok(()) => done(code),
             Err(problem) => refused("form", problem),

@@ -133,6 +133,27 @@ macro_rules! problems {
     };
 }
 
+/// What a plain form's server function answers a script; a plain form post (JavaScript off)
+/// gets a redirect to its page instead (`server::http::forms::{form_done, form_refused}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormReply {
+    /// Whether it was done.
+    pub done: bool,
+    /// `field:code,…` when refused (empty when done).
+    pub problems: String,
+}
+
+impl FormReply {
+    /// A form sent without a session (a plain form post is off to sign in already): refused
+    /// with the feature's "sign in" problem.
+    pub fn signed_out<P: Problem>(sign_in: P) -> Self {
+        FormReply {
+            done: false,
+            problems: format!("{FORM}:{}", sign_in.code()),
+        }
+    }
+}
+
 /// A form's problems, at most one per field (`form` for those about the whole form).
 /// Two are equal when they hold the same problems, in whatever order.
 #[derive(Debug, Clone, Serialize, Deserialize)]

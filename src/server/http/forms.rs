@@ -4,6 +4,7 @@
 //! and return their data as usual for the islands' JSON calls.
 
 use crate::server::http::request::{cookie, cookie_of, is_plain_form_post, set_cookie};
+use crate::util::problem::{FieldErrors, FormReply, Problem};
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
@@ -38,6 +39,31 @@ pub fn redirect_plain_post_with_notice(target: &str, code: &str) -> bool {
         ));
     }
     plain
+}
+
+/// A form that was done: a plain form post goes back to `back` with the one-time notice
+/// `code`.
+pub fn form_done(back: &str, code: &str) -> FormReply {
+    redirect_plain_post_with_notice(back, code);
+    FormReply {
+        done: true,
+        problems: String::new(),
+    }
+}
+
+/// A form refused for `problem` in `field`: a plain form post goes back to `back` with it in
+/// the query parameter `param` (`?e=field:code`).
+pub fn form_refused<P: Problem>(back: &str, param: &str, field: &str, problem: P) -> FormReply {
+    let mut problems = FieldErrors::default();
+    problems.set(field, problem);
+    let codes = problems.to_codes();
+    let query = serde_urlencoded::to_string([(param, codes.as_str())]).unwrap_or_default();
+    let join = if back.contains('?') { '&' } else { '?' };
+    redirect_plain_post(&format!("{back}{join}{query}"));
+    FormReply {
+        done: false,
+        problems: codes,
+    }
 }
 
 /// The one-time notice for the page being rendered (see [`redirect_plain_post_with_notice`]).
