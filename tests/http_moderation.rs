@@ -10,32 +10,13 @@
 mod common;
 
 use common::server::{
-    call, create_listing, created_id, get, sign_up, Response, Server, FORM, HTML,
+    call, create_listing, created_id, get, location, plain_post, sign_up, Server,
 };
 
 fn server() -> Server {
     let server = Server::for_test(&common::fresh_prefix());
     server.wait_ready();
     server
-}
-
-/// A plain form post (JavaScript off).
-fn post(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Response {
-    let origin = server.origin();
-    let mut headers = vec![
-        ("Content-Type", FORM),
-        ("Accept", HTML),
-        ("Origin", origin.as_str()),
-    ];
-    if let Some(c) = cookie {
-        headers.push(("Cookie", c));
-    }
-    server.request("POST", path, &headers, body)
-}
-
-fn location(r: &Response) -> &str {
-    assert_eq!(r.status, 302, "{}", r.body);
-    r.header("location").unwrap()
 }
 
 /// The user id in a session cookie, `rbay_session=<user id>.<token>`.
@@ -98,7 +79,7 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     );
 
     // Reported (a reason is required; a note is bounded); once only; not by its seller.
-    let no_reason = post(
+    let no_reason = plain_post(
         &server,
         "/api/moderation/report",
         &format!("target={target}"),
@@ -110,7 +91,7 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
         location(&no_reason)
     );
     let long = "x".repeat(rbay::moderation::NOTE_MAX + 1);
-    let too_long = post(
+    let too_long = plain_post(
         &server,
         "/api/moderation/report",
         &format!("target={target}&reason=fraud&note={long}"),
@@ -118,13 +99,13 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     );
     assert!(location(&too_long).contains("note-long"));
     let body = format!("target={target}&reason=fraud&note=A+%3Cb%3Efake%3C%2Fb%3E");
-    let sent = post(&server, "/api/moderation/report", &body, Some(&reporter));
+    let sent = plain_post(&server, "/api/moderation/report", &body, Some(&reporter));
     assert_eq!(location(&sent), format!("/report?target=item:{id}"));
-    let again = post(&server, "/api/moderation/report", &body, Some(&reporter));
+    let again = plain_post(&server, "/api/moderation/report", &body, Some(&reporter));
     assert!(location(&again).contains("already"));
-    let own = post(&server, "/api/moderation/report", &body, Some(&seller));
+    let own = plain_post(&server, "/api/moderation/report", &body, Some(&seller));
     assert!(location(&own).contains("own"));
-    let anonymous = post(&server, "/api/moderation/report", &body, None);
+    let anonymous = plain_post(&server, "/api/moderation/report", &body, None);
     assert!(location(&anonymous).starts_with("/auth/signin"));
 
     // Only the moderators have the queue; they see the report, escaped.
@@ -145,14 +126,14 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     assert!(queue.body.contains(&format!("data-target=\"item:{id}\"")));
 
     // A reason is required; then it is hidden.
-    let no_why = post(
+    let no_why = plain_post(
         &server,
         "/api/moderation/act",
         &format!("target={target}&action=hide&why=+"),
         Some(&moderator),
     );
     assert!(location(&no_why).contains("why%3Awhy"));
-    let hidden = post(
+    let hidden = plain_post(
         &server,
         "/api/moderation/act",
         &format!("target={target}&action=hide&why=Counterfeit+goods"),
@@ -207,7 +188,7 @@ fn a_report_reaches_the_moderators_and_a_hidden_listing_is_gone_for_everyone_els
     assert!(log.contains("Counterfeit goods") && log.contains("hid"));
 
     // Restored: back for everyone.
-    let restored = post(
+    let restored = plain_post(
         &server,
         "/api/moderation/act",
         &format!("target={target}&action=restore&why=Genuine"),
@@ -226,7 +207,7 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
     assert_eq!(get(&server, "/my/bids", Some(&cheat)).status, 200);
     let user_id = cookie_user(&cheat);
 
-    let suspended = post(
+    let suspended = plain_post(
         &server,
         "/api/moderation/act",
         &format!("target=user%3A{user_id}&action=hide&why=Shill+bidding"),
@@ -241,14 +222,14 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
         "{}",
         after.status
     );
-    let wrong = post(
+    let wrong = plain_post(
         &server,
         "/api/auth/signin",
         "username=mcheat&password=wrong-password-x",
         None,
     );
     assert!(!location(&wrong).contains("suspended"));
-    let right = post(
+    let right = plain_post(
         &server,
         "/api/auth/signin",
         "username=mcheat&password=long-enough-pw",
@@ -260,14 +241,14 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
         location(&right)
     );
 
-    let restored = post(
+    let restored = plain_post(
         &server,
         "/api/moderation/act",
         &format!("target=user%3A{user_id}&action=restore&why=Appeal"),
         Some(&moderator),
     );
     assert_eq!(location(&restored), "/ops/moderation");
-    let back = post(
+    let back = plain_post(
         &server,
         "/api/auth/signin",
         "username=mcheat&password=long-enough-pw",
@@ -285,21 +266,21 @@ fn a_seller_blocks_a_bidder_by_name_and_the_bid_is_refused() {
 
     let page = get(&server, "/my/blocked", Some(&seller));
     assert!(page.body.contains("You have not blocked anyone."));
-    let unknown = post(
+    let unknown = plain_post(
         &server,
         "/api/moderation/block",
         "username=nobody-here",
         Some(&seller),
     );
     assert!(location(&unknown).contains("nouser"));
-    let myself = post(
+    let myself = plain_post(
         &server,
         "/api/moderation/block",
         "username=bseller",
         Some(&seller),
     );
     assert!(location(&myself).contains("self"));
-    let blocked = post(
+    let blocked = plain_post(
         &server,
         "/api/moderation/block",
         "username=BPest",
@@ -325,7 +306,7 @@ fn a_seller_blocks_a_bidder_by_name_and_the_bid_is_refused() {
         bid.status,
         bid.body
     );
-    let unblocked = post(
+    let unblocked = plain_post(
         &server,
         "/api/moderation/unblock",
         &format!("user={}", cookie_user(&pest)),

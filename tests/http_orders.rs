@@ -9,7 +9,7 @@
 mod common;
 
 use common::server::{
-    call, create_listing, created_id, get, sign_up, Response, Server, FORM, HTML,
+    call, create_listing, created_id, get, location, plain_post, sign_up, Response, Server,
 };
 
 fn server() -> Server {
@@ -20,18 +20,7 @@ fn server() -> Server {
 
 /// A plain form post (JavaScript off), as the order page's forms send it.
 fn post(server: &Server, path: &str, body: &str, cookie: &str) -> Response {
-    let origin = server.origin();
-    server.request(
-        "POST",
-        path,
-        &[
-            ("Content-Type", FORM),
-            ("Accept", HTML),
-            ("Origin", &origin),
-            ("Cookie", cookie),
-        ],
-        body,
-    )
+    plain_post(server, path, body, Some(cookie))
 }
 
 const ADDRESS: &str =
@@ -62,11 +51,6 @@ fn sold(server: &Server, tag: &str) -> (String, String, u64) {
     );
     assert_eq!(bought.status, 200, "{}", bought.body);
     (seller, buyer, id)
-}
-
-fn location(r: &Response) -> &str {
-    assert_eq!(r.status, 302, "{}", r.body);
-    r.header("location").unwrap()
 }
 
 #[test]

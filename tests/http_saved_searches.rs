@@ -7,26 +7,8 @@
 
 mod common;
 
-use common::server::{create_listing, get, sign_up, wait_until, Response, Server, FORM, HTML};
+use common::server::{create_listing, get, location, plain_post, sign_up, wait_until, Server};
 use std::time::Duration;
-
-fn post(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Response {
-    let origin = server.origin();
-    let mut headers = vec![
-        ("Content-Type", FORM),
-        ("Accept", HTML),
-        ("Origin", origin.as_str()),
-    ];
-    if let Some(c) = cookie {
-        headers.push(("Cookie", c));
-    }
-    server.request("POST", path, &headers, body)
-}
-
-fn location(r: &Response) -> &str {
-    assert_eq!(r.status, 302, "{}", r.body);
-    r.header("location").unwrap()
-}
 
 #[test]
 fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
@@ -38,16 +20,16 @@ fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
     // The search page offers to save it (for everyone: a visitor is asked to sign in).
     let page = get(&server, "/search?q=brass+sextant", None);
     assert!(page.body.contains("Save this search"));
-    let anonymous = post(&server, "/api/saved-searches/save", "q=brass+sextant", None);
+    let anonymous = plain_post(&server, "/api/saved-searches/save", "q=brass+sextant", None);
     assert!(location(&anonymous).starts_with("/auth/signin"));
-    let bad = post(
+    let bad = plain_post(
         &server,
         "/api/saved-searches/save",
         "q=x&category=nope",
         Some(&ann),
     );
     assert!(location(&bad).contains("category"));
-    let saved = post(
+    let saved = plain_post(
         &server,
         "/api/saved-searches/save",
         "q=brass+sextant&category=&sort=&name=",
@@ -60,9 +42,9 @@ fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
     assert!(get(&server, "/my/searches", Some(&bea))
         .body
         .contains("You have no saved searches yet."));
-    let theirs = post(&server, "/api/saved-searches/delete", "id=1", Some(&bea));
+    let theirs = plain_post(&server, "/api/saved-searches/delete", "id=1", Some(&bea));
     assert!(location(&theirs).contains("gone"));
-    let renamed = post(
+    let renamed = plain_post(
         &server,
         "/api/saved-searches/rename",
         "id=1&name=Sextants+%3Cb%3E",
@@ -95,7 +77,7 @@ fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
         .contains("New for your search"));
 
     // Paused, then deleted.
-    let paused = post(
+    let paused = plain_post(
         &server,
         "/api/saved-searches/pause",
         "id=1&paused=true",
@@ -105,7 +87,7 @@ fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
     assert!(get(&server, "/my/searches", Some(&ann))
         .body
         .contains("Resume alerts"));
-    let deleted = post(&server, "/api/saved-searches/delete", "id=1", Some(&ann));
+    let deleted = plain_post(&server, "/api/saved-searches/delete", "id=1", Some(&ann));
     assert_eq!(location(&deleted), "/my/searches");
     assert!(get(&server, "/my/searches", Some(&ann))
         .body

@@ -306,6 +306,26 @@ pub const FORM: &str = "application/x-www-form-urlencoded";
 pub const HTML: &str = "text/html,application/xhtml+xml";
 pub const JSON: &str = "application/json";
 
+/// A plain form post, as a browser with JavaScript off sends it (an HTML answer expected).
+pub fn plain_post(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Response {
+    let origin = server.origin();
+    let mut headers = vec![
+        ("Content-Type", FORM),
+        ("Accept", HTML),
+        ("Origin", origin.as_str()),
+    ];
+    if let Some(c) = cookie {
+        headers.push(("Cookie", c));
+    }
+    server.request("POST", path, &headers, body)
+}
+
+/// Where a redirect (302) sends the browser; fails the test on any other answer.
+pub fn location(r: &Response) -> &str {
+    assert_eq!(r.status, 302, "{}", r.body);
+    r.header("location").unwrap()
+}
+
 /// A call as the hydrated islands make it (fetch, form-encoded body, JSON answer).
 pub fn call(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> Response {
     let origin = server.origin();
