@@ -40,6 +40,15 @@ export const secondURL = `http://127.0.0.1:${port + 1}`;
 // One namespace per run, shared with global-setup.ts (which seeds demo data into it).
 process.env.RBAY_E2E_PREFIX ??= `e2e:${randomBytes(4).toString('hex')}:`;
 process.env.REDIS_URL ??= 'redis://127.0.0.1:6381';
+// A real SMTP server for the run (scripts/mail_sink.py): every message it gets is a JSON file
+// in this run's own folder, which email.spec.ts reads.
+// (Not one of the site's ports, which are free too until their servers start.)
+while (!process.env.RBAY_E2E_SMTP_PORT) {
+  const candidate = Number(freePorts(1));
+  if (candidate < port || candidate > port + INSTANCES) process.env.RBAY_E2E_SMTP_PORT = String(candidate);
+}
+process.env.RBAY_E2E_MAIL_DIR ??= path.join(root, 'target/e2e-mail', process.env.RBAY_E2E_PREFIX!.replace(/[^a-z0-9]/gi, '-'));
+const smtpPort = Number(process.env.RBAY_E2E_SMTP_PORT);
 
 const serverEnv = {
   LEPTOS_SITE_ROOT: path.join(root, 'target/site'),
@@ -52,6 +61,18 @@ const serverEnv = {
   RBAY_AUTH_USER_LIMIT: '5/60',
   // The moderator of moderation.spec.ts (each run has its own namespace, so the name is free).
   RBAY_ADMINS: 'e2e_moderator',
+  RBAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+  // Links in emails lead to the site as users reach it (nginx, in a fleet).
+  RBAY_PUBLIC_URL: baseURL,
+};
+
+const mailSink = {
+  command: `${path.join(root, '.venv/bin/python3')} ${path.join(root, 'scripts/mail_sink.py')} ${smtpPort} ${process.env.RBAY_E2E_MAIL_DIR}`,
+  port: smtpPort,
+  timeout: 30_000,
+  reuseExistingServer: false,
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
 };
 
 const webServer = fleet
@@ -107,5 +128,5 @@ export default defineConfig({
       ],
     },
   },
-  webServer,
+  webServer: [mailSink, ...webServer],
 });

@@ -2,14 +2,17 @@
 -- same kind of notice about the same item from the last minute, the inbox capped, the unread
 -- count kept, and the new count pushed to the user's open pages.
 -- KEYS[1] = the user's notes (hash)   KEYS[2] = the user's inbox (sorted set)
+-- KEYS[3] = the user's account (hash): whether this notice should also be mailed
 -- ARGV[1] = kind   ARGV[2] = item id   ARGV[3] = item name   ARGV[4] = price (cents)
 -- ARGV[5] = who caused it ('' = nobody)   ARGV[6] = once-only key ('' = none)
 -- ARGV[7] = coalesce (1|0)   ARGV[8] = notes kept   ARGV[9] = the user's live channel
--- Returns the unread count, or -1 when this key was handled before.
+-- ARGV[10] = the kind of email this notice is ('' = none)
+-- Returns { unread count, mail (1 when the user has a confirmed address and did not turn this
+-- kind of mail off) }, or { -1, 0 } when this key was handled before.
 local notes, inbox = KEYS[1], KEYS[2]
 local once = ARGV[6] ~= '' and ('d:' .. ARGV[6]) or nil
 if once and redis.call('HEXISTS', notes, once) == 1 then
-  return -1
+  return { -1, 0 }
 end
 local now = now_ms()
 local unread = tonumber(redis.call('HGET', notes, 'unread') or '0')
@@ -65,4 +68,11 @@ if once then
   redis.call('HPEXPIRE', notes, 604800000, 'FIELDS', 1, once)
 end
 redis.call('PUBLISH', ARGV[9], 'notice ' .. cjson.encode({ unread = unread }))
-return unread
+local mail = 0
+if ARGV[10] ~= '' then
+  local account = redis.call('HMGET', KEYS[3], 'email', 'mail_off:' .. ARGV[10])
+  if account[1] and not account[2] then
+    mail = 1
+  end
+end
+return { unread, mail }

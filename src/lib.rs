@@ -25,6 +25,7 @@ pub mod app;
 pub mod auction;
 pub mod catalog;
 pub mod comments;
+pub mod email;
 pub mod engagement;
 pub mod error;
 pub mod items;

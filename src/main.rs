@@ -178,6 +178,9 @@ async fn run() -> ExitCode {
 }
 
 async fn serve(config: Config) -> ExitCode {
+    if let Err(e) = rbay::wiring::configure(&config) {
+        return fail(&e);
+    }
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
         Ok(db) => db,
         Err(e) => return fail(&e),
@@ -248,6 +251,9 @@ async fn serve(config: Config) -> ExitCode {
 
 /// `rbay worker`: the job workers alone, until SIGTERM (then running jobs finish).
 async fn worker(config: Config) -> ExitCode {
+    if let Err(e) = rbay::wiring::configure(&config) {
+        return fail(&e);
+    }
     let settings = config.job_settings();
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
         Ok(db) => db,

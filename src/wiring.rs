@@ -13,6 +13,7 @@ pub fn jobs() -> &'static Registry {
     static JOBS: LazyLock<Registry> = LazyLock::new(|| {
         let mut jobs = Registry::default();
         crate::auction::server::register_jobs(&mut jobs);
+        crate::email::server::register_jobs(&mut jobs);
         crate::engagement::server::register_jobs(&mut jobs);
         crate::listings::server::register_jobs(&mut jobs);
         crate::notifications::server::register_jobs(&mut jobs);
@@ -42,6 +43,13 @@ pub fn routes() -> Router<AppState> {
         .merge(crate::seller::server::stats::routes())
         .merge(crate::notifications::server::routes())
         .merge(crate::orders::server::routes())
+        .merge(crate::email::server::routes())
+}
+
+/// Sets up what features need from the configuration before serving or working (the mail
+/// transport). An error names the setting to fix.
+pub fn configure(config: &crate::server::config::Config) -> Result<(), String> {
+    crate::email::server::install(config)
 }
 
 #[cfg(test)]
@@ -49,7 +57,7 @@ mod tests {
     #[test]
     fn every_queue_has_its_kinds_and_the_order_is_stable() {
         let jobs = super::jobs();
-        assert_eq!(jobs.queues(), ["auctions", "photos", "notify"]);
+        assert_eq!(jobs.queues(), ["auctions", "mail", "photos", "notify"]);
         for kind in [
             "close_auction",
             "order_auto_receive",
@@ -58,6 +66,9 @@ mod tests {
             "watch_reminder",
             "thumbnail",
             "notify",
+            "account_mail",
+            "notice_mail",
+            "mail_digest",
             "probe",
         ] {
             assert!(jobs.kind(kind).is_some(), "{kind}");

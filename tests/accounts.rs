@@ -43,9 +43,14 @@ fn errors(pairs: &[(&str, Problem)]) -> FormErrors {
 #[tokio::test]
 async fn sign_up_then_sign_in_and_the_session_names_the_user() {
     let db = test_db().await;
-    let created = accounts::sign_up(&db, &policy(), "1.1.1.1", "Alice_01", PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    let created = accounts::sign_up(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        accounts::SignUp::new("Alice_01", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
     assert_eq!(created.username, "Alice_01");
     let user = sessions::lookup(&db, &created.token, policy().session_ttl)
         .await
@@ -85,9 +90,7 @@ async fn simultaneous_sign_ups_with_one_name_let_exactly_one_win() {
                 &db,
                 &policy(),
                 &format!("10.0.0.{i}"),
-                name,
-                PASSWORD,
-                PASSWORD,
+                accounts::SignUp::new(name, PASSWORD, PASSWORD),
             )
             .await
         }));
@@ -142,11 +145,27 @@ async fn bad_sign_up_input_is_refused_and_writes_nothing() {
         ),
     ];
     for (user, pass, confirm, expected) in cases {
-        let got = problems(accounts::sign_up(&db, &policy(), "1.1.1.1", user, pass, confirm).await);
+        let got = problems(
+            accounts::sign_up(
+                &db,
+                &policy(),
+                "1.1.1.1",
+                accounts::SignUp::new(user, pass, confirm),
+            )
+            .await,
+        );
         assert_eq!(got, expected, "{user:?}");
     }
     let huge = "x".repeat(1_000_000);
-    let got = problems(accounts::sign_up(&db, &policy(), "1.1.1.1", &huge, &huge, &huge).await);
+    let got = problems(
+        accounts::sign_up(
+            &db,
+            &policy(),
+            "1.1.1.1",
+            accounts::SignUp::new(&huge, &huge, &huge),
+        )
+        .await,
+    );
     assert_eq!(got.get(USERNAME), Some(Problem::UsernameLength));
     assert!(
         keys_in_namespace(&db)
@@ -160,9 +179,14 @@ async fn bad_sign_up_input_is_refused_and_writes_nothing() {
 #[tokio::test]
 async fn wrong_password_and_unknown_user_get_the_same_answer() {
     let db = test_db().await;
-    accounts::sign_up(&db, &policy(), "1.1.1.1", "carol", PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    accounts::sign_up(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        accounts::SignUp::new("carol", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
     let wrong = problems(
         accounts::sign_in(&db, &policy(), "1.1.1.1", "carol", "not the password", None).await,
     );
@@ -190,9 +214,14 @@ async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
         },
         ..policy()
     };
-    accounts::sign_up(&db, &policy(), "9.9.9.9", "dave", PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    accounts::sign_up(
+        &db,
+        &policy(),
+        "9.9.9.9",
+        accounts::SignUp::new("dave", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
 
     // Per username: the 4th try within the window is refused, even with the right password.
     for _ in 0..3 {
@@ -306,9 +335,14 @@ async fn sessions_expire_and_visits_renew_them() {
 #[tokio::test]
 async fn sign_in_mints_a_new_token_and_kills_the_one_presented() {
     let db = test_db().await;
-    let first = accounts::sign_up(&db, &policy(), "1.1.1.1", "frank", PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    let first = accounts::sign_up(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        accounts::SignUp::new("frank", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
     let second = accounts::sign_in(
         &db,
         &policy(),
@@ -342,9 +376,14 @@ async fn sign_in_mints_a_new_token_and_kills_the_one_presented() {
 #[tokio::test]
 async fn sign_out_makes_the_old_cookie_useless() {
     let db = test_db().await;
-    let s = accounts::sign_up(&db, &policy(), "1.1.1.1", "grace", PASSWORD, PASSWORD)
-        .await
-        .unwrap();
+    let s = accounts::sign_up(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        accounts::SignUp::new("grace", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
     sessions::destroy(&db, &s.token).await.unwrap();
     assert!(sessions::lookup(&db, &s.token, policy().session_ttl)
         .await

@@ -83,8 +83,12 @@ async fn a_notice_with_a_once_key_is_delivered_once_and_the_inbox_is_capped() {
     let db = test_db().await;
     let mut won = notice(UserId(3), NoticeKind::Won, 9, 100);
     won.once = Some("won:9".into());
-    assert_eq!(notify(&db, &won).await.unwrap(), Some(1));
-    assert_eq!(notify(&db, &won).await.unwrap(), None, "the job ran twice");
+    assert_eq!(notify(&db, &won).await.unwrap().unread, Some(1));
+    assert_eq!(
+        notify(&db, &won).await.unwrap().unread,
+        None,
+        "the job ran twice"
+    );
     assert_eq!(inbox(&db, UserId(3)).await.unwrap().notices.len(), 1);
     for item in 100..100 + KEPT as u64 + 5 {
         notify(&db, &notice(UserId(3), NoticeKind::Sold, item, 100))
@@ -112,9 +116,14 @@ async fn the_session_lookup_reports_the_unread_count() {
         session_ttl: Duration::from_secs(600),
     };
     let pw = "correct horse battery";
-    let created = accounts::sign_up(&db, &policy, "1.1.1.1", "noticer", pw, pw)
-        .await
-        .unwrap();
+    let created = accounts::sign_up(
+        &db,
+        &policy,
+        "1.1.1.1",
+        accounts::SignUp::new("noticer", pw, pw),
+    )
+    .await
+    .unwrap();
     let lookup = || sessions::lookup(&db, &created.token, policy.session_ttl);
     assert_eq!(lookup().await.unwrap().unwrap().unread, 0);
     notify(&db, &notice(created.user_id, NoticeKind::Comment, 1, 0))

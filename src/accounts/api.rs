@@ -50,6 +50,7 @@ pub async fn sign_up(
     username: String,
     password: String,
     confirm: String,
+    #[server(default)] email: String,
     next: Option<String>,
 ) -> Result<AuthReply, AppError> {
     use crate::server::http::request;
@@ -59,9 +60,12 @@ pub async fn sign_up(
         &state.db,
         &crate::accounts::server::AuthPolicy::from_config(&state.config),
         &ip,
-        &username,
-        &password,
-        &confirm,
+        crate::accounts::server::SignUp {
+            username: &username,
+            password: &password,
+            confirm: &confirm,
+            email: &email,
+        },
     )
     .await;
     if result.is_ok() {
@@ -91,6 +95,70 @@ pub async fn sign_out() -> Result<(), AppError> {
     request::set_cookie(&sessions::clearing_cookie(state.config.secure_cookies));
     forms::redirect_plain_post("/");
     Ok(())
+}
+
+/// Where the "forgot your password?" form comes back to.
+pub const FORGOT_PAGE: &str = "/auth/forgot";
+
+/// "Forgot your password?": mails a reset link to the account's confirmed address. Answers the
+/// same whether or not the account exists or has one.
+#[server(prefix = "/api", endpoint = "auth/forgot")]
+pub async fn forgot_password(
+    #[server(default)] username: String,
+) -> Result<crate::util::problem::FormReply, AppError> {
+    use crate::server::http::forms::{form_done, form_refused_all};
+    let state = crate::server::state::current()?;
+    let ip = crate::server::http::request::client_ip(state.config.trust_proxy);
+    let policy = crate::accounts::server::AuthPolicy::from_config(&state.config);
+    match crate::accounts::server::request_reset(&state.db, &policy, &ip, &username).await {
+        Ok(()) => Ok(form_done(FORGOT_PAGE, "sent")),
+        Err(errors) => Ok(form_refused_all(
+            FORGOT_PAGE,
+            crate::accounts::AUTH_PROBLEMS_PARAM,
+            &errors,
+        )),
+    }
+}
+
+/// Whether a password-reset link would work (the page shows the form only then).
+#[server(prefix = "/api", endpoint = "auth/reset-link")]
+pub async fn reset_link_works(t: String) -> Result<bool, AppError> {
+    let state = crate::server::state::current()?;
+    crate::accounts::server::email::link_works(
+        &state.db,
+        &t,
+        crate::accounts::server::email::Purpose::Reset,
+    )
+    .await
+}
+
+/// Sets a new password from a reset link, and ends every session of the account. Then the
+/// user signs in with it.
+#[server(prefix = "/api", endpoint = "auth/reset")]
+pub async fn reset_password(
+    #[server(default)] t: String,
+    #[server(default)] password: String,
+    #[server(default)] confirm: String,
+) -> Result<crate::util::problem::FormReply, AppError> {
+    use crate::server::http::forms::{form_done, form_refused_all};
+    let state = crate::server::state::current()?;
+    match crate::accounts::server::email::reset_password(&state.db, &t, &password, &confirm).await {
+        Ok(_) => Ok(form_done(
+            crate::accounts::AuthMode::SignIn.page(),
+            "password-reset",
+        )),
+        Err(errors) => {
+            let back = format!(
+                "/auth/reset?t={}",
+                crate::util::url::encode_query_value(&crate::util::url::clip(&t, 256))
+            );
+            Ok(form_refused_all(
+                &back,
+                crate::accounts::AUTH_PROBLEMS_PARAM,
+                &errors,
+            ))
+        }
+    }
 }
 
 #[cfg(feature = "ssr")]

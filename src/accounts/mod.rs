@@ -38,6 +38,11 @@ crate::problems! {
         BadCredentials = "credentials" => "Wrong username or password.",
         /// A moderator suspended the account (`moderation`).
         Suspended = "suspended" => "This account is suspended: a moderator found it broke the rules.",
+        EmailInvalid = "email-invalid" =>
+            format!("Enter an address like name@example.com (at most {EMAIL_MAX} characters), or leave it empty."),
+        /// A confirmation or password-reset link that is forged, expired, used, or replaced.
+        LinkInvalid = "link" =>
+            "This link does not work any more: it was used, it expired, or a newer one was sent. Ask for a new one.",
     }
 }
 
@@ -45,7 +50,11 @@ crate::problems! {
 pub const USERNAME: &str = "username";
 pub const PASSWORD: &str = "password";
 pub const CONFIRM: &str = "confirm";
-pub const FIELDS: [&str; 3] = [USERNAME, PASSWORD, CONFIRM];
+pub const EMAIL: &str = "email";
+pub const FIELDS: [&str; 4] = [USERNAME, PASSWORD, CONFIRM, EMAIL];
+
+/// The longest email address accepted (RFC 5321's limit on a path).
+pub const EMAIL_MAX: usize = 254;
 
 /// The problems of one form submission, by field.
 pub type FormErrors = FieldErrors<Problem>;
@@ -91,8 +100,45 @@ pub fn validate_password(password: &str) -> Result<(), Problem> {
     Ok(())
 }
 
+/// Checks an email address: `None` for an empty field (email is optional), else the address
+/// as stored, its domain lowercased. Deliberately narrower than RFC 5322: plain ASCII
+/// `local@domain.tld`, no quoting, comments, spaces or control characters, so an address can
+/// never carry a second header or a second recipient into a message.
+pub fn validate_email(address: &str) -> Result<Option<String>, Problem> {
+    let address = address.trim();
+    if address.is_empty() {
+        return Ok(None);
+    }
+    let invalid = Err(Problem::EmailInvalid);
+    if address.len() > EMAIL_MAX {
+        return invalid;
+    }
+    let Some((local, domain)) = address.split_once('@') else {
+        return invalid;
+    };
+    let local_ok = (1..=64).contains(&local.len())
+        && !local.starts_with('.')
+        && !local.ends_with('.')
+        && !local.contains("..")
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+    let labels: Vec<&str> = domain.split('.').collect();
+    let domain_ok = labels.len() >= 2
+        && labels.iter().all(|label| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !local_ok || !domain_ok {
+        return invalid;
+    }
+    Ok(Some(format!("{local}@{}", domain.to_ascii_lowercase())))
+}
+
 /// All field problems of a sign-up form, found without touching the database.
-pub fn check_sign_up(username: &str, password: &str, confirm: &str) -> FormErrors {
+pub fn check_sign_up(username: &str, password: &str, confirm: &str, email: &str) -> FormErrors {
     let mut errors = FormErrors::default();
     errors.check(USERNAME, validate_username(username).err());
     errors.check(PASSWORD, validate_password(password).err());
@@ -100,7 +146,68 @@ pub fn check_sign_up(username: &str, password: &str, confirm: &str) -> FormError
         CONFIRM,
         (password != confirm).then_some(Problem::PasswordMismatch),
     );
+    errors.check(EMAIL, validate_email(email).err());
     errors
+}
+
+/// The kinds of email a user can turn on or off (every one is on once an address is
+/// confirmed). Account mail — confirmation and password reset — is not optional.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MailKind {
+    Outbid,
+    Won,
+    Sold,
+    SavedSearch,
+    Orders,
+}
+
+impl MailKind {
+    pub const ALL: [MailKind; 5] = [
+        MailKind::Outbid,
+        MailKind::Won,
+        MailKind::Sold,
+        MailKind::SavedSearch,
+        MailKind::Orders,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MailKind::Outbid => "outbid",
+            MailKind::Won => "won",
+            MailKind::Sold => "sold",
+            MailKind::SavedSearch => "saved_search",
+            MailKind::Orders => "orders",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<MailKind> {
+        MailKind::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+
+    /// What the preference is, as the settings page and the unsubscribe page say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            MailKind::Outbid => "Someone outbids you",
+            MailKind::Won => "You win an auction",
+            MailKind::Sold => "Your item sells",
+            MailKind::SavedSearch => "New listings for your saved searches",
+            MailKind::Orders => {
+                "Your orders move on: paid, shipped, received, second-chance offers"
+            }
+        }
+    }
+}
+
+/// A user's email address and what they want sent to it (the `/my/email` page).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountEmail {
+    /// The confirmed address, where mail goes.
+    pub address: Option<String>,
+    /// An address waiting for its confirmation link to be followed.
+    pub pending: Option<String>,
+    /// The kinds turned off.
+    pub off: Vec<MailKind>,
 }
 
 /// The field problems of a sign-in form: both fields are needed.
@@ -251,6 +358,56 @@ mod tests {
             Problem::from_code("credentials"),
             Some(Problem::BadCredentials)
         );
+    }
+
+    #[test]
+    fn email_addresses_are_plain_and_single() {
+        assert_eq!(validate_email(""), Ok(None));
+        assert_eq!(validate_email("   "), Ok(None));
+        assert_eq!(
+            validate_email(" Ann.Lee+rbay@Example.COM ")
+                .unwrap()
+                .as_deref(),
+            Some("Ann.Lee+rbay@example.com")
+        );
+        let long_local = format!("{}@example.com", "a".repeat(65));
+        let too_long = format!("a@{}.com", "b".repeat(250));
+        for bad in [
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann@@example.com",
+            "ann lee@example.com",
+            "ann@exa mple.com",
+            "ann@example.com\r\nBcc: eve@evil.com",
+            "ann@example.com\nBcc:x@y.z",
+            "Ann <ann@example.com>",
+            "ann@example.com, eve@evil.com",
+            "\"ann\"@example.com",
+            "ann..lee@example.com",
+            ".ann@example.com",
+            "ann@-example.com",
+            "ann@example..com",
+            "änn@example.com",
+            long_local.as_str(),
+            too_long.as_str(),
+        ] {
+            assert_eq!(validate_email(bad), Err(Problem::EmailInvalid), "{bad:?}");
+        }
+        assert_eq!(
+            check_sign_up("ann", "12345678", "12345678", "nope").get(EMAIL),
+            Some(Problem::EmailInvalid)
+        );
+        assert!(check_sign_up("ann", "12345678", "12345678", "").is_empty());
+    }
+
+    #[test]
+    fn mail_kinds_round_trip() {
+        for kind in MailKind::ALL {
+            assert_eq!(MailKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(MailKind::parse("account"), None);
     }
 
     #[test]

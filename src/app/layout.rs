@@ -106,6 +106,7 @@ fn account_links(user: Option<CurrentUser>, admin: bool) -> AnyView {
                     <li><a href="/my/bids">"My bids"</a></li>
                     <li><a href="/my/watching">"Watching"</a></li>
                     <li><a href="/my/searches">"Saved searches"</a></li>
+                    <li><a href="/my/email">"Email settings"</a></li>
                     <li><a href="/my/won">"Won / Sold"</a></li>
                     <li><a href="/notifications">"Notifications"</a></li>
                     <li><a href="/dashboard">"Dashboard"</a></li>

@@ -5,11 +5,15 @@
 //! browser, which keeps the WASM bundle small (see `docs/architecture.md`).
 
 use crate::accounts::ui::auth::{SignInPage, SignUpPage};
+use crate::accounts::ui::recover::{ForgotPage, ResetPage};
 use crate::app::info::{AboutPage, PrivacyPage};
 use crate::app::layout::{Footer, Header};
 use crate::app::not_found::NotFound;
 use crate::catalog::ui::{home::HomePage, search::SearchPage};
 use crate::comments::ui::comments::CommentsPage;
+use crate::email::ui::{
+    confirm::ConfirmEmailPage, settings::EmailSettingsPage, unsubscribe::UnsubscribePage,
+};
 use crate::items::ui::item::ItemPage;
 use crate::jobs::ui::ops::OpsPage;
 use crate::listings::ui::new_item::NewItemPage;
@@ -75,6 +79,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/auth/signin") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/auth/signup") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/auth/forgot") view=ForgotPage ssr=SsrMode::Async/>
+                    <Route path=path!("/auth/reset") view=ResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/items") view=DashboardItemsPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/items/:id") view=DashboardItemPage ssr=SsrMode::Async/>
@@ -94,6 +100,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/report") view=ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/blocked") view=BlockedPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/searches") view=SavedSearchesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/email") view=EmailSettingsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/email/confirm") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/email/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async/>
                     <Route path=path!("/about") view=AboutPage ssr=SsrMode::Async/>
                     <Route path=path!("/privacy") view=PrivacyPage ssr=SsrMode::Async/>
                 </Routes>

@@ -77,6 +77,29 @@ impl NoticeKind {
     pub fn coalesces(self) -> bool {
         matches!(self, NoticeKind::Outbid | NoticeKind::Comment)
     }
+
+    /// The kind of email this notice is also sent as (to users with a confirmed address who
+    /// did not turn it off); `None`: in the inbox only.
+    pub fn mail_kind(self) -> Option<crate::accounts::MailKind> {
+        use crate::accounts::MailKind;
+        match self {
+            NoticeKind::Outbid => Some(MailKind::Outbid),
+            NoticeKind::Won => Some(MailKind::Won),
+            NoticeKind::Sold => Some(MailKind::Sold),
+            NoticeKind::SavedSearch => Some(MailKind::SavedSearch),
+            NoticeKind::OrderPaid
+            | NoticeKind::OrderShipped
+            | NoticeKind::OrderReceived
+            | NoticeKind::OrderCancelled
+            | NoticeKind::OrderOffer
+            | NoticeKind::OrderOfferTaken => Some(MailKind::Orders),
+            NoticeKind::Unsold
+            | NoticeKind::Comment
+            | NoticeKind::EndsInAnHour
+            | NoticeKind::EndsSoon
+            | NoticeKind::ListingRemoved => None,
+        }
+    }
 }
 
 /// One notice as stored (JSON, written by `lua/notify.lua`) and shown.

@@ -23,6 +23,8 @@ pub static NOTIFY: std::sync::LazyLock<redis::Script> = crate::lua_script!("noti
 /// The queue notices are delivered through, and the job kind.
 pub const QUEUE: &str = "notify";
 pub const JOB: &str = "notify";
+/// The job kind that mails a notice (on the mail queue; run by the email slice).
+pub const MAIL_JOB: &str = "notice_mail";
 
 /// The notifications' job kind: delivering one notice.
 pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
@@ -73,18 +75,63 @@ pub async fn run_job(db: &Db, job: &jobs::JobRun) -> Result<(), JobError> {
     if notice.once.is_none() {
         notice.once = Some(format!("job:{}:{}", job.queue, job.id));
     }
-    notify(db, &notice).await?;
+    deliver(db, &notice).await?;
     Ok(())
 }
 
-/// Delivers a notice now. `Ok(None)` when its `once` key was delivered before, else the user's
-/// unread count.
-pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Option<u32>> {
+/// Delivers a notice now and, when the user wants it by email too, queues the email.
+/// `Ok(None)` when its once-only key was delivered before, else the user's unread count.
+pub async fn deliver(db: &Db, notice: &NewNotice) -> Result<Option<u32>, JobError> {
+    let delivered = notify(db, notice).await?;
+    if delivered.mail {
+        queue_mail(db, notice).await?;
+    }
+    Ok(delivered.unread)
+}
+
+/// Puts the mail of a delivered notice on the mail queue (once per notice: the enqueue is
+/// idempotent by the notice's once-only key, so a retried delivery mails once).
+async fn queue_mail(db: &Db, notice: &NewNotice) -> Result<(), EnqueueError> {
+    let payload = serde_json::to_string(notice).unwrap_or_default();
+    let key = format!(
+        "notice:{}:{}",
+        notice.user_id,
+        notice.once.as_deref().unwrap_or("")
+    );
+    let queue = crate::accounts::server::email::MAIL_QUEUE;
+    jobs::enqueue(db, queue, MAIL_JOB, &payload, None, Some(&key)).await?;
+    Ok(())
+}
+
+/// What [`notify`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delivered {
+    /// The user's unread count; `None` when the notice's once-only key was delivered before.
+    pub unread: Option<u32>,
+    /// Whether to mail it too (a confirmed address that wants this kind).
+    pub mail: bool,
+}
+
+impl redis::FromRedisValue for Delivered {
+    fn from_redis_value(v: redis::Value) -> Result<Self, redis::ParsingError> {
+        let f = crate::server::redis::reply::Fields::new("notify", v)?;
+        f.expect_len(2)?;
+        let unread: i64 = f.get(0)?;
+        Ok(Delivered {
+            unread: (unread >= 0).then_some(unread as u32),
+            mail: f.flag(1)?,
+        })
+    }
+}
+
+/// Delivers a notice now.
+pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Delivered> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
-    let unread: i64 = NOTIFY
+    NOTIFY
         .key(keys.user_notes(notice.user_id))
         .key(keys.user_inbox(notice.user_id))
+        .key(keys.user(notice.user_id))
         .arg(notice.kind.as_str())
         .arg(notice.item_id)
         .arg(&notice.item_name)
@@ -94,9 +141,9 @@ pub async fn notify(db: &Db, notice: &NewNotice) -> redis::RedisResult<Option<u3
         .arg(if notice.kind.coalesces() { 1 } else { 0 })
         .arg(KEPT)
         .arg(keys.user_channel(notice.user_id))
+        .arg(notice.kind.mail_kind().map_or("", |k| k.as_str()))
         .invoke_async(&mut conn)
-        .await?;
-    Ok((unread >= 0).then_some(unread as u32))
+        .await
 }
 
 /// A user's notices, newest first, with the unread count.

@@ -106,6 +106,35 @@ pub struct Config {
           value_parser = admins)]
     pub admins: Admins,
 
+    /// The SMTP relay email goes out through (`smtp://[user:pass@]host:port`: plain SMTP to a
+    /// relay on the host or a trusted network, which delivers onwards); unset: email is off
+    /// and the site says so
+    #[arg(long = "smtp-url", env = "RBAY_SMTP_URL", value_name = "RBAY_SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email
+    #[arg(
+        long = "mail-from",
+        env = "RBAY_MAIL_FROM",
+        value_name = "RBAY_MAIL_FROM",
+        default_value = "Rbay <no-reply@rbay.invalid>"
+    )]
+    pub mail_from: String,
+
+    /// At most one email per topic (an item's outbids, a saved search's matches) in this many
+    /// seconds; saved-search matches in between come as one digest (1-31536000)
+    #[arg(long = "mail-gate-secs", env = "RBAY_MAIL_GATE_SECS", value_name = "RBAY_MAIL_GATE_SECS",
+          default_value = "3600", value_parser = secs)]
+    pub mail_gate: Duration,
+
+    /// The site's address as users reach it, for the links in emails [default: http://RBAY_ADDR]
+    #[arg(
+        long = "public-url",
+        env = "RBAY_PUBLIC_URL",
+        value_name = "RBAY_PUBLIC_URL"
+    )]
+    pub public_url: Option<String>,
+
     /// 0: `rbay serve` runs no job workers (run `rbay worker` processes instead)
     #[arg(long = "workers", env = "RBAY_WORKERS", value_name = "RBAY_WORKERS",
           default_value = "1", value_parser = flag, action = clap::ArgAction::Set)]
@@ -316,7 +345,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 21, "{names:?}");
+        assert_eq!(names.len(), 25, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),

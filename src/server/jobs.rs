@@ -169,6 +169,28 @@ impl From<redis::RedisError> for JobError {
     }
 }
 
+/// A job that could not queue its follow-up job is retried (the follow-up's idempotency key
+/// makes the retry queue it once).
+impl From<EnqueueError> for JobError {
+    fn from(e: EnqueueError) -> Self {
+        JobError::retry(format!("enqueue: {e}"))
+    }
+}
+
+/// A job whose work failed in the application layer: retried, unless the failure is the
+/// input's (invalid, not found), which no retry can fix.
+impl From<crate::error::AppError> for JobError {
+    fn from(e: crate::error::AppError) -> Self {
+        use crate::error::AppError;
+        match e {
+            AppError::Invalid(_) | AppError::NotFound | AppError::TooLarge => {
+                JobError::permanent(e.to_string())
+            }
+            _ => JobError::retry(e.to_string()),
+        }
+    }
+}
+
 pub type HandlerFuture = Pin<Box<dyn Future<Output = Result<(), JobError>> + Send>>;
 /// What runs a job: every kind of every queue the workers serve.
 pub type Handler = Arc<dyn Fn(JobRun) -> HandlerFuture + Send + Sync>;

@@ -197,7 +197,13 @@ pub async fn run(db: &Db, users: usize, items_count: usize) -> Result<(), AppErr
         } else {
             (format!("bidder_{i:02}"), format!("password-{i:02}"))
         };
-        let id = match accounts::sign_up(db, &policy, "seed", &name, &password, &password).await {
+        let form = accounts::SignUp {
+            username: &name,
+            password: &password,
+            confirm: &password,
+            email: "",
+        };
+        let id = match accounts::sign_up(db, &policy, "seed", form).await {
             Ok(session) => session.user_id,
             // Already there (seeding twice): reuse the account.
             Err(_) => match accounts::find_user_id(db, &name).await? {

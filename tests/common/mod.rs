@@ -5,6 +5,7 @@
 //! `REDIS_URL`; run the tests through it.
 #![allow(dead_code)]
 
+pub mod mail;
 pub mod redis_process;
 pub mod server;
 pub mod sse;

@@ -97,14 +97,18 @@ impl Server {
     /// A server on the test Redis in the namespace `prefix`, with an operator named Opal and
     /// the per-IP sign-up limit out of the way (every test signs up from 127.0.0.1); ready.
     pub fn for_test(prefix: &str) -> Self {
-        let server = Server::start(
-            &super::redis_url(),
-            &[
-                ("RBAY_KEY_PREFIX", prefix),
-                ("RBAY_ADMINS", "Opal, someone"),
-                ("RBAY_AUTH_IP_LIMIT", "10000/60"),
-            ],
-        );
+        Self::for_test_with(prefix, &[])
+    }
+
+    /// [`Server::for_test`] with more environment variables.
+    pub fn for_test_with(prefix: &str, extra: &[(&str, &str)]) -> Self {
+        let mut env = vec![
+            ("RBAY_KEY_PREFIX", prefix),
+            ("RBAY_ADMINS", "Opal, someone"),
+            ("RBAY_AUTH_IP_LIMIT", "10000/60"),
+        ];
+        env.extend_from_slice(extra);
+        let server = Server::start(&super::redis_url(), &env);
         server.wait_ready();
         server
     }

@@ -11,11 +11,14 @@
 //! - Sign-in says the same thing for an unknown user and a wrong password, and spends the
 //!   same argon2 time on both.
 
+pub mod email;
+pub mod keys;
 pub mod passwords;
 pub mod sessions;
 
 use crate::accounts::{
-    check_sign_in, check_sign_up, validate_username, CurrentUser, FormErrors, Problem, USERNAME,
+    check_sign_in, check_sign_up, validate_email, validate_username, CurrentUser, FormErrors,
+    Problem, USERNAME,
 };
 use crate::error::AppError;
 use crate::server::http::request::{session_token, set_cookie};
@@ -78,19 +81,46 @@ async fn rate_check(
     }
 }
 
-/// Creates an account and signs it in.
+/// What a sign-up form holds.
+#[derive(Debug, Clone, Copy)]
+pub struct SignUp<'a> {
+    pub username: &'a str,
+    pub password: &'a str,
+    pub confirm: &'a str,
+    /// Optional: an address to confirm (the link is mailed).
+    pub email: &'a str,
+}
+
+impl<'a> SignUp<'a> {
+    /// A sign-up without an email address.
+    pub fn new(username: &'a str, password: &'a str, confirm: &'a str) -> Self {
+        SignUp {
+            username,
+            password,
+            confirm,
+            email: "",
+        }
+    }
+}
+
+/// Creates an account and signs it in; with an address, mails its confirmation link.
 pub async fn sign_up(
     db: &Db,
     policy: &AuthPolicy,
     ip: &str,
-    username: &str,
-    password: &str,
-    confirm: &str,
+    form: SignUp<'_>,
 ) -> Result<NewSession, FormErrors> {
-    let errors = check_sign_up(username, password, confirm);
+    let SignUp {
+        username,
+        password,
+        confirm,
+        email,
+    } = form;
+    let errors = check_sign_up(username, password, confirm, email);
     if !errors.is_empty() {
         return Err(errors);
     }
+    let address = validate_email(email).ok().flatten();
     let shown = username.trim().to_string();
     let lower = shown.to_ascii_lowercase();
     rate_check(db, Action::SignUp, ip, &lower, policy).await?;
@@ -125,9 +155,48 @@ pub async fn sign_up(
     {
         tracing::debug!(error = ?e, "sign-up not counted");
     }
+    if let Some(address) = address.as_deref() {
+        // The account exists either way; the address can be set again from /my/email.
+        if let Err(e) = email::set_address(db, id, Some(address)).await {
+            tracing::warn!(error = %e, user_id = %id, "address not saved at sign-up");
+        }
+    }
     sessions::create(db, id, &shown, policy.session_ttl)
         .await
         .map_err(form_problem)
+}
+
+/// "Forgot your password?": mails a reset link to the account's confirmed address, if it has
+/// one. The answer is the same whether the account exists and has an address or not (so the
+/// form tells nobody which accounts exist); it is rate limited per IP and per name.
+pub async fn request_reset(
+    db: &Db,
+    policy: &AuthPolicy,
+    ip: &str,
+    username: &str,
+) -> Result<(), FormErrors> {
+    if username.trim().is_empty() {
+        return Err(field(USERNAME, Problem::UsernameMissing));
+    }
+    // A name that cannot exist gets the same answer as one that does.
+    let Ok(lower) = validate_username(username) else {
+        return Ok(());
+    };
+    rate_check(db, Action::Mail, ip, &lower, policy).await?;
+    let Some(id) = find_user_id(db, &lower).await.map_err(form_problem)? else {
+        return Ok(());
+    };
+    if email::account_email(db, id)
+        .await
+        .map_err(form_problem)?
+        .address
+        .is_some()
+    {
+        email::queue_mail(db, id, email::Purpose::Reset)
+            .await
+            .map_err(form_problem)?;
+    }
+    Ok(())
 }
 
 /// Checks the credentials and starts a new session. `previous_token` (the cookie the browser

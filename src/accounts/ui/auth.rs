@@ -48,15 +48,26 @@ fn AuthPage(mode: AuthMode) -> impl IntoView {
             "Sign in",
         ),
     };
+    #[cfg(feature = "ssr")]
+    let email = crate::email::server::enabled();
+    #[cfg(not(feature = "ssr"))]
+    let email = false;
     let other_href = format!(
         "{other_link}?next={}",
         crate::util::url::encode_query_value(&next)
     );
+    #[cfg(feature = "ssr")]
+    let done = crate::server::http::forms::notice()
+        .filter(|code| code == "password-reset")
+        .map(|_| "Your password is changed, and every session of your account has ended. Sign in with the new password.");
+    #[cfg(not(feature = "ssr"))]
+    let done: Option<&'static str> = None;
 
     view! {
         <Title text=title/>
         <section class="auth-card">
             <h1>{title}</h1>
+            {done.map(|message| view! { <p class="notice-ok" role="status">{message}</p> })}
             <Suspense>
                 {
                     let (next, errors, username) = (next.clone(), errors.clone(), username.clone());
@@ -69,11 +80,14 @@ fn AuthPage(mode: AuthMode) -> impl IntoView {
                                 }
                                     .into_any()
                             }
-                            _ => view! { <AuthForm mode next errors username/> }.into_any(),
+                            _ => view! { <AuthForm mode next errors username email/> }.into_any(),
                         }
                     })
                 }
             </Suspense>
+            {(mode == AuthMode::SignIn).then(|| view! {
+                <p class="auth-switch"><a href=crate::accounts::api::FORGOT_PAGE>"Forgot your password?"</a></p>
+            })}
             <p class="auth-switch">{other_text}" "<a href=other_href>{other_label}</a></p>
         </section>
     }

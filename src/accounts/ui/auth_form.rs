@@ -7,8 +7,8 @@
 
 use crate::accounts::api::{sign_in, sign_up};
 use crate::accounts::{
-    check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, PASSWORD,
-    USERNAME,
+    check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, EMAIL,
+    EMAIL_MAX, PASSWORD, USERNAME,
 };
 use crate::ui::forms::PostForm;
 use crate::util::problem::{Problem as _, FORM};
@@ -20,11 +20,13 @@ pub fn AuthForm(
     next: String,
     errors: FormErrors,
     username: String,
+    /// Whether the site sends email (the sign-up form then asks for an address).
+    email: bool,
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("auth_form");
     // Without JavaScript the first problem gets the focus as the page loads.
-    let first_problem = [FORM, USERNAME, PASSWORD, CONFIRM]
+    let first_problem = [FORM, USERNAME, PASSWORD, CONFIRM, EMAIL]
         .into_iter()
         .find(|f| errors.get(f).is_some());
     let focus = move |field: &'static str| first_problem == Some(field);
@@ -40,14 +42,16 @@ pub fn AuthForm(
     let username_input = NodeRef::<leptos::html::Input>::new();
     let password_input = NodeRef::<leptos::html::Input>::new();
     let confirm_input = NodeRef::<leptos::html::Input>::new();
+    let email_input = NodeRef::<leptos::html::Input>::new();
     let next_value = next.clone();
 
-    let submit = Action::new(move |(user, pass, again): &(String, String, String)| {
-        let (user, pass, again, next) = (user.clone(), pass.clone(), again.clone(), next.clone());
+    let submit = Action::new(move |form: &[String; 4]| {
+        let [user, pass, again, email] = form.clone();
+        let next = next.clone();
         async move {
             match mode {
                 AuthMode::SignIn => sign_in(user, pass, Some(next)).await,
-                AuthMode::SignUp => sign_up(user, pass, again, Some(next)).await,
+                AuthMode::SignUp => sign_up(user, pass, again, email, Some(next)).await,
             }
         }
     });
@@ -76,18 +80,20 @@ pub fn AuthForm(
                 .map(|el| el.value())
                 .unwrap_or_default()
         };
-        let (user, pass, again) = (
+        let form = [
             typed(username_input),
             typed(password_input),
             typed(confirm_input),
-        );
+            typed(email_input),
+        ];
+        let [user, pass, again, email] = &form;
         let found = match mode {
-            AuthMode::SignUp => check_sign_up(&user, &pass, &again),
-            AuthMode::SignIn => check_sign_in(&user, &pass),
+            AuthMode::SignUp => check_sign_up(user, pass, again, email),
+            AuthMode::SignIn => check_sign_in(user, pass),
         };
         if found.is_empty() {
             errors.set(found);
-            submit.dispatch((user, pass, again));
+            submit.dispatch(form);
         } else {
             refuse(found);
         }
@@ -141,6 +147,22 @@ pub fn AuthForm(
                             input=confirm_input
                             error=Signal::derive(field_error(CONFIRM))
                             autofocus=focus(CONFIRM)
+                        />
+                    }
+                })}
+            {(mode == AuthMode::SignUp && email)
+                .then(|| {
+                    view! {
+                        <Field
+                            label="Email (optional: for alerts and to reset a forgotten password)"
+                            name="email"
+                            kind="email"
+                            autocomplete="email"
+                            max=EMAIL_MAX as u32
+                            value=String::new()
+                            input=email_input
+                            error=Signal::derive(field_error(EMAIL))
+                            autofocus=focus(EMAIL)
                         />
                     }
                 })}

@@ -4,3 +4,5 @@
 pub mod auth;
 /// Island: the sign-in / sign-up form.
 pub mod auth_form;
+/// "Forgot your password?" and the reset link's page.
+pub mod recover;

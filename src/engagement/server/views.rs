@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::items::server::frame::item_script;
 use crate::items::ItemId;
 use crate::server::http::request;
-use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::db::{keyed_hash, redis_error, Db};
 use crate::server::redis::reply::Fields;
 use crate::server::state::AppState;
 use crate::util::id::UserId;
@@ -126,18 +126,6 @@ impl FromRedisValue for Seen {
 /// so that made-up values are ignored. It is not a session: nothing is stored for it except in
 /// the views HyperLogLogs.
 pub use crate::server::http::request::VISITOR_COOKIE;
-
-/// HMAC-SHA-256 of `parts` (joined by a separator) under the deployment secret.
-fn keyed_hash(secret: &[u8], parts: &[&str]) -> [u8; 32] {
-    use hmac::{Hmac, Mac};
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    for part in parts {
-        mac.update(part.as_bytes());
-        mac.update(&[0x1f]);
-    }
-    mac.finalize().into_bytes().into()
-}
 
 /// The signature part of a visitor cookie for `id`.
 fn visitor_tag(secret: &[u8], id: &str) -> String {

@@ -8,7 +8,7 @@ pub mod keys;
 use crate::error::AppError;
 use crate::items::server::index::{find, text_query, IdQuery};
 use crate::items::ItemId;
-use crate::notifications::server::{notify, NewNotice};
+use crate::notifications::server::{deliver, NewNotice};
 use crate::notifications::NoticeKind;
 use crate::saved_searches::{
     bucket, listing_buckets, listing_words, SavedPage, SavedProblem, SavedRow, SavedSearch,
@@ -444,7 +444,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             actor: search.name.clone(),
             once: Some(format!("ss:{}:{item}", c.id)),
         };
-        if notify(db, &notice).await?.is_some() {
+        if deliver(db, &notice).await?.is_some() {
             report.sent += 1;
             let _: () = redis::pipe()
                 .cmd("HINCRBY")

@@ -56,6 +56,15 @@ pub fn form_done(back: &str, code: &str) -> FormReply {
 pub fn form_refused<P: Problem>(back: &str, param: &str, field: &str, problem: P) -> FormReply {
     let mut problems = FieldErrors::default();
     problems.set(field, problem);
+    form_refused_all(back, param, &problems)
+}
+
+/// [`form_refused`] for several problems at once (one per field).
+pub fn form_refused_all<P: Problem>(
+    back: &str,
+    param: &str,
+    problems: &FieldErrors<P>,
+) -> FormReply {
     let codes = problems.to_codes();
     let query = serde_urlencoded::to_string([(param, codes.as_str())]).unwrap_or_default();
     let join = if back.contains('?') { '&' } else { '?' };

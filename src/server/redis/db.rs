@@ -218,7 +218,8 @@ impl Db {
         let _ = self.secret.set(secret);
     }
 
-    /// The deployment secret: keys visitor ids and IP hashes. Empty before the first bootstrap.
+    /// The deployment secret: keys visitor ids, IP hashes and the links sent by email. Empty
+    /// before the first bootstrap.
     pub fn secret(&self) -> &[u8] {
         self.secret.get().map(Vec::as_slice).unwrap_or_default()
     }
@@ -413,6 +414,19 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// HMAC-SHA-256 of `parts` (each followed by a separator, so `["ab", "c"]` and `["a", "bc"]`
+/// differ) under `secret`.
+pub fn keyed_hash(secret: &[u8], parts: &[&str]) -> [u8; 32] {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret)
+        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
+    for part in parts {
+        mac.update(part.as_bytes());
+        mac.update(&[0x1f]);
+    }
+    mac.finalize().into_bytes().into()
 }
 
 #[cfg(test)]

@@ -449,6 +449,9 @@ mod tests {
             k.saved_searches(UserId(1)),
             k.search_bucket("cam"),
             k.search_category("books"),
+            k.mail_token(UserId(1), "confirm"),
+            k.mail_gate(UserId(1)),
+            k.mail_digest(UserId(1)),
         ];
         for key in &keys {
             assert!(key.starts_with("t42:"), "{key}");
@@ -550,6 +553,14 @@ mod tests {
             hash_tag(&k.user_notes(UserId(5))),
             hash_tag(&k.user_inbox(UserId(5)))
         );
+        // The gate script reads the account; a link is used with the account in one script.
+        for key in [
+            k.mail_gate(UserId(5)),
+            k.mail_digest(UserId(5)),
+            k.mail_token(UserId(5), "reset"),
+        ] {
+            assert_eq!(hash_tag(&key), hash_tag(&k.user(UserId(5))), "{key}");
+        }
         // Feedback and the rating it counts change in one script.
         for key in [k.user_feedback_order(UserId(5)), k.user_rating(UserId(5))] {
             assert_eq!(hash_tag(&key), hash_tag(&k.user_feedback(UserId(5))));

@@ -82,6 +82,8 @@ pub enum Action {
     OrderStep,
     /// A report to the moderators, or a change to the bidders one blocks.
     Report,
+    /// An email asked for: a confirmation link (again), a password reset.
+    Mail,
 }
 
 impl Action {
@@ -94,6 +96,7 @@ impl Action {
             Action::Listing => "listing",
             Action::OrderStep => "order",
             Action::Report => "report",
+            Action::Mail => "mail",
         }
     }
 
@@ -109,7 +112,8 @@ impl Action {
             | Action::Comment
             | Action::Listing
             | Action::OrderStep
-            | Action::Report => OnFailure::Refuse,
+            | Action::Report
+            | Action::Mail => OnFailure::Refuse,
         }
     }
 }

@@ -1,0 +1,31 @@
+-- Uses a confirmation or password-reset link, once: the link's nonce must match the one kept
+-- for the user (a newer link replaces an older one), and the address it was sent to must
+-- still be the user's (a link sent to an address since replaced confirms nothing).
+-- KEYS[1] = the user's token record for this purpose (hash: nonce, address; with a TTL)
+-- KEYS[2] = the user's account (hash)
+-- ARGV[1] = 'confirm' | 'reset'   ARGV[2] = SHA-256 of the link's nonce
+-- ARGV[3] = (reset) the new password's hash
+-- Returns { 'done', address } or { 'invalid' }.
+local record = redis.call('HMGET', KEYS[1], 'nonce', 'address')
+if not record[1] or record[1] ~= ARGV[2] then
+  return { 'invalid' }
+end
+local address = record[2]
+if ARGV[1] == 'confirm' then
+  if redis.call('HGET', KEYS[2], 'email_pending') ~= address then
+    return { 'invalid' }
+  end
+  redis.call('HSET', KEYS[2], 'email', address)
+  redis.call('HDEL', KEYS[2], 'email_pending')
+elseif ARGV[1] == 'reset' then
+  if redis.call('HGET', KEYS[2], 'email') ~= address then
+    return { 'invalid' }
+  end
+  -- Every session started up to this millisecond is dead on sight (lua/session.lua), on every
+  -- instance.
+  redis.call('HSET', KEYS[2], 'password', ARGV[3], 'sessions_after', now_ms() + 1)
+else
+  return redis.error_reply('account_token: unknown purpose ' .. tostring(ARGV[1]))
+end
+redis.call('DEL', KEYS[1])
+return { 'done', address }

@@ -1,0 +1,295 @@
+//! Sending: the SMTP transport (configured once per process by [`install`]), the mail jobs,
+//! and the one-click unsubscribe route.
+//!
+//! Three job kinds run on the `mail` queue (`accounts::server::email::MAIL_QUEUE`):
+//! - `account_mail` (asked for by accounts): a confirmation or password-reset link, minted as
+//!   the job runs and sent to the pending or confirmed address;
+//! - `notice_mail` (asked for by notifications, only for users with a confirmed address who
+//!   want that kind): one notice as an email, through the hourly gate ([`gate`]);
+//! - `mail_digest`: the saved-search matches the gate held back, as one email when the hour is
+//!   up.
+//!
+//! A send that fails is retried with the queue's backoff (SMTP 5xx answers too, until the
+//! attempts run out: a relay may refuse for a while) and ends in the dead letters.
+
+pub mod compose;
+pub mod gate;
+pub mod keys;
+
+use crate::accounts::server::email::{self as account, AccountMail, MAIL_QUEUE};
+use crate::accounts::{MailKind, UserId};
+use crate::email::{UnsubscribeLink, UNSUBSCRIBE_PAGE, UNSUBSCRIBE_POST};
+use crate::server::jobs::{JobError, JobKind, JobRun, Registry};
+use crate::server::redis::db::Db;
+use compose::Letter;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
+use std::sync::OnceLock;
+
+/// The mail digest job kind.
+pub const DIGEST_JOB: &str = "mail_digest";
+
+/// How this process sends: the transport (`None`: email is off), the sender, and the site's
+/// address for the links.
+pub struct Mailer {
+    transport: Option<AsyncSmtpTransport<Tokio1Executor>>,
+    from: lettre::message::Mailbox,
+    public_url: String,
+    /// At most one email per topic in this time (`RBAY_MAIL_GATE_SECS`).
+    gate: std::time::Duration,
+}
+
+static MAILER: OnceLock<Mailer> = OnceLock::new();
+
+/// Sets up sending for this process from the configuration. An unreadable `RBAY_SMTP_URL` or
+/// `RBAY_MAIL_FROM` is an error at start, not a surprise at the first email.
+pub fn install(config: &crate::server::config::Config) -> Result<(), String> {
+    let from = config.mail_from.parse().map_err(|e| {
+        format!(
+            "RBAY_MAIL_FROM {:?} is not a mailbox: {e}",
+            config.mail_from
+        )
+    })?;
+    let transport = config.smtp_url.as_deref().map(transport).transpose()?;
+    let public_url = config
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", config.listen_addr()));
+    let mailer = Mailer {
+        transport,
+        from,
+        public_url: public_url.trim_end_matches('/').to_string(),
+        gate: config.mail_gate,
+    };
+    if mailer.transport.is_some() {
+        tracing::info!("email on (RBAY_SMTP_URL set)");
+    }
+    let _ = MAILER.set(mailer);
+    Ok(())
+}
+
+/// `smtp://[user:pass@]host[:port]` → a transport (plain SMTP: see `Config::smtp_url`).
+fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
+    let bad = |why: &str| format!("RBAY_SMTP_URL is not smtp://[user:pass@]host[:port]: {why}");
+    let rest = url
+        .strip_prefix("smtp://")
+        .ok_or_else(|| bad("it must start with smtp://"))?;
+    let rest = rest.trim_end_matches('/');
+    let (credentials, host_port) = match rest.rsplit_once('@') {
+        Some((who, host)) => (Some(who), host),
+        None => (None, rest),
+    };
+    let (host, port) = match host_port.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad("bad port"))?),
+        None => (host_port, 25),
+    };
+    if host.is_empty() {
+        return Err(bad("no host"));
+    }
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+        .port(port)
+        .timeout(Some(std::time::Duration::from_secs(10)));
+    if let Some(who) = credentials {
+        let (user, pass) = who
+            .split_once(':')
+            .ok_or_else(|| bad("user without :password"))?;
+        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
+            user.to_string(),
+            pass.to_string(),
+        ));
+    }
+    Ok(builder.build())
+}
+
+fn mailer() -> Option<&'static Mailer> {
+    MAILER.get()
+}
+
+/// Whether this site sends email.
+pub fn enabled() -> bool {
+    mailer().is_some_and(|m| m.transport.is_some())
+}
+
+/// At most one email per topic in this time (an hour unless configured).
+pub fn gate_window() -> std::time::Duration {
+    mailer().map_or(gate::WINDOW, |m| m.gate)
+}
+
+/// The absolute URL of a path of this site (for links in emails).
+pub fn absolute(path: &str) -> String {
+    let base = mailer().map_or("", |m| m.public_url.as_str());
+    format!("{base}{path}")
+}
+
+/// The mail jobs.
+pub fn register_jobs(jobs: &mut Registry) {
+    jobs.add(JobKind {
+        name: account::ACCOUNT_MAIL_JOB,
+        queue: MAIL_QUEUE,
+        run: |db, job| Box::pin(async move { run_account_mail(&db, &job).await }),
+    });
+    jobs.add(JobKind {
+        name: crate::notifications::server::MAIL_JOB,
+        queue: MAIL_QUEUE,
+        run: |db, job| Box::pin(async move { gate::run_notice_mail(&db, &job).await }),
+    });
+    jobs.add(JobKind {
+        name: DIGEST_JOB,
+        queue: MAIL_QUEUE,
+        run: |db, job| Box::pin(async move { gate::run_digest(&db, &job).await }),
+    });
+}
+
+/// Sends one letter. With email off it is dropped (logged): the site said so to the user.
+pub async fn send(letter: Letter) -> Result<(), JobError> {
+    let Some(mailer) = mailer() else {
+        return Err(JobError::retry("email is not set up in this process"));
+    };
+    let Some(transport) = &mailer.transport else {
+        tracing::info!(kind = letter.kind, "email is off: not sent");
+        return Ok(());
+    };
+    let message = letter
+        .message(&mailer.from)
+        .map_err(|e| JobError::permanent(format!("unbuildable email: {e}")))?;
+    match transport.send(message).await {
+        Ok(_) => {
+            tracing::info!(kind = letter.kind, "email sent");
+            Ok(())
+        }
+        // The relay's answer says nothing about the recipient here; the address is not logged.
+        Err(e) => Err(JobError::retry(format!(
+            "smtp ({}): {e}",
+            if e.is_permanent() {
+                "refused"
+            } else {
+                "failed"
+            }
+        ))),
+    }
+}
+
+/// The `account_mail` job: mints the link as it runs (so a retry sends a link that works, and
+/// replaces the one before) and mails it to the address it is for.
+async fn run_account_mail(db: &Db, job: &JobRun) -> Result<(), JobError> {
+    let mail: AccountMail = serde_json::from_str(&job.payload)
+        .map_err(|e| JobError::permanent(format!("unreadable account mail: {e}")))?;
+    if !enabled() {
+        tracing::info!(user_id = %mail.user, "email is off: no account mail sent");
+        return Ok(());
+    }
+    let Some(minted) = account::mint(db, mail.user, mail.purpose).await? else {
+        // The address went (removed, or replaced and confirmed) before the job ran.
+        return Ok(());
+    };
+    let username = username(db, mail.user).await?;
+    let link = absolute(&format!(
+        "{}?t={}",
+        mail.purpose.page(),
+        crate::util::url::encode_query_value(&minted.token)
+    ));
+    send(compose::account(
+        mail.purpose,
+        &minted.address,
+        &username,
+        &link,
+    ))
+    .await
+}
+
+/// A user's shown name (for the greeting).
+async fn username(db: &Db, user: UserId) -> Result<String, JobError> {
+    let mut conn = db.raw_conn();
+    let name: Option<String> = redis::cmd("HGET")
+        .arg(db.keys().user(user))
+        .arg("username")
+        .query_async(&mut conn)
+        .await?;
+    name.ok_or_else(|| JobError::permanent("no such user"))
+}
+
+/// The unsubscribe link of `kind` for a user and the address a mail goes to: the page's URL
+/// (for the mail's footer) and the one-click URL (for `List-Unsubscribe`).
+pub fn unsubscribe_links(
+    db: &Db,
+    user: UserId,
+    kind: MailKind,
+    address: &str,
+) -> Result<(String, String), JobError> {
+    let link = UnsubscribeLink {
+        u: user.to_string(),
+        k: kind.as_str().to_string(),
+        s: account::unsubscribe_signature(db, user, kind, address)?,
+    };
+    Ok((
+        absolute(&format!("{UNSUBSCRIBE_PAGE}?{}", link.query())),
+        absolute(&format!("{UNSUBSCRIBE_POST}?{}", link.query())),
+    ))
+}
+
+/// `POST /email/unsubscribe/one-click?u=&k=&s=`: turns one kind of mail off, for the link's
+/// user, without a session (the signature is the authority). A mail client's one-click
+/// request (`List-Unsubscribe=One-Click`, RFC 8058) gets a short text answer; the page's own
+/// button gets the page back, saying it is done. `GET` there (a client that only follows
+/// links) shows the page, which asks before acting.
+pub fn routes() -> axum::Router<crate::server::state::AppState> {
+    axum::Router::new().route(
+        UNSUBSCRIBE_POST,
+        axum::routing::post(one_click).get(to_page),
+    )
+}
+
+async fn to_page(
+    axum::extract::Query(link): axum::extract::Query<UnsubscribeLink>,
+) -> axum::response::Redirect {
+    axum::response::Redirect::to(&format!("{UNSUBSCRIBE_PAGE}?{}", clipped(&link).query()))
+}
+
+fn clipped(link: &UnsubscribeLink) -> UnsubscribeLink {
+    let clip = |s: &str| crate::util::url::clip(s, 80);
+    UnsubscribeLink {
+        u: clip(&link.u),
+        k: clip(&link.k),
+        s: clip(&link.s),
+    }
+}
+
+async fn one_click(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    axum::extract::Query(link): axum::extract::Query<UnsubscribeLink>,
+    body: String,
+) -> Result<axum::response::Response, crate::error::AppError> {
+    use axum::response::IntoResponse;
+    let done = unsubscribe(&state.db, &link).await?;
+    let by_client = body.trim() == "List-Unsubscribe=One-Click";
+    Ok(match (by_client, done) {
+        (true, true) => "Unsubscribed.".into_response(),
+        (true, false) => (
+            axum::http::StatusCode::NOT_FOUND,
+            "This unsubscribe link is not valid.",
+        )
+            .into_response(),
+        (false, _) => {
+            let flag = if done { "done" } else { "invalid" };
+            axum::response::Redirect::to(&format!(
+                "{UNSUBSCRIBE_PAGE}?{}&r={flag}",
+                clipped(&link).query()
+            ))
+            .into_response()
+        }
+    })
+}
+
+/// Acts on an unsubscribe link; `false` when it is not valid.
+pub async fn unsubscribe(db: &Db, link: &UnsubscribeLink) -> Result<bool, crate::error::AppError> {
+    let (Some(user), Some(kind)) = (UserId::parse(&link.u), MailKind::parse(&link.k)) else {
+        return Ok(false);
+    };
+    if link.s.len() != 32 {
+        return Ok(false);
+    }
+    let done = account::unsubscribe(db, user, kind, &link.s).await?;
+    if done {
+        tracing::info!(user_id = %user, kind = kind.as_str(), "unsubscribed");
+    }
+    Ok(done)
+}
