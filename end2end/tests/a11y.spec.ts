@@ -30,7 +30,8 @@ for (const width of [1280, 390]) {
     const itemHref = await page.locator('a.card').first().getAttribute('href');
     expect(itemHref).toMatch(/^\/items\/\d+$/);
     const visitorPages = ['/', '/search', '/search?q=lamp', '/search?q=zzzznothing', itemHref!, `${itemHref}/comments`,
-      '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/no-such-page'];
+      '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/auth/forgot', '/auth/reset?t=x',
+      '/email/unsubscribe?u=1&k=outbid&s=x', '/no-such-page'];
     for (const path of visitorPages) {
       await page.goto(path);
       await check(path);
@@ -58,7 +59,7 @@ for (const width of [1280, 390]) {
     await expect(page.locator('.bid-history tbody a[href^="/users/"]').first()).toBeVisible();
     const profile = await page.locator('.item-seller a[href^="/users/"]').getAttribute('href');
     const signedInPages = [own, itemHref!, '/dashboard', '/dashboard/items', `/dashboard${own}`, '/my/bids',
-      '/my/watching', '/my/won', '/notifications', profile!];
+      '/my/watching', '/my/won', '/notifications', '/my/email', profile!];
     for (const path of signedInPages) {
       await page.goto(path);
       await check(`${path} (signed in)`);
