@@ -9,7 +9,8 @@
 mod common;
 
 use common::server::{
-    call, create_listing, created_id, get, location, plain_post, sign_up, Response, Server,
+    call, create_item, create_listing, created_id, get, location, plain_post, sign_up, Response,
+    Server,
 };
 
 fn server() -> Server {
@@ -274,6 +275,33 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
     assert!(profile.body.contains("Fast &lt;b&gt;ship&lt;/b&gt;"));
     let item = get(&server, &format!("/items/{id}"), None);
     assert!(item.body.contains("100% positive · 1 rating"));
+    // And on the cards of their listings: in search results, for visitors and bidders alike.
+    let next = created_id(&create_item(
+        &server,
+        &seller,
+        "Walnut gramophone",
+        "A walnut gramophone that still plays.",
+        None,
+    ));
+    for viewer in [None, Some(buyer.as_str())] {
+        let found = get(&server, "/search?q=gramophone", viewer).body;
+        assert!(found.contains(&format!("/items/{next}")), "{found}");
+        assert!(found.contains("Seller: 100% positive (1)"), "{found}");
+    }
+    // A seller without ratings shows none.
+    let newcomer = sign_up(&server, "fresh_seller");
+    created_id(&create_item(
+        &server,
+        &newcomer,
+        "Oak bureau",
+        "An oak bureau with drawers.",
+        None,
+    ));
+    let found = get(&server, "/search?q=bureau", None).body;
+    assert!(
+        found.contains("Oak bureau") && !found.contains("Seller:"),
+        "{found}"
+    );
 
     // Won / Sold show where the order is.
     assert!(get(&server, "/my/won", Some(&buyer)).body.contains(&page));

@@ -149,7 +149,8 @@ async fn list(db: &rbay::server::redis::Db, name: &str) -> rbay::items::ItemId {
 
 #[tokio::test]
 async fn feedback_is_once_per_side_and_the_rating_counts_the_last_twelve_months() {
-    use rbay::orders::server::feedback::{leave, received, summary, Left};
+    use rbay::accounts::server::rating::summary;
+    use rbay::orders::server::feedback::{leave, received, Left};
     use rbay::orders::{Feedback, Rating, RatingSummary, Role};
     let db = test_db().await;
     let seller = UserId(41);

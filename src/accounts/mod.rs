@@ -292,6 +292,27 @@ pub struct CurrentUser {
     pub unread: u32,
 }
 
+/// A user's rating as a seller and buyer: counts over the last 12 months (what the percentage is
+/// of) and ever. Kept by the orders' feedback script (`orders::server::feedback`); read here,
+/// with the account, by every feature that shows it (item pages, cards, profiles).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RatingSummary {
+    pub positive: u64,
+    pub neutral: u64,
+    pub negative: u64,
+    /// Ratings received ever.
+    pub total: u64,
+}
+
+impl RatingSummary {
+    /// Positive share of the last 12 months' positive and negative ratings (neutral ones do
+    /// not count either way), rounded down; `None` without any.
+    pub fn percent_positive(&self) -> Option<u64> {
+        let rated = self.positive + self.negative;
+        (rated > 0).then(|| self.positive * 100 / rated)
+    }
+}
+
 /// The sign-in page URL that returns to `next` afterwards.
 pub fn sign_in_url(next: &str) -> String {
     format!(

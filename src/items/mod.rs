@@ -109,6 +109,9 @@ pub struct ItemCard {
     pub views: i64,
     pub bids: i64,
     pub likes: i64,
+    /// The seller's rating (none given yet: all zeros).
+    #[serde(default)]
+    pub seller_rating: crate::accounts::RatingSummary,
 }
 
 /// Everything the item page shows about one item.

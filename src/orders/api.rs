@@ -31,7 +31,7 @@ pub async fn user_rating(
     user: crate::util::id::UserId,
 ) -> Result<crate::orders::RatingSummary, AppError> {
     let state = crate::server::state::current()?;
-    crate::orders::server::feedback::recent_summary(&state.db, user).await
+    crate::accounts::server::rating::recent_summary(&state.db, user).await
 }
 
 /// The order page: `None` when nobody is signed in; not found for anyone but its buyer, its

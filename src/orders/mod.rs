@@ -332,24 +332,8 @@ pub struct Feedback {
     pub at_ms: i64,
 }
 
-/// A user's rating: counts over the last 12 months (what the percentage is of) and ever.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RatingSummary {
-    pub positive: u64,
-    pub neutral: u64,
-    pub negative: u64,
-    /// Ratings received ever.
-    pub total: u64,
-}
-
-impl RatingSummary {
-    /// Positive share of the last 12 months' positive and negative ratings (neutral ones do
-    /// not count either way), rounded down; `None` without any.
-    pub fn percent_positive(&self) -> Option<u64> {
-        let rated = self.positive + self.negative;
-        (rated > 0).then(|| self.positive * 100 / rated)
-    }
-}
+/// A user's rating (kept with the account: `accounts::RatingSummary`).
+pub use crate::accounts::RatingSummary;
 
 #[cfg(test)]
 mod tests {

@@ -41,7 +41,7 @@ pub async fn profile(db: &Db, id: UserId, feedback_page: u64) -> Result<Option<P
     let (selling, liked, rating, received) = tokio::join!(
         cards_by_id(db, &selling),
         cards_by_id(db, &liked),
-        feedback::summary(db, user_id, now),
+        crate::accounts::server::rating::summary(db, user_id, now),
         feedback::received(db, user_id, feedback_page),
     );
     let (feedback, feedback_total) = received?;

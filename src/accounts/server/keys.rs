@@ -11,4 +11,10 @@ impl Keys {
     pub fn mail_token(&self, user: UserId, purpose: &str) -> String {
         self.key(format_args!("mail-token:{{u{user}}}:{purpose}"))
     }
+
+    /// Hash: a user's rating counts, kept by the orders' feedback script (`lua/leave_feedback.lua`): `p`, `u`, `n` (positive,
+    /// neutral, negative, ever) and `p:<period>` … per 30-day period, for "the last 12 months".
+    pub fn user_rating(&self, user: UserId) -> String {
+        self.user_key("rating", user)
+    }
 }

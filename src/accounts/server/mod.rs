@@ -14,6 +14,7 @@
 pub mod email;
 pub mod keys;
 pub mod passwords;
+pub mod rating;
 pub mod sessions;
 
 use crate::accounts::{

@@ -49,6 +49,7 @@ impl ItemFields {
             views: num(2),
             bids: num(3),
             likes: num(4),
+            seller_rating: Default::default(),
         })
     }
 }
@@ -114,17 +115,30 @@ pub async fn read_fields(
 }
 
 /// Cards for item ids, in the given order (unknown ids and listings a moderator hid are
-/// skipped), in one round trip: the name from each item's document and the live numbers from
-/// its state. Every grid of listings (home, search, browse, similar items, the market board,
-/// profiles, Watching) is built here, so a hidden listing is on none of them, whatever list or
-/// cache its id came from.
+/// skipped): the name from each item's document and the live numbers from its state in one
+/// round trip, then the sellers' ratings (`accounts::server::rating`: this instance's copies
+/// of the last 2 s, the rest in one more round trip). Every grid of listings (home, search,
+/// browse, similar items, the market board, profiles, Watching) is built here, so a hidden
+/// listing is on none of them, whatever list or cache its id came from.
 pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
-    let doc = ["name", "hidden"];
+    let doc = ["name", "hidden", "seller_id"];
     let rows = read_fields(db, ids, &doc, &CARD_FIELDS, None, "cards by id").await?;
-    Ok(rows
+    let shown: Vec<(&ItemFields, Option<UserId>)> = rows
         .iter()
         .filter(|row| row.doc_text(1).is_none())
-        .filter_map(ItemFields::card)
+        .map(|row| (row, row.doc_text(2).and_then(UserId::parse)))
+        .collect();
+    let sellers: Vec<UserId> = shown.iter().filter_map(|(_, seller)| *seller).collect();
+    let ratings = crate::accounts::server::rating::recent_summaries(db, &sellers).await?;
+    Ok(shown
+        .into_iter()
+        .filter_map(|(row, seller)| {
+            let mut card = row.card()?;
+            if let Some(rating) = seller.and_then(|s| ratings.get(&s)) {
+                card.seller_rating = *rating;
+            }
+            Some(card)
+        })
         .collect())
 }
 

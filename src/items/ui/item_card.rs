@@ -62,6 +62,12 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                     <span>{plural(item.views, "view", "views")}</span>
                     <span data-live-bids=item.id>{plural(item.bids, "bid", "bids")}</span>
                 </p>
+                {item.seller_rating.percent_positive().map(|percent| view! {
+                    <p class="card-seller" data-testid="card-rating"
+                        title="The seller's positive share of the last 12 months' ratings">
+                        {format!("Seller: {percent}% positive ({})", item.seller_rating.total)}
+                    </p>
+                })}
             </div>
         </a>
     }

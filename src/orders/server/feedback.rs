@@ -3,7 +3,7 @@
 //! same step); a rating is read from those counts, never by scanning feedback.
 
 use crate::error::AppError;
-use crate::orders::{Feedback, Rating, RatingSummary, Role};
+use crate::orders::{Feedback, Rating, Role};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::reply::Fields;
 use crate::util::id::{ItemId, UserId};
@@ -13,10 +13,7 @@ use redis::{FromRedisValue, ParsingError};
 pub static LEAVE_FEEDBACK: std::sync::LazyLock<redis::Script> =
     crate::lua_script!("leave_feedback");
 
-/// The rating counts' period: 30 days. "The last 12 months" is the current period and the 12
-/// before it (a little over a year, never less).
-const PERIOD_MS: i64 = 30 * 86_400_000;
-const PERIODS: i64 = 13;
+use crate::accounts::server::rating::{self, PERIOD_MS};
 
 /// What leaving feedback found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,7 +71,7 @@ pub async fn leave(db: &Db, to: UserId, feedback: &Feedback) -> Result<Left, App
         .await
         .map_err(|e| redis_error("leave feedback", e));
     // This instance's copy of the rating is stale now.
-    ratings().forget(&rating_cache_key(db, to));
+    rating::forget(db, to);
     left
 }
 
@@ -100,67 +97,6 @@ fn decode(json: &str) -> Result<Feedback, AppError> {
         tracing::error!(error = %e, "feedback that does not read");
         AppError::Internal
     })
-}
-
-/// How long an instance reuses a rating it read: item pages show the seller's on every render,
-/// and a rating changes only with feedback (this instance forgets its copy when feedback is
-/// left through it; others see it within this time).
-const RATING_FRESH: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// A user's rating as item pages show it: [`summary`], reused for [`RATING_FRESH`].
-pub async fn recent_summary(db: &Db, user: UserId) -> Result<RatingSummary, AppError> {
-    let key = rating_cache_key(db, user);
-    if let Some(s) = ratings().get(&key) {
-        return Ok(s);
-    }
-    let s = summary(db, user, crate::util::time::now_ms()).await?;
-    ratings().put(key, s);
-    Ok(s)
-}
-
-fn ratings() -> &'static crate::server::short_cache::RecentMap<RatingSummary> {
-    static RATINGS: std::sync::LazyLock<crate::server::short_cache::RecentMap<RatingSummary>> =
-        std::sync::LazyLock::new(|| {
-            crate::server::short_cache::RecentMap::new(RATING_FRESH, 10_000)
-        });
-    &RATINGS
-}
-
-/// Per namespace (tests run several apps in one process).
-fn rating_cache_key(db: &Db, user: UserId) -> String {
-    format!("{}{user}", db.keys().prefix())
-}
-
-/// A user's rating at `now_ms`: one `HMGET` of the counts.
-pub async fn summary(db: &Db, user: UserId, now_ms: i64) -> Result<RatingSummary, AppError> {
-    let current = now_ms / PERIOD_MS;
-    let mut cmd = redis::cmd("HMGET");
-    cmd.arg(db.keys().user_rating(user))
-        .arg("p")
-        .arg("u")
-        .arg("n");
-    for period in (current - PERIODS + 1)..=current {
-        for l in ["p", "u", "n"] {
-            cmd.arg(format!("{l}:{period}"));
-        }
-    }
-    let mut conn = db.conn()?;
-    let counts: Vec<Option<u64>> = cmd
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("read rating", e))?;
-    let count = |i: usize| counts.get(i).copied().flatten().unwrap_or(0);
-    let mut s = RatingSummary {
-        total: count(0) + count(1) + count(2),
-        ..RatingSummary::default()
-    };
-    for chunk in 0..PERIODS as usize {
-        let at = 3 + chunk * 3;
-        s.positive += count(at);
-        s.neutral += count(at + 1);
-        s.negative += count(at + 2);
-    }
-    Ok(s)
 }
 
 /// The feedback `user` received, newest first: page `page` (from 1) of

@@ -30,10 +30,4 @@ impl Keys {
     pub fn user_feedback_order(&self, user: UserId) -> String {
         self.user_key("feedback-order", user)
     }
-
-    /// Hash: a user's rating counts, kept by the feedback script: `p`, `u`, `n` (positive,
-    /// neutral, negative, ever) and `p:<period>` … per 30-day period, for "the last 12 months".
-    pub fn user_rating(&self, user: UserId) -> String {
-        self.user_key("rating", user)
-    }
 }
