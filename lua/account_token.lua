@@ -21,9 +21,11 @@ elseif ARGV[1] == 'reset' then
   if redis.call('HGET', KEYS[2], 'email') ~= address then
     return { 'invalid' }
   end
-  -- Every session started up to this millisecond is dead on sight (lua/session.lua), on every
+  -- A new password generation: every session granted on an older one (all of them, and any
+  -- sign-in with the old password racing this) is dead on sight (lua/session.lua), on every
   -- instance.
-  redis.call('HSET', KEYS[2], 'password', ARGV[3], 'sessions_after', now_ms() + 1)
+  redis.call('HSET', KEYS[2], 'password', ARGV[3])
+  redis.call('HINCRBY', KEYS[2], 'pw_gen', 1)
 else
   return redis.error_reply('account_token: unknown purpose ' .. tostring(ARGV[1]))
 end

@@ -22,6 +22,9 @@ if raw then
     left = #rest
   end
 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
-redis.call('HPEXPIRE', KEYS[1], ARGV[3], 'FIELDS', 1, ARGV[1])
+-- (A gate a notice took meanwhile, once the last period was over, is left as it is.)
+if not redis.call('HGET', KEYS[1], ARGV[1]) then
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[4])
+  redis.call('HPEXPIRE', KEYS[1], ARGV[3], 'FIELDS', 1, ARGV[1])
+end
 return { 'done', left }

@@ -8,11 +8,22 @@
 -- ARGV[7] = coalesce (1|0)   ARGV[8] = notes kept   ARGV[9] = the user's live channel
 -- ARGV[10] = the kind of email this notice is ('' = none)
 -- Returns { unread count, mail (1 when the user has a confirmed address and did not turn this
--- kind of mail off) }, or { -1, 0 } when this key was handled before.
+-- kind of mail off) }, or { -1, mail } when this key was handled before (a retried delivery
+-- still queues its mail: that enqueue is idempotent by the same key).
 local notes, inbox = KEYS[1], KEYS[2]
+local function wants_mail()
+  if ARGV[10] == '' then
+    return 0
+  end
+  local account = redis.call('HMGET', KEYS[3], 'email', 'mail_off:' .. ARGV[10])
+  if account[1] and not account[2] then
+    return 1
+  end
+  return 0
+end
 local once = ARGV[6] ~= '' and ('d:' .. ARGV[6]) or nil
 if once and redis.call('HEXISTS', notes, once) == 1 then
-  return { -1, 0 }
+  return { -1, wants_mail() }
 end
 local now = now_ms()
 local unread = tonumber(redis.call('HGET', notes, 'unread') or '0')
@@ -68,11 +79,4 @@ if once then
   redis.call('HPEXPIRE', notes, 604800000, 'FIELDS', 1, once)
 end
 redis.call('PUBLISH', ARGV[9], 'notice ' .. cjson.encode({ unread = unread }))
-local mail = 0
-if ARGV[10] ~= '' then
-  local account = redis.call('HMGET', KEYS[3], 'email', 'mail_off:' .. ARGV[10])
-  if account[1] and not account[2] then
-    mail = 1
-  end
-end
-return { unread, mail }
+return { unread, wants_mail() }

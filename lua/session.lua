@@ -6,7 +6,8 @@
 -- KEYS[3] = the user's notifications (for the unread count the header shows)
 -- KEYS[4] = the user's account: a suspended account's sessions are dead (deleted on sight), on
 --           every instance at once, since every request asks here; so is every session
---           started before the account's `sessions_after` (set when the password changes)
+--           granted on an older password (its `gen` is not the account's `pw_gen`, which a
+--           password reset moves on)
 -- ARGV[1] = session lifetime (ms), renewed by this visit
 -- ARGV[2] = rate-limit window (ms), or 0 for no limit
 -- ARGV[3] = maximum hits per window   ARGV[4] = unique id of this hit
@@ -15,12 +16,12 @@
 -- Returns { 0 } for no such session, else
 -- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
 --   milliseconds until the next hit is allowed, unread notifications }.
-local s = redis.call('HMGET', KEYS[1], 'user_id', 'username', 'created_at')
+local s = redis.call('HMGET', KEYS[1], 'user_id', 'username', 'gen')
 if not s[1] or not s[2] then
   return { 0 }
 end
-local account = redis.call('HMGET', KEYS[4], 'suspended', 'sessions_after')
-if account[1] or (account[2] and tonumber(s[3] or '0') < tonumber(account[2])) then
+local account = redis.call('HMGET', KEYS[4], 'suspended', 'pw_gen')
+if account[1] or tonumber(account[2] or '0') ~= tonumber(s[3] or '0') then
   redis.call('DEL', KEYS[1])
   return { 0 }
 end

@@ -259,7 +259,7 @@ async fn sign_in_rate_limit_trips_per_username_and_per_ip_and_resets() {
 async fn a_fresh_session_is_read_without_a_write() {
     let db = test_db().await;
     let ttl = Duration::from_secs(600);
-    let s = sessions::create(&db, UserId(43), "fern", ttl)
+    let s = sessions::create(&db, UserId(43), "fern", ttl, 0)
         .await
         .unwrap();
     let key = keys_in_namespace(&db)
@@ -292,7 +292,7 @@ async fn a_fresh_session_is_read_without_a_write() {
 async fn sessions_expire_and_visits_renew_them() {
     let db = test_db().await;
     let short = Duration::from_millis(400);
-    let s = sessions::create(&db, UserId(42), "erin", short)
+    let s = sessions::create(&db, UserId(42), "erin", short, 0)
         .await
         .unwrap();
     // A visit renews the idle lifetime.

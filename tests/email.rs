@@ -173,11 +173,31 @@ fn an_address_is_confirmed_by_its_own_link_once_even_through_a_relay_that_refuse
     // A link mailed to an address that was replaced before it was followed confirms nothing.
     let second = address("ann2");
     let third = address("ann3");
+    // Changing where mail (and so password resets) go asks for the password: a stolen
+    // session alone cannot.
+    let without = plain_post(
+        &server,
+        "/api/email/address",
+        &format!("email={}", address("thief")),
+        Some(&cookie),
+    );
+    assert!(
+        location(&without).contains("password"),
+        "{}",
+        location(&without)
+    );
+    let wrong = plain_post(
+        &server,
+        "/api/email/address",
+        &format!("email={}&password=not-the-password", address("thief")),
+        Some(&cookie),
+    );
+    assert!(location(&wrong).contains("password"));
     let set = |to: &str| {
         let r = plain_post(
             &server,
             "/api/email/address",
-            &format!("email={to}"),
+            &format!("email={to}&password=long-enough-pw"),
             Some(&cookie),
         );
         assert_eq!(location(&r), "/my/email");
@@ -200,6 +220,21 @@ fn an_address_is_confirmed_by_its_own_link_once_even_through_a_relay_that_refuse
     // Visitors cannot change anyone's address.
     let visitor = plain_post(&server, "/api/email/address", "email=x%40y.com", None);
     assert!(location(&visitor).starts_with("/auth/signin"));
+    // Nothing went to the addresses never confirmed but the one link each asked for.
+    assert_eq!(sink.to(&address("thief")).len(), 0);
+}
+
+#[test]
+fn one_address_gets_few_confirmation_mails_however_many_accounts_give_it() {
+    let sink = MailSink::start(0);
+    let server = server_with(&sink, &[]);
+    let victim = address("victim");
+    for n in 0..5 {
+        sign_up_with(&server, &format!("flooder_{n}"), &victim);
+    }
+    sink.wait_for(&victim, 3);
+    std::thread::sleep(Duration::from_millis(800));
+    assert_eq!(sink.to(&victim).len(), 3, "three an hour per address");
 }
 
 #[test]
@@ -261,6 +296,28 @@ fn a_notice_is_mailed_once_an_hour_escaped_with_a_one_click_unsubscribe() {
         "List-Unsubscribe=One-Click",
     );
     assert_eq!(refused.status, 404);
+    // Another user's signature does not work for ann, nor ann's for someone else.
+    let other = address("cat");
+    let cat = sign_up_with(&server, "cat_bidder", &other);
+    confirm(&server, &sink, &other, 1);
+    let me: serde_json::Value =
+        serde_json::from_str(&call(&server, "/api/auth/me", "", Some(&cat)).body).unwrap();
+    let cat_id = me["id"].as_u64().unwrap();
+    let (ann_u, _) = one_click.split_once("&k=").unwrap();
+    let ann_u = ann_u.rsplit("u=").next().unwrap();
+    let swapped = one_click.replace(&format!("u={ann_u}&"), &format!("u={cat_id}&"));
+    assert_ne!(swapped, one_click);
+    let refused = server.request(
+        "POST",
+        &path_of(&swapped),
+        &[("Content-Type", common::server::FORM)],
+        "List-Unsubscribe=One-Click",
+    );
+    assert_eq!(refused.status, 404, "a signature is for one user");
+    assert!(checked(
+        &get(&server, "/my/email", Some(&cat)).body,
+        "outbid"
+    ));
     // The mail client's one-click POST (no session, no Origin): done.
     let done = server.request(
         "POST",
@@ -310,8 +367,8 @@ fn a_notice_is_mailed_once_an_hour_escaped_with_a_one_click_unsubscribe() {
         .filter(|m| m.subject.starts_with("You were outbid"))
         .count();
     assert_eq!(outbids, 1, "once an hour, and none after unsubscribing");
-    // Nothing went to anyone else.
-    assert_eq!(sink.all().len(), sink.to(&ann).len());
+    // Nothing went to anyone else (but cat's own confirmation).
+    assert_eq!(sink.all().len(), sink.to(&ann).len() + 1);
 }
 
 #[test]
@@ -439,6 +496,36 @@ fn a_forgotten_password_is_reset_by_mail_and_every_session_ends() {
     // Only the one account with an address got mail.
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(sink.all().len(), 2);
+
+    // A reset link stops working when the address it went to is removed.
+    let session = sign_in("brand-new-pw")
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_session="))
+        .and_then(|c| c.split(';').next())
+        .unwrap()
+        .to_string();
+    let asked = plain_post(&server, "/api/auth/forgot", "username=ann_reset", None);
+    assert_eq!(location(&asked), "/auth/forgot");
+    let stale = sink.wait_for(&ann, 3).pop().unwrap().link("/auth/reset?t=");
+    let removed = plain_post(
+        &server,
+        "/api/email/address",
+        "email=&password=brand-new-pw",
+        Some(&session),
+    );
+    assert_eq!(location(&removed), "/my/email");
+    let refused = plain_post(
+        &server,
+        "/api/auth/reset",
+        &format!(
+            "t={}&password=fourth-new-pw&confirm=fourth-new-pw",
+            token(&stale)
+        ),
+        None,
+    );
+    assert!(location(&refused).contains("link"));
+    assert!(sign_in("brand-new-pw").body.contains("SignedIn"));
 }
 
 #[test]
@@ -457,7 +544,7 @@ fn without_an_smtp_server_the_site_says_email_is_off() {
         Some(&cookie),
     );
     assert!(location(&refused).contains("off"));
-    // A forged unsubscribe link is refused here too.
+    // An unsubscribe link for someone without an address is refused here too.
     let r = server.request(
         "POST",
         "/email/unsubscribe/one-click?u=1&k=outbid&s=00000000000000000000000000000000",

@@ -347,7 +347,7 @@ async fn a_suspended_users_sessions_are_dead_on_every_instance_until_restored() 
         .await
         .unwrap();
     let ttl = Duration::from_secs(600);
-    let session = create(&db, ann, "ann", ttl).await.unwrap();
+    let session = create(&db, ann, "ann", ttl, 0).await.unwrap();
     assert!(lookup(&other, &session.token, ttl).await.unwrap().is_some());
 
     let target = Target::User(ann);
@@ -367,7 +367,7 @@ async fn a_suspended_users_sessions_are_dead_on_every_instance_until_restored() 
         Applied::Done
     );
     assert!(lookup(&db, &session.token, ttl).await.unwrap().is_none());
-    let fresh = create(&db, ann, "ann", ttl).await.unwrap();
+    let fresh = create(&db, ann, "ann", ttl, 0).await.unwrap();
     assert!(lookup(&other, &fresh.token, ttl).await.unwrap().is_some());
     assert_eq!(
         act(&db, "opal", target, ModAction::Restore, "Twice")

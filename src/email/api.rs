@@ -23,9 +23,13 @@ pub async fn email_settings() -> Result<Option<EmailPage>, AppError> {
 }
 
 /// Sets the address to confirm (its link is mailed), or with an empty field removes every
-/// address (no more email).
+/// address (no more email). Asks for the current password: the address is where password
+/// resets go, so a stolen session alone must not be able to change it.
 #[server(prefix = "/api", endpoint = "email/address")]
-pub async fn set_email(#[server(default)] email: String) -> Result<FormReply, AppError> {
+pub async fn set_email(
+    #[server(default)] email: String,
+    #[server(default)] password: String,
+) -> Result<FormReply, AppError> {
     use crate::email::EmailProblem;
     let state = crate::server::state::current()?;
     let Some(user) = reply::signed_in(&state).await? else {
@@ -38,19 +42,21 @@ pub async fn set_email(#[server(default)] email: String) -> Result<FormReply, Ap
     if address.is_some() && !crate::email::server::enabled() {
         return Ok(reply::refused("form", EmailProblem::Off));
     }
+    // Counted before the password is checked: the limit also bounds guessing it here.
     if let Err(problem) = reply::within_limit(&state, user.id).await? {
         return Ok(reply::refused("form", problem));
     }
-    let accounts = &crate::accounts::server::email::set_address;
-    Ok(match address {
-        None => {
-            accounts(&state.db, user.id, None).await?;
-            reply::done("removed")
+    if !crate::accounts::server::email::password_is(&state.db, user.id, &password).await? {
+        return Ok(reply::refused("password", EmailProblem::Password));
+    }
+    let set = crate::accounts::server::email::set_address(&state.db, user.id, address.as_deref());
+    Ok(match (set.await, address.is_some()) {
+        (Ok(_), false) => reply::done("removed"),
+        (Ok(sent), true) => reply::done(if sent { "sent" } else { "unchanged" }),
+        (Err(AppError::RateLimited { retry_after_secs }), _) => {
+            reply::refused("form", EmailProblem::RateLimited(retry_after_secs))
         }
-        Some(address) => {
-            let sent = accounts(&state.db, user.id, Some(&address)).await?;
-            reply::done(if sent { "sent" } else { "unchanged" })
-        }
+        (Err(e), _) => return Err(e),
     })
 }
 
@@ -76,6 +82,18 @@ pub async fn resend_confirmation() -> Result<FormReply, AppError> {
     }
     if let Err(problem) = reply::within_limit(&state, user.id).await? {
         return Ok(reply::refused("form", problem));
+    }
+    if let Some(pending) = account::account_email(&state.db, user.id).await?.pending {
+        match account::recipient_within_limit(&state.db, &pending).await {
+            Ok(()) => {}
+            Err(AppError::RateLimited { retry_after_secs }) => {
+                return Ok(reply::refused(
+                    "form",
+                    EmailProblem::RateLimited(retry_after_secs),
+                ))
+            }
+            Err(e) => return Err(e),
+        }
     }
     account::queue_mail(&state.db, user.id, account::Purpose::Confirm).await?;
     Ok(reply::done("sent"))

@@ -13,8 +13,9 @@
 //! - At most one mail per topic an hour (an item's outbids, a saved search's matches): more
 //!   saved-search matches within the hour are batched into one digest sent when the hour is
 //!   up (`lua/mail_gate.lua`, `lua/mail_digest.lua`).
-//! - Without `RBAY_SMTP_URL` email is off: the settings page says so and nothing is queued for
-//!   sending (account links included).
+//! - Without `RBAY_SMTP_URL` email is off: the settings page and the sign-up form say so (no
+//!   address is asked), `/my/email` refuses a new address, and a mail job that still comes
+//!   (an address given before email was turned off) is dropped with a log line.
 //!
 //! [`api`] has the server functions, `server` (feature `ssr`) the sending, `ui` the pages.
 
@@ -41,6 +42,8 @@ crate::problems! {
         Address = "address" =>
             format!("Enter an address like name@example.com (at most {} characters).", crate::accounts::EMAIL_MAX),
         NothingPending = "nothing-pending" => "There is no address waiting for confirmation.",
+        Password = "password" =>
+            "Enter your current password: it is asked before the address that receives your password resets changes.",
         Off = "off" => "This site does not send email: its operator has not set up a mail server.",
         Link = "link" =>
             "This link does not work any more: it was used, it expired, or a newer one was sent.",

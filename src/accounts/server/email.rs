@@ -129,6 +129,40 @@ pub async fn account_email(db: &Db, user: UserId) -> Result<AccountEmail, AppErr
     })
 }
 
+/// Whether `password` is the user's current password (asked before the address changes: a
+/// stolen session alone must not be able to point the account's mail, and so its password
+/// resets, somewhere else).
+pub async fn password_is(db: &Db, user: UserId, password: &str) -> Result<bool, AppError> {
+    let mut conn = db.conn()?;
+    let phc: Option<String> = redis::cmd("HGET")
+        .arg(db.keys().user(user))
+        .arg("password")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("read password", e))?;
+    let Some(phc) = phc else {
+        return Ok(false);
+    };
+    let password = crate::util::url::clip(password, crate::accounts::PASSWORD_MAX + 1);
+    super::passwords::verify_password(password, phc).await
+}
+
+/// Confirmation mails one address may be sent, whoever asks: many accounts giving one
+/// stranger's address must not flood it.
+const PER_RECIPIENT: crate::server::redis::rate_limit::Limit =
+    crate::server::redis::rate_limit::Limit::per_secs(3, 3600);
+
+/// Counts one confirmation mail to `address` (by its hash: the address is not a key name);
+/// `Err(AppError::RateLimited)` past [`PER_RECIPIENT`].
+pub async fn recipient_within_limit(db: &Db, address: &str) -> Result<(), AppError> {
+    use crate::server::redis::rate_limit::{enforce, Action};
+    let digest = hex(&Sha256::digest(address.to_ascii_lowercase().as_bytes())[..12]);
+    match enforce(db, Action::Mail, &format!("to:{digest}"), PER_RECIPIENT).await? {
+        Ok(()) => Ok(()),
+        Err(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }),
+    }
+}
+
 /// Sets the address to confirm (and mails the link), or with `None` removes every address.
 /// The confirmed address keeps receiving until a new one is confirmed. `Ok(false)`: nothing to
 /// do (the address is already the confirmed one).
@@ -168,6 +202,7 @@ pub async fn set_address(db: &Db, user: UserId, address: Option<&str>) -> Result
             .map_err(fail)?;
         return Ok(false);
     }
+    recipient_within_limit(db, address).await?;
     let _: () = redis::cmd("HSET")
         .arg(&key)
         .arg("email_pending")
@@ -310,6 +345,8 @@ pub async fn mint(db: &Db, user: UserId, purpose: Purpose) -> Result<Option<Mint
     let Some(address) = address else {
         return Ok(None);
     };
+    // Before the live link is replaced: without the secret no new link can be signed.
+    let secret = secret(db)?;
     let nonce = random_hex::<32>();
     let lifetime = purpose.lifetime();
     let expires = crate::util::time::now_ms() + lifetime.as_millis() as i64;
@@ -333,7 +370,7 @@ pub async fn mint(db: &Db, user: UserId, purpose: Purpose) -> Result<Option<Mint
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
-    let signature = link_signature(secret(db)?, user, purpose, expires, &nonce);
+    let signature = link_signature(secret, user, purpose, expires, &nonce);
     Ok(Some(Minted {
         token: format!("{user}.{}.{expires}.{nonce}.{signature}", purpose.as_str()),
         address,
@@ -341,8 +378,14 @@ pub async fn mint(db: &Db, user: UserId, purpose: Purpose) -> Result<Option<Mint
 }
 
 /// A link that is well formed, signed by this deployment, for `purpose` and not expired: its
-/// user and nonce. Nothing is looked up.
-fn verify(db: &Db, token: &str, purpose: Purpose) -> Option<(UserId, String)> {
+/// user and nonce. Nothing is looked up. `Err(Unavailable)` before the deployment secret is
+/// read (a good link is then "try again", not "dead").
+fn verify(db: &Db, token: &str, purpose: Purpose) -> Result<Option<(UserId, String)>, AppError> {
+    let secret = secret(db)?;
+    Ok(verified(secret, token, purpose))
+}
+
+fn verified(secret: &[u8], token: &str, purpose: Purpose) -> Option<(UserId, String)> {
     if token.len() > 256 {
         return None;
     }
@@ -355,13 +398,13 @@ fn verify(db: &Db, token: &str, purpose: Purpose) -> Option<(UserId, String)> {
     if Purpose::parse(word)? != purpose || expires <= crate::util::time::now_ms() {
         return None;
     }
-    let expected = link_signature(secret(db).ok()?, user, purpose, expires, nonce);
+    let expected = link_signature(secret, user, purpose, expires, nonce);
     same(expected.as_bytes(), signature.as_bytes()).then(|| (user, nonce.to_string()))
 }
 
 /// Whether a link would work now (shown before the user acts on it; changes nothing).
 pub async fn link_works(db: &Db, token: &str, purpose: Purpose) -> Result<bool, AppError> {
-    let Some((user, nonce)) = verify(db, token, purpose) else {
+    let Some((user, nonce)) = verify(db, token, purpose)? else {
         return Ok(false);
     };
     let mut conn = db.conn()?;
@@ -418,7 +461,7 @@ async fn use_link(
 /// Follows a confirmation link: the pending address becomes the user's. `Err(LinkInvalid)` for
 /// a forged, altered, expired, used or replaced link.
 pub async fn confirm(db: &Db, token: &str) -> Result<Result<UserId, Problem>, AppError> {
-    let Some((user, nonce)) = verify(db, token, Purpose::Confirm) else {
+    let Some((user, nonce)) = verify(db, token, Purpose::Confirm)? else {
         return Ok(Err(Problem::LinkInvalid));
     };
     Ok(if use_link(db, user, Purpose::Confirm, &nonce, "").await? {
@@ -450,7 +493,7 @@ pub async fn reset_password(
         use crate::util::problem::Problem as _;
         FormErrors::form(Problem::from_error(&e))
     };
-    let Some((user, nonce)) = verify(db, token, Purpose::Reset) else {
+    let Some((user, nonce)) = verify(db, token, Purpose::Reset).map_err(problem)? else {
         return Err(FormErrors::form(Problem::LinkInvalid));
     };
     let phc = super::passwords::hash_password(password.to_string())
@@ -460,7 +503,7 @@ pub async fn reset_password(
         .await
         .map_err(problem)?
     {
-        tracing::info!(user_id = %user, "password reset; every session ended");
+        tracing::info!(user_id = %user, "password reset; every older session ended");
         Ok(user)
     } else {
         Err(FormErrors::form(Problem::LinkInvalid))
@@ -477,6 +520,41 @@ mod tests {
             assert_eq!(Purpose::parse(purpose.as_str()), Some(purpose));
         }
         assert_eq!(Purpose::parse("unsubscribe"), None);
+    }
+
+    #[test]
+    fn links_are_refused_when_altered_expired_or_for_another_purpose() {
+        let secret = b"s3cret";
+        let user = UserId(7);
+        let expires = crate::util::time::now_ms() + 60_000;
+        let nonce = "ab".repeat(32);
+        let link = |purpose: Purpose, expires: i64, user: UserId| {
+            let sig = link_signature(secret, user, purpose, expires, &nonce);
+            format!("{user}.{}.{expires}.{nonce}.{sig}", purpose.as_str())
+        };
+        let good = link(Purpose::Reset, expires, user);
+        assert_eq!(
+            verified(secret, &good, Purpose::Reset),
+            Some((user, nonce.clone()))
+        );
+        assert_eq!(verified(secret, &good, Purpose::Confirm), None, "purpose");
+        assert_eq!(verified(b"other", &good, Purpose::Reset), None, "secret");
+        let past = link(Purpose::Reset, crate::util::time::now_ms() - 1, user);
+        assert_eq!(verified(secret, &past, Purpose::Reset), None, "expired");
+        let moved = good.replacen("7.", "8.", 1);
+        assert_eq!(
+            verified(secret, &moved, Purpose::Reset),
+            None,
+            "another user"
+        );
+        let longer = good.replace(&expires.to_string(), &(expires + 1).to_string());
+        assert_eq!(
+            verified(secret, &longer, Purpose::Reset),
+            None,
+            "expiry moved"
+        );
+        assert_eq!(verified(secret, "7.reset.1.x.y", Purpose::Reset), None);
+        assert_eq!(verified(secret, &"7".repeat(300), Purpose::Reset), None);
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub async fn sign_up(
             tracing::warn!(error = %e, user_id = %id, "address not saved at sign-up");
         }
     }
-    sessions::create(db, id, &shown, policy.session_ttl)
+    sessions::create(db, id, &shown, policy.session_ttl, 0)
         .await
         .map_err(form_problem)
 }
@@ -225,7 +225,14 @@ pub async fn sign_in(
     };
     let password = crate::util::url::clip(password, crate::accounts::PASSWORD_MAX + 1);
     let wrong = || FormErrors::form(Problem::BadCredentials);
-    let Some((id, display, phc, suspended)) = account else {
+    let Some(Account {
+        id,
+        display,
+        phc,
+        suspended,
+        generation,
+    }) = account
+    else {
         // Same work as a real check, so timing does not reveal which usernames exist.
         passwords::verify_nothing(password)
             .await
@@ -245,7 +252,7 @@ pub async fn sign_in(
     if let Some(old) = previous_token {
         sessions::destroy(db, old).await.map_err(form_problem)?;
     }
-    sessions::create(db, id, &display, policy.session_ttl)
+    sessions::create(db, id, &display, policy.session_ttl, generation)
         .await
         .map_err(form_problem)
 }
@@ -309,27 +316,46 @@ pub async fn find_user_id(db: &Db, lower: &str) -> Result<Option<UserId>, AppErr
         .map_err(|e| redis_error("find user", e))
 }
 
-/// Id, display name and password hash of the user with this (lowercase) name.
-/// An account found by name: its id, its shown name, its password hash, and whether a
-/// moderator suspended it.
-type Account = (UserId, String, String, bool);
+/// An account found by name, as sign-in needs it.
+struct Account {
+    id: UserId,
+    display: String,
+    /// The argon2id hash.
+    phc: String,
+    /// A moderator suspended it.
+    suspended: bool,
+    /// The password generation (`pw_gen`): a session granted now carries it.
+    generation: u64,
+}
 
 async fn find_account(db: &Db, lower: &str) -> Result<Option<Account>, AppError> {
     let Some(id) = find_user_id(db, lower).await? else {
         return Ok(None);
     };
     let mut conn = db.conn()?;
-    let (display, phc, suspended): (Option<String>, Option<String>, Option<String>) =
-        redis::cmd("HMGET")
-            .arg(db.keys().user(id))
-            .arg("username")
-            .arg("password")
-            .arg("suspended")
-            .query_async(&mut conn)
-            .await
-            .map_err(|e| redis_error("load user", e))?;
+    // Read together: the password checked and the generation the session gets are one version.
+    let (display, phc, suspended, generation): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        Option<u64>,
+    ) = redis::cmd("HMGET")
+        .arg(db.keys().user(id))
+        .arg("username")
+        .arg("password")
+        .arg("suspended")
+        .arg("pw_gen")
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("load user", e))?;
     Ok(match (display, phc) {
-        (Some(display), Some(phc)) => Some((id, display, phc, suspended.is_some())),
+        (Some(display), Some(phc)) => Some(Account {
+            id,
+            display,
+            phc,
+            suspended: suspended.is_some(),
+            generation: generation.unwrap_or(0),
+        }),
         _ => {
             tracing::error!(user_id = %id, "username maps to an incomplete user hash");
             None

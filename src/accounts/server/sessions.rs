@@ -59,12 +59,16 @@ fn parse(cookie: &str) -> Option<(UserId, &str)> {
     well_formed.then_some((user_id, token))
 }
 
-/// Creates a session for the user, valid for `ttl` from now.
+/// Creates a session for the user, valid for `ttl` from now. `generation` is the account's
+/// password generation (`pw_gen`) read with the password this session was granted on: once a
+/// password reset moves the account's on, `lua/session.lua` deletes the session on sight — even
+/// one granted on the old password while the reset was running.
 pub async fn create(
     db: &Db,
     user_id: UserId,
     username: &str,
     ttl: Duration,
+    generation: u64,
 ) -> Result<NewSession, AppError> {
     let token = random_hex::<32>();
     let key = db.keys().session(user_id, &token_hash(&token));
@@ -80,6 +84,8 @@ pub async fn create(
         .arg(username)
         .arg("created_at")
         .arg(now)
+        .arg("gen")
+        .arg(generation)
         .ignore()
         .cmd("PEXPIRE")
         .arg(&key)

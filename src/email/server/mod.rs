@@ -50,10 +50,18 @@ pub fn install(config: &crate::server::config::Config) -> Result<(), String> {
         )
     })?;
     let transport = config.smtp_url.as_deref().map(transport).transpose()?;
+    let addr = config.listen_addr();
+    if transport.is_some() && config.public_url.is_none() && addr.ip().is_unspecified() {
+        return Err(format!(
+            "RBAY_SMTP_URL is set but RBAY_PUBLIC_URL is not, and the listen address {addr} is no \
+             address a browser can open: set RBAY_PUBLIC_URL to the site's address (https://…) \
+             for the links in emails"
+        ));
+    }
     let public_url = config
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{}", config.listen_addr()));
+        .unwrap_or_else(|| format!("http://{addr}"));
     let mailer = Mailer {
         transport,
         from,
@@ -156,15 +164,20 @@ pub async fn send(letter: Letter) -> Result<(), JobError> {
             tracing::info!(kind = letter.kind, "email sent");
             Ok(())
         }
-        // The relay's answer says nothing about the recipient here; the address is not logged.
-        Err(e) => Err(JobError::retry(format!(
-            "smtp ({}): {e}",
-            if e.is_permanent() {
-                "refused"
-            } else {
-                "failed"
-            }
-        ))),
+        // Only the relay's status code: its text often repeats the recipient's address, which
+        // must not reach a log line or the dead letters.
+        Err(e) => Err(JobError::retry(match e.status() {
+            Some(code) => format!(
+                "smtp: the relay answered {code} ({})",
+                if e.is_permanent() {
+                    "refused"
+                } else {
+                    "try later"
+                }
+            ),
+            None if e.is_timeout() => "smtp: timed out".to_string(),
+            None => "smtp: no answer from the relay".to_string(),
+        })),
     }
 }
 

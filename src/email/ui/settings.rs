@@ -14,7 +14,7 @@ use leptos_router::hooks::use_query_map;
 pub fn EmailSettingsPage() -> impl IntoView {
     let problems = use_query_map().with_untracked(|q| {
         q.get_str(PROBLEMS_PARAM)
-            .map(|codes| FieldErrors::<EmailProblem>::from_codes(codes, &["email"]))
+            .map(|codes| FieldErrors::<EmailProblem>::from_codes(codes, &["email", "password"]))
             .unwrap_or_default()
     });
     #[cfg(feature = "ssr")]
@@ -78,7 +78,13 @@ fn settings_view(
                         aria-describedby="email-error"/>
                     <p class="field-error" id="email-error">{problems.message("email")}</p>
                 </div>
-                <p class="muted">"A new address starts receiving once you follow the link we mail it. Leave the field empty to remove every address."</p>
+                <div class="field" class:invalid=problems.get("password").is_some()>
+                    <label for="field-current-password">"Your current password"</label>
+                    <input id="field-current-password" name="password" type="password" autocomplete="current-password"
+                        maxlength=crate::accounts::PASSWORD_MAX required aria-describedby="current-password-error"/>
+                    <p class="field-error" id="current-password-error">{problems.message("password")}</p>
+                </div>
+                <p class="muted">"A new address starts receiving once you follow the link we mail it. Leave the address empty to remove every address."</p>
                 <button type="submit" class="button">"Save address"</button>
             </form>
             {has_pending.then(|| view! {
