@@ -461,6 +461,16 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
     // Prefix and typo.
     assert!(ids(find("teles", StatusFilter::All, SearchSort::Relevance).await).contains(&scope));
     assert!(ids(find("telscope", StatusFilter::All, SearchSort::Relevance).await).contains(&scope));
+    // "Did you mean": each word the index does not know, replaced by the closest it knows.
+    for (typed, meant) in [
+        ("telscope", Some("telescope")),
+        ("brass telscope", Some("brass telescope")),
+        ("telescope", None),
+        ("qqqqqq", None),
+    ] {
+        let page = find(typed, StatusFilter::All, SearchSort::Relevance).await;
+        assert_eq!(page.did_you_mean.as_deref(), meant, "{typed:?}");
+    }
     // Live / ended filter.
     let live = ids(find("telescope", StatusFilter::Live, SearchSort::Relevance).await);
     assert!(live.contains(&scope) && !live.contains(&ended));
@@ -535,6 +545,9 @@ async fn search_matches_prefix_and_typos_weights_names_and_survives_hostile_quer
 
     // Suggestions complete names.
     let suggested = search::suggest(&db, "tele").await.unwrap();
+    assert!(suggested.iter().any(|c| c.id == scope));
+    // From four letters, with a letter wrong, missing or extra.
+    let suggested = search::suggest(&db, "telscope").await.unwrap();
     assert!(suggested.iter().any(|c| c.id == scope));
     assert!(search::suggest(&db, "*").await.unwrap().is_empty());
 

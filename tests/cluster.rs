@@ -296,6 +296,7 @@ async fn search_on_a_cluster_answers_as_one_redis_holding_the_same_items() {
                         let what = format!("{text:?} {status:?} {sort:?} {category:?} page {page}");
                         assert_eq!(a.total, b.total, "total of {what}");
                         assert_eq!(a.facets, b.facets, "counts per category of {what}");
+                        assert_eq!(a.did_you_mean, b.did_you_mean, "did you mean, {what}");
                         let (a, b): (Vec<ItemId>, Vec<ItemId>) = (
                             a.cards.iter().map(|c| c.id).collect(),
                             b.cards.iter().map(|c| c.id).collect(),
@@ -325,8 +326,34 @@ async fn search_on_a_cluster_answers_as_one_redis_holding_the_same_items() {
         }
     }
     assert!(pages_compared > 400, "{pages_compared} pages compared");
+    // A word no primary knows gets the same suggestion from both; one that some primary knows
+    // gets none.
+    for db in [&single, &sharded] {
+        let page = search(
+            db,
+            "brass camra",
+            StatusFilter::All,
+            SearchSort::Relevance,
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.did_you_mean.as_deref(), Some("brass camera"));
+        let page = search(
+            db,
+            "camera",
+            StatusFilter::All,
+            SearchSort::Relevance,
+            None,
+            1,
+        )
+        .await
+        .unwrap();
+        assert_eq!(page.did_you_mean, None);
+    }
 
-    for typed in ["la", "bra", "vintage cl", "wal"] {
+    for typed in ["la", "bra", "vintage cl", "wal", "vintaje"] {
         let a: Vec<ItemId> = suggest(&single, typed)
             .await
             .unwrap()

@@ -95,3 +95,22 @@ test('an empty search browses every live auction, in the order chosen', async ({
   expect(prices.length).toBeGreaterThan(1);
   for (let i = 1; i < prices.length; i++) expect(prices[i]).toBeLessThanOrEqual(prices[i - 1]);
 });
+
+test('a misspelt search offers the word it meant, and suggestions forgive a typo', async ({ page }) => {
+  await page.goto('/search?q=camra');
+  const meant = page.getByTestId('did-you-mean');
+  await expect(meant).toHaveText('Did you mean camera?');
+  await meant.getByRole('link', { name: 'camera' }).click();
+  await expect(page).toHaveURL(/[?&]q=camera(&|$)/);
+  await expect(page.locator('a.card').first()).toBeVisible();
+  await expect(page.getByTestId('did-you-mean')).toHaveCount(0);
+  // The header's suggestions: from four letters, a typo still finds cameras.
+  await page.goto('/');
+  const search = page.getByRole('combobox', { name: 'Search items' });
+  const suggestions = page.getByRole('listbox', { name: 'Suggestions' });
+  await expect(async () => {
+    await search.fill('');
+    await search.pressSequentially('camra');
+    await expect(suggestions.getByRole('option').first()).toContainText(/camera/i, { timeout: 1500 });
+  }).toPass({ timeout: 15_000 });
+});

@@ -214,6 +214,10 @@ pub struct CardPage {
     /// category chosen; empty elsewhere.
     #[serde(default)]
     pub facets: Vec<(String, u64)>,
+    /// Search: the query with each word the index does not know replaced by the closest word
+    /// it knows ("camra" → "camera"), when there is one.
+    #[serde(default)]
+    pub did_you_mean: Option<String>,
 }
 
 /// What an item sends live to its open pages.

@@ -233,6 +233,7 @@ pub async fn browse(
         cards,
         now_ms: now,
         facets: category_counts(db).await?.as_ref().clone(),
+        did_you_mean: None,
     })
 }
 

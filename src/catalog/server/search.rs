@@ -89,7 +89,8 @@ pub async fn search(
     page: usize,
 ) -> Result<CardPage, AppError> {
     let now_ms = now_ms();
-    let text = match text_query(&query_terms(text)) {
+    let words = query_terms(text);
+    let text = match text_query(&words) {
         Some(text) => text,
         // No words but a category: all of its items (a category browsed by price).
         None if category.is_some() => String::new(),
@@ -99,6 +100,7 @@ pub async fn search(
                 cards: Vec::new(),
                 now_ms,
                 facets: Vec::new(),
+                did_you_mean: None,
             })
         }
     };
@@ -125,14 +127,17 @@ pub async fn search(
     // A broad word matches a fixed share of the catalogue, and RediSearch reads every match to
     // rank or sort them: the same search asked again within a second reuses the ids (the
     // cards are read fresh below, so prices and bids are live whatever the ids' age).
+    let spell_key = format!("{}{}", db.keys().prefix(), words.join(" "));
     let mut cached_ids = IDS.get(&ids_key);
     let mut cached_facets = FACETS.get(&facets_key);
+    let mut cached_spell = SPELLING.get(&spell_key);
     // When either expires under load, one request per query asks Redis and the others wait
     // for its result (at 50,000 items, 32 asking at once held Redis for a quarter second).
-    let turn = if cached_ids.is_none() || cached_facets.is_none() {
+    let turn = if cached_ids.is_none() || cached_facets.is_none() || cached_spell.is_none() {
         let turn = SEARCH_TURNS.take(&ids_key).await;
         cached_ids = IDS.get(&ids_key);
         cached_facets = FACETS.get(&facets_key);
+        cached_spell = SPELLING.get(&spell_key);
         Some(turn)
     } else {
         None
@@ -151,6 +156,14 @@ pub async fn search(
     if cached_facets.is_none() {
         asks.push(Ask::CategoryCounts(query));
     }
+    // Words the index does not know, and the closest it does: "did you mean".
+    if cached_spell.is_none() {
+        if words.is_empty() {
+            cached_spell = Some(Vec::new());
+        } else {
+            asks.push(Ask::Spellcheck(words.join(" ")));
+        }
+    }
     let answers = if asks.is_empty() {
         Vec::new()
     } else {
@@ -166,9 +179,15 @@ pub async fn search(
                 FACETS.put(facets_key.clone(), counts.clone());
                 cached_facets = Some(counts);
             }
+            Answer::Spellcheck(fixes) => {
+                SPELLING.put(spell_key.clone(), fixes.clone());
+                cached_spell = Some(fixes);
+            }
         }
     }
-    let (Some(Found { total, ids }), Some(facets)) = (cached_ids, cached_facets) else {
+    let (Some(Found { total, ids }), Some(facets), Some(fixes)) =
+        (cached_ids, cached_facets, cached_spell)
+    else {
         return Err(AppError::Internal);
     };
     drop(turn);
@@ -177,6 +196,7 @@ pub async fn search(
         cards: cards_by_id(db, &ids).await?,
         now_ms,
         facets,
+        did_you_mean: did_you_mean(&words, &fixes),
     })
 }
 
@@ -209,6 +229,28 @@ fn facets_key(prefix: &str, text: &str, status: StatusFilter) -> String {
     format!("{prefix}{status:?} {text}")
 }
 
+/// The query with each unknown word replaced by its suggestion; `None` without any.
+fn did_you_mean(words: &[String], fixes: &[(String, String)]) -> Option<String> {
+    if fixes.is_empty() {
+        return None;
+    }
+    let fixed: Vec<&str> = words
+        .iter()
+        .map(|w| {
+            fixes
+                .iter()
+                .find(|(unknown, _)| unknown == w)
+                .map_or(w.as_str(), |(_, known)| known.as_str())
+        })
+        .collect();
+    Some(fixed.join(" "))
+}
+
+/// Recent spelling suggestions, by words, per instance: the index's dictionary changes only
+/// with new words, so a minute is fresh enough.
+static SPELLING: std::sync::LazyLock<RecentMap<Vec<(String, String)>>> =
+    std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(60), 1024));
+
 /// Recent counts per category, by query (words and status), per instance.
 static FACETS: std::sync::LazyLock<RecentMap<Vec<(String, u64)>>> =
     std::sync::LazyLock::new(|| RecentMap::new(std::time::Duration::from_secs(5), 1024));
@@ -219,14 +261,14 @@ pub async fn suggest(db: &Db, text: &str) -> Result<Vec<ItemCard>, AppError> {
     if terms.is_empty() || terms.iter().map(|t| t.chars().count()).sum::<usize>() < 2 {
         return Ok(Vec::new());
     }
+    // Each word as the beginning of a word, and from 4 letters also with one letter wrong,
+    // missing or extra ("camra" suggests cameras).
     let words: Vec<String> = terms
         .iter()
-        .map(|t| {
-            if t.chars().count() >= 2 {
-                format!("{t}*")
-            } else {
-                t.clone()
-            }
+        .map(|t| match t.chars().count() {
+            0..=1 => t.clone(),
+            2..=3 => format!("{t}*"),
+            _ => format!("({t}*|%{t}%)"),
         })
         .collect();
     let query = format!("@name:({})", words.join(" "));

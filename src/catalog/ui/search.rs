@@ -137,6 +137,14 @@ pub fn SearchPage() -> impl IntoView {
                                     pages = pages.min(crate::catalog::BROWSE_PAGES as u64);
                                 }
                                 let facets = facet_links(&q, &status, &sort, slug, &results.facets, browsing);
+                                let did_you_mean = results.did_you_mean.clone().filter(|fixed| *fixed != q.trim().to_lowercase()).map(|fixed| {
+                                    let href = format!("/search?q={}&category={slug}&status={}&sort={}", encode_query_value(&fixed), status, sort);
+                                    view! {
+                                        <p class="did-you-mean" data-testid="did-you-mean">
+                                            "Did you mean "<a href=href><strong>{fixed}</strong></a>"?"
+                                        </p>
+                                    }
+                                });
                                 let link = move |p: u64| format!(
                                     "/search?q={}&category={slug}&status={}&sort={}&page={p}",
                                     encode_query_value(&q), status, sort
@@ -156,6 +164,7 @@ pub fn SearchPage() -> impl IntoView {
                                 };
                                 view! {
                                     <h1 class="results-heading">{heading}</h1>
+                                    {did_you_mean}
                                     {facets}
                                     {if past_the_end {
                                         view! {

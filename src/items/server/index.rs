@@ -71,6 +71,9 @@ pub enum Ask {
     Ids(IdQuery),
     /// How many items match the query in each category.
     CategoryCounts(String),
+    /// The words (lowercase, space-separated) the index does not know, each with the known
+    /// word closest to it (`FT.SPELLCHECK`, one letter changed, added or removed).
+    Spellcheck(String),
 }
 
 /// The answer to an [`Ask`], in the same order.
@@ -79,6 +82,9 @@ pub enum Answer {
     Ids(Found),
     /// (category slug, matches), most first.
     CategoryCounts(Vec<(String, u64)>),
+    /// (unknown word, the known word to suggest), in the query's order; only words no
+    /// primary knows.
+    Spellcheck(Vec<(String, String)>),
 }
 
 impl Ask {
@@ -109,6 +115,11 @@ impl Ask {
                     cmd.arg("LIMIT").arg(from).arg(count);
                 }
                 cmd.arg("NOCONTENT").arg("DIALECT").arg(2);
+                cmd
+            }
+            Ask::Spellcheck(words) => {
+                let mut cmd = redis::cmd("FT.SPELLCHECK");
+                cmd.arg(index).arg(words).arg("DISTANCE").arg(1);
                 cmd
             }
             Ask::CategoryCounts(query) => {
@@ -255,7 +266,71 @@ pub fn merge(
             counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
             Ok(Answer::CategoryCounts(counts))
         }
+        Ask::Spellcheck(words) => {
+            // A primary reports only the words its own dictionary lacks: a word is unknown when
+            // every primary reports it, and its suggestions' scores (each primary's share of
+            // documents holding the word) add up.
+            let primaries = replies.len();
+            let mut unknown: std::collections::HashMap<String, (usize, Vec<(String, f64)>)> =
+                Default::default();
+            for reply in replies {
+                for (word, suggestions) in parse_spellcheck(reply)? {
+                    let entry = unknown.entry(word).or_default();
+                    entry.0 += 1;
+                    for (suggestion, score) in suggestions {
+                        match entry.1.iter_mut().find(|(s, _)| *s == suggestion) {
+                            Some(known) => known.1 += score,
+                            None => entry.1.push((suggestion, score)),
+                        }
+                    }
+                }
+            }
+            let mut out = Vec::new();
+            for word in words.split_whitespace() {
+                let Some((reported, suggestions)) = unknown.get(word) else {
+                    continue;
+                };
+                let best = suggestions
+                    .iter()
+                    .max_by(|a, b| a.1.total_cmp(&b.1).then_with(|| b.0.cmp(&a.0)));
+                if let (true, Some((suggestion, _))) = (*reported == primaries, best) {
+                    out.push((word.to_string(), suggestion.clone()));
+                }
+            }
+            Ok(Answer::Spellcheck(out))
+        }
     }
+}
+
+/// A word one primary does not know, with the words it suggests and their scores.
+type Unknown = (String, Vec<(String, f64)>);
+
+/// `FT.SPELLCHECK`'s reply: `[["TERM", word, [[score, suggestion], …]], …]`.
+fn parse_spellcheck(reply: Value) -> Result<Vec<Unknown>, ReplyError> {
+    let Value::Array(terms) = reply else {
+        return Err(reply_error("spellcheck answered", &reply));
+    };
+    let mut out = Vec::with_capacity(terms.len());
+    for term in terms {
+        let parts: Vec<Value> = redis::from_redis_value(term.clone())
+            .map_err(|_| reply_error("a spellcheck term", &term))?;
+        let [_, word, suggestions] = parts.as_slice() else {
+            return Err(reply_error("a spellcheck term of another shape", &term));
+        };
+        let word: String = redis::from_redis_value(word.clone())
+            .map_err(|_| reply_error("a spellcheck word", word))?;
+        let pairs: Vec<(String, String)> = redis::from_redis_value(suggestions.clone())
+            .map_err(|_| reply_error("spellcheck suggestions", suggestions))?;
+        let mut scored = Vec::with_capacity(pairs.len());
+        for (score, suggestion) in pairs {
+            let score: f64 = score
+                .parse()
+                .map_err(|_| ReplyError(format!("a spellcheck score {score:?}")))?;
+            scored.push((suggestion, score));
+        }
+        out.push((word.to_lowercase(), scored));
+    }
+    Ok(out)
 }
 
 /// An index reply that is not what the command asked for.
@@ -433,7 +508,7 @@ pub async fn similar(
         .into_iter()
         .flat_map(|answer| match answer {
             Answer::Ids(found) => found.ids,
-            Answer::CategoryCounts(_) => Vec::new(),
+            Answer::CategoryCounts(_) | Answer::Spellcheck(_) => Vec::new(),
         })
         .filter(|id| *id != item_id)
         .take(4)
@@ -463,5 +538,41 @@ mod tests {
         let q = text_query(&query_terms("lamp ok a")).unwrap();
         assert_eq!(q, "(lamp|lamp*|%lamp%) (ok|ok*) (a)");
         assert_eq!(text_query(&[]), None);
+    }
+
+    fn term(word: &str, suggestions: &[(&str, &str)]) -> Value {
+        let text = |t: &str| Value::BulkString(t.as_bytes().to_vec());
+        Value::Array(vec![
+            Value::SimpleString("TERM".into()),
+            text(word),
+            Value::Array(
+                suggestions
+                    .iter()
+                    .map(|(score, s)| Value::Array(vec![text(score), text(s)]))
+                    .collect(),
+            ),
+        ])
+    }
+
+    #[test]
+    fn spelling_merges_primaries_and_needs_every_one_to_lack_the_word() {
+        let ask = Ask::Spellcheck("brass camra lampp".into());
+        let primary_a = Value::Array(vec![
+            term("camra", &[("0.2", "camera"), ("0.3", "camry")]),
+            term("lampp", &[("0.5", "lamp")]),
+        ]);
+        // The second primary knows "lampp" (it holds an item with it): no suggestion for it.
+        let primary_b = Value::Array(vec![term("camra", &[("0.4", "camera")])]);
+        let merged = merge(&ask, "p:", true, vec![primary_a, primary_b]).unwrap();
+        assert_eq!(
+            merged,
+            Answer::Spellcheck(vec![("camra".into(), "camera".into())]),
+            "scores add up across primaries: 0.6 beats 0.3"
+        );
+        let none = merge(&ask, "p:", false, vec![Value::Array(vec![])]).unwrap();
+        assert_eq!(none, Answer::Spellcheck(vec![]));
+        assert!(merge(&ask, "p:", false, vec![Value::Int(3)]).is_err());
+        let bad_score = Value::Array(vec![term("camra", &[("lots", "camera")])]);
+        assert!(merge(&ask, "p:", false, vec![bad_score]).is_err());
     }
 }

@@ -48,6 +48,7 @@ pub async fn seller_items(
         cards,
         now_ms: now_ms(),
         facets: Vec::new(),
+        did_you_mean: None,
     })
 }
 
