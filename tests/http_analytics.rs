@@ -33,7 +33,14 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     let server = Server::for_test(&prefix);
     let seller = sign_up(&server, "sella");
     let bidder = sign_up(&server, "bidda");
+    // Before the first listing, the dashboard says what will be there instead of empty charts.
+    let first_visit = get(&server, "/dashboard", Some(&seller)).body;
+    assert!(first_visit.contains(r#"data-testid="no-listings""#), "{first_visit}");
+    assert!(!first_visit.contains(r#"class="charts""#), "no empty charts");
     let id = created_id(&create_item(&server, &seller, "Counted lamp", "Lit.", None));
+    let with_listing = get(&server, "/dashboard", Some(&seller)).body;
+    assert!(!with_listing.contains(r#"data-testid="no-listings""#));
+    assert!(with_listing.contains(r#"class="charts""#), "the charts");
 
     assert_eq!(get(&server, "/dashboard/panels", None).status, 401);
     let panels = get(&server, "/dashboard/panels", Some(&seller));

@@ -111,6 +111,15 @@ pub async fn seller_panels(
     let (charts, latest) = tokio::join!(charts, latest_items(db, seller_id));
     let charts = charts.map_err(|e| AppError::clone(&e))?;
     let latest = latest?;
+    // A new seller has nothing to chart: say what will be here, not seven empty charts.
+    if latest.is_empty() {
+        return Ok(to_html(view! {
+            <p class="empty" data-testid="no-listings">
+                "Your charts start with your first listing: views, visitors, bids and watchers per minute, hour and day. "
+                <a href="/items/new">"List an item"</a>"."
+            </p>
+        }));
+    }
     Ok(to_html(view! {
         <SpanNav base="/dashboard".to_string() current=span/>
         // The charts' HTML was rendered by `chart_list` (Leptos escaped every text in it).
