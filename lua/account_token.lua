@@ -5,15 +5,23 @@
 -- KEYS[2] = the user's account (hash)
 -- ARGV[1] = 'confirm' | 'reset'   ARGV[2] = SHA-256 of the link's nonce
 -- ARGV[3] = (reset) the new password's hash
--- Returns { 'done', address } or { 'invalid' }.
+-- Returns { 'done', address, replaced } (replaced: 1 when a confirmation took the place of
+-- another confirmed address, which is kept in `email_replaced` for the mail that tells it) or
+-- { 'invalid' }.
 local record = redis.call('HMGET', KEYS[1], 'nonce', 'address')
 if not record[1] or record[1] ~= ARGV[2] then
   return { 'invalid' }
 end
 local address = record[2]
+local replaced = 0
 if ARGV[1] == 'confirm' then
   if redis.call('HGET', KEYS[2], 'email_pending') ~= address then
     return { 'invalid' }
+  end
+  local old = redis.call('HGET', KEYS[2], 'email')
+  if old and old ~= address then
+    redis.call('HSET', KEYS[2], 'email_replaced', old)
+    replaced = 1
   end
   redis.call('HSET', KEYS[2], 'email', address)
   redis.call('HDEL', KEYS[2], 'email_pending')
@@ -30,4 +38,4 @@ else
   return redis.error_reply('account_token: unknown purpose ' .. tostring(ARGV[1]))
 end
 redis.call('DEL', KEYS[1])
-return { 'done', address }
+return { 'done', address, replaced }

@@ -67,6 +67,7 @@ mod tests {
             "thumbnail",
             "notify",
             "account_mail",
+            "address_changed",
             "notice_mail",
             "mail_digest",
             "probe",

@@ -35,8 +35,14 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     let bidder = sign_up(&server, "bidda");
     // Before the first listing, the dashboard says what will be there instead of empty charts.
     let first_visit = get(&server, "/dashboard", Some(&seller)).body;
-    assert!(first_visit.contains(r#"data-testid="no-listings""#), "{first_visit}");
-    assert!(!first_visit.contains(r#"class="charts""#), "no empty charts");
+    assert!(
+        first_visit.contains(r#"data-testid="no-listings""#),
+        "{first_visit}"
+    );
+    assert!(
+        !first_visit.contains(r#"class="charts""#),
+        "no empty charts"
+    );
     let id = created_id(&create_item(&server, &seller, "Counted lamp", "Lit.", None));
     let with_listing = get(&server, "/dashboard", Some(&seller)).body;
     assert!(!with_listing.contains(r#"data-testid="no-listings""#));

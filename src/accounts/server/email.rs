@@ -31,6 +31,15 @@ use std::time::Duration;
 /// by the email slice).
 pub const MAIL_QUEUE: &str = "mail";
 pub const ACCOUNT_MAIL_JOB: &str = "account_mail";
+/// The job kind that tells the address a confirmation replaced (payload: [`AddressChanged`]).
+pub const ADDRESS_CHANGED_JOB: &str = "address_changed";
+
+/// The payload of an [`ADDRESS_CHANGED_JOB`]: whose address changed (the old one is read from
+/// `email_replaced` when the job runs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressChanged {
+    pub user: UserId,
+}
 
 /// `lua/account_token.lua`: uses a confirmation or reset link, once.
 pub static ACCOUNT_TOKEN: std::sync::LazyLock<redis::Script> = crate::lua_script!("account_token");
@@ -419,7 +428,10 @@ pub async fn link_works(db: &Db, token: &str, purpose: Purpose) -> Result<bool, 
 
 /// `lua/account_token.lua`'s reply.
 enum Used {
-    Done,
+    /// `replaced`: a confirmed address gave way to this one.
+    Done {
+        replaced: bool,
+    },
     Invalid,
 }
 
@@ -428,8 +440,10 @@ impl FromRedisValue for Used {
         let f = Fields::new("account_token", v)?;
         Ok(match f.status()?.as_str() {
             "done" => {
-                f.expect_len(2)?;
-                Used::Done
+                f.expect_len(3)?;
+                Used::Done {
+                    replaced: f.flag(2)?,
+                }
             }
             "invalid" => Used::Invalid,
             other => return Err(f.unknown_status(other)),
@@ -443,7 +457,7 @@ async fn use_link(
     purpose: Purpose,
     nonce: &str,
     password_hash: &str,
-) -> Result<bool, AppError> {
+) -> Result<Option<Used>, AppError> {
     let keys = db.keys();
     let mut conn = db.raw_conn();
     let used: Used = ACCOUNT_TOKEN
@@ -455,7 +469,10 @@ async fn use_link(
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("use link", e))?;
-    Ok(matches!(used, Used::Done))
+    Ok(match used {
+        Used::Invalid => None,
+        done => Some(done),
+    })
 }
 
 /// Follows a confirmation link: the pending address becomes the user's. `Err(LinkInvalid)` for
@@ -464,12 +481,30 @@ pub async fn confirm(db: &Db, token: &str) -> Result<Result<UserId, Problem>, Ap
     let Some((user, nonce)) = verify(db, token, Purpose::Confirm)? else {
         return Ok(Err(Problem::LinkInvalid));
     };
-    Ok(if use_link(db, user, Purpose::Confirm, &nonce, "").await? {
-        tracing::info!(user_id = %user, "email address confirmed");
-        Ok(user)
-    } else {
-        Err(Problem::LinkInvalid)
-    })
+    let Some(Used::Done { replaced }) = use_link(db, user, Purpose::Confirm, &nonce, "").await?
+    else {
+        return Ok(Err(Problem::LinkInvalid));
+    };
+    tracing::info!(user_id = %user, "email address confirmed");
+    if replaced {
+        // The address that stops receiving is told (someone with the password changed it).
+        let payload = serde_json::json!(AddressChanged { user }).to_string();
+        let key = format!("changed:{user}:{nonce}");
+        // The confirmation stands either way; a queue that refuses is logged.
+        if let Err(e) = crate::server::jobs::enqueue(
+            db,
+            MAIL_QUEUE,
+            ADDRESS_CHANGED_JOB,
+            &payload,
+            None,
+            Some(&key),
+        )
+        .await
+        {
+            tracing::error!(error = %e, user_id = %user, "address change not told");
+        }
+    }
+    Ok(Ok(user))
 }
 
 /// Follows a password-reset link: sets the new password and ends every session of the user on
@@ -502,6 +537,7 @@ pub async fn reset_password(
     if use_link(db, user, Purpose::Reset, &nonce, &phc)
         .await
         .map_err(problem)?
+        .is_some()
     {
         tracing::info!(user_id = %user, "password reset; every older session ended");
         Ok(user)

@@ -194,6 +194,23 @@ pub fn account(purpose: Purpose, to: &str, username: &str, link: &str) -> Letter
     .letter(kind, to, subject, None)
 }
 
+/// To the address a confirmation replaced: it no longer gets this account's mail. Says nothing
+/// of the new address.
+pub fn address_changed(to: &str, username: &str, sign_in: &str) -> Letter {
+    let subject = "Your Rbay account has a new email address".to_string();
+    Body {
+        heading: subject.clone(),
+        paragraphs: vec![
+            format!("Hello {username}, the Rbay account {username} now sends its email, and its password resets, to another address, confirmed just now. This address gets no more mail from it."),
+            "If that was you, there is nothing to do. If it was not, someone knows your password: sign in, change the address back and choose a new password.".to_string(),
+        ],
+        action: Some(("Sign in to Rbay".to_string(), sign_in.to_string())),
+        list: Vec::new(),
+        footer: vec![("You get this email because this address was the account's.".into(), None)],
+    }
+    .letter("address_changed", to, subject, None)
+}
+
 /// The footer of an optional kind of mail: why it came, and how to stop it.
 pub fn optional_footer(
     why: &str,

@@ -141,6 +141,11 @@ pub fn register_jobs(jobs: &mut Registry) {
         run: |db, job| Box::pin(async move { gate::run_notice_mail(&db, &job).await }),
     });
     jobs.add(JobKind {
+        name: account::ADDRESS_CHANGED_JOB,
+        queue: MAIL_QUEUE,
+        run: |db, job| Box::pin(async move { run_address_changed(&db, &job).await }),
+    });
+    jobs.add(JobKind {
         name: DIGEST_JOB,
         queue: MAIL_QUEUE,
         run: |db, job| Box::pin(async move { gate::run_digest(&db, &job).await }),
@@ -207,6 +212,36 @@ async fn run_account_mail(db: &Db, job: &JobRun) -> Result<(), JobError> {
         &link,
     ))
     .await
+}
+
+/// The `address_changed` job: tells the address a confirmation replaced that it no longer
+/// receives this account's mail (and what to do if that was not its owner), then forgets it.
+async fn run_address_changed(db: &Db, job: &JobRun) -> Result<(), JobError> {
+    let changed: account::AddressChanged = serde_json::from_str(&job.payload)
+        .map_err(|e| JobError::permanent(format!("unreadable address change: {e}")))?;
+    let key = db.keys().user(changed.user);
+    let mut conn = db.raw_conn();
+    let old: Option<String> = redis::cmd("HGET")
+        .arg(&key)
+        .arg("email_replaced")
+        .query_async(&mut conn)
+        .await?;
+    let Some(old) = old else {
+        return Ok(());
+    };
+    let username = username(db, changed.user).await?;
+    send(compose::address_changed(
+        &old,
+        &username,
+        &absolute("/auth/signin"),
+    ))
+    .await?;
+    let _: () = redis::cmd("HDEL")
+        .arg(&key)
+        .arg("email_replaced")
+        .query_async(&mut conn)
+        .await?;
+    Ok(())
 }
 
 /// A user's shown name (for the greeting).
