@@ -32,7 +32,7 @@ pub async fn set_email(
 ) -> Result<FormReply, AppError> {
     use crate::email::EmailProblem;
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, crate::email::PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let address = match crate::accounts::validate_email(&email) {
@@ -67,33 +67,27 @@ pub async fn resend_confirmation() -> Result<FormReply, AppError> {
     use crate::accounts::server::email as account;
     use crate::email::EmailProblem;
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, crate::email::PAGE).await? else {
         return Ok(reply::signed_out());
     };
     if !crate::email::server::enabled() {
         return Ok(reply::refused("form", EmailProblem::Off));
     }
-    if account::account_email(&state.db, user.id)
-        .await?
-        .pending
-        .is_none()
-    {
+    let Some(pending) = account::account_email(&state.db, user.id).await?.pending else {
         return Ok(reply::refused("form", EmailProblem::NothingPending));
-    }
+    };
     if let Err(problem) = reply::within_limit(&state, user.id).await? {
         return Ok(reply::refused("form", problem));
     }
-    if let Some(pending) = account::account_email(&state.db, user.id).await?.pending {
-        match account::recipient_within_limit(&state.db, &pending).await {
-            Ok(()) => {}
-            Err(AppError::RateLimited { retry_after_secs }) => {
-                return Ok(reply::refused(
-                    "form",
-                    EmailProblem::RateLimited(retry_after_secs),
-                ))
-            }
-            Err(e) => return Err(e),
+    match account::recipient_within_limit(&state.db, &pending).await {
+        Ok(()) => {}
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            return Ok(reply::refused(
+                "form",
+                EmailProblem::RateLimited(retry_after_secs),
+            ))
         }
+        Err(e) => return Err(e),
     }
     account::queue_mail(&state.db, user.id, account::Purpose::Confirm).await?;
     Ok(reply::done("sent"))
@@ -110,7 +104,7 @@ pub async fn set_mail_wanted(
 ) -> Result<FormReply, AppError> {
     use crate::accounts::MailKind;
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, crate::email::PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let on: Vec<MailKind> = [
@@ -153,23 +147,15 @@ pub async fn confirm_email(#[server(default)] t: String) -> Result<FormReply, Ap
 #[cfg(feature = "ssr")]
 mod reply {
     use super::FormReply;
-    use crate::accounts::{CurrentUser, UserId};
+    use crate::accounts::UserId;
     use crate::email::{EmailProblem, PAGE, PROBLEMS_PARAM};
     use crate::error::AppError;
-    use crate::server::http::forms::{form_done, form_refused, redirect_plain_post};
+    use crate::server::http::forms::{form_done, form_refused};
     use crate::server::redis::rate_limit::{self, Action, Limit};
     use crate::server::state::AppState;
 
     /// Addresses set or links resent, per user: each mails someone.
     const MAIL_LIMIT: Limit = Limit::per_secs(6, 3600);
-
-    pub async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-        let user = crate::accounts::server::current_user(state).await?;
-        if user.is_none() {
-            redirect_plain_post(&crate::accounts::sign_in_url(PAGE));
-        }
-        Ok(user)
-    }
 
     pub fn signed_out() -> FormReply {
         FormReply::signed_out(EmailProblem::SignIn)

@@ -35,7 +35,7 @@ pub async fn save_search(
 ) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let category = match category.as_str() {
@@ -67,7 +67,7 @@ pub async fn rename_search(
     #[server(default)] name: String,
 ) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let name = match crate::saved_searches::check_name(&name) {
@@ -83,7 +83,7 @@ pub async fn rename_search(
 #[server(prefix = "/api", endpoint = "saved-searches/pause")]
 pub async fn pause_search(id: u64, paused: String) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let paused = match paused.as_str() {
@@ -103,7 +103,7 @@ pub async fn pause_search(id: u64, paused: String) -> Result<FormReply, AppError
 #[server(prefix = "/api", endpoint = "saved-searches/delete")]
 pub async fn delete_search(id: u64) -> Result<FormReply, AppError> {
     let state = crate::server::state::current()?;
-    let Some(user) = reply::signed_in(&state).await? else {
+    let Some(user) = crate::accounts::server::form_user(&state, PAGE).await? else {
         return Ok(reply::signed_out());
     };
     let changed = crate::saved_searches::server::delete(&state.db, user.id, id).await?;
@@ -113,20 +113,8 @@ pub async fn delete_search(id: u64) -> Result<FormReply, AppError> {
 #[cfg(feature = "ssr")]
 mod reply {
     use super::{FormReply, PAGE, PROBLEMS_PARAM};
-    use crate::accounts::CurrentUser;
-    use crate::error::AppError;
     use crate::saved_searches::SavedProblem;
-    use crate::server::http::forms::{form_done, form_refused, redirect_plain_post};
-    use crate::server::state::AppState;
-
-    /// The signed-in user; `None` (and, for a plain form, off to sign in) without a session.
-    pub async fn signed_in(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
-        let user = crate::accounts::server::current_user(state).await?;
-        if user.is_none() {
-            redirect_plain_post(&crate::accounts::sign_in_url(PAGE));
-        }
-        Ok(user)
-    }
+    use crate::server::http::forms::{form_done, form_refused};
 
     pub fn signed_out() -> FormReply {
         FormReply::signed_out(SavedProblem::SignIn)

@@ -396,6 +396,16 @@ pub fn renewal(state: &AppState, token: &str, user: &SessionUser) -> Option<Stri
 #[derive(Clone, Default)]
 pub struct UserCache(Arc<OnceCell<Option<SessionUser>>>);
 
+/// The signed-in user of a plain form's server function; `None` without a session, and then a
+/// plain form post (JavaScript off) is sent to sign in and back to `back`.
+pub async fn form_user(state: &AppState, back: &str) -> Result<Option<CurrentUser>, AppError> {
+    let user = current_user(state).await?;
+    if user.is_none() {
+        crate::server::http::forms::redirect_plain_post(&crate::accounts::sign_in_url(back));
+    }
+    Ok(user)
+}
+
 /// The signed-in moderator (`RBAY_ADMINS`) of this request; to anyone else the page or action
 /// does not exist ([`AppError::NotFound`]).
 pub async fn admin(state: &AppState) -> Result<CurrentUser, AppError> {
