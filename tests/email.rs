@@ -10,7 +10,9 @@
 mod common;
 
 use common::mail::{path_of, Mail, MailSink};
-use common::server::{call, create_item, created_id, get, location, plain_post, sign_up, Server};
+use common::server::{
+    call, create_item, created_id, get, location, plain_post, session_cookie, sign_up, Server,
+};
 use std::time::Duration;
 
 fn server_with(sink: &MailSink, extra: &[(&str, &str)]) -> Server {
@@ -42,12 +44,7 @@ fn sign_up_with(server: &Server, name: &str, email: &str) -> String {
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
-    r.all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string()
+    session_cookie(&r)
 }
 
 /// The `t` of a link.
@@ -441,13 +438,7 @@ fn a_forgotten_password_is_reset_by_mail_and_every_session_ends() {
             None,
         )
     };
-    let second_session = sign_in("long-enough-pw")
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
+    let second_session = session_cookie(&sign_in("long-enough-pw"));
     let signed_in = |cookie: &str| {
         call(&server, "/api/auth/me", "", Some(cookie))
             .body
@@ -505,13 +496,7 @@ fn a_forgotten_password_is_reset_by_mail_and_every_session_ends() {
     assert_eq!(sink.all().len(), 2);
 
     // A reset link stops working when the address it went to is removed.
-    let session = sign_in("brand-new-pw")
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .and_then(|c| c.split(';').next())
-        .unwrap()
-        .to_string();
+    let session = session_cookie(&sign_in("brand-new-pw"));
     let asked = plain_post(&server, "/api/auth/forgot", "username=ann_reset", None);
     assert_eq!(location(&asked), "/auth/forgot");
     let stale = sink.wait_for(&ann, 3).pop().unwrap().link("/auth/reset?t=");

@@ -7,7 +7,7 @@
 mod common;
 
 use common::redis_url;
-use common::server::{Response, Server};
+use common::server::{session_cookie, Response, Server};
 
 const FORM: &str = "application/x-www-form-urlencoded";
 const HTML: &str = "text/html,application/xhtml+xml";
@@ -41,16 +41,6 @@ fn form_post(server: &Server, path: &str, body: &str, cookie: Option<&str>) -> R
         headers.push(("Cookie", &cookie_header));
     }
     server.request("POST", path, &headers, body)
-}
-
-/// `rbay_session=...` from a response's Set-Cookie.
-fn session_cookie(response: &Response) -> String {
-    let set = response
-        .all("set-cookie")
-        .into_iter()
-        .find(|c| c.starts_with("rbay_session="))
-        .unwrap_or_else(|| panic!("no session cookie in {:?}", response.headers));
-    set.split(';').next().unwrap().to_string()
 }
 
 fn get_with_cookie(server: &Server, path: &str, cookie: &str) -> Response {

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::server::Server;
+use common::server::{session_cookie, Server};
 use common::sse::{event_ids, open_events, wait_for};
 use common::{fresh_prefix, redis_url};
 use rbay::accounts::UserId;
@@ -58,12 +58,7 @@ async fn events_cross_instances_and_replay_after_a_reconnect() {
                 "username={name}&password=correct+horse+battery&confirm=correct+horse+battery"
             ),
         );
-        let cookie = signed_up
-            .all("set-cookie")
-            .into_iter()
-            .find(|c| c.starts_with("rbay_session="))
-            .unwrap();
-        cookie.split(';').next().unwrap().to_string()
+        session_cookie(&signed_up)
     };
     let cookie = sign_up("sse_bidder");
     let rival = sign_up("sse_rival");

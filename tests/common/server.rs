@@ -361,6 +361,11 @@ pub fn sign_up(server: &Server, name: &str) -> String {
         None,
     );
     assert_eq!(r.status, 200, "{}", r.body);
+    session_cookie(&r)
+}
+
+/// `rbay_session=...` from a response's Set-Cookie; fails the test when there is none.
+pub fn session_cookie(r: &Response) -> String {
     r.all("set-cookie")
         .into_iter()
         .find(|c| c.starts_with("rbay_session="))
