@@ -87,6 +87,8 @@ async fn ending_soonest_lists_live_auctions_by_end_and_closing_takes_them_out() 
     let later = list(&db, "Later lamp", 100, 3_600_000).await;
     let sooner = list(&db, "Sooner lamp", 100, 600_000).await;
     let ended = list(&db, "Gone lamp", 100, 1).await;
+    // Its one millisecond must be over before the rankings are read.
+    tokio::time::sleep(Duration::from_millis(20)).await;
     rbay::engagement::server::count_view(&db, ended, &"a:x".into())
         .await
         .unwrap();
