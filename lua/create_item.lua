@@ -9,7 +9,10 @@
 -- ARGV[10] = large JPEG bytes  ARGV[11] = thumbnail JPEG bytes (both empty unless ARGV[9] is '1')
 -- ARGV[12] = reserve (cents, 0 = none; never shown)   ARGV[13] = Buy It Now price (0 = none)
 -- ARGV[14] = soft close (1|0)
--- ARGV[15] = category slug    ARGV[16..] = the other photos' large JPEG bytes (2nd to 8th)
+-- ARGV[15] = category slug
+-- ARGV[16] = condition slug    ARGV[17] = location (may be empty)
+-- ARGV[18] = shipping (cents; 0 free, -1 pickup only)   ARGV[19] = returns (days, 0 = none)
+-- ARGV[20..] = the other photos' large JPEG bytes (2nd to 8th)
 -- Returns { 'created', created at (ms), ends at (ms) }.
 local id = ARGV[A_ITEM]
 local now = now_ms()
@@ -24,13 +27,19 @@ redis.call('HSET', KEYS[I_DOC],
   'created_at', now,
   'photo', ARGV[9],
   'category', ARGV[15],
-  'photos', ARGV[9] == '1' and (#ARGV - 14) or 0,
+  'photos', ARGV[9] == '1' and (#ARGV - 18) or 0,
+  'condition', ARGV[16],
+  'location', ARGV[17],
+  'shipping', ARGV[18],
+  'returns', ARGV[19],
   -- Copies for search sorting and filters, refreshed in batches by the index sync.
   'price', ARGV[7],
   'ends_at', ends,
   'bids', 0,
   'views', 0,
-  'likes', 0)
+  'likes', 0,
+  -- The Buy It Now price while it can be used (0 once bidding took over), for the filter.
+  'buy_now', ARGV[13])
 redis.call('HSET', KEYS[I_STATE],
   'seller_id', ARGV[3],
   'start_price', ARGV[7],
@@ -63,8 +72,8 @@ if ARGV[9] == '1' then
     redis.call('HSET', KEYS[9], 'thumb', ARGV[11])
   end
   -- The other photos: `large:2` … `large:8` (their thumbnails too come from the job).
-  for i = 16, #ARGV do
-    redis.call('HSET', KEYS[9], 'large:' .. (i - 14), ARGV[i])
+  for i = 20, #ARGV do
+    redis.call('HSET', KEYS[9], 'large:' .. (i - 18), ARGV[i])
   end
 end
 return { 'created', now, ends }

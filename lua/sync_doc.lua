@@ -17,6 +17,17 @@ local doc = redis.call('HMGET', KEYS[I_DOC], unpack(fields))
 if not state[1] or redis.call('EXISTS', KEYS[I_DOC]) == 0 then
   return 'unchanged'
 end
+-- Buy It Now, while it can be used: offered, not closed, and bidding has not taken over
+-- (a bid at or above the reserve). The item page reads the same rule from the state.
+table.insert(fields, 'buy_now')
+local offer = redis.call('HMGET', KEYS[I_STATE], 'buy_now', 'reserve', 'closed')
+local buy_now = tonumber(offer[1] or '0') or 0
+local price, bids = tonumber(state[1]) or 0, tonumber(state[2]) or 0
+if offer[3] == '1' or (bids > 0 and price >= (tonumber(offer[2] or '0') or 0)) then
+  buy_now = 0
+end
+table.insert(state, tostring(buy_now))
+table.insert(doc, redis.call('HGET', KEYS[I_DOC], 'buy_now') or '0')
 local changes = {}
 for i, field in ipairs(fields) do
   if state[i] and state[i] ~= doc[i] then

@@ -602,3 +602,110 @@ async fn a_search_lists_running_auctions_unless_asked_for_ended_ones() {
     assert!(shows("/search?q=zither&status=ended", ended));
     assert!(!shows("/search?q=zither&status=ended", running));
 }
+
+/// A listing's condition, shipping, returns and location: sent by the form, checked, shown on
+/// its page (escaped) and its card, and the search page's filters narrow to it; a filter the
+/// page does not understand is refused, never dropped.
+#[test]
+fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
+    use common::server::{call, create_listing, created_id, get, sign_up, wait_until};
+    let server = server();
+    let seller = sign_up(&server, "termseller");
+    let list = |condition: &str, shipping: &str, cost: &str| {
+        let fields = [
+            ("name", "Walnut sextant"),
+            ("description", "Brass arc, walnut case."),
+            ("category", "antiques"),
+            ("condition", condition),
+            ("price", "40"),
+            ("duration", "1d"),
+            ("buy_now", "90"),
+            ("shipping", shipping),
+            ("shipping_cost", cost),
+            ("returns", "30"),
+            ("location", "<b>Leeds</b>, UK"),
+        ];
+        create_listing(&server, &seller, &fields, &[])
+    };
+    // The buyer-pays choice needs its cost; an unknown condition is refused.
+    for (refused, field) in [
+        (list("parts", "cost", ""), "shipping_cost"),
+        (list("mint", "free", ""), "condition"),
+    ] {
+        assert!(
+            refused.body.contains("Rejected") && refused.body.contains(field),
+            "{}",
+            refused.body
+        );
+    }
+    let id = created_id(&list("parts", "cost", "6.5"));
+    let page = get(&server, &format!("/items/{id}"), None);
+    for shown in [
+        "For parts or not working",
+        "$6.50 shipping",
+        "30-day returns",
+        "&lt;b&gt;Leeds&lt;/b&gt;, UK",
+    ] {
+        assert!(page.body.contains(shown), "{shown}");
+    }
+    assert!(!page.body.contains("<b>Leeds"), "the location is escaped");
+    let card = |query: &str| {
+        let body = get(&server, &format!("/search?q=sextant{query}"), None).body;
+        body.contains(&format!("href=\"/items/{id}\""))
+            .then_some(body)
+    };
+    wait_until(std::time::Duration::from_secs(5), || card("").is_some()).expect("indexed");
+    let body = card("").unwrap();
+    assert!(body.contains("For parts or not working · $6.50 shipping"));
+    assert!(body.contains("data-testid=\"card-buy-now\""));
+    for query in [
+        "&condition=parts",
+        "&bin=1",
+        "&min=39&max=41",
+        "&ending=1d",
+        "&condition=parts&bin=1&min=0&ending=7d",
+    ] {
+        let body = card(query).unwrap_or_else(|| panic!("{query} finds it"));
+        // The filters carry over to the other categories' links and stay chosen.
+        if query.contains("condition") {
+            assert!(body.contains("condition=parts"), "{query}");
+        }
+    }
+    for query in ["&condition=new", "&max=39", "&min=41", "&ending=1h"] {
+        assert!(card(query).is_none(), "{query} leaves it out");
+    }
+    // Browsing with a filter narrows the same way.
+    let browse = get(&server, "/search?condition=parts&bin=1", None).body;
+    assert!(browse.contains(&format!("href=\"/items/{id}\"")));
+    for (query, says) in [
+        ("min=abc", "The lowest price must be in dollars"),
+        ("max=-3", "The highest price must be in dollars"),
+        ("min=50&max=10", "The lowest price is above the highest"),
+        ("condition=mint", "The condition is new, used or parts"),
+        ("ending=2h", "Ending within is 1h, 1d or 7d"),
+        ("bin=yes", "Buy It Now only is on"),
+    ] {
+        let page = get(&server, &format!("/search?q=sextant&{query}"), None);
+        assert_eq!(page.status, 400, "{query}");
+        assert!(page.body.contains(says), "{query}: {}", page.body);
+        assert!(
+            !page.body.contains(&format!("href=\"/items/{id}\"")),
+            "{query}"
+        );
+    }
+    let api = call(
+        &server,
+        "/api/search",
+        "q=sextant&status=&sort=&category=&page=1&condition=mint",
+        None,
+    );
+    assert_eq!(api.status, 400, "{}", api.body);
+    let api = call(
+        &server,
+        "/api/search",
+        "q=sextant&status=&sort=&category=&page=1&condition=parts",
+        None,
+    );
+    assert_eq!(api.status, 200, "{}", api.body);
+    assert!(api.body.contains(&format!("\"id\":{id}")), "{}", api.body);
+}

@@ -31,6 +31,7 @@ async fn listing(db: &Db, start: i64, reserve: Option<i64>, buy_now: Option<i64>
         buy_now_cents: buy_now,
         soft_close: true,
         category: "jewellery",
+        terms: Default::default(),
     };
     items::create(db, UserId(SELLER.0), SELLER.1, &item, None)
         .await

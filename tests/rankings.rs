@@ -12,7 +12,7 @@ use rbay::accounts::UserId;
 use rbay::auction::server::closer;
 use rbay::catalog::server::{rankings, search};
 use rbay::items::server::{self as items, index_sync};
-use rbay::items::{ItemId, NewItem};
+use rbay::items::{Condition, ItemId, ListingTerms, NewItem, Shipping};
 use rbay::server::redis::lock::Lock;
 use rbay::server::Db;
 use std::collections::HashMap;
@@ -458,4 +458,156 @@ async fn search_filters_by_category_and_counts_matches_in_each() {
     assert_eq!(ids(&page.cards), [lamp], "one lamp at home");
     assert_eq!(page.total, 1);
     assert_eq!(page.facets, expected, "whatever the category chosen");
+}
+
+/// Lists an item with its terms, Buy It Now price and starting price.
+async fn list_with(
+    db: &Db,
+    name: &str,
+    cents: i64,
+    buy_now: Option<i64>,
+    terms: ListingTerms,
+) -> ItemId {
+    let item = NewItem {
+        name: name.into(),
+        description: format!("{name}, described."),
+        start_cents: cents,
+        duration_ms: 3_600_000 + cents,
+        buy_now_cents: buy_now,
+        terms,
+        ..Default::default()
+    };
+    items::create(db, UserId(1), "seller", &item, None)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn listing_terms_are_kept_shown_on_cards_and_filtered_by_search_and_browse() {
+    use rbay::catalog::{EndingWithin, SearchFilters};
+    use search::{SearchSort, StatusFilter};
+    let db = test_db().await;
+    let terms = |condition, shipping, returns_days| ListingTerms {
+        condition,
+        location: "Leeds, UK".into(),
+        shipping,
+        returns_days,
+    };
+    let new_cheap = list_with(
+        &db,
+        "Brass compass new",
+        1_000,
+        Some(4_000),
+        terms(Condition::New, Shipping::Cost(450), 30),
+    )
+    .await;
+    let used_mid = list_with(
+        &db,
+        "Brass compass used",
+        3_000,
+        None,
+        terms(Condition::Used, Shipping::Free, 0),
+    )
+    .await;
+    let parts_dear = list_with(
+        &db,
+        "Brass compass broken",
+        9_000,
+        Some(20_000),
+        terms(Condition::ForParts, Shipping::PickupOnly, 14),
+    )
+    .await;
+
+    // Kept as listed, on the page and on the cards.
+    let detail = items::get(&db, new_cheap).await.unwrap().unwrap();
+    assert_eq!(
+        detail.terms,
+        Some(terms(Condition::New, Shipping::Cost(450), 30))
+    );
+    let cards = rbay::items::server::cards::cards_by_id(&db, &[new_cheap, used_mid, parts_dear])
+        .await
+        .unwrap();
+    let card_terms: Vec<_> = cards
+        .iter()
+        .map(|c| (c.condition, c.shipping, c.buy_now_cents))
+        .collect();
+    assert_eq!(
+        card_terms,
+        [
+            (Some(Condition::New), Some(Shipping::Cost(450)), Some(4_000)),
+            (Some(Condition::Used), Some(Shipping::Free), None),
+            (
+                Some(Condition::ForParts),
+                Some(Shipping::PickupOnly),
+                Some(20_000)
+            ),
+        ]
+    );
+
+    let found = |filters: SearchFilters, text: &'static str| {
+        let db = db.clone();
+        async move {
+            let page = search::search_filtered(
+                &db,
+                text,
+                StatusFilter::Live,
+                SearchSort::PriceLow,
+                None,
+                &filters,
+                1,
+            )
+            .await
+            .unwrap();
+            assert_eq!(page.total as usize, page.cards.len());
+            ids(&page.cards)
+        }
+    };
+    let all = eventually(5, || async move {
+        found(SearchFilters::default(), "compass").await.len() == 3
+    })
+    .await;
+    assert!(all, "the three compasses are indexed");
+    let f = |min, max, bin, condition, ending| {
+        SearchFilters::parse(min, max, bin, condition, ending).unwrap()
+    };
+    for (filters, want) in [
+        (f("20", "", "", "", ""), vec![used_mid, parts_dear]),
+        (f("", "30", "", "", ""), vec![new_cheap, used_mid]),
+        (f("20", "50", "", "", ""), vec![used_mid]),
+        (f("", "", "1", "", ""), vec![new_cheap, parts_dear]),
+        (f("", "", "", "parts", ""), vec![parts_dear]),
+        (f("", "", "1", "new", ""), vec![new_cheap]),
+        (
+            f("", "", "", "", "1d"),
+            vec![new_cheap, used_mid, parts_dear],
+        ),
+        (f("", "", "", "", "1h"), vec![]),
+    ] {
+        assert_eq!(found(filters.clone(), "compass").await, want, "{filters:?}");
+        // Browsing without words narrows the same way.
+        assert_eq!(found(filters.clone(), "").await, want, "browse {filters:?}");
+    }
+    assert_eq!(
+        f("", "", "", "", "1h").ending_within,
+        Some(EndingWithin::Hour)
+    );
+
+    // A bid that takes over ends Buy It Now: off the card at once, out of the filter after
+    // the index sync.
+    rbay::auction::server::place_bid(&db, UserId(7), "bidder", new_cheap, 1_000)
+        .await
+        .unwrap();
+    let card = rbay::items::server::cards::cards_by_id(&db, &[new_cheap])
+        .await
+        .unwrap();
+    assert_eq!(card[0].buy_now_cents, None);
+    index_sync::sync_all(&db).await.unwrap();
+    let gone = eventually(5, || async move {
+        found(f("", "", "1", "", ""), "compass").await == [parts_dear]
+    })
+    .await;
+    assert!(
+        gone,
+        "Buy It Now only leaves out the item bidding took over"
+    );
 }

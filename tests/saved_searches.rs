@@ -21,6 +21,7 @@ fn spec(q: &str, category: &str) -> SearchSpec {
         q: q.into(),
         category: category.into(),
         sort: String::new(),
+        filters: Default::default(),
     }
 }
 
@@ -290,4 +291,46 @@ async fn a_rename_and_a_pause_at_once_both_land_and_a_stale_filing_is_tidied() {
         .await
         .unwrap();
     assert_eq!(filed, 0);
+}
+
+#[tokio::test]
+async fn a_saved_searchs_filters_decide_which_new_listings_alert() {
+    use rbay::catalog::SearchFilters;
+    let db = test_db().await;
+    let filtered = |user: u64, name: &str, filters: SearchFilters| {
+        let db = db.clone();
+        let name = name.to_string();
+        async move {
+            let spec = SearchSpec {
+                filters,
+                ..spec("globe", "")
+            };
+            save(&db, UserId(user), &name, spec).await.unwrap().unwrap();
+        }
+    };
+    let f = |min, max, bin, condition| SearchFilters::parse(min, max, bin, condition, "").unwrap();
+    filtered(31, "Cheap", f("", "30", "", "")).await;
+    filtered(32, "Dear", f("30", "", "", "")).await;
+    filtered(33, "Buy now", f("", "", "1", "")).await;
+    filtered(34, "New only", f("", "", "", "new")).await;
+    filtered(35, "Used cheap", f("", "30", "", "used")).await;
+    // Listed at $25 (see `list_item`), used (the default), no Buy It Now.
+    let item = list_item(&db, 1, "Desk globe", "A desk globe.", "home").await;
+    assert_eq!(run_match(&db, item).await.unwrap().sent, 2);
+    for (user, alerted) in [
+        (31, true),
+        (32, false),
+        (33, false),
+        (34, false),
+        (35, true),
+    ] {
+        assert_eq!(!alerts(&db, user).await.is_empty(), alerted, "user {user}");
+    }
+    // The saved search keeps its filters: its page link carries them.
+    let row = &list(&db, UserId(35)).await.unwrap().rows[0];
+    assert!(row
+        .search
+        .spec
+        .href()
+        .ends_with("&max=30.00&condition=used"));
 }

@@ -29,7 +29,8 @@ for (const width of [1280, 390]) {
     await page.goto('/');
     const itemHref = await page.locator('a.card').first().getAttribute('href');
     expect(itemHref).toMatch(/^\/items\/\d+$/);
-    const visitorPages = ['/', '/search', '/search?q=lamp', '/search?q=zzzznothing', itemHref!, `${itemHref}/comments`,
+    const visitorPages = ['/', '/search', '/search?q=lamp', '/search?q=zzzznothing',
+      '/search?q=lamp&condition=used&bin=1&min=5&max=500&ending=7d', '/search?min=abc', itemHref!, `${itemHref}/comments`,
       '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/auth/forgot', '/auth/reset?t=x',
       '/email/unsubscribe?u=1&k=outbid&s=x', '/no-such-page'];
     for (const path of visitorPages) {

@@ -1,4 +1,4 @@
-import { readmeShot } from './helpers';
+import { newUser, readmeShot } from './helpers';
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
 
@@ -113,4 +113,56 @@ test('a misspelt search offers the word it meant, and suggestions forgive a typo
     await search.pressSequentially('camra');
     await expect(suggestions.getByRole('option').first()).toContainText(/camera/i, { timeout: 1500 });
   }).toPass({ timeout: 15_000 });
+});
+
+test('a listing says its condition, shipping and returns, and search filters narrow to it', async ({ browser }) => {
+  const { context, page } = await newUser(browser, 'terms');
+  const word = `sextant${Date.now().toString(36)}`;
+  await page.goto('/items/new');
+  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Name').fill(`Brass ${word}`);
+  await page.getByLabel('Description').fill('A brass sextant in its case.');
+  await page.getByLabel('Condition').selectOption('parts');
+  await page.getByLabel('Starting price ($)').fill('10');
+  await page.getByLabel('Buy It Now price ($, optional)').fill('25');
+  await page.getByLabel('Shipping', { exact: true }).selectOption('cost');
+  await page.getByLabel('Shipping cost ($, when the buyer pays)').fill('6.50');
+  await page.getByLabel('Returns').selectOption('30');
+  await page.getByLabel('Item location (optional)').fill('Leeds, UK');
+  await page.getByRole('button', { name: 'List item' }).click();
+  await expect(page).toHaveURL(/\/items\/\d+$/);
+  const terms = page.getByTestId('item-terms');
+  await expect(terms).toContainText('For parts or not working');
+  await expect(terms).toContainText('$6.50 shipping');
+  await expect(terms).toContainText('30-day returns');
+  await expect(terms).toContainText('Leeds, UK');
+
+  // Search finds it (the index catches up within a moment), its card says the terms.
+  const card = page.locator('a.card', { hasText: word });
+  await expect(async () => {
+    await page.goto(`/search?q=${word}`);
+    await expect(card).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+  await expect(card.getByTestId('card-terms')).toHaveText('For parts or not working · $6.50 shipping');
+  await expect(card.getByTestId('card-buy-now')).toContainText('$25.00');
+  // A choice applies at once; another condition leaves it out, its own brings it back.
+  await expect(page.locator('[data-auto-apply="on"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Condition').selectOption('new');
+  await expect(page).toHaveURL(/condition=new/);
+  await expect(page.getByText('Nothing matches these filters')).toBeVisible();
+  await page.getByLabel('Condition').selectOption('parts');
+  await expect(card).toBeVisible();
+  await page.getByLabel('Buy It Now').check();
+  await expect(page).toHaveURL(/bin=1/);
+  await expect(card).toBeVisible();
+  await readmeShot(page, 'search-filters.png');
+  // A price range applies with Enter, and keeps the other filters.
+  await page.getByLabel('Highest price').fill('5');
+  await page.getByLabel('Highest price').press('Enter');
+  await expect(page).toHaveURL(/max=5/);
+  await expect(page).toHaveURL(/condition=parts/);
+  await expect(card).toHaveCount(0);
+  await page.getByRole('link', { name: 'Clear filters' }).click();
+  await expect(card).toBeVisible();
+  await context.close();
 });

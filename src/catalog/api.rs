@@ -1,4 +1,7 @@
 //! Server functions: the home rankings and search.
+// A search's filters are plain form fields, one argument each, like the search page's own
+// parameters (the functions the `server` macro makes take them all).
+#![allow(clippy::too_many_arguments)]
 
 use crate::catalog::HomeSections;
 use crate::error::AppError;
@@ -13,6 +16,8 @@ pub async fn get_home_sections() -> Result<HomeSections, AppError> {
     Ok(HomeSections::clone(&sections))
 }
 
+/// A search with words, or browsing without (every live auction or a category's), narrowed by
+/// the optional filters (see `catalog::SearchFilters::parse`).
 #[server(prefix = "/api", endpoint = "search")]
 pub async fn search_items(
     q: String,
@@ -20,6 +25,11 @@ pub async fn search_items(
     sort: String,
     category: String,
     page: usize,
+    #[server(default)] min: String,
+    #[server(default)] max: String,
+    #[server(default)] bin: String,
+    #[server(default)] condition: String,
+    #[server(default)] ending: String,
 ) -> Result<CardPage, AppError> {
     use crate::catalog::server::rankings::{self, BrowseSort};
     use crate::catalog::server::search::{self, SearchSort, StatusFilter};
@@ -34,22 +44,39 @@ pub async fn search_items(
                 .ok_or_else(|| crate::catalog::unknown_category(other))?,
         ),
     };
+    let filters = crate::catalog::SearchFilters::parse(&min, &max, &bin, &condition, &ending)?;
     // No words: browse every live auction (of the category) in one of the rankings' orders.
-    // A category has one ranking, by end: by price it is asked of the search index instead.
+    // A category has one ranking, by end: by price, or with filters, it is asked of the
+    // search index instead (ending soonest first unless another order is asked).
     if q.trim().is_empty() {
         let order = BrowseSort::parse(&sort);
-        if category.is_none() || !matches!(order, BrowseSort::PriceLow | BrowseSort::PriceHigh) {
+        let ranked =
+            category.is_none() || !matches!(order, BrowseSort::PriceLow | BrowseSort::PriceHigh);
+        if ranked && filters.is_empty() {
             return rankings::browse(&state.db, order, category, page).await;
         }
-        let by = SearchSort::parse(&sort);
-        return search::search(&state.db, "", StatusFilter::Live, by, category, page).await;
+        let by = match sort.as_str() {
+            "" => SearchSort::EndingSoon,
+            other => SearchSort::parse(other),
+        };
+        return search::search_filtered(
+            &state.db,
+            "",
+            StatusFilter::Live,
+            by,
+            category,
+            &filters,
+            page,
+        )
+        .await;
     }
-    search::search(
+    search::search_filtered(
         &state.db,
         &q,
         StatusFilter::parse(&status),
         SearchSort::parse(&sort),
         category,
+        &filters,
         page,
     )
     .await

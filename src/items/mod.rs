@@ -65,6 +65,112 @@ pub fn category(slug: &str) -> Option<(&'static str, &'static str)> {
     CATEGORIES.iter().copied().find(|(s, _)| *s == slug)
 }
 
+/// What state an item is in, as its seller says.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Condition {
+    New,
+    #[default]
+    Used,
+    ForParts,
+}
+
+impl Condition {
+    /// Every condition, in the order a form offers them.
+    pub const ALL: [Condition; 3] = [Condition::New, Condition::Used, Condition::ForParts];
+
+    /// The form, address and index value.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Condition::New => "new",
+            Condition::Used => "used",
+            Condition::ForParts => "parts",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Condition::New => "New",
+            Condition::Used => "Used",
+            Condition::ForParts => "For parts or not working",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Condition> {
+        Condition::ALL.into_iter().find(|c| c.slug() == slug)
+    }
+}
+
+/// How the item reaches the buyer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Shipping {
+    #[default]
+    Free,
+    /// Posted, at this many cents on top of the price.
+    Cost(i64),
+    /// Collected from the seller; nothing is posted.
+    PickupOnly,
+}
+
+impl Shipping {
+    /// As stored (and indexed): the cost in cents, 0 free, -1 pickup only.
+    pub fn to_field(self) -> i64 {
+        match self {
+            Shipping::Free => 0,
+            Shipping::Cost(cents) => cents,
+            Shipping::PickupOnly => -1,
+        }
+    }
+
+    /// From the stored field; `None` for anything [`Shipping::to_field`] never writes.
+    pub fn from_field(value: i64) -> Option<Shipping> {
+        match value {
+            -1 => Some(Shipping::PickupOnly),
+            0 => Some(Shipping::Free),
+            cents if cents > 0 && cents <= crate::util::money::MAX_CENTS => {
+                Some(Shipping::Cost(cents))
+            }
+            _ => None,
+        }
+    }
+
+    /// "Free shipping", "$5.00 shipping", "Pickup only".
+    pub fn label(self) -> String {
+        match self {
+            Shipping::Free => "Free shipping".to_string(),
+            Shipping::Cost(cents) => {
+                format!("{} shipping", crate::util::money::format_cents(cents))
+            }
+            Shipping::PickupOnly => "Pickup only".to_string(),
+        }
+    }
+}
+
+/// The returns a seller may offer (days; 0 = none), in the order a form offers them.
+pub const RETURN_DAYS: [u16; 4] = [0, 14, 30, 60];
+
+/// "No returns" or "30-day returns".
+pub fn returns_label(days: u16) -> String {
+    match days {
+        0 => "No returns".to_string(),
+        days => format!("{days}-day returns"),
+    }
+}
+
+/// The longest item location ("Leeds, UK").
+pub const LOCATION_MAX: usize = 60;
+
+/// What a listing says beyond the auction: condition, where the item is, shipping and
+/// returns. (Listings from before these were asked have none: see [`ItemDetail::terms`].)
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingTerms {
+    pub condition: Condition,
+    /// Town and country as the seller wrote it (one line, at most [`LOCATION_MAX`]), or empty.
+    pub location: String,
+    pub shipping: Shipping,
+    /// One of [`RETURN_DAYS`].
+    pub returns_days: u16,
+}
+
 /// A valid new listing: its fields cleaned (what gets stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {
@@ -80,6 +186,8 @@ pub struct NewItem {
     pub soft_close: bool,
     /// One of [`CATEGORIES`] (its slug).
     pub category: &'static str,
+    /// Condition, location, shipping and returns.
+    pub terms: ListingTerms,
 }
 
 impl Default for NewItem {
@@ -93,6 +201,7 @@ impl Default for NewItem {
             buy_now_cents: None,
             soft_close: true,
             category: DEFAULT_CATEGORY,
+            terms: ListingTerms::default(),
         }
     }
 }
@@ -112,6 +221,14 @@ pub struct ItemCard {
     /// The seller's rating (none given yet: all zeros).
     #[serde(default)]
     pub seller_rating: crate::accounts::RatingSummary,
+    /// The Buy It Now price while it can be used.
+    #[serde(default)]
+    pub buy_now_cents: Option<i64>,
+    /// Condition and shipping, for listings that say them.
+    #[serde(default)]
+    pub condition: Option<Condition>,
+    #[serde(default)]
+    pub shipping: Option<Shipping>,
 }
 
 /// Everything the item page shows about one item.
@@ -154,6 +271,10 @@ pub struct ItemDetail {
     /// Why a moderator hid the listing (`moderation`), when one did: then only its seller and
     /// the moderators see its page.
     pub removed: Option<String>,
+    /// Condition, location, shipping and returns; `None` for listings from before sellers
+    /// were asked.
+    #[serde(default)]
+    pub terms: Option<ListingTerms>,
 }
 
 impl ItemDetail {

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
 /// Lists a new item from the multipart form (fields `name`, `description`, `category`,
-/// `price`, `duration`, `reserve`, `buy_now`, `soft_close`, then up to 8 files `photo`).
+/// `condition`, `price`, `duration`, `reserve`, `buy_now`, `shipping`, `shipping_cost`,
+/// `returns`, `location`, `soft_close`, then up to 8 files `photo`).
 #[server(prefix = "/api", endpoint = "items/create", input = MultipartFormData)]
 pub async fn create_item(data: MultipartData) -> Result<CreateItemReply, AppError> {
     use crate::listings::server::listing;

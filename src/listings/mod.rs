@@ -1,6 +1,6 @@
 //! Listing an item: the form's fields and rules (name, description, price, duration,
-//! category, reserve, Buy It Now, soft close, up to 8 photos), the problems it can report, and
-//! the new-item page. [`api`] has the server function, `server` (feature `ssr`) the multipart
+//! category, condition, reserve, Buy It Now, shipping, returns, location, soft close, up to 8
+//! photos), the problems it can report, and the new-item page. [`api`] has the server function, `server` (feature `ssr`) the multipart
 //! upload and the thumbnail job.
 
 pub mod api;
@@ -8,7 +8,10 @@ pub mod api;
 pub mod server;
 pub mod ui;
 
-use crate::items::{category, NewItem, DEFAULT_CATEGORY};
+use crate::items::{
+    category, Condition, ListingTerms, NewItem, Shipping, DEFAULT_CATEGORY, LOCATION_MAX,
+    RETURN_DAYS,
+};
 use crate::util::money::AmountError;
 use crate::util::problem::FieldErrors;
 use crate::util::text::{TextProblem, TextRule};
@@ -37,6 +40,12 @@ pub fn duration_ms(value: &str) -> Option<i64> {
 pub const NAME_RULE: TextRule = TextRule {
     min: 3,
     max: 80,
+    multiline: false,
+};
+/// Item locations: optional, one line, 2–60 characters ("Leeds, UK").
+pub const LOCATION_RULE: TextRule = TextRule {
+    min: 2,
+    max: LOCATION_MAX,
     multiline: false,
 };
 /// Item descriptions: 3–2000 characters, line breaks kept.
@@ -82,6 +91,15 @@ crate::problems! {
         PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
         SignIn = "signin" => "Please sign in to list an item.",
         CategoryInvalid = "category" => "Choose a category from the list.",
+        ConditionInvalid = "condition" => "Choose the item's condition from the list.",
+        LocationInvalid = "location" => format!(
+            "Write the location on one line, {}–{} visible characters, or leave it empty.",
+            LOCATION_RULE.min, LOCATION_RULE.max
+        ),
+        ShippingInvalid = "shipping" => "Choose free shipping, a shipping cost or pickup only.",
+        ShippingCostInvalid = "shipping-cost" =>
+            "Enter the shipping cost in dollars, like 4.50.",
+        ReturnsInvalid = "returns" => "Choose a returns policy from the list.",
     }
 }
 
@@ -94,15 +112,32 @@ pub const PHOTO: &str = "photo";
 pub const RESERVE: &str = "reserve";
 pub const BUY_NOW: &str = "buy_now";
 pub const CATEGORY: &str = "category";
-pub const FORM_FIELDS: [&str; 8] = [
+pub const CONDITION: &str = "condition";
+pub const LOCATION: &str = "location";
+pub const SHIPPING: &str = "shipping";
+pub const SHIPPING_COST: &str = "shipping_cost";
+pub const RETURNS: &str = "returns";
+pub const FORM_FIELDS: [&str; 13] = [
     NAME,
     DESCRIPTION,
     CATEGORY,
+    CONDITION,
     PRICE,
     DURATION,
     PHOTO,
     RESERVE,
     BUY_NOW,
+    LOCATION,
+    SHIPPING,
+    SHIPPING_COST,
+    RETURNS,
+];
+
+/// The shipping choices of the form (value, label); a cost goes with `cost`.
+pub const SHIPPING_CHOICES: [(&str, &str); 3] = [
+    ("free", "Free shipping"),
+    ("cost", "Buyer pays shipping"),
+    ("pickup", "Pickup only"),
 ];
 
 pub use crate::util::limits::{MAX_PHOTOS, MAX_PHOTOS_BYTES, MAX_PHOTO_BYTES};
@@ -240,17 +275,86 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
             _ => None,
         },
     );
-    let checked = match (checked, reserve, buy_now) {
-        (Some(item), Ok(reserve_cents), Ok(buy_now_cents)) if errors.is_empty() => Some(NewItem {
-            reserve_cents,
-            buy_now_cents,
-            soft_close: values.soft_close,
-            category: category.unwrap_or(DEFAULT_CATEGORY),
-            ..item
-        }),
+    let terms = check_terms(values, &mut errors);
+    let checked = match (checked, reserve, buy_now, terms) {
+        (Some(item), Ok(reserve_cents), Ok(buy_now_cents), Some(terms)) if errors.is_empty() => {
+            Some(NewItem {
+                reserve_cents,
+                buy_now_cents,
+                soft_close: values.soft_close,
+                category: category.unwrap_or(DEFAULT_CATEGORY),
+                terms,
+                ..item
+            })
+        }
         _ => None,
     };
     (errors, checked)
+}
+
+/// Checks condition, location, shipping and returns: each on its list (not sent: used, free
+/// shipping, no returns: what the form offers first), a location of one short line or none,
+/// a shipping cost in dollars when the buyer pays it.
+fn check_terms(values: &ItemFormValues, errors: &mut ItemFormErrors) -> Option<ListingTerms> {
+    let condition = match values.condition.trim() {
+        "" => Some(Condition::default()),
+        slug => Condition::parse(slug),
+    };
+    errors.check(
+        CONDITION,
+        condition
+            .is_none()
+            .then_some(ListingProblem::ConditionInvalid),
+    );
+    let location = match values.location.trim() {
+        "" => Ok(String::new()),
+        text => crate::util::text::clean(text, LOCATION_RULE),
+    };
+    errors.check(
+        LOCATION,
+        location.is_err().then_some(ListingProblem::LocationInvalid),
+    );
+    let shipping = match values.shipping.trim() {
+        "" | "free" => Some(Ok(Shipping::Free)),
+        "pickup" => Some(Ok(Shipping::PickupOnly)),
+        "cost" => Some(
+            crate::util::money::parse_cents(&values.shipping_cost)
+                .map(Shipping::Cost)
+                .map_err(|_| ()),
+        ),
+        _ => None,
+    };
+    errors.check(
+        SHIPPING,
+        shipping
+            .is_none()
+            .then_some(ListingProblem::ShippingInvalid),
+    );
+    errors.check(
+        SHIPPING_COST,
+        matches!(shipping, Some(Err(()))).then_some(ListingProblem::ShippingCostInvalid),
+    );
+    let returns_days = match values.returns.trim() {
+        "" => Some(0),
+        days => days.parse::<u16>().ok().filter(|d| RETURN_DAYS.contains(d)),
+    };
+    errors.check(
+        RETURNS,
+        returns_days
+            .is_none()
+            .then_some(ListingProblem::ReturnsInvalid),
+    );
+    match (condition, location, shipping, returns_days) {
+        (Some(condition), Ok(location), Some(Ok(shipping)), Some(returns_days)) => {
+            Some(ListingTerms {
+                condition,
+                location,
+                shipping,
+                returns_days,
+            })
+        }
+        _ => None,
+    }
 }
 
 /// The new-item page's parameter for the problems of a listing refused without JavaScript
@@ -272,6 +376,14 @@ pub struct ItemFormValues {
     pub soft_close: bool,
     /// A category slug (empty: not chosen).
     pub category: String,
+    /// A condition slug (empty: not sent).
+    pub condition: String,
+    pub location: String,
+    /// A value of [`SHIPPING_CHOICES`], and the cost when the buyer pays it.
+    pub shipping: String,
+    pub shipping_cost: String,
+    /// Days, one of `items::RETURN_DAYS`.
+    pub returns: String,
 }
 
 impl Default for ItemFormValues {
@@ -285,6 +397,11 @@ impl Default for ItemFormValues {
             buy_now: String::new(),
             soft_close: true,
             category: String::new(),
+            condition: String::new(),
+            location: String::new(),
+            shipping: String::new(),
+            shipping_cost: String::new(),
+            returns: String::new(),
         }
     }
 }
@@ -302,6 +419,11 @@ impl crate::util::echo::Echo for ItemFormValues {
             buy_now: clip(&self.buy_now, AMOUNT_MAX_CHARS),
             soft_close: self.soft_close,
             category: clip(&self.category, 20),
+            condition: clip(&self.condition, 10),
+            location: clip(&self.location, LOCATION_RULE.max),
+            shipping: clip(&self.shipping, 10),
+            shipping_cost: clip(&self.shipping_cost, AMOUNT_MAX_CHARS),
+            returns: clip(&self.returns, 4),
         }
     }
 }
@@ -375,7 +497,7 @@ mod tests {
             reserve: reserve.into(),
             buy_now: buy_now.into(),
             soft_close: false,
-            category: String::new(),
+            ..ItemFormValues::default()
         };
         let (e, item) = check_listing(&form("", ""));
         assert!(e.is_empty());
@@ -399,6 +521,84 @@ mod tests {
         ] {
             let (e, item) = check_listing(&form(reserve, buy_now));
             assert_eq!(e.get(field), Some(problem), "{reserve} / {buy_now}");
+            assert!(item.is_none(), "nothing listed on refusal");
+        }
+    }
+
+    #[test]
+    fn condition_location_shipping_and_returns_are_checked() {
+        let form = |condition: &str, location: &str, shipping: &str, cost: &str, returns: &str| {
+            ItemFormValues {
+                name: "Lamp".into(),
+                description: "A lamp".into(),
+                price: "10".into(),
+                duration: "1d".into(),
+                condition: condition.into(),
+                location: location.into(),
+                shipping: shipping.into(),
+                shipping_cost: cost.into(),
+                returns: returns.into(),
+                ..ItemFormValues::default()
+            }
+        };
+        let terms = |values| check_listing(&values).1.map(|item| item.terms);
+        assert_eq!(
+            terms(form("", "", "", "", "")),
+            Some(ListingTerms::default()),
+            "not sent: used, free shipping, no returns"
+        );
+        assert_eq!(
+            terms(form("parts", "  Leeds,   UK ", "cost", "4.50", "30")),
+            Some(ListingTerms {
+                condition: Condition::ForParts,
+                location: "Leeds, UK".into(),
+                shipping: Shipping::Cost(450),
+                returns_days: 30,
+            })
+        );
+        assert_eq!(
+            terms(form("new", "", "pickup", "ignored", "14")).map(|t| t.shipping),
+            Some(Shipping::PickupOnly)
+        );
+        for (values, field, problem) in [
+            (
+                form("mint", "", "", "", ""),
+                CONDITION,
+                ListingProblem::ConditionInvalid,
+            ),
+            (
+                form("", &"x".repeat(61), "", "", ""),
+                LOCATION,
+                ListingProblem::LocationInvalid,
+            ),
+            (
+                form("", "\u{200B}\u{200B}", "", "", ""),
+                LOCATION,
+                ListingProblem::LocationInvalid,
+            ),
+            (
+                form("", "", "drone", "", ""),
+                SHIPPING,
+                ListingProblem::ShippingInvalid,
+            ),
+            (
+                form("", "", "cost", "", ""),
+                SHIPPING_COST,
+                ListingProblem::ShippingCostInvalid,
+            ),
+            (
+                form("", "", "cost", "-2", ""),
+                SHIPPING_COST,
+                ListingProblem::ShippingCostInvalid,
+            ),
+            (
+                form("", "", "", "", "7"),
+                RETURNS,
+                ListingProblem::ReturnsInvalid,
+            ),
+        ] {
+            let (e, item) = check_listing(&values);
+            assert_eq!(e.get(field), Some(problem), "{values:?}");
             assert!(item.is_none(), "nothing listed on refusal");
         }
     }

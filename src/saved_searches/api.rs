@@ -2,6 +2,9 @@
 //! forms (JavaScript on or off) that come back to `/my/searches` with a one-time notice or
 //! their problem (`?e=field:code`). Each works on the signed-in user's own searches only: the
 //! id names one of theirs, never anyone else's.
+// A saved search's filters are plain form fields, one argument each (the functions the
+// `server` macro makes take them all).
+#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::saved_searches::SavedPage;
@@ -25,13 +28,18 @@ pub async fn saved_searches() -> Result<Option<SavedPage>, AppError> {
         .map(Some)
 }
 
-/// Saves the search of a search or browse page (its words, category and order).
+/// Saves the search of a search or browse page (its words, category, order and filters).
 #[server(prefix = "/api", endpoint = "saved-searches/save")]
 pub async fn save_search(
     #[server(default)] q: String,
     #[server(default)] category: String,
     #[server(default)] sort: String,
     #[server(default)] name: String,
+    #[server(default)] min: String,
+    #[server(default)] max: String,
+    #[server(default)] bin: String,
+    #[server(default)] condition: String,
+    #[server(default)] ending: String,
 ) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
@@ -49,10 +57,16 @@ pub async fn save_search(
         Ok(name) => name,
         Err(problem) => return Ok(reply::refused("form", problem)),
     };
+    let filters = match crate::catalog::SearchFilters::parse(&min, &max, &bin, &condition, &ending)
+    {
+        Ok(filters) => filters,
+        Err(_) => return Ok(reply::refused("form", SavedProblem::Filters)),
+    };
     let spec = SearchSpec {
         q: crate::util::url::clip(q.trim(), crate::items::MAX_QUERY_CHARS).to_string(),
         category,
         sort: crate::util::url::clip(&sort, 20).to_string(),
+        filters,
     };
     match crate::saved_searches::server::save(&state.db, user.id, &name, spec).await? {
         Ok(_) => Ok(reply::done("saved")),

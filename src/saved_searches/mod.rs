@@ -34,6 +34,10 @@ pub struct SearchSpec {
     pub category: String,
     /// The order (a value of the search page's sort control), or empty.
     pub sort: String,
+    /// Price range, Buy It Now only, condition (a new listing must pass them to alert; ending
+    /// within applies to the results page only).
+    #[serde(default)]
+    pub filters: crate::catalog::SearchFilters,
 }
 
 impl SearchSpec {
@@ -41,10 +45,11 @@ impl SearchSpec {
     pub fn href(&self) -> String {
         use crate::util::url::encode_query_value as enc;
         format!(
-            "/search?q={}&category={}&sort={}",
+            "/search?q={}&category={}&sort={}{}",
             enc(&self.q),
             enc(&self.category),
-            enc(&self.sort)
+            enc(&self.sort),
+            self.filters.query_string()
         )
     }
 
@@ -120,6 +125,7 @@ crate::problems! {
         TooMany = "too-many" => format!("You have {MAX_SAVED} saved searches: delete one first."),
         Gone = "gone" => "That saved search no longer exists.",
         Category = "category" => "There is no such category.",
+        Filters = "filters" => "The search's filters could not be read: search again and save it from there.",
     }
 }
 
@@ -216,6 +222,7 @@ mod tests {
             q: q.into(),
             category: category.into(),
             sort: String::new(),
+            filters: Default::default(),
         }
     }
 

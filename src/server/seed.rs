@@ -12,7 +12,7 @@ use crate::accounts::server::{self as accounts, AuthPolicy};
 use crate::auction::server::BidOutcome;
 use crate::error::AppError;
 use crate::items::server::{self as items, images};
-use crate::items::{ItemId, NewItem};
+use crate::items::{Condition, ItemId, ListingTerms, NewItem, Shipping};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::rate_limit::Limit;
 use crate::util::id::UserId;
@@ -287,6 +287,16 @@ async fn store_demo_photos(db: &Db) -> Result<(), AppError> {
 
 /// One demo item, drawn from the generator before anything is written (so the shop is the
 /// same however the writes interleave).
+/// Where demo items are.
+const TOWNS: [&str; 6] = [
+    "Leeds, UK",
+    "Lyon, France",
+    "Austin, TX",
+    "Porto, Portugal",
+    "Osaka, Japan",
+    "Cork, Ireland",
+];
+
 struct ItemSpec {
     seller: usize,
     item: NewItem,
@@ -334,6 +344,20 @@ impl ItemSpec {
                 start_cents,
                 duration_ms,
                 category,
+                // Drawn from the item's number, not the random stream (which the existing
+                // demo data is drawn from).
+                terms: ListingTerms {
+                    condition: Condition::ALL[i % Condition::ALL.len()],
+                    location: TOWNS[i % TOWNS.len()].to_string(),
+                    shipping: [
+                        Shipping::Free,
+                        Shipping::Cost(495),
+                        Shipping::PickupOnly,
+                        Shipping::Cost(1_250),
+                    ][i % 4],
+                    returns_days: crate::items::RETURN_DAYS
+                        [i / 3 % crate::items::RETURN_DAYS.len()],
+                },
                 ..NewItem::default()
             },
             photo: i as u64 % DEMO_PHOTOS,

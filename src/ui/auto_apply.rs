@@ -1,6 +1,7 @@
-//! Island: applies a filter form as soon as one of its choices changes. Without JavaScript
-//! the form keeps its "Apply" button; once hydrated the button is hidden and a change submits
-//! the form (an ordinary GET, so the address still says what is shown).
+//! Island: applies a filter form as soon as one of its choices (a list, a check box) changes.
+//! Without JavaScript the form keeps its "Apply" button; once hydrated the button is hidden
+//! and a change submits the form (an ordinary GET, so the address still says what is shown).
+//! Typed fields apply with Enter or a button of their own.
 
 use leptos::prelude::*;
 
@@ -20,8 +21,16 @@ pub fn AutoApply(label: String) -> impl IntoView {
                 return;
             };
             let target = form.clone();
-            let on_change = Closure::<dyn Fn()>::new(move || {
-                let _ = target.request_submit();
+            // A choice (a list, a box) applies at once; typed text (a price) waits for Enter
+            // or the form's own button: a page reload between two fields would lose the second.
+            let on_change = Closure::<dyn Fn(web_sys::Event)>::new(move |ev: web_sys::Event| {
+                let typed = ev
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                    .is_some_and(|input| !matches!(input.type_().as_str(), "checkbox" | "radio"));
+                if !typed {
+                    let _ = target.request_submit();
+                }
             });
             let _ =
                 form.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());

@@ -1,7 +1,7 @@
 //! Search (`/search` with words) and the header's suggestions, through the items index
 //! (`items::server::index`). (Browsing without words reads the rankings: see `rankings`.)
 
-use crate::catalog::SEARCH_PAGE_SIZE;
+use crate::catalog::{SearchFilters, SEARCH_PAGE_SIZE};
 use crate::error::AppError;
 use crate::items::server::cards::cards_by_id;
 use crate::items::server::index::{
@@ -30,6 +30,7 @@ pub enum SearchSort {
     PriceHigh,
     EndingSoon,
     Newest,
+    MostViewed,
 }
 
 impl StatusFilter {
@@ -50,6 +51,7 @@ impl SearchSort {
             "price_desc" => SearchSort::PriceHigh,
             "ending" => SearchSort::EndingSoon,
             "newest" => SearchSort::Newest,
+            "views" => SearchSort::MostViewed,
             _ => SearchSort::Relevance,
         }
     }
@@ -61,6 +63,7 @@ impl SearchSort {
             SearchSort::PriceHigh => ("price", true),
             SearchSort::EndingSoon => ("ends_at", false),
             SearchSort::Newest => ("created_at", true),
+            SearchSort::MostViewed => ("views", true),
         };
         Some(Sort { field, descending })
     }
@@ -74,12 +77,7 @@ fn status_clause(status: StatusFilter, now_ms: i64) -> Option<String> {
     }
 }
 
-/// `/search`: one FT.SEARCH. No usable words → an empty result, without asking Redis.
-///
-/// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
-/// @category`, in the same pipeline, without the category filter so the other categories'
-/// counts show; reused for 5 s per query by each instance). The ids found are reused for 1 s
-/// per query, order and page by each instance ([`IDS`]); the cards never are.
+/// [`search_filtered`] without filters.
 pub async fn search(
     db: &Db,
     text: &str,
@@ -88,12 +86,32 @@ pub async fn search(
     category: Option<&str>,
     page: usize,
 ) -> Result<CardPage, AppError> {
+    let no_filters = SearchFilters::default();
+    search_filtered(db, text, status, sort, category, &no_filters, page).await
+}
+
+/// `/search`: one FT.SEARCH. No usable words (and neither a category nor a filter) → an empty
+/// result, without asking Redis.
+///
+/// With the page comes the count of matches in each category (`FT.AGGREGATE … GROUPBY
+/// @category`, in the same pipeline, without the category filter so the other categories'
+/// counts show; reused for 5 s per query by each instance). The ids found are reused for 1 s
+/// per query, order and page by each instance ([`IDS`]); the cards never are.
+pub async fn search_filtered(
+    db: &Db,
+    text: &str,
+    status: StatusFilter,
+    sort: SearchSort,
+    category: Option<&str>,
+    filters: &SearchFilters,
+    page: usize,
+) -> Result<CardPage, AppError> {
     let now_ms = now_ms();
     let words = query_terms(text);
     let text = match text_query(&words) {
         Some(text) => text,
-        // No words but a category: all of its items (a category browsed by price).
-        None if category.is_some() => String::new(),
+        // No words but a category or filters: all of their items (browsing narrowed).
+        None if category.is_some() || !filters.is_empty() => String::new(),
         None => {
             return Ok(CardPage {
                 total: 0,
@@ -110,13 +128,18 @@ pub async fn search(
         _ => status,
     };
     let page = page.clamp(1, 500);
-    let facets_key = facets_key(db.keys().prefix(), &text, status);
-    let ids_key = ids_key(db.keys().prefix(), &text, status, category, sort, page);
-    let query = match (status_clause(status, now_ms), text.is_empty()) {
-        (Some(clause), true) => clause,
-        (Some(clause), false) => format!("{text} {clause}"),
-        (None, true) => "*".to_string(),
-        (None, false) => text,
+    // The filters are part of what is asked, so of both cache keys (never the clock).
+    let keyed = format!("{text}{}", filters.key());
+    let facets_key = facets_key(db.keys().prefix(), &keyed, status);
+    let ids_key = ids_key(db.keys().prefix(), &keyed, status, category, sort, page);
+    let clauses: Vec<String> = std::iter::once(text)
+        .chain(status_clause(status, now_ms))
+        .chain(filters.clauses(now_ms))
+        .filter(|part| !part.is_empty())
+        .collect();
+    let query = match clauses.is_empty() {
+        true => "*".to_string(),
+        false => clauses.join(" "),
     };
     let filtered = match category {
         // Slugs are plain lowercase words (see `items::CATEGORIES`): nothing to escape.

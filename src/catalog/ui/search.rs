@@ -1,13 +1,17 @@
-//! `/search?q=&category=&status=&sort=&page=`: results with filters, category counts and
-//! pagination; with no words, every live auction (of a category) in the order of a ranking.
-//! Works as plain GET forms and links.
+//! `/search?q=&category=&status=&sort=&page=` (+ the filters `min`, `max`, `bin`,
+//! `condition`, `ending`): results with filters, category counts and pagination; with no words,
+//! every live auction (of a category) in the order of a ranking. Works as plain GET forms and
+//! links.
 
 use crate::catalog::api::search_items;
+use crate::catalog::{EndingWithin, SearchFilters, FILTER_PARAMS};
 use crate::items::ui::item_card::CardList;
+use crate::items::Condition;
 use crate::saved_searches::ui::save_form::SaveSearchForm;
 use crate::ui::auto_apply::AutoApply;
 use crate::ui::pagination::Pagination;
 use crate::ui::status::ErrorPage;
+use crate::util::money::cents_to_input;
 use crate::util::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -71,10 +75,22 @@ pub fn SearchPage() -> impl IntoView {
         let error = crate::catalog::unknown_category(&asked);
         return view! { <ErrorPage error/> }.into_any();
     }
+    // So is a filter the page does not understand (a price that is not one, an unknown
+    // condition): never dropped silently.
+    let params: [String; 5] = use_query_map().with_untracked(|m| {
+        FILTER_PARAMS.map(|name| crate::util::url::clip(&m.get(name).unwrap_or_default(), 20))
+    });
+    let [min, max, bin, condition, ending] = params;
+    let filters = match SearchFilters::parse(&min, &max, &bin, &condition, &ending) {
+        Ok(filters) => filters,
+        Err(error) => return view! { <ErrorPage error/> }.into_any(),
+    };
+    let narrowed = filters.query_string();
     // No words: browse every live auction (the rankings' orders, no status filter).
     let browsing = q.trim().is_empty();
     let title = match (browsing, category) {
         (true, Some((_, name))) => name.to_string(),
+        (true, None) if !filters.is_empty() => "Live auctions".to_string(),
         (true, None) => "All live auctions".to_string(),
         (false, Some((_, name))) => format!("“{}” in {name}", q.trim()),
         (false, None) => format!("“{}”", q.trim()),
@@ -108,37 +124,70 @@ pub fn SearchPage() -> impl IntoView {
                         {sorts.iter().map(|(value, label)| option(value, label, &sort)).collect_view()}
                     </select>
                 </label>
+                <label>"Condition "
+                    <select name="condition">
+                        {option("", "Any", &condition)}
+                        {Condition::ALL.map(|c| option(c.slug(), c.label(), &condition)).collect_view()}
+                    </select>
+                </label>
+                <label>"Ending "
+                    <select name="ending">
+                        {option("", "Any time", &ending)}
+                        {EndingWithin::ALL.map(|e| option(e.slug(), e.label(), &ending)).collect_view()}
+                    </select>
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="bin" value="1" checked=filters.buy_now/>
+                    " Buy It Now"
+                </label>
+                <fieldset class="price-range">
+                    <legend>"Price ($)"</legend>
+                    <label><span class="visually-hidden">"Lowest price"</span>
+                        <input name="min" inputmode="decimal" size="6" maxlength="12" placeholder="Min" value=filters.min_cents.map(cents_to_input)/>
+                    </label>
+                    "–"
+                    <label><span class="visually-hidden">"Highest price"</span>
+                        <input name="max" inputmode="decimal" size="6" maxlength="12" placeholder="Max" value=filters.max_cents.map(cents_to_input)/>
+                    </label>
+                    <button type="submit" class="button button-small button-quiet">"Go"</button>
+                </fieldset>
                 <AutoApply label="Apply".to_string()/>
+                {(!filters.is_empty()).then(|| {
+                    let href = format!("/search?q={}&category={slug}&status={status}&sort={sort}", encode_query_value(&q));
+                    view! { <a class="clear-filters" href=href>"Clear filters"</a> }
+                })}
             </form>
-            {(!browsing || category.is_some()).then(|| {
+            {(!browsing || category.is_some() || !filters.is_empty()).then(|| {
                 let spec = crate::saved_searches::SearchSpec {
                     q: q.trim().to_string(),
                     category: slug.to_string(),
                     sort: sort.clone(),
+                    filters: filters.clone(),
                 };
                 view! {
                     <SaveSearchForm
-                        q=spec.q.clone()
-                        category=spec.category.clone()
-                        sort=spec.sort.clone()
                         suggested=spec.default_name()
+                        spec
                     />
                 }
             })}
             <Suspense>
                 {
                     let (q, status, sort) = (q.clone(), status.clone(), sort.clone());
+                    let narrowed = narrowed.clone();
+                    let filters_empty = filters.is_empty();
+                    let [min, max, bin, condition, ending] = [min, max, bin, condition, ending];
                     Suspend::new(async move {
-                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page).await {
+                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending).await {
                             Err(error) => view! { <ErrorPage error/> }.into_any(),
                             Ok(results) => {
                                 let mut pages = results.total.div_ceil(crate::catalog::SEARCH_PAGE_SIZE as u64).max(1);
                                 if browsing {
                                     pages = pages.min(crate::catalog::BROWSE_PAGES as u64);
                                 }
-                                let facets = facet_links(&q, &status, &sort, slug, &results.facets, browsing);
+                                let facets = facet_links(&q, &status, &sort, &narrowed, slug, &results.facets, browsing);
                                 let did_you_mean = results.did_you_mean.clone().filter(|fixed| *fixed != q.trim().to_lowercase()).map(|fixed| {
-                                    let href = format!("/search?q={}&category={slug}&status={}&sort={}", encode_query_value(&fixed), status, sort);
+                                    let href = format!("/search?q={}&category={slug}&status={}&sort={}{narrowed}", encode_query_value(&fixed), status, sort);
                                     view! {
                                         <p class="did-you-mean" data-testid="did-you-mean">
                                             "Did you mean "<a href=href><strong>{fixed}</strong></a>"?"
@@ -146,7 +195,7 @@ pub fn SearchPage() -> impl IntoView {
                                     }
                                 });
                                 let link = move |p: u64| format!(
-                                    "/search?q={}&category={slug}&status={}&sort={}&page={p}",
+                                    "/search?q={}&category={slug}&status={}&sort={}{narrowed}&page={p}",
                                     encode_query_value(&q), status, sort
                                 );
                                 let heading = match (browsing, results.total) {
@@ -173,6 +222,8 @@ pub fn SearchPage() -> impl IntoView {
                                                 <a href=last_page>"Go to the last page"</a>"."
                                             </p>
                                         }.into_any()
+                                    } else if results.cards.is_empty() && !filters_empty {
+                                        view! { <p class="empty">"Nothing matches these filters. Try a wider price range or fewer filters."</p> }.into_any()
                                     } else if results.cards.is_empty() && browsing {
                                         view! { <p class="empty">"No auctions are running right now. "<a href="/items/new">"List the first one"</a>"."</p> }.into_any()
                                     } else if results.cards.is_empty() {
@@ -202,6 +253,7 @@ fn facet_links(
     q: &str,
     status: &str,
     sort: &str,
+    narrowed: &str,
     current: &str,
     facets: &[(String, u64)],
     browsing: bool,
@@ -214,7 +266,7 @@ fn facet_links(
             sort
         };
         format!(
-            "/search?q={}&category={slug}&status={status}&sort={sort}",
+            "/search?q={}&category={slug}&status={status}&sort={sort}{narrowed}",
             encode_query_value(q)
         )
     };

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::items::wire::CardNumbers;
-use crate::items::{ItemCard, ItemId};
+use crate::items::{Condition, ItemCard, ItemId, Shipping};
 use crate::server::redis::db::{redis_error, Db};
 use crate::util::id::UserId;
 use redis::ParsingError;
@@ -50,6 +50,9 @@ impl ItemFields {
             bids: num(3),
             likes: num(4),
             seller_rating: Default::default(),
+            buy_now_cents: None,
+            condition: None,
+            shipping: None,
         })
     }
 }
@@ -121,8 +124,10 @@ pub async fn read_fields(
 /// browse, similar items, the market board, profiles, Watching) is built here, so a hidden
 /// listing is on none of them, whatever list or cache its id came from.
 pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
-    let doc = ["name", "hidden", "seller_id"];
-    let rows = read_fields(db, ids, &doc, &CARD_FIELDS, None, "cards by id").await?;
+    let doc = ["name", "hidden", "seller_id", "condition", "shipping"];
+    let mut state = CARD_FIELDS.to_vec();
+    state.extend(["buy_now", "reserve", "closed"]);
+    let rows = read_fields(db, ids, &doc, &state, None, "cards by id").await?;
     let shown: Vec<(&ItemFields, Option<UserId>)> = rows
         .iter()
         .filter(|row| row.doc_text(1).is_none())
@@ -134,6 +139,17 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
         .into_iter()
         .filter_map(|(row, seller)| {
             let mut card = row.card()?;
+            card.condition = row.doc_text(3).and_then(Condition::parse);
+            card.shipping = row
+                .doc_text(4)
+                .and_then(|v| v.parse().ok())
+                .and_then(Shipping::from_field);
+            // Buy It Now while it can be used: offered, not closed, and no bid at or above
+            // the reserve yet (as the item page says, `store::detail_from`).
+            let offered = row.num(5).unwrap_or(0);
+            let bidding_took_over = card.bids > 0 && card.price_cents >= row.num(6).unwrap_or(0);
+            card.buy_now_cents =
+                (offered > 0 && row.text(7) != Some("1") && !bidding_took_over).then_some(offered);
             if let Some(rating) = seller.and_then(|s| ratings.get(&s)) {
                 card.seller_rating = *rating;
             }

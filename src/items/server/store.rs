@@ -6,7 +6,8 @@ use crate::items::server::frame::item_script;
 use crate::items::server::images::Photo;
 use crate::items::server::index;
 use crate::items::{
-    BidEntry, ItemCard, ItemDetail, ItemId, ItemPageData, ItemViewer, NewItem, HISTORY_LIMIT,
+    BidEntry, Condition, ItemCard, ItemDetail, ItemId, ItemPageData, ItemViewer, ListingTerms,
+    NewItem, Shipping, HISTORY_LIMIT,
 };
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
@@ -85,6 +86,10 @@ pub async fn create_with(
         .arg(item.buy_now_cents.unwrap_or(0))
         .arg(if item.soft_close { 1 } else { 0 })
         .arg(item.category)
+        .arg(item.terms.condition.slug())
+        .arg(&item.terms.location)
+        .arg(item.terms.shipping.to_field())
+        .arg(item.terms.returns_days)
         .arg(more.iter().map(|p| p.large.as_slice()).collect::<Vec<_>>())
         .invoke_async(&mut conn)
         .await
@@ -193,6 +198,22 @@ fn detail_from(
         removed: doc
             .contains_key("hidden")
             .then(|| doc.get("hidden_why").cloned().unwrap_or_default()),
+        terms: terms_from(doc),
+    })
+}
+
+/// A listing's condition, location, shipping and returns from its document; `None` for a
+/// listing from before they were asked (no condition), or one whose fields are not what
+/// `lua/create_item.lua` writes.
+fn terms_from(doc: &HashMap<String, String>) -> Option<ListingTerms> {
+    let condition = Condition::parse(doc.get("condition")?)?;
+    let shipping = Shipping::from_field(doc.get("shipping")?.parse().ok()?)?;
+    let returns_days = doc.get("returns")?.parse().ok()?;
+    Some(ListingTerms {
+        condition,
+        location: doc.get("location").cloned().unwrap_or_default(),
+        shipping,
+        returns_days,
     })
 }
 

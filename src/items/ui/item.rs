@@ -381,6 +381,7 @@ fn item_view(
                     {seller_rating.map(|rating| view! { " ("<RatingBadge rating/>")" })}
                     " in "<a href=format!("/search?category={}", item.category)>{category_name}</a>
                 </p>
+                {item.terms.clone().map(|terms| view! { <TermsList terms/> })}
                 <div class="price-box">{price_box}</div>
                 {bid_box}
                 <div class="item-stats">
@@ -417,6 +418,22 @@ fn item_view(
                 }}
             </section>
         </article>
+    }
+}
+
+/// What the listing says of the item's condition, shipping, returns and location.
+#[component]
+fn TermsList(terms: crate::items::ListingTerms) -> impl IntoView {
+    let location = (!terms.location.is_empty()).then(|| {
+        view! { <div><dt>"Item location"</dt><dd>{terms.location.clone()}</dd></div> }
+    });
+    view! {
+        <dl class="item-terms" data-testid="item-terms">
+            <div><dt>"Condition"</dt><dd>{terms.condition.label()}</dd></div>
+            <div><dt>"Shipping"</dt><dd>{terms.shipping.label()}</dd></div>
+            <div><dt>"Returns"</dt><dd>{crate::items::returns_label(terms.returns_days)}</dd></div>
+            {location}
+        </dl>
     }
 }
 

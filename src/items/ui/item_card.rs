@@ -62,6 +62,20 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                     <span>{plural(item.views, "view", "views")}</span>
                     <span data-live-bids=item.id>{plural(item.bids, "bid", "bids")}</span>
                 </p>
+                {(item.condition.is_some() || item.shipping.is_some()).then(|| {
+                    let terms: Vec<String> = item
+                        .condition
+                        .map(|c| c.label().to_string())
+                        .into_iter()
+                        .chain(item.shipping.map(|s| s.label()))
+                        .collect();
+                    view! { <p class="card-terms muted" data-testid="card-terms">{terms.join(" · ")}</p> }
+                })}
+                {item.buy_now_cents.map(|cents| view! {
+                    <p class="card-buy-now" data-testid="card-buy-now">
+                        <span class="badge">"Buy It Now"</span>" "{format_cents(cents)}
+                    </p>
+                })}
                 {item.seller_rating.percent_positive().map(|percent| view! {
                     <p class="card-seller" data-testid="card-rating"
                         title="The seller's positive share of the last 12 months' ratings">

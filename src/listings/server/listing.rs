@@ -124,6 +124,11 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId)
             "reserve" => form.values.reserve = text(),
             "buy_now" => form.values.buy_now = text(),
             "category" => form.values.category = text(),
+            "condition" => form.values.condition = text(),
+            "location" => form.values.location = text(),
+            "shipping" => form.values.shipping = text(),
+            "shipping_cost" => form.values.shipping_cost = text(),
+            "returns" => form.values.returns = text(),
             "soft_close" => form.values.soft_close = !bytes.is_empty(),
             // An empty file input sends an empty part: no photo.
             "photo" if bytes.is_empty() && !over => {}

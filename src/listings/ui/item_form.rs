@@ -2,13 +2,14 @@
 //! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
 //! the fields (the chosen photo stays selected) and opens the new item.
 
-use crate::items::{CATEGORIES, DEFAULT_CATEGORY};
+use crate::items::{Condition, CATEGORIES, DEFAULT_CATEGORY, RETURN_DAYS};
 use crate::listings::api::create_item;
 use crate::listings::{
     check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
-    CATEGORY, DESCRIPTION, DURATION, DURATIONS, NAME, PHOTO, PRICE, RESERVE,
+    CATEGORY, CONDITION, DESCRIPTION, DURATION, DURATIONS, LOCATION, NAME, PHOTO, PRICE, RESERVE,
+    RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
 };
-use crate::listings::{DESCRIPTION_RULE, NAME_RULE};
+use crate::listings::{DESCRIPTION_RULE, LOCATION_RULE, NAME_RULE};
 use crate::util::money::AMOUNT_MAX_CHARS;
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
@@ -23,10 +24,15 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
         NAME,
         DESCRIPTION,
         CATEGORY,
+        CONDITION,
         PRICE,
         DURATION,
         RESERVE,
         BUY_NOW,
+        SHIPPING,
+        SHIPPING_COST,
+        RETURNS,
+        LOCATION,
         PHOTO,
     ]
     .into_iter()
@@ -57,6 +63,11 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             buy_now: field("buy_now"),
             soft_close: data.has("soft_close"),
             category: field("category"),
+            condition: field("condition"),
+            location: field("location"),
+            shipping: field("shipping"),
+            shipping_cost: field("shipping_cost"),
+            returns: field("returns"),
         });
         #[cfg_attr(not(feature = "hydrate"), allow(unused_mut))]
         let mut found = found;
@@ -124,6 +135,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
     } else {
         values.category.clone()
     };
+    let condition = if values.condition.is_empty() {
+        Condition::default().slug().to_string()
+    } else {
+        values.condition.clone()
+    };
+    let shipping = values.shipping.clone();
+    let returns = values.returns.clone();
     let chosen = if values.duration.is_empty() {
         "7d".to_string()
     } else {
@@ -171,6 +189,18 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                 </select>
                 <p class="field-error" id="category-error">{message(CATEGORY)}</p>
             </div>
+            <div class="field" class:invalid=invalid(CONDITION)>
+                <label for="item-condition">"Condition"</label>
+                <select id="item-condition" aria-invalid=aria_invalid(CONDITION) autofocus=focus(CONDITION) name="condition" aria-describedby="condition-error">
+                    {Condition::ALL
+                        .iter()
+                        .map(|c| {
+                            view! { <option value=c.slug() selected=c.slug() == condition>{c.label()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <p class="field-error" id="condition-error">{message(CONDITION)}</p>
+            </div>
             <div class="field-row">
                 <div class="field" class:invalid=invalid(PRICE)>
                     <label for="item-price">"Starting price ($)"</label>
@@ -202,6 +232,46 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                     <input id="item-buy-now" aria-invalid=aria_invalid(BUY_NOW) autofocus=focus(BUY_NOW) name="buy_now" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS value=values.buy_now aria-describedby="buy-now-hint buy-now-error"/>
                     <p class="field-hint muted" id="buy-now-hint">"Until the first bid (or while the reserve is not met)."</p>
                     <p class="field-error" id="buy-now-error">{message(BUY_NOW)}</p>
+                </div>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(SHIPPING)>
+                    <label for="item-shipping">"Shipping"</label>
+                    <select id="item-shipping" aria-invalid=aria_invalid(SHIPPING) autofocus=focus(SHIPPING) name="shipping" aria-describedby="shipping-error">
+                        {SHIPPING_CHOICES
+                            .iter()
+                            .map(|(value, label)| {
+                                view! { <option value=*value selected=*value == shipping>{*label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" id="shipping-error">{message(SHIPPING)}</p>
+                </div>
+                <div class="field" class:invalid=invalid(SHIPPING_COST)>
+                    <label for="item-shipping-cost">"Shipping cost ($, when the buyer pays)"</label>
+                    <input id="item-shipping-cost" aria-invalid=aria_invalid(SHIPPING_COST) autofocus=focus(SHIPPING_COST) name="shipping_cost" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS placeholder="4.50" value=values.shipping_cost aria-describedby="shipping-cost-error"/>
+                    <p class="field-error" id="shipping-cost-error">{message(SHIPPING_COST)}</p>
+                </div>
+            </div>
+            <div class="field-row">
+                <div class="field" class:invalid=invalid(RETURNS)>
+                    <label for="item-returns">"Returns"</label>
+                    <select id="item-returns" aria-invalid=aria_invalid(RETURNS) autofocus=focus(RETURNS) name="returns" aria-describedby="returns-error">
+                        {RETURN_DAYS
+                            .iter()
+                            .map(|days| {
+                                let value = days.to_string();
+                                let selected = value == returns || (returns.is_empty() && *days == 0);
+                                view! { <option value=value selected=selected>{crate::items::returns_label(*days)}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    <p class="field-error" id="returns-error">{message(RETURNS)}</p>
+                </div>
+                <div class="field" class:invalid=invalid(LOCATION)>
+                    <label for="item-location">"Item location (optional)"</label>
+                    <input id="item-location" aria-invalid=aria_invalid(LOCATION) autofocus=focus(LOCATION) name="location" maxlength=LOCATION_RULE.max placeholder="Leeds, UK" value=values.location aria-describedby="location-error"/>
+                    <p class="field-error" id="location-error">{message(LOCATION)}</p>
                 </div>
             </div>
             <div class="field field-check">

@@ -124,6 +124,7 @@ pub async fn run(
             q: q.join(" "),
             category,
             sort: String::new(),
+            filters: Default::default(),
         });
     }
     for (chunk_no, chunk) in specs.chunks(64).enumerate() {

@@ -308,6 +308,7 @@ fn candidate(member: &str) -> Option<Candidate> {
             q: words.to_string(),
             category: category.to_string(),
             sort: String::new(),
+            filters: Default::default(),
         },
         member: member.to_string(),
     })
@@ -412,12 +413,25 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
     }
     report.confirmed = confirmed.len();
     passed.retain(|c| confirmed[&(c.spec.q.clone(), c.spec.category.clone())]);
-    let price: i64 = redis::cmd("HGET")
+    // What a saved search's filters ask of the listing: its price, Buy It Now, condition.
+    let (price, buy_now, condition): (Option<i64>, Option<i64>, Option<String>) = redis::pipe()
+        .cmd("HGET")
         .arg(keys.item_state(item))
         .arg("price")
-        .query_async::<Option<i64>>(&mut conn)
-        .await?
-        .unwrap_or(0);
+        .cmd("HGET")
+        .arg(keys.item_state(item))
+        .arg("buy_now")
+        .cmd("HGET")
+        .arg(keys.item(item))
+        .arg("condition")
+        .query_async(&mut conn)
+        .await?;
+    let price = price.unwrap_or(0);
+    let buy_now = buy_now.filter(|cents| *cents > 0);
+    let condition = condition
+        .as_deref()
+        .and_then(crate::items::Condition::parse)
+        .unwrap_or_default();
     for c in passed {
         let search = match get(db, c.user, c.id).await {
             Ok(Some(search)) => search,
@@ -432,7 +446,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             }
             Err(_) => continue,
         };
-        if search.paused {
+        if search.paused || !search.spec.filters.admit(price, buy_now, condition) {
             continue;
         }
         let notice = NewNotice {

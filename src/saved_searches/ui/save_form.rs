@@ -2,16 +2,29 @@
 //! The same for every viewer (the page is cached for everyone): a visitor who sends it is asked
 //! to sign in first.
 
-use crate::saved_searches::NAME_MAX;
+use crate::saved_searches::{SearchSpec, NAME_MAX};
 use leptos::prelude::*;
 
 #[component]
-pub fn SaveSearchForm(
-    q: String,
-    category: String,
-    sort: String,
-    suggested: String,
-) -> impl IntoView {
+pub fn SaveSearchForm(spec: SearchSpec, suggested: String) -> impl IntoView {
+    use crate::util::money::cents_to_input;
+    let f = &spec.filters;
+    // The filters as the search page's own parameters (empty: none).
+    let filters = [
+        ("min", f.min_cents.map(cents_to_input)),
+        ("max", f.max_cents.map(cents_to_input)),
+        ("bin", f.buy_now.then(|| "1".to_string())),
+        ("condition", f.condition.map(|c| c.slug().to_string())),
+        ("ending", f.ending_within.map(|e| e.slug().to_string())),
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| {
+        value.map(|value| view! { <input type="hidden" name=name value=value/> })
+    })
+    .collect_view();
+    let SearchSpec {
+        q, category, sort, ..
+    } = spec.clone();
     view! {
         <details class="save-search">
             <summary class="button button-small button-ghost">"Save this search"</summary>
@@ -19,6 +32,7 @@ pub fn SaveSearchForm(
                 <input type="hidden" name="q" value=q/>
                 <input type="hidden" name="category" value=category/>
                 <input type="hidden" name="sort" value=sort/>
+                {filters}
                 <label for="save-search-name">"Name it"</label>
                 <input id="save-search-name" name="name" maxlength=NAME_MAX placeholder=suggested autocomplete="off"/>
                 <button type="submit" class="button button-small">"Save and alert me"</button>

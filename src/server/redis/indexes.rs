@@ -50,8 +50,9 @@ impl IndexDef {
 }
 
 /// The items index over the item documents: full-text name (weighted) and description, the
-/// seller and the category as tags, and sortable numbers for search sorting, filters and the dashboard (copies
-/// refreshed in batches by `items::server::index_sync`; the home rankings are sorted sets).
+/// seller, the category and the condition as tags, sortable numbers for search sorting,
+/// filters and the dashboard (copies refreshed in batches by `items::server::index_sync`; the
+/// home rankings are sorted sets), and the shipping cost and Buy It Now price for filters.
 /// A listing a moderator hid (its document has `hidden`, see `moderation`) is not indexed:
 /// RediSearch drops it the moment the field is set and takes it back when it goes.
 #[rustfmt::skip]
@@ -72,6 +73,9 @@ pub fn items_index(db: &Db) -> IndexDef {
             "bids", "NUMERIC", "SORTABLE",
             "likes", "NUMERIC", "SORTABLE",
             "created_at", "NUMERIC", "SORTABLE",
+            "condition", "TAG",
+            "shipping", "NUMERIC",
+            "buy_now", "NUMERIC",
         ],
     }
 }
