@@ -168,7 +168,7 @@ async fn index_is_created_once_and_recreated_when_its_schema_changes() {
     // Documents written before a schema change are still found after it.
     list_item(&db, "Brass telescope", 5_000, 60_000, 3).await;
     let mut changed: IndexDef = def.clone();
-    changed.schema.extend(["condition", "TAG"]);
+    changed.schema.extend(["colour", "TAG"]);
     assert_eq!(
         indexes::ensure(&db, &changed).await.unwrap(),
         IndexOutcome::Recreated
