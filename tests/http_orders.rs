@@ -77,7 +77,10 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
     assert_eq!(get(&server, "/orders/abc", Some(&buyer)).status, 404);
     // Where it is, as the open page asks: the parties only.
     let word = get(&server, &format!("{page}/state"), Some(&seller));
-    assert_eq!((word.status, word.body.as_str()), (200, "awaiting_payment"));
+    assert_eq!(
+        (word.status, word.body.as_str()),
+        (200, "awaiting_payment 0")
+    );
     assert_eq!(
         get(&server, &format!("{page}/state"), Some(&stranger)).status,
         404
@@ -563,7 +566,11 @@ fn a_cancelled_sale_is_offered_to_the_next_bidder_who_may_take_it() {
     );
     assert!(!for_b.body.contains("$30.00") && !for_b.body.contains("$15.50"));
     let word = get(&server, &format!("{page}/state"), Some(&b));
-    assert_eq!((word.status, word.body.as_str()), (200, "cancelled"));
+    assert_eq!(
+        (word.status, word.body.as_str()),
+        (200, "cancelled 0"),
+        "the offer's bidder is told no messages"
+    );
     assert_eq!(get(&server, &page, Some(&stranger)).status, 404);
     let by_stranger = post(
         &server,
@@ -612,4 +619,92 @@ fn a_second_chance_offer_expires_by_its_job() {
     assert_eq!(get(&server, &page, Some(&b)).status, 404);
     let late = post(&server, "/api/orders/accept", &format!("item_id={id}"), &b);
     assert!(!location(&late).ends_with(&page), "{}", location(&late));
+}
+
+/// The buyer and the seller write each other on the order page (plain forms); the text is
+/// escaped, the other party is told (once for a burst), nobody else can read or write, and
+/// the open page's state word counts the messages so it reloads for a new one.
+#[test]
+fn buyer_and_seller_exchange_messages_only_they_see() {
+    let server = server();
+    let (seller, buyer, id) = sold(&server, "m");
+    let stranger = sign_up(&server, "omstranger");
+    let page = format!("/orders/{id}");
+    let write = |cookie: &str, text: &str| {
+        let body =
+            serde_urlencoded::to_string([("item_id", id.to_string().as_str()), ("text", text)])
+                .unwrap();
+        post(&server, "/api/orders/message", &body, cookie)
+    };
+
+    let sent = write(&buyer, "Could you post it on Monday? <b>Thanks</b>\nBea");
+    assert_eq!(location(&sent), format!("{page}#messages"));
+    let for_seller = get(&server, &page, Some(&seller));
+    assert!(for_seller
+        .body
+        .contains("Could you post it on Monday? &lt;b&gt;Thanks&lt;/b&gt;\nBea"));
+    assert!(!for_seller.body.contains("<b>Thanks"), "escaped");
+    let word = get(&server, &format!("{page}/state"), Some(&seller));
+    assert_eq!(word.body, "awaiting_payment 1");
+    write(&seller, "Yes, Monday | first post.");
+    let for_buyer = get(&server, &page, Some(&buyer)).body;
+    let (first, second) = (
+        for_buyer.find("Could you post it").unwrap(),
+        for_buyer.find("Yes, Monday | first post.").unwrap(),
+    );
+    assert!(first < second, "oldest first");
+
+    // The seller hears of the buyer's message in the inbox (the job runs in the background).
+    let told = common::server::wait_until(std::time::Duration::from_secs(15), || {
+        get(&server, "/notifications", Some(&seller))
+            .body
+            .contains("wrote to you about your order of Brass lamp")
+    });
+    assert!(told.is_ok(), "the seller was told");
+
+    // Nobody else: a stranger's message is refused as if there were no order, and changes
+    // nothing; a visitor is sent to sign in; an item without an order has none to write to.
+    let by_stranger = write(&stranger, "Hello?");
+    assert_eq!(by_stranger.status, 404);
+    assert_eq!(
+        get(&server, &format!("{page}/state"), Some(&buyer)).body,
+        "awaiting_payment 2"
+    );
+    let by_visitor = plain_post(
+        &server,
+        "/api/orders/message",
+        &format!("item_id={id}&text=hi"),
+        None,
+    );
+    assert!(location(&by_visitor).starts_with("/auth/signin"));
+    let unsold = created_id(&create_item(&server, &seller, "Oak stool", "Sturdy.", None));
+    let nowhere = post(
+        &server,
+        "/api/orders/message",
+        &format!("item_id={unsold}&text=hi"),
+        &seller,
+    );
+    assert_eq!(nowhere.status, 404);
+
+    // Empty, invisible or too long: refused with the problem next to the form.
+    for text in ["", "   ", "\u{200B}", &"x".repeat(1001)] {
+        let refused = write(&buyer, text);
+        assert!(
+            location(&refused).contains("message-text")
+                && location(&refused).ends_with("#messages"),
+            "{text:?}"
+        );
+    }
+    let shown = get(
+        &server,
+        &format!("{page}?e=text:message-text"),
+        Some(&buyer),
+    );
+    assert!(shown
+        .body
+        .contains("Write a message of 1–1000 visible characters."));
+    assert_eq!(
+        get(&server, &format!("{page}/state"), Some(&buyer)).body,
+        "awaiting_payment 2"
+    );
 }

@@ -203,3 +203,42 @@ async fn feedback_is_once_per_side_and_the_rating_counts_the_last_twelve_months(
     let (past, _) = received(&db, seller, 2).await.unwrap();
     assert!(past.is_empty());
 }
+
+#[tokio::test]
+async fn an_orders_messages_are_its_parties_only_and_bounded() {
+    use rbay::orders::server::messages::{count, list as messages, send, Sent};
+    use rbay::orders::MESSAGES_MAX;
+    let db = test_db().await;
+    let id = list(&db, "clock").await;
+    // Before the sale there is no order to write on.
+    assert_eq!(
+        send(&db, id, UserId(1), "seller1", "hi").await.unwrap(),
+        Sent::NotFound
+    );
+    place_bid(&db, UserId(7), "bea", id, 1_000).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    close(&db, id).await.unwrap();
+    let (buyer, seller, stranger) = (UserId(7), UserId(1), UserId(99));
+    assert_eq!(
+        send(&db, id, stranger, "eve", "let me in").await.unwrap(),
+        Sent::NotYours
+    );
+    let first = send(&db, id, buyer, "bea", "When | where?").await.unwrap();
+    assert!(matches!(first, Sent::Sent { messages: 1, .. }), "{first:?}");
+    send(&db, id, seller, "seller1", "Monday.").await.unwrap();
+    let read = messages(&db, id).await.unwrap();
+    let said: Vec<(UserId, &str)> = read.iter().map(|m| (m.from_id, m.text.as_str())).collect();
+    assert_eq!(said, [(buyer, "When | where?"), (seller, "Monday.")]);
+    assert!(read[0].at_ms <= read[1].at_ms && read[0].at_ms > 0);
+    // An order keeps a bounded number: then the script refuses and keeps what it has.
+    for n in 2..MESSAGES_MAX {
+        send(&db, id, buyer, "bea", &format!("note {n}"))
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        send(&db, id, seller, "seller1", "one more").await.unwrap(),
+        Sent::Full
+    );
+    assert_eq!(count(&db, id).await.unwrap(), MESSAGES_MAX as u64);
+}

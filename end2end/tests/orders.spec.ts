@@ -46,6 +46,11 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await expect(buyer.page.getByText('Paid. The seller has been told to ship it.')).toBeVisible();
   await expect(buyer.page.getByTestId('order-state')).toHaveText('Paid');
   await expect(buyer.page.locator('.order-address')).toContainText('1 Long Road');
+  // A word to the seller, on the order page (the text is shown as typed, never as markup).
+  await buyer.page.getByLabel(/^Message to /).fill('Please ring the bell <b>twice</b>.');
+  await buyer.page.getByRole('button', { name: 'Send message' }).click();
+  await expect(buyer.page.getByText('Sent. The other party has been told.')).toBeVisible();
+  await expect(buyer.page.locator('.order-message.mine')).toContainText('Please ring the bell <b>twice</b>.');
   // The order page passes axe (serious and critical, WCAG 2.1 AA), as every page does.
   const results = await new AxeBuilder({ page: buyer.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
@@ -56,10 +61,16 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await seller.page.goto('/my/won');
   await seller.page.getByRole('link', { name: 'Ship it' }).click();
   await expect(seller.page.locator('.order-address')).toContainText('Bea Buyer');
+  await expect(seller.page.locator('.order-message')).toContainText('Please ring the bell <b>twice</b>.');
+  // The buyer's order page is open: the seller's answer appears there by itself.
+  await expect(buyer.page.locator('[data-notices-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel(/^Message to /).fill('Will do: it goes out tomorrow.');
+  await seller.page.getByRole('button', { name: 'Send message' }).click();
+  await expect(buyer.page.locator('.order-message', { hasText: 'Will do: it goes out tomorrow.' })).toBeVisible({ timeout: 10_000 });
   await seller.page.getByLabel('Carrier (optional)').fill('Royal Mail');
   await seller.page.getByLabel('Tracking number (optional)').fill('RM 1234 5678 GB');
   await readmeShot(seller.page, 'order.png');
-  // The buyer's order page is open: it moves on by itself when the seller ships.
+  // And it moves on by itself when the seller ships.
   await expect(buyer.page.locator('[data-notices-connected="true"]')).toBeAttached({ timeout: 10_000 });
   await seller.page.getByRole('button', { name: 'Mark as shipped' }).click();
   await expect(seller.page.getByText('Marked as shipped. The buyer has been told.')).toBeVisible();

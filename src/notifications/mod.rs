@@ -50,6 +50,8 @@ pub enum NoticeKind {
     SavedSearch,
     /// A moderator removed your listing (`actor`: why).
     ListingRemoved,
+    /// The other party of an order wrote to you (coalesced like comments).
+    OrderMessage,
 }
 
 impl NoticeKind {
@@ -70,12 +72,16 @@ impl NoticeKind {
             NoticeKind::OrderOfferTaken => "order_offer_taken",
             NoticeKind::SavedSearch => "saved_search",
             NoticeKind::ListingRemoved => "listing_removed",
+            NoticeKind::OrderMessage => "order_message",
         }
     }
 
     /// Bursts of these become one notice with a count.
     pub fn coalesces(self) -> bool {
-        matches!(self, NoticeKind::Outbid | NoticeKind::Comment)
+        matches!(
+            self,
+            NoticeKind::Outbid | NoticeKind::Comment | NoticeKind::OrderMessage
+        )
     }
 
     /// The kind of email this notice is also sent as (to users with a confirmed address who
@@ -92,7 +98,8 @@ impl NoticeKind {
             | NoticeKind::OrderReceived
             | NoticeKind::OrderCancelled
             | NoticeKind::OrderOffer
-            | NoticeKind::OrderOfferTaken => Some(MailKind::Orders),
+            | NoticeKind::OrderOfferTaken
+            | NoticeKind::OrderMessage => Some(MailKind::Orders),
             NoticeKind::Unsold
             | NoticeKind::Comment
             | NoticeKind::EndsInAnHour
@@ -167,6 +174,12 @@ impl Notice {
             NoticeKind::ListingRemoved => {
                 format!("A moderator removed your listing {name}: {}", self.actor)
             }
+            NoticeKind::OrderMessage if self.count > 1 => {
+                format!("{} new messages about your order of {name}.", self.count)
+            }
+            NoticeKind::OrderMessage => {
+                format!("{} wrote to you about your order of {name}.", self.actor)
+            }
         }
     }
 
@@ -182,6 +195,7 @@ impl Notice {
             | NoticeKind::OrderCancelled
             | NoticeKind::OrderOffer
             | NoticeKind::OrderOfferTaken => format!("/orders/{}", self.item_id),
+            NoticeKind::OrderMessage => format!("/orders/{}#messages", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }
     }

@@ -1,5 +1,5 @@
-//! Server functions: the order page's data, its steps (pay, ship, receive, cancel unpaid) and
-//! feedback. The forms are plain `POST`
+//! Server functions: the order page's data, its steps (pay, ship, receive, cancel unpaid),
+//! feedback and the parties' messages. The forms are plain `POST`
 //! forms (JavaScript on or off): a step redirects back to the order page, with a one-time
 //! notice when it was taken, or with its problems (`?e=field:code`; the typed address is not
 //! put in the URL: the form's `required` and `maxlength` catch most mistakes before sending).
@@ -90,16 +90,18 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
             cancel_from_ms,
             auto_receive_at_ms,
             test_payments,
+            messages: Vec::new(),
             now_ms,
         }));
     };
     let (other, other_role) = other_party(&order, role);
     use crate::orders::server::feedback::given;
-    let (mine, theirs) = tokio::join!(
+    let (mine, theirs, messages) = tokio::join!(
         given(&state.db, other, item_id, role),
         given(&state.db, user.id, item_id, other_role),
+        crate::orders::server::messages::list(&state.db, item_id),
     );
-    let (my_feedback, their_feedback) = (mine?, theirs?);
+    let (my_feedback, their_feedback, messages) = (mine?, theirs?, messages?);
     // A cancelled sale not offered yet: to whom its seller may offer it.
     let can_offer_to =
         if role == Role::Seller && order.state == OrderState::Cancelled && order.offer.is_none() {
@@ -119,8 +121,69 @@ pub async fn order_page(item_id: ItemId) -> Result<Option<OrderPageData>, AppErr
         my_feedback,
         their_feedback,
         test_payments,
+        messages,
         now_ms,
     }))
+}
+
+/// A message to the other party of an order (its buyer or its seller only), within the
+/// messages' rate limit; the other party hears of it. Back to the order's messages.
+#[server(prefix = "/api", endpoint = "orders/message")]
+pub async fn send_order_message(
+    item_id: ItemId,
+    #[server(default)] text: String,
+) -> Result<StepReply, AppError> {
+    use crate::orders::server::messages::{send, Sent};
+    use crate::orders::{OrderProblem, MESSAGE_RULE};
+    use crate::server::http::forms::redirect_plain_post_with_notice;
+    use crate::util::problem::FieldErrors;
+    let state = crate::server::state::current()?;
+    let checked = crate::accounts::server::current_user_within(
+        &state,
+        crate::server::redis::rate_limit::Action::OrderMessage,
+        crate::orders::server::messages::LIMIT,
+    )
+    .await?;
+    let user = match checked {
+        None => {
+            let back = crate::accounts::sign_in_url(&format!("/orders/{item_id}"));
+            crate::server::http::forms::redirect_plain_post(&back);
+            return Ok(StepReply {
+                state: None,
+                problems: FieldErrors::form(OrderProblem::SignIn).to_codes(),
+            });
+        }
+        Some((_, Err(secs))) => {
+            return Err(AppError::RateLimited {
+                retry_after_secs: secs,
+            })
+        }
+        Some((user, Ok(()))) => user,
+    };
+    let Ok(text) = crate::util::text::clean(&text, MESSAGE_RULE) else {
+        let mut problems = FieldErrors::default();
+        problems.set("text", OrderProblem::MessageText);
+        return steps::refused_at(item_id, problems, None, "messages");
+    };
+    match send(&state.db, item_id, user.id, &user.username, &text).await? {
+        Sent::Sent { .. } => {
+            redirect_plain_post_with_notice(&format!("/orders/{item_id}#messages"), "message");
+            crate::orders::server::messages::announce(&state.db, item_id, user.id);
+            Ok(StepReply {
+                state: None,
+                problems: String::new(),
+            })
+        }
+        Sent::NotFound => Err(AppError::NotFound),
+        // Anyone else is told there is no such order, as the order page tells them.
+        Sent::NotYours => Err(AppError::NotFound),
+        Sent::Full => steps::refused_at(
+            item_id,
+            FieldErrors::form(OrderProblem::MessagesFull),
+            None,
+            "messages",
+        ),
+    }
 }
 
 /// The seller offers a cancelled sale to the next bidder, at that bidder's highest bid, for
@@ -476,16 +539,26 @@ mod steps {
         }
     }
 
-    /// A refused step: back to the order page with its problems.
+    /// A refused step: back to the order page's next step with its problems.
     pub fn refused(
         item: ItemId,
         problems: FieldErrors<OrderProblem>,
         state: Option<OrderState>,
     ) -> Result<StepReply, AppError> {
+        refused_at(item, problems, state, "next-step")
+    }
+
+    /// A refused form: back to the part of the order page (`anchor`) it was sent from.
+    pub fn refused_at(
+        item: ItemId,
+        problems: FieldErrors<OrderProblem>,
+        state: Option<OrderState>,
+        anchor: &str,
+    ) -> Result<StepReply, AppError> {
         let codes = problems.to_codes();
         let query = serde_urlencoded::to_string([(ORDER_PROBLEMS_PARAM, codes.as_str())])
             .unwrap_or_default();
-        redirect_plain_post(&format!("/orders/{item}?{query}#next-step"));
+        redirect_plain_post(&format!("/orders/{item}?{query}#{anchor}"));
         Ok(StepReply {
             state,
             problems: codes,

@@ -165,6 +165,13 @@ crate::problems! {
         WrongState = "wrong-state" => "This order has moved on since the page was shown: here is where it is now.",
         NoOtherBidder = "no-other-bidder" => "No other bidder to offer it to.",
         TooEarly = "too-early" => "The buyer still has time to pay: a sale can be cancelled once its time to pay is over.",
+        MessageText = "message-text" => format!(
+            "Write a message of {}–{} visible characters.",
+            MESSAGE_RULE.min, MESSAGE_RULE.max
+        ),
+        MessagesFull = "messages-full" => format!(
+            "This order has {MESSAGES_MAX} messages, the most one keeps: please carry on by email."
+        ),
     }
 }
 
@@ -274,6 +281,9 @@ pub struct OrderPageData {
     pub auto_receive_at_ms: Option<i64>,
     /// Whether the payment provider is the built-in test one (its form can ask it to decline).
     pub test_payments: bool,
+    /// What the buyer and the seller wrote each other, oldest first (empty for anyone else).
+    #[serde(default)]
+    pub messages: Vec<OrderMessage>,
     pub now_ms: i64,
 }
 
@@ -329,6 +339,25 @@ pub struct Feedback {
     pub from_role: Role,
     pub rating: Rating,
     pub comment: String,
+    pub at_ms: i64,
+}
+
+/// A message from one party of an order to the other: one line or several, cleaned like
+/// every free text (`util::text`), at most [`MESSAGE_RULE`]`.max` characters.
+pub const MESSAGE_RULE: crate::util::text::TextRule = crate::util::text::TextRule {
+    min: 1,
+    max: 1000,
+    multiline: true,
+};
+/// Most messages one order keeps (a bound on its memory; the form then says so).
+pub const MESSAGES_MAX: usize = 200;
+
+/// One message between the buyer and the seller of an order, oldest first on its page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderMessage {
+    pub from_id: UserId,
+    pub from_name: String,
+    pub text: String,
     pub at_ms: i64,
 }
 

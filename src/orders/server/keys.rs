@@ -12,6 +12,12 @@ impl Keys {
         self.item_key("order", id)
     }
 
+    /// List: the messages between an order's buyer and seller, oldest first,
+    /// `<from id>|<ms>|<from name>|<text>` (at most `orders::MESSAGES_MAX`).
+    pub fn order_messages(&self, id: impl Into<u64>) -> String {
+        self.item_key("order-msgs", id)
+    }
+
     /// Hash: the built-in test payment provider's charge for an order (reference, amount,
     /// time): one per order, however often payment is retried.
     pub fn test_charge(&self, id: impl Into<u64>) -> String {

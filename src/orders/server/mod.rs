@@ -3,6 +3,7 @@
 
 pub mod feedback;
 pub mod keys;
+pub mod messages;
 pub mod payments;
 
 use crate::error::AppError;
@@ -470,9 +471,11 @@ fn decode(
     })
 }
 
-/// `GET /orders/{id}/state`: where the order is, as a word (`paid`…), for its buyer, its seller
-/// and the bidder an open offer is for (404 for anyone else, 401 for visitors): the open order page asks when a notice arrives,
-/// and reloads when the other party has moved it on.
+/// `GET /orders/{id}/state`: where the order is, as a word (`paid`…), and how many messages it
+/// holds (`paid 3`), for its buyer, its seller and the bidder an open offer is for (404 for
+/// anyone else, 401 for visitors; the offer's bidder is told no messages): the open order
+/// page asks when a notice arrives, and reloads when the other party has moved it on or
+/// written.
 pub fn routes() -> axum::Router<crate::server::state::AppState> {
     axum::Router::new().route("/orders/{id}/state", axum::routing::get(state_word))
 }
@@ -492,6 +495,10 @@ async fn state_word(
     if order.role_of(user.id).is_none() && !offered {
         return Err(AppError::NotFound);
     }
+    let messages = match order.role_of(user.id) {
+        Some(_) => messages::count(&state.db, id).await?,
+        None => 0,
+    };
     Ok((
         [
             (
@@ -500,7 +507,7 @@ async fn state_word(
             ),
             (axum::http::header::CACHE_CONTROL, "no-store"),
         ],
-        order.state.as_str(),
+        format!("{} {messages}", order.state.as_str()),
     )
         .into_response())
 }

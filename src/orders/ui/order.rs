@@ -7,11 +7,12 @@ use crate::error::AppError;
 use crate::orders::api::{order_page, ORDER_PROBLEMS_PARAM};
 use crate::orders::ui::order_watch::OrderWatch;
 use crate::orders::{
-    Feedback, OrderPageData, OrderProblem, OrderState, Rating, Role, ADDRESS_FIELDS, CARRIER_MAX,
-    CITY_MAX, COUNTRY_MAX, FEEDBACK_MAX, LINE_MAX, NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
+    Feedback, OrderMessage, OrderPageData, OrderProblem, OrderState, Rating, Role, ADDRESS_FIELDS,
+    CARRIER_MAX, CITY_MAX, COUNTRY_MAX, FEEDBACK_MAX, LINE_MAX, MESSAGES_MAX, MESSAGE_RULE,
+    NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
 };
 use crate::ui::status::{require_sign_in, ErrorPage};
-use crate::util::id::ItemId;
+use crate::util::id::{ItemId, UserId};
 use crate::util::money::format_cents;
 use crate::util::problem::FieldErrors;
 use leptos::prelude::*;
@@ -29,6 +30,7 @@ fn taken_message(code: &str) -> Option<&'static str> {
         "cancelled" => Some("The sale is cancelled. The buyer has been told."),
         "offered" => Some("Offered. The bidder has been told."),
         "accepted" => Some("It is yours: pay to complete the sale."),
+        "message" => Some("Sent. The other party has been told."),
         _ => None,
     }
 }
@@ -37,7 +39,7 @@ fn taken_message(code: &str) -> Option<&'static str> {
 pub fn OrderPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|raw| ItemId::parse(&raw)));
     let mut fields: Vec<&str> = ADDRESS_FIELDS.to_vec();
-    fields.extend(["carrier", "tracking", "rating", "comment"]);
+    fields.extend(["carrier", "tracking", "rating", "comment", "text"]);
     let problems = use_query_map().with_untracked(|q| {
         q.get_str(ORDER_PROBLEMS_PARAM)
             .map(|codes| FieldErrors::<OrderProblem>::from_codes(codes, &fields))
@@ -83,6 +85,7 @@ fn OrderView(
         auto_receive_at_ms,
         now_ms,
         can_offer_to,
+        messages,
     } = data;
     let times = Times {
         cancel_from_ms,
@@ -99,6 +102,10 @@ fn OrderView(
         Role::Seller => ("Buyer", order.buyer_name.clone()),
     };
     let other_name_for_form = other_name.clone();
+    let viewer_id = match role {
+        Role::Buyer => order.buyer_id,
+        Role::Seller => order.seller_id,
+    };
     let other_id = match role {
         Role::Buyer => order.seller_id,
         Role::Seller => order.buyer_id,
@@ -146,7 +153,8 @@ fn OrderView(
                 </p>
             })}
             <div id="next-step">{next}</div>
-            <OrderWatch item_id=id state=order.state/>
+            <OrderWatch item_id=id state=order.state messages=messages.len() as u64/>
+            <Messages id messages viewer=viewer_id other=other_name_for_form.clone() now_ms problem=problems.message("text")/>
             <section class="order-feedback" id="feedback">
                 {(may_leave_feedback || my_feedback.is_some() || their_feedback.is_some()).then(|| view! { <h2>"Feedback"</h2> })}
                 {my_feedback.map(|f| view! { <FeedbackLine feedback=f whose="Yours"/> })}
@@ -176,7 +184,7 @@ fn offer_view(order: &crate::orders::Order, problem: Option<String>) -> AnyView 
                 <input type="hidden" name="item_id" value=id.to_string()/>
                 <button type="submit" class="button">{format!("Buy it for {}", format_cents(offer.price_cents))}</button>
             </form>
-            <OrderWatch item_id=id state=order.state/>
+            <OrderWatch item_id=id state=order.state messages=0/>
         </section>
     }
     .into_any()
@@ -393,6 +401,61 @@ fn feedback_form(id: ItemId, other: &str, problems: &FieldErrors<OrderProblem>) 
         </form>
     }
     .into_any()
+}
+
+/// What the two parties wrote each other, oldest first, and the form to write more (a plain
+/// form: back here with a notice, or with its problem).
+#[component]
+fn Messages(
+    id: ItemId,
+    messages: Vec<OrderMessage>,
+    viewer: UserId,
+    other: String,
+    now_ms: i64,
+    problem: Option<String>,
+) -> impl IntoView {
+    let full = messages.len() >= MESSAGES_MAX;
+    let empty = messages.is_empty();
+    let invalid = problem.is_some();
+    let rows = messages
+        .into_iter()
+        .map(|m| {
+            let mine = m.from_id == viewer;
+            let who = if mine { "You".to_string() } else { m.from_name.clone() };
+            view! {
+                <li class="order-message" class:mine=mine>
+                    <p class="message-meta">
+                        <strong>{who}</strong>" · "
+                        <span title=crate::util::time::date(m.at_ms)>{crate::util::time::ago(m.at_ms, now_ms)}</span>
+                    </p>
+                    <p class="message-text">{m.text}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    view! {
+        <section class="order-messages" id="messages">
+            <h2>"Messages"</h2>
+            {empty.then(|| view! {
+                <p class="muted">{format!("Questions about this sale? Write to {other}: only the two of you see these messages.")}</p>
+            })}
+            <ol class="message-list" aria-label="Messages">{rows}</ol>
+            {(!full).then(|| view! {
+                <form class="order-form form-card" method="post" action="/api/orders/message">
+                    <input type="hidden" name="item_id" value=id.to_string()/>
+                    <p class="field" class:invalid=invalid>
+                        <label for="order-message">{format!("Message to {other}")}</label>
+                        <textarea id="order-message" name="text" rows="3" required=true
+                            maxlength=MESSAGE_RULE.max
+                            aria-invalid=invalid.then_some("true")
+                            aria-describedby=invalid.then_some("message-error")></textarea>
+                        {problem.map(|m| view! { <span class="field-error" id="message-error">{m}</span> })}
+                    </p>
+                    <button type="submit" class="button">"Send message"</button>
+                </form>
+            })}
+        </section>
+    }
 }
 
 /// Feedback left on this order, by the viewer ("Yours") or the other party ("Theirs").

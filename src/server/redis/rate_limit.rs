@@ -80,6 +80,8 @@ pub enum Action {
     Listing,
     /// A step of an order (pay, ship, receive).
     OrderStep,
+    /// A message to the other party of an order.
+    OrderMessage,
     /// A report to the moderators, or a change to the bidders one blocks.
     Report,
     /// An email asked for: a confirmation link (again), a password reset.
@@ -95,6 +97,7 @@ impl Action {
             Action::Comment => "comment",
             Action::Listing => "listing",
             Action::OrderStep => "order",
+            Action::OrderMessage => "order-msg",
             Action::Report => "report",
             Action::Mail => "mail",
         }
@@ -112,6 +115,7 @@ impl Action {
             | Action::Comment
             | Action::Listing
             | Action::OrderStep
+            | Action::OrderMessage
             | Action::Report
             | Action::Mail => OnFailure::Refuse,
         }
