@@ -709,3 +709,71 @@ async fn a_holder_whose_lock_expired_cannot_write() {
     assert_eq!(fields.get("winner").map(String::as_str), Some("fresh"));
     fresh.release(&db).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_relists_at_once_make_one_new_listing_and_a_bid_stops_ending_early() {
+    use rbay::listings::server::manage::{end_early, relist, Ended, Relisted};
+    let db = test_db().await;
+    let id = list(&db, 1, "Pine chest", 1_000, 3_600_000).await;
+    // Another user may not end it; the seller may, once.
+    assert_eq!(
+        end_early(&db, UserId(2), id).await.unwrap(),
+        Ended::NotYours
+    );
+    assert!(matches!(
+        end_early(&db, UserId(1), id).await.unwrap(),
+        Ended::Ended { .. }
+    ));
+    assert_eq!(end_early(&db, UserId(1), id).await.unwrap(), Ended::Over);
+    let ended = items::get(&db, id).await.unwrap().unwrap();
+    assert!(ended.ended_early && ended.outcome.as_deref() == Some("unsold"));
+    // Out of the live rankings at once.
+    let home = rbay::catalog::server::rankings::home_sections(&db)
+        .await
+        .unwrap();
+    assert!(home.ending_soon.iter().all(|c| c.id != id));
+
+    let (a, b) = tokio::join!(
+        relist(&db, UserId(1), "seller", id),
+        relist(&db, UserId(1), "seller", id)
+    );
+    let outcomes = [a.unwrap(), b.unwrap()];
+    let made: Vec<ItemId> = outcomes
+        .iter()
+        .filter_map(|o| match o {
+            Relisted::Relisted(new) => Some(*new),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(made.len(), 1, "{outcomes:?}");
+    assert!(
+        outcomes.iter().any(|o| matches!(o, Relisted::Already(_))),
+        "{outcomes:?}"
+    );
+    let new = items::get(&db, made[0]).await.unwrap().unwrap();
+    assert_eq!(
+        (new.name.as_str(), new.start_price_cents),
+        ("Pine chest", 1_000)
+    );
+    assert_eq!(
+        items::get(&db, id).await.unwrap().unwrap().relisted_as,
+        Some(made[0])
+    );
+
+    // Once somebody bids, the listing runs to its end.
+    let bid = rbay::auction::server::place_bid(&db, UserId(3), "cat", made[0], 1_000)
+        .await
+        .unwrap();
+    assert!(matches!(
+        bid,
+        rbay::auction::server::BidOutcome::Accepted { .. }
+    ));
+    assert_eq!(
+        end_early(&db, UserId(1), made[0]).await.unwrap(),
+        Ended::HasBids
+    );
+    assert_eq!(
+        relist(&db, UserId(1), "seller", made[0]).await.unwrap(),
+        Relisted::NotOver
+    );
+}

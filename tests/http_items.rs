@@ -709,3 +709,140 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
     assert_eq!(api.status, 200, "{}", api.body);
     assert!(api.body.contains(&format!("\"id\":{id}")), "{}", api.body);
 }
+
+/// The seller ends a listing early while nobody has bid (plain form), then relists it once:
+/// the new listing copies its text, terms, prices and photos. Nobody else can do either, and a
+/// listing with bids runs to its end.
+#[test]
+fn a_seller_ends_a_listing_without_bids_early_and_relists_it_once() {
+    use common::server::{
+        call, create_listing, created_id, follow, get, location, plain_post, sign_up,
+    };
+    let server = server();
+    let seller = sign_up(&server, "endseller");
+    let other = sign_up(&server, "endother");
+    let photos = [png(200, 30, 30), png(30, 200, 30)];
+    let photos: Vec<&[u8]> = photos.iter().map(Vec::as_slice).collect();
+    let fields = [
+        ("name", "Teak sideboard"),
+        ("description", "Four drawers."),
+        ("category", "home"),
+        ("condition", "used"),
+        ("price", "120"),
+        ("duration", "3d"),
+        ("reserve", "150"),
+        ("buy_now", "300"),
+        ("shipping", "pickup"),
+        ("returns", "14"),
+        ("location", "Cork, Ireland"),
+    ];
+    let id = created_id(&create_listing(&server, &seller, &fields, &photos));
+    let page = format!("/items/{id}");
+    let form = |path: &str, cookie: &str| {
+        plain_post(&server, path, &format!("item_id={id}"), Some(cookie))
+    };
+
+    // Only the seller sees the control, and only the seller may use it.
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains("End listing early"));
+    assert!(!get(&server, &page, Some(&other))
+        .body
+        .contains("End listing early"));
+    assert!(!get(&server, &page, None).body.contains("End listing early"));
+    let by_other = form("/api/items/end", &other);
+    assert_eq!(location(&by_other), format!("{page}#manage"));
+    assert!(follow(&server, &by_other, Some(&other))
+        .body
+        .contains("Only its seller can do that."));
+    // Relisting a running listing: refused.
+    let early = form("/api/items/relist", &seller);
+    assert!(follow(&server, &early, Some(&seller))
+        .body
+        .contains("It is still running"));
+
+    let ended = form("/api/items/end", &seller);
+    assert_eq!(location(&ended), format!("{page}#manage"));
+    let after = follow(&server, &ended, Some(&seller)).body;
+    assert!(after.contains("Ended. It is no longer for sale"), "{after}");
+    assert!(after.contains("Relist this item"));
+    // Visitors' copy of the page is refreshed within moments.
+    let told = common::server::wait_until(std::time::Duration::from_secs(5), || {
+        get(&server, &page, None)
+            .body
+            .contains("ended this listing early")
+    });
+    assert!(told.is_ok(), "visitors see it ended");
+    // Ended: no bid, no Buy It Now, no second ending.
+    let bidder = sign_up(&server, "endbidder");
+    let bid = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=130"),
+        Some(&bidder),
+    );
+    assert!(!bid.body.contains("Accepted"), "{}", bid.body);
+    let again = form("/api/items/end", &seller);
+    assert!(follow(&server, &again, Some(&seller))
+        .body
+        .contains("This auction has ended already."));
+
+    // Relist: someone else cannot; the seller can, once, and lands on the new listing.
+    let by_other = form("/api/items/relist", &other);
+    assert!(follow(&server, &by_other, Some(&other))
+        .body
+        .contains("Only its seller can do that."));
+    let relisted = form("/api/items/relist", &seller);
+    let new_page = location(&relisted).trim_end_matches("#manage").to_string();
+    assert_ne!(new_page, page);
+    let new_id = new_page.trim_start_matches("/items/").to_string();
+    let fresh = follow(&server, &relisted, Some(&seller)).body;
+    assert!(fresh.contains("Relisted: this is the new listing."));
+    for copied in [
+        "Teak sideboard",
+        "Four drawers.",
+        "Used",
+        "Pickup only",
+        "14-day returns",
+        "Cork, Ireland",
+        "End listing early",
+        "Buy It Now",
+        "$300.00",
+    ] {
+        assert!(fresh.contains(copied), "{copied}");
+    }
+    assert!(fresh.contains("Photo 1 of 2"), "both photos");
+    assert_eq!(
+        get(&server, &format!("/items/{new_id}/image/2"), None).status,
+        200
+    );
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains(&format!("Relisted as <a href=\"/items/{new_id}\"")));
+    let twice = form("/api/items/relist", &seller);
+    assert!(follow(&server, &twice, Some(&seller))
+        .body
+        .contains("It was relisted already."));
+
+    // With a bid, the new listing runs to its end.
+    let bid = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={new_id}&amount=130"),
+        Some(&bidder),
+    );
+    assert!(bid.body.contains("Accepted"), "{}", bid.body);
+    let refused = plain_post(
+        &server,
+        "/api/items/end",
+        &format!("item_id={new_id}"),
+        Some(&seller),
+    );
+    let running = follow(&server, &refused, Some(&seller)).body;
+    assert!(running.contains("Somebody has bid: the auction runs to its end"));
+    // Unknown items: 404, never 500.
+    let missing = plain_post(&server, "/api/items/end", "item_id=999999", Some(&seller));
+    assert_eq!(missing.status, 404);
+    let bad = plain_post(&server, "/api/items/relist", "item_id=abc", Some(&seller));
+    assert_eq!(bad.status, 400);
+}

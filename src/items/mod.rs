@@ -275,6 +275,12 @@ pub struct ItemDetail {
     /// were asked.
     #[serde(default)]
     pub terms: Option<ListingTerms>,
+    /// Its seller ended it before its time, with no bids (`listings`).
+    #[serde(default)]
+    pub ended_early: bool,
+    /// The listing its seller relisted it as, once it did not sell.
+    #[serde(default)]
+    pub relisted_as: Option<ItemId>,
 }
 
 impl ItemDetail {

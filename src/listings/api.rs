@@ -1,7 +1,10 @@
-//! Server functions: listing a new item.
+//! Server functions: listing a new item; ending a listing early and relisting one (plain
+//! `POST` forms of the item page's seller controls, JavaScript on or off: back to the item page,
+//! or on to the new listing, with a one-time notice).
 
 use crate::error::AppError;
-use crate::listings::CreateItemReply;
+use crate::items::ItemId;
+use crate::listings::{CreateItemReply, ManageReply};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
@@ -13,4 +16,95 @@ pub async fn create_item(data: MultipartData) -> Result<CreateItemReply, AppErro
     use crate::listings::server::listing;
     let state = crate::server::state::current()?;
     listing::receive(&state, data).await
+}
+
+/// The seller ends their listing now, while nobody has bid on it.
+#[server(prefix = "/api", endpoint = "items/end")]
+pub async fn end_listing(item_id: ItemId) -> Result<ManageReply, AppError> {
+    use crate::listings::server::manage::{end_early, Ended};
+    use crate::listings::ManageProblem;
+    let state = crate::server::state::current()?;
+    let Some(user) = manage::seller(&state, item_id).await? else {
+        return Ok(ManageReply::Refused(ManageProblem::SignIn));
+    };
+    let refused = match end_early(&state.db, user.id, item_id).await? {
+        Ended::Ended { .. } => {
+            manage::back(item_id, crate::listings::ENDED_NOTICE);
+            return Ok(ManageReply::Ended);
+        }
+        Ended::NotFound => return Err(AppError::NotFound),
+        Ended::NotYours => ManageProblem::NotYours,
+        Ended::Over => ManageProblem::Over,
+        Ended::HasBids => ManageProblem::HasBids,
+    };
+    Ok(manage::refused(item_id, refused))
+}
+
+/// The seller relists an item that did not sell (unsold, or its sale cancelled unpaid), once:
+/// on to the new listing.
+#[server(prefix = "/api", endpoint = "items/relist")]
+pub async fn relist_item(item_id: ItemId) -> Result<ManageReply, AppError> {
+    use crate::listings::server::manage::{relist, Relisted};
+    use crate::listings::ManageProblem;
+    use crate::server::redis::rate_limit::{enforce_user, Action};
+    let state = crate::server::state::current()?;
+    let Some(user) = manage::seller(&state, item_id).await? else {
+        return Ok(ManageReply::Refused(ManageProblem::SignIn));
+    };
+    // A relisting is a new listing: it counts against the seller's listing limit.
+    if let Err(secs) = enforce_user(
+        &state.db,
+        Action::Listing,
+        user.id,
+        state.config.listing_limit,
+    )
+    .await?
+    {
+        return Ok(manage::refused(item_id, ManageProblem::RateLimited(secs)));
+    }
+    let refused = match relist(&state.db, user.id, &user.username, item_id).await? {
+        Relisted::Relisted(id) => {
+            manage::back(id, crate::listings::RELISTED_NOTICE);
+            return Ok(ManageReply::Relisted { id });
+        }
+        Relisted::NotFound => return Err(AppError::NotFound),
+        Relisted::NotYours => ManageProblem::NotYours,
+        Relisted::NotOver => ManageProblem::NotOver,
+        Relisted::NotRelistable => ManageProblem::NotRelistable,
+        Relisted::Already(_) => ManageProblem::Already,
+    };
+    Ok(manage::refused(item_id, refused))
+}
+
+/// What the seller's forms share: who sends them, and where they go back to.
+#[cfg(feature = "ssr")]
+mod manage {
+    use crate::accounts::CurrentUser;
+    use crate::error::AppError;
+    use crate::items::ItemId;
+    use crate::listings::{ManageProblem, ManageReply, MANAGE_PROBLEM_PREFIX};
+    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
+    use crate::server::state::AppState;
+    use crate::util::problem::Problem as _;
+
+    /// The signed-in user (a plain form post without one goes to sign in and back).
+    pub async fn seller(state: &AppState, item: ItemId) -> Result<Option<CurrentUser>, AppError> {
+        let user = crate::accounts::server::current_user(state).await?;
+        if user.is_none() {
+            redirect_plain_post(&crate::accounts::sign_in_url(&format!("/items/{item}")));
+        }
+        Ok(user)
+    }
+
+    /// Done: to the item's page with the notice.
+    pub fn back(item: ItemId, notice: &str) {
+        redirect_plain_post_with_notice(&format!("/items/{item}#manage"), notice);
+    }
+
+    /// Refused: back to the item's page, which says why.
+    pub fn refused(item: ItemId, problem: ManageProblem) -> ManageReply {
+        let notice = format!("{MANAGE_PROBLEM_PREFIX}{}", problem.code());
+        redirect_plain_post_with_notice(&format!("/items/{item}#manage"), &notice);
+        ManageReply::Refused(problem)
+    }
 }

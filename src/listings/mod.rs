@@ -103,6 +103,35 @@ crate::problems! {
     }
 }
 
+crate::problems! {
+    /// Why ending a listing early or relisting it did not happen.
+    pub enum ManageProblem {
+        SignIn = "signin" => "Please sign in as the seller.",
+        NotYours = "not-yours" => "Only its seller can do that.",
+        Over = "over" => "This auction has ended already.",
+        HasBids = "has-bids" =>
+            "Somebody has bid: the auction runs to its end, as its bidders were promised.",
+        NotOver = "not-over" => "It is still running: it can be relisted once it ends unsold.",
+        NotRelistable = "not-relistable" =>
+            "It sold and the sale stands (or a moderator removed it): there is nothing to relist.",
+        Already = "already" => "It was relisted already.",
+    }
+}
+
+/// The one-time notices of the seller's listing forms (`forms::notice`): done, or refused with
+/// a [`ManageProblem`] (`manage-<code>`).
+pub const ENDED_NOTICE: &str = "ended-early";
+pub const RELISTED_NOTICE: &str = "relisted";
+pub const MANAGE_PROBLEM_PREFIX: &str = "manage-";
+
+/// What the seller's listing forms answer a script (a plain form post gets a redirect).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ManageReply {
+    Ended,
+    Relisted { id: crate::items::ItemId },
+    Refused(ManageProblem),
+}
+
 /// The fields of the new-item form.
 pub const NAME: &str = "name";
 pub const DESCRIPTION: &str = "description";
@@ -633,5 +662,6 @@ mod tests {
     #[test]
     fn listing_problem_codes_round_trip() {
         crate::util::problem::assert_codes_round_trip::<ListingProblem>();
+        crate::util::problem::assert_codes_round_trip::<ManageProblem>();
     }
 }

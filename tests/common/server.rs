@@ -458,3 +458,30 @@ pub fn created_id(r: &Response) -> String {
         .unwrap_or_else(|| panic!("not created: {}", r.body))
         .to_string()
 }
+
+/// Follows a redirect as a browser would: a GET of its location (without the fragment) with
+/// the session `cookie` and the one-time notice cookie the answer set, if it set one.
+pub fn follow(server: &Server, r: &Response, cookie: Option<&str>) -> Response {
+    let to = location(r)
+        .split('#')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let flash = r
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_flash="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string);
+    let cookies: Vec<String> = cookie
+        .map(str::to_string)
+        .into_iter()
+        .chain(flash)
+        .collect();
+    let cookies = cookies.join("; ");
+    get(
+        server,
+        &to,
+        (!cookies.is_empty()).then_some(cookies.as_str()),
+    )
+}

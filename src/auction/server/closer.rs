@@ -79,6 +79,10 @@ pub async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
     if item.removed.is_some() || item.outcome.as_deref() == Some("removed") {
         return Ok(());
     }
+    // Its seller ended it early: they know.
+    if item.ended_early {
+        return Ok(());
+    }
     let sold = item.reserve_met != Some(false);
     match (item.high_bidder_id, item.high_bidder_name.as_deref()) {
         (Some(winner), Some(name)) if sold => {

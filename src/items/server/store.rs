@@ -199,6 +199,9 @@ fn detail_from(
             .contains_key("hidden")
             .then(|| doc.get("hidden_why").cloned().unwrap_or_default()),
         terms: terms_from(doc),
+        ended_early: f.get("ended_early").map(String::as_str) == Some("1"),
+        // `pending` while the new listing is being made: not one yet.
+        relisted_as: text("relisted_as").and_then(|v| ItemId::parse(&v)),
     })
 }
 
@@ -299,7 +302,8 @@ pub async fn page(
 /// The fields of an item's state that the item page shows and a viewer's own actions change
 /// (views excepted: they change with every new visitor, so the page reads them fresh instead).
 /// (Closing always writes `outcome`, so `closed` need not be compared.)
-const SHOWN_STATE: [&str; 9] = [
+const SHOWN_STATE: [&str; 10] = [
+    "relisted_as",
     "price",
     "bids",
     "high_bidder_id",
@@ -357,7 +361,8 @@ pub async fn viewer_state(
         && num("comments") == shown.comments
         && num("ends_at") == shown.ends_at_ms
         && text("outcome") == shown.outcome
-        && num("min_bid") == shown.min_bid_cents;
+        && num("min_bid") == shown.min_bid_cents
+        && text("relisted_as").and_then(|v| ItemId::parse(&v)) == shown.relisted_as;
     let viewer = ItemViewer {
         id: Some(viewer_id),
         liked,

@@ -14,6 +14,7 @@ use crate::items::api::get_item_page;
 use crate::items::ui::item_card::CardList;
 use crate::items::ui::price_chart::PriceChart;
 use crate::items::{ItemDetail, ItemId, ItemPageData, ItemViewer};
+use crate::listings::ui::manage::{ManageNote, SellerControls};
 use crate::live::ui::live::LiveItem;
 use crate::orders::api::user_rating;
 use crate::orders::ui::rating::RatingBadge;
@@ -31,10 +32,11 @@ pub fn ItemPage() -> impl IntoView {
     // A bid placed without JavaScript comes back with a one-time notice (a reload or the back
     // button does not say it again).
     #[cfg(feature = "ssr")]
-    let bid_ok =
-        crate::server::http::forms::notice().as_deref() == Some(crate::auction::BID_PLACED);
+    let notice = crate::server::http::forms::notice();
     #[cfg(not(feature = "ssr"))]
-    let bid_ok = false;
+    let notice: Option<String> = None;
+    let bid_ok = notice.as_deref() == Some(crate::auction::BID_PLACED);
+    let manage = notice.as_deref().and_then(ManageNote::from_notice);
     let bid_error = use_query_map().with_untracked(|q| {
         q.get_str(crate::auction::BID_PROBLEM_PARAM)
             .and_then(BidProblem::from_code)
@@ -58,7 +60,7 @@ pub fn ItemPage() -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
                     (Ok(None), _) => view! { <ErrorPage error=AppError::NotFound/> }.into_any(),
                     (Ok(Some(data)), Ok((_, latest))) => {
-                        let form = BidReturn { ok: bid_ok, error: bid_error, amount };
+                        let form = BidReturn { ok: bid_ok, error: bid_error, amount, manage };
                         // The seller's rating (a page without it is still a page).
                         let rating = user_rating(data.item.seller_id).await.ok();
                         item_view(data, latest, form, photo, rating).into_any()
@@ -75,6 +77,8 @@ struct BidReturn {
     ok: bool,
     error: Option<BidProblem>,
     amount: String,
+    /// What the seller's own forms (end early, relist) came back with.
+    manage: Option<ManageNote>,
 }
 
 /// The parts of the item page that differ per viewer. A page rendered for every signed-in
@@ -93,16 +97,19 @@ enum Mine {
     /// new visitor, so it is read fresh with the viewer's state rather than make the page
     /// render again.
     Live,
+    /// The seller's controls (end early, relist): nothing for anyone else.
+    Manage,
 }
 
 #[cfg(feature = "ssr")]
-const MINE: [Mine; 6] = [
+const MINE: [Mine; 7] = [
     Mine::PriceBox,
     Mine::BidBox,
     Mine::Like,
     Mine::Watch,
     Mine::Comments,
     Mine::Live,
+    Mine::Manage,
 ];
 
 /// One per-viewer part of the page, for `viewer`: the same view whether rendered in place or
@@ -206,6 +213,10 @@ fn mine(
         }
         .into_any(),
         Mine::Live => view! { <LiveItem item_id=item.id ended=!live views=Some(item.views)/> }
+            .into_any(),
+        // The seller's controls; anyone else only what their own try came back with.
+        Mine::Manage => (is_seller || form.manage.is_some())
+            .then(|| view! { <SellerControls item=item.clone() live seller=is_seller note=form.manage/> })
             .into_any(),
     }
 }
@@ -355,13 +366,14 @@ fn item_view(
     };
     let category_name = crate::items::category(&item.category).map_or("Other", |(_, name)| name);
     let seller_href = format!("/users/{}", item.seller_id);
-    let (price_box, bid_box, like, watch, comments, live) = (
+    let (price_box, bid_box, like, watch, comments, live, manage) = (
         part(Mine::PriceBox),
         part(Mine::BidBox),
         part(Mine::Like),
         part(Mine::Watch),
         part(Mine::Comments),
         part(Mine::Live),
+        part(Mine::Manage),
     );
 
     view! {
@@ -376,6 +388,9 @@ fn item_view(
                         ". Only its seller and the moderators can see this page."
                     </p>
                 })}
+                {item.ended_early.then(|| view! {
+                    <p class="muted" data-testid="ended-early">"Its seller ended this listing early, before any bid."</p>
+                })}
                 <p class="item-seller">
                     "Sold by "<a href=seller_href>{item.seller_name.clone()}</a>
                     {seller_rating.map(|rating| view! { " ("<RatingBadge rating/>")" })}
@@ -384,6 +399,7 @@ fn item_view(
                 {item.terms.clone().map(|terms| view! { <TermsList terms/> })}
                 <div class="price-box">{price_box}</div>
                 {bid_box}
+                {manage}
                 <div class="item-stats">
                     {like}
                     <span class="watchers" data-testid="watchers">{plural(item.watchers, "watcher", "watchers")}</span>

@@ -256,6 +256,16 @@ pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
     Ok(())
 }
 
+/// Queues the job that makes the thumbnails of a new listing's photos (once per listing).
+pub async fn queue_thumbnails(db: &Db, id: crate::items::ItemId) {
+    let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
+    let key = format!("thumb:{id}");
+    if let Err(e) = jobs::enqueue(db, PHOTO_QUEUE, THUMBNAIL_JOB, &payload, None, Some(&key)).await
+    {
+        tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
+    }
+}
+
 /// Reads the form (only for a signed-in seller), validates it and lists the item; answers
 /// plain form posts with a redirect.
 pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItemReply, AppError> {
@@ -340,20 +350,7 @@ pub async fn create(
     )
     .await?;
     if !form.photos.is_empty() {
-        let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
-        let key = format!("thumb:{id}");
-        if let Err(e) = jobs::enqueue(
-            &state.db,
-            PHOTO_QUEUE,
-            THUMBNAIL_JOB,
-            &payload,
-            None,
-            Some(&key),
-        )
-        .await
-        {
-            tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
-        }
+        queue_thumbnails(&state.db, id).await;
     }
     // Whoever saved a search that finds it hears of it (a job: the listing does not wait).
     crate::saved_searches::server::enqueue_match(&state.db, id).await;

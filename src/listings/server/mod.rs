@@ -1,6 +1,8 @@
-//! Listing on the server (feature `ssr`): the multipart upload and the thumbnail job.
+//! Listing on the server (feature `ssr`): the multipart upload and the thumbnail job;
+//! ending a listing early and relisting one that did not sell.
 
 pub mod listing;
+pub mod manage;
 
 use crate::server::jobs::{JobKind, Registry};
 

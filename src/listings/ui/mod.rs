@@ -1,6 +1,8 @@
-//! The new-item page and its form.
+//! The new-item page and its form; the seller's controls on their item page.
 
 /// Island (lazy): the new-item form.
 pub mod item_form;
+/// The seller's controls: end early, relist.
+pub mod manage;
 /// The new-item page.
 pub mod new_item;

@@ -280,9 +280,21 @@ fn next_step(
                 OfferState::Accepted => format!("{} took your offer.", o.to_name),
                 OfferState::Expired => format!("Your offer to {} expired.", o.to_name),
             });
+            // While an offer is open the item may still sell; otherwise it can go up again.
+            let relist = order
+                .offer
+                .as_ref()
+                .is_none_or(|o| o.state == OfferState::Expired)
+                .then(|| view! {
+                    <form class="order-form" method="post" action="/api/items/relist">
+                        <input type="hidden" name="item_id" value=id.to_string()/>
+                        <button type="submit" class="button button-small">"Relist this item"</button>
+                    </form>
+                });
             view! {
-                <p>"You cancelled this sale: it was not paid for. "<a href="/items/new">"List an item again"</a></p>
+                <p>"You cancelled this sale: it was not paid for."</p>
                 {offer.map(|text| view! { <p>{text}</p> })}
+                {relist}
                 {can_offer_to.map(|(name, cents)| view! {
                     <form class="order-form form-card" method="post" action="/api/orders/offer">
                         <h2>"Second chance"</h2>
