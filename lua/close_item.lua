@@ -36,6 +36,8 @@ redis.call('ZREM', KEYS[I_ENDING], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_PRICE], ARGV[A_ITEM])
 redis.call('ZREM', KEYS[I_VIEWS], ARGV[A_ITEM])
 redis.call('ZREM', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 10, 3), ARGV[A_ITEM])
+-- Its search document follows with the index sync (Buy It Now is over, for one).
+redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
 if sold then
   create_order(KEYS[9], item[6], winner, item[7], item[4])
 end

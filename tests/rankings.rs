@@ -472,7 +472,8 @@ async fn list_with(
         name: name.into(),
         description: format!("{name}, described."),
         start_cents: cents,
-        duration_ms: 3_600_000 + cents,
+        // Over an hour to go however slow the test: "ending within an hour" finds none.
+        duration_ms: 2 * 3_600_000 + cents,
         buy_now_cents: buy_now,
         terms,
         ..Default::default()

@@ -355,3 +355,41 @@ test('at phone width a refused form moves to its first problem, below the sticky
   await noJs.close();
   await seller.context.close();
 });
+
+test('a seller ends a listing nobody bid on, a watcher sees it end, and the seller relists it', async ({ browser }) => {
+  const seller = await newUser(browser, 'ender');
+  const name = `Cedar box ${Date.now().toString(36)}`;
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill(name);
+  await seller.page.getByLabel('Description').fill('A cedar box with a brass hinge.');
+  await seller.page.getByLabel('Starting price ($)').fill('12');
+  await seller.page.getByLabel('Condition').selectOption('new');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page).toHaveURL(/\/items\/\d+$/);
+  const page = seller.page.url();
+
+  // Someone else has the page open: it closes live when the seller ends it.
+  const watcher = await newUser(browser, 'endwatch');
+  await watcher.page.goto(page);
+  await expect(watcher.page.getByTestId('seller-controls')).toHaveCount(0);
+  await expect(watcher.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await expect(watcher.page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+
+  await seller.page.getByText('End listing early').click();
+  await seller.page.getByRole('button', { name: 'End it now' }).click();
+  await expect(seller.page.getByText('Ended. It is no longer for sale; you can relist it.')).toBeVisible();
+  await expect(seller.page.getByTestId('ended-early')).toBeVisible();
+  await expect(watcher.page.getByTestId('status')).toHaveText('Ended without bids', { timeout: 10_000 });
+  await expect(watcher.page.getByText('Bidding is closed.')).toBeVisible();
+
+  await seller.page.getByRole('button', { name: 'Relist this item' }).click();
+  await expect(seller.page.getByText('Relisted: this is the new listing.')).toBeVisible();
+  expect(seller.page.url()).not.toBe(page);
+  await expect(seller.page.locator('h1.item-title')).toHaveText(name);
+  await expect(seller.page.getByTestId('item-terms')).toContainText('New');
+  await expect(seller.page.getByText('End listing early')).toBeVisible();
+  await seller.page.goto(page);
+  await expect(seller.page.getByTestId('seller-controls')).toContainText('Relisted as a new listing.');
+  for (const u of [seller, watcher]) await u.context.close();
+});

@@ -145,13 +145,18 @@ test('a listing says its condition, shipping and returns, and search filters nar
   }).toPass({ timeout: 15_000 });
   await expect(card.getByTestId('card-terms')).toHaveText('For parts or not working · $6.50 shipping');
   await expect(card.getByTestId('card-buy-now')).toContainText('$25.00');
-  // A choice applies at once; another condition leaves it out, its own brings it back.
-  await expect(page.locator('[data-auto-apply="on"]')).toBeAttached({ timeout: 10_000 });
+  // A choice applies at once (once the page's filter form is live: each choice loads a new
+  // page); another condition leaves it out, its own brings it back.
+  const live = () => expect(page.locator('[data-auto-apply="on"]')).toBeAttached({ timeout: 10_000 });
+  await live();
   await page.getByLabel('Condition').selectOption('new');
   await expect(page).toHaveURL(/condition=new/);
   await expect(page.getByText('Nothing matches these filters')).toBeVisible();
+  await live();
   await page.getByLabel('Condition').selectOption('parts');
+  await expect(page).toHaveURL(/condition=parts/);
   await expect(card).toBeVisible();
+  await live();
   await page.getByLabel('Buy It Now').check();
   await expect(page).toHaveURL(/bin=1/);
   await expect(card).toBeVisible();

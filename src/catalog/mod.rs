@@ -200,8 +200,10 @@ impl SearchFilters {
                 bound(self.max_cents, "+inf")
             ));
         }
+        // Buy It Now only: what can be bought now (running, the offer still open).
         if self.buy_now {
             clauses.push("@buy_now:[1 +inf]".to_string());
+            clauses.push(format!("@ends_at:[({now_ms} +inf]"));
         }
         if let Some(condition) = self.condition {
             clauses.push(format!("@condition:{{{}}}", condition.slug()));
@@ -285,6 +287,7 @@ mod tests {
             [
                 "@price:[-inf 2000]",
                 "@buy_now:[1 +inf]",
+                "@ends_at:[(1000 +inf]",
                 "@condition:{parts}",
                 "@ends_at:[(1000 3601000]"
             ]

@@ -157,7 +157,7 @@ pub fn SearchPage() -> impl IntoView {
                     view! { <a class="clear-filters" href=href>"Clear filters"</a> }
                 })}
             </form>
-            {(!browsing || category.is_some() || !filters.is_empty()).then(|| {
+            {(!browsing || category.is_some()).then(|| {
                 let spec = crate::saved_searches::SearchSpec {
                     q: q.trim().to_string(),
                     category: slug.to_string(),
