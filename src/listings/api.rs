@@ -83,17 +83,13 @@ mod manage {
     use crate::error::AppError;
     use crate::items::ItemId;
     use crate::listings::{ManageProblem, ManageReply, MANAGE_PROBLEM_PREFIX};
-    use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
+    use crate::server::http::forms::redirect_plain_post_with_notice;
     use crate::server::state::AppState;
     use crate::util::problem::Problem as _;
 
     /// The signed-in user (a plain form post without one goes to sign in and back).
     pub async fn seller(state: &AppState, item: ItemId) -> Result<Option<CurrentUser>, AppError> {
-        let user = crate::accounts::server::current_user(state).await?;
-        if user.is_none() {
-            redirect_plain_post(&crate::accounts::sign_in_url(&format!("/items/{item}")));
-        }
-        Ok(user)
+        crate::accounts::server::form_user(state, &format!("/items/{item}")).await
     }
 
     /// Done: to the item's page with the notice.

@@ -138,27 +138,13 @@ pub async fn send_order_message(
     use crate::server::http::forms::redirect_plain_post_with_notice;
     use crate::util::problem::FieldErrors;
     let state = crate::server::state::current()?;
-    let checked = crate::accounts::server::current_user_within(
-        &state,
-        crate::server::redis::rate_limit::Action::OrderMessage,
-        crate::orders::server::messages::LIMIT,
-    )
-    .await?;
-    let user = match checked {
-        None => {
-            let back = crate::accounts::sign_in_url(&format!("/orders/{item_id}"));
-            crate::server::http::forms::redirect_plain_post(&back);
-            return Ok(StepReply {
-                state: None,
-                problems: FieldErrors::form(OrderProblem::SignIn).to_codes(),
-            });
-        }
-        Some((_, Err(secs))) => {
-            return Err(AppError::RateLimited {
-                retry_after_secs: secs,
-            })
-        }
-        Some((user, Ok(()))) => user,
+    let limit = crate::orders::server::messages::LIMIT;
+    let action = crate::server::redis::rate_limit::Action::OrderMessage;
+    let Some(user) = steps::signed_in_within(&state, item_id, action, limit).await? else {
+        return Ok(StepReply {
+            state: None,
+            problems: FieldErrors::form(OrderProblem::SignIn).to_codes(),
+        });
     };
     let Ok(text) = crate::util::text::clean(&text, MESSAGE_RULE) else {
         let mut problems = FieldErrors::default();
@@ -520,12 +506,25 @@ mod steps {
         state: &AppState,
         item: ItemId,
     ) -> Result<Option<CurrentUser>, AppError> {
-        let checked = crate::accounts::server::current_user_within(
+        signed_in_within(
             state,
+            item,
             Action::OrderStep,
             crate::orders::server::STEP_LIMIT,
         )
-        .await?;
+        .await
+    }
+
+    /// The signed-in user acting on the order of `item`, within `action`'s `limit` (a refused
+    /// one is an error answered 429); `None` without a session, and then a plain form post is
+    /// sent to sign in and back.
+    pub async fn signed_in_within(
+        state: &AppState,
+        item: ItemId,
+        action: Action,
+        limit: crate::server::redis::rate_limit::Limit,
+    ) -> Result<Option<CurrentUser>, AppError> {
+        let checked = crate::accounts::server::current_user_within(state, action, limit).await?;
         match checked {
             None => {
                 let back = crate::accounts::sign_in_url(&format!("/orders/{item}"));
