@@ -171,6 +171,14 @@ pub struct ListingTerms {
     pub returns_days: u16,
 }
 
+/// The Buy It Now price while it can be used: offered (`offer` > 0), not closed, and bidding
+/// has not taken over (no bid at or above the reserve). The item page and the cards read it
+/// from the state with this rule; `lua/sync_doc.lua` writes the same into the search document.
+pub fn open_buy_now(offer: i64, closed: bool, bids: i64, price: i64, reserve: i64) -> Option<i64> {
+    let bidding_took_over = bids > 0 && price >= reserve;
+    (offer > 0 && !closed && !bidding_took_over).then_some(offer)
+}
+
 /// A valid new listing: its fields cleaned (what gets stored).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewItem {

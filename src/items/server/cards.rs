@@ -144,12 +144,13 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
                 .doc_text(4)
                 .and_then(|v| v.parse().ok())
                 .and_then(Shipping::from_field);
-            // Buy It Now while it can be used: offered, not closed, and no bid at or above
-            // the reserve yet (as the item page says, `store::detail_from`).
-            let offered = row.num(5).unwrap_or(0);
-            let bidding_took_over = card.bids > 0 && card.price_cents >= row.num(6).unwrap_or(0);
-            card.buy_now_cents =
-                (offered > 0 && row.text(7) != Some("1") && !bidding_took_over).then_some(offered);
+            card.buy_now_cents = crate::items::open_buy_now(
+                row.num(5).unwrap_or(0),
+                row.text(7) == Some("1"),
+                card.bids,
+                card.price_cents,
+                row.num(6).unwrap_or(0),
+            );
             if let Some(rating) = seller.and_then(|s| ratings.get(&s)) {
                 card.seller_rating = *rating;
             }

@@ -144,7 +144,7 @@ pub async fn get(db: &Db, id: ItemId) -> Result<Option<ItemDetail>, AppError> {
 }
 
 /// An item from its document (what it is) and its state (how its auction stands).
-fn detail_from(
+pub(crate) fn detail_from(
     id: ItemId,
     doc: &HashMap<String, String>,
     f: &HashMap<String, String>,
@@ -186,12 +186,13 @@ fn detail_from(
         high_bidder_name: text("high_bidder_name"),
         comments: num("comments"),
         reserve_met: (num("reserve") > 0).then(|| num("price") >= num("reserve")),
-        buy_now_cents: {
-            let buy_now = num("buy_now");
-            let open = f.get("closed").map(String::as_str) != Some("1");
-            let bidding_took_over = num("bids") > 0 && num("price") >= num("reserve");
-            (buy_now > 0 && open && !bidding_took_over).then_some(buy_now)
-        },
+        buy_now_cents: crate::items::open_buy_now(
+            num("buy_now"),
+            f.get("closed").map(String::as_str) == Some("1"),
+            num("bids"),
+            num("price"),
+            num("reserve"),
+        ),
         outcome: text("outcome"),
         soft_close: f.get("soft_close").map(String::as_str) != Some("0"),
         watchers: num("watchers"),

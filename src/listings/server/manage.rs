@@ -170,7 +170,7 @@ async fn make_copy(
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("relist read", e))?;
-    let detail = store::get(db, item).await?.ok_or(AppError::NotFound)?;
+    let detail = store::detail_from(item, &doc, &state).ok_or(AppError::NotFound)?;
     let num = |k: &str| state.get(k).and_then(|v| v.parse::<i64>().ok());
     // As long as it first ran (a minute to two weeks), counted from its listing.
     let ran = num("orig_ends").unwrap_or(detail.ends_at_ms) - detail.created_at_ms;
