@@ -165,27 +165,29 @@ impl SearchFilters {
         *self == SearchFilters::default()
     }
 
+    /// The filters set, as the search page's parameters (name, value), in [`FILTER_PARAMS`]
+    /// order: what links carry and what a form sends again.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        use crate::util::money::cents_to_input;
+        [
+            ("min", self.min_cents.map(cents_to_input)),
+            ("max", self.max_cents.map(cents_to_input)),
+            ("bin", self.buy_now.then(|| "1".to_string())),
+            ("condition", self.condition.map(|c| c.slug().to_string())),
+            ("ending", self.ending_within.map(|e| e.slug().to_string())),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|value| (name, value)))
+        .collect()
+    }
+
     /// The filters as address parameters, each starting with `&` (empty without filters):
     /// what links to other pages, orders and categories of the same search carry.
     pub fn query_string(&self) -> String {
-        use crate::util::money::cents_to_input;
-        let mut out = String::new();
-        if let Some(min) = self.min_cents {
-            out.push_str(&format!("&min={}", cents_to_input(min)));
-        }
-        if let Some(max) = self.max_cents {
-            out.push_str(&format!("&max={}", cents_to_input(max)));
-        }
-        if self.buy_now {
-            out.push_str("&bin=1");
-        }
-        if let Some(condition) = self.condition {
-            out.push_str(&format!("&condition={}", condition.slug()));
-        }
-        if let Some(ending) = self.ending_within {
-            out.push_str(&format!("&ending={}", ending.slug()));
-        }
-        out
+        self.params()
+            .iter()
+            .map(|(name, value)| format!("&{name}={value}"))
+            .collect()
     }
 
     /// The filters as RediSearch clauses (numbers and fixed slugs only: no user text), with

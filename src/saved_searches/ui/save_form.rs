@@ -7,24 +7,16 @@ use leptos::prelude::*;
 
 #[component]
 pub fn SaveSearchForm(spec: SearchSpec, suggested: String) -> impl IntoView {
-    use crate::util::money::cents_to_input;
-    let f = &spec.filters;
-    // The filters as the search page's own parameters (empty: none).
-    let filters = [
-        ("min", f.min_cents.map(cents_to_input)),
-        ("max", f.max_cents.map(cents_to_input)),
-        ("bin", f.buy_now.then(|| "1".to_string())),
-        ("condition", f.condition.map(|c| c.slug().to_string())),
-        ("ending", f.ending_within.map(|e| e.slug().to_string())),
-    ]
-    .into_iter()
-    .filter_map(|(name, value)| {
-        value.map(|value| view! { <input type="hidden" name=name value=value/> })
-    })
-    .collect_view();
+    // The filters, as the search page's own parameters.
+    let filters = spec
+        .filters
+        .params()
+        .into_iter()
+        .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+        .collect_view();
     let SearchSpec {
         q, category, sort, ..
-    } = spec.clone();
+    } = spec;
     view! {
         <details class="save-search">
             <summary class="button button-small button-ghost">"Save this search"</summary>
