@@ -851,3 +851,246 @@ fn a_seller_ends_a_listing_without_bids_early_and_relists_it_once() {
     let bad = plain_post(&server, "/api/items/relist", "item_id=abc", Some(&seller));
     assert_eq!(bad.status, 400);
 }
+
+/// Before the first bid the seller revises anything but the end (photos replaced, the new
+/// ones at new addresses); after it, only dated additions to the description. Nobody else can
+/// do either; refusals say why, with JavaScript and without.
+#[test]
+fn a_seller_revises_a_listing_before_the_first_bid_and_only_adds_to_it_after() {
+    use common::server::{call, created_id, follow, get, location, plain_post, send_item_form};
+    use common::server::{create_listing, sign_up};
+    let server = server();
+    let seller = sign_up(&server, "reviser");
+    let other = sign_up(&server, "notreviser");
+    let two = [png(200, 30, 30), png(30, 200, 30)];
+    let two: Vec<&[u8]> = two.iter().map(Vec::as_slice).collect();
+    let fields = [
+        ("name", "Brass lamp"),
+        ("description", "Works."),
+        ("category", "home"),
+        ("price", "50"),
+        ("duration", "3d"),
+    ];
+    let id = created_id(&create_listing(&server, &seller, &fields, &two));
+    let page = format!("/items/{id}");
+    let edit = format!("/items/{id}/edit");
+    let before = get(&server, &page, None).body;
+    let ends = before
+        .split("data-ends-at=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page shows its end")
+        .to_string();
+
+    // The seller's page links to the form; the form is filled in with the listing.
+    assert!(get(&server, &page, Some(&seller)).body.contains(&edit));
+    assert!(!get(&server, &page, Some(&other)).body.contains(&edit));
+    let form = get(&server, &edit, Some(&seller)).body;
+    for shown in [
+        "action=\"/api/items/revise\"",
+        "value=\"Brass lamp\"",
+        "value=\"50.00\"",
+        "replacing the 2 photos",
+        "Save changes",
+    ] {
+        assert!(form.contains(shown), "{shown}: {form}");
+    }
+    assert!(
+        !form.contains("name=\"duration\""),
+        "the end is not revised"
+    );
+    assert!(get(&server, &edit, Some(&other))
+        .body
+        .contains("Only its seller can revise a listing."));
+
+    // Someone else's revision: refused, nothing changed.
+    let mut revision = vec![
+        ("item_id", id.as_str()),
+        ("name", "Brass desk lamp"),
+        ("description", "Polished <b>brass</b>."),
+        ("category", "electronics"),
+        ("price", "40"),
+        ("buy_now", "90"),
+        ("shipping", "cost"),
+        ("shipping_cost", "6"),
+    ];
+    let by_other = send_item_form(&server, "/api/items/revise", &other, &revision, &[], true);
+    assert!(by_other.body.contains("NotYours"), "{}", by_other.body);
+    // A problem: refused with it, as JSON and as a plain form back to the form.
+    revision[4] = ("price", "forty");
+    let bad = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], true);
+    assert!(bad.body.contains("PriceNan"), "{}", bad.body);
+    let plain = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], false);
+    assert!(location(&plain).starts_with(&format!("{edit}?")));
+    let back = follow(&server, &plain, Some(&seller)).body;
+    assert!(
+        back.contains("Enter an amount in dollars, like 12 or 12.50."),
+        "{back}"
+    );
+    assert!(
+        back.contains("value=\"Brass desk lamp\""),
+        "what was typed stays"
+    );
+    assert!(get(&server, &page, None).body.contains("Brass lamp"));
+
+    // The seller's revision, with one new photo in place of the two.
+    revision[4] = ("price", "40");
+    let new_photo = png(10, 10, 220);
+    let done = send_item_form(
+        &server,
+        "/api/items/revise",
+        &seller,
+        &revision,
+        &[&new_photo],
+        true,
+    );
+    assert_eq!(created_id(&done), id);
+    let revised = get(&server, &page, Some(&seller)).body;
+    for shown in [
+        "Brass desk lamp",
+        "Polished &lt;b&gt;brass&lt;/b&gt;.",
+        "$40.00",
+        "$90.00",
+        "$6.00 shipping",
+        &format!("src=\"/items/{id}/image?v=1\""),
+    ] {
+        assert!(revised.contains(shown), "{shown}");
+    }
+    assert!(!revised.contains("Photo 1 of 2"), "the old photos are gone");
+    assert!(!revised.contains("<b>brass</b>"));
+    assert_eq!(server.get(&format!("/items/{id}/image/2")).status, 404);
+    assert!(
+        revised.contains(&format!("data-ends-at=\"{ends}\"")),
+        "the end stays"
+    );
+    // Search, browse and the cards know it by its new name, price and category.
+    let found = get(&server, "/search?q=desk", None).body;
+    assert!(found.contains(&page), "found by its new name");
+    assert!(
+        found.contains(&format!("/items/{id}/thumb?v=1")),
+        "the card's new photo"
+    );
+    assert!(get(&server, "/search?category=electronics", None)
+        .body
+        .contains(&page));
+    assert!(!get(&server, "/search?category=home", None)
+        .body
+        .contains(&page));
+    // Without JavaScript: back to the item page, which says it is saved.
+    revision[1] = ("name", "Brass desk lamp, boxed");
+    let plain = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], false);
+    assert_eq!(location(&plain), format!("{page}#manage"));
+    let saved = follow(&server, &plain, Some(&seller)).body;
+    assert!(saved.contains("Saved: the listing shows your changes."));
+    assert!(saved.contains("Brass desk lamp, boxed"));
+    assert!(
+        saved.contains(&format!("/items/{id}/image?v=2")),
+        "photos kept"
+    );
+
+    // The first bid: the listing stays as the bidder saw it.
+    let bidder = sign_up(&server, "revisebidder");
+    let bid = call(
+        &server,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=40"),
+        Some(&bidder),
+    );
+    assert!(bid.body.contains("Accepted"), "{}", bid.body);
+    let late = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], true);
+    assert!(late.body.contains("HasBids"), "{}", late.body);
+    let with_bids = get(&server, &edit, Some(&seller)).body;
+    assert!(with_bids.contains("Add to the description"));
+    assert!(!with_bids.contains("/api/items/revise"));
+    assert!(get(&server, &page, Some(&seller))
+        .body
+        .contains("data-testid=\"add-link\""));
+
+    // Additions: dated, escaped, the seller's only, at most five.
+    let add = |text: &str, cookie: &str| {
+        plain_post(
+            &server,
+            "/api/items/add-to-description",
+            &format!("item_id={id}&text={}", form_encode(text)),
+            Some(cookie),
+        )
+    };
+    let short = add("a", &seller);
+    assert_eq!(location(&short), edit);
+    assert!(follow(&server, &short, Some(&seller))
+        .body
+        .contains("Write the addition in 3–1000 characters."));
+    let added = add("<script>x</script> The shade is included.", &seller);
+    assert_eq!(location(&added), format!("{page}#manage"));
+    let shown = follow(&server, &added, Some(&seller)).body;
+    assert!(shown.contains("Added to the description."));
+    assert!(shown.contains("&lt;script&gt;x&lt;/script&gt; The shade is included."));
+    assert!(shown.contains("Added by the seller on "));
+    assert!(!shown.contains("<script>x</script>"));
+    let told = common::server::wait_until(std::time::Duration::from_secs(5), || {
+        get(&server, &page, None)
+            .body
+            .contains("The shade is included.")
+    });
+    assert!(told.is_ok(), "visitors see the addition");
+    let by_other = call(
+        &server,
+        "/api/items/add-to-description",
+        &format!("item_id={id}&text=Not+mine+to+add"),
+        Some(&other),
+    );
+    assert!(by_other.body.contains("NotYours"), "{}", by_other.body);
+    for n in 2..=5 {
+        let r = call(
+            &server,
+            "/api/items/add-to-description",
+            &format!("item_id={id}&text=Addition+{n}"),
+            Some(&seller),
+        );
+        assert!(r.body.contains("Added"), "{n}: {}", r.body);
+    }
+    let sixth = call(
+        &server,
+        "/api/items/add-to-description",
+        &format!("item_id={id}&text=One+too+many"),
+        Some(&seller),
+    );
+    assert!(sixth.body.contains("TooManyAdditions"), "{}", sixth.body);
+    assert!(get(&server, &edit, Some(&seller))
+        .body
+        .contains("as many additions as a listing takes"));
+
+    // Unknown or malformed listings: 404 and 400, never 500.
+    let missing = call(
+        &server,
+        "/api/items/add-to-description",
+        "item_id=999999&text=Hello+there",
+        Some(&seller),
+    );
+    assert_eq!(missing.status, 404);
+    assert_eq!(
+        get(&server, "/items/999999/edit", Some(&seller)).status,
+        404
+    );
+    let bad = call(
+        &server,
+        "/api/items/add-to-description",
+        "item_id=abc&text=Hello+there",
+        Some(&seller),
+    );
+    assert_eq!(bad.status, 400);
+    revision[0] = ("item_id", "999999");
+    let missing = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], true);
+    assert_eq!(missing.status, 404, "{}", missing.body);
+}
+
+/// `text` as a form field's value.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            b' ' => "+".to_string(),
+            b => format!("%{b:02X}"),
+        })
+        .collect()
+}

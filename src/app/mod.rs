@@ -17,6 +17,7 @@ use crate::email::ui::{
 use crate::items::ui::item::ItemPage;
 use crate::jobs::ui::ops::OpsPage;
 use crate::listings::ui::new_item::NewItemPage;
+use crate::listings::ui::revise::ReviseItemPage;
 use crate::moderation::ui::{blocked::BlockedPage, moderation::ModerationPage, report::ReportPage};
 use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/items/:id") view=DashboardItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/market") view=MarketPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/new") view=NewItemPage ssr=SsrMode::Async/>
+                    <Route path=path!("/items/:id/edit") view=ReviseItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/:id") view=ItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/:id/comments") view=CommentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/search") view=SearchPage ssr=SsrMode::Async/>

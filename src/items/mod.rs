@@ -237,6 +237,9 @@ pub struct ItemCard {
     pub condition: Option<Condition>,
     #[serde(default)]
     pub shipping: Option<Shipping>,
+    /// How many times its seller revised it (its photos' addresses carry it).
+    #[serde(default)]
+    pub revision: u32,
 }
 
 /// Everything the item page shows about one item.
@@ -289,6 +292,32 @@ pub struct ItemDetail {
     /// The listing its seller relisted it as, once it did not sell.
     #[serde(default)]
     pub relisted_as: Option<ItemId>,
+    /// How many times its seller revised it or added to its description (`listings`): its
+    /// photos' addresses carry it, so a browser never shows a replaced photo from its cache.
+    #[serde(default)]
+    pub revision: u32,
+    /// What its seller added to the description while it ran, oldest first.
+    #[serde(default)]
+    pub additions: Vec<Addition>,
+}
+
+/// A dated addition to a listing's description (`lua/add_to_description.lua`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Addition {
+    /// When it was added, Unix time in milliseconds.
+    #[serde(rename = "at")]
+    pub at_ms: i64,
+    pub text: String,
+}
+
+/// The query that makes a photo's address change when its listing is revised (photos are
+/// served as immutable): none before the first revision.
+pub fn photo_version(revision: u32) -> String {
+    if revision == 0 {
+        String::new()
+    } else {
+        format!("?v={revision}")
+    }
 }
 
 impl ItemDetail {

@@ -1,10 +1,11 @@
-//! Server functions: listing a new item; ending a listing early and relisting one (plain
+//! Server functions: listing a new item; revising a running one and adding to its
+//! description; ending a listing early and relisting one (plain
 //! `POST` forms of the item page's seller controls, JavaScript on or off: back to the item page,
 //! or on to the new listing, with a one-time notice).
 
 use crate::error::AppError;
 use crate::items::ItemId;
-use crate::listings::{CreateItemReply, ManageReply};
+use crate::listings::{CreateItemReply, ManageReply, RevisePage};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{MultipartData, MultipartFormData};
 
@@ -16,6 +17,60 @@ pub async fn create_item(data: MultipartData) -> Result<CreateItemReply, AppErro
     use crate::listings::server::listing;
     let state = crate::server::state::current()?;
     listing::receive(&state, data).await
+}
+
+/// Revises a running listing nobody has bid on, from the multipart revise form: `item_id`
+/// first, then the fields of [`create_item`] but `duration` (the end stays), then new photos
+/// (none: the listing keeps its photos).
+#[server(prefix = "/api", endpoint = "items/revise", input = MultipartFormData)]
+pub async fn revise_item(data: MultipartData) -> Result<CreateItemReply, AppError> {
+    let state = crate::server::state::current()?;
+    crate::listings::server::revise::receive(&state, data).await
+}
+
+/// What the revise page of a listing offers the signed-in user (`None`: signed out).
+#[server(prefix = "/api", endpoint = "items/revise-page")]
+pub async fn get_revise_page(item_id: ItemId) -> Result<Option<RevisePage>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    crate::listings::server::revise::page(&state.db, user.id, item_id)
+        .await?
+        .map(Some)
+        .ok_or(AppError::NotFound)
+}
+
+/// The seller adds dated text to a running listing's description (after bids too).
+#[server(prefix = "/api", endpoint = "items/add-to-description")]
+pub async fn add_to_description(item_id: ItemId, text: String) -> Result<ManageReply, AppError> {
+    use crate::listings::server::revise::{self, Added, REVISION_LIMIT};
+    use crate::listings::{ManageProblem, ADDITION_RULE};
+    use crate::server::redis::rate_limit::{enforce_user, Action};
+    let state = crate::server::state::current()?;
+    let Some(user) = manage::seller(&state, item_id).await? else {
+        return Ok(ManageReply::Refused(ManageProblem::SignIn));
+    };
+    // Refused: back to the revise page, which says why.
+    let refused_to_form = |problem| manage::refused_to(&revise::revise_url(item_id), problem);
+    let Ok(text) = crate::util::text::clean(&text, ADDITION_RULE) else {
+        return Ok(refused_to_form(ManageProblem::AdditionText));
+    };
+    if let Err(secs) = enforce_user(&state.db, Action::Revision, user.id, REVISION_LIMIT).await? {
+        return Ok(refused_to_form(ManageProblem::RateLimited(secs)));
+    }
+    let refused = match revise::add_to_description(&state.db, user.id, item_id, &text).await? {
+        Added::Added { .. } => {
+            manage::back(item_id, crate::listings::ADDED_NOTICE);
+            return Ok(ManageReply::Added);
+        }
+        Added::NotFound => return Err(AppError::NotFound),
+        Added::NotYours => ManageProblem::NotYours,
+        Added::Over => ManageProblem::Over,
+        Added::TooMany => ManageProblem::TooManyAdditions,
+        Added::Removed => ManageProblem::Removed,
+    };
+    Ok(refused_to_form(refused))
 }
 
 /// The seller ends their listing now, while nobody has bid on it.
@@ -99,8 +154,13 @@ mod manage {
 
     /// Refused: back to the item's page, which says why.
     pub fn refused(item: ItemId, problem: ManageProblem) -> ManageReply {
+        refused_to(&format!("/items/{item}#manage"), problem)
+    }
+
+    /// Refused: back to `page`, which says why.
+    pub fn refused_to(page: &str, problem: ManageProblem) -> ManageReply {
         let notice = format!("{MANAGE_PROBLEM_PREFIX}{}", problem.code());
-        redirect_plain_post_with_notice(&format!("/items/{item}#manage"), &notice);
+        redirect_plain_post_with_notice(page, &notice);
         ManageReply::Refused(problem)
     }
 }

@@ -100,6 +100,11 @@ crate::problems! {
         ShippingCostInvalid = "shipping-cost" =>
             "Enter the shipping cost in dollars, like 4.50.",
         ReturnsInvalid = "returns" => "Choose a returns policy from the list.",
+        NotYours = "not-yours" => "Only its seller can revise a listing.",
+        HasBids = "has-bids" => "Somebody has bid, so the listing stays as they saw it: \
+            you can still add to its description.",
+        Over = "over" => "This auction has ended: it can no longer be revised.",
+        Removed = "removed" => "A moderator removed this listing: it cannot be revised.",
     }
 }
 
@@ -115,20 +120,43 @@ crate::problems! {
         NotRelistable = "not-relistable" =>
             "It sold and the sale stands (or a moderator removed it): there is nothing to relist.",
         Already = "already" => "It was relisted already.",
+        AdditionText = "addition" => format!(
+            "Write the addition in {}–{} characters.",
+            ADDITION_RULE.min, ADDITION_RULE.max
+        ),
+        TooManyAdditions = "additions-max" => format!(
+            "A listing takes at most {ADDITIONS_MAX} additions to its description."
+        ),
+        Removed = "removed" => "A moderator removed this listing: it cannot be changed.",
     }
 }
+
+/// An addition to a running listing's description: 3–1000 characters, line breaks kept.
+pub const ADDITION_RULE: TextRule = TextRule {
+    min: 3,
+    max: 1000,
+    multiline: true,
+};
+/// At most this many additions to one listing's description.
+pub const ADDITIONS_MAX: usize = 5;
 
 /// The one-time notices of the seller's listing forms (`forms::notice`): done, or refused with
 /// a [`ManageProblem`] (`manage-<code>`).
 pub const ENDED_NOTICE: &str = "ended-early";
 pub const RELISTED_NOTICE: &str = "relisted";
+pub const REVISED_NOTICE: &str = "revised";
+pub const ADDED_NOTICE: &str = "description-added";
 pub const MANAGE_PROBLEM_PREFIX: &str = "manage-";
 
 /// What the seller's listing forms answer a script (a plain form post gets a redirect).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ManageReply {
     Ended,
-    Relisted { id: crate::items::ItemId },
+    Relisted {
+        id: crate::items::ItemId,
+    },
+    /// Added to the description.
+    Added,
     Refused(ManageProblem),
 }
 
@@ -319,6 +347,36 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
         _ => None,
     };
     (errors, checked)
+}
+
+/// Checks a revision of a running listing: the whole form but its length (a revision keeps
+/// the listing's end). The checked item's `duration_ms` means nothing.
+pub fn check_revision(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem>) {
+    let kept_end = ItemFormValues {
+        duration: DURATIONS[0].0.to_string(),
+        ..values.clone()
+    };
+    check_listing(&kept_end)
+}
+
+/// What the revise page of a listing offers its seller.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RevisePage {
+    /// Nobody has bid: the whole form, filled in with the listing as it is.
+    Revise {
+        name: String,
+        values: Box<ItemFormValues>,
+        /// How many photos it has now (new ones replace them all).
+        photos: u32,
+        ends_at_ms: i64,
+    },
+    /// Somebody has bid: only additions to the description.
+    AddOnly {
+        name: String,
+        additions: Vec<crate::items::Addition>,
+    },
+    /// Ended, or not theirs, or removed: why not.
+    Refused(ListingProblem),
 }
 
 /// Checks condition, location, shipping and returns: each on its list (not sent: used, free

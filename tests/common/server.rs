@@ -449,6 +449,31 @@ pub fn create_listing(
     )
 }
 
+/// Sends an item form (multipart: `fields`, then `photos`) to `path` as the island does (a
+/// JSON answer) or, with `json` false, as a browser without JavaScript (a redirect).
+pub fn send_item_form(
+    server: &Server,
+    path: &str,
+    cookie: &str,
+    fields: &[(&str, &str)],
+    photos: &[&[u8]],
+    json: bool,
+) -> Response {
+    let (content_type, body) = multipart_photos(fields, photos);
+    let origin = server.origin();
+    server.request_bytes(
+        "POST",
+        path,
+        &[
+            ("Content-Type", &content_type),
+            ("Accept", if json { JSON } else { HTML }),
+            ("Origin", &origin),
+            ("Cookie", cookie),
+        ],
+        &body,
+    )
+}
+
 /// The id in a `{"Created":{"id":"7"}}` answer.
 pub fn created_id(r: &Response) -> String {
     assert_eq!(r.status, 200, "{}", r.body);

@@ -53,6 +53,7 @@ impl ItemFields {
             buy_now_cents: None,
             condition: None,
             shipping: None,
+            revision: 0,
         })
     }
 }
@@ -124,7 +125,14 @@ pub async fn read_fields(
 /// browse, similar items, the market board, profiles, Watching) is built here, so a hidden
 /// listing is on none of them, whatever list or cache its id came from.
 pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppError> {
-    let doc = ["name", "hidden", "seller_id", "condition", "shipping"];
+    let doc = [
+        "name",
+        "hidden",
+        "seller_id",
+        "condition",
+        "shipping",
+        "rev",
+    ];
     let mut state = CARD_FIELDS.to_vec();
     state.extend(["buy_now", "reserve", "closed"]);
     let rows = read_fields(db, ids, &doc, &state, None, "cards by id").await?;
@@ -144,6 +152,7 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
                 .doc_text(4)
                 .and_then(|v| v.parse().ok())
                 .and_then(Shipping::from_field);
+            card.revision = row.doc_text(5).and_then(|v| v.parse().ok()).unwrap_or(0);
             card.buy_now_cents = crate::items::open_buy_now(
                 row.num(5).unwrap_or(0),
                 row.text(7) == Some("1"),

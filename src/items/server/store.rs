@@ -203,6 +203,21 @@ pub(crate) fn detail_from(
         ended_early: f.get("ended_early").map(String::as_str) == Some("1"),
         // `pending` while the new listing is being made: not one yet.
         relisted_as: text("relisted_as").and_then(|v| ItemId::parse(&v)),
+        revision: doc.get("rev").and_then(|v| v.parse().ok()).unwrap_or(0),
+        additions: additions_from(id, doc),
+    })
+}
+
+/// The additions to an item's description: the JSON array `lua/add_to_description.lua`
+/// writes. One that is not (never written so) is logged and shown as none: the listing's
+/// own text still shows.
+fn additions_from(id: ItemId, doc: &HashMap<String, String>) -> Vec<crate::items::Addition> {
+    let Some(raw) = doc.get("additions") else {
+        return Vec::new();
+    };
+    serde_json::from_str(raw).unwrap_or_else(|e| {
+        tracing::error!(item_id = %id, error = %e, "unreadable description additions");
+        Vec::new()
     })
 }
 
@@ -302,8 +317,10 @@ pub async fn page(
 
 /// The fields of an item's state that the item page shows and a viewer's own actions change
 /// (views excepted: they change with every new visitor, so the page reads them fresh instead).
-/// (Closing always writes `outcome`, so `closed` need not be compared.)
-const SHOWN_STATE: [&str; 10] = [
+/// (Closing always writes `outcome`, so `closed` need not be compared; a revision of the
+/// listing by its seller writes `rev`.)
+const SHOWN_STATE: [&str; 11] = [
+    "rev",
     "relisted_as",
     "price",
     "bids",
@@ -363,7 +380,8 @@ pub async fn viewer_state(
         && num("ends_at") == shown.ends_at_ms
         && text("outcome") == shown.outcome
         && num("min_bid") == shown.min_bid_cents
-        && text("relisted_as").and_then(|v| ItemId::parse(&v)) == shown.relisted_as;
+        && text("relisted_as").and_then(|v| ItemId::parse(&v)) == shown.relisted_as
+        && num("rev") == i64::from(shown.revision);
     let viewer = ItemViewer {
         id: Some(viewer_id),
         liked,

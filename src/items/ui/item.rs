@@ -379,7 +379,7 @@ fn item_view(
     view! {
         <Title text=item.name.clone()/>
         <article class="item-page">
-            <PhotoGallery id=item.id name=item.name.clone() count=item.photos shown=photo/>
+            <PhotoGallery id=item.id name=item.name.clone() count=item.photos shown=photo revision=item.revision/>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>
                 {item.removed.clone().map(|why| view! {
@@ -410,6 +410,12 @@ fn item_view(
             <section class="item-description">
                 <h2>"Description"</h2>
                 <p class="description-text">{item.description.clone()}</p>
+                {item.additions.iter().map(|added| view! {
+                    <div class="description-addition" data-testid="addition">
+                        <h3>"Added by the seller on "{crate::util::time::date(added.at_ms)}</h3>
+                        <p class="description-text">{added.text.clone()}</p>
+                    </div>
+                }).collect_view()}
                 <p class="report-link">
                     <a href=crate::moderation::report_url(&crate::moderation::Target::Listing(item.id))>"Report this listing"</a>
                 </p>
@@ -457,13 +463,14 @@ fn TermsList(terms: crate::items::ListingTerms) -> impl IntoView {
 /// one, "Previous" / "Next" and a strip of thumbnails, each showing that photo large on the
 /// item page (`?photo=n#photo`: plain links, no script needed).
 #[component]
-fn PhotoGallery(id: ItemId, name: String, count: u32, shown: u32) -> impl IntoView {
+fn PhotoGallery(id: ItemId, name: String, count: u32, shown: u32, revision: u32) -> impl IntoView {
     let count = count.max(1);
     let shown = shown.clamp(1, count);
+    let version = crate::items::photo_version(revision);
     let large = if shown == 1 {
-        format!("/items/{id}/image")
+        format!("/items/{id}/image{version}")
     } else {
-        format!("/items/{id}/image/{shown}")
+        format!("/items/{id}/image/{shown}{version}")
     };
     let page = move |n: u32| format!("/items/{id}?photo={n}#photo");
     let alt = if count > 1 {
@@ -486,7 +493,7 @@ fn PhotoGallery(id: ItemId, name: String, count: u32, shown: u32) -> impl IntoVi
                     {(1..=count).map(|n| view! {
                         <li>
                             <a href=page(n) aria-current=(n == shown).then_some("true") title=format!("Show photo {n} of {count}")>
-                                <img src=format!("/items/{id}/thumb/{n}") alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
+                                <img src=format!("/items/{id}/thumb/{n}{version}") alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
                             </a>
                         </li>
                     }).collect_view()}

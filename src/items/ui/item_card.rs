@@ -41,7 +41,11 @@ pub fn ItemGrid(
 #[component]
 pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
     let href = format!("/items/{}", item.id);
-    let image = format!("/items/{}/thumb", item.id);
+    let image = format!(
+        "/items/{}/thumb{}",
+        item.id,
+        crate::items::photo_version(item.revision)
+    );
     let ended = item.ends_at_ms <= now_ms;
     // `data-*` marks let the `PageTicker` island tick the countdown and refresh the numbers.
     view! {

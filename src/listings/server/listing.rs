@@ -47,7 +47,19 @@ pub struct ItemForm {
     pub malformed: bool,
     /// The body went over the route's size limit (a chunked upload without Content-Length).
     pub body_too_large: bool,
+    /// A revision: the listing it revises (the form's first field, `item_id`).
+    pub item: Option<crate::items::ItemId>,
 }
+
+/// Decides, at the first photo, whether the form's photos are worth decoding: the form so far
+/// is valid and the seller may send it now (counted against their rate limit when so). A new
+/// listing's is [`gate`]; a revision's is `revise::gate`.
+pub type Gate =
+    for<'a> fn(
+        &'a AppState,
+        UserId,
+        &'a mut ItemForm,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>>;
 
 /// Reads the multipart error: a body cut off by the size limit, or a broken upload.
 fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
@@ -71,7 +83,12 @@ fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
 /// text fields come first (form order); at the first photo the form is checked and the
 /// seller's listing rate limit counted, and photos are decoded only if both pass, one at a
 /// time on the photo worker, each as soon as it has arrived.
-pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId) -> ItemForm {
+pub async fn read_form(
+    data: MultipartData,
+    state: &AppState,
+    seller_id: UserId,
+    gate: Gate,
+) -> ItemForm {
     let mut form = ItemForm::default();
     // A checkbox is sent only when checked (the empty form's own default is "checked").
     form.values.soft_close = false;
@@ -130,6 +147,7 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId)
             "shipping_cost" => form.values.shipping_cost = text(),
             "returns" => form.values.returns = text(),
             "soft_close" => form.values.soft_close = !bytes.is_empty(),
+            "item_id" => form.item = crate::items::ItemId::parse(&text()),
             // An empty file input sends an empty part: no photo.
             "photo" if bytes.is_empty() && !over => {}
             "photo" => {
@@ -169,6 +187,15 @@ pub async fn read_form(data: MultipartData, state: &AppState, seller_id: UserId)
         }
     }
     form
+}
+
+/// A new listing's [`Gate`].
+pub fn new_listing_gate<'a>(
+    state: &'a AppState,
+    seller_id: UserId,
+    form: &'a mut ItemForm,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+    Box::pin(gate(state, seller_id, form))
 }
 
 /// At the first photo: is the form valid so far, and may the seller list now? Counts the
@@ -256,10 +283,14 @@ pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
     Ok(())
 }
 
-/// Queues the job that makes the thumbnails of a new listing's photos (once per listing).
-pub async fn queue_thumbnails(db: &Db, id: crate::items::ItemId) {
+/// Queues the job that makes the thumbnails of a listing's photos (once per listing and
+/// revision of its photos: `revision` 0 for a new listing).
+pub async fn queue_thumbnails(db: &Db, id: crate::items::ItemId, revision: u32) {
     let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
-    let key = format!("thumb:{id}");
+    let key = match revision {
+        0 => format!("thumb:{id}"),
+        r => format!("thumb:{id}:{r}"),
+    };
     if let Err(e) = jobs::enqueue(db, PHOTO_QUEUE, THUMBNAIL_JOB, &payload, None, Some(&key)).await
     {
         tracing::warn!(item_id = %id, error = %e, "thumbnail not queued; cards show the photo");
@@ -276,7 +307,7 @@ pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItem
             ListingProblem::SignIn,
         )));
     };
-    let form = read_form(data, state, user.id).await;
+    let form = read_form(data, state, user.id, new_listing_gate).await;
     create(state, &user, form).await
 }
 
@@ -350,7 +381,7 @@ pub async fn create(
     )
     .await?;
     if !form.photos.is_empty() {
-        queue_thumbnails(&state.db, id).await;
+        queue_thumbnails(&state.db, id, 0).await;
     }
     // Whoever saved a search that finds it hears of it (a job: the listing does not wait).
     crate::saved_searches::server::enqueue_match(&state.db, id).await;

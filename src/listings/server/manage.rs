@@ -193,7 +193,7 @@ async fn make_copy(
         let id =
             store::create_with(db, seller, seller_name, &new, PhotoSource::Upload(&photos)).await?;
         if !photos.is_empty() {
-            super::listing::queue_thumbnails(db, id).await;
+            super::listing::queue_thumbnails(db, id, 0).await;
         }
         id
     };

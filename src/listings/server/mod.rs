@@ -1,8 +1,10 @@
 //! Listing on the server (feature `ssr`): the multipart upload and the thumbnail job;
-//! ending a listing early and relisting one that did not sell.
+//! ending a listing early and relisting one that did not sell; revising a running listing and
+//! adding to its description.
 
 pub mod listing;
 pub mod manage;
+pub mod revise;
 
 use crate::server::jobs::{JobKind, Registry};
 

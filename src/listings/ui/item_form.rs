@@ -1,13 +1,15 @@
-//! Island: the new-item form (multipart, with up to 8 photos). A plain form post without JavaScript;
-//! once hydrated it checks fields locally, uploads in place, shows the server's errors next to
-//! the fields (the chosen photo stays selected) and opens the new item.
+//! Island: the item form (multipart, with up to 8 photos), for a new listing or, given the
+//! listing (`revise`), for revising a running one before its first bid (its length is not
+//! asked: the end stays; new photos replace the old ones, none keeps them). A plain form post
+//! without JavaScript; once hydrated it checks fields locally, uploads in place, shows the
+//! server's errors next to the fields (the chosen photo stays selected) and opens the item.
 
-use crate::items::{Condition, CATEGORIES, DEFAULT_CATEGORY, RETURN_DAYS};
-use crate::listings::api::create_item;
+use crate::items::{Condition, ItemId, CATEGORIES, DEFAULT_CATEGORY, RETURN_DAYS};
+use crate::listings::api::{create_item, revise_item};
 use crate::listings::{
-    check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, BUY_NOW,
-    CATEGORY, CONDITION, DESCRIPTION, DURATION, DURATIONS, LOCATION, NAME, PHOTO, PRICE, RESERVE,
-    RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
+    check_listing, check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
+    BUY_NOW, CATEGORY, CONDITION, DESCRIPTION, DURATION, DURATIONS, LOCATION, NAME, PHOTO, PRICE,
+    RESERVE, RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
 };
 use crate::listings::{DESCRIPTION_RULE, LOCATION_RULE, NAME_RULE};
 use crate::util::money::AMOUNT_MAX_CHARS;
@@ -15,7 +17,13 @@ use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
 
 #[island(lazy)]
-pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView {
+pub fn ItemForm(
+    values: ItemFormValues,
+    errors: ItemFormErrors,
+    /// Revising this listing (and how many photos it has now); `None`: a new listing.
+    #[prop(optional)]
+    revise: Option<(ItemId, u32)>,
+) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("item_form");
     // Without JavaScript the first problem gets the focus as the page loads.
@@ -54,7 +62,12 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             return;
         };
         let field = |name: &str| data.get(name).as_string().unwrap_or_default();
-        let (found, _) = check_listing(&ItemFormValues {
+        let check = if revise.is_some() {
+            check_revision
+        } else {
+            check_listing
+        };
+        let (found, _) = check(&ItemFormValues {
             name: field("name"),
             description: field("description"),
             price: field("price"),
@@ -93,7 +106,10 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
         errors.set(ItemFormErrors::default());
         busy.set(true);
         leptos::task::spawn_local(async move {
-            let reply = create_item(data.into()).await;
+            let reply = match revise {
+                Some(_) => revise_item(data.into()).await,
+                None => create_item(data.into()).await,
+            };
             busy.set(false);
             match reply {
                 Ok(CreateItemReply::Created { id }) => {
@@ -147,13 +163,47 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
     } else {
         values.duration.clone()
     };
+    let action = if revise.is_some() {
+        "/api/items/revise"
+    } else {
+        "/api/items/create"
+    };
+    // A revision names its listing first (the server checks it before reading any photo).
+    let revised =
+        revise.map(|(id, _)| view! { <input type="hidden" name="item_id" value=id.to_string()/> });
+    let duration = revise.is_none().then(|| view! {
+        <div class="field" class:invalid=invalid(DURATION)>
+            <label for="item-duration">"Duration"</label>
+            <select id="item-duration" aria-invalid=aria_invalid(DURATION) autofocus=focus(DURATION) name="duration" aria-describedby="duration-error">
+                {DURATIONS
+                    .iter()
+                    .map(|(value, label, _)| {
+                        view! { <option value=*value selected=*value == chosen>{*label}</option> }
+                    })
+                    .collect_view()}
+            </select>
+            <p class="field-error" id="duration-error">{message(DURATION)}</p>
+        </div>
+    });
+    let photo_label = match revise {
+        None => "Photos (optional; up to 8, the first is the cover)".to_string(),
+        Some((_, 0)) => "Photos (optional; up to 8, the first is the cover)".to_string(),
+        Some((_, n)) => format!(
+            "New photos (optional: up to 8, replacing the {} it has now; none keeps them)",
+            crate::util::time::plural(i64::from(n), "photo", "photos")
+        ),
+    };
+    let (submit, submitting) = match revise {
+        Some(_) => ("Save changes", "Saving…"),
+        None => ("List item", "Listing…"),
+    };
 
     view! {
         <form
             class="item-form"
             node_ref=form_ref
             method="post"
-            action="/api/items/create"
+            action=action
             enctype="multipart/form-data"
             novalidate
             on:submit=on_submit
@@ -164,6 +214,7 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
             <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM) class:hidden=move || errors.with(|e| e.get(FORM).is_none())>
                 {message(FORM)}
             </p>
+            {revised}
             <div class="field" class:invalid=invalid(NAME)>
                 <label for="item-name">"Name"</label>
                 <input id="item-name" aria-invalid=aria_invalid(NAME) autofocus=focus(NAME) name="name" maxlength=NAME_RULE.max value=values.name aria-describedby="name-error"/>
@@ -207,18 +258,7 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                     <input id="item-price" aria-invalid=aria_invalid(PRICE) autofocus=focus(PRICE) name="price" inputmode="decimal" maxlength=AMOUNT_MAX_CHARS placeholder="10.00" value=values.price aria-describedby="price-error"/>
                     <p class="field-error" id="price-error">{message(PRICE)}</p>
                 </div>
-                <div class="field" class:invalid=invalid(DURATION)>
-                    <label for="item-duration">"Duration"</label>
-                    <select id="item-duration" aria-invalid=aria_invalid(DURATION) autofocus=focus(DURATION) name="duration" aria-describedby="duration-error">
-                        {DURATIONS
-                            .iter()
-                            .map(|(value, label, _)| {
-                                view! { <option value=*value selected=*value == chosen>{*label}</option> }
-                            })
-                            .collect_view()}
-                    </select>
-                    <p class="field-error" id="duration-error">{message(DURATION)}</p>
-                </div>
+                {duration}
             </div>
             <div class="field-row">
                 <div class="field" class:invalid=invalid(RESERVE)>
@@ -279,13 +319,13 @@ pub fn ItemForm(values: ItemFormValues, errors: ItemFormErrors) -> impl IntoView
                 <label for="item-soft-close">"Soft close: a bid in the last 2 minutes moves the end 2 minutes on (at most 1 hour)"</label>
             </div>
             <div class="field" class:invalid=invalid(PHOTO)>
-                <label for="item-photo">"Photos (optional; up to 8, the first is the cover)"</label>
+                <label for="item-photo">{photo_label}</label>
                 <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="photo-hint photo-error"/>
                 <p class="field-hint muted" id="photo-hint">"JPEG, PNG or WebP, up to 5 MB each and 20 MB together."</p>
                 <p class="field-error" id="photo-error">{message(PHOTO)}</p>
             </div>
             <button type="submit" class="button button-block" disabled=move || busy.get()>
-                {move || if busy.get() { "Listing…" } else { "List item" }}
+                {move || if busy.get() { submitting } else { submit }}
             </button>
         </form>
     }

@@ -1,9 +1,12 @@
-//! The seller's controls on their item page: end the listing early while nobody has bid, or
-//! relist it once it ended unsold. Plain `POST` forms (the same with JavaScript on or off); the
+//! The seller's controls on their item page: revise the listing or end it early while nobody
+//! has bid, add to its description after, or relist it once it ended unsold. Plain `POST` forms (the same with JavaScript on or off); the
 //! answer comes back as a one-time notice ([`ManageNote`]).
 
 use crate::items::{ItemDetail, ItemId};
-use crate::listings::{ManageProblem, ENDED_NOTICE, MANAGE_PROBLEM_PREFIX, RELISTED_NOTICE};
+use crate::listings::{
+    ManageProblem, ADDED_NOTICE, ENDED_NOTICE, MANAGE_PROBLEM_PREFIX, RELISTED_NOTICE,
+    REVISED_NOTICE,
+};
 use crate::util::problem::Problem as _;
 use leptos::prelude::*;
 
@@ -12,6 +15,8 @@ use leptos::prelude::*;
 pub enum ManageNote {
     Ended,
     Relisted,
+    Revised,
+    Added,
     Refused(ManageProblem),
 }
 
@@ -21,6 +26,8 @@ impl ManageNote {
         match code {
             ENDED_NOTICE => Some(ManageNote::Ended),
             RELISTED_NOTICE => Some(ManageNote::Relisted),
+            REVISED_NOTICE => Some(ManageNote::Revised),
+            ADDED_NOTICE => Some(ManageNote::Added),
             other => other
                 .strip_prefix(MANAGE_PROBLEM_PREFIX)
                 .and_then(ManageProblem::from_code)
@@ -48,6 +55,14 @@ pub fn SellerControls(
             <p class="notice-ok" role="status">"Relisted: this is the new listing."</p>
         }
         .into_any(),
+        ManageNote::Revised => view! {
+            <p class="notice-ok" role="status">"Saved: the listing shows your changes."</p>
+        }
+        .into_any(),
+        ManageNote::Added => view! {
+            <p class="notice-ok" role="status">"Added to the description."</p>
+        }
+        .into_any(),
         ManageNote::Refused(problem) => view! {
             <p class="form-error" role="alert">{problem.message()}</p>
         }
@@ -58,6 +73,7 @@ pub fn SellerControls(
         ().into_any()
     } else if live && item.bids == 0 {
         view! {
+            <a class="button button-small button-ghost" href=format!("/items/{id}/edit") data-testid="revise-link">"Revise listing"</a>
             <details class="manage-end">
                 <summary class="button button-small button-ghost">"End listing early"</summary>
                 <form method="post" action="/api/items/end">
@@ -70,7 +86,10 @@ pub fn SellerControls(
         .into_any()
     } else if live {
         view! {
-            <p class="muted">"Bids have been placed: the auction runs to its end, as its bidders were promised."</p>
+            <p class="muted">
+                "Bids have been placed: the auction runs to its end, as its bidders were promised. "
+                <a href=format!("/items/{id}/edit") data-testid="add-link">"Add to the description"</a>
+            </p>
         }
         .into_any()
     } else if let Some(new) = item.relisted_as {

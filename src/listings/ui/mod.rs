@@ -6,3 +6,5 @@ pub mod item_form;
 pub mod manage;
 /// The new-item page.
 pub mod new_item;
+/// The revise page: the form before the first bid, additions to the description after it.
+pub mod revise;

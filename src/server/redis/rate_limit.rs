@@ -78,6 +78,8 @@ pub enum Action {
     Bid,
     Comment,
     Listing,
+    /// A revision of a listing, or an addition to its description.
+    Revision,
     /// A step of an order (pay, ship, receive).
     OrderStep,
     /// A message to the other party of an order.
@@ -96,6 +98,7 @@ impl Action {
             Action::Bid => "bid",
             Action::Comment => "comment",
             Action::Listing => "listing",
+            Action::Revision => "revise",
             Action::OrderStep => "order",
             Action::OrderMessage => "order-msg",
             Action::Report => "report",
@@ -114,6 +117,7 @@ impl Action {
             | Action::Bid
             | Action::Comment
             | Action::Listing
+            | Action::Revision
             | Action::OrderStep
             | Action::OrderMessage
             | Action::Report
