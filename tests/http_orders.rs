@@ -306,9 +306,25 @@ fn a_sale_is_paid_once_shipped_and_received_each_by_its_party() {
         "{found}"
     );
 
-    // Won / Sold show where the order is.
+    // Won / Sold show where the order is; Purchases only the buyer's side, Sold the seller's.
     assert!(get(&server, "/my/won", Some(&buyer)).body.contains(&page));
     assert!(get(&server, "/my/won", Some(&seller)).body.contains(&page));
+    assert!(get(&server, "/my/purchases", Some(&buyer))
+        .body
+        .contains(&page));
+    assert!(!get(&server, "/my/purchases", Some(&seller))
+        .body
+        .contains(&page));
+    assert!(get(&server, "/my/sold", Some(&seller)).body.contains(&page));
+    assert!(!get(&server, "/my/sold", Some(&buyer)).body.contains(&page));
+    // Signed out: to sign in and back.
+    let signed_out = get(&server, "/my/sold", None);
+    assert_eq!(
+        signed_out.header("location"),
+        Some("/auth/signin?next=%2Fmy%2Fsold"),
+        "{}",
+        signed_out.status
+    );
 }
 
 #[test]

@@ -393,3 +393,52 @@ test('a seller ends a listing nobody bid on, a watcher sees it end, and the sell
   await expect(seller.page.getByTestId('seller-controls')).toContainText('Relisted as a new listing.');
   for (const u of [seller, watcher]) await u.context.close();
 });
+
+test('a seller revises a listing before the first bid, and after it only adds to the description', async ({ browser }) => {
+  const seller = await newUser(browser, 'reviser');
+  const name = `Oak stool ${Date.now().toString(36)}`;
+  const id = await listItem(seller.page, { name, description: 'Three legs.', price: '20', duration: '1 day' });
+  await seller.page.getByTestId('revise-link').click();
+  await expect(seller.page).toHaveURL(new RegExp(`/items/${id}/edit$`));
+  const form = seller.page.locator('form.item-form[data-hydrated="true"]');
+  await expect(form).toBeAttached({ timeout: 10_000 });
+  await expect(seller.page.getByLabel('Name')).toHaveValue(name);
+  await expect(seller.page.getByLabel('Starting price ($)')).toHaveValue('20.00');
+  await expect(seller.page.getByLabel('Duration')).toHaveCount(0);
+  // A problem is shown in place; fixed, the revision is saved and the page shows it.
+  await seller.page.getByLabel('Starting price ($)').fill('twenty');
+  await seller.page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(seller.page.locator('#price-error')).toHaveText('Enter an amount in dollars, like 12 or 12.50.');
+  await seller.page.getByLabel('Name').fill(`${name}, waxed`);
+  await seller.page.getByLabel('Starting price ($)').fill('25');
+  await seller.page.getByLabel(/^Photos/).setInputFiles([
+    { name: 'stool.png', mimeType: 'image/png', buffer: gradientPng() },
+  ]);
+  await seller.page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(seller.page).toHaveURL(new RegExp(`/items/${id}$`), { timeout: 10_000 });
+  await expect(seller.page.locator('h1.item-title')).toHaveText(`${name}, waxed`);
+  await expect(seller.page.locator('.item-photo img')).toHaveAttribute('src', `/items/${id}/image?v=1`);
+
+  // A bid: from now on the listing stays as the bidder saw it.
+  const bidder = await newUser(browser, 'revbidder');
+  await bidder.page.goto(`/items/${id}`);
+  await expect(bidder.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await bidder.page.getByLabel(/Your maximum bid/).fill('25');
+  await bidder.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(bidder.page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
+
+  await seller.page.goto(`/items/${id}`);
+  await seller.page.getByTestId('add-link').click();
+  await expect(seller.page.getByTestId('add-description')).toBeVisible();
+  await expect(seller.page.getByRole('button', { name: 'Save changes' })).toHaveCount(0);
+  await seller.page.getByLabel('Add to the description').fill('The seat was re-oiled last week.');
+  await seller.page.getByRole('button', { name: 'Add to the description' }).click();
+  await expect(seller.page.getByText('Added to the description.')).toBeVisible();
+  await expect(seller.page.getByTestId('addition')).toContainText('The seat was re-oiled last week.');
+  // The bidder sees it too (after a reload: additions are not live).
+  await expect(async () => {
+    await bidder.page.reload();
+    await expect(bidder.page.getByTestId('addition')).toContainText('re-oiled', { timeout: 1_000 });
+  }).toPass({ timeout: 10_000 });
+  for (const u of [seller, bidder]) await u.context.close();
+});

@@ -55,10 +55,10 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   const results = await new AxeBuilder({ page: buyer.page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
   expect(results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)).toEqual([]);
 
-  // The seller hears of it, finds the next step on Won / Sold, and ships.
+  // The seller hears of it, finds the next step on Sold, and ships.
   await seller.page.goto('/notifications');
   await expect(seller.page.getByText(`${buyer.name} paid $30.00 for ${name}: ship it.`)).toBeVisible({ timeout: 10_000 });
-  await seller.page.goto('/my/won');
+  await seller.page.goto('/my/sold');
   await seller.page.getByRole('link', { name: 'Ship it' }).click();
   await expect(seller.page.locator('.order-address')).toContainText('Bea Buyer');
   await expect(seller.page.locator('.order-message')).toContainText('Please ring the bell <b>twice</b>.');

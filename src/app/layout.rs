@@ -107,7 +107,8 @@ fn account_links(user: Option<CurrentUser>, admin: bool) -> AnyView {
                     <li><a href="/my/watching">"Watching"</a></li>
                     <li><a href="/my/searches">"Saved searches"</a></li>
                     <li><a href="/my/email">"Email settings"</a></li>
-                    <li><a href="/my/won">"Won / Sold"</a></li>
+                    <li><a href="/my/purchases">"Purchases"</a></li>
+                    <li><a href="/my/sold">"Sold"</a></li>
                     <li><a href="/notifications">"Notifications"</a></li>
                     <li><a href="/dashboard">"Dashboard"</a></li>
                     <li><a href=format!("/users/{}", user.id)>"Your profile"</a></li>

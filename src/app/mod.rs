@@ -19,7 +19,7 @@ use crate::jobs::ui::ops::OpsPage;
 use crate::listings::ui::new_item::NewItemPage;
 use crate::listings::ui::revise::ReviseItemPage;
 use crate::moderation::ui::{blocked::BlockedPage, moderation::ModerationPage, report::ReportPage};
-use crate::my_lists::ui::mine::{MyBidsPage, WatchingPage, WonSoldPage};
+use crate::my_lists::ui::mine::{MyBidsPage, PurchasesPage, SoldPage, WatchingPage, WonSoldPage};
 use crate::notifications::ui::notifications::NotificationsPage;
 use crate::orders::ui::order::OrderPage;
 use crate::profiles::ui::profile::ProfilePage;
@@ -96,6 +96,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my/bids") view=MyBidsPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/watching") view=WatchingPage ssr=SsrMode::Async/>
                     <Route path=path!("/my/won") view=WonSoldPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/purchases") view=PurchasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my/sold") view=SoldPage ssr=SsrMode::Async/>
                     <Route path=path!("/orders/:id") view=OrderPage ssr=SsrMode::Async/>
                     <Route path=path!("/ops") view=OpsPage ssr=SsrMode::Async/>
                     <Route path=path!("/ops/moderation") view=ModerationPage ssr=SsrMode::Async/>

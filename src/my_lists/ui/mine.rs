@@ -1,7 +1,8 @@
 //! The signed-in user's lists: `/my/bids` (every item they bid on, with their maximum and
 //! where they stand), `/my/watching` (soonest end first) and `/my/won` (what they won, what
 //! they sold or did not sell). Prices, countdowns and where the bidder stands (winning,
-//! outbid, won, lost) stay live through the page ticker.
+//! outbid, won, lost) stay live through the page ticker. `/my/purchases` and `/my/sold` are
+//! the two halves of `/my/won`: the buyer's side and the seller's.
 
 use crate::items::ui::item_card::CardList;
 use crate::my_lists::api::my_list;
@@ -73,6 +74,37 @@ pub fn WonSoldPage() -> impl IntoView {
                 <h1>"Won"</h1>
                 {table(lists.items, lists.now_ms, "Nothing won yet.", None, Some(Role::Buyer))}
                 <h2>"Sold and unsold"</h2>
+                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None, Some(Role::Seller))}
+            </section>
+        }.into_any())}
+    }
+}
+
+/// `/my/purchases`: what the viewer won or bought, each with its order and their next step.
+#[component]
+pub fn PurchasesPage() -> impl IntoView {
+    view! {
+        <Title text="Purchases"/>
+        {list_page("won", "/my/purchases", |lists| view! {
+            <section class="my-page">
+                <h1>"Purchases"</h1>
+                <p class="muted">"What you won or bought, and the next step of each order. "<a href="/my/sold">"Your sales →"</a></p>
+                {table(lists.items, lists.now_ms, "Nothing won yet.", None, Some(Role::Buyer))}
+            </section>
+        }.into_any())}
+    }
+}
+
+/// `/my/sold`: the viewer's ended auctions, sold or not, each sale with its order and their
+/// next step.
+#[component]
+pub fn SoldPage() -> impl IntoView {
+    view! {
+        <Title text="Sold"/>
+        {list_page("won", "/my/sold", |lists| view! {
+            <section class="my-page">
+                <h1>"Sold"</h1>
+                <p class="muted">"Your ended auctions, sold or not, and the next step of each sale. "<a href="/my/purchases">"Your purchases →"</a></p>
                 {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None, Some(Role::Seller))}
             </section>
         }.into_any())}
