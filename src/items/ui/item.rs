@@ -11,6 +11,7 @@ use crate::comments::Comment;
 use crate::engagement::ui::like_button::LikeButton;
 use crate::error::AppError;
 use crate::items::api::get_item_page;
+use crate::items::ui::gallery::PhotoGallery;
 use crate::items::ui::item_card::CardList;
 use crate::items::ui::price_chart::PriceChart;
 use crate::items::{ItemDetail, ItemId, ItemPageData, ItemViewer};
@@ -456,49 +457,5 @@ fn TermsList(terms: crate::items::ListingTerms) -> impl IntoView {
             <div><dt>"Returns"</dt><dd>{crate::items::returns_label(terms.returns_days)}</dd></div>
             {location}
         </dl>
-    }
-}
-
-/// The item's photos: one shown large (opening full size in a plain link), and with more than
-/// one, "Previous" / "Next" and a strip of thumbnails, each showing that photo large on the
-/// item page (`?photo=n#photo`: plain links, no script needed).
-#[component]
-fn PhotoGallery(id: ItemId, name: String, count: u32, shown: u32, revision: u32) -> impl IntoView {
-    let count = count.max(1);
-    let shown = shown.clamp(1, count);
-    let version = crate::items::photo_version(revision);
-    let large = if shown == 1 {
-        format!("/items/{id}/image{version}")
-    } else {
-        format!("/items/{id}/image/{shown}{version}")
-    };
-    let page = move |n: u32| format!("/items/{id}?photo={n}#photo");
-    let alt = if count > 1 {
-        format!("{name}, photo {shown} of {count}")
-    } else {
-        name
-    };
-    view! {
-        <div class="item-photo" id="photo">
-            <a href=large.clone() class="photo-link" title="Open the photo full size">
-                <img src=large.clone() alt=alt width="600" height="450"/>
-            </a>
-            {(count > 1).then(|| view! {
-                <p class="photo-nav">
-                    {(shown > 1).then(|| view! { <a href=page(shown - 1) rel="prev">"← Previous"</a> })}
-                    <span class="muted">{format!("Photo {shown} of {count}")}</span>
-                    {(shown < count).then(|| view! { <a href=page(shown + 1) rel="next">"Next →"</a> })}
-                </p>
-                <ul class="photo-strip" aria-label="Photos">
-                    {(1..=count).map(|n| view! {
-                        <li>
-                            <a href=page(n) aria-current=(n == shown).then_some("true") title=format!("Show photo {n} of {count}")>
-                                <img src=format!("/items/{id}/thumb/{n}{version}") alt=format!("Photo {n} of {count}") width="96" height="72" loading="lazy"/>
-                            </a>
-                        </li>
-                    }).collect_view()}
-                </ul>
-            })}
-        </div>
     }
 }

@@ -1,5 +1,7 @@
 //! The item page, and the pieces other features show of an item: cards and the price chart.
 
+/// The item's photos (island: in-place switching, keys, swipe, zoom).
+pub mod gallery;
 /// The item page (it shows the auction's bid form, the like button, comments and similar
 /// items from their features).
 pub mod item;
