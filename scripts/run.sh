@@ -19,7 +19,9 @@ scripts/setup.sh
 if [ -z "${REDIS_URL:-}" ]; then
   if [ "$cluster" = yes ]; then
     REDIS_URL="$(scripts/redis.sh start-cluster | tail -n 1)"
-    export REDIS_URL
+    # Each primary has a replica: a bid is acknowledged once the replica holds it too, so a
+    # failover loses no acknowledged bid (docs/deploy.md).
+    export REDIS_URL RBAY_REPLICA_ACKS="${RBAY_REPLICA_ACKS:-1}"
   else
     scripts/redis.sh start
     export REDIS_URL="redis://127.0.0.1:$REDIS_PORT"

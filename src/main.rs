@@ -182,7 +182,7 @@ async fn serve(config: Config) -> ExitCode {
         return fail(&e);
     }
     let db = match Db::new(&config.redis_url, Keys::new(&config.key_prefix)) {
-        Ok(db) => db,
+        Ok(db) => db.with_replica_acks(config.replica_acks),
         Err(e) => return fail(&e),
     };
     // Connects in the background, retrying with backoff: the site answers 503 until Redis is up.

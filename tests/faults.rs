@@ -11,6 +11,9 @@
 //! 4. A full Redis (`maxmemory`, `noeviction`): writes are refused with a clear message and
 //!    change nothing; pages still read.
 //!
+//! 5. `kill -9` of a cluster primary under the same bid load: its replica takes over and holds
+//!    every bid that was answered "accepted" (bids wait for a replica).
+//!
 //! (A worker killed mid-job finishing its job exactly once is in `tests/jobs.rs`.)
 #![cfg(feature = "ssr")]
 // A test fails by panicking: unwrapping is how it says what went wrong.
@@ -18,7 +21,7 @@
 
 mod common;
 
-use common::redis_process::RedisProcess;
+use common::redis_process::{RedisCluster, RedisProcess};
 use common::server::{call, create_item, created_id, free_port, sign_up, Server};
 use common::sse::{event_ids, open_events, wait_for};
 use rbay::server::Keys;
@@ -94,6 +97,138 @@ fn wait_healthy(servers: &[&Server], limit: Duration) {
     }
 }
 
+/// An accepted bid as its answer gave it: `(bids, price_cents, when)`.
+type Acked = (i64, i64, Instant);
+
+/// 20 clients, half on each instance, each bidding just above the last minimum it heard,
+/// until [`BidLoad::finish`].
+struct BidLoad {
+    stop: Arc<AtomicBool>,
+    acked: Arc<Mutex<Vec<Acked>>>,
+    answers: Arc<Mutex<Vec<(u16, Duration)>>>,
+    clients: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl BidLoad {
+    fn start(servers: Arc<[Server; 2]>, cookies: Vec<String>, item: &str) -> Self {
+        let stop = Arc::new(AtomicBool::new(false));
+        let floor = Arc::new(AtomicI64::new(1_000));
+        let acked = Arc::new(Mutex::new(Vec::<Acked>::new()));
+        let answers = Arc::new(Mutex::new(Vec::<(u16, Duration)>::new()));
+        let clients = cookies
+            .into_iter()
+            .enumerate()
+            .map(|(i, cookie)| {
+                let (servers, stop, floor, acked, answers) = (
+                    servers.clone(),
+                    stop.clone(),
+                    floor.clone(),
+                    acked.clone(),
+                    answers.clone(),
+                );
+                let item = item.to_string();
+                std::thread::spawn(move || {
+                    while !stop.load(Ordering::Relaxed) {
+                        let cents = floor.load(Ordering::Relaxed) + i as i64;
+                        let sent = Instant::now();
+                        let r = bid(&servers[i % 2], &cookie, &item, cents);
+                        answers.lock().unwrap().push((r.status, sent.elapsed()));
+                        if r.status == 503 {
+                            std::thread::sleep(Duration::from_millis(20));
+                        }
+                        if let Some((bids, price, min_next)) = accepted(&r.body) {
+                            acked.lock().unwrap().push((bids, price, Instant::now()));
+                            floor.fetch_max(min_next, Ordering::Relaxed);
+                        } else if let Some(min) = serde_json::from_str::<serde_json::Value>(&r.body)
+                            .ok()
+                            .and_then(|v| v["Rejected"]["min_next_cents"].as_i64())
+                        {
+                            floor.fetch_max(min, Ordering::Relaxed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        BidLoad {
+            stop,
+            acked,
+            answers,
+            clients,
+        }
+    }
+
+    /// Accepted bids after `t`, so far.
+    fn acked_after(&self, t: Instant) -> usize {
+        self.acked
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, _, at)| *at > t)
+            .count()
+    }
+
+    /// Stops the clients: every accepted bid, and every answer's status and time.
+    fn finish(self) -> (Vec<Acked>, Vec<(u16, Duration)>) {
+        self.stop.store(true, Ordering::Relaxed);
+        for c in self.clients {
+            c.join().expect("a client panicked");
+        }
+        let acked = self.acked.lock().unwrap().clone();
+        let answers = self.answers.lock().unwrap().clone();
+        (acked, answers)
+    }
+}
+
+/// A seller's item on the first instance and 20 bidders, half signed in on each: the item's
+/// id and the bidders' cookies.
+fn hot_item(servers: &[Server; 2]) -> (String, Vec<String>) {
+    let seller = sign_up(&servers[0], "fault_seller");
+    let item = created_id(&create_item(
+        &servers[0],
+        &seller,
+        "Hot lamp",
+        "Everyone wants it",
+        None,
+    ));
+    let cookies = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..20)
+            .map(|i| s.spawn(move || sign_up(&servers[i % 2], &format!("fault_bidder{i}"))))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    (item, cookies)
+}
+
+/// Never a 500 and never a hang: 200 (accepted or refused) or 503 during the outage, which
+/// the load must have met (or the test did not test it).
+fn answers_are_sane(answers: &[(u16, Duration)], slowest_allowed: Duration) {
+    let odd: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status != 200 && *status != 503)
+        .collect();
+    assert!(odd.is_empty(), "unexpected answers: {odd:?}");
+    let slowest = answers.iter().map(|(_, t)| *t).max().unwrap();
+    assert!(slowest < slowest_allowed, "an answer took {slowest:?}");
+    assert!(
+        answers.iter().any(|(status, _)| *status == 503),
+        "the outage was never seen: the test did not test it"
+    );
+}
+
+/// Every accepted bid is in the history, at the place its answer gave: the history's
+/// `bids`-th entry is the price that answer reported.
+fn every_acknowledged_bid_is_in(acked: &[Acked], history: &[(String, i64)]) {
+    for (bids, price, _) in acked {
+        let n = usize::try_from(*bids).unwrap();
+        assert!(
+            n <= history.len(),
+            "accepted bid #{n} lost: the history holds {} bids",
+            history.len()
+        );
+        assert_eq!(history[n - 1].1, *price, "bid #{n} is not the one accepted");
+    }
+}
+
 #[test]
 fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
     let mut redis = RedisProcess::start_durable(free_port());
@@ -109,64 +244,9 @@ fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
     ]);
     servers[0].wait_ready();
     servers[1].wait_ready();
-    let seller = sign_up(&servers[0], "fault_seller");
-    let item = created_id(&create_item(
-        &servers[0],
-        &seller,
-        "Hot lamp",
-        "Everyone wants it",
-        None,
-    ));
-    let cookies: Vec<String> = std::thread::scope(|s| {
-        let handles: Vec<_> = (0..20)
-            .map(|i| {
-                let servers = &servers;
-                s.spawn(move || sign_up(&servers[i % 2], &format!("fault_bidder{i}")))
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let (item, cookies) = hot_item(&servers);
 
-    // 20 clients, half on each instance, each bidding just above the last minimum it heard.
-    let stop = Arc::new(AtomicBool::new(false));
-    let floor = Arc::new(AtomicI64::new(1_000));
-    let acked = Arc::new(Mutex::new(Vec::<(i64, i64, Instant)>::new()));
-    let answers = Arc::new(Mutex::new(Vec::<(u16, Duration)>::new()));
-    let clients: Vec<_> = cookies
-        .into_iter()
-        .enumerate()
-        .map(|(i, cookie)| {
-            let (servers, stop, floor, acked, answers) = (
-                servers.clone(),
-                stop.clone(),
-                floor.clone(),
-                acked.clone(),
-                answers.clone(),
-            );
-            let item = item.clone();
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    let cents = floor.load(Ordering::Relaxed) + i as i64;
-                    let sent = Instant::now();
-                    let r = bid(&servers[i % 2], &cookie, &item, cents);
-                    answers.lock().unwrap().push((r.status, sent.elapsed()));
-                    if r.status == 503 {
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                    if let Some((bids, price, min_next)) = accepted(&r.body) {
-                        acked.lock().unwrap().push((bids, price, Instant::now()));
-                        floor.fetch_max(min_next, Ordering::Relaxed);
-                    } else if let Some(min) = serde_json::from_str::<serde_json::Value>(&r.body)
-                        .ok()
-                        .and_then(|v| v["Rejected"]["min_next_cents"].as_i64())
-                    {
-                        floor.fetch_max(min, Ordering::Relaxed);
-                    }
-                }
-            })
-        })
-        .collect();
-
+    let load = BidLoad::start(servers.clone(), cookies, &item);
     std::thread::sleep(Duration::from_millis(1_500));
     redis.kill9();
     let killed_at = Instant::now();
@@ -175,48 +255,18 @@ fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
     wait_healthy(&[&servers[0], &servers[1]], Duration::from_secs(20));
     let back_at = Instant::now();
     std::thread::sleep(Duration::from_millis(1_500));
-    stop.store(true, Ordering::Relaxed);
-    for c in clients {
-        c.join().expect("a client panicked");
-    }
+    let (acked, answers) = load.finish();
+    answers_are_sane(&answers, Duration::from_secs(5));
 
-    // Never a 500 and never a hang: 200 (accepted or refused) or 503 with the outage.
-    let answers = answers.lock().unwrap();
-    let odd: Vec<_> = answers
-        .iter()
-        .filter(|(status, _)| *status != 200 && *status != 503)
-        .collect();
-    assert!(odd.is_empty(), "unexpected answers: {odd:?}");
-    let slowest = answers.iter().map(|(_, t)| *t).max().unwrap();
-    assert!(
-        slowest < Duration::from_secs(5),
-        "an answer took {slowest:?}"
-    );
-    assert!(
-        answers.iter().any(|(status, _)| *status == 503),
-        "the outage was never seen: the test did not test it"
-    );
-
-    let acked = acked.lock().unwrap();
     let before = acked.iter().filter(|(_, _, t)| *t < killed_at).count();
     let after = acked.iter().filter(|(_, _, t)| *t > back_at).count();
     assert!(before > 20, "only {before} bids accepted before the kill");
     assert!(after > 0, "no bid accepted after Redis came back");
 
-    // Every accepted bid is in the history, at the place its answer gave: the history's
-    // `bids`-th entry is the price that answer reported.
     let keys = Keys::new(prefix);
     let id: u64 = item.parse().unwrap();
     let history = history(&redis, &keys, id);
-    for (bids, price, _) in acked.iter() {
-        let n = usize::try_from(*bids).unwrap();
-        assert!(
-            n <= history.len(),
-            "accepted bid #{n} lost: the history holds {} bids",
-            history.len()
-        );
-        assert_eq!(history[n - 1].1, *price, "bid #{n} is not the one accepted");
-    }
+    every_acknowledged_bid_is_in(&acked, &history);
     // The item agrees with its history, and its price is the one of the newest accepted bid
     // (or of a later bid whose answer was lost with the connection).
     let (last_bids, last_price, _) = *acked.iter().max_by_key(|(b, _, _)| *b).unwrap();
@@ -227,6 +277,97 @@ fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
     if history.len() as i64 == last_bids {
         assert_eq!(price, last_price);
     }
+}
+
+/// On a Redis Cluster of three primaries with a replica each, a bid is acknowledged only once
+/// a replica has it (`RBAY_REPLICA_ACKS=1`: `WAIT` on the item's primary). `kill -9` of the
+/// primary holding a hot item under bid load: its replica takes over (`cluster-node-timeout`
+/// 1 s); while the new primary has no replica its bids are refused as unconfirmed (503), and
+/// once the old node is back as its replica they are accepted again; every bid answered
+/// "accepted" is in the history on the new primary.
+#[test]
+fn bids_acknowledged_on_a_cluster_survive_the_failover_of_their_primary() {
+    let mut cluster = RedisCluster::start_with_replicas();
+    let prefix = "faults:failover:";
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix),
+        ("RBAY_BID_LIMIT", "1000000/1"),
+        ("RBAY_AUTH_IP_LIMIT", "100000/60"),
+        ("RBAY_REPLICA_ACKS", "1"),
+    ];
+    let url = cluster.url();
+    let servers = Arc::new([Server::start(&url, &env), Server::start(&url, &env)]);
+    servers[0].wait_ready();
+    servers[1].wait_ready();
+    let (item, cookies) = hot_item(&servers);
+    let keys = Keys::new(prefix);
+    let id: u64 = item.parse().unwrap();
+    // The primary that holds the item (a replica answers MOVED to a plain read).
+    let holds = |node: &RedisProcess| {
+        node.query::<i64>(redis::cmd("EXISTS").arg(keys.item_state(id)))
+            .is_ok_and(|n| n == 1)
+    };
+    let primary = (0..3)
+        .find(|&n| holds(&cluster.nodes[n]))
+        .expect("a primary holds the item");
+
+    let load = BidLoad::start(servers.clone(), cookies, &item);
+    std::thread::sleep(Duration::from_millis(1_500));
+    cluster.nodes[primary].kill9();
+    let killed_at = Instant::now();
+    // The replica takes over once the others have missed the primary for the node timeout.
+    let replica = primary + 3;
+    let promoted = common::server::wait_until(Duration::from_secs(20), || {
+        cluster.nodes[replica]
+            .query::<Vec<redis::Value>>(&redis::cmd("ROLE"))
+            .is_ok_and(|role| role.first() == Some(&redis::Value::BulkString(b"master".to_vec())))
+    });
+    assert!(promoted.is_ok(), "the replica never took over");
+    let promoted_at = Instant::now();
+    let promoted_after = promoted_at - killed_at;
+    // Until the new primary has a replica of its own, its bids are not confirmed (503), and
+    // none is acknowledged. The killed node comes back, empty, as the new primary's replica.
+    std::thread::sleep(Duration::from_millis(500));
+    let unconfirmed_from = Instant::now();
+    cluster.nodes[primary].restart();
+    let back = common::server::wait_until(Duration::from_secs(30), || {
+        load.acked_after(unconfirmed_from) > 0
+    });
+    assert!(
+        back.is_ok(),
+        "no bid accepted within 30 s of the old primary's return"
+    );
+    eprintln!(
+        "failover: replica promoted {promoted_after:?} after the kill; bids accepted again \
+         {:?} after the kill",
+        killed_at.elapsed()
+    );
+    std::thread::sleep(Duration::from_millis(1_500));
+    let (acked, answers) = load.finish();
+    answers_are_sane(&answers, Duration::from_secs(10));
+    let before = acked.iter().filter(|(_, _, t)| *t < killed_at).count();
+    assert!(before > 20, "only {before} bids accepted before the kill");
+    // The replica that took over holds every acknowledged bid.
+    let replica = &cluster.nodes[replica];
+    let history = history(replica, &keys, id);
+    every_acknowledged_bid_is_in(&acked, &history);
+    assert_eq!(
+        state_field(replica, &keys, id, "bids"),
+        history.len() as i64
+    );
+    // While the new primary had no replica, no bid was acknowledged. (From its promotion on:
+    // answers the old primary sent just before it died may reach their clients a little
+    // after the kill.)
+    let unconfirmed = acked
+        .iter()
+        .filter(|(_, _, t)| *t > promoted_at && *t < unconfirmed_from)
+        .map(|(bids, _, t)| (*bids, (*t - killed_at).as_millis()))
+        .collect::<Vec<_>>();
+    assert!(
+        unconfirmed.is_empty(),
+        "bids acknowledged with no replica to hold them (bid #, ms after the kill): \
+         {unconfirmed:?}"
+    );
 }
 
 #[test]

@@ -76,6 +76,13 @@ pub struct Config {
           default_value = "5/60", value_parser = limit)]
     pub comment_limit: Limit,
 
+    /// Replicas that must hold a bid (or a Buy It Now) before it is acknowledged (0-5; 0: none,
+    /// as on one Redis without replicas). On a deployment with replicas, 1 keeps every
+    /// acknowledged bid through the failover of its primary (`WAIT`, see docs/deploy.md)
+    #[arg(long, env = "RBAY_REPLICA_ACKS", value_name = "RBAY_REPLICA_ACKS",
+          default_value = "0", value_parser = clap::value_parser!(u8).range(0..=5))]
+    pub replica_acks: u8,
+
     /// New listings per user (MAX/SECONDS)
     #[arg(long, env = "RBAY_LISTING_LIMIT", value_name = "RBAY_LISTING_LIMIT",
           default_value = "10/600", value_parser = limit)]

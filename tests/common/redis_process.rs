@@ -96,7 +96,9 @@ impl RedisProcess {
             Persistence::Durable => cmd.args(["--appendonly", "yes", "--appendfsync", "always"]),
         };
         if self.cluster {
-            cmd.args(["--cluster-enabled", "yes", "--cluster-config-file"])
+            // A primary that stops answering for a second is failed over (when it has a replica).
+            cmd.args(["--cluster-enabled", "yes", "--cluster-node-timeout", "1000"])
+                .arg("--cluster-config-file")
                 .arg(self.dir.join("nodes.conf"));
         }
         if self.search {
@@ -138,8 +140,24 @@ impl RedisProcess {
     }
 }
 
-/// A throwaway Redis Cluster of three primaries (no replicas), each with the search module.
+/// A free port for a cluster node whose cluster bus port (the port + 10000) is free too: an
+/// ephemeral port above 55535 has no bus port at all, and the node would not start.
+fn cluster_port() -> u16 {
+    loop {
+        let port = super::server::free_port();
+        let bus_free = port
+            .checked_add(10_000)
+            .is_some_and(|bus| std::net::TcpListener::bind(("127.0.0.1", bus)).is_ok());
+        if bus_free {
+            return port;
+        }
+    }
+}
+
+/// A throwaway Redis Cluster of three primaries (with or without a replica each), each node
+/// with the search module.
 pub struct RedisCluster {
+    /// The primaries first, then their replicas in the same order.
     pub nodes: Vec<RedisProcess>,
 }
 
@@ -147,8 +165,18 @@ impl RedisCluster {
     /// Starts three cluster nodes on free ports, gives each a third of the slots, introduces
     /// them to each other and waits until every node says the cluster is ok.
     pub fn start() -> Self {
-        let nodes: Vec<RedisProcess> = (0..3)
-            .map(|_| RedisProcess::start_cluster_node(super::server::free_port()))
+        Self::start_with(0)
+    }
+
+    /// [`RedisCluster::start`] with one replica of each primary, replicating before it returns.
+    pub fn start_with_replicas() -> Self {
+        Self::start_with(1)
+    }
+
+    fn start_with(replicas: usize) -> Self {
+        let count = 3 * (1 + replicas);
+        let nodes: Vec<RedisProcess> = (0..count)
+            .map(|_| RedisProcess::start_cluster_node(cluster_port()))
             .collect();
         let ranges = [(0, 5460), (5461, 10922), (10923, 16383)];
         for (node, (first, last)) in nodes.iter().zip(ranges) {
@@ -171,12 +199,31 @@ impl RedisCluster {
                 )
                 .expect("introduce the nodes");
         }
+        // Replica r of primary i is node 3 * (r + 1) + i; it can follow its primary once it
+        // has heard of it.
+        for (n, replica) in nodes.iter().enumerate().skip(3) {
+            let primary_id: String = nodes[n % 3]
+                .query(redis::cmd("CLUSTER").arg("MYID"))
+                .expect("a primary's id");
+            wait_until(Duration::from_secs(20), || {
+                replica
+                    .query::<()>(redis::cmd("CLUSTER").arg("REPLICATE").arg(&primary_id))
+                    .is_ok()
+            })
+            .expect("a replica follows its primary");
+        }
+        let known = format!("cluster_known_nodes:{count}");
         wait_until(Duration::from_secs(20), || {
             nodes.iter().all(|node| {
                 let info: String = node
                     .query(redis::cmd("CLUSTER").arg("INFO"))
                     .unwrap_or_default();
-                info.contains("cluster_state:ok") && info.contains("cluster_known_nodes:3")
+                info.contains("cluster_state:ok") && info.contains(&known)
+            }) && nodes[3..].iter().all(|replica| {
+                let info: String = replica
+                    .query(redis::cmd("INFO").arg("replication"))
+                    .unwrap_or_default();
+                info.contains("master_link_status:up")
             })
         })
         .expect("the cluster comes up");

@@ -53,8 +53,12 @@ impl Server {
             .env("RBAY_ADDR", format!("127.0.0.1:{port}"))
             .env("RBAY_KEY_PREFIX", format!("srv{port}:"))
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
             // RBAY_TEST_SERVER_LOGS=1 shows the server's log when debugging a test.
+            .stdout(if std::env::var_os("RBAY_TEST_SERVER_LOGS").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(if std::env::var_os("RBAY_TEST_SERVER_LOGS").is_some() {
                 Stdio::inherit()
             } else {

@@ -42,7 +42,22 @@ pub struct Db {
     secret: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// A cluster's primaries as last read (see [`super::primaries`]); unused on one Redis.
     pub(super) primaries: Arc<std::sync::Mutex<Option<super::topology::Known>>>,
+    /// Replicas that must hold an acknowledged bid ([`Db::replicated`]); 0: none.
+    replica_acks: u8,
+    /// Hash tags whose primary lately could not confirm a write, and until when (Unix ms)
+    /// writes there are refused without waiting again ([`UNCONFIRMED_FOR`]).
+    unconfirmed: Arc<std::sync::Mutex<HashMap<String, i64>>>,
 }
+
+/// How long a write waits for its replicas (`WAIT`) before it is answered as not confirmed.
+/// Replicas on the same network confirm within a millisecond or two; `WAIT` holds its
+/// connection meanwhile (every command behind it on the shared connection waits too), so
+/// the bound is short.
+pub const REPLICA_WAIT: Duration = Duration::from_millis(100);
+/// After a write its replicas did not confirm, writes to the same primary's hash tag are
+/// refused at once for this long instead of each waiting [`REPLICA_WAIT`] on the shared
+/// connection (a primary with no replica would otherwise stall everything queued behind).
+pub const UNCONFIRMED_FOR: Duration = Duration::from_secs(1);
 
 /// Why the server cannot use the Redis it was pointed at. Each message says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -117,7 +132,81 @@ impl Db {
             ready: Arc::new(AtomicBool::new(false)),
             secret: Arc::default(),
             primaries: Arc::default(),
+            replica_acks: 0,
+            unconfirmed: Arc::default(),
         })
+    }
+
+    /// The handle, with writes that must survive a failover waiting for `n` replicas
+    /// ([`Db::replicated`]).
+    pub fn with_replica_acks(mut self, n: u8) -> Self {
+        self.replica_acks = n;
+        self
+    }
+
+    /// Before a write to `key` that [`Db::replicated`] will confirm: `Unavailable` while its
+    /// primary lately could not confirm one ([`UNCONFIRMED_FOR`]), so that nothing is written
+    /// that could not be acknowledged. Always fine without replicas to wait for.
+    pub fn confirmable(&self, key: &str) -> Result<(), AppError> {
+        if self.replica_acks == 0 {
+            return Ok(());
+        }
+        let tag = super::keys::hash_tag(key);
+        let now = crate::util::time::now_ms();
+        let mut unconfirmed = self.unconfirmed.lock().unwrap_or_else(|e| e.into_inner());
+        match unconfirmed.get(tag) {
+            Some(until) if *until > now => Err(AppError::Unavailable),
+            Some(_) => {
+                unconfirmed.remove(tag);
+                Ok(())
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// After a write to `key` that must survive the failover of its primary (an accepted bid, a
+    /// Buy It Now): waits until the configured number of replicas hold it (`WAIT n` on the
+    /// key's primary, on the connection that wrote it, so it covers that write), at most
+    /// [`REPLICA_WAIT`]. `Unavailable` when fewer did: the write is on the primary but not
+    /// confirmed, and is not acknowledged (should the primary die now, it is lost with it,
+    /// and nobody was told it happened); for [`UNCONFIRMED_FOR`] after that, writes to the
+    /// same hash tag are refused before they are made ([`Db::confirmable`]). Nothing to do
+    /// without replicas to wait for.
+    pub async fn replicated(&self, key: &str) -> Result<(), AppError> {
+        let wanted = self.replica_acks;
+        if wanted == 0 {
+            return Ok(());
+        }
+        self.confirmable(key)?;
+        let tag = super::keys::hash_tag(key).to_string();
+        let mut wait = redis::cmd("WAIT");
+        wait.arg(wanted).arg(REPLICA_WAIT.as_millis() as u64);
+        let fail = |e| redis_error("wait for replicas", e);
+        let acked: i64 = match self.conn()? {
+            RedisConn::Cluster(mut conn) => {
+                use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+                let route = Route::with_key(key, SlotAddr::Master);
+                let reply = conn
+                    .route_command(
+                        wait,
+                        RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(route)),
+                    )
+                    .await
+                    .map_err(fail)?;
+                redis::from_redis_value(reply).map_err(|e| fail(e.into()))?
+            }
+            mut conn => wait.query_async(&mut conn).await.map_err(fail)?,
+        };
+        if acked < i64::from(wanted) {
+            tracing::warn!(key, acked, wanted, "write not confirmed by its replicas");
+            let until = crate::util::time::now_ms() + UNCONFIRMED_FOR.as_millis() as i64;
+            self.unconfirmed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(tag, until);
+            return Err(AppError::Unavailable);
+        }
+        Ok(())
     }
 
     /// True when `REDIS_URL` named the nodes of a Redis Cluster.
@@ -392,10 +481,21 @@ pub fn is_out_of_memory(e: &redis::RedisError) -> bool {
     e.code() == Some("OOM") || e.to_string().contains("OOM command not allowed")
 }
 
+/// True for a Redis Cluster that is moving: a failover or a slot migration in progress
+/// (`MOVED`, `ASK`, `TRYAGAIN`, `CLUSTERDOWN`, or `READONLY` from a primary just demoted)
+/// that the cluster client's own retries did not outlast. The command did not run; a moment
+/// later it will.
+pub fn is_cluster_in_flux(e: &redis::RedisError) -> bool {
+    e.is_cluster_error() || e.kind() == redis::ErrorKind::Server(redis::ServerErrorKind::ReadOnly)
+}
+
 /// Turns a Redis failure into the user-facing error, logging the detail.
 pub fn redis_error(context: &'static str, e: redis::RedisError) -> AppError {
     if is_connection_error(&e) {
         tracing::warn!(error = %e, "{context}: Redis unreachable");
+        AppError::Unavailable
+    } else if is_cluster_in_flux(&e) {
+        tracing::warn!(error = %e, "{context}: the Redis Cluster is failing over or resharding");
         AppError::Unavailable
     } else if is_out_of_memory(&e) {
         tracing::error!(error = %e, "{context}: Redis is out of memory; writes are refused");
