@@ -401,6 +401,21 @@ fn png(r: u8, g: u8, b: u8) -> Vec<u8> {
     out
 }
 
+/// A PNG that does not compress (about 3 bytes a pixel).
+fn noisy_png(width: u32, height: u32) -> Vec<u8> {
+    let mut seed: u32 = 12345;
+    let img = image::RgbImage::from_fn(width, height, |_, _| {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut out = Vec::new();
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+        .unwrap();
+    out
+}
+
 /// The new-item form with any number of photos, through the JSON path.
 fn listing_with_photos(
     server: &Server,
@@ -933,9 +948,11 @@ fn a_seller_revises_a_listing_before_the_first_bid_and_only_adds_to_it_after() {
     );
     assert!(get(&server, &page, None).body.contains("Brass lamp"));
 
-    // The seller's revision, with one new photo in place of the two.
+    // The seller's revision, with one new photo in place of the two (bigger than a plain
+    // form's body limit: the revise form takes uploads like the new-item form).
     revision[4] = ("price", "40");
-    let new_photo = png(10, 10, 220);
+    let new_photo = noisy_png(300, 300);
+    assert!(new_photo.len() > 64 * 1024, "{}", new_photo.len());
     let done = send_item_form(
         &server,
         "/api/items/revise",

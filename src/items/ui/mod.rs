@@ -1,6 +1,6 @@
 //! The item page, and the pieces other features show of an item: cards and the price chart.
 
-/// The item's photos (island: in-place switching, keys, swipe, zoom).
+/// The item's photos: plain links between them, a zoomed view by CSS `:target`.
 pub mod gallery;
 /// The item page (it shows the auction's bid form, the like button, comments and similar
 /// items from their features).

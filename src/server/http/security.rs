@@ -119,8 +119,9 @@ pub fn is_same_origin(headers: &HeaderMap) -> bool {
     }
 }
 
-/// The only route that takes a big body: the new-item form with its photo.
-pub const UPLOAD_PATH: &str = "/api/items/create";
+/// The only routes that take a big body: the item forms with their photos (a new listing, a
+/// revision).
+pub const UPLOAD_PATHS: [&str; 2] = ["/api/items/create", "/api/items/revise"];
 /// Upload limit: the photos (each at most `MAX_PHOTO_BYTES`, up to 8, 20 MB together)
 /// plus the form's text and multipart framing. The server never holds more than one photo's
 /// bytes at a time (each is decoded as it arrives).
@@ -130,7 +131,7 @@ pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The body limit of a path.
 pub fn body_limit(path: &str) -> usize {
-    if path == UPLOAD_PATH {
+    if UPLOAD_PATHS.contains(&path) {
         MAX_UPLOAD_REQUEST_BYTES
     } else {
         MAX_FORM_BYTES
@@ -151,7 +152,7 @@ pub async fn limit_body(request: Request, next: Next) -> Response {
         return too_large();
     }
     // The multipart reader of server functions cannot recover from a missing boundary.
-    if request.uri().path() == UPLOAD_PATH && request.method() == Method::POST {
+    if UPLOAD_PATHS.contains(&request.uri().path()) && request.method() == Method::POST {
         let boundary = request
             .headers()
             .get(header::CONTENT_TYPE)
@@ -324,7 +325,9 @@ mod tests {
 
     #[test]
     fn uploads_alone_get_the_big_limit() {
-        assert_eq!(body_limit(UPLOAD_PATH), MAX_UPLOAD_REQUEST_BYTES);
+        for path in UPLOAD_PATHS {
+            assert_eq!(body_limit(path), MAX_UPLOAD_REQUEST_BYTES, "{path}");
+        }
         assert_eq!(body_limit("/api/auth/signup"), MAX_FORM_BYTES);
     }
 
