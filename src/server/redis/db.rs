@@ -50,10 +50,11 @@ pub struct Db {
 }
 
 /// How long a write waits for its replicas (`WAIT`) before it is answered as not confirmed.
-/// Replicas on the same network confirm within a millisecond or two; `WAIT` holds its
-/// connection meanwhile (every command behind it on the shared connection waits too), so
-/// the bound is short.
-pub const REPLICA_WAIT: Duration = Duration::from_millis(100);
+/// Replicas on the same network confirm within a millisecond or two (250 ms covers a busy
+/// machine's scheduling); `WAIT` holds its connection meanwhile (every command behind it on
+/// the shared connection waits too), so the bound stays below the connections' response
+/// timeout and [`UNCONFIRMED_FOR`] keeps a primary without replicas from being waited on.
+pub const REPLICA_WAIT: Duration = Duration::from_millis(250);
 /// After a write its replicas did not confirm, writes to the same primary's hash tag are
 /// refused at once for this long instead of each waiting [`REPLICA_WAIT`] on the shared
 /// connection (a primary with no replica would otherwise stall everything queued behind).
