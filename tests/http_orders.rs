@@ -724,3 +724,35 @@ fn buyer_and_seller_exchange_messages_only_they_see() {
         "awaiting_payment 2"
     );
 }
+
+/// A flood of messages stops at the limit (20 in 10 minutes per user): the 21st is answered
+/// 429 with `Retry-After`, and is not stored.
+#[test]
+fn a_flood_of_order_messages_stops_at_the_limit() {
+    let server = server();
+    let (seller, _buyer, id) = sold(&server, "flood");
+    let page = format!("/orders/{id}");
+    let write = |n: usize| {
+        post(
+            &server,
+            "/api/orders/message",
+            &format!("item_id={id}&text=Message+{n}"),
+            &seller,
+        )
+    };
+    let max = rbay::orders::server::messages::LIMIT.max as usize;
+    for n in 1..=max {
+        assert_eq!(
+            location(&write(n)),
+            format!("{page}#messages"),
+            "message {n}"
+        );
+    }
+    let flooded = write(max + 1);
+    assert_eq!(flooded.status, 429, "{}", flooded.body);
+    assert!(flooded.header("retry-after").is_some());
+    assert_eq!(
+        get(&server, &format!("{page}/state"), Some(&seller)).body,
+        format!("awaiting_payment {max}")
+    );
+}
