@@ -255,7 +255,8 @@ fn the_users_lists_and_the_watch_button_work_through_plain_pages() {
         "/items/new",
         "/my/bids",
         "/my/watching",
-        "/my/won",
+        "/my/purchases",
+        "/my/sold",
         "/notifications",
     ] {
         assert!(home.body.contains(&format!("href=\"{link}\"")), "{link}");
@@ -265,7 +266,13 @@ fn the_users_lists_and_the_watch_button_work_through_plain_pages() {
         "Sell for visitors too"
     );
     // Lists need an account.
-    for path in ["/my/bids", "/my/watching", "/my/won"] {
+    for path in [
+        "/my/bids",
+        "/my/watching",
+        "/my/won",
+        "/my/purchases",
+        "/my/sold",
+    ] {
         assert_eq!(get(&server, path, None).status, 302, "{path}");
         assert_eq!(get(&server, path, Some(&buyer)).status, 200, "{path}");
     }

@@ -77,6 +77,9 @@ pub async fn place_bid(item_id: ItemId, amount: String) -> Result<BidReply, AppE
                     tracing::warn!(item_id = %id, error = %e, "closing not rescheduled");
                 }
             }
+            // Answered "placed" only once the configured replicas hold it (none by default);
+            // its follow-ups above happen either way, as the bid stands on its primary.
+            state.db.replicated(&state.db.keys().item_state(id)).await?;
             redirect_plain_post_with_notice(&format!("{page}#bid"), crate::auction::BID_PLACED);
             Ok(BidReply::Accepted {
                 price_cents,
@@ -136,6 +139,7 @@ pub async fn buy_now(item_id: ItemId) -> Result<BidReply, AppError> {
                     tracing::warn!(item_id = %id, error = e.message, "purchase notices not queued");
                 }
             });
+            state.db.replicated(&state.db.keys().item_state(id)).await?;
             redirect_plain_post(&format!("{page}#bid"));
             Ok(BidReply::Accepted {
                 price_cents,

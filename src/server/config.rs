@@ -352,7 +352,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 25, "{names:?}");
+        assert_eq!(names.len(), 26, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),

@@ -132,8 +132,9 @@ pub async fn place_bid(
 ) -> Result<BidOutcome, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    // Not written when it could not be acknowledged (its primary lost its replica lately).
-    db.confirmable(&keys.item_state(item_id))?;
+    // Not written when it could not be acknowledged (a replica failed to confirm lately); once
+    // written, the caller waits for the replicas (`Db::replicated`) after the follow-ups.
+    db.confirmable()?;
     let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
         .key(keys.item_bids(item_id))
         .key(keys.item_maxes(item_id))
@@ -146,8 +147,6 @@ pub async fn place_bid(
         .await
         .map_err(|e| redis_error("place bid", e))?;
     if let BidOutcome::Accepted { at_ms, .. } = outcome {
-        // Acknowledged only once the configured replicas hold it (none by default).
-        db.replicated(&keys.item_state(item_id)).await?;
         record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
     }
     Ok(outcome)
@@ -199,7 +198,7 @@ pub async fn buy_now(
 ) -> Result<BuyOutcome, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    db.confirmable(&keys.item_state(item_id))?;
+    db.confirmable()?;
     let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
         .key(keys.item_bids(item_id))
         .key(keys.order(item_id))
@@ -211,7 +210,6 @@ pub async fn buy_now(
         .await
         .map_err(|e| redis_error("buy now", e))?;
     if let BuyOutcome::Bought { at_ms, .. } = outcome {
-        db.replicated(&keys.item_state(item_id)).await?;
         record_my_bid(db, &mut conn, buyer_id, item_id, at_ms).await?;
     }
     Ok(outcome)

@@ -249,10 +249,39 @@ pub const THUMBNAIL_JOB: &str = "thumbnail";
 #[derive(Debug, serde::Serialize, serde::Deserialize)]
 struct ThumbnailJob {
     item: u64,
+    /// The listing's revision when its photos were sent (jobs queued before revisions
+    /// existed have none: 0).
+    #[serde(default)]
+    rev: u32,
+}
+
+/// `lua/set_thumbnail.lua`: a thumbnail, unless the listing's photos changed since the job
+/// was queued.
+static SET_THUMBNAIL: std::sync::LazyLock<redis::Script> = crate::lua_script!("set_thumbnail");
+
+/// What `lua/set_thumbnail.lua` did, strictly `{ set }` or `{ stale }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ThumbnailSet {
+    Set,
+    /// The listing was revised (or deleted) since: its own job makes its thumbnails.
+    Stale,
+}
+
+impl redis::FromRedisValue for ThumbnailSet {
+    fn from_redis_value(v: redis::Value) -> Result<Self, redis::ParsingError> {
+        let f = crate::server::redis::reply::Fields::new("set_thumbnail", v)?;
+        f.expect_len(1)?;
+        match f.status()?.as_str() {
+            "set" => Ok(ThumbnailSet::Set),
+            "stale" => Ok(ThumbnailSet::Stale),
+            other => Err(f.unknown_status(other)),
+        }
+    }
 }
 
 /// The job: make the card-size thumbnail of each of an item's photos (idempotent: it writes
-/// the same bytes again). Runs on the same single photo thread as uploads, so memory stays bounded.
+/// the same bytes again), each stored only if the listing is still at the revision the job
+/// was queued for. Runs on the same single photo thread as uploads, so memory stays bounded.
 pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let job: ThumbnailJob = serde_json::from_str(payload)
         .map_err(|e| JobError::permanent(format!("unreadable thumbnail job: {e}")))?;
@@ -273,12 +302,18 @@ pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
             .await
             .map_err(|e| JobError::retry(e.to_string()))?
             .map_err(|e| JobError::permanent(format!("stored photo unreadable: {e:?}")))?;
-        let _: () = redis::cmd("HSET")
-            .arg(&key)
+        let set: ThumbnailSet = SET_THUMBNAIL
+            .key(&key)
+            .key(db.keys().item(job.item))
+            .arg(job.rev)
             .arg(photo_field(n, true))
             .arg(thumb)
-            .query_async(&mut conn)
+            .invoke_async(&mut conn)
             .await?;
+        if set == ThumbnailSet::Stale {
+            // Made from photos a revision replaced: the revision's own job takes over.
+            return Ok(());
+        }
     }
     Ok(())
 }
@@ -286,7 +321,11 @@ pub async fn run_thumbnail_job(db: &Db, payload: &str) -> Result<(), JobError> {
 /// Queues the job that makes the thumbnails of a listing's photos (once per listing and
 /// revision of its photos: `revision` 0 for a new listing).
 pub async fn queue_thumbnails(db: &Db, id: crate::items::ItemId, revision: u32) {
-    let payload = serde_json::to_string(&ThumbnailJob { item: id.0 }).unwrap_or_default();
+    let payload = serde_json::to_string(&ThumbnailJob {
+        item: id.0,
+        rev: revision,
+    })
+    .unwrap_or_default();
     let key = match revision {
         0 => format!("thumb:{id}"),
         r => format!("thumb:{id}:{r}"),

@@ -182,6 +182,10 @@ pub async fn page(db: &Db, user: UserId, item: ItemId) -> Result<Option<RevisePa
         return Ok(None);
     };
     let closed = state.get("closed").map(String::as_str) == Some("1");
+    // A listing a moderator hid does not exist for anyone but its seller (as its page).
+    if detail.removed.is_some() && detail.seller_id != user {
+        return Ok(None);
+    }
     let refused = if detail.seller_id != user {
         Some(ListingProblem::NotYours)
     } else if detail.removed.is_some() {

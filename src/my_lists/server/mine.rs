@@ -33,14 +33,16 @@ async fn standings(db: &Db, viewer: UserId, ids: &[ItemId]) -> Result<Vec<MyItem
         cmd.arg(keys.item_maxes(id)).arg(viewer);
         cmd
     };
-    let doc = ["name", "seller_name"];
+    let doc = ["name", "seller_name", "rev"];
     let rows = read_fields(db, ids, &doc, &FIELDS, Some(&my_max), "my lists").await?;
     let now = now_ms();
     let mut out = Vec::with_capacity(ids.len());
     for row in &rows {
-        let Some(card) = row.card() else {
+        let Some(mut card) = row.card() else {
             continue;
         };
+        // Its photos' addresses follow its revisions (`items::photo_version`).
+        card.revision = row.doc_text(2).and_then(|v| v.parse().ok()).unwrap_or(0);
         let my_max: Option<i64> = match &row.extra {
             Some(v) => {
                 redis::from_redis_value_ref(v).map_err(|e| redis_error("my lists", e.into()))?

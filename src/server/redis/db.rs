@@ -44,9 +44,9 @@ pub struct Db {
     pub(super) primaries: Arc<std::sync::Mutex<Option<super::topology::Known>>>,
     /// Replicas that must hold an acknowledged bid ([`Db::replicated`]); 0: none.
     replica_acks: u8,
-    /// Hash tags whose primary lately could not confirm a write, and until when (Unix ms)
-    /// writes there are refused without waiting again ([`UNCONFIRMED_FOR`]).
-    unconfirmed: Arc<std::sync::Mutex<HashMap<String, i64>>>,
+    /// Until when (Unix ms) writes that need their replicas are refused without waiting, after
+    /// one was not confirmed ([`UNCONFIRMED_FOR`]); 0: not refusing.
+    unconfirmed_until: Arc<std::sync::atomic::AtomicI64>,
 }
 
 /// How long a write waits for its replicas (`WAIT`) before it is answered as not confirmed.
@@ -55,9 +55,11 @@ pub struct Db {
 /// the shared connection waits too), so the bound stays below the connections' response
 /// timeout and [`UNCONFIRMED_FOR`] keeps a primary without replicas from being waited on.
 pub const REPLICA_WAIT: Duration = Duration::from_millis(250);
-/// After a write its replicas did not confirm, writes to the same primary's hash tag are
-/// refused at once for this long instead of each waiting [`REPLICA_WAIT`] on the shared
-/// connection (a primary with no replica would otherwise stall everything queued behind).
+/// After a write its replicas did not confirm, writes that need them are refused at once for
+/// this long instead of each waiting [`REPLICA_WAIT`] on the shared connection (a primary
+/// with no replica would otherwise stall everything queued behind it). Instance-wide, not per
+/// primary: every primary's commands share the instance's connections, so one primary's
+/// waits hold up the others' too.
 pub const UNCONFIRMED_FOR: Duration = Duration::from_secs(1);
 
 /// Why the server cannot use the Redis it was pointed at. Each message says what to do.
@@ -134,7 +136,7 @@ impl Db {
             secret: Arc::default(),
             primaries: Arc::default(),
             replica_acks: 0,
-            unconfirmed: Arc::default(),
+            unconfirmed_until: Arc::default(),
         })
     }
 
@@ -145,24 +147,18 @@ impl Db {
         self
     }
 
-    /// Before a write to `key` that [`Db::replicated`] will confirm: `Unavailable` while its
-    /// primary lately could not confirm one ([`UNCONFIRMED_FOR`]), so that nothing is written
-    /// that could not be acknowledged. Always fine without replicas to wait for.
-    pub fn confirmable(&self, key: &str) -> Result<(), AppError> {
+    /// Before a write that [`Db::replicated`] will confirm: `Unavailable` while a write
+    /// lately went unconfirmed ([`UNCONFIRMED_FOR`]), so that nothing is written that could
+    /// not be acknowledged. Always fine without replicas to wait for.
+    pub fn confirmable(&self) -> Result<(), AppError> {
         if self.replica_acks == 0 {
             return Ok(());
         }
-        let tag = super::keys::hash_tag(key);
-        let now = crate::util::time::now_ms();
-        let mut unconfirmed = self.unconfirmed.lock().unwrap_or_else(|e| e.into_inner());
-        match unconfirmed.get(tag) {
-            Some(until) if *until > now => Err(AppError::Unavailable),
-            Some(_) => {
-                unconfirmed.remove(tag);
-                Ok(())
-            }
-            None => Ok(()),
+        let until = self.unconfirmed_until.load(Ordering::Relaxed);
+        if until > crate::util::time::now_ms() {
+            return Err(AppError::Unavailable);
         }
+        Ok(())
     }
 
     /// After a write to `key` that must survive the failover of its primary (an accepted bid, a
@@ -170,16 +166,14 @@ impl Db {
     /// key's primary, on the connection that wrote it, so it covers that write), at most
     /// [`REPLICA_WAIT`]. `Unavailable` when fewer did: the write is on the primary but not
     /// confirmed, and is not acknowledged (should the primary die now, it is lost with it,
-    /// and nobody was told it happened); for [`UNCONFIRMED_FOR`] after that, writes to the
-    /// same hash tag are refused before they are made ([`Db::confirmable`]). Nothing to do
-    /// without replicas to wait for.
+    /// and nobody was told it happened); for [`UNCONFIRMED_FOR`] after that, such writes are
+    /// refused before they are made ([`Db::confirmable`]). Nothing to do without replicas to
+    /// wait for.
     pub async fn replicated(&self, key: &str) -> Result<(), AppError> {
         let wanted = self.replica_acks;
         if wanted == 0 {
             return Ok(());
         }
-        self.confirmable(key)?;
-        let tag = super::keys::hash_tag(key).to_string();
         let mut wait = redis::cmd("WAIT");
         wait.arg(wanted).arg(REPLICA_WAIT.as_millis() as u64);
         let fail = |e| redis_error("wait for replicas", e);
@@ -201,10 +195,7 @@ impl Db {
         if acked < i64::from(wanted) {
             tracing::warn!(key, acked, wanted, "write not confirmed by its replicas");
             let until = crate::util::time::now_ms() + UNCONFIRMED_FOR.as_millis() as i64;
-            self.unconfirmed
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(tag, until);
+            self.unconfirmed_until.store(until, Ordering::Relaxed);
             return Err(AppError::Unavailable);
         }
         Ok(())
