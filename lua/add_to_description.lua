@@ -5,16 +5,10 @@
 -- The additions are a JSON array in the document's `additions`: [{ "at": ms, "text": … }].
 -- Returns { 'added', time (ms) } | { 'not_found' } | { 'not_yours' } | { 'over' } | { 'full' }
 --   | { 'removed' } (hidden by a moderator)
-local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed')
-if not s[1] then
-  return { 'not_found' }
-end
-if s[1] ~= ARGV[3] then
-  return { 'not_yours' }
-end
 local now = now_ms()
-if s[3] == '1' or now >= tonumber(s[2]) then
-  return { 'over' }
+local refused = own_running_listing(ARGV[3], now, {})
+if refused then
+  return { refused }
 end
 local d = redis.call('HMGET', KEYS[I_DOC], 'additions', 'hidden')
 if d[2] then

@@ -6,16 +6,10 @@
 -- ARGV[3] = seller id   ARGV[4..] = the slugs of the categories of KEYS[9..], in order
 -- Returns { 'ended', time (ms) } | { 'not_found' } | { 'not_yours' } | { 'over' } (ended or
 -- closed already) | { 'has_bids' }
-local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', 'bids', 'price')
-if not s[1] then
-  return { 'not_found' }
-end
-if s[1] ~= ARGV[3] then
-  return { 'not_yours' }
-end
 local now = now_ms()
-if s[3] == '1' or now >= tonumber(s[2]) then
-  return { 'over' }
+local refused, s = own_running_listing(ARGV[3], now, { 'bids', 'price' })
+if refused then
+  return { refused }
 end
 if (tonumber(s[4]) or 0) > 0 then
   return { 'has_bids' }

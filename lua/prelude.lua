@@ -36,6 +36,25 @@ local function emit_item(kind, event)
   return emit(KEYS[I_EVENTS], ARGV[A_CHANNEL], kind, event)
 end
 
+-- The seller's checks before changing their own listing (end_listing.lua, revise_listing.lua,
+-- add_to_description.lua): reads the item's state `seller_id`, `ends_at`, `closed` and then the
+-- fields `extra` names. Returns the refusal ('not_found', 'not_yours', or 'over': closed or past
+-- its end by the Redis clock) or nil when `seller` may go on, and the fields read (`extra`'s
+-- from index 4).
+local function own_running_listing(seller, now, extra)
+  local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', unpack(extra))
+  if not s[1] then
+    return 'not_found', s
+  end
+  if s[1] ~= seller then
+    return 'not_yours', s
+  end
+  if s[3] == '1' or now >= tonumber(s[2]) then
+    return 'over', s
+  end
+  return nil, s
+end
+
 -- Sliding-window rate limit: one sorted-set member per accepted hit, scored by Redis time.
 -- Refused hits are not recorded, so a client that keeps retrying does not push its wait out.
 -- Returns { allowed (1|0), remaining hits, milliseconds until the next hit is allowed }.

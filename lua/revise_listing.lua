@@ -14,15 +14,9 @@
 -- ARGV[16+n ..] = the slugs of the categories of KEYS[10..], in order
 -- Returns { 'revised', revision } | { 'not_found' } | { 'not_yours' } | { 'over' }
 --   | { 'has_bids' } | { 'removed' } (hidden by a moderator)
-local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'closed', 'bids')
-if not s[1] then
-  return { 'not_found' }
-end
-if s[1] ~= ARGV[3] then
-  return { 'not_yours' }
-end
-if s[3] == '1' or now_ms() >= tonumber(s[2]) then
-  return { 'over' }
+local refused, s = own_running_listing(ARGV[3], now_ms(), { 'bids' })
+if refused then
+  return { refused }
 end
 if (tonumber(s[4]) or 0) > 0 then
   return { 'has_bids' }

@@ -131,16 +131,26 @@ impl FromRedisValue for Created {
 
 /// One item, or `None`: its document and its state, in one round trip.
 pub async fn get(db: &Db, id: ItemId) -> Result<Option<ItemDetail>, AppError> {
+    let (doc, state) = hashes(db, id, "get item").await?;
+    Ok(detail_from(id, &doc, &state))
+}
+
+/// An item's document and state as stored (both empty for no such item), in one round trip:
+/// for [`detail_from`], and for fields it does not carry (the reserve, the original end).
+pub(crate) async fn hashes(
+    db: &Db,
+    id: ItemId,
+    context: &'static str,
+) -> Result<(HashMap<String, String>, HashMap<String, String>), AppError> {
     let mut conn = db.conn()?;
-    let (doc, state): (HashMap<String, String>, HashMap<String, String>) = redis::pipe()
+    redis::pipe()
         .cmd("HGETALL")
         .arg(db.keys().item(id))
         .cmd("HGETALL")
         .arg(db.keys().item_state(id))
         .query_async(&mut conn)
         .await
-        .map_err(|e| redis_error("get item", e))?;
-    Ok(detail_from(id, &doc, &state))
+        .map_err(|e| redis_error(context, e))
 }
 
 /// An item from its document (what it is) and its state (how its auction stands).

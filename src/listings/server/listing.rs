@@ -7,6 +7,7 @@ use crate::error::AppError;
 use crate::items::server::images::{self, PhotoError};
 use crate::items::server::store;
 use crate::items::server::store::photo_field;
+use crate::items::NewItem;
 use crate::listings::{
     check_listing, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
     LISTING_PROBLEMS_PARAM, PHOTO,
@@ -14,7 +15,7 @@ use crate::listings::{
 use crate::server::http::forms::redirect_plain_post;
 use crate::server::jobs::{self, JobError};
 use crate::server::redis::db::Db;
-use crate::server::redis::rate_limit::{self, Action};
+use crate::server::redis::rate_limit::{self, Action, Limit};
 use crate::server::state::AppState;
 use crate::server::workers::Workers;
 use crate::util::echo;
@@ -201,17 +202,39 @@ pub fn new_listing_gate<'a>(
 /// At the first photo: is the form valid so far, and may the seller list now? Counts the
 /// listing against the rate limit (once) when it is.
 async fn gate(state: &AppState, seller_id: UserId, form: &mut ItemForm) -> bool {
-    if !check_listing(&form.values).0.is_empty() {
-        return false;
+    let rules = FormRules::new_listing(state);
+    (rules.check)(&form.values).0.is_empty() && count(state, seller_id, rules, form).await
+}
+
+/// What an item form is held to: its fields' rules, and the rate limit each sending counts
+/// against (a new listing's, or a revision's).
+#[derive(Clone, Copy)]
+pub struct FormRules {
+    pub check: fn(&ItemFormValues) -> (ItemFormErrors, Option<NewItem>),
+    pub action: Action,
+    pub limit: Limit,
+}
+
+impl FormRules {
+    /// A new listing: the whole form, the seller's listing limit.
+    pub fn new_listing(state: &AppState) -> Self {
+        FormRules {
+            check: check_listing,
+            action: Action::Listing,
+            limit: state.config.listing_limit,
+        }
     }
-    match rate_limit::enforce_user(
-        &state.db,
-        Action::Listing,
-        seller_id,
-        state.config.listing_limit,
-    )
-    .await
-    {
+}
+
+/// Counts the form against its rate limit, once, before its photos are decoded: `true` when
+/// it may go on (`counted`), else `refused` (the limit) or `failed` (Redis) says why.
+pub async fn count(
+    state: &AppState,
+    seller: UserId,
+    rules: FormRules,
+    form: &mut ItemForm,
+) -> bool {
+    match rate_limit::enforce_user(&state.db, rules.action, seller, rules.limit).await {
         Ok(Ok(())) => {
             form.counted = true;
             true
@@ -225,6 +248,66 @@ async fn gate(state: &AppState, seller_id: UserId, form: &mut ItemForm) -> bool 
             false
         }
     }
+}
+
+/// Refused: back to the form's `page` with the problems and what was typed (a plain form post;
+/// the photos are not kept).
+pub fn send_back(page: &str, errors: ItemFormErrors, form: &ItemForm) -> CreateItemReply {
+    redirect_plain_post(&echo::url(
+        page,
+        (LISTING_PROBLEMS_PARAM, &errors.to_codes()),
+        form.values.clone(),
+        "",
+    ));
+    CreateItemReply::Rejected(errors)
+}
+
+/// A form read by [`read_form`], checked: the item to write; or `Ok(Err(_))`, the problems to
+/// send back to the form (nothing written); or an error for the request as a whole (too
+/// large, incomplete, Redis). Counts the form against its rate limit if reading did not.
+pub async fn checked(
+    state: &AppState,
+    seller: UserId,
+    rules: FormRules,
+    form: &ItemForm,
+) -> Result<Result<NewItem, ItemFormErrors>, AppError> {
+    if form.body_too_large {
+        return Err(AppError::TooLarge);
+    }
+    if form.malformed {
+        return Err(AppError::Invalid(
+            "The upload was incomplete. Please try again.".into(),
+        ));
+    }
+    if let Some(e) = &form.failed {
+        return Err(e.clone());
+    }
+    if let Some(problem) = form.refused {
+        return Ok(Err(ItemFormErrors::form(problem)));
+    }
+    let (mut errors, checked) = (rules.check)(&form.values);
+    if let Some(problem) = form.photo_problem {
+        errors.set(PHOTO, problem);
+    }
+    let Some(item) = checked.filter(|_| errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    // Valid now, but not when its photos came: its fields were sent after them (browsers send
+    // the form in order). Never write it without the photos it was sent with.
+    if form.photos_skipped {
+        return Err(AppError::Invalid(
+            "Send the form's fields before its photos.".into(),
+        ));
+    }
+    // Without photos nothing was counted while reading: count now, before writing.
+    if !form.counted {
+        if let Err(secs) =
+            rate_limit::enforce_user(&state.db, rules.action, seller, rules.limit).await?
+        {
+            return Ok(Err(ItemFormErrors::form(ListingProblem::RateLimited(secs))));
+        }
+    }
+    Ok(Ok(item))
 }
 
 pub use crate::listings::MAX_PHOTOS;
@@ -356,61 +439,10 @@ pub async fn create(
     user: &crate::accounts::CurrentUser,
     form: ItemForm,
 ) -> Result<CreateItemReply, AppError> {
-    // Refused: back to the form with the problems and what was typed (the photo is not kept).
-    let reject = |errors: ItemFormErrors, form: &ItemForm| {
-        redirect_plain_post(&echo::url(
-            "/items/new",
-            (LISTING_PROBLEMS_PARAM, &errors.to_codes()),
-            form.values.clone(),
-            "",
-        ));
-        Ok(CreateItemReply::Rejected(errors))
+    let item = match checked(state, user.id, FormRules::new_listing(state), &form).await? {
+        Ok(item) => item,
+        Err(errors) => return Ok(send_back("/items/new", errors, &form)),
     };
-
-    if form.body_too_large {
-        return Err(AppError::TooLarge);
-    }
-    if form.malformed {
-        return Err(AppError::Invalid(
-            "The upload was incomplete. Please try again.".into(),
-        ));
-    }
-    if let Some(e) = form.failed {
-        return Err(e);
-    }
-    if let Some(problem) = form.refused {
-        return reject(ItemFormErrors::form(problem), &form);
-    }
-    let (mut errors, checked) = check_listing(&form.values);
-    if let Some(problem) = form.photo_problem {
-        errors.set(PHOTO, problem);
-    }
-    let Some(item) = checked.filter(|_| errors.is_empty()) else {
-        return reject(errors, &form);
-    };
-    // Valid now, but not when its photos came: its fields were sent after them (browsers send
-    // the form in order). Never list it without the photos it was sent with.
-    if form.photos_skipped {
-        return Err(AppError::Invalid(
-            "Send the form's fields before its photos.".into(),
-        ));
-    }
-    // Without photos nothing was counted while reading: count now, before writing.
-    if !form.counted {
-        if let Err(secs) = rate_limit::enforce_user(
-            &state.db,
-            Action::Listing,
-            user.id,
-            state.config.listing_limit,
-        )
-        .await?
-        {
-            return reject(
-                ItemFormErrors::form(ListingProblem::RateLimited(secs)),
-                &form,
-            );
-        }
-    }
     let id = store::create_with(
         &state.db,
         user.id,

@@ -15,7 +15,6 @@ use crate::server::redis::reply::Fields;
 use crate::util::id::UserId;
 use crate::util::limits::MAX_PHOTOS;
 use redis::{FromRedisValue, ParsingError};
-use std::collections::HashMap;
 
 /// `lua/end_listing.lua`: the seller ends a listing with no bids now.
 pub static END_LISTING: std::sync::LazyLock<redis::Script> = crate::lua_script!("end_listing");
@@ -160,16 +159,7 @@ async fn make_copy(
     seller_name: &str,
     item: ItemId,
 ) -> Result<ItemId, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    let (doc, state): (HashMap<String, String>, HashMap<String, String>) = redis::pipe()
-        .cmd("HGETALL")
-        .arg(keys.item(item))
-        .cmd("HGETALL")
-        .arg(keys.item_state(item))
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("relist read", e))?;
+    let (doc, state) = store::hashes(db, item, "relist read").await?;
     let detail = store::detail_from(item, &doc, &state).ok_or(AppError::NotFound)?;
     let num = |k: &str| state.get(k).and_then(|v| v.parse::<i64>().ok());
     // As long as it first ran (a minute to two weeks), counted from its listing.

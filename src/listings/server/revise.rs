@@ -10,23 +10,23 @@ use crate::items::server::frame::item_script;
 use crate::items::server::images::Photo;
 use crate::items::server::store;
 use crate::items::{ItemId, NewItem, Shipping};
-use crate::listings::server::listing::{queue_thumbnails, read_form, ItemForm};
+use crate::listings::server::listing::{
+    checked, count, queue_thumbnails, read_form, send_back, FormRules, ItemForm,
+};
 use crate::listings::{
     check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, RevisePage,
-    ADDITIONS_MAX, LISTING_PROBLEMS_PARAM, PHOTO, REVISED_NOTICE,
+    ADDITIONS_MAX, REVISED_NOTICE,
 };
 use crate::server::http::forms::{redirect_plain_post, redirect_plain_post_with_notice};
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
-use crate::server::redis::rate_limit::{self, Action, Limit};
+use crate::server::redis::rate_limit::{Action, Limit};
 use crate::server::redis::reply::Fields;
 use crate::server::state::AppState;
-use crate::util::echo;
 use crate::util::id::UserId;
 use crate::util::money::cents_to_input;
 use leptos::server_fn::codec::MultipartData;
 use redis::{FromRedisValue, ParsingError};
-use std::collections::HashMap;
 
 /// `lua/revise_listing.lua`: the seller revises a listing nobody has bid on.
 pub static REVISE_LISTING: std::sync::LazyLock<redis::Script> =
@@ -37,6 +37,13 @@ pub static ADD_TO_DESCRIPTION: std::sync::LazyLock<redis::Script> =
 
 /// Revisions and additions per seller: 30 an hour (each revision may carry 8 photos to decode).
 pub const REVISION_LIMIT: Limit = Limit::per_secs(30, 3600);
+
+/// The revise form: the whole item form but its length, the revision limit.
+const REVISION_RULES: FormRules = FormRules {
+    check: check_revision,
+    action: Action::Revision,
+    limit: REVISION_LIMIT,
+};
 
 /// What a revision did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,16 +175,7 @@ pub async fn add_to_description(
 
 /// What the revise page offers `user` for `item` (`None`: no such item): one round trip.
 pub async fn page(db: &Db, user: UserId, item: ItemId) -> Result<Option<RevisePage>, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    let (doc, state): (HashMap<String, String>, HashMap<String, String>) = redis::pipe()
-        .cmd("HGETALL")
-        .arg(keys.item(item))
-        .cmd("HGETALL")
-        .arg(keys.item_state(item))
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("revise page", e))?;
+    let (doc, state) = store::hashes(db, item, "revise page").await?;
     let Some(detail) = store::detail_from(item, &doc, &state) else {
         return Ok(None);
     };
@@ -253,7 +251,7 @@ fn revision_gate<'a>(
 }
 
 async fn gate(state: &AppState, seller: UserId, form: &mut ItemForm) -> bool {
-    if !check_revision(&form.values).0.is_empty() {
+    if !(REVISION_RULES.check)(&form.values).0.is_empty() {
         return false;
     }
     let Some(item) = form.item else {
@@ -278,20 +276,7 @@ async fn gate(state: &AppState, seller: UserId, form: &mut ItemForm) -> bool {
             return false;
         }
     }
-    match rate_limit::enforce_user(&state.db, Action::Revision, seller, REVISION_LIMIT).await {
-        Ok(Ok(())) => {
-            form.counted = true;
-            true
-        }
-        Ok(Err(secs)) => {
-            form.refused = Some(ListingProblem::RateLimited(secs));
-            false
-        }
-        Err(e) => {
-            form.failed = Some(e);
-            false
-        }
-    }
+    count(state, seller, REVISION_RULES, form).await
 }
 
 /// Reads the revise form (only for a signed-in user), checks it and revises the listing;
@@ -305,54 +290,17 @@ pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItem
         )));
     };
     let form = read_form(data, state, user.id, revision_gate).await;
+    // A body cut off at the limit may have lost its listing's id: 413 first.
     if form.body_too_large {
         return Err(AppError::TooLarge);
     }
     let Some(item) = form.item else {
         return Err(AppError::Invalid("Say which listing to revise.".into()));
     };
-    let reject = |errors: ItemFormErrors, form: &ItemForm| {
-        redirect_plain_post(&echo::url(
-            &revise_url(item),
-            (LISTING_PROBLEMS_PARAM, &errors.to_codes()),
-            form.values.clone(),
-            "",
-        ));
-        Ok(CreateItemReply::Rejected(errors))
+    let new = match checked(state, user.id, REVISION_RULES, &form).await? {
+        Ok(new) => new,
+        Err(errors) => return Ok(send_back(&revise_url(item), errors, &form)),
     };
-    if form.malformed {
-        return Err(AppError::Invalid(
-            "The upload was incomplete. Please try again.".into(),
-        ));
-    }
-    if let Some(e) = form.failed {
-        return Err(e);
-    }
-    if let Some(problem) = form.refused {
-        return reject(ItemFormErrors::form(problem), &form);
-    }
-    let (mut errors, checked) = check_revision(&form.values);
-    if let Some(problem) = form.photo_problem {
-        errors.set(PHOTO, problem);
-    }
-    let Some(new) = checked.filter(|_| errors.is_empty()) else {
-        return reject(errors, &form);
-    };
-    if form.photos_skipped {
-        return Err(AppError::Invalid(
-            "Send the form's fields before its photos.".into(),
-        ));
-    }
-    if !form.counted {
-        if let Err(secs) =
-            rate_limit::enforce_user(&state.db, Action::Revision, user.id, REVISION_LIMIT).await?
-        {
-            return reject(
-                ItemFormErrors::form(ListingProblem::RateLimited(secs)),
-                &form,
-            );
-        }
-    }
     let refused = match revise(&state.db, user.id, item, &new, &form.photos).await? {
         Revised::Revised { revision } => {
             if !form.photos.is_empty() {
@@ -369,7 +317,11 @@ pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItem
         Revised::HasBids => ListingProblem::HasBids,
         Revised::Removed => ListingProblem::Removed,
     };
-    reject(ItemFormErrors::form(refused), &form)
+    Ok(send_back(
+        &revise_url(item),
+        ItemFormErrors::form(refused),
+        &form,
+    ))
 }
 
 /// The revise page of `item`.

@@ -72,9 +72,9 @@ pub fn WonSoldPage() -> impl IntoView {
         {list_page("won", "/my/won", |lists| view! {
             <section class="my-page">
                 <h1>"Won"</h1>
-                {table(lists.items, lists.now_ms, "Nothing won yet.", None, Some(Role::Buyer))}
+                {sales(lists.items, lists.now_ms, Role::Buyer)}
                 <h2>"Sold and unsold"</h2>
-                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None, Some(Role::Seller))}
+                {sales(lists.others, lists.now_ms, Role::Seller)}
             </section>
         }.into_any())}
     }
@@ -89,7 +89,7 @@ pub fn PurchasesPage() -> impl IntoView {
             <section class="my-page">
                 <h1>"Purchases"</h1>
                 <p class="muted">"What you won or bought, and the next step of each order. "<a href="/my/sold">"Your sales →"</a></p>
-                {table(lists.items, lists.now_ms, "Nothing won yet.", None, Some(Role::Buyer))}
+                {sales(lists.items, lists.now_ms, Role::Buyer)}
             </section>
         }.into_any())}
     }
@@ -105,10 +105,20 @@ pub fn SoldPage() -> impl IntoView {
             <section class="my-page">
                 <h1>"Sold"</h1>
                 <p class="muted">"Your ended auctions, sold or not, and the next step of each sale. "<a href="/my/purchases">"Your purchases →"</a></p>
-                {table(lists.others, lists.now_ms, "None of your auctions has ended yet.", None, Some(Role::Seller))}
+                {sales(lists.others, lists.now_ms, Role::Seller)}
             </section>
         }.into_any())}
     }
+}
+
+/// One side of the viewer's sales (Won / Sold and its halves): what they won or bought
+/// (`Buyer`), or their ended auctions (`Seller`), each sale with its order.
+fn sales(items: Vec<MyItem>, now_ms: i64, side: Role) -> AnyView {
+    let empty = match side {
+        Role::Buyer => "Nothing won yet.",
+        Role::Seller => "None of your auctions has ended yet.",
+    };
+    table(items, now_ms, empty, None, Some(side))
 }
 
 /// Where a sale's order is, linked to it: the viewer's next step when it is theirs.
