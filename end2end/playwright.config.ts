@@ -61,6 +61,8 @@ const serverEnv = {
   RBAY_AUTH_USER_LIMIT: '5/60',
   // The moderator of moderation.spec.ts (each run has its own namespace, so the name is free).
   RBAY_ADMINS: 'e2e_moderator',
+  // security.spec.ts scrapes an instance's /metrics with it (and finds nginx refusing it).
+  RBAY_METRICS_TOKEN: process.env.RBAY_E2E_METRICS_TOKEN ??= `e2e-${randomBytes(12).toString('hex')}`,
   RBAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
   // Links in emails lead to the site as users reach it (nginx, in a fleet).
   RBAY_PUBLIC_URL: baseURL,

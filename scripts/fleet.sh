@@ -76,6 +76,8 @@ $servers    keepalive 64;
   }
   server {
     listen 127.0.0.1:$port;
+    # Each instance's figures are scraped on its own address (docs/deploy.md), never here.
+    location = /metrics { return 404; }
     location / {
       proxy_pass http://rbay;
       proxy_http_version 1.1;

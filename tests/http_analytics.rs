@@ -183,3 +183,130 @@ fn behind_a_proxy_visitors_are_told_apart_by_their_forwarded_address() {
     let seen = tile(&market(), "visitors");
     assert!(counted.is_ok(), "three visitors, not one: {seen:?}");
 }
+
+/// The value of the sample named exactly `series` (name and labels as printed) in a scrape.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+#[test]
+fn metrics_are_for_the_scraper_only_and_move_with_the_traffic() {
+    const TOKEN: &str = "a-scraper-token-for-tests";
+    let prefix = common::fresh_prefix();
+    // Without a token configured there is no /metrics at all.
+    let unset = Server::for_test(&prefix);
+    assert_eq!(unset.get("/metrics").status, 404);
+    drop(unset);
+
+    let server = Server::for_test_with(&prefix, &[("RBAY_METRICS_TOKEN", TOKEN)]);
+    let scrape = || {
+        let r = server.request(
+            "GET",
+            "/metrics",
+            &[("Authorization", &format!("Bearer {TOKEN}"))],
+            "",
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(
+            r.header("content-type"),
+            Some("text/plain; version=0.0.4; charset=utf-8")
+        );
+        r.body
+    };
+    for refused in [
+        vec![],
+        vec![("Authorization", "Bearer not-the-token-at-all")],
+        vec![("Authorization", &*format!("Bearer {TOKEN}x"))],
+        vec![("Authorization", &*format!("Basic {TOKEN}"))],
+    ] {
+        let r = server.request("GET", "/metrics", &refused, "");
+        assert_eq!(r.status, 401, "{refused:?}");
+        assert_eq!(
+            r.header("www-authenticate"),
+            Some("Bearer realm=\"metrics\"")
+        );
+        assert!(!r.body.contains("rbay_"), "{refused:?}");
+    }
+
+    let seller = sign_up(&server, "metra");
+    let bidder = sign_up(&server, "metrb");
+    let id = created_id(&create_item(
+        &server,
+        &seller,
+        "Metered lamp",
+        "Bright.",
+        None,
+    ));
+    let page = format!("/items/{id}");
+    let before = scrape();
+    let count = |text: &str, series: &str| sample(text, series).unwrap_or(0.0);
+    // Anonymous: rendered once, then from the cache; signed in: the personal tier.
+    for _ in 0..3 {
+        assert_eq!(get(&server, &page, None).status, 200);
+    }
+    for _ in 0..3 {
+        assert_eq!(get(&server, &page, Some(&bidder)).status, 200);
+    }
+    assert_eq!(get(&server, "/no/such/page", None).status, 404);
+    let after = scrape();
+
+    let item_route = r#"route="/items/{id}""#;
+    let delta = |series: &str| count(&after, series) - count(&before, series);
+    assert!(
+        delta(&format!(
+            r#"rbay_http_responses_total{{{item_route},status="2xx"}}"#
+        )) >= 6.0,
+        "{after}"
+    );
+    assert!(
+        delta(&format!(
+            r#"rbay_http_request_duration_seconds_count{{{item_route}}}"#
+        )) >= 6.0
+    );
+    assert!(delta(r#"rbay_http_responses_total{route="fallback",status="4xx"}"#) >= 1.0);
+    // Labels are the router's templates: no id and no made-up path becomes a series.
+    assert!(!after.contains(&format!("/items/{id}\"")) && !after.contains("/no/such"));
+    assert!(delta(r#"rbay_page_cache_responses_total{result="miss"}"#) >= 1.0);
+    assert!(delta(r#"rbay_page_cache_responses_total{result="hit"}"#) >= 2.0);
+    let personal = delta(r#"rbay_page_cache_responses_total{result="personal_hit"}"#)
+        + delta(r#"rbay_page_cache_responses_total{result="personal_render"}"#);
+    assert!(personal >= 3.0, "{after}");
+    assert!(delta("rbay_redis_command_duration_seconds_count") >= 1.0);
+
+    // Read at scrape time: Redis, every primary, the queues, this instance.
+    assert_eq!(sample(&after, "rbay_redis_ready"), Some(1.0));
+    let primaries = if redis_url().contains(',') { 3 } else { 1 };
+    let up: Vec<&str> = after
+        .lines()
+        .filter(|l| l.starts_with("rbay_redis_node_up{node=") && l.ends_with(" 1"))
+        .collect();
+    assert_eq!(up.len(), primaries, "{after}");
+    for family in [
+        "rbay_redis_node_ping_seconds{",
+        "rbay_redis_node_commands_processed_total{",
+        "rbay_redis_node_error_replies_total{",
+        "rbay_redis_node_used_memory_bytes{",
+        "rbay_redis_node_connected_clients{",
+    ] {
+        let n = after.lines().filter(|l| l.starts_with(family)).count();
+        assert_eq!(n, primaries, "{family}");
+    }
+    for queue in ["auctions", "mail", "photos", "notify"] {
+        for state in ["waiting", "running", "delayed"] {
+            let series = format!(r#"rbay_job_queue_jobs{{queue="{queue}",state="{state}"}}"#);
+            assert!(sample(&after, &series).is_some(), "{series}");
+        }
+        let dead = format!(r#"rbay_job_dead_letters{{queue="{queue}"}}"#);
+        assert!(sample(&after, &dead).is_some(), "{dead}");
+    }
+    assert_eq!(sample(&after, "rbay_live_streams"), Some(0.0));
+    assert!(sample(&after, "rbay_process_resident_memory_bytes").unwrap() > 1e6);
+    // Every family is described once, as the text format requires.
+    let types: Vec<&str> = after.lines().filter(|l| l.starts_with("# TYPE ")).collect();
+    let mut unique = types.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(types.len(), unique.len());
+}

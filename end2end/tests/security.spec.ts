@@ -112,3 +112,23 @@ test('a hostile item name is shown as text and runs nothing', async ({ browser }
   await expect(page.locator('h1.item-title')).toHaveText(hostile.slice(0, 80));
   await context.close();
 });
+
+test('metrics are scraped from each instance with the token, never through the proxy', async ({ playwright }) => {
+  const token = process.env.RBAY_E2E_METRICS_TOKEN!;
+  const port = Number(process.env.RBAY_E2E_PORT!);
+  const fleet = process.env.RBAY_E2E_FLEET === '1';
+  // In a fleet nginx listens on the first port and the instances after it.
+  const instance = `http://127.0.0.1:${fleet ? port + 1 : port}`;
+  const api = await playwright.request.newContext();
+  const bearer = { Authorization: `Bearer ${token}` };
+  const scraped = await api.get(`${instance}/metrics`, { headers: bearer });
+  expect(scraped.status()).toBe(200);
+  const text = await scraped.text();
+  expect(text).toContain('# TYPE rbay_http_request_duration_seconds histogram');
+  expect(text).toMatch(/^rbay_redis_node_up\{node="[^"]+"\} 1$/m);
+  expect((await api.get(`${instance}/metrics`)).status()).toBe(401);
+  if (fleet) {
+    expect((await api.get(`http://127.0.0.1:${port}/metrics`, { headers: bearer })).status()).toBe(404);
+  }
+  await api.dispose();
+});

@@ -113,6 +113,12 @@ pub struct Config {
           value_parser = admins)]
     pub admins: Admins,
 
+    /// The bearer token a Prometheus scraper must send for /metrics (16-256 visible ASCII
+    /// characters, no spaces); unset: /metrics answers 404
+    #[arg(long = "metrics-token", env = "RBAY_METRICS_TOKEN", value_name = "RBAY_METRICS_TOKEN",
+          value_parser = metrics_token, hide_env_values = true)]
+    pub metrics_token: Option<MetricsToken>,
+
     /// The SMTP relay email goes out through (`smtp://[user:pass@]host:port`: plain SMTP to a
     /// relay on the host or a trusted network, which delivers onwards); unset: email is off
     /// and the site says so
@@ -200,6 +206,34 @@ fn admins(value: &str) -> Result<Admins, String> {
             .filter(|name| !name.is_empty())
             .collect(),
     ))
+}
+
+/// The secret a scraper presents for `/metrics`. Its `Debug` hides it, so a logged
+/// configuration never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MetricsToken(String);
+
+impl MetricsToken {
+    /// Whether `presented` is the token, compared in time that does not depend on where the
+    /// two first differ.
+    pub fn accepts(&self, presented: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), presented.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
+    }
+}
+
+impl std::fmt::Debug for MetricsToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MetricsToken(hidden)")
+    }
+}
+
+fn metrics_token(value: &str) -> Result<MetricsToken, String> {
+    let visible = |c: char| c.is_ascii_graphic();
+    if !(16..=256).contains(&value.len()) || !value.chars().all(visible) {
+        return Err("use 16 to 256 visible ASCII characters, no spaces".into());
+    }
+    Ok(MetricsToken(value.to_string()))
 }
 
 /// Braces would make Redis Cluster hash the prefix instead of each key's own hash tag,
@@ -343,6 +377,24 @@ mod tests {
     }
 
     #[test]
+    fn the_metrics_token_is_checked_whole_and_never_shown() {
+        let secret = "s3cret-token-for-prometheus";
+        let c = config(&[&format!("--metrics-token={secret}")]).unwrap();
+        let token = c.metrics_token.clone().unwrap();
+        assert!(token.accepts(secret));
+        for wrong in [
+            "",
+            "s3cret-token-for-prometheu",
+            "s3cret-token-for-prometheusX",
+            "S3cret-token-for-prometheus",
+        ] {
+            assert!(!token.accepts(wrong), "{wrong}");
+        }
+        assert!(!format!("{c:?}").contains(secret));
+        assert!(config(&[]).unwrap().metrics_token.is_none());
+    }
+
+    #[test]
     fn every_variable_is_in_the_help_and_the_docs() {
         let mut command = Config::augment_args(Command::new("rbay"));
         let help = command.render_long_help().to_string();
@@ -352,7 +404,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 26, "{names:?}");
+        assert_eq!(names.len(), 27, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),
@@ -381,6 +433,9 @@ mod tests {
             refused(&format!("--auth-ip-limit={bad}"), "RBAY_AUTH_IP_LIMIT");
         }
         refused("--session-days=0", "RBAY_SESSION_DAYS");
+        for bad in ["short", "sixteen chars ok", &"x".repeat(257)] {
+            refused(&format!("--metrics-token={bad}"), "RBAY_METRICS_TOKEN");
+        }
         refused("--worker-concurrency=0", "RBAY_WORKER_CONCURRENCY");
         refused("--job-visibility-ms=10", "RBAY_JOB_VISIBILITY_MS");
         refused("--unpaid-after-secs=0", "RBAY_UNPAID_AFTER_SECS");

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod config;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
 pub mod personal;
 pub mod redis;
 pub mod router;

@@ -1,5 +1,5 @@
 //! The axum router: Leptos pages and server functions, the routes that are not pages (photos,
-//! live events, health), static files, and the middleware every request goes through.
+//! live events, health, metrics), static files, and the middleware every request goes through.
 
 use crate::accounts::server::UserCache;
 use crate::app::{shell, App};
@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(crate::server::http::metrics::metrics))
         .merge(crate::wiring::routes())
         .nest_service(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, context.clone(), {

@@ -71,8 +71,9 @@ pub fn route_of(path: &str) -> String {
     format!("/{}", segments.join("/"))
 }
 
-/// Middleware (one layer for both, it runs on every request): notes the visitor of a page
-/// (see [`super::visitors`]) and counts the request and its latency under its route.
+/// Middleware (one layer for all three, it runs on every request): notes the visitor of a page
+/// (see [`super::visitors`]) and counts the request and its latency under its route, for /ops
+/// and for `/metrics` (`server::metrics`).
 /// Server-sent event streams are counted when they open (their length is not a latency).
 pub async fn observe(
     axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
@@ -80,10 +81,22 @@ pub async fn observe(
     next: Next,
 ) -> Response {
     let route = route_of(request.uri().path());
+    // The route as the router matched it (`/items/{id}`), for `/metrics`; files from `public/`
+    // and unknown paths match none.
+    let template = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map(|m| m.as_str().to_owned());
     super::visitors::note_request(&request, state.config.trust_proxy);
     let started = Instant::now();
     let response = next.run(request).await;
-    let micros = started.elapsed().as_micros() as u64;
+    let took = started.elapsed();
+    crate::server::metrics::record_request(
+        template.as_deref().unwrap_or("fallback"),
+        response.status().as_u16(),
+        took,
+    );
+    let micros = took.as_micros() as u64;
     let mut t = tally().lock().unwrap_or_else(|e| e.into_inner());
     let key = if t.routes.contains_key(&route) || t.routes.len() < MAX_ROUTES {
         route
@@ -104,15 +117,6 @@ pub struct InstanceFigures {
     pub at_ms: i64,
 }
 
-/// Resident memory of this process (Linux), in bytes.
-pub fn rss_bytes() -> u64 {
-    std::fs::read_to_string("/proc/self/statm")
-        .ok()
-        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
-        .map(|pages| pages * 4096)
-        .unwrap_or(0)
-}
-
 /// Reports this instance's requests and figures every [`REPORT_EVERY`] until the process ends.
 /// `live_streams` counts the browsers connected to it.
 pub fn spawn_reporter(
@@ -129,7 +133,7 @@ pub fn spawn_reporter(
             let figures = InstanceFigures {
                 instance: instance.clone(),
                 live_streams: live_streams(),
-                rss_bytes: rss_bytes(),
+                rss_bytes: crate::server::metrics::rss_bytes(),
                 started_ms,
                 at_ms: crate::util::time::now_ms(),
             };

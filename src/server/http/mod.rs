@@ -4,6 +4,7 @@
 
 pub mod deadline;
 pub mod forms;
+pub mod metrics;
 pub mod page_cache;
 pub mod request;
 pub mod security;

@@ -21,6 +21,7 @@
 
 use crate::server::http::request::{cookie_value, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
+use crate::server::metrics::{self, CacheResult};
 use crate::server::short_cache::RecentMap;
 use crate::server::state::AppState;
 use axum::body::Body;
@@ -129,6 +130,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
         },
     };
     if let Some(html) = cached {
+        metrics::record_cache(CacheResult::Hit);
         return html_response(html.replace(NONCE_MARK, &nonce), tier, "hit");
     }
 
@@ -161,6 +163,7 @@ pub async fn serve_cached(State(state): State<AppState>, request: Request, next:
             }
         }
     }
+    metrics::record_cache(CacheResult::Miss);
     let mut response = Response::from_parts(parts, Body::from(bytes));
     response
         .headers_mut()

@@ -22,6 +22,7 @@ use crate::server::http::page_cache::{
 };
 use crate::server::http::request::{cookie_of, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
+use crate::server::metrics::CacheResult;
 use crate::server::state::AppState;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -81,6 +82,9 @@ async fn personal(
     let everyone = Everyone::of(&request);
     let shared = || everyone.request();
     let mut rendered_now = false;
+    // Whether this request rendered the template rather than found it stored (or waited for
+    // another request's render): the personal tier's miss, for `/metrics`.
+    let rendered = std::sync::atomic::AtomicBool::new(false);
     let mut html = None;
     for _ in 0..2 {
         let template = if rendered_now {
@@ -92,9 +96,10 @@ async fn personal(
             }
             template
         } else {
-            let (request, next) = (shared(), next.clone());
+            let (request, next, rendered) = (shared(), next.clone(), &rendered);
             PERSONAL
                 .try_get_with_by_ref(&key, async move {
+                    rendered.store(true, std::sync::atomic::Ordering::Relaxed);
                     render_for_everyone(request, next)
                         .await
                         .map(Arc::new)
@@ -117,6 +122,13 @@ async fn personal(
     let Some(html) = html else {
         return next.run(request).await;
     };
+    crate::server::metrics::record_cache(
+        if rendered_now || rendered.load(std::sync::atomic::Ordering::Relaxed) {
+            CacheResult::PersonalRender
+        } else {
+            CacheResult::PersonalHit
+        },
+    );
     let mut response = (
         [
             (

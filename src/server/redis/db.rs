@@ -10,6 +10,7 @@
 //! waiting for timeouts.
 
 use crate::error::AppError;
+use crate::server::metrics::RedisFailure;
 use crate::server::redis::keys::Keys;
 use redis::aio::{
     ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
@@ -354,9 +355,10 @@ pub enum RedisConn {
 impl ConnectionLike for RedisConn {
     fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
         match self {
-            RedisConn::Single(c) => c.req_packed_command(cmd),
+            RedisConn::Single(c) => timed(c.req_packed_command(cmd)),
+            // A connection of its own serves blocking reads: their wait is not a latency.
             RedisConn::Node(c) => c.req_packed_command(cmd),
-            RedisConn::Cluster(c) => c.req_packed_command(cmd),
+            RedisConn::Cluster(c) => timed(c.req_packed_command(cmd)),
         }
     }
 
@@ -367,13 +369,13 @@ impl ConnectionLike for RedisConn {
         count: usize,
     ) -> RedisFuture<'a, Vec<Value>> {
         match self {
-            RedisConn::Single(c) => c.req_packed_commands(pipeline, offset, count),
+            RedisConn::Single(c) => timed(c.req_packed_commands(pipeline, offset, count)),
             RedisConn::Node(c) => c.req_packed_commands(pipeline, offset, count),
             RedisConn::Cluster(c) => {
                 if pipeline.is_transaction() {
-                    c.req_packed_commands(pipeline, offset, count)
+                    timed(c.req_packed_commands(pipeline, offset, count))
                 } else {
-                    Box::pin(pipeline_by_slot(c.clone(), pipeline))
+                    timed(Box::pin(pipeline_by_slot(c.clone(), pipeline)))
                 }
             }
         }
@@ -385,6 +387,32 @@ impl ConnectionLike for RedisConn {
             RedisConn::Node(c) => c.get_db(),
             RedisConn::Cluster(_) => 0,
         }
+    }
+}
+
+/// A round trip, timed and counted for `/metrics` (`server::metrics`).
+fn timed<'a, T: Send + 'a>(reply: RedisFuture<'a, T>) -> RedisFuture<'a, T> {
+    Box::pin(async move {
+        let started = std::time::Instant::now();
+        let result = reply.await;
+        let failure = result.as_ref().err().map(failure_of);
+        crate::server::metrics::record_redis(started.elapsed(), failure);
+        result
+    })
+}
+
+/// What the metrics call a failed round trip.
+fn failure_of(e: &redis::RedisError) -> RedisFailure {
+    if is_cluster_in_flux(e) {
+        RedisFailure::ClusterInFlux
+    } else if e.is_timeout() {
+        RedisFailure::Timeout
+    } else if is_connection_error(e) {
+        RedisFailure::Connection
+    } else if is_out_of_memory(e) {
+        RedisFailure::OutOfMemory
+    } else {
+        RedisFailure::Reply
     }
 }
 
