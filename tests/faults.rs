@@ -13,6 +13,9 @@
 //!
 //! 5. `kill -9` of a cluster primary under the same bid load: its replica takes over and holds
 //!    every bid that was answered "accepted" (bids wait for a replica).
+//! 6. Slots moved to a fourth primary (`CLUSTER SETSLOT`, `MIGRATE`) under the same bid load
+//!    and searches: no bid answered "accepted" is lost, the site keeps answering, and search
+//!    finds every listing exactly once afterwards.
 //!
 //! (A worker killed mid-job finishing its job exactly once is in `tests/jobs.rs`.)
 #![cfg(feature = "ssr")]
@@ -562,4 +565,188 @@ fn a_full_redis_refuses_writes_with_a_clear_message_and_changes_nothing() {
         .unwrap();
     assert!(accepted(&bid(&server, &bidder, &item, 2_000).body).is_some());
     sign_up(&server, "full_newcomer");
+}
+
+/// Every card a search for `word` finds, page by page: `(total the first page gave, ids)`.
+fn search_all(
+    rt: &tokio::runtime::Runtime,
+    db: &rbay::server::Db,
+    word: &str,
+) -> Option<(u64, Vec<u64>)> {
+    use rbay::catalog::server::search::{search, SearchSort, StatusFilter};
+    let mut ids = Vec::new();
+    let mut total = None;
+    for page in 1.. {
+        let found = rt
+            .block_on(search(
+                db,
+                word,
+                StatusFilter::All,
+                SearchSort::PriceLow,
+                None,
+                page,
+            ))
+            .ok()?;
+        total.get_or_insert(found.total);
+        if found.cards.is_empty() {
+            break;
+        }
+        ids.extend(found.cards.iter().map(|c| c.id.0));
+    }
+    Some((total?, ids))
+}
+
+#[test]
+fn slots_moved_to_a_new_primary_under_load_keep_every_bid_and_every_search_result() {
+    let mut cluster = RedisCluster::start();
+    let prefix = "faults:reshard:";
+    let env = [
+        ("RBAY_KEY_PREFIX", prefix),
+        ("RBAY_BID_LIMIT", "1000000/1"),
+        ("RBAY_AUTH_IP_LIMIT", "100000/60"),
+    ];
+    let url = cluster.url();
+    let servers = Arc::new([Server::start(&url, &env), Server::start(&url, &env)]);
+    servers[0].wait_ready();
+    servers[1].wait_ready();
+    let (item, cookies) = hot_item(&servers);
+    let keys = Keys::new(prefix);
+    let id: u64 = item.parse().unwrap();
+    // A catalogue to search, spread over the three primaries.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt
+        .block_on(rbay::server::redis::connect(&url, keys.clone()))
+        .unwrap();
+    let listed: HashSet<u64> = (0..150)
+        .map(|n| {
+            rt.block_on(common::list_item(
+                &db,
+                &format!("Brass compass {n}"),
+                1_000 + n,
+                3_600_000,
+                0,
+            ))
+            .0
+        })
+        .collect();
+    let whole = |found: Option<(u64, Vec<u64>)>| {
+        found.is_some_and(|(total, ids)| {
+            total == 150
+                && ids.len() == 150
+                && ids.iter().copied().collect::<HashSet<_>>() == listed
+        })
+    };
+    assert!(
+        common::server::wait_until(Duration::from_secs(10), || whole(search_all(
+            &rt, &db, "compass"
+        )))
+        .is_ok(),
+        "the catalogue is found before the move"
+    );
+
+    // The slots to move: about a thousand around the hot item's, on the primary that holds it,
+    // leaving out the slot its index copy is named after (see docs/deploy.md, "Resharding").
+    let slot_of = |key: &str| -> u16 {
+        cluster.nodes[0]
+            .query(redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))
+            .unwrap()
+    };
+    let hot = slot_of(&keys.item_state(id));
+    let ranges = [(0u16, 5460u16), (5461, 10922), (10923, 16383)];
+    let from = ranges
+        .iter()
+        .position(|(a, b)| (*a..=*b).contains(&hot))
+        .unwrap();
+    let indexes: Vec<String> = cluster.nodes[from].query(&redis::cmd("FT._LIST")).unwrap();
+    let index = indexes
+        .iter()
+        .find(|name| name.starts_with(prefix))
+        .expect("the source's index copy");
+    let tag = slot_of(index);
+    let (first, last) = ranges[from];
+    let (mut low, mut high) = (hot.saturating_sub(500).max(first), (hot + 499).min(last));
+    if (low..=high).contains(&tag) {
+        if tag < hot {
+            low = tag + 1;
+        } else {
+            high = tag - 1;
+        }
+    }
+    let in_range = listed
+        .iter()
+        .filter(|item| (low..=high).contains(&slot_of(&keys.item_state(**item))))
+        .count();
+    assert!(
+        in_range > 0,
+        "no listing in the slots moved: the test would not test search"
+    );
+
+    let newcomer = cluster.add_node();
+    // Searches run on both instances all along (answered from their caches or Redis).
+    let stop_searching = Arc::new(AtomicBool::new(false));
+    let searcher = {
+        let (servers, stop) = (servers.clone(), stop_searching.clone());
+        std::thread::spawn(move || {
+            let mut statuses = Vec::new();
+            let mut n = 0usize;
+            while !stop.load(Ordering::Relaxed) {
+                let r = servers[n % 2].get(&format!("/search?q=compass&page={}", 1 + n % 8));
+                statuses.push(r.status);
+                n += 1;
+            }
+            statuses
+        })
+    };
+    let load = BidLoad::start(servers.clone(), cookies, &item);
+    std::thread::sleep(Duration::from_millis(1_000));
+    let move_started = Instant::now();
+    let moved = cluster.move_slots(from, newcomer, low..=high);
+    let move_took = move_started.elapsed();
+    std::thread::sleep(Duration::from_millis(1_000));
+    let (acked, answers) = load.finish();
+    stop_searching.store(true, Ordering::Relaxed);
+    let searches = searcher.join().unwrap();
+    let during = acked
+        .iter()
+        .filter(|(_, _, t)| *t > move_started && *t < move_started + move_took)
+        .count();
+    let unavailable = answers.iter().filter(|(s, _)| *s == 503).count();
+    eprintln!(
+        "reshard: {} slots and {moved} keys moved in {move_took:?}; {} bids accepted, {during} \
+         during the move; {unavailable} of {} bid answers 503; {} of {} searches 503",
+        high - low + 1,
+        acked.len(),
+        answers.len(),
+        searches.iter().filter(|s| **s == 503).count(),
+        searches.len()
+    );
+    // The site kept answering: bids were taken during the move, nothing but 200 or a 503
+    // (a slot caught half moved), and searches were answered.
+    let odd: Vec<_> = answers
+        .iter()
+        .filter(|(status, _)| *status != 200 && *status != 503)
+        .collect();
+    assert!(odd.is_empty(), "unexpected bid answers: {odd:?}");
+    assert!(during > 0, "no bid was accepted while the slots moved");
+    assert!(
+        searches.iter().all(|s| *s == 200 || *s == 503),
+        "unexpected search answers: {searches:?}"
+    );
+    assert!(searches.iter().filter(|s| **s == 200).count() > searches.len() / 2);
+
+    // Nothing acknowledged is lost: the new owner holds the item and every accepted bid.
+    let owner = &cluster.nodes[newcomer];
+    let history = history(owner, &keys, id);
+    every_acknowledged_bid_is_in(&acked, &history);
+    assert_eq!(state_field(owner, &keys, id, "bids"), history.len() as i64);
+    // Search finds every listing once again: the new primary got its index copy, and the
+    // listings that moved are found there and no longer on the old one.
+    assert!(
+        common::server::wait_until(Duration::from_secs(15), || whole(search_all(
+            &rt, &db, "compass"
+        )))
+        .is_ok(),
+        "after the move search misses or repeats listings: {:?}",
+        search_all(&rt, &db, "compass").map(|(total, ids)| (total, ids.len()))
+    );
 }

@@ -230,6 +230,107 @@ impl RedisCluster {
         RedisCluster { nodes }
     }
 
+    /// Starts one more node, with the search module and no slots, and introduces it to the
+    /// cluster: its index in `nodes`, once every node knows it.
+    pub fn add_node(&mut self) -> usize {
+        let node = RedisProcess::start_cluster_node(cluster_port());
+        let _: () = self.nodes[0]
+            .query(
+                redis::cmd("CLUSTER")
+                    .arg("MEET")
+                    .arg("127.0.0.1")
+                    .arg(node.port),
+            )
+            .expect("introduce the new node");
+        self.nodes.push(node);
+        let known = format!("cluster_known_nodes:{}", self.nodes.len());
+        wait_until(Duration::from_secs(20), || {
+            self.nodes.iter().all(|node| {
+                let info: String = node
+                    .query(redis::cmd("CLUSTER").arg("INFO"))
+                    .unwrap_or_default();
+                info.contains("cluster_state:ok") && info.contains(&known)
+            })
+        })
+        .expect("every node knows the new one");
+        self.nodes.len() - 1
+    }
+
+    /// Moves `slots` from primary `from` to primary `to` with their keys, slot by slot, the
+    /// way `redis-cli --cluster reshard` does: the new owner imports the slot and the old one
+    /// migrates it (from then on, commands on keys already moved are redirected with `ASK`),
+    /// `MIGRATE` carries its keys 100 at a time, then every primary is told the slot's new
+    /// owner. Returns how many keys moved.
+    pub fn move_slots(
+        &self,
+        from: usize,
+        to: usize,
+        slots: std::ops::RangeInclusive<u16>,
+    ) -> usize {
+        let connect = |node: &RedisProcess| {
+            redis::Client::open(node.url())
+                .and_then(|c| c.get_connection())
+                .expect("a connection to a node")
+        };
+        let id = |conn: &mut redis::Connection| -> String {
+            redis::cmd("CLUSTER")
+                .arg("MYID")
+                .query(conn)
+                .expect("a node's id")
+        };
+        let (mut source, mut target) = (connect(&self.nodes[from]), connect(&self.nodes[to]));
+        let (source_id, target_id) = (id(&mut source), id(&mut target));
+        let mut others: Vec<redis::Connection> = self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(n, _)| *n != from && *n != to)
+            .map(|(_, node)| connect(node))
+            .collect();
+        let setslot = |conn: &mut redis::Connection, slot: u16, how: &str, node: &str| {
+            let _: () = redis::cmd("CLUSTER")
+                .arg("SETSLOT")
+                .arg(slot)
+                .arg(how)
+                .arg(node)
+                .query(conn)
+                .unwrap_or_else(|e| panic!("SETSLOT {slot} {how}: {e}"));
+        };
+        let mut moved = 0;
+        for slot in slots {
+            setslot(&mut target, slot, "IMPORTING", &source_id);
+            setslot(&mut source, slot, "MIGRATING", &target_id);
+            loop {
+                let keys: Vec<Vec<u8>> = redis::cmd("CLUSTER")
+                    .arg("GETKEYSINSLOT")
+                    .arg(slot)
+                    .arg(100)
+                    .query(&mut source)
+                    .expect("the slot's keys");
+                if keys.is_empty() {
+                    break;
+                }
+                let _: redis::Value = redis::cmd("MIGRATE")
+                    .arg("127.0.0.1")
+                    .arg(self.nodes[to].port)
+                    .arg("")
+                    .arg(0)
+                    .arg(5_000)
+                    .arg("KEYS")
+                    .arg(&keys)
+                    .query(&mut source)
+                    .unwrap_or_else(|e| panic!("MIGRATE of slot {slot}: {e}"));
+                moved += keys.len();
+            }
+            setslot(&mut target, slot, "NODE", &target_id);
+            setslot(&mut source, slot, "NODE", &target_id);
+            for other in &mut others {
+                setslot(other, slot, "NODE", &target_id);
+            }
+        }
+        moved
+    }
+
     /// The `REDIS_URL` that names every node.
     pub fn url(&self) -> String {
         let urls: Vec<String> = self.nodes.iter().map(RedisProcess::url).collect();

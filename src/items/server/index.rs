@@ -151,8 +151,9 @@ impl IdQuery {
 }
 
 /// Asks the index, in one round trip; on a Redis Cluster, every primary at once, merging their
-/// answers (see [`merge`]). A missing index asks for a new bootstrap (Redis restarted without
-/// persistence, or a primary that joined without it); an unexpected reply is an error.
+/// answers (see [`merge`]). A missing index is made again (on one Redis by a new bootstrap,
+/// on a cluster by an index check) and answered 503 meanwhile; an unexpected reply is an
+/// error.
 pub async fn ask(db: &Db, context: &'static str, asks: &[Ask]) -> Result<Vec<Answer>, AppError> {
     db.conn()?;
     let index = db.keys().items_index();
@@ -169,8 +170,17 @@ pub async fn ask(db: &Db, context: &'static str, asks: &[Ask]) -> Result<Vec<Ans
         Ok(replies) => replies,
         Err(e) => {
             if is_unknown_index(&e) {
-                db.mark_needs_bootstrap();
-                tracing::warn!("items index missing; re-creating it");
+                if sharded {
+                    // A primary that joined or was given slots (resharding): its copy is
+                    // made within a second; until then this search answers 503, never
+                    // from the other shards alone, and everything else goes on.
+                    db.request_index_check();
+                } else {
+                    // One Redis without its index restarted empty or was flushed: the whole
+                    // bootstrap (the deployment secret too) is needed.
+                    db.mark_needs_bootstrap();
+                }
+                tracing::warn!("items index missing on a primary; re-creating it");
                 return Err(AppError::Unavailable);
             }
             db.note_failure(&e);

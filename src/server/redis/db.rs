@@ -39,6 +39,10 @@ pub struct Db {
     keys: Keys,
     url: Arc<str>,
     ready: Arc<AtomicBool>,
+    /// Set when a primary was found without its index copy: the supervisor, woken through
+    /// `index_check_wake`, looks for missing copies at once ([`Db::request_index_check`]).
+    index_check: Arc<AtomicBool>,
+    index_check_wake: Arc<tokio::sync::Notify>,
     /// The deployment's secret (shared by every instance through Redis), read at bootstrap.
     secret: Arc<std::sync::OnceLock<Vec<u8>>>,
     /// A cluster's primaries as last read (see [`super::primaries`]); unused on one Redis.
@@ -134,6 +138,8 @@ impl Db {
             keys,
             url: redact(url).into(),
             ready: Arc::new(AtomicBool::new(false)),
+            index_check: Arc::new(AtomicBool::new(false)),
+            index_check_wake: Arc::new(tokio::sync::Notify::new()),
             secret: Arc::default(),
             primaries: Arc::default(),
             replica_acks: 0,
@@ -310,6 +316,25 @@ impl Db {
     /// of a Redis without persistence); requests get 503 until it is done.
     pub fn mark_needs_bootstrap(&self) {
         self.ready.store(false, Ordering::Relaxed);
+    }
+
+    /// Asks the supervisor to create missing index copies now: on a cluster, a primary that
+    /// joined or was given slots has none yet. Unlike [`Db::mark_needs_bootstrap`], the
+    /// instance keeps serving meanwhile.
+    pub fn request_index_check(&self) {
+        self.index_check.store(true, Ordering::Relaxed);
+        self.index_check_wake.notify_one();
+    }
+
+    /// Resolves when an index check is asked for (at once if one was asked for since the last
+    /// wait): the supervisor's wake-up between pings.
+    pub async fn index_check_requested(&self) {
+        self.index_check_wake.notified().await;
+    }
+
+    /// Whether an index check was asked for since the last call (and clears the request).
+    pub fn take_index_check(&self) -> bool {
+        self.index_check.swap(false, Ordering::Relaxed)
     }
 
     /// Marks Redis as down after a command failed with a connection error, so the next

@@ -56,10 +56,19 @@ impl Db {
             .query_async(&mut conn)
             .await?;
         let primaries: Arc<[Primary]> = primaries_of(slots)?.into();
-        *self.primaries.lock().unwrap_or_else(|e| e.into_inner()) = Some(Known {
-            read_at: Instant::now(),
-            primaries: primaries.clone(),
-        });
+        let before = self
+            .primaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(Known {
+                read_at: Instant::now(),
+                primaries: primaries.clone(),
+            });
+        // A primary joined, left or was given other slots (its index copy's name may have
+        // changed): look for missing copies now rather than when a search trips on one.
+        if before.is_some_and(|known| known.primaries != primaries) {
+            self.request_index_check();
+        }
         Ok(primaries)
     }
 

@@ -130,8 +130,9 @@ const INDEX_CHECK_EVERY: u32 = 5;
 /// Watches Redis forever: pings it, and on recovery runs [`bootstrap`] again, with
 /// exponential backoff while it is down. A Redis without the search module is reported on
 /// `fatal` (the server then exits: it cannot work with that Redis). On a cluster it also
-/// looks every [`INDEX_CHECK_EVERY`] pings for a primary without the indexes (one that joined,
-/// or restarted empty) and creates them there.
+/// looks every [`INDEX_CHECK_EVERY`] pings, and at the next ping when a search found one, for
+/// a primary without the indexes (one that joined, was given slots, or restarted empty) and
+/// creates them there.
 pub fn spawn(
     db: &Db,
     fatal: tokio::sync::mpsc::Sender<StartupError>,
@@ -144,7 +145,8 @@ pub fn spawn(
         loop {
             if db.is_ready() {
                 pings = pings.wrapping_add(1);
-                if db.is_cluster() && pings.is_multiple_of(INDEX_CHECK_EVERY) {
+                let asked = db.take_index_check();
+                if db.is_cluster() && (asked || pings.is_multiple_of(INDEX_CHECK_EVERY)) {
                     if let Err(e) = indexes::ensure_all(&db).await {
                         tracing::warn!(error = %e, "cannot check the indexes on every primary");
                     }
@@ -161,7 +163,11 @@ pub fn spawn(
                     backoff = Duration::from_millis(250);
                     continue;
                 }
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                // A second between pings, or less when an index check is asked for.
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    () = db.index_check_requested() => {}
+                }
                 continue;
             }
             match bootstrap(&db).await {
