@@ -11,6 +11,9 @@
 #                                  server memory over the whole run, Redis CPU per page.
 #   scripts/bench.sh hostile       memory under attack: 1,000 concurrent sign-ins, 20,000 live
 #                                  streams of unknown items, a photo decompression bomb
+#   scripts/bench.sh cluster [SIZE] pages and bids at one size (default 5000) on one Redis, then
+#                                  on a throwaway 3-primary cluster with a replica each (bids
+#                                  wait for a replica), side by side
 #   scripts/bench.sh bids [RUNS]   only the hot-item bids, RUNS times (default 5), with the time
 #                                  Redis spent in scripts: to compare two builds. With
 #                                  RBAY_BENCH_FSYNC=always|everysec the Redis under test writes
@@ -51,25 +54,28 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-# One Redis command (arguments as words); prints its reply as text.
+# One Redis command (arguments as words), sent to every node REDIS_URL lists (one, or a
+# cluster's nodes); prints each reply as text, in the order of the nodes.
 redis_cmd() {
   python3 - "$REDIS_URL" "$@" <<'PY'
 import socket, sys, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1])
-s = socket.create_connection((u.hostname, u.port or 6379))
-args = [a.encode() for a in sys.argv[2:]]
-s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
-f = s.makefile("rb")
-def reply():
-    line = f.readline()
-    if line.startswith(b"$"):
-        print(f.read(int(line[1:]) + 2)[:-2].decode())
-    elif line.startswith(b"*"):
-        for _ in range(max(int(line[1:]), 0)):
-            reply()
-    else:
-        print(line.decode().strip())
-reply()
+for url in sys.argv[1].split(","):
+    u = urllib.parse.urlparse(url)
+    s = socket.create_connection((u.hostname, u.port or 6379))
+    args = [a.encode() for a in sys.argv[2:]]
+    s.sendall(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+    f = s.makefile("rb")
+    def reply():
+        line = f.readline()
+        if line.startswith(b"$"):
+            print(f.read(int(line[1:]) + 2)[:-2].decode())
+        elif line.startswith(b"*"):
+            for _ in range(max(int(line[1:]), 0)):
+                reply()
+        else:
+            print(line.decode().strip())
+    reply()
+    s.close()
 PY
 }
 # Peak and current resident memory of the server, from the kernel's own bookkeeping.
@@ -77,18 +83,23 @@ memory() {
   awk '/VmHWM/ {hwm=$2} /VmRSS/ {rss=$2} END {printf "peak %.1f MiB, now %.1f MiB", hwm/1024, rss/1024}' "/proc/$server/status"
 }
 peak_mib() { awk '/VmHWM/ {printf "%.1f", $2/1024}' "/proc/$server/status"; }
-# Redis CPU seconds used so far (user + system), from INFO.
+# Redis CPU seconds used so far (user + system), from INFO: summed over every node REDIS_URL
+# lists (on a cluster, its primaries and replicas).
 redis_cpu() {
   python3 - "$REDIS_URL" <<'PY'
 import socket, sys, urllib.parse
-u = urllib.parse.urlparse(sys.argv[1])
-s = socket.create_connection((u.hostname, u.port or 6379))
-s.sendall(b"INFO cpu\r\n")
-data = b""
-while data.count(b"\r\n") < 2 or b"used_cpu_user:" not in data:
-    data += s.recv(65536)
-info = dict(l.split(":", 1) for l in data.decode().splitlines() if ":" in l)
-print(float(info["used_cpu_sys"]) + float(info["used_cpu_user"]))
+total = 0.0
+for url in sys.argv[1].split(","):
+    u = urllib.parse.urlparse(url)
+    s = socket.create_connection((u.hostname, u.port or 6379))
+    s.sendall(b"INFO cpu\r\n")
+    data = b""
+    while data.count(b"\r\n") < 2 or b"used_cpu_user:" not in data:
+        data += s.recv(65536)
+    s.close()
+    info = dict(l.split(":", 1) for l in data.decode().splitlines() if ":" in l)
+    total += float(info["used_cpu_sys"]) + float(info["used_cpu_user"])
+print(total)
 PY
 }
 
@@ -138,7 +149,7 @@ hot_item_bids() {
   accepted=$(awk '/accepted bids:/ {print $3}' <<<"$out")
   # All script time in Redis over the run (the bids, accepted or refused, and the analytics
   # folds and index syncs they cause), in ms per second of the run.
-  script_us=$(redis_cmd INFO commandstats | tr ',' '\n' | grep -A1 '^cmdstat_evalsha:' | awk -F= -v secs="$bid_secs" '/^usec=/ {printf "%.0f", $2 / 1000 / secs}')
+  script_us=$(redis_cmd INFO commandstats | tr ',' '\n' | grep -A1 '^cmdstat_evalsha:' | awk -F= -v secs="$bid_secs" '/^usec=/ {us += $2} END {printf "%.0f", us / 1000 / secs}')
   bids=$(curl -s "$URL/items/$item" -H "Cookie: $seller" | grep -o 'data-live="bids"[^>]*>[0-9]*' | grep -o '[0-9]*$')
   local r
   r=$(awk -v before="$before" -v after="$after" -v secs="$bid_secs" '
@@ -288,8 +299,34 @@ bids() {
   echo "server memory: $(memory)"
 }
 
+# Pages and bids at one catalogue size (default 5000) on the test Redis, then on a throwaway
+# Redis Cluster of three primaries with a replica each (scripts/redis.sh start-test-cluster;
+# bids acknowledged once a replica holds them, RBAY_REPLICA_ACKS=1), side by side.
+cluster() {
+  local size="${1:-5000}" one_redis="$REDIS_URL" nodes
+  REDIS_URL="redis://127.0.0.1:$REDIS_CLUSTER_TEST_PORT" redis_cmd PING 2>/dev/null | grep -q PONG &&
+    die "a test cluster already runs on port $REDIS_CLUSTER_TEST_PORT: stop it first (scripts/redis.sh stop-test-cluster)"
+  say "one Redis: $one_redis"
+  pages "$size" | tee "$WORK/one.txt"
+  say "a Redis Cluster: three primaries, a replica each"
+  nodes="$(REDIS_URL= RBAY_CLUSTER_REPLICAS=1 scripts/redis.sh start-test-cluster | tail -n 1)"
+  (export REDIS_URL="$nodes" RBAY_REPLICA_ACKS=1; pages "$size") | tee "$WORK/cluster.txt" || true
+  RBAY_CLUSTER_REPLICAS=1 REDIS_URL= scripts/redis.sh stop-test-cluster
+  echo
+  echo "| $size items | one Redis: req/s | p99 | Redis CPU | cluster: req/s | p99 | Redis CPU (6 nodes) |"
+  echo "|---|---|---|---|---|---|---|"
+  paste -d '\t' <(grep "^| $size |" "$WORK/one.txt") <(grep "^| $size |" "$WORK/cluster.txt") |
+    awk -F'\t' '{ split($1, a, "|"); split($2, b, "|");
+      printf "|%s|%s|%s|%s|%s|%s|%s|\n", a[3], a[4], a[6], a[7], b[4], b[6], b[7] }'
+  # The rows' labels are the first run's: each run's own bid counts and memory.
+  for run in one cluster; do
+    echo "$run: $(grep '^hot-item bids' "$WORK/$run.txt"); $(grep '^server memory' "$WORK/$run.txt")"
+  done
+}
+
 case "${1:-}" in
   hostile) hostile ;;
+  cluster) shift; cluster "$@" ;;
   bids) shift; bids "$@" ;;
   jobs) jobs ;;
   alerts) alerts ;;
