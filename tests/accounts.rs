@@ -397,3 +397,71 @@ async fn sign_out_makes_the_old_cookie_useless() {
             .is_none());
     }
 }
+
+#[tokio::test]
+async fn an_older_password_hash_is_made_again_at_sign_in_and_sessions_stay() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let db = test_db().await;
+    let created = accounts::sign_up(
+        &db,
+        &policy(),
+        "1.1.1.1",
+        accounts::SignUp::new("Olive", PASSWORD, PASSWORD),
+    )
+    .await
+    .unwrap();
+    let user = db.keys().user(created.user_id);
+    let stored = |db: rbay::server::Db, key: String| async move {
+        let mut conn = db.raw_conn();
+        redis::cmd("HGET")
+            .arg(key)
+            .arg("password")
+            .query_async::<String>(&mut conn)
+            .await
+            .unwrap()
+    };
+    // The account as an earlier release left it: 12 MiB x 3.
+    let params = argon2::Params::new(12 * 1024, 3, 1, None).unwrap();
+    let old = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+        .hash_password(
+            PASSWORD.as_bytes(),
+            &SaltString::from_b64("c29tZXNhbHRzb21lc2FsdA").unwrap(),
+        )
+        .unwrap()
+        .to_string();
+    let mut conn = db.raw_conn();
+    let _: () = redis::cmd("HSET")
+        .arg(&user)
+        .arg("password")
+        .arg(&old)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+
+    // A wrong password changes nothing.
+    problems(accounts::sign_in(&db, &policy(), "1.1.1.1", "olive", "not it at all", None).await);
+    assert_eq!(stored(db.clone(), user.clone()).await, old);
+    // The right one signs in and leaves today's hash of the same password behind.
+    accounts::sign_in(&db, &policy(), "1.1.1.1", "olive", PASSWORD, None)
+        .await
+        .unwrap();
+    let upgraded = stored(db.clone(), user.clone()).await;
+    assert!(upgraded.contains("m=7168,t=5,p=1"), "{upgraded}");
+    assert!(!accounts::passwords::needs_rehash(&upgraded));
+    // Same password: the sessions granted before stay alive.
+    assert!(sessions::lookup(&db, &created.token, policy().session_ttl)
+        .await
+        .unwrap()
+        .is_some());
+    // It verifies, and is not made again.
+    accounts::sign_in(&db, &policy(), "1.1.1.1", "olive", PASSWORD, None)
+        .await
+        .unwrap();
+    assert_eq!(stored(db.clone(), user.clone()).await, upgraded);
+    // A hash that changed since the check (a reset in between) is left alone.
+    let outcome = accounts::passwords::rehash(&db, created.user_id, &old, PASSWORD.to_string())
+        .await
+        .unwrap();
+    assert_eq!(outcome, accounts::passwords::Rehash::Changed);
+    assert_eq!(stored(db.clone(), user).await, upgraded);
+}

@@ -239,7 +239,7 @@ pub async fn sign_in(
             .map_err(form_problem)?;
         return Err(wrong());
     };
-    if !passwords::verify_password(password, phc)
+    if !passwords::verify_password(password.clone(), phc.clone())
         .await
         .map_err(form_problem)?
     {
@@ -248,6 +248,14 @@ pub async fn sign_in(
     // Said only to whoever knows the password.
     if suspended {
         return Err(FormErrors::form(Problem::Suspended));
+    }
+    // A hash made with older parameters is made again now that the password is at hand
+    // (once per account). Failing that only leaves the old hash, which still works.
+    if passwords::needs_rehash(&phc) {
+        match passwords::rehash(db, id, &phc, password).await {
+            Ok(outcome) => tracing::info!(user_id = %id, ?outcome, "password hash upgraded"),
+            Err(e) => tracing::warn!(user_id = %id, error = ?e, "password hash not upgraded"),
+        }
     }
     if let Some(old) = previous_token {
         sessions::destroy(db, old).await.map_err(form_problem)?;

@@ -1,6 +1,8 @@
 //! Password hashing: argon2id on a small fixed pool of threads (see `server::workers`).
 
+use crate::accounts::UserId;
 use crate::error::AppError;
+use crate::server::redis::db::{redis_error, Db};
 use crate::server::workers::Workers;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
@@ -61,6 +63,64 @@ pub async fn verify_password(password: String, phc: String) -> Result<bool, AppE
         .await
 }
 
+/// Whether `phc` was made with other parameters than today's [`argon2`] (an older account's
+/// hash, or one that is not argon2id at all): sign-in then hashes the password again.
+pub fn needs_rehash(phc: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(phc) else {
+        return true;
+    };
+    let current = argon2();
+    let params = current.params();
+    parsed.algorithm != argon2::Algorithm::Argon2id.ident()
+        || parsed.version != Some(argon2::Version::V0x13.into())
+        || argon2::Params::try_from(&parsed).map_or(true, |p| {
+            (p.m_cost(), p.t_cost(), p.p_cost())
+                != (params.m_cost(), params.t_cost(), params.p_cost())
+        })
+}
+
+/// `lua/rehash_password.lua`: a newer hash of the same password, unless it changed meanwhile.
+static REHASH_PASSWORD: LazyLock<redis::Script> = crate::lua_script!("rehash_password");
+
+/// What `lua/rehash_password.lua` did, strictly `{ rehashed }` or `{ changed }`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rehash {
+    Rehashed,
+    /// The account's hash is no longer the one checked (a reset in between): left alone.
+    Changed,
+}
+
+impl redis::FromRedisValue for Rehash {
+    fn from_redis_value(v: redis::Value) -> Result<Self, redis::ParsingError> {
+        let f = crate::server::redis::reply::Fields::new("rehash_password", v)?;
+        f.expect_len(1)?;
+        match f.status()?.as_str() {
+            "rehashed" => Ok(Rehash::Rehashed),
+            "changed" => Ok(Rehash::Changed),
+            other => Err(f.unknown_status(other)),
+        }
+    }
+}
+
+/// Hashes `password` (just checked against `checked`, which [`needs_rehash`]) with today's
+/// parameters and stores the new hash in `user`'s account, unless its hash changed since.
+pub async fn rehash(
+    db: &Db,
+    user: UserId,
+    checked: &str,
+    password: String,
+) -> Result<Rehash, AppError> {
+    let phc = hash_password(password).await?;
+    let mut conn = db.conn()?;
+    REHASH_PASSWORD
+        .key(db.keys().user(user))
+        .arg(checked)
+        .arg(phc)
+        .invoke_async(&mut conn)
+        .await
+        .map_err(|e| redis_error("rehash password", e))
+}
+
 /// Spends the time of a real check on a password that cannot match, so that "no such user"
 /// takes as long as "wrong password".
 pub async fn verify_nothing(password: String) -> Result<(), AppError> {
@@ -106,5 +166,10 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(new.contains("m=7168,t=5"), "{new}");
+        // Sign-in hashes the old one again, and leaves today's alone.
+        assert!(needs_rehash(&old));
+        assert!(!needs_rehash(&new));
+        assert!(needs_rehash(&new.replace("argon2id", "argon2i")));
+        assert!(needs_rehash("not a PHC string"));
     }
 }
