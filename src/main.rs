@@ -149,8 +149,15 @@ async fn run() -> ExitCode {
     // a bad value ends the program here, naming the variable.
     let Cli { command, config } = Cli::parse();
     let seeding = matches!(command, Some(Command::Seed { .. }));
-    // The seed command shows a progress bar; per-item log lines would drown it.
-    let default_filter = if seeding { "warn" } else { "info" };
+    // The seed command shows a progress bar; per-item log lines would drown it. The Redis
+    // Cluster client warns of every failed connection attempt to every node (14 lines a
+    // second with the cluster down); the supervisor already says once a second, with
+    // backoff, that Redis cannot be reached.
+    let default_filter = if seeding {
+        "warn"
+    } else {
+        "info,redis::cluster_handling=error"
+    };
     let filter = config.log.as_deref().unwrap_or(default_filter);
     tracing_subscriber::fmt()
         .with_env_filter(

@@ -163,7 +163,8 @@ pub struct Config {
           value_name = "RBAY_JOB_VISIBILITY_MS", default_value = "30000", value_parser = visibility)]
     pub job_visibility: Duration,
 
-    /// Log filter (tracing's EnvFilter syntax) [default: info; warn for `seed`]
+    /// Log filter (tracing's EnvFilter syntax) [default: info,redis::cluster_handling=error;
+    /// warn for `seed`]
     #[arg(long, env = "RUST_LOG", value_name = "RUST_LOG")]
     pub log: Option<String>,
 }
