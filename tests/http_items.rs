@@ -1111,3 +1111,75 @@ fn form_encode(text: &str) -> String {
         })
         .collect()
 }
+
+#[test]
+fn buy_it_now_is_at_the_price_the_buyer_saw_or_not_at_all() {
+    use common::server::{create_listing, created_id, follow, get, location, plain_post};
+    use common::server::{send_item_form, sign_up};
+    let server = server();
+    let seller = sign_up(&server, "binseller");
+    let buyer = sign_up(&server, "binbuyer");
+    let fields = [
+        ("name", "Walnut chair"),
+        ("description", "Sturdy."),
+        ("category", "home"),
+        ("price", "20"),
+        ("buy_now", "50"),
+        ("duration", "3d"),
+    ];
+    let id = created_id(&create_listing(&server, &seller, &fields, &[]));
+    let page = format!("/items/{id}");
+    // The buyer's page: the confirming form carries the price it shows.
+    let seen = get(&server, &page, Some(&buyer)).body;
+    assert!(
+        seen.contains("name=\"price_cents\" value=\"5000\""),
+        "{seen}"
+    );
+    // The seller raises it before the buyer confirms.
+    let revision = [
+        ("item_id", id.as_str()),
+        ("name", "Walnut chair"),
+        ("description", "Sturdy."),
+        ("category", "home"),
+        ("price", "20"),
+        ("buy_now", "80"),
+    ];
+    let revised = send_item_form(&server, "/api/items/revise", &seller, &revision, &[], true);
+    assert_eq!(revised.status, 200, "{}", revised.body);
+    // Confirming the price seen buys nothing, and says why (JavaScript off).
+    let stale = plain_post(
+        &server,
+        "/api/items/buy",
+        &format!("item_id={id}&price_cents=5000"),
+        Some(&buyer),
+    );
+    assert!(
+        location(&stale).starts_with(&format!("{page}?")),
+        "{}",
+        location(&stale)
+    );
+    let back = follow(&server, &stale, Some(&buyer)).body;
+    assert!(
+        back.contains("The seller changed the Buy It Now price since you opened this page"),
+        "{back}"
+    );
+    assert!(back.contains("name=\"price_cents\" value=\"8000\""));
+    assert!(!get(&server, &page, None).body.contains("Bought now by"));
+    // At the new price, confirmed, it is bought.
+    let bought = plain_post(
+        &server,
+        "/api/items/buy",
+        &format!("item_id={id}&price_cents=8000"),
+        Some(&buyer),
+    );
+    assert_eq!(location(&bought), format!("{page}#bid"));
+    let after = get(&server, &page, Some(&buyer)).body;
+    assert!(
+        after.contains("Bought now by binbuyer for $80.00"),
+        "{after}"
+    );
+    assert!(
+        !after.contains("name=\"price_cents\""),
+        "Buy It Now is gone once bought"
+    );
+}

@@ -84,7 +84,7 @@ async fn a_hidden_listing_is_gone_from_search_rankings_cards_and_bidding_and_com
         .await
         .unwrap();
     assert_eq!(bid, BidOutcome::Rejected(BidRejection::Removed));
-    let bought = buy_now(&db, UserId(7), "bea", hidden).await.unwrap();
+    let bought = buy_now(&db, UserId(7), "bea", hidden, None).await.unwrap();
     assert_eq!(bought, BuyOutcome::Refused(BidRejection::Removed));
     let limit = rbay::server::redis::rate_limit::Limit::per_secs(100, 60);
     let comment = rbay::comments::server::add(&db, limit, hidden, UserId(7), "bea", "Hello?")
@@ -392,7 +392,7 @@ async fn a_blocked_bidder_is_refused_by_the_bid_and_buy_it_now_scripts() {
 
     let refused = place_bid(&db, bea, "bea", item, 2_000).await.unwrap();
     assert_eq!(refused, BidOutcome::Rejected(BidRejection::Blocked));
-    let bought = buy_now(&db, bea, "bea", item).await.unwrap();
+    let bought = buy_now(&db, bea, "bea", item, None).await.unwrap();
     assert_eq!(bought, BuyOutcome::Refused(BidRejection::Blocked));
     // Another bidder is not, and the block is the seller's alone: bea bids on others' items.
     let ok = place_bid(&db, cal, "cal", item, 2_000).await.unwrap();

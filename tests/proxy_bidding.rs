@@ -336,13 +336,13 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         Some(5_000)
     );
     assert_eq!(
-        rbay::auction::server::buy_now(&db, UserId(SELLER.0), SELLER.1, id)
+        rbay::auction::server::buy_now(&db, UserId(SELLER.0), SELLER.1, id, None)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Refused(BidRejection::OwnItem)
     );
     assert!(matches!(
-        rbay::auction::server::buy_now(&db, UserId(ANN.0), ANN.1, id)
+        rbay::auction::server::buy_now(&db, UserId(ANN.0), ANN.1, id, None)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Bought {
@@ -356,6 +356,34 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         (5_000, Some(UserId(ANN.0)))
     );
     assert_eq!(item.outcome.as_deref(), Some("bought"));
+    // Only at the price the buyer confirmed: one the seller changed since is refused, and
+    // nothing happens.
+    let revised = listing(&db, 1_000, None, Some(5_000)).await;
+    assert_eq!(
+        rbay::auction::server::buy_now(&db, UserId(ANN.0), ANN.1, revised, Some(4_000))
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::PriceChanged { price_cents: 5_000 }
+    );
+    let untouched = items::get(&db, revised).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            untouched.bids,
+            untouched.high_bidder_id,
+            untouched.buy_now_cents
+        ),
+        (0, None, Some(5_000))
+    );
+    assert!(untouched.outcome.is_none());
+    assert!(matches!(
+        rbay::auction::server::buy_now(&db, UserId(ANN.0), ANN.1, revised, Some(5_000))
+            .await
+            .unwrap(),
+        rbay::auction::server::BuyOutcome::Bought {
+            price_cents: 5_000,
+            ..
+        }
+    ));
     assert_eq!(
         rbay::auction::server::place_bid(&db, UserId(BEN.0), BEN.1, id, 6_000)
             .await
@@ -376,7 +404,7 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         None
     );
     assert_eq!(
-        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, bid_on)
+        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, bid_on, None)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Unavailable
@@ -387,7 +415,7 @@ async fn buy_it_now_ends_the_auction_at_once_while_no_bid_or_an_unmet_reserve() 
         .await
         .unwrap();
     assert!(matches!(
-        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, reserved)
+        rbay::auction::server::buy_now(&db, UserId(CAT.0), CAT.1, reserved, None)
             .await
             .unwrap(),
         rbay::auction::server::BuyOutcome::Bought { .. }
@@ -401,7 +429,7 @@ async fn buy_it_now_racing_a_bid_has_exactly_one_outcome_every_time() {
         let id = listing(&db, 1_000, None, Some(5_000)).await;
         let (a, b) = (db.clone(), db.clone());
         let buy = tokio::spawn(async move {
-            rbay::auction::server::buy_now(&a, UserId(ANN.0), ANN.1, id)
+            rbay::auction::server::buy_now(&a, UserId(ANN.0), ANN.1, id, None)
                 .await
                 .unwrap()
         });

@@ -373,7 +373,7 @@ async fn a_category_is_browsed_by_end_and_counted_live() {
         "counts of live auctions, most first"
     );
     // Buy It Now ends an auction at once: it leaves its category.
-    rbay::auction::server::buy_now(&db, UserId(9), "buyer", print)
+    rbay::auction::server::buy_now(&db, UserId(9), "buyer", print, None)
         .await
         .unwrap();
     let art = rankings::browse(&db, BrowseSort::EndingSoon, Some("art"), 1)

@@ -97,8 +97,10 @@ pub async fn place_bid(item_id: ItemId, amount: String) -> Result<BidReply, AppE
 }
 
 /// Buy It Now. Plain form posts return to the item page with the result.
+/// `price_cents` is the price the buyer's page showed (the confirming form sends it): a price
+/// revised since is refused, never charged.
 #[server(prefix = "/api", endpoint = "items/buy")]
-pub async fn buy_now(item_id: ItemId) -> Result<BidReply, AppError> {
+pub async fn buy_now(item_id: ItemId, price_cents: Option<i64>) -> Result<BidReply, AppError> {
     use crate::auction::server::bids::{self, BuyOutcome};
     use crate::auction::BID_PROBLEM_PARAM;
     use crate::auction::{bid_message, BidProblem};
@@ -130,7 +132,7 @@ pub async fn buy_now(item_id: ItemId) -> Result<BidReply, AppError> {
     if let Err(secs) = allowed {
         return reject(BidProblem::RateLimited(secs));
     }
-    match bids::buy_now(&state.db, user.id, &user.username, id).await? {
+    match bids::buy_now(&state.db, user.id, &user.username, id, price_cents).await? {
         BuyOutcome::Bought { price_cents, .. } => {
             // The winner and the seller hear about it now, not at the original end.
             let db = state.db.clone();
@@ -150,6 +152,7 @@ pub async fn buy_now(item_id: ItemId) -> Result<BidReply, AppError> {
             })
         }
         BuyOutcome::Unavailable => reject(BidProblem::BuyNowGone),
+        BuyOutcome::PriceChanged { .. } => reject(BidProblem::BuyNowPriceChanged),
         BuyOutcome::Refused(r) => reject(r.problem().0),
     }
 }

@@ -53,6 +53,8 @@ crate::problems! {
         Blocked = "blocked" => "The seller of this item does not accept your bids.",
         /// Buy It Now is gone (bidding took over) or was never offered.
         BuyNowGone = "buynow-gone" => "Buy It Now is no longer available: bidding has started.",
+        /// The seller changed the Buy It Now price after the buyer's page showed it.
+        BuyNowPriceChanged = "buynow-price" => "The seller changed the Buy It Now price since you opened this page: nothing was bought. Check the new price below.",
         /// Below the minimum: [`bid_message`] names the minimum.
         TooLow = "low" => "Your bid is below the minimum.",
     }

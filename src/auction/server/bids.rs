@@ -161,11 +161,16 @@ pub enum BuyOutcome {
     },
     /// No Buy It Now price, or bidding has taken over.
     Unavailable,
+    /// The price is not the one the buyer agreed to (the seller revised it since): this one.
+    PriceChanged {
+        price_cents: i64,
+    },
     Refused(BidRejection),
 }
 
 /// `lua/buy_now.lua`'s reply, strictly: `{ bought, price, time }`, `{ unavailable }`,
-/// `{ not_found }`, `{ ended }`, `{ own_item }`, `{ removed }` or `{ blocked }`.
+/// `{ price_changed, price }`, `{ not_found }`, `{ ended }`, `{ own_item }`, `{ removed }` or
+/// `{ blocked }`.
 impl FromRedisValue for BuyOutcome {
     fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
         let f = Fields::new("buy_now", v)?;
@@ -179,6 +184,12 @@ impl FromRedisValue for BuyOutcome {
                 }
             }
             "unavailable" => BuyOutcome::Unavailable,
+            "price_changed" => {
+                f.expect_len(2)?;
+                BuyOutcome::PriceChanged {
+                    price_cents: f.get(1)?,
+                }
+            }
             "not_found" => BuyOutcome::Refused(BidRejection::NotFound),
             "ended" => BuyOutcome::Refused(BidRejection::Ended),
             "own_item" => BuyOutcome::Refused(BidRejection::OwnItem),
@@ -190,11 +201,14 @@ impl FromRedisValue for BuyOutcome {
 }
 
 /// Buys the item at its Buy It Now price (`lua/buy_now.lua`): the auction ends at once.
+/// `agreed_cents`, the price the buyer's page showed and they confirmed, must still be the
+/// price (a seller may revise it before the first bid); `None` buys at whatever it is.
 pub async fn buy_now(
     db: &Db,
     buyer_id: UserId,
     buyer_name: &str,
     item_id: ItemId,
+    agreed_cents: Option<i64>,
 ) -> Result<BuyOutcome, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
@@ -205,6 +219,7 @@ pub async fn buy_now(
         .key(keys.shard_blocks(shard_of(item_id.0)))
         .arg(buyer_id)
         .arg(buyer_name)
+        .arg(agreed_cents.map(|c| c.to_string()).unwrap_or_default())
         .category_rankings(keys, shard_of(item_id.0))
         .invoke_async(&mut conn)
         .await

@@ -120,6 +120,8 @@ fn BuyNow(item_id: ItemId, price_cents: i64) -> impl IntoView {
             <summary class="button button-buy">"Buy It Now for " {format_cents(price_cents)}</summary>
             <form class="buy-now-confirm" method="post" action="/api/items/buy">
                 <input type="hidden" name="item_id" value=item_id/>
+                // The price agreed to: a price the seller changed since is refused.
+                <input type="hidden" name="price_cents" value=price_cents/>
                 <p>
                     "Buy it now for " <strong>{format_cents(price_cents)}</strong>
                     "? The auction ends and you agree to pay the seller."
