@@ -50,9 +50,18 @@ const NETWORK_COUNT_TTL_SECS: u64 = 86_400;
 /// Counts a view of an item (`lua/increment_view.lua`: once per visitor, never the seller's
 /// own, at most [`NEW_VISITORS_PER_NETWORK`] new visitors per network per day; a counted view
 /// moves the item in "Most viewed" and is announced live); returns the view count, or `None`
-/// for an unknown item.
+/// for an unknown item and for a repeat view this instance remembered ([`SEEN_LATELY`]: no
+/// round trip, and the count it would return is not known).
 pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option<i64>, AppError> {
     let keys = db.keys();
+    // This visitor was seen on this item lately: the script would answer "seen" again.
+    let known = format!("{}{id}|{}", keys.prefix(), visitor.key);
+    if let Some(again) = SEEN_LATELY.get(&known) {
+        if let Again::Repeat { seller } = again {
+            crate::analytics::server::note_repeat_view(db, id, seller);
+        }
+        return Ok(None);
+    }
     let mut conn = db.conn()?;
     let seen: Seen = item_script(&INCREMENT_VIEW, keys, id)
         .key(keys.item_viewers(id))
@@ -67,13 +76,47 @@ pub async fn count_view(db: &Db, id: ItemId, visitor: &Visitor) -> Result<Option
         .map_err(|e| redis_error("count view", e))?;
     Ok(match seen {
         Seen::NotFound => None,
-        Seen::Counted { views } | Seen::Own { views } => Some(views),
+        Seen::Counted { views, seller } => {
+            SEEN_LATELY.insert(known, Again::Repeat { seller });
+            Some(views)
+        }
+        Seen::Own { views } => {
+            SEEN_LATELY.insert(known, Again::Own);
+            Some(views)
+        }
         Seen::Repeat { views, seller } => {
+            SEEN_LATELY.insert(known, Again::Repeat { seller });
             crate::analytics::server::note_repeat_view(db, id, seller);
             Some(views)
         }
     })
 }
+
+/// What the view script would say of a visitor it has seen on an item: a repeat view (the
+/// seller's statistics count it), or the seller's own (nothing to count).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Again {
+    Repeat { seller: UserId },
+    Own,
+}
+
+/// How long an instance remembers that a visitor has seen an item, so that their repeat views
+/// cost no script: a visitor once counted is never counted again (the script's own set says
+/// so for good), so remembering it longer changes nothing but memory.
+const SEEN_LATELY_FOR: std::time::Duration = std::time::Duration::from_secs(120);
+/// Visitor-item pairs remembered per instance (about 0.2 KB each).
+const SEEN_LATELY_MAX: u64 = 8_192;
+
+/// Recently seen visitor-item pairs (`<prefix><item>|<visitor key>`), per instance. A repeat
+/// view found here is noted for the seller's statistics (batched) without a round trip; only
+/// a first view (or one this instance has not seen lately) runs `lua/increment_view.lua`.
+static SEEN_LATELY: std::sync::LazyLock<moka::sync::Cache<String, Again>> =
+    std::sync::LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(SEEN_LATELY_FOR)
+            .max_capacity(SEEN_LATELY_MAX)
+            .build()
+    });
 
 /// What `lua/increment_view.lua` made of a view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +124,7 @@ enum Seen {
     /// A new visitor: counted.
     Counted {
         views: i64,
+        seller: UserId,
     },
     /// Seen before (or over the network's allowance): not counted here, but the seller's
     /// statistics count it as a view.
@@ -103,7 +147,10 @@ impl FromRedisValue for Seen {
         Ok(match f.status()?.as_str() {
             "counted" => {
                 f.expect_len(3)?;
-                Seen::Counted { views: f.get(1)? }
+                Seen::Counted {
+                    views: f.get(1)?,
+                    seller: f.get(2)?,
+                }
             }
             "seen" => {
                 f.expect_len(3)?;
