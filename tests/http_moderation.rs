@@ -206,6 +206,7 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
     let cheat = sign_up(&server, "mcheat");
     assert_eq!(get(&server, "/my/bids", Some(&cheat)).status, 200);
     let user_id = cookie_user(&cheat);
+    assert!(get(&server, "/", Some(&cheat)).body.contains("mcheat"));
 
     let suspended = plain_post(
         &server,
@@ -222,6 +223,11 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
         "{}",
         after.status
     );
+    // A page of the personal tier (the home page: holes read alongside the session lookup)
+    // shows the old cookie nobody's name either.
+    let home = get(&server, "/", Some(&cheat));
+    assert_eq!(home.status, 200);
+    assert!(!home.body.contains("mcheat"), "a dead session's name shown");
     let wrong = plain_post(
         &server,
         "/api/auth/signin",

@@ -46,31 +46,37 @@ struct AccountHole;
 
 #[cfg(feature = "ssr")]
 impl crate::server::personal::holes::Filler for AccountHole {
-    fn fill<'a>(
+    fn read<'a>(
         &'a self,
         state: &'a crate::server::state::AppState,
-        viewer: &'a CurrentUser,
-    ) -> crate::server::personal::holes::Filled<'a> {
+        _: crate::util::id::UserId,
+    ) -> crate::server::personal::holes::Read<'a> {
+        use axum::body::Bytes;
         // The links are the same for the same viewer and unread count: rendered once each,
-        // reused for a while (bounded by bytes; per viewer, never shared).
-        static RENDERED: std::sync::LazyLock<moka::sync::Cache<CurrentUser, std::sync::Arc<str>>> =
+        // reused for a while (bounded by bytes; per viewer, never shared). Nothing to read:
+        // the session lookup brings the name and unread count.
+        static RENDERED: std::sync::LazyLock<moka::sync::Cache<CurrentUser, Bytes>> =
             std::sync::LazyLock::new(|| {
                 moka::sync::Cache::builder()
                     .time_to_live(std::time::Duration::from_secs(10))
-                    .weigher(|_, html: &std::sync::Arc<str>| {
-                        u32::try_from(html.len()).unwrap_or(u32::MAX)
-                    })
+                    .weigher(|_, html: &Bytes| u32::try_from(html.len()).unwrap_or(u32::MAX))
                     .max_capacity(1024 * 1024)
                     .build()
             });
-        let admin = state.config.admins.contains(&viewer.username);
-        let html = RENDERED.get_with(viewer.clone(), || {
-            crate::util::html::render_alone(|| {
-                crate::util::html::to_html(account_links(Some(viewer.clone()), admin))
-            })
-            .into()
-        });
-        Box::pin(async move { Ok(Some(vec![html.to_string()])) })
+        let render = move |viewer: &CurrentUser| {
+            let admin = state.config.admins.contains(&viewer.username);
+            let html = RENDERED.get_with_by_ref(viewer, || {
+                Bytes::from(crate::util::html::render_alone(|| {
+                    crate::util::html::to_html(account_links(Some(viewer.clone()), admin))
+                }))
+            });
+            vec![html]
+        };
+        Box::pin(async move {
+            Ok(Some(
+                Box::new(render) as crate::server::personal::holes::Render<'a>
+            ))
+        })
     }
 }
 

@@ -12,8 +12,8 @@
 //!   found but by its seller and the moderators; the bid, Buy It Now and comment scripts refuse
 //!   it (`lua/moderate_item.lua`);
 //! - a hidden comment moves out of the item's comments, live (`lua/moderate_comment.lua`);
-//! - a suspended user's sessions die on every instance at once (`lua/session.lua` checks the
-//!   account on every request), and signing in is refused: without a session there is no bid,
+//! - a suspended user's sessions die on every instance at once (the session lookup checks
+//!   the account on every request), and signing in is refused: without a session there is no bid,
 //!   listing or comment;
 //! - a blocked bidder is refused by the bid and Buy It Now scripts themselves: the seller's
 //!   blocks are copied into each item shard, so the script reads them in its own slot.

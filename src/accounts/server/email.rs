@@ -508,7 +508,7 @@ pub async fn confirm(db: &Db, token: &str) -> Result<Result<UserId, Problem>, Ap
 }
 
 /// Follows a password-reset link: sets the new password and ends every session of the user on
-/// every instance (`lua/session.lua` refuses sessions older than the change).
+/// every instance (the session lookup refuses sessions older than the change).
 pub async fn reset_password(
     db: &Db,
     token: &str,

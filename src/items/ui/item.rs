@@ -229,8 +229,10 @@ mod holes {
     use crate::accounts::CurrentUser;
     use crate::comments::Comment;
     use crate::items::ItemDetail;
-    use crate::server::personal::holes::{Filled, Filler};
+    use crate::server::personal::holes::{Filler, Read, Render};
     use crate::server::state::AppState;
+    use crate::util::id::UserId;
+    use axum::body::Bytes;
 
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, LazyLock};
@@ -263,12 +265,12 @@ mod holes {
     /// trip and no render. Bounded by bytes; entries are per viewer, never shared.
     ///
     /// [`INSTANCE_TTL`]: crate::server::http::page_cache::INSTANCE_TTL
-    static RENDERED: LazyLock<moka::sync::Cache<ViewerKey, Arc<Vec<String>>>> =
+    static RENDERED: LazyLock<moka::sync::Cache<ViewerKey, Arc<Vec<Bytes>>>> =
         LazyLock::new(|| {
             moka::sync::Cache::builder()
                 .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
-                .weigher(|_, holes: &Arc<Vec<String>>| {
-                    let bytes: usize = holes.iter().map(String::len).sum();
+                .weigher(|_, holes: &Arc<Vec<Bytes>>| {
+                    let bytes: usize = holes.iter().map(Bytes::len).sum();
                     u32::try_from(bytes).unwrap_or(u32::MAX)
                 })
                 .max_capacity(2 * 1024 * 1024)
@@ -276,41 +278,45 @@ mod holes {
         });
 
     impl Filler for ItemHoles {
-        fn fill<'a>(&'a self, state: &'a AppState, viewer: &'a CurrentUser) -> Filled<'a> {
+        fn read<'a>(&'a self, state: &'a AppState, viewer: UserId) -> Read<'a> {
             Box::pin(async move {
                 let found =
-                    crate::items::server::store::viewer_state(&state.db, &self.item, viewer.id)
+                    crate::items::server::store::viewer_state(&state.db, &self.item, viewer)
                         .await?;
                 // The auction (or its likes, watchers or comments) moved since the page was
                 // rendered, perhaps by this viewer: render it again.
                 let Some((viewer, views)) = found else {
                     return Ok(None);
                 };
-                let key: ViewerKey = (
-                    self.render,
-                    viewer.id.map_or(0, u64::from),
-                    viewer.liked,
-                    viewer.my_max_cents,
-                    viewer.watching,
-                    views,
-                );
-                let holes = RENDERED.get_with(key, || {
-                    let item = ItemDetail {
+                let render = move |_: &CurrentUser| {
+                    let key: ViewerKey = (
+                        self.render,
+                        viewer.id.map_or(0, u64::from),
+                        viewer.liked,
+                        viewer.my_max_cents,
+                        viewer.watching,
                         views,
-                        ..self.item.clone()
-                    };
-                    let now_ms = crate::util::time::now_ms();
-                    let form = BidReturn::default();
-                    Arc::new(crate::util::html::render_alone(|| {
-                        MINE.iter()
-                            .map(|&part| {
-                                let view = mine(part, &item, &self.latest, &viewer, &form, now_ms);
-                                crate::util::html::to_html(view)
-                            })
-                            .collect()
-                    }))
-                });
-                Ok(Some(Vec::clone(&holes)))
+                    );
+                    let holes = RENDERED.get_with(key, || {
+                        let item = ItemDetail {
+                            views,
+                            ..self.item.clone()
+                        };
+                        let now_ms = crate::util::time::now_ms();
+                        let form = BidReturn::default();
+                        Arc::new(crate::util::html::render_alone(|| {
+                            MINE.iter()
+                                .map(|&part| {
+                                    let view =
+                                        mine(part, &item, &self.latest, &viewer, &form, now_ms);
+                                    Bytes::from(crate::util::html::to_html(view))
+                                })
+                                .collect()
+                        }))
+                    });
+                    Vec::clone(&holes)
+                };
+                Ok(Some(Box::new(render) as Render<'a>))
             })
         }
     }

@@ -7,11 +7,13 @@
 //!   asks [`register`] for a [`Filler`] slot and renders a mark (`<rbay-hole data-hole="f.h">`)
 //!   instead of itself ([`Punched::mark`]). The filler owns the shared data its holes need and
 //!   renders them later with the same views as a normal render (`ui::personal`).
-//! - Serving: [`Template::parse`] splits the stored HTML at the marks; [`Template::fill`]
-//!   asks every filler for its holes for this viewer (concurrently; each reads what it needs
-//!   in one round trip) and joins the pieces. A filler answers `None` when the shared part has
-//!   changed since it was rendered (say the viewer has just bid): the page is rendered again,
-//!   so every viewer reads their own writes.
+//! - Serving: [`Template::parse`] splits the stored HTML at the marks; [`Template::read`]
+//!   asks every filler to read what its holes need for the viewer named by the session cookie
+//!   (concurrently, and alongside the session's own lookup: one round trip in all), and once
+//!   the session is confirmed [`Template::assemble`] renders the holes for the viewer and
+//!   joins the pieces without copying the page. A filler answers `None` when the shared part
+//!   has changed since it was rendered (say the viewer has just bid): the page is rendered
+//!   again, so every viewer reads their own writes.
 //!
 //! A mark cannot come from user text: Leptos escapes `<` in text and `"` in attributes, so the
 //! exact mark only ever comes from [`Punched::mark`].
@@ -19,23 +21,33 @@
 use crate::accounts::CurrentUser;
 use crate::error::AppError;
 use crate::server::state::AppState;
+use crate::util::id::UserId;
+use axum::body::Bytes;
 use leptos::prelude::*;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 
 const MARK_START: &str = "<rbay-hole data-hole=\"";
 const MARK_END: &str = "\"></rbay-hole>";
 
-/// What [`Filler::fill`] returns: the holes' HTML in hole order, or `None` when stale.
-pub type Filled<'a> =
-    Pin<Box<dyn Future<Output = Result<Option<Vec<String>>, AppError>> + Send + 'a>>;
+/// A filler's holes, in hole order, rendered for the viewer once their session is confirmed
+/// from what [`Filler::read`] found.
+pub type Render<'a> = Box<dyn FnOnce(&CurrentUser) -> Vec<Bytes> + Send + 'a>;
+
+/// What [`Filler::read`] returns: the render of its holes, or `None` when stale.
+pub type Read<'a> = Pin<Box<dyn Future<Output = Result<Option<Render<'a>>, AppError>> + Send + 'a>>;
 
 /// The per-viewer parts of a page rendered for everyone.
 pub trait Filler: Send + Sync + 'static {
-    /// This filler's holes rendered for `viewer`, in hole order; `None` when the shared part of
-    /// the page no longer shows what the viewer must see (it changed since it was rendered).
-    fn fill<'a>(&'a self, state: &'a AppState, viewer: &'a CurrentUser) -> Filled<'a>;
+    /// Reads what the holes of user `viewer` need (one round trip at most), and answers how to
+    /// render them; `None` when the shared part of the page no longer shows what the viewer
+    /// must see (it changed since it was rendered). This runs alongside the session lookup,
+    /// before the session is confirmed: nothing read here may reach a page but through the
+    /// [`Render`], which only runs for the confirmed viewer.
+    fn read<'a>(&'a self, state: &'a AppState, viewer: UserId) -> Read<'a>;
 }
 
 /// In a request's extensions: this render is for every signed-in viewer, and collects the
@@ -74,7 +86,7 @@ pub fn register(filler: impl Filler) -> Option<Punched> {
 
 #[derive(Debug, PartialEq, Eq)]
 enum Part {
-    Text(String),
+    Text(Bytes),
     /// The request's CSP nonce.
     Nonce,
     Hole {
@@ -87,11 +99,11 @@ enum Part {
 fn text_parts(text: &str, nonce_mark: &str, parts: &mut Vec<Part>) {
     let mut pieces = text.split(nonce_mark);
     if let Some(first) = pieces.next() {
-        parts.push(Part::Text(first.to_string()));
+        parts.push(Part::Text(Bytes::copy_from_slice(first.as_bytes())));
     }
     for piece in pieces {
         parts.push(Part::Nonce);
-        parts.push(Part::Text(piece.to_string()));
+        parts.push(Part::Text(Bytes::copy_from_slice(piece.as_bytes())));
     }
 }
 
@@ -126,49 +138,110 @@ impl Template {
         Some(Template { parts, fillers })
     }
 
-    /// The page for `viewer` with the request's `nonce`, or `None` when a filler says the
-    /// shared part is stale.
+    /// What the holes of user `viewer` need, read by every filler at once; `None` when a
+    /// filler says the shared part is stale.
+    pub async fn read<'a>(
+        &'a self,
+        state: &'a AppState,
+        viewer: UserId,
+    ) -> Result<Option<Vec<Render<'a>>>, AppError> {
+        let read =
+            futures_util::future::try_join_all(self.fillers.iter().map(|f| f.read(state, viewer)))
+                .await?;
+        Ok(read.into_iter().collect())
+    }
+
+    /// The page for the confirmed `viewer` with the request's `nonce`, from what
+    /// [`Template::read`] read for them: the stored pieces are shared, not copied.
+    pub fn assemble(
+        &self,
+        renders: Vec<Render<'_>>,
+        viewer: &CurrentUser,
+        nonce: &str,
+    ) -> Result<Page, AppError> {
+        let filled: Vec<Vec<Bytes>> = renders.into_iter().map(|render| render(viewer)).collect();
+        let nonce = Bytes::copy_from_slice(nonce.as_bytes());
+        let mut pieces = VecDeque::with_capacity(self.parts.len());
+        for part in &self.parts {
+            pieces.push_back(match part {
+                Part::Text(text) => text.clone(),
+                Part::Nonce => nonce.clone(),
+                Part::Hole { filler, hole } => {
+                    // A filler that rendered fewer holes than it marked is a bug: refuse the
+                    // page rather than serve it with a part missing.
+                    filled
+                        .get(*filler)
+                        .and_then(|holes| holes.get(*hole))
+                        .cloned()
+                        .ok_or_else(|| {
+                            tracing::error!(filler, hole, "a hole was marked but not filled");
+                            AppError::Internal
+                        })?
+                }
+            });
+        }
+        Ok(Page::new(pieces))
+    }
+
+    /// [`Template::read`] then [`Template::assemble`], for a viewer already confirmed.
     pub async fn fill(
         &self,
         state: &AppState,
         viewer: &CurrentUser,
         nonce: &str,
-    ) -> Result<Option<String>, AppError> {
-        let filled =
-            futures_util::future::try_join_all(self.fillers.iter().map(|f| f.fill(state, viewer)))
-                .await?;
-        let Some(filled) = filled.into_iter().collect::<Option<Vec<_>>>() else {
-            return Ok(None);
-        };
-        let mut html = String::with_capacity(
-            self.parts
-                .iter()
-                .map(|p| match p {
-                    Part::Text(t) => t.len(),
-                    Part::Nonce => nonce.len(),
-                    Part::Hole { .. } => 512,
-                })
-                .sum(),
-        );
-        for part in &self.parts {
-            match part {
-                Part::Text(text) => html.push_str(text),
-                Part::Nonce => html.push_str(nonce),
-                Part::Hole { filler, hole } => {
-                    // A filler that rendered fewer holes than it marked is a bug: refuse the
-                    // page rather than serve it with a part missing.
-                    let piece = filled
-                        .get(*filler)
-                        .and_then(|holes| holes.get(*hole))
-                        .ok_or_else(|| {
-                            tracing::error!(filler, hole, "a hole was marked but not filled");
-                            AppError::Internal
-                        })?;
-                    html.push_str(piece);
-                }
-            }
+    ) -> Result<Option<Page>, AppError> {
+        match self.read(state, viewer.id).await? {
+            Some(renders) => self.assemble(renders, viewer, nonce).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(html))
+    }
+}
+
+/// A filled page: the template's shared pieces and the viewer's holes, sent one after the
+/// other (hyper writes them with one vectored write) with an exact length.
+pub struct Page {
+    pieces: VecDeque<Bytes>,
+    remaining: u64,
+}
+
+impl Page {
+    fn new(pieces: VecDeque<Bytes>) -> Self {
+        let remaining = pieces.iter().map(|p| p.len() as u64).sum();
+        Page { pieces, remaining }
+    }
+
+    /// The whole page in one piece (for tests).
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.pieces.iter().flat_map(|p| p.iter().copied()).collect()
+    }
+}
+
+impl http_body::Body for Page {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
+        let next = loop {
+            match self.pieces.pop_front() {
+                Some(piece) if piece.is_empty() => continue,
+                other => break other,
+            }
+        };
+        if let Some(piece) = &next {
+            self.remaining -= piece.len() as u64;
+        }
+        Poll::Ready(next.map(|piece| Ok(http_body::Frame::data(piece))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.remaining == 0
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        http_body::SizeHint::with_exact(self.remaining)
     }
 }
 
@@ -179,9 +252,13 @@ mod tests {
     struct Fixed(Vec<&'static str>);
 
     impl Filler for Fixed {
-        fn fill<'a>(&'a self, _: &'a AppState, _: &'a CurrentUser) -> Filled<'a> {
-            let holes = self.0.iter().map(|s| s.to_string()).collect();
-            Box::pin(async move { Ok(Some(holes)) })
+        fn read<'a>(&'a self, _: &'a AppState, _: UserId) -> Read<'a> {
+            let holes = self
+                .0
+                .iter()
+                .map(|s| Bytes::from_static(s.as_bytes()))
+                .collect();
+            Box::pin(async move { Ok(Some(Box::new(move |_: &CurrentUser| holes) as Render<'a>)) })
         }
     }
 
@@ -210,6 +287,33 @@ mod tests {
                 Part::Text("</i>".into()),
             ]
         );
+        // Filled: the shared pieces around the viewer's holes and the request's nonce.
+        let holes = |h: &'static [&'static str]| -> Render<'static> {
+            Box::new(move |_: &CurrentUser| {
+                h.iter().map(|s| Bytes::from_static(s.as_bytes())).collect()
+            })
+        };
+        let viewer = CurrentUser {
+            id: UserId(1),
+            username: "ann".into(),
+            unread: 0,
+        };
+        let page = template
+            .assemble(
+                vec![holes(&["a"]), holes(&["b", "c", "d"])],
+                &viewer,
+                "n0nce",
+            )
+            .unwrap();
+        assert_eq!(
+            http_body::Body::size_hint(&page).exact(),
+            Some(page.to_vec().len() as u64)
+        );
+        assert_eq!(page.to_vec(), b"<p n=\"n0nce\">x</p>d<i>a</i>");
+        // A filler that rendered fewer holes than marked: no page.
+        assert!(template
+            .assemble(vec![holes(&["a"]), holes(&["b"])], &viewer, "n0nce")
+            .is_err());
         // A mark naming a filler that does not exist is refused.
         assert!(Template::parse(&to_mark(5, 0), "N", &punch).is_none());
     }

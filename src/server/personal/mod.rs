@@ -4,7 +4,7 @@
 //! viewer left as holes that each request fills for its viewer ([`holes`]).
 //!
 //! The session is looked up on every request (a signed-out session is dead at once on every
-//! instance), the holes read the viewer's own state fresh, and a page whose shared part
+//! instance), the holes read the viewer's own state fresh in the same round trip, and a page whose shared part
 //! changed since it was rendered is rendered again at once, so a viewer always sees their own
 //! writes. Requests with the one-time notice cookie, with a query (but a search's own), or
 //! with an unknown session are rendered per viewer, as is a page that is not a plain 200 page.
@@ -14,6 +14,7 @@
 
 pub mod holes;
 
+use crate::accounts::server::sessions::claimed_user;
 use crate::accounts::server::{current_of, renewal, request_session};
 use crate::server::http::forms::FLASH_COOKIE;
 use crate::server::http::page_cache::{
@@ -65,6 +66,10 @@ pub async fn serve_personal(
 /// A signed-in viewer's page from the personal tier (see the module docs); rendered per
 /// viewer as before when that cannot be done (no session after all, a page without a
 /// template, an error).
+///
+/// The cookie names the user: the holes' reads for that user go out together with the
+/// session's lookup (one round trip on one Redis), and the holes are only rendered once the
+/// lookup confirms the session is that user's.
 async fn personal(
     state: &AppState,
     mut request: Request,
@@ -72,63 +77,66 @@ async fn personal(
     key: String,
     nonce: &str,
 ) -> Response {
-    let session = match request_session(state, &mut request).await {
-        Ok(Some(session)) => session,
-        _ => return next.run(request).await,
+    let Some(token) = cookie_of(request.headers(), SESSION_COOKIE) else {
+        return next.run(request).await;
     };
-    let viewer = current_of(&session);
-    let renew = cookie_of(request.headers(), SESSION_COOKIE)
-        .and_then(|token| renewal(state, &token, &session));
+    let Some(claimed) = claimed_user(&token) else {
+        return next.run(request).await;
+    };
     let everyone = Everyone::of(&request);
-    let shared = || everyone.request();
-    let mut rendered_now = false;
     // Whether this request rendered the template rather than found it stored (or waited for
     // another request's render): the personal tier's miss, for `/metrics`.
     let rendered = std::sync::atomic::AtomicBool::new(false);
-    let mut html = None;
-    for _ in 0..2 {
-        let template = if rendered_now {
-            let template = render_for_everyone(shared(), next.clone())
-                .await
-                .map(Arc::new);
-            if let Some(template) = &template {
-                PERSONAL.insert(key.clone(), Arc::clone(template)).await;
-            }
-            template
-        } else {
-            let (request, next, rendered) = (shared(), next.clone(), &rendered);
-            PERSONAL
-                .try_get_with_by_ref(&key, async move {
-                    rendered.store(true, std::sync::atomic::Ordering::Relaxed);
-                    render_for_everyone(request, next)
-                        .await
-                        .map(Arc::new)
-                        .ok_or(())
-                })
-                .await
-                .ok()
-        };
-        let Some(template) = template else { break };
-        match template.fill(state, &viewer, nonce).await {
-            Ok(Some(filled)) => {
-                html = Some(filled);
-                break;
-            }
-            // The page changed since it was rendered: render it again, once.
-            Ok(None) if !rendered_now => rendered_now = true,
-            Ok(None) | Err(_) => break,
-        }
-    }
-    let Some(html) = html else {
+    let template = {
+        let (shared, next, rendered) = (everyone.request(), next.clone(), &rendered);
+        PERSONAL
+            .try_get_with_by_ref(&key, async move {
+                rendered.store(true, std::sync::atomic::Ordering::Relaxed);
+                render_for_everyone(shared, next)
+                    .await
+                    .map(Arc::new)
+                    .ok_or(())
+            })
+            .await
+            .ok()
+    };
+    let Some(template) = template else {
         return next.run(request).await;
     };
-    crate::server::metrics::record_cache(
-        if rendered_now || rendered.load(std::sync::atomic::Ordering::Relaxed) {
-            CacheResult::PersonalRender
-        } else {
-            CacheResult::PersonalHit
-        },
+    let (session, read) = tokio::join!(
+        request_session(state, &mut request),
+        template.read(state, claimed)
     );
+    let session = match session {
+        Ok(Some(session)) if session.user_id == claimed => session,
+        _ => return next.run(request).await,
+    };
+    let viewer = current_of(&session);
+    let renew = renewal(state, &token, &session);
+    let page = match read {
+        Ok(Some(renders)) => template.assemble(renders, &viewer, nonce).ok(),
+        // The page changed since it was rendered: render it again, once.
+        Ok(None) => {
+            rendered.store(true, std::sync::atomic::Ordering::Relaxed);
+            match render_for_everyone(everyone.request(), next.clone()).await {
+                Some(template) => {
+                    let template = Arc::new(template);
+                    PERSONAL.insert(key, Arc::clone(&template)).await;
+                    template.fill(state, &viewer, nonce).await.ok().flatten()
+                }
+                None => None,
+            }
+        }
+        Err(_) => None,
+    };
+    let Some(page) = page else {
+        return next.run(request).await;
+    };
+    crate::server::metrics::record_cache(if rendered.load(std::sync::atomic::Ordering::Relaxed) {
+        CacheResult::PersonalRender
+    } else {
+        CacheResult::PersonalHit
+    });
     let mut response = (
         [
             (
@@ -141,7 +149,7 @@ async fn personal(
                 HeaderValue::from_static("personal"),
             ),
         ],
-        html,
+        Body::new(page),
     )
         .into_response();
     if let Some(value) = renew.and_then(|c| HeaderValue::from_str(&c).ok()) {
