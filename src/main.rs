@@ -227,6 +227,13 @@ async fn serve(config: Config) -> ExitCode {
             ))
         }
     };
+    // Responses go out as soon as they are written: a page written in two goes must not wait
+    // for the client's delayed ACK (Nagle's algorithm).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("TCP_NODELAY not set on a connection: {e}");
+        }
+    });
     tracing::info!("Rbay listening on http://{addr}");
     let (fatal_tx, fatal_rx) = tokio::sync::oneshot::channel();
     let served = axum::serve(

@@ -198,22 +198,69 @@ impl Template {
 }
 
 /// A filled page: the template's shared pieces and the viewer's holes, sent one after the
-/// other (hyper writes them with one vectored write) with an exact length.
+/// other with an exact length, in few enough frames that hyper writes the page in one
+/// vectored write (see [`coalesce`]).
 pub struct Page {
     pieces: VecDeque<Bytes>,
     remaining: u64,
 }
 
+/// A piece at least this long is sent as it is stored (no copy); shorter ones (holes, nonces,
+/// the markup between them) are joined with their neighbours.
+const SHARED_PIECE: usize = 4 * 1024;
+
+/// At most this many frames a page: hyper queues up to 16 buffers before it writes, and a
+/// page written in more than one go can wait on the client's delayed ACK.
+const MAX_FRAMES: usize = 12;
+
 impl Page {
     fn new(pieces: VecDeque<Bytes>) -> Self {
-        let remaining = pieces.iter().map(|p| p.len() as u64).sum();
-        Page { pieces, remaining }
+        let remaining: u64 = pieces.iter().map(|p| p.len() as u64).sum();
+        Page {
+            pieces: coalesce(pieces, SHARED_PIECE, MAX_FRAMES),
+            remaining,
+        }
     }
 
     /// The whole page in one piece (for tests).
     pub fn to_vec(&self) -> Vec<u8> {
         self.pieces.iter().flat_map(|p| p.iter().copied()).collect()
     }
+}
+
+/// The pieces as at most `max_frames` frames with the same bytes: runs of pieces shorter than
+/// `shared` are joined (one copy of the small parts), longer ones stay shared; when that still
+/// leaves too many, the whole page is joined.
+fn coalesce(pieces: VecDeque<Bytes>, shared: usize, max_frames: usize) -> VecDeque<Bytes> {
+    fn join(run: &mut Vec<Bytes>, out: &mut VecDeque<Bytes>) {
+        match run.len() {
+            0 => {}
+            1 => out.extend(run.drain(..)),
+            _ => {
+                let mut joined = Vec::with_capacity(run.iter().map(Bytes::len).sum());
+                for piece in run.drain(..) {
+                    joined.extend_from_slice(&piece);
+                }
+                out.push_back(Bytes::from(joined));
+            }
+        }
+    }
+    let mut out = VecDeque::new();
+    let mut run = Vec::new();
+    for piece in pieces.iter().filter(|p| !p.is_empty()) {
+        if piece.len() >= shared {
+            join(&mut run, &mut out);
+            out.push_back(piece.clone());
+        } else {
+            run.push(piece.clone());
+        }
+    }
+    join(&mut run, &mut out);
+    if out.len() > max_frames {
+        let mut all: Vec<Bytes> = out.drain(..).collect();
+        join(&mut all, &mut out);
+    }
+    out
 }
 
 impl http_body::Body for Page {
@@ -316,6 +363,35 @@ mod tests {
             .is_err());
         // A mark naming a filler that does not exist is refused.
         assert!(Template::parse(&to_mark(5, 0), "N", &punch).is_none());
+    }
+
+    #[test]
+    fn a_page_goes_out_in_few_frames_with_its_large_pieces_shared() {
+        let big = Bytes::from(vec![b'x'; 10]);
+        let mut pieces: VecDeque<Bytes> = VecDeque::new();
+        let mut expected = Vec::new();
+        for i in 0..40 {
+            let piece = if i % 10 == 0 {
+                big.clone()
+            } else {
+                Bytes::from(format!("<{i}>"))
+            };
+            expected.extend_from_slice(&piece);
+            pieces.push_back(piece);
+        }
+        pieces.push_back(Bytes::new());
+        let frames = coalesce(pieces.clone(), 10, 12);
+        // Large, run, large, run, ... : the large pieces are the stored ones, not copies.
+        assert_eq!(frames.len(), 8);
+        assert_eq!(frames[0].as_ptr(), big.as_ptr());
+        assert_eq!(
+            frames.iter().flat_map(|f| f.to_vec()).collect::<Vec<_>>(),
+            expected
+        );
+        // More frames than allowed: the whole page in one.
+        let one = coalesce(pieces, 10, 4);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].to_vec(), expected);
     }
 
     #[test]
