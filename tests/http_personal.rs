@@ -252,7 +252,7 @@ fn nothing_personal_leaks_through_the_page_rendered_for_everyone() {
         for path in pages {
             let viewer = &viewers[round % viewers.len()];
             // Each viewer on both instances, in turn.
-            let server = if (round / viewers.len()) % 2 == 0 {
+            let server = if (round / viewers.len()).is_multiple_of(2) {
                 &a
             } else {
                 &b
