@@ -215,19 +215,21 @@ fn a_suspended_user_is_signed_out_everywhere_and_cannot_sign_in() {
         Some(&moderator),
     );
     assert_eq!(location(&suspended), "/ops/moderation");
-    // The old cookie is dead; signing in again is refused with the reason, only once the
-    // password is right.
+    // The old cookie is dead, first seen by a page of the personal tier (the home page: its
+    // holes are read alongside the session lookup), then by any page; signing in again is
+    // refused with the reason, only once the password is right.
+    let home = get(&server, "/", Some(&cheat));
+    assert_eq!(home.status, 200);
+    assert!(
+        !home.body.contains("mcheat"),
+        "a suspended user's name shown"
+    );
     let after = get(&server, "/my/bids", Some(&cheat));
     assert!(
         after.status == 302 || after.body.contains("sign in"),
         "{}",
         after.status
     );
-    // A page of the personal tier (the home page: holes read alongside the session lookup)
-    // shows the old cookie nobody's name either.
-    let home = get(&server, "/", Some(&cheat));
-    assert_eq!(home.status, 200);
-    assert!(!home.body.contains("mcheat"), "a dead session's name shown");
     let wrong = plain_post(
         &server,
         "/api/auth/signin",

@@ -247,12 +247,20 @@ pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
         tracing::error!(%user_id, %found, "a session names another user");
         return Ok(None);
     }
+    // Gone between the reads (expired, or signed out on another instance): no session, as
+    // the script, which reads atomically, would have said.
+    if remaining == -2 {
+        return Ok(None);
+    }
     if suspended.is_some() || pw_gen.unwrap_or(0) != generation.unwrap_or(0) {
-        let _: () = redis::cmd("DEL")
+        // The answer is "no session" either way; a failed delete is retried by the next visit.
+        if let Err(e) = redis::cmd("DEL")
             .arg(&session)
-            .query_async(&mut conn)
+            .query_async::<()>(&mut conn)
             .await
-            .map_err(|e| redis_error("session", e))?;
+        {
+            tracing::warn!(%user_id, "a dead session was not deleted: {e}");
+        }
         return Ok(None);
     }
     let ttl_ms = ttl.as_millis() as i64;

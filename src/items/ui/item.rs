@@ -288,7 +288,12 @@ mod holes {
                 let Some((viewer, views)) = found else {
                     return Ok(None);
                 };
-                let render = move |_: &CurrentUser| {
+                let render = move |user: &CurrentUser| {
+                    // Read for the user the cookie named: rendered only for that user (no holes
+                    // otherwise, and the page is refused rather than shown).
+                    if viewer.id != Some(user.id) {
+                        return Vec::new();
+                    }
                     let key: ViewerKey = (
                         self.render,
                         viewer.id.map_or(0, u64::from),
