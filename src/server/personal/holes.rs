@@ -222,8 +222,9 @@ impl Page {
         }
     }
 
-    /// The whole page in one piece (for tests).
-    pub fn to_vec(&self) -> Vec<u8> {
+    /// The whole page in one piece.
+    #[cfg(test)]
+    fn to_vec(&self) -> Vec<u8> {
         self.pieces.iter().flat_map(|p| p.iter().copied()).collect()
     }
 }
@@ -271,12 +272,8 @@ impl http_body::Body for Page {
         mut self: Pin<&mut Self>,
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        let next = loop {
-            match self.pieces.pop_front() {
-                Some(piece) if piece.is_empty() => continue,
-                other => break other,
-            }
-        };
+        // No empty frames: `coalesce` dropped the empty pieces.
+        let next = self.pieces.pop_front();
         if let Some(piece) = &next {
             self.remaining -= piece.len() as u64;
         }

@@ -4,10 +4,11 @@
 //! viewer left as holes that each request fills for its viewer ([`holes`]).
 //!
 //! The session is looked up on every request (a signed-out session is dead at once on every
-//! instance), the holes read the viewer's own state fresh in the same round trip, and a page whose shared part
-//! changed since it was rendered is rendered again at once, so a viewer always sees their own
-//! writes. Requests with the one-time notice cookie, with a query (but a search's own), or
-//! with an unknown session are rendered per viewer, as is a page that is not a plain 200 page.
+//! instance), the holes read the viewer's own state fresh alongside that lookup, and a page
+//! whose shared part changed since it was rendered is rendered again at once, so a viewer
+//! always sees their own writes. Requests with the one-time notice cookie, with a query (but
+//! a search's own), or with an unknown session are rendered per viewer, as is a page that is
+//! not a plain 200 page.
 //!
 //! This layer sits *inside* the anonymous page cache: the render for everyone it asks for has
 //! no cookie, and must not be answered from the anonymous tier.
