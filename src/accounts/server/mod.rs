@@ -371,10 +371,43 @@ async fn find_account(db: &Db, lower: &str) -> Result<Option<Account>, AppError>
     })
 }
 
-/// A request's session as looked up by a middleware (item views, the page cache), kept in the
-/// request's extensions so that the page rendered for it does not look it up again.
-#[derive(Clone, Debug)]
-pub struct RequestSession(pub Option<SessionUser>);
+/// A request's session lookup, kept in the request's extensions and shared by the middlewares
+/// (item views, the personal tier) and the page rendered for the request: it runs at most once
+/// per request, and whoever asks first starts it, so that it can go out together with the
+/// other reads the request makes first (the holes of a personal page).
+#[derive(Clone, Debug, Default)]
+pub struct RequestSession(Arc<OnceCell<Option<SessionUser>>>);
+
+impl RequestSession {
+    /// The shared lookup of `request` (made and stored on first use).
+    pub fn of(request: &mut axum::extract::Request) -> Self {
+        request
+            .extensions_mut()
+            .get_or_insert_default::<RequestSession>()
+            .clone()
+    }
+
+    /// The session of the cookie `token` (`None` for no cookie, an unknown or an expired
+    /// session), looked up once; a caller arriving while the lookup is under way waits for it.
+    /// A failed lookup is not kept: the next caller tries again.
+    pub async fn get(
+        &self,
+        state: &AppState,
+        token: Option<&str>,
+    ) -> Result<Option<SessionUser>, AppError> {
+        self.0
+            .get_or_try_init(|| async {
+                match token {
+                    Some(token) => {
+                        sessions::lookup(&state.db, token, state.config.session_ttl).await
+                    }
+                    None => Ok(None),
+                }
+            })
+            .await
+            .cloned()
+    }
+}
 
 /// The session of `request`, looked up at most once per request (see [`RequestSession`]).
 /// `None` for visitors and unknown or expired sessions.
@@ -382,15 +415,12 @@ pub async fn request_session(
     state: &AppState,
     request: &mut axum::extract::Request,
 ) -> Result<Option<SessionUser>, AppError> {
-    if let Some(found) = request.extensions().get::<RequestSession>() {
-        return Ok(found.0.clone());
-    }
-    let found =
-        sessions::lookup_headers(&state.db, request.headers(), state.config.session_ttl).await?;
-    request
-        .extensions_mut()
-        .insert(RequestSession(found.clone()));
-    Ok(found)
+    let lookup = RequestSession::of(request);
+    let token = crate::server::http::request::cookie_of(
+        request.headers(),
+        crate::server::http::request::SESSION_COOKIE,
+    );
+    lookup.get(state, token.as_deref()).await
 }
 
 /// The `Set-Cookie` value that renews `user`'s session, when less than half its life is left
@@ -438,7 +468,7 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
             let known = leptos::prelude::use_context::<axum::http::request::Parts>()
                 .and_then(|p| p.extensions.get::<RequestSession>().cloned());
             let found = match known {
-                Some(RequestSession(found)) => found,
+                Some(lookup) => lookup.get(state, Some(&token)).await?,
                 None => sessions::lookup(&state.db, &token, state.config.session_ttl).await?,
             };
             renew_cookie(state, &token, found.as_ref());

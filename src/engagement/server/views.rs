@@ -1,6 +1,7 @@
 //! Views: counted once per visitor, never the seller's own, and not inflatable by dropping
 //! or forging cookies (`lua/increment_view.lua`, see "Security" in docs/architecture.md).
 
+use crate::accounts::server::RequestSession;
 use crate::error::AppError;
 use crate::items::server::frame::item_script;
 use crate::items::ItemId;
@@ -29,6 +30,17 @@ pub struct Visitor {
     pub user_id: Option<UserId>,
     /// A keyed hash of the client's IP address (never the address itself).
     pub network: String,
+}
+
+impl Visitor {
+    /// The same client as the signed-in `user_id` (on the same network).
+    fn signed_in(self, user_id: UserId) -> Visitor {
+        Visitor {
+            key: format!("u:{user_id}"),
+            user_id: Some(user_id),
+            network: self.network,
+        }
+    }
 }
 
 impl From<&str> for Visitor {
@@ -186,8 +198,8 @@ fn verified_visitor_id(secret: &[u8], cookie: &str) -> Option<String> {
     (well_formed && tag == visitor_tag(secret, id)).then(|| id.to_string())
 }
 
-/// Who is looking, for unique view counts, and the visitor cookie to send when one was minted:
-/// - signed in: `u:<user id>`;
+/// Who is looking, for unique view counts, and the visitor cookie to send when one was minted
+/// (a signed-in user is `u:<user id>`, [`Visitor::signed_in`], and gets no visitor cookie):
 /// - with a valid visitor cookie: `a:<its id>`;
 /// - otherwise the id is derived from the client IP, its user agent and the day (keyed hash),
 ///   and sent as a cookie: a client that keeps cookies keeps that id, and one that does not
@@ -198,19 +210,10 @@ pub fn visitor(
     state: &AppState,
     headers: &HeaderMap,
     extensions: &Extensions,
-    user_id: Option<UserId>,
 ) -> (Visitor, Option<String>) {
     let secret = state.db.secret();
     let ip = request::client_ip_of(headers, extensions, state.config.trust_proxy);
     let network = hex(&keyed_hash(secret, &["network", &ip])[..8]);
-    if let Some(user_id) = user_id {
-        let visitor = Visitor {
-            key: format!("u:{user_id}"),
-            user_id: Some(user_id),
-            network,
-        };
-        return (visitor, None);
-    }
     let known =
         request::cookie_of(headers, VISITOR_COOKIE).and_then(|c| verified_visitor_id(secret, &c));
     if let Some(id) = known {
@@ -257,14 +260,24 @@ pub async fn record_visit(
     let Some(id) = visited_item(&request) else {
         return next.run(request).await;
     };
-    let user_id = crate::accounts::server::request_session(&state, &mut request)
-        .await
-        .ok()
-        .flatten()
+    // The session is looked up alongside the page (the personal tier's reads go out with it);
+    // the view is counted once it is known whose it is.
+    let session = RequestSession::of(&mut request);
+    let token = request::cookie_of(request.headers(), request::SESSION_COOKIE);
+    let (anonymous, minted) = visitor(&state, request.headers(), request.extensions());
+    let view = async {
+        let user_id = match token.as_deref() {
+            Some(token) => session.get(&state, Some(token)).await.ok().flatten(),
+            None => None,
+        }
         .map(|s| s.user_id);
-    let (visitor, cookie) = visitor(&state, request.headers(), request.extensions(), user_id);
-    let (counted, mut response) =
-        tokio::join!(count_view(&state.db, id, &visitor), next.run(request));
+        let (visitor, cookie) = match user_id {
+            Some(user_id) => (anonymous.signed_in(user_id), None),
+            None => (anonymous, minted),
+        };
+        (count_view(&state.db, id, &visitor).await, cookie)
+    };
+    let ((counted, cookie), mut response) = tokio::join!(view, next.run(request));
     if let Err(e) = counted {
         tracing::debug!(error = %e, item_id = %id, "view not counted");
     }
