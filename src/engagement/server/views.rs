@@ -266,11 +266,13 @@ pub async fn record_visit(
     let token = request::cookie_of(request.headers(), request::SESSION_COOKIE);
     let (anonymous, minted) = visitor(&state, request.headers(), request.extensions());
     let view = async {
-        let user_id = match token.as_deref() {
-            Some(token) => session.get(&state, Some(token)).await.ok().flatten(),
-            None => None,
-        }
-        .map(|s| s.user_id);
+        // Without a cookie this is `None` at once (no Redis call).
+        let user_id = session
+            .get(&state, token.as_deref())
+            .await
+            .ok()
+            .flatten()
+            .map(|s| s.user_id);
         let (visitor, cookie) = match user_id {
             Some(user_id) => (anonymous.signed_in(user_id), None),
             None => (anonymous, minted),
