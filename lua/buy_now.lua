@@ -43,7 +43,7 @@ if ARGV[5] ~= '' and tonumber(ARGV[5]) ~= price then
 end
 -- Analytics: a Buy It Now is a bid at that price (a new bidder when nobody had bid).
 record_stats(I_STATS, s[1], ARGV[A_ITEM], { b = 1, u = bids == 0 and 1 or 0 }, 5,
-  math.max(price - tonumber(s[7]), 0))
+  math.max(price - tonumber(s[7]), 0), 'u:' .. ARGV[3])
 bids = bids + 1
 redis.call('HSET', KEYS[I_STATE],
   'price', price, 'bids', bids, 'high_bidder_id', ARGV[3], 'high_bidder_name', ARGV[4],

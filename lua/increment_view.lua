@@ -35,7 +35,7 @@ end
 if redis.call('PFADD', KEYS[9], ARGV[3]) == 0 then
   return { 'seen', views, seller }
 end
-record_stats(I_STATS, item[2], ARGV[A_ITEM], { v = 1, q = 1 }, 1, 0)
+record_stats(I_STATS, item[2], ARGV[A_ITEM], { v = 1, q = 1 }, 1, 0, ARGV[3])
 if anonymous then
   redis.call('HINCRBY', KEYS[10], ARGV[5], 1)
   redis.call('HEXPIRE', KEYS[10], ARGV[7], 'NX', 'FIELDS', 1, ARGV[5])

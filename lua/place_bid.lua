@@ -142,7 +142,7 @@ end
 -- automatic bid it caused), a new bidder when it is their first maximum on the item, and the
 -- rise of the price.
 record_stats(I_STATS, s[1], ARGV[A_ITEM], { b = #rows, u = mine == 0 and 1 or 0 }, 5,
-  price - tonumber(s[8]))
+  price - tonumber(s[8]), 'u:' .. me)
 if #rows == 0 then
   -- A leader raised their maximum without moving the price: nothing public happened.
   return { status, price, bids, next_min, now, 0, ends, (reserve == 0 or price >= reserve) and 1 or 0, 0 }

@@ -81,8 +81,10 @@ end
 -- the log into the minute, hour and day counts in batches and removes what it folded, in one
 -- step, so every event is counted exactly once. `k` is the index of the log in KEYS; `counts`
 -- maps metric letters to amounts; `trend` is added to the item's activity score for the hour,
--- `jump` (cents) to its price rise. The item, its seller and the site are counted.
-local function record_stats(k, seller, item, counts, trend, jump)
+-- `jump` (cents) to its price rise. The item, its seller and the site are counted. `person`
+-- (`u:<user>` or `a:<visitor>`) goes with a new visitor (`q`) or a new bidder (`u`) of the item,
+-- so that the seller's figures count each person once across all their items.
+local function record_stats(k, seller, item, counts, trend, jump, person)
   local parts = {}
   for metric, n in pairs(counts) do
     if n > 0 then
@@ -90,9 +92,14 @@ local function record_stats(k, seller, item, counts, trend, jump)
     end
   end
   if #parts > 0 or trend > 0 or jump > 0 then
-    -- One field: `<scopes> <item> <seller> <trend> <jump> <metric><n>,...` (see stats_fold.lua).
-    redis.call('XADD', KEYS[k], 'MAXLEN', '~', 100000, '*', 'e',
-      'isx ' .. item .. ' ' .. seller .. ' ' .. trend .. ' ' .. jump .. ' ' .. table.concat(parts, ','))
+    -- One field: `<scopes> <item> <seller> <trend> <jump> <metric><n>,...` (see stats_fold.lua),
+    -- and `p` = the person when the entry counts one.
+    local line = 'isx ' .. item .. ' ' .. seller .. ' ' .. trend .. ' ' .. jump .. ' ' .. table.concat(parts, ',')
+    if person and ((counts.q or 0) > 0 or (counts.u or 0) > 0) then
+      redis.call('XADD', KEYS[k], 'MAXLEN', '~', 100000, '*', 'e', line, 'p', person)
+    else
+      redis.call('XADD', KEYS[k], 'MAXLEN', '~', 100000, '*', 'e', line)
+    end
   end
 end
 

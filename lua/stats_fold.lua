@@ -18,19 +18,25 @@
 -- KEYS[1] = the shard's stats log   KEYS[2] = the shard's item counts   KEYS[3] = seller counts
 -- KEYS[4] = site counts   KEYS[5], KEYS[6] = trending this hour, last hour
 -- KEYS[7], KEYS[8] = price jumps this hour, last hour
+-- KEYS[9] = the shard's people log: the new visitors and bidders of each seller, moved here
+--           from the stats log to be counted as people (src/analytics/server/people.rs)
 -- ARGV[1] = most entries to fold   ARGV[2] = this hour (Unix ms / 3,600,000)
 -- ARGV[3] = the user channel prefix   ARGV[4] = the market channel
 -- A log entry is one field `e`: `<scopes> <item> <seller> <trend> <jump> <counts>[ @<ms>]`:
 -- scopes counted (`i` item, `s` seller, `x` site), item and seller ids (`-` for none), the
 -- trending score, the price rise (cents), the counts as `<metric letter><amount>` joined by
--- commas (`b2,u1`), and the event time when it is not the entry id's.
+-- commas (`b2,u1`), and the event time when it is not the entry id's. An entry that counts a
+-- new visitor or bidder has a second field `p`, the person: the fold moves it to the people log
+-- as `<seller> <item> <time ms> <person> <metric letters>` (`7 23 1796000000000 u:12 u`). A seller's
+-- visitors and bidders are counted from there, each person once per bucket, and not here
+-- (a sum over their items would count a person once per item).
 -- Returns the number of entries folded.
 local entries = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', tonumber(ARGV[1]))
 if #entries == 0 then
   return 0
 end
 local hour = tonumber(ARGV[2])
-local groups, ranked, sellers, ids = {}, { {}, {}, {}, {} }, {}, {}
+local groups, ranked, sellers, ids, people = {}, { {}, {}, {}, {} }, {}, {}, {}
 for n, entry in ipairs(entries) do
   ids[n] = entry[1]
   local o, item, seller, trend, jump, counts, at =
@@ -40,6 +46,14 @@ for n, entry in ipairs(entries) do
     seller = seller == '-' and '' or seller
     trend, jump = tonumber(trend), tonumber(jump)
     at = tonumber(at) or tonumber(string.match(entry[1], '^%d+'))
+    if entry[2][3] == 'p' and seller ~= '' and string.find(o, 's', 1, true) then
+      local letters = (string.match(counts, 'q[1-9]') and 'q' or '') ..
+        (string.match(counts, 'u[1-9]') and 'u' or '')
+      if letters ~= '' then
+        people[#people + 1] = seller .. ' ' .. (item ~= '' and item or '-') .. ' ' ..
+          string.format('%d', at) .. ' ' .. entry[2][4] .. ' ' .. letters
+      end
+    end
     if counts ~= '' then
       local minute = math.floor(at / 60000)
       local key = o .. '|' .. item .. '|' .. seller .. '|' .. minute
@@ -82,7 +96,9 @@ for _, g in pairs(groups) do
       local suffix = metric .. ':' .. scale[1] .. ':' .. string.format('%d', period)
       local expire = (period + 1) * scale[3] * scale[2] + scale[4]
       for s = 1, 3 do
-        if prefixes[s] then
+        -- A seller's new visitors and bidders are people, counted from the people log.
+        local person = metric == 'q' or metric == 'u'
+        if prefixes[s] and not (s == 2 and person) then
           local field = prefixes[s] .. suffix
           local slots = updates[s][field]
           if not slots then
@@ -124,6 +140,9 @@ for r = 1, 4 do
       redis.call('PEXPIRE', KEYS[r + 4], 7500000)
     end
   end
+end
+for _, line in ipairs(people) do
+  redis.call('XADD', KEYS[9], 'MAXLEN', '~', 100000, '*', 'e', line)
 end
 -- Everything up to the last entry folded goes: the log only grows at its end.
 redis.call('XTRIM', KEYS[1], 'MINID', ids[#ids])

@@ -241,6 +241,7 @@ mod tests {
             start_ms: 14 * 3_600_000,
             step_ms: MINUTE_MS,
             values,
+            people: None,
         }
     }
 

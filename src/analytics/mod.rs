@@ -239,11 +239,16 @@ pub struct Series {
     pub start_ms: i64,
     pub step_ms: i64,
     pub values: Vec<i64>,
+    /// When the series counts people, how many over the whole span: a person in several
+    /// buckets is one person (a seller's visitors and bidders).
+    #[serde(default)]
+    pub people: Option<i64>,
 }
 
 impl Series {
+    /// The span's total: its people when it counts people, else the sum of its buckets.
     pub fn total(&self) -> i64 {
-        self.values.iter().sum()
+        self.people.unwrap_or_else(|| self.values.iter().sum())
     }
 }
 

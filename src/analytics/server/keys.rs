@@ -3,6 +3,7 @@
 
 use crate::server::redis::keys::shard_tag;
 use crate::server::redis::Keys;
+use crate::util::id::UserId;
 
 impl Keys {
     /// Stream: the shard's counted events not yet folded into counts (`lua/stats_fold.lua`
@@ -22,6 +23,21 @@ impl Keys {
     /// `<seller>:<metric>:<scale>:<bucket>` → count.
     pub fn stats_sellers(&self, shard: u64) -> String {
         self.key(format_args!("stats-sellers:{}", shard_tag(shard)))
+    }
+
+    /// Stream: the shard's new visitors and bidders of each seller, moved here by the fold,
+    /// `e` = `<seller> <item> <time ms> <person> <metric letters>` (`people.rs` counts them
+    /// into [`Keys::seller_people`] and deletes them within a fraction of a second).
+    pub fn people_log(&self, shard: u64) -> String {
+        self.key(format_args!("stats-people-log:{}", shard_tag(shard)))
+    }
+
+    /// HyperLogLog with expiry: the people who became visitors (`q`) or bidders (`u`) of any of
+    /// a seller's items in one bucket; `series` is `<metric>:<scale>` (`u:h`: bidders, hours).
+    /// Kept as long as a chart can show the bucket (an hour of minutes, a day of hours, 30
+    /// days). Under the seller's tag, so a span's buckets are counted in one `PFCOUNT`.
+    pub fn seller_people(&self, seller: UserId, series: &str, bucket: i64) -> String {
+        self.key(format_args!("stats-people:{{u{seller}}}:{series}:{bucket}"))
     }
 
     /// Hash with field expiry: site-wide counts of one shard, `<metric>:<scale>:<bucket>`.

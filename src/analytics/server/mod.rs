@@ -6,6 +6,7 @@
 
 pub mod keys;
 pub mod ops;
+pub mod people;
 pub mod visitors;
 
 use super::{Metric, Scale, Series, Span, HOUR_MS};
@@ -40,6 +41,7 @@ pub async fn fold(db: &Db, shard: u64, now_ms: i64) -> Result<usize, AppError> {
         .key(keys.trending(shard, hour - 1))
         .key(keys.price_jumps(shard, hour))
         .key(keys.price_jumps(shard, hour - 1))
+        .key(keys.people_log(shard))
         .arg(FOLD_BATCH)
         .arg(hour)
         .arg(keys.user_channel_prefix())
@@ -59,6 +61,11 @@ pub async fn fold_all(db: &Db) -> Result<usize, AppError> {
             let folded = fold(db, shard, crate::util::time::now_ms()).await?;
             total += folded;
             if folded < FOLD_BATCH {
+                break;
+            }
+        }
+        for _ in 0..20 {
+            if people::count_people(db, shard).await? < people::BATCH {
                 break;
             }
         }
@@ -109,7 +116,9 @@ impl Scope {
 }
 
 /// The series of `metrics` over `span` ending at `now_ms`, in one round trip (one `HMGET` per
-/// hash of the scope, pipelined; counts from several shards are summed).
+/// hash of the scope, pipelined; counts from several shards are summed). A seller's visitors
+/// and bidders are people ([`people`]): each bucket counts a person once, and the series'
+/// total is the people of the whole span, read alongside.
 pub async fn series(
     db: &Db,
     scope: Scope,
@@ -133,15 +142,38 @@ pub async fn series(
         pipe.cmd("HMGET").arg(hash).arg(&fields);
     }
     let mut conn = db.conn()?;
-    let rows: Vec<Vec<Option<String>>> = pipe
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("analytics series", e))?;
+    let people =
+        futures_util::future::try_join_all(metrics.iter().filter_map(|metric| match scope {
+            Scope::Seller(seller) if people::counts_people(*metric) => {
+                let buckets = &buckets;
+                Some(async move {
+                    let counts = people::people_series(db, seller, *metric, scale, buckets).await?;
+                    Ok::<_, AppError>((*metric, counts))
+                })
+            }
+            _ => None,
+        }));
+    let hashes = async {
+        pipe.query_async::<Vec<Vec<Option<String>>>>(&mut conn)
+            .await
+            .map_err(|e| redis_error("analytics series", e))
+    };
+    let (rows, mut people) = tokio::try_join!(hashes, people)?;
     let start_ms = buckets[0] * scale.width_ms();
     Ok(metrics
         .iter()
         .enumerate()
         .map(|(m, metric)| {
+            if let Some(at) = people.iter().position(|(p, _)| p == metric) {
+                let (_, (values, all)) = people.swap_remove(at);
+                return Series {
+                    metric: *metric,
+                    start_ms,
+                    step_ms: scale.width_ms(),
+                    values,
+                    people: Some(all),
+                };
+            }
             let values = buckets
                 .iter()
                 .map(|bucket| {
@@ -158,6 +190,7 @@ pub async fn series(
                 start_ms,
                 step_ms: scale.width_ms(),
                 values,
+                people: None,
             }
         })
         .collect())

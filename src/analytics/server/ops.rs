@@ -328,6 +328,7 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
         start_ms: f.first_minute_ms,
         step_ms: 60_000,
         values: f.per_minute.clone(),
+        people: None,
     };
     let mib = |b: i64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
     let streams: usize = f.instances.iter().map(|i| i.live_streams).sum();
