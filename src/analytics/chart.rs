@@ -9,11 +9,14 @@ use crate::util::money::format_cents;
 use leptos::prelude::*;
 
 // A small chart's coordinates are about its size on screen in a grid cell (≈260 px), so its
-// 12 px labels stay about 12 px; the price chart is drawn wider.
+// 11 px labels stay about 11–13 px; a wide chart (the price chart, the fleet's requests) is
+// drawn for its box of up to 720 px. On a phone both are about 330 px wide, and the style sheet
+// sizes their labels for that (`.charts-wide .tick`), so a label is 10–16 px on every screen.
 const W: f64 = 260.0;
 const H: f64 = 124.0;
 const PRICE_W: f64 = 600.0;
 const PRICE_H: f64 = 200.0;
+const WIDE_H: f64 = 160.0;
 const LEFT: f64 = 34.0;
 const PRICE_LEFT: f64 = 64.0;
 const RIGHT: f64 = 8.0;
@@ -72,14 +75,18 @@ pub fn BarChart(
     title: String,
     series: Series,
     unit: (&'static str, &'static str),
+    /// Drawn for a wide box (`.charts-wide`, up to 720 px) rather than a grid cell.
+    #[prop(optional)]
+    wide: bool,
 ) -> impl IntoView {
+    let (w, h) = if wide { (PRICE_W, WIDE_H) } else { (W, H) };
     let scale = scale_of(&series);
     let total = series.total();
     let max = series.values.iter().copied().max().unwrap_or(0);
     let top = nice_ceiling(max);
     let n = series.values.len().max(1) as f64;
-    let plot_w = W - LEFT - RIGHT;
-    let plot_h = H - TOP - BOTTOM;
+    let plot_w = w - LEFT - RIGHT;
+    let plot_h = h - TOP - BOTTOM;
     let slot = plot_w / n;
     let bar_w = (slot * 0.8).max(1.0);
     let words = move |v: i64| if v == 1 { unit.0 } else { unit.1 };
@@ -124,11 +131,11 @@ pub fn BarChart(
         .map(|(i, anchor)| {
             let x = match anchor {
                 "start" => LEFT,
-                "end" => W - RIGHT,
+                "end" => w - RIGHT,
                 _ => LEFT + (i as f64 + 0.5) * slot,
             };
             view! {
-                <text class="tick" x=format!("{x:.1}") y=format!("{:.1}", H - 6.0) text-anchor=anchor>{label_at(i)}</text>
+                <text class="tick" x=format!("{x:.1}") y=format!("{:.1}", h - 6.0) text-anchor=anchor>{label_at(i)}</text>
             }
         })
         .collect();
@@ -140,12 +147,12 @@ pub fn BarChart(
                 " "
                 <strong class="chart-total" data-total=total>{total}</strong>
             </figcaption>
-            <svg viewBox=format!("0 0 {W} {H}") role="img" aria-labelledby=format!("{id}-t {id}-d")>
+            <svg viewBox=format!("0 0 {w} {h}") role="img" aria-labelledby=format!("{id}-t {id}-d")>
                 <title id=format!("{id}-t")>{title}</title>
                 <desc id=format!("{id}-d")>{desc}</desc>
                 {ticks
                     .into_iter()
-                    .map(|(value, y)| view! { <Tick left=LEFT right=W - RIGHT y label=value.to_string()/> })
+                    .map(|(value, y)| view! { <Tick left=LEFT right=w - RIGHT y label=value.to_string()/> })
                     .collect_view()}
                 <g class="bars">{bars}</g>
                 {axis}

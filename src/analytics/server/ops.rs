@@ -368,12 +368,15 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
         .collect_view();
     view! {
         <Tiles tiles/>
-        <BarChart
-            id="ops-requests".to_string()
-            title="Requests per minute, whole fleet".to_string()
-            series
-            unit=("request", "requests")
-        />
+        <div class="charts charts-wide">
+            <BarChart
+                id="ops-requests".to_string()
+                title="Requests per minute, whole fleet".to_string()
+                series
+                unit=("request", "requests")
+                wide=true
+            />
+        </div>
         <div class="table-wrap">
             <table class="ops-table" data-table="routes">
                 <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>

@@ -147,7 +147,7 @@ fn table(
     }
     view! {
         <div class="table-wrap">
-            <table class="items-table my-table">
+            <table class="items-table my-table stacked">
                 <thead>
                     <tr>
                         <th scope="col">"Item"</th>
@@ -171,14 +171,14 @@ fn table(
                         let id = m.card.id.to_string();
                         view! {
                             <tr data-status=format!("{:?}", m.status).to_lowercase()>
-                                <td><a href=format!("/items/{id}")>{m.card.name.clone()}</a></td>
-                                <td class="num" data-live-price=id.clone()>{format_cents(m.card.price_cents)}</td>
+                                <td data-label="Item"><a href=format!("/items/{id}")>{m.card.name.clone()}</a></td>
+                                <td class="num" data-label="Price" data-live-price=id.clone()>{format_cents(m.card.price_cents)}</td>
                                 {with_max.then(|| view! {
-                                    <td class="num">{m.my_max_cents.map(format_cents).unwrap_or_default()}</td>
+                                    <td class="num" data-label="Your maximum">{m.my_max_cents.map(format_cents).unwrap_or_default()}</td>
                                 })}
-                                <td class=class data-my-status=live.map(|_| id.clone()) data-viewer=live.map(|u| u.to_string()) data-state=m.status.label()>{status}</td>
-                                <td><span data-ends-at=m.card.ends_at_ms>{format_time_left(m.card.ends_at_ms, now_ms)}</span></td>
-                                {orders.map(|role| view! { <td>{order_cell(&id, m.order, role)}</td> })}
+                                <td class=class data-label="Status" data-my-status=live.map(|_| id.clone()) data-viewer=live.map(|u| u.to_string()) data-state=m.status.label()>{status}</td>
+                                <td data-label="Time left"><span data-ends-at=m.card.ends_at_ms>{format_time_left(m.card.ends_at_ms, now_ms)}</span></td>
+                                {orders.map(|role| view! { <td data-label="Order">{order_cell(&id, m.order, role)}</td> })}
                             </tr>
                         }
                     }).collect_view()}

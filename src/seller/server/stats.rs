@@ -208,12 +208,12 @@ fn LatestItems(rows: Vec<LatestRow>) -> impl IntoView {
         .map(|r| {
             view! {
                 <tr>
-                    <td><a href=format!("/dashboard/items/{}", r.id)>{r.name}</a></td>
-                    <td class="num">{format_cents(r.price_cents)}</td>
-                    <td class="num">{r.visitors}</td>
-                    <td class="num">{r.bidders}</td>
-                    <td class="num">{ratio(r.bidders, r.visitors)}</td>
-                    <td class="num">{r.bids}</td>
+                    <td data-label="Item"><a href=format!("/dashboard/items/{}", r.id)>{r.name}</a></td>
+                    <td class="num" data-label="Price">{format_cents(r.price_cents)}</td>
+                    <td class="num" data-label="Visitors">{r.visitors}</td>
+                    <td class="num" data-label="Bidders">{r.bidders}</td>
+                    <td class="num" data-label="Conversion">{ratio(r.bidders, r.visitors)}</td>
+                    <td class="num" data-label="Bids">{r.bids}</td>
                 </tr>
             }
         })
@@ -221,7 +221,7 @@ fn LatestItems(rows: Vec<LatestRow>) -> impl IntoView {
     view! {
         <h2>"Your latest items"</h2>
         <div class="table-wrap">
-            <table class="items-table stats-table">
+            <table class="items-table stats-table stacked">
                 <ColumnHeads names=&["Item", "Price", "Visitors", "Bidders", "Conversion", "Bids"]/>
                 <tbody>{rows}</tbody>
             </table>

@@ -137,7 +137,7 @@ pub fn DashboardItemsPage() -> impl IntoView {
                                 } else {
                                     view! {
                                         <div class="table-wrap">
-                                        <table class="items-table">
+                                        <table class="items-table stacked sortable">
                                             <thead>
                                                 <tr>
                                                     {COLUMNS.iter().map(|(key, label, default_dir)| {
@@ -156,12 +156,12 @@ pub fn DashboardItemsPage() -> impl IntoView {
                                             <tbody>
                                                 {rows.cards.into_iter().map(|c| view! {
                                                     <tr>
-                                                        <td><a href=format!("/items/{}", c.id)>{c.name}</a></td>
-                                                        <td class="num">{format_cents(c.price_cents)}</td>
-                                                        <td class:ended=c.ends_at_ms <= now>{format_time_left(c.ends_at_ms, now)}</td>
-                                                        <td class="num">{c.bids}</td>
-                                                        <td class="num">{c.views}</td>
-                                                        <td class="num">{c.likes}</td>
+                                                        <td data-label="Item"><a href=format!("/items/{}", c.id)>{c.name}</a></td>
+                                                        <td class="num" data-label="Price">{format_cents(c.price_cents)}</td>
+                                                        <td data-label="Time left" class:ended=c.ends_at_ms <= now>{format_time_left(c.ends_at_ms, now)}</td>
+                                                        <td class="num" data-label="Bids">{c.bids}</td>
+                                                        <td class="num" data-label="Views">{c.views}</td>
+                                                        <td class="num" data-label="Likes">{c.likes}</td>
                                                     </tr>
                                                 }).collect_view()}
                                             </tbody>
