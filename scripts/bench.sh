@@ -135,7 +135,7 @@ hot_item_bids() {
   local seller item
   seller=$(sign_up "hotseller$$$RANDOM")
   item=$(curl -s -X POST "$URL/api/items/create" -H 'Accept: application/json' -H "Origin: $URL" \
-    -H "Cookie: $seller" -F name="Hot item" -F description="Everyone wants it." -F price=1000 \
+    -H "Cookie: $seller" -F name="Hot item" -F description="Everyone wants it." -F category=other -F price=1000 \
     -F duration=1d | grep -o '"id":"[0-9]*"' | grep -o '[0-9]*')
   # At most 10 s: a run long enough would take the price past the $10,000,000 cap.
   local bid_secs=$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))

@@ -76,7 +76,7 @@ def bomb(url, cookie):
     png = png_bomb()
     boundary = "----rbaybench"
     parts = []
-    for name, value in [("name", "Bomb"), ("description", "A small file"), ("price", "1"), ("duration", "1d")]:
+    for name, value in [("name", "Bomb"), ("description", "A small file"), ("category", "other"), ("price", "1"), ("duration", "1d")]:
         parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n".encode())
     parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"b.png\"\r\nContent-Type: image/png\r\n\r\n".encode())
     body = b"".join(parts) + png + f"\r\n--{boundary}--\r\n".encode()

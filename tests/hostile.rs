@@ -316,6 +316,7 @@ fn bodies_are_bounded_with_or_without_content_length() {
         &[
             ("name", "Big"),
             ("description", "Big photo"),
+            ("category", "other"),
             ("price", "1"),
             ("duration", "1d"),
         ],
@@ -339,6 +340,7 @@ fn bodies_are_bounded_with_or_without_content_length() {
         &[
             ("name", "Big"),
             ("description", "Big photo"),
+            ("category", "other"),
             ("price", "1"),
             ("duration", "1d"),
         ],

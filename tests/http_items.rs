@@ -279,6 +279,13 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
         "{}",
         refused.body
     );
+    // Not chosen: asked for, never filed under "Other" by default.
+    let unchosen = list("");
+    assert!(
+        unchosen.body.contains("Rejected") && unchosen.body.contains("CategoryMissing"),
+        "{}",
+        unchosen.body
+    );
     let id = created_id(&list("art"));
     let page = get(&server, &format!("/items/{id}"), None);
     assert!(page.body.contains("href=\"/search?category=art\">Art</a>"));
@@ -426,6 +433,7 @@ fn listing_with_photos(
     let fields = [
         ("name", "Photo album"),
         ("description", "Many photos."),
+        ("category", "art"),
         ("price", "10"),
         ("duration", "1d"),
     ];
@@ -518,6 +526,7 @@ fn photos_sent_before_the_fields_are_refused_not_dropped() {
     for (name, value) in [
         ("name", "Late fields"),
         ("description", "Fields after the photo."),
+        ("category", "other"),
         ("price", "10"),
         ("duration", "1d"),
     ] {
@@ -561,6 +570,7 @@ async fn the_soft_close_box_is_what_the_form_sent() {
     let fields = [
         ("name", "Tin clock"),
         ("description", "Ticks."),
+        ("category", "home"),
         ("price", "5"),
         ("duration", "1d"),
     ];

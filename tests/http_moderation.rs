@@ -32,6 +32,7 @@ fn list(server: &Server, seller: &str, name: &str) -> u64 {
         &[
             ("name", name),
             ("description", "Shiny <b>and</b> old."),
+            ("category", "jewellery"),
             ("price", "10"),
             ("duration", "1d"),
         ],

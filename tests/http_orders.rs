@@ -37,6 +37,7 @@ fn sold(server: &Server, tag: &str) -> (String, String, u64) {
         &[
             ("name", "Brass lamp"),
             ("description", "Bright."),
+            ("category", "home"),
             ("price", "10"),
             ("buy_now", "25"),
             ("duration", "1d"),

@@ -61,6 +61,7 @@ fn a_saved_search_is_its_owners_and_hears_of_a_matching_listing() {
         &[
             ("name", "Brass sextant, 1890"),
             ("description", "Navigational."),
+            ("category", "antiques"),
             ("price", "120"),
             ("duration", "1d"),
         ],

@@ -47,6 +47,7 @@ for (const width of [1280, 390]) {
     await page.getByLabel('Name').fill(`Accessible lamp ${Date.now().toString(36)}`);
     await page.getByLabel('Description').fill('Bright and easy to find.');
     await page.getByLabel('Starting price ($)').fill('12');
+    await page.getByLabel('Category').selectOption('other');
     await page.getByRole('button', { name: 'List item' }).click();
     await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
     const own = new URL(page.url()).pathname;

@@ -25,6 +25,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await seller.page.getByLabel('Name').fill(title);
   await seller.page.getByLabel('Description').fill('Watched by its charts.');
   await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByLabel('Category').selectOption('other');
   await seller.page.getByRole('button', { name: 'List item' }).click();
   await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
   const id = seller.page.url().split('/').pop()!;

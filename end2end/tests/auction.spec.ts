@@ -10,7 +10,7 @@ async function listItem(page: Page, item: { name: string; description: string; p
   await page.getByLabel('Description').fill(item.description);
   await page.getByLabel('Starting price ($)').fill(item.price);
   await page.getByLabel('Duration').selectOption({ label: item.duration });
-  if (item.category) await page.getByLabel('Category').selectOption({ label: item.category });
+  await page.getByLabel('Category').selectOption(item.category ? { label: item.category } : { value: 'other' });
   if (item.buyNow) await page.getByLabel(/^Buy It Now price/).fill(item.buyNow);
   if (item.photo) {
     // Two photos: the first is the cover.
@@ -35,7 +35,10 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await seller.page.getByLabel('Name').fill('ab');
   await seller.page.getByLabel('Starting price ($)').fill('12.345');
+  // No category is chosen for the seller: it is asked for, never "Other" by default.
+  await expect(seller.page.getByLabel('Category')).toHaveValue('');
   await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page.locator('#category-error')).toHaveText('Choose a category.');
   await expect(seller.page.locator('#name-error')).toHaveText('Names are 3–80 characters long.');
   await expect(seller.page.locator('#description-error')).toHaveText('Descriptions are 3–2000 characters long.');
   await expect(seller.page.locator('#price-error')).toHaveText('Use at most 2 decimals (cents).');
@@ -303,6 +306,7 @@ test('with JavaScript off, listing and bidding still work', async ({ browser }) 
   await sp.getByLabel('Name').fill(title);
   await sp.getByLabel('Description').fill('Oil lantern.');
   await sp.getByLabel('Starting price ($)').fill('-3');
+  await sp.getByLabel('Category').selectOption('other');
   await sp.getByRole('button', { name: 'List item' }).click();
   await expect(sp.locator('#price-error')).toHaveText("The amount can't be negative.");
   await expect(sp.getByLabel('Name')).toHaveValue(title);
@@ -342,6 +346,7 @@ test('at phone width a refused form moves to its first problem, below the sticky
   // Price filled, name empty: the button is far below the name field.
   await seller.page.getByLabel('Description').fill('A lamp.');
   await seller.page.getByLabel('Starting price ($)').fill('5');
+  await seller.page.getByLabel('Category').selectOption('other');
   await seller.page.getByRole('button', { name: 'List item' }).click();
   const name = seller.page.getByLabel('Name');
   await expect(name).toBeFocused();
@@ -358,6 +363,7 @@ test('at phone width a refused form moves to its first problem, below the sticky
   await plain.getByLabel('Name').fill('Desk lamp');
   await plain.getByLabel('Description').fill('Brass.');
   await plain.getByLabel('Starting price ($)').fill('abc');
+  await plain.getByLabel('Category').selectOption('other');
   await plain.getByRole('button', { name: 'List item' }).click();
   await expect(plain.locator('#price-error')).toHaveText('Enter an amount in dollars, like 12 or 12.50.');
   await expect(plain.getByLabel('Starting price ($)')).toBeFocused();
@@ -373,6 +379,7 @@ test('a seller ends a listing nobody bid on, a watcher sees it end, and the sell
   await seller.page.getByLabel('Name').fill(name);
   await seller.page.getByLabel('Description').fill('A cedar box with a brass hinge.');
   await seller.page.getByLabel('Starting price ($)').fill('12');
+  await seller.page.getByLabel('Category').selectOption('other');
   await seller.page.getByLabel('Condition').selectOption('new');
   await seller.page.getByRole('button', { name: 'List item' }).click();
   await expect(seller.page).toHaveURL(/\/items\/\d+$/);

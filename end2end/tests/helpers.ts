@@ -56,6 +56,7 @@ export async function listItem(page: Page, title: string, description = 'A fine 
   await page.getByLabel('Name').fill(title);
   await page.getByLabel('Description').fill(description);
   await page.getByLabel('Starting price ($)').fill('10');
+  await page.getByLabel('Category').selectOption('other');
   await page.getByRole('button', { name: 'List item' }).click();
   await expect(page).toHaveURL(/\/items\/\d+$/);
   return page.url().split('/').pop()!;

@@ -124,6 +124,7 @@ test('a listing says its condition, shipping and returns, and search filters nar
   await page.getByLabel('Description').fill('A brass sextant in its case.');
   await page.getByLabel('Condition').selectOption('parts');
   await page.getByLabel('Starting price ($)').fill('10');
+  await page.getByLabel('Category').selectOption('other');
   await page.getByLabel('Buy It Now price ($, optional)').fill('25');
   await page.getByLabel('Shipping', { exact: true }).selectOption('cost');
   await page.getByLabel('Shipping cost ($, when the buyer pays)').fill('6.50');

@@ -17,6 +17,7 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   await seller.getByLabel('Name').fill(title);
   await seller.getByLabel('Description').fill('Watched from two servers.');
   await seller.getByLabel('Starting price ($)').fill('10');
+  await seller.getByLabel('Category').selectOption('other');
   await seller.getByRole('button', { name: 'List item' }).click();
   await expect(seller).toHaveURL(/\/items\/\d+$/);
   const id = seller.url().split('/').pop();
@@ -137,6 +138,7 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await seller.getByLabel('Name').fill(title);
   await seller.getByLabel('Description').fill('Someone will be outbid.');
   await seller.getByLabel('Starting price ($)').fill('10');
+  await seller.getByLabel('Category').selectOption('other');
   await seller.getByRole('button', { name: 'List item' }).click();
   await expect(seller).toHaveURL(/\/items\/\d+$/);
   const id = seller.url().split('/').pop();

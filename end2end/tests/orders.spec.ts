@@ -11,6 +11,7 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await seller.page.getByLabel('Name').fill(name);
   await seller.page.getByLabel('Description').fill('Dovetailed.');
   await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByLabel('Category').selectOption('other');
   await seller.page.getByLabel(/^Buy It Now price/).fill('30');
   await seller.page.getByRole('button', { name: 'List item' }).click();
   await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });

@@ -15,6 +15,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await seller.page.getByLabel('Name').fill(title);
   await seller.page.getByLabel('Description').fill('Two bidders want it.');
   await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByLabel('Category').selectOption('other');
   // The listing options are checked like every field.
   await seller.page.getByLabel(/^Reserve price/).fill('5');
   await seller.page.getByRole('button', { name: 'List item' }).click();

@@ -39,6 +39,7 @@ test('every page hydrates under the Content-Security-Policy with no violation', 
   await page.getByLabel('Name').fill(`CSP lamp ${Date.now().toString(36)}`);
   await page.getByLabel('Description').fill('A lamp that obeys the policy.');
   await page.getByLabel('Starting price ($)').fill('5');
+  await page.getByLabel('Category').selectOption('other');
   await page.getByRole('button', { name: 'List item' }).click();
   await expect(page).toHaveURL(/\/items\/\d+$/);
   const own = page.url();
@@ -98,6 +99,7 @@ test('a hostile item name is shown as text and runs nothing', async ({ browser }
   await page.getByLabel('Name').fill(hostile.slice(0, 80));
   await page.getByLabel('Description').fill(hostile);
   await page.getByLabel('Starting price ($)').fill('5');
+  await page.getByLabel('Category').selectOption('other');
   await page.getByRole('button', { name: 'List item' }).click();
   await expect(page).toHaveURL(/\/items\/\d+$/);
   for (const path of [page.url(), `${page.url()}/comments`, `/search?q=${encodeURIComponent(hostile)}`]) {

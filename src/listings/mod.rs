@@ -90,6 +90,7 @@ crate::problems! {
         PhotoType = "photo-type" => "The photo must be a JPEG, PNG or WebP image.",
         PhotoPixels = "photo-pixels" => "The photo is too big to process (at most 16 megapixels).",
         SignIn = "signin" => "Please sign in to list an item.",
+        CategoryMissing = "category-missing" => "Choose a category.",
         CategoryInvalid = "category" => "Choose a category from the list.",
         ConditionInvalid = "condition" => "Choose the item's condition from the list.",
         LocationInvalid = "location" => format!(
@@ -301,17 +302,16 @@ pub fn check_listing(values: &ItemFormValues) -> (ItemFormErrors, Option<NewItem
                 .map_err(|_| ())
         }
     };
-    // Not chosen: "Other". Anything else must be on the list.
+    // Chosen by the seller, never by default (a listing filed under "Other" unasked is hard to
+    // find), and on the list.
     let category = match values.category.trim() {
-        "" => Some(DEFAULT_CATEGORY),
-        slug => category(slug).map(|(slug, _)| slug),
+        "" => Err(ListingProblem::CategoryMissing),
+        slug => category(slug)
+            .map(|(slug, _)| slug)
+            .ok_or(ListingProblem::CategoryInvalid),
     };
-    errors.check(
-        CATEGORY,
-        category
-            .is_none()
-            .then_some(ListingProblem::CategoryInvalid),
-    );
+    errors.check(CATEGORY, category.err());
+    let category = category.ok();
     let start = crate::util::money::parse_cents(&values.price).ok();
     let reserve = optional(&values.reserve);
     let buy_now = optional(&values.buy_now);
@@ -561,11 +561,13 @@ mod tests {
             ..ItemFormValues::default()
         };
         assert_eq!(check_listing(&form("art")).1.unwrap().category, "art");
+        let (e, item) = check_listing(&form(""));
         assert_eq!(
-            check_listing(&form("")).1.unwrap().category,
-            DEFAULT_CATEGORY,
-            "not chosen: Other"
+            e.get(CATEGORY),
+            Some(ListingProblem::CategoryMissing),
+            "not chosen: asked for, never \"Other\" by default"
         );
+        assert!(item.is_none());
         let (e, item) = check_listing(&form("<script>"));
         assert_eq!(e.get(CATEGORY), Some(ListingProblem::CategoryInvalid));
         assert!(item.is_none());
@@ -581,6 +583,7 @@ mod tests {
             description: "A lamp".into(),
             price: "10".into(),
             duration: "1d".into(),
+            category: "home".into(),
             reserve: reserve.into(),
             buy_now: buy_now.into(),
             soft_close: false,
@@ -620,6 +623,7 @@ mod tests {
                 description: "A lamp".into(),
                 price: "10".into(),
                 duration: "1d".into(),
+                category: "home".into(),
                 condition: condition.into(),
                 location: location.into(),
                 shipping: shipping.into(),

@@ -423,6 +423,7 @@ pub fn create_item(
         &[
             ("name", name),
             ("description", description),
+            ("category", "other"),
             ("price", "10"),
             ("duration", "1d"),
         ],

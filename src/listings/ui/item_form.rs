@@ -4,7 +4,7 @@
 //! without JavaScript; once hydrated it checks fields locally, uploads in place, shows the
 //! server's errors next to the fields (the chosen photo stays selected) and opens the item.
 
-use crate::items::{Condition, ItemId, CATEGORIES, DEFAULT_CATEGORY, RETURN_DAYS};
+use crate::items::{Condition, ItemId, CATEGORIES, RETURN_DAYS};
 use crate::listings::api::{create_item, revise_item};
 use crate::listings::{
     check_listing, check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
@@ -146,11 +146,9 @@ pub fn ItemForm(
         }
     };
     let focus = move |field: &'static str| first_problem == Some(field);
-    let category = if values.category.is_empty() {
-        DEFAULT_CATEGORY.to_string()
-    } else {
-        values.category.clone()
-    };
+    // No category until the seller picks one (the check asks for it, never files it under
+    // "Other" unasked).
+    let category = values.category.clone();
     let condition = if values.condition.is_empty() {
         Condition::default().slug().to_string()
     } else {
@@ -230,7 +228,8 @@ pub fn ItemForm(
             </div>
             <div class="field" class:invalid=invalid(CATEGORY)>
                 <label for="item-category">"Category"</label>
-                <select id="item-category" aria-invalid=aria_invalid(CATEGORY) autofocus=focus(CATEGORY) name="category" aria-describedby="category-error">
+                <select id="item-category" aria-invalid=aria_invalid(CATEGORY) autofocus=focus(CATEGORY) name="category" required aria-describedby="category-error">
+                    <option value="" disabled selected=category.is_empty()>"Choose a category"</option>
                     {CATEGORIES
                         .iter()
                         .map(|(slug, label)| {
