@@ -49,6 +49,8 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('#price-error')).toHaveText('Use at most 2 decimals (cents).');
   await seller.page.getByLabel('Description').fill('Restored 1920s brass telescope.');
   await seller.page.getByLabel('Starting price ($)').fill('25');
+  await seller.page.getByLabel('Category').selectOption('other');
+  await expect(seller.page.locator('#category-error')).toHaveText('');
   await seller.page.getByLabel(/^Photo/).setInputFiles({ name: 'notes.txt', mimeType: 'image/png', buffer: Buffer.from('not an image') });
   await seller.page.getByRole('button', { name: 'List item' }).click();
   await expect(seller.page.locator('#photo-error')).toHaveText('The photo must be a JPEG, PNG or WebP image.');
