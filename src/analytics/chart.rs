@@ -50,6 +50,29 @@ pub fn nice_ceiling(max: i64) -> i64 {
     }
 }
 
+/// The price scale's ticks for prices from `lo` to `hi` (cents): round steps (1, 2 or 5 times
+/// a power of ten, at least $1), from the step at or below `lo` to the one at or above `hi`,
+/// 2 to 5 ticks, so the axis reads $10.00 / $20.00 / $30.00, never $39.75 / $101.25.
+pub fn price_ticks(lo: i64, hi: i64) -> Vec<i64> {
+    let (lo, hi) = (lo.max(0), hi.max(lo.max(0)));
+    let mut unit = 100;
+    loop {
+        for step in [unit, unit * 2, unit * 5] {
+            let bottom = lo.div_euclid(step) * step;
+            let mut top = (hi + step - 1).div_euclid(step) * step;
+            if top == bottom {
+                top += step;
+            }
+            if (top - bottom) / step <= 4 {
+                return (0..=(top - bottom) / step)
+                    .map(|i| bottom + i * step)
+                    .collect();
+            }
+        }
+        unit *= 10;
+    }
+}
+
 fn scale_of(series: &Series) -> Scale {
     match series.step_ms {
         s if s <= super::MINUTE_MS => Scale::Minute,
@@ -179,10 +202,11 @@ pub fn PriceChart(
         }
         .into_any();
     };
-    let lo = points.iter().map(|p| p.1).min().unwrap_or(0);
-    let hi = points.iter().map(|p| p.1).max().unwrap_or(0);
-    let pad = ((hi - lo) / 10).max(50);
-    let (lo, hi) = ((lo - pad).max(0), hi + pad);
+    let ticks = price_ticks(
+        points.iter().map(|p| p.1).min().unwrap_or(0),
+        points.iter().map(|p| p.1).max().unwrap_or(0),
+    );
+    let (lo, hi) = (ticks[0], ticks[ticks.len() - 1]);
     let t1 = until_ms.max(t_last).max(t0 + 1);
     let plot_w = PRICE_W - PRICE_LEFT - RIGHT;
     let plot_h = PRICE_H - TOP - BOTTOM;
@@ -222,7 +246,7 @@ pub fn PriceChart(
             <svg viewBox=format!("0 0 {PRICE_W} {PRICE_H}") role="img" aria-labelledby=format!("{id}-t {id}-d")>
                 <title id=format!("{id}-t")>{title}</title>
                 <desc id=format!("{id}-d")>{desc}</desc>
-                {[lo, (lo + hi) / 2, hi]
+                {ticks
                     .into_iter()
                     .map(|c| view! { <Tick left=PRICE_LEFT right=PRICE_W - RIGHT y=y(c) label=format_cents(c)/> })
                     .collect_view()}
@@ -298,5 +322,35 @@ mod tests {
         assert!(svg.contains("From $3.00 to $4.00 in 2 steps."));
         assert!(!svg.contains(">$0.00<"), "{svg}");
         assert!(svg.contains("<title>$3.25 at 00:01 UTC</title>"));
+    }
+
+    #[test]
+    fn price_ticks_are_round_and_cover_the_prices() {
+        for (lo, hi) in [
+            (4_025, 10_125),
+            (1_000, 2_500),
+            (1_000, 1_000),
+            (0, 5),
+            (99, 101),
+            (123_456, 9_876_543),
+            (1_000_000_000, 1_000_000_001),
+        ] {
+            let ticks = price_ticks(lo, hi);
+            assert!((2..=5).contains(&ticks.len()), "{lo}..{hi}: {ticks:?}");
+            assert!(ticks[0] <= lo && ticks[ticks.len() - 1] >= hi, "{ticks:?}");
+            let step = ticks[1] - ticks[0];
+            let mut unit = step;
+            while unit % 10 == 0 {
+                unit /= 10;
+            }
+            assert!([1, 2, 5].contains(&unit) && step >= 100, "{step}");
+            assert!(ticks.iter().all(|t| t % step == 0), "{ticks:?}");
+        }
+        assert_eq!(price_ticks(1_000, 2_500), vec![1_000, 1_500, 2_000, 2_500]);
+        assert_eq!(price_ticks(1_000, 1_000), vec![1_000, 1_100]);
+        assert_eq!(
+            price_ticks(4_025, 10_125),
+            vec![4_000, 6_000, 8_000, 10_000, 12_000]
+        );
     }
 }
