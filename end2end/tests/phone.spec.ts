@@ -91,7 +91,7 @@ async function labelSizes(page: Page): Promise<number[]> {
   );
 }
 
-test('chart labels read at 10 to 16 px on a phone and on a desktop', async ({ browser }) => {
+test('chart labels read at 10 to 16 px on a phone and on a desktop, the price scale in round steps', async ({ browser }) => {
   const seller = await newUser(browser, 'chartsize');
   const bidder = await newUser(browser, 'chartbid');
   const id = await listItem(seller.page, `Walnut tray ${Date.now().toString(36)}`);
@@ -116,6 +116,36 @@ test('chart labels read at 10 to 16 px on a phone and on a desktop', async ({ br
       }
     }
   }
+  // The price scale is in round steps of whole dollars ($10.00, $11.00), not the price padded
+  // by 50 cents either side ($9.50, $10.50).
+  await seller.page.goto(`/dashboard/items/${id}`);
+  const prices = (await seller.page.locator('[data-chart="item-price"] .tick').allTextContents()).filter((t) => t.startsWith('$'));
+  expect(prices.length).toBeGreaterThanOrEqual(2);
+  for (const price of prices) expect(price).toMatch(/^\$\d+\.00$/);
   await seller.context.close();
   await bidder.context.close();
+});
+
+test('card grids leave no holes: the home page\'s eight cards fill their rows at 390 and 1280 px', async ({ browser }) => {
+  for (const width of [390, 1280]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await page.goto('/');
+    const grids = page.locator('ul.card-grid');
+    expect(await grids.count()).toBeGreaterThan(0);
+    let full = 0;
+    for (const grid of await grids.all()) {
+      const lefts = await grid.locator(':scope > li').evaluateAll((cards) =>
+        cards.map((card) => Math.round(card.getBoundingClientRect().left)),
+      );
+      const columns = new Set(lefts).size;
+      if (lefts.length === 8) {
+        full += 1;
+        expect(8 % columns, `${columns} columns at ${width} px`).toBe(0);
+      }
+    }
+    // The demo data fills at least one section of eight.
+    expect(full).toBeGreaterThan(0);
+    await context.close();
+  }
 });
