@@ -242,3 +242,138 @@ async fn an_orders_messages_are_its_parties_only_and_bounded() {
     );
     assert_eq!(count(&db, id).await.unwrap(), MESSAGES_MAX as u64);
 }
+
+/// `n` auctions of $10.00 by seller 1, each bid on by 7 (bea, $15) and 8 (cal, $12), ended and
+/// closed: sales to bea at $12.50, awaiting payment.
+async fn sales(db: &rbay::server::redis::Db, tag: &str, n: usize) -> Vec<rbay::items::ItemId> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = list(db, &format!("{tag} {i}")).await;
+        place_bid(db, UserId(8), "cal", id, 1_200).await.unwrap();
+        place_bid(db, UserId(7), "bea", id, 1_500).await.unwrap();
+        ids.push(id);
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    ids
+}
+
+/// Two instances take the same step at the same moment, 100 times for each kind of race a sale
+/// has: closing, paying, paying against the seller's cancel, leaving feedback, offering the
+/// sale to the next bidder and taking that offer. Every race ends in exactly one outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn races_across_two_instances_end_in_one_outcome_every_time() {
+    use rbay::accounts::server::rating::summary;
+    use rbay::orders::server::feedback::{leave, Left};
+    use rbay::orders::{Feedback, Rating, Role};
+    let a = test_db().await;
+    let b = common::another_instance(&a).await;
+    let (buyer, seller, next) = (UserId(7), UserId(1), UserId(8));
+    let pay = |by: &str| Step::Pay {
+        payment_ref: format!("ref-{by}"),
+        address: Address::default(),
+    };
+    let both = |x: StepOutcome, y: StepOutcome| {
+        let mut v = [format!("{x:?}"), format!("{y:?}")];
+        v.sort();
+        v
+    };
+
+    // Closing, then paying, then feedback from the buyer: one of each.
+    for id in sales(&a, "race", 100).await {
+        let (x, y) = tokio::join!(close(&a, id), close(&b, id));
+        let mut closes = [x.unwrap(), y.unwrap()];
+        closes.sort_by_key(|c| format!("{c:?}"));
+        assert_eq!(closes, [Closing::Closed, Closing::WasClosed], "{id}");
+        let order = get(&a, id).await.unwrap().expect("one order");
+        assert_eq!((order.buyer_id, order.price_cents), (buyer, 1_250));
+
+        let (pay_a, pay_b) = (pay("a"), pay("b"));
+        let (x, y) = tokio::join!(
+            take_step(&a, id, buyer, &pay_a),
+            take_step(&b, id, buyer, &pay_b)
+        );
+        assert_eq!(
+            both(x.unwrap(), y.unwrap()),
+            ["AlreadyPaid".to_string(), "Done(Paid)".to_string()],
+            "{id}"
+        );
+        assert!(get(&a, id).await.unwrap().unwrap().payment_ref.is_some());
+
+        let feedback = Feedback {
+            item_id: id,
+            item_name: "race".into(),
+            from_id: buyer,
+            from_name: "bea".into(),
+            from_role: Role::Buyer,
+            rating: Rating::Positive,
+            comment: String::new(),
+            at_ms: rbay::util::time::now_ms(),
+        };
+        let (x, y) = tokio::join!(leave(&a, seller, &feedback), leave(&b, seller, &feedback));
+        let mut left = [x.unwrap(), y.unwrap()];
+        left.sort_by_key(|l| format!("{l:?}"));
+        assert_eq!(left, [Left::Already, Left::Done], "{id}");
+    }
+    let rating = summary(&a, seller, rbay::util::time::now_ms())
+        .await
+        .unwrap();
+    assert_eq!(rating.total, 100, "one rating per order");
+
+    // The buyer pays as the seller cancels the unpaid sale: paid or cancelled, never both.
+    for id in sales(&a, "standoff", 100).await {
+        close(&a, id).await.unwrap();
+        let (pay_a, cancel) = (pay("a"), Step::Cancel { unpaid_after_ms: 0 });
+        let (x, y) = tokio::join!(
+            take_step(&a, id, buyer, &pay_a),
+            take_step(&b, id, seller, &cancel)
+        );
+        let outcomes = both(x.unwrap(), y.unwrap());
+        assert!(
+            outcomes == ["Done(Cancelled)", "WrongState(Cancelled)"]
+                || outcomes == ["Done(Paid)", "WrongState(Paid)"],
+            "{id}: {outcomes:?}"
+        );
+        let state = get(&a, id).await.unwrap().unwrap().state;
+        assert_eq!(
+            state == OrderState::Paid,
+            outcomes[0] == "Done(Paid)",
+            "{id}: the order is what the winner was told"
+        );
+    }
+
+    // A cancelled sale offered to the next bidder from two instances, then taken from two.
+    for id in sales(&a, "second chance", 100).await {
+        close(&a, id).await.unwrap();
+        let cancel = Step::Cancel { unpaid_after_ms: 0 };
+        assert_eq!(
+            take_step(&a, id, seller, &cancel).await.unwrap(),
+            StepOutcome::Done(OrderState::Cancelled)
+        );
+        let offer = Step::Offer {
+            to: next,
+            to_name: "cal".into(),
+            price_cents: 1_200,
+            expires_at_ms: rbay::util::time::now_ms() + 3_600_000,
+        };
+        let (x, y) = tokio::join!(
+            take_step(&a, id, seller, &offer),
+            take_step(&b, id, seller, &offer)
+        );
+        assert_eq!(
+            both(x.unwrap(), y.unwrap()),
+            ["Done(Cancelled)", "WrongState(Cancelled)"],
+            "{id}: offered once"
+        );
+        let (x, y) = tokio::join!(
+            take_step(&a, id, next, &Step::Accept),
+            take_step(&b, id, next, &Step::Accept)
+        );
+        assert_eq!(
+            both(x.unwrap(), y.unwrap()),
+            ["Done(AwaitingPayment)", "WrongState(AwaitingPayment)"],
+            "{id}: taken once"
+        );
+        let order = get(&a, id).await.unwrap().unwrap();
+        assert_eq!((order.buyer_id, order.price_cents), (next, 1_200));
+    }
+}
