@@ -68,6 +68,8 @@ const serverEnv = {
   RBAY_PUBLIC_URL: baseURL,
   // On a deployment with replicas (scripts/test.sh's cluster), a bid waits for one.
   RBAY_REPLICA_ACKS: process.env.RBAY_REPLICA_ACKS ?? '0',
+  // orders.spec.ts follows an unpaid win to its cancel: 20 s to pay (reminded at 15 s).
+  RBAY_UNPAID_AFTER_SECS: '20',
 };
 
 const mailSink = {

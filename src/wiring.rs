@@ -47,8 +47,9 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Sets up what features need from the configuration before serving or working (the mail
-/// transport). An error names the setting to fix.
+/// transport, how long buyers have to pay). An error names the setting to fix.
 pub fn configure(config: &crate::server::config::Config) -> Result<(), String> {
+    crate::orders::server::set_pay_within(config.unpaid_after);
     crate::email::server::install(config)
 }
 
@@ -62,6 +63,7 @@ mod tests {
             "close_auction",
             "order_auto_receive",
             "order_offer_expiry",
+            "order_payment_reminder",
             "saved_search_match",
             "watch_reminder",
             "thumbnail",

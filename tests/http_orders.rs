@@ -440,6 +440,45 @@ fn an_unpaid_sale_can_be_cancelled_only_by_its_seller_and_only_once_its_time_is_
     assert!(location(&pay).contains("wrong-state"));
 }
 
+/// A buyer who has not paid hears that payment is due before the seller may cancel (at three
+/// quarters of the time they have: here 0.75 of the quick server's second), once; a buyer who
+/// paid hears nothing.
+#[test]
+fn a_buyer_who_has_not_paid_is_reminded_once_and_one_who_paid_is_not() {
+    let server = quick_server();
+    let (_, late, late_id) = sold(&server, "r1");
+    let (_, prompt, prompt_id) = sold(&server, "r2");
+    let paid = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={prompt_id}&{ADDRESS}"),
+        &prompt,
+    );
+    assert_eq!(location(&paid), format!("/orders/{prompt_id}"));
+    let reminded = common::server::wait_until(std::time::Duration::from_secs(15), || {
+        get(&server, "/notifications", Some(&late))
+            .body
+            .contains("is due soon")
+    });
+    assert!(reminded.is_ok(), "the unpaid buyer is reminded");
+    let inbox = get(&server, "/notifications", Some(&late)).body;
+    assert!(
+        inbox.contains(
+            "Payment of $25.00 for Brass lamp is due soon: pay now, or osr1 may cancel the sale."
+        ),
+        "{inbox}"
+    );
+    assert!(inbox.contains(&format!("/orders/{late_id}")), "{inbox}");
+    // The other reminder's time has come too: the buyer who paid hears nothing, and nobody
+    // hears twice.
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    assert!(!get(&server, "/notifications", Some(&prompt))
+        .body
+        .contains("is due soon"));
+    let inbox = get(&server, "/notifications", Some(&late)).body;
+    assert_eq!(inbox.matches("is due soon").count(), 1, "{inbox}");
+}
+
 #[test]
 fn a_shipped_order_the_buyer_does_not_confirm_is_confirmed_by_the_job() {
     let server = quick_server();

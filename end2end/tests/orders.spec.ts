@@ -105,3 +105,127 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   expect(response!.status()).toBe(404);
   for (const u of [seller, buyer, other]) await u.context.close();
 });
+
+/** Fills the test checkout's address and pays. */
+async function pay(page: import('@playwright/test').Page, price: string) {
+  await page.getByLabel('Full name').fill('Ann Bidder');
+  await page.getByLabel('Address', { exact: true }).fill('2 Short Lane');
+  await page.getByLabel('Town or city').fill('York');
+  await page.getByLabel('Postcode').fill('YO1 7HH');
+  await page.getByLabel('Country').fill('United Kingdom');
+  await page.getByRole('button', { name: `Pay ${price}` }).click();
+  await expect(page.getByText('Paid. The seller has been told to ship it.')).toBeVisible();
+}
+
+/** Leaves positive feedback on the open order page. */
+async function praise(page: import('@playwright/test').Page, comment: string) {
+  await page.getByLabel('Positive').check();
+  await page.getByLabel('Comment (optional)').fill(comment);
+  await page.getByRole('button', { name: 'Leave feedback' }).click();
+  await expect(page.getByText('Thank you: your feedback was left.')).toBeVisible();
+}
+
+test('two auctions to the end across two instances: a bid war won, paid, shipped, received and rated both ways; an unpaid win reminded, cancelled and offered to the next bidder', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
+  const seller = await newUser(browser, 'jseller');
+  const ann = await newUser(browser, 'jann');
+  const ben = await newUser(browser, 'jben', second);
+  const tag = Date.now().toString(36);
+  // Two one-minute auctions, listed together so they end together (no soft close).
+  const ids: string[] = [];
+  for (const name of [`Oak chest ${tag}`, `Pine chest ${tag}`]) {
+    await seller.page.goto('/items/new');
+    await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+    await seller.page.getByLabel('Name').fill(name);
+    await seller.page.getByLabel('Description').fill('Dovetailed, with its key.');
+    await seller.page.getByLabel('Starting price ($)').fill('10');
+    await seller.page.getByLabel('Category').selectOption('home');
+    await seller.page.getByLabel(/^Soft close/).uncheck();
+    await seller.page.getByLabel('Duration').selectOption({ label: '1 minute' });
+    await seller.page.getByRole('button', { name: 'List item' }).click();
+    await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+    ids.push(seller.page.url().split('/').pop()!);
+  }
+  const [oak, pine] = ids;
+  const bid = async (page: import('@playwright/test').Page, id: string, dollars: string) => {
+    await page.goto(`/items/${id}`);
+    await expect(page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+    await page.getByLabel(/Your maximum bid/).fill(dollars);
+    await page.getByRole('button', { name: 'Place bid' }).click();
+    await expect(page.locator('#bid-message')).toHaveText(/^Your maximum bid was placed/);
+  };
+  // The war: Ann on one instance, Ben on the other. Ann wins the oak chest, Ben the pine one.
+  await bid(ann.page, oak, '11');
+  await bid(ben.page, oak, '12');
+  await bid(ann.page, oak, '14');
+  await bid(ben.page, pine, '14');
+  await bid(ann.page, pine, '12');
+
+  // The end: each winner is sent to pay, at the second maximum plus one step.
+  const orderOpen = async (page: import('@playwright/test').Page, id: string, price: string) => {
+    await expect(async () => {
+      await page.goto(`/orders/${id}`);
+      await expect(page.getByRole('button', { name: `Pay ${price}` })).toBeVisible({ timeout: 1_000 });
+    }).toPass({ timeout: 120_000, intervals: [2_000] });
+  };
+  await orderOpen(ann.page, oak, '$12.50');
+  await orderOpen(ben.page, pine, '$12.50');
+
+  // Oak: paid, shipped, received, and feedback both ways.
+  await pay(ann.page, '$12.50');
+  await seller.page.goto(`/orders/${oak}`);
+  await seller.page.getByLabel('Carrier (optional)').fill('Parcelforce');
+  await seller.page.getByRole('button', { name: 'Mark as shipped' }).click();
+  await expect(seller.page.getByText('Marked as shipped. The buyer has been told.')).toBeVisible();
+  await ann.page.reload();
+  await expect(ann.page.getByTestId('order-state')).toHaveText('Shipped');
+  await ann.page.getByRole('button', { name: 'I received it' }).click();
+  await expect(ann.page.getByText('Received. This sale is complete.')).toBeVisible();
+  await praise(ann.page, 'Solid chest, quick post.');
+  await seller.page.reload();
+  await praise(seller.page, 'Paid at once. Thank you.');
+  // Ann's profile carries the seller's word, from the bid history's link to her.
+  await seller.page.goto(`/items/${oak}`);
+  await seller.page.locator('.bid-history a', { hasText: ann.name }).first().click();
+  await expect(seller.page.getByTestId('rating')).toHaveText('100% positive · 1 rating');
+  await expect(seller.page.locator('.feedback-item').first()).toContainText('Paid at once. Thank you.');
+
+  // Pine: Ben does not pay. He is reminded; once his time is over the seller cancels and
+  // offers the chest to Ann at her highest bid; she takes it and pays.
+  await expect(async () => {
+    await ben.page.goto('/notifications');
+    await expect(ben.page.getByText(`Payment of $12.50 for Pine chest ${tag} is due soon`, { exact: false }).first()).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 60_000, intervals: [2_000] });
+  await expect(async () => {
+    await seller.page.goto(`/orders/${pine}`);
+    await expect(seller.page.getByRole('button', { name: 'Cancel this sale' })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 60_000, intervals: [2_000] });
+  await seller.page.getByRole('button', { name: 'Cancel this sale' }).click();
+  await expect(seller.page.getByText('The sale is cancelled. The buyer has been told.')).toBeVisible();
+  await seller.page.getByRole('button', { name: `Offer it to ${ann.name}` }).click();
+  await expect(seller.page.getByText('Offered. The bidder has been told.')).toBeVisible();
+  await ann.page.goto('/notifications');
+  await ann.page.getByText(`offers you Pine chest ${tag} for $12.00: a second chance.`, { exact: false }).first().click();
+  await expect(ann.page).toHaveURL(new RegExp(`/orders/${pine}$`));
+  await ann.page.getByRole('button', { name: 'Buy it for $12.00' }).click();
+  await expect(ann.page.getByText('It is yours: pay to complete the sale.')).toBeVisible();
+  await pay(ann.page, '$12.00');
+  const gone = await ben.page.goto(`/orders/${pine}`);
+  expect(gone?.status()).toBe(404);
+
+  // The seller's next listing shows the rating the oak chest earned.
+  await seller.page.goto('/items/new');
+  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await seller.page.getByLabel('Name').fill(`Elm chest ${tag}`);
+  await seller.page.getByLabel('Description').fill('The last of three.');
+  await seller.page.getByLabel('Starting price ($)').fill('10');
+  await seller.page.getByLabel('Category').selectOption('home');
+  await seller.page.getByRole('button', { name: 'List item' }).click();
+  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  const next = await ben.page.goto(seller.page.url());
+  expect(next?.status()).toBe(200);
+  await expect(ben.page.locator('.item-seller [data-testid="rating"]')).toHaveText('100% positive · 1 rating');
+
+  for (const u of [seller, ann, ben]) await u.context.close();
+});

@@ -46,6 +46,8 @@ pub enum NoticeKind {
     OrderOffer,
     /// The bidder took your second-chance offer (to the seller).
     OrderOfferTaken,
+    /// The buyer has not paid yet and the seller may cancel soon (to the buyer).
+    PaymentDue,
     /// A new listing matches one of your saved searches (`actor`: the search's name).
     SavedSearch,
     /// A moderator removed your listing (`actor`: why).
@@ -70,6 +72,7 @@ impl NoticeKind {
             NoticeKind::OrderCancelled => "order_cancelled",
             NoticeKind::OrderOffer => "order_offer",
             NoticeKind::OrderOfferTaken => "order_offer_taken",
+            NoticeKind::PaymentDue => "payment_due",
             NoticeKind::SavedSearch => "saved_search",
             NoticeKind::ListingRemoved => "listing_removed",
             NoticeKind::OrderMessage => "order_message",
@@ -99,6 +102,7 @@ impl NoticeKind {
             | NoticeKind::OrderCancelled
             | NoticeKind::OrderOffer
             | NoticeKind::OrderOfferTaken
+            | NoticeKind::PaymentDue
             | NoticeKind::OrderMessage => Some(MailKind::Orders),
             NoticeKind::Unsold
             | NoticeKind::Comment
@@ -168,6 +172,10 @@ impl Notice {
             NoticeKind::OrderOfferTaken => {
                 format!("{} took your offer of {name} for {price}.", self.actor)
             }
+            NoticeKind::PaymentDue => format!(
+                "Payment of {price} for {name} is due soon: pay now, or {} may cancel the sale.",
+                self.actor
+            ),
             NoticeKind::SavedSearch => {
                 format!("New for your search “{}”: {name}, {price}.", self.actor)
             }
@@ -194,7 +202,8 @@ impl Notice {
             | NoticeKind::OrderReceived
             | NoticeKind::OrderCancelled
             | NoticeKind::OrderOffer
-            | NoticeKind::OrderOfferTaken => format!("/orders/{}", self.item_id),
+            | NoticeKind::OrderOfferTaken
+            | NoticeKind::PaymentDue => format!("/orders/{}", self.item_id),
             NoticeKind::OrderMessage => format!("/orders/{}#messages", self.item_id),
             _ => format!("/items/{}", self.item_id),
         }

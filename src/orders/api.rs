@@ -234,7 +234,7 @@ pub async fn offer_second_chance(item_id: ItemId) -> Result<StepReply, AppError>
 /// The bidder takes a second-chance offer: the sale is theirs, awaiting their payment.
 #[server(prefix = "/api", endpoint = "orders/accept")]
 pub async fn accept_offer(item_id: ItemId) -> Result<StepReply, AppError> {
-    use crate::orders::server::{take_step, Step};
+    use crate::orders::server::{take_step, Step, StepOutcome};
     use crate::orders::OrderProblem;
     use crate::util::problem::FieldErrors;
     let state = crate::server::state::current()?;
@@ -242,6 +242,14 @@ pub async fn accept_offer(item_id: ItemId) -> Result<StepReply, AppError> {
         return steps::refused(item_id, FieldErrors::form(OrderProblem::SignIn), None);
     };
     let outcome = take_step(&state.db, item_id, user.id, &Step::Accept).await?;
+    if outcome == StepOutcome::Done(OrderState::AwaitingPayment) {
+        // The sale is theirs now: they are reminded to pay like any buyer.
+        if let Err(e) =
+            crate::orders::server::schedule_payment_reminder(&state.db, item_id, user.id).await
+        {
+            tracing::warn!(item_id = %item_id, error = %e, "payment reminder not scheduled");
+        }
+    }
     steps::answer(&state, item_id, outcome, "accepted")
 }
 

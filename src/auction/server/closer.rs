@@ -86,6 +86,11 @@ pub async fn notify_outcome(db: &Db, id: ItemId) -> Result<(), JobError> {
     let sold = item.reserve_met != Some(false);
     match (item.high_bidder_id, item.high_bidder_name.as_deref()) {
         (Some(winner), Some(name)) if sold => {
+            // The reminder to pay first: a job that fails after it runs again and schedules
+            // nothing new (once per buyer and item).
+            crate::orders::server::schedule_payment_reminder(db, id, winner)
+                .await
+                .map_err(|e| JobError::retry(e.to_string()))?;
             send(db, &notice(winner, NoticeKind::Won, name)).await?;
             send(db, &notice(item.seller_id, NoticeKind::Sold, name)).await?;
         }

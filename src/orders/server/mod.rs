@@ -202,6 +202,11 @@ struct AutoReceive {
 /// Registers the orders' job kinds.
 pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
     jobs.add(crate::server::jobs::JobKind {
+        name: PAYMENT_REMINDER_JOB,
+        queue: crate::items::server::close_job::QUEUE,
+        run: |db, job| Box::pin(async move { remind_to_pay(&db, &job.payload).await }),
+    });
+    jobs.add(crate::server::jobs::JobKind {
         name: AUTO_RECEIVE_JOB,
         queue: crate::items::server::close_job::QUEUE,
         run: |db, job| Box::pin(async move { auto_receive(&db, &job.payload).await }),
@@ -211,6 +216,94 @@ pub fn register_jobs(jobs: &mut crate::server::jobs::Registry) {
         queue: crate::items::server::close_job::QUEUE,
         run: |db, job| Box::pin(async move { expire_offer(&db, &job.payload).await }),
     });
+}
+
+/// The job that reminds a buyer who has not paid that the seller may cancel soon.
+pub const PAYMENT_REMINDER_JOB: &str = "order_payment_reminder";
+
+/// How long a buyer has to pay before the seller may cancel (`RBAY_UNPAID_AFTER_SECS`, set at
+/// start; four days when nothing set it, as in tests that drive Redis without a server).
+static PAY_WITHIN: std::sync::OnceLock<std::time::Duration> = std::sync::OnceLock::new();
+
+/// Sets how long buyers have to pay (once, at start).
+pub fn set_pay_within(within: std::time::Duration) {
+    let _ = PAY_WITHIN.set(within);
+}
+
+/// How long a buyer has to pay before the seller may cancel the sale.
+pub fn pay_within() -> std::time::Duration {
+    PAY_WITHIN
+        .get()
+        .copied()
+        .unwrap_or(std::time::Duration::from_secs(4 * 86_400))
+}
+
+/// When, after a sale, its buyer is reminded to pay: three quarters of the time they have (a
+/// day before the seller may cancel, with the default four days).
+pub fn reminder_after(within: std::time::Duration) -> std::time::Duration {
+    within * 3 / 4
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct PaymentReminder {
+    item: u64,
+    buyer: u64,
+}
+
+/// Schedules the payment reminder of `buyer`'s new purchase of `item` (once per buyer and
+/// item: the close job running twice, or a retried purchase, schedules one).
+pub async fn schedule_payment_reminder(
+    db: &Db,
+    item: ItemId,
+    buyer: UserId,
+) -> Result<(), crate::server::jobs::EnqueueError> {
+    let payload = serde_json::to_string(&PaymentReminder {
+        item: item.0,
+        buyer: buyer.0,
+    })
+    .unwrap_or_default();
+    let at = crate::util::time::now_ms() + reminder_after(pay_within()).as_millis() as i64;
+    let key = format!("pay-reminder:{item}:{buyer}");
+    let queue = crate::items::server::close_job::QUEUE;
+    crate::server::jobs::enqueue(
+        db,
+        queue,
+        PAYMENT_REMINDER_JOB,
+        &payload,
+        Some(at),
+        Some(&key),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The job: the buyer hears that payment is due, if the order is still theirs and unpaid.
+async fn remind_to_pay(db: &Db, payload: &str) -> Result<(), crate::server::jobs::JobError> {
+    use crate::server::jobs::JobError;
+    let job: PaymentReminder = serde_json::from_str(payload)
+        .map_err(|e| JobError::permanent(format!("unreadable payment reminder job: {e}")))?;
+    let item = ItemId(job.item);
+    let order = get(db, item)
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))?;
+    let Some(order) =
+        order.filter(|o| o.state == OrderState::AwaitingPayment && o.buyer_id == UserId(job.buyer))
+    else {
+        return Ok(());
+    };
+    let kind = crate::notifications::NoticeKind::PaymentDue;
+    let notice = crate::notifications::server::NewNotice {
+        user_id: order.buyer_id,
+        kind,
+        item_id: item.0,
+        item_name: order.item_name.clone(),
+        price_cents: order.price_cents,
+        actor: order.seller_name.clone(),
+        once: Some(format!("{}:{item}:{}", kind.as_str(), order.buyer_id)),
+    };
+    crate::notifications::server::send(db, &notice)
+        .await
+        .map_err(|e| JobError::retry(e.to_string()))
 }
 
 /// Schedules the confirmation of receipt of `item`'s order `after` from now (once per order).
