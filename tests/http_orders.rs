@@ -440,6 +440,96 @@ fn an_unpaid_sale_can_be_cancelled_only_by_its_seller_and_only_once_its_time_is_
     assert!(location(&pay).contains("wrong-state"));
 }
 
+/// The shipping address stays between the buyer and the seller: not on the item's page
+/// (fresh or from the page cache, for anyone), not in its live events, not on anyone's lists or
+/// notices, and never in the server's log (at debug level), through a declined payment too.
+#[test]
+fn an_address_stays_between_the_buyer_and_the_seller() {
+    let prefix = common::fresh_prefix();
+    let log = std::env::temp_dir().join(format!(
+        "rbay-address-{}.log",
+        prefix.trim_end_matches(':').replace(':', "-")
+    ));
+    let log_path = log.to_string_lossy().to_string();
+    let server = Server::for_test_with(
+        &prefix,
+        &[
+            ("RUST_LOG", "debug"),
+            (common::server::LOG_FILE, log_path.as_str()),
+        ],
+    );
+    let (seller, buyer, id) = sold(&server, "addr");
+    let page = format!("/orders/{id}");
+    let declined = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}&decline=1"),
+        &buyer,
+    );
+    assert!(location(&declined).starts_with(&page));
+    let paid = post(
+        &server,
+        "/api/orders/pay",
+        &format!("item_id={id}&{ADDRESS}"),
+        &buyer,
+    );
+    assert_eq!(location(&paid), page);
+    for cookie in [&buyer, &seller] {
+        assert!(get(&server, &page, Some(cookie))
+            .body
+            .contains("1 Long Road"));
+    }
+    let stranger = sign_up(&server, "oaddrx");
+    let item = format!("/items/{id}");
+    let seen = [
+        (item.clone(), None),
+        (item.clone(), None), // the page cache's copy
+        (item.clone(), Some(&stranger)),
+        (item.clone(), Some(&buyer)),
+        (item.clone(), Some(&seller)),
+        ("/my/purchases".to_string(), Some(&buyer)),
+        ("/my/sold".to_string(), Some(&seller)),
+        ("/notifications".to_string(), Some(&seller)),
+        ("/notifications".to_string(), Some(&buyer)),
+        (page.clone(), Some(&stranger)),
+    ];
+    const PARTS: [&str; 3] = ["Long Road", "LS1 1AA", "Bea Buyer"];
+    for (path, cookie) in &seen {
+        let body = get(&server, path, cookie.map(String::as_str)).body;
+        for part in PARTS {
+            assert!(!body.contains(part), "{path}: {part}");
+        }
+    }
+    // The item's live events (replayed to every page that reconnects).
+    let events: Vec<redis::Value> = common::block_on(async {
+        let db = common::db_in(&prefix).await;
+        let mut conn = db.conn().unwrap();
+        redis::cmd("XRANGE")
+            .arg(db.keys().item_events(id))
+            .arg("-")
+            .arg("+")
+            .query_async(&mut conn)
+            .await
+            .unwrap()
+    });
+    assert!(!events.is_empty(), "the sale was announced");
+    let events = format!("{events:?}");
+    for part in PARTS {
+        assert!(!events.contains(part), "live events: {part}");
+    }
+    // The log, at debug level, has the requests but not the address.
+    drop(server);
+    let text = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        text.contains("DEBUG") || text.contains("INFO"),
+        "a log was written"
+    );
+    for part in PARTS {
+        assert!(!text.contains(part), "log: {part}");
+    }
+    let _ = std::fs::remove_file(&log);
+}
+
 /// A buyer who has not paid hears that payment is due before the seller may cancel (at three
 /// quarters of the time they have: here 0.75 of the quick server's second), once; a buyer who
 /// paid hears nothing.

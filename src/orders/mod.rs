@@ -390,6 +390,47 @@ mod tests {
     }
 
     #[test]
+    fn feedback_opens_with_payment_and_closes_sixty_days_after_it() {
+        let paid_at = 1_796_000_000_000;
+        let day = 86_400_000;
+        let order = |paid: Option<i64>, state: OrderState| Order {
+            item_id: ItemId(1),
+            item_name: "Lamp".into(),
+            price_cents: 1_000,
+            state,
+            buyer_id: UserId(7),
+            buyer_name: "bea".into(),
+            seller_id: UserId(1),
+            seller_name: "sam".into(),
+            created_at_ms: paid_at - day,
+            paid_at_ms: paid,
+            shipped_at_ms: None,
+            received_at_ms: None,
+            cancelled_at_ms: None,
+            auto_received: false,
+            offer: None,
+            address: None,
+            payment_ref: None,
+            carrier: None,
+            tracking: None,
+        };
+        let unpaid = order(None, OrderState::AwaitingPayment);
+        assert!(!unpaid.feedback_open(paid_at), "not before payment");
+        let paid = order(Some(paid_at), OrderState::Received);
+        assert!(paid.feedback_open(paid_at));
+        assert!(
+            paid.feedback_open(paid_at + FEEDBACK_DAYS * day),
+            "the 60th day"
+        );
+        assert!(
+            !paid.feedback_open(paid_at + FEEDBACK_DAYS * day + 1),
+            "not after"
+        );
+        let cancelled = order(Some(paid_at), OrderState::Cancelled);
+        assert!(!cancelled.feedback_open(paid_at), "a cancelled sale");
+    }
+
+    #[test]
     fn states_read_back_from_their_words() {
         for s in OrderState::STEPS.into_iter().chain([OrderState::Cancelled]) {
             assert_eq!(OrderState::parse(s.as_str()), Some(s));

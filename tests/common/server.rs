@@ -30,6 +30,10 @@ pub struct Server {
     pub port: u16,
 }
 
+/// In [`Server::start`]'s environment: a file to write the server's log to (for tests that
+/// read it), not passed to the server.
+pub const LOG_FILE: &str = "RBAY_TEST_LOG_FILE";
+
 impl Server {
     /// Starts the binary with `REDIS_URL` and extra environment variables, and waits until it
     /// accepts connections (not until Redis is ready: see [`Server::wait_ready`]).
@@ -65,6 +69,13 @@ impl Server {
                 Stdio::null()
             });
         for (k, v) in env {
+            // Not the server's: where the test wants the server's log (stdout and stderr).
+            if *k == LOG_FILE {
+                let file = std::fs::File::create(v).expect("the log file");
+                let again = file.try_clone().expect("the log file");
+                cmd.stdout(Stdio::from(file)).stderr(Stdio::from(again));
+                continue;
+            }
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("start rbay");
