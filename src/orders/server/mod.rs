@@ -264,16 +264,19 @@ pub async fn schedule_payment_reminder(
     .unwrap_or_default();
     let at = crate::util::time::now_ms() + reminder_after(pay_within()).as_millis() as i64;
     let key = format!("pay-reminder:{item}:{buyer}");
+    schedule(db, PAYMENT_REMINDER_JOB, &payload, at, &key).await
+}
+
+/// Queues one of the orders' delayed jobs on the auctions queue at `at_ms`, once per `key`.
+async fn schedule(
+    db: &Db,
+    kind: &str,
+    payload: &str,
+    at_ms: i64,
+    key: &str,
+) -> Result<(), crate::server::jobs::EnqueueError> {
     let queue = crate::items::server::close_job::QUEUE;
-    crate::server::jobs::enqueue(
-        db,
-        queue,
-        PAYMENT_REMINDER_JOB,
-        &payload,
-        Some(at),
-        Some(&key),
-    )
-    .await?;
+    crate::server::jobs::enqueue(db, queue, kind, payload, Some(at_ms), Some(key)).await?;
     Ok(())
 }
 
@@ -314,11 +317,14 @@ pub async fn schedule_auto_receive(
 ) -> Result<(), crate::server::jobs::EnqueueError> {
     let payload = serde_json::to_string(&AutoReceive { item: item.0 }).unwrap_or_default();
     let at = crate::util::time::now_ms() + after.as_millis() as i64;
-    let key = format!("receive:{item}");
-    let queue = crate::items::server::close_job::QUEUE;
-    crate::server::jobs::enqueue(db, queue, AUTO_RECEIVE_JOB, &payload, Some(at), Some(&key))
-        .await?;
-    Ok(())
+    schedule(
+        db,
+        AUTO_RECEIVE_JOB,
+        &payload,
+        at,
+        &format!("receive:{item}"),
+    )
+    .await
 }
 
 /// The job: confirm receipt if the order is still shipped (the buyer may have confirmed).
@@ -350,17 +356,7 @@ pub async fn schedule_offer_expiry(
     // One job per offer's expiry (a double submit writes one offer; the job whose time is not
     // the offer's finds it open too early and does nothing).
     let key = format!("offer:{item}:{at_ms}");
-    let queue = crate::items::server::close_job::QUEUE;
-    crate::server::jobs::enqueue(
-        db,
-        queue,
-        OFFER_EXPIRY_JOB,
-        &payload,
-        Some(at_ms),
-        Some(&key),
-    )
-    .await?;
-    Ok(())
+    schedule(db, OFFER_EXPIRY_JOB, &payload, at_ms, &key).await
 }
 
 /// The job: the offer ends if it is still open (it may have been taken).
