@@ -501,16 +501,8 @@ fn an_address_stays_between_the_buyer_and_the_seller() {
         }
     }
     // The item's live events (replayed to every page that reconnects).
-    let events: Vec<redis::Value> = common::block_on(async {
-        let db = common::db_in(&prefix).await;
-        let mut conn = db.conn().unwrap();
-        redis::cmd("XRANGE")
-            .arg(db.keys().item_events(id))
-            .arg("-")
-            .arg("+")
-            .query_async(&mut conn)
-            .await
-            .unwrap()
+    let events = common::block_on(async {
+        common::event_stream(&common::db_in(&prefix).await, rbay::items::ItemId(id)).await
     });
     assert!(!events.is_empty(), "the sale was announced");
     let events = format!("{events:?}");
