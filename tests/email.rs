@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::mail::{path_of, Mail, MailSink};
+use common::mail::{path_of, Mail, MailSink, SinkTls, TEST_CA};
 use common::server::{
     call, create_item, created_id, get, location, plain_post, session_cookie, sign_up, Server,
 };
@@ -518,6 +518,97 @@ fn a_forgotten_password_is_reset_by_mail_and_every_session_ends() {
     );
     assert!(location(&refused).contains("link"));
     assert!(sign_in("brand-new-pw").body.contains("SignedIn"));
+}
+
+#[test]
+fn mail_goes_to_a_tls_relay_with_a_login_and_never_to_one_whose_certificate_is_not_trusted() {
+    // A provider's submission ports: STARTTLS required (587's way) and TLS from the first byte
+    // (465's), both asking for a login, which the sink accepts only over TLS. The password
+    // has characters a URL must percent-encode.
+    for tls in [SinkTls::StartTls, SinkTls::Implicit] {
+        let sink = MailSink::start_with(0, tls, Some(("relay-user", "p@ss:w/rd %")));
+        let server = server_with(&sink, &[("RBAY_SMTP_CA_FILE", TEST_CA)]);
+        let name = format!("ann_{tls:?}").to_lowercase();
+        let ann = address(&name);
+        sign_up_with(&server, &name, &ann);
+        let mail = sink.wait_for(&ann, 1).pop().unwrap();
+        assert_eq!(
+            mail.subject, "Confirm your email address for Rbay",
+            "{tls:?}"
+        );
+        assert!(mail.tls, "{tls:?}: not over TLS");
+        assert_eq!(mail.login.as_deref(), Some("relay-user"), "{tls:?}");
+    }
+
+    // The same relay without its authority in RBAY_SMTP_CA_FILE: its certificate is refused,
+    // the job fails and is retried (the log says why), and nothing reaches it.
+    let sink = MailSink::start_with(0, SinkTls::Implicit, None);
+    let log = std::env::temp_dir().join(format!(
+        "rbay-untrusted-relay-{}.log",
+        common::fresh_prefix().trim_end_matches(':')
+    ));
+    let log_path = log.to_string_lossy().to_string();
+    let server = server_with(&sink, &[(common::server::LOG_FILE, &log_path)]);
+    let bob = address("bob_tls");
+    sign_up_with(&server, "bob_tls", &bob);
+    let refused = common::server::wait_until(Duration::from_secs(20), || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("TLS with the relay failed")
+    });
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(refused.is_ok(), "no TLS failure logged: {text}");
+    assert!(!text.contains(&bob), "the address reached the log: {text}");
+    assert!(sink.all().is_empty(), "mail reached an untrusted relay");
+    drop(server);
+    let _ = std::fs::remove_file(&log);
+}
+
+#[test]
+fn a_relay_setting_that_would_send_a_password_in_the_clear_stops_the_server_at_start() {
+    let start = |env: &[(&str, &str)]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_rbay"))
+            .env("RBAY_ADDR", "127.0.0.1:1")
+            .env("REDIS_URL", "redis://127.0.0.1:1")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        let said = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), said)
+    };
+    for (env, why) in [
+        (
+            vec![("RBAY_SMTP_URL", "smtp://ann:secret-pw@relay.example:25")],
+            "in the clear",
+        ),
+        (
+            vec![("RBAY_SMTP_URL", "smtp://relay.example?tls=opportunistic")],
+            "stripped",
+        ),
+        (
+            vec![
+                ("RBAY_SMTP_URL", "smtps://ann:secret-pw@relay.example"),
+                ("RBAY_SMTP_CA_FILE", "/nonexistent/ca.pem"),
+            ],
+            "can't be read",
+        ),
+        (
+            vec![("RBAY_SMTP_CA_FILE", TEST_CA)],
+            "without RBAY_SMTP_URL",
+        ),
+    ] {
+        let (code, said) = start(&env);
+        assert_eq!(code, Some(2), "{env:?}: {said}");
+        assert!(said.contains(why), "{env:?}: {said}");
+        assert!(
+            !said.contains("secret-pw"),
+            "the password was printed: {said}"
+        );
+    }
 }
 
 #[test]

@@ -119,11 +119,22 @@ pub struct Config {
           value_parser = metrics_token, hide_env_values = true)]
     pub metrics_token: Option<MetricsToken>,
 
-    /// The SMTP relay email goes out through (`smtp://[user:pass@]host:port`: plain SMTP to a
-    /// relay on the host or a trusted network, which delivers onwards); unset: email is off
-    /// and the site says so
-    #[arg(long = "smtp-url", env = "RBAY_SMTP_URL", value_name = "RBAY_SMTP_URL")]
-    pub smtp_url: Option<String>,
+    /// The SMTP relay email goes out through: `smtp://host[:port]` (plain, to a relay on this
+    /// host or a trusted network), `smtp://[user:password@]host[:port]?tls=required`
+    /// (STARTTLS) or `smtps://[user:password@]host[:port]` (TLS); a login needs TLS unless the
+    /// relay is on this host; unset: email is off and the site says so
+    #[arg(long = "smtp-url", env = "RBAY_SMTP_URL", value_name = "RBAY_SMTP_URL",
+          value_parser = smtp_url, hide_env_values = true)]
+    pub smtp_url: Option<SmtpUrl>,
+
+    /// PEM certificates of an authority to trust for the relay's TLS certificate, besides
+    /// Mozilla's roots (a private relay's own CA)
+    #[arg(
+        long = "smtp-ca-file",
+        env = "RBAY_SMTP_CA_FILE",
+        value_name = "RBAY_SMTP_CA_FILE"
+    )]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
 
     /// The sender of every email
     #[arg(
@@ -227,6 +238,28 @@ impl std::fmt::Debug for MetricsToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MetricsToken(hidden)")
     }
+}
+
+/// `RBAY_SMTP_URL`, which may hold the relay's password. Its `Debug` hides it; it is read
+/// (and refused with a message that does not repeat it) by `email::server::relay`, not here,
+/// since a refused value would be quoted by clap's error.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SmtpUrl(hidden)")
+    }
+}
+
+fn smtp_url(value: &str) -> Result<SmtpUrl, String> {
+    Ok(SmtpUrl(value.to_string()))
 }
 
 fn metrics_token(value: &str) -> Result<MetricsToken, String> {
@@ -396,6 +429,14 @@ mod tests {
     }
 
     #[test]
+    fn the_relay_password_is_never_shown() {
+        let url = "smtps://ann:s3cret-relay-pw@smtp.example";
+        let c = config(&[&format!("--smtp-url={url}")]).unwrap();
+        assert_eq!(c.smtp_url.as_ref().map(SmtpUrl::as_str), Some(url));
+        assert!(!format!("{c:?}").contains("s3cret"));
+    }
+
+    #[test]
     fn every_variable_is_in_the_help_and_the_docs() {
         let mut command = Config::augment_args(Command::new("rbay"));
         let help = command.render_long_help().to_string();
@@ -405,7 +446,7 @@ mod tests {
             .filter_map(|arg| arg.get_env())
             .map(|name| name.to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 27, "{names:?}");
+        assert_eq!(names.len(), 28, "{names:?}");
         for name in &names {
             assert!(
                 docs.contains(&format!("`{name}`")),

@@ -17,6 +17,10 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// Whether it came over TLS.
+    pub tls: bool,
+    /// Who logged in to send it (`None`: nobody).
+    pub login: Option<String>,
 }
 
 impl Mail {
@@ -37,16 +41,61 @@ pub fn path_of(url: &str) -> String {
         .map_or("/".to_string(), |i| rest[i..].to_string())
 }
 
+/// How a sink takes mail: in the clear, or as a relay that only speaks TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SinkTls {
+    Plain,
+    /// Every command but EHLO, STARTTLS and QUIT refused before STARTTLS (port 587's way).
+    StartTls,
+    /// TLS from the first byte (port 465's way).
+    Implicit,
+}
+
+/// The test authority that signed the sink's certificate (`tests/fixtures/smtp-tls/`).
+pub const TEST_CA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/smtp-tls/ca.pem"
+);
+const TEST_CERT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/smtp-tls/server.pem"
+);
+const TEST_KEY: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/smtp-tls/server.key"
+);
+
+/// Percent-encodes all but unreserved characters, as a user or password in a URL must be.
+fn encoded(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// A running sink; killed when dropped.
 pub struct MailSink {
     child: Child,
     pub port: u16,
     dir: PathBuf,
+    tls: SinkTls,
+    login: Option<(String, String)>,
 }
 
 impl MailSink {
-    /// Starts a sink; `refuse` messages are answered with a temporary failure first.
+    /// Starts a plain sink; `refuse` messages are answered with a temporary failure first.
     pub fn start(refuse: u32) -> Self {
+        Self::start_with(refuse, SinkTls::Plain, None)
+    }
+
+    /// Starts a sink that speaks TLS as `tls` says and, with `login`, requires that user and
+    /// password (over TLS only).
+    pub fn start_with(refuse: u32, tls: SinkTls, login: Option<(&str, &str)>) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "rbay-mail-{}-{}",
             std::process::id(),
@@ -63,6 +112,28 @@ impl MailSink {
                 .arg(&dir)
                 .arg("--refuse")
                 .arg(refuse.to_string())
+                .args(match tls {
+                    SinkTls::Plain => vec![],
+                    SinkTls::StartTls | SinkTls::Implicit => vec![
+                        "--tls",
+                        if tls == SinkTls::StartTls {
+                            "starttls"
+                        } else {
+                            "implicit"
+                        },
+                        "--cert",
+                        TEST_CERT,
+                        "--key",
+                        TEST_KEY,
+                    ],
+                })
+                .args(
+                    login
+                        .map(|(user, password)| {
+                            vec!["--login".to_string(), format!("{user}:{password}")]
+                        })
+                        .unwrap_or_default(),
+                )
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .spawn()
@@ -71,7 +142,13 @@ impl MailSink {
             let stdout = child.stdout.take().expect("sink stdout");
             let _ = BufReader::new(stdout).read_line(&mut line);
             if line.trim() == "ready" {
-                return MailSink { child, port, dir };
+                return MailSink {
+                    child,
+                    port,
+                    dir,
+                    tls,
+                    login: login.map(|(u, p)| (u.to_string(), p.to_string())),
+                };
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -79,9 +156,19 @@ impl MailSink {
         panic!("the mail sink did not start");
     }
 
-    /// `RBAY_SMTP_URL` for a server that sends here.
+    /// `RBAY_SMTP_URL` for a server that sends here (its TLS needs `RBAY_SMTP_CA_FILE` =
+    /// [`TEST_CA`]).
     pub fn url(&self) -> String {
-        format!("smtp://127.0.0.1:{}", self.port)
+        let login = self
+            .login
+            .as_ref()
+            .map(|(user, password)| format!("{}:{}@", encoded(user), encoded(password)))
+            .unwrap_or_default();
+        match self.tls {
+            SinkTls::Plain => format!("smtp://{login}127.0.0.1:{}", self.port),
+            SinkTls::StartTls => format!("smtp://{login}127.0.0.1:{}?tls=required", self.port),
+            SinkTls::Implicit => format!("smtps://{login}127.0.0.1:{}", self.port),
+        }
     }
 
     /// Every message received so far, oldest first.

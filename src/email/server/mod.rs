@@ -15,6 +15,7 @@
 pub mod compose;
 pub mod gate;
 pub mod keys;
+pub mod relay;
 
 use crate::accounts::server::email::{self as account, AccountMail, MAIL_QUEUE};
 use crate::accounts::{MailKind, UserId};
@@ -49,7 +50,18 @@ pub fn install(config: &crate::server::config::Config) -> Result<(), String> {
             config.mail_from
         )
     })?;
-    let transport = config.smtp_url.as_deref().map(transport).transpose()?;
+    let relay = config
+        .smtp_url
+        .as_ref()
+        .map(|url| relay::Relay::parse(url.as_str()))
+        .transpose()?;
+    let transport = match &relay {
+        Some(relay) => Some(relay.transport(config.smtp_ca_file.as_deref())?),
+        None if config.smtp_ca_file.is_some() => {
+            return Err("RBAY_SMTP_CA_FILE is set without RBAY_SMTP_URL".to_string())
+        }
+        None => None,
+    };
     let addr = config.listen_addr();
     if transport.is_some() && config.public_url.is_none() && addr.ip().is_unspecified() {
         return Err(format!(
@@ -68,44 +80,32 @@ pub fn install(config: &crate::server::config::Config) -> Result<(), String> {
         public_url: public_url.trim_end_matches('/').to_string(),
         gate: config.mail_gate,
     };
-    if mailer.transport.is_some() {
-        tracing::info!("email on (RBAY_SMTP_URL set)");
+    if let Some(relay) = &relay {
+        // Where and how, never who: the login stays out of the log.
+        tracing::info!(
+            host = %relay.host,
+            port = relay.port,
+            protection = ?relay.protection,
+            login = relay.login.is_some(),
+            "email on (RBAY_SMTP_URL set)"
+        );
     }
     let _ = MAILER.set(mailer);
     Ok(())
 }
 
-/// `smtp://[user:pass@]host[:port]` → a transport (plain SMTP: see `Config::smtp_url`).
-fn transport(url: &str) -> Result<AsyncSmtpTransport<Tokio1Executor>, String> {
-    let bad = |why: &str| format!("RBAY_SMTP_URL is not smtp://[user:pass@]host[:port]: {why}");
-    let rest = url
-        .strip_prefix("smtp://")
-        .ok_or_else(|| bad("it must start with smtp://"))?;
-    let rest = rest.trim_end_matches('/');
-    let (credentials, host_port) = match rest.rsplit_once('@') {
-        Some((who, host)) => (Some(who), host),
-        None => (None, rest),
-    };
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) => (host, port.parse::<u16>().map_err(|_| bad("bad port"))?),
-        None => (host_port, 25),
-    };
-    if host.is_empty() {
-        return Err(bad("no host"));
+/// Why the TLS handshake with the relay failed, if that is what failed (rustls' reason, such as
+/// an unknown issuer or a name mismatch: it names no recipient). lettre reports a handshake
+/// refused by rustls as a connection error whose source is an `InvalidData` I/O error.
+fn tls_failure(e: &lettre::transport::smtp::Error) -> Option<String> {
+    use std::error::Error as _;
+    if e.is_tls() {
+        return Some("the relay's certificate".to_string());
     }
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-        .port(port)
-        .timeout(Some(std::time::Duration::from_secs(10)));
-    if let Some(who) = credentials {
-        let (user, pass) = who
-            .split_once(':')
-            .ok_or_else(|| bad("user without :password"))?;
-        builder = builder.credentials(lettre::transport::smtp::authentication::Credentials::new(
-            user.to_string(),
-            pass.to_string(),
-        ));
-    }
-    Ok(builder.build())
+    std::iter::successors(e.source(), |s| (*s).source())
+        .filter_map(|s| s.downcast_ref::<std::io::Error>())
+        .find(|io| io.kind() == std::io::ErrorKind::InvalidData)
+        .map(|io| io.to_string())
 }
 
 fn mailer() -> Option<&'static Mailer> {
@@ -181,7 +181,10 @@ pub async fn send(letter: Letter) -> Result<(), JobError> {
                 }
             ),
             None if e.is_timeout() => "smtp: timed out".to_string(),
-            None => "smtp: no answer from the relay".to_string(),
+            None => match tls_failure(&e) {
+                Some(why) => format!("smtp: TLS with the relay failed: {why}"),
+                None => "smtp: no answer from the relay".to_string(),
+            },
         })),
     }
 }
