@@ -13,9 +13,11 @@
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
 -- KEYS[9] = bid history (list, newest first)   KEYS[10] = the item's maximums (hash: bidder → cents)
 -- KEYS[11] = the shard's blocked bidders (hash `<seller>:<bidder>`, src/moderation)
--- KEYS[12..] = the shard's ending ranking of each category (see `category_ranking`)
+-- KEYS[12] = when each maximum was set (hash: bidder → ms; ties go to the earlier one when
+--            cancel_bids.lua works the leader out again)
+-- KEYS[13..] = the shard's ending ranking of each category (see `category_ranking`)
 -- ARGV[3] = bidder id   ARGV[4] = bidder name   ARGV[5] = maximum (integer cents)
--- ARGV[6..] = the slugs of the categories of KEYS[12..], in the same order
+-- ARGV[6..] = the slugs of the categories of KEYS[13..], in the same order
 -- Returns { status, price, bid count, next minimum, time (ms), outbid bidder id or 0,
 --           ends at (ms), reserve met (1|0), end moved (1|0), item name when someone was
 --           outbid (for their notice) or '' } with status 'leading' (the bidder leads),
@@ -23,20 +25,6 @@
 --           leader raised their own maximum),
 --      or { 'not_found' } | { 'ended' } | { 'own_item' } | { 'too_low', minimum }
 --       | { 'removed' } (a moderator hid the listing) | { 'blocked' } (its seller blocked the bidder)
-local function increment(price)
-  if price < 100 then return 5            -- under $1: 5¢
-  elseif price < 500 then return 25       -- under $5: 25¢
-  elseif price < 2500 then return 50      -- under $25: 50¢
-  elseif price < 10000 then return 100    -- under $100: $1
-  elseif price < 25000 then return 250    -- under $250: $2.50
-  elseif price < 50000 then return 500    -- under $500: $5
-  elseif price < 100000 then return 1000  -- under $1,000: $10
-  elseif price < 250000 then return 2500  -- under $2,500: $25
-  elseif price < 500000 then return 5000  -- under $5,000: $50
-  else return 10000                       -- $100
-  end
-end
-
 local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'ends_at', 'min_bid', 'bids', 'closed',
   'high_bidder_id', 'high_max', 'price', 'reserve', 'soft_close', 'orig_ends',
   'high_bidder_name', 'start_price')
@@ -137,6 +125,7 @@ redis.call('HSET', KEYS[I_STATE],
 local mine = tonumber(redis.call('HGET', KEYS[10], me) or '0')
 if amount > mine then
   redis.call('HSET', KEYS[10], me, amount)
+  redis.call('HSET', KEYS[12], me, now)
 end
 -- Analytics: the bids added to the history (the item's bid count: the bidder's and any
 -- automatic bid it caused), a new bidder when it is their first maximum on the item, and the
@@ -159,7 +148,7 @@ if s[10] == '1' and ends - now < 120000 then
     moved_end = 1
     redis.call('HSET', KEYS[I_STATE], 'ends_at', ends)
     redis.call('ZADD', KEYS[I_ENDING], 'XX', ends, ARGV[A_ITEM])
-    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 12, 6), 'XX',
+    redis.call('ZADD', category_ranking(redis.call('HGET', KEYS[I_DOC], 'category'), 13, 6), 'XX',
       ends, ARGV[A_ITEM])
   end
 end

@@ -103,11 +103,6 @@ local function record_stats(k, seller, item, counts, trend, jump, person)
   end
 end
 
--- The shard's ranking of an item's category (src/items/server/rankings.rs, `CategoryRankings`):
--- a script that keeps it is given the shard's ranking of every category as its last KEYS from
--- KEYS[k] on, and their slugs, in the same order, as its last ARGV from ARGV[a] on. The default
--- category comes first, so an item whose category is missing or unknown uses its ranking, as
--- listing does.
 -- An order for a sale (orders/: awaiting payment until the buyer pays), made by the step that
 -- sold the item, once: a second call leaves the first order as it is.
 local function create_order(key, buyer_id, buyer_name, seller_id, price)
@@ -117,6 +112,11 @@ local function create_order(key, buyer_id, buyer_name, seller_id, price)
   end
 end
 
+-- The shard's ranking of an item's category (src/items/server/rankings.rs, `CategoryRankings`):
+-- a script that keeps it is given the shard's ranking of every category as its last KEYS from
+-- KEYS[k] on, and their slugs, in the same order, as its last ARGV from ARGV[a] on. The default
+-- category comes first, so an item whose category is missing or unknown uses its ranking, as
+-- listing does.
 local function category_ranking(category, k, a)
   for i = 0, #ARGV - a do
     if ARGV[a + i] == category then
@@ -124,4 +124,20 @@ local function category_ranking(category, k, a)
     end
   end
   return KEYS[k]
+end
+
+-- The bid increment at a price (eBay's table, in cents): a new maximum must beat the price by
+-- it, and the leader leads by at most it (place_bid.lua, cancel_bids.lua).
+local function increment(price)
+  if price < 100 then return 5            -- under $1: 5¢
+  elseif price < 500 then return 25       -- under $5: 25¢
+  elseif price < 2500 then return 50      -- under $25: 50¢
+  elseif price < 10000 then return 100    -- under $100: $1
+  elseif price < 25000 then return 250    -- under $250: $2.50
+  elseif price < 50000 then return 500    -- under $500: $5
+  elseif price < 100000 then return 1000  -- under $1,000: $10
+  elseif price < 250000 then return 2500  -- under $2,500: $25
+  elseif price < 500000 then return 5000  -- under $5,000: $50
+  else return 10000                       -- $100
+  end
 end

@@ -61,6 +61,7 @@ mod tests {
         assert_eq!(jobs.queues(), ["auctions", "mail", "photos", "notify"]);
         for kind in [
             "close_auction",
+            "cancel_bids",
             "order_auto_receive",
             "order_offer_expiry",
             "order_payment_reminder",

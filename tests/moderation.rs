@@ -477,3 +477,227 @@ async fn a_hidden_listing_that_ends_is_removed_not_sold_and_cannot_be_reported()
         "no sale"
     );
 }
+
+/// The price, the leader and the history (newest first: bidder, cents, kind) of an item.
+async fn standing(db: &Db, item: ItemId) -> (i64, Option<UserId>, Vec<(u64, i64, &'static str)>) {
+    let page = rbay::items::server::page(db, item, None)
+        .await
+        .unwrap()
+        .unwrap();
+    let rows = page
+        .history
+        .iter()
+        .map(|b| {
+            let kind = match (b.auto, b.cancelled) {
+                (_, true) => "cancelled",
+                (true, _) => "auto",
+                _ => "bid",
+            };
+            (b.bidder_id.0, b.amount_cents, kind)
+        })
+        .collect();
+    (page.item.price_cents, page.item.high_bidder_id, rows)
+}
+
+async fn bid(db: &Db, item: ItemId, who: UserId, cents: i64) {
+    let outcome = place_bid(db, who, &format!("u{}", who.0), item, cents)
+        .await
+        .unwrap();
+    assert!(
+        matches!(outcome, BidOutcome::Accepted { .. }),
+        "{outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn cancelled_bids_hand_the_lead_and_the_price_to_the_maximums_that_remain() {
+    use rbay::auction::server::cancel::{cancel_on_item, CancelReason::Suspended, Cancelled};
+    let db = test_db().await;
+    let (ann, bea, cal) = (UserId(11), UserId(12), UserId(13));
+    let item = list_item(&db, "Tin drum", 1_000, 3_600_000, 0).await;
+    bid(&db, item, cal, 3_000).await; // cal leads at $10
+    bid(&db, item, bea, 5_000).await; // bea leads at $31 (cal's $30 answered)
+    bid(&db, item, ann, 10_000).await; // ann leads at $51 (bea's $50 answered)
+    assert_eq!(standing(&db, item).await.0, 5_100);
+
+    // The leader's bids go: bea's $50 leads at cal's $30 + one increment.
+    let done = cancel_on_item(&db, item, ann, Suspended).await.unwrap();
+    let Cancelled::Done {
+        price_cents: 3_100,
+        leader: Some(leader),
+        previous_leader: Some(previous),
+        rows_marked: 1,
+        ..
+    } = done
+    else {
+        panic!("{done:?}")
+    };
+    assert_eq!((leader, previous), (bea, ann));
+    let (price, high, rows) = standing(&db, item).await;
+    assert_eq!((price, high), (3_100, Some(bea)));
+    assert_eq!(
+        rows[0],
+        (bea.0, 3_100, "auto"),
+        "the new price on top: {rows:?}"
+    );
+    assert_eq!(rows[1], (ann.0, 5_100, "cancelled"), "{rows:?}");
+    assert!(
+        rows[2..].iter().all(|r| r.0 != ann.0 && r.2 != "cancelled"),
+        "{rows:?}"
+    );
+    // Once: a second cancellation finds nothing, and ann's maximum answers nobody.
+    let again = cancel_on_item(&db, item, ann, Suspended).await.unwrap();
+    assert_eq!(again, Cancelled::Nothing);
+    bid(&db, item, UserId(14), 4_000).await;
+    let (price, high, _) = standing(&db, item).await;
+    assert_eq!(
+        (price, high),
+        (4_100, Some(bea)),
+        "bea's $50 answers, not ann's $100"
+    );
+
+    // A bidder who is not leading sets the price too: without cal and dee, bea is alone and
+    // leads at the start price.
+    cancel_on_item(&db, item, cal, Suspended).await.unwrap();
+    cancel_on_item(&db, item, UserId(14), Suspended)
+        .await
+        .unwrap();
+    let (price, high, _) = standing(&db, item).await;
+    assert_eq!((price, high), (1_000, Some(bea)));
+    // The last bidder gone: nobody leads, the price and the next minimum are the start's.
+    cancel_on_item(&db, item, bea, Suspended).await.unwrap();
+    let detail = rbay::items::server::get(&db, item).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            detail.price_cents,
+            detail.high_bidder_id,
+            detail.min_bid_cents
+        ),
+        (1_000, None, 1_000)
+    );
+    bid(&db, item, cal, 1_000).await;
+    assert_eq!(
+        standing(&db, item).await.1,
+        Some(cal),
+        "bidding starts again"
+    );
+
+    // A tie between the maximums left goes to the earlier one.
+    let tie = list_item(&db, "Tin whistle", 1_000, 3_600_000, 0).await;
+    // eve has the lower id: only the times can put dan first.
+    let (dan, eve, fay) = (UserId(22), UserId(21), UserId(23));
+    bid(&db, tie, dan, 4_000).await;
+    tokio::time::sleep(std::time::Duration::from_millis(3)).await;
+    bid(&db, tie, eve, 4_000).await; // tie: dan keeps the lead at $40
+    bid(&db, tie, fay, 9_000).await; // fay leads at $41
+    cancel_on_item(&db, tie, fay, Suspended).await.unwrap();
+    let (price, high, _) = standing(&db, tie).await;
+    assert_eq!((price, high), (4_000, Some(dan)), "dan's $40 came first");
+
+    // A maximum at or over the reserve keeps the price at the reserve at least.
+    let reserved = rbay::items::server::create(
+        &db,
+        UserId(1),
+        "seller1",
+        &rbay::items::NewItem {
+            name: "Tin soldier".into(),
+            description: "Stands.".into(),
+            start_cents: 1_000,
+            reserve_cents: Some(4_000),
+            duration_ms: 3_600_000,
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    let (gus, hal) = (UserId(31), UserId(32));
+    bid(&db, reserved, gus, 3_000).await;
+    bid(&db, reserved, hal, 6_000).await;
+    let done = cancel_on_item(&db, reserved, gus, Suspended).await.unwrap();
+    assert!(
+        matches!(
+            done,
+            Cancelled::Done {
+                price_cents: 4_000,
+                reserve_met: true,
+                ..
+            }
+        ),
+        "{done:?}"
+    );
+
+    // A closed auction's outcome stands.
+    let _: () = redis::cmd("HSET")
+        .arg(db.keys().item_state(reserved))
+        .arg("closed")
+        .arg(1)
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    let closed = cancel_on_item(&db, reserved, hal, Suspended).await.unwrap();
+    assert_eq!(closed, Cancelled::Closed);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_block_cancels_the_bidders_bids_on_that_sellers_listings_and_a_suspension_on_all() {
+    use rbay::server::jobs::Settings;
+    let db = test_db().await;
+    let (_stop, stopping) = tokio::sync::watch::channel(false);
+    rbay::wiring::start_workers(&db, Settings::default(), stopping);
+    let seller = UserId(1);
+    let (bea, cal) = (UserId(7), UserId(8));
+    let mine = list_item(&db, "Copper kettle", 1_000, 3_600_000, 0).await;
+    let theirs = rbay::items::server::create(
+        &db,
+        UserId(2),
+        "seller2",
+        &rbay::items::NewItem {
+            name: "Copper pot".into(),
+            description: "Holds soup.".into(),
+            start_cents: 1_000,
+            duration_ms: 3_600_000,
+            ..Default::default()
+        },
+        None,
+    )
+    .await
+    .unwrap();
+    for item in [mine, theirs] {
+        bid(&db, item, cal, 2_000).await;
+        bid(&db, item, bea, 5_000).await;
+        assert_eq!(standing(&db, item).await.1, Some(bea));
+    }
+
+    // The seller of `mine` blocks bea: cal leads there; the other seller's listing keeps bea.
+    assert_eq!(block(&db, seller, bea).await.unwrap(), Ok(()));
+    let handed = eventually(10, || async { standing(&db, mine).await.1 == Some(cal) }).await;
+    assert!(handed, "{:?}", standing(&db, mine).await);
+    assert_eq!(
+        standing(&db, mine).await.0,
+        1_000,
+        "cal alone: the start price"
+    );
+    assert_eq!(standing(&db, theirs).await.1, Some(bea));
+
+    // A moderator suspends bea: every listing.
+    let _: () = redis::cmd("HSET")
+        .arg(db.keys().user(bea))
+        .arg("username")
+        .arg("bea")
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    let suspended = act(
+        &db,
+        "opal",
+        Target::User(bea),
+        ModAction::Hide,
+        "Shill bids",
+    )
+    .await
+    .unwrap();
+    assert_eq!(suspended, Applied::Done);
+    let handed = eventually(10, || async { standing(&db, theirs).await.1 == Some(cal) }).await;
+    assert!(handed, "{:?}", standing(&db, theirs).await);
+}

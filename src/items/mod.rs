@@ -339,6 +339,9 @@ pub struct BidEntry {
     /// The Buy It Now purchase.
     #[serde(default)]
     pub bought: bool,
+    /// Cancelled: its bidder was blocked by the seller or suspended (`auction::server::cancel`).
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// The item page in one piece (its comments come from the comments feature).

@@ -139,6 +139,7 @@ pub async fn place_bid(
         .key(keys.item_bids(item_id))
         .key(keys.item_maxes(item_id))
         .key(keys.shard_blocks(shard_of(item_id.0)))
+        .key(keys.item_max_times(item_id))
         .arg(bidder_id)
         .arg(bidder_name)
         .arg(max_cents)

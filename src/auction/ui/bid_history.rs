@@ -34,6 +34,7 @@ pub fn BidHistory(rows: Vec<BidEntry>, now_ms: i64) -> impl IntoView {
                     at_ms: *at_ms,
                     auto: false,
                     bought: false,
+                    cancelled: false,
                 }]
             } else {
                 added
@@ -45,6 +46,7 @@ pub fn BidHistory(rows: Vec<BidEntry>, now_ms: i64) -> impl IntoView {
                         at_ms: *at_ms,
                         auto: r.auto,
                         bought: false,
+                        cancelled: false,
                     })
                     .collect()
             };
@@ -87,11 +89,12 @@ fn key(row: &BidEntry) -> (i64, i64, UserId, bool) {
 #[component]
 fn BidHistoryRow(row: BidEntry, now_ms: i64) -> impl IntoView {
     view! {
-        <tr class:auto=row.auto>
+        <tr class:auto=row.auto class:cancelled=row.cancelled>
             <td>
                 <a href=format!("/users/{}", row.bidder_id)>{row.bidder_name}</a>
                 {row.auto.then(|| view! { <span class="muted bid-kind">" (automatic)"</span> })}
                 {row.bought.then(|| view! { <span class="muted bid-kind">" (Buy It Now)"</span> })}
+                {row.cancelled.then(|| view! { <span class="muted bid-kind">" (cancelled)"</span> })}
             </td>
             <td class="num">{format_cents(row.amount_cents)}</td>
             // A row heard live is newer than the page's clock: "just now".

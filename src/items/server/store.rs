@@ -247,12 +247,13 @@ fn terms_from(doc: &HashMap<String, String>) -> Option<ListingTerms> {
 }
 
 /// Parses one history entry `bidder_id|cents|ms|kind|bidder_name`, kind `b` (a bid), `a` (an
-/// automatic bid for the leader) or `n` (Buy It Now); entries written before kinds existed
-/// have no kind (`bidder_id|cents|ms|bidder_name`). Usernames never contain `|`.
+/// automatic bid for the leader), `n` (Buy It Now) or `x` (a bid cancelled, see
+/// `auction::server::cancel`); entries written before kinds existed have no kind
+/// (`bidder_id|cents|ms|bidder_name`). Usernames never contain `|`.
 pub(crate) fn parse_bid(raw: &str) -> Option<BidEntry> {
     let parts: Vec<&str> = raw.split('|').collect();
     let (kind, name) = match parts.as_slice() {
-        [_, _, _, kind @ ("b" | "a" | "n"), name] => (*kind, *name),
+        [_, _, _, kind @ ("b" | "a" | "n" | "x"), name] => (*kind, *name),
         [_, _, _, name] => ("b", *name),
         _ => return None,
     };
@@ -263,6 +264,7 @@ pub(crate) fn parse_bid(raw: &str) -> Option<BidEntry> {
         bidder_name: name.to_string(),
         auto: kind == "a",
         bought: kind == "n",
+        cancelled: kind == "x",
     })
 }
 

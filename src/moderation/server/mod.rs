@@ -5,6 +5,7 @@
 pub mod keys;
 
 use crate::accounts::CurrentUser;
+use crate::auction::server::cancel::CancelReason;
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
 use crate::items::server::frame::item_script;
@@ -266,6 +267,12 @@ pub async fn act(
         .await
         .map_err(|e| redis_error("moderation log", e))?;
     tracing::info!(target = %name, moderator, action = action.as_str(), ?applied, "moderated");
+    // A suspended user's standing maximums stop answering and cannot win: their bids on
+    // running auctions are cancelled by a job (queued again when a suspension is confirmed, so
+    // a moderator who retries after a failure here gets it done).
+    if let (Target::User(user), ModAction::Hide) = (target, action) {
+        crate::auction::server::cancel::queue(db, user, CancelReason::Suspended).await?;
+    }
     // The seller hears that their listing was removed, and why (its page still shows it to
     // them): once per listing and hiding.
     if let (Target::Listing(item), ModAction::Hide, Applied::Done) = (target, action, applied) {
@@ -472,6 +479,8 @@ pub async fn block(
         .await
         .map_err(fail)?;
     if already.is_some() {
+        // Blocking again re-runs the cancellation (a first attempt may have failed to queue it).
+        cancel_blocked_bids(db, bidder).await?;
         return Ok(Ok(()));
     }
     if count >= BLOCKS_MAX {
@@ -495,7 +504,14 @@ pub async fn block(
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
+    cancel_blocked_bids(db, bidder).await?;
     Ok(Ok(()))
+}
+
+/// Queues the cancellation of a blocked bidder's bids: the script cancels them only on
+/// listings whose seller blocks them (checked in each item's step).
+async fn cancel_blocked_bids(db: &Db, bidder: UserId) -> Result<(), AppError> {
+    crate::auction::server::cancel::queue(db, bidder, CancelReason::Blocked).await
 }
 
 /// Lifts a block: from every shard first, then from the seller's list (which shows it until

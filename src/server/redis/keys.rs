@@ -88,6 +88,13 @@ impl Keys {
         self.item_key("maxes", id)
     }
 
+    /// Hash: when each bidder's maximum on an item was set (bidder id → ms), so that a tie is
+    /// still decided for the earlier maximum when the leader is worked out again (bids
+    /// cancelled).
+    pub fn item_max_times(&self, id: impl Into<u64>) -> String {
+        self.item_key("max-at", id)
+    }
+
     /// List: an item's bid history, newest first (`bidder_id|cents|ms|kind|bidder_name`; kind
     /// `b` bid, `a` automatic bid for the leader, `n` Buy It Now).
     pub fn item_bids(&self, id: impl Into<u64>) -> String {
@@ -428,6 +435,7 @@ mod tests {
             k.ops_instances(),
             k.item_watchers(1u64),
             k.item_maxes(1u64),
+            k.item_max_times(1u64),
             k.rank_ending_in("books", 0),
             k.user_watching(UserId(1)),
             k.user_channel_pattern(),
@@ -512,6 +520,7 @@ mod tests {
             k.item_state(id),
             k.item_bids(id),
             k.item_maxes(id),
+            k.item_max_times(id),
             k.item_watchers(id),
             k.item_viewers(id),
             k.item_viewer_networks(id),
