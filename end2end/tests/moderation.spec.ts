@@ -65,10 +65,25 @@ test('a reported listing is hidden by a moderator: gone from search and its page
   await expect(seller.page.getByTestId('removed')).toContainText('Counterfeit goods');
 });
 
-test('a seller blocks a bidder, whose bid is then refused', async ({ browser }) => {
+/** Places a maximum bid on the open item page and waits for the answer. */
+async function bid(page: import('@playwright/test').Page, dollars: string, answer: string | RegExp) {
+  await expect(page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel(/Your maximum bid/).fill(dollars);
+  await page.getByRole('button', { name: /Place bid/ }).click();
+  await expect(page.getByText(answer).first()).toBeVisible();
+}
+
+test('a seller blocks a bidder: their bid is cancelled, the lead goes back, and a new bid is refused', async ({ browser }) => {
   const seller = await newUser(browser, 'bseller');
   const id = await listItem(seller.page, 'Blocked-bid chair');
   const pest = await newUser(browser, 'bpest');
+  const fair = await newUser(browser, 'bfair');
+  // fair bids $15, the pest outbids with a $40 maximum: fair's page hears it live.
+  await fair.page.goto(`/items/${id}`);
+  await bid(fair.page, '15', 'You have the highest bid.');
+  await pest.page.goto(`/items/${id}`);
+  await bid(pest.page, '40', 'You have the highest bid.');
+  await expect(fair.page.getByText('You were outbid.')).toBeVisible();
 
   await seller.page.locator('.user-menu > summary').click();
   await seller.page.getByRole('link', { name: 'Blocked bidders' }).click();
@@ -78,9 +93,18 @@ test('a seller blocks a bidder, whose bid is then refused', async ({ browser }) 
   await expect(seller.page.getByTestId('blocked-list')).toContainText(pest.name);
   expect(await axeFindings(seller.page)).toEqual([]);
 
+  // The block cancels the pest's maximum: fair leads again at the start price, live, and
+  // the history shows the cancelled bid struck through.
+  await expect(fair.page.getByText('You have the highest bid.')).toBeVisible({ timeout: 10_000 });
+  await fair.page.reload();
+  await expect(fair.page.getByTestId('price')).toHaveText('$10.00');
+  const cancelled = fair.page.locator('.bid-history tr.cancelled');
+  await expect(cancelled).toHaveCount(1);
+  await expect(cancelled).toContainText(pest.name);
+  await expect(cancelled).toContainText('(cancelled)');
+  await expect(cancelled.locator('td.num')).toHaveCSS('text-decoration-line', 'line-through');
+  expect(await axeFindings(fair.page)).toEqual([]);
+
   await pest.page.goto(`/items/${id}`);
-  await expect(pest.page.locator('form.bid-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await pest.page.getByLabel(/Your maximum bid/).fill('20');
-  await pest.page.getByRole('button', { name: /Place bid/ }).click();
-  await expect(pest.page.getByText('The seller of this item does not accept your bids.')).toBeVisible();
+  await bid(pest.page, '50', 'The seller of this item does not accept your bids.');
 });
