@@ -133,7 +133,14 @@ pub async fn series(
     let first = scale.period_and_slot(buckets[0]).0;
     let last = scale.period_and_slot(buckets[buckets.len() - 1]).0;
     let periods: Vec<i64> = (first..=last).collect();
-    let fields: Vec<String> = metrics
+    // A seller's people are read from their HyperLogLogs; only the other metrics are counts in
+    // the hashes (the fold writes no people fields for sellers).
+    let is_people = |metric: &Metric| match scope {
+        Scope::Seller(_) => people::counts_people(*metric),
+        _ => false,
+    };
+    let counted: Vec<Metric> = metrics.iter().copied().filter(|m| !is_people(m)).collect();
+    let fields: Vec<String> = counted
         .iter()
         .flat_map(|m| periods.iter().map(|p| scale.field(&prefix, *m, *p)))
         .collect();
@@ -144,7 +151,7 @@ pub async fn series(
     let mut conn = db.conn()?;
     let people =
         futures_util::future::try_join_all(metrics.iter().filter_map(|metric| match scope {
-            Scope::Seller(seller) if people::counts_people(*metric) => {
+            Scope::Seller(seller) if is_people(metric) => {
                 let buckets = &buckets;
                 Some(async move {
                     let counts = people::people_series(db, seller, *metric, scale, buckets).await?;
@@ -154,26 +161,33 @@ pub async fn series(
             _ => None,
         }));
     let hashes = async {
+        if fields.is_empty() {
+            return Ok(Vec::new());
+        }
         pipe.query_async::<Vec<Vec<Option<String>>>>(&mut conn)
             .await
             .map_err(|e| redis_error("analytics series", e))
     };
-    let (rows, mut people) = tokio::try_join!(hashes, people)?;
+    let (rows, people) = tokio::try_join!(hashes, people)?;
     let start_ms = buckets[0] * scale.width_ms();
+    let series = |metric: Metric, values: Vec<i64>, people: Option<i64>| Series {
+        metric,
+        start_ms,
+        step_ms: scale.width_ms(),
+        values,
+        people,
+    };
+    // Both lists keep the metrics' order: each metric takes the next of its kind.
+    let mut people = people.into_iter();
+    let mut counted = counted.iter().enumerate();
     Ok(metrics
         .iter()
-        .enumerate()
-        .map(|(m, metric)| {
-            if let Some(at) = people.iter().position(|(p, _)| p == metric) {
-                let (_, (values, all)) = people.swap_remove(at);
-                return Series {
-                    metric: *metric,
-                    start_ms,
-                    step_ms: scale.width_ms(),
-                    values,
-                    people: Some(all),
-                };
+        .filter_map(|metric| {
+            if is_people(metric) {
+                let (_, (values, all)) = people.next()?;
+                return Some(series(*metric, values, Some(all)));
             }
+            let (m, _) = counted.next()?;
             let values = buckets
                 .iter()
                 .map(|bucket| {
@@ -185,13 +199,7 @@ pub async fn series(
                         .sum()
                 })
                 .collect();
-            Series {
-                metric: *metric,
-                start_ms,
-                step_ms: scale.width_ms(),
-                values,
-                people: None,
-            }
+            Some(series(*metric, values, None))
         })
         .collect())
 }
