@@ -1,6 +1,6 @@
 import { test, expect, Browser, Page } from '@playwright/test';
 import path from 'node:path';
-import { screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
+import { listItem, screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
 const second = `http://127.0.0.1:${Number(process.env.RBAY_E2E_PORT!) + 1}`;
 
@@ -20,15 +20,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   // The seller lists an item on instance 1 and watches the dashboard there.
   const seller = await newUser(browser, 'aseller');
   const title = `Chart clock ${Date.now().toString(36)}`;
-  await seller.page.goto('/items/new');
-  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await seller.page.getByLabel('Name').fill(title);
-  await seller.page.getByLabel('Description').fill('Watched by its charts.');
-  await seller.page.getByLabel('Starting price ($)').fill('10');
-  await seller.page.getByLabel('Category').selectOption('other');
-  await seller.page.getByRole('button', { name: 'List item' }).click();
-  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
-  const id = seller.page.url().split('/').pop()!;
+  const id = await listItem(seller.page, title, 'Watched by its charts.');
 
   await seller.page.goto('/dashboard');
   await expect(seller.page.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });

@@ -1,5 +1,6 @@
 import { Browser, expect, Page } from '@playwright/test';
 import path from 'node:path';
+import { gradientPng } from './image';
 
 export const screenshots = path.resolve(__dirname, '../../docs/screenshots');
 export const PASSWORD = 'correct horse battery';
@@ -50,14 +51,45 @@ export async function newUser(browser: Browser, prefix: string, baseURL?: string
 }
 
 /** Lists an item through the new-item form (starting at $10) and returns its id. */
-export async function listItem(page: Page, title: string, description = 'A fine thing.'): Promise<string> {
+/** What a test may set on a new listing; the rest gets plain defaults. */
+export interface ListingOptions {
+  description?: string;
+  /** Starting price in dollars (default 10). */
+  price?: string;
+  /** A category's value (default `other`). */
+  category?: string;
+  /** A duration's label, such as `1 minute`. */
+  duration?: string;
+  condition?: 'new' | 'used' | 'parts';
+  buyNow?: string;
+  reserve?: string;
+  /** Unchecks "Soft close" when false. */
+  softClose?: boolean;
+  /** Two photos, the first the cover. */
+  photos?: boolean;
+}
+
+/** Lists an item through the hydrated form; returns its id. */
+export async function listItem(page: Page, title: string, options: ListingOptions | string = {}): Promise<string> {
+  const o: ListingOptions = typeof options === 'string' ? { description: options } : options;
   await page.goto('/items/new');
   await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await page.getByLabel('Name').fill(title);
-  await page.getByLabel('Description').fill(description);
-  await page.getByLabel('Starting price ($)').fill('10');
-  await page.getByLabel('Category').selectOption('other');
+  await page.getByLabel('Description').fill(o.description ?? 'A fine thing.');
+  await page.getByLabel('Starting price ($)').fill(o.price ?? '10');
+  await page.getByLabel('Category').selectOption(o.category ?? 'other');
+  if (o.condition) await page.getByLabel('Condition').selectOption(o.condition);
+  if (o.duration) await page.getByLabel('Duration').selectOption({ label: o.duration });
+  if (o.buyNow) await page.getByLabel(/^Buy It Now price/).fill(o.buyNow);
+  if (o.reserve) await page.getByLabel(/^Reserve price/).fill(o.reserve);
+  if (o.softClose === false) await page.getByLabel(/^Soft close/).uncheck();
+  if (o.photos) {
+    await page.getByLabel(/^Photo/).setInputFiles([
+      { name: 'cover.png', mimeType: 'image/png', buffer: gradientPng() },
+      { name: 'side.png', mimeType: 'image/png', buffer: gradientPng(240, 180) },
+    ]);
+  }
   await page.getByRole('button', { name: 'List item' }).click();
-  await expect(page).toHaveURL(/\/items\/\d+$/);
+  await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
   return page.url().split('/').pop()!;
 }

@@ -11,16 +11,8 @@ test('a bid and a comment made through instance 1 show up live on instance 2', a
   const sellerCtx = await browser.newContext();
   const seller = await sellerCtx.newPage();
   await signUp(seller, uniqueName('liveseller'));
-  await seller.goto('/items/new');
-  await expect(seller.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   const title = `Live lamp ${Date.now().toString(36)}`;
-  await seller.getByLabel('Name').fill(title);
-  await seller.getByLabel('Description').fill('Watched from two servers.');
-  await seller.getByLabel('Starting price ($)').fill('10');
-  await seller.getByLabel('Category').selectOption('other');
-  await seller.getByRole('button', { name: 'List item' }).click();
-  await expect(seller).toHaveURL(/\/items\/\d+$/);
-  const id = seller.url().split('/').pop();
+  const id = await listItem(seller, title, 'Watched from two servers.');
 
   // The watcher signs up and watches on instance 2, and bids first there.
   const watcherCtx = await browser.newContext({ baseURL: second });
@@ -132,16 +124,8 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   const sellerCtx = await browser.newContext();
   const seller = await sellerCtx.newPage();
   await signUp(seller, uniqueName('nseller'));
-  await seller.goto('/items/new');
-  await expect(seller.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   const title = `Notice clock ${Date.now().toString(36)}`;
-  await seller.getByLabel('Name').fill(title);
-  await seller.getByLabel('Description').fill('Someone will be outbid.');
-  await seller.getByLabel('Starting price ($)').fill('10');
-  await seller.getByLabel('Category').selectOption('other');
-  await seller.getByRole('button', { name: 'List item' }).click();
-  await expect(seller).toHaveURL(/\/items\/\d+$/);
-  const id = seller.url().split('/').pop();
+  const id = await listItem(seller, title, 'Someone will be outbid.');
 
   // A bids through instance 2, then reads the home page there.
   const aCtx = await browser.newContext({ baseURL: second });

@@ -1,21 +1,12 @@
 import { test, expect } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { readmeShot, newUser } from './helpers';
+import { listItem, readmeShot, newUser } from './helpers';
 
 test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, each told', async ({ browser }) => {
   test.setTimeout(90_000);
   const seller = await newUser(browser, 'oseller');
   const name = `Walnut box ${Date.now().toString(36)}`;
-  await seller.page.goto('/items/new');
-  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await seller.page.getByLabel('Name').fill(name);
-  await seller.page.getByLabel('Description').fill('Dovetailed.');
-  await seller.page.getByLabel('Starting price ($)').fill('10');
-  await seller.page.getByLabel('Category').selectOption('other');
-  await seller.page.getByLabel(/^Buy It Now price/).fill('30');
-  await seller.page.getByRole('button', { name: 'List item' }).click();
-  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
-  const id = seller.page.url().split('/').pop()!;
+  const id = await listItem(seller.page, name, { description: 'Dovetailed.', buyNow: '30' });
 
   // The buyer buys it now, and the item page sends them to pay.
   const buyer = await newUser(browser, 'obuyer');
@@ -135,17 +126,8 @@ test('two auctions to the end across two instances: a bid war won, paid, shipped
   // Two one-minute auctions, listed together so they end together (no soft close).
   const ids: string[] = [];
   for (const name of [`Oak chest ${tag}`, `Pine chest ${tag}`]) {
-    await seller.page.goto('/items/new');
-    await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-    await seller.page.getByLabel('Name').fill(name);
-    await seller.page.getByLabel('Description').fill('Dovetailed, with its key.');
-    await seller.page.getByLabel('Starting price ($)').fill('10');
-    await seller.page.getByLabel('Category').selectOption('home');
-    await seller.page.getByLabel(/^Soft close/).uncheck();
-    await seller.page.getByLabel('Duration').selectOption({ label: '1 minute' });
-    await seller.page.getByRole('button', { name: 'List item' }).click();
-    await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
-    ids.push(seller.page.url().split('/').pop()!);
+    const listing = { description: 'Dovetailed, with its key.', category: 'home', softClose: false, duration: '1 minute' };
+    ids.push(await listItem(seller.page, name, listing));
   }
   const [oak, pine] = ids;
   const bid = async (page: import('@playwright/test').Page, id: string, dollars: string) => {
@@ -215,14 +197,7 @@ test('two auctions to the end across two instances: a bid war won, paid, shipped
   expect(gone?.status()).toBe(404);
 
   // The seller's next listing shows the rating the oak chest earned.
-  await seller.page.goto('/items/new');
-  await expect(seller.page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await seller.page.getByLabel('Name').fill(`Elm chest ${tag}`);
-  await seller.page.getByLabel('Description').fill('The last of three.');
-  await seller.page.getByLabel('Starting price ($)').fill('10');
-  await seller.page.getByLabel('Category').selectOption('home');
-  await seller.page.getByRole('button', { name: 'List item' }).click();
-  await expect(seller.page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  await listItem(seller.page, `Elm chest ${tag}`, { description: 'The last of three.', category: 'home' });
   const next = await ben.page.goto(seller.page.url());
   expect(next?.status()).toBe(200);
   await expect(ben.page.locator('.item-seller [data-testid="rating"]')).toHaveText('100% positive · 1 rating');
