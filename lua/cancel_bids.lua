@@ -114,18 +114,7 @@ local reserve_met = reserve == 0 or (leader ~= nil and price >= reserve)
 -- Open pages hear the new leader and price as a bid (the automatic row on top). With nobody
 -- left there is no bid to announce: pages show it when next loaded.
 if leader then
-  emit_item('bid', {
-    type = 'bid',
-    price_cents = price,
-    bids = bids,
-    min_next_cents = next_min,
-    bidder_id = tonumber(leader),
-    bidder_name = leader_name,
-    at_ms = now,
-    ends_at_ms = tonumber(s[9]),
-    reserve_met = reserve_met,
-    rows = event_rows,
-  })
+  emit_bid(price, bids, next_min, leader, leader_name, now, tonumber(s[9]), reserve_met, event_rows)
 end
 return { 'cancelled', price, bids, leader and tonumber(leader) or 0,
   old_leader and tonumber(old_leader) or 0, marked, next_min, reserve_met and 1 or 0 }

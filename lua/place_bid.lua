@@ -153,17 +153,6 @@ if s[10] == '1' and ends - now < 120000 then
   end
 end
 local reserve_met = (reserve == 0 or price >= reserve)
-emit_item('bid', {
-  type = 'bid',
-  price_cents = price,
-  bids = bids,
-  min_next_cents = next_min,
-  bidder_id = tonumber(leader),
-  bidder_name = leader_name,
-  at_ms = now,
-  ends_at_ms = ends,
-  reserve_met = reserve_met,
-  rows = rows,
-})
+emit_bid(price, bids, next_min, leader, leader_name, now, ends, reserve_met, rows)
 local name = outbid ~= 0 and (redis.call('HGET', KEYS[I_DOC], 'name') or '') or ''
 return { status, price, bids, next_min, now, outbid, ends, reserve_met and 1 or 0, moved_end, name }

@@ -141,3 +141,21 @@ local function increment(price)
   else return 10000                       -- $100
   end
 end
+
+-- The `bid` live event: the price, the count, the next minimum, the leader after it, when, the
+-- end, whether the reserve is met, and the history rows it added, oldest first (place_bid.lua,
+-- cancel_bids.lua).
+local function emit_bid(price, bids, next_min, leader, leader_name, at, ends, reserve_met, rows)
+  emit_item('bid', {
+    type = 'bid',
+    price_cents = price,
+    bids = bids,
+    min_next_cents = next_min,
+    bidder_id = tonumber(leader),
+    bidder_name = leader_name,
+    at_ms = at,
+    ends_at_ms = ends,
+    reserve_met = reserve_met,
+    rows = rows,
+  })
+end

@@ -397,21 +397,7 @@ async fn a_blocked_bidder_is_refused_by_the_bid_and_buy_it_now_scripts() {
     // Another bidder is not, and the block is the seller's alone: bea bids on others' items.
     let ok = place_bid(&db, cal, "cal", item, 2_000).await.unwrap();
     assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
-    let elsewhere = rbay::items::server::create(
-        &db,
-        UserId(2),
-        "seller2",
-        &rbay::items::NewItem {
-            name: "Other bell".into(),
-            description: "Rings.".into(),
-            start_cents: 1_000,
-            duration_ms: 3_600_000,
-            ..Default::default()
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    let elsewhere = list_by_another_seller(&db, "Other bell").await;
     let ok = place_bid(&db, bea, "bea", elsewhere, 2_000).await.unwrap();
     assert!(matches!(ok, BidOutcome::Accepted { .. }), "{ok:?}");
     // Every shard knows it: a listing of the seller's in any shard refuses bea.
@@ -476,6 +462,20 @@ async fn a_hidden_listing_that_ends_is_removed_not_sold_and_cannot_be_reported()
         None,
         "no sale"
     );
+}
+
+/// An hour's auction from $10 by seller 2 (`list_item` lists as seller 1).
+async fn list_by_another_seller(db: &Db, name: &str) -> ItemId {
+    let item = rbay::items::NewItem {
+        name: name.into(),
+        description: format!("A fine {name}"),
+        start_cents: 1_000,
+        duration_ms: 3_600_000,
+        ..Default::default()
+    };
+    rbay::items::server::create(db, UserId(2), "seller2", &item, None)
+        .await
+        .unwrap()
 }
 
 /// The price, the leader and the history (newest first: bidder, cents, kind) of an item.
@@ -648,21 +648,7 @@ async fn a_block_cancels_the_bidders_bids_on_that_sellers_listings_and_a_suspens
     let seller = UserId(1);
     let (bea, cal) = (UserId(7), UserId(8));
     let mine = list_item(&db, "Copper kettle", 1_000, 3_600_000, 0).await;
-    let theirs = rbay::items::server::create(
-        &db,
-        UserId(2),
-        "seller2",
-        &rbay::items::NewItem {
-            name: "Copper pot".into(),
-            description: "Holds soup.".into(),
-            start_cents: 1_000,
-            duration_ms: 3_600_000,
-            ..Default::default()
-        },
-        None,
-    )
-    .await
-    .unwrap();
+    let theirs = list_by_another_seller(&db, "Copper pot").await;
     for item in [mine, theirs] {
         bid(&db, item, cal, 2_000).await;
         bid(&db, item, bea, 5_000).await;
