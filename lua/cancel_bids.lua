@@ -17,7 +17,7 @@
 -- Returns { 'none' } (no maximum of theirs, or no longer blocked) | { 'not_found' }
 --       | { 'closed' }
 --       | { 'cancelled', price, bids, leader id or 0, the leader before or 0, rows marked,
---           next minimum, reserve met (1|0) }
+--           next minimum, reserve met (1|0), the item's name when the lead changed hands or '' }
 local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'closed', 'high_bidder_id', 'price',
   'reserve', 'start_price', 'bids', 'high_bidder_name', 'ends_at')
 if not s[1] then
@@ -116,5 +116,9 @@ local reserve_met = reserve == 0 or (leader ~= nil and price >= reserve)
 if leader then
   emit_bid(price, bids, next_min, leader, leader_name, now, tonumber(s[9]), reserve_met, event_rows)
 end
+local name = ''
+if leader and leader ~= old_leader then
+  name = redis.call('HGET', KEYS[I_DOC], 'name') or ''
+end
 return { 'cancelled', price, bids, leader and tonumber(leader) or 0,
-  old_leader and tonumber(old_leader) or 0, marked, next_min, reserve_met and 1 or 0 }
+  old_leader and tonumber(old_leader) or 0, marked, next_min, reserve_met and 1 or 0, name }

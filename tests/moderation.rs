@@ -665,6 +665,31 @@ async fn a_block_cancels_the_bidders_bids_on_that_sellers_listings_and_a_suspens
         "cal alone: the start price"
     );
     assert_eq!(standing(&db, theirs).await.1, Some(bea));
+    // cal hears that the lead is theirs again, once.
+    let leading_again = |inbox: &rbay::notifications::Inbox| {
+        inbox
+            .notices
+            .iter()
+            .filter(|n| n.kind == rbay::notifications::NoticeKind::LeadingAgain)
+            .map(|n| (n.item_id, n.text()))
+            .collect::<Vec<_>>()
+    };
+    let told = eventually(10, || async {
+        let inbox = rbay::notifications::server::inbox(&db, cal).await.unwrap();
+        !leading_again(&inbox).is_empty()
+    })
+    .await;
+    assert!(told, "cal was not told");
+    let inbox = rbay::notifications::server::inbox(&db, cal).await.unwrap();
+    assert_eq!(
+        leading_again(&inbox),
+        vec![(
+            mine.0,
+            "You have the highest bid on Copper kettle again: the bids that beat yours were \
+             cancelled. Now $10.00."
+                .to_string()
+        )]
+    );
 
     // A moderator suspends bea: every listing.
     let _: () = redis::cmd("HSET")

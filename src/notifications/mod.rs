@@ -54,6 +54,9 @@ pub enum NoticeKind {
     ListingRemoved,
     /// The other party of an order wrote to you (coalesced like comments).
     OrderMessage,
+    /// You lead again: the bids that had beaten yours were cancelled (their bidder was blocked
+    /// by the seller or suspended).
+    LeadingAgain,
 }
 
 impl NoticeKind {
@@ -76,6 +79,7 @@ impl NoticeKind {
             NoticeKind::SavedSearch => "saved_search",
             NoticeKind::ListingRemoved => "listing_removed",
             NoticeKind::OrderMessage => "order_message",
+            NoticeKind::LeadingAgain => "leading_again",
         }
     }
 
@@ -108,7 +112,8 @@ impl NoticeKind {
             | NoticeKind::Comment
             | NoticeKind::EndsInAnHour
             | NoticeKind::EndsSoon
-            | NoticeKind::ListingRemoved => None,
+            | NoticeKind::ListingRemoved
+            | NoticeKind::LeadingAgain => None,
         }
     }
 }
@@ -188,6 +193,9 @@ impl Notice {
             NoticeKind::OrderMessage => {
                 format!("{} wrote to you about your order of {name}.", self.actor)
             }
+            NoticeKind::LeadingAgain => format!(
+                "You have the highest bid on {name} again: the bids that beat yours were cancelled. Now {price}."
+            ),
         }
     }
 

@@ -69,12 +69,15 @@ pub enum Cancelled {
         rows_marked: i64,
         min_next_cents: i64,
         reserve_met: bool,
+        /// The item's name when the lead changed hands (for the new leader's notice), else
+        /// empty.
+        item_name: String,
     },
 }
 
 /// `lua/cancel_bids.lua`'s reply, strictly: `{ none }`, `{ not_found }`, `{ closed }` or
 /// `{ cancelled, price, bids, leader or 0, previous leader or 0, rows marked, next minimum,
-/// reserve met }`.
+/// reserve met, item name when the lead changed hands or empty }`.
 impl FromRedisValue for Cancelled {
     fn from_redis_value(v: redis::Value) -> Result<Self, ParsingError> {
         let f = Fields::new("cancel_bids", v)?;
@@ -87,7 +90,7 @@ impl FromRedisValue for Cancelled {
             "not_found" => Cancelled::NotFound,
             "closed" => Cancelled::Closed,
             "cancelled" => {
-                f.expect_len(8)?;
+                f.expect_len(9)?;
                 Cancelled::Done {
                     price_cents: f.get(1)?,
                     bids: f.get(2)?,
@@ -96,6 +99,7 @@ impl FromRedisValue for Cancelled {
                     rows_marked: f.get(5)?,
                     min_next_cents: f.get(6)?,
                     reserve_met: f.flag(7)?,
+                    item_name: f.get(8)?,
                 }
             }
             other => return Err(f.unknown_status(other)),
@@ -148,6 +152,28 @@ pub async fn queue(db: &Db, bidder: UserId, why: CancelReason) -> Result<(), App
     }
 }
 
+/// Tells the bidder who leads again, once per item and state (a retried job, which finds
+/// nothing left to cancel, sends nothing; the once-key covers a retry of the notice itself).
+async fn tell_new_leader(
+    db: &Db,
+    leader: UserId,
+    item: ItemId,
+    item_name: String,
+    price_cents: i64,
+    bids: i64,
+) {
+    let notice = crate::notifications::server::NewNotice {
+        user_id: leader,
+        kind: crate::notifications::NoticeKind::LeadingAgain,
+        item_id: item.0,
+        item_name,
+        price_cents,
+        actor: String::new(),
+        once: Some(format!("leading-again:{item}:{bids}")),
+    };
+    crate::notifications::server::send_or_log(db, &notice).await;
+}
+
 /// The job: every item on the bidder's list, a page at a time. A suspension lifted before the
 /// job runs cancels nothing.
 pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
@@ -179,11 +205,23 @@ pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
             .await
             .map_err(|e| retry(redis_error("cancel bids: items", e)))?;
         for &item in &items {
-            if let Cancelled::Done { .. } = cancel_on_item(db, ItemId(item), bidder, job.why)
+            let item = ItemId(item);
+            let done = cancel_on_item(db, item, bidder, job.why)
                 .await
-                .map_err(retry)?
+                .map_err(retry)?;
+            if let Cancelled::Done {
+                leader,
+                previous_leader,
+                price_cents,
+                bids,
+                item_name,
+                ..
+            } = done
             {
                 cancelled += 1;
+                if let Some(leader) = leader.filter(|l| Some(*l) != previous_leader) {
+                    tell_new_leader(db, leader, item, item_name, price_cents, bids).await;
+                }
             }
         }
         if (items.len() as isize) < PAGE {
