@@ -9,7 +9,8 @@
 --
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
 -- KEYS[9] = bid history (list, newest first)   KEYS[10] = the item's maximums (bidder → cents)
--- KEYS[11] = when each maximum was set (bidder → ms; missing for maximums older than it)
+-- KEYS[11] = when each maximum was set and by whom (bidder → `ms|name`; missing for maximums
+--            older than it)
 -- KEYS[12] = the shard's blocked bidders (hash `<seller>:<bidder>`)
 -- ARGV[3] = bidder id   ARGV[4] = why: 'blocked' (done only while the item's seller still
 -- blocks them: checked here, in the same step) or 'suspended' (the account lives in another
@@ -36,9 +37,10 @@ end
 redis.call('HDEL', KEYS[10], them)
 redis.call('HDEL', KEYS[11], them)
 
--- Their rows: marked, not removed (what happened stays readable). Bounded by the item's bids.
+-- Their rows among the newest 1,000 (bounded however long the history): marked, not removed,
+-- so what happened stays readable. The page shows the newest 50.
 local marked = 0
-local rows = redis.call('LRANGE', KEYS[9], 0, -1)
+local rows = redis.call('LRANGE', KEYS[9], 0, 999)
 local prefix = them .. '|'
 for i, row in ipairs(rows) do
   if string.sub(row, 1, #prefix) == prefix then
@@ -55,11 +57,17 @@ local old_leader = (s[3] and s[3] ~= '') and s[3] or nil
 local reserve = tonumber(s[5]) or 0
 local start = tonumber(s[6])
 local leader, leader_max, leader_at, second = nil, 0, 0, nil
+local set = {}
+local times = redis.call('HGETALL', KEYS[11])
+for i = 1, #times, 2 do
+  local ms, name = string.match(times[i + 1], '^([^|]*)|?(.*)$')
+  set[times[i]] = { at = tonumber(ms) or 0, name = name }
+end
 local maxes = redis.call('HGETALL', KEYS[10])
 for i = 1, #maxes, 2 do
   local id, max = maxes[i], tonumber(maxes[i + 1])
   -- Older maximums have no time: they count as earliest, and the one leading keeps a tie.
-  local at = tonumber(redis.call('HGET', KEYS[11], id) or '0')
+  local at = set[id] and set[id].at or 0
   if id == old_leader then at = -1 end
   local better = leader == nil or max > leader_max
     or (max == leader_max and (at < leader_at or (at == leader_at and tonumber(id) < tonumber(leader))))
@@ -80,8 +88,10 @@ if leader then
   next_min = price + increment(price)
   if leader == old_leader then
     leader_name = s[8] or ''
+  elseif set[leader] and set[leader].name ~= '' then
+    leader_name = set[leader].name
   else
-    -- The name as the leader last wrote it in the history (their newest row).
+    -- A maximum older than the names kept with it: the leader's newest row read above.
     for _, row in ipairs(rows) do
       local id, name = string.match(row, '^([^|]*)|[^|]*|[^|]*|[^|]*|(.*)$')
       if id == leader then

@@ -13,8 +13,8 @@
 -- KEYS[1..8], ARGV[1..2] = the item frame (prelude.lua)
 -- KEYS[9] = bid history (list, newest first)   KEYS[10] = the item's maximums (hash: bidder → cents)
 -- KEYS[11] = the shard's blocked bidders (hash `<seller>:<bidder>`, src/moderation)
--- KEYS[12] = when each maximum was set (hash: bidder → ms; ties go to the earlier one when
---            cancel_bids.lua works the leader out again)
+-- KEYS[12] = when each maximum was set, and by whom (hash: bidder → `ms|name`; ties go to the
+--            earlier one when cancel_bids.lua works the leader out again)
 -- KEYS[13..] = the shard's ending ranking of each category (see `category_ranking`)
 -- ARGV[3] = bidder id   ARGV[4] = bidder name   ARGV[5] = maximum (integer cents)
 -- ARGV[6..] = the slugs of the categories of KEYS[13..], in the same order
@@ -125,7 +125,7 @@ redis.call('HSET', KEYS[I_STATE],
 local mine = tonumber(redis.call('HGET', KEYS[10], me) or '0')
 if amount > mine then
   redis.call('HSET', KEYS[10], me, amount)
-  redis.call('HSET', KEYS[12], me, now)
+  redis.call('HSET', KEYS[12], me, now .. '|' .. my_name)
 end
 -- Analytics: the bids added to the history (the item's bid count: the bidder's and any
 -- automatic bid it caused), a new bidder when it is their first maximum on the item, and the

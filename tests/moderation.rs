@@ -533,6 +533,12 @@ async fn cancelled_bids_hand_the_lead_and_the_price_to_the_maximums_that_remain(
         panic!("{done:?}")
     };
     assert_eq!((leader, previous), (bea, ann));
+    let detail = rbay::items::server::get(&db, item).await.unwrap().unwrap();
+    assert_eq!(
+        detail.high_bidder_name.as_deref(),
+        Some("u12"),
+        "named as they bid"
+    );
     let (price, high, rows) = standing(&db, item).await;
     assert_eq!((price, high), (3_100, Some(bea)));
     assert_eq!(
