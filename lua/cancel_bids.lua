@@ -15,8 +15,11 @@
 -- ARGV[3] = bidder id   ARGV[4] = why: 'blocked' (done only while the item's seller still
 -- blocks them: checked here, in the same step) or 'suspended' (the account lives in another
 -- slot: the caller checks it first; a suspension lifted meanwhile does not bring bids back)
+-- ARGV[5], ARGV[6] = optional: a bidder id and their name, for a new leader whose name this
+-- item does not hold (a maximum older than KEYS[11] whose rows are not among the newest 1,000)
 -- Returns { 'none' } (no maximum of theirs, or no longer blocked) | { 'not_found' }
---       | { 'closed' }
+--       | { 'closed' } | { 'need_name', bidder id } (nothing changed: call again with their
+--         name in ARGV[5..6])
 --       | { 'cancelled', price, bids, leader id or 0, the leader before or 0, rows marked,
 --           next minimum, reserve met (1|0), the item's name when the lead changed hands or '' }
 local s = redis.call('HMGET', KEYS[I_STATE], 'seller_id', 'closed', 'high_bidder_id', 'price',
@@ -34,50 +37,46 @@ end
 if redis.call('HEXISTS', KEYS[10], them) == 0 then
   return { 'none' }
 end
-redis.call('HDEL', KEYS[10], them)
-redis.call('HDEL', KEYS[11], them)
 
--- Their rows among the newest 1,000 (bounded however long the history): marked, not removed,
--- so what happened stays readable. The page shows the newest 50.
-local marked = 0
-local rows = redis.call('LRANGE', KEYS[9], 0, 999)
-local prefix = them .. '|'
-for i, row in ipairs(rows) do
-  if string.sub(row, 1, #prefix) == prefix then
-    local id, cents, ms, kind, name = string.match(row, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)|(.*)$')
-    if kind and kind ~= 'x' then
-      redis.call('LSET', KEYS[9], i - 1, id .. '|' .. cents .. '|' .. ms .. '|x|' .. name)
-      marked = marked + 1
-    end
-  end
-end
-
--- The leader and the price again, from the maximums that remain.
+-- The leader and the price again, from the maximums that remain (theirs left out).
 local old_leader = (s[3] and s[3] ~= '') and s[3] or nil
 local reserve = tonumber(s[5]) or 0
 local start = tonumber(s[6])
-local leader, leader_max, leader_at, second = nil, 0, 0, nil
 local set = {}
 local times = redis.call('HGETALL', KEYS[11])
 for i = 1, #times, 2 do
   local ms, name = string.match(times[i + 1], '^([^|]*)|?(.*)$')
   set[times[i]] = { at = tonumber(ms) or 0, name = name }
 end
+local leader, leader_max, leader_at, second = nil, 0, 0, nil
 local maxes = redis.call('HGETALL', KEYS[10])
 for i = 1, #maxes, 2 do
   local id, max = maxes[i], tonumber(maxes[i + 1])
-  -- Older maximums have no time: they count as earliest, and the one leading keeps a tie.
-  local at = set[id] and set[id].at or 0
-  if id == old_leader then at = -1 end
-  local better = leader == nil or max > leader_max
-    or (max == leader_max and (at < leader_at or (at == leader_at and tonumber(id) < tonumber(leader))))
-  if better then
-    if leader then second = math.max(second or 0, leader_max) end
-    leader, leader_max, leader_at = id, max, at
-  else
-    second = math.max(second or 0, max)
+  if id ~= them then
+    -- Older maximums have no time: they count as earliest, and the one leading keeps a tie.
+    local at = set[id] and set[id].at or 0
+    if id == old_leader then at = -1 end
+    local better = leader == nil or max > leader_max
+      or (max == leader_max and (at < leader_at or (at == leader_at and tonumber(id) < tonumber(leader))))
+    if better then
+      if leader then second = math.max(second or 0, leader_max) end
+      leader, leader_max, leader_at = id, max, at
+    else
+      second = math.max(second or 0, max)
+    end
   end
 end
+
+-- History rows, newest first: `id|cents|ms|kind|name`, or `id|cents|ms|name` before kinds.
+local function fields(row)
+  local id, cents, ms, rest = string.match(row, '^([^|]*)|([^|]*)|([^|]*)|(.*)$')
+  if not id then return nil end
+  local kind, name = string.match(rest, '^([banx])|(.*)$')
+  if not kind then kind, name = 'b', rest end
+  return id, cents, ms, kind, name
+end
+-- The newest 1,000 rows: bounded however long the history (the page shows the newest 50).
+local rows = redis.call('LRANGE', KEYS[9], 0, 999)
 
 local price, next_min, leader_name = start, start, ''
 if leader then
@@ -91,21 +90,43 @@ if leader then
   elseif set[leader] and set[leader].name ~= '' then
     leader_name = set[leader].name
   else
-    -- A maximum older than the names kept with it: the leader's newest row read above.
     for _, row in ipairs(rows) do
-      local id, name = string.match(row, '^([^|]*)|[^|]*|[^|]*|[^|]*|(.*)$')
+      local id, _, _, _, name = fields(row)
       if id == leader then
         leader_name = name
         break
       end
     end
+    if leader_name == '' and ARGV[5] == leader then
+      leader_name = ARGV[6] or ''
+    end
+    -- A leader without a name would close unsold: ask before changing anything.
+    if leader_name == '' then
+      return { 'need_name', tonumber(leader) }
+    end
+  end
+end
+
+redis.call('HDEL', KEYS[10], them)
+redis.call('HDEL', KEYS[11], them)
+-- Their rows: marked, not removed, so what happened stays readable.
+local marked = 0
+for i, row in ipairs(rows) do
+  local id, cents, ms, kind, name = fields(row)
+  if id == them and kind ~= 'x' then
+    redis.call('LSET', KEYS[9], i - 1, id .. '|' .. cents .. '|' .. ms .. '|x|' .. name)
+    marked = marked + 1
   end
 end
 
 local now = now_ms()
 local bids = tonumber(s[7]) or 0
+local old_price = tonumber(s[4])
+local moved = leader ~= old_leader or price ~= old_price
 local event_rows = {}
-if leader then
+-- The new price goes on top as the leader's automatic bid, when anything public changed (a
+-- cancelled maximum under the second-highest changes nothing but its rows).
+if leader and moved then
   redis.call('LPUSH', KEYS[9], leader .. '|' .. price .. '|' .. now .. '|a|' .. leader_name)
   bids = bids + 1
   table.insert(event_rows, { bidder_id = tonumber(leader), bidder_name = leader_name,
@@ -121,9 +142,9 @@ redis.call('HSET', KEYS[I_STATE],
 redis.call('ZADD', KEYS[I_PRICE], 'XX', price, ARGV[A_ITEM])
 redis.call('SADD', KEYS[I_DIRTY], ARGV[A_ITEM])
 local reserve_met = reserve == 0 or (leader ~= nil and price >= reserve)
--- Open pages hear the new leader and price as a bid (the automatic row on top). With nobody
--- left there is no bid to announce: pages show it when next loaded.
-if leader then
+-- Open pages hear the new leader and price as a bid. With nobody left there is no bid to
+-- announce: pages show it when next loaded.
+if leader and moved then
   emit_bid(price, bids, next_min, leader, leader_name, now, tonumber(s[9]), reserve_met, event_rows)
 end
 local name = ''

@@ -718,3 +718,89 @@ async fn a_block_cancels_the_bidders_bids_on_that_sellers_listings_and_a_suspens
     let handed = eventually(10, || async { standing(&db, theirs).await.1 == Some(cal) }).await;
     assert!(handed, "{:?}", standing(&db, theirs).await);
 }
+
+#[tokio::test]
+async fn cancelling_works_on_older_bids_and_changes_only_what_it_must() {
+    use rbay::auction::server::cancel::{cancel_on_item, CancelReason::Suspended, Cancelled};
+    let db = test_db().await;
+    let mut conn = db.raw_conn();
+    let (old, low, top) = (UserId(41), UserId(42), UserId(43));
+    let item = list_item(&db, "Tin lantern", 1_000, 3_600_000, 0).await;
+    bid(&db, item, old, 4_000).await;
+    bid(&db, item, low, 2_000).await;
+    bid(&db, item, top, 9_000).await;
+    let (price, _, rows) = standing(&db, item).await;
+    assert_eq!(price, 4_100);
+    // `old` bid before maximums kept their time and name, and none of their rows is left in
+    // the history; `top` has a row from before history rows had a kind, under 998 of low's.
+    let _: () = redis::cmd("HDEL")
+        .arg(db.keys().item_max_times(item))
+        .arg(old)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("DEL")
+        .arg(db.keys().item_bids(item))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let _: () = redis::cmd("RPUSH")
+        .arg(db.keys().item_bids(item))
+        .arg(format!("{}|4100|1|u43", top.0))
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    for _ in 0..998 {
+        let _: () = redis::cmd("LPUSH")
+            .arg(db.keys().item_bids(item))
+            .arg(format!("{}|2000|2|b|u42", low.0))
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+    let _: () = redis::cmd("HSET")
+        .arg(db.keys().user(old))
+        .arg("username")
+        .arg("old_timer")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    let bids_before = rows.len();
+
+    // A maximum under the second-highest changes no price, no leader, no count.
+    let quiet = cancel_on_item(&db, item, low, Suspended).await.unwrap();
+    assert!(
+        matches!(
+            quiet,
+            Cancelled::Done {
+                price_cents: 4_100,
+                rows_marked: 998,
+                ..
+            }
+        ),
+        "{quiet:?}"
+    );
+    let detail = rbay::items::server::get(&db, item).await.unwrap().unwrap();
+    assert_eq!(
+        (detail.bids, detail.high_bidder_id),
+        (bids_before as i64, Some(top))
+    );
+
+    // The leader goes: `old` leads, named from their account (nothing on the item names
+    // them), and the closing sells to them.
+    let done = cancel_on_item(&db, item, top, Suspended).await.unwrap();
+    assert!(
+        matches!(done, Cancelled::Done { price_cents: 1_000, leader: Some(l), .. } if l == old),
+        "{done:?}"
+    );
+    let detail = rbay::items::server::get(&db, item).await.unwrap().unwrap();
+    assert_eq!(detail.high_bidder_name.as_deref(), Some("old_timer"));
+    // The row from before kinds is marked too: it is the 999th newest (low's 998, then it).
+    let last: String = redis::cmd("LINDEX")
+        .arg(db.keys().item_bids(item))
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(last, format!("{}|4100|1|x|u43", top.0));
+}

@@ -462,7 +462,14 @@ pub fn price_chart_html(
         });
     }
     let mut points: Vec<(i64, i64)> = vec![(start_ms, start_cents)];
-    points.extend(history.iter().rev().map(|b| (b.at_ms, b.amount_cents)));
+    // A cancelled bid's amount was never a price anyone pays: the chart leaves it out.
+    points.extend(
+        history
+            .iter()
+            .rev()
+            .filter(|b| !b.cancelled)
+            .map(|b| (b.at_ms, b.amount_cents)),
+    );
     to_html(view! {
         <div class="price-chart">
             <PriceChart

@@ -5,7 +5,7 @@
 //! that remain, in the item's own step, and open pages hear the new leader as a bid.
 //!
 //! The work runs as a job (`cancel_bids`, on the auctions queue) that walks the bidder's own
-//! list of items bid on (My bids): a block or a suspension is answered at once, and the job is
+//! list of items bid on (My bids, read whole): a block or a suspension is answered at once, and the job is
 //! retried until it has been through every item. Each item's cancellation is idempotent (a
 //! maximum already gone is `None`), so a retried job changes nothing twice.
 
@@ -25,9 +25,6 @@ pub static CANCEL_BIDS: std::sync::LazyLock<redis::Script> = crate::lua_script!(
 
 /// The job kind.
 pub const JOB: &str = "cancel_bids";
-
-/// Items read from the bidder's list per round trip.
-const PAGE: isize = 200;
 
 /// Why a bidder's bids are cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -58,6 +55,9 @@ pub enum Cancelled {
     NotFound,
     /// The auction is closed: its outcome stands.
     Closed,
+    /// Nothing changed: the new leader's name is not on the item (a maximum older than the
+    /// names kept with maximums); call again with it.
+    NeedName(UserId),
     Done {
         price_cents: i64,
         bids: i64,
@@ -75,7 +75,8 @@ pub enum Cancelled {
     },
 }
 
-/// `lua/cancel_bids.lua`'s reply, strictly: `{ none }`, `{ not_found }`, `{ closed }` or
+/// `lua/cancel_bids.lua`'s reply, strictly: `{ none }`, `{ not_found }`, `{ closed }`,
+/// `{ need_name, bidder }` or
 /// `{ cancelled, price, bids, leader or 0, previous leader or 0, rows marked, next minimum,
 /// reserve met, item name when the lead changed hands or empty }`.
 impl FromRedisValue for Cancelled {
@@ -89,6 +90,10 @@ impl FromRedisValue for Cancelled {
             "none" => Cancelled::Nothing,
             "not_found" => Cancelled::NotFound,
             "closed" => Cancelled::Closed,
+            "need_name" => {
+                f.expect_len(2)?;
+                Cancelled::NeedName(UserId(f.get(1)?))
+            }
             "cancelled" => {
                 f.expect_len(9)?;
                 Cancelled::Done {
@@ -107,23 +112,57 @@ impl FromRedisValue for Cancelled {
     }
 }
 
-/// Cancels `bidder`'s bids on `item` (see the module).
+/// Cancels `bidder`'s bids on `item` (see the module). When the new leader's name is not on
+/// the item, it is read from their account and the script runs again with it.
 pub async fn cancel_on_item(
     db: &Db,
     item: ItemId,
     bidder: UserId,
     why: CancelReason,
 ) -> Result<Cancelled, AppError> {
+    let mut hint: Option<(UserId, String)> = None;
+    loop {
+        let done = run_script(db, item, bidder, why, hint.as_ref()).await?;
+        match done {
+            // Once: a second answer for the same bidder would be a bug, not a reason to loop.
+            Cancelled::NeedName(leader) if hint.as_ref().is_none_or(|(id, _)| *id != leader) => {
+                let name: Option<String> = redis::cmd("HGET")
+                    .arg(db.keys().user(leader))
+                    .arg("username")
+                    .query_async(&mut db.conn()?)
+                    .await
+                    .map_err(|e| redis_error("cancel bids: leader's name", e))?;
+                let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                    tracing::error!(user = %leader, "a bidder without an account name");
+                    AppError::Internal
+                })?;
+                hint = Some((leader, name));
+            }
+            other => return Ok(other),
+        }
+    }
+}
+
+async fn run_script(
+    db: &Db,
+    item: ItemId,
+    bidder: UserId,
+    why: CancelReason,
+    hint: Option<&(UserId, String)>,
+) -> Result<Cancelled, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    item_script(&CANCEL_BIDS, keys, item)
-        .key(keys.item_bids(item))
+    let mut call = item_script(&CANCEL_BIDS, keys, item);
+    call.key(keys.item_bids(item))
         .key(keys.item_maxes(item))
         .key(keys.item_max_times(item))
         .key(keys.shard_blocks(shard_of(item.0)))
         .arg(bidder)
-        .arg(why.as_str())
-        .invoke_async(&mut conn)
+        .arg(why.as_str());
+    if let Some((leader, name)) = hint {
+        call.arg(*leader).arg(name);
+    }
+    call.invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("cancel bids", e))
 }
@@ -174,7 +213,7 @@ async fn tell_new_leader(
     crate::notifications::server::send_or_log(db, &notice).await;
 }
 
-/// The job: every item on the bidder's list, a page at a time. A suspension lifted before the
+/// The job: every item on the bidder's list. A suspension lifted before the
 /// job runs cancels nothing.
 pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let job: CancelJob = serde_json::from_str(payload)
@@ -194,40 +233,34 @@ pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
             return Ok(());
         }
     }
-    let mut start = 0;
+    // The whole list at once: a bidder who keeps bidding elsewhere meanwhile reorders it (it
+    // is scored by the last bid), which would make pages by position skip items.
+    let items: Vec<u64> = redis::cmd("ZRANGE")
+        .arg(keys.user_bids(bidder))
+        .arg(0)
+        .arg(-1)
+        .query_async(&mut conn)
+        .await
+        .map_err(|e| retry(redis_error("cancel bids: items", e)))?;
     let mut cancelled = 0;
-    loop {
-        let items: Vec<u64> = redis::cmd("ZRANGE")
-            .arg(keys.user_bids(bidder))
-            .arg(start)
-            .arg(start + PAGE - 1)
-            .query_async(&mut conn)
+    for item in items.into_iter().map(ItemId) {
+        let done = cancel_on_item(db, item, bidder, job.why)
             .await
-            .map_err(|e| retry(redis_error("cancel bids: items", e)))?;
-        for &item in &items {
-            let item = ItemId(item);
-            let done = cancel_on_item(db, item, bidder, job.why)
-                .await
-                .map_err(retry)?;
-            if let Cancelled::Done {
-                leader,
-                previous_leader,
-                price_cents,
-                bids,
-                item_name,
-                ..
-            } = done
-            {
-                cancelled += 1;
-                if let Some(leader) = leader.filter(|l| Some(*l) != previous_leader) {
-                    tell_new_leader(db, leader, item, item_name, price_cents, bids).await;
-                }
+            .map_err(retry)?;
+        if let Cancelled::Done {
+            leader,
+            previous_leader,
+            price_cents,
+            bids,
+            item_name,
+            ..
+        } = done
+        {
+            cancelled += 1;
+            if let Some(leader) = leader.filter(|l| Some(*l) != previous_leader) {
+                tell_new_leader(db, leader, item, item_name, price_cents, bids).await;
             }
         }
-        if (items.len() as isize) < PAGE {
-            break;
-        }
-        start += PAGE;
     }
     tracing::info!(bidder = %bidder, why = job.why.as_str(), items = cancelled, "bids cancelled");
     Ok(())

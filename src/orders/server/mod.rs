@@ -170,7 +170,8 @@ pub async fn next_bidder(
         ) else {
             continue;
         };
-        if id == buyer || kind == "n" {
+        // Not the buyer, nor a purchase, nor a bid cancelled (its bidder blocked or suspended).
+        if id == buyer || kind == "n" || kind == "x" {
             continue;
         }
         if best.as_ref().is_none_or(|(_, _, top)| cents > *top) {

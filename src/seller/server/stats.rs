@@ -268,6 +268,7 @@ pub async fn item_panels(
             .iter()
             .rev()
             .filter_map(|raw| parse_bid(raw))
+            .filter(|b| !b.cancelled)
             .map(|b| (b.at_ms, b.amount_cents)),
     );
     let panels = to_html(view! {

@@ -88,15 +88,15 @@ impl Keys {
         self.item_key("maxes", id)
     }
 
-    /// Hash: when each bidder's maximum on an item was set (bidder id → ms), so that a tie is
-    /// still decided for the earlier maximum when the leader is worked out again (bids
-    /// cancelled).
+    /// Hash: when each bidder's maximum on an item was set, and by whom (bidder id →
+    /// `ms|name`), so that a tie is still decided for the earlier maximum, and the leader named,
+    /// when the leader is worked out again (bids cancelled).
     pub fn item_max_times(&self, id: impl Into<u64>) -> String {
         self.item_key("max-at", id)
     }
 
     /// List: an item's bid history, newest first (`bidder_id|cents|ms|kind|bidder_name`; kind
-    /// `b` bid, `a` automatic bid for the leader, `n` Buy It Now).
+    /// `b` bid, `a` automatic bid for the leader, `n` Buy It Now, `x` a cancelled bid).
     pub fn item_bids(&self, id: impl Into<u64>) -> String {
         self.item_key("bids", id)
     }
