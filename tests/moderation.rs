@@ -533,6 +533,11 @@ async fn cancelled_bids_hand_the_lead_and_the_price_to_the_maximums_that_remain(
         panic!("{done:?}")
     };
     assert_eq!((leader, previous), (bea, ann));
+    // A cancelled bidder is never offered a cancelled sale: after the winner, cal is next.
+    let next = rbay::orders::server::next_bidder(&db, item, bea)
+        .await
+        .unwrap();
+    assert_eq!(next.map(|(id, _, cents)| (id, cents)), Some((cal, 3_000)));
     let detail = rbay::items::server::get(&db, item).await.unwrap().unwrap();
     assert_eq!(
         detail.high_bidder_name.as_deref(),
