@@ -540,28 +540,35 @@ fn mail_goes_to_a_tls_relay_with_a_login_and_never_to_one_whose_certificate_is_n
         assert_eq!(mail.login.as_deref(), Some("relay-user"), "{tls:?}");
     }
 
-    // The same relay without its authority in RBAY_SMTP_CA_FILE: its certificate is refused,
-    // the job fails and is retried (the log says why), and nothing reaches it.
-    let sink = MailSink::start_with(0, SinkTls::Implicit, None);
-    let log = std::env::temp_dir().join(format!(
-        "rbay-untrusted-relay-{}.log",
-        common::fresh_prefix().trim_end_matches(':')
-    ));
-    let log_path = log.to_string_lossy().to_string();
-    let server = server_with(&sink, &[(common::server::LOG_FILE, &log_path)]);
-    let bob = address("bob_tls");
-    sign_up_with(&server, "bob_tls", &bob);
-    let refused = common::server::wait_until(Duration::from_secs(20), || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .contains("TLS with the relay failed")
-    });
-    let text = std::fs::read_to_string(&log).unwrap_or_default();
-    assert!(refused.is_ok(), "no TLS failure logged: {text}");
-    assert!(!text.contains(&bob), "the address reached the log: {text}");
-    assert!(sink.all().is_empty(), "mail reached an untrusted relay");
-    drop(server);
-    let _ = std::fs::remove_file(&log);
+    // The same relays without their authority in RBAY_SMTP_CA_FILE: the certificate is refused
+    // (at STARTTLS, or from the first byte), the job fails and is retried (the log says why), and
+    // nothing reaches them.
+    for tls in [SinkTls::StartTls, SinkTls::Implicit] {
+        let sink = MailSink::start_with(0, tls, None);
+        let log = std::env::temp_dir().join(format!(
+            "rbay-untrusted-relay-{}.log",
+            common::fresh_prefix().trim_end_matches(':')
+        ));
+        let log_path = log.to_string_lossy().to_string();
+        let server = server_with(&sink, &[(common::server::LOG_FILE, &log_path)]);
+        let name = format!("bob_{tls:?}").to_lowercase();
+        let bob = address(&name);
+        sign_up_with(&server, &name, &bob);
+        let refused = common::server::wait_until(Duration::from_secs(20), || {
+            std::fs::read_to_string(&log)
+                .unwrap_or_default()
+                .contains("TLS with the relay failed")
+        });
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        assert!(refused.is_ok(), "{tls:?}: no TLS failure logged: {text}");
+        assert!(!text.contains(&bob), "the address reached the log: {text}");
+        assert!(
+            sink.all().is_empty(),
+            "{tls:?}: mail reached an untrusted relay"
+        );
+        drop(server);
+        let _ = std::fs::remove_file(&log);
+    }
 }
 
 #[test]
