@@ -80,10 +80,8 @@ local rows = redis.call('LRANGE', KEYS[9], 0, 999)
 
 local price, next_min, leader_name = start, start, ''
 if leader then
-  price = second and math.min(leader_max, second + increment(second)) or start
-  if reserve > 0 and leader_max >= reserve and price < reserve then
-    price = reserve
-  end
+  price = lift_to_reserve(second and math.min(leader_max, second + increment(second)) or start,
+    leader_max, reserve)
   next_min = price + increment(price)
   if leader == old_leader then
     leader_name = s[8] or ''

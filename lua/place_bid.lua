@@ -60,12 +60,9 @@ local function record(id, name, cents, auto)
   bids = bids + 1
   table.insert(rows, { bidder_id = tonumber(id), bidder_name = name, amount_cents = cents, auto = auto })
 end
--- With a reserve, a maximum at or above it lifts the price to it.
+-- The reserve rule (prelude) with this item's reserve.
 local function lift(p, max)
-  if reserve > 0 and max >= reserve and p < reserve then
-    return reserve
-  end
-  return p
+  return lift_to_reserve(p, max, reserve)
 end
 
 if not leader then

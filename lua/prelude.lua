@@ -126,6 +126,15 @@ local function category_ranking(category, k, a)
   return KEYS[k]
 end
 
+-- With a reserve (0: none), a maximum at or above it lifts the price `p` to it
+-- (place_bid.lua, cancel_bids.lua).
+local function lift_to_reserve(p, max, reserve)
+  if reserve > 0 and max >= reserve and p < reserve then
+    return reserve
+  end
+  return p
+end
+
 -- The bid increment at a price (eBay's table, in cents): a new maximum must beat the price by
 -- it, and the leader leads by at most it (place_bid.lua, cancel_bids.lua).
 local function increment(price)

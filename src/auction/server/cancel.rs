@@ -5,8 +5,8 @@
 //! that remain, in the item's own step, and open pages hear the new leader as a bid.
 //!
 //! The work runs as a job (`cancel_bids`, on the auctions queue) that walks the bidder's own
-//! list of items bid on (My bids, read whole): a block or a suspension is answered at once, and the job is
-//! retried until it has been through every item. Each item's cancellation is idempotent (a
+//! list of items bid on (My bids, read whole): a block or a suspension is answered at once,
+//! and the job is retried until it has been through every item. Each item's cancellation is idempotent (a
 //! maximum already gone is `None`), so a retried job changes nothing twice.
 
 use crate::error::AppError;
@@ -213,8 +213,8 @@ async fn tell_new_leader(
     crate::notifications::server::send_or_log(db, &notice).await;
 }
 
-/// The job: every item on the bidder's list. A suspension lifted before the
-/// job runs cancels nothing.
+/// The job: every item on the bidder's list. A suspension lifted before the job runs cancels
+/// nothing.
 pub async fn run_job(db: &Db, payload: &str) -> Result<(), JobError> {
     let job: CancelJob = serde_json::from_str(payload)
         .map_err(|e| JobError::permanent(format!("unreadable cancel_bids job: {e}")))?;
