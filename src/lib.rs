@@ -51,6 +51,9 @@ pub mod wiring;
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
+    // Panic messages in the console in debug builds; a release build leaves the hook out
+    // (about 850 B gzip of formatting on every page: docs/benchmarks.md, "Browser bundle").
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

@@ -453,41 +453,49 @@ fn a_listing_keeps_up_to_eight_photos_the_first_as_cover() {
     let three = [png(200, 0, 0), png(0, 200, 0), png(0, 0, 200)];
     let id = created_id(&listing_with_photos(&server, &seller, &three));
     let page = get(&server, &format!("/items/{id}"), None);
-    // The cover is shown large (opening full size); each thumbnail shows its photo large on
-    // the item page, the current one marked.
-    assert!(page.body.contains(&format!("href=\"/items/{id}/image\"")));
+    // Every photo is on the page, in order, the cover first (eagerly loaded, the rest lazily);
+    // each thumbnail and "Previous" / "Next" bring a photo into view in place, and each photo
+    // zooms in to a view that opens it full size.
+    let first = page.body.find("id=\"photo-1\"").expect("photo 1");
+    let third = page.body.find("id=\"photo-3\"").expect("photo 3");
+    assert!(first < third);
+    assert!(!page.body.contains("id=\"photo-4\""));
+    assert!(page.body.contains(&format!(
+        "src=\"/items/{id}/image\" alt=\"Photo album, photo 1 of 3\" width=\"600\" height=\"450\">"
+    )));
+    assert!(page.body.contains(&format!("src=\"/items/{id}/image/3\" alt=\"Photo album, photo 3 of 3\" width=\"600\" height=\"450\" loading=\"lazy\"")));
     for n in 1..=3 {
         assert!(
+            page.body.contains(&format!(
+                "href=\"#photo-{n}\" title=\"Show photo {n} of 3\""
+            )),
+            "{n}"
+        );
+        assert!(page.body.contains(&format!("Photo {n} of 3")), "{n}");
+        assert!(page.body.contains(&format!("href=\"#zoom-{n}\"")), "{n}");
+        assert!(page.body.contains(&format!("id=\"zoom-{n}\"")), "{n}");
+        let full = if n == 1 {
+            format!("/items/{id}/image")
+        } else {
+            format!("/items/{id}/image/{n}")
+        };
+        assert!(
             page.body
-                .contains(&format!("href=\"/items/{id}?photo={n}#photo\"")),
+                .contains(&format!("href=\"{full}\" class=\"photo-zoom-full\"")),
             "{n}"
         );
     }
-    assert!(!page.body.contains("photo=4"));
-    assert!(page.body.contains("Photo 1 of 3"));
-    let second = get(&server, &format!("/items/{id}?photo=2"), None);
-    assert_eq!(second.status, 200);
-    assert!(second
-        .body
-        .contains(&format!("src=\"/items/{id}/image/2\"")));
-    assert!(second
-        .body
-        .contains(&format!("href=\"/items/{id}/image/2\"")));
-    assert!(second.body.contains("Photo 2 of 3"));
-    assert!(second
-        .body
-        .contains(&format!("href=\"/items/{id}?photo=1#photo\" rel=\"prev\"")));
-    assert!(second
-        .body
-        .contains(&format!("href=\"/items/{id}?photo=3#photo\" rel=\"next\"")));
-    // Out of range: the nearest photo, never an error.
-    for asked in ["9", "0", "x"] {
-        let page = get(&server, &format!("/items/{id}?photo={asked}"), None);
-        assert_eq!(page.status, 200, "{asked}");
-    }
-    assert!(get(&server, &format!("/items/{id}?photo=9"), None)
-        .body
-        .contains("Photo 3 of 3"));
+    assert!(page.body.contains("<a href=\"#photo-1\">← Previous</a>"));
+    assert!(page.body.contains("<a href=\"#photo-3\">Next →</a>"));
+    // The row of photos takes the focus (the arrow keys step through it).
+    assert!(page.body.contains(
+        "<ul tabindex=\"0\" aria-label=\"Photos: swipe, or use the arrow keys\" class=\"photo-slides\">"
+    ));
+    // An old link with `?photo=n` still opens the page.
+    assert_eq!(
+        get(&server, &format!("/items/{id}?photo=2"), None).status,
+        200
+    );
     let cover = server.get(&format!("/items/{id}/image"));
     assert_eq!(cover.header("content-type"), Some("image/jpeg"));
     for n in 1..=3 {

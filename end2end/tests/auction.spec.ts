@@ -1,5 +1,6 @@
 import { test, expect, Page, Browser } from '@playwright/test';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { gradientPng } from './image';
 import { listItem, screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
@@ -42,29 +43,32 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.locator('.facets a[aria-current="page"]')).toContainText('Antiques & collectibles');
   await expect(seller.page.getByRole('link', { name: title })).toBeVisible();
   await seller.page.goto(`/items/${id}`);
-  const photo = seller.page.locator('.item-photo .photo-link img');
+  const photo = seller.page.locator('#photo-1 .photo-link img');
   await expect(photo).toBeVisible();
   expect(await photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(320);
-  // Both photos are on the page; a thumbnail shows its photo large, which opens full size.
+  // Both photos are on the page; a thumbnail brings its photo into view in place.
   await expect(seller.page.locator('.photo-strip img')).toHaveCount(2);
+  const second = seller.page.locator('#photo-2 .photo-link img');
+  await expect(second).not.toBeInViewport({ ratio: 0.5 });
   await seller.page.locator('.photo-strip a').nth(1).click();
-  await expect(seller.page).toHaveURL(new RegExp(`/items/${id}\\?photo=2#photo$`));
-  await expect(seller.page.locator('.photo-nav')).toContainText('Photo 2 of 2');
-  await expect(photo).toHaveAttribute('src', `/items/${id}/image/2`);
+  await expect(seller.page).toHaveURL(new RegExp(`/items/${id}#photo-2$`));
+  await expect(second).toBeInViewport({ ratio: 0.9 });
+  await expect(photo).not.toBeInViewport({ ratio: 0.5 });
+  await expect(seller.page.locator('#photo-2 .photo-nav')).toContainText('Photo 2 of 2');
+  await expect(second).toHaveAttribute('src', `/items/${id}/image/2`);
   const full = await seller.page.request.get(`/items/${id}/image/2`);
   expect(full.headers()['content-type']).toBe('image/jpeg');
-  await expect.poll(() => photo.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
-  await seller.page.getByRole('link', { name: '← Previous' }).click();
-  await expect(photo).toHaveAttribute('src', `/items/${id}/image`);
-  await seller.page.goto(`/items/${id}`);
+  await expect.poll(() => second.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(240);
+  await seller.page.locator('#photo-2').getByRole('link', { name: '← Previous' }).click();
+  await expect(photo).toBeInViewport({ ratio: 0.9 });
   // The photo zooms in the page (no bare JPEG): a full-window view, closed by its link.
-  await expect(seller.page.locator('.photo-zoom')).toBeHidden();
+  await expect(seller.page.locator('#zoom-1')).toBeHidden();
   await photo.click();
-  await expect(seller.page.locator('.photo-zoom')).toBeVisible();
-  await expect(seller.page.locator('.photo-zoom img')).toHaveAttribute('src', `/items/${id}/image`);
+  await expect(seller.page.locator('#zoom-1')).toBeVisible();
+  await expect(seller.page.locator('#zoom-1 img')).toHaveAttribute('src', `/items/${id}/image`);
   await expect(seller.page.getByRole('link', { name: 'Open the photo on its own' })).toHaveAttribute('href', `/items/${id}/image`);
   await seller.page.getByRole('link', { name: 'Close ✕' }).click();
-  await expect(seller.page.locator('.photo-zoom')).toBeHidden();
+  await expect(seller.page.locator('#zoom-1')).toBeHidden();
   await seller.page.goto(`/items/${id}`);
   await expect(seller.page.getByTestId('price')).toHaveText('$25.00');
   await expect(seller.page.getByText("This is your item: you can't bid on it.")).toBeVisible();
@@ -181,6 +185,90 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await expect(seller.page.getByText(`Tin compass`)).toBeVisible();
   await seller.context.close();
   await buyer.context.close();
+});
+
+test('photos are put in order and taken out before sending; the gallery steps by key and by swipe', async ({ browser }) => {
+  test.setTimeout(60_000);
+  const seller = await newUser(browser, 'seller');
+  const page = seller.page;
+  await page.goto('/items/new');
+  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
+  await page.getByLabel('Name').fill(`Three lenses ${Date.now().toString(36)}`);
+  await page.getByLabel('Description').fill('Three lenses, photographed one by one.');
+  await page.getByLabel('Starting price ($)').fill('30');
+  await page.getByLabel('Category').selectOption('electronics');
+  // Three photos told apart by their widths: 320, 240 and 200 pixels.
+  await page.getByLabel(/^Photo/).setInputFiles([
+    { name: 'wide.png', mimeType: 'image/png', buffer: gradientPng(320, 240) },
+    { name: 'middle.png', mimeType: 'image/png', buffer: gradientPng(240, 180) },
+    { name: 'narrow.png', mimeType: 'image/png', buffer: gradientPng(200, 150) },
+  ]);
+  const previews = page.locator('.photo-preview img');
+  await expect(previews).toHaveCount(3);
+  await expect(page.locator('#photo-chosen')).toHaveText('3 photos chosen: the first is the cover.');
+  await expect(previews.first()).toHaveAttribute('alt', 'Photo 1: wide.png');
+  expect(await previews.first().evaluate((img: HTMLImageElement) => img.src.startsWith('blob:'))).toBe(true);
+  await expect.poll(() => previews.nth(2).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(200);
+  // The narrow one becomes the cover; the middle one goes.
+  await page.getByRole('button', { name: 'Move photo 3 (narrow.png) earlier' }).click();
+  await page.getByRole('button', { name: 'Move photo 2 (narrow.png) earlier' }).click();
+  await expect(page.getByRole('button', { name: 'Move photo 1 (narrow.png) earlier' })).toBeDisabled();
+  await page.getByRole('button', { name: 'Remove photo 3 (middle.png)' }).click();
+  await expect(previews).toHaveCount(2);
+  await expect(previews.nth(0)).toHaveAttribute('alt', 'Photo 1: narrow.png');
+  await expect(previews.nth(1)).toHaveAttribute('alt', 'Photo 2: wide.png');
+  await expect(page.locator('#photo-chosen')).toHaveText('2 photos chosen: the first is the cover.');
+  // The input itself holds that order: it is what the form sends.
+  expect(await page.locator('#item-photo').evaluate((el: HTMLInputElement) => Array.from(el.files ?? []).map((f) => f.name))).toEqual(['narrow.png', 'wide.png']);
+  const results = await new AxeBuilder({ page }).include('form.item-form').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  expect(results.violations.map((v) => v.id)).toEqual([]);
+  await page.getByRole('button', { name: 'List item' }).click();
+  await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  const id = page.url().split('/').pop()!;
+
+  // Sent in that order: the cover is the narrow photo, then the wide one.
+  const width = (n: number) => page.locator(`#photo-${n} .photo-link img`).evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+  await expect(page.locator('.photo-strip img')).toHaveCount(2);
+  await expect.poll(() => width(1)).toBe(200);
+  const cover = page.locator('#photo-1 .photo-link img');
+  const next = page.locator('#photo-2 .photo-link img');
+  await expect(next).not.toBeInViewport({ ratio: 0.5 });
+  // The arrow keys step through the photos once the row has the focus.
+  await page.getByRole('list', { name: 'Photos: swipe, or use the arrow keys' }).focus();
+  await page.keyboard.press('ArrowRight');
+  await expect(next).toBeInViewport({ ratio: 0.9 });
+  await expect.poll(() => width(2)).toBe(320);
+  await page.keyboard.press('ArrowLeft');
+  await expect(cover).toBeInViewport({ ratio: 0.9 });
+
+  // On a phone a finger swipes from one photo to the next, and back.
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const visitor = await phone.newPage();
+  await visitor.goto(`/items/${id}`);
+  const slide = visitor.locator('#photo-1 .photo-link img');
+  await expect(slide).toBeInViewport({ ratio: 0.9 });
+  const box = (await slide.boundingBox())!;
+  const cdp = await phone.newCDPSession(visitor);
+  // A finger on the photo moving sideways past half its width, in small steps, then lifted.
+  const swipe = async (from: number, to: number) => {
+    const y = Math.round(box.y + box.height / 2);
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: from, y }] });
+    for (let i = 1; i <= 10; i++) {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: from + ((to - from) * i) / 10, y }] });
+    }
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  };
+  const [right, left] = [Math.round(box.x + box.width * 0.85), Math.round(box.x + box.width * 0.15)];
+  await swipe(right, left);
+  await expect(visitor.locator('#photo-2 .photo-link img')).toBeInViewport({ ratio: 0.9 });
+  await expect(visitor.locator('#zoom-2')).toBeHidden();
+  await swipe(left, right);
+  await expect(slide).toBeInViewport({ ratio: 0.9 });
+  // A tap zooms in.
+  await slide.tap();
+  await expect(visitor.locator('#zoom-1')).toBeVisible();
+  await phone.close();
+  await seller.context.close();
 });
 
 test('Buy It Now asks for a confirmation before it buys', async ({ browser }) => {
@@ -406,7 +494,7 @@ test('a seller revises a listing before the first bid, and after it only adds to
   await seller.page.getByRole('button', { name: 'Save changes' }).click();
   await expect(seller.page).toHaveURL(new RegExp(`/items/${id}$`), { timeout: 10_000 });
   await expect(seller.page.locator('h1.item-title')).toHaveText(`${name}, waxed`);
-  await expect(seller.page.locator('.item-photo .photo-link img')).toHaveAttribute('src', `/items/${id}/image?v=1`);
+  await expect(seller.page.locator('#photo-1 .photo-link img')).toHaveAttribute('src', `/items/${id}/image?v=1`);
 
   // A bid: from now on the listing stays as the bidder saw it.
   const bidder = await newUser(browser, 'revbidder');

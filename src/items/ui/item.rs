@@ -43,12 +43,6 @@ pub fn ItemPage() -> impl IntoView {
             .and_then(BidProblem::from_code)
     });
     let BidEcho { amount } = crate::util::echo::read(&use_location().search.get_untracked());
-    // Which photo is shown large (`?photo=2`; plain links between them, no script needed).
-    let photo = use_query_map().with_untracked(|q| {
-        q.get_str("photo")
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or(1)
-    });
     view! {
         <Suspense>
             {Suspend::new(async move {
@@ -64,7 +58,7 @@ pub fn ItemPage() -> impl IntoView {
                         let form = BidReturn { ok: bid_ok, error: bid_error, amount, manage };
                         // The seller's rating (a page without it is still a page).
                         let rating = user_rating(data.item.seller_id).await.ok();
-                        item_view(data, latest, form, photo, rating).into_any()
+                        item_view(data, latest, form, rating).into_any()
                     }
                 }
             })}
@@ -331,7 +325,6 @@ fn item_view(
     data: ItemPageData,
     latest_comments: Vec<Comment>,
     form: BidReturn,
-    photo: u32,
     seller_rating: Option<RatingSummary>,
 ) -> impl IntoView {
     let ItemPageData {
@@ -391,7 +384,7 @@ fn item_view(
     view! {
         <Title text=item.name.clone()/>
         <article class="item-page">
-            <PhotoGallery id=item.id name=item.name.clone() count=item.photos shown=photo revision=item.revision/>
+            <PhotoGallery id=item.id name=item.name.clone() count=item.photos revision=item.revision/>
             <div class="item-summary">
                 <h1 class="item-title">{item.name.clone()}</h1>
                 {item.removed.clone().map(|why| view! {

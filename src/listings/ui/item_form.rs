@@ -4,6 +4,7 @@
 //! without JavaScript; once hydrated it checks fields locally, uploads in place, shows the
 //! server's errors next to the fields (the chosen photo stays selected) and opens the item.
 
+use super::photo_picker::PhotoPicker;
 use crate::items::{Condition, ItemId, CATEGORIES, RETURN_DAYS};
 use crate::listings::api::{create_item, revise_item};
 use crate::listings::{
@@ -319,8 +320,7 @@ pub fn ItemForm(
             </div>
             <div class="field" class:invalid=invalid(PHOTO)>
                 <label for="item-photo">{photo_label}</label>
-                <input id="item-photo" aria-invalid=aria_invalid(PHOTO) autofocus=focus(PHOTO) name="photo" type="file" multiple accept="image/jpeg,image/png,image/webp" aria-describedby="photo-hint photo-error"/>
-                <p class="field-hint muted" id="photo-hint">"JPEG, PNG or WebP, up to 5 MB each and 20 MB together."</p>
+                <PhotoPicker aria_invalid=Signal::derive(aria_invalid(PHOTO)) autofocus=focus(PHOTO)/>
                 <p class="field-error" id="photo-error">{message(PHOTO)}</p>
             </div>
             <button type="submit" class="button button-block" disabled=move || busy.get()>

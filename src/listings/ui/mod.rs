@@ -6,5 +6,7 @@ pub mod item_form;
 pub mod manage;
 /// The new-item page.
 pub mod new_item;
+/// The form's photo field: previews to put in order or take out before sending.
+pub mod photo_picker;
 /// The revise page: the form before the first bid, additions to the description after it.
 pub mod revise;

@@ -27,7 +27,7 @@ pub struct CspNonce(pub Arc<str>);
 pub fn html_policy(nonce: &str) -> String {
     format!(
         "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
-         style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+         style-src 'self'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; \
          object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     )
 }
