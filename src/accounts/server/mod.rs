@@ -23,7 +23,7 @@ use crate::accounts::{
 };
 use crate::error::AppError;
 use crate::server::http::request::{session_token, set_cookie};
-use crate::server::redis::db::{redis_error, Db};
+use crate::server::redis::db::{redis_error, Db, RedisConn};
 use crate::server::redis::rate_limit::{self, Action, Limit};
 use crate::server::state::AppState;
 use crate::util::id::UserId;
@@ -550,4 +550,35 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
             sessions::lookup_headers(&state.db, &parts.headers, state.config.session_ttl).await?;
         Ok(found.as_ref().map(current_of))
     }
+}
+
+/// The shown names of `users`, in order (`None` where there is no such account), in one round
+/// trip: the one way another feature reads a user's name.
+pub async fn usernames(
+    conn: &mut RedisConn,
+    keys: &crate::server::redis::keys::Keys,
+    users: &[UserId],
+) -> redis::RedisResult<Vec<Option<String>>> {
+    if users.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pipe = redis::pipe();
+    for user in users {
+        pipe.cmd("HGET").arg(keys.user(*user)).arg(USERNAME);
+    }
+    pipe.query_async(conn).await
+}
+
+/// One user's shown name (`None`: no such account, or an empty name); see [`usernames`].
+pub async fn username(
+    conn: &mut RedisConn,
+    keys: &crate::server::redis::keys::Keys,
+    user: UserId,
+) -> redis::RedisResult<Option<String>> {
+    let name: Option<String> = redis::cmd("HGET")
+        .arg(keys.user(user))
+        .arg(USERNAME)
+        .query_async(conn)
+        .await?;
+    Ok(name.filter(|n| !n.is_empty()))
 }

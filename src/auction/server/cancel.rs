@@ -126,13 +126,10 @@ pub async fn cancel_on_item(
         match done {
             // Once: a second answer for the same bidder would be a bug, not a reason to loop.
             Cancelled::NeedName(leader) if hint.as_ref().is_none_or(|(id, _)| *id != leader) => {
-                let name: Option<String> = redis::cmd("HGET")
-                    .arg(db.keys().user(leader))
-                    .arg("username")
-                    .query_async(&mut db.conn()?)
+                let name = crate::accounts::server::username(&mut db.conn()?, db.keys(), leader)
                     .await
                     .map_err(|e| redis_error("cancel bids: leader's name", e))?;
-                let name = name.filter(|n| !n.is_empty()).ok_or_else(|| {
+                let name = name.ok_or_else(|| {
                     tracing::error!(user = %leader, "a bidder without an account name");
                     AppError::Internal
                 })?;

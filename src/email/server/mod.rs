@@ -249,13 +249,9 @@ async fn run_address_changed(db: &Db, job: &JobRun) -> Result<(), JobError> {
 
 /// A user's shown name (for the greeting).
 async fn username(db: &Db, user: UserId) -> Result<String, JobError> {
-    let mut conn = db.raw_conn();
-    let name: Option<String> = redis::cmd("HGET")
-        .arg(db.keys().user(user))
-        .arg("username")
-        .query_async(&mut conn)
-        .await?;
-    name.ok_or_else(|| JobError::permanent("no such user"))
+    crate::accounts::server::username(&mut db.raw_conn(), db.keys(), user)
+        .await?
+        .ok_or_else(|| JobError::permanent("no such user"))
 }
 
 /// The unsubscribe link of `kind` for a user and the address a mail goes to: the page's URL

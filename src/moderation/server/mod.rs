@@ -554,11 +554,10 @@ pub async fn blocked(db: &Db, seller: UserId) -> Result<Vec<Blocked>, AppError> 
     if list.is_empty() {
         return Ok(Vec::new());
     }
-    let mut pipe = redis::pipe();
-    for (id, _) in &list {
-        pipe.cmd("HGET").arg(keys.user(UserId(*id))).arg("username");
-    }
-    let names: Vec<Option<String>> = pipe.query_async(&mut conn).await.map_err(fail)?;
+    let ids: Vec<UserId> = list.iter().map(|(id, _)| UserId(*id)).collect();
+    let names = crate::accounts::server::usernames(&mut conn, keys, &ids)
+        .await
+        .map_err(fail)?;
     Ok(list
         .into_iter()
         .zip(names)
