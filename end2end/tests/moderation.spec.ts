@@ -73,17 +73,21 @@ async function bid(page: import('@playwright/test').Page, dollars: string, answe
   await expect(page.getByText(answer).first()).toBeVisible();
 }
 
-test('a seller blocks a bidder: their bid is cancelled, the lead goes back, and a new bid is refused', async ({ browser }) => {
+test('a seller blocks a bidder: their bid is cancelled, the lead and the reserve go back, and a new bid is refused', async ({ browser }) => {
   const seller = await newUser(browser, 'bseller');
-  const id = await listItem(seller.page, 'Blocked-bid chair');
+  const id = await listItem(seller.page, 'Blocked-bid chair', { reserve: '30' });
   const pest = await newUser(browser, 'bpest');
   const fair = await newUser(browser, 'bfair');
-  // fair bids $15, the pest outbids with a $40 maximum: fair's page hears it live.
+  // fair bids $15, the pest outbids with a $40 maximum, which meets the $30 reserve: fair's
+  // page hears it live.
   await fair.page.goto(`/items/${id}`);
   await bid(fair.page, '15', 'You have the highest bid.');
+  const reserve = fair.page.locator('[data-live="reserve"]');
+  await expect(reserve).toHaveText('Reserve not met');
   await pest.page.goto(`/items/${id}`);
   await bid(pest.page, '40', 'You have the highest bid.');
   await expect(fair.page.getByText('You were outbid.')).toBeVisible();
+  await expect(reserve).toHaveText('Reserve met');
 
   await seller.page.locator('.user-menu > summary').click();
   await seller.page.getByRole('link', { name: 'Blocked bidders' }).click();
@@ -96,6 +100,9 @@ test('a seller blocks a bidder: their bid is cancelled, the lead goes back, and 
   // The block cancels the pest's maximum: fair leads again at the start price, live, and
   // the history shows the cancelled bid struck through.
   await expect(fair.page.getByText('You have the highest bid.')).toBeVisible({ timeout: 10_000 });
+  // fair's $15 is under the reserve: the open page says so again, before any reload.
+  await expect(reserve).toHaveText('Reserve not met');
+  await expect(fair.page.getByTestId('price')).toHaveText('$10.00');
   await fair.page.reload();
   await expect(fair.page.getByTestId('price')).toHaveText('$10.00');
   const cancelled = fair.page.locator('.bid-history tr.cancelled');

@@ -54,6 +54,7 @@ pub fn PriceBox(
             rows,
             ..
         }) => {
+            let fresh = *bids >= count.get_untracked();
             show(*price_cents, *bids);
             standing.update(|s| {
                 *s = s.after_bid(viewer_id, *bidder_id, rows.iter().map(|r| r.bidder_id));
@@ -62,8 +63,10 @@ pub fn PriceBox(
             if *ends_at_ms > 0 {
                 ends.set(*ends_at_ms);
             }
-            if *reserve_met && reserve.get_untracked().is_some() {
-                reserve.set(Some(true));
+            // The reserve follows the newest bid: met, or not met again once a cancelled
+            // maximum took the price back under it.
+            if fresh && reserve.get_untracked().is_some() {
+                reserve.set(Some(*reserve_met));
             }
         }
         Heard::OwnBid(OwnBid {
