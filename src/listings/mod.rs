@@ -175,6 +175,7 @@ pub const LOCATION: &str = "location";
 pub const SHIPPING: &str = "shipping";
 pub const SHIPPING_COST: &str = "shipping_cost";
 pub const RETURNS: &str = "returns";
+/// The item form's fields, in the order the form shows them.
 pub const FORM_FIELDS: [&str; 13] = [
     NAME,
     DESCRIPTION,
@@ -182,13 +183,13 @@ pub const FORM_FIELDS: [&str; 13] = [
     CONDITION,
     PRICE,
     DURATION,
-    PHOTO,
     RESERVE,
     BUY_NOW,
-    LOCATION,
     SHIPPING,
     SHIPPING_COST,
     RETURNS,
+    LOCATION,
+    PHOTO,
 ];
 
 /// The shipping choices of the form (value, label); a cost goes with `cost`.
