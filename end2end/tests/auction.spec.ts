@@ -424,6 +424,12 @@ test('at phone width a refused form moves to its first problem, below the sticky
   const header = await seller.page.locator('.site-header').boundingBox();
   const field = await name.boundingBox();
   expect(field!.y).toBeGreaterThanOrEqual(header!.y + header!.height);
+  // The soft-close checkbox sits beside its label, on its first line, not above it.
+  const box = (await seller.page.getByLabel(/^Soft close/).boundingBox())!;
+  const label = (await seller.page.locator('label[for="item-soft-close"]').boundingBox())!;
+  expect(box.x + box.width).toBeLessThanOrEqual(label.x);
+  expect(box.y).toBeLessThan(label.y + 24);
+  expect(box.y + box.height).toBeGreaterThan(label.y);
 
   // Without JavaScript the page comes back with the first problem focused.
   const noJs = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 390, height: 844 }, storageState: await seller.context.storageState() });
