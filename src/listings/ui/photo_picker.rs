@@ -1,9 +1,10 @@
-//! The item form's photo field (input, hint and previews): a plain `multiple` file input that, once hydrated, shows the
-//! chosen photos as previews the seller can put in order (the first is the cover) or take out
-//! before sending. The order lives in the input itself (its `FileList` is rebuilt through a
-//! `DataTransfer`), so the form posts exactly what the previews show, with or without the
-//! island's upload. Previews are `blob:` URLs of the seller's own files (revoked when they go);
-//! nothing is uploaded until the form is sent. Without JavaScript the input works as before.
+//! The item form's photo field (input, hint and previews): a plain `multiple` file input that,
+//! once hydrated, shows the chosen photos as previews the seller can put in order (the first is
+//! the cover) or take out before sending. The order lives in the input itself (its `FileList` is
+//! rebuilt through a `DataTransfer`), so the form posts exactly what the previews show, with or
+//! without the island's upload. Previews are `blob:` URLs of the seller's own files (revoked
+//! when they go); nothing is uploaded until the form is sent. Without JavaScript the input works
+//! as before.
 
 use leptos::prelude::*;
 
