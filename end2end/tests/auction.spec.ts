@@ -2,7 +2,7 @@ import { test, expect, Page, Browser } from '@playwright/test';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { gradientPng } from './image';
-import { listItem, screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
+import { fillListing, listItem, screenshots, signUp, uniqueName, readmeShot, newUser } from './helpers';
 
 test('list with a photo, find it, bid on it, and watch the price and history change', async ({ browser }) => {
   test.setTimeout(90_000);
@@ -191,12 +191,7 @@ test('photos are put in order and taken out before sending; the gallery steps by
   test.setTimeout(60_000);
   const seller = await newUser(browser, 'seller');
   const page = seller.page;
-  await page.goto('/items/new');
-  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await page.getByLabel('Name').fill(`Three lenses ${Date.now().toString(36)}`);
-  await page.getByLabel('Description').fill('Three lenses, photographed one by one.');
-  await page.getByLabel('Starting price ($)').fill('30');
-  await page.getByLabel('Category').selectOption('electronics');
+  await fillListing(page, `Three lenses ${Date.now().toString(36)}`, { description: 'Three lenses, photographed one by one.', price: '30', category: 'electronics' });
   // Three photos told apart by their widths: 320, 240 and 200 pixels.
   await page.getByLabel(/^Photo/).setInputFiles([
     { name: 'wide.png', mimeType: 'image/png', buffer: gradientPng(320, 240) },

@@ -72,6 +72,14 @@ export interface ListingOptions {
 /** Lists an item through the hydrated form; returns its id. */
 export async function listItem(page: Page, title: string, options: ListingOptions | string = {}): Promise<string> {
   const o: ListingOptions = typeof options === 'string' ? { description: options } : options;
+  await fillListing(page, title, o);
+  await page.getByRole('button', { name: 'List item' }).click();
+  await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
+  return page.url().split('/').pop()!;
+}
+
+/** Opens the new-item form, waits for it to hydrate and fills it in (not sent). */
+export async function fillListing(page: Page, title: string, o: ListingOptions = {}) {
   await page.goto('/items/new');
   await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
   await page.getByLabel('Name').fill(title);
@@ -89,7 +97,4 @@ export async function listItem(page: Page, title: string, options: ListingOption
       { name: 'side.png', mimeType: 'image/png', buffer: gradientPng(240, 180) },
     ]);
   }
-  await page.getByRole('button', { name: 'List item' }).click();
-  await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
-  return page.url().split('/').pop()!;
 }

@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { signUp, uniqueName } from './helpers';
+import { listItem, signUp, uniqueName } from './helpers';
 
 /** Collects CSP violations and script errors of a page. */
 function watchViolations(page: Page): string[] {
@@ -34,14 +34,7 @@ test('every page hydrates under the Content-Security-Policy with no violation', 
   await signUp(page, name);
 
   // An item of our own, and one of the demo shop's.
-  await page.goto('/items/new');
-  await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
-  await page.getByLabel('Name').fill(`CSP lamp ${Date.now().toString(36)}`);
-  await page.getByLabel('Description').fill('A lamp that obeys the policy.');
-  await page.getByLabel('Starting price ($)').fill('5');
-  await page.getByLabel('Category').selectOption('other');
-  await page.getByRole('button', { name: 'List item' }).click();
-  await expect(page).toHaveURL(/\/items\/\d+$/);
+  await listItem(page, `CSP lamp ${Date.now().toString(36)}`, { description: 'A lamp that obeys the policy.', price: '5' });
   const own = page.url();
   await page.goto('/');
   const other = await page.locator('.card').first().getAttribute('href');
