@@ -19,6 +19,9 @@
 #                                  RBAY_BENCH_FSYNC=always|everysec the Redis under test writes
 #                                  its AOF with that fsync policy for the run (restored after):
 #                                  the cost of durable bids
+#   scripts/bench.sh streams [N]   idle live streams: N (default 10,000) held open on one item,
+#                                  the server's memory per stream, and how soon it is back
+#                                  under 48 MiB once they close
 #   scripts/bench.sh jobs          the job queue: 50,000 no-op jobs enqueued and run by 4
 #                                  workers; jobs/s end to end, lost and doubled runs
 #   scripts/bench.sh alerts        saved searches: 10,000 saved, then 100 new listings in a
@@ -256,6 +259,18 @@ hostile() {
   stop_server
 }
 
+# Idle live streams: what each costs the server while nothing happens, and whether the memory
+# comes back once they close.
+streams() {
+  local n="${1:-10000}"
+  export RBAY_KEY_PREFIX="bench$$-streams:"
+  target/release/rbay seed --users 2 --items 20 2>/dev/null
+  start_server
+  python3 scripts/hostile_load.py "$URL" idle "$n" /items/2/events "$server"
+  stop_server
+  target/release/rbay purge --yes >/dev/null
+}
+
 # The job queue: no-op probe jobs through enqueue → run → acknowledge, 4 workers.
 jobs() {
   export RBAY_KEY_PREFIX="bench$$-jobs:"
@@ -329,6 +344,7 @@ case "${1:-}" in
   cluster) shift; cluster "$@" ;;
   bids) shift; bids "$@" ;;
   jobs) jobs ;;
+  streams) shift; streams "$@" ;;
   alerts) alerts ;;
   *) pages "$@" ;;
 esac

@@ -74,28 +74,31 @@ http {
   upstream rbay {
 $servers    keepalive 64;
   }
+  # Live streams take a fresh connection each (no keepalive pool): an instance serves a stream
+  # that opens its connection beside hyper, at a fifth of the memory (docs/deploy.md).
+  upstream rbay_streams {
+$servers  }
   server {
     listen 127.0.0.1:$port;
+    proxy_http_version 1.1;
+    proxy_set_header Connection "";
+    proxy_set_header Host \$http_host;
+    # Replaces whatever the client sent: the app (RBAY_TRUST_PROXY=1) reads the last entry.
+    proxy_set_header X-Forwarded-For \$remote_addr;
+    proxy_set_header X-Forwarded-Proto \$scheme;
+    # Server-sent events and uploads flow through unbuffered: events reach the browser at
+    # once, and the app decodes photos as they arrive and refuses oversized ones early.
+    proxy_buffering off;
+    proxy_request_buffering off;
+    # Live streams stay open; the app sends a keep-alive comment every 15 s.
+    proxy_read_timeout 1h;
+    # An instance that is gone: reads go to the next one (writes are not retried).
+    proxy_next_upstream error timeout http_502;
+    proxy_next_upstream_tries 2;
     # Each instance's figures are scraped on its own address (docs/deploy.md), never here.
     location = /metrics { return 404; }
-    location / {
-      proxy_pass http://rbay;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      # Replaces whatever the client sent: the app (RBAY_TRUST_PROXY=1) reads the last entry.
-      proxy_set_header X-Forwarded-For \$remote_addr;
-      proxy_set_header X-Forwarded-Proto \$scheme;
-      # Server-sent events and uploads flow through unbuffered: events reach the browser at
-      # once, and the app decodes photos as they arrive and refuses oversized ones early.
-      proxy_buffering off;
-      proxy_request_buffering off;
-      # Live streams stay open; the app sends a keep-alive comment every 15 s.
-      proxy_read_timeout 1h;
-      # An instance that is gone: reads go to the next one (writes are not retried).
-      proxy_next_upstream error timeout http_502;
-      proxy_next_upstream_tries 2;
-    }
+    location ~ ^/(api/live/|items/[0-9]+/events\$) { proxy_pass http://rbay_streams; }
+    location / { proxy_pass http://rbay; }
   }
 }
 EOF

@@ -4,11 +4,16 @@
   hostile_load.py URL signins N        N concurrent sign-in attempts (argon2 on the server)
   hostile_load.py URL streams N        N live-event requests for items that do not exist
   hostile_load.py URL bomb COOKIE      a small PNG that claims a 120 MB bitmap, as a photo
+  hostile_load.py URL idle N PATH PID  N live streams of PATH held open and idle: the server's
+                                       (PID) memory per stream, then how soon it comes back
+                                       after they close
 
 Prints one line per load: what was sent and how the server answered (status counts).
 Standard library only.
 """
 import http.client
+import socket
+import time
 import struct
 import sys
 import threading
@@ -92,12 +97,55 @@ def bomb(url, cookie):
     print(f"photo bomb ({len(png)} bytes, 5000x3000 RGBA16): {r.status} {answer}")
 
 
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def idle(url, n, path, pid):
+    u = urllib.parse.urlparse(url)
+    before = rss_kib(pid)
+    request = (f"GET {path} HTTP/1.1\r\nHost: {u.netloc}\r\nAccept: text/event-stream\r\n"
+               "User-Agent: hostile_load\r\n\r\n").encode()
+    socks, statuses = [], Counter()
+    for _ in range(n):
+        s = socket.create_connection((u.hostname, u.port), timeout=30)
+        s.sendall(request)
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+        statuses[head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else "closed"] += 1
+        socks.append(s)
+    time.sleep(2)
+    held = rss_kib(pid)
+    per = (held - before) * 1024 / max(n, 1)
+    print(f"{n} idle streams of {path}: {dict(statuses)}; server RSS {before / 1024:.1f} MiB before, "
+          f"{held / 1024:.1f} MiB with them open: {per / 1000:.1f} KB per stream")
+    for s in socks:
+        s.close()
+    start = time.time()
+    while True:
+        time.sleep(1)
+        now = rss_kib(pid)
+        if now <= 48 * 1024 or time.time() - start > 90:
+            print(f"after they closed: {now / 1024:.1f} MiB after {time.time() - start:.0f} s")
+            return
+
+
 if __name__ == "__main__":
     url, what = sys.argv[1], sys.argv[2]
     if what == "signins":
         signins(url, int(sys.argv[3]))
     elif what == "streams":
         streams(url, int(sys.argv[3]))
+    elif what == "idle":
+        idle(url, int(sys.argv[3]), sys.argv[4], int(sys.argv[5]))
     elif what == "bomb":
         bomb(url, sys.argv[3])
     else:

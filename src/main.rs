@@ -227,6 +227,9 @@ async fn serve(config: Config) -> ExitCode {
             ))
         }
     };
+    // Live streams are served beside hyper, at a fraction of its per-connection memory; every
+    // other connection goes to hyper (`server::http::streams`).
+    let listener = rbay::server::http::streams::StreamSplitter::new(listener, app.clone());
     // Responses go out as soon as they are written: a page written in two goes must not wait
     // for the client's delayed ACK (Nagle's algorithm).
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {

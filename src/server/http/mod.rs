@@ -8,3 +8,4 @@ pub mod metrics;
 pub mod page_cache;
 pub mod request;
 pub mod security;
+pub mod streams;
