@@ -50,6 +50,8 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await bid(other.page, id, '15');
   // Bids count as the item counts them: the new bid and the automatic bid it caused.
   await expect(total(seller.page, 'seller-b')).toHaveText('3', { timeout: 2_000 });
+  // Bidders are people, counted once each: two, for three bids.
+  await expect(total(seller.page, 'seller-u')).toHaveText('2');
   await expect(bidsTile).toHaveText(String(bidsBefore + 3), { timeout: 3_000 });
 
   // Other periods are plain links (no JavaScript needed) and include the same bids.

@@ -41,6 +41,8 @@ test('list with a photo, find it, bid on it, and watch the price and history cha
   await seller.page.getByRole('link', { name: 'Antiques & collectibles' }).click();
   await expect(seller.page.getByRole('heading', { name: /^Antiques & collectibles: \d+ live auctions?$/ })).toBeVisible();
   await expect(seller.page.locator('.facets a[aria-current="page"]')).toContainText('Antiques & collectibles');
+  // A category page can be sorted like any search.
+  await expect(seller.page.getByLabel('Sort by')).toBeVisible();
   await expect(seller.page.getByRole('link', { name: title })).toBeVisible();
   await seller.page.goto(`/items/${id}`);
   const photo = seller.page.locator('#photo-1 .photo-link img');

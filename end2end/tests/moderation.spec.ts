@@ -40,7 +40,12 @@ test('a reported listing is hidden by a moderator: gone from search and its page
   const moderator = await context.newPage();
   await signUp(moderator, 'e2e_moderator');
   await moderator.locator('.user-menu > summary').click();
-  await moderator.getByRole('link', { name: 'Moderation' }).click();
+  // An administrator's menu leads to the operations page, and from there to moderation.
+  await moderator.locator('.user-menu').getByRole('link', { name: 'Operations' }).click();
+  await expect(moderator).toHaveURL(/\/ops$/);
+  await expect(moderator.getByRole('heading', { name: 'Operations' })).toBeVisible();
+  await moderator.locator('.user-menu > summary').click();
+  await moderator.locator('.user-menu').getByRole('link', { name: 'Moderation' }).click();
   const entry = moderator.locator(`.mod-entry[data-target="item:${id}"]`).first();
   await expect(entry).toContainText(`Replica watch ${word}`);
   await expect(entry).toContainText('Looks counterfeit <script>alert(1)</script>');

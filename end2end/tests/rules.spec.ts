@@ -34,6 +34,7 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await ann.page.getByLabel(/Your maximum bid/).fill('25');
   await ann.page.getByRole('button', { name: 'Place bid' }).click();
   await expect(ann.page.getByText('You have the highest bid. Your maximum: $25.00.')).toBeVisible();
+  await expect(ann.page.locator('#bid-message')).toHaveText('Your maximum bid was placed.');
   await expect(ann.page.getByTestId('price')).toHaveText('$10.00');
   await expect(ann.page.locator('[data-live="reserve"]')).toHaveText('Reserve not met');
   await readmeShot(ann.page, 'item-reserve-not-met.png');
@@ -49,6 +50,8 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await expect(ann.page.getByTestId('price')).toHaveText('$30.00', { timeout: 3_000 });
   await expect(ann.page.locator('[data-live="reserve"]')).toHaveText('Reserve met');
   await expect(ann.page.getByText('You were outbid.')).toBeVisible();
+  // Never a green "placed" under an orange "outbid": the note goes when someone else leads.
+  await expect(ann.page.getByText('Your maximum bid was placed.', { exact: true })).toHaveCount(0);
   const annAuto = ann.page.locator('.bid-history tbody tr').filter({ hasText: '(automatic)' });
   await expect(annAuto.first()).toContainText(ann.name);
   await expect(annAuto.first()).toContainText('$25.00');
@@ -60,7 +63,19 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await ann.page.getByRole('button', { name: 'Place bid' }).click();
   await expect(ann.page.getByTestId('price')).toHaveText('$36.00');
   await expect(ann.page.getByText('You were outbid.')).toBeVisible();
+  await expect(ann.page.locator('#bid-message')).toHaveText(
+    "Your maximum bid was placed, but another bidder's earlier maximum is at least as high.",
+  );
+  await expect(ann.page.getByText('Your maximum bid was placed.', { exact: true })).toHaveCount(0);
   await expect(ben.page.getByTestId('price')).toHaveText('$36.00', { timeout: 3_000 });
+  // The leader's form asks for more than their own maximum, and says the same when refused.
+  await expect(ben.page.getByLabel(/Your maximum bid/)).toBeAttached();
+  await expect(ben.page.locator('label[for="bid-amount"]')).toHaveText('Your maximum bid ($40.01 or more)');
+  await ben.page.getByLabel(/Your maximum bid/).fill('38');
+  await ben.page.getByRole('button', { name: 'Place bid' }).click();
+  await expect(ben.page.locator('#bid-message')).toHaveText('Bid at least $40.01.');
+  // The time left says so, on the page and on the cards.
+  await expect(ben.page.locator('p.time-left')).toHaveText(/^Time left: (1m )?\d+s$/, { useInnerText: true });
   await readmeShot(ann.page, 'item-live.png');
 
   // A watcher follows it.
@@ -69,6 +84,8 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await cat.page.getByRole('button', { name: '☆ Watch' }).click();
   await expect(cat.page.getByRole('button', { name: '★ Watching' })).toBeVisible();
   await expect(cat.page.getByTestId('watchers')).toHaveText('1 watcher');
+  await cat.page.goto(`${second}/search?q=${encodeURIComponent(title)}`);
+  await expect(cat.page.locator('.card').filter({ hasText: title }).locator('.time-left')).toHaveText(/^(1m )?\d+s left$/, { useInnerText: true });
   await cat.page.goto(`${second}/my/watching`);
   await expect(cat.page.getByRole('link', { name: title })).toBeVisible();
   await readmeShot(cat.page, 'watching.png');
@@ -95,6 +112,13 @@ test('a bidding war between maximums on two instances, a reserve, a watcher, and
   await ben.page.goto(`${second}/items/${id}`);
   await expect(ben.page.locator('.countdown')).toHaveText('Ended', { timeout: 75_000 });
   await expect(ben.page.getByTestId('status')).toHaveText(`Sold to ${ben.name} for $36.00`, { timeout: 10_000 });
+  // A sale is news, not an error: the status is in the text colour, and "Time left:" is gone.
+  const colours = await ben.page.getByTestId('status').evaluate((el) => [
+    getComputedStyle(el).color,
+    getComputedStyle(document.body).color,
+  ]);
+  expect(colours[0]).toBe(colours[1]);
+  await expect(ben.page.locator('p.time-left')).toHaveText('Ended', { useInnerText: true });
   await expect(ben.page.getByText('You won this auction!')).toBeVisible();
   await expect(ben.page.locator('.live-dot')).toHaveText('', { timeout: 5_000 });
   await expect(ann.page.getByText('Ended — you were outbid.')).toBeVisible({ timeout: 10_000 });
