@@ -696,7 +696,9 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
         "&bin=1",
         "&min=39&max=41",
         "&ending=1d",
-        "&condition=parts&bin=1&min=0&ending=7d",
+        "&delivery=posted",
+        "&returns=1",
+        "&condition=parts&bin=1&min=0&ending=7d&delivery=posted&returns=1",
     ] {
         let body = card(query).unwrap_or_else(|| panic!("{query} finds it"));
         // The filters carry over to the other categories' links and stay chosen.
@@ -704,7 +706,14 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
             assert!(body.contains("condition=parts"), "{query}");
         }
     }
-    for query in ["&condition=new", "&max=39", "&min=41", "&ending=1h"] {
+    for query in [
+        "&condition=new",
+        "&max=39",
+        "&min=41",
+        "&ending=1h",
+        "&delivery=free",
+        "&delivery=pickup",
+    ] {
         let page = get(&server, &format!("/search?q=sextant{query}"), None);
         assert_eq!(page.status, 200, "{query} is a filter, not a mistake");
         assert!(
@@ -715,6 +724,30 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
     // Browsing with a filter narrows the same way.
     let browse = get(&server, "/search?condition=parts&bin=1", None).body;
     assert!(browse.contains(&format!("href=\"/items/{id}\"")));
+    // Pickup only, no returns: found by what it is, left out by what it is not.
+    let fields = [
+        ("name", "Oak sextant"),
+        ("description", "Heavy."),
+        ("category", "antiques"),
+        ("condition", "used"),
+        ("price", "40"),
+        ("duration", "1d"),
+        ("shipping", "pickup"),
+        ("returns", "0"),
+        ("location", "York"),
+    ];
+    let pickup = created_id(&create_listing(&server, &seller, &fields, &[]));
+    let finds = |query: &str, id: &str| {
+        get(&server, &format!("/search?q=sextant{query}"), None)
+            .body
+            .contains(&format!("href=\"/items/{id}\""))
+    };
+    wait_until(std::time::Duration::from_secs(5), || finds("", &pickup)).expect("indexed");
+    assert!(finds("&delivery=pickup", &pickup));
+    assert!(!finds("&delivery=pickup", &id));
+    assert!(!finds("&delivery=posted", &pickup));
+    assert!(!finds("&returns=1", &pickup));
+    assert!(finds("&returns=1", &id));
     for (query, says) in [
         ("min=abc", "The lowest price must be in dollars"),
         ("max=-3", "The highest price must be in dollars"),
@@ -722,6 +755,8 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
         ("condition=mint", "The condition is new, used or parts"),
         ("ending=2h", "Ending within is 1h, 1d or 7d"),
         ("bin=yes", "Buy It Now only is on"),
+        ("delivery=drone", "Delivery is free, posted or pickup"),
+        ("returns=yes", "Returns accepted is on"),
     ] {
         let page = get(&server, &format!("/search?q=sextant&{query}"), None);
         assert_eq!(page.status, 400, "{query}");

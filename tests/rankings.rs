@@ -569,7 +569,7 @@ async fn listing_terms_are_kept_shown_on_cards_and_filtered_by_search_and_browse
     .await;
     assert!(all, "the three compasses are indexed");
     let f = |min, max, bin, condition, ending| {
-        SearchFilters::parse(min, max, bin, condition, ending).unwrap()
+        SearchFilters::parse(min, max, bin, condition, ending, "", "").unwrap()
     };
     for (filters, want) in [
         (f("20", "", "", "", ""), vec![used_mid, parts_dear]),

@@ -308,21 +308,32 @@ async fn a_saved_searchs_filters_decide_which_new_listings_alert() {
             save(&db, UserId(user), &name, spec).await.unwrap().unwrap();
         }
     };
-    let f = |min, max, bin, condition| SearchFilters::parse(min, max, bin, condition, "").unwrap();
+    let f = |min, max, bin, condition| {
+        SearchFilters::parse(min, max, bin, condition, "", "", "").unwrap()
+    };
+    let terms =
+        |delivery, returns| SearchFilters::parse("", "", "", "", "", delivery, returns).unwrap();
     filtered(31, "Cheap", f("", "30", "", "")).await;
     filtered(32, "Dear", f("30", "", "", "")).await;
     filtered(33, "Buy now", f("", "", "1", "")).await;
     filtered(34, "New only", f("", "", "", "new")).await;
     filtered(35, "Used cheap", f("", "30", "", "used")).await;
-    // Listed at $25 (see `list_item`), used (the default), no Buy It Now.
+    filtered(36, "Free post", terms("free", "")).await;
+    filtered(37, "Pickup", terms("pickup", "")).await;
+    filtered(38, "Returns", terms("", "1")).await;
+    // Listed at $25 (see `list_item`), used, free shipping, no returns (the defaults), no Buy
+    // It Now.
     let item = list_item(&db, 1, "Desk globe", "A desk globe.", "home").await;
-    assert_eq!(run_match(&db, item).await.unwrap().sent, 2);
+    assert_eq!(run_match(&db, item).await.unwrap().sent, 3);
     for (user, alerted) in [
         (31, true),
         (32, false),
         (33, false),
         (34, false),
         (35, true),
+        (36, true),
+        (37, false),
+        (38, false),
     ] {
         assert_eq!(!alerts(&db, user).await.is_empty(), alerted, "user {user}");
     }

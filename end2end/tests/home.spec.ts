@@ -161,6 +161,21 @@ test('a listing says its condition, shipping and returns, and search filters nar
   await page.getByLabel('Buy It Now').check();
   await expect(page).toHaveURL(/bin=1/);
   await expect(card).toBeVisible();
+  // How it comes and whether it can go back: posted at a cost with returns, so "Pickup only"
+  // leaves it out, and "Shipped" and "Returns accepted" keep it.
+  await live();
+  await page.getByLabel('Delivery').selectOption('pickup');
+  await expect(page).toHaveURL(/delivery=pickup/);
+  await expect(page.getByText('Nothing matches these filters')).toBeVisible();
+  await live();
+  await page.getByLabel('Delivery').selectOption('posted');
+  await expect(page).toHaveURL(/delivery=posted/);
+  await expect(card).toBeVisible();
+  await live();
+  await page.getByLabel('Returns accepted').check();
+  await expect(page).toHaveURL(/returns=1/);
+  await expect(page).toHaveURL(/bin=1/);
+  await expect(card).toBeVisible();
   await readmeShot(page, 'search-filters.png');
   // A price range applies with Enter, and keeps the other filters.
   await page.getByLabel('Highest price').fill('5');

@@ -90,8 +90,67 @@ impl EndingWithin {
     }
 }
 
+/// How a filtered search wants the item to reach the buyer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Delivery {
+    /// Posted at no cost.
+    Free,
+    /// Posted, at any cost (not pickup only).
+    Posted,
+    /// Collected from the seller.
+    Pickup,
+}
+
+impl Delivery {
+    /// Every choice, in the order the search page offers them.
+    pub const ALL: [Delivery; 3] = [Delivery::Free, Delivery::Posted, Delivery::Pickup];
+
+    /// The address value.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Delivery::Free => "free",
+            Delivery::Posted => "posted",
+            Delivery::Pickup => "pickup",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Delivery::Free => "Free shipping",
+            Delivery::Posted => "Shipped (any cost)",
+            Delivery::Pickup => "Pickup only",
+        }
+    }
+
+    pub fn parse(slug: &str) -> Option<Delivery> {
+        Delivery::ALL.into_iter().find(|d| d.slug() == slug)
+    }
+
+    /// The range of the indexed shipping field (`items::Shipping::to_field`: the cost in
+    /// cents, 0 free, -1 pickup only).
+    fn range(self) -> &'static str {
+        match self {
+            Delivery::Free => "[0 0]",
+            Delivery::Posted => "[0 +inf]",
+            Delivery::Pickup => "[-1 -1]",
+        }
+    }
+
+    /// Whether a listing's shipping is this.
+    pub fn admits(self, shipping: crate::items::Shipping) -> bool {
+        use crate::items::Shipping;
+        matches!(
+            (self, shipping),
+            (Delivery::Free, Shipping::Free)
+                | (Delivery::Posted, Shipping::Free | Shipping::Cost(_))
+                | (Delivery::Pickup, Shipping::PickupOnly)
+        )
+    }
+}
+
 /// What a search or browse narrows to beyond words and category: a price range (the current
-/// price), Buy It Now only (while it can be used), a condition, and how soon the auctions end.
+/// price), Buy It Now only (while it can be used), a condition, how soon the auctions end, how
+/// the item comes (free shipping, shipped, pickup only) and returns accepted.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SearchFilters {
@@ -100,21 +159,48 @@ pub struct SearchFilters {
     pub buy_now: bool,
     pub condition: Option<crate::items::Condition>,
     pub ending_within: Option<EndingWithin>,
+    pub delivery: Option<Delivery>,
+    /// Only listings whose seller takes returns.
+    pub returns: bool,
+}
+
+/// What [`SearchFilters::admit`] asks of a new listing.
+#[derive(Debug, Clone, Copy)]
+pub struct Admitted {
+    /// The starting price.
+    pub price_cents: i64,
+    pub buy_now_cents: Option<i64>,
+    pub condition: crate::items::Condition,
+    /// `None` for listings from before sellers were asked.
+    pub shipping: Option<crate::items::Shipping>,
+    /// 0: no returns.
+    pub returns_days: u16,
 }
 
 /// The search page's parameters of [`SearchFilters`].
-pub const FILTER_PARAMS: [&str; 5] = ["min", "max", "bin", "condition", "ending"];
+pub const FILTER_PARAMS: [&str; 7] = [
+    "min",
+    "max",
+    "bin",
+    "condition",
+    "ending",
+    "delivery",
+    "returns",
+];
 
 impl SearchFilters {
     /// From the search page's parameters: `min` and `max` in dollars, `bin=1`, `condition` (a
-    /// condition's slug), `ending` (`1h`, `1d`, `7d`); empty means no filter. Anything else is
-    /// refused with what is wrong: a filter never silently widens the results.
+    /// condition's slug), `ending` (`1h`, `1d`, `7d`), `delivery` (`free`, `posted`, `pickup`),
+    /// `returns=1`; empty means no filter. Anything else is refused with what is wrong: a
+    /// filter never silently widens the results.
     pub fn parse(
         min: &str,
         max: &str,
         bin: &str,
         condition: &str,
         ending: &str,
+        delivery: &str,
+        returns: &str,
     ) -> Result<SearchFilters, crate::error::AppError> {
         use crate::error::AppError::Invalid;
         let amount = |text: &str, which: &str| match text.trim() {
@@ -150,6 +236,18 @@ impl SearchFilters {
                         .ok_or_else(|| Invalid("Ending within is 1h, 1d or 7d.".into()))?,
                 ),
             },
+            delivery: match delivery {
+                "" => None,
+                slug => Some(
+                    Delivery::parse(slug)
+                        .ok_or_else(|| Invalid("Delivery is free, posted or pickup.".into()))?,
+                ),
+            },
+            returns: match returns {
+                "" => false,
+                "1" | "on" => true,
+                _ => return Err(Invalid("Returns accepted is on (1) or off.".into())),
+            },
         };
         if let (Some(min), Some(max)) = (filters.min_cents, filters.max_cents) {
             if min > max {
@@ -175,6 +273,8 @@ impl SearchFilters {
             ("bin", self.buy_now.then(|| "1".to_string())),
             ("condition", self.condition.map(|c| c.slug().to_string())),
             ("ending", self.ending_within.map(|e| e.slug().to_string())),
+            ("delivery", self.delivery.map(|d| d.slug().to_string())),
+            ("returns", self.returns.then(|| "1".to_string())),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|value| (name, value)))
@@ -213,6 +313,12 @@ impl SearchFilters {
         if let Some(ending) = self.ending_within {
             clauses.push(format!("@ends_at:[({now_ms} {}]", now_ms + ending.ms()));
         }
+        if let Some(delivery) = self.delivery {
+            clauses.push(format!("@shipping:{}", delivery.range()));
+        }
+        if self.returns {
+            clauses.push("@returns:[1 +inf]".to_string());
+        }
         clauses
     }
 
@@ -221,19 +327,17 @@ impl SearchFilters {
         self.query_string()
     }
 
-    /// Whether a new listing (its starting price, Buy It Now price, condition) passes the
-    /// filters a saved search keeps. "Ending within" is about the moment of searching: a new
-    /// listing passes it.
-    pub fn admit(
-        &self,
-        price_cents: i64,
-        buy_now_cents: Option<i64>,
-        condition: crate::items::Condition,
-    ) -> bool {
-        self.min_cents.is_none_or(|min| price_cents >= min)
-            && self.max_cents.is_none_or(|max| price_cents <= max)
-            && (!self.buy_now || buy_now_cents.is_some())
-            && self.condition.is_none_or(|c| c == condition)
+    /// Whether a new listing passes the filters a saved search keeps. "Ending within" is about
+    /// the moment of searching: a new listing passes it.
+    pub fn admit(&self, listing: &Admitted) -> bool {
+        self.min_cents.is_none_or(|min| listing.price_cents >= min)
+            && self.max_cents.is_none_or(|max| listing.price_cents <= max)
+            && (!self.buy_now || listing.buy_now_cents.is_some())
+            && self.condition.is_none_or(|c| c == listing.condition)
+            && self
+                .delivery
+                .is_none_or(|d| listing.shipping.is_some_and(|s| d.admits(s)))
+            && (!self.returns || listing.returns_days > 0)
     }
 }
 
@@ -244,7 +348,7 @@ mod tests {
 
     #[test]
     fn filters_parse_round_trip_and_refuse_what_they_do_not_know() {
-        let f = SearchFilters::parse("10", "99.50", "1", "used", "1d").unwrap();
+        let f = SearchFilters::parse("10", "99.50", "1", "used", "1d", "pickup", "1").unwrap();
         assert_eq!(
             f,
             SearchFilters {
@@ -253,37 +357,60 @@ mod tests {
                 buy_now: true,
                 condition: Some(Condition::Used),
                 ending_within: Some(EndingWithin::Day),
+                delivery: Some(Delivery::Pickup),
+                returns: true,
             }
         );
         assert_eq!(
             f.query_string(),
-            "&min=10.00&max=99.50&bin=1&condition=used&ending=1d"
+            "&min=10.00&max=99.50&bin=1&condition=used&ending=1d&delivery=pickup&returns=1"
         );
-        assert!(SearchFilters::parse("", "", "", "", "").unwrap().is_empty());
+        // Every filter comes back from its own parameters.
+        let again: Vec<(&str, String)> = f.params();
+        let value = |name: &str| {
+            again
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default()
+        };
+        let [min, max, bin, condition, ending, delivery, returns] = FILTER_PARAMS.map(value);
         assert_eq!(
-            SearchFilters::parse("0", "", "", "", "").unwrap().min_cents,
+            SearchFilters::parse(&min, &max, &bin, &condition, &ending, &delivery, &returns),
+            Ok(f)
+        );
+        assert!(SearchFilters::parse("", "", "", "", "", "", "")
+            .unwrap()
+            .is_empty());
+        assert_eq!(
+            SearchFilters::parse("0", "", "", "", "", "", "")
+                .unwrap()
+                .min_cents,
             Some(0)
         );
-        for (min, max, bin, condition, ending) in [
-            ("ten", "", "", "", ""),
-            ("", "-5", "", "", ""),
-            ("", "1e3", "", "", ""),
-            ("50", "10", "", "", ""),
-            ("", "", "yes", "", ""),
-            ("", "", "", "mint", ""),
-            ("", "", "", "", "2h"),
-            ("", "", "", "used|new", ""),
+        for [min, max, bin, condition, ending, delivery, returns] in [
+            ["ten", "", "", "", "", "", ""],
+            ["", "-5", "", "", "", "", ""],
+            ["", "1e3", "", "", "", "", ""],
+            ["50", "10", "", "", "", "", ""],
+            ["", "", "yes", "", "", "", ""],
+            ["", "", "", "mint", "", "", ""],
+            ["", "", "", "", "2h", "", ""],
+            ["", "", "", "used|new", "", "", ""],
+            ["", "", "", "", "", "drone", ""],
+            ["", "", "", "", "", "free|pickup", ""],
+            ["", "", "", "", "", "", "yes"],
         ] {
             assert!(
-                SearchFilters::parse(min, max, bin, condition, ending).is_err(),
-                "{min} {max} {bin} {condition} {ending}"
+                SearchFilters::parse(min, max, bin, condition, ending, delivery, returns).is_err(),
+                "{min} {max} {bin} {condition} {ending} {delivery} {returns}"
             );
         }
     }
 
     #[test]
     fn clauses_are_numbers_and_slugs_and_the_key_holds_no_clock() {
-        let f = SearchFilters::parse("", "20", "1", "parts", "1h").unwrap();
+        let f = SearchFilters::parse("", "20", "1", "parts", "1h", "free", "1").unwrap();
         assert_eq!(
             f.clauses(1_000),
             [
@@ -291,26 +418,91 @@ mod tests {
                 "@buy_now:[1 +inf]",
                 "@ends_at:[(1000 +inf]",
                 "@condition:{parts}",
-                "@ends_at:[(1000 3601000]"
+                "@ends_at:[(1000 3601000]",
+                "@shipping:[0 0]",
+                "@returns:[1 +inf]"
             ]
         );
         assert_eq!(
             f.key(),
-            SearchFilters::parse("", "20", "1", "parts", "1h")
+            SearchFilters::parse("", "20", "1", "parts", "1h", "free", "1")
                 .unwrap()
                 .key()
         );
+        let range = |slug: &str| {
+            SearchFilters::parse("", "", "", "", "", slug, "")
+                .unwrap()
+                .clauses(0)
+        };
+        assert_eq!(range("posted"), ["@shipping:[0 +inf]"]);
+        assert_eq!(range("pickup"), ["@shipping:[-1 -1]"]);
         assert!(SearchFilters::default().clauses(5).is_empty());
     }
 
     #[test]
-    fn a_saved_searchs_filters_admit_new_listings_by_price_buy_now_and_condition() {
-        let f = SearchFilters::parse("10", "50", "1", "new", "").unwrap();
-        assert!(f.admit(2_000, Some(6_000), Condition::New));
-        assert!(!f.admit(900, Some(6_000), Condition::New));
-        assert!(!f.admit(5_001, Some(6_000), Condition::New));
-        assert!(!f.admit(2_000, None, Condition::New));
-        assert!(!f.admit(2_000, Some(6_000), Condition::Used));
-        assert!(SearchFilters::default().admit(1, None, Condition::ForParts));
+    fn a_saved_searchs_filters_admit_new_listings_by_every_filter_but_the_clock() {
+        use crate::items::Shipping;
+        let listing = Admitted {
+            price_cents: 2_000,
+            buy_now_cents: Some(6_000),
+            condition: Condition::New,
+            shipping: Some(Shipping::Free),
+            returns_days: 30,
+        };
+        let f = SearchFilters::parse("10", "50", "1", "new", "1h", "free", "1").unwrap();
+        assert!(f.admit(&listing));
+        for other in [
+            Admitted {
+                price_cents: 900,
+                ..listing
+            },
+            Admitted {
+                price_cents: 5_001,
+                ..listing
+            },
+            Admitted {
+                buy_now_cents: None,
+                ..listing
+            },
+            Admitted {
+                condition: Condition::Used,
+                ..listing
+            },
+            Admitted {
+                shipping: Some(Shipping::Cost(500)),
+                ..listing
+            },
+            Admitted {
+                shipping: None,
+                ..listing
+            },
+            Admitted {
+                returns_days: 0,
+                ..listing
+            },
+        ] {
+            assert!(!f.admit(&other), "{other:?}");
+        }
+        let posted = SearchFilters::parse("", "", "", "", "", "posted", "").unwrap();
+        let pickup = SearchFilters::parse("", "", "", "", "", "pickup", "").unwrap();
+        for (shipping, by_post, collected) in [
+            (Shipping::Free, true, false),
+            (Shipping::Cost(500), true, false),
+            (Shipping::PickupOnly, false, true),
+        ] {
+            let listing = Admitted {
+                shipping: Some(shipping),
+                ..listing
+            };
+            assert_eq!(posted.admit(&listing), by_post, "{shipping:?}");
+            assert_eq!(pickup.admit(&listing), collected, "{shipping:?}");
+        }
+        assert!(SearchFilters::default().admit(&Admitted {
+            price_cents: 1,
+            buy_now_cents: None,
+            condition: Condition::ForParts,
+            shipping: None,
+            returns_days: 0,
+        }));
     }
 }

@@ -40,6 +40,8 @@ pub async fn save_search(
     #[server(default)] bin: String,
     #[server(default)] condition: String,
     #[server(default)] ending: String,
+    #[server(default)] delivery: String,
+    #[server(default)] returns: String,
 ) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
@@ -57,8 +59,9 @@ pub async fn save_search(
         Ok(name) => name,
         Err(problem) => return Ok(reply::refused("form", problem)),
     };
-    let filters = match crate::catalog::SearchFilters::parse(&min, &max, &bin, &condition, &ending)
-    {
+    let filters = match crate::catalog::SearchFilters::parse(
+        &min, &max, &bin, &condition, &ending, &delivery, &returns,
+    ) {
         Ok(filters) => filters,
         Err(_) => return Ok(reply::refused("form", SavedProblem::Filters)),
     };

@@ -34,8 +34,8 @@ pub struct SearchSpec {
     pub category: String,
     /// The order (a value of the search page's sort control), or empty.
     pub sort: String,
-    /// Price range, Buy It Now only, condition (a new listing must pass them to alert; ending
-    /// within applies to the results page only).
+    /// Price range, Buy It Now only, condition, delivery, returns (a new listing must pass them
+    /// to alert; ending within applies to the results page only).
     #[serde(default)]
     pub filters: crate::catalog::SearchFilters,
 }

@@ -4,7 +4,7 @@
 //! links.
 
 use crate::catalog::api::search_items;
-use crate::catalog::{EndingWithin, SearchFilters, FILTER_PARAMS};
+use crate::catalog::{Delivery, EndingWithin, SearchFilters, FILTER_PARAMS};
 use crate::items::ui::item_card::CardList;
 use crate::items::Condition;
 use crate::saved_searches::ui::save_form::SaveSearchForm;
@@ -77,14 +77,15 @@ pub fn SearchPage() -> impl IntoView {
     }
     // So is a filter the page does not understand (a price that is not one, an unknown
     // condition): never dropped silently.
-    let params: [String; 5] = use_query_map().with_untracked(|m| {
+    let params: [String; 7] = use_query_map().with_untracked(|m| {
         FILTER_PARAMS.map(|name| crate::util::url::clip(&m.get(name).unwrap_or_default(), 20))
     });
-    let [min, max, bin, condition, ending] = params;
-    let filters = match SearchFilters::parse(&min, &max, &bin, &condition, &ending) {
-        Ok(filters) => filters,
-        Err(error) => return view! { <ErrorPage error/> }.into_any(),
-    };
+    let [min, max, bin, condition, ending, delivery, returns] = params;
+    let filters =
+        match SearchFilters::parse(&min, &max, &bin, &condition, &ending, &delivery, &returns) {
+            Ok(filters) => filters,
+            Err(error) => return view! { <ErrorPage error/> }.into_any(),
+        };
     let narrowed = filters.query_string();
     // No words: browse every live auction (the rankings' orders, no status filter).
     let browsing = q.trim().is_empty();
@@ -136,9 +137,19 @@ pub fn SearchPage() -> impl IntoView {
                         {EndingWithin::ALL.map(|e| option(e.slug(), e.label(), &ending)).collect_view()}
                     </select>
                 </label>
+                <label>"Delivery "
+                    <select name="delivery">
+                        {option("", "Any", &delivery)}
+                        {Delivery::ALL.map(|d| option(d.slug(), d.label(), &delivery)).collect_view()}
+                    </select>
+                </label>
                 <label class="check">
                     <input type="checkbox" name="bin" value="1" checked=filters.buy_now/>
                     " Buy It Now"
+                </label>
+                <label class="check">
+                    <input type="checkbox" name="returns" value="1" checked=filters.returns/>
+                    " Returns accepted"
                 </label>
                 <fieldset class="price-range">
                     <legend>"Price ($)"</legend>
@@ -176,9 +187,9 @@ pub fn SearchPage() -> impl IntoView {
                     let (q, status, sort) = (q.clone(), status.clone(), sort.clone());
                     let narrowed = narrowed.clone();
                     let filters_empty = filters.is_empty();
-                    let [min, max, bin, condition, ending] = [min, max, bin, condition, ending];
+                    let [min, max, bin, condition, ending, delivery, returns] = [min, max, bin, condition, ending, delivery, returns];
                     Suspend::new(async move {
-                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending).await {
+                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending, delivery, returns).await {
                             Err(error) => view! { <ErrorPage error/> }.into_any(),
                             Ok(results) => {
                                 let mut pages = results.total.div_ceil(crate::catalog::SEARCH_PAGE_SIZE as u64).max(1);

@@ -413,25 +413,35 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
     }
     report.confirmed = confirmed.len();
     passed.retain(|c| confirmed[&(c.spec.q.clone(), c.spec.category.clone())]);
-    // What a saved search's filters ask of the listing: its price, Buy It Now, condition.
-    let (price, buy_now, condition): (Option<i64>, Option<i64>, Option<String>) = redis::pipe()
+    // What a saved search's filters ask of the listing: its price, Buy It Now, condition,
+    // shipping and returns.
+    type Asked = (
+        Option<i64>,
+        Option<i64>,
+        (Option<String>, Option<i64>, Option<u16>),
+    );
+    let (price, buy_now, (condition, shipping, returns)): Asked = redis::pipe()
         .cmd("HGET")
         .arg(keys.item_state(item))
         .arg("price")
         .cmd("HGET")
         .arg(keys.item_state(item))
         .arg("buy_now")
-        .cmd("HGET")
+        .cmd("HMGET")
         .arg(keys.item(item))
-        .arg("condition")
+        .arg(&["condition", "shipping", "returns"])
         .query_async(&mut conn)
         .await?;
-    let price = price.unwrap_or(0);
-    let buy_now = buy_now.filter(|cents| *cents > 0);
-    let condition = condition
-        .as_deref()
-        .and_then(crate::items::Condition::parse)
-        .unwrap_or_default();
+    let listing = crate::catalog::Admitted {
+        price_cents: price.unwrap_or(0),
+        buy_now_cents: buy_now.filter(|cents| *cents > 0),
+        condition: condition
+            .as_deref()
+            .and_then(crate::items::Condition::parse)
+            .unwrap_or_default(),
+        shipping: shipping.and_then(crate::items::Shipping::from_field),
+        returns_days: returns.unwrap_or(0),
+    };
     for c in passed {
         let search = match get(db, c.user, c.id).await {
             Ok(Some(search)) => search,
@@ -446,7 +456,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             }
             Err(_) => continue,
         };
-        if search.paused || !search.spec.filters.admit(price, buy_now, condition) {
+        if search.paused || !search.spec.filters.admit(&listing) {
             continue;
         }
         let notice = NewNotice {
@@ -454,7 +464,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             kind: NoticeKind::SavedSearch,
             item_id: item.0,
             item_name: name.clone(),
-            price_cents: price,
+            price_cents: listing.price_cents,
             actor: search.name.clone(),
             once: Some(format!("ss:{}:{item}", c.id)),
         };

@@ -52,7 +52,8 @@ impl IndexDef {
 /// The items index over the item documents: full-text name (weighted) and description, the
 /// seller, the category and the condition as tags, sortable numbers for search sorting,
 /// filters and the dashboard (copies refreshed in batches by `items::server::index_sync`; the
-/// home rankings are sorted sets), and the shipping cost and Buy It Now price for filters.
+/// home rankings are sorted sets), and the shipping cost, Buy It Now price and returns (days)
+/// for filters.
 /// A listing a moderator hid (its document has `hidden`, see `moderation`) is not indexed:
 /// RediSearch drops it the moment the field is set and takes it back when it goes.
 #[rustfmt::skip]
@@ -76,6 +77,7 @@ pub fn items_index(db: &Db) -> IndexDef {
             "condition", "TAG",
             "shipping", "NUMERIC",
             "buy_now", "NUMERIC",
+            "returns", "NUMERIC",
         ],
     }
 }
