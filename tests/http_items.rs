@@ -689,7 +689,11 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
     };
     wait_until(std::time::Duration::from_secs(5), || card("").is_some()).expect("indexed");
     let body = card("").unwrap();
-    assert!(body.contains("For parts or not working · $6.50 shipping"));
+    // Every term on the card, the seller's location escaped like all user text.
+    assert!(body.contains(
+        "For parts or not working · $6.50 shipping · 30-day returns · &lt;b&gt;Leeds&lt;/b&gt;, UK"
+    ));
+    assert!(!body.contains("<b>Leeds"));
     assert!(body.contains("data-testid=\"card-buy-now\""));
     for query in [
         "&condition=parts",
@@ -743,6 +747,10 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
             .contains(&format!("href=\"/items/{id}\""))
     };
     wait_until(std::time::Duration::from_secs(5), || finds("", &pickup)).expect("indexed");
+    // No returns: not said on the card (only returns taken are).
+    assert!(get(&server, "/search?q=sextant&delivery=pickup", None)
+        .body
+        .contains("Used · Pickup only · York<"));
     assert!(finds("&delivery=pickup", &pickup));
     assert!(!finds("&delivery=pickup", &id));
     assert!(!finds("&delivery=posted", &pickup));

@@ -144,7 +144,7 @@ test('a listing says its condition, shipping and returns, and search filters nar
     await page.goto(`/search?q=${word}`);
     await expect(card).toBeVisible({ timeout: 1000 });
   }).toPass({ timeout: 15_000 });
-  await expect(card.getByTestId('card-terms')).toHaveText('For parts or not working · $6.50 shipping');
+  await expect(card.getByTestId('card-terms')).toHaveText('For parts or not working · $6.50 shipping · 30-day returns · Leeds, UK');
   await expect(card.getByTestId('card-buy-now')).toContainText('$25.00');
   // A choice applies at once (once the page's filter form is live: each choice loads a new
   // page); another condition leaves it out, its own brings it back.

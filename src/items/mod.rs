@@ -240,6 +240,12 @@ pub struct ItemCard {
     /// How many times its seller revised it (its photos' addresses carry it).
     #[serde(default)]
     pub revision: u32,
+    /// Returns the seller takes (days; 0 none, or not said).
+    #[serde(default)]
+    pub returns_days: u16,
+    /// Where the item is, as its seller wrote it (may be empty).
+    #[serde(default)]
+    pub location: String,
 }
 
 /// Everything the item page shows about one item.

@@ -54,6 +54,8 @@ impl ItemFields {
             condition: None,
             shipping: None,
             revision: 0,
+            returns_days: 0,
+            location: String::new(),
         })
     }
 }
@@ -132,6 +134,8 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
         "condition",
         "shipping",
         "rev",
+        "returns",
+        "location",
     ];
     let mut state = CARD_FIELDS.to_vec();
     state.extend(["buy_now", "reserve", "closed"]);
@@ -153,6 +157,8 @@ pub async fn cards_by_id(db: &Db, ids: &[ItemId]) -> Result<Vec<ItemCard>, AppEr
                 .and_then(|v| v.parse().ok())
                 .and_then(Shipping::from_field);
             card.revision = row.doc_text(5).and_then(|v| v.parse().ok()).unwrap_or(0);
+            card.returns_days = row.doc_text(6).and_then(|v| v.parse().ok()).unwrap_or(0);
+            card.location = row.doc_text(7).unwrap_or_default().to_string();
             card.buy_now_cents = crate::items::open_buy_now(
                 row.num(5).unwrap_or(0),
                 row.text(7) == Some("1"),

@@ -1,6 +1,6 @@
 //! Listing cards and the grid of a home page section.
 
-use crate::items::ItemCard;
+use crate::items::{returns_label, ItemCard};
 use crate::util::money::format_cents;
 use crate::util::time::{format_time_left, plural};
 use leptos::prelude::*;
@@ -66,15 +66,21 @@ pub fn ItemCardView(item: ItemCard, now_ms: i64) -> impl IntoView {
                     <span>{plural(item.views, "view", "views")}</span>
                     <span data-live-bids=item.id>{plural(item.bids, "bid", "bids")}</span>
                 </p>
-                {(item.condition.is_some() || item.shipping.is_some()).then(|| {
+                {
+                    // Condition · shipping · returns (when taken) · where it is: what the
+                    // listing says of them.
                     let terms: Vec<String> = item
                         .condition
                         .map(|c| c.label().to_string())
                         .into_iter()
                         .chain(item.shipping.map(|s| s.label()))
+                        .chain((item.returns_days > 0).then(|| returns_label(item.returns_days)))
+                        .chain((!item.location.is_empty()).then(|| item.location.clone()))
                         .collect();
-                    view! { <p class="card-terms muted" data-testid="card-terms">{terms.join(" · ")}</p> }
-                })}
+                    (!terms.is_empty()).then(|| view! {
+                        <p class="card-terms muted" data-testid="card-terms">{terms.join(" · ")}</p>
+                    })
+                }
                 {item.buy_now_cents.map(|cents| view! {
                     <p class="card-buy-now" data-testid="card-buy-now">
                         <span class="badge">"Buy It Now"</span>" "{format_cents(cents)}
