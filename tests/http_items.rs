@@ -1244,3 +1244,73 @@ fn buy_it_now_is_at_the_price_the_buyer_saw_or_not_at_all() {
         "Buy It Now is gone once bought"
     );
 }
+
+/// What one account can do to an item's counts through the API, as an attacker would try it:
+/// toggling like and watch 20 times each counts that person once (or not at all once they let
+/// go), and an auction that has ended takes no new watcher (400, nothing stored), though a
+/// watcher can still let go.
+#[test]
+fn likes_and_watches_count_people_once_and_an_ended_auction_takes_no_new_watcher() {
+    use common::server::{call, get, sign_up};
+    let prefix = common::fresh_prefix();
+    let server = Server::for_test(&prefix);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let id = runtime.block_on(async {
+        let db = rbay::server::redis::connect(&redis_url(), rbay::server::Keys::new(&prefix))
+            .await
+            .unwrap();
+        let new = rbay::items::NewItem {
+            name: "Toggled lamp".into(),
+            description: "Liked and unliked.".into(),
+            start_cents: 1_000,
+            duration_ms: 4_000,
+            ..Default::default()
+        };
+        rbay::items::server::create(&db, UserId(999), "seller", &new, None)
+            .await
+            .unwrap()
+    });
+    let (pat, sam, late) = (
+        sign_up(&server, "toggler"),
+        sign_up(&server, "steady"),
+        sign_up(&server, "latecomer"),
+    );
+    let toggle = |what: &str, on: bool, cookie: &str| {
+        let r = call(
+            &server,
+            &format!("/api/items/{what}"),
+            &format!("item_id={id}&{what}={on}"),
+            Some(cookie),
+        );
+        assert_eq!(r.status, 200, "{what} {on}: {}", r.body);
+        r.body
+    };
+    for i in 0..20 {
+        toggle("like", i % 2 == 0, &pat);
+        toggle("watch", i % 2 == 0, &pat);
+    }
+    // Pat ends unliked and unwatching; Sam likes and watches once; Pat watches again.
+    assert!(toggle("like", true, &sam).contains("\"likes\":1"));
+    assert!(toggle("watch", true, &sam).contains("\"watchers\":1"));
+    assert!(toggle("watch", true, &pat).contains("\"watchers\":2"));
+    let page = get(&server, &format!("/items/{id}"), None).body;
+    assert!(
+        page.contains("class=\"like-count\">1<") && page.contains(">2 watchers<"),
+        "{page}"
+    );
+
+    // Once the clock says it is over (before any closing job need run): no new watcher.
+    std::thread::sleep(std::time::Duration::from_millis(4_500));
+    let refused = call(
+        &server,
+        "/api/items/watch",
+        &format!("item_id={id}&watch=true"),
+        Some(&late),
+    );
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(get(&server, "/my/watching", Some(&late))
+        .body
+        .contains("Watch an item from its page to follow it here"));
+    // A watcher can always let go.
+    assert!(toggle("watch", false, &pat).contains("\"watchers\":1"));
+}
