@@ -68,12 +68,13 @@ test('after Buy It Now the buyer pays, the seller ships, the buyer confirms, eac
   await expect(seller.page.getByText('Marked as shipped. The buyer has been told.')).toBeVisible();
   await expect(buyer.page.getByTestId('order-state')).toHaveText('Shipped', { timeout: 10_000 });
 
-  // The buyer confirms receipt: the sale is complete for both.
+  // The buyer confirms receipt: the sale is complete for both. The seller's open order page
+  // moves on by itself (it reloads when told; a reload of our own would race it).
+  await expect(seller.page.locator('[data-notices-connected="true"]')).toBeAttached({ timeout: 10_000 });
   await expect(buyer.page.getByText('RM 1234 5678 GB')).toBeVisible();
   await buyer.page.getByRole('button', { name: 'I received it' }).click();
   await expect(buyer.page.getByText('Received. This sale is complete.')).toBeVisible();
-  await seller.page.reload();
-  await expect(seller.page.getByTestId('order-state')).toHaveText('Received');
+  await expect(seller.page.getByTestId('order-state')).toHaveText('Received', { timeout: 10_000 });
 
   // Feedback, once each: the seller's rating shows on their profile and their item's page.
   await buyer.page.getByLabel('Positive').check();
