@@ -205,7 +205,7 @@ fn parse_head(buf: &[u8]) -> Head {
 /// Reads the head (bounded in size and time), runs the router, writes the response and then its
 /// body frames as they come, until the body ends, the client goes away or a write fails.
 async fn serve_stream(mut tcp: TcpStream, addr: SocketAddr, app: Router) {
-    let request = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp)).await {
+    let mut request = match tokio::time::timeout(HEAD_TIMEOUT, read_head(&mut tcp)).await {
         Ok(Ok(request)) => request,
         Ok(Err(status)) => {
             let _ = write_refusal(&mut tcp, status).await;
@@ -213,7 +213,6 @@ async fn serve_stream(mut tcp: TcpStream, addr: SocketAddr, app: Router) {
         }
         Err(_) => return,
     };
-    let mut request = request;
     request.extensions_mut().insert(ConnectInfo(addr));
     // Boxed: the router's future is large and is needed only until the response is made; the
     // stream's task keeps only what the body needs for its whole life.
