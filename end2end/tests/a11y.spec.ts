@@ -32,7 +32,8 @@ for (const width of [1280, 390]) {
     const visitorPages = ['/', '/search', '/search?q=lamp', '/search?q=zzzznothing',
       '/search?q=lamp&condition=used&bin=1&min=5&max=500&ending=7d', '/search?min=abc', itemHref!, `${itemHref}/comments`,
       '/market', '/about', '/privacy', '/auth/signin', '/auth/signup', '/auth/forgot', '/auth/reset?t=x',
-      '/email/unsubscribe?u=1&k=outbid&s=x', '/no-such-page'];
+      '/email/unsubscribe?u=1&k=outbid&s=x', '/no-such-page', '/search?category=art%7Cbooks', '/search?q=camra',
+      `${itemHref}#zoom-1`];
     for (const path of visitorPages) {
       await page.goto(path);
       await check(path);
@@ -41,6 +42,9 @@ for (const width of [1280, 390]) {
     // Signed-in pages, with one listing of the user's own, by a user whose name is as long as
     // names may be (32 characters, no spaces): it must not widen a phone's pages.
     await signUp(page, uniqueName('a11y_long_name_').padEnd(32, 'x'));
+    // A new seller's dashboard, before they list anything.
+    await page.goto('/dashboard');
+    await check('/dashboard (new seller)');
     await page.goto('/items/new');
     await check('/items/new');
     await expect(page.locator('form.item-form[data-hydrated="true"]')).toBeAttached({ timeout: 10_000 });
@@ -51,6 +55,22 @@ for (const width of [1280, 390]) {
     await page.getByRole('button', { name: 'List item' }).click();
     await expect(page).toHaveURL(/\/items\/\d+$/, { timeout: 10_000 });
     const own = new URL(page.url()).pathname;
+    // A long bid history on it: two more long-named bidders outbid each other eight times.
+    const origin = new URL(page.url()).origin;
+    const bidders = [];
+    for (const prefix of ['a11y_bidder_one_', 'a11y_bidder_two_']) {
+      const context = await browser.newContext();
+      const bidderPage = await context.newPage();
+      await signUp(bidderPage, uniqueName(prefix).padEnd(32, 'x'));
+      bidders.push(bidderPage);
+    }
+    for (let i = 0; i < 8; i++) {
+      const reply = await bidders[i % 2].request.post('/api/items/bid', {
+        form: { item_id: own.split('/').pop()!, amount: String(13 + i) },
+        headers: { Origin: origin, Accept: 'application/json' },
+      });
+      expect(await reply.text()).toContain('Accepted');
+    }
     // A bid on the demo item, so its page has a history with a bidder's link in it (and My
     // bids a row).
     await page.goto(itemHref!);
@@ -66,7 +86,10 @@ for (const width of [1280, 390]) {
       await page.goto(path);
       await check(`${path} (signed in)`);
     }
+    await page.goto(own);
+    expect(await page.locator('.bid-history tbody tr').count()).toBeGreaterThanOrEqual(10);
     expect(found, found.join('\n')).toEqual([]);
+    for (const bidder of bidders) await bidder.context().close();
     await context.close();
   });
 }
