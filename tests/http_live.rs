@@ -163,19 +163,14 @@ async fn streams_are_served_lean_through_the_same_router() {
         ],
     );
     server.wait_ready();
-    let db = rbay::server::redis::connect(&redis_url(), Keys::new(&prefix))
-        .await
-        .unwrap();
-    let new = NewItem {
-        name: "Lean lamp".into(),
-        description: "Watched".into(),
-        start_cents: 1_000,
-        duration_ms: 600_000,
-        ..Default::default()
-    };
-    let id = items::create(&db, UserId(999), "seller", &new, None)
-        .await
-        .unwrap();
+    let id = common::list_item(
+        &common::db_in(&prefix).await,
+        "Lean lamp",
+        1_000,
+        600_000,
+        0,
+    )
+    .await;
     let streams = || {
         let r = server.request(
             "GET",

@@ -33,12 +33,12 @@ pub async fn test_db() -> Db {
     connect_to(Keys::new(&fresh_prefix())).await
 }
 
-/// A second handle on the same namespace: what another instance of Rbay would have.
 /// A connection to the namespace `prefix` (a test server's keys, read from the test).
 pub async fn db_in(prefix: &str) -> Db {
     connect_to(Keys::new(prefix)).await
 }
 
+/// A second handle on the same namespace: what another instance of Rbay would have.
 pub async fn another_instance(db: &Db) -> Db {
     connect_to(db.keys().clone()).await
 }
