@@ -14,12 +14,13 @@
 #                                 (RBAY_CLUSTER_REPLICAS=1: a replica each, on the next 3 ports);
 #                                 prints the REDIS_URL that lists its nodes
 # Cluster nodes take a failed primary's place after RBAY_CLUSTER_NODE_TIMEOUT_MS (2000).
-# When REDIS_URL is set, you run your own Redis and this script does nothing.
+# When REDIS_URL is set, you run your own Redis and the start commands do nothing; the stop
+# commands still stop what this script started (only the processes of its own pid files).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 cmd="${1:-start}"
-if [ -n "${REDIS_URL:-}" ]; then
+if [ -n "${REDIS_URL:-}" ] && [[ "$cmd" == start* ]]; then
   echo "REDIS_URL is set ($REDIS_URL): using that Redis, not starting one."
   exit 0
 fi
@@ -127,9 +128,9 @@ start_cluster() {
   cluster_url
 }
 stop_cluster() {
-  local port pidfile pid
-  for port in $(cluster_ports); do
-    pidfile="$dir/$port/redis.pid"
+  # Every node it started, replicas included, whatever RBAY_CLUSTER_REPLICAS says now.
+  local pidfile pid
+  for pidfile in "$dir"/*/redis.pid; do
     if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
       pid="$(cat "$pidfile")"; kill "$pid"
       for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

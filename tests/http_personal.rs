@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::server::{call, create_item, created_id, get, sign_up, Response, Server};
+use common::server::{call, create_item, created_id, get, plain_post, sign_up, Response, Server};
 
 /// Two instances on one Redis namespace, as behind nginx.
 fn two_instances() -> (Server, Server) {
@@ -274,4 +274,120 @@ fn nothing_personal_leaks_through_the_page_rendered_for_everyone() {
     }
     // Most signed-in pages came from the page rendered for everyone.
     assert!(served_personal > 1_500, "{served_personal}");
+}
+
+/// `rbay_session_lookups_total{answered="memory"}` of `server`.
+fn sessions_remembered(server: &Server) -> u64 {
+    let r = server.request(
+        "GET",
+        "/metrics",
+        &[("Authorization", &format!("Bearer {METRICS_TOKEN}"))],
+        "",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"rbay_session_lookups_total{answered="memory"} "#))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+const METRICS_TOKEN: &str = "a-scraper-token-for-tests";
+
+#[test]
+fn a_remembered_session_follows_every_change_on_every_instance() {
+    let prefix = common::fresh_prefix();
+    let env = [("RBAY_METRICS_TOKEN", METRICS_TOKEN)];
+    let a = Server::for_test_with(&prefix, &env);
+    let b = Server::for_test_with(&prefix, &env);
+    let moderator = sign_up(&a, "opal");
+    let seller = sign_up(&a, "remseller");
+    let alice = sign_up(&a, "remalice");
+    let bob = sign_up(&a, "rembob");
+    let signed_in = |server: &Server, cookie: &str, name: &str| {
+        page(server, "/", Some(cookie))
+            .body
+            .contains(&format!(r#"nav-username">{name}<"#))
+    };
+    // B reads alice's session once, then answers her pages from memory (once its
+    // subscription stands: until then every view reads Redis).
+    let before = sessions_remembered(&b);
+    assert!(
+        common::server::wait_until(std::time::Duration::from_secs(10), || {
+            assert!(signed_in(&b, &alice, "remalice"));
+            sessions_remembered(&b) >= before + 3
+        })
+        .is_ok(),
+        "B never answered from memory"
+    );
+
+    // A notice for her, written through A: B's next page counts it, though B remembers her.
+    let id = created_id(&create_item(&a, &seller, "Tin drum", "A drum.", None));
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=20"),
+        Some(&alice),
+    ));
+    assert!(page(&b, "/", Some(&alice))
+        .body
+        .contains(r#"aria-label="Notifications""#));
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=30"),
+        Some(&bob),
+    ));
+    let alice_id = rbay::util::id::UserId::parse(
+        alice
+            .trim_start_matches("rbay_session=")
+            .split('.')
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    // One runtime for the test's own reads: the connection lives on it.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let db = runtime.block_on(common::db_in(&prefix));
+    let notes = db.keys().user_notes(alice_id);
+    let unread = || -> Option<u32> {
+        runtime.block_on(async {
+            redis::cmd("HGET")
+                .arg(&notes)
+                .arg("unread")
+                .query_async(&mut db.raw_conn())
+                .await
+                .unwrap()
+        })
+    };
+    common::server::wait_until(std::time::Duration::from_secs(10), || unread() == Some(1))
+        .expect("the outbid notice");
+    let home = page(&b, "/", Some(&alice)).body;
+    assert!(
+        home.contains(r#"aria-label="Notifications, 1 unread""#),
+        "{home}"
+    );
+    // Read on A: B shows none unread at once.
+    ok(get(&a, "/notifications/list", Some(&alice)));
+    let home = page(&b, "/", Some(&alice)).body;
+    assert!(home.contains(r#"aria-label="Notifications""#), "{home}");
+
+    // Suspended on A: B signs her out at once, for pages and for the API.
+    assert!(signed_in(&b, &bob, "rembob"));
+    let user = alice_id.to_string();
+    let suspended = plain_post(
+        &a,
+        "/api/moderation/act",
+        &format!("target=user%3A{user}&action=hide&why=Shill+bidding"),
+        Some(&moderator),
+    );
+    assert_eq!(common::server::location(&suspended), "/ops/moderation");
+    assert!(!signed_in(&b, &alice, "remalice"));
+    assert!(!call(&b, "/api/auth/me", "", Some(&alice))
+        .body
+        .contains("remalice"));
+    // Bob's session, remembered by B too, is untouched.
+    assert!(signed_in(&b, &bob, "rembob"));
 }

@@ -14,6 +14,12 @@
 //! sent the current count first, so nothing needs replaying. The same channel carries `stats`
 //! pings for a seller's live dashboard. The market board has a channel of its own
 //! (`{p}live:market`, pings only).
+//!
+//! The same subscription tells the instance when a user's session state changed anywhere
+//! (`server::redis::versions::UserVersions`, kept by the `Db`): a `notice` (the unread count moved) or a `session` message (signed
+//! out, suspended, password reset: [`SESSION_CHANGED`]) on the user's channel. What the
+//! instance remembers of a user's session is only used while the subscription stands and no
+//! such message came since it was read (`accounts::server::sessions::recall`).
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
@@ -94,6 +100,10 @@ pub struct LiveHub {
     /// Open live streams on this instance, bounded (see [`MAX_STREAMS`]).
     streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// The kind of a message on a user's channel that says their sessions changed (one ended, or
+/// all of them: signed out, suspended, password reset). Not forwarded to browsers.
+pub const SESSION_CHANGED: &str = "session";
 
 /// Events buffered per slow browser; one that falls further behind is disconnected and
 /// catches up from the Redis stream when it reconnects.
@@ -188,6 +198,20 @@ impl LiveHub {
         }
     }
 
+    /// A message on a user's channel: a change of their session state (remembered sessions
+    /// of theirs are read again), and unless it is only that, news for their open pages.
+    fn heard_by_user(&self, db: &Db, user: &str, message: LiveMessage) {
+        let Some(user_id) = UserId::parse(user) else {
+            return;
+        };
+        if message.kind != "stats" {
+            db.user_versions().changed(user_id);
+        }
+        if message.kind != SESSION_CHANGED {
+            self.dispatch(&user_key(user), message);
+        }
+    }
+
     /// Keeps one pub/sub subscription to Redis for this instance, reconnecting with backoff.
     /// On a Redis Cluster every node relays every `PUBLISH`, so the subscription lives on one
     /// node and moves to the next node named in `REDIS_URL` when that one is lost.
@@ -209,6 +233,7 @@ impl LiveHub {
                     Ok(mut pubsub) => {
                         match pubsub.psubscribe(&[&pattern, &user_pattern, &market]).await {
                             Ok(()) => {
+                                db.user_versions().subscribed();
                                 tracing::info!(pattern, "live updates subscribed");
                                 backoff = Duration::from_millis(250);
                                 let mut messages = pubsub.on_message();
@@ -219,14 +244,15 @@ impl LiveHub {
                                     };
                                     // Market pings and users' notices are "<kind> <json>":
                                     // state, not a history, so they have no stream id.
-                                    let plain = if channel == market {
-                                        Some(MARKET_KEY.to_string())
-                                    } else {
-                                        channel.strip_prefix(&user_prefix).map(user_key)
-                                    };
-                                    if let Some(key) = plain {
+                                    if channel == market {
                                         if let Some(message) = LiveMessage::plain(&payload) {
-                                            hub.dispatch(&key, message);
+                                            hub.dispatch(MARKET_KEY, message);
+                                        }
+                                        continue;
+                                    }
+                                    if let Some(user) = channel.strip_prefix(&user_prefix) {
+                                        if let Some(message) = LiveMessage::plain(&payload) {
+                                            hub.heard_by_user(&db, user, message);
                                         }
                                         continue;
                                     }
@@ -237,6 +263,7 @@ impl LiveHub {
                                         hub.dispatch(item_id, message);
                                     }
                                 }
+                                db.user_versions().lost();
                                 tracing::warn!("live updates: subscription lost; reconnecting");
                             }
                             Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),

@@ -46,6 +46,11 @@ struct CacheLabels {
     result: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SessionLabels {
+    answered: &'static str,
+}
+
 /// Why a Redis command failed, as the metrics count it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RedisFailure {
@@ -95,6 +100,9 @@ struct Metrics {
     redis_seconds: Histogram,
     redis_errors: Family<ErrorLabels, Counter>,
     page_cache: Family<CacheLabels, Counter>,
+    /// Page views' session lookups answered from this instance's memory, and from Redis.
+    sessions_remembered: Counter,
+    sessions_read: Counter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -133,6 +141,19 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
          personal_hit, personal_render (signed in)",
         page_cache.clone(),
     );
+    let sessions = Family::<SessionLabels, Counter>::default();
+    registry.register(
+        "session_lookups",
+        "Page views' session lookups by where they were answered: memory (remembered by this \
+         instance, nothing heard to change since) or redis",
+        sessions.clone(),
+    );
+    let sessions_remembered = sessions
+        .get_or_create(&SessionLabels { answered: "memory" })
+        .clone();
+    let sessions_read = sessions
+        .get_or_create(&SessionLabels { answered: "redis" })
+        .clone();
     Metrics {
         registry,
         request_seconds,
@@ -140,6 +161,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         redis_seconds,
         redis_errors,
         page_cache,
+        sessions_remembered,
+        sessions_read,
     }
 });
 
@@ -190,6 +213,16 @@ pub fn record_cache(result: CacheResult) {
         .page_cache
         .get_or_create(&CacheLabels { result })
         .inc();
+}
+
+/// Notes one page view's session lookup: answered from memory, or read from Redis.
+pub fn record_session(remembered: bool) {
+    let m = &*METRICS;
+    if remembered {
+        m.sessions_remembered.inc();
+    } else {
+        m.sessions_read.inc();
+    }
 }
 
 /// Resident memory of this process (Linux), in bytes; 0 where it cannot be read.

@@ -540,6 +540,7 @@ pub async fn reset_password(
         .is_some()
     {
         tracing::info!(user_id = %user, "password reset; every older session ended");
+        super::sessions::announce_changed(db, user).await;
         Ok(user)
     } else {
         Err(FormErrors::form(Problem::LinkInvalid))

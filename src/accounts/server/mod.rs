@@ -398,15 +398,19 @@ impl RequestSession {
         self.0
             .get_or_try_init(|| async {
                 match token {
-                    Some(token) => {
-                        sessions::lookup(&state.db, token, state.config.session_ttl).await
-                    }
+                    Some(token) => session_of(state, token).await,
                     None => Ok(None),
                 }
             })
             .await
             .cloned()
     }
+}
+
+/// The session of a page view's cookie: remembered by this instance or read
+/// ([`sessions::recall`]).
+async fn session_of(state: &AppState, token: &str) -> Result<Option<SessionUser>, AppError> {
+    sessions::recall(&state.db, token, state.config.session_ttl).await
 }
 
 /// The session of `request`, looked up at most once per request (see [`RequestSession`]).
@@ -469,7 +473,7 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
                 .and_then(|p| p.extensions.get::<RequestSession>().cloned());
             let found = match known {
                 Some(lookup) => lookup.get(state, Some(&token)).await?,
-                None => sessions::lookup(&state.db, &token, state.config.session_ttl).await?,
+                None => session_of(state, &token).await?,
             };
             renew_cookie(state, &token, found.as_ref());
             Ok::<_, AppError>(found)
@@ -546,8 +550,14 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Option<Self>, AppError> {
-        let found =
-            sessions::lookup_headers(&state.db, &parts.headers, state.config.session_ttl).await?;
+        let token = crate::server::http::request::cookie_of(
+            &parts.headers,
+            crate::server::http::request::SESSION_COOKIE,
+        );
+        let found = match token {
+            Some(token) => session_of(state, &token).await?,
+            None => None,
+        };
         Ok(found.as_ref().map(current_of))
     }
 }

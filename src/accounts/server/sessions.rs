@@ -7,6 +7,14 @@
 //! finds nothing. Anonymous visitors have no session record. Signing in always mints a new
 //! token; signing out deletes the hash, so the old cookie is dead even if someone kept it.
 //!
+//! A page view's session is remembered by the instance for a few seconds ([`recall`]): a
+//! signed-in page then costs no Redis round trip for "who is this". What could make the memory
+//! wrong is announced on the user's channel by whoever changes it — sign-out ([`destroy`]),
+//! suspension, a password reset ([`announce_changed`]), a notice (the unread count) — and the
+//! instance's one subscription forgets the user's sessions when it hears it
+//! (`live::server::UserVersions`); while that subscription is down, nothing is remembered.
+//! Writes never use the memory: [`check`] asks Redis every time.
+//!
 //! [`lookup`] finds a page view's session with one pipeline of plain reads; [`check`] looks a
 //! session up and, for writes, counts the user's rate limit in the same script
 //! (`lua/session.lua`): one round trip for "who is this, and may they do it now". Both apply
@@ -283,17 +291,104 @@ pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
     }))
 }
 
-/// The user of a request's session cookie (see [`lookup`]), for routes outside Leptos (the
-/// request context's `current_user` is for pages and server functions); `None` without one.
-pub async fn lookup_headers(
-    db: &Db,
-    headers: &axum::http::HeaderMap,
-    ttl: Duration,
-) -> Result<Option<SessionUser>, AppError> {
-    use crate::server::http::request::{cookie_of, SESSION_COOKIE};
-    match cookie_of(headers, SESSION_COOKIE) {
-        Some(token) => lookup(db, &token, ttl).await,
-        None => Ok(None),
+/// How long an instance remembers a session it read ([`recall`]) at most: the bound on a
+/// change whose announcement was lost on the way (the subscription noticed nothing wrong).
+pub const REMEMBERED_FOR: Duration = Duration::from_secs(10);
+
+/// Sessions remembered at most at once, per instance (each about 200 bytes).
+const REMEMBERED_MAX: u64 = 20_000;
+
+/// A session as read from Redis, with when, and the user's version then.
+#[derive(Clone)]
+struct Remembered {
+    user: SessionUser,
+    read_at: std::time::Instant,
+    version: crate::server::redis::versions::UserVersion,
+}
+
+/// Sessions read recently, by the SHA-256 of their token (the memory holds no usable tokens).
+static REMEMBERED: std::sync::LazyLock<moka::sync::Cache<String, Remembered>> =
+    std::sync::LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(REMEMBERED_FOR)
+            .max_capacity(REMEMBERED_MAX)
+            .build()
+    });
+
+/// [`lookup`] for page views, from memory when this instance read the session less than
+/// [`REMEMBERED_FOR`] ago and has heard of no change of the user's since
+/// ([`Db::user_versions`]). The remaining lifetime counts down in memory; the expiry in Redis
+/// still slides, at the next read.
+pub async fn recall(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<SessionUser>, AppError> {
+    let versions = db.user_versions();
+    let Some((user_id, token)) = parse(cookie) else {
+        return Ok(None);
+    };
+    let hash = token_hash(token);
+    let Some(before) = versions.of(user_id) else {
+        return lookup(db, cookie, ttl).await;
+    };
+    if let Some(known) = REMEMBERED.get(&hash) {
+        let age = known.read_at.elapsed();
+        if known.version == before && known.user.user_id == user_id && age < known.user.remaining {
+            crate::server::metrics::record_session(true);
+            return Ok(Some(SessionUser {
+                remaining: known.user.remaining - age,
+                ..known.user
+            }));
+        }
+    }
+    crate::server::metrics::record_session(false);
+    let read_at = std::time::Instant::now();
+    let found = lookup(db, cookie, ttl).await?;
+    match &found {
+        // Remembered only when nothing was heard to change while it was read: a read that
+        // raced a sign-out may have seen the session still there.
+        Some(user) if versions.of(user_id) == Some(before) => REMEMBERED.insert(
+            hash,
+            Remembered {
+                user: user.clone(),
+                read_at,
+                version: before,
+            },
+        ),
+        _ => REMEMBERED.invalidate(&hash),
+    }
+    Ok(found)
+}
+
+/// How long an announcement waits for this instance's subscription to hear it.
+const HEARD_WITHIN: Duration = Duration::from_millis(200);
+
+/// Tells every instance that the user's sessions changed (one ended, or all of them: a
+/// suspension, a password reset), after the change is made: they stop using what they
+/// remember of them ([`recall`]). Returns once this instance's own subscription heard it (every
+/// subscriber was sent it at the same moment; at most [`HEARD_WITHIN`]), and this instance
+/// forgets in any case. A lost announcement is logged; memories of it last at most
+/// [`REMEMBERED_FOR`].
+pub async fn announce_changed(db: &Db, user_id: UserId) {
+    let was = db.user_versions().of(user_id);
+    announce(db, user_id).await;
+    db.user_versions()
+        .await_heard(user_id, was, HEARD_WITHIN)
+        .await;
+}
+
+async fn announce(db: &Db, user_id: UserId) {
+    let sent = match db.conn() {
+        Ok(mut conn) => redis::cmd("PUBLISH")
+            .arg(db.keys().user_channel(user_id))
+            .arg(format!("{} {{}}", crate::live::server::SESSION_CHANGED))
+            .query_async::<i64>(&mut conn)
+            .await
+            .map(|_| ()),
+        Err(e) => {
+            tracing::warn!(%user_id, "sessions change not announced: {e}");
+            return;
+        }
+    };
+    if let Err(e) = sent {
+        tracing::warn!(%user_id, error = %e, "sessions change not announced");
     }
 }
 
@@ -308,6 +403,7 @@ pub async fn destroy(db: &Db, cookie: &str) -> Result<(), AppError> {
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("destroy session", e))?;
+    announce_changed(db, user_id).await;
     Ok(())
 }
 

@@ -347,6 +347,8 @@ async fn apply(db: &Db, target: Target, action: ModAction, why: &str) -> Result<
                 }
             }
             .map_err(|e| redis_error("suspend user", e))?;
+            // Instances that remember the user's sessions forget them now.
+            crate::accounts::server::sessions::announce_changed(db, user).await;
             Ok(if changed {
                 Applied::Done
             } else {

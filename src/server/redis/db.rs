@@ -52,6 +52,8 @@ pub struct Db {
     /// Until when (Unix ms) writes that need their replicas are refused without waiting, after
     /// one was not confirmed ([`UNCONFIRMED_FOR`]); 0: not refusing.
     unconfirmed_until: Arc<std::sync::atomic::AtomicI64>,
+    /// Users' session state changes as this instance heard them (see [`super::versions`]).
+    user_versions: Arc<super::versions::UserVersions>,
 }
 
 /// How long a write waits for its replicas (`WAIT`) before it is answered as not confirmed.
@@ -144,6 +146,7 @@ impl Db {
             primaries: Arc::default(),
             replica_acks: 0,
             unconfirmed_until: Arc::default(),
+            user_versions: Arc::default(),
         })
     }
 
@@ -292,6 +295,11 @@ impl Db {
     }
 
     /// The connection regardless of readiness (used by the supervisor and bootstrap).
+    /// Which users' session state changed, as this instance heard it.
+    pub fn user_versions(&self) -> &super::versions::UserVersions {
+        &self.user_versions
+    }
+
     pub fn raw_conn(&self) -> RedisConn {
         self.conn.clone()
     }

@@ -11,6 +11,7 @@ pub mod reply;
 pub mod scripts;
 pub mod supervisor;
 pub mod topology;
+pub mod versions;
 
 pub use db::Db;
 pub use keys::Keys;
