@@ -149,3 +149,33 @@ test('card grids leave no holes: the home page\'s eight cards fill their rows at
     await context.close();
   }
 });
+
+test('card titles on a phone show two lines of a long name, not one cut short', async ({ browser }) => {
+  const seller = await newUser(browser, 'phonecard');
+  const stamp = Date.now().toString(36);
+  const name = `Walnut writing bureau with brass fittings ${stamp}`;
+  await listItem(seller.page, name);
+  const context = await browser.newContext({ viewport: PHONE });
+  const page = await context.newPage();
+  const title = page.locator('.card-title', { hasText: stamp });
+  // Search finds a new listing once the index has it (a moment; the results cache half a second).
+  await expect(async () => {
+    await page.goto(`/search?q=${stamp}`);
+    await expect(title).toHaveCount(1, { timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+  const { height, line, width, scroll } = await title.evaluate((el) => ({
+    height: el.getBoundingClientRect().height,
+    line: parseFloat(getComputedStyle(el).lineHeight) || 24,
+    width: el.getBoundingClientRect().width,
+    scroll: document.documentElement.scrollWidth,
+  }));
+  // Two lines of the name (at ~17 characters a line, one line showed a third of it), never more.
+  expect(height).toBeGreaterThan(line * 1.8);
+  expect(height).toBeLessThanOrEqual(line * 2 + 2);
+  expect(width).toBeLessThan(PHONE.width / 2);
+  expect(scroll).toBeLessThanOrEqual(PHONE.width);
+  // The whole name is still there for a pointer and for assistive technology.
+  await expect(title).toHaveAttribute('title', name);
+  await context.close();
+  await seller.context.close();
+});
