@@ -59,8 +59,9 @@ const serverEnv = {
   // per-username limit low enough to trip on purpose.
   RBAY_AUTH_IP_LIMIT: '10000/60',
   RBAY_AUTH_USER_LIMIT: '5/60',
-  // The moderator of moderation.spec.ts (each run has its own namespace, so the name is free).
-  RBAY_ADMINS: 'e2e_moderator',
+  // The moderators of moderation.spec.ts and of a11y.spec.ts's operators' pages, one per width
+  // (each run has its own namespace, so the names are free).
+  RBAY_ADMINS: 'e2e_moderator, e2e_a11y_ops_1280, e2e_a11y_ops_390',
   // security.spec.ts scrapes an instance's /metrics with it (and finds nginx refusing it).
   RBAY_METRICS_TOKEN: process.env.RBAY_E2E_METRICS_TOKEN ??= `e2e-${randomBytes(12).toString('hex')}`,
   RBAY_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,

@@ -88,6 +88,20 @@ for (const width of [1280, 390]) {
     }
     await page.goto(own);
     expect(await page.locator('.bid-history tbody tr').count()).toBeGreaterThanOrEqual(10);
+
+    // The operators' pages, as a moderator (a name of RBAY_ADMINS in playwright.config.ts, one
+    // per width: each run has its own namespace, so the names are free).
+    const ops = await browser.newContext({ viewport: { width, height: 900 } });
+    const opsPage = await ops.newPage();
+    await signUp(opsPage, `e2e_a11y_ops_${width}`);
+    for (const [path, heading] of [['/ops', 'Operations'], ['/ops/moderation', 'Moderation']]) {
+      await opsPage.goto(path);
+      await expect(opsPage.getByRole('heading', { level: 1, name: heading })).toBeVisible();
+      found.push(...(await seriousViolations(opsPage, `${path} (moderator) at ${width}px`)));
+      const wide = await opsPage.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      if (wide > 0) found.push(`${path} (moderator) at ${width}px: ${wide} px wider than the screen`);
+    }
+    await ops.close();
     expect(found, found.join('\n')).toEqual([]);
     for (const bidder of bidders) await bidder.context().close();
     await context.close();

@@ -377,14 +377,15 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
                 wide=true
             />
         </div>
-        <div class="table-wrap">
+        // Wider than a phone: scrolling regions, so they must be reachable by keyboard.
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Routes">
             <table class="ops-table" data-table="routes">
                 <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>
                 <ColumnHeads names=&["Route", "Requests", "Requests/s", "p99"]/>
                 <tbody>{routes}</tbody>
             </table>
         </div>
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Instances">
             <table class="ops-table" data-table="instances">
                 <caption>"Instances (each reports every 5 s)"</caption>
                 <ColumnHeads names=&["Instance", "Live streams", "Memory (RSS)", "Up for"]/>

@@ -33,7 +33,8 @@ fn ops_view(ops: OpsView) -> impl IntoView {
             <h2>"Fleet"</h2>
             <div class="fleet" inner_html=ops.fleet_html/>
             <h2>"Job queues"</h2>
-            <div class="table-wrap">
+            // Wider than a phone: a scrolling region, so it must be reachable by keyboard.
+            <div class="table-wrap" tabindex="0" role="region" aria-label="Job queues">
                 <table class="ops-table">
                     <caption>"Each queue now, and per minute over the last ten minutes"</caption>
                     <ColumnHeads names=&[
