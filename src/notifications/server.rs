@@ -175,6 +175,10 @@ pub async fn inbox(db: &Db, user_id: UserId) -> Result<Inbox, AppError> {
 pub async fn mark_read(db: &Db, user_id: UserId) -> Result<u32, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
+    // The script announces the new count on the user's channel; this instance waits until it
+    // heard it (on a cluster it may come through another node), so the user's next page here
+    // does not show the old count from a remembered session.
+    let version = db.user_versions().of(user_id);
     let was: i64 = NOTES_READ
         .key(keys.user_notes(user_id))
         .key(keys.user_inbox(user_id))
@@ -182,6 +186,13 @@ pub async fn mark_read(db: &Db, user_id: UserId) -> Result<u32, AppError> {
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("mark notices read", e))?;
+    db.user_versions()
+        .await_heard(
+            user_id,
+            version,
+            crate::accounts::server::sessions::HEARD_WITHIN,
+        )
+        .await;
     Ok(was.max(0) as u32)
 }
 

@@ -358,7 +358,7 @@ pub async fn recall(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
 }
 
 /// How long an announcement waits for this instance's subscription to hear it.
-const HEARD_WITHIN: Duration = Duration::from_millis(200);
+pub const HEARD_WITHIN: Duration = Duration::from_millis(200);
 
 /// Tells every instance that the user's sessions changed (one ended, or all of them: a
 /// suspension, a password reset), after the change is made: they stop using what they
