@@ -17,9 +17,9 @@ mod common;
 use common::redis_process::RedisCluster;
 use common::*;
 use rbay::accounts::UserId;
-use rbay::catalog::server::search::{search, suggest, SearchSort, StatusFilter};
+use rbay::catalog::server::search::{search, search_filtered, suggest, SearchSort, StatusFilter};
 use rbay::error::AppError;
-use rbay::items::{ItemId, NewItem, CATEGORIES};
+use rbay::items::{Condition, ItemId, NewItem, CATEGORIES};
 use rbay::server::redis::connect;
 use rbay::server::{Db, Keys};
 use std::time::Duration;
@@ -209,6 +209,11 @@ fn fixture(n: usize) -> (u64, NewItem) {
         start_cents: 1_000 + ((n * 37) % 90) as i64 * 100,
         duration_ms,
         category: CATEGORIES[n % CATEGORIES.len()].0,
+        terms: rbay::items::ListingTerms {
+            condition: [Condition::New, Condition::Used, Condition::ForParts][n % 3],
+            location: ["Leeds, UK", "York, UK", "Paris, France", ""][n % 4].to_string(),
+            ..Default::default()
+        },
         ..Default::default()
     };
     (1 + (n % 2) as u64, item)
@@ -327,6 +332,41 @@ async fn search_on_a_cluster_answers_as_one_redis_holding_the_same_items() {
         }
     }
     assert!(pages_compared > 400, "{pages_compared} pages compared");
+    // Filters narrow the same way on both, with words and without.
+    let parse = |values| rbay::catalog::SearchFilters::parse(values).unwrap();
+    for filters in [
+        parse(["", "", "", "", "", "", "", "UK"]),
+        parse(["", "", "", "", "", "", "", "paris"]),
+        parse(["", "", "", "new", "", "", "", "York, UK"]),
+        parse(["20", "60", "", "used", "", "", "", ""]),
+        parse(["", "", "", "", "", "", "", "Nowhere"]),
+    ] {
+        for text in ["", "lamp"] {
+            for sort in [
+                SearchSort::PriceLow,
+                SearchSort::Newest,
+                SearchSort::EndingSoon,
+            ] {
+                for page in 1..=3 {
+                    let [a, b] = [&single, &sharded].map(|db| {
+                        search_filtered(db, text, StatusFilter::Live, sort, None, &filters, page)
+                    });
+                    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+                    let what = format!("{text:?} {filters:?} {sort:?} page {page}");
+                    assert_eq!(a.total, b.total, "total of {what}");
+                    let ids = |p: &rbay::items::CardPage| -> Vec<ItemId> {
+                        p.cards.iter().map(|c| c.id).collect()
+                    };
+                    assert_eq!(ids(&a), ids(&b), "{what}");
+                    if filters.location.as_deref() == Some("Nowhere") {
+                        assert_eq!(a.total, 0, "{what}");
+                    } else if page == 1 && text.is_empty() {
+                        assert!(a.total > 0, "{what} finds some");
+                    }
+                }
+            }
+        }
+    }
     // A word no primary knows gets the same suggestion from both; one that some primary knows
     // gets none.
     for db in [&single, &sharded] {

@@ -761,6 +761,25 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
     assert!(!finds("&delivery=posted", &pickup));
     assert!(!finds("&returns=1", &pickup));
     assert!(finds("&returns=1", &id));
+    // Where it is: a part of its location, any case; several parts must all be there.
+    assert!(finds("&location=york", &pickup));
+    assert!(!finds("&location=york", &id));
+    assert!(finds("&location=uk", &id));
+    assert!(finds("&location=UK%2C%20%3Cb%3ELeeds%3C%2Fb%3E", &id));
+    assert!(!finds("&location=Leeds%2C%20UK%2C%20York", &id));
+    // Query syntax typed as a place is a place's name, never syntax: it matches nothing, and
+    // the form shows it back escaped.
+    let tricky = get(
+        &server,
+        "/search?q=sextant&location=x%7D%20%7C%20%40name%3A%7Bsextant%7D%20%3Cb%3E",
+        None,
+    );
+    assert_eq!(tricky.status, 200);
+    assert!(!tricky.body.contains(&format!("href=\"/items/{id}\"")));
+    assert!(!tricky.body.contains(&format!("href=\"/items/{pickup}\"")));
+    assert!(tricky
+        .body
+        .contains("value=\"x} | @name:{sextant} &lt;b&gt;\""));
     for (query, says) in [
         ("min=abc", "The lowest price must be in dollars"),
         ("max=-3", "The highest price must be in dollars"),
@@ -770,6 +789,14 @@ fn listing_terms_show_on_the_page_and_card_and_filters_narrow_search() {
         ("bin=yes", "Buy It Now only is on"),
         ("delivery=drone", "Delivery is free, posted or pickup"),
         ("returns=yes", "Returns accepted is on"),
+        (
+            "location=%2C%20-",
+            "The location is a town, region or country",
+        ),
+        (
+            "location=a,b,c,d,e",
+            "The location is a town, region or country",
+        ),
     ] {
         let page = get(&server, &format!("/search?q=sextant&{query}"), None);
         assert_eq!(page.status, 400, "{query}");

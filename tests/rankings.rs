@@ -569,7 +569,7 @@ async fn listing_terms_are_kept_shown_on_cards_and_filtered_by_search_and_browse
     .await;
     assert!(all, "the three compasses are indexed");
     let f = |min, max, bin, condition, ending| {
-        SearchFilters::parse(min, max, bin, condition, ending, "", "").unwrap()
+        SearchFilters::parse([min, max, bin, condition, ending, "", "", ""]).unwrap()
     };
     for (filters, want) in [
         (f("20", "", "", "", ""), vec![used_mid, parts_dear]),
@@ -592,6 +592,16 @@ async fn listing_terms_are_kept_shown_on_cards_and_filtered_by_search_and_browse
         f("", "", "", "", "1h").ending_within,
         Some(EndingWithin::Hour)
     );
+    let place = |location| SearchFilters::parse(["", "", "", "", "", "", "", location]).unwrap();
+    for (filters, want) in [
+        (place("leeds"), vec![new_cheap, used_mid, parts_dear]),
+        (place("UK, Leeds"), vec![new_cheap, used_mid, parts_dear]),
+        (place("York"), vec![]),
+        (place("Leeds UK"), vec![]),
+    ] {
+        assert_eq!(found(filters.clone(), "compass").await, want, "{filters:?}");
+        assert_eq!(found(filters.clone(), "").await, want, "browse {filters:?}");
+    }
 
     // A bid that takes over ends Buy It Now: off the card at once, out of the filter after
     // the index sync.

@@ -309,10 +309,11 @@ async fn a_saved_searchs_filters_decide_which_new_listings_alert() {
         }
     };
     let f = |min, max, bin, condition| {
-        SearchFilters::parse(min, max, bin, condition, "", "", "").unwrap()
+        SearchFilters::parse([min, max, bin, condition, "", "", "", ""]).unwrap()
     };
-    let terms =
-        |delivery, returns| SearchFilters::parse("", "", "", "", "", delivery, returns).unwrap();
+    let terms = |delivery, returns| {
+        SearchFilters::parse(["", "", "", "", "", delivery, returns, ""]).unwrap()
+    };
     filtered(31, "Cheap", f("", "30", "", "")).await;
     filtered(32, "Dear", f("30", "", "", "")).await;
     filtered(33, "Buy now", f("", "", "1", "")).await;
@@ -321,6 +322,10 @@ async fn a_saved_searchs_filters_decide_which_new_listings_alert() {
     filtered(36, "Free post", terms("free", "")).await;
     filtered(37, "Pickup", terms("pickup", "")).await;
     filtered(38, "Returns", terms("", "1")).await;
+    let place = |location| SearchFilters::parse(["", "", "", "", "", "", "", location]).unwrap();
+    filtered(39, "In Leeds", place("LEEDS")).await;
+    filtered(40, "In York", place("York")).await;
+    filtered(41, "Leeds, UK", place("uk, leeds")).await;
     // Listed at $25 (see `list_item`), used, free shipping, no returns (the defaults), no Buy
     // It Now.
     let item = list_item(&db, 1, "Desk globe", "A desk globe.", "home").await;
@@ -334,8 +339,34 @@ async fn a_saved_searchs_filters_decide_which_new_listings_alert() {
         (36, true),
         (37, false),
         (38, false),
+        (39, false),
+        (40, false),
+        (41, false),
     ] {
         assert_eq!(!alerts(&db, user).await.is_empty(), alerted, "user {user}");
+    }
+    // Where it is: the index judges the location's parts (as search does).
+    let in_leeds = rbay::items::NewItem {
+        name: "Brass globe".into(),
+        description: "A globe.".into(),
+        start_cents: 2_500,
+        terms: rbay::items::ListingTerms {
+            location: "Leeds, West Yorkshire, UK".into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let item = rbay::items::server::create(&db, UserId(1), "seller", &in_leeds, None)
+        .await
+        .unwrap();
+    run_match(&db, item).await.unwrap();
+    for (user, alerted) in [(39, true), (40, false), (41, true)] {
+        let got = alerts(&db, user).await;
+        assert_eq!(
+            got.iter().any(|(_, id)| *id == item.0),
+            alerted,
+            "user {user}"
+        );
     }
     // The saved search keeps its filters: its page link carries them.
     let row = &list(&db, UserId(35)).await.unwrap().rows[0];

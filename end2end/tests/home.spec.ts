@@ -176,6 +176,17 @@ test('a listing says its condition, shipping and returns, and search filters nar
   await expect(page).toHaveURL(/returns=1/);
   await expect(page).toHaveURL(/bin=1/);
   await expect(card).toBeVisible();
+  // Where it is: a place of its location ("Leeds, UK"), applied with Enter; another place
+  // leaves it out.
+  await page.getByLabel('Item location').fill('York');
+  await page.getByLabel('Item location').press('Enter');
+  await expect(page).toHaveURL(/location=York/);
+  await expect(page.getByText('Nothing matches these filters')).toBeVisible();
+  await page.getByLabel('Item location').fill('uk');
+  await page.getByLabel('Item location').press('Enter');
+  await expect(page).toHaveURL(/location=uk/);
+  await expect(page).toHaveURL(/condition=parts/);
+  await expect(card).toBeVisible();
   await readmeShot(page, 'search-filters.png');
   // A price range applies with Enter, and keeps the other filters.
   await page.getByLabel('Highest price').fill('5');

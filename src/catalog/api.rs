@@ -32,6 +32,7 @@ pub async fn search_items(
     #[server(default)] ending: String,
     #[server(default)] delivery: String,
     #[server(default)] returns: String,
+    #[server(default)] location: String,
 ) -> Result<CardPage, AppError> {
     use crate::catalog::server::rankings::{self, BrowseSort};
     use crate::catalog::server::search::{self, SearchSort, StatusFilter};
@@ -46,9 +47,9 @@ pub async fn search_items(
                 .ok_or_else(|| crate::catalog::unknown_category(other))?,
         ),
     };
-    let filters = crate::catalog::SearchFilters::parse(
-        &min, &max, &bin, &condition, &ending, &delivery, &returns,
-    )?;
+    let filters = crate::catalog::SearchFilters::parse([
+        &min, &max, &bin, &condition, &ending, &delivery, &returns, &location,
+    ])?;
     // No words: browse every live auction (of the category) in one of the rankings' orders.
     // A category has one ranking, by end: by price, or with filters, it is asked of the
     // search index instead (ending soonest first unless another order is asked).

@@ -150,7 +150,8 @@ impl Delivery {
 
 /// What a search or browse narrows to beyond words and category: a price range (the current
 /// price), Buy It Now only (while it can be used), a condition, how soon the auctions end, how
-/// the item comes (free shipping, shipped, pickup only) and returns accepted.
+/// the item comes (free shipping, shipped, pickup only), returns accepted and where the item
+/// is.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SearchFilters {
@@ -162,10 +163,15 @@ pub struct SearchFilters {
     pub delivery: Option<Delivery>,
     /// Only listings whose seller takes returns.
     pub returns: bool,
+    /// Only listings whose location names this place: each of its comma-separated parts
+    /// ("Leeds", "West Yorkshire", "UK, Leeds") is one part of the listing's location ("Leeds,
+    /// West Yorkshire, UK"), ignoring case. As typed (trimmed, at most
+    /// [`crate::items::LOCATION_MAX`] characters).
+    pub location: Option<String>,
 }
 
 /// What [`SearchFilters::admit`] asks of a new listing.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Admitted {
     /// The starting price.
     pub price_cents: i64,
@@ -175,10 +181,37 @@ pub struct Admitted {
     pub shipping: Option<crate::items::Shipping>,
     /// 0: no returns.
     pub returns_days: u16,
+    /// As the seller wrote it (empty: not said).
+    pub location: String,
 }
 
-/// The search page's parameters of [`SearchFilters`].
-pub const FILTER_PARAMS: [&str; 7] = [
+/// A location filter names at most this many places ("Leeds, West Yorkshire, UK").
+pub const PLACE_PARTS_MAX: usize = 4;
+
+/// The places of a location filter: its comma-separated parts, trimmed, empty ones left out.
+fn place_parts(place: &str) -> impl Iterator<Item = &str> {
+    place
+        .split(',')
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+}
+
+/// `text` as one tag value of a RediSearch query: every ASCII character but letters and
+/// digits (spaces, punctuation, query syntax) escaped with a backslash.
+fn escape_tag(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 2);
+    for c in text.chars() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The search page's parameters of [`SearchFilters`], in the order
+/// [`SearchFilters::parse`] takes their values.
+pub const FILTER_PARAMS: [&str; 8] = [
     "min",
     "max",
     "bin",
@@ -186,23 +219,18 @@ pub const FILTER_PARAMS: [&str; 7] = [
     "ending",
     "delivery",
     "returns",
+    "location",
 ];
 
 impl SearchFilters {
-    /// From the search page's parameters: `min` and `max` in dollars, `bin=1`, `condition` (a
-    /// condition's slug), `ending` (`1h`, `1d`, `7d`), `delivery` (`free`, `posted`, `pickup`),
-    /// `returns=1`; empty means no filter. Anything else is refused with what is wrong: a
-    /// filter never silently widens the results.
-    pub fn parse(
-        min: &str,
-        max: &str,
-        bin: &str,
-        condition: &str,
-        ending: &str,
-        delivery: &str,
-        returns: &str,
-    ) -> Result<SearchFilters, crate::error::AppError> {
+    /// From the values of the search page's parameters, in [`FILTER_PARAMS`] order: `min` and
+    /// `max` in dollars, `bin=1`, `condition` (a condition's slug), `ending` (`1h`, `1d`,
+    /// `7d`), `delivery` (`free`, `posted`, `pickup`), `returns=1`, `location` (a place's
+    /// words); empty means no filter. Anything else is refused with what is wrong: a filter
+    /// never silently widens the results.
+    pub fn parse(values: [&str; 8]) -> Result<SearchFilters, crate::error::AppError> {
         use crate::error::AppError::Invalid;
+        let [min, max, bin, condition, ending, delivery, returns, location] = values;
         let amount = |text: &str, which: &str| match text.trim() {
             "" => Ok(None),
             text => match crate::util::money::parse_cents(text) {
@@ -248,6 +276,28 @@ impl SearchFilters {
                 "1" | "on" => true,
                 _ => return Err(Invalid("Returns accepted is on (1) or off.".into())),
             },
+            location: match location.split_whitespace().collect::<Vec<_>>().join(" ") {
+                place if place.is_empty() => None,
+                place if place.chars().count() > crate::items::LOCATION_MAX => {
+                    return Err(Invalid(format!(
+                        "The location is at most {} characters.",
+                        crate::items::LOCATION_MAX
+                    )))
+                }
+                place
+                    if place.split(',').all(|part| part.trim().is_empty())
+                        || place_parts(&place)
+                            .any(|part| !part.chars().any(char::is_alphanumeric))
+                        || place_parts(&place).count() > PLACE_PARTS_MAX =>
+                {
+                    return Err(Invalid(
+                        "The location is a town, region or country, like Leeds or UK (up to \
+                         four, separated by commas)."
+                            .into(),
+                    ))
+                }
+                place => Some(place),
+            },
         };
         if let (Some(min), Some(max)) = (filters.min_cents, filters.max_cents) {
             if min > max {
@@ -275,6 +325,7 @@ impl SearchFilters {
             ("ending", self.ending_within.map(|e| e.slug().to_string())),
             ("delivery", self.delivery.map(|d| d.slug().to_string())),
             ("returns", self.returns.then(|| "1".to_string())),
+            ("location", self.location.clone()),
         ]
         .into_iter()
         .filter_map(|(name, value)| value.map(|value| (name, value)))
@@ -286,12 +337,12 @@ impl SearchFilters {
     pub fn query_string(&self) -> String {
         self.params()
             .iter()
-            .map(|(name, value)| format!("&{name}={value}"))
+            .map(|(name, value)| format!("&{name}={}", crate::util::url::encode_query_value(value)))
             .collect()
     }
 
-    /// The filters as RediSearch clauses (numbers and fixed slugs only: no user text), with
-    /// "ending within" counted from `now_ms`.
+    /// The filters as RediSearch clauses (numbers, fixed slugs and the location's parts,
+    /// escaped: no query syntax gets through), with "ending within" counted from `now_ms`.
     pub fn clauses(&self, now_ms: i64) -> Vec<String> {
         let mut clauses = Vec::new();
         if self.min_cents.is_some() || self.max_cents.is_some() {
@@ -319,7 +370,18 @@ impl SearchFilters {
         if self.returns {
             clauses.push("@returns:[1 +inf]".to_string());
         }
+        clauses.extend(self.location_clause());
         clauses
+    }
+
+    /// The location filter's clause: each part of the place as one of the listing's location
+    /// parts (the index's `location` tags: split at commas, trimmed, ASCII letters compared
+    /// without case, as [`SearchFilters::admit`] does).
+    pub fn location_clause(&self) -> Option<String> {
+        let clauses: Vec<String> = place_parts(self.location.as_deref()?)
+            .map(|part| format!("@location:{{{}}}", escape_tag(part)))
+            .collect();
+        (!clauses.is_empty()).then(|| clauses.join(" "))
     }
 
     /// A short description of the filters that never holds the clock: for cache keys.
@@ -328,7 +390,9 @@ impl SearchFilters {
     }
 
     /// Whether a new listing passes the filters a saved search keeps. "Ending within" is about
-    /// the moment of searching: a new listing passes it.
+    /// the moment of searching: a new listing passes it. The location is judged as the index
+    /// judges its tags: each place is one of the listing's comma-separated parts, trimmed, with
+    /// the case of ASCII letters ignored (RediSearch folds no other letters).
     pub fn admit(&self, listing: &Admitted) -> bool {
         self.min_cents.is_none_or(|min| listing.price_cents >= min)
             && self.max_cents.is_none_or(|max| listing.price_cents <= max)
@@ -338,6 +402,14 @@ impl SearchFilters {
                 .delivery
                 .is_none_or(|d| listing.shipping.is_some_and(|s| d.admits(s)))
             && (!self.returns || listing.returns_days > 0)
+            && self.location.as_deref().is_none_or(|place| {
+                place_parts(place).all(|wanted| {
+                    listing
+                        .location
+                        .split(',')
+                        .any(|part| part.trim().eq_ignore_ascii_case(wanted))
+                })
+            })
     }
 }
 
@@ -348,7 +420,17 @@ mod tests {
 
     #[test]
     fn filters_parse_round_trip_and_refuse_what_they_do_not_know() {
-        let f = SearchFilters::parse("10", "99.50", "1", "used", "1d", "pickup", "1").unwrap();
+        let f = SearchFilters::parse([
+            "10",
+            "99.50",
+            "1",
+            "used",
+            "1d",
+            "pickup",
+            "1",
+            "  Isle of  Man & Co ",
+        ])
+        .unwrap();
         assert_eq!(
             f,
             SearchFilters {
@@ -359,11 +441,13 @@ mod tests {
                 ending_within: Some(EndingWithin::Day),
                 delivery: Some(Delivery::Pickup),
                 returns: true,
+                location: Some("Isle of Man & Co".into()),
             }
         );
         assert_eq!(
             f.query_string(),
-            "&min=10.00&max=99.50&bin=1&condition=used&ending=1d&delivery=pickup&returns=1"
+            "&min=10.00&max=99.50&bin=1&condition=used&ending=1d&delivery=pickup&returns=1\
+             &location=Isle%20of%20Man%20%26%20Co"
         );
         // Every filter comes back from its own parameters.
         let again: Vec<(&str, String)> = f.params();
@@ -374,43 +458,62 @@ mod tests {
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default()
         };
-        let [min, max, bin, condition, ending, delivery, returns] = FILTER_PARAMS.map(value);
+        let values = FILTER_PARAMS.map(value);
         assert_eq!(
-            SearchFilters::parse(&min, &max, &bin, &condition, &ending, &delivery, &returns),
+            SearchFilters::parse(values.each_ref().map(|v| v.as_str())),
             Ok(f)
         );
-        assert!(SearchFilters::parse("", "", "", "", "", "", "")
-            .unwrap()
-            .is_empty());
+        assert!(SearchFilters::parse([""; 8]).unwrap().is_empty());
         assert_eq!(
-            SearchFilters::parse("0", "", "", "", "", "", "")
+            SearchFilters::parse(["0", "", "", "", "", "", "", ""])
                 .unwrap()
                 .min_cents,
             Some(0)
         );
-        for [min, max, bin, condition, ending, delivery, returns] in [
-            ["ten", "", "", "", "", "", ""],
-            ["", "-5", "", "", "", "", ""],
-            ["", "1e3", "", "", "", "", ""],
-            ["50", "10", "", "", "", "", ""],
-            ["", "", "yes", "", "", "", ""],
-            ["", "", "", "mint", "", "", ""],
-            ["", "", "", "", "2h", "", ""],
-            ["", "", "", "used|new", "", "", ""],
-            ["", "", "", "", "", "drone", ""],
-            ["", "", "", "", "", "free|pickup", ""],
-            ["", "", "", "", "", "", "yes"],
+        let too_far = "x".repeat(crate::items::LOCATION_MAX + 1);
+        for values in [
+            ["ten", "", "", "", "", "", "", ""],
+            ["", "-5", "", "", "", "", "", ""],
+            ["", "1e3", "", "", "", "", "", ""],
+            ["50", "10", "", "", "", "", "", ""],
+            ["", "", "yes", "", "", "", "", ""],
+            ["", "", "", "mint", "", "", "", ""],
+            ["", "", "", "", "2h", "", "", ""],
+            ["", "", "", "used|new", "", "", "", ""],
+            ["", "", "", "", "", "drone", "", ""],
+            ["", "", "", "", "", "free|pickup", "", ""],
+            ["", "", "", "", "", "", "yes", ""],
+            ["", "", "", "", "", "", "", "*|-()"],
+            ["", "", "", "", "", "", "", " , "],
+            ["", "", "", "", "", "", "", &too_far],
         ] {
-            assert!(
-                SearchFilters::parse(min, max, bin, condition, ending, delivery, returns).is_err(),
-                "{min} {max} {bin} {condition} {ending} {delivery} {returns}"
-            );
+            assert!(SearchFilters::parse(values).is_err(), "{values:?}");
+        }
+    }
+
+    #[test]
+    fn a_location_asks_for_each_of_its_places() {
+        let place = |text: &str| SearchFilters::parse(["", "", "", "", "", "", "", text]);
+        assert_eq!(
+            place("Leeds, West  Yorkshire,").unwrap().clauses(0),
+            ["@location:{Leeds} @location:{West\\ Yorkshire}"]
+        );
+        // Query syntax typed as a place is a place's name, escaped, never syntax.
+        assert_eq!(
+            place("@name:{x} | -(york)* \\ Köln")
+                .unwrap()
+                .location_clause(),
+            Some(r"@location:{\@name\:\{x\}\ \|\ \-\(york\)\*\ \\\ Köln}".to_string())
+        );
+        assert_eq!(place("").unwrap().location_clause(), None);
+        for refused in [",", "Leeds, -", "a, b, c, d, e"] {
+            assert!(place(refused).is_err(), "{refused}");
         }
     }
 
     #[test]
     fn clauses_are_numbers_and_slugs_and_the_key_holds_no_clock() {
-        let f = SearchFilters::parse("", "20", "1", "parts", "1h", "free", "1").unwrap();
+        let f = SearchFilters::parse(["", "20", "1", "parts", "1h", "free", "1", ""]).unwrap();
         assert_eq!(
             f.clauses(1_000),
             [
@@ -425,12 +528,12 @@ mod tests {
         );
         assert_eq!(
             f.key(),
-            SearchFilters::parse("", "20", "1", "parts", "1h", "free", "1")
+            SearchFilters::parse(["", "20", "1", "parts", "1h", "free", "1", ""])
                 .unwrap()
                 .key()
         );
         let range = |slug: &str| {
-            SearchFilters::parse("", "", "", "", "", slug, "")
+            SearchFilters::parse(["", "", "", "", "", slug, "", ""])
                 .unwrap()
                 .clauses(0)
         };
@@ -448,43 +551,57 @@ mod tests {
             condition: Condition::New,
             shipping: Some(Shipping::Free),
             returns_days: 30,
+            location: "Leeds, West Yorkshire ,UK".into(),
         };
-        let f = SearchFilters::parse("10", "50", "1", "new", "1h", "free", "1").unwrap();
+        let f =
+            SearchFilters::parse(["10", "50", "1", "new", "1h", "free", "1", "uk, LEEDS"]).unwrap();
         assert!(f.admit(&listing));
         for other in [
             Admitted {
                 price_cents: 900,
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 price_cents: 5_001,
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 buy_now_cents: None,
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 condition: Condition::Used,
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 shipping: Some(Shipping::Cost(500)),
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 shipping: None,
-                ..listing
+                ..listing.clone()
             },
             Admitted {
                 returns_days: 0,
-                ..listing
+                ..listing.clone()
+            },
+            Admitted {
+                location: "Leeds".into(),
+                ..listing.clone()
+            },
+            Admitted {
+                location: "Leedsford, UK".into(),
+                ..listing.clone()
+            },
+            Admitted {
+                location: String::new(),
+                ..listing.clone()
             },
         ] {
             assert!(!f.admit(&other), "{other:?}");
         }
-        let posted = SearchFilters::parse("", "", "", "", "", "posted", "").unwrap();
-        let pickup = SearchFilters::parse("", "", "", "", "", "pickup", "").unwrap();
+        let posted = SearchFilters::parse(["", "", "", "", "", "posted", "", ""]).unwrap();
+        let pickup = SearchFilters::parse(["", "", "", "", "", "pickup", "", ""]).unwrap();
         for (shipping, by_post, collected) in [
             (Shipping::Free, true, false),
             (Shipping::Cost(500), true, false),
@@ -492,7 +609,7 @@ mod tests {
         ] {
             let listing = Admitted {
                 shipping: Some(shipping),
-                ..listing
+                ..listing.clone()
             };
             assert_eq!(posted.admit(&listing), by_post, "{shipping:?}");
             assert_eq!(pickup.admit(&listing), collected, "{shipping:?}");
@@ -503,6 +620,10 @@ mod tests {
             condition: Condition::ForParts,
             shipping: None,
             returns_days: 0,
+            location: String::new(),
         }));
+        let place = |text| SearchFilters::parse(["", "", "", "", "", "", "", text]).unwrap();
+        assert!(place("west yorkshire").admit(&listing));
+        assert!(!place("Yorkshire").admit(&listing));
     }
 }

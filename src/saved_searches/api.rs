@@ -42,6 +42,7 @@ pub async fn save_search(
     #[server(default)] ending: String,
     #[server(default)] delivery: String,
     #[server(default)] returns: String,
+    #[server(default)] location: String,
 ) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
@@ -59,9 +60,9 @@ pub async fn save_search(
         Ok(name) => name,
         Err(problem) => return Ok(reply::refused("form", problem)),
     };
-    let filters = match crate::catalog::SearchFilters::parse(
-        &min, &max, &bin, &condition, &ending, &delivery, &returns,
-    ) {
+    let filters = match crate::catalog::SearchFilters::parse([
+        &min, &max, &bin, &condition, &ending, &delivery, &returns, &location,
+    ]) {
         Ok(filters) => filters,
         Err(_) => return Ok(reply::refused("form", SavedProblem::Filters)),
     };

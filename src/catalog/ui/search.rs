@@ -6,7 +6,7 @@
 use crate::catalog::api::search_items;
 use crate::catalog::{Delivery, EndingWithin, SearchFilters, FILTER_PARAMS};
 use crate::items::ui::item_card::CardList;
-use crate::items::Condition;
+use crate::items::{Condition, LOCATION_MAX};
 use crate::saved_searches::ui::save_form::SaveSearchForm;
 use crate::ui::auto_apply::AutoApply;
 use crate::ui::pagination::Pagination;
@@ -77,15 +77,16 @@ pub fn SearchPage() -> impl IntoView {
     }
     // So is a filter the page does not understand (a price that is not one, an unknown
     // condition): never dropped silently.
-    let params: [String; 7] = use_query_map().with_untracked(|m| {
-        FILTER_PARAMS.map(|name| crate::util::url::clip(&m.get(name).unwrap_or_default(), 20))
+    // (Clipped a little past the longest value each may have, so one too long is refused.)
+    let params: [String; 8] = use_query_map().with_untracked(|m| {
+        FILTER_PARAMS
+            .map(|name| crate::util::url::clip(&m.get(name).unwrap_or_default(), LOCATION_MAX + 1))
     });
-    let [min, max, bin, condition, ending, delivery, returns] = params;
-    let filters =
-        match SearchFilters::parse(&min, &max, &bin, &condition, &ending, &delivery, &returns) {
-            Ok(filters) => filters,
-            Err(error) => return view! { <ErrorPage error/> }.into_any(),
-        };
+    let filters = match SearchFilters::parse(params.each_ref().map(|v| v.as_str())) {
+        Ok(filters) => filters,
+        Err(error) => return view! { <ErrorPage error/> }.into_any(),
+    };
+    let [min, max, bin, condition, ending, delivery, returns, location] = params;
     let narrowed = filters.query_string();
     // No words: browse every live auction (the rankings' orders, no status filter).
     let browsing = q.trim().is_empty();
@@ -151,6 +152,9 @@ pub fn SearchPage() -> impl IntoView {
                     <input type="checkbox" name="returns" value="1" checked=filters.returns/>
                     " Returns accepted"
                 </label>
+                <label class="place">"Item location "
+                    <input name="location" maxlength=LOCATION_MAX placeholder="Town or country" value=filters.location.clone()/>
+                </label>
                 <fieldset class="price-range">
                     <legend>"Price ($)"</legend>
                     <label><span class="visually-hidden">"Lowest price"</span>
@@ -187,9 +191,9 @@ pub fn SearchPage() -> impl IntoView {
                     let (q, status, sort) = (q.clone(), status.clone(), sort.clone());
                     let narrowed = narrowed.clone();
                     let filters_empty = filters.is_empty();
-                    let [min, max, bin, condition, ending, delivery, returns] = [min, max, bin, condition, ending, delivery, returns];
+                    let [min, max, bin, condition, ending, delivery, returns, location] = [min, max, bin, condition, ending, delivery, returns, location];
                     Suspend::new(async move {
-                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending, delivery, returns).await {
+                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending, delivery, returns, location).await {
                             Err(error) => view! { <ErrorPage error/> }.into_any(),
                             Ok(results) => {
                                 let mut pages = results.total.div_ceil(crate::catalog::SEARCH_PAGE_SIZE as u64).max(1);

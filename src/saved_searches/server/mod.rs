@@ -414,13 +414,13 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
     report.confirmed = confirmed.len();
     passed.retain(|c| confirmed[&(c.spec.q.clone(), c.spec.category.clone())]);
     // What a saved search's filters ask of the listing: its price, Buy It Now, condition,
-    // shipping and returns.
+    // shipping, returns and location.
     type Asked = (
         Option<i64>,
         Option<i64>,
-        (Option<String>, Option<i64>, Option<u16>),
+        (Option<String>, Option<i64>, Option<u16>, Option<String>),
     );
-    let (price, buy_now, (condition, shipping, returns)): Asked = redis::pipe()
+    let (price, buy_now, (condition, shipping, returns, location)): Asked = redis::pipe()
         .cmd("HGET")
         .arg(keys.item_state(item))
         .arg("price")
@@ -429,7 +429,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
         .arg("buy_now")
         .cmd("HMGET")
         .arg(keys.item(item))
-        .arg(&["condition", "shipping", "returns"])
+        .arg(&["condition", "shipping", "returns", "location"])
         .query_async(&mut conn)
         .await?;
     let listing = crate::catalog::Admitted {
@@ -441,6 +441,7 @@ pub async fn run_match(db: &Db, item: ItemId) -> Result<MatchReport, JobError> {
             .unwrap_or_default(),
         shipping: shipping.and_then(crate::items::Shipping::from_field),
         returns_days: returns.unwrap_or(0),
+        location: location.unwrap_or_default(),
     };
     for c in passed {
         let search = match get(db, c.user, c.id).await {

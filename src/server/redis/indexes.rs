@@ -52,8 +52,9 @@ impl IndexDef {
 /// The items index over the item documents: full-text name (weighted) and description, the
 /// seller, the category and the condition as tags, sortable numbers for search sorting,
 /// filters and the dashboard (copies refreshed in batches by `items::server::index_sync`; the
-/// home rankings are sorted sets), and the shipping cost, Buy It Now price and returns (days)
-/// for filters.
+/// home rankings are sorted sets), the shipping cost, Buy It Now price and returns (days)
+/// for filters, and the location's comma-separated parts as tags (a tag, not text: a place's
+/// name is not a word of search, nor of "did you mean").
 /// A listing a moderator hid (its document has `hidden`, see `moderation`) is not indexed:
 /// RediSearch drops it the moment the field is set and takes it back when it goes.
 #[rustfmt::skip]
@@ -78,6 +79,7 @@ pub fn items_index(db: &Db) -> IndexDef {
             "shipping", "NUMERIC",
             "buy_now", "NUMERIC",
             "returns", "NUMERIC",
+            "location", "TAG", "SEPARATOR", ",",
         ],
     }
 }
