@@ -44,6 +44,9 @@ for (const width of [1280, 390]) {
     await signUp(page, uniqueName('a11y_long_name_').padEnd(32, 'x'));
     // A new seller's dashboard, before they list anything.
     await page.goto('/dashboard');
+    // It says what will be there, not seven empty charts.
+    await expect(page.getByTestId('no-listings')).toBeVisible();
+    await expect(page.locator('#live-panels svg')).toHaveCount(0);
     await check('/dashboard (new seller)');
     await page.goto('/items/new');
     await check('/items/new');

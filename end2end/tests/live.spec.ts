@@ -169,7 +169,18 @@ test('an outbid bidder sees the notice count and the notice appear without a rel
   await expect(notice).toBeVisible();
   await expect(notice.locator('.badge-new')).toHaveText('New');
   await expect(a.locator('a.nav-notices')).toHaveAttribute('data-unread', '0', { timeout: 5_000 });
+  // A row, not a line of text: ruled off from the next, a new one tinted with its link bold.
+  await expect(notice).toHaveCSS('border-bottom-style', 'solid');
+  await expect(notice).toHaveCSS('background-color', 'rgb(255, 248, 230)');
+  await expect(notice.getByRole('link').first()).toHaveCSS('font-weight', '600');
   await readmeShot(a, 'notifications.png');
+  // Read, it is a plain row again on the next visit.
+  await a.reload();
+  await expect(notice).toBeVisible();
+  await expect(notice.locator('.badge-new')).toHaveCount(0);
+  await expect(notice).toHaveCSS('background-color', 'rgba(0, 0, 0, 0)');
+  await expect(notice.getByRole('link').first()).toHaveCSS('font-weight', '400');
+  await expect(a.locator('a.nav-notices')).toHaveAttribute('data-notices-connected', 'true', { timeout: 10_000 });
 
   // The open inbox is live: A leads again from another tab, B outbids, and the new notice
   // appears on the inbox without a reload (and is read there: the count goes back to zero).
