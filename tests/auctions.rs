@@ -783,3 +783,109 @@ async fn two_relists_at_once_make_one_new_listing_and_a_bid_stops_ending_early()
         Relisted::NotOver
     );
 }
+
+/// On one Redis a bid and its session check are one script (`lua/bid_as.lua`): no session, a
+/// session of another user, a suspended account or a spent rate limit writes nothing; a bid
+/// that passes is placed by the session's user (never by whom the request says) and lands in
+/// their bids; the rules still refuse what they refuse.
+#[tokio::test]
+async fn one_script_checks_the_session_and_places_the_bid() {
+    use rbay::accounts::server::sessions;
+    use rbay::auction::server::bids::{place_bid_as, SignedBid};
+    use rbay::server::redis::rate_limit::Limit;
+    if on_cluster() {
+        // A cluster keeps the two scripts apart (different slots): `bids` covers them there.
+        return;
+    }
+    let db = test_db().await;
+    let ttl = Duration::from_secs(3_600);
+    let item = list(&db, 1, "Pewter jug", 1_000, 3_600_000).await;
+    let ann = sessions::create(&db, UserId(2), "ann", ttl, 0)
+        .await
+        .unwrap();
+    let ben = sessions::create(&db, UserId(3), "ben", ttl, 0)
+        .await
+        .unwrap();
+    let roomy = Limit::per_secs(100, 60);
+    let bid = |cookie: String, limit: Limit, cents: i64| {
+        let db = db.clone();
+        async move {
+            place_bid_as(&db, &cookie, ttl, limit, item, cents)
+                .await
+                .unwrap()
+        }
+    };
+    let price = |db: Db| async move { items::get(&db, item).await.unwrap().unwrap().price_cents };
+
+    // Not a session: nothing counted, nothing written.
+    let forged = format!("2.{}", "a".repeat(64));
+    assert!(matches!(
+        bid(forged, roomy, 5_000).await,
+        SignedBid::SignedOut
+    ));
+    assert!(matches!(
+        bid("junk".into(), roomy, 5_000).await,
+        SignedBid::SignedOut
+    ));
+    // Ann's token under Ben's id is no one's session.
+    let token = ann.token.split_once('.').unwrap().1;
+    assert!(matches!(
+        bid(format!("3.{token}"), roomy, 5_000).await,
+        SignedBid::SignedOut
+    ));
+    assert_eq!(price(db.clone()).await, 1_000);
+
+    // Ann bids: placed as Ann, leading, in her bids.
+    match bid(ann.token.clone(), roomy, 2_000).await {
+        SignedBid::Placed(user, BidOutcome::Accepted { leading, .. }) => {
+            assert_eq!((user.user_id, user.username.as_str()), (UserId(2), "ann"));
+            assert!(leading);
+        }
+        other => panic!("{other:?}"),
+    }
+    let hers = rbay::my_lists::server::mine::my_bids(&db, UserId(2))
+        .await
+        .unwrap();
+    assert_eq!(hers.iter().map(|m| m.card.id).collect::<Vec<_>>(), [item]);
+
+    // The rules still hold inside: too low is refused and not in Ben's bids.
+    match bid(ben.token.clone(), roomy, 900).await {
+        SignedBid::Placed(_, BidOutcome::Rejected(BidRejection::TooLow { .. })) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(rbay::my_lists::server::mine::my_bids(&db, UserId(3))
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A spent limit refuses before the bid: with two bids a minute, Ben's third (the refused
+    // one above counted) writes nothing.
+    let two = Limit::per_secs(2, 60);
+    assert!(matches!(
+        bid(ben.token.clone(), two, 3_000).await,
+        SignedBid::Placed(..)
+    ));
+    let moved = price(db.clone()).await;
+    match bid(ben.token.clone(), two, 9_000).await {
+        SignedBid::Limited(user, secs) => {
+            assert_eq!(user.user_id, UserId(3));
+            assert!(secs >= 1);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(price(db.clone()).await, moved);
+
+    // A suspended account's session is dead, here too.
+    let _: () = redis::cmd("HSET")
+        .arg(db.keys().user(UserId(2)))
+        .arg("suspended")
+        .arg(1)
+        .query_async(&mut db.raw_conn())
+        .await
+        .unwrap();
+    assert!(matches!(
+        bid(ann.token.clone(), roomy, 50_000).await,
+        SignedBid::SignedOut
+    ));
+    assert_eq!(price(db.clone()).await, moved);
+}

@@ -36,17 +36,48 @@ pub async fn place_bid(item_id: ItemId, amount: String) -> Result<BidReply, AppE
         Ok(cents) => cents,
         Err(e) => return reject(e.into(), None),
     };
-    // Who bids and whether they may bid now: one round trip.
-    let signed_in =
-        crate::accounts::server::current_user_within(&state, Action::Bid, state.config.bid_limit)
-            .await?;
-    let Some((user, allowed)) = signed_in else {
-        return reject(BidProblem::SignIn, None);
+    // Who bids, whether they may bid now, and the bid: one script on one Redis; on a cluster
+    // the session (the bidder's slot) and the bid (the item's) are a script each.
+    let (user, outcome) = if state.db.is_cluster() {
+        let signed_in = crate::accounts::server::current_user_within(
+            &state,
+            Action::Bid,
+            state.config.bid_limit,
+        )
+        .await?;
+        let Some((user, allowed)) = signed_in else {
+            return reject(BidProblem::SignIn, None);
+        };
+        if let Err(secs) = allowed {
+            return reject(BidProblem::RateLimited(secs), None);
+        }
+        let outcome = bids::place_bid(&state.db, user.id, &user.username, id, cents).await?;
+        (user, outcome)
+    } else {
+        let Some(token) = crate::server::http::request::session_token() else {
+            return reject(BidProblem::SignIn, None);
+        };
+        let signed = bids::place_bid_as(
+            &state.db,
+            &token,
+            state.config.session_ttl,
+            state.config.bid_limit,
+            id,
+            cents,
+        )
+        .await?;
+        crate::accounts::server::checked_by_script(&state, &token, signed.user());
+        match signed {
+            bids::SignedBid::SignedOut => return reject(BidProblem::SignIn, None),
+            bids::SignedBid::Limited(_, secs) => {
+                return reject(BidProblem::RateLimited(secs), None)
+            }
+            bids::SignedBid::Placed(user, outcome) => {
+                (crate::accounts::server::current_of(&user), outcome)
+            }
+        }
     };
-    if let Err(secs) = allowed {
-        return reject(BidProblem::RateLimited(secs), None);
-    }
-    match bids::place_bid(&state.db, user.id, &user.username, id, cents).await? {
+    match outcome {
         BidOutcome::Accepted {
             price_cents,
             bids,

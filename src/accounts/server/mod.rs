@@ -508,6 +508,16 @@ pub async fn current_user_within(
     Ok(checked.map(|(user, verdict)| (current_of(&user), verdict)))
 }
 
+/// What [`current_user_within`] does after its check, for a write whose own script checked the
+/// session (`auction::server::bids::place_bid_as`): renews the cookie when it is due and
+/// remembers the user for the rest of the request.
+pub fn checked_by_script(state: &AppState, token: &str, user: Option<&SessionUser>) {
+    renew_cookie(state, token, user);
+    if let Some(cache) = leptos::prelude::use_context::<UserCache>() {
+        let _ = cache.0.set(user.cloned());
+    }
+}
+
 /// The signed-in user of a session as pages see it.
 pub fn current_of(session: &SessionUser) -> CurrentUser {
     CurrentUser {

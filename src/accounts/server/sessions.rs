@@ -138,40 +138,92 @@ pub async fn check(
     ttl: Duration,
     limit: Option<(Action, Limit)>,
 ) -> Result<Checked, AppError> {
-    let Some((user_id, token)) = parse(cookie) else {
+    let Some(check) = SessionCheck::new(db, cookie, ttl, limit) else {
         return Ok(None);
     };
-    let keys = db.keys();
-    let (window, max, action) = match limit {
-        Some((action, limit)) => (limit.window.as_millis() as u64, limit.max, action.name()),
-        None => (0, 0, "none"),
-    };
     let mut conn = db.conn()?;
-    let reply: SessionReply = SESSION
-        .key(keys.session(user_id, &token_hash(token)))
-        .key(keys.user_rate_limit(action, user_id))
-        .key(keys.user_notes(user_id))
-        .key(keys.user(user_id))
-        .arg(ttl.as_millis() as u64)
-        .arg(window)
-        .arg(max)
-        .arg(random_token())
-        .arg(renewal_gap(ttl).as_millis() as u64)
+    let mut call = SESSION.prepare_invoke();
+    check.add_to(&mut call);
+    let reply: redis::Value = call
         .invoke_async(&mut conn)
         .await
         .map_err(|e| redis_error("session", e))?;
-    let Some(found) = reply.0 else {
-        return Ok(None);
-    };
-    if found.user.user_id != user_id {
-        tracing::error!(
-            %user_id,
-            found = %found.user.user_id,
-            "a session names another user"
-        );
-        return Ok(None);
+    check.read(reply)
+}
+
+/// `lua/session.lua`'s keys and arguments for one cookie, ready to be added to a call of it, or
+/// of a script that runs it first in the same step where the slots allow (`lua/bid_as.lua`).
+pub struct SessionCheck {
+    user_id: UserId,
+    keys: [String; 4],
+    window_ms: u64,
+    max: u64,
+    ttl: Duration,
+}
+
+impl SessionCheck {
+    /// `None` for a cookie that is not a session's (nothing to look up).
+    pub fn new(
+        db: &Db,
+        cookie: &str,
+        ttl: Duration,
+        limit: Option<(Action, Limit)>,
+    ) -> Option<SessionCheck> {
+        let (user_id, token) = parse(cookie)?;
+        let keys = db.keys();
+        let (window_ms, max, action) = match limit {
+            Some((action, limit)) => (limit.window.as_millis() as u64, limit.max, action.name()),
+            None => (0, 0, "none"),
+        };
+        Some(SessionCheck {
+            user_id,
+            keys: [
+                keys.session(user_id, &token_hash(token)),
+                keys.user_rate_limit(action, user_id),
+                keys.user_notes(user_id),
+                keys.user(user_id),
+            ],
+            window_ms,
+            max: max.into(),
+            ttl,
+        })
     }
-    Ok(Some((found.user, found.verdict)))
+
+    /// The user the cookie claims to be (what [`SessionCheck::read`] confirms).
+    pub fn claimed(&self) -> UserId {
+        self.user_id
+    }
+
+    /// Appends `lua/session.lua`'s four keys and five arguments to `call`.
+    pub fn add_to(&self, call: &mut redis::ScriptInvocation<'_>) {
+        for key in &self.keys {
+            call.key(key);
+        }
+        call.arg(self.ttl.as_millis() as u64)
+            .arg(self.window_ms)
+            .arg(self.max)
+            .arg(random_token())
+            .arg(renewal_gap(self.ttl).as_millis() as u64);
+    }
+
+    /// The script's reply: the user and the rate limit's verdict, or `None` (no session). A
+    /// reply that is not `lua/session.lua`'s is an error.
+    pub fn read(&self, reply: redis::Value) -> Result<Checked, AppError> {
+        let reply =
+            SessionReply::from_redis_value(reply).map_err(|e| redis_error("session", e.into()))?;
+        let Some(found) = reply.0 else {
+            return Ok(None);
+        };
+        if found.user.user_id != self.user_id {
+            tracing::error!(
+                claimed = %self.user_id,
+                found = %found.user.user_id,
+                "a session names another user"
+            );
+            return Ok(None);
+        }
+        Ok(Some((found.user, found.verdict)))
+    }
 }
 
 /// `lua/session.lua`'s reply, strictly: `{ 0 }` (no such session) or `{ 1, user id, username,

@@ -4,6 +4,7 @@
 //! is its own script (`lua/buy_now.lua`), atomic with every bid. Each script's reply is decoded
 //! strictly into [`BidOutcome`] / [`BuyOutcome`]: an unexpected reply is an error.
 
+use crate::accounts::server::sessions::SessionUser;
 use crate::auction::BidProblem;
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
@@ -20,6 +21,13 @@ pub static BUY_NOW: std::sync::LazyLock<redis::Script> = crate::lua_script!("buy
 
 /// `lua/place_bid.lua`: every bid rule checked and every change made in one step.
 pub static PLACE_BID: std::sync::LazyLock<redis::Script> = crate::lua_script!("place_bid");
+
+/// `lua/bid_as.lua`: the session check and the bid in one step (one Redis only).
+pub static PLACE_BID_AS: std::sync::LazyLock<redis::Script> = crate::lua_script!(
+    "bid_as",
+    "session" as "session(KEYS, ARGV)",
+    "place_bid" as "bid()",
+);
 
 /// The answer to a bid.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +159,93 @@ pub async fn place_bid(
         record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
     }
     Ok(outcome)
+}
+
+/// What a bid with its session check came to ([`place_bid_as`]).
+#[derive(Debug)]
+pub enum SignedBid {
+    /// No session (or not the user the cookie claims): nothing was counted or written.
+    SignedOut,
+    /// The rate limit refused the bid: seconds to wait.
+    Limited(SessionUser, u64),
+    /// The bid went through the rules (accepted or refused by them).
+    Placed(SessionUser, BidOutcome),
+}
+
+impl SignedBid {
+    /// The session found, if any.
+    pub fn user(&self) -> Option<&SessionUser> {
+        match self {
+            SignedBid::SignedOut => None,
+            SignedBid::Limited(user, _) | SignedBid::Placed(user, _) => Some(user),
+        }
+    }
+}
+
+/// [`place_bid`] by the user of a session cookie, with the session check and the bid's rate
+/// limit (`lua/session.lua`'s) in the same script: one step, one fsync'd turn under
+/// `appendfsync always`, instead of the check's, the bid's and the bidder's list's three. One
+/// Redis only: on a cluster the session's keys (the bidder's slot) and the bid's (the item's)
+/// cannot meet in a script, and callers use [`accounts::server::sessions::check`] then
+/// [`place_bid`].
+///
+/// [`accounts::server::sessions::check`]: crate::accounts::server::sessions::check
+pub async fn place_bid_as(
+    db: &Db,
+    cookie: &str,
+    ttl: std::time::Duration,
+    limit: crate::server::redis::rate_limit::Limit,
+    item_id: ItemId,
+    max_cents: i64,
+) -> Result<SignedBid, AppError> {
+    use crate::accounts::server::sessions::SessionCheck;
+    use crate::server::redis::rate_limit::Action;
+    debug_assert!(!db.is_cluster(), "one script per bid only on one Redis");
+    let Some(check) = SessionCheck::new(db, cookie, ttl, Some((Action::Bid, limit))) else {
+        return Ok(SignedBid::SignedOut);
+    };
+    let keys = db.keys();
+    db.confirmable()?;
+    let mut call = item_script(&PLACE_BID_AS, keys, item_id);
+    call.key(keys.item_bids(item_id))
+        .key(keys.item_maxes(item_id))
+        .key(keys.shard_blocks(shard_of(item_id.0)))
+        .key(keys.item_max_times(item_id))
+        // The session's user and name are the bidder's: the script puts them here.
+        .arg(check.claimed())
+        .arg("")
+        .arg(max_cents)
+        .category_rankings(keys, shard_of(item_id.0));
+    check.add_to(&mut call);
+    call.key(keys.user_bids(check.claimed()));
+    let reply: Vec<redis::Value> = call
+        .invoke_async(&mut db.conn()?)
+        .await
+        .map_err(|e| redis_error("place bid", e))?;
+    let mut parts = reply.into_iter();
+    let (Some(session), placed, None) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(redis_error(
+            "place bid",
+            ParsingError::from("bid_as: a reply of one or two parts").into(),
+        ));
+    };
+    let Some((user, verdict)) = check.read(session)? else {
+        return Ok(SignedBid::SignedOut);
+    };
+    Ok(match (verdict, placed) {
+        (Err(secs), None) => SignedBid::Limited(user, secs),
+        (Ok(()), Some(placed)) => SignedBid::Placed(
+            user,
+            BidOutcome::from_redis_value(placed).map_err(|e| redis_error("place bid", e.into()))?,
+        ),
+        _ => {
+            return Err(redis_error(
+                "place bid",
+                ParsingError::from("bid_as: a bid without a session's leave, or the reverse")
+                    .into(),
+            ))
+        }
+    })
 }
 
 /// The answer to Buy It Now.

@@ -17,6 +17,15 @@ pub fn with_prelude(source: &str) -> Script {
     Script::new(&format!("{PRELUDE}\n{source}"))
 }
 
+/// [`with_prelude`] for a script made of others ([`lua_script!`](crate::lua_script)'s second
+/// form), declared with a `#!lua` line (no flags): Redis then refuses the whole step at its
+/// start when memory is full. Without it Redis checks memory at a script's first write only,
+/// and a first part whose first write frees memory (the rate limit's trim) would let the next
+/// part write past `maxmemory`.
+pub fn whole_step(source: &str) -> Script {
+    Script::new(&format!("#!lua\n{PRELUDE}\n{source}"))
+}
+
 /// A script of `lua/` by name, loaded once, on first use:
 /// `static PLACE_BID: LazyLock<Script> = lua_script!("place_bid");`.
 #[macro_export]
@@ -29,6 +38,28 @@ macro_rules! lua_script {
                 $name,
                 ".lua"
             )))
+        })
+    };
+    // A script made of others: each part's body (`lua/<part>.lua`) becomes a local function
+    // with that signature, ahead of `lua/<name>.lua`, which calls them (one step where the
+    // keys' slots allow it: see `lua/bid_as.lua`).
+    ($name:literal, $($part:literal as $signature:literal),+ $(,)?) => {
+        std::sync::LazyLock::new(|| {
+            let mut source = String::new();
+            $(
+                source.push_str(&format!(
+                    "local function {}\n{}\nend\n",
+                    $signature,
+                    include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/lua/", $part, ".lua"))
+                ));
+            )+
+            source.push_str(include_str!(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/lua/",
+                $name,
+                ".lua"
+            )));
+            $crate::server::redis::scripts::whole_step(&source)
         })
     };
 }
@@ -52,8 +83,12 @@ mod tests {
                     && !path.ends_with("server/redis/scripts.rs")
                 {
                     let text = std::fs::read_to_string(&path).unwrap();
-                    for part in text.split("lua_script!(\"").skip(1) {
-                        declared.push(part.split('"').next().unwrap().to_string());
+                    for part in text.split("lua_script!(").skip(1) {
+                        // The script's name, and the parts a composed script is made of.
+                        let call = part.split(')').next().unwrap();
+                        for name in call.split('"').skip(1).step_by(2) {
+                            declared.push(name.to_string());
+                        }
                     }
                 }
             }
