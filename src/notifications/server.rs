@@ -175,24 +175,19 @@ pub async fn inbox(db: &Db, user_id: UserId) -> Result<Inbox, AppError> {
 pub async fn mark_read(db: &Db, user_id: UserId) -> Result<u32, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    // The script announces the new count on the user's channel; this instance waits until it
-    // heard it (on a cluster it may come through another node), so the user's next page here
-    // does not show the old count from a remembered session.
-    let version = db.user_versions().of(user_id);
-    let was: i64 = NOTES_READ
-        .key(keys.user_notes(user_id))
-        .key(keys.user_inbox(user_id))
-        .arg(keys.user_channel(user_id))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("mark notices read", e))?;
-    db.user_versions()
-        .await_heard(
-            user_id,
-            version,
-            crate::accounts::server::sessions::HEARD_WITHIN,
-        )
-        .await;
+    // The script announces the new count on the user's channel: the user's next page here must
+    // not show the old count from a remembered session.
+    let was: i64 = crate::accounts::server::sessions::heard_after(
+        db,
+        user_id,
+        NOTES_READ
+            .key(keys.user_notes(user_id))
+            .key(keys.user_inbox(user_id))
+            .arg(keys.user_channel(user_id))
+            .invoke_async(&mut conn),
+    )
+    .await
+    .map_err(|e| redis_error("mark notices read", e))?;
     Ok(was.max(0) as u32)
 }
 

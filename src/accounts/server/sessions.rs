@@ -419,11 +419,25 @@ pub const HEARD_WITHIN: Duration = Duration::from_millis(200);
 /// forgets in any case. A lost announcement is logged; memories of it last at most
 /// [`REMEMBERED_FOR`].
 pub async fn announce_changed(db: &Db, user_id: UserId) {
+    heard_after(db, user_id, announce(db, user_id)).await;
+}
+
+/// Runs `write`, a change of the user's that is announced on their channel (by [`announce`],
+/// or by the script itself, as `lua/notes_read.lua` does), and returns its result once this
+/// instance's own subscription heard of the user since (at most [`HEARD_WITHIN`]; on a cluster
+/// the announcement may come through another node), so that the user's next page here does
+/// not come from what this instance remembered before the change.
+pub async fn heard_after<T>(
+    db: &Db,
+    user_id: UserId,
+    write: impl std::future::Future<Output = T>,
+) -> T {
     let was = db.user_versions().of(user_id);
-    announce(db, user_id).await;
+    let done = write.await;
     db.user_versions()
         .await_heard(user_id, was, HEARD_WITHIN)
         .await;
+    done
 }
 
 async fn announce(db: &Db, user_id: UserId) {
