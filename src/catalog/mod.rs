@@ -471,24 +471,26 @@ mod tests {
             Some(0)
         );
         let too_far = "x".repeat(crate::items::LOCATION_MAX + 1);
-        for values in [
-            ["ten", "", "", "", "", "", "", ""],
-            ["", "-5", "", "", "", "", "", ""],
-            ["", "1e3", "", "", "", "", "", ""],
-            ["50", "10", "", "", "", "", "", ""],
-            ["", "", "yes", "", "", "", "", ""],
-            ["", "", "", "mint", "", "", "", ""],
-            ["", "", "", "", "2h", "", "", ""],
-            ["", "", "", "used|new", "", "", "", ""],
-            ["", "", "", "", "", "drone", "", ""],
-            ["", "", "", "", "", "free|pickup", "", ""],
-            ["", "", "", "", "", "", "yes", ""],
-            ["", "", "", "", "", "", "", "*|-()"],
-            ["", "", "", "", "", "", "", " , "],
-            ["", "", "", "", "", "", "", &too_far],
+        // One parameter wrong at a time, the others empty; then the range upside down.
+        for (name, wrong) in [
+            ("min", "ten"),
+            ("max", "-5"),
+            ("max", "1e3"),
+            ("bin", "yes"),
+            ("condition", "mint"),
+            ("condition", "used|new"),
+            ("ending", "2h"),
+            ("delivery", "drone"),
+            ("delivery", "free|pickup"),
+            ("returns", "yes"),
+            ("location", "*|-()"),
+            ("location", " , "),
+            ("location", &too_far),
         ] {
-            assert!(SearchFilters::parse(values).is_err(), "{values:?}");
+            let values = FILTER_PARAMS.map(|param| if param == name { wrong } else { "" });
+            assert!(SearchFilters::parse(values).is_err(), "{name}={wrong}");
         }
+        assert!(SearchFilters::parse(["50", "10", "", "", "", "", "", ""]).is_err());
     }
 
     #[test]
