@@ -15,6 +15,7 @@
 //! imports no feature.
 
 pub mod chart;
+pub mod fleet;
 #[cfg(feature = "ssr")]
 pub mod server;
 

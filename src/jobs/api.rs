@@ -16,7 +16,7 @@ pub async fn get_ops() -> Result<OpsView, AppError> {
         crate::jobs::server::view(&state.db, &queues),
         crate::analytics::server::ops::fleet(&state.db, now),
     )?;
-    view.fleet_html = crate::analytics::server::ops::fleet_panel(fleet, now);
+    view.fleet = fleet;
     Ok(view)
 }
 

@@ -43,11 +43,11 @@ pub struct DeadJobView {
 }
 
 /// The operations page.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OpsView {
-    /// The fleet's figures (requests, latency, instances, Redis), as HTML.
+    /// The fleet's figures (requests, latency, instances, Redis).
     #[serde(default)]
-    pub fleet_html: String,
+    pub fleet: crate::analytics::fleet::FleetFigures,
     pub queues: Vec<QueueView>,
     pub now_ms: i64,
 }

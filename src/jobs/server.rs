@@ -94,7 +94,7 @@ pub async fn view(
         });
     }
     Ok(crate::jobs::OpsView {
-        fleet_html: String::new(),
+        fleet: Default::default(),
         queues: views,
         now_ms: crate::util::time::now_ms(),
     })

@@ -12,6 +12,8 @@ use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
+pub use crate::analytics::fleet::{FleetFigures, InstanceFigures, RouteFigures};
+
 /// Histogram buckets: bucket `i` holds latencies up to 2^(i/4) µs (≈19% apart), up to ~33 s.
 const BUCKETS: usize = 100;
 /// Distinct routes kept per flush; more fall into "other" (paths are normalised first).
@@ -107,16 +109,6 @@ pub async fn observe(
     response
 }
 
-/// What an instance says about itself.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct InstanceFigures {
-    pub instance: String,
-    pub live_streams: usize,
-    pub rss_bytes: u64,
-    pub started_ms: i64,
-    pub at_ms: i64,
-}
-
 /// Reports this instance's requests and figures every [`REPORT_EVERY`] until the process ends.
 /// `live_streams` counts the browsers connected to it.
 pub fn spawn_reporter(
@@ -191,28 +183,6 @@ pub async fn report(db: &Db, figures: &InstanceFigures) -> Result<(), AppError> 
     pipe.query_async::<()>(&mut conn)
         .await
         .map_err(|e| redis_error("ops report", e))
-}
-
-/// One route over a period: requests, and the 99th percentile latency (the upper bound of its
-/// histogram bucket, so at most ~19% high).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RouteFigures {
-    pub route: String,
-    pub requests: u64,
-    pub p99_ms: f64,
-}
-
-/// What the ops panel shows of the fleet.
-#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct FleetFigures {
-    /// Busiest first.
-    pub routes: Vec<RouteFigures>,
-    /// Requests per minute over the last hour, oldest first.
-    pub per_minute: Vec<i64>,
-    pub first_minute_ms: i64,
-    pub instances: Vec<InstanceFigures>,
-    pub redis_ops_per_sec: i64,
-    pub redis_memory_bytes: i64,
 }
 
 fn percentile(histogram: &[u64; BUCKETS], q: f64) -> f64 {
@@ -307,92 +277,6 @@ pub async fn fleet(db: &Db, now_ms: i64) -> Result<FleetFigures, AppError> {
         redis_ops_per_sec: info_field(&info, "instantaneous_ops_per_sec"),
         redis_memory_bytes: info_field(&info, "used_memory"),
     })
-}
-
-/// The fleet panel of `/ops`, as HTML (the [`FleetPanel`] component rendered on the server).
-pub fn fleet_panel(figures: FleetFigures, now_ms: i64) -> String {
-    use leptos::prelude::*;
-    crate::util::html::to_html(view! { <FleetPanel figures now_ms/> })
-}
-
-/// The fleet panel: requests per minute over the hour, the routes with their requests, rate
-/// and p99, each instance's figures, Redis' own.
-#[leptos::component]
-pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl leptos::IntoView {
-    use crate::analytics::chart::BarChart;
-    use crate::util::html::{ColumnHeads, Tiles};
-    use leptos::prelude::*;
-    let f = figures;
-    let series = crate::analytics::Series {
-        metric: crate::analytics::Metric::Views,
-        start_ms: f.first_minute_ms,
-        step_ms: 60_000,
-        values: f.per_minute.clone(),
-        people: None,
-    };
-    let mib = |b: i64| format!("{:.1} MiB", b as f64 / 1_048_576.0);
-    let streams: usize = f.instances.iter().map(|i| i.live_streams).sum();
-    let tiles = vec![
-        ("Redis ops/s", f.redis_ops_per_sec.to_string(), "redis-ops"),
-        ("Redis memory", mib(f.redis_memory_bytes), "redis-memory"),
-        ("Instances", f.instances.len().to_string(), "instances"),
-        ("Live streams", streams.to_string(), "streams"),
-    ];
-    let routes = f
-        .routes
-        .iter()
-        .map(|r| {
-            view! {
-                <tr data-route=r.route.clone()>
-                    <th scope="row">{r.route.clone()}</th>
-                    <td class="num">{r.requests}</td>
-                    <td class="num">{format!("{:.1}", r.requests as f64 / 3600.0)}</td>
-                    <td class="num">{format!("{:.1} ms", r.p99_ms)}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    let instances = f
-        .instances
-        .iter()
-        .map(|i| {
-            view! {
-                <tr>
-                    <th scope="row">{i.instance.clone()}</th>
-                    <td class="num">{i.live_streams}</td>
-                    <td class="num">{mib(i.rss_bytes as i64)}</td>
-                    <td>{crate::util::time::ago(i.started_ms, now_ms).replace(" ago", "")}</td>
-                </tr>
-            }
-        })
-        .collect_view();
-    view! {
-        <Tiles tiles/>
-        <div class="charts charts-wide">
-            <BarChart
-                id="ops-requests".to_string()
-                title="Requests per minute, whole fleet".to_string()
-                series
-                unit=("request", "requests")
-                wide=true
-            />
-        </div>
-        // Wider than a phone: scrolling regions, so they must be reachable by keyboard.
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Routes">
-            <table class="ops-table" data-table="routes">
-                <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>
-                <ColumnHeads names=&["Route", "Requests", "Requests/s", "p99"]/>
-                <tbody>{routes}</tbody>
-            </table>
-        </div>
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Instances">
-            <table class="ops-table" data-table="instances">
-                <caption>"Instances (each reports every 5 s)"</caption>
-                <ColumnHeads names=&["Instance", "Live streams", "Memory (RSS)", "Up for"]/>
-                <tbody>{instances}</tbody>
-            </table>
-        </div>
-    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! for its time and died; processed and failed per minute; the dead jobs with their errors,
 //! each with Retry and Discard. Everyone else gets 404.
 
+use crate::analytics::fleet::FleetPanel;
 use crate::jobs::api::get_ops;
 use crate::jobs::{OpsView, QueueView};
 use crate::ui::status::ErrorPage;
@@ -31,7 +32,7 @@ fn ops_view(ops: OpsView) -> impl IntoView {
             <h1>"Operations"</h1>
             <p><a href="/ops/moderation">"Moderation: reports and the audit log →"</a></p>
             <h2>"Fleet"</h2>
-            <div class="fleet" inner_html=ops.fleet_html/>
+            <div class="fleet"><FleetPanel figures=ops.fleet.clone() now_ms=ops.now_ms/></div>
             <h2>"Job queues"</h2>
             // Wider than a phone: a scrolling region, so it must be reachable by keyboard.
             <div class="table-wrap" tabindex="0" role="region" aria-label="Job queues">
