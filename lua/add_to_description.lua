@@ -25,5 +25,6 @@ additions[#additions + 1] = { at = now, text = ARGV[4] }
 redis.call('HSET', KEYS[I_DOC], 'additions', cjson.encode(additions))
 local rev = redis.call('HINCRBY', KEYS[I_DOC], 'rev', 1)
 redis.call('HSET', KEYS[I_STATE], 'rev', rev)
+touch_item()
 
 return { 'added', now }

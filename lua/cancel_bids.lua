@@ -144,6 +144,8 @@ local reserve_met = reserve == 0 or (leader ~= nil and price >= reserve)
 -- announce: pages show it when next loaded.
 if leader and moved then
   emit_bid(price, bids, next_min, leader, leader_name, now, tonumber(s[9]), reserve_met, event_rows)
+else
+  touch_item()
 end
 local name = ''
 if leader and leader ~= old_leader then

@@ -19,6 +19,7 @@ if ARGV[3] == 'hide' then
     return { 'unchanged' }
   end
   redis.call('HSET', KEYS[I_DOC], 'hidden', '1', 'hidden_why', ARGV[4], 'hidden_at', now_ms())
+  touch_item()
   for _, ranking in ipairs({ KEYS[I_PRICE], KEYS[I_VIEWS], KEYS[I_ENDING], category }) do
     redis.call('ZREM', ranking, item)
   end
@@ -28,6 +29,7 @@ elseif ARGV[3] == 'restore' then
     return { 'unchanged' }
   end
   redis.call('HDEL', KEYS[I_DOC], 'hidden', 'hidden_why', 'hidden_at')
+  touch_item()
   local s = redis.call('HMGET', KEYS[I_STATE], 'ends_at', 'closed', 'price', 'views')
   local ends = tonumber(s[1]) or 0
   if s[2] ~= '1' and ends > now_ms() then

@@ -130,7 +130,9 @@ end
 record_stats(I_STATS, s[1], ARGV[A_ITEM], { b = #rows, u = mine == 0 and 1 or 0 }, 5,
   price - tonumber(s[8]), 'u:' .. me)
 if #rows == 0 then
-  -- A leader raised their maximum without moving the price: nothing public happened.
+  -- A leader raised their maximum without moving the price: nothing public happened, but
+  -- their own page shows it.
+  touch_item()
   return { status, price, bids, next_min, now, 0, ends, (reserve == 0 or price >= reserve) and 1 or 0, 0 }
 end
 redis.call('ZADD', KEYS[I_PRICE], 'XX', price, ARGV[A_ITEM])

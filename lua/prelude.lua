@@ -36,6 +36,14 @@ local function emit_item(kind, event)
   return emit(KEYS[I_EVENTS], ARGV[A_CHANNEL], kind, event)
 end
 
+-- For a change the item's page shows that has no live event of its own (a like, a watch, a
+-- maximum raised without moving the price, a seller's revision): a bare `touch` on the item's
+-- channel, so that every instance reads again what it remembers of the item's viewers
+-- (`live::server::TOUCH`; not forwarded to browsers, not kept in the event stream).
+local function touch_item()
+  redis.call('PUBLISH', ARGV[A_CHANNEL], 'touch')
+end
+
 -- The seller's checks before changing their own listing (end_listing.lua, revise_listing.lua,
 -- add_to_description.lua): reads the item's state `seller_id`, `ends_at`, `closed` and then the
 -- fields `extra` names. Returns the refusal ('not_found', 'not_yours', or 'over': closed or past

@@ -15,11 +15,13 @@ if s[1] ~= ARGV[4] then
 end
 if ARGV[3] == 'done' then
   redis.call('HSET', KEYS[I_STATE], 'relisted_as', ARGV[5])
+  touch_item()
   return { 'ok' }
 end
 if ARGV[3] == 'release' then
   if s[4] == 'pending' then
     redis.call('HDEL', KEYS[I_STATE], 'relisted_as')
+    touch_item()
   end
   return { 'ok' }
 end
@@ -37,4 +39,5 @@ if s[3] ~= 'unsold' then
   end
 end
 redis.call('HSET', KEYS[I_STATE], 'relisted_as', 'pending')
+touch_item()
 return { 'claimed' }

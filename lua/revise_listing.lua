@@ -67,6 +67,7 @@ end
 -- personal page tier compares `rev`; photo addresses carry it).
 local rev = redis.call('HINCRBY', KEYS[I_DOC], 'rev', 1)
 redis.call('HSET', KEYS[I_STATE], 'rev', rev)
+touch_item()
 redis.call('SADD', KEYS[I_DIRTY], id)
 
 return { 'revised', rev }

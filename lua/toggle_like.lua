@@ -26,4 +26,6 @@ if changed == 1 then
 else
   count = tonumber(redis.call('HGET', KEYS[I_STATE], 'likes'))
 end
+-- Told even when nothing changed: the caller waits to hear it (`frame::heard_after`).
+touch_item()
 return { 'done', tonumber(ARGV[4]), count, changed }

@@ -25,4 +25,5 @@ else
 end
 local count = redis.call('SCARD', KEYS[9])
 redis.call('HSET', KEYS[I_STATE], 'watchers', count)
+touch_item()
 return { 'done', tonumber(ARGV[4]), count, tonumber(s[2]) }

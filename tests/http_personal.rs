@@ -391,3 +391,121 @@ fn a_remembered_session_follows_every_change_on_every_instance() {
     // Bob's session, remembered by B too, is untouched.
     assert!(signed_in(&b, &bob, "rembob"));
 }
+
+/// `rbay_item_viewer_reads_total{answered="memory"}` of `server`.
+fn viewers_remembered(server: &Server) -> u64 {
+    let r = server.request(
+        "GET",
+        "/metrics",
+        &[("Authorization", &format!("Bearer {METRICS_TOKEN}"))],
+        "",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.body
+        .lines()
+        .find_map(|l| l.strip_prefix(r#"rbay_item_viewer_reads_total{answered="memory"} "#))
+        .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// An instance remembers what a signed-in viewer's item page read for them (their like,
+/// maximum and watch) for the life of the page rendered for everyone; every write the page
+/// shows, on any instance, makes it read again — those with a live event and those without
+/// (a like, a watch, a maximum raised without moving the price, a seller's addition).
+#[test]
+fn what_an_instance_remembers_of_an_item_viewer_follows_every_write_on_any_instance() {
+    let prefix = common::fresh_prefix();
+    let env = [
+        ("RBAY_METRICS_TOKEN", METRICS_TOKEN),
+        ("RBAY_BID_LIMIT", "10000/60"),
+    ];
+    let a = Server::for_test_with(&prefix, &env);
+    let b = Server::for_test_with(&prefix, &env);
+    let seller = sign_up(&a, "memseller");
+    let alice = sign_up(&a, "memalice");
+    let bob = sign_up(&a, "membob");
+    let id = created_id(&create_item(&a, &seller, "Pewter jug", "A jug.", None));
+    let path = format!("/items/{id}");
+    // Views on B until one is answered from B's memory (once its subscription stands), so
+    // that what comes next would be answered from it too if nothing were heard.
+    let remembered_on_b = |cookie: &str| {
+        assert!(
+            common::server::wait_until(std::time::Duration::from_secs(10), || {
+                let before = viewers_remembered(&b);
+                personal_page(&b, &path, cookie);
+                viewers_remembered(&b) > before
+            })
+            .is_ok(),
+            "B never answered a view from memory"
+        );
+    };
+    let on_b = |cookie: &str| personal_page(&b, &path, cookie);
+
+    // Bob's like on A (no live event): alice's page on B counts it.
+    remembered_on_b(&alice);
+    ok(call(
+        &a,
+        "/api/items/like",
+        &format!("item_id={id}&like=true"),
+        Some(&bob),
+    ));
+    let body = on_b(&alice);
+    assert!(body.contains(r#"class="like-count">1<"#), "{body}");
+
+    // Bob's watch on A: alice's page on B counts the watcher.
+    remembered_on_b(&alice);
+    ok(call(
+        &a,
+        "/api/items/watch",
+        &format!("item_id={id}&watch=true"),
+        Some(&bob),
+    ));
+    let body = on_b(&alice);
+    assert!(body.contains("1 watcher<"), "{body}");
+
+    // Her bid on A (a live event), then her higher maximum on A that moves no price: her
+    // page on B shows each.
+    remembered_on_b(&alice);
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=20"),
+        Some(&alice),
+    ));
+    let body = on_b(&alice);
+    assert!(body.contains("Your maximum: $20.00."), "{body}");
+    remembered_on_b(&alice);
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=55"),
+        Some(&alice),
+    ));
+    let body = on_b(&alice);
+    assert!(body.contains("Your maximum: $55.00."), "{body}");
+
+    // Her own like on B itself, before B may have heard it announced.
+    remembered_on_b(&alice);
+    ok(call(
+        &b,
+        "/api/items/like",
+        &format!("item_id={id}&like=true"),
+        Some(&alice),
+    ));
+    let body = on_b(&alice);
+    assert!(body.contains(r#"aria-pressed="true""#), "{body}");
+    assert!(body.contains(r#"class="like-count">2<"#), "{body}");
+
+    // The seller adds to the description on A: on B they and alice read it.
+    remembered_on_b(&seller);
+    remembered_on_b(&alice);
+    ok(call(
+        &a,
+        "/api/items/add-to-description",
+        &format!("item_id={id}&text=Dented+on+one+side."),
+        Some(&seller),
+    ));
+    for cookie in [&seller, &alice] {
+        let body = on_b(cookie);
+        assert!(body.contains("Dented on one side."), "{body}");
+    }
+}

@@ -3,7 +3,7 @@
 
 use crate::comments::{clean_comment, Comment, CommentProblem};
 use crate::error::AppError;
-use crate::items::server::frame::item_script;
+use crate::items::server::frame::{heard_after, item_script};
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::Keys;
@@ -57,14 +57,20 @@ pub async fn add(
         .query_async(&mut conn)
         .await
         .map_err(fail)?;
-    let written: Written = comment_script(&ADD_COMMENT, keys, item_id)
-        .arg(id)
-        .arg(author_id)
-        .arg(author_name)
-        .arg(&text)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(fail)?;
+    // Answered once this instance heard of it (`frame::heard_after`).
+    let written: Written = heard_after(
+        db,
+        item_id,
+        comment_script(&ADD_COMMENT, keys, item_id)
+            .arg(id)
+            .arg(author_id)
+            .arg(author_name)
+            .arg(&text)
+            .invoke_async(&mut conn),
+        |r| matches!(r, Ok(Written::Added { .. })),
+    )
+    .await
+    .map_err(fail)?;
     let created_ms = match written {
         Written::Added { created_ms } => created_ms,
         Written::NotFound => return Ok(Err(CommentProblem::NotFound)),
@@ -89,12 +95,17 @@ pub async fn delete(
 ) -> Result<Result<(), CommentProblem>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let written: Written = comment_script(&DELETE_COMMENT, keys, item_id)
-        .arg(comment_id)
-        .arg(user_id)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("delete comment", e))?;
+    let written: Written = heard_after(
+        db,
+        item_id,
+        comment_script(&DELETE_COMMENT, keys, item_id)
+            .arg(comment_id)
+            .arg(user_id)
+            .invoke_async(&mut conn),
+        |r| matches!(r, Ok(Written::Deleted)),
+    )
+    .await
+    .map_err(|e| redis_error("delete comment", e))?;
     match written {
         Written::Deleted => Ok(Ok(())),
         Written::NotYours => Ok(Err(CommentProblem::NotYours)),

@@ -23,7 +23,7 @@
 
 use crate::live::LiveEvent;
 use crate::server::redis::db::Db;
-use crate::util::id::UserId;
+use crate::util::id::{ItemId, UserId};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
@@ -104,6 +104,11 @@ pub struct LiveHub {
 /// The kind of a message on a user's channel that says their sessions changed (one ended, or
 /// all of them: signed out, suspended, password reset). Not forwarded to browsers.
 pub const SESSION_CHANGED: &str = "session";
+
+/// The whole message on an item's channel for a change its page shows that has no live event
+/// (`touch_item` in `lua/prelude.lua`): a like, a watch, a maximum raised without moving the
+/// price, a seller's revision. Not forwarded to browsers.
+pub const TOUCH: &str = "touch";
 
 /// Events buffered per slow browser; one that falls further behind is disconnected and
 /// catches up from the Redis stream when it reconnects.
@@ -198,6 +203,21 @@ impl LiveHub {
         }
     }
 
+    /// A message on an item's channel: what the item's page shows changed (its views
+    /// included), and unless it is only a [`TOUCH`], an event for its open pages.
+    fn heard_of_item(&self, db: &Db, item: &str, payload: &str) {
+        let Some(item_id) = ItemId::parse(item) else {
+            return;
+        };
+        db.item_versions().changed(item_id);
+        if payload == TOUCH {
+            return;
+        }
+        if let Some(message) = LiveMessage::parse(payload) {
+            self.dispatch(item, message);
+        }
+    }
+
     /// A message on a user's channel: a change of their session state (remembered sessions
     /// of theirs are read again), and unless it is only that, news for their open pages.
     fn heard_by_user(&self, db: &Db, user: &str, message: LiveMessage) {
@@ -234,6 +254,7 @@ impl LiveHub {
                         match pubsub.psubscribe(&[&pattern, &user_pattern, &market]).await {
                             Ok(()) => {
                                 db.user_versions().subscribed();
+                                db.item_versions().subscribed();
                                 tracing::info!(pattern, "live updates subscribed");
                                 backoff = Duration::from_millis(250);
                                 let mut messages = pubsub.on_message();
@@ -259,11 +280,10 @@ impl LiveHub {
                                     let Some(item_id) = channel.strip_prefix(&prefix) else {
                                         continue;
                                     };
-                                    if let Some(message) = LiveMessage::parse(&payload) {
-                                        hub.dispatch(item_id, message);
-                                    }
+                                    hub.heard_of_item(&db, item_id, &payload);
                                 }
                                 db.user_versions().lost();
+                                db.item_versions().lost();
                                 tracing::warn!("live updates: subscription lost; reconnecting");
                             }
                             Err(e) => tracing::warn!(error = %e, "live updates: PSUBSCRIBE failed"),

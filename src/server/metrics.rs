@@ -103,6 +103,10 @@ struct Metrics {
     /// Page views' session lookups answered from this instance's memory, and from Redis.
     sessions_remembered: Counter,
     sessions_read: Counter,
+    /// Signed-in item page views' own state (their like, maximum and watch) answered from
+    /// this instance's memory, and from Redis.
+    viewers_remembered: Counter,
+    viewers_read: Counter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -154,6 +158,20 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let sessions_read = sessions
         .get_or_create(&SessionLabels { answered: "redis" })
         .clone();
+    let viewers = Family::<SessionLabels, Counter>::default();
+    registry.register(
+        "item_viewer_reads",
+        "Signed-in item page views' own state (like, maximum, watch, and the item's shown state) \
+         by where it was answered: memory (read for the same page render, nothing heard to \
+         change since) or redis",
+        viewers.clone(),
+    );
+    let viewers_remembered = viewers
+        .get_or_create(&SessionLabels { answered: "memory" })
+        .clone();
+    let viewers_read = viewers
+        .get_or_create(&SessionLabels { answered: "redis" })
+        .clone();
     Metrics {
         registry,
         request_seconds,
@@ -163,6 +181,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         page_cache,
         sessions_remembered,
         sessions_read,
+        viewers_remembered,
+        viewers_read,
     }
 });
 
@@ -222,6 +242,16 @@ pub fn record_session(remembered: bool) {
         m.sessions_remembered.inc();
     } else {
         m.sessions_read.inc();
+    }
+}
+
+/// Notes one signed-in item page view's own state: answered from memory, or read from Redis.
+pub fn record_item_viewer(remembered: bool) {
+    let m = &*METRICS;
+    if remembered {
+        m.viewers_remembered.inc();
+    } else {
+        m.viewers_read.inc();
     }
 }
 

@@ -355,7 +355,7 @@ const REMEMBERED_MAX: u64 = 20_000;
 struct Remembered {
     user: SessionUser,
     read_at: std::time::Instant,
-    version: crate::server::redis::versions::UserVersion,
+    version: crate::server::redis::versions::Version,
 }
 
 /// Sessions read recently, by the SHA-256 of their token (the memory holds no usable tokens).
@@ -409,8 +409,7 @@ pub async fn recall(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
     Ok(found)
 }
 
-/// How long an announcement waits for this instance's subscription to hear it.
-pub const HEARD_WITHIN: Duration = Duration::from_millis(200);
+pub use crate::server::redis::versions::HEARD_WITHIN;
 
 /// Tells every instance that the user's sessions changed (one ended, or all of them: a
 /// suspension, a password reset), after the change is made: they stop using what they

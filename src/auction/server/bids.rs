@@ -8,7 +8,7 @@ use crate::accounts::server::sessions::SessionUser;
 use crate::auction::BidProblem;
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
-use crate::items::server::frame::item_script;
+use crate::items::server::frame::{heard_after, item_script};
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::keys::shard_of;
@@ -130,8 +130,25 @@ impl FromRedisValue for BidOutcome {
 
 /// Places a maximum bid through `lua/place_bid.lua`: the rules (live by Redis time, not the
 /// seller, at least the minimum, a leader only raises their own maximum) and all the changes
-/// happen in one atomic step.
+/// happen in one atomic step. An accepted bid is answered once this instance heard of it
+/// (`frame::heard_after`).
 pub async fn place_bid(
+    db: &Db,
+    bidder_id: UserId,
+    bidder_name: &str,
+    item_id: ItemId,
+    max_cents: i64,
+) -> Result<BidOutcome, AppError> {
+    heard_after(
+        db,
+        item_id,
+        place_bid_once(db, bidder_id, bidder_name, item_id, max_cents),
+        |r| matches!(r, Ok(BidOutcome::Accepted { .. })),
+    )
+    .await
+}
+
+async fn place_bid_once(
     db: &Db,
     bidder_id: UserId,
     bidder_name: &str,
@@ -191,6 +208,23 @@ impl SignedBid {
 ///
 /// [`accounts::server::sessions::check`]: crate::accounts::server::sessions::check
 pub async fn place_bid_as(
+    db: &Db,
+    cookie: &str,
+    ttl: std::time::Duration,
+    limit: crate::server::redis::rate_limit::Limit,
+    item_id: ItemId,
+    max_cents: i64,
+) -> Result<SignedBid, AppError> {
+    heard_after(
+        db,
+        item_id,
+        place_bid_as_once(db, cookie, ttl, limit, item_id, max_cents),
+        |r| matches!(r, Ok(SignedBid::Placed(_, BidOutcome::Accepted { .. }))),
+    )
+    .await
+}
+
+async fn place_bid_as_once(
     db: &Db,
     cookie: &str,
     ttl: std::time::Duration,
@@ -300,6 +334,22 @@ impl FromRedisValue for BuyOutcome {
 /// `agreed_cents`, the price the buyer's page showed and they confirmed, must still be the
 /// price (a seller may revise it before the first bid); `None` buys at whatever it is.
 pub async fn buy_now(
+    db: &Db,
+    buyer_id: UserId,
+    buyer_name: &str,
+    item_id: ItemId,
+    agreed_cents: Option<i64>,
+) -> Result<BuyOutcome, AppError> {
+    heard_after(
+        db,
+        item_id,
+        buy_now_once(db, buyer_id, buyer_name, item_id, agreed_cents),
+        |r| matches!(r, Ok(BuyOutcome::Bought { .. })),
+    )
+    .await
+}
+
+async fn buy_now_once(
     db: &Db,
     buyer_id: UserId,
     buyer_name: &str,

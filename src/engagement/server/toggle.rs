@@ -3,7 +3,7 @@
 //! often they toggle), then the item joins or leaves that person's own list in their slot.
 
 use crate::error::AppError;
-use crate::items::server::frame::item_script;
+use crate::items::server::frame::{heard_after, item_script};
 use crate::items::ItemId;
 use crate::server::redis::db::{redis_error, Db};
 use crate::server::redis::reply::Fields;
@@ -56,8 +56,27 @@ pub struct UserList {
 
 /// One toggle: the item frame, then the item's set of people (`KEYS[9]`) and who was ever
 /// counted (`KEYS[10]`); the user (`ARGV[3]`) and whether they join (`ARGV[4]`). When it is
-/// done, the user's `list` gains the item, or loses it.
+/// done, the user's `list` gains the item, or loses it, and the answer waits until this
+/// instance heard of the item (`frame::heard_after`).
 pub async fn toggle(
+    db: &Db,
+    script: &Script,
+    item_id: ItemId,
+    members: String,
+    user_id: UserId,
+    on: bool,
+    list: UserList,
+) -> Result<Toggled, AppError> {
+    heard_after(
+        db,
+        item_id,
+        toggle_once(db, script, item_id, members, user_id, on, list),
+        |r| matches!(r, Ok(Toggled::Done { .. })),
+    )
+    .await
+}
+
+async fn toggle_once(
     db: &Db,
     script: &Script,
     item_id: ItemId,

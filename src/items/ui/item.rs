@@ -222,8 +222,9 @@ mod holes {
     use super::{mine, BidReturn, MINE};
     use crate::accounts::CurrentUser;
     use crate::comments::Comment;
-    use crate::items::ItemDetail;
+    use crate::items::{ItemDetail, ItemViewer};
     use crate::server::personal::holes::{Filler, Read, Render};
+    use crate::server::redis::versions::Version;
     use crate::server::state::AppState;
     use crate::util::id::UserId;
     use axum::body::Bytes;
@@ -271,12 +272,78 @@ mod holes {
                 .build()
         });
 
+    /// What [`viewer_state`] read for a viewer of a render, and the versions it was read at.
+    ///
+    /// [`viewer_state`]: crate::items::server::store::viewer_state
+    #[derive(Clone)]
+    struct Viewed {
+        user: Version,
+        item: Version,
+        viewer: ItemViewer,
+        views: i64,
+    }
+
+    /// The holes' reads for each viewer of each render, used again while the render lives and
+    /// nothing was heard to change the item or the viewer (`server::redis::versions`): every
+    /// write of the item's that its page shows is heard on its channel (a live event or a
+    /// `touch`), every write of the viewer's on this instance moves their version at once
+    /// (`server::personal`), and their sign-out or suspension is heard on theirs. A view from
+    /// here costs no round trip.
+    static VIEWED: LazyLock<moka::sync::Cache<(u64, u64), Viewed>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
+            .max_capacity(20_000)
+            .build()
+    });
+
+    impl ItemHoles {
+        /// The viewer's own state and the item's views: remembered for this render when
+        /// nothing was heard to change since, else read (one round trip) and remembered when
+        /// nothing was heard to change while it was read. `None` when the item no longer
+        /// shows what this render shows.
+        async fn viewed(
+            &self,
+            state: &AppState,
+            viewer: UserId,
+        ) -> Result<Option<(ItemViewer, i64)>, crate::error::AppError> {
+            let (users, items) = (state.db.user_versions(), state.db.item_versions());
+            let key = (self.render, u64::from(viewer));
+            let before = users.of(viewer).zip(items.of(self.item.id));
+            if let Some((user, item)) = before {
+                if let Some(known) = VIEWED.get(&key) {
+                    if known.user == user && known.item == item {
+                        crate::server::metrics::record_item_viewer(true);
+                        return Ok(Some((known.viewer, known.views)));
+                    }
+                }
+            }
+            crate::server::metrics::record_item_viewer(false);
+            let found =
+                crate::items::server::store::viewer_state(&state.db, &self.item, viewer).await?;
+            match (&found, before) {
+                (Some((read, views)), Some((user, item)))
+                    if users.of(viewer) == Some(user) && items.of(self.item.id) == Some(item) =>
+                {
+                    VIEWED.insert(
+                        key,
+                        Viewed {
+                            user,
+                            item,
+                            viewer: read.clone(),
+                            views: *views,
+                        },
+                    );
+                }
+                _ => VIEWED.invalidate(&key),
+            }
+            Ok(found)
+        }
+    }
+
     impl Filler for ItemHoles {
         fn read<'a>(&'a self, state: &'a AppState, viewer: UserId) -> Read<'a> {
             Box::pin(async move {
-                let found =
-                    crate::items::server::store::viewer_state(&state.db, &self.item, viewer)
-                        .await?;
+                let found = self.viewed(state, viewer).await?;
                 // The auction (or its likes, watchers or comments) moved since the page was
                 // rendered, perhaps by this viewer: render it again.
                 let Some((viewer, views)) = found else {

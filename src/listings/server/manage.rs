@@ -5,7 +5,7 @@
 
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
-use crate::items::server::frame::item_script;
+use crate::items::server::frame::{heard_after, item_script};
 use crate::items::server::images::Photo;
 use crate::items::server::store::{self, photo_field, PhotoSource};
 use crate::items::{category, ItemId, NewItem, DEFAULT_CATEGORY};
@@ -52,16 +52,22 @@ impl FromRedisValue for Ended {
     }
 }
 
-/// Ends `item` now for its seller `seller`, if nobody has bid on it.
+/// Ends `item` now for its seller `seller`, if nobody has bid on it (answered once this
+/// instance heard of it: `frame::heard_after`).
 pub async fn end_early(db: &Db, seller: UserId, item: ItemId) -> Result<Ended, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    item_script(&END_LISTING, keys, item)
-        .arg(seller)
-        .category_rankings(keys, shard_of(item.0))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("end listing", e))
+    heard_after(
+        db,
+        item,
+        item_script(&END_LISTING, keys, item)
+            .arg(seller)
+            .category_rankings(keys, shard_of(item.0))
+            .invoke_async(&mut conn),
+        |r| matches!(r, Ok(Ended::Ended { .. })),
+    )
+    .await
+    .map_err(|e| redis_error("end listing", e))
 }
 
 /// What relisting found.
@@ -113,14 +119,21 @@ async fn relist_step(
 ) -> Result<redis::Value, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    item_script(&RELIST, keys, item)
-        .key(keys.order(item))
-        .arg(step)
-        .arg(seller)
-        .arg(new.map_or(String::new(), |id| id.to_string()))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("relist", e))
+    // Pointing the old listing at the new one shows on its page: answered once this instance
+    // heard of it (`frame::heard_after`).
+    heard_after(
+        db,
+        item,
+        item_script(&RELIST, keys, item)
+            .key(keys.order(item))
+            .arg(step)
+            .arg(seller)
+            .arg(new.map_or(String::new(), |id| id.to_string()))
+            .invoke_async(&mut conn),
+        |r| step == "done" && r.is_ok(),
+    )
+    .await
+    .map_err(|e| redis_error("relist", e))
 }
 
 /// Relists `item` for its seller, once: a new listing with the same name, description,

@@ -6,7 +6,7 @@
 use crate::accounts::sign_in_url;
 use crate::catalog::server::rankings::CategoryRankings;
 use crate::error::AppError;
-use crate::items::server::frame::item_script;
+use crate::items::server::frame::{heard_after, item_script};
 use crate::items::server::images::Photo;
 use crate::items::server::store;
 use crate::items::{ItemId, NewItem, Shipping};
@@ -92,8 +92,8 @@ pub async fn revise(
 ) -> Result<Revised, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    let revised: Revised = item_script(&REVISE_LISTING, keys, item)
-        .key(keys.item_image(item))
+    let mut call = item_script(&REVISE_LISTING, keys, item);
+    call.key(keys.item_image(item))
         .arg(seller)
         .arg(&new.name)
         .arg(&new.description)
@@ -113,10 +113,13 @@ pub async fn revise(
                 .map(|p| p.large.as_slice())
                 .collect::<Vec<_>>(),
         )
-        .category_rankings(keys, shard_of(item.0))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("revise listing", e))?;
+        .category_rankings(keys, shard_of(item.0));
+    // Answered once this instance heard of it (`frame::heard_after`).
+    let revised: Revised = heard_after(db, item, call.invoke_async(&mut conn), |r| {
+        matches!(r, Ok(Revised::Revised { .. }))
+    })
+    .await
+    .map_err(|e| redis_error("revise listing", e))?;
     if let Revised::Revised { revision } = revised {
         tracing::info!(item_id = %item, %seller, revision, photos = photos.len(), "listing revised");
     }
@@ -164,13 +167,18 @@ pub async fn add_to_description(
 ) -> Result<Added, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
-    item_script(&ADD_TO_DESCRIPTION, keys, item)
-        .arg(seller)
-        .arg(text)
-        .arg(ADDITIONS_MAX)
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("add to description", e))
+    heard_after(
+        db,
+        item,
+        item_script(&ADD_TO_DESCRIPTION, keys, item)
+            .arg(seller)
+            .arg(text)
+            .arg(ADDITIONS_MAX)
+            .invoke_async(&mut conn),
+        |r| matches!(r, Ok(Added::Added { .. })),
+    )
+    .await
+    .map_err(|e| redis_error("add to description", e))
 }
 
 /// What the revise page offers `user` for `item` (`None`: no such item): one round trip.

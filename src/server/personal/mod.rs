@@ -3,8 +3,10 @@
 //! per half second per instance for every signed-in viewer, with the parts that differ per
 //! viewer left as holes that each request fills for its viewer ([`holes`]).
 //!
-//! The session is looked up on every request (a signed-out session is dead at once on every
-//! instance), the holes read the viewer's own state fresh alongside that lookup, and a page
+//! The session is looked up on every request (from the instance's memory while nothing was
+//! heard to change it: a signed-out session is dead on every instance as soon as that is
+//! heard), the holes read the viewer's own state alongside that lookup (or use what they read
+//! for the same render while nothing was heard to change the item or the viewer), and a page
 //! whose shared part changed since it was rendered is rendered again at once, so a viewer
 //! always sees their own writes. Requests with the one-time notice cookie, with a query (but
 //! a search's own), or with an unknown session are rendered per viewer, as is a page that is
@@ -44,12 +46,23 @@ static PERSONAL: LazyLock<moka::future::Cache<String, Arc<Template>>> = LazyLock
 });
 
 /// Middleware: signed-in GETs of the pages the instance tier caches come from the personal
-/// tier; everything else goes on.
+/// tier; everything else goes on. After a write by a signed-in user (any other method), what
+/// this instance remembers for them is not used again (their version moves before the answer
+/// leaves): their next page here reads their own write whether or not this instance has heard
+/// it announced yet. (Other instances hear it on the item's or the user's channel.)
 pub async fn serve_personal(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let writer = cookie_of(request.headers(), SESSION_COOKIE).and_then(|t| claimed_user(&t));
+        let response = next.run(request).await;
+        if let Some(user) = writer {
+            state.db.user_versions().changed(user);
+        }
+        return response;
+    }
     let path = request.uri().path();
     let query = request.uri().query();
     let eligible = request.method() == Method::GET

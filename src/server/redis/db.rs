@@ -54,6 +54,8 @@ pub struct Db {
     unconfirmed_until: Arc<std::sync::atomic::AtomicI64>,
     /// Users' session state changes as this instance heard them (see [`super::versions`]).
     user_versions: Arc<super::versions::UserVersions>,
+    /// Items' changes as this instance heard them (see [`super::versions`]).
+    item_versions: Arc<super::versions::ItemVersions>,
 }
 
 /// How long a write waits for its replicas (`WAIT`) before it is answered as not confirmed.
@@ -147,6 +149,7 @@ impl Db {
             replica_acks: 0,
             unconfirmed_until: Arc::default(),
             user_versions: Arc::default(),
+            item_versions: Arc::default(),
         })
     }
 
@@ -298,6 +301,11 @@ impl Db {
     /// Which users' session state changed, as this instance heard it.
     pub fn user_versions(&self) -> &super::versions::UserVersions {
         &self.user_versions
+    }
+
+    /// Which items changed, as this instance heard it.
+    pub fn item_versions(&self) -> &super::versions::ItemVersions {
+        &self.item_versions
     }
 
     pub fn raw_conn(&self) -> RedisConn {

@@ -1,23 +1,39 @@
-//! Which users' session state changed, as this instance heard it: what lets an instance use a
-//! session it remembers (`accounts::server::sessions::recall`) without asking Redis.
+//! What changed, as this instance heard it: what lets an instance use something it remembers
+//! without asking Redis.
 //!
-//! Whoever changes what a remembered session says (it ended, the account was suspended or its
-//! password reset, the unread count moved) announces it on the user's pub/sub channel; the
-//! instance's one subscription (`live::server::LiveHub::spawn`) hears every announcement and
-//! moves the user's version here. Users share one of [`USER_SLOTS`] counters (a shared one
-//! only makes a remembered session be read again sooner); a generation moves whenever the
+//! - **Users** ([`UserVersions`]): whoever changes what a remembered session says (it ended,
+//!   the account was suspended or its password reset, the unread count moved) announces it on
+//!   the user's pub/sub channel (`accounts::server::sessions::recall`).
+//! - **Items** ([`ItemVersions`]): every write of an item's that its page shows is published on
+//!   the item's channel — a live event (a new visitor's view too), or a bare `touch` for what
+//!   has no event (a like, a watch, a maximum raised without moving the price, a seller's
+//!   revision) — so what an item page remembers of a viewer (`items::ui::item`) is read again
+//!   after it.
+//!
+//! The instance's one subscription (`live::server::LiveHub::spawn`) hears every message and
+//! moves the user's or item's version here. Ids share one of [`SLOTS`] counters (a shared one
+//! only makes something remembered be read again sooner); a generation moves whenever the
 //! subscription is made or lost, and while it is lost there is no version at all, since a
 //! change could go unheard.
 
-use crate::util::id::UserId;
+use crate::util::id::{ItemId, UserId};
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Counters users share.
-const USER_SLOTS: usize = 4096;
+/// How long an announcement waits for this instance's subscription to hear it.
+pub const HEARD_WITHIN: Duration = Duration::from_millis(200);
 
-/// See the module docs. One per `Db` (per instance).
-pub struct UserVersions {
+/// Counters ids share.
+const SLOTS: usize = 4096;
+
+/// Users' versions (see the module docs).
+pub type UserVersions = Versions<UserId>;
+/// Items' versions (see the module docs).
+pub type ItemVersions = Versions<ItemId>;
+
+/// See the module docs. One of each per `Db` (per instance).
+pub struct Versions<K> {
     /// Tells one instance's versions from another's (tests run several in a process).
     instance: u64,
     subscribed: AtomicBool,
@@ -25,48 +41,50 @@ pub struct UserVersions {
     slots: Box<[AtomicU64]>,
     /// Woken whenever a change is heard (an announcer waits for its own).
     heard: tokio::sync::Notify,
+    key: PhantomData<fn(K)>,
 }
 
-/// A user's version: equal versions mean nothing was heard to change between them.
+/// A user's or item's version: equal versions mean nothing was heard to change between them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UserVersion {
+pub struct Version {
     instance: u64,
     generation: u64,
     slot: u64,
 }
 
-impl Default for UserVersions {
+impl<K> Default for Versions<K> {
     fn default() -> Self {
-        UserVersions {
+        Versions {
             instance: rand::random(),
             subscribed: AtomicBool::new(false),
             generation: AtomicU64::new(0),
-            slots: (0..USER_SLOTS).map(|_| AtomicU64::new(0)).collect(),
+            slots: (0..SLOTS).map(|_| AtomicU64::new(0)).collect(),
             heard: tokio::sync::Notify::new(),
+            key: PhantomData,
         }
     }
 }
 
-impl UserVersions {
-    fn slot(&self, user: UserId) -> &AtomicU64 {
-        &self.slots[(u64::from(user) % USER_SLOTS as u64) as usize]
+impl<K: Copy + Into<u64>> Versions<K> {
+    fn slot(&self, id: K) -> &AtomicU64 {
+        &self.slots[(id.into() % SLOTS as u64) as usize]
     }
 
-    /// The user's version now; `None` while the subscription is not standing (nothing
+    /// The id's version now; `None` while the subscription is not standing (nothing
     /// remembered may be used then).
-    pub fn of(&self, user: UserId) -> Option<UserVersion> {
+    pub fn of(&self, user: K) -> Option<Version> {
         if !self.subscribed.load(Ordering::Acquire) {
             return None;
         }
-        Some(UserVersion {
+        Some(Version {
             instance: self.instance,
             generation: self.generation.load(Ordering::Acquire),
             slot: self.slot(user).load(Ordering::Acquire),
         })
     }
 
-    /// Heard: something of the user's changed somewhere.
-    pub fn changed(&self, user: UserId) {
+    /// Heard: something of the user's (or item's) changed somewhere.
+    pub fn changed(&self, user: K) {
         self.slot(user).fetch_add(1, Ordering::AcqRel);
         self.heard.notify_waiters();
     }
@@ -87,7 +105,7 @@ impl UserVersions {
     /// `limit`, until this instance's subscription has heard it — every subscription was sent
     /// the announcement together, so the others have it about as soon — and then marks the
     /// change heard here in any case, so this instance never answers from the old memory.
-    pub async fn await_heard(&self, user: UserId, was: Option<UserVersion>, limit: Duration) {
+    pub async fn await_heard(&self, user: K, was: Option<Version>, limit: Duration) {
         if let Some(was) = was {
             let _ = tokio::time::timeout(limit, async {
                 loop {
