@@ -33,12 +33,12 @@ pub struct Visitor {
 }
 
 impl Visitor {
-    /// The same client as the signed-in `user_id` (on the same network).
-    fn signed_in(self, user_id: UserId) -> Visitor {
+    /// The signed-in `user_id`, on `network`.
+    fn user(user_id: UserId, network: String) -> Visitor {
         Visitor {
             key: format!("u:{user_id}"),
             user_id: Some(user_id),
-            network: self.network,
+            network,
         }
     }
 }
@@ -198,24 +198,45 @@ fn verified_visitor_id(secret: &[u8], cookie: &str) -> Option<String> {
     (well_formed && tag == visitor_tag(secret, id)).then(|| id.to_string())
 }
 
+/// What a request says of its client, read before the request goes on: who the visitor is
+/// is only worked out ([`visitor`]) once the view is known not to be a signed-in user's.
+pub struct Client {
+    ip: String,
+    agent: String,
+    /// The visitor cookie as sent, if any.
+    cookie: Option<String>,
+}
+
+impl Client {
+    pub fn of(state: &AppState, headers: &HeaderMap, extensions: &Extensions) -> Self {
+        Client {
+            ip: request::client_ip_of(headers, extensions, state.config.trust_proxy),
+            agent: request::user_agent_of(headers),
+            cookie: request::cookie_of(headers, VISITOR_COOKIE),
+        }
+    }
+
+    /// The client's network tag (a keyed hash of its IP).
+    fn network(&self, state: &AppState) -> String {
+        hex(&keyed_hash(state.db.secret(), &["network", &self.ip])[..8])
+    }
+}
+
 /// Who is looking, for unique view counts, and the visitor cookie to send when one was minted
-/// (a signed-in user is `u:<user id>`, [`Visitor::signed_in`], and gets no visitor cookie):
+/// (a signed-in user is `u:<user id>`, [`Visitor::user`], and gets no visitor cookie):
 /// - with a valid visitor cookie: `a:<its id>`;
 /// - otherwise the id is derived from the client IP, its user agent and the day (keyed hash),
 ///   and sent as a cookie: a client that keeps cookies keeps that id, and one that does not
 ///   gets the same id on every request of the day instead of a new visitor each time.
 ///
 /// The network tag (a keyed hash of the IP) lets the view script cap new visitors per network.
-pub fn visitor(
-    state: &AppState,
-    headers: &HeaderMap,
-    extensions: &Extensions,
-) -> (Visitor, Option<String>) {
+pub fn visitor(state: &AppState, client: &Client) -> (Visitor, Option<String>) {
     let secret = state.db.secret();
-    let ip = request::client_ip_of(headers, extensions, state.config.trust_proxy);
-    let network = hex(&keyed_hash(secret, &["network", &ip])[..8]);
-    let known =
-        request::cookie_of(headers, VISITOR_COOKIE).and_then(|c| verified_visitor_id(secret, &c));
+    let network = client.network(state);
+    let known = client
+        .cookie
+        .as_deref()
+        .and_then(|c| verified_visitor_id(secret, c));
     if let Some(id) = known {
         let visitor = Visitor {
             key: format!("a:{id}"),
@@ -224,9 +245,8 @@ pub fn visitor(
         };
         return (visitor, None);
     }
-    let agent = request::user_agent_of(headers);
     let day = (crate::util::time::now_ms() / 86_400_000).to_string();
-    let id = hex(&keyed_hash(secret, &["visitor", &ip, &agent, &day])[..16]);
+    let id = hex(&keyed_hash(secret, &["visitor", &client.ip, &client.agent, &day])[..16]);
     let cookie = request::set_cookie_value(
         VISITOR_COOKIE,
         &format!("{id}.{}", visitor_tag(secret, &id)),
@@ -264,7 +284,7 @@ pub async fn record_visit(
     // the view is counted once it is known whose it is.
     let session = RequestSession::of(&mut request);
     let token = request::cookie_of(request.headers(), request::SESSION_COOKIE);
-    let (anonymous, minted) = visitor(&state, request.headers(), request.extensions());
+    let client = Client::of(&state, request.headers(), request.extensions());
     let view = async {
         // Without a cookie this is `None` at once (no Redis call).
         let user_id = session
@@ -274,8 +294,8 @@ pub async fn record_visit(
             .flatten()
             .map(|s| s.user_id);
         let (visitor, cookie) = match user_id {
-            Some(user_id) => (anonymous.signed_in(user_id), None),
-            None => (anonymous, minted),
+            Some(user_id) => (Visitor::user(user_id, client.network(&state)), None),
+            None => visitor(&state, &client),
         };
         (count_view(&state.db, id, &visitor).await, cookie)
     };

@@ -97,16 +97,16 @@ async fn personal(
     let Some(claimed) = claimed_user(&token) else {
         return next.run(request).await;
     };
-    let everyone = Everyone::of(&request);
     // Whether this request rendered the template rather than found it stored (or waited for
     // another request's render): the personal tier's miss, for `/metrics`.
     let rendered = std::sync::atomic::AtomicBool::new(false);
     let template = {
-        let (shared, next, rendered) = (everyone.request(), next.clone(), &rendered);
+        let (everyone, next, rendered) = (Everyone::of(&request), &next, &rendered);
         PERSONAL
             .try_get_with_by_ref(&key, async move {
+                // Only on a miss: the request for everyone copies this one's headers.
                 rendered.store(true, std::sync::atomic::Ordering::Relaxed);
-                render_for_everyone(shared, next)
+                render_for_everyone(everyone.request(), next.clone())
                     .await
                     .map(Arc::new)
                     .ok_or(())
@@ -132,7 +132,7 @@ async fn personal(
         // The page changed since it was rendered: render it again, once.
         Ok(None) => {
             rendered.store(true, std::sync::atomic::Ordering::Relaxed);
-            match render_for_everyone(everyone.request(), next.clone()).await {
+            match render_for_everyone(Everyone::of(&request).request(), next.clone()).await {
                 Some(template) => {
                     let template = Arc::new(template);
                     PERSONAL.insert(key, Arc::clone(&template)).await;
@@ -174,22 +174,21 @@ async fn personal(
 
 /// The request for the page rendered for every signed-in viewer: the same page without
 /// cookies (nobody is signed in while it renders), collecting its holes.
-struct Everyone {
-    uri: axum::http::Uri,
-    headers: axum::http::HeaderMap,
-    nonce: Option<CspNonce>,
+/// Borrowed from the viewer's request: nothing is copied unless a render is needed.
+struct Everyone<'r> {
+    uri: &'r axum::http::Uri,
+    headers: &'r axum::http::HeaderMap,
+    nonce: Option<&'r CspNonce>,
     client: Option<axum::extract::ConnectInfo<std::net::SocketAddr>>,
 }
 
-impl Everyone {
-    fn of(request: &Request) -> Self {
-        let mut headers = request.headers().clone();
-        headers.remove(header::COOKIE);
+impl<'r> Everyone<'r> {
+    fn of(request: &'r Request) -> Self {
         Everyone {
-            uri: request.uri().clone(),
-            headers,
+            uri: request.uri(),
+            headers: request.headers(),
             // Only what the render needs: the nonce for its scripts, the client address.
-            nonce: request.extensions().get::<CspNonce>().cloned(),
+            nonce: request.extensions().get::<CspNonce>(),
             client: request.extensions().get().copied(),
         }
     }
@@ -197,8 +196,10 @@ impl Everyone {
     fn request(&self) -> Request {
         let mut request = Request::new(Body::empty());
         *request.uri_mut() = self.uri.clone();
-        *request.headers_mut() = self.headers.clone();
-        if let Some(nonce) = &self.nonce {
+        let mut headers = self.headers.clone();
+        headers.remove(header::COOKIE);
+        *request.headers_mut() = headers;
+        if let Some(nonce) = self.nonce {
             request.extensions_mut().insert(nonce.clone());
         }
         if let Some(client) = self.client {
