@@ -431,12 +431,9 @@ pub async fn heard_after<T>(
     user_id: UserId,
     write: impl std::future::Future<Output = T>,
 ) -> T {
-    let was = db.user_versions().of(user_id);
-    let done = write.await;
     db.user_versions()
-        .await_heard(user_id, was, HEARD_WITHIN)
-        .await;
-    done
+        .heard_after(user_id, write, |_| true)
+        .await
 }
 
 async fn announce(db: &Db, user_id: UserId) {

@@ -13,7 +13,6 @@
 use crate::items::ItemId;
 use crate::server::redis::db::Db;
 use crate::server::redis::keys::{shard_of, Keys};
-use crate::server::redis::versions::HEARD_WITHIN;
 use redis::{Script, ScriptInvocation};
 
 /// How many keys and arguments the frame takes: a script's own start after them.
@@ -40,8 +39,8 @@ pub fn item_script<'a>(script: &'a Script, keys: &Keys, id: ItemId) -> ScriptInv
 /// Runs `write`, an item write whose script tells the item's channel what changed (a live event
 /// or a `touch`, `lua/prelude.lua`), and — when `published` says it changed something — returns
 /// its result once this instance's own subscription heard of the item since (at most
-/// [`HEARD_WITHIN`]; on a cluster the message comes through whichever node the subscription
-/// is on). By then this instance no longer uses what it remembered of the item's viewers
+/// [`HEARD_WITHIN`](crate::server::redis::versions::HEARD_WITHIN); on a cluster the message
+/// comes through whichever node the subscription is on). By then this instance no longer uses what it remembered of the item's viewers
 /// (`items::ui::item`), and every other instance was sent the message at the same moment: the
 /// writer's next page on any instance shows the write.
 pub async fn heard_after<T>(
@@ -50,14 +49,7 @@ pub async fn heard_after<T>(
     write: impl std::future::Future<Output = T>,
     published: impl FnOnce(&T) -> bool,
 ) -> T {
-    let was = db.item_versions().of(item);
-    let done = write.await;
-    if published(&done) {
-        db.item_versions()
-            .await_heard(item, was, HEARD_WITHIN)
-            .await;
-    }
-    done
+    db.item_versions().heard_after(item, write, published).await
 }
 
 #[cfg(test)]

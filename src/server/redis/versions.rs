@@ -101,6 +101,24 @@ impl<K: Copy + Into<u64>> Versions<K> {
         self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
+    /// Runs `write`, a change of `id`'s that is announced on its channel, and — when
+    /// `announced` says it was (a refused write announces nothing) — returns its result once
+    /// this instance's subscription heard of `id` since ([`Versions::await_heard`], at most
+    /// [`HEARD_WITHIN`]).
+    pub async fn heard_after<T>(
+        &self,
+        id: K,
+        write: impl std::future::Future<Output = T>,
+        announced: impl FnOnce(&T) -> bool,
+    ) -> T {
+        let was = self.of(id);
+        let done = write.await;
+        if announced(&done) {
+            self.await_heard(id, was, HEARD_WITHIN).await;
+        }
+        done
+    }
+
     /// After announcing a change of `user`'s (`was`: their version before): waits, at most
     /// `limit`, until this instance's subscription has heard it — every subscription was sent
     /// the announcement together, so the others have it about as soon — and then marks the
