@@ -142,40 +142,33 @@ pub async fn place_bid(
     heard_after(
         db,
         item_id,
-        place_bid_once(db, bidder_id, bidder_name, item_id, max_cents),
+        async {
+            let keys = db.keys();
+            let mut conn = db.conn()?;
+            // Not written when it could not be acknowledged (a replica failed to confirm
+            // lately); once written, the caller waits for the replicas (`Db::replicated`)
+            // after the follow-ups.
+            db.confirmable()?;
+            let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
+                .key(keys.item_bids(item_id))
+                .key(keys.item_maxes(item_id))
+                .key(keys.shard_blocks(shard_of(item_id.0)))
+                .key(keys.item_max_times(item_id))
+                .arg(bidder_id)
+                .arg(bidder_name)
+                .arg(max_cents)
+                .category_rankings(keys, shard_of(item_id.0))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| redis_error("place bid", e))?;
+            if let BidOutcome::Accepted { at_ms, .. } = outcome {
+                record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
+            }
+            Ok(outcome)
+        },
         |r| matches!(r, Ok(BidOutcome::Accepted { .. })),
     )
     .await
-}
-
-async fn place_bid_once(
-    db: &Db,
-    bidder_id: UserId,
-    bidder_name: &str,
-    item_id: ItemId,
-    max_cents: i64,
-) -> Result<BidOutcome, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    // Not written when it could not be acknowledged (a replica failed to confirm lately); once
-    // written, the caller waits for the replicas (`Db::replicated`) after the follow-ups.
-    db.confirmable()?;
-    let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
-        .key(keys.item_bids(item_id))
-        .key(keys.item_maxes(item_id))
-        .key(keys.shard_blocks(shard_of(item_id.0)))
-        .key(keys.item_max_times(item_id))
-        .arg(bidder_id)
-        .arg(bidder_name)
-        .arg(max_cents)
-        .category_rankings(keys, shard_of(item_id.0))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("place bid", e))?;
-    if let BidOutcome::Accepted { at_ms, .. } = outcome {
-        record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
-    }
-    Ok(outcome)
 }
 
 /// What a bid with its session check came to ([`place_bid_as`]).
@@ -218,68 +211,62 @@ pub async fn place_bid_as(
     heard_after(
         db,
         item_id,
-        place_bid_as_once(db, cookie, ttl, limit, item_id, max_cents),
+        async {
+            use crate::accounts::server::sessions::SessionCheck;
+            use crate::server::redis::rate_limit::Action;
+            debug_assert!(!db.is_cluster(), "one script per bid only on one Redis");
+            let Some(check) = SessionCheck::new(db, cookie, ttl, Some((Action::Bid, limit))) else {
+                return Ok(SignedBid::SignedOut);
+            };
+            let keys = db.keys();
+            db.confirmable()?;
+            let mut call = item_script(&PLACE_BID_AS, keys, item_id);
+            call.key(keys.item_bids(item_id))
+                .key(keys.item_maxes(item_id))
+                .key(keys.shard_blocks(shard_of(item_id.0)))
+                .key(keys.item_max_times(item_id))
+                // The session's user and name are the bidder's: the script puts them here.
+                .arg(check.claimed())
+                .arg("")
+                .arg(max_cents)
+                .category_rankings(keys, shard_of(item_id.0));
+            check.add_to(&mut call);
+            call.key(keys.user_bids(check.claimed()));
+            let reply: Vec<redis::Value> = call
+                .invoke_async(&mut db.conn()?)
+                .await
+                .map_err(|e| redis_error("place bid", e))?;
+            let mut parts = reply.into_iter();
+            let (Some(session), placed, None) = (parts.next(), parts.next(), parts.next()) else {
+                return Err(redis_error(
+                    "place bid",
+                    ParsingError::from("bid_as: a reply of one or two parts").into(),
+                ));
+            };
+            let Some((user, verdict)) = check.read(session)? else {
+                return Ok(SignedBid::SignedOut);
+            };
+            Ok(match (verdict, placed) {
+                (Err(secs), None) => SignedBid::Limited(user, secs),
+                (Ok(()), Some(placed)) => SignedBid::Placed(
+                    user,
+                    BidOutcome::from_redis_value(placed)
+                        .map_err(|e| redis_error("place bid", e.into()))?,
+                ),
+                _ => {
+                    return Err(redis_error(
+                        "place bid",
+                        ParsingError::from(
+                            "bid_as: a bid without a session's leave, or the reverse",
+                        )
+                        .into(),
+                    ))
+                }
+            })
+        },
         |r| matches!(r, Ok(SignedBid::Placed(_, BidOutcome::Accepted { .. }))),
     )
     .await
-}
-
-async fn place_bid_as_once(
-    db: &Db,
-    cookie: &str,
-    ttl: std::time::Duration,
-    limit: crate::server::redis::rate_limit::Limit,
-    item_id: ItemId,
-    max_cents: i64,
-) -> Result<SignedBid, AppError> {
-    use crate::accounts::server::sessions::SessionCheck;
-    use crate::server::redis::rate_limit::Action;
-    debug_assert!(!db.is_cluster(), "one script per bid only on one Redis");
-    let Some(check) = SessionCheck::new(db, cookie, ttl, Some((Action::Bid, limit))) else {
-        return Ok(SignedBid::SignedOut);
-    };
-    let keys = db.keys();
-    db.confirmable()?;
-    let mut call = item_script(&PLACE_BID_AS, keys, item_id);
-    call.key(keys.item_bids(item_id))
-        .key(keys.item_maxes(item_id))
-        .key(keys.shard_blocks(shard_of(item_id.0)))
-        .key(keys.item_max_times(item_id))
-        // The session's user and name are the bidder's: the script puts them here.
-        .arg(check.claimed())
-        .arg("")
-        .arg(max_cents)
-        .category_rankings(keys, shard_of(item_id.0));
-    check.add_to(&mut call);
-    call.key(keys.user_bids(check.claimed()));
-    let reply: Vec<redis::Value> = call
-        .invoke_async(&mut db.conn()?)
-        .await
-        .map_err(|e| redis_error("place bid", e))?;
-    let mut parts = reply.into_iter();
-    let (Some(session), placed, None) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(redis_error(
-            "place bid",
-            ParsingError::from("bid_as: a reply of one or two parts").into(),
-        ));
-    };
-    let Some((user, verdict)) = check.read(session)? else {
-        return Ok(SignedBid::SignedOut);
-    };
-    Ok(match (verdict, placed) {
-        (Err(secs), None) => SignedBid::Limited(user, secs),
-        (Ok(()), Some(placed)) => SignedBid::Placed(
-            user,
-            BidOutcome::from_redis_value(placed).map_err(|e| redis_error("place bid", e.into()))?,
-        ),
-        _ => {
-            return Err(redis_error(
-                "place bid",
-                ParsingError::from("bid_as: a bid without a session's leave, or the reverse")
-                    .into(),
-            ))
-        }
-    })
 }
 
 /// The answer to Buy It Now.
@@ -343,37 +330,29 @@ pub async fn buy_now(
     heard_after(
         db,
         item_id,
-        buy_now_once(db, buyer_id, buyer_name, item_id, agreed_cents),
+        async {
+            let keys = db.keys();
+            let mut conn = db.conn()?;
+            db.confirmable()?;
+            let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
+                .key(keys.item_bids(item_id))
+                .key(keys.order(item_id))
+                .key(keys.shard_blocks(shard_of(item_id.0)))
+                .arg(buyer_id)
+                .arg(buyer_name)
+                .arg(agreed_cents.map(|c| c.to_string()).unwrap_or_default())
+                .category_rankings(keys, shard_of(item_id.0))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(|e| redis_error("buy now", e))?;
+            if let BuyOutcome::Bought { at_ms, .. } = outcome {
+                record_my_bid(db, &mut conn, buyer_id, item_id, at_ms).await?;
+            }
+            Ok(outcome)
+        },
         |r| matches!(r, Ok(BuyOutcome::Bought { .. })),
     )
     .await
-}
-
-async fn buy_now_once(
-    db: &Db,
-    buyer_id: UserId,
-    buyer_name: &str,
-    item_id: ItemId,
-    agreed_cents: Option<i64>,
-) -> Result<BuyOutcome, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    db.confirmable()?;
-    let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
-        .key(keys.item_bids(item_id))
-        .key(keys.order(item_id))
-        .key(keys.shard_blocks(shard_of(item_id.0)))
-        .arg(buyer_id)
-        .arg(buyer_name)
-        .arg(agreed_cents.map(|c| c.to_string()).unwrap_or_default())
-        .category_rankings(keys, shard_of(item_id.0))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("buy now", e))?;
-    if let BuyOutcome::Bought { at_ms, .. } = outcome {
-        record_my_bid(db, &mut conn, buyer_id, item_id, at_ms).await?;
-    }
-    Ok(outcome)
 }
 
 /// Adds the item to the bidder's own list of items bid on (My bids). The list lives in the

@@ -70,47 +70,37 @@ pub async fn toggle(
     heard_after(
         db,
         item_id,
-        toggle_once(db, script, item_id, members, user_id, on, list),
+        async {
+            let keys = db.keys();
+            let mut conn = db.conn()?;
+            let fail = |e| redis_error("toggle", e);
+            let toggled: Toggled = item_script(script, keys, item_id)
+                .key(members)
+                .key(keys.item_counted(item_id))
+                .arg(user_id)
+                .arg(u8::from(on))
+                .invoke_async(&mut conn)
+                .await
+                .map_err(fail)?;
+            if let Toggled::Done { extra, .. } = toggled {
+                // The user's list lives in the user's slot: a second, idempotent step.
+                let mut step = redis::cmd(if on { "ZADD" } else { "ZREM" });
+                step.arg(list.key);
+                if on {
+                    if list.keep_first {
+                        step.arg("NX");
+                    }
+                    step.arg((list.score)(extra));
+                }
+                let _: () = step
+                    .arg(item_id)
+                    .query_async(&mut conn)
+                    .await
+                    .map_err(fail)?;
+            }
+            Ok(toggled)
+        },
         |r| matches!(r, Ok(Toggled::Done { .. })),
     )
     .await
-}
-
-async fn toggle_once(
-    db: &Db,
-    script: &Script,
-    item_id: ItemId,
-    members: String,
-    user_id: UserId,
-    on: bool,
-    list: UserList,
-) -> Result<Toggled, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    let fail = |e| redis_error("toggle", e);
-    let toggled: Toggled = item_script(script, keys, item_id)
-        .key(members)
-        .key(keys.item_counted(item_id))
-        .arg(user_id)
-        .arg(u8::from(on))
-        .invoke_async(&mut conn)
-        .await
-        .map_err(fail)?;
-    if let Toggled::Done { extra, .. } = toggled {
-        // The user's list lives in the user's slot: a second, idempotent step.
-        let mut step = redis::cmd(if on { "ZADD" } else { "ZREM" });
-        step.arg(list.key);
-        if on {
-            if list.keep_first {
-                step.arg("NX");
-            }
-            step.arg((list.score)(extra));
-        }
-        let _: () = step
-            .arg(item_id)
-            .query_async(&mut conn)
-            .await
-            .map_err(fail)?;
-    }
-    Ok(toggled)
 }
