@@ -276,8 +276,8 @@ fn nothing_personal_leaks_through_the_page_rendered_for_everyone() {
     assert!(served_personal > 1_500, "{served_personal}");
 }
 
-/// `rbay_session_lookups_total{answered="memory"}` of `server`.
-fn sessions_remembered(server: &Server) -> u64 {
+/// The counter `series` (name and labels) on `server`'s `/metrics`; 0 before it is counted.
+fn counter(server: &Server, series: &str) -> u64 {
     let r = server.request(
         "GET",
         "/metrics",
@@ -287,8 +287,13 @@ fn sessions_remembered(server: &Server) -> u64 {
     assert_eq!(r.status, 200, "{}", r.body);
     r.body
         .lines()
-        .find_map(|l| l.strip_prefix(r#"rbay_session_lookups_total{answered="memory"} "#))
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
         .map_or(0, |v| v.trim().parse().unwrap())
+}
+
+/// `rbay_session_lookups_total{answered="memory"}` of `server`.
+fn sessions_remembered(server: &Server) -> u64 {
+    counter(server, r#"rbay_session_lookups_total{answered="memory"}"#)
 }
 
 const METRICS_TOKEN: &str = "a-scraper-token-for-tests";
@@ -394,17 +399,7 @@ fn a_remembered_session_follows_every_change_on_every_instance() {
 
 /// `rbay_item_viewer_reads_total{answered="memory"}` of `server`.
 fn viewers_remembered(server: &Server) -> u64 {
-    let r = server.request(
-        "GET",
-        "/metrics",
-        &[("Authorization", &format!("Bearer {METRICS_TOKEN}"))],
-        "",
-    );
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.body
-        .lines()
-        .find_map(|l| l.strip_prefix(r#"rbay_item_viewer_reads_total{answered="memory"} "#))
-        .map_or(0, |v| v.trim().parse().unwrap())
+    counter(server, r#"rbay_item_viewer_reads_total{answered="memory"}"#)
 }
 
 /// An instance remembers what a signed-in viewer's item page read for them (their like,
