@@ -3,7 +3,7 @@
 //! (`jobs::ui::ops`) like any other component.
 
 use crate::analytics::chart::BarChart;
-use crate::util::html::{ColumnHeads, Tiles};
+use crate::util::html::{Tiles, WideTable};
 use leptos::prelude::*;
 
 /// What an instance says about itself.
@@ -97,20 +97,21 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl IntoView {
                 wide=true
             />
         </div>
-        // Wider than a phone: scrolling regions, so they must be reachable by keyboard.
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Routes">
-            <table class="ops-table" data-table="routes">
-                <caption>"Routes over the last hour (p99: upper bound of its latency bucket)"</caption>
-                <ColumnHeads names=&["Route", "Requests", "Requests/s", "p99"]/>
-                <tbody>{routes}</tbody>
-            </table>
-        </div>
-        <div class="table-wrap" tabindex="0" role="region" aria-label="Instances">
-            <table class="ops-table" data-table="instances">
-                <caption>"Instances (each reports every 5 s)"</caption>
-                <ColumnHeads names=&["Instance", "Live streams", "Memory (RSS)", "Up for"]/>
-                <tbody>{instances}</tbody>
-            </table>
-        </div>
+        <WideTable
+            label="Routes"
+            caption="Routes over the last hour (p99: upper bound of its latency bucket)"
+            heads=&["Route", "Requests", "Requests/s", "p99"]
+            testid="routes"
+        >
+            {routes}
+        </WideTable>
+        <WideTable
+            label="Instances"
+            caption="Instances (each reports every 5 s)"
+            heads=&["Instance", "Live streams", "Memory (RSS)", "Up for"]
+            testid="instances"
+        >
+            {instances}
+        </WideTable>
     }
 }

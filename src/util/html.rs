@@ -23,6 +23,31 @@ pub fn render_alone<T>(render: impl FnOnce() -> T) -> T {
     rendered
 }
 
+/// A wide table of the operators' pages, with its caption and column heads: on a narrow screen
+/// it scrolls sideways in its region, which must then be reachable by keyboard (a focusable,
+/// named region, as axe's `scrollable-region-focusable` asks). `children` are its rows.
+#[component]
+pub fn WideTable(
+    /// The region's name for screen readers.
+    label: &'static str,
+    caption: &'static str,
+    heads: &'static [&'static str],
+    /// The table's `data-testid`.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <div class="table-wrap" tabindex="0" role="region" aria-label=label>
+            <table class="ops-table" data-testid=testid>
+                <caption>{caption}</caption>
+                <ColumnHeads names=heads/>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}
+
 /// A table's column headings.
 #[component]
 pub fn ColumnHeads(names: &'static [&'static str]) -> impl IntoView {
@@ -68,5 +93,34 @@ mod tests {
         // is plain text).
         assert!(html.contains("&quot; onmouseover=&quot;x\">"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");
+    }
+
+    #[test]
+    fn a_wide_table_scrolls_in_a_region_reached_by_keyboard() {
+        let html = to_html(view! {
+            <WideTable label="Routes" caption="Per route" heads=&["Route", "p99"] testid="routes">
+                <tr><td>"/"</td><td>"1 ms"</td></tr>
+            </WideTable>
+        });
+        let region = html.split_once('>').map_or("", |(tag, _)| tag);
+        for attribute in [
+            "<div ",
+            r#"class="table-wrap""#,
+            r#"tabindex="0""#,
+            r#"role="region""#,
+            r#"aria-label="Routes""#,
+        ] {
+            assert!(region.contains(attribute), "{attribute} in {html}");
+        }
+        for part in [
+            r#"data-testid="routes" class="ops-table"><caption>Per route</caption>"#,
+            r#"<th scope="col">Route</th><th scope="col">p99</th>"#,
+            "<tbody><tr><td>/</td><td>1 ms</td></tr></tbody>",
+        ] {
+            assert!(html.contains(part), "{part} in {html}");
+        }
+        // Without a test id, no empty attribute.
+        let html = to_html(view! { <WideTable label="L" caption="C" heads=&["A"]>""</WideTable> });
+        assert!(!html.contains("data-testid"), "{html}");
     }
 }

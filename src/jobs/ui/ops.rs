@@ -6,7 +6,7 @@ use crate::analytics::fleet::FleetPanel;
 use crate::jobs::api::get_ops;
 use crate::jobs::{OpsView, QueueView};
 use crate::ui::status::ErrorPage;
-use crate::util::html::ColumnHeads;
+use crate::util::html::WideTable;
 use crate::util::time::ago;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -27,6 +27,23 @@ pub fn OpsPage() -> impl IntoView {
 
 fn ops_view(ops: OpsView) -> impl IntoView {
     let now = ops.now_ms;
+    let queues = ops
+        .queues
+        .iter()
+        .map(|q| {
+            view! {
+                <tr data-queue=q.name.clone()>
+                    <th scope="row">{q.name.clone()}</th>
+                    <td data-count="waiting">{q.waiting}</td>
+                    <td data-count="running">{q.running}</td>
+                    <td data-count="delayed">{q.delayed}</td>
+                    <td data-count="dead">{q.dead}</td>
+                    <td>{per_minute(&q.processed)}</td>
+                    <td>{per_minute(&q.failed)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
     view! {
         <section class="ops-page">
             <h1>"Operations"</h1>
@@ -34,34 +51,21 @@ fn ops_view(ops: OpsView) -> impl IntoView {
             <h2>"Fleet"</h2>
             <div class="fleet"><FleetPanel figures=ops.fleet.clone() now_ms=ops.now_ms/></div>
             <h2>"Job queues"</h2>
-            // Wider than a phone: a scrolling region, so it must be reachable by keyboard.
-            <div class="table-wrap" tabindex="0" role="region" aria-label="Job queues">
-                <table class="ops-table">
-                    <caption>"Each queue now, and per minute over the last ten minutes"</caption>
-                    <ColumnHeads names=&[
-                        "Queue",
-                        "Waiting",
-                        "Running",
-                        "Scheduled",
-                        "Dead",
-                        "Processed / min",
-                        "Failed / min",
-                    ]/>
-                    <tbody>
-                        {ops.queues.iter().map(|q| view! {
-                            <tr data-queue=q.name.clone()>
-                                <th scope="row">{q.name.clone()}</th>
-                                <td data-count="waiting">{q.waiting}</td>
-                                <td data-count="running">{q.running}</td>
-                                <td data-count="delayed">{q.delayed}</td>
-                                <td data-count="dead">{q.dead}</td>
-                                <td>{per_minute(&q.processed)}</td>
-                                <td>{per_minute(&q.failed)}</td>
-                            </tr>
-                        }).collect_view()}
-                    </tbody>
-                </table>
-            </div>
+            <WideTable
+                label="Job queues"
+                caption="Each queue now, and per minute over the last ten minutes"
+                heads=&[
+                    "Queue",
+                    "Waiting",
+                    "Running",
+                    "Scheduled",
+                    "Dead",
+                    "Processed / min",
+                    "Failed / min",
+                ]
+            >
+                {queues}
+            </WideTable>
             {ops.queues.into_iter().filter(|q| !q.dead_jobs.is_empty()).map(move |q| dead_view(q, now)).collect_view()}
         </section>
     }

@@ -6,7 +6,7 @@
 use crate::moderation::api::{moderation_queue, PROBLEMS_PARAM};
 use crate::moderation::{AuditLine, ModProblem, ModerationView, QueueEntry, Target, NOTE_MAX};
 use crate::ui::status::ErrorPage;
-use crate::util::html::ColumnHeads;
+use crate::util::html::WideTable;
 use crate::util::problem::FieldErrors;
 use crate::util::time::ago;
 use leptos::prelude::*;
@@ -169,29 +169,28 @@ fn AuditLog(lines: Vec<AuditLine>, now: i64) -> impl IntoView {
         return view! { <p class="muted">"Nothing yet."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap">
-            <table class="ops-table" data-testid="audit-log">
-                <caption>"The newest moderators' actions"</caption>
-                <ColumnHeads names=&["When", "Moderator", "Action", "On", "Why"]/>
-                <tbody>
-                    {lines.into_iter().map(|line| {
-                        let href = Target::parse(&line.target).map(|t| t.href());
-                        view! {
-                            <tr>
-                                <td>{ago(line.at_ms, now)}</td>
-                                <td>{line.by}</td>
-                                <td>{line.action}</td>
-                                <td>{match href {
-                                    Some(href) => view! { <a href=href>{line.target.clone()}</a> }.into_any(),
-                                    None => view! { {line.target.clone()} }.into_any(),
-                                }}</td>
-                                <td>{line.why}</td>
-                            </tr>
-                        }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <WideTable
+            label="Audit log"
+            caption="The newest moderators' actions"
+            heads=&["When", "Moderator", "Action", "On", "Why"]
+            testid="audit-log"
+        >
+            {lines.into_iter().map(|line| {
+                let href = Target::parse(&line.target).map(|t| t.href());
+                view! {
+                    <tr>
+                        <td>{ago(line.at_ms, now)}</td>
+                        <td>{line.by}</td>
+                        <td>{line.action}</td>
+                        <td>{match href {
+                            Some(href) => view! { <a href=href>{line.target.clone()}</a> }.into_any(),
+                            None => view! { {line.target.clone()} }.into_any(),
+                        }}</td>
+                        <td>{line.why}</td>
+                    </tr>
+                }
+            }).collect_view()}
+        </WideTable>
     }
     .into_any()
 }
