@@ -205,25 +205,19 @@ pub struct Page {
     remaining: u64,
 }
 
-/// How long a piece must be to be sent as it is stored (no copy), shortest first: shorter ones
-/// (holes, nonces, the markup between them) are joined with their neighbours. A page takes the
-/// shortest that fits it in [`MAX_FRAMES`], so as little as possible is copied.
-const SHARED_PIECE: [usize; 4] = [512, 1024, 2048, 4096];
+/// A piece at least this long is sent as it is stored (no copy); shorter ones (holes, nonces,
+/// the markup between them) are joined with their neighbours.
+const SHARED_PIECE: usize = 4 * 1024;
 
-/// At most this many frames a page: hyper queues up to 16 body buffers before it writes (the
-/// head is its own), and a page written in more than one go can wait on the client's delayed
-/// ACK.
-const MAX_FRAMES: usize = 16;
+/// At most this many frames a page: hyper queues up to 16 buffers before it writes, and a
+/// page written in more than one go can wait on the client's delayed ACK.
+const MAX_FRAMES: usize = 12;
 
 impl Page {
     fn new(pieces: VecDeque<Bytes>) -> Self {
         let remaining: u64 = pieces.iter().map(|p| p.len() as u64).sum();
-        let shared = SHARED_PIECE
-            .into_iter()
-            .find(|&shared| frames(&pieces, shared) <= MAX_FRAMES)
-            .unwrap_or(usize::MAX);
         Page {
-            pieces: coalesce(pieces, shared, MAX_FRAMES),
+            pieces: coalesce(pieces, SHARED_PIECE, MAX_FRAMES),
             remaining,
         }
     }
@@ -233,21 +227,6 @@ impl Page {
     fn to_vec(&self) -> Vec<u8> {
         self.pieces.iter().flat_map(|p| p.iter().copied()).collect()
     }
-}
-
-/// How many frames [`coalesce`] makes of `pieces` with pieces of `shared` bytes or more kept.
-fn frames(pieces: &VecDeque<Bytes>, shared: usize) -> usize {
-    let (mut frames, mut in_run) = (0, false);
-    for piece in pieces.iter().filter(|p| !p.is_empty()) {
-        if piece.len() >= shared {
-            frames += 1;
-            in_run = false;
-        } else if !in_run {
-            frames += 1;
-            in_run = true;
-        }
-    }
-    frames
 }
 
 /// The pieces as at most `max_frames` frames with the same bytes: runs of pieces shorter than
@@ -401,8 +380,6 @@ mod tests {
         let frames = coalesce(pieces.clone(), 10, 12);
         // Large, run, large, run, ... : the large pieces are the stored ones, not copies.
         assert_eq!(frames.len(), 8);
-        assert_eq!(super::frames(&pieces, 10), 8);
-        assert_eq!(super::frames(&pieces, 1), 40, "every piece its own frame");
         assert_eq!(frames[0].as_ptr(), big.as_ptr());
         assert_eq!(
             frames.iter().flat_map(|f| f.to_vec()).collect::<Vec<_>>(),
@@ -412,27 +389,6 @@ mod tests {
         let one = coalesce(pieces, 10, 4);
         assert_eq!(one.len(), 1);
         assert_eq!(one[0].to_vec(), expected);
-    }
-
-    #[test]
-    fn a_page_copies_as_little_as_its_frames_allow() {
-        let stored = Bytes::from(vec![b's'; 600]);
-        let page = |n: usize| {
-            let mut pieces = VecDeque::new();
-            for _ in 0..n {
-                pieces.push_back(stored.clone());
-                pieces.push_back(Bytes::from_static(b"<hole>"));
-            }
-            Page::new(pieces)
-        };
-        // 8 stored pieces and 8 holes fit in 16 frames: the stored ones are sent, not copied.
-        let few = page(8);
-        assert_eq!(few.pieces.len(), 16);
-        assert_eq!(few.pieces[0].as_ptr(), stored.as_ptr());
-        // 9 of each do not: pieces of 600 bytes are then joined with the holes.
-        let many = page(9);
-        assert_eq!(many.pieces.len(), 1);
-        assert_eq!(many.to_vec().len(), 9 * 606);
     }
 
     #[test]
