@@ -56,6 +56,16 @@ test('a reported listing is hidden by a moderator: gone from search and its page
   await entry.getByRole('button', { name: 'Hide listing' }).click();
   await expect(moderator.getByText('Done: it is hidden')).toBeVisible();
   await expect(moderator.getByTestId('audit-log')).toContainText('Counterfeit goods');
+  // With lines in it, the audit log is a wide table: on a phone it scrolls sideways in a
+  // region the keyboard reaches (axe: scrollable-region-focusable), and nothing else is wider
+  // than the screen.
+  await moderator.setViewportSize({ width: 390, height: 844 });
+  const log = moderator.getByRole('region', { name: 'Audit log' });
+  await expect(log).toHaveAttribute('tabindex', '0');
+  expect(await log.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+  expect(await axeFindings(moderator)).toEqual([]);
+  expect(await moderator.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+  await moderator.setViewportSize({ width: 1280, height: 800 });
   await expect(moderator.locator(`.mod-entry[data-target="item:${id}"]`)).toHaveCount(0);
 
   // Gone for the visitor and the reporter: its page is not found, search does not list it.
