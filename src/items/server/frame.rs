@@ -40,9 +40,9 @@ pub fn item_script<'a>(script: &'a Script, keys: &Keys, id: ItemId) -> ScriptInv
 /// or a `touch`, `lua/prelude.lua`), and — when `published` says it changed something — returns
 /// its result once this instance's own subscription heard of the item since (at most
 /// [`HEARD_WITHIN`](crate::server::redis::versions::HEARD_WITHIN); on a cluster the message
-/// comes through whichever node the subscription is on). By then this instance no longer uses what it remembered of the item's viewers
-/// (`items::ui::item`), and every other instance was sent the message at the same moment: the
-/// writer's next page on any instance shows the write.
+/// comes through whichever node the subscription is on). By then this instance no longer uses
+/// what it remembered of the item's viewers (`items::ui::item`), and every other instance was
+/// sent the message at the same moment: the writer's next page on any instance shows the write.
 pub async fn heard_after<T>(
     db: &Db,
     item: ItemId,
