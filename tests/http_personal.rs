@@ -16,6 +16,7 @@ fn two_instances() -> (Server, Server) {
         ("RBAY_KEY_PREFIX", prefix.as_str()),
         ("RBAY_AUTH_IP_LIMIT", "10000/60"),
         ("RBAY_BID_LIMIT", "10000/60"),
+        ("RBAY_METRICS_TOKEN", METRICS_TOKEN),
     ];
     let a = Server::start(&common::redis_url(), &env);
     let b = Server::start(&common::redis_url(), &env);
@@ -42,6 +43,19 @@ fn ok(r: Response) {
     assert_eq!(r.status, 200, "{}", r.body);
 }
 
+/// The cookie a signed-in user's write leaves (`request::WROTE_COOKIE`), as their browser
+/// sends it back with the session cookie `cookie`.
+fn with_wrote(cookie: &str, write: &Response) -> String {
+    assert_eq!(write.status, 200, "{}", write.body);
+    let set = write
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_wrote="))
+        .unwrap_or_else(|| panic!("no rbay_wrote cookie: {:?}", write.headers));
+    assert!(set.contains("Max-Age=5"), "{set}");
+    format!("{cookie}; {}", set.split(';').next().unwrap())
+}
+
 #[test]
 fn signed_in_viewers_read_their_own_writes_on_any_instance() {
     let (a, b) = two_instances();
@@ -62,13 +76,30 @@ fn signed_in_viewers_read_their_own_writes_on_any_instance() {
     );
     assert!(!alice_page.contains("rywbob"));
 
-    // A bid on A: alice's next page on B shows her standing and her maximum.
-    ok(call(
+    // A bid on A: alice's next page on B shows her standing and her maximum — at once with
+    // the cookie her bid left, which has B read and render it for her whether or not B has
+    // heard of the bid yet; and from B's memory once it has.
+    let bid = call(
         &a,
         "/api/items/bid",
         &format!("item_id={id}&amount=20"),
         Some(&alice),
-    ));
+    );
+    let sessions_read = || counter(&b, r#"rbay_session_lookups_total{answered="redis"}"#);
+    let read_before = sessions_read();
+    let r = page(&b, &path, Some(&with_wrote(&alice, &bid)));
+    assert_ne!(r.header("x-cache"), Some("personal"), "read for her");
+    assert_eq!(
+        sessions_read(),
+        read_before + 1,
+        "her session read, not recalled"
+    );
+    assert!(
+        r.body
+            .contains("You have the highest bid. Your maximum: $20.00."),
+        "{}",
+        r.body
+    );
     let body = personal_page(&b, &path, &alice);
     assert!(
         body.contains("You have the highest bid. Your maximum: $20.00."),
@@ -397,6 +428,11 @@ fn a_remembered_session_follows_every_change_on_every_instance() {
     assert!(signed_in(&b, &bob, "rembob"));
 }
 
+/// `rbay_changes_heard_total{of="item"}` of `server`: item changes its subscription heard.
+fn items_heard(server: &Server) -> u64 {
+    counter(server, r#"rbay_changes_heard_total{of="item"}"#)
+}
+
 /// `rbay_item_viewer_reads_total{answered="memory"}` of `server`.
 fn viewers_remembered(server: &Server) -> u64 {
     counter(server, r#"rbay_item_viewer_reads_total{answered="memory"}"#)
@@ -433,52 +469,81 @@ fn what_an_instance_remembers_of_an_item_viewer_follows_every_write_on_any_insta
             "B never answered a view from memory"
         );
     };
+    // Each write below is announced on the item's channel, which both instances hear; A
+    // answers once it has heard it, B hears it about as soon. Once B has heard as much as A
+    // (`rbay_changes_heard_total`), B's next page for a viewer must show the write: what it
+    // remembered is not used again. (The writer's own pages show it at once in any case, heard
+    // or not: their write leaves a cookie that has B read for them, as the test above checks.)
+    let then_heard_on_b = |write: &dyn Fn()| {
+        let (a0, b0) = (items_heard(&a), items_heard(&b));
+        write();
+        let heard_on_a = || items_heard(&a) > a0;
+        let a_heard = common::server::wait_until(std::time::Duration::from_secs(5), heard_on_a);
+        assert!(a_heard.is_ok(), "A never heard the write");
+        let told = items_heard(&a) - a0;
+        assert!(
+            common::server::wait_until(std::time::Duration::from_secs(5), || {
+                items_heard(&b) - b0 >= told
+            })
+            .is_ok(),
+            "B never heard the write"
+        );
+    };
     let on_b = |cookie: &str| personal_page(&b, &path, cookie);
 
     // Bob's like on A (no live event): alice's page on B counts it.
     remembered_on_b(&alice);
-    ok(call(
-        &a,
-        "/api/items/like",
-        &format!("item_id={id}&like=true"),
-        Some(&bob),
-    ));
+    then_heard_on_b(&|| {
+        ok(call(
+            &a,
+            "/api/items/like",
+            &format!("item_id={id}&like=true"),
+            Some(&bob),
+        ))
+    });
     let body = on_b(&alice);
     assert!(body.contains(r#"class="like-count">1<"#), "{body}");
 
     // Bob's watch on A: alice's page on B counts the watcher.
     remembered_on_b(&alice);
-    ok(call(
-        &a,
-        "/api/items/watch",
-        &format!("item_id={id}&watch=true"),
-        Some(&bob),
-    ));
+    then_heard_on_b(&|| {
+        ok(call(
+            &a,
+            "/api/items/watch",
+            &format!("item_id={id}&watch=true"),
+            Some(&bob),
+        ))
+    });
     let body = on_b(&alice);
     assert!(body.contains("1 watcher<"), "{body}");
 
     // Her bid on A (a live event), then her higher maximum on A that moves no price: her
     // page on B shows each.
     remembered_on_b(&alice);
-    ok(call(
-        &a,
-        "/api/items/bid",
-        &format!("item_id={id}&amount=20"),
-        Some(&alice),
-    ));
+    then_heard_on_b(&|| {
+        ok(call(
+            &a,
+            "/api/items/bid",
+            &format!("item_id={id}&amount=20"),
+            Some(&alice),
+        ))
+    });
     let body = on_b(&alice);
     assert!(body.contains("Your maximum: $20.00."), "{body}");
     remembered_on_b(&alice);
-    ok(call(
-        &a,
-        "/api/items/bid",
-        &format!("item_id={id}&amount=55"),
-        Some(&alice),
-    ));
+    then_heard_on_b(&|| {
+        ok(call(
+            &a,
+            "/api/items/bid",
+            &format!("item_id={id}&amount=55"),
+            Some(&alice),
+        ))
+    });
     let body = on_b(&alice);
     assert!(body.contains("Your maximum: $55.00."), "{body}");
 
-    // Her own like on B itself, before B may have heard it announced.
+    // Her own like on B itself, before B may have heard it announced: B's memory of her is
+    // not used again at once.
     remembered_on_b(&alice);
     ok(call(
         &b,
@@ -493,12 +558,14 @@ fn what_an_instance_remembers_of_an_item_viewer_follows_every_write_on_any_insta
     // The seller adds to the description on A: on B they and alice read it.
     remembered_on_b(&seller);
     remembered_on_b(&alice);
-    ok(call(
-        &a,
-        "/api/items/add-to-description",
-        &format!("item_id={id}&text=Dented+on+one+side."),
-        Some(&seller),
-    ));
+    then_heard_on_b(&|| {
+        ok(call(
+            &a,
+            "/api/items/add-to-description",
+            &format!("item_id={id}&text=Dented+on+one+side."),
+            Some(&seller),
+        ))
+    });
     for cookie in [&seller, &alice] {
         let body = on_b(cookie);
         assert!(body.contains("Dented on one side."), "{body}");

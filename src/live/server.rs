@@ -210,6 +210,7 @@ impl LiveHub {
             return;
         };
         db.item_versions().changed(item_id);
+        crate::server::metrics::record_heard(true);
         if payload == TOUCH {
             return;
         }
@@ -226,6 +227,7 @@ impl LiveHub {
         };
         if message.kind != "stats" {
             db.user_versions().changed(user_id);
+            crate::server::metrics::record_heard(false);
         }
         if message.kind != SESSION_CHANGED {
             self.dispatch(&user_key(user), message);

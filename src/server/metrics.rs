@@ -51,6 +51,11 @@ struct SessionLabels {
     answered: &'static str,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HeardLabels {
+    of: &'static str,
+}
+
 /// Why a Redis command failed, as the metrics count it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RedisFailure {
@@ -107,6 +112,9 @@ struct Metrics {
     /// this instance's memory, and from Redis.
     viewers_remembered: Counter,
     viewers_read: Counter,
+    /// Changes of items' and users' this instance's subscription heard announced.
+    items_heard: Counter,
+    users_heard: Counter,
 }
 
 static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
@@ -172,6 +180,15 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
     let viewers_read = viewers
         .get_or_create(&SessionLabels { answered: "redis" })
         .clone();
+    let heard = Family::<HeardLabels, Counter>::default();
+    registry.register(
+        "changes_heard",
+        "Changes announced on an item's or a user's channel that this instance's subscription \
+         heard (each stops what the instance remembered of that item or user from being used)",
+        heard.clone(),
+    );
+    let items_heard = heard.get_or_create(&HeardLabels { of: "item" }).clone();
+    let users_heard = heard.get_or_create(&HeardLabels { of: "user" }).clone();
     Metrics {
         registry,
         request_seconds,
@@ -183,6 +200,8 @@ static METRICS: LazyLock<Metrics> = LazyLock::new(|| {
         sessions_read,
         viewers_remembered,
         viewers_read,
+        items_heard,
+        users_heard,
     }
 });
 
@@ -252,6 +271,16 @@ pub fn record_item_viewer(remembered: bool) {
         m.viewers_remembered.inc();
     } else {
         m.viewers_read.inc();
+    }
+}
+
+/// Notes one change heard announced: an item's (`true`) or a user's.
+pub fn record_heard(item: bool) {
+    let m = &*METRICS;
+    if item {
+        m.items_heard.inc();
+    } else {
+        m.users_heard.inc();
     }
 }
 

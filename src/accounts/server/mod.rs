@@ -394,11 +394,12 @@ impl RequestSession {
         &self,
         state: &AppState,
         token: Option<&str>,
+        wrote_lately: bool,
     ) -> Result<Option<SessionUser>, AppError> {
         self.0
             .get_or_try_init(|| async {
                 match token {
-                    Some(token) => session_of(state, token).await,
+                    Some(token) => session_of(state, token, wrote_lately).await,
                     None => Ok(None),
                 }
             })
@@ -408,9 +409,13 @@ impl RequestSession {
 }
 
 /// The session of a page view's cookie: remembered by this instance or read
-/// ([`sessions::recall`]).
-async fn session_of(state: &AppState, token: &str) -> Result<Option<SessionUser>, AppError> {
-    sessions::recall(&state.db, token, state.config.session_ttl).await
+/// ([`sessions::recall`]; always read when the browser `wrote_lately`).
+async fn session_of(
+    state: &AppState,
+    token: &str,
+    wrote_lately: bool,
+) -> Result<Option<SessionUser>, AppError> {
+    sessions::recall(&state.db, token, state.config.session_ttl, wrote_lately).await
 }
 
 /// The session of `request`, looked up at most once per request (see [`RequestSession`]).
@@ -424,7 +429,8 @@ pub async fn request_session(
         request.headers(),
         crate::server::http::request::SESSION_COOKIE,
     );
-    lookup.get(state, token.as_deref()).await
+    let wrote = crate::server::http::request::wrote_lately(request.headers());
+    lookup.get(state, token.as_deref(), wrote).await
 }
 
 /// The `Set-Cookie` value that renews `user`'s session, when less than half its life is left
@@ -469,11 +475,14 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
         .0
         .get_or_try_init(|| async {
             // A middleware may have looked it up for this request already.
-            let known = leptos::prelude::use_context::<axum::http::request::Parts>()
-                .and_then(|p| p.extensions.get::<RequestSession>().cloned());
+            let parts = leptos::prelude::use_context::<axum::http::request::Parts>();
+            let wrote = parts
+                .as_ref()
+                .is_some_and(|p| crate::server::http::request::wrote_lately(&p.headers));
+            let known = parts.and_then(|p| p.extensions.get::<RequestSession>().cloned());
             let found = match known {
-                Some(lookup) => lookup.get(state, Some(&token)).await?,
-                None => session_of(state, &token).await?,
+                Some(lookup) => lookup.get(state, Some(&token), wrote).await?,
+                None => session_of(state, &token, wrote).await?,
             };
             renew_cookie(state, &token, found.as_ref());
             Ok::<_, AppError>(found)
@@ -564,8 +573,9 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
             &parts.headers,
             crate::server::http::request::SESSION_COOKIE,
         );
+        let wrote = crate::server::http::request::wrote_lately(&parts.headers);
         let found = match token {
-            Some(token) => session_of(state, &token).await?,
+            Some(token) => session_of(state, &token, wrote).await?,
             None => None,
         };
         Ok(found.as_ref().map(current_of))

@@ -369,9 +369,16 @@ static REMEMBERED: std::sync::LazyLock<moka::sync::Cache<String, Remembered>> =
 
 /// [`lookup`] for page views, from memory when this instance read the session less than
 /// [`REMEMBERED_FOR`] ago and has heard of no change of the user's since
-/// ([`Db::user_versions`]). The remaining lifetime counts down in memory; the expiry in Redis
-/// still slides, at the next read.
-pub async fn recall(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<SessionUser>, AppError> {
+/// ([`Db::user_versions`]), unless the browser `wrote_lately` (it sends
+/// `server::http::request::WROTE_COOKIE`): then it is read, and remembered afresh. The
+/// remaining lifetime counts down in memory; the expiry in Redis still slides, at the next
+/// read.
+pub async fn recall(
+    db: &Db,
+    cookie: &str,
+    ttl: Duration,
+    wrote_lately: bool,
+) -> Result<Option<SessionUser>, AppError> {
     let versions = db.user_versions();
     let Some((user_id, token)) = parse(cookie) else {
         return Ok(None);
@@ -380,7 +387,7 @@ pub async fn recall(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
     let Some(before) = versions.of(user_id) else {
         return lookup(db, cookie, ttl).await;
     };
-    if let Some(known) = REMEMBERED.get(&hash) {
+    if let Some(known) = REMEMBERED.get(&hash).filter(|_| !wrote_lately) {
         let age = known.read_at.elapsed();
         if known.version == before && known.user.user_id == user_id && age < known.user.remaining {
             crate::server::metrics::record_session(true);

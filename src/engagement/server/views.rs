@@ -284,11 +284,12 @@ pub async fn record_visit(
     // the view is counted once it is known whose it is.
     let session = RequestSession::of(&mut request);
     let token = request::cookie_of(request.headers(), request::SESSION_COOKIE);
+    let wrote = request::wrote_lately(request.headers());
     let client = Client::of(&state, request.headers(), request.extensions());
     let view = async {
         // Without a cookie this is `None` at once (no Redis call).
         let user_id = session
-            .get(&state, token.as_deref())
+            .get(&state, token.as_deref(), wrote)
             .await
             .ok()
             .flatten()

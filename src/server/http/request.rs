@@ -20,6 +20,27 @@ pub const SESSION_COOKIE: &str = "rbay_session";
 /// visitors (see `items::server::views`). It is not a session.
 pub const VISITOR_COOKIE: &str = "rbay_vid";
 
+/// Cookie a signed-in user's write (any request but a `GET`/`HEAD`) leaves in their browser
+/// for [`WROTE_LATELY_FOR`] (`server::personal::serve_personal`): while the browser sends it,
+/// no instance answers it from what it remembers (the session, the personal tier's holes), so
+/// the writer's next pages on *any* instance read their own write, whether or not that
+/// instance has heard the write announced yet. Its value means nothing.
+pub const WROTE_COOKIE: &str = "rbay_wrote";
+
+/// How long [`WROTE_COOKIE`] lasts: far longer than an announcement takes to reach every
+/// instance (`server::redis::versions::HEARD_WITHIN`), short enough that a writer's pages are
+/// soon served from memory again.
+pub const WROTE_LATELY_FOR: Duration = Duration::from_secs(5);
+
+/// Whether the request carries [`WROTE_COOKIE`]: its user wrote something lately.
+pub fn wrote_lately(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|header| cookie_value(header, WROTE_COOKIE).is_some())
+}
+
 fn parts() -> Option<Parts> {
     use_context::<Parts>()
 }

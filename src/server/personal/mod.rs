@@ -8,9 +8,9 @@
 //! heard), the holes read the viewer's own state alongside that lookup (or use what they read
 //! for the same render while nothing was heard to change the item or the viewer), and a page
 //! whose shared part changed since it was rendered is rendered again at once, so a viewer
-//! always sees their own writes. Requests with the one-time notice cookie, with a query (but
-//! a search's own), or with an unknown session are rendered per viewer, as is a page that is
-//! not a plain 200 page.
+//! always sees their own writes. Requests with the one-time notice cookie or the cookie a write
+//! leaves for a few seconds (`request::WROTE_COOKIE`), with a query (but a search's own), or
+//! with an unknown session are rendered per viewer, as is a page that is not a plain 200 page.
 //!
 //! This layer sits *inside* the anonymous page cache: the render for everyone it asks for has
 //! no cookie, and must not be answered from the anonymous tier.
@@ -24,7 +24,9 @@ use crate::server::http::page_cache::{
     has_session_cookie, instance_key, is_storable, tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL,
     MAX_CACHED_BYTES,
 };
-use crate::server::http::request::{cookie_of, SESSION_COOKIE};
+use crate::server::http::request::{
+    cookie_of, set_cookie_value, wrote_lately, SESSION_COOKIE, WROTE_COOKIE, WROTE_LATELY_FOR,
+};
 use crate::server::http::security::CspNonce;
 use crate::server::metrics::CacheResult;
 use crate::server::state::AppState;
@@ -48,8 +50,10 @@ static PERSONAL: LazyLock<moka::future::Cache<String, Arc<Template>>> = LazyLock
 /// Middleware: signed-in GETs of the pages the instance tier caches come from the personal
 /// tier; everything else goes on. After a write by a signed-in user (any other method), what
 /// this instance remembers for them is not used again (their version moves before the answer
-/// leaves): their next page here reads their own write whether or not this instance has heard
-/// it announced yet. (Other instances hear it on the item's or the user's channel.)
+/// leaves), and the answer leaves [`WROTE_COOKIE`] in their browser: for a few seconds their
+/// pages on every instance are read and rendered for them, so they read their own write
+/// whether or not that instance has heard it announced yet. (Other instances hear it on the
+/// item's or the user's channel, and stop using what they remembered then.)
 pub async fn serve_personal(
     State(state): State<AppState>,
     request: Request,
@@ -57,9 +61,18 @@ pub async fn serve_personal(
 ) -> Response {
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         let writer = cookie_of(request.headers(), SESSION_COOKIE).and_then(|t| claimed_user(&t));
-        let response = next.run(request).await;
+        let mut response = next.run(request).await;
         if let Some(user) = writer {
             state.db.user_versions().changed(user);
+            let wrote = set_cookie_value(
+                WROTE_COOKIE,
+                "1",
+                WROTE_LATELY_FOR,
+                state.config.secure_cookies,
+            );
+            if let Ok(value) = HeaderValue::from_str(&wrote) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
         }
         return response;
     }
@@ -68,7 +81,8 @@ pub async fn serve_personal(
     let eligible = request.method() == Method::GET
         && tier(path, query) == Some(Tier::Instance)
         && has_session_cookie(&request)
-        && cookie_of(request.headers(), FLASH_COOKIE).is_none();
+        && cookie_of(request.headers(), FLASH_COOKIE).is_none()
+        && !wrote_lately(request.headers());
     let nonce = request.extensions().get::<CspNonce>().map(|n| n.0.clone());
     let (true, Some(nonce)) = (eligible, nonce) else {
         return next.run(request).await;
