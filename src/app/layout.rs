@@ -55,17 +55,17 @@ impl crate::server::personal::holes::Filler for AccountHole {
         // The links are the same for the same viewer and unread count: rendered once each,
         // reused for a while (bounded by bytes; per viewer, never shared). Nothing to read:
         // the session lookup brings the name and unread count.
-        static RENDERED: std::sync::LazyLock<crate::server::short_cache::Memo<CurrentUser, Bytes>> =
+        static RENDERED: std::sync::LazyLock<moka::sync::Cache<CurrentUser, Bytes>> =
             std::sync::LazyLock::new(|| {
-                crate::server::short_cache::Memo::new(
-                    std::time::Duration::from_secs(10),
-                    1024 * 1024,
-                    |html| html.len() as u64,
-                )
+                moka::sync::Cache::builder()
+                    .time_to_live(std::time::Duration::from_secs(10))
+                    .weigher(|_, html: &Bytes| u32::try_from(html.len()).unwrap_or(u32::MAX))
+                    .max_capacity(1024 * 1024)
+                    .build()
             });
         let render = move |viewer: &CurrentUser| {
             let admin = state.config.admins.contains(&viewer.username);
-            let html = RENDERED.get_with(viewer, || {
+            let html = RENDERED.get_with_by_ref(viewer, || {
                 Bytes::from(crate::util::html::render_alone(|| {
                     crate::util::html::to_html(account_links(Some(viewer.clone()), admin))
                 }))

@@ -4,14 +4,11 @@
 //! a short time ([`RecentMap`]). For data that is the same for every visitor (the home
 //! rankings, the market board, a search's ids, the page cache's instance tier), with live
 //! updates covering the interval.
-//!
-//! And on quick_cache, [`Memo`]: what a signed-in page looks up several times per request.
 
 use crate::error::AppError;
 use std::future::Future;
-use std::hash::Hash;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Namespaces per [`ShortCache`] (tests run several apps in one process; one in production).
 const NAMESPACES: u64 = 64;
@@ -74,79 +71,6 @@ impl<T: Clone + Send + Sync + 'static> RecentMap<T> {
     /// Drops the key's value (it changed).
     pub fn forget(&self, key: &str) {
         self.entries.invalidate(key);
-    }
-}
-
-/// Values by key, each used for `fresh_for` after it was put, at most `capacity` in weight: the
-/// memories a signed-in page consults on every request (remembered sessions, the item page's
-/// viewer state and holes, the header's links — four lookups a page). On quick_cache, a lookup
-/// is a hash probe and one atomic bit; moka also records every read for its eviction policy and
-/// runs its housekeeping inline, which a profile of the signed-in item page put at about 14%
-/// of its CPU. Age is checked on read (an old value is not returned; it is overwritten or
-/// evicted later); eviction is by weight (quick_cache's S3-FIFO-like policy).
-pub struct Memo<K, V> {
-    entries: quick_cache::sync::Cache<K, Stamped<V>, Weigh<V>>,
-    fresh_for: Duration,
-}
-
-#[derive(Clone)]
-struct Stamped<V> {
-    at: Instant,
-    value: V,
-}
-
-/// A value's weight (its bytes, or 1 to count entries); never 0, so every value counts.
-struct Weigh<V>(fn(&V) -> u64);
-
-impl<V> Clone for Weigh<V> {
-    fn clone(&self) -> Self {
-        Weigh(self.0)
-    }
-}
-
-impl<K, V> quick_cache::Weighter<K, Stamped<V>> for Weigh<V> {
-    fn weight(&self, _: &K, stamped: &Stamped<V>) -> u64 {
-        (self.0)(&stamped.value).max(1)
-    }
-}
-
-impl<K: Eq + Hash + Clone, V: Clone> Memo<K, V> {
-    /// `weigh` gives a value's weight: its bytes (`capacity` is then bytes), or 1 for all
-    /// (`capacity` is then a number of entries).
-    pub fn new(fresh_for: Duration, capacity: u64, weigh: fn(&V) -> u64) -> Self {
-        Memo {
-            entries: quick_cache::sync::Cache::with_weighter(1024, capacity, Weigh(weigh)),
-            fresh_for,
-        }
-    }
-
-    /// The key's value, if it was put less than `fresh_for` ago.
-    pub fn get(&self, key: &K) -> Option<V> {
-        self.entries
-            .get(key)
-            .filter(|s| s.at.elapsed() < self.fresh_for)
-            .map(|s| s.value)
-    }
-
-    pub fn insert(&self, key: K, value: V) {
-        let at = Instant::now();
-        self.entries.insert(key, Stamped { at, value });
-    }
-
-    /// Drops the key's value (it changed).
-    pub fn invalidate(&self, key: &K) {
-        self.entries.remove(key);
-    }
-
-    /// The key's value if fresh, else `make`'s, kept for the next lookups. Two requests that
-    /// miss at the same moment both make it (no waiting: it is made in memory, not read).
-    pub fn get_with(&self, key: &K, make: impl FnOnce() -> V) -> V {
-        if let Some(value) = self.get(key) {
-            return value;
-        }
-        let value = make();
-        self.insert(key.clone(), value.clone());
-        value
     }
 }
 
@@ -232,33 +156,6 @@ mod tests {
             failed.unwrap_err(),
             crate::error::AppError::Unavailable,
             "errors pass through"
-        );
-    }
-
-    #[test]
-    fn a_memo_forgets_what_is_old_changed_or_too_much() {
-        // 10,000 bytes in all (quick_cache splits them among its shards).
-        let memo =
-            super::Memo::<u64, String>::new(Duration::from_millis(60), 10_000, |s| s.len() as u64);
-        memo.insert(1, "four".into());
-        assert_eq!(memo.get(&1).as_deref(), Some("four"));
-        memo.invalidate(&1);
-        assert_eq!(memo.get(&1), None, "invalidated");
-        let made = memo.get_with(&2, || "made".into());
-        assert_eq!(made, "made");
-        assert_eq!(memo.get_with(&2, || "again".into()), "made", "kept");
-        std::thread::sleep(Duration::from_millis(80));
-        assert_eq!(memo.get(&2), None, "too old");
-        assert_eq!(memo.get_with(&2, || "again".into()), "again");
-        memo.insert(3, "x".repeat(10_001));
-        assert_eq!(memo.get(&3), None, "heavier than the whole memo: not kept");
-        for k in 10..40 {
-            memo.insert(k, "k".repeat(1_000));
-        }
-        let kept = (10..40).filter(|k| memo.get(k).is_some()).count();
-        assert!(
-            (1..=10).contains(&kept),
-            "10,000 bytes hold at most 10 of 1,000: {kept}"
         );
     }
 

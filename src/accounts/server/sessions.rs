@@ -359,9 +359,12 @@ struct Remembered {
 }
 
 /// Sessions read recently, by the SHA-256 of their token (the memory holds no usable tokens).
-static REMEMBERED: std::sync::LazyLock<crate::server::short_cache::Memo<String, Remembered>> =
+static REMEMBERED: std::sync::LazyLock<moka::sync::Cache<String, Remembered>> =
     std::sync::LazyLock::new(|| {
-        crate::server::short_cache::Memo::new(REMEMBERED_FOR, REMEMBERED_MAX, |_| 1)
+        moka::sync::Cache::builder()
+            .time_to_live(REMEMBERED_FOR)
+            .max_capacity(REMEMBERED_MAX)
+            .build()
     });
 
 /// [`lookup`] for page views, from memory when this instance read the session less than

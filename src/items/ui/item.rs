@@ -225,7 +225,6 @@ mod holes {
     use crate::items::{ItemDetail, ItemViewer};
     use crate::server::personal::holes::{Filler, Read, Render};
     use crate::server::redis::versions::Version;
-    use crate::server::short_cache::Memo;
     use crate::server::state::AppState;
     use crate::util::id::UserId;
     use axum::body::Bytes;
@@ -261,13 +260,17 @@ mod holes {
     /// trip and no render. Bounded by bytes; entries are per viewer, never shared.
     ///
     /// [`INSTANCE_TTL`]: crate::server::http::page_cache::INSTANCE_TTL
-    static RENDERED: LazyLock<Memo<ViewerKey, Arc<Vec<Bytes>>>> = LazyLock::new(|| {
-        Memo::new(
-            crate::server::http::page_cache::INSTANCE_TTL,
-            2 * 1024 * 1024,
-            |holes| holes.iter().map(|h| h.len() as u64).sum(),
-        )
-    });
+    static RENDERED: LazyLock<moka::sync::Cache<ViewerKey, Arc<Vec<Bytes>>>> =
+        LazyLock::new(|| {
+            moka::sync::Cache::builder()
+                .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
+                .weigher(|_, holes: &Arc<Vec<Bytes>>| {
+                    let bytes: usize = holes.iter().map(Bytes::len).sum();
+                    u32::try_from(bytes).unwrap_or(u32::MAX)
+                })
+                .max_capacity(2 * 1024 * 1024)
+                .build()
+        });
 
     /// What [`viewer_state`] read for a viewer of a render, and the versions it was read at.
     ///
@@ -286,8 +289,12 @@ mod holes {
     /// `touch`), every write of the viewer's on this instance moves their version at once
     /// (`server::personal`), and their sign-out or suspension is heard on theirs. A view from
     /// here costs no round trip.
-    static VIEWED: LazyLock<Memo<(u64, u64), Viewed>> =
-        LazyLock::new(|| Memo::new(crate::server::http::page_cache::INSTANCE_TTL, 20_000, |_| 1));
+    static VIEWED: LazyLock<moka::sync::Cache<(u64, u64), Viewed>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
+            .max_capacity(20_000)
+            .build()
+    });
 
     impl ItemHoles {
         /// The viewer's own state and the item's views: remembered for this render when
@@ -356,7 +363,7 @@ mod holes {
                         viewer.watching,
                         views,
                     );
-                    let holes = RENDERED.get_with(&key, || {
+                    let holes = RENDERED.get_with(key, || {
                         let item = ItemDetail {
                             views,
                             ..self.item.clone()
