@@ -34,11 +34,7 @@ pub const WROTE_LATELY_FOR: Duration = Duration::from_secs(5);
 
 /// Whether the request carries [`WROTE_COOKIE`]: its user wrote something lately.
 pub fn wrote_lately(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|header| cookie_value(header, WROTE_COOKIE).is_some())
+    cookie_of(headers, WROTE_COOKIE).is_some()
 }
 
 fn parts() -> Option<Parts> {
