@@ -152,6 +152,21 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     );
     assert_eq!(odd.status, 200);
     assert!(!odd.body.contains("<script"));
+    // The panels' times: UTC unless the browser says its zone; a zone that is none is refused.
+    let utc = get(&server, "/dashboard/panels", Some(&seller)).body;
+    assert!(utc.contains(r#"data-zone="UTC""#), "{utc}");
+    let paris = get(&server, "/dashboard/panels?tz=Europe/Paris", Some(&seller));
+    assert_eq!(paris.status, 200);
+    assert!(paris.body.contains(r#"data-zone="Europe/Paris""#));
+    let drill_down = format!("/dashboard/items/{id}/panels?span=day&tz=America/New_York");
+    let drill_down = get(&server, &drill_down, Some(&seller)).body;
+    assert!(drill_down.contains(r#"data-zone="America/New_York""#));
+    for bad in [
+        "/dashboard/panels?tz=Mars%2FOlympus",
+        "/market/panels?tz=..%2F..%2Fetc",
+    ] {
+        assert_eq!(get(&server, bad, Some(&seller)).status, 400, "{bad}");
+    }
 
     // The market board is public and counts the same bids.
     let market = get(&server, "/market", None);
@@ -161,6 +176,12 @@ fn sellers_see_their_counts_move_and_only_their_own() {
         chart_total(&get(&server, "/market/panels", None).body, "market-b") == Some(2)
     });
     assert!(board.is_ok(), "the market counts the bids");
+    // Each zone gets its own board (the instance keeps one per zone asked for).
+    let tokyo = get(&server, "/market/panels?tz=Asia/Tokyo", None).body;
+    assert!(tokyo.contains(r#"data-zone="Asia/Tokyo""#), "{tokyo}");
+    assert!(get(&server, "/market/panels", None)
+        .body
+        .contains(r#"data-zone="UTC""#));
 }
 
 #[test]

@@ -342,6 +342,47 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
     let chart = server.get(&format!("/items/{id}/chart"));
     assert_eq!(chart.status, 200);
     assert!(chart.body.contains("<svg") && chart.body.contains("$10.00"));
+    assert!(
+        chart.body.contains("Price over time (UTC)"),
+        "{}",
+        chart.body
+    );
+    // In the browser's zone when it says one: the same moments on its clock.
+    let utc_times = tick_times(&chart.body);
+    let tokyo = server.get(&format!("/items/{id}/chart?tz=Asia/Tokyo"));
+    assert_eq!(tokyo.status, 200);
+    assert!(tokyo.body.contains("Price over time (Asia/Tokyo)"));
+    let tokyo_times = tick_times(&tokyo.body);
+    assert_eq!(utc_times.len(), 2, "both ends of the axis: {utc_times:?}");
+    for (utc, tokyo) in utc_times.iter().zip(&tokyo_times) {
+        let minutes = |t: &str| {
+            let (h, m) = t.rsplit(' ').next().unwrap().split_once(':').unwrap();
+            h.parse::<i64>().unwrap() * 60 + m.parse::<i64>().unwrap()
+        };
+        assert_eq!(
+            (minutes(utc) + 9 * 60) % 1_440,
+            minutes(tokyo),
+            "{utc} → {tokyo}"
+        );
+    }
+    // A zone that is not one is a client mistake, never quietly UTC.
+    for bad in ["Mars/Olympus", "%2Fetc%2Fpasswd", "%3Cscript%3E", ""] {
+        let answer = server.get(&format!("/items/{id}/chart?tz={bad}"));
+        assert_eq!(answer.status, 400, "tz={bad}");
+        assert!(!answer.body.contains("<script"));
+    }
+}
+
+/// The texts of a price chart's time axis (`Nov 27 14:05`), left to right.
+fn tick_times(chart: &str) -> Vec<String> {
+    chart
+        .split("<text ")
+        .skip(1)
+        .filter_map(|t| t.split_once('>'))
+        .filter(|(tag, _)| tag.contains(r#"class="tick""#))
+        .filter_map(|(_, t)| t.split_once("</text>").map(|(text, _)| text.to_string()))
+        .filter(|t| t.contains(':'))
+        .collect()
 }
 
 /// A small PNG of one colour.

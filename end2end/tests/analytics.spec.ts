@@ -26,6 +26,8 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(seller.page.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
   await expect(total(seller.page, 'seller-b')).toHaveText('0');
   await expect(seller.page.locator('.stats-table')).toContainText(title);
+  // The charts say whose clock they read (the page cannot know the browser's zone).
+  await expect(seller.page.locator('.chart-zone')).toContainText('Times of day in UTC');
 
   // A visitor follows the market board on instance 2.
   const visitor = await browser.newContext({ baseURL: second });
@@ -69,6 +71,10 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(total(seller.page, 'item-u')).toHaveText('2');
   await expect(seller.page.locator('[data-chart="item-price"] .chart-total')).toHaveText(/\$1[0-9]\.\d\d/);
   await expect(seller.page.locator('[data-chart="item-price"] svg desc')).toContainText('From $10.00');
+  // Both ends of its time axis give the date and the time of day.
+  const ends = seller.page.locator('[data-chart="item-price"] svg > text.tick', { hasText: ':' });
+  await expect(ends).toHaveCount(2);
+  for (const end of await ends.allTextContents()) expect(end).toMatch(/^[A-Z][a-z]{2} \d{1,2} \d\d:\d\d$/);
   await readmeShot(seller.page, 'dashboard-item.png');
 
   // Another seller's item is not yours to look at.

@@ -6,6 +6,7 @@
 
 use super::{Scale, Series};
 use crate::util::money::format_cents;
+use crate::util::zone::Zone;
 use leptos::prelude::*;
 
 // A small chart's coordinates are about its size on screen in a grid cell (≈260 px), so its
@@ -23,14 +24,13 @@ const RIGHT: f64 = 8.0;
 const TOP: f64 = 10.0;
 const BOTTOM: f64 = 22.0;
 
-/// The label of a bucket start: `14:05` (minutes), `14:00` (hours), `11-27` (days), UTC.
-pub fn bucket_label(scale: Scale, start_ms: i64) -> String {
+/// The label of a bucket start: `14:05` (minutes), `14:00` (hours) on `zone`'s clock; `11-27`
+/// (days). Day buckets are UTC days (they are counted from the Unix epoch), so a day is named
+/// by its UTC date in every zone: moved to another zone's clock it would straddle two dates.
+pub fn bucket_label(scale: Scale, start_ms: i64, zone: &Zone) -> String {
     match scale {
-        Scale::Minute | Scale::Hour => {
-            let minutes = start_ms.div_euclid(60_000).rem_euclid(1_440);
-            format!("{:02}:{:02}", minutes / 60, minutes % 60)
-        }
-        Scale::Day => crate::util::time::date(start_ms)[5..].to_string(),
+        Scale::Minute | Scale::Hour => zone.clock(start_ms),
+        Scale::Day => Zone::utc().month_day(start_ms),
     }
 }
 
@@ -101,6 +101,8 @@ pub fn BarChart(
     /// Drawn for a wide box (`.charts-wide`, up to 720 px) rather than a grid cell.
     #[prop(optional)]
     wide: bool,
+    /// The clock the time axis reads.
+    zone: Zone,
 ) -> impl IntoView {
     let (w, h) = if wide { (PRICE_W, WIDE_H) } else { (W, H) };
     let scale = scale_of(&series);
@@ -113,7 +115,8 @@ pub fn BarChart(
     let slot = plot_w / n;
     let bar_w = (slot * 0.8).max(1.0);
     let words = move |v: i64| if v == 1 { unit.0 } else { unit.1 };
-    let label_at = |i: usize| bucket_label(scale, series.start_ms + i as i64 * series.step_ms);
+    let label_at =
+        |i: usize| bucket_label(scale, series.start_ms + i as i64 * series.step_ms, &zone);
     let peak = series
         .values
         .iter()
@@ -185,13 +188,15 @@ pub fn BarChart(
 }
 
 /// A step line of prices over time (`points`: (ms, cents), oldest first), on a scale from a
-/// little under the lowest price to a little over the highest, not from $0.
+/// little under the lowest price to a little over the highest, not from $0. Its times (both
+/// ends of the axis, every point's) are dates and times of day on `zone`'s clock.
 #[component]
 pub fn PriceChart(
     id: String,
     title: String,
     points: Vec<(i64, i64)>,
     until_ms: i64,
+    zone: Zone,
 ) -> impl IntoView {
     let (Some(&(t0, first)), Some(&(t_last, last))) = (points.first(), points.last()) else {
         return view! {
@@ -230,7 +235,7 @@ pub fn PriceChart(
     let dots: Vec<_> = points
         .iter()
         .map(|(t, c)| {
-            let tip = format!("{} at {} UTC", format_cents(*c), bucket_label(Scale::Minute, *t));
+            let tip = format!("{} at {} {zone}", format_cents(*c), zone.stamp(*t));
             view! {
                 <circle cx=format!("{:.1}", x(*t)) cy=format!("{:.1}", y(*c)) r="3"><title>{tip}</title></circle>
             }
@@ -252,8 +257,8 @@ pub fn PriceChart(
                     .collect_view()}
                 <path class="line" d=path/>
                 <g class="dots">{dots}</g>
-                <text class="tick" x=format!("{PRICE_LEFT}") y=format!("{:.1}", PRICE_H - 6.0)>{crate::util::time::date(t0)}</text>
-                <text class="tick" x=format!("{:.1}", PRICE_W - RIGHT) y=format!("{:.1}", PRICE_H - 6.0) text-anchor="end">{bucket_label(Scale::Minute, t1)}</text>
+                <text class="tick" x=format!("{PRICE_LEFT}") y=format!("{:.1}", PRICE_H - 6.0)>{zone.stamp(t0)}</text>
+                <text class="tick" x=format!("{:.1}", PRICE_W - RIGHT) y=format!("{:.1}", PRICE_H - 6.0) text-anchor="end">{zone.stamp(t1)}</text>
             </svg>
         </figure>
     }
@@ -277,23 +282,32 @@ mod tests {
     }
 
     #[test]
-    fn axes_are_round_and_labels_are_utc() {
+    fn axes_are_round_and_labels_read_the_zones_clock() {
         assert_eq!(nice_ceiling(0), 1);
         assert_eq!(nice_ceiling(3), 5);
         assert_eq!(nice_ceiling(7), 10);
         assert_eq!(nice_ceiling(11), 20);
         assert_eq!(nice_ceiling(480), 500);
-        assert_eq!(
-            bucket_label(Scale::Minute, 14 * 3_600_000 + 5 * MINUTE_MS),
-            "14:05"
-        );
-        assert_eq!(bucket_label(Scale::Day, 1_795_824_000_000), "11-28");
+        let utc = Zone::utc();
+        let at = 14 * 3_600_000 + 5 * MINUTE_MS;
+        assert_eq!(bucket_label(Scale::Minute, at, &utc), "14:05");
+        assert_eq!(bucket_label(Scale::Day, 1_795_824_000_000, &utc), "11-28");
+        #[cfg(feature = "ssr")]
+        {
+            let kolkata = Zone::named("Asia/Kolkata").expect("Kolkata");
+            assert_eq!(bucket_label(Scale::Hour, at, &kolkata), "19:35");
+            // A day bucket is a UTC day: named by its UTC date in every zone.
+            let la = Zone::named("America/Los_Angeles").expect("Los Angeles");
+            assert_eq!(bucket_label(Scale::Day, 1_795_824_000_000, &la), "11-28");
+        }
     }
 
     #[test]
     fn a_bar_chart_says_its_numbers_in_text_too() {
         let bar_chart = |id: &str, title: &str, series: Series, unit| {
-            to_html(view! { <BarChart id=id.to_string() title=title.to_string() series unit/> })
+            to_html(
+                view! { <BarChart id=id.to_string() title=title.to_string() series unit zone=Zone::utc()/> },
+            )
         };
         let svg = bar_chart("b", "Bids <all>", series(vec![0, 2, 5, 1]), ("bid", "bids"));
         assert!(svg.contains(r#"data-total="8""#));
@@ -317,11 +331,33 @@ mod tests {
                 title="Price".to_string()
                 points=vec![(0, 300), (60_000, 325), (120_000, 400)]
                 until_ms=180_000
+                zone=Zone::utc()
             />
         });
         assert!(svg.contains("From $3.00 to $4.00 in 2 steps."));
         assert!(!svg.contains(">$0.00<"), "{svg}");
-        assert!(svg.contains("<title>$3.25 at 00:01 UTC</title>"));
+        assert!(svg.contains("<title>$3.25 at Jan 1 00:01 UTC</title>"));
+        // Both ends of the time axis say date and time, never one of each.
+        assert!(svg.contains(">Jan 1 00:00</text>") && svg.contains(">Jan 1 00:03</text>"));
+    }
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_price_chart_reads_the_viewers_clock() {
+        let svg = to_html(view! {
+            <PriceChart
+                id="p".to_string()
+                title="Price".to_string()
+                points=vec![(0, 300), (60_000, 325)]
+                until_ms=120_000
+                zone=Zone::named("Asia/Tokyo").expect("Tokyo")
+            />
+        });
+        assert!(
+            svg.contains("<title>$3.25 at Jan 1 09:01 Asia/Tokyo</title>"),
+            "{svg}"
+        );
+        assert!(svg.contains(">Jan 1 09:00</text>") && svg.contains(">Jan 1 09:02</text>"));
     }
 
     #[test]

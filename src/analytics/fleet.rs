@@ -91,10 +91,11 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl IntoView {
         <div class="charts charts-wide">
             <BarChart
                 id="ops-requests".to_string()
-                title="Requests per minute, whole fleet".to_string()
+                title="Requests per minute, whole fleet (UTC)".to_string()
                 series
                 unit=("request", "requests")
                 wide=true
+                zone=crate::util::zone::Zone::utc()
             />
         </div>
         <WideTable

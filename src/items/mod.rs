@@ -458,6 +458,7 @@ pub fn price_chart_html(
     start_ms: i64,
     end_ms: i64,
     now_ms: i64,
+    zone: &crate::util::zone::Zone,
 ) -> String {
     use crate::analytics::chart::PriceChart;
     use crate::util::html::to_html;
@@ -480,9 +481,10 @@ pub fn price_chart_html(
         <div class="price-chart">
             <PriceChart
                 id="price-history".to_string()
-                title="Price over time (UTC)".to_string()
+                title=format!("Price over time ({zone})")
                 points
                 until_ms=now_ms.min(end_ms)
+                zone=zone.clone()
             />
         </div>
     })

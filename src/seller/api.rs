@@ -35,9 +35,15 @@ pub async fn seller_stats(span: String) -> Result<Option<String>, AppError> {
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    crate::seller::server::stats::seller_panels(&state.db, user.id, span, now)
-        .await
-        .map(Some)
+    crate::seller::server::stats::seller_panels(
+        &state.db,
+        user.id,
+        span,
+        now,
+        &crate::util::zone::Zone::utc(),
+    )
+    .await
+    .map(Some)
 }
 
 /// One of the signed-in seller's items: its name and analytics panels over `span`, as HTML.
@@ -50,14 +56,21 @@ pub async fn item_stats(id: ItemId, span: String) -> Result<(String, String), Ap
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now)
-        .await?
-        .ok_or(AppError::NotFound)
+    crate::seller::server::stats::item_panels(
+        &state.db,
+        user.id,
+        id,
+        span,
+        now,
+        &crate::util::zone::Zone::utc(),
+    )
+    .await?
+    .ok_or(AppError::NotFound)
 }
 
 /// The public market board's panels, as HTML.
 #[server(prefix = "/api", endpoint = "market")]
 pub async fn market_board() -> Result<String, AppError> {
     let state = crate::server::state::current()?;
-    crate::seller::server::stats::market_cached(&state.db).await
+    crate::seller::server::stats::market_cached(&state.db, &crate::util::zone::Zone::utc()).await
 }

@@ -13,3 +13,4 @@ pub mod response;
 pub mod text;
 pub mod time;
 pub mod url;
+pub mod zone;

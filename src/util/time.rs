@@ -58,8 +58,14 @@ pub fn ago(at_ms: i64, now_ms: i64) -> String {
     }
 }
 
-/// `2026-11-25` from Unix milliseconds (civil-from-days, UTC).
+/// `2026-11-25` from Unix milliseconds (UTC).
 pub fn date(ms: i64) -> String {
+    let (y, m, d) = civil_date(ms);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The UTC calendar date (year, month, day) of Unix milliseconds (civil-from-days).
+pub fn civil_date(ms: i64) -> (i64, u8, u8) {
     let days = ms.div_euclid(86_400_000);
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -70,7 +76,7 @@ pub fn date(ms: i64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    (y, m as u8, d as u8)
 }
 
 /// `1 bid`, `0 bids`, `2 bids`.

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::items::server::{cards, images, store};
 use crate::items::{wire, ItemId};
 use crate::server::state::AppState;
+use crate::util::zone::Zone;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -34,13 +35,28 @@ pub fn text(body: String) -> Response {
         .into_response()
 }
 
-/// `GET /items/{id}/chart`: the price chart's HTML, as on the item page (live pages fetch it
-/// after a bid). 404 for no such item.
-async fn chart(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+#[derive(serde::Deserialize)]
+struct ChartQuery {
+    /// The browser's time zone ([`Zone`]); UTC when absent.
+    tz: Option<String>,
+}
+
+/// `GET /items/{id}/chart[?tz=Region/City]`: the price chart's HTML, as on the item page, its
+/// times in the zone asked for (live pages fetch it in the browser's zone when they open and
+/// after a bid). 404 for no such item, 400 for no such zone.
+async fn chart(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(query): Query<ChartQuery>,
+) -> Response {
     let Some(id) = ItemId::parse(&id) else {
         return AppError::NotFound.into_response();
     };
-    match store::price_chart(&state.db, id).await {
+    let zone = match Zone::from_param(query.tz.as_deref()) {
+        Ok(zone) => zone,
+        Err(e) => return e.into_response(),
+    };
+    match store::price_chart(&state.db, id, &zone).await {
         Ok(Some(html)) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -15,6 +15,7 @@ use crate::server::redis::reply::Fields;
 use crate::server::short_cache::Turns;
 use crate::util::id::UserId;
 use crate::util::time::now_ms;
+use crate::util::zone::Zone;
 use redis::{FromRedisValue, ParsingError};
 use std::collections::HashMap;
 
@@ -404,7 +405,7 @@ pub async fn viewer_state(
 }
 
 /// The item page's price chart alone (for live pages after a bid): one round trip.
-pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError> {
+pub async fn price_chart(db: &Db, id: ItemId, zone: &Zone) -> Result<Option<String>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
     let mut pipe = redis::pipe();
@@ -428,6 +429,7 @@ pub async fn price_chart(db: &Db, id: ItemId) -> Result<Option<String>, AppError
         created,
         ends,
         now_ms(),
+        zone,
     )))
 }
 

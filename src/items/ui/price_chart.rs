@@ -16,6 +16,6 @@ pub fn PriceChart(
 ) -> impl IntoView {
     // The same HTML as `/items/{id}/chart`, which the live item page fetches after a bid.
     view! {
-        <div data-live="chart" inner_html=crate::items::price_chart_html(&history, start_cents, start_ms, end_ms, now_ms)></div>
+        <div data-live="chart" inner_html=crate::items::price_chart_html(&history, start_cents, start_ms, end_ms, now_ms, &crate::util::zone::Zone::utc())></div>
     }
 }

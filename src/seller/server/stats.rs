@@ -19,6 +19,7 @@ use crate::util::html::to_html;
 use crate::util::html::{ColumnHeads, Tiles};
 use crate::util::id::UserId;
 use crate::util::money::format_cents;
+use crate::util::zone::Zone;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -62,12 +63,12 @@ fn SpanNav(base: String, current: Span) -> impl IntoView {
 }
 
 /// A bar chart of every series.
-fn charts(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
-    view! { <div class="charts">{chart_list(id_prefix, series)}</div> }
+fn charts(id_prefix: &str, series: &[Series], zone: &Zone) -> impl IntoView + use<> {
+    view! { <div class="charts">{chart_list(id_prefix, series, zone)}</div> }
 }
 
 /// One bar chart per series.
-fn chart_list(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
+fn chart_list(id_prefix: &str, series: &[Series], zone: &Zone) -> impl IntoView + use<> {
     series
         .iter()
         .map(|s| {
@@ -77,10 +78,25 @@ fn chart_list(id_prefix: &str, series: &[Series]) -> impl IntoView + use<> {
                     title=s.metric.label().to_string()
                     series=s.clone()
                     unit=unit(s.metric)
+                    zone=zone.clone()
                 />
             }
         })
         .collect_view()
+}
+
+/// Which clock the panels' times read (the live page asks for them again in the browser's
+/// zone; without JavaScript they are in UTC). Days are UTC days in every zone.
+#[component]
+fn ZoneNote(zone: Zone) -> impl IntoView {
+    let utc = zone.is_utc();
+    view! {
+        <p class="muted chart-zone" data-zone=zone.name().to_string()>
+            "Times of day in " {zone.name().to_string()}
+            {(!utc).then_some(" (your time zone)")}
+            "; days run midnight to midnight UTC."
+        </p>
+    }
 }
 
 fn ratio(part: i64, whole: i64) -> String {
@@ -101,12 +117,15 @@ pub async fn seller_panels(
     seller_id: UserId,
     span: Span,
     now_ms: i64,
+    zone: &Zone,
 ) -> Result<String, AppError> {
-    let key = format!("{}{seller_id}:{}", db.keys().prefix(), span.slug());
+    let key = format!("{}{seller_id}:{}:{zone}", db.keys().prefix(), span.slug());
     let charts = SELLER_CHARTS.try_get_with(key, async {
         let series =
             stats::series(db, Scope::Seller(seller_id), &Metric::SELLER, span, now_ms).await?;
-        Ok::<_, AppError>(Arc::<str>::from(to_html(chart_list("seller", &series))))
+        Ok::<_, AppError>(Arc::<str>::from(to_html(chart_list(
+            "seller", &series, zone,
+        ))))
     });
     let (charts, latest) = tokio::join!(charts, latest_items(db, seller_id));
     let charts = charts.map_err(|e| AppError::clone(&e))?;
@@ -122,13 +141,14 @@ pub async fn seller_panels(
     }
     Ok(to_html(view! {
         <SpanNav base="/dashboard".to_string() current=span/>
+        <ZoneNote zone=zone.clone()/>
         // The charts' HTML was rendered by `chart_list` (Leptos escaped every text in it).
         <div class="charts" inner_html=charts.to_string()></div>
         <LatestItems rows=latest/>
     }))
 }
 
-/// The seller charts' HTML per key prefix, seller and span, for one fold interval; moka runs
+/// The seller charts' HTML per key prefix, seller, span and zone, for one fold interval; moka runs
 /// one render per key at a time.
 static SELLER_CHARTS: LazyLock<moka::future::Cache<String, Arc<str>>> = LazyLock::new(|| {
     moka::future::Cache::builder()
@@ -238,6 +258,7 @@ pub async fn item_panels(
     id: ItemId,
     span: Span,
     now_ms: i64,
+    zone: &Zone,
 ) -> Result<Option<(String, String)>, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
@@ -273,9 +294,10 @@ pub async fn item_panels(
     );
     let panels = to_html(view! {
         <SpanNav base=format!("/dashboard/items/{id}") current=span/>
-        {charts("item", &series)}
+        <ZoneNote zone=zone.clone()/>
+        {charts("item", &series, zone)}
         <div class="charts charts-wide">
-            <PriceChart id="item-price".to_string() title="Price".to_string() points until_ms=now_ms/>
+            <PriceChart id="item-price".to_string() title="Price".to_string() points until_ms=now_ms zone=zone.clone()/>
         </div>
     });
     Ok(Some((name, panels)))
@@ -284,7 +306,7 @@ pub async fn item_panels(
 /// The market board: bids and new listings per minute over the last hour, sign-ups, auctions
 /// running, visitors active in the last five minutes, the items trending in the last hour and
 /// the biggest price rises.
-pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
+pub async fn market_panels(db: &Db, now_ms: i64, zone: &Zone) -> Result<String, AppError> {
     let metrics = [Metric::Bids, Metric::Listings, Metric::SignUps];
     let (series, active, visitors, trending, jumps) = tokio::try_join!(
         stats::series(db, Scope::Site, &metrics, Span::Hour, now_ms),
@@ -364,7 +386,8 @@ pub async fn market_panels(db: &Db, now_ms: i64) -> Result<String, AppError> {
     .collect_view();
     Ok(to_html(view! {
         <Tiles tiles/>
-        {charts("market", &series[..2])}
+        <ZoneNote zone=zone.clone()/>
+        {charts("market", &series[..2], zone)}
         <div class="rank-lists">{lists}</div>
     }))
 }
@@ -383,6 +406,13 @@ pub fn routes() -> Router<AppState> {
 struct SpanQuery {
     #[serde(default)]
     span: String,
+    /// The browser's time zone ([`Zone`]); UTC when absent.
+    tz: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct ZoneQuery {
+    tz: Option<String>,
 }
 
 fn html(body: String) -> Response {
@@ -402,7 +432,9 @@ async fn seller_fragment(
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
-    let panels = seller_panels(&state.db, seller.id, span, crate::util::time::now_ms()).await?;
+    let zone = Zone::from_param(query.tz.as_deref())?;
+    let now = crate::util::time::now_ms();
+    let panels = seller_panels(&state.db, seller.id, span, now, &zone).await?;
     Ok(html(panels))
 }
 
@@ -413,8 +445,10 @@ async fn item_fragment(
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
+    let zone = Zone::from_param(query.tz.as_deref())?;
     let id = ItemId::parse(&id).ok_or(AppError::NotFound)?;
-    let (_, panels) = item_panels(&state.db, seller.id, id, span, crate::util::time::now_ms())
+    let now = crate::util::time::now_ms();
+    let (_, panels) = item_panels(&state.db, seller.id, id, span, now, &zone)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(html(panels))
@@ -425,21 +459,24 @@ async fn item_fragment(
 static MARKET: LazyLock<ShortCache<String>> =
     LazyLock::new(|| ShortCache::new(crate::catalog::server::rankings::FRESH_FOR));
 
-/// The market panels, from this instance's short cache when fresh.
-pub async fn market_cached(db: &Db) -> Result<String, AppError> {
+/// The market panels in `zone`, from this instance's short cache when fresh (one entry per
+/// zone asked for: the names are the database's, so the entries are bounded).
+pub async fn market_cached(db: &Db, zone: &Zone) -> Result<String, AppError> {
+    let key = format!("{}@{zone}", db.keys().prefix());
     let panels = MARKET
-        .get(db.keys().prefix(), || {
-            market_panels(db, crate::util::time::now_ms())
+        .get(&key, || {
+            market_panels(db, crate::util::time::now_ms(), zone)
         })
         .await?;
     Ok(String::clone(&panels))
 }
 
-async fn market_fragment(State(state): State<AppState>) -> Response {
-    market_cached(&state.db)
-        .await
-        .map(html)
-        .unwrap_or_else(|e| e.into_response())
+async fn market_fragment(
+    State(state): State<AppState>,
+    Query(query): Query<ZoneQuery>,
+) -> Result<Response, AppError> {
+    let zone = Zone::from_param(query.tz.as_deref())?;
+    Ok(html(market_cached(&state.db, &zone).await?))
 }
 
 async fn market_events(State(state): State<AppState>) -> Response {

@@ -49,7 +49,7 @@ pub fn DashboardPage() -> impl IntoView {
                             <h2>"Your analytics"</h2>
                             <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug())/>
                         </div>
-                        <p class="muted">"All your items, counted as it happens (times in UTC)."</p>
+                        <p class="muted">"All your items, counted as it happens."</p>
                         <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
                     </section>
                 }

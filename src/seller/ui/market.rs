@@ -21,7 +21,7 @@ pub fn MarketPage() -> impl IntoView {
                                 <h1>"Market board"</h1>
                                 <LivePanels events="/api/live/market".to_string() fragment="/market/panels".to_string()/>
                             </div>
-                            <p class="muted">"What is happening on Rbay right now (per minute, times in UTC)."</p>
+                            <p class="muted">"What is happening on Rbay right now, per minute."</p>
                             <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
                         </section>
                     }

@@ -1,0 +1,209 @@
+//! The clock a chart's times are shown on: UTC, unless a request names a zone (`?tz=Asia/Tokyo`
+//! on the chart and panel fragments). Pages are rendered in UTC, the same for everyone, and
+//! say so: without JavaScript a server cannot know a visitor's zone, and the islands that
+//! could read it do not yet (docs/architecture.md, "Whose clock").
+//!
+//! Zones are the IANA database's names, looked up in the copy built into the server (`jiff`,
+//! feature `ssr`); the browser build only ever has UTC.
+
+/// The longest zone name accepted (the database's longest is 32 bytes).
+pub const MAX_ZONE_NAME: usize = 64;
+
+/// A time zone: its name and (on the server) its rules.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    name: String,
+    #[cfg(feature = "ssr")]
+    rules: Option<jiff::tz::TimeZone>,
+}
+
+/// A moment's date and time of day on a zone's wall clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Wall {
+    year: i64,
+    month: u8,
+    day: u8,
+    hour: u8,
+    minute: u8,
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+impl Zone {
+    /// Coordinated Universal Time.
+    pub fn utc() -> Self {
+        Zone {
+            name: "UTC".into(),
+            #[cfg(feature = "ssr")]
+            rules: None,
+        }
+    }
+
+    /// The zone an IANA name names (`Europe/Paris`, `America/New_York`, `UTC`), by its
+    /// database spelling; `None` for anything else: unknown names, file paths, POSIX rules,
+    /// names over [`MAX_ZONE_NAME`].
+    #[cfg(feature = "ssr")]
+    pub fn named(name: &str) -> Option<Self> {
+        let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '+');
+        if name.is_empty() || name.len() > MAX_ZONE_NAME || !name.chars().all(plain) {
+            return None;
+        }
+        if name.eq_ignore_ascii_case("UTC") {
+            return Some(Zone::utc());
+        }
+        let rules = jiff::tz::TimeZone::get(name).ok()?;
+        let canonical = rules.iana_name()?.to_string();
+        if canonical == "Etc/Unknown" {
+            return None;
+        }
+        Some(Zone {
+            name: canonical,
+            rules: Some(rules),
+        })
+    }
+
+    /// The zone of a request's `tz` parameter: UTC when there is none, `Err` when it names no
+    /// zone (a client mistake: answered 400, never quietly shown in UTC).
+    #[cfg(feature = "ssr")]
+    pub fn from_param(param: Option<&str>) -> Result<Self, crate::error::AppError> {
+        match param {
+            None => Ok(Zone::utc()),
+            Some(name) => Zone::named(name).ok_or_else(|| {
+                crate::error::AppError::Invalid("No such time zone (tz=Region/City).".into())
+            }),
+        }
+    }
+
+    /// The zone's name as the database spells it (`UTC`, `Europe/Paris`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether times are shown in UTC.
+    pub fn is_utc(&self) -> bool {
+        self.name == "UTC"
+    }
+
+    fn wall(&self, ms: i64) -> Wall {
+        #[cfg(feature = "ssr")]
+        if let Some(rules) = &self.rules {
+            if let Ok(at) = jiff::Timestamp::from_millisecond(ms) {
+                let t = rules.to_datetime(at);
+                return Wall {
+                    year: i64::from(t.year()),
+                    month: t.month() as u8,
+                    day: t.day() as u8,
+                    hour: t.hour() as u8,
+                    minute: t.minute() as u8,
+                };
+            }
+        }
+        let (year, month, day) = crate::util::time::civil_date(ms);
+        let minutes = ms.div_euclid(60_000).rem_euclid(1_440);
+        Wall {
+            year,
+            month,
+            day,
+            hour: (minutes / 60) as u8,
+            minute: (minutes % 60) as u8,
+        }
+    }
+
+    /// The time of day: `14:05`.
+    pub fn clock(&self, ms: i64) -> String {
+        let w = self.wall(ms);
+        format!("{:02}:{:02}", w.hour, w.minute)
+    }
+
+    /// The date: `11-27` (month and day).
+    pub fn month_day(&self, ms: i64) -> String {
+        let w = self.wall(ms);
+        format!("{:02}-{:02}", w.month, w.day)
+    }
+
+    /// The date and the time of day: `Nov 27 14:05`.
+    pub fn stamp(&self, ms: i64) -> String {
+        let w = self.wall(ms);
+        let month = MONTHS[usize::from(w.month.clamp(1, 12)) - 1];
+        format!("{month} {} {:02}:{:02}", w.day, w.hour, w.minute)
+    }
+
+    /// The year of `ms` on this zone's calendar.
+    pub fn year(&self, ms: i64) -> i64 {
+        self.wall(ms).year
+    }
+}
+
+impl Default for Zone {
+    fn default() -> Self {
+        Zone::utc()
+    }
+}
+
+impl std::fmt::Display for Zone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::*;
+
+    // 2026-11-27 14:05 UTC and 2026-07-01 12:00 UTC.
+    const WINTER: i64 = 1_795_788_300_000;
+    const SUMMER: i64 = 1_782_907_200_000;
+
+    #[test]
+    fn utc_is_the_default_and_reads_the_wall_clock_of_greenwich() {
+        let utc = Zone::default();
+        assert!(utc.is_utc());
+        assert_eq!(utc.clock(WINTER), "14:05");
+        assert_eq!(utc.month_day(WINTER), "11-27");
+        assert_eq!(utc.stamp(WINTER), "Nov 27 14:05");
+        assert_eq!(utc.year(WINTER), 2026);
+    }
+
+    #[test]
+    fn a_named_zone_follows_its_rules_through_summer_time() {
+        let paris = Zone::named("Europe/Paris").expect("Paris");
+        assert_eq!(paris.name(), "Europe/Paris");
+        assert!(!paris.is_utc());
+        assert_eq!(paris.clock(WINTER), "15:05");
+        assert_eq!(paris.clock(SUMMER), "14:00");
+        let tokyo = Zone::named("Asia/Tokyo").expect("Tokyo");
+        // 14:05 UTC is 23:05 in Tokyo; 16:00 UTC is past midnight there: the next day.
+        assert_eq!(tokyo.stamp(WINTER), "Nov 27 23:05");
+        assert_eq!(tokyo.month_day(WINTER + 2 * 3_600_000), "11-28");
+        let new_york = Zone::named("America/New_York").expect("New York");
+        assert_eq!(new_york.stamp(WINTER), "Nov 27 09:05");
+    }
+
+    #[test]
+    fn names_are_the_databases_spelling_and_nothing_else_gets_in() {
+        assert_eq!(
+            Zone::named("utc").map(|z| z.name().to_string()),
+            Some("UTC".into())
+        );
+        assert_eq!(
+            Zone::named("europe/paris").map(|z| z.name().to_string()),
+            Some("Europe/Paris".into())
+        );
+        for bad in [
+            "",
+            "Nowhere/Else",
+            "Etc/Unknown",
+            "/etc/passwd",
+            "../zoneinfo/UTC",
+            "EST5EDT,M3.2.0,M11.1.0",
+            "Europe/Paris<script>",
+            &"A".repeat(MAX_ZONE_NAME + 1),
+        ] {
+            assert!(Zone::named(bad).is_none(), "{bad:?} was accepted");
+        }
+        assert!(Zone::from_param(None).expect("no tz").is_utc());
+        assert!(Zone::from_param(Some("Mars/Olympus")).is_err());
+    }
+}
