@@ -9,9 +9,11 @@ use web_sys::Element;
 
 const OPEN_MENU: &str = "details[data-menu][open]";
 
-/// Listens for Escape and outside clicks on the whole page (called once, by the page ticker).
+/// Listens for Escape and outside clicks on the whole page (called once, by the page ticker,
+/// which lives as long as the page: islands are never unmounted, so the listeners are never
+/// removed).
 pub fn close_menus_on_escape_and_outside_clicks() {
-    let on_key = window_event_listener(leptos::ev::keydown, |ev| {
+    window_event_listener(leptos::ev::keydown, |ev| {
         if ev.key() != "Escape" {
             return;
         }
@@ -27,17 +29,13 @@ pub fn close_menus_on_escape_and_outside_clicks() {
             }
         }
     });
-    let on_click = window_event_listener(leptos::ev::click, |ev| {
+    window_event_listener(leptos::ev::click, |ev| {
         let target = ev.target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
         for menu in open_menus() {
             if !target.as_ref().is_some_and(|t| menu.contains(Some(t))) {
                 let _ = menu.remove_attribute("open");
             }
         }
-    });
-    on_cleanup(move || {
-        on_key.remove();
-        on_click.remove();
     });
 }
 
