@@ -7,7 +7,9 @@
 mod common;
 
 use common::redis_url;
-use common::server::{call, create_item, created_id, get, sign_up, wait_until, Server};
+use common::server::{
+    call, create_item, created_id, get, location, plain_post, sign_up, wait_until, Server,
+};
 use std::time::Duration;
 
 /// The total a chart shows (`data-chart="<id>"` … `data-total="<n>"`).
@@ -167,6 +169,66 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     ] {
         assert_eq!(get(&server, bad, Some(&seller)).status, 400, "{bad}");
     }
+    // A seller chooses the clock of their charts (a plain form), and only theirs moves.
+    let page = get(&server, "/dashboard/time-zone", Some(&seller)).body;
+    assert!(
+        page.contains(r#"<option value="UTC" selected"#),
+        "UTC until chosen"
+    );
+    assert!(page.contains(r#"<option value="Asia/Tokyo">"#));
+    let refused = plain_post(
+        &server,
+        "/api/dashboard/zone",
+        "tz=Mars%2FOlympus",
+        Some(&seller),
+    );
+    assert!(
+        location(&refused).starts_with("/dashboard/time-zone?e="),
+        "{}",
+        location(&refused)
+    );
+    let refused_page = get(&server, location(&refused), Some(&seller)).body;
+    assert!(refused_page.contains("Choose a time zone from the list."));
+    let chosen = plain_post(
+        &server,
+        "/api/dashboard/zone",
+        "tz=Asia%2FTokyo",
+        Some(&seller),
+    );
+    assert_eq!(location(&chosen), "/dashboard");
+    let dashboard = get(&server, "/dashboard", Some(&seller)).body;
+    assert!(
+        dashboard.contains(r#"data-zone="Asia/Tokyo""#),
+        "{dashboard}"
+    );
+    let drill_down = format!("/dashboard/items/{id}");
+    assert!(get(&server, &drill_down, Some(&seller))
+        .body
+        .contains(r#"data-zone="Asia/Tokyo""#));
+    let live = get(&server, "/dashboard/panels", Some(&seller)).body;
+    assert!(
+        live.contains(r#"data-zone="Asia/Tokyo""#),
+        "the live refresh too"
+    );
+    assert!(get(&server, "/dashboard/time-zone", Some(&seller))
+        .body
+        .contains(r#"<option value="Asia/Tokyo" selected"#));
+    let other = sign_up(&server, "zoneless");
+    create_item(&server, &other, "Other lamp", "Lit.", None);
+    let others = get(&server, "/dashboard/panels", Some(&other)).body;
+    assert!(others.contains(r#"data-zone="UTC""#), "{others}");
+    // Back to UTC (the default): the choice is removed.
+    plain_post(&server, "/api/dashboard/zone", "tz=UTC", Some(&seller));
+    assert!(get(&server, "/dashboard/panels", Some(&seller))
+        .body
+        .contains(r#"data-zone="UTC""#));
+    // Nobody signed in: the page and the form send to sign in, and nothing is kept.
+    let anonymous = plain_post(&server, "/api/dashboard/zone", "tz=Asia%2FTokyo", None);
+    assert!(
+        location(&anonymous).starts_with("/auth/signin"),
+        "{}",
+        location(&anonymous)
+    );
 
     // The market board is public and counts the same bids.
     let market = get(&server, "/market", None);

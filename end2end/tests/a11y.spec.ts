@@ -84,7 +84,7 @@ for (const width of [1280, 390]) {
     await expect(page.locator('.bid-history tbody a[href^="/users/"]').first()).toBeVisible();
     const profile = await page.locator('.item-seller a[href^="/users/"]').getAttribute('href');
     const signedInPages = [own, itemHref!, '/dashboard', '/dashboard/items', `/dashboard${own}`, '/my/bids',
-      '/my/watching', '/my/won', '/my/purchases', '/my/sold', `${own}/edit`, '/notifications', '/my/email', profile!];
+      '/my/watching', '/my/won', '/my/purchases', '/my/sold', `${own}/edit`, '/notifications', '/my/email', '/dashboard/time-zone', profile!];
     for (const path of signedInPages) {
       await page.goto(path);
       await check(`${path} (signed in)`);

@@ -89,5 +89,20 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await seller.page.setViewportSize({ width: 390, height: 844 });
   await readmeShot(seller.page, 'dashboard-phone.png');
 
+  // The seller chooses the clock of their charts: a plain form, kept with the account.
+  await seller.page.setViewportSize({ width: 1280, height: 900 });
+  const firstTick = () => seller.page.locator('[data-chart="seller-b"] svg > text.tick', { hasText: ':' }).first().textContent();
+  const utcTick = (await firstTick())!;
+  await seller.page.getByRole('link', { name: 'Choose your time zone' }).click();
+  await expect(seller.page.getByLabel('Time zone')).toHaveValue('UTC');
+  await seller.page.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  await seller.page.getByRole('button', { name: 'Save' }).click();
+  await expect(seller.page).toHaveURL(/\/dashboard$/);
+  await expect(seller.page.locator('.chart-zone')).toContainText('Times of day in Asia/Kolkata');
+  // The same minute, five and a half hours later on the axis (within the hour the test took).
+  const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5));
+  const shifted = (minutes((await firstTick())!) - minutes(utcTick) + 1440) % 1440;
+  expect(Math.abs(shifted - 330)).toBeLessThanOrEqual(1);
+
   for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
 });

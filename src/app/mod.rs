@@ -27,6 +27,7 @@ use crate::saved_searches::ui::saved::SavedSearchesPage;
 use crate::seller::ui::{
     dashboard::{DashboardItemPage, DashboardItemsPage, DashboardPage},
     market::MarketPage,
+    time_zone::TimeZonePage,
 };
 pub mod info;
 pub mod layout;
@@ -84,6 +85,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/auth/reset") view=ResetPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/items") view=DashboardItemsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/time-zone") view=TimeZonePage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/items/:id") view=DashboardItemPage ssr=SsrMode::Async/>
                     <Route path=path!("/market") view=MarketPage ssr=SsrMode::Async/>
                     <Route path=path!("/items/new") view=NewItemPage ssr=SsrMode::Async/>

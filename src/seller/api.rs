@@ -2,6 +2,7 @@
 
 use crate::error::AppError;
 use crate::items::{CardPage, ItemId};
+use crate::util::problem::FormReply;
 use leptos::prelude::*;
 
 /// The signed-in seller's items, sorted by a column from a fixed list.
@@ -35,15 +36,10 @@ pub async fn seller_stats(span: String) -> Result<Option<String>, AppError> {
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    crate::seller::server::stats::seller_panels(
-        &state.db,
-        user.id,
-        span,
-        now,
-        &crate::util::zone::Zone::utc(),
-    )
-    .await
-    .map(Some)
+    let zone = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone)
+        .await
+        .map(Some)
 }
 
 /// One of the signed-in seller's items: its name and analytics panels over `span`, as HTML.
@@ -56,16 +52,10 @@ pub async fn item_stats(id: ItemId, span: String) -> Result<(String, String), Ap
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    crate::seller::server::stats::item_panels(
-        &state.db,
-        user.id,
-        id,
-        span,
-        now,
-        &crate::util::zone::Zone::utc(),
-    )
-    .await?
-    .ok_or(AppError::NotFound)
+    let zone = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// The public market board's panels, as HTML.
@@ -73,4 +63,36 @@ pub async fn item_stats(id: ItemId, span: String) -> Result<(String, String), Ap
 pub async fn market_board() -> Result<String, AppError> {
     let state = crate::server::state::current()?;
     crate::seller::server::stats::market_cached(&state.db, &crate::util::zone::Zone::utc()).await
+}
+
+/// What the time-zone page shows; `None` when nobody is signed in.
+#[server(prefix = "/api", endpoint = "dashboard/zones")]
+pub async fn zone_choice() -> Result<Option<crate::seller::ZoneChoice>, AppError> {
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+        return Ok(None);
+    };
+    let current = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    Ok(Some(crate::seller::ZoneChoice {
+        current: current.name().to_string(),
+        zones: crate::util::zone::Zone::names().to_vec(),
+    }))
+}
+
+/// Keeps the signed-in seller's choice of clock for their charts (`tz`: a name from the list)
+/// and goes back to the dashboard.
+#[server(prefix = "/api", endpoint = "dashboard/zone")]
+pub async fn choose_zone(#[server(default)] tz: String) -> Result<FormReply, AppError> {
+    use crate::seller::{ZoneProblem, ZONE_PAGE, ZONE_PROBLEMS_PARAM};
+    use crate::server::http::forms::{form_done, form_refused};
+    let state = crate::server::state::current()?;
+    let Some(user) = crate::accounts::server::form_user(&state, ZONE_PAGE).await? else {
+        return Ok(FormReply::signed_out(ZoneProblem::SignIn));
+    };
+    let Some(zone) = crate::util::zone::Zone::named(&tz) else {
+        let refused = form_refused(ZONE_PAGE, ZONE_PROBLEMS_PARAM, "tz", ZoneProblem::Unknown);
+        return Ok(refused);
+    };
+    crate::seller::server::zone::choose_zone(&state.db, user.id, &zone).await?;
+    Ok(form_done("/dashboard", "zone"))
 }

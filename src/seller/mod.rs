@@ -11,3 +11,25 @@ pub const DASHBOARD_PAGE_SIZE: usize = 10;
 
 /// Dashboard columns that may be sorted by: the only values ever passed to `SORTBY`.
 pub const DASHBOARD_SORT_KEYS: [&str; 6] = ["name", "price", "ends_at", "bids", "views", "likes"];
+
+/// The page where sellers choose the clock their charts read.
+pub const ZONE_PAGE: &str = "/dashboard/time-zone";
+
+/// The query parameter carrying the time-zone form's problems back to its page.
+pub const ZONE_PROBLEMS_PARAM: &str = "e";
+
+/// What the time-zone page shows: the zone chosen (`UTC` until one is) and every zone one may
+/// choose.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ZoneChoice {
+    pub current: String,
+    pub zones: Vec<String>,
+}
+
+crate::problems! {
+    /// What can be wrong with a time-zone choice.
+    pub enum ZoneProblem {
+        SignIn = "sign-in" => "Sign in to choose your time zone.",
+        Unknown = "unknown" => "Choose a time zone from the list.",
+    }
+}

@@ -76,6 +76,26 @@ impl Zone {
         }
     }
 
+    /// The zones a person may choose, by name: `UTC`, then the database's `Region/City` names
+    /// in order (not its aliases such as `EST5EDT` or `Etc/GMT+5`, whose sign reads backwards).
+    /// Read from the database once.
+    #[cfg(feature = "ssr")]
+    pub fn names() -> &'static [String] {
+        static NAMES: std::sync::LazyLock<Vec<String>> = std::sync::LazyLock::new(|| {
+            let mut names: Vec<String> = jiff::tz::db()
+                .available()
+                .map(|name| name.as_str().to_string())
+                .filter(|name| name.contains('/') && !name.starts_with("Etc/"))
+                .filter(|name| Zone::named(name).is_some_and(|zone| zone.name() == name))
+                .collect();
+            names.sort();
+            names.dedup();
+            names.insert(0, "UTC".to_string());
+            names
+        });
+        &NAMES
+    }
+
     /// The zone's name as the database spells it (`UTC`, `Europe/Paris`).
     pub fn name(&self) -> &str {
         &self.name
@@ -204,6 +224,19 @@ mod tests {
             assert!(Zone::named(bad).is_none(), "{bad:?} was accepted");
         }
         assert!(Zone::from_param(None).expect("no tz").is_utc());
+        let names = Zone::names();
+        assert_eq!(names[0], "UTC");
+        assert!(names.len() > 300, "{}", names.len());
+        for name in [
+            "Europe/Paris",
+            "Asia/Tokyo",
+            "America/Argentina/Buenos_Aires",
+        ] {
+            assert!(names.iter().any(|n| n == name), "{name}");
+        }
+        assert!(names
+            .iter()
+            .all(|n| Zone::named(n).is_some_and(|z| z.name() == n)));
         assert!(Zone::from_param(Some("Mars/Olympus")).is_err());
     }
 }

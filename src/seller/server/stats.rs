@@ -85,16 +85,16 @@ fn chart_list(id_prefix: &str, series: &[Series], zone: &Zone) -> impl IntoView 
         .collect_view()
 }
 
-/// Which clock the panels' times read (the live page asks for them again in the browser's
-/// zone; without JavaScript they are in UTC). Days are UTC days in every zone.
+/// Which clock the panels' times read (UTC, or the zone the seller chose), with a link to
+/// choose one on the seller's own panels (`choose`). Days are UTC days in every zone.
 #[component]
-fn ZoneNote(zone: Zone) -> impl IntoView {
-    let utc = zone.is_utc();
+fn ZoneNote(zone: Zone, #[prop(optional)] choose: bool) -> impl IntoView {
     view! {
         <p class="muted chart-zone" data-zone=zone.name().to_string()>
-            "Times of day in " {zone.name().to_string()}
-            {(!utc).then_some(" (your time zone)")}
-            "; days run midnight to midnight UTC."
+            "Times of day in " {zone.name().to_string()} "; days run midnight to midnight UTC."
+            {choose.then(|| view! {
+                " " <a href=crate::seller::ZONE_PAGE>"Choose your time zone"</a>
+            })}
         </p>
     }
 }
@@ -141,7 +141,7 @@ pub async fn seller_panels(
     }
     Ok(to_html(view! {
         <SpanNav base="/dashboard".to_string() current=span/>
-        <ZoneNote zone=zone.clone()/>
+        <ZoneNote zone=zone.clone() choose=true/>
         // The charts' HTML was rendered by `chart_list` (Leptos escaped every text in it).
         <div class="charts" inner_html=charts.to_string()></div>
         <LatestItems rows=latest/>
@@ -294,7 +294,7 @@ pub async fn item_panels(
     );
     let panels = to_html(view! {
         <SpanNav base=format!("/dashboard/items/{id}") current=span/>
-        <ZoneNote zone=zone.clone()/>
+        <ZoneNote zone=zone.clone() choose=true/>
         {charts("item", &series, zone)}
         <div class="charts charts-wide">
             <PriceChart id="item-price".to_string() title="Price".to_string() points until_ms=now_ms zone=zone.clone()/>
@@ -432,7 +432,7 @@ async fn seller_fragment(
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
-    let zone = Zone::from_param(query.tz.as_deref())?;
+    let zone = super::zone::zone_for(&state.db, seller.id, query.tz.as_deref()).await?;
     let now = crate::util::time::now_ms();
     let panels = seller_panels(&state.db, seller.id, span, now, &zone).await?;
     Ok(html(panels))
@@ -445,8 +445,8 @@ async fn item_fragment(
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
-    let zone = Zone::from_param(query.tz.as_deref())?;
     let id = ItemId::parse(&id).ok_or(AppError::NotFound)?;
+    let zone = super::zone::zone_for(&state.db, seller.id, query.tz.as_deref()).await?;
     let now = crate::util::time::now_ms();
     let (_, panels) = item_panels(&state.db, seller.id, id, span, now, &zone)
         .await?

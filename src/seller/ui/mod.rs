@@ -4,3 +4,5 @@
 pub mod dashboard;
 /// The public market board.
 pub mod market;
+/// The clock the seller's charts read.
+pub mod time_zone;
