@@ -3,15 +3,19 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 
-/** A port p such that p … p + n - 1 are all free right now (asked of the OS, synchronously). */
+/** A port p such that p … p + n - 1 are all free right now (asked of the OS, synchronously).
+ * Chosen in 20000–31999, below Linux's ephemeral range (`ip_local_port_range`: 32768 and up): a
+ * port the OS hands out for `bind(0)` is one it may also give an outgoing connection, and a
+ * server's Redis clients connecting to the cluster took one between this probe and the
+ * server's own bind once (CI, 2026-12-07). */
 function freePorts(n: number): string {
   const probe = `
-import socket
+import random, socket
 for _ in range(200):
-    a = socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    held = [a]
+    p = random.randrange(20000, 32000 - ${n})
+    held = []
     try:
-        for q in range(p + 1, p + ${n}):
+        for q in range(p, p + ${n}):
             s = socket.socket(); held.append(s); s.bind(("127.0.0.1", q))
     except OSError:
         for s in held: s.close()

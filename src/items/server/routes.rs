@@ -37,13 +37,13 @@ pub fn text(body: String) -> Response {
 
 #[derive(serde::Deserialize)]
 struct ChartQuery {
-    /// The browser's time zone ([`Zone`]); UTC when absent.
+    /// A zone asked for ([`Zone`]); UTC when absent.
     tz: Option<String>,
 }
 
-/// `GET /items/{id}/chart[?tz=Region/City]`: the price chart's HTML, as on the item page, its
-/// times in the zone asked for (live pages fetch it in the browser's zone when they open and
-/// after a bid). 404 for no such item, 400 for no such zone.
+/// `GET /items/{id}/chart[?tz=Region/City]`: the price chart's HTML, as on the item page (live
+/// pages fetch it after a bid), its times in UTC or the zone asked for. 404 for no such item,
+/// 400 for no such zone.
 async fn chart(
     State(state): State<AppState>,
     Path(id): Path<String>,

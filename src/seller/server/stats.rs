@@ -406,7 +406,7 @@ pub fn routes() -> Router<AppState> {
 struct SpanQuery {
     #[serde(default)]
     span: String,
-    /// The browser's time zone ([`Zone`]); UTC when absent.
+    /// A zone asked for ([`Zone`]); the seller's chosen zone when absent.
     tz: Option<String>,
 }
 
