@@ -9,6 +9,14 @@
 /// The longest zone name accepted (the database's longest is 32 bytes).
 pub const MAX_ZONE_NAME: usize = 64;
 
+/// The query of a fragment that may be drawn in another zone (`?tz=Asia/Tokyo`): read with
+/// [`Zone::from_param`].
+#[cfg(feature = "ssr")]
+#[derive(serde::Deserialize)]
+pub struct ZoneQuery {
+    pub tz: Option<String>,
+}
+
 /// A time zone: its name and (on the server) its rules.
 #[derive(Clone, Debug)]
 pub struct Zone {

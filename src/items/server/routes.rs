@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::items::server::{cards, images, store};
 use crate::items::{wire, ItemId};
 use crate::server::state::AppState;
-use crate::util::zone::Zone;
+use crate::util::zone::{Zone, ZoneQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,19 +35,13 @@ pub fn text(body: String) -> Response {
         .into_response()
 }
 
-#[derive(serde::Deserialize)]
-struct ChartQuery {
-    /// A zone asked for ([`Zone`]); UTC when absent.
-    tz: Option<String>,
-}
-
 /// `GET /items/{id}/chart[?tz=Region/City]`: the price chart's HTML, as on the item page (live
 /// pages fetch it after a bid), its times in UTC or the zone asked for. 404 for no such item,
 /// 400 for no such zone.
 async fn chart(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    Query(query): Query<ChartQuery>,
+    Query(query): Query<ZoneQuery>,
 ) -> Response {
     let Some(id) = ItemId::parse(&id) else {
         return AppError::NotFound.into_response();

@@ -19,7 +19,7 @@ use crate::util::html::to_html;
 use crate::util::html::{ColumnHeads, Tiles};
 use crate::util::id::UserId;
 use crate::util::money::format_cents;
-use crate::util::zone::Zone;
+use crate::util::zone::{Zone, ZoneQuery};
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -407,11 +407,6 @@ struct SpanQuery {
     #[serde(default)]
     span: String,
     /// A zone asked for ([`Zone`]); the seller's chosen zone when absent.
-    tz: Option<String>,
-}
-
-#[derive(serde::Deserialize)]
-struct ZoneQuery {
     tz: Option<String>,
 }
 
