@@ -365,6 +365,19 @@ fn a_listing_has_a_category_its_page_links_and_browsing_finds() {
             "{utc} → {tokyo}"
         );
     }
+    // Names as the page asks for them: `+` escaped, legacy names as Chromium reports them.
+    for (asked, named) in [
+        ("Etc/GMT%2B5", "Etc/GMT+5"),
+        ("Asia/Calcutta", "Asia/Calcutta"),
+    ] {
+        let r = server.get(&format!("/items/{id}/chart?tz={asked}"));
+        assert_eq!(r.status, 200, "{asked}");
+        assert!(
+            r.body.contains(&format!("Price over time ({named})")),
+            "{}",
+            r.body
+        );
+    }
     // A zone that is not one is a client mistake, never quietly UTC.
     for bad in ["Mars/Olympus", "%2Fetc%2Fpasswd", "%3Cscript%3E", ""] {
         let answer = server.get(&format!("/items/{id}/chart?tz={bad}"));

@@ -106,3 +106,51 @@ test('a bid on one instance moves the seller dashboard and the market board on t
 
   for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
 });
+
+test("the item's price chart and the market board read the visitor's clock, once the page runs", async ({ browser }) => {
+  test.setTimeout(60_000);
+  const seller = await newUser(browser, 'zseller');
+  const id = await listItem(seller.page, `Clock ${Date.now().toString(36)}`, 'Charted in Tokyo.');
+  const bidder = await newUser(browser, 'zbidder');
+  await bid(bidder.page, id, '12');
+
+  // Without JavaScript the page cannot know the visitor's zone: UTC, and it says so.
+  const plain = await browser.newContext({ timezoneId: 'Asia/Tokyo', javaScriptEnabled: false });
+  const plainPage = await plain.newPage();
+  await plainPage.goto(`/items/${id}`);
+  const chartOf = (page: Page) => page.locator('[data-live="chart"]');
+  await expect(chartOf(plainPage)).toContainText('Price over time (UTC)');
+  const firstTick = async (page: Page) =>
+    (await chartOf(page).locator('svg > text.tick', { hasText: ':' }).first().textContent())!;
+  const utcTick = await firstTick(plainPage);
+
+  // With it, the chart is fetched again in the browser's zone: the same start, 9 hours later.
+  const tokyo = await browser.newContext({ timezoneId: 'Asia/Tokyo' });
+  const page = await tokyo.newPage();
+  await page.goto(`/items/${id}`);
+  await expect(chartOf(page)).toContainText('Price over time (Asia/Tokyo)', { timeout: 10_000 });
+  const minutes = (t: string) => Number(t.slice(-5, -3)) * 60 + Number(t.slice(-2));
+  expect((minutes(await firstTick(page)) - minutes(utcTick) + 1440) % 1440).toBe(540);
+  // A bid redraws it, in the same zone.
+  const before = await chartOf(page).locator('svg desc').textContent();
+  const other = await newUser(browser, 'zbidder2');
+  await bid(other.page, id, '20');
+  await expect(chartOf(page).locator('svg desc')).not.toHaveText(before!, { timeout: 5_000 });
+  await expect(chartOf(page)).toContainText('Price over time (Asia/Tokyo)');
+
+  // The market board, likewise; a browser in UTC is not asked again.
+  await page.goto('/market');
+  await expect(page.locator('.chart-zone')).toHaveAttribute('data-zone', 'Asia/Tokyo', { timeout: 10_000 });
+  await plainPage.goto('/market');
+  await expect(plainPage.locator('.chart-zone')).toHaveAttribute('data-zone', 'UTC');
+  const utc = await browser.newContext({ timezoneId: 'UTC' });
+  const utcPage = await utc.newPage();
+  const asked: string[] = [];
+  utcPage.on('request', (r) => asked.push(r.url()));
+  await utcPage.goto('/market');
+  await expect(utcPage.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  expect(asked.filter((u) => u.includes('/market/panels'))).toEqual([]);
+  await expect(utcPage.locator('.chart-zone')).toHaveAttribute('data-zone', 'UTC');
+
+  for (const c of [seller.context, bidder.context, other.context, plain, tokyo, utc]) await c.close();
+});

@@ -26,3 +26,28 @@ pub async fn sleep(ms: i32) {
     });
     let _ = JsFuture::from(promise).await;
 }
+
+/// The browser's time zone as a query parameter (`tz=Region/City`, from
+/// `Intl.DateTimeFormat().resolvedOptions().timeZone`), or `None` in UTC or when the browser does
+/// not say. Read through `Reflect::get` and `Function::call1`, which the bundle already imports:
+/// a `js_sys::Intl` binding would add its glue to the code every page downloads.
+pub fn zone_param() -> Option<String> {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsValue;
+    let get = |on: &JsValue, key: &str| Reflect::get(on, &JsValue::from_str(key)).ok();
+    // `on[method]()`; a missing method throws inside `call1`, which answers `Err`.
+    let call = |on: &JsValue, method: &str| {
+        get(on, method)?
+            .unchecked_into::<Function>()
+            .call1(on, &JsValue::UNDEFINED)
+            .ok()
+    };
+    let intl = get(&js_sys::global(), "Intl")?;
+    let zone = get(
+        &call(&call(&intl, "DateTimeFormat")?, "resolvedOptions")?,
+        "timeZone",
+    )?;
+    let zone = zone.as_string()?;
+    // Zone names are letters, digits and `/ _ - +`; only `+` needs escaping in a query.
+    (zone != "UTC" && zone != "Etc/UTC").then(|| format!("tz={}", zone.replace('+', "%2B")))
+}

@@ -1,7 +1,8 @@
 //! The clock a chart's times are shown on: UTC, unless a request names a zone (`?tz=Asia/Tokyo`
 //! on the chart and panel fragments). Pages are rendered in UTC, the same for everyone, and
-//! say so: without JavaScript a server cannot know a visitor's zone, and the islands that
-//! could read it do not yet (docs/architecture.md, "Whose clock").
+//! say so: without JavaScript a server cannot know a visitor's zone; the live islands then ask
+//! for the item chart and the market board in the browser's (docs/architecture.md, "Whose
+//! clock").
 //!
 //! Zones are the IANA database's names, looked up in the copy built into the server (`jiff`,
 //! feature `ssr`); the browser build only ever has UTC.
@@ -207,6 +208,22 @@ mod tests {
         assert_eq!(tokyo.month_day(WINTER + 2 * 3_600_000), "11-28");
         let new_york = Zone::named("America/New_York").expect("New York");
         assert_eq!(new_york.stamp(WINTER), "Nov 27 09:05");
+    }
+
+    #[test]
+    fn the_older_names_browsers_report_are_zones_too() {
+        // Chromium reports ICU's names, some of which the database keeps only as links.
+        for (name, clock) in [
+            ("Asia/Calcutta", "19:35"),
+            ("Asia/Katmandu", "19:50"),
+            ("Europe/Kiev", "16:05"),
+            ("America/Buenos_Aires", "11:05"),
+            ("Etc/GMT+5", "09:05"),
+            ("Etc/UTC", "14:05"),
+        ] {
+            let zone = Zone::named(name).unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(zone.clock(WINTER), clock, "{name}");
+        }
     }
 
     #[test]

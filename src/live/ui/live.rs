@@ -44,9 +44,15 @@ pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) 
                     .add_event_listener_with_callback(kind, on_event.as_ref().unchecked_ref());
             }
             on_event.forget();
-            // The price chart is drawn by the server: after bids, fetch it again (one fetch
-            // at a time; bids during it are in the next).
-            let chart_url = format!("/items/{item_id}/chart");
+            // The price chart is drawn by the server, in UTC for everyone: fetch it in the
+            // browser's time zone now, and again after bids (one fetch at a time; bids during it
+            // are in the next).
+            let zone = crate::ui::fetch::zone_param();
+            let chart_url = format!("/items/{item_id}/chart?{}", zone.as_deref().unwrap_or(""));
+            if zone.is_some() {
+                let url = chart_url.clone();
+                leptos::task::spawn_local(async move { swap_html(&url, CHART).await });
+            }
             let fetching = std::rc::Rc::new(std::cell::Cell::new(false));
             let on_bid = Closure::<dyn Fn()>::new(move || {
                 if fetching.replace(true) {
@@ -56,7 +62,7 @@ pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) 
                 leptos::task::spawn_local(async move {
                     crate::ui::fetch::sleep(300).await;
                     fetching.set(false);
-                    swap_html(&url, "[data-live=\"chart\"]").await;
+                    swap_html(&url, CHART).await;
                 });
             });
             let _ = source.add_event_listener_with_callback("bid", on_bid.as_ref().unchecked_ref());
@@ -85,9 +91,10 @@ pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) 
 /// shard) fetches the panels again from `fragment` (HTML rendered by the server, the same as
 /// in the page) into the element with id [`LIVE_PANELS_ID`]. A second fetch follows a moment
 /// later, for events whose ping was merged into the first; a reconnect fetches too, for what
-/// happened while disconnected. No chart code ships to the browser.
+/// happened while disconnected. No chart code ships to the browser. With `browser_zone` the
+/// panels are fetched in the browser's time zone at once (the page shows UTC until then).
 #[island(lazy)]
-pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
+pub fn LivePanels(events: String, fragment: String, browser_zone: bool) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("live_panels");
     let connected = RwSignal::new(false);
@@ -102,7 +109,11 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
                 return;
             };
             let scheduled = Rc::new(Cell::new(false));
-            let fragment = fragment.clone();
+            let zone = browser_zone.then(crate::ui::fetch::zone_param).flatten();
+            let fragment = match &zone {
+                Some(tz) => format!("{fragment}?{tz}"),
+                None => fragment.clone(),
+            };
             let refresh = move || {
                 if scheduled.replace(true) {
                     return;
@@ -115,6 +126,9 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
                     swap_html(&fragment, PANELS).await;
                 });
             };
+            if zone.is_some() {
+                refresh();
+            }
             let on_ping = Closure::<dyn Fn()>::new(refresh.clone());
             let _ =
                 source.add_event_listener_with_callback("stats", on_ping.as_ref().unchecked_ref());
@@ -131,7 +145,7 @@ pub fn LivePanels(events: String, fragment: String) -> impl IntoView {
             keep_open(source, connected);
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (&events, &fragment);
+        let _ = (&events, &fragment, browser_zone);
     });
     view! {
         <span class="live-dot" class:on=move || connected.get() data-live-connected=move || connected.get().to_string()>
@@ -159,6 +173,9 @@ async fn swap_html(url: &str, selector: &str) {
 pub const LIVE_PANELS_ID: &str = "live-panels";
 #[cfg(feature = "hydrate")]
 const PANELS: &str = "#live-panels";
+/// The element holding an item page's price chart (`items::ui::price_chart`).
+#[cfg(feature = "hydrate")]
+const CHART: &str = "[data-live=\"chart\"]";
 
 /// Keeps the times and numbers of a page current: every countdown (`data-ends-at`) ticks each
 /// second on the server's clock and turns to "Ended" on time, and the cards' prices and bid

@@ -19,7 +19,7 @@ pub fn MarketPage() -> impl IntoView {
                         <section class="market">
                             <div class="panels-head">
                                 <h1>"Market board"</h1>
-                                <LivePanels events="/api/live/market".to_string() fragment="/market/panels".to_string()/>
+                                <LivePanels events="/api/live/market".to_string() fragment="/market/panels".to_string() browser_zone=true/>
                             </div>
                             <p class="muted">"What is happening on Rbay right now, per minute."</p>
                             <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
