@@ -138,6 +138,15 @@ test("the item's price chart and the market board read the visitor's clock, once
   await expect(chartOf(page).locator('svg desc')).not.toHaveText(before!, { timeout: 5_000 });
   await expect(chartOf(page)).toContainText('Price over time (Asia/Tokyo)');
 
+  // The comments page has no chart: nothing is fetched for it, even after a bid.
+  const fetched: string[] = [];
+  page.on('request', (r) => fetched.push(r.url()));
+  await page.goto(`/items/${id}/comments`);
+  await expect(page.locator('[data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await bid(bidder.page, id, '40');
+  await page.waitForTimeout(1_500);
+  expect(fetched.filter((u) => u.includes('/chart'))).toEqual([]);
+
   // The market board, likewise; a browser in UTC is not asked again.
   await page.goto('/market');
   await expect(page.locator('.chart-zone')).toHaveAttribute('data-zone', 'Asia/Tokyo', { timeout: 10_000 });

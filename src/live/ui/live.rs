@@ -155,16 +155,17 @@ pub fn LivePanels(events: String, fragment: String, browser_zone: bool) -> impl 
 }
 
 /// Fetches server-rendered HTML (panels, a chart: the server escapes every text in it) and
-/// puts it in the element matched by `selector`.
+/// puts it in the element matched by `selector`; nothing is fetched for a page without one
+/// (the comments page has no chart).
 #[cfg(feature = "hydrate")]
 async fn swap_html(url: &str, selector: &str) {
-    let Some(html) = crate::ui::fetch::get_text(url).await else {
-        return;
-    };
-    if let Some(el) = web_sys::window()
+    let Some(el) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.query_selector(selector).ok().flatten())
-    {
+    else {
+        return;
+    };
+    if let Some(html) = crate::ui::fetch::get_text(url).await {
         el.set_inner_html(&html);
     }
 }
