@@ -12,6 +12,10 @@ use common::server::{
 };
 use std::time::Duration;
 
+/// The dashboard's live panels asked to fetch in the browser's zone (the island's props), or not.
+const BROWSER_ZONE_ON: &str = "&quot;browser_zone&quot;:true}";
+const BROWSER_ZONE_OFF: &str = "&quot;browser_zone&quot;:false}";
+
 /// The total a chart shows (`data-chart="<id>"` … `data-total="<n>"`).
 /// The figure of a tile (`<span … data-tile="name" …>figure</span>`), whatever the order of
 /// the span's attributes.
@@ -172,9 +176,14 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     // A seller chooses the clock of their charts (a plain form), and only theirs moves.
     let page = get(&server, "/dashboard/time-zone", Some(&seller)).body;
     assert!(
-        page.contains(r#"<option value="UTC" selected"#),
-        "UTC until chosen"
+        page.contains(r#"<option value="" selected"#),
+        "the browser's clock until one is chosen: {page}"
     );
+    assert!(!page.contains(r#"<option value="UTC" selected"#));
+    // Until then the live panels ask in the browser's zone (UTC in the page's own HTML).
+    let dashboard = get(&server, "/dashboard", Some(&seller)).body;
+    assert!(dashboard.contains(BROWSER_ZONE_ON), "{dashboard}");
+    assert!(dashboard.contains(r#"data-zone="UTC""#));
     assert!(page.contains(r#"<option value="Asia/Tokyo">"#));
     let refused = plain_post(
         &server,
@@ -201,10 +210,13 @@ fn sellers_see_their_counts_move_and_only_their_own() {
         dashboard.contains(r#"data-zone="Asia/Tokyo""#),
         "{dashboard}"
     );
-    let drill_down = format!("/dashboard/items/{id}");
-    assert!(get(&server, &drill_down, Some(&seller))
-        .body
-        .contains(r#"data-zone="Asia/Tokyo""#));
+    assert!(
+        dashboard.contains(BROWSER_ZONE_OFF),
+        "the choice, not the browser's"
+    );
+    let drill_down = get(&server, &format!("/dashboard/items/{id}"), Some(&seller)).body;
+    assert!(drill_down.contains(r#"data-zone="Asia/Tokyo""#));
+    assert!(drill_down.contains(BROWSER_ZONE_OFF));
     let live = get(&server, "/dashboard/panels", Some(&seller)).body;
     assert!(
         live.contains(r#"data-zone="Asia/Tokyo""#),
@@ -217,11 +229,26 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     create_item(&server, &other, "Other lamp", "Lit.", None);
     let others = get(&server, "/dashboard/panels", Some(&other)).body;
     assert!(others.contains(r#"data-zone="UTC""#), "{others}");
-    // Back to UTC (the default): the choice is removed.
+    // UTC is a choice too: kept, and the browser's zone no longer asked for.
     plain_post(&server, "/api/dashboard/zone", "tz=UTC", Some(&seller));
     assert!(get(&server, "/dashboard/panels", Some(&seller))
         .body
         .contains(r#"data-zone="UTC""#));
+    assert!(get(&server, "/dashboard", Some(&seller))
+        .body
+        .contains(BROWSER_ZONE_OFF));
+    assert!(get(&server, "/dashboard/time-zone", Some(&seller))
+        .body
+        .contains(r#"<option value="UTC" selected"#));
+    // Back to the browser's clock (the default): the choice is removed.
+    let back = plain_post(&server, "/api/dashboard/zone", "tz=", Some(&seller));
+    assert_eq!(location(&back), "/dashboard");
+    assert!(get(&server, "/dashboard", Some(&seller))
+        .body
+        .contains(BROWSER_ZONE_ON));
+    assert!(get(&server, "/dashboard/time-zone", Some(&seller))
+        .body
+        .contains(r#"<option value="" selected"#));
     // Nobody signed in: the page and the form send to sign in, and nothing is kept.
     let anonymous = plain_post(&server, "/api/dashboard/zone", "tz=Asia%2FTokyo", None);
     assert!(

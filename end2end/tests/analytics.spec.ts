@@ -26,7 +26,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   await expect(seller.page.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
   await expect(total(seller.page, 'seller-b')).toHaveText('0');
   await expect(seller.page.locator('.stats-table')).toContainText(title);
-  // The charts say whose clock they read (the page cannot know the browser's zone).
+  // The charts say whose clock they read: the browser's until the seller chooses (UTC here).
   await expect(seller.page.locator('.chart-zone')).toContainText('Times of day in UTC');
 
   // A visitor follows the market board on instance 2.
@@ -94,7 +94,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   const firstTick = () => seller.page.locator('[data-chart="seller-b"] svg > text.tick', { hasText: ':' }).first().textContent();
   const utcTick = (await firstTick())!;
   await seller.page.getByRole('link', { name: 'Choose your time zone' }).click();
-  await expect(seller.page.getByLabel('Time zone')).toHaveValue('UTC');
+  await expect(seller.page.getByLabel('Time zone')).toHaveValue('');
   await seller.page.getByLabel('Time zone').selectOption('Asia/Kolkata');
   await seller.page.getByRole('button', { name: 'Save' }).click();
   await expect(seller.page).toHaveURL(/\/dashboard$/);
@@ -107,7 +107,7 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
 });
 
-test("the item's price chart and the market board read the visitor's clock, once the page runs", async ({ browser }) => {
+test("the item's price chart, the market board and a dashboard read the visitor's clock, once the page runs", async ({ browser }) => {
   test.setTimeout(60_000);
   const seller = await newUser(browser, 'zseller');
   const id = await listItem(seller.page, `Clock ${Date.now().toString(36)}`, 'Charted in Tokyo.');
@@ -147,6 +147,20 @@ test("the item's price chart and the market board read the visitor's clock, once
   await page.waitForTimeout(1_500);
   expect(fetched.filter((u) => u.includes('/chart'))).toEqual([]);
 
+  // The seller's dashboard, in a browser in Tokyo: its clock until the seller chooses one.
+  const state = await seller.context.storageState();
+  const tokyoSeller = await browser.newContext({ timezoneId: 'Asia/Tokyo', storageState: state });
+  const desk = await tokyoSeller.newPage();
+  await desk.goto('/dashboard');
+  await expect(desk.locator('.chart-zone')).toHaveAttribute('data-zone', 'Asia/Tokyo', { timeout: 10_000 });
+  await desk.goto('/dashboard/time-zone');
+  await desk.getByLabel('Time zone').selectOption('UTC');
+  await desk.getByRole('button', { name: 'Save' }).click();
+  await expect(desk).toHaveURL(/\/dashboard$/);
+  await expect(desk.locator('.panels-head [data-live-connected="true"]')).toBeAttached({ timeout: 10_000 });
+  await desk.waitForTimeout(1_000);
+  await expect(desk.locator('.chart-zone')).toHaveAttribute('data-zone', 'UTC');
+
   // The market board, likewise; a browser in UTC is not asked again.
   await page.goto('/market');
   await expect(page.locator('.chart-zone')).toHaveAttribute('data-zone', 'Asia/Tokyo', { timeout: 10_000 });
@@ -161,5 +175,5 @@ test("the item's price chart and the market board read the visitor's clock, once
   expect(asked.filter((u) => u.includes('/market/panels'))).toEqual([]);
   await expect(utcPage.locator('.chart-zone')).toHaveAttribute('data-zone', 'UTC');
 
-  for (const c of [seller.context, bidder.context, other.context, plain, tokyo, utc]) await c.close();
+  for (const c of [seller.context, bidder.context, other.context, plain, tokyo, tokyoSeller, utc]) await c.close();
 });

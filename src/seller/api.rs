@@ -29,33 +29,43 @@ pub async fn dashboard_items(sort: String, dir: String, page: usize) -> Result<C
 /// The signed-in seller's analytics panels over `span` (`hour`, `day`, `week`, `month`), as
 /// HTML. `None` when nobody is signed in.
 #[server(prefix = "/api", endpoint = "dashboard/stats")]
-pub async fn seller_stats(span: String) -> Result<Option<String>, AppError> {
+pub async fn seller_stats(span: String) -> Result<Option<crate::seller::SellerPanels>, AppError> {
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
         return Ok(None);
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let zone = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone)
-        .await
-        .map(Some)
+    let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    let zone = chosen.clone().unwrap_or_default();
+    let html = crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone);
+    Ok(Some(crate::seller::SellerPanels {
+        html: html.await?,
+        zone_chosen: chosen.is_some(),
+    }))
 }
 
 /// One of the signed-in seller's items: its name and analytics panels over `span`, as HTML.
 /// `Unauthorized` when nobody is signed in; `NotFound` when it is not theirs.
 #[server(prefix = "/api", endpoint = "dashboard/item-stats")]
-pub async fn item_stats(id: ItemId, span: String) -> Result<(String, String), AppError> {
+pub async fn item_stats(
+    id: ItemId,
+    span: String,
+) -> Result<(String, crate::seller::SellerPanels), AppError> {
     let state = crate::server::state::current()?;
     let Some(user) = crate::accounts::server::current_user(&state).await? else {
         return Err(AppError::Unauthorized);
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let zone = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
-        .await?
-        .ok_or(AppError::NotFound)
+    let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    let zone = chosen.clone().unwrap_or_default();
+    let (name, html) =
+        crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let zone_chosen = chosen.is_some();
+    Ok((name, crate::seller::SellerPanels { html, zone_chosen }))
 }
 
 /// The public market board's panels, as HTML.
@@ -74,13 +84,13 @@ pub async fn zone_choice() -> Result<Option<crate::seller::ZoneChoice>, AppError
     };
     let current = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
     Ok(Some(crate::seller::ZoneChoice {
-        current: current.name().to_string(),
+        current: current.map(|zone| zone.name().to_string()),
         zones: crate::util::zone::Zone::names().to_vec(),
     }))
 }
 
-/// Keeps the signed-in seller's choice of clock for their charts (`tz`: a name from the list)
-/// and goes back to the dashboard.
+/// Keeps the signed-in seller's choice of clock for their charts (`tz`: a name from the list,
+/// or [`BROWSER_ZONE`](crate::seller::BROWSER_ZONE) for none) and goes back to the dashboard.
 #[server(prefix = "/api", endpoint = "dashboard/zone")]
 pub async fn choose_zone(#[server(default)] tz: String) -> Result<FormReply, AppError> {
     use crate::seller::{ZoneProblem, ZONE_PAGE, ZONE_PROBLEMS_PARAM};
@@ -89,10 +99,11 @@ pub async fn choose_zone(#[server(default)] tz: String) -> Result<FormReply, App
     let Some(user) = crate::accounts::server::form_user(&state, ZONE_PAGE).await? else {
         return Ok(FormReply::signed_out(ZoneProblem::SignIn));
     };
-    let Some(zone) = crate::util::zone::Zone::named(&tz) else {
+    let zone = crate::util::zone::Zone::named(&tz);
+    if zone.is_none() && tz != crate::seller::BROWSER_ZONE {
         let refused = form_refused(ZONE_PAGE, ZONE_PROBLEMS_PARAM, "tz", ZoneProblem::Unknown);
         return Ok(refused);
-    };
-    crate::seller::server::zone::choose_zone(&state.db, user.id, &zone).await?;
+    }
+    crate::seller::server::zone::choose_zone(&state.db, user.id, zone.as_ref()).await?;
     Ok(form_done("/dashboard", "zone"))
 }

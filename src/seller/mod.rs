@@ -18,12 +18,23 @@ pub const ZONE_PAGE: &str = "/dashboard/time-zone";
 /// The query parameter carrying the time-zone form's problems back to its page.
 pub const ZONE_PROBLEMS_PARAM: &str = "e";
 
-/// What the time-zone page shows: the zone chosen (`UTC` until one is) and every zone one may
-/// choose.
+/// What the time-zone page shows: the zone chosen (`None`: the browser's clock, the default)
+/// and every zone one may choose.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ZoneChoice {
-    pub current: String,
+    pub current: Option<String>,
     pub zones: Vec<String>,
+}
+
+/// The time-zone form's value for "the browser's clock" (no choice kept).
+pub const BROWSER_ZONE: &str = "";
+
+/// A seller's analytics panels as HTML, and whether they chose the zone their times read (if
+/// not, the page's live panels ask for them in the browser's zone).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SellerPanels {
+    pub html: String,
+    pub zone_chosen: bool,
 }
 
 crate::problems! {

@@ -49,5 +49,5 @@ pub fn zone_param() -> Option<String> {
     )?;
     let zone = zone.as_string()?;
     // Zone names are letters, digits and `/ _ - +`; only `+` needs escaping in a query.
-    (zone != "UTC" && zone != "Etc/UTC").then(|| format!("tz={}", zone.replace('+', "%2B")))
+    (zone != "UTC").then(|| format!("tz={}", zone.replace('+', "%2B")))
 }

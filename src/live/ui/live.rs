@@ -49,12 +49,8 @@ pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) 
             // are in the next).
             let zone = crate::ui::fetch::zone_param();
             let chart_url = format!("/items/{item_id}/chart?{}", zone.as_deref().unwrap_or(""));
-            if zone.is_some() {
-                let url = chart_url.clone();
-                leptos::task::spawn_local(async move { swap_html(&url, CHART).await });
-            }
             let fetching = std::rc::Rc::new(std::cell::Cell::new(false));
-            let on_bid = Closure::<dyn Fn()>::new(move || {
+            let refresh = move || {
                 if fetching.replace(true) {
                     return;
                 }
@@ -64,7 +60,11 @@ pub fn LiveItem(item_id: crate::items::ItemId, ended: bool, views: Option<i64>) 
                     fetching.set(false);
                     swap_html(&url, CHART).await;
                 });
-            });
+            };
+            if zone.is_some() {
+                refresh();
+            }
+            let on_bid = Closure::<dyn Fn()>::new(refresh);
             let _ = source.add_event_listener_with_callback("bid", on_bid.as_ref().unchecked_ref());
             on_bid.forget();
             let on_ended = Closure::<dyn Fn()>::new(move || ended.set(true));
@@ -111,6 +111,7 @@ pub fn LivePanels(events: String, fragment: String, browser_zone: bool) -> impl 
             let scheduled = Rc::new(Cell::new(false));
             let zone = browser_zone.then(crate::ui::fetch::zone_param).flatten();
             let fragment = match &zone {
+                Some(tz) if fragment.contains('?') => format!("{fragment}&{tz}"),
                 Some(tz) => format!("{fragment}?{tz}"),
                 None => fragment.clone(),
             };

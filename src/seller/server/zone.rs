@@ -1,5 +1,6 @@
-//! The clock a seller's charts read: their choice (`tz` in the user hash, one `HSET`), UTC
-//! until they make one.
+//! The clock a seller's charts read: their choice (`tz` in the user hash, one `HSET`; `UTC` is
+//! a choice too), or until they make one the browser's, which the live panels ask for once the
+//! page runs (UTC without JavaScript).
 
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
@@ -9,8 +10,8 @@ use crate::util::zone::Zone;
 /// The user hash's field holding the chosen zone's name.
 const FIELD: &str = "tz";
 
-/// `user`'s chosen zone; UTC when none was chosen (or the name left the database since).
-pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Zone, AppError> {
+/// `user`'s chosen zone; `None` when they chose none (or the name left the database since).
+pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Option<Zone>, AppError> {
     let mut conn = db.conn()?;
     let name: Option<String> = redis::cmd("HGET")
         .arg(db.keys().user(user))
@@ -18,20 +19,15 @@ pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Zone, AppError> {
         .query_async(&mut conn)
         .await
         .map_err(|e| redis_error("chosen zone", e))?;
-    Ok(name.as_deref().and_then(Zone::named).unwrap_or_default())
+    Ok(name.as_deref().and_then(Zone::named))
 }
 
-/// Keeps `zone` as `user`'s choice (UTC removes the field: the default).
-pub async fn choose_zone(db: &Db, user: UserId, zone: &Zone) -> Result<(), AppError> {
+/// Keeps `zone` as `user`'s choice; `None` removes it (the browser's clock again).
+pub async fn choose_zone(db: &Db, user: UserId, zone: Option<&Zone>) -> Result<(), AppError> {
     let mut conn = db.conn()?;
-    let key = db.keys().user(user);
-    let mut cmd = if zone.is_utc() {
-        redis::cmd("HDEL")
-    } else {
-        redis::cmd("HSET")
-    };
-    cmd.arg(&key).arg(FIELD);
-    if !zone.is_utc() {
+    let mut cmd = redis::cmd(if zone.is_some() { "HSET" } else { "HDEL" });
+    cmd.arg(db.keys().user(user)).arg(FIELD);
+    if let Some(zone) = zone {
         cmd.arg(zone.name());
     }
     cmd.query_async::<()>(&mut conn)
@@ -39,11 +35,11 @@ pub async fn choose_zone(db: &Db, user: UserId, zone: &Zone) -> Result<(), AppEr
         .map_err(|e| redis_error("choose zone", e))
 }
 
-/// The zone of a panels request: its `tz` if it names one (a live page or a script asking),
-/// else the seller's choice.
+/// The zone of a panels request: its `tz` if it names one (a live page asking in the browser's
+/// zone, or a script), else the seller's choice, else UTC.
 pub async fn zone_for(db: &Db, user: UserId, param: Option<&str>) -> Result<Zone, AppError> {
     match param {
         Some(_) => Zone::from_param(param),
-        None => chosen_zone(db, user).await,
+        None => Ok(chosen_zone(db, user).await?.unwrap_or_default()),
     }
 }

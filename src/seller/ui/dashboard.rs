@@ -47,10 +47,10 @@ pub fn DashboardPage() -> impl IntoView {
                         </p>
                         <div class="panels-head">
                             <h2>"Your analytics"</h2>
-                            <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug()) browser_zone=false/>
+                            <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug()) browser_zone=!panels.zone_chosen/>
                         </div>
                         <p class="muted">"All your items, counted as it happens."</p>
-                        <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
+                        <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels.html></div>
                     </section>
                 }
                 .into_any()
@@ -80,9 +80,9 @@ pub fn DashboardItemPage() -> impl IntoView {
                             <p class="breadcrumbs"><a href="/dashboard">"Dashboard"</a> " › " <a href=format!("/items/{id}")>"View the item"</a></p>
                             <div class="panels-head">
                                 <h1>{name}</h1>
-                                <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/items/{id}/panels?span={}", span.slug()) browser_zone=false/>
+                                <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/items/{id}/panels?span={}", span.slug()) browser_zone=!panels.zone_chosen/>
                             </div>
-                            <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels></div>
+                            <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels.html></div>
                         </section>
                     }
                     .into_any(),

@@ -1,8 +1,9 @@
 //! `/dashboard/time-zone`: the clock the seller's charts read. A plain form (JavaScript on or
-//! off) with every zone of the server's database; the choice is kept with the account.
+//! off): the browser's clock (the default) or any zone of the server's database; the choice is
+//! kept with the account.
 
 use crate::seller::api::zone_choice;
-use crate::seller::{ZoneChoice, ZoneProblem, ZONE_PAGE, ZONE_PROBLEMS_PARAM};
+use crate::seller::{ZoneChoice, ZoneProblem, BROWSER_ZONE, ZONE_PAGE, ZONE_PROBLEMS_PARAM};
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::problem::FieldErrors;
 use leptos::prelude::*;
@@ -35,10 +36,11 @@ fn choice_view(choice: ZoneChoice, problems: FieldErrors<ZoneProblem>) -> impl I
     let options = zones
         .into_iter()
         .map(|zone| {
-            let selected = zone == current;
+            let selected = current.as_ref() == Some(&zone);
             view! { <option value=zone.clone() selected=selected>{zone.replace('_', " ")}</option> }
         })
         .collect_view();
+    let browser = current.is_none();
     view! {
         <section class="dashboard">
             <p class="breadcrumbs"><a href="/dashboard">"Dashboard"</a></p>
@@ -47,7 +49,10 @@ fn choice_view(choice: ZoneChoice, problems: FieldErrors<ZoneProblem>) -> impl I
             <form class="stack-form" method="post" action="/api/dashboard/zone">
                 <div class="field" class:invalid=problems.get("tz").is_some()>
                     <label for="field-tz">"Time zone"</label>
-                    <select id="field-tz" name="tz" aria-describedby="tz-error">{options}</select>
+                    <select id="field-tz" name="tz" aria-describedby="tz-error">
+                        <option value=BROWSER_ZONE selected=browser>"This browser's clock (UTC without JavaScript)"</option>
+                        {options}
+                    </select>
                     <p class="field-error" id="tz-error">{problems.message("tz")}</p>
                 </div>
                 <button type="submit" class="button">"Save"</button>
