@@ -169,6 +169,15 @@ fn an_outbid_bidder_sees_the_count_in_the_header_and_the_notice_in_the_inbox() {
         "marked as new on this visit"
     );
     assert_eq!(unread(&first).as_deref(), Some("0"), "read once opened");
+    // Opening it was the reader's write: their next pages on any instance read it afresh.
+    assert!(
+        inbox
+            .all("set-cookie")
+            .iter()
+            .any(|c| c.starts_with("rbay_wrote=1;")),
+        "{:?}",
+        inbox.headers
+    );
     // The seller hears about comments by others.
     let r = call(
         &server,

@@ -329,8 +329,13 @@ fn sessions_remembered(server: &Server) -> u64 {
 
 const METRICS_TOKEN: &str = "a-scraper-token-for-tests";
 
+/// How soon another instance must have heard a change announced on a user's channel: far
+/// under `sessions::REMEMBERED_FOR` (10 s), so a change it never heard fails the test.
+const HEARD: std::time::Duration = std::time::Duration::from_secs(2);
+
 #[test]
 fn a_remembered_session_follows_every_change_on_every_instance() {
+    assert!(HEARD * 4 < rbay::accounts::server::sessions::REMEMBERED_FOR);
     let prefix = common::fresh_prefix();
     let env = [("RBAY_METRICS_TOKEN", METRICS_TOKEN)];
     let a = Server::for_test_with(&prefix, &env);
@@ -400,17 +405,25 @@ fn a_remembered_session_follows_every_change_on_every_instance() {
     };
     common::server::wait_until(std::time::Duration::from_secs(10), || unread() == Some(1))
         .expect("the outbid notice");
-    let home = page(&b, "/", Some(&alice)).body;
-    assert!(
-        home.contains(r#"aria-label="Notifications, 1 unread""#),
-        "{home}"
-    );
-    // Read on A: B shows none unread at once.
-    ok(get(&a, "/notifications/list", Some(&alice)));
-    let home = page(&b, "/", Some(&alice)).body;
+    // Changes made by others reach B through its subscription: B's pages show them once it
+    // heard, well within `HEARD`; what B remembered of her would show the old for 10 s.
+    let b_shows = |cookie: &str, label: &str| {
+        let found = common::server::wait_until(HEARD, || {
+            page(&b, "/", Some(cookie))
+                .body
+                .contains(&format!(r#"aria-label="{label}""#))
+        });
+        assert!(found.is_ok(), "B never showed {label}");
+    };
+    b_shows(&alice, "Notifications, 1 unread");
+    // Read on A (opening the inbox is her write, though a GET): her next page on B, with the
+    // cookie the read left, shows none unread at once; without it, once B heard.
+    let read = get(&a, "/notifications/list", Some(&alice));
+    let home = page(&b, "/", Some(&with_wrote(&alice, &read))).body;
     assert!(home.contains(r#"aria-label="Notifications""#), "{home}");
+    b_shows(&alice, "Notifications");
 
-    // Suspended on A: B signs her out at once, for pages and for the API.
+    // Suspended on A: B signs her out once it heard, for pages and for the API.
     assert!(signed_in(&b, &bob, "rembob"));
     let user = alice_id.to_string();
     let suspended = plain_post(
@@ -420,10 +433,13 @@ fn a_remembered_session_follows_every_change_on_every_instance() {
         Some(&moderator),
     );
     assert_eq!(common::server::location(&suspended), "/ops/moderation");
-    assert!(!signed_in(&b, &alice, "remalice"));
-    assert!(!call(&b, "/api/auth/me", "", Some(&alice))
-        .body
-        .contains("remalice"));
+    let signed_out = common::server::wait_until(HEARD, || {
+        !signed_in(&b, &alice, "remalice")
+            && !call(&b, "/api/auth/me", "", Some(&alice))
+                .body
+                .contains("remalice")
+    });
+    assert!(signed_out.is_ok(), "B kept her signed in");
     // Bob's session, remembered by B too, is untouched.
     assert!(signed_in(&b, &bob, "rembob"));
 }

@@ -16,6 +16,8 @@ pub async fn get_inbox() -> Result<Option<Inbox>, AppError> {
     let inbox = crate::notifications::server::inbox(&state.db, user.id).await?;
     if inbox.unread > 0 {
         crate::notifications::server::mark_read(&state.db, user.id).await?;
+        use crate::server::http::request::{set_cookie, wrote_cookie};
+        set_cookie(&wrote_cookie(state.config.secure_cookies));
     }
     Ok(Some(inbox))
 }

@@ -172,6 +172,9 @@ pub async fn inbox(db: &Db, user_id: UserId) -> Result<Inbox, AppError> {
 }
 
 /// Marks every notice read (and tells the user's open pages); returns how many were unread.
+/// Opening the inbox is a write by its reader, though a GET: its answers leave
+/// `request::WROTE_COOKIE` (see `inbox_list`, `api::get_inbox`), so that the reader's next
+/// page on any instance shows no unread notices whether or not that instance heard it yet.
 pub async fn mark_read(db: &Db, user_id: UserId) -> Result<u32, AppError> {
     let keys = db.keys();
     let mut conn = db.conn()?;
@@ -207,19 +210,27 @@ async fn inbox_list(
     use axum::response::IntoResponse;
     use leptos::prelude::*;
     let inbox = inbox(&state.db, user.id).await?;
-    if inbox.unread > 0 {
+    let read = inbox.unread > 0;
+    if read {
         mark_read(&state.db, user.id).await?;
     }
     let html =
         crate::util::html::to_html(view! { <crate::notifications::inbox::InboxBody inbox/> });
-    Ok((
+    let mut response = (
         [
             (axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8"),
             (axum::http::header::CACHE_CONTROL, "no-store"),
         ],
         html,
     )
-        .into_response())
+        .into_response();
+    let wrote = crate::server::http::request::wrote_cookie(state.config.secure_cookies);
+    if let (true, Ok(wrote)) = (read, axum::http::HeaderValue::from_str(&wrote)) {
+        response
+            .headers_mut()
+            .append(axum::http::header::SET_COOKIE, wrote);
+    }
+    Ok(response)
 }
 
 async fn live_notices(

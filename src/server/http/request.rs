@@ -32,6 +32,11 @@ pub const WROTE_COOKIE: &str = "rbay_wrote";
 /// soon served from memory again.
 pub const WROTE_LATELY_FOR: Duration = Duration::from_secs(5);
 
+/// The `Set-Cookie` value that leaves [`WROTE_COOKIE`] in a writer's browser.
+pub fn wrote_cookie(secure: bool) -> String {
+    set_cookie_value(WROTE_COOKIE, "1", WROTE_LATELY_FOR, secure)
+}
+
 /// Whether the request carries [`WROTE_COOKIE`]: its user wrote something lately.
 pub fn wrote_lately(headers: &HeaderMap) -> bool {
     cookie_of(headers, WROTE_COOKIE).is_some()

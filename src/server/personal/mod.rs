@@ -24,9 +24,7 @@ use crate::server::http::page_cache::{
     has_session_cookie, instance_key, is_storable, tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL,
     MAX_CACHED_BYTES,
 };
-use crate::server::http::request::{
-    cookie_of, set_cookie_value, wrote_lately, SESSION_COOKIE, WROTE_COOKIE, WROTE_LATELY_FOR,
-};
+use crate::server::http::request::{cookie_of, wrote_cookie, wrote_lately, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
 use crate::server::metrics::CacheResult;
 use crate::server::state::AppState;
@@ -50,7 +48,7 @@ static PERSONAL: LazyLock<moka::future::Cache<String, Arc<Template>>> = LazyLock
 /// Middleware: signed-in GETs of the pages the instance tier caches come from the personal
 /// tier; everything else goes on. After a write by a signed-in user (any other method), what
 /// this instance remembers for them is not used again (their version moves before the answer
-/// leaves), and the answer leaves [`WROTE_COOKIE`] in their browser: for a few seconds their
+/// leaves), and the answer leaves `request::WROTE_COOKIE` in their browser: for a few seconds their
 /// pages on every instance are read and rendered for them, so they read their own write
 /// whether or not that instance has heard it announced yet. (Other instances hear it on the
 /// item's or the user's channel, and stop using what they remembered then.)
@@ -64,13 +62,7 @@ pub async fn serve_personal(
         let mut response = next.run(request).await;
         if let Some(user) = writer {
             state.db.user_versions().changed(user);
-            let wrote = set_cookie_value(
-                WROTE_COOKIE,
-                "1",
-                WROTE_LATELY_FOR,
-                state.config.secure_cookies,
-            );
-            if let Ok(value) = HeaderValue::from_str(&wrote) {
+            if let Ok(value) = HeaderValue::from_str(&wrote_cookie(state.config.secure_cookies)) {
                 response.headers_mut().append(header::SET_COOKIE, value);
             }
         }
