@@ -56,6 +56,25 @@ fn with_wrote(cookie: &str, write: &Response) -> String {
     format!("{cookie}; {}", set.split(';').next().unwrap())
 }
 
+/// How soon another instance must show a change someone else made (it hears it on the item's
+/// or the user's channel, normally well under a millisecond after the write). A session is
+/// remembered for 10 s (`sessions::REMEMBERED_FOR`), so a user change B never heard fails;
+/// an item page's shared part lives half a second, so for item changes the test of what an
+/// instance remembers of a viewer (below) counts what each instance heard instead.
+const HEARD: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The body `view` returns once it contains `wanted`, within [`HEARD`]: a change made by
+/// someone else shows on another instance once that instance heard it.
+fn once_b_heard(view: &dyn Fn() -> String, wanted: &str) -> String {
+    let mut body = String::new();
+    let heard = common::server::wait_until(HEARD, || {
+        body = view();
+        body.contains(wanted)
+    });
+    assert!(heard.is_ok(), "never showed {wanted:?}: {body}");
+    body
+}
+
 #[test]
 fn signed_in_viewers_read_their_own_writes_on_any_instance() {
     let (a, b) = two_instances();
@@ -109,15 +128,20 @@ fn signed_in_viewers_read_their_own_writes_on_any_instance() {
     assert!(!body.contains("Your maximum: "), "{body}");
     assert!(!body.contains("You were outbid"), "bob has not bid: {body}");
 
-    // Bob outbids her on A: both see where they stand on B at once.
-    ok(call(
+    // Bob outbids her on A: he sees where he stands on B at once (with his write's cookie),
+    // she as soon as B heard of the bid.
+    let bid = call(
         &a,
         "/api/items/bid",
         &format!("item_id={id}&amount=30"),
         Some(&bob),
-    ));
-    let body = personal_page(&b, &path, &alice);
-    assert!(body.contains("You were outbid."), "{body}");
+    );
+    let body = page(&b, &path, Some(&with_wrote(&bob, &bid))).body;
+    assert!(
+        body.contains("You have the highest bid. Your maximum: $30.00."),
+        "{body}"
+    );
+    let body = once_b_heard(&|| personal_page(&b, &path, &alice), "You were outbid.");
     assert!(!body.contains("$30.00."), "bob's maximum is his: {body}");
     let body = personal_page(&b, &path, &bob);
     assert!(
@@ -125,49 +149,55 @@ fn signed_in_viewers_read_their_own_writes_on_any_instance() {
         "{body}"
     );
 
-    // Like and watch on A show on B.
+    // Like and watch on A show on B: hers at once, the count on bob's page once B heard.
     ok(call(
         &a,
         "/api/items/like",
         &format!("item_id={id}&like=true"),
         Some(&alice),
     ));
-    ok(call(
+    let watch = call(
         &a,
         "/api/items/watch",
         &format!("item_id={id}&watch=true"),
         Some(&alice),
-    ));
+    );
+    let body = page(&b, &path, Some(&with_wrote(&alice, &watch))).body;
+    assert!(body.contains(r#"aria-pressed="true""#), "liked: {body}");
+    assert!(body.contains("★ Watching"), "{body}");
+    let like_count = r#"class="like-count">1<"#;
+    let body = once_b_heard(&|| personal_page(&b, &path, &bob), like_count);
+    assert!(!body.contains("★ Watching"), "{body}");
     let body = personal_page(&b, &path, &alice);
     assert!(body.contains(r#"aria-pressed="true""#), "liked: {body}");
     assert!(body.contains("★ Watching"), "{body}");
-    let body = personal_page(&b, &path, &bob);
-    assert!(!body.contains("★ Watching"), "{body}");
-    assert!(
-        body.contains(r#"class="like-count">1<"#),
-        "the count is everyone's: {body}"
-    );
 
     // A comment on A: on B its author can delete it, nobody else can.
-    ok(call(
+    let comment = call(
         &a,
         "/api/comments/add",
         &format!("item_id={id}&text=Is+it+brass+all+through%3F"),
         Some(&alice),
-    ));
-    let body = personal_page(&b, &path, &alice);
+    );
+    let body = page(&b, &path, Some(&with_wrote(&alice, &comment))).body;
     assert!(body.contains("Is it brass all through?"), "{body}");
     assert!(body.contains("Delete this comment for good?"), "{body}");
-    let body = personal_page(&b, &path, &bob);
-    assert!(body.contains("Is it brass all through?"), "{body}");
+    let body = once_b_heard(
+        &|| personal_page(&b, &path, &bob),
+        "Is it brass all through?",
+    );
     assert!(!body.contains("Delete this comment for good?"), "{body}");
+    let body = personal_page(&b, &path, &alice);
+    assert!(body.contains("Delete this comment for good?"), "{body}");
 
     // The seller sees their own item as theirs.
     let body = personal_page(&b, &path, &seller);
     assert!(body.contains("This is your item"), "{body}");
 
-    // Signing out on A ends the session on B at once.
+    // Signing out on A ends the session on A at once and on B once B heard (a copy of the
+    // cookie kept elsewhere is dead everywhere).
     ok(call(&a, "/api/auth/signout", "", Some(&alice)));
+    once_b_heard(&|| page(&b, "/", Some(&alice)).body, "Sign in");
     for server in [&a, &b] {
         for path in [path.as_str(), "/", "/search?q=lamp"] {
             let r = page(server, path, Some(&alice));
@@ -328,10 +358,6 @@ fn sessions_remembered(server: &Server) -> u64 {
 }
 
 const METRICS_TOKEN: &str = "a-scraper-token-for-tests";
-
-/// How soon another instance must have heard a change announced on a user's channel: far
-/// under `sessions::REMEMBERED_FOR` (10 s), so a change it never heard fails the test.
-const HEARD: std::time::Duration = std::time::Duration::from_secs(2);
 
 #[test]
 fn a_remembered_session_follows_every_change_on_every_instance() {
