@@ -8,7 +8,7 @@ mod common;
 
 use common::redis_url;
 use common::server::{
-    call, create_item, created_id, get, location, plain_post, sign_up, wait_until, Server,
+    call, create_item, created_id, follow, get, location, plain_post, sign_up, wait_until, Server,
 };
 use std::time::Duration;
 
@@ -205,7 +205,11 @@ fn sellers_see_their_counts_move_and_only_their_own() {
         Some(&seller),
     );
     assert_eq!(location(&chosen), "/dashboard");
+    // The dashboard says once that the choice was kept, and which it is.
+    let saved = "Saved: your charts read Asia/Tokyo time.";
+    assert!(follow(&server, &chosen, Some(&seller)).body.contains(saved));
     let dashboard = get(&server, "/dashboard", Some(&seller)).body;
+    assert!(!dashboard.contains(saved), "said once");
     assert!(
         dashboard.contains(r#"data-zone="Asia/Tokyo""#),
         "{dashboard}"
@@ -243,6 +247,9 @@ fn sellers_see_their_counts_move_and_only_their_own() {
     // Back to the browser's clock (the default): the choice is removed.
     let back = plain_post(&server, "/api/dashboard/zone", "tz=", Some(&seller));
     assert_eq!(location(&back), "/dashboard");
+    assert!(follow(&server, &back, Some(&seller))
+        .body
+        .contains("Saved: your charts read this browser's clock."));
     assert!(get(&server, "/dashboard", Some(&seller))
         .body
         .contains(BROWSER_ZONE_ON));

@@ -37,11 +37,11 @@ pub async fn seller_stats(span: String) -> Result<Option<crate::seller::SellerPa
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
     let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    let zone_chosen = chosen.is_some();
+    let chosen_zone = chosen.as_ref().map(|zone| zone.name().to_string());
     let zone = chosen.unwrap_or_default();
     let html =
         crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone).await?;
-    Ok(Some(crate::seller::SellerPanels { html, zone_chosen }))
+    Ok(Some(crate::seller::SellerPanels { html, chosen_zone }))
 }
 
 /// One of the signed-in seller's items: its name and analytics panels over `span`, as HTML.
@@ -58,13 +58,13 @@ pub async fn item_stats(
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
     let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    let zone_chosen = chosen.is_some();
+    let chosen_zone = chosen.as_ref().map(|zone| zone.name().to_string());
     let zone = chosen.unwrap_or_default();
     let (name, html) =
         crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
             .await?
             .ok_or(AppError::NotFound)?;
-    Ok((name, crate::seller::SellerPanels { html, zone_chosen }))
+    Ok((name, crate::seller::SellerPanels { html, chosen_zone }))
 }
 
 /// The public market board's panels, as HTML.

@@ -29,12 +29,22 @@ pub struct ZoneChoice {
 /// The time-zone form's value for "the browser's clock" (no choice kept).
 pub const BROWSER_ZONE: &str = "";
 
-/// A seller's analytics panels as HTML, and whether they chose the zone their times read (if
-/// not, the page's live panels ask for them in the browser's zone).
+/// A seller's analytics panels as HTML, and the zone they chose for their times, if any (if
+/// none, the page's live panels ask for them in the browser's zone).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SellerPanels {
     pub html: String,
-    pub zone_chosen: bool,
+    pub chosen_zone: Option<String>,
+}
+
+impl SellerPanels {
+    /// What the dashboard says once after the time-zone form sent the seller back to it.
+    pub fn zone_saved(&self) -> String {
+        match &self.chosen_zone {
+            Some(zone) => format!("Saved: your charts read {} time.", zone.replace('_', " ")),
+            None => "Saved: your charts read this browser's clock.".to_string(),
+        }
+    }
 }
 
 crate::problems! {

@@ -23,6 +23,11 @@ fn span_from_query() -> Span {
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let span = span_from_query();
+    // Sent back here by the time-zone form (`seller::api::choose_zone`).
+    #[cfg(feature = "ssr")]
+    let zone_saved = crate::server::http::forms::notice().is_some_and(|code| code == "zone");
+    #[cfg(not(feature = "ssr"))]
+    let zone_saved = false;
     view! {
         <Title text="Your dashboard"/>
         <Suspense>
@@ -39,6 +44,7 @@ pub fn DashboardPage() -> impl IntoView {
                 view! {
                     <section class="dashboard">
                         <h1>"Hello, " {user.username} "!"</h1>
+                        {zone_saved.then(|| view! { <p class="notice-ok" role="status">{panels.zone_saved()}</p> })}
                         <p class="lead">"Sell something new, or keep an eye on what you're selling."</p>
                         <p class="actions">
                             <a class="button" href="/items/new">"List an item"</a>
@@ -47,7 +53,7 @@ pub fn DashboardPage() -> impl IntoView {
                         </p>
                         <div class="panels-head">
                             <h2>"Your analytics"</h2>
-                            <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug()) browser_zone=!panels.zone_chosen/>
+                            <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/panels?span={}", span.slug()) browser_zone=panels.chosen_zone.is_none()/>
                         </div>
                         <p class="muted">"All your items, counted as it happens."</p>
                         <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels.html></div>
@@ -80,7 +86,7 @@ pub fn DashboardItemPage() -> impl IntoView {
                             <p class="breadcrumbs"><a href="/dashboard">"Dashboard"</a> " › " <a href=format!("/items/{id}")>"View the item"</a></p>
                             <div class="panels-head">
                                 <h1>{name}</h1>
-                                <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/items/{id}/panels?span={}", span.slug()) browser_zone=!panels.zone_chosen/>
+                                <LivePanels events="/api/live/me".to_string() fragment=format!("/dashboard/items/{id}/panels?span={}", span.slug()) browser_zone=panels.chosen_zone.is_none()/>
                             </div>
                             <div id=LIVE_PANELS_ID class="live-panels" inner_html=panels.html></div>
                         </section>
