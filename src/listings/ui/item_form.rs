@@ -28,24 +28,9 @@ pub fn ItemForm(
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("item_form");
     // Without JavaScript the first problem gets the focus as the page loads.
-    let first_problem = [
-        FORM,
-        NAME,
-        DESCRIPTION,
-        CATEGORY,
-        CONDITION,
-        PRICE,
-        DURATION,
-        RESERVE,
-        BUY_NOW,
-        SHIPPING,
-        SHIPPING_COST,
-        RETURNS,
-        LOCATION,
-        PHOTO,
-    ]
-    .into_iter()
-    .find(|f| errors.get(f).is_some());
+    let first_problem = std::iter::once(FORM)
+        .chain(crate::listings::FORM_FIELDS)
+        .find(|f| errors.get(f).is_some());
     let errors = RwSignal::new(errors);
     // Refused in place: show the problems and move to the first.
     let refuse = move |found: ItemFormErrors| {
