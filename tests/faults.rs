@@ -12,7 +12,8 @@
 //!    change nothing; pages still read.
 //!
 //! 5. `kill -9` of a cluster primary under the same bid load: its replica takes over and holds
-//!    every bid that was answered "accepted" (bids wait for a replica).
+//!    every bid that was answered "accepted" (bids wait for a replica); live streams and job
+//!    workers follow the new primary without a restart.
 //! 6. Slots moved to a fourth primary (`CLUSTER SETSLOT`, `MIGRATE`) under the same bid load
 //!    and searches: no bid answered "accepted" is lost, the site keeps answering, and search
 //!    finds every listing exactly once afterwards.
@@ -287,7 +288,54 @@ fn bids_acknowledged_before_redis_is_killed_survive_its_restart() {
 /// primary holding a hot item under bid load: its replica takes over (`cluster-node-timeout`
 /// 1 s); while the new primary has no replica its bids are refused as unconfirmed (503), and
 /// once the old node is back as its replica they are accepted again; every bid answered
-/// "accepted" is in the history on the new primary.
+/// "accepted" is in the history on the new primary. Without a restart of either instance, a
+/// live stream opened before the kill carries bids the new primary took, and the job queues
+/// the old primary held run jobs again.
+/// The queues Rbay's workers take jobs from.
+const WORKER_QUEUES: [&str; 4] = [
+    rbay::notifications::server::QUEUE,
+    rbay::items::server::close_job::QUEUE,
+    rbay::listings::server::listing::PHOTO_QUEUE,
+    rbay::accounts::server::email::MAIL_QUEUE,
+];
+
+/// A probe job put on each of `queues` (through a new connection to the cluster at `url`) is
+/// run by the instances' workers within 10 s.
+fn jobs_run_on(url: &str, prefix: &str, queues: &[&str]) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let db = rbay::server::redis::connect(url, Keys::new(prefix))
+            .await
+            .unwrap();
+        for queue in queues {
+            let payload = r#"{"name":"after-failover"}"#;
+            rbay::server::jobs::enqueue(&db, queue, "probe", payload, None, None)
+                .await
+                .unwrap();
+            let runs = db.keys().queue_probe(queue, "after-failover");
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let done: i64 = redis::cmd("HLEN")
+                    .arg(&runs)
+                    .query_async(&mut db.raw_conn())
+                    .await
+                    .unwrap();
+                if done == 1 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "queue {queue}: the job never ran"
+                );
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    });
+}
+
 #[test]
 fn bids_acknowledged_on_a_cluster_survive_the_failover_of_their_primary() {
     let mut cluster = RedisCluster::start_with_replicas();
@@ -313,6 +361,23 @@ fn bids_acknowledged_on_a_cluster_survive_the_failover_of_their_primary() {
     let primary = (0..3)
         .find(|&n| holds(&cluster.nodes[n]))
         .expect("a primary holds the item");
+    // The job queues whose keys the same primary holds (the workers made their streams at
+    // start): their workers must follow its replica too.
+    let queues_there: Vec<&str> = WORKER_QUEUES
+        .into_iter()
+        .filter(|queue| {
+            cluster.nodes[primary]
+                .query::<i64>(redis::cmd("EXISTS").arg(keys.queue_stream(queue)))
+                .is_ok_and(|n| n == 1)
+        })
+        .collect();
+    assert!(
+        !queues_there.is_empty(),
+        "no queue on the item's primary: the test would not test the workers"
+    );
+    // A browser follows the item live through the second instance.
+    let live = open_events(servers[1].port, &item, None);
+    assert!(wait_for(&live, "text/event-stream", Duration::from_secs(2)).is_some());
 
     let load = BidLoad::start(servers.clone(), cookies, &item);
     std::thread::sleep(Duration::from_millis(1_500));
@@ -345,6 +410,25 @@ fn bids_acknowledged_on_a_cluster_survive_the_failover_of_their_primary() {
          {:?} after the kill",
         killed_at.elapsed()
     );
+    // Neither instance restarted: the live stream opened before the kill carries a bid
+    // taken by the new primary, and every queue that lived on the old one runs jobs again.
+    let newest: Vec<(String, Vec<(String, String)>)> = cluster.nodes[replica]
+        .query(
+            redis::cmd("XREVRANGE")
+                .arg(keys.item_events(id))
+                .arg("+")
+                .arg("-")
+                .arg("COUNT")
+                .arg(1),
+        )
+        .unwrap();
+    let newest = &newest.first().expect("events on the new primary").0;
+    assert!(
+        wait_for(&live, &format!("id: {newest}"), Duration::from_secs(10)).is_some(),
+        "the live stream opened before the failover never carried {newest}"
+    );
+    jobs_run_on(&url, prefix, &queues_there);
+    eprintln!("failover: the live stream and the queues {queues_there:?} followed");
     std::thread::sleep(Duration::from_millis(1_500));
     let (acked, answers) = load.finish();
     answers_are_sane(&answers, Duration::from_secs(10));
