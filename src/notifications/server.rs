@@ -224,11 +224,9 @@ async fn inbox_list(
         html,
     )
         .into_response();
-    let wrote = crate::server::http::request::wrote_cookie(state.config.secure_cookies);
-    if let (true, Ok(wrote)) = (read, axum::http::HeaderValue::from_str(&wrote)) {
-        response
-            .headers_mut()
-            .append(axum::http::header::SET_COOKIE, wrote);
+    if read {
+        let secure = state.config.secure_cookies;
+        crate::server::http::request::leave_wrote_cookie(response.headers_mut(), secure);
     }
     Ok(response)
 }

@@ -32,9 +32,17 @@ pub const WROTE_COOKIE: &str = "rbay_wrote";
 /// soon served from memory again.
 pub const WROTE_LATELY_FOR: Duration = Duration::from_secs(5);
 
-/// The `Set-Cookie` value that leaves [`WROTE_COOKIE`] in a writer's browser.
+/// The `Set-Cookie` value that leaves [`WROTE_COOKIE`] in a writer's browser (a server
+/// function's answer: [`set_cookie`]; a handler's: [`leave_wrote_cookie`]).
 pub fn wrote_cookie(secure: bool) -> String {
     set_cookie_value(WROTE_COOKIE, "1", WROTE_LATELY_FOR, secure)
+}
+
+/// Adds [`wrote_cookie`] to the headers of a response a handler built.
+pub fn leave_wrote_cookie(headers: &mut HeaderMap, secure: bool) {
+    if let Ok(value) = HeaderValue::from_str(&wrote_cookie(secure)) {
+        headers.append(SET_COOKIE, value);
+    }
 }
 
 /// Whether the request carries [`WROTE_COOKIE`]: its user wrote something lately.

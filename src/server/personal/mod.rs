@@ -24,7 +24,7 @@ use crate::server::http::page_cache::{
     has_session_cookie, instance_key, is_storable, tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL,
     MAX_CACHED_BYTES,
 };
-use crate::server::http::request::{cookie_of, wrote_cookie, wrote_lately, SESSION_COOKIE};
+use crate::server::http::request::{cookie_of, leave_wrote_cookie, wrote_lately, SESSION_COOKIE};
 use crate::server::http::security::CspNonce;
 use crate::server::metrics::CacheResult;
 use crate::server::state::AppState;
@@ -62,9 +62,7 @@ pub async fn serve_personal(
         let mut response = next.run(request).await;
         if let Some(user) = writer {
             state.db.user_versions().changed(user);
-            if let Ok(value) = HeaderValue::from_str(&wrote_cookie(state.config.secure_cookies)) {
-                response.headers_mut().append(header::SET_COOKIE, value);
-            }
+            leave_wrote_cookie(response.headers_mut(), state.config.secure_cookies);
         }
         return response;
     }
