@@ -36,9 +36,7 @@ pub async fn seller_stats(span: String) -> Result<Option<crate::seller::SellerPa
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    let chosen_zone = chosen.as_ref().map(|zone| zone.name().to_string());
-    let zone = chosen.unwrap_or_default();
+    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state.db, user.id).await?;
     let html =
         crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone).await?;
     Ok(Some(crate::seller::SellerPanels { html, chosen_zone }))
@@ -57,9 +55,7 @@ pub async fn item_stats(
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let chosen = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
-    let chosen_zone = chosen.as_ref().map(|zone| zone.name().to_string());
-    let zone = chosen.unwrap_or_default();
+    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state.db, user.id).await?;
     let (name, html) =
         crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
             .await?

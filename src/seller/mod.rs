@@ -41,7 +41,10 @@ impl SellerPanels {
     /// What the dashboard says once after the time-zone form sent the seller back to it.
     pub fn zone_saved(&self) -> String {
         match &self.chosen_zone {
-            Some(zone) => format!("Saved: your charts read {} time.", zone.replace('_', " ")),
+            Some(zone) => format!(
+                "Saved: your charts read {} time.",
+                crate::util::zone::shown(zone)
+            ),
             None => "Saved: your charts read this browser's clock.".to_string(),
         }
     }

@@ -10,6 +10,11 @@
 /// The longest zone name accepted (the database's longest is 32 bytes).
 pub const MAX_ZONE_NAME: usize = 64;
 
+/// A zone's name as people read it: `America/New_York` → `America/New York`.
+pub fn shown(name: &str) -> String {
+    name.replace('_', " ")
+}
+
 /// The query of a fragment that may be drawn in another zone (`?tz=Asia/Tokyo`): read with
 /// [`Zone::from_param`].
 #[cfg(feature = "ssr")]

@@ -22,6 +22,14 @@ pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Option<Zone>, AppError
     Ok(name.as_deref().and_then(Zone::named))
 }
 
+/// The zone `user`'s panels are rendered in on their pages (their choice, else UTC) and the
+/// name of their choice, if any (`SellerPanels::chosen_zone`).
+pub async fn panels_zone(db: &Db, user: UserId) -> Result<(Zone, Option<String>), AppError> {
+    let chosen = chosen_zone(db, user).await?;
+    let name = chosen.as_ref().map(|zone| zone.name().to_string());
+    Ok((chosen.unwrap_or_default(), name))
+}
+
 /// Keeps `zone` as `user`'s choice; `None` removes it (the browser's clock again).
 pub async fn choose_zone(db: &Db, user: UserId, zone: Option<&Zone>) -> Result<(), AppError> {
     let mut conn = db.conn()?;

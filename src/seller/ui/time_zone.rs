@@ -37,7 +37,7 @@ fn choice_view(choice: ZoneChoice, problems: FieldErrors<ZoneProblem>) -> impl I
         .into_iter()
         .map(|zone| {
             let selected = current.as_ref() == Some(&zone);
-            view! { <option value=zone.clone() selected=selected>{zone.replace('_', " ")}</option> }
+            view! { <option value=zone.clone() selected=selected>{crate::util::zone::shown(&zone)}</option> }
         })
         .collect_view();
     let browser = current.is_none();
