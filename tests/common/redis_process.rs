@@ -5,6 +5,7 @@
 //! [`RedisProcess::kill9`] and [`RedisProcess::restart`] and removed when the value is dropped.
 
 use super::server::wait_until;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -56,18 +57,37 @@ impl RedisProcess {
     }
 
     fn launch_with(port: u16, search: bool, persistence: Persistence, cluster: bool) -> Self {
+        let mut redis = Self::unstarted(port, search, persistence, cluster);
+        redis.restart();
+        redis
+    }
+
+    fn unstarted(port: u16, search: bool, persistence: Persistence, cluster: bool) -> Self {
         let dir = std::env::temp_dir().join(format!("rbay-redis-{port}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let mut redis = RedisProcess {
+        RedisProcess {
             child: None,
             port,
             search,
             persistence,
             cluster,
             dir,
-        };
-        redis.restart();
-        redis
+        }
+    }
+
+    /// A new cluster node on a free port (and free bus port). A port free when it was picked
+    /// can be taken before the node binds it (or its bus port) by a process outside this list,
+    /// even by an outgoing connection's local port: then the node exits, and it is started
+    /// again on other ports.
+    fn start_cluster_node_on_free_ports() -> Self {
+        for _ in 0..5 {
+            let mut node = Self::unstarted(cluster_port(), true, Persistence::None, true);
+            match node.try_restart() {
+                Ok(()) => return node,
+                Err(problem) => eprintln!("{problem}; trying other ports"),
+            }
+        }
+        panic!("no cluster node started on any of 5 free ports");
     }
 
     pub fn url(&self) -> String {
@@ -77,6 +97,12 @@ impl RedisProcess {
     /// Starts the server (again) on the same port and data directory, and waits until it
     /// accepts connections (it may still be loading its AOF: Redis answers LOADING meanwhile).
     pub fn restart(&mut self) {
+        if let Err(problem) = self.try_restart() {
+            panic!("{problem}");
+        }
+    }
+
+    fn try_restart(&mut self) -> Result<(), String> {
         assert!(self.child.is_none(), "redis-server is already running");
         let mut cmd = Command::new(env_path("RBAY_REDIS_SERVER_BIN"));
         cmd.args([
@@ -105,12 +131,24 @@ impl RedisProcess {
             cmd.arg("--loadmodule")
                 .arg(env_path("RBAY_REDIS_MODULE_DIR").join("redisearch.so"));
         }
-        self.child = Some(cmd.spawn().expect("start redis-server"));
-        let port = self.port;
-        wait_until(Duration::from_secs(10), || {
-            TcpStream::connect(("127.0.0.1", port)).is_ok()
-        })
-        .expect("redis-server listening");
+        let mut child = cmd.spawn().expect("start redis-server");
+        let (port, pid) = (self.port, child.id());
+        // The server answering on the port must be this one: if the port was taken meanwhile,
+        // this one exits and a bare connect would reach someone else's socket.
+        let mut exited = None;
+        let up = wait_until(Duration::from_secs(10), || {
+            exited = child.try_wait().ok().flatten();
+            exited.is_some() || process_id_on(port) == Some(pid)
+        });
+        if up.is_err() || exited.is_some() {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!(
+                "redis-server on port {port} did not come up (exit status {exited:?})"
+            ));
+        }
+        self.child = Some(child);
+        Ok(())
     }
 
     /// `kill -9`: no shutdown, no last write to disk.
@@ -140,18 +178,34 @@ impl RedisProcess {
     }
 }
 
-/// A free port for a cluster node whose cluster bus port (the port + 10000) is free too: an
-/// ephemeral port above 55535 has no bus port at all, and the node would not start.
-fn cluster_port() -> u16 {
+/// The process id of the Redis answering on `port`, read from `INFO server` over a plain
+/// socket (this may run inside a test's async runtime).
+fn process_id_on(port: u16) -> Option<u32> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(1))).ok()?;
+    stream
+        .write_all(b"*2\r\n$4\r\nINFO\r\n$6\r\nserver\r\n")
+        .ok()?;
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 4096];
     loop {
-        let port = super::server::free_port();
-        let bus_free = port
-            .checked_add(10_000)
-            .is_some_and(|bus| std::net::TcpListener::bind(("127.0.0.1", bus)).is_ok());
-        if bus_free {
-            return port;
+        let read = stream.read(&mut chunk).ok()?;
+        if read == 0 {
+            return None;
+        }
+        reply.extend_from_slice(&chunk[..read]);
+        let text = String::from_utf8_lossy(&reply);
+        if let Some(rest) = text.split("process_id:").nth(1) {
+            if let Some((pid, _)) = rest.split_once("\r\n") {
+                return pid.trim().parse().ok();
+            }
         }
     }
+}
+
+/// A free port for a cluster node whose cluster bus port (the port + 10000) is free too.
+fn cluster_port() -> u16 {
+    super::server::reserve_port(true)
 }
 
 /// A throwaway Redis Cluster of three primaries (with or without a replica each), each node
@@ -176,7 +230,7 @@ impl RedisCluster {
     fn start_with(replicas: usize) -> Self {
         let count = 3 * (1 + replicas);
         let nodes: Vec<RedisProcess> = (0..count)
-            .map(|_| RedisProcess::start_cluster_node(cluster_port()))
+            .map(|_| RedisProcess::start_cluster_node_on_free_ports())
             .collect();
         let ranges = [(0, 5460), (5461, 10922), (10923, 16383)];
         for (node, (first, last)) in nodes.iter().zip(ranges) {
@@ -233,7 +287,7 @@ impl RedisCluster {
     /// Starts one more node, with the search module and no slots, and introduces it to the
     /// cluster: its index in `nodes`, once every node knows it.
     pub fn add_node(&mut self) -> usize {
-        let node = RedisProcess::start_cluster_node(cluster_port());
+        let node = RedisProcess::start_cluster_node_on_free_ports();
         let _: () = self.nodes[0]
             .query(
                 redis::cmd("CLUSTER")

@@ -1,16 +1,49 @@
 //! Runs the real `rbay` binary and talks HTTP/1.1 to it over a plain TCP socket.
 
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+/// Every port this test process has handed out. The kernel may give a port back to `bind(0)`
+/// once its listener is dropped, before the server meant for it has bound it, and a cluster
+/// node also binds its port + 10000 (its bus), which may be another server's port: without
+/// this list two servers of one test binary could be handed the same port.
+static HANDED_OUT: Mutex<BTreeSet<u16>> = Mutex::new(BTreeSet::new());
+
+/// A free port that no other server of this test process was handed.
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    reserve_port(false)
+}
+
+/// A free port, and with `with_bus` one whose port + 10000 (a cluster node's bus) is free too:
+/// an ephemeral port above 55535 has no bus port at all, and such a node would not start.
+pub fn reserve_port(with_bus: bool) -> u16 {
+    loop {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut handed = HANDED_OUT.lock().unwrap_or_else(|e| e.into_inner());
+        if handed.contains(&port) {
+            continue;
+        }
+        if !with_bus {
+            handed.insert(port);
+            return port;
+        }
+        let Some(bus) = port.checked_add(10_000) else {
+            continue;
+        };
+        if !handed.contains(&bus) && TcpListener::bind(("127.0.0.1", bus)).is_ok() {
+            handed.insert(port);
+            handed.insert(bus);
+            return port;
+        }
+    }
 }
 
 pub fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> Result<(), ()> {
