@@ -231,6 +231,8 @@ pages() {
     done
     r=$(measure /dashboard -H "Cookie: $seller_session")
     echo "dashboard-seller /dashboard: $r"
+    # Where the memory stands before the bidders sign up (the peak's usual moment).
+    echo "server memory after the page loads: $(memory)"
     rows+=("| $size | dashboard-seller \`/dashboard\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
     # What a browser downloads and how soon the bid form works on a slow connection (once).
     if [ "$size" = "${BENCH_BROWSER_SIZE:-${sizes[0]}}" ] && [ -x /usr/bin/chromium ] && [ -d end2end/node_modules ]; then
