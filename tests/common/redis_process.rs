@@ -95,7 +95,8 @@ impl RedisProcess {
     }
 
     /// Starts the server (again) on the same port and data directory, and waits until it
-    /// accepts connections (it may still be loading its AOF: Redis answers LOADING meanwhile).
+    /// answers as itself (`INFO`'s process id; it may still be loading its AOF: Redis answers
+    /// `INFO`, and LOADING to most commands, meanwhile). Panics if it does not come up.
     pub fn restart(&mut self) {
         if let Err(problem) = self.try_restart() {
             panic!("{problem}");
