@@ -1,9 +1,6 @@
 //! Server functions: the home rankings and search.
-// A search's filters are plain form fields, one argument each, like the search page's own
-// parameters (the functions the `server` macro makes take them all).
-#![allow(clippy::too_many_arguments)]
 
-use crate::catalog::HomeSections;
+use crate::catalog::{FilterParams, HomeSections};
 use crate::error::AppError;
 use crate::items::CardPage;
 use leptos::prelude::*;
@@ -25,14 +22,7 @@ pub async fn search_items(
     sort: String,
     category: String,
     page: usize,
-    #[server(default)] min: String,
-    #[server(default)] max: String,
-    #[server(default)] bin: String,
-    #[server(default)] condition: String,
-    #[server(default)] ending: String,
-    #[server(default)] delivery: String,
-    #[server(default)] returns: String,
-    #[server(default)] location: String,
+    #[server(flatten)] filters: FilterParams,
 ) -> Result<CardPage, AppError> {
     use crate::catalog::server::rankings::{self, BrowseSort};
     use crate::catalog::server::search::{self, SearchSort, StatusFilter};
@@ -47,9 +37,7 @@ pub async fn search_items(
                 .ok_or_else(|| crate::catalog::unknown_category(other))?,
         ),
     };
-    let filters = crate::catalog::SearchFilters::parse([
-        &min, &max, &bin, &condition, &ending, &delivery, &returns, &location,
-    ])?;
+    let filters = filters.parse()?;
     // No words: browse every live auction (of the category) in one of the rankings' orders.
     // A category has one ranking, by end: by price, or with filters, it is asked of the
     // search index instead (ending soonest first unless another order is asked).

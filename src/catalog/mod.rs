@@ -222,6 +222,53 @@ pub const FILTER_PARAMS: [&str; 8] = [
     "location",
 ];
 
+/// The filters as an address or a form carries them ([`FILTER_PARAMS`], each may be empty or
+/// absent): what the search and save-search server functions take, flattened into their own
+/// parameters. [`FilterParams::parse`] checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FilterParams {
+    pub min: String,
+    pub max: String,
+    pub bin: String,
+    pub condition: String,
+    pub ending: String,
+    pub delivery: String,
+    pub returns: String,
+    pub location: String,
+}
+
+impl FilterParams {
+    /// From values in [`FILTER_PARAMS`] order.
+    pub fn from_values(values: [String; 8]) -> FilterParams {
+        let [min, max, bin, condition, ending, delivery, returns, location] = values;
+        FilterParams {
+            min,
+            max,
+            bin,
+            condition,
+            ending,
+            delivery,
+            returns,
+            location,
+        }
+    }
+
+    /// The filters they ask for, or what is wrong with them ([`SearchFilters::parse`]).
+    pub fn parse(&self) -> Result<SearchFilters, crate::error::AppError> {
+        SearchFilters::parse([
+            &self.min,
+            &self.max,
+            &self.bin,
+            &self.condition,
+            &self.ending,
+            &self.delivery,
+            &self.returns,
+            &self.location,
+        ])
+    }
+}
+
 impl SearchFilters {
     /// From the values of the search page's parameters, in [`FILTER_PARAMS`] order: `min` and
     /// `max` in dollars, `bin=1`, `condition` (a condition's slug), `ending` (`1h`, `1d`,

@@ -49,29 +49,15 @@ pub async fn add(
         return Ok(Err(CommentProblem::RateLimited(secs)));
     }
     let keys = db.keys();
-    let mut conn = db.conn()?;
-    let fail = |e| redis_error("add comment", e);
     // The id comes from a global counter (its own slot); the comment goes in the item's.
     let id: u64 = redis::cmd("INCR")
         .arg(keys.comment_ids())
-        .query_async(&mut conn)
+        .query_async(&mut db.conn()?)
         .await
-        .map_err(fail)?;
-    // Answered once this instance heard of it (`frame::heard_after`).
-    let written: Written = heard_after(
-        db,
-        item_id,
-        comment_script(&ADD_COMMENT, keys, item_id)
-            .arg(id)
-            .arg(author_id)
-            .arg(author_name)
-            .arg(&text)
-            .invoke_async(&mut conn),
-        |r| matches!(r, Ok(Written::Added { .. })),
-    )
-    .await
-    .map_err(fail)?;
-    let created_ms = match written {
+        .map_err(|e| redis_error("add comment", e))?;
+    let mut call = comment_script(&ADD_COMMENT, keys, item_id);
+    call.arg(id).arg(author_id).arg(author_name).arg(&text);
+    let created_ms = match write(db, item_id, "add comment", call).await? {
         Written::Added { created_ms } => created_ms,
         Written::NotFound => return Ok(Err(CommentProblem::NotFound)),
         other => return Err(unexpected("add_comment", other)),
@@ -93,20 +79,9 @@ pub async fn delete(
     comment_id: u64,
     user_id: UserId,
 ) -> Result<Result<(), CommentProblem>, AppError> {
-    let keys = db.keys();
-    let mut conn = db.conn()?;
-    let written: Written = heard_after(
-        db,
-        item_id,
-        comment_script(&DELETE_COMMENT, keys, item_id)
-            .arg(comment_id)
-            .arg(user_id)
-            .invoke_async(&mut conn),
-        |r| matches!(r, Ok(Written::Deleted)),
-    )
-    .await
-    .map_err(|e| redis_error("delete comment", e))?;
-    match written {
+    let mut call = comment_script(&DELETE_COMMENT, db.keys(), item_id);
+    call.arg(comment_id).arg(user_id);
+    match write(db, item_id, "delete comment", call).await? {
         Written::Deleted => Ok(Ok(())),
         Written::NotYours => Ok(Err(CommentProblem::NotYours)),
         Written::NotFound => Ok(Err(CommentProblem::NotFound)),
@@ -127,6 +102,22 @@ fn comment_script<'a>(
     call
 }
 
+/// Runs a comment script's `call`; when it changed something, answered once this instance
+/// heard of the item (`frame::heard_after`).
+async fn write(
+    db: &Db,
+    item_id: ItemId,
+    what: &'static str,
+    call: ScriptInvocation<'_>,
+) -> Result<Written, AppError> {
+    let mut conn = db.conn()?;
+    heard_after(db, item_id, call.invoke_async(&mut conn), |r| {
+        r.as_ref().is_ok_and(Written::changed)
+    })
+    .await
+    .map_err(|e| redis_error(what, e))
+}
+
 /// What a comment script did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Written {
@@ -134,6 +125,13 @@ enum Written {
     Deleted,
     NotFound,
     NotYours,
+}
+
+impl Written {
+    /// Whether the script changed (and announced) something.
+    fn changed(&self) -> bool {
+        matches!(self, Written::Added { .. } | Written::Deleted)
+    }
 }
 
 /// Strictly `{ added, created ms, count }`, `{ deleted, count }`, `{ not_found }` or

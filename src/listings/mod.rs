@@ -13,7 +13,7 @@ use crate::items::{
     RETURN_DAYS,
 };
 use crate::util::money::AmountError;
-use crate::util::problem::FieldErrors;
+use crate::util::problem::{FieldErrors, FORM};
 use crate::util::text::{TextProblem, TextRule};
 use serde::{Deserialize, Serialize};
 
@@ -175,8 +175,10 @@ pub const LOCATION: &str = "location";
 pub const SHIPPING: &str = "shipping";
 pub const SHIPPING_COST: &str = "shipping_cost";
 pub const RETURNS: &str = "returns";
-/// The item form's fields, in the order the form shows them.
-pub const FORM_FIELDS: [&str; 13] = [
+/// Where the item form's first problem is looked for: the form's own, then its fields in the
+/// order the form shows them ([`FORM_FIELDS`]).
+pub const PROBLEM_ORDER: [&str; 14] = [
+    FORM,
     NAME,
     DESCRIPTION,
     CATEGORY,
@@ -191,6 +193,8 @@ pub const FORM_FIELDS: [&str; 13] = [
     LOCATION,
     PHOTO,
 ];
+/// The item form's fields, in the order the form shows them.
+pub const FORM_FIELDS: &[&str] = PROBLEM_ORDER.split_at(1).1;
 
 /// The shipping choices of the form (value, label); a cost goes with `cost`.
 pub const SHIPPING_CHOICES: [(&str, &str); 3] = [
@@ -652,42 +656,28 @@ mod tests {
             terms(form("new", "", "pickup", "ignored", "14")).map(|t| t.shipping),
             Some(Shipping::PickupOnly)
         );
+        use ListingProblem as P;
+        let long = "x".repeat(61);
         for (values, field, problem) in [
-            (
-                form("mint", "", "", "", ""),
-                CONDITION,
-                ListingProblem::ConditionInvalid,
-            ),
-            (
-                form("", &"x".repeat(61), "", "", ""),
-                LOCATION,
-                ListingProblem::LocationInvalid,
-            ),
+            (form("mint", "", "", "", ""), CONDITION, P::ConditionInvalid),
+            (form("", &long, "", "", ""), LOCATION, P::LocationInvalid),
             (
                 form("", "\u{200B}\u{200B}", "", "", ""),
                 LOCATION,
-                ListingProblem::LocationInvalid,
+                P::LocationInvalid,
             ),
-            (
-                form("", "", "drone", "", ""),
-                SHIPPING,
-                ListingProblem::ShippingInvalid,
-            ),
+            (form("", "", "drone", "", ""), SHIPPING, P::ShippingInvalid),
             (
                 form("", "", "cost", "", ""),
                 SHIPPING_COST,
-                ListingProblem::ShippingCostInvalid,
+                P::ShippingCostInvalid,
             ),
             (
                 form("", "", "cost", "-2", ""),
                 SHIPPING_COST,
-                ListingProblem::ShippingCostInvalid,
+                P::ShippingCostInvalid,
             ),
-            (
-                form("", "", "", "", "7"),
-                RETURNS,
-                ListingProblem::ReturnsInvalid,
-            ),
+            (form("", "", "", "", "7"), RETURNS, P::ReturnsInvalid),
         ] {
             let (e, item) = check_listing(&values);
             assert_eq!(e.get(field), Some(problem), "{values:?}");
@@ -718,8 +708,8 @@ mod tests {
         assert_eq!(e.get(DESCRIPTION), Some(ListingProblem::DescriptionLength));
         assert_eq!(e.get(PRICE), Some(ListingProblem::PriceDecimals));
         assert_eq!(e.get(DURATION), Some(ListingProblem::DurationInvalid));
-        assert_eq!(ItemFormErrors::from_codes(&e.to_codes(), &FORM_FIELDS), e);
-        assert!(ItemFormErrors::from_codes("name:<b>,x:y", &FORM_FIELDS).is_empty());
+        assert_eq!(ItemFormErrors::from_codes(&e.to_codes(), FORM_FIELDS), e);
+        assert!(ItemFormErrors::from_codes("name:<b>,x:y", FORM_FIELDS).is_empty());
     }
 
     #[test]

@@ -2,9 +2,6 @@
 //! forms (JavaScript on or off) that come back to `/my/searches` with a one-time notice or
 //! their problem (`?e=field:code`). Each works on the signed-in user's own searches only: the
 //! id names one of theirs, never anyone else's.
-// A saved search's filters are plain form fields, one argument each (the functions the
-// `server` macro makes take them all).
-#![allow(clippy::too_many_arguments)]
 
 use crate::error::AppError;
 use crate::saved_searches::SavedPage;
@@ -35,14 +32,7 @@ pub async fn save_search(
     #[server(default)] category: String,
     #[server(default)] sort: String,
     #[server(default)] name: String,
-    #[server(default)] min: String,
-    #[server(default)] max: String,
-    #[server(default)] bin: String,
-    #[server(default)] condition: String,
-    #[server(default)] ending: String,
-    #[server(default)] delivery: String,
-    #[server(default)] returns: String,
-    #[server(default)] location: String,
+    #[server(flatten)] filters: crate::catalog::FilterParams,
 ) -> Result<FormReply, AppError> {
     use crate::saved_searches::{check_name, SavedProblem, SearchSpec};
     let state = crate::server::state::current()?;
@@ -60,9 +50,7 @@ pub async fn save_search(
         Ok(name) => name,
         Err(problem) => return Ok(reply::refused("form", problem)),
     };
-    let filters = match crate::catalog::SearchFilters::parse([
-        &min, &max, &bin, &condition, &ending, &delivery, &returns, &location,
-    ]) {
+    let filters = match filters.parse() {
         Ok(filters) => filters,
         Err(_) => return Ok(reply::refused("form", SavedProblem::Filters)),
     };

@@ -139,36 +139,17 @@ pub async fn place_bid(
     item_id: ItemId,
     max_cents: i64,
 ) -> Result<BidOutcome, AppError> {
-    heard_after(
-        db,
-        item_id,
-        async {
-            let keys = db.keys();
-            let mut conn = db.conn()?;
-            // Not written when it could not be acknowledged (a replica failed to confirm
-            // lately); once written, the caller waits for the replicas (`Db::replicated`)
-            // after the follow-ups.
-            db.confirmable()?;
-            let outcome: BidOutcome = item_script(&PLACE_BID, keys, item_id)
-                .key(keys.item_bids(item_id))
-                .key(keys.item_maxes(item_id))
-                .key(keys.shard_blocks(shard_of(item_id.0)))
-                .key(keys.item_max_times(item_id))
-                .arg(bidder_id)
-                .arg(bidder_name)
-                .arg(max_cents)
-                .category_rankings(keys, shard_of(item_id.0))
-                .invoke_async(&mut conn)
-                .await
-                .map_err(|e| redis_error("place bid", e))?;
-            if let BidOutcome::Accepted { at_ms, .. } = outcome {
-                record_my_bid(db, &mut conn, bidder_id, item_id, at_ms).await?;
-            }
-            Ok(outcome)
-        },
-        |r| matches!(r, Ok(BidOutcome::Accepted { .. })),
-    )
-    .await
+    let keys = db.keys();
+    let mut call = item_script(&PLACE_BID, keys, item_id);
+    call.key(keys.item_bids(item_id))
+        .key(keys.item_maxes(item_id))
+        .key(keys.shard_blocks(shard_of(item_id.0)))
+        .key(keys.item_max_times(item_id))
+        .arg(bidder_id)
+        .arg(bidder_name)
+        .arg(max_cents)
+        .category_rankings(keys, shard_of(item_id.0));
+    take(db, bidder_id, item_id, "place bid", call).await
 }
 
 /// What a bid with its session check came to ([`place_bid_as`]).
@@ -327,30 +308,71 @@ pub async fn buy_now(
     item_id: ItemId,
     agreed_cents: Option<i64>,
 ) -> Result<BuyOutcome, AppError> {
+    let keys = db.keys();
+    let mut call = item_script(&BUY_NOW, keys, item_id);
+    call.key(keys.item_bids(item_id))
+        .key(keys.order(item_id))
+        .key(keys.shard_blocks(shard_of(item_id.0)))
+        .arg(buyer_id)
+        .arg(buyer_name)
+        .arg(agreed_cents.map(|c| c.to_string()).unwrap_or_default())
+        .category_rankings(keys, shard_of(item_id.0));
+    take(db, buyer_id, item_id, "buy now", call).await
+}
+
+/// A script's answer that may have taken the item for a user (a bid accepted, a purchase).
+trait Taken: FromRedisValue {
+    /// When it was taken, if it was.
+    fn taken_at(&self) -> Option<i64>;
+}
+
+impl Taken for BidOutcome {
+    fn taken_at(&self) -> Option<i64> {
+        match self {
+            BidOutcome::Accepted { at_ms, .. } => Some(*at_ms),
+            BidOutcome::Rejected(_) => None,
+        }
+    }
+}
+
+impl Taken for BuyOutcome {
+    fn taken_at(&self) -> Option<i64> {
+        match self {
+            BuyOutcome::Bought { at_ms, .. } => Some(*at_ms),
+            BuyOutcome::Unavailable | BuyOutcome::PriceChanged { .. } | BuyOutcome::Refused(_) => {
+                None
+            }
+        }
+    }
+}
+
+/// Runs a bid's or a purchase's script `call` for `user` and, when it took the item, adds the
+/// item to their My bids; answered once this instance heard of the item (`frame::heard_after`).
+/// Not written when it could not be acknowledged (a replica failed to confirm lately); once
+/// written, the caller waits for the replicas (`Db::replicated`) after the follow-ups.
+async fn take<T: Taken>(
+    db: &Db,
+    user: UserId,
+    item_id: ItemId,
+    what: &'static str,
+    call: redis::ScriptInvocation<'_>,
+) -> Result<T, AppError> {
     heard_after(
         db,
         item_id,
         async {
-            let keys = db.keys();
-            let mut conn = db.conn()?;
             db.confirmable()?;
-            let outcome: BuyOutcome = item_script(&BUY_NOW, keys, item_id)
-                .key(keys.item_bids(item_id))
-                .key(keys.order(item_id))
-                .key(keys.shard_blocks(shard_of(item_id.0)))
-                .arg(buyer_id)
-                .arg(buyer_name)
-                .arg(agreed_cents.map(|c| c.to_string()).unwrap_or_default())
-                .category_rankings(keys, shard_of(item_id.0))
+            let mut conn = db.conn()?;
+            let outcome: T = call
                 .invoke_async(&mut conn)
                 .await
-                .map_err(|e| redis_error("buy now", e))?;
-            if let BuyOutcome::Bought { at_ms, .. } = outcome {
-                record_my_bid(db, &mut conn, buyer_id, item_id, at_ms).await?;
+                .map_err(|e| redis_error(what, e))?;
+            if let Some(at_ms) = outcome.taken_at() {
+                record_my_bid(db, &mut conn, user, item_id, at_ms).await?;
             }
             Ok(outcome)
         },
-        |r| matches!(r, Ok(BuyOutcome::Bought { .. })),
+        |r| r.as_ref().is_ok_and(|o| o.taken_at().is_some()),
     )
     .await
 }

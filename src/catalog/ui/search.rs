@@ -4,7 +4,7 @@
 //! links.
 
 use crate::catalog::api::search_items;
-use crate::catalog::{Delivery, EndingWithin, SearchFilters, FILTER_PARAMS};
+use crate::catalog::{Delivery, EndingWithin, FilterParams, FILTER_PARAMS};
 use crate::items::ui::item_card::CardList;
 use crate::items::{Condition, LOCATION_MAX};
 use crate::saved_searches::ui::save_form::SaveSearchForm;
@@ -78,15 +78,14 @@ pub fn SearchPage() -> impl IntoView {
     // So is a filter the page does not understand (a price that is not one, an unknown
     // condition): never dropped silently.
     // (Clipped a little past the longest value each may have, so one too long is refused.)
-    let params: [String; 8] = use_query_map().with_untracked(|m| {
+    let params = FilterParams::from_values(use_query_map().with_untracked(|m| {
         FILTER_PARAMS
             .map(|name| crate::util::url::clip(&m.get(name).unwrap_or_default(), LOCATION_MAX + 1))
-    });
-    let filters = match SearchFilters::parse(params.each_ref().map(|v| v.as_str())) {
+    }));
+    let filters = match params.parse() {
         Ok(filters) => filters,
         Err(error) => return view! { <ErrorPage error/> }.into_any(),
     };
-    let [min, max, bin, condition, ending, delivery, returns, location] = params;
     let narrowed = filters.query_string();
     // No words: browse every live auction (the rankings' orders, no status filter).
     let browsing = q.trim().is_empty();
@@ -128,20 +127,20 @@ pub fn SearchPage() -> impl IntoView {
                 </label>
                 <label>"Condition "
                     <select name="condition">
-                        {option("", "Any", &condition)}
-                        {Condition::ALL.map(|c| option(c.slug(), c.label(), &condition)).collect_view()}
+                        {option("", "Any", &params.condition)}
+                        {Condition::ALL.map(|c| option(c.slug(), c.label(), &params.condition)).collect_view()}
                     </select>
                 </label>
                 <label>"Ending "
                     <select name="ending">
-                        {option("", "Any time", &ending)}
-                        {EndingWithin::ALL.map(|e| option(e.slug(), e.label(), &ending)).collect_view()}
+                        {option("", "Any time", &params.ending)}
+                        {EndingWithin::ALL.map(|e| option(e.slug(), e.label(), &params.ending)).collect_view()}
                     </select>
                 </label>
                 <label>"Delivery "
                     <select name="delivery">
-                        {option("", "Any", &delivery)}
-                        {Delivery::ALL.map(|d| option(d.slug(), d.label(), &delivery)).collect_view()}
+                        {option("", "Any", &params.delivery)}
+                        {Delivery::ALL.map(|d| option(d.slug(), d.label(), &params.delivery)).collect_view()}
                     </select>
                 </label>
                 <label class="check">
@@ -191,9 +190,8 @@ pub fn SearchPage() -> impl IntoView {
                     let (q, status, sort) = (q.clone(), status.clone(), sort.clone());
                     let narrowed = narrowed.clone();
                     let filters_empty = filters.is_empty();
-                    let [min, max, bin, condition, ending, delivery, returns, location] = [min, max, bin, condition, ending, delivery, returns, location];
                     Suspend::new(async move {
-                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, min, max, bin, condition, ending, delivery, returns, location).await {
+                        match search_items(q.clone(), status.clone(), sort.clone(), slug.to_string(), page, params).await {
                             Err(error) => view! { <ErrorPage error/> }.into_any(),
                             Ok(results) => {
                                 let mut pages = results.total.div_ceil(crate::catalog::SEARCH_PAGE_SIZE as u64).max(1);

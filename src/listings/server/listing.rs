@@ -55,12 +55,10 @@ pub struct ItemForm {
 /// Decides, at the first photo, whether the form's photos are worth decoding: the form so far
 /// is valid and the seller may send it now (counted against their rate limit when so). A new
 /// listing's is [`gate`]; a revision's is `revise::gate`.
-pub type Gate =
-    for<'a> fn(
-        &'a AppState,
-        UserId,
-        &'a mut ItemForm,
-    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>>;
+pub type Gate = for<'a> fn(&'a AppState, UserId, &'a mut ItemForm) -> GateFuture<'a>;
+
+/// What a [`Gate`] answers: whether to go on.
+pub type GateFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>>;
 
 /// Reads the multipart error: a body cut off by the size limit, or a broken upload.
 fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
@@ -195,7 +193,7 @@ pub fn new_listing_gate<'a>(
     state: &'a AppState,
     seller_id: UserId,
     form: &'a mut ItemForm,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+) -> GateFuture<'a> {
     Box::pin(gate(state, seller_id, form))
 }
 

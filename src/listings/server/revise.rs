@@ -11,7 +11,7 @@ use crate::items::server::images::Photo;
 use crate::items::server::store;
 use crate::items::{ItemId, NewItem, Shipping};
 use crate::listings::server::listing::{
-    checked, count, queue_thumbnails, read_form, send_back, FormRules, ItemForm,
+    checked, count, queue_thumbnails, read_form, send_back, FormRules, GateFuture, ItemForm,
 };
 use crate::listings::{
     check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, RevisePage,
@@ -254,7 +254,7 @@ fn revision_gate<'a>(
     state: &'a AppState,
     seller: UserId,
     form: &'a mut ItemForm,
-) -> std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>> {
+) -> GateFuture<'a> {
     Box::pin(gate(state, seller, form))
 }
 

@@ -10,7 +10,7 @@ use crate::listings::api::{create_item, revise_item};
 use crate::listings::{
     check_listing, check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
     BUY_NOW, CATEGORY, CONDITION, DESCRIPTION, DURATION, DURATIONS, LOCATION, NAME, PHOTO, PRICE,
-    RESERVE, RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
+    PROBLEM_ORDER, RESERVE, RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
 };
 use crate::listings::{DESCRIPTION_RULE, LOCATION_RULE, NAME_RULE};
 use crate::util::money::AMOUNT_MAX_CHARS;
@@ -27,27 +27,8 @@ pub fn ItemForm(
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("item_form");
-    // Without JavaScript the first problem gets the focus as the page loads. (The form's
-    // problem, then `FORM_FIELDS` in order, written out: chaining onto `FORM_FIELDS` put
-    // ~50 B more in the main module every page loads.)
-    let first_problem = [
-        FORM,
-        NAME,
-        DESCRIPTION,
-        CATEGORY,
-        CONDITION,
-        PRICE,
-        DURATION,
-        RESERVE,
-        BUY_NOW,
-        SHIPPING,
-        SHIPPING_COST,
-        RETURNS,
-        LOCATION,
-        PHOTO,
-    ]
-    .into_iter()
-    .find(|f| errors.get(f).is_some());
+    // Without JavaScript the first problem gets the focus as the page loads.
+    let first_problem = PROBLEM_ORDER.into_iter().find(|f| errors.get(f).is_some());
     let errors = RwSignal::new(errors);
     // Refused in place: show the problems and move to the first.
     let refuse = move |found: ItemFormErrors| {

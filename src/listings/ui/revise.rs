@@ -25,7 +25,7 @@ pub fn ReviseItemPage() -> impl IntoView {
     let echoed = (!search.is_empty()).then(|| crate::util::echo::read::<ItemFormValues>(&search));
     let errors = use_query_map().with_untracked(|q| {
         q.get_str(LISTING_PROBLEMS_PARAM)
-            .map(|codes| ItemFormErrors::from_codes(codes, &FORM_FIELDS))
+            .map(|codes| ItemFormErrors::from_codes(codes, FORM_FIELDS))
             .unwrap_or_default()
     });
     // An addition refused without JavaScript comes back with a one-time notice.
@@ -59,8 +59,6 @@ fn revise_view(
     errors: ItemFormErrors,
     note: Option<ManageNote>,
 ) -> AnyView {
-    let back =
-        view! { <p class="muted"><a href=format!("/items/{id}")>"← Back to the listing"</a></p> };
     match page {
         RevisePage::Revise {
             name,
@@ -70,16 +68,14 @@ fn revise_view(
         } => {
             let values = echoed.filter(|_| !errors.is_empty()).unwrap_or(*values);
             view! {
-                <section class="form-card" data-testid="revise-form">
-                    {back}
-                    <h1>"Revise “"{name}"”"</h1>
+                <Panel id testid="revise-form" title=format!("Revise “{name}”")>
                     <p class="muted">
                         "Nobody has bid yet, so you can change anything but its end ("
                         {crate::util::time::date(ends_at_ms)}
                         "). After the first bid you can only add to the description."
                     </p>
                     <ItemForm values errors revise=(id, photos)/>
-                </section>
+                </Panel>
             }
             .into_any()
         }
@@ -113,9 +109,7 @@ fn revise_view(
                 .into_any()
             };
             view! {
-                <section class="form-card" data-testid="add-description">
-                    {back}
-                    <h1>"Add to “"{name}"”"</h1>
+                <Panel id testid="add-description" title=format!("Add to “{name}”")>
                     <p class="muted">
                         "Somebody has bid, so the listing stays as they saw it. You can add to its description: what you add is shown under it, dated."
                     </p>
@@ -129,17 +123,32 @@ fn revise_view(
                         </ul>
                     })}
                     {form}
-                </section>
+                </Panel>
             }
             .into_any()
         }
         RevisePage::Refused(problem) => view! {
-            <section class="form-card">
-                {back}
-                <h1>"This listing can’t be changed"</h1>
+            <Panel id title="This listing can’t be changed">
                 <p class="form-error" role="alert">{problem.message()}</p>
-            </section>
+            </Panel>
         }
         .into_any(),
+    }
+}
+
+/// The page's card: the way back to the listing, the heading, then what the seller may do.
+#[component]
+fn Panel(
+    id: ItemId,
+    #[prop(optional)] testid: Option<&'static str>,
+    #[prop(into)] title: String,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <section class="form-card" data-testid=testid>
+            <p class="muted"><a href=format!("/items/{id}")>"← Back to the listing"</a></p>
+            <h1>{title}</h1>
+            {children()}
+        </section>
     }
 }
