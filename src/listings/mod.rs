@@ -13,7 +13,7 @@ use crate::items::{
     RETURN_DAYS,
 };
 use crate::util::money::AmountError;
-use crate::util::problem::{FieldErrors, FORM};
+use crate::util::problem::FieldErrors;
 use crate::util::text::{TextProblem, TextRule};
 use serde::{Deserialize, Serialize};
 
@@ -175,10 +175,8 @@ pub const LOCATION: &str = "location";
 pub const SHIPPING: &str = "shipping";
 pub const SHIPPING_COST: &str = "shipping_cost";
 pub const RETURNS: &str = "returns";
-/// Where the item form's first problem is looked for: the form's own, then its fields in the
-/// order the form shows them ([`FORM_FIELDS`]).
-pub const PROBLEM_ORDER: [&str; 14] = [
-    FORM,
+/// The item form's fields, in the order the form shows them.
+pub const FORM_FIELDS: [&str; 13] = [
     NAME,
     DESCRIPTION,
     CATEGORY,
@@ -193,8 +191,6 @@ pub const PROBLEM_ORDER: [&str; 14] = [
     LOCATION,
     PHOTO,
 ];
-/// The item form's fields, in the order the form shows them.
-pub const FORM_FIELDS: &[&str] = PROBLEM_ORDER.split_at(1).1;
 
 /// The shipping choices of the form (value, label); a cost goes with `cost`.
 pub const SHIPPING_CHOICES: [(&str, &str); 3] = [
@@ -708,8 +704,8 @@ mod tests {
         assert_eq!(e.get(DESCRIPTION), Some(ListingProblem::DescriptionLength));
         assert_eq!(e.get(PRICE), Some(ListingProblem::PriceDecimals));
         assert_eq!(e.get(DURATION), Some(ListingProblem::DurationInvalid));
-        assert_eq!(ItemFormErrors::from_codes(&e.to_codes(), FORM_FIELDS), e);
-        assert!(ItemFormErrors::from_codes("name:<b>,x:y", FORM_FIELDS).is_empty());
+        assert_eq!(ItemFormErrors::from_codes(&e.to_codes(), &FORM_FIELDS), e);
+        assert!(ItemFormErrors::from_codes("name:<b>,x:y", &FORM_FIELDS).is_empty());
     }
 
     #[test]

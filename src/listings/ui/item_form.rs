@@ -10,7 +10,7 @@ use crate::listings::api::{create_item, revise_item};
 use crate::listings::{
     check_listing, check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem,
     BUY_NOW, CATEGORY, CONDITION, DESCRIPTION, DURATION, DURATIONS, LOCATION, NAME, PHOTO, PRICE,
-    PROBLEM_ORDER, RESERVE, RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
+    RESERVE, RETURNS, SHIPPING, SHIPPING_CHOICES, SHIPPING_COST,
 };
 use crate::listings::{DESCRIPTION_RULE, LOCATION_RULE, NAME_RULE};
 use crate::util::money::AMOUNT_MAX_CHARS;
@@ -27,8 +27,16 @@ pub fn ItemForm(
 ) -> impl IntoView {
     #[cfg(feature = "ssr")]
     crate::server::assets::preload_island("item_form");
-    // Without JavaScript the first problem gets the focus as the page loads.
-    let first_problem = PROBLEM_ORDER.into_iter().find(|f| errors.get(f).is_some());
+    // Without JavaScript the first problem gets the focus as the page loads (`autofocus`: the
+    // form's own problem, then the fields in order). The browser reads it once, from the
+    // server's HTML, and hydrating leaves it be; a refusal in place moves the focus itself
+    // (`refuse`). So only the server works it out, and the list stays out of the bundle.
+    #[cfg(feature = "ssr")]
+    let first_problem = std::iter::once(FORM)
+        .chain(crate::listings::FORM_FIELDS)
+        .find(|f| errors.get(f).is_some());
+    #[cfg(not(feature = "ssr"))]
+    let first_problem: Option<&str> = None;
     let errors = RwSignal::new(errors);
     // Refused in place: show the problems and move to the first.
     let refuse = move |found: ItemFormErrors| {

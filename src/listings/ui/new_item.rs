@@ -13,7 +13,7 @@ pub fn NewItemPage() -> impl IntoView {
     let values: ItemFormValues = crate::util::echo::read(&use_location().search.get_untracked());
     let errors = use_query_map().with_untracked(|q| {
         q.get_str(LISTING_PROBLEMS_PARAM)
-            .map(|codes| ItemFormErrors::from_codes(codes, FORM_FIELDS))
+            .map(|codes| ItemFormErrors::from_codes(codes, &FORM_FIELDS))
             .unwrap_or_default()
     });
     view! {

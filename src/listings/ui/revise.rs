@@ -25,7 +25,7 @@ pub fn ReviseItemPage() -> impl IntoView {
     let echoed = (!search.is_empty()).then(|| crate::util::echo::read::<ItemFormValues>(&search));
     let errors = use_query_map().with_untracked(|q| {
         q.get_str(LISTING_PROBLEMS_PARAM)
-            .map(|codes| ItemFormErrors::from_codes(codes, FORM_FIELDS))
+            .map(|codes| ItemFormErrors::from_codes(codes, &FORM_FIELDS))
             .unwrap_or_default()
     });
     // An addition refused without JavaScript comes back with a one-time notice.
