@@ -44,10 +44,20 @@ export RBAY_ADDR="127.0.0.1:$PORT"
 URL="http://$RBAY_ADDR"
 SECONDS_EACH="${RBAY_BENCH_SECONDS:-20}"
 WORK="$(mktemp -d)"
+# The server measured: the deploy build (`scripts/build.sh --deploy`, the binary to run in
+# production) when it is there and not older than the release build, else the release build;
+# RBAY_BENCH_BIN names another.
+RBAY="${RBAY_BENCH_BIN:-target/release/rbay}"
+if [ -z "${RBAY_BENCH_BIN:-}" ] && [ -x target/deploy/release/rbay ] \
+  && [ ! target/deploy/release/rbay -ot target/release/rbay ]; then
+  RBAY=target/deploy/release/rbay
+fi
+[ -x "$RBAY" ] || die "no server at $RBAY: run scripts/build.sh"
+say "server: $RBAY"
 
 server=""
 start_server() {
-  target/release/rbay >"$WORK/server.log" 2>&1 &
+  "$RBAY" >"$WORK/server.log" 2>&1 &
   server=$!
   for _ in $(seq 1 100); do curl -sf "$URL/healthz" >/dev/null && return; sleep 0.1; done
   die "the server did not start (see $WORK/server.log)"
@@ -55,7 +65,7 @@ start_server() {
 stop_server() { [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null; server=""; }
 cleanup() {
   stop_server
-  if [ -n "${RBAY_KEY_PREFIX:-}" ]; then target/release/rbay purge --yes >/dev/null 2>&1 || true; fi
+  if [ -n "${RBAY_KEY_PREFIX:-}" ]; then "$RBAY" purge --yes >/dev/null 2>&1 || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -182,7 +192,7 @@ pages() {
     say "catalogue of $size items"
     local t0 t1
     t0=$(date +%s.%N)
-    target/release/rbay seed --users 20 --items "$size" 2>/dev/null
+    "$RBAY" seed --users 20 --items "$size" 2>/dev/null
     t1=$(date +%s.%N)
     local seed_secs
     seed_secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b-a}')
@@ -245,7 +255,7 @@ pages() {
     echo "server memory over the run: $(memory)"
     rows+=("| $size | seeding: ${seed_secs}s; server peak RSS over the run: $(peak_mib) MiB | | | | |")
     stop_server
-    target/release/rbay purge --yes >/dev/null
+    "$RBAY" purge --yes >/dev/null
   done
   echo
   echo "| Items | Page | req/s | p50 | p99 | Redis CPU |"
@@ -281,18 +291,18 @@ hostile() {
 streams() {
   local n="${1:-10000}"
   export RBAY_KEY_PREFIX="bench$$-streams:"
-  target/release/rbay seed --users 2 --items 20 2>/dev/null
+  "$RBAY" seed --users 2 --items 20 2>/dev/null
   start_server
   python3 scripts/hostile_load.py "$URL" idle "$n" /items/2/events "$server"
   stop_server
-  target/release/rbay purge --yes >/dev/null
+  "$RBAY" purge --yes >/dev/null
 }
 
 # The job queue: no-op probe jobs through enqueue → run → acknowledge, 4 workers.
 jobs() {
   export RBAY_KEY_PREFIX="bench$$-jobs:"
-  target/release/rbay bench-jobs --jobs "${RBAY_BENCH_JOBS:-50000}" --workers 4
-  target/release/rbay purge --yes >/dev/null
+  "$RBAY" bench-jobs --jobs "${RBAY_BENCH_JOBS:-50000}" --workers 4
+  "$RBAY" purge --yes >/dev/null
 }
 
 # Saved-search alerts: 10,000 searches, 100 listings a minute.
@@ -300,9 +310,9 @@ jobs() {
 alerts() {
   for shared in "" --shared-prefixes; do
     export RBAY_KEY_PREFIX="bench$$-alerts:"
-    target/release/rbay bench-alerts --searches "${RBAY_BENCH_SEARCHES:-10000}" \
+    "$RBAY" bench-alerts --searches "${RBAY_BENCH_SEARCHES:-10000}" \
       --listings "${RBAY_BENCH_LISTINGS:-100}" --per-minute "${RBAY_BENCH_PER_MINUTE:-100}" $shared
-    target/release/rbay purge --yes >/dev/null
+    "$RBAY" purge --yes >/dev/null
   done
 }
 

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
 # Release build of the server and the WASM bundle, then gzip the bundle once so the server
 # can send `.gz` files without compressing on every request.
+#
+#   scripts/build.sh            the release build (what the tests and the fleet run)
+#   scripts/build.sh --deploy   also the server to deploy: the same code with whole-program
+#                               (fat) LTO in one codegen unit, into target/deploy/release/rbay.
+#                               About 6 MiB less resident code, for a build of ~20 minutes
+#                               instead of ~8 (docs/deploy.md); scripts/bench.sh measures it
+#                               when it is there and not older than the release build.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
@@ -14,3 +21,9 @@ if sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -qE '^error(\[E[0-9]+\])?:' || [ ! -f
 fi
 find target/site/pkg -type f \( -name '*.js' -o -name '*.wasm' -o -name '*.css' \) \
   -exec gzip -9 -k -f {} \;
+if [ "${1:-}" = "--deploy" ]; then
+  say "building the server to deploy (whole-program LTO; about 20 minutes)"
+  LEPTOS_BIN_TARGET_DIR=target/deploy CARGO_PROFILE_RELEASE_LTO=fat \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 cargo leptos build --release --split --server-only
+  [ -x target/deploy/release/rbay ] || die "the deploy build left no target/deploy/release/rbay"
+fi
