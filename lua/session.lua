@@ -15,12 +15,13 @@
 --           a page view is then usually a pure read (no write to replicate or fsync)
 -- Returns { 0 } for no such session, else
 -- { 1, user id, username, remaining lifetime before this visit (ms), allowed (1|0),
---   milliseconds until the next hit is allowed, unread notifications }.
+--   milliseconds until the next hit is allowed, unread notifications,
+--   the time zone the user chose for their charts ('' for none) }.
 local s = redis.call('HMGET', KEYS[1], 'user_id', 'username', 'gen')
 if not s[1] or not s[2] then
   return { 0 }
 end
-local account = redis.call('HMGET', KEYS[4], 'suspended', 'pw_gen')
+local account = redis.call('HMGET', KEYS[4], 'suspended', 'pw_gen', 'tz')
 if account[1] or tonumber(account[2] or '0') ~= tonumber(s[3] or '0') then
   redis.call('DEL', KEYS[1])
   return { 0 }
@@ -36,4 +37,4 @@ if window > 0 then
   allowed, retry = verdict[1], verdict[3]
 end
 local unread = tonumber(redis.call('HGET', KEYS[3], 'unread') or '0')
-return { 1, s[1], s[2], remaining, allowed, retry, unread }
+return { 1, s[1], s[2], remaining, allowed, retry, unread, account[3] or '' }

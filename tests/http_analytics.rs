@@ -297,9 +297,23 @@ fn the_operations_panel_shows_the_fleet() {
     });
     assert!(reported.is_ok(), "routes and the instance are on the panel");
     let page = get(&server, "/ops", Some(&operator));
-    assert!(page.body.contains("Requests per minute, whole fleet"));
+    assert!(page.body.contains("Requests per minute, whole fleet (UTC)"));
     assert!(page.body.contains("data-tile=\"redis-memory\""));
     assert_eq!(get(&server, "/ops", None).status, 404);
+    // On the operator's own clock once they choose one.
+    plain_post(
+        &server,
+        "/api/dashboard/zone",
+        "tz=Asia%2FTokyo",
+        Some(&operator),
+    );
+    let page = get(&server, "/ops", Some(&operator));
+    assert!(
+        page.body
+            .contains("Requests per minute, whole fleet (Asia/Tokyo)"),
+        "{}",
+        page.body
+    );
 }
 
 #[test]

@@ -7,7 +7,9 @@
 
 mod common;
 
-use common::server::{call, create_item, created_id, get, plain_post, sign_up, Response, Server};
+use common::server::{
+    call, create_item, created_id, get, location, plain_post, sign_up, Response, Server,
+};
 
 /// Two instances on one Redis namespace, as behind nginx.
 fn two_instances() -> (Server, Server) {
@@ -612,4 +614,108 @@ fn what_an_instance_remembers_of_an_item_viewer_follows_every_write_on_any_insta
         let body = on_b(cookie);
         assert!(body.contains("Dented on one side."), "{body}");
     }
+}
+
+/// A viewer who chose a clock for their charts reads the item page's price chart and the
+/// market board on it, on every instance, whether the page comes from the render for everyone
+/// or from their own; every other viewer keeps theirs (UTC in the page's HTML; a live page
+/// asks in the browser's zone).
+#[test]
+fn a_chosen_clock_is_read_on_item_pages_and_the_market_on_any_instance() {
+    const TOKYO: &str = "Price over time (Asia/Tokyo)";
+    const UTC: &str = "Price over time (UTC)";
+    let (a, b) = two_instances();
+    let seller = sign_up(&a, "tzseller");
+    let chooser = sign_up(&a, "tzchooser");
+    let other = sign_up(&a, "tzother");
+    let id = created_id(&create_item(&a, &seller, "Wall clock", "It ticks.", None));
+    ok(call(
+        &a,
+        "/api/items/bid",
+        &format!("item_id={id}&amount=20"),
+        Some(&other),
+    ));
+    let path = format!("/items/{id}");
+    // Before a choice: UTC, and a way to choose (B remembers the chooser's session now).
+    let body = personal_page(&b, &path, &chooser);
+    assert!(body.contains(UTC) && !body.contains(TOKYO), "{body}");
+    assert!(body.contains(r#"href="/dashboard/time-zone""#), "{body}");
+
+    let chosen = plain_post(&a, "/api/dashboard/zone", "tz=Asia%2FTokyo", Some(&chooser));
+    assert_eq!(location(&chosen), "/dashboard");
+    // The instance that kept it reads it at once; the other once it heard.
+    let body = personal_page(&a, &path, &chooser);
+    assert!(body.contains(TOKYO) && !body.contains(UTC), "{body}");
+    once_b_heard(&|| personal_page(&b, &path, &chooser), TOKYO);
+    // Interleaved on the same render for everyone: each viewer their own clock.
+    for _ in 0..3 {
+        let mine = personal_page(&b, &path, &chooser);
+        assert!(mine.contains(TOKYO) && !mine.contains(UTC), "{mine}");
+        let theirs = personal_page(&b, &path, &other);
+        assert!(
+            theirs.contains(UTC) && !theirs.contains("Asia/Tokyo"),
+            "{theirs}"
+        );
+        let anonymous = page(&b, &path, None).body;
+        assert!(
+            anonymous.contains(UTC) && !anonymous.contains("Asia/Tokyo"),
+            "{anonymous}"
+        );
+    }
+    // Rendered for them alone (the cookie their choice left): the same clock.
+    let wrote = chosen
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("rbay_wrote="))
+        .expect("a signed-in write leaves rbay_wrote");
+    let own = page(
+        &b,
+        &path,
+        Some(&format!("{chooser}; {}", wrote.split(';').next().unwrap())),
+    );
+    assert_ne!(own.header("x-cache"), Some("personal"), "rendered for them");
+    assert!(own.body.contains(TOKYO) && !own.body.contains(UTC));
+
+    // The chart a live page fetches: the choice wins over the browser's zone.
+    let chart = |cookie: Option<&str>, query: &str| {
+        let r = get(&b, &format!("/items/{id}/chart{query}"), cookie);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.body
+    };
+    assert!(chart(Some(&chooser), "?tz=Europe/Paris").contains(TOKYO));
+    assert!(chart(Some(&chooser), "").contains(TOKYO));
+    assert!(chart(Some(&other), "?tz=Europe/Paris").contains("Price over time (Europe/Paris)"));
+    assert!(chart(Some(&other), "").contains(UTC));
+    assert!(chart(None, "").contains(UTC));
+    assert_eq!(
+        get(
+            &b,
+            &format!("/items/{id}/chart?tz=Mars/Olympus"),
+            Some(&chooser)
+        )
+        .status,
+        400,
+        "a zone that is not one is refused for everyone"
+    );
+
+    // The market board, and its live refresh.
+    let tokyo_zone = r#"data-zone="Asia/Tokyo""#;
+    assert!(page(&b, "/market", Some(&chooser))
+        .body
+        .contains(tokyo_zone));
+    assert!(page(&b, "/market", Some(&other))
+        .body
+        .contains(r#"data-zone="UTC""#));
+    assert!(page(&b, "/market/panels?tz=Europe/Paris", Some(&chooser))
+        .body
+        .contains(tokyo_zone));
+    assert!(page(&b, "/market/panels?tz=Europe/Paris", Some(&other))
+        .body
+        .contains(r#"data-zone="Europe/Paris""#));
+
+    // Back to the browser's clock: UTC in the page again, on every instance.
+    let back = plain_post(&a, "/api/dashboard/zone", "tz=", Some(&chooser));
+    assert_eq!(location(&back), "/dashboard");
+    once_b_heard(&|| personal_page(&b, &path, &chooser), UTC);
+    assert!(!personal_page(&a, &path, &chooser).contains(TOKYO));
 }

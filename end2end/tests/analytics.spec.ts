@@ -107,8 +107,8 @@ test('a bid on one instance moves the seller dashboard and the market board on t
   for (const c of [seller.context, bidder.context, other.context, visitor]) await c.close();
 });
 
-test("the item's price chart, the market board and a dashboard read the visitor's clock, once the page runs", async ({ browser }) => {
-  test.setTimeout(60_000);
+test("the item's price chart, the market board and a dashboard read the visitor's clock once the page runs, or the one they chose", async ({ browser }) => {
+  test.setTimeout(90_000);
   const seller = await newUser(browser, 'zseller');
   const id = await listItem(seller.page, `Clock ${Date.now().toString(36)}`, 'Charted in Tokyo.');
   const bidder = await newUser(browser, 'zbidder');
@@ -175,5 +175,25 @@ test("the item's price chart, the market board and a dashboard read the visitor'
   expect(asked.filter((u) => u.includes('/market/panels'))).toEqual([]);
   await expect(utcPage.locator('.chart-zone')).toHaveAttribute('data-zone', 'UTC');
 
-  for (const c of [seller.context, bidder.context, other.context, plain, tokyo, tokyoSeller, utc]) await c.close();
+  // A clock chosen with the account is the server's to draw: the item page's chart and the
+  // market board read it without JavaScript, and it wins over the browser's zone with it.
+  const bidderState = await bidder.context.storageState();
+  const plainChooser = await browser.newContext({ timezoneId: 'Asia/Tokyo', javaScriptEnabled: false, storageState: bidderState });
+  const chooser = await plainChooser.newPage();
+  await chooser.goto('/dashboard/time-zone');
+  await chooser.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  await chooser.getByRole('button', { name: 'Save' }).click();
+  await expect(chooser).toHaveURL(/\/dashboard$/);
+  await chooser.goto(`/items/${id}`);
+  await expect(chartOf(chooser)).toContainText('Price over time (Asia/Kolkata)');
+  await chooser.goto('/market');
+  await expect(chooser.locator('.chart-zone')).toHaveAttribute('data-zone', 'Asia/Kolkata');
+  const liveChooser = await browser.newContext({ timezoneId: 'Asia/Tokyo', storageState: bidderState });
+  const live = await liveChooser.newPage();
+  const refetched = live.waitForResponse((r) => r.url().includes(`/items/${id}/chart?tz=Asia`));
+  await live.goto(`/items/${id}`);
+  await expect(chartOf(live)).toContainText('Price over time (Asia/Kolkata)');
+  expect(await (await refetched).text()).toContain('Price over time (Asia/Kolkata)');
+
+  for (const c of [seller.context, bidder.context, other.context, plain, tokyo, tokyoSeller, utc, plainChooser, liveChooser]) await c.close();
 });

@@ -313,6 +313,19 @@ impl RatingSummary {
     }
 }
 
+/// The clock the signed-in viewer of the page being rendered chose for their charts, else UTC
+/// (it comes with their session: no round trip more). Pages render on the server; the browser
+/// build has UTC only.
+pub async fn viewer_clock() -> Result<crate::util::zone::Zone, crate::error::AppError> {
+    #[cfg(feature = "ssr")]
+    {
+        let state = crate::server::state::current()?;
+        Ok(server::chosen_zone(&state).await?.unwrap_or_default())
+    }
+    #[cfg(not(feature = "ssr"))]
+    Ok(crate::util::zone::Zone::utc())
+}
+
 /// The sign-in page URL that returns to `next` afterwards.
 pub fn sign_in_url(next: &str) -> String {
     format!(

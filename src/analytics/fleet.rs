@@ -38,10 +38,14 @@ pub struct FleetFigures {
     pub redis_memory_bytes: i64,
 }
 
-/// The fleet panel: requests per minute over the hour, the routes with their requests, rate
-/// and p99, each instance's figures, Redis' own.
+/// The fleet panel: requests per minute over the hour (on the operator's chosen clock, else
+/// UTC), the routes with their requests, rate and p99, each instance's figures, Redis' own.
 #[component]
-pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl IntoView {
+pub fn FleetPanel(
+    figures: FleetFigures,
+    now_ms: i64,
+    zone: crate::util::zone::Zone,
+) -> impl IntoView {
     let f = figures;
     let series = crate::analytics::Series {
         metric: crate::analytics::Metric::Views,
@@ -91,11 +95,11 @@ pub fn FleetPanel(figures: FleetFigures, now_ms: i64) -> impl IntoView {
         <div class="charts charts-wide">
             <BarChart
                 id="ops-requests".to_string()
-                title="Requests per minute, whole fleet (UTC)".to_string()
+                title=format!("Requests per minute, whole fleet ({})", zone.name())
                 series
                 unit=("request", "requests")
                 wide=true
-                zone=crate::util::zone::Zone::utc()
+                zone
             />
         </div>
         <WideTable

@@ -63,7 +63,8 @@ impl crate::server::personal::holes::Filler for AccountHole {
                     .max_capacity(1024 * 1024)
                     .build()
             });
-        let render = move |viewer: &CurrentUser| {
+        let render = move |session: &crate::accounts::server::sessions::SessionUser| {
+            let viewer = &crate::accounts::server::current_of(session);
             let admin = state.config.admins.contains(&viewer.username);
             let html = RENDERED.get_with_by_ref(viewer, || {
                 Bytes::from(crate::util::html::render_alone(|| {

@@ -63,11 +63,15 @@ pub async fn item_stats(
     Ok((name, crate::seller::SellerPanels { html, chosen_zone }))
 }
 
-/// The public market board's panels, as HTML.
+/// The public market board's panels, as HTML: in the clock the signed-in viewer chose, else
+/// UTC (a live page asks again in the browser's).
 #[server(prefix = "/api", endpoint = "market")]
 pub async fn market_board() -> Result<String, AppError> {
     let state = crate::server::state::current()?;
-    crate::seller::server::stats::market_cached(&state.db, &crate::util::zone::Zone::utc()).await
+    let zone = crate::accounts::server::chosen_zone(&state)
+        .await?
+        .unwrap_or_default();
+    crate::seller::server::stats::market_cached(&state.db, &zone).await
 }
 
 /// What the time-zone page shows; `None` when nobody is signed in.

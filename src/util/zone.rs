@@ -1,8 +1,8 @@
-//! The clock a chart's times are shown on: UTC, unless a request names a zone (`?tz=Asia/Tokyo`
-//! on the chart and panel fragments). Pages are rendered in UTC, the same for everyone, and
-//! say so: without JavaScript a server cannot know a visitor's zone; the live islands then ask
-//! for the item chart and the market board in the browser's (docs/architecture.md, "Whose
-//! clock").
+//! The clock a chart's times are shown on: the zone the signed-in viewer chose
+//! (`seller::server::zone`, brought by their session), else the zone a request names
+//! (`?tz=Asia/Tokyo` on the chart and panel fragments), else UTC, and the chart says which.
+//! Without JavaScript a server cannot know a visitor's zone; the live islands then ask for the
+//! item chart and the market board in the browser's (docs/architecture.md, "Whose clock").
 //!
 //! Zones are the IANA database's names, looked up in the copy built into the server (`jiff`,
 //! feature `ssr`); the browser build only ever has UTC.

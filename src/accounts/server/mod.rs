@@ -28,6 +28,7 @@ use crate::server::redis::rate_limit::{self, Action, Limit};
 use crate::server::state::AppState;
 use crate::util::id::UserId;
 use crate::util::problem::Problem as _;
+use crate::util::zone::Zone;
 use sessions::{NewSession, SessionUser};
 use std::sync::Arc;
 use std::time::Duration;
@@ -467,6 +468,42 @@ pub async fn admin(state: &AppState) -> Result<CurrentUser, AppError> {
 /// Redis call; the lookup runs at most once per request. A session close to expiry gets a
 /// fresh cookie (sliding expiry).
 pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppError> {
+    Ok(current_session(state).await?.as_ref().map(current_of))
+}
+
+/// The clock the signed-in viewer of this request chose for their charts, if any (it comes
+/// with the session: no round trip more). A name that left the zone database since counts as
+/// no choice.
+pub async fn chosen_zone(state: &AppState) -> Result<Option<Zone>, AppError> {
+    Ok(zone_of(current_session(state).await?.as_ref()))
+}
+
+/// [`chosen_zone`] for a plain axum route's request.
+pub async fn chosen_zone_of(
+    state: &AppState,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Zone>, AppError> {
+    let token = crate::server::http::request::cookie_of(
+        headers,
+        crate::server::http::request::SESSION_COOKIE,
+    );
+    let found = match token {
+        Some(token) => {
+            let wrote = crate::server::http::request::wrote_lately(headers);
+            session_of(state, &token, wrote).await?
+        }
+        None => None,
+    };
+    Ok(zone_of(found.as_ref()))
+}
+
+/// The zone a session's user chose, if any.
+pub fn zone_of(session: Option<&SessionUser>) -> Option<Zone> {
+    session?.zone.as_deref().and_then(Zone::named)
+}
+
+/// The session of this request's signed-in user (see [`current_user`]).
+async fn current_session(state: &AppState) -> Result<Option<SessionUser>, AppError> {
     let Some(token) = session_token() else {
         return Ok(None);
     };
@@ -488,7 +525,7 @@ pub async fn current_user(state: &AppState) -> Result<Option<CurrentUser>, AppEr
             Ok::<_, AppError>(found)
         })
         .await?;
-    Ok(session.as_ref().map(current_of))
+    Ok(session.clone())
 }
 
 /// The signed-in user of this request and, in the same round trip, one hit of `action`

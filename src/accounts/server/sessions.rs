@@ -44,7 +44,14 @@ pub struct SessionUser {
     pub remaining: Duration,
     /// Unread notifications (read in the same script: the user's keys share a slot).
     pub unread: u32,
+    /// The clock the user chose for their charts ([`ZONE_FIELD`] of their account), if any:
+    /// read with the session, so a page in their zone costs no round trip more.
+    pub zone: Option<String>,
 }
+
+/// The account hash's field holding the name of the time zone the user chose for their
+/// charts (`seller::server::zone` keeps it; the session lookup reads it).
+pub const ZONE_FIELD: &str = "tz";
 
 /// A freshly created session: the token goes into the cookie.
 #[derive(Debug, Clone)]
@@ -227,7 +234,7 @@ impl SessionCheck {
 }
 
 /// `lua/session.lua`'s reply, strictly: `{ 0 }` (no such session) or `{ 1, user id, username,
-/// remaining ms, allowed (1|0), ms until allowed, unread }`.
+/// remaining ms, allowed (1|0), ms until allowed, unread, chosen zone ('' for none) }`.
 struct SessionReply(Option<SessionFound>);
 
 struct SessionFound {
@@ -243,10 +250,11 @@ impl FromRedisValue for SessionReply {
             1 => {}
             other => return Err(f.unknown_status(&other.to_string())),
         }
-        f.expect_len(7)?;
+        f.expect_len(8)?;
         let remaining: i64 = f.get(3)?;
         let retry_ms: i64 = f.get(5)?;
         let unread: i64 = f.get(6)?;
+        let zone: String = f.get(7)?;
         Ok(SessionReply(Some(SessionFound {
             user: SessionUser {
                 user_id: f.get(1)?,
@@ -254,6 +262,7 @@ impl FromRedisValue for SessionReply {
                 // PTTL is -1 for a key without expiry: no time left to renew from.
                 remaining: Duration::from_millis(remaining.max(0) as u64),
                 unread: unread.clamp(0, u32::MAX as i64) as u32,
+                zone: Some(zone).filter(|name| !name.is_empty()),
             },
             verdict: if f.flag(4)? {
                 Ok(())
@@ -286,17 +295,17 @@ pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
         .arg(&session)
         .cmd("HMGET")
         .arg(keys.user(user_id))
-        .arg(&["suspended", "pw_gen"])
+        .arg(&["suspended", "pw_gen", ZONE_FIELD])
         .cmd("HGET")
         .arg(keys.user_notes(user_id))
         .arg("unread");
     type Rows = (
         (Option<UserId>, Option<String>, Option<u64>),
         i64,
-        (Option<String>, Option<u64>),
+        (Option<String>, Option<u64>, Option<String>),
         Option<i64>,
     );
-    let ((found, username, generation), remaining, (suspended, pw_gen), unread) = pipe
+    let ((found, username, generation), remaining, (suspended, pw_gen, zone), unread) = pipe
         .query_async::<Rows>(&mut conn)
         .await
         .map_err(|e| redis_error("session", e))?;
@@ -340,6 +349,7 @@ pub async fn lookup(db: &Db, cookie: &str, ttl: Duration) -> Result<Option<Sessi
         // PTTL is -1 for a key without expiry: no time left to renew from.
         remaining: Duration::from_millis(remaining.max(0) as u64),
         unread: unread.unwrap_or(0).clamp(0, u32::MAX as i64) as u32,
+        zone: zone.filter(|name| !name.is_empty()),
     }))
 }
 

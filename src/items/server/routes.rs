@@ -36,18 +36,23 @@ pub fn text(body: String) -> Response {
 }
 
 /// `GET /items/{id}/chart[?tz=Region/City]`: the price chart's HTML, as on the item page (live
-/// pages fetch it after a bid), its times in UTC or the zone asked for. 404 for no such item,
-/// 400 for no such zone.
+/// pages fetch it after a bid), its times in the clock the signed-in viewer chose, else the
+/// zone asked for (the browser's), else UTC. 404 for no such item, 400 for no such zone.
 async fn chart(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<ZoneQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Response {
     let Some(id) = ItemId::parse(&id) else {
         return AppError::NotFound.into_response();
     };
-    let zone = match Zone::from_param(query.tz.as_deref()) {
+    let asked = match Zone::from_param(query.tz.as_deref()) {
         Ok(zone) => zone,
+        Err(e) => return e.into_response(),
+    };
+    let zone = match crate::accounts::server::chosen_zone_of(&state, &headers).await {
+        Ok(chosen) => chosen.unwrap_or(asked),
         Err(e) => return e.into_response(),
     };
     match store::price_chart(&state.db, id, &zone).await {

@@ -23,6 +23,7 @@ use crate::orders::RatingSummary;
 use crate::ui::status::ErrorPage;
 use crate::util::problem::Problem as _;
 use crate::util::time::{format_time_left, plural};
+use crate::util::zone::Zone;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_location, use_params_map, use_query_map};
@@ -58,7 +59,10 @@ pub fn ItemPage() -> impl IntoView {
                         let form = BidReturn { ok: bid_ok, error: bid_error, amount, manage };
                         // The seller's rating (a page without it is still a page).
                         let rating = user_rating(data.item.seller_id).await.ok();
-                        item_view(data, latest, form, rating).into_any()
+                        match crate::accounts::viewer_clock().await {
+                            Ok(zone) => item_view(data, latest, form, rating, zone).into_any(),
+                            Err(error) => view! { <ErrorPage error/> }.into_any(),
+                        }
                     }
                 }
             })}
@@ -106,6 +110,11 @@ const MINE: [Mine; 7] = [
     Mine::Live,
     Mine::Manage,
 ];
+
+/// The price chart's hole, after [`MINE`]'s: its times are on the viewer's clock (the zone
+/// they chose; UTC for most), so it is rendered once per render and zone.
+#[cfg(feature = "ssr")]
+const CHART_HOLE: usize = MINE.len();
 
 /// One per-viewer part of the page, for `viewer`: the same view whether rendered in place or
 /// into a hole.
@@ -219,15 +228,17 @@ fn mine(
 /// The holes of an item page rendered for every signed-in viewer.
 #[cfg(feature = "ssr")]
 mod holes {
-    use super::{mine, BidReturn, MINE};
-    use crate::accounts::CurrentUser;
+    use super::{mine, BidReturn, PriceChart, MINE};
+    use crate::accounts::server::sessions::SessionUser;
     use crate::comments::Comment;
-    use crate::items::{ItemDetail, ItemViewer};
+    use crate::items::{BidEntry, ItemDetail, ItemViewer};
     use crate::server::personal::holes::{Filler, Read, Render};
     use crate::server::redis::versions::Version;
     use crate::server::state::AppState;
     use crate::util::id::UserId;
+    use crate::util::zone::Zone;
     use axum::body::Bytes;
+    use leptos::prelude::*;
 
     use std::sync::atomic::{AtomicU64, Ordering};
     use std::sync::{Arc, LazyLock};
@@ -237,18 +248,53 @@ mod holes {
         render: u64,
         item: ItemDetail,
         latest: Vec<Comment>,
+        /// The price chart's bids, and the moment the page was rendered at.
+        history: Vec<BidEntry>,
+        now_ms: i64,
     }
 
     impl ItemHoles {
-        pub fn new(item: ItemDetail, latest: Vec<Comment>) -> Self {
+        pub fn new(
+            item: ItemDetail,
+            latest: Vec<Comment>,
+            history: Vec<BidEntry>,
+            now_ms: i64,
+        ) -> Self {
             static RENDERS: AtomicU64 = AtomicU64::new(0);
             ItemHoles {
                 render: RENDERS.fetch_add(1, Ordering::Relaxed),
                 item,
                 latest,
+                history,
+                now_ms,
             }
         }
+
+        /// The price chart on `viewer`'s clock: rendered once per render and zone (most
+        /// viewers chose none and share the UTC one), reused while the render lives.
+        fn chart(&self, viewer: &SessionUser) -> Bytes {
+            let name = viewer.zone.as_deref().unwrap_or("UTC");
+            CHARTS.get_with((self.render, name.to_string()), || {
+                // A name that left the zone database since it was chosen: UTC.
+                let zone = Zone::named(name).unwrap_or_default();
+                let item = &self.item;
+                Bytes::from(crate::util::html::render_alone(|| {
+                    crate::util::html::to_html(view! {
+                        <PriceChart history=self.history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms=self.now_ms zone/>
+                    })
+                }))
+            })
+        }
     }
+
+    /// The price charts of each render, by zone name; as long-lived as [`RENDERED`].
+    static CHARTS: LazyLock<moka::sync::Cache<(u64, String), Bytes>> = LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
+            .weigher(|_, chart: &Bytes| u32::try_from(chart.len()).unwrap_or(u32::MAX))
+            .max_capacity(2 * 1024 * 1024)
+            .build()
+    });
 
     /// What a viewer's holes are made of besides the render's own data: who they are, what
     /// they did to the item, and its views now. The same key always renders the same holes.
@@ -349,10 +395,10 @@ mod holes {
                 let Some((viewer, views)) = found else {
                     return Ok(None);
                 };
-                let render = move |user: &CurrentUser| {
+                let render = move |user: &SessionUser| {
                     // Read for the user the cookie named: rendered only for that user (no holes
                     // otherwise, and the page is refused rather than shown).
-                    if viewer.id != Some(user.id) {
+                    if viewer.id != Some(user.user_id) {
                         return Vec::new();
                     }
                     let key: ViewerKey = (
@@ -380,7 +426,9 @@ mod holes {
                                 .collect()
                         }))
                     });
-                    Vec::clone(&holes)
+                    let mut holes = Vec::clone(&holes);
+                    holes.push(self.chart(user));
+                    holes
                 };
                 Ok(Some(Box::new(render) as Render<'a>))
             })
@@ -393,6 +441,7 @@ fn item_view(
     latest_comments: Vec<Comment>,
     form: BidReturn,
     seller_rating: Option<RatingSummary>,
+    zone: Zone,
 ) -> impl IntoView {
     let ItemPageData {
         item,
@@ -416,6 +465,8 @@ fn item_view(
     let punched = crate::server::personal::holes::register(holes::ItemHoles::new(
         item.clone(),
         latest_comments.clone(),
+        history.clone(),
+        now_ms,
     ));
     #[cfg(feature = "ssr")]
     if punched.is_some() {
@@ -447,6 +498,20 @@ fn item_view(
         part(Mine::Live),
         part(Mine::Manage),
     );
+    // The price chart, on the viewer's clock; a hole when rendered for everyone.
+    let in_place = || {
+        view! {
+            <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms zone/>
+        }
+        .into_any()
+    };
+    #[cfg(feature = "ssr")]
+    let chart = match punched {
+        Some(at) => at.mark(CHART_HOLE),
+        None => in_place(),
+    };
+    #[cfg(not(feature = "ssr"))]
+    let chart = in_place();
 
     view! {
         <Title text=item.name.clone()/>
@@ -494,7 +559,8 @@ fn item_view(
             </section>
             <section class="item-history">
                 <h2>"Price history"</h2>
-                <PriceChart history=history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms/>
+                {chart}
+                <p class="muted chart-zone-link"><a href=crate::seller::ZONE_PAGE>"Choose your time zone"</a></p>
                 <h3>"Bids"</h3>
                 <BidHistory rows=history now_ms/>
             </section>

@@ -5,7 +5,8 @@
 use crate::items::BidEntry;
 use leptos::prelude::*;
 
-/// Step line from the starting price through every accepted bid (history is newest first).
+/// Step line from the starting price through every accepted bid (history is newest first),
+/// its times on `zone`'s clock.
 #[component]
 pub fn PriceChart(
     history: Vec<BidEntry>,
@@ -13,9 +14,10 @@ pub fn PriceChart(
     start_ms: i64,
     end_ms: i64,
     now_ms: i64,
+    zone: crate::util::zone::Zone,
 ) -> impl IntoView {
     // The same HTML as `/items/{id}/chart`, which the live item page fetches after a bid.
     view! {
-        <div data-live="chart" inner_html=crate::items::price_chart_html(&history, start_cents, start_ms, end_ms, now_ms, &crate::util::zone::Zone::utc())></div>
+        <div data-live="chart" inner_html=crate::items::price_chart_html(&history, start_cents, start_ms, end_ms, now_ms, &zone)></div>
     }
 }

@@ -16,16 +16,16 @@ pub fn OpsPage() -> impl IntoView {
     view! {
         <Suspense>
             {Suspend::new(async move {
-                match get_ops().await {
-                    Err(error) => view! { <ErrorPage error/> }.into_any(),
-                    Ok(ops) => view! { <Title text="Operations"/> {ops_view(ops)} }.into_any(),
+                match (get_ops().await, crate::accounts::viewer_clock().await) {
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPage error/> }.into_any(),
+                    (Ok(ops), Ok(zone)) => view! { <Title text="Operations"/> {ops_view(ops, zone)} }.into_any(),
                 }
             })}
         </Suspense>
     }
 }
 
-fn ops_view(ops: OpsView) -> impl IntoView {
+fn ops_view(ops: OpsView, zone: crate::util::zone::Zone) -> impl IntoView {
     let now = ops.now_ms;
     let queues = ops
         .queues
@@ -49,7 +49,7 @@ fn ops_view(ops: OpsView) -> impl IntoView {
             <h1>"Operations"</h1>
             <p><a href="/ops/moderation">"Moderation: reports and the audit log →"</a></p>
             <h2>"Fleet"</h2>
-            <div class="fleet"><FleetPanel figures=ops.fleet.clone() now_ms=ops.now_ms/></div>
+            <div class="fleet"><FleetPanel figures=ops.fleet.clone() now_ms=ops.now_ms zone/></div>
             <h2>"Job queues"</h2>
             <WideTable
                 label="Job queues"

@@ -466,12 +466,19 @@ pub async fn market_cached(db: &Db, zone: &Zone) -> Result<String, AppError> {
     Ok(String::clone(&panels))
 }
 
+/// `GET /market/panels[?tz=Region/City]`: the market board's panels in the clock the
+/// signed-in viewer chose, else the zone asked for (the browser's), else UTC; 400 for a `tz`
+/// that names no zone.
 async fn market_fragment(
     State(state): State<AppState>,
     Query(query): Query<ZoneQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, AppError> {
-    let zone = Zone::from_param(query.tz.as_deref())?;
-    Ok(html(market_cached(&state.db, &zone).await?))
+    let asked = Zone::from_param(query.tz.as_deref())?;
+    let chosen = crate::accounts::server::chosen_zone_of(&state, &headers).await?;
+    Ok(html(
+        market_cached(&state.db, &chosen.unwrap_or(asked)).await?,
+    ))
 }
 
 async fn market_events(State(state): State<AppState>) -> Response {

@@ -1,14 +1,16 @@
-//! The clock a seller's charts read: their choice (`tz` in the user hash, one `HSET`; `UTC` is
-//! a choice too), or until they make one the browser's, which the live panels ask for once the
-//! page runs (UTC without JavaScript).
+//! The clock a user's charts read: their choice (`tz` in the user hash, one `HSET`; `UTC` is
+//! a choice too), or until they make one the browser's, which the live panels and the item
+//! page's chart ask for once the page runs (UTC without JavaScript). The choice comes with the
+//! session (`accounts::server::sessions::SessionUser::zone`), so the item page and the market
+//! board read it too, for free; choosing announces it like any change of the user's sessions.
 
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
 use crate::util::id::UserId;
 use crate::util::zone::Zone;
 
-/// The user hash's field holding the chosen zone's name.
-const FIELD: &str = "tz";
+// The user hash's field holding the chosen zone's name.
+use crate::accounts::server::sessions::ZONE_FIELD as FIELD;
 
 /// `user`'s chosen zone; `None` when they chose none (or the name left the database since).
 pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Option<Zone>, AppError> {
@@ -30,7 +32,9 @@ pub async fn panels_zone(db: &Db, user: UserId) -> Result<(Zone, Option<String>)
     Ok((chosen.unwrap_or_default(), name))
 }
 
-/// Keeps `zone` as `user`'s choice; `None` removes it (the browser's clock again).
+/// Keeps `zone` as `user`'s choice; `None` removes it (the browser's clock again). Every
+/// instance is told, so that the sessions they remember (which carry the choice) are read
+/// again: the user's next page anywhere reads the new clock.
 pub async fn choose_zone(db: &Db, user: UserId, zone: Option<&Zone>) -> Result<(), AppError> {
     let mut conn = db.conn()?;
     let mut cmd = redis::cmd(if zone.is_some() { "HSET" } else { "HDEL" });
@@ -40,7 +44,9 @@ pub async fn choose_zone(db: &Db, user: UserId, zone: Option<&Zone>) -> Result<(
     }
     cmd.query_async::<()>(&mut conn)
         .await
-        .map_err(|e| redis_error("choose zone", e))
+        .map_err(|e| redis_error("choose zone", e))?;
+    crate::accounts::server::sessions::announce_changed(db, user).await;
+    Ok(())
 }
 
 /// The zone of a panels request: its `tz` if it names one (a live page asking in the browser's

@@ -1,6 +1,6 @@
-//! `/dashboard/time-zone`: the clock the seller's charts read. A plain form (JavaScript on or
-//! off): the browser's clock (the default) or any zone of the server's database; the choice is
-//! kept with the account.
+//! `/dashboard/time-zone`: the clock a user's charts read (their dashboard's, the item pages'
+//! price charts, the market board). A plain form (JavaScript on or off): the browser's clock
+//! (the default) or any zone of the server's database; the choice is kept with the account.
 
 use crate::seller::api::zone_choice;
 use crate::seller::{ZoneChoice, ZoneProblem, BROWSER_ZONE, ZONE_PAGE, ZONE_PROBLEMS_PARAM};
@@ -45,7 +45,7 @@ fn choice_view(choice: ZoneChoice, problems: FieldErrors<ZoneProblem>) -> impl I
         <section class="dashboard">
             <p class="breadcrumbs"><a href="/dashboard">"Dashboard"</a></p>
             <h1>"Your time zone"</h1>
-            <p>"Your charts give times of day on this clock (a day is always a UTC day: midnight to midnight UTC)."</p>
+            <p>"Your charts give times of day on this clock: your dashboard, the price charts of item pages and the market board (a day is always a UTC day: midnight to midnight UTC)."</p>
             <form class="stack-form" method="post" action="/api/dashboard/zone">
                 <div class="field" class:invalid=problems.get("tz").is_some()>
                     <label for="field-tz">"Time zone"</label>

@@ -1,6 +1,6 @@
 //! Hole punching: the busiest pages are rendered once for every signed-in viewer, with the
 //! parts that differ per viewer (the header's account links, where the viewer stands on an
-//! item, their bid form, like and watch state…) left as holes, and each request fills the
+//! item, their bid form, like and watch state, the clock of the price chart…) left as holes, and each request fills the
 //! holes for its viewer with small views, as edge-side includes do.
 //!
 //! - A page rendered for everyone runs with a [`Punch`] in its request: each per-viewer part
@@ -18,7 +18,7 @@
 //! A mark cannot come from user text: Leptos escapes `<` in text and `"` in attributes, so the
 //! exact mark only ever comes from [`Punched::mark`].
 
-use crate::accounts::CurrentUser;
+use crate::accounts::server::sessions::SessionUser;
 use crate::error::AppError;
 use crate::server::state::AppState;
 use crate::util::id::UserId;
@@ -34,8 +34,8 @@ const MARK_START: &str = "<rbay-hole data-hole=\"";
 const MARK_END: &str = "\"></rbay-hole>";
 
 /// A filler's holes, in hole order, rendered for the viewer once their session is confirmed
-/// from what [`Filler::read`] found.
-pub type Render<'a> = Box<dyn FnOnce(&CurrentUser) -> Vec<Bytes> + Send + 'a>;
+/// from what [`Filler::read`] found (the session brings their name, unread count and clock).
+pub type Render<'a> = Box<dyn FnOnce(&SessionUser) -> Vec<Bytes> + Send + 'a>;
 
 /// What [`Filler::read`] returns: the render of its holes, or `None` when stale.
 pub type Read<'a> = Pin<Box<dyn Future<Output = Result<Option<Render<'a>>, AppError>> + Send + 'a>>;
@@ -156,7 +156,7 @@ impl Template {
     pub fn assemble(
         &self,
         renders: Vec<Render<'_>>,
-        viewer: &CurrentUser,
+        viewer: &SessionUser,
         nonce: &str,
     ) -> Result<Page, AppError> {
         let filled: Vec<Vec<Bytes>> = renders.into_iter().map(|render| render(viewer)).collect();
@@ -187,10 +187,10 @@ impl Template {
     pub async fn fill(
         &self,
         state: &AppState,
-        viewer: &CurrentUser,
+        viewer: &SessionUser,
         nonce: &str,
     ) -> Result<Option<Page>, AppError> {
-        match self.read(state, viewer.id).await? {
+        match self.read(state, viewer.user_id).await? {
             Some(renders) => self.assemble(renders, viewer, nonce).map(Some),
             None => Ok(None),
         }
@@ -302,7 +302,7 @@ mod tests {
                 .iter()
                 .map(|s| Bytes::from_static(s.as_bytes()))
                 .collect();
-            Box::pin(async move { Ok(Some(Box::new(move |_: &CurrentUser| holes) as Render<'a>)) })
+            Box::pin(async move { Ok(Some(Box::new(move |_: &SessionUser| holes) as Render<'a>)) })
         }
     }
 
@@ -333,14 +333,16 @@ mod tests {
         );
         // Filled: the shared pieces around the viewer's holes and the request's nonce.
         let holes = |h: &'static [&'static str]| -> Render<'static> {
-            Box::new(move |_: &CurrentUser| {
+            Box::new(move |_: &SessionUser| {
                 h.iter().map(|s| Bytes::from_static(s.as_bytes())).collect()
             })
         };
-        let viewer = CurrentUser {
-            id: UserId(1),
+        let viewer = SessionUser {
+            user_id: UserId(1),
             username: "ann".into(),
+            remaining: std::time::Duration::from_secs(60),
             unread: 0,
+            zone: None,
         };
         let page = template
             .assemble(

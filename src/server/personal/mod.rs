@@ -18,7 +18,7 @@
 pub mod holes;
 
 use crate::accounts::server::sessions::claimed_user;
-use crate::accounts::server::{current_of, renewal, request_session};
+use crate::accounts::server::{renewal, request_session};
 use crate::server::http::forms::FLASH_COOKIE;
 use crate::server::http::page_cache::{
     has_session_cookie, instance_key, is_storable, tier, Tier, INSTANCE_ENTRIES, INSTANCE_TTL,
@@ -129,10 +129,9 @@ async fn personal(
         Ok(Some(session)) if session.user_id == claimed => session,
         _ => return next.run(request).await,
     };
-    let viewer = current_of(&session);
     let renew = renewal(state, &token, &session);
     let page = match read {
-        Ok(Some(renders)) => template.assemble(renders, &viewer, nonce).ok(),
+        Ok(Some(renders)) => template.assemble(renders, &session, nonce).ok(),
         // The page changed since it was rendered: render it again, once.
         Ok(None) => {
             rendered.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -140,7 +139,7 @@ async fn personal(
                 Some(template) => {
                     let template = Arc::new(template);
                     PERSONAL.insert(key, Arc::clone(&template)).await;
-                    template.fill(state, &viewer, nonce).await.ok().flatten()
+                    template.fill(state, &session, nonce).await.ok().flatten()
                 }
                 None => None,
             }
