@@ -36,7 +36,7 @@ pub async fn seller_stats(span: String) -> Result<Option<crate::seller::SellerPa
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state.db, user.id).await?;
+    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state).await?;
     let html =
         crate::seller::server::stats::seller_panels(&state.db, user.id, span, now, &zone).await?;
     Ok(Some(crate::seller::SellerPanels { html, chosen_zone }))
@@ -55,7 +55,7 @@ pub async fn item_stats(
     };
     let span = crate::analytics::Span::parse(&span).unwrap_or_default();
     let now = crate::util::time::now_ms();
-    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state.db, user.id).await?;
+    let (zone, chosen_zone) = crate::seller::server::zone::panels_zone(&state).await?;
     let (name, html) =
         crate::seller::server::stats::item_panels(&state.db, user.id, id, span, now, &zone)
             .await?
@@ -78,10 +78,13 @@ pub async fn market_board() -> Result<String, AppError> {
 #[server(prefix = "/api", endpoint = "dashboard/zones")]
 pub async fn zone_choice() -> Result<Option<crate::seller::ZoneChoice>, AppError> {
     let state = crate::server::state::current()?;
-    let Some(user) = crate::accounts::server::current_user(&state).await? else {
+    if crate::accounts::server::current_user(&state)
+        .await?
+        .is_none()
+    {
         return Ok(None);
-    };
-    let current = crate::seller::server::zone::chosen_zone(&state.db, user.id).await?;
+    }
+    let current = crate::accounts::server::chosen_zone(&state).await?;
     Ok(Some(crate::seller::ZoneChoice {
         current: current.map(|zone| zone.name().to_string()),
         zones: crate::util::zone::Zone::names().to_vec(),

@@ -478,28 +478,18 @@ pub async fn chosen_zone(state: &AppState) -> Result<Option<Zone>, AppError> {
     Ok(zone_of(current_session(state).await?.as_ref()))
 }
 
-/// [`chosen_zone`] for a plain axum route's request.
-pub async fn chosen_zone_of(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-) -> Result<Option<Zone>, AppError> {
-    let token = crate::server::http::request::cookie_of(
-        headers,
-        crate::server::http::request::SESSION_COOKIE,
-    );
-    let found = match token {
-        Some(token) => {
-            let wrote = crate::server::http::request::wrote_lately(headers);
-            session_of(state, &token, wrote).await?
-        }
-        None => None,
-    };
-    Ok(zone_of(found.as_ref()))
-}
-
-/// The zone a session's user chose, if any.
+/// The zone a session's user chose, if any (a name that left the zone database since counts
+/// as no choice).
 pub fn zone_of(session: Option<&SessionUser>) -> Option<Zone> {
     session?.zone.as_deref().and_then(Zone::named)
+}
+
+/// The clock of a chart fragment (`/items/{id}/chart`, `/market/panels`): the one the viewer
+/// chose, else `tz` (a live page asking in the browser's zone), else UTC; `Err` (400) for a
+/// `tz` that names no zone, whoever asks.
+pub fn fragment_zone(viewer: Option<&SessionUser>, tz: Option<&str>) -> Result<Zone, AppError> {
+    let asked = Zone::from_param(tz)?;
+    Ok(zone_of(viewer).unwrap_or(asked))
 }
 
 /// The session of this request's signed-in user (see [`current_user`]).
@@ -606,16 +596,49 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Option<Self>, AppError> {
+        let found =
+            <SessionUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+                parts, state,
+            )
+            .await?;
+        Ok(found.as_ref().map(current_of))
+    }
+}
+
+/// The session of a plain axum route's request, for a route that needs more of it than
+/// [`CurrentUser`] says (the clock the user chose): `401 Unauthorized` without one;
+/// `Option<SessionUser>` is `None` for visitors.
+impl axum::extract::FromRequestParts<AppState> for SessionUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, AppError> {
+        <SessionUser as axum::extract::OptionalFromRequestParts<AppState>>::from_request_parts(
+            parts, state,
+        )
+        .await?
+        .ok_or(AppError::Unauthorized)
+    }
+}
+
+impl axum::extract::OptionalFromRequestParts<AppState> for SessionUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
         let token = crate::server::http::request::cookie_of(
             &parts.headers,
             crate::server::http::request::SESSION_COOKIE,
         );
         let wrote = crate::server::http::request::wrote_lately(&parts.headers);
-        let found = match token {
-            Some(token) => session_of(state, &token, wrote).await?,
-            None => None,
-        };
-        Ok(found.as_ref().map(current_of))
+        match token {
+            Some(token) => session_of(state, &token, wrote).await,
+            None => Ok(None),
+        }
     }
 }
 

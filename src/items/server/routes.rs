@@ -1,11 +1,13 @@
 //! The item routes that are not pages: photos (and placeholders), the live event stream, the
 //! price chart, and the plain-text card prices for islands.
 
+use crate::accounts::server::fragment_zone;
+use crate::accounts::server::sessions::SessionUser;
 use crate::error::AppError;
 use crate::items::server::{cards, images, store};
 use crate::items::{wire, ItemId};
 use crate::server::state::AppState;
-use crate::util::zone::{Zone, ZoneQuery};
+use crate::util::zone::ZoneQuery;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -42,17 +44,13 @@ async fn chart(
     State(state): State<AppState>,
     Path(id): Path<String>,
     Query(query): Query<ZoneQuery>,
-    headers: axum::http::HeaderMap,
+    viewer: Option<SessionUser>,
 ) -> Response {
     let Some(id) = ItemId::parse(&id) else {
         return AppError::NotFound.into_response();
     };
-    let asked = match Zone::from_param(query.tz.as_deref()) {
+    let zone = match fragment_zone(viewer.as_ref(), query.tz.as_deref()) {
         Ok(zone) => zone,
-        Err(e) => return e.into_response(),
-    };
-    let zone = match crate::accounts::server::chosen_zone_of(&state, &headers).await {
-        Ok(chosen) => chosen.unwrap_or(asked),
         Err(e) => return e.into_response(),
     };
     match store::price_chart(&state.db, id, &zone).await {

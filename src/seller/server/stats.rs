@@ -4,7 +4,7 @@
 //! Reads: one round trip per panel group (series of every metric at once; the rankings of
 //! every shard at once), whatever the catalogue or the seller's size.
 
-use crate::accounts::CurrentUser;
+use crate::accounts::server::sessions::SessionUser;
 use crate::analytics::chart::{BarChart, PriceChart};
 use crate::analytics::server::{self as stats, visitors, Scope};
 use crate::analytics::{Metric, Series, Span};
@@ -423,27 +423,27 @@ fn html(body: String) -> Response {
 
 async fn seller_fragment(
     State(state): State<AppState>,
-    seller: CurrentUser,
+    seller: SessionUser,
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
-    let zone = super::zone::zone_for(&state.db, seller.id, query.tz.as_deref()).await?;
+    let zone = super::zone::zone_for(&seller, query.tz.as_deref())?;
     let now = crate::util::time::now_ms();
-    let panels = seller_panels(&state.db, seller.id, span, now, &zone).await?;
+    let panels = seller_panels(&state.db, seller.user_id, span, now, &zone).await?;
     Ok(html(panels))
 }
 
 async fn item_fragment(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    seller: CurrentUser,
+    seller: SessionUser,
     Query(query): Query<SpanQuery>,
 ) -> Result<Response, AppError> {
     let span = Span::parse(&query.span).unwrap_or_default();
     let id = ItemId::parse(&id).ok_or(AppError::NotFound)?;
-    let zone = super::zone::zone_for(&state.db, seller.id, query.tz.as_deref()).await?;
+    let zone = super::zone::zone_for(&seller, query.tz.as_deref())?;
     let now = crate::util::time::now_ms();
-    let (_, panels) = item_panels(&state.db, seller.id, id, span, now, &zone)
+    let (_, panels) = item_panels(&state.db, seller.user_id, id, span, now, &zone)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(html(panels))
@@ -472,13 +472,10 @@ pub async fn market_cached(db: &Db, zone: &Zone) -> Result<String, AppError> {
 async fn market_fragment(
     State(state): State<AppState>,
     Query(query): Query<ZoneQuery>,
-    headers: axum::http::HeaderMap,
+    viewer: Option<SessionUser>,
 ) -> Result<Response, AppError> {
-    let asked = Zone::from_param(query.tz.as_deref())?;
-    let chosen = crate::accounts::server::chosen_zone_of(&state, &headers).await?;
-    Ok(html(
-        market_cached(&state.db, &chosen.unwrap_or(asked)).await?,
-    ))
+    let zone = crate::accounts::server::fragment_zone(viewer.as_ref(), query.tz.as_deref())?;
+    Ok(html(market_cached(&state.db, &zone).await?))
 }
 
 async fn market_events(State(state): State<AppState>) -> Response {

@@ -4,30 +4,21 @@
 //! session (`accounts::server::sessions::SessionUser::zone`), so the item page and the market
 //! board read it too, for free; choosing announces it like any change of the user's sessions.
 
+use crate::accounts::server::sessions::SessionUser;
 use crate::error::AppError;
 use crate::server::redis::db::{redis_error, Db};
+use crate::server::state::AppState;
 use crate::util::id::UserId;
 use crate::util::zone::Zone;
 
 // The user hash's field holding the chosen zone's name.
 use crate::accounts::server::sessions::ZONE_FIELD as FIELD;
 
-/// `user`'s chosen zone; `None` when they chose none (or the name left the database since).
-pub async fn chosen_zone(db: &Db, user: UserId) -> Result<Option<Zone>, AppError> {
-    let mut conn = db.conn()?;
-    let name: Option<String> = redis::cmd("HGET")
-        .arg(db.keys().user(user))
-        .arg(FIELD)
-        .query_async(&mut conn)
-        .await
-        .map_err(|e| redis_error("chosen zone", e))?;
-    Ok(name.as_deref().and_then(Zone::named))
-}
-
-/// The zone `user`'s panels are rendered in on their pages (their choice, else UTC) and the
-/// name of their choice, if any (`SellerPanels::chosen_zone`).
-pub async fn panels_zone(db: &Db, user: UserId) -> Result<(Zone, Option<String>), AppError> {
-    let chosen = chosen_zone(db, user).await?;
+/// The zone the signed-in seller's panels are rendered in on their pages (their choice, which
+/// came with their session, else UTC) and the name of their choice, if any
+/// (`SellerPanels::chosen_zone`).
+pub async fn panels_zone(state: &AppState) -> Result<(Zone, Option<String>), AppError> {
+    let chosen = crate::accounts::server::chosen_zone(state).await?;
     let name = chosen.as_ref().map(|zone| zone.name().to_string());
     Ok((chosen.unwrap_or_default(), name))
 }
@@ -50,10 +41,10 @@ pub async fn choose_zone(db: &Db, user: UserId, zone: Option<&Zone>) -> Result<(
 }
 
 /// The zone of a panels request: its `tz` if it names one (a live page asking in the browser's
-/// zone, or a script), else the seller's choice, else UTC.
-pub async fn zone_for(db: &Db, user: UserId, param: Option<&str>) -> Result<Zone, AppError> {
+/// zone, or a script), else the seller's choice (from their session), else UTC.
+pub fn zone_for(seller: &SessionUser, param: Option<&str>) -> Result<Zone, AppError> {
     match param {
         Some(_) => Zone::from_param(param),
-        None => Ok(chosen_zone(db, user).await?.unwrap_or_default()),
+        None => Ok(crate::accounts::server::zone_of(Some(seller)).unwrap_or_default()),
     }
 }
