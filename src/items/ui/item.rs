@@ -241,16 +241,18 @@ mod holes {
     use leptos::prelude::*;
 
     use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::{Arc, LazyLock};
+    use std::sync::{Arc, LazyLock, OnceLock};
 
     pub struct ItemHoles {
-        /// Tells this render apart from every other in [`RENDERED`].
+        /// Tells this render apart from every other in [`VIEWED`] and [`CHARTS`].
         render: u64,
         item: ItemDetail,
         latest: Vec<Comment>,
         /// The price chart's bids, and the moment the page was rendered at.
         history: Vec<BidEntry>,
         now_ms: i64,
+        /// The chart on UTC, the clock of every viewer who chose none: drawn once a render.
+        utc_chart: OnceLock<Bytes>,
     }
 
     impl ItemHoles {
@@ -267,27 +269,55 @@ mod holes {
                 latest,
                 history,
                 now_ms,
+                utc_chart: OnceLock::new(),
             }
         }
 
-        /// The price chart on `viewer`'s clock: rendered once per render and zone (most
-        /// viewers chose none and share the UTC one), reused while the render lives.
-        fn chart(&self, viewer: &SessionUser) -> Bytes {
-            let name = viewer.zone.as_deref().unwrap_or("UTC");
-            CHARTS.get_with((self.render, name.to_string()), || {
+        /// The price chart on the clock named `zone` (`None`: UTC): drawn once per render and
+        /// zone, reused while the render lives.
+        fn chart(&self, zone: Option<&str>) -> Bytes {
+            match zone {
+                None => self
+                    .utc_chart
+                    .get_or_init(|| self.draw_chart(Zone::utc()))
+                    .clone(),
                 // A name that left the zone database since it was chosen: UTC.
-                let zone = Zone::named(name).unwrap_or_default();
-                let item = &self.item;
-                Bytes::from(crate::util::html::render_alone(|| {
-                    crate::util::html::to_html(view! {
-                        <PriceChart history=self.history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms=self.now_ms zone/>
+                Some(name) => CHARTS.get_with((self.render, name.to_string()), || {
+                    self.draw_chart(Zone::named(name).unwrap_or_default())
+                }),
+            }
+        }
+
+        fn draw_chart(&self, zone: Zone) -> Bytes {
+            let item = &self.item;
+            Bytes::from(crate::util::html::render_alone(|| {
+                crate::util::html::to_html(view! {
+                    <PriceChart history=self.history.clone() start_cents=item.start_price_cents start_ms=item.created_at_ms end_ms=item.ends_at_ms now_ms=self.now_ms zone/>
+                })
+            }))
+        }
+
+        /// The holes of [`MINE`] for `viewer`, with the item's views now.
+        fn draw(&self, viewer: &ItemViewer, views: i64) -> Arc<[Bytes]> {
+            let item = ItemDetail {
+                views,
+                ..self.item.clone()
+            };
+            let now_ms = crate::util::time::now_ms();
+            let form = BidReturn::default();
+            crate::util::html::render_alone(|| {
+                MINE.iter()
+                    .map(|&part| {
+                        let view = mine(part, &item, &self.latest, viewer, &form, now_ms);
+                        Bytes::from(crate::util::html::to_html(view))
                     })
-                }))
+                    .collect()
             })
         }
     }
 
-    /// The price charts of each render, by zone name; as long-lived as [`RENDERED`].
+    /// The price charts of each render on a clock some viewer chose, by zone name; as
+    /// long-lived as the render.
     static CHARTS: LazyLock<moka::sync::Cache<(u64, String), Bytes>> = LazyLock::new(|| {
         moka::sync::Cache::builder()
             .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
@@ -296,138 +326,105 @@ mod holes {
             .build()
     });
 
-    /// What a viewer's holes are made of besides the render's own data: who they are, what
-    /// they did to the item, and its views now. The same key always renders the same holes.
-    type ViewerKey = (u64, u64, bool, Option<i64>, bool, i64);
-
-    /// The holes rendered for each viewer of each render, reused while the render lives (its
-    /// page is at most [`INSTANCE_TTL`] old, so nothing here is older than the page around
-    /// it): a viewer who reloads, or comes back within the half second, costs one Redis round
-    /// trip and no render. Bounded by bytes; entries are per viewer, never shared.
-    ///
-    /// [`INSTANCE_TTL`]: crate::server::http::page_cache::INSTANCE_TTL
-    static RENDERED: LazyLock<moka::sync::Cache<ViewerKey, Arc<Vec<Bytes>>>> =
-        LazyLock::new(|| {
-            moka::sync::Cache::builder()
-                .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
-                .weigher(|_, holes: &Arc<Vec<Bytes>>| {
-                    let bytes: usize = holes.iter().map(Bytes::len).sum();
-                    u32::try_from(bytes).unwrap_or(u32::MAX)
-                })
-                .max_capacity(2 * 1024 * 1024)
-                .build()
-        });
-
-    /// What [`viewer_state`] read for a viewer of a render, and the versions it was read at.
+    /// What a viewer of a render saw: their own state and the item's views as
+    /// [`viewer_state`] read them, the versions they were read at, and the holes drawn from
+    /// them (all but the chart, whose clock comes with the session).
     ///
     /// [`viewer_state`]: crate::items::server::store::viewer_state
-    #[derive(Clone)]
     struct Viewed {
-        user: Version,
-        item: Version,
+        /// The viewer's version and the item's (`None`: not known, never remembered).
+        at: Option<(Version, Version)>,
         viewer: ItemViewer,
-        views: i64,
+        holes: Arc<[Bytes]>,
     }
 
-    /// The holes' reads for each viewer of each render, used again while the render lives and
+    /// Entries are weighed by their holes' bytes and this much more.
+    const VIEWED_OVERHEAD: usize = 256;
+
+    /// What each viewer of each render saw, used again while the render lives (its page is
+    /// at most [`INSTANCE_TTL`] old, so nothing here is older than the page around it) and
     /// nothing was heard to change the item or the viewer (`server::redis::versions`): every
     /// write of the item's that its page shows is heard on its channel (a live event or a
     /// `touch`), every write of the viewer's on this instance moves their version at once
-    /// (`server::personal`), and their sign-out or suspension is heard on theirs. A view from
-    /// here costs no round trip.
-    static VIEWED: LazyLock<moka::sync::Cache<(u64, u64), Viewed>> = LazyLock::new(|| {
+    /// (`server::personal`), and their sign-out or suspension is heard on theirs. A viewer who
+    /// reloads, or comes back within the half second, costs no round trip and no render: one
+    /// lookup here. Bounded by bytes; entries are per viewer, never shared.
+    ///
+    /// [`INSTANCE_TTL`]: crate::server::http::page_cache::INSTANCE_TTL
+    static VIEWED: LazyLock<moka::sync::Cache<(u64, u64), Arc<Viewed>>> = LazyLock::new(|| {
         moka::sync::Cache::builder()
             .time_to_live(crate::server::http::page_cache::INSTANCE_TTL)
-            .max_capacity(20_000)
+            .weigher(|_, seen: &Arc<Viewed>| {
+                let bytes: usize = seen.holes.iter().map(Bytes::len).sum();
+                u32::try_from(bytes + VIEWED_OVERHEAD).unwrap_or(u32::MAX)
+            })
+            .max_capacity(4 * 1024 * 1024)
             .build()
     });
 
     impl ItemHoles {
-        /// The viewer's own state and the item's views: remembered for this render when
-        /// nothing was heard to change since, else read (one round trip) and remembered when
-        /// nothing was heard to change while it was read. `None` when the item no longer
-        /// shows what this render shows.
+        /// What the viewer sees of the item: remembered for this render when nothing was heard
+        /// to change since, else read (one round trip), drawn, and remembered when nothing was
+        /// heard to change while it was read. `None` when the item no longer shows what this
+        /// render shows. Drawn before the session is confirmed, but only ever served to the
+        /// viewer it was read for (the [`Render`] checks).
         async fn viewed(
             &self,
             state: &AppState,
             viewer: UserId,
-        ) -> Result<Option<(ItemViewer, i64)>, crate::error::AppError> {
+        ) -> Result<Option<Arc<Viewed>>, crate::error::AppError> {
             let (users, items) = (state.db.user_versions(), state.db.item_versions());
             let key = (self.render, u64::from(viewer));
             let before = users.of(viewer).zip(items.of(self.item.id));
-            if let Some((user, item)) = before {
+            if before.is_some() {
                 if let Some(known) = VIEWED.get(&key) {
-                    if known.user == user && known.item == item {
+                    if known.at == before {
                         crate::server::metrics::record_item_viewer(true);
-                        return Ok(Some((known.viewer, known.views)));
+                        return Ok(Some(known));
                     }
                 }
             }
             crate::server::metrics::record_item_viewer(false);
             let found =
                 crate::items::server::store::viewer_state(&state.db, &self.item, viewer).await?;
-            match (&found, before) {
-                (Some((read, views)), Some((user, item)))
+            let Some((read, views)) = found else {
+                VIEWED.invalidate(&key);
+                return Ok(None);
+            };
+            let seen = Arc::new(Viewed {
+                at: before,
+                holes: self.draw(&read, views),
+                viewer: read,
+            });
+            match before {
+                Some((user, item))
                     if users.of(viewer) == Some(user) && items.of(self.item.id) == Some(item) =>
                 {
-                    VIEWED.insert(
-                        key,
-                        Viewed {
-                            user,
-                            item,
-                            viewer: read.clone(),
-                            views: *views,
-                        },
-                    );
+                    VIEWED.insert(key, Arc::clone(&seen));
                 }
                 _ => VIEWED.invalidate(&key),
             }
-            Ok(found)
+            Ok(Some(seen))
         }
     }
 
     impl Filler for ItemHoles {
         fn read<'a>(&'a self, state: &'a AppState, viewer: UserId) -> Read<'a> {
             Box::pin(async move {
-                let found = self.viewed(state, viewer).await?;
                 // The auction (or its likes, watchers or comments) moved since the page was
                 // rendered, perhaps by this viewer: render it again.
-                let Some((viewer, views)) = found else {
+                let Some(seen) = self.viewed(state, viewer).await? else {
                     return Ok(None);
                 };
                 let render = move |user: &SessionUser| {
-                    // Read for the user the cookie named: rendered only for that user (no holes
+                    // Read for the user the cookie named: served only to that user (no holes
                     // otherwise, and the page is refused rather than shown).
-                    if viewer.id != Some(user.user_id) {
+                    if seen.viewer.id != Some(user.user_id) {
                         return Vec::new();
                     }
-                    let key: ViewerKey = (
-                        self.render,
-                        viewer.id.map_or(0, u64::from),
-                        viewer.liked,
-                        viewer.my_max_cents,
-                        viewer.watching,
-                        views,
-                    );
-                    let holes = RENDERED.get_with(key, || {
-                        let item = ItemDetail {
-                            views,
-                            ..self.item.clone()
-                        };
-                        let now_ms = crate::util::time::now_ms();
-                        let form = BidReturn::default();
-                        Arc::new(crate::util::html::render_alone(|| {
-                            MINE.iter()
-                                .map(|&part| {
-                                    let view =
-                                        mine(part, &item, &self.latest, &viewer, &form, now_ms);
-                                    Bytes::from(crate::util::html::to_html(view))
-                                })
-                                .collect()
-                        }))
-                    });
-                    let mut holes = Vec::clone(&holes);
-                    holes.push(self.chart(user));
+                    let mut holes = Vec::with_capacity(seen.holes.len() + 1);
+                    holes.extend(seen.holes.iter().cloned());
+                    holes.push(self.chart(user.zone.as_deref()));
                     holes
                 };
                 Ok(Some(Box::new(render) as Render<'a>))

@@ -160,27 +160,39 @@ impl Template {
         nonce: &str,
     ) -> Result<Page, AppError> {
         let filled: Vec<Vec<Bytes>> = renders.into_iter().map(|render| render(viewer)).collect();
-        let nonce = Bytes::copy_from_slice(nonce.as_bytes());
-        let mut pieces = VecDeque::with_capacity(self.parts.len());
+        // The page's size, so that what is copied is copied once, into one allocation.
+        let size = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                Part::Text(text) => text.len(),
+                Part::Nonce => nonce.len(),
+                Part::Hole { filler, hole } => filled
+                    .get(*filler)
+                    .and_then(|holes| holes.get(*hole))
+                    .map_or(0, Bytes::len),
+            })
+            .sum();
+        let mut frames = Frames::new(SHARED_PIECE, size);
         for part in &self.parts {
-            pieces.push_back(match part {
-                Part::Text(text) => text.clone(),
-                Part::Nonce => nonce.clone(),
+            match part {
+                Part::Text(text) => frames.push(text),
+                Part::Nonce => frames.copy(nonce.as_bytes()),
                 Part::Hole { filler, hole } => {
                     // A filler that rendered fewer holes than it marked is a bug: refuse the
                     // page rather than serve it with a part missing.
-                    filled
+                    let piece = filled
                         .get(*filler)
                         .and_then(|holes| holes.get(*hole))
-                        .cloned()
                         .ok_or_else(|| {
                             tracing::error!(filler, hole, "a hole was marked but not filled");
                             AppError::Internal
-                        })?
+                        })?;
+                    frames.push(piece);
                 }
-            });
+            }
         }
-        Ok(Page::new(pieces))
+        Ok(Page::new(frames.finish(MAX_FRAMES)))
     }
 
     /// [`Template::read`] then [`Template::assemble`], for a viewer already confirmed.
@@ -199,14 +211,16 @@ impl Template {
 
 /// A filled page: the template's shared pieces and the viewer's holes, sent one after the
 /// other with an exact length, in few enough frames that hyper writes the page in one
-/// vectored write (see [`coalesce`]).
+/// vectored write (see [`Frames`]).
 pub struct Page {
     pieces: VecDeque<Bytes>,
     remaining: u64,
 }
 
 /// A piece at least this long is sent as it is stored (no copy); shorter ones (holes, nonces,
-/// the markup between them) are joined with their neighbours.
+/// the markup between them) are copied into one frame with their neighbours. Pages are
+/// small (an item page is about 17 KB), and each frame costs hyper more than copying it: an
+/// item page's pieces are all shorter, and it goes out as one frame.
 const SHARED_PIECE: usize = 4 * 1024;
 
 /// At most this many frames a page: hyper queues up to 16 buffers before it writes, and a
@@ -216,10 +230,7 @@ const MAX_FRAMES: usize = 12;
 impl Page {
     fn new(pieces: VecDeque<Bytes>) -> Self {
         let remaining: u64 = pieces.iter().map(|p| p.len() as u64).sum();
-        Page {
-            pieces: coalesce(pieces, SHARED_PIECE, MAX_FRAMES),
-            remaining,
-        }
+        Page { pieces, remaining }
     }
 
     /// The whole page in one piece.
@@ -229,39 +240,80 @@ impl Page {
     }
 }
 
-/// The pieces as at most `max_frames` frames with the same bytes: runs of pieces shorter than
-/// `shared` are joined (one copy of the small parts), longer ones stay shared; when that still
-/// leaves too many, the whole page is joined.
-fn coalesce(pieces: VecDeque<Bytes>, shared: usize, max_frames: usize) -> VecDeque<Bytes> {
-    fn join(run: &mut Vec<Bytes>, out: &mut VecDeque<Bytes>) {
-        match run.len() {
-            0 => {}
-            1 => out.extend(run.drain(..)),
-            _ => {
-                let mut joined = Vec::with_capacity(run.iter().map(Bytes::len).sum());
-                for piece in run.drain(..) {
-                    joined.extend_from_slice(&piece);
-                }
-                out.push_back(Bytes::from(joined));
-            }
+/// A page's frames, built in one pass over its pieces: a shared piece is a frame of its own,
+/// sent as it is stored (no copy); the pieces between shared ones are copied into one frame.
+/// [`Frames::push`] shares a piece at least `shared` long.
+struct Frames {
+    shared: usize,
+    /// How much the first run reserves: the page's size.
+    expected: usize,
+    out: VecDeque<Bytes>,
+    run: Vec<u8>,
+}
+
+impl Frames {
+    fn new(shared: usize, expected: usize) -> Self {
+        Frames {
+            shared,
+            expected,
+            out: VecDeque::new(),
+            run: Vec::new(),
         }
     }
-    let mut out = VecDeque::new();
-    let mut run = Vec::new();
-    for piece in pieces.iter().filter(|p| !p.is_empty()) {
-        if piece.len() >= shared {
-            join(&mut run, &mut out);
-            out.push_back(piece.clone());
+
+    /// `piece` shared when it is long enough, else copied.
+    fn push(&mut self, piece: &Bytes) {
+        if piece.len() >= self.shared {
+            self.share(piece);
         } else {
-            run.push(piece.clone());
+            self.copy(piece);
         }
     }
-    join(&mut run, &mut out);
-    if out.len() > max_frames {
-        let mut all: Vec<Bytes> = out.drain(..).collect();
-        join(&mut all, &mut out);
+
+    /// `piece` in a frame of its own, not copied.
+    fn share(&mut self, piece: &Bytes) {
+        self.end_run();
+        self.out.push_back(piece.clone());
     }
-    out
+
+    fn copy(&mut self, piece: &[u8]) {
+        if self.run.capacity() == 0 {
+            self.run
+                .reserve(std::mem::take(&mut self.expected).max(2 * self.shared));
+        }
+        self.run.extend_from_slice(piece);
+    }
+
+    fn end_run(&mut self) {
+        if !self.run.is_empty() {
+            self.out
+                .push_back(Bytes::from(std::mem::take(&mut self.run)));
+        }
+    }
+
+    /// The frames, at most `max_frames` of them: when there would be more, the whole page is
+    /// joined into one.
+    fn finish(mut self, max_frames: usize) -> VecDeque<Bytes> {
+        self.end_run();
+        if self.out.len() > max_frames {
+            let mut all = Vec::with_capacity(self.out.iter().map(Bytes::len).sum());
+            for frame in &self.out {
+                all.extend_from_slice(frame);
+            }
+            return VecDeque::from([Bytes::from(all)]);
+        }
+        self.out
+    }
+}
+
+/// `pieces` as at most `max_frames` frames with the same bytes (see [`Frames`]).
+#[cfg(test)]
+fn coalesce(pieces: VecDeque<Bytes>, shared: usize, max_frames: usize) -> VecDeque<Bytes> {
+    let mut frames = Frames::new(shared, 0);
+    for piece in &pieces {
+        frames.push(piece);
+    }
+    frames.finish(max_frames)
 }
 
 impl http_body::Body for Page {
@@ -272,7 +324,7 @@ impl http_body::Body for Page {
         mut self: Pin<&mut Self>,
         _: &mut Context<'_>,
     ) -> Poll<Option<Result<http_body::Frame<Bytes>, Self::Error>>> {
-        // No empty frames: `coalesce` dropped the empty pieces.
+        // No empty frames: `Frames` makes none.
         let next = self.pieces.pop_front();
         if let Some(piece) = &next {
             self.remaining -= piece.len() as u64;
