@@ -5,7 +5,8 @@
 #
 #   scripts/bench.sh [SIZE ...]    for each catalogue size (default: 500 5000 50000): seed it
 #                                  into its own key prefix, measure the home page, an item
-#                                  page (anonymous and signed in), search (a specific query
+#                                  page (anonymous, with plain wrk and with the signed-in
+#                                  runs' client script, and signed in), search (a specific query
 #                                  and a broad one), browsing (all, a category) and bids on one hot item from 20 signed-in
 #                                  clients, then delete the prefix. Also: seeding time, peak
 #                                  server memory over the whole run, Redis CPU per page. Each
@@ -131,6 +132,7 @@ measure() {
     /^ +99%/ {p99=$2}
     /Non-2xx/ {errors+=$NF}
     /signed-out answers:/ {errors+=$3}
+    /not-anonymous answers:/ {errors+=$3}
     END {printf "%s %s %s %d %.0f%%\n", rps, p50, p99, errors, (after-before)*100/secs}' <<<"$out"
 }
 
@@ -219,20 +221,29 @@ pages() {
     local r
     # Each page anonymous and signed in, side by side in the same run ("-" = only signed in):
     # twice each, alternately, and the better run of each kept (errors are those of both), so
-    # that one slow moment of this shared box does not make the pair's ratio.
+    # that one slow moment of this shared box does not make the pair's ratio. Anonymous twice
+    # over: with plain wrk, and through a wrk script that asks and checks each answer as the
+    # signed-in script does ("same client"): wrk shares the two cores with the server, and its
+    # Lua costs it about a tenth of them, so only that pair compares the server's two paths.
     for spec in "home /" "item /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" \
       "browse /search?sort=price_desc" "browse-category /search?category=home" "market /market" \
       "my-bids- /my/bids" "watching- /my/watching" "won-sold- /my/won" "notifications- /notifications"; do
       local name="${spec%% *}" path="${spec#* }"
-      local anonymous=() signed=()
+      local anonymous=() same_client=() signed=()
       for _ in 1 2; do
-        [[ "$name" == *- ]] || anonymous+=("$(measure "$path")")
+        if [[ "$name" != *- ]]; then
+          anonymous+=("$(measure "$path")")
+          same_client+=("$(measure "$path" -s scripts/bench/anonymous.lua)")
+        fi
         signed+=("$(BENCH_COOKIES="$WORK/readers" measure "$path" -s scripts/bench/signed_in.lua)")
       done
       if [[ "$name" != *- ]]; then
         r=$(better "${anonymous[@]}")
         echo "$name $path: $r"
         rows+=("| $size | $name \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
+        r=$(better "${same_client[@]}")
+        echo "$name-same-client $path: $r"
+        rows+=("| $size | $name-same-client \`$path\` | $(awk '{print $1" | "$2" | "$3" | "$5}' <<<"$r") |")
       fi
       name="${name%-}-signed-in"
       r=$(better "${signed[@]}")
