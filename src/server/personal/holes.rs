@@ -11,9 +11,9 @@
 //!   asks every filler to read what its holes need for the viewer named by the session cookie
 //!   (concurrently, and alongside the session's own lookup: one round trip in all), and once
 //!   the session is confirmed [`Template::assemble`] renders the holes for the viewer and
-//!   joins the pieces without copying the page. A filler answers `None` when the shared part
-//!   has changed since it was rendered (say the viewer has just bid): the page is rendered
-//!   again, so every viewer reads their own writes.
+//!   joins the pieces into one buffer sized to the page. A filler answers `None` when the
+//!   shared part has changed since it was rendered (say the viewer has just bid): the page is
+//!   rendered again, so every viewer reads their own writes.
 //!
 //! A mark cannot come from user text: Leptos escapes `<` in text and `"` in attributes, so the
 //! exact mark only ever comes from [`Punched::mark`].
@@ -152,7 +152,8 @@ impl Template {
     }
 
     /// The page for the confirmed `viewer` with the request's `nonce`, from what
-    /// [`Template::read`] read for them: the stored pieces are shared, not copied.
+    /// [`Template::read`] read for them: stored pieces of [`SHARED_PIECE`] or more are shared,
+    /// everything else is copied once (see [`Frames`]).
     pub fn assemble(
         &self,
         renders: Vec<Render<'_>>,
