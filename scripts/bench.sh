@@ -119,6 +119,21 @@ print(total)
 PY
 }
 
+# Redis' event-loop counters, summed over the nodes: "cycles commands aof-us". Under
+# `appendfsync always` each cycle that wrote anything ends in one write and fsync of the AOF, so
+# commands per cycle is how many writes share an fsync.
+event_loop() {
+  { redis_cmd INFO stats; redis_cmd INFO debug; } | tr -d '\r' | awk -F: '
+    $1 == "eventloop_cycles" {c += $2} $1 == "total_commands_processed" {n += $2}
+    $1 == "eventloop_duration_aof_sum" {a += $2} END {print c + 0, n + 0, a + 0}'
+}
+event_loop_delta() { # before after seconds
+  awk -v b="$1" -v a="$2" -v secs="$3" 'BEGIN {
+    split(b, x, " "); split(a, y, " "); c = y[1] - x[1]; n = y[2] - x[2]; f = y[3] - x[3]
+    printf "Redis event loop: %.0f cycles/s, %.1f commands a cycle, %.0f ms/s writing and syncing the AOF",
+      c / secs, (c > 0 ? n / c : 0), f / 1000 / secs }'
+}
+
 # One wrk run: prints "req/s p50 p99 errors redis-cpu%".
 measure() {
   local path="$1"; shift
@@ -164,14 +179,18 @@ hot_item_bids() {
   local bid_secs=$((SECONDS_EACH < 10 ? SECONDS_EACH : 10))
   local before after out script_before script_after
   redis_cmd CONFIG RESETSTAT >/dev/null
+  local loop_before loop_after
+  loop_before=$(event_loop)
   before=$(redis_cpu)
   out=$(BENCH_COOKIES="$WORK/cookies" BENCH_ITEM="$item" BENCH_ORIGIN="$URL" \
     wrk -t2 -c20 -d"${bid_secs}s" --latency -s scripts/bench/bids.lua "$URL/api/items/bid")
   after=$(redis_cpu)
+  loop_after=$(event_loop)
   local accepted bids script_us
   accepted=$(awk '/accepted bids:/ {print $3}' <<<"$out")
   # All script time in Redis over the run (the bids, accepted or refused, and the analytics
   # folds and index syncs they cause), in ms per second of the run.
+  [ -z "${RBAY_BENCH_COMMANDSTATS:-}" ] || redis_cmd INFO commandstats >"$RBAY_BENCH_COMMANDSTATS"
   script_us=$(redis_cmd INFO commandstats | tr ',' '\n' | grep -A1 '^cmdstat_evalsha:' | awk -F= -v secs="$bid_secs" '/^usec=/ {us += $2} END {printf "%.0f", us / 1000 / secs}')
   bids=$(curl -s "$URL/items/$item" -H "Cookie: $seller" | grep -o 'data-live="bids"[^>]*>[0-9]*' | grep -o '[0-9]*$')
   local r
@@ -181,7 +200,7 @@ hot_item_bids() {
   # Every accepted bid must be in the history (which may hold a few more: answers still in
   # flight when wrk stopped are not counted by it).
   local lost=$((accepted > bids ? accepted - bids : 0))
-  echo "| $size | bids: 20 clients, one item (${bid_secs}s; $accepted accepted, $bids recorded, $lost lost) | $(awk '{print $1" | "$2" | "$3" | "$4}' <<<"$r") |~~$r; accepted $accepted, recorded $bids, lost $lost ($(grep 'non-200' <<<"$out")); Redis busy in scripts ${script_us} ms/s"
+  echo "| $size | bids: 20 clients, one item (${bid_secs}s; $accepted accepted, $bids recorded, $lost lost) | $(awk '{print $1" | "$2" | "$3" | "$4}' <<<"$r") |~~$r; accepted $accepted, recorded $bids, lost $lost ($(grep 'non-200' <<<"$out")); Redis busy in scripts ${script_us} ms/s; $(event_loop_delta "$loop_before" "$loop_after" "$bid_secs")"
 }
 
 pages() {
