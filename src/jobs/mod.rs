@@ -8,23 +8,17 @@ pub mod api;
 pub mod server;
 pub mod ui;
 
+use crate::util::queue::QueueCounts;
 use serde::{Deserialize, Serialize};
 
 /// Minutes of processed/failed history the operations page shows.
 pub const MINUTES: usize = 10;
 
-/// One queue's numbers.
+/// One queue, as the operations page shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueView {
     pub name: String,
-    pub waiting: u64,
-    pub running: u64,
-    pub delayed: u64,
-    pub dead: u64,
-    /// Jobs finished per minute, oldest first, the current minute last.
-    pub processed: Vec<u64>,
-    /// Failed attempts per minute, same minutes.
-    pub failed: Vec<u64>,
+    pub counts: QueueCounts,
     /// The newest dead jobs.
     pub dead_jobs: Vec<DeadJobView>,
 }

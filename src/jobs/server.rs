@@ -63,8 +63,8 @@ pub async fn view(
         .await
         .map_err(|e| redis_error("queue counts", e))?;
     let mut views = Vec::new();
-    for (name, c) in queues.iter().zip(counts) {
-        let dead_jobs = if c.dead > 0 {
+    for (name, counts) in queues.iter().zip(counts) {
+        let dead_jobs = if counts.dead > 0 {
             jobs::dead_jobs(db, name, 20)
                 .await
                 .map_err(|e| redis_error("dead jobs", e))?
@@ -73,12 +73,7 @@ pub async fn view(
         };
         views.push(QueueView {
             name: name.to_string(),
-            waiting: c.waiting,
-            running: c.running,
-            delayed: c.delayed,
-            dead: c.dead,
-            processed: c.processed,
-            failed: c.failed,
+            counts,
             dead_jobs: dead_jobs
                 .into_iter()
                 .map(|d| DeadJobView {

@@ -40,6 +40,9 @@ pub enum Target {
     User(UserId),
 }
 
+/// The longest [`Target::key`]: a comment's, with two ids of 20 digits (the form's `maxlength`).
+pub const TARGET_MAX_CHARS: usize = "comment:".len() + 20 + 1 + 20;
+
 impl Target {
     /// Its name in keys and links: `item:17`, `comment:17:5`, `user:3`.
     pub fn key(&self) -> String {
@@ -280,9 +283,16 @@ mod tests {
             Target::Listing(ItemId(17)),
             Target::Comment(ItemId(17), 5),
             Target::User(UserId(3)),
+            Target::Comment(ItemId(u64::MAX), u64::MAX),
         ] {
             assert_eq!(Target::parse(&t.key()), Some(t));
+            assert!(t.key().len() <= TARGET_MAX_CHARS, "{}", t.key());
         }
+        // The form's limit fits the longest target, and no more.
+        assert_eq!(
+            Target::Comment(ItemId(u64::MAX), u64::MAX).key().len(),
+            TARGET_MAX_CHARS
+        );
         for bad in [
             "",
             "item",

@@ -27,6 +27,7 @@
 
 use crate::server::redis::db::{Db, RedisConn};
 use crate::server::redis::reply::Yes;
+use crate::util::queue::QueueCounts;
 use crate::util::time::now_ms;
 use futures_util::FutureExt;
 use redis::{FromRedisValue, Value};
@@ -952,20 +953,12 @@ async fn forget_gone_consumers(db: &Db, queue: &str) -> redis::RedisResult<()> {
     Ok(())
 }
 
-/// The numbers of one queue, for the operations page.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Counts {
-    pub waiting: u64,
-    pub running: u64,
-    pub delayed: u64,
-    pub dead: u64,
-    /// Per minute, oldest first, the current minute last.
-    pub processed: Vec<u64>,
-    pub failed: Vec<u64>,
-}
-
 /// Reads the numbers of every queue in one round trip. `minutes` of history.
-pub async fn counts(db: &Db, queues: &[&str], minutes: usize) -> redis::RedisResult<Vec<Counts>> {
+pub async fn counts(
+    db: &Db,
+    queues: &[&str],
+    minutes: usize,
+) -> redis::RedisResult<Vec<QueueCounts>> {
     let keys = db.keys();
     let this_minute = now_ms() / 60_000;
     let fields = |tag: &str| -> Vec<String> {
@@ -1006,7 +999,7 @@ pub async fn counts(db: &Db, queues: &[&str], minutes: usize) -> redis::RedisRes
                 .collect()
         };
         let length = int(&chunk[0]);
-        out.push(Counts {
+        out.push(QueueCounts {
             waiting: length.saturating_sub(pending),
             running: pending,
             delayed: int(&chunk[2]),

@@ -7,6 +7,7 @@ pub mod id;
 pub mod limits;
 pub mod money;
 pub mod problem;
+pub mod queue;
 #[cfg(feature = "ssr")]
 pub mod random;
 pub mod response;

@@ -8,9 +8,9 @@
 use crate::accounts::api::{sign_in, sign_up};
 use crate::accounts::{
     check_sign_in, check_sign_up, AuthMode, AuthReply, FormErrors, Problem, CONFIRM, EMAIL,
-    EMAIL_MAX, PASSWORD, USERNAME,
+    EMAIL_MAX, PASSWORD, PASSWORD_MAX, USERNAME, USERNAME_MAX,
 };
-use crate::ui::forms::PostForm;
+use crate::ui::forms::{Field, PostForm};
 use crate::util::problem::{Problem as _, FORM};
 use leptos::prelude::*;
 
@@ -112,100 +112,26 @@ pub fn AuthForm(
                 field_error(FORM)()
                     .map(|msg| view! { <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM)>{msg}</p> })
             }}
-            <Field
-                label="Username"
-                name="username"
-                kind="text"
-                autocomplete="username"
-                max=32
-                value=username
-                input=username_input
-                error=Signal::derive(field_error(USERNAME))
-                autofocus=focus(USERNAME)
-            />
-            <Field
-                label="Password"
-                name="password"
-                kind="password"
+            <Field id="field-username" name="username" label="Username" autocomplete="username"
+                max=USERNAME_MAX value=username input=username_input
+                error=Signal::derive(field_error(USERNAME)) autofocus=focus(USERNAME)/>
+            <Field id="field-password" name="password" label="Password" kind="password"
                 autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
-                max=256
-                value=String::new()
-                input=password_input
-                error=Signal::derive(field_error(PASSWORD))
-                autofocus=focus(PASSWORD)
-            />
-            {(mode == AuthMode::SignUp)
-                .then(|| {
-                    view! {
-                        <Field
-                            label="Repeat password"
-                            name="confirm"
-                            kind="password"
-                            autocomplete="new-password"
-                            max=256
-                            value=String::new()
-                            input=confirm_input
-                            error=Signal::derive(field_error(CONFIRM))
-                            autofocus=focus(CONFIRM)
-                        />
-                    }
-                })}
-            {(mode == AuthMode::SignUp && email)
-                .then(|| {
-                    view! {
-                        <Field
-                            label="Email (optional: for alerts and to reset a forgotten password)"
-                            name="email"
-                            kind="email"
-                            autocomplete="email"
-                            max=EMAIL_MAX as u32
-                            value=String::new()
-                            input=email_input
-                            error=Signal::derive(field_error(EMAIL))
-                            autofocus=focus(EMAIL)
-                        />
-                    }
-                })}
+                max=PASSWORD_MAX input=password_input
+                error=Signal::derive(field_error(PASSWORD)) autofocus=focus(PASSWORD)/>
+            {(mode == AuthMode::SignUp).then(|| view! {
+                <Field id="field-confirm" name="confirm" label="Repeat password" kind="password"
+                    autocomplete="new-password" max=PASSWORD_MAX input=confirm_input
+                    error=Signal::derive(field_error(CONFIRM)) autofocus=focus(CONFIRM)/>
+            })}
+            {(mode == AuthMode::SignUp && email).then(|| view! {
+                <Field id="field-email" name="email" kind="email" autocomplete="email" max=EMAIL_MAX
+                    label="Email (optional: for alerts and to reset a forgotten password)"
+                    input=email_input error=Signal::derive(field_error(EMAIL)) autofocus=focus(EMAIL)/>
+            })}
             <button type="submit" class="button button-block" disabled=move || pending.get()>
                 {move || if pending.get() { busy } else { button }}
             </button>
         </PostForm>
-    }
-}
-
-/// One labelled input with its inline error.
-#[component]
-fn Field(
-    label: &'static str,
-    name: &'static str,
-    kind: &'static str,
-    autocomplete: &'static str,
-    max: u32,
-    /// What the server fills in (the username after a refused plain post).
-    value: String,
-    input: NodeRef<leptos::html::Input>,
-    error: Signal<Option<String>>,
-    /// Focus as the page loads (the first problem of a refused plain post).
-    autofocus: bool,
-) -> impl IntoView {
-    let id = format!("field-{name}");
-    let error_id = format!("{name}-error");
-    view! {
-        <div class="field" class:invalid=move || error.read().is_some()>
-            <label for=id.clone()>{label}</label>
-            <input
-                id=id
-                name=name
-                type=kind
-                autocomplete=autocomplete
-                maxlength=max
-                value=value
-                node_ref=input
-                autofocus=autofocus
-                aria-invalid=move || if error.read().is_some() { "true" } else { "false" }
-                aria-describedby=error_id.clone()
-            />
-            <p class="field-error" id=error_id>{move || error.get()}</p>
-        </div>
     }
 }

@@ -11,7 +11,7 @@ use crate::saved_searches::ui::save_form::SaveSearchForm;
 use crate::ui::auto_apply::AutoApply;
 use crate::ui::pagination::Pagination;
 use crate::ui::status::ErrorPage;
-use crate::util::money::cents_to_input;
+use crate::util::money::{cents_to_input, AMOUNT_MAX_CHARS};
 use crate::util::url::encode_query_value;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -157,11 +157,11 @@ pub fn SearchPage() -> impl IntoView {
                 <fieldset class="price-range">
                     <legend>"Price ($)"</legend>
                     <label><span class="visually-hidden">"Lowest price"</span>
-                        <input name="min" inputmode="decimal" size="6" maxlength="12" placeholder="Min" value=filters.min_cents.map(cents_to_input)/>
+                        <input name="min" inputmode="decimal" size="6" maxlength=AMOUNT_MAX_CHARS placeholder="Min" value=filters.min_cents.map(cents_to_input)/>
                     </label>
                     "–"
                     <label><span class="visually-hidden">"Highest price"</span>
-                        <input name="max" inputmode="decimal" size="6" maxlength="12" placeholder="Max" value=filters.max_cents.map(cents_to_input)/>
+                        <input name="max" inputmode="decimal" size="6" maxlength=AMOUNT_MAX_CHARS placeholder="Max" value=filters.max_cents.map(cents_to_input)/>
                     </label>
                     <button type="submit" class="button button-small button-quiet">"Go"</button>
                 </fieldset>

@@ -1,9 +1,10 @@
 //! `/my/email`: the signed-in user's address (confirmed, or waiting for its link) and a switch
 //! per kind of mail. Plain forms, JavaScript on or off.
 
-use crate::accounts::{MailKind, EMAIL_MAX};
+use crate::accounts::{MailKind, EMAIL_MAX, PASSWORD_MAX};
 use crate::email::api::email_settings;
 use crate::email::{EmailPage, EmailProblem, PAGE, PROBLEMS_PARAM};
+use crate::ui::forms::Field;
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::problem::{FieldErrors, FORM};
 use leptos::prelude::*;
@@ -71,19 +72,11 @@ fn settings_view(
             {problems.message(FORM).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
             <p data-testid="email-status">{status}</p>
             <form class="stack-form" method="post" action="/api/email/address">
-                <div class="field" class:invalid=problems.get("email").is_some()>
-                    <label for="field-email">"Email address"</label>
-                    <input id="field-email" name="email" type="email" autocomplete="email"
-                        maxlength=EMAIL_MAX value=email.pending.clone().or(email.address.clone()).unwrap_or_default()
-                        aria-describedby="email-error"/>
-                    <p class="field-error" id="email-error">{problems.message("email")}</p>
-                </div>
-                <div class="field" class:invalid=problems.get("password").is_some()>
-                    <label for="field-current-password">"Your current password"</label>
-                    <input id="field-current-password" name="password" type="password" autocomplete="current-password"
-                        maxlength=crate::accounts::PASSWORD_MAX required aria-describedby="current-password-error"/>
-                    <p class="field-error" id="current-password-error">{problems.message("password")}</p>
-                </div>
+                <Field id="field-email" name="email" label="Email address" kind="email" autocomplete="email"
+                    max=EMAIL_MAX value=email.pending.clone().or(email.address.clone()).unwrap_or_default()
+                    error=problems.message("email")/>
+                <Field id="field-current-password" name="password" label="Your current password" kind="password"
+                    autocomplete="current-password" max=PASSWORD_MAX required=true error=problems.message("password")/>
                 <p class="muted">"A new address starts receiving once you follow the link we mail it. Leave the address empty to remove every address."</p>
                 <button type="submit" class="button">"Save address"</button>
             </form>

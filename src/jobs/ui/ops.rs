@@ -34,12 +34,12 @@ fn ops_view(ops: OpsView, zone: crate::util::zone::Zone) -> impl IntoView {
             view! {
                 <tr data-queue=q.name.clone()>
                     <th scope="row">{q.name.clone()}</th>
-                    <td data-count="waiting">{q.waiting}</td>
-                    <td data-count="running">{q.running}</td>
-                    <td data-count="delayed">{q.delayed}</td>
-                    <td data-count="dead">{q.dead}</td>
-                    <td>{per_minute(&q.processed)}</td>
-                    <td>{per_minute(&q.failed)}</td>
+                    <td data-count="waiting">{q.counts.waiting}</td>
+                    <td data-count="running">{q.counts.running}</td>
+                    <td data-count="delayed">{q.counts.delayed}</td>
+                    <td data-count="dead">{q.counts.dead}</td>
+                    <td>{per_minute(&q.counts.processed)}</td>
+                    <td>{per_minute(&q.counts.failed)}</td>
                 </tr>
             }
         })

@@ -52,14 +52,6 @@ pub struct ItemForm {
     pub item: Option<crate::items::ItemId>,
 }
 
-/// Decides, at the first photo, whether the form's photos are worth decoding: the form so far
-/// is valid and the seller may send it now (counted against their rate limit when so). A new
-/// listing's is [`gate`]; a revision's is `revise::gate`.
-pub type Gate = for<'a> fn(&'a AppState, UserId, &'a mut ItemForm) -> GateFuture<'a>;
-
-/// What a [`Gate`] answers: whether to go on.
-pub type GateFuture<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = bool> + Send + 'a>>;
-
 /// Reads the multipart error: a body cut off by the size limit, or a broken upload.
 fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
     use leptos::server_fn::error::ServerFnErrorWrapper;
@@ -82,11 +74,15 @@ fn note_read_error(form: &mut ItemForm, e: &(dyn std::error::Error + 'static)) {
 /// text fields come first (form order); at the first photo the form is checked and the
 /// seller's listing rate limit counted, and photos are decoded only if both pass, one at a
 /// time on the photo worker, each as soon as it has arrived.
+///
+/// `gate` decides, at the first photo, whether the form's photos are worth decoding: the form
+/// so far is valid and the seller may send it now (counted against their rate limit when so).
+/// A new listing's is [`gate`]; a revision's is `revise::gate`.
 pub async fn read_form(
     data: MultipartData,
     state: &AppState,
     seller_id: UserId,
-    gate: Gate,
+    gate: impl AsyncFn(&AppState, UserId, &mut ItemForm) -> bool,
 ) -> ItemForm {
     let mut form = ItemForm::default();
     // A checkbox is sent only when checked (the empty form's own default is "checked").
@@ -188,17 +184,8 @@ pub async fn read_form(
     form
 }
 
-/// A new listing's [`Gate`].
-pub fn new_listing_gate<'a>(
-    state: &'a AppState,
-    seller_id: UserId,
-    form: &'a mut ItemForm,
-) -> GateFuture<'a> {
-    Box::pin(gate(state, seller_id, form))
-}
-
-/// At the first photo: is the form valid so far, and may the seller list now? Counts the
-/// listing against the rate limit (once) when it is.
+/// A new listing's gate for [`read_form`]: at the first photo, is the form valid so far, and
+/// may the seller list now? Counts the listing against the rate limit (once) when it is.
 async fn gate(state: &AppState, seller_id: UserId, form: &mut ItemForm) -> bool {
     let rules = FormRules::new_listing(state);
     (rules.check)(&form.values).0.is_empty() && count(state, seller_id, rules, form).await
@@ -427,7 +414,7 @@ pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItem
             ListingProblem::SignIn,
         )));
     };
-    let form = read_form(data, state, user.id, new_listing_gate).await;
+    let form = read_form(data, state, user.id, gate).await;
     create(state, &user, form).await
 }
 

@@ -11,7 +11,7 @@ use crate::items::server::images::Photo;
 use crate::items::server::store;
 use crate::items::{ItemId, NewItem, Shipping};
 use crate::listings::server::listing::{
-    checked, count, queue_thumbnails, read_form, send_back, FormRules, GateFuture, ItemForm,
+    checked, count, queue_thumbnails, read_form, send_back, FormRules, ItemForm,
 };
 use crate::listings::{
     check_revision, CreateItemReply, ItemFormErrors, ItemFormValues, ListingProblem, RevisePage,
@@ -247,17 +247,9 @@ pub async fn page(db: &Db, user: UserId, item: ItemId) -> Result<Option<RevisePa
     }))
 }
 
-/// At the first photo of a revision: is the form valid so far, is the listing the seller's
-/// and still open to revision, and may they revise now? Counts the revision against the rate
-/// limit (once) when all three hold; photos are decoded only then.
-fn revision_gate<'a>(
-    state: &'a AppState,
-    seller: UserId,
-    form: &'a mut ItemForm,
-) -> GateFuture<'a> {
-    Box::pin(gate(state, seller, form))
-}
-
+/// A revision's gate for `read_form`: at the first photo, is the form valid so far, is the
+/// listing the seller's and still open to revision, and may they revise now? Counts the
+/// revision against the rate limit (once) when all three hold; photos are decoded only then.
 async fn gate(state: &AppState, seller: UserId, form: &mut ItemForm) -> bool {
     if !(REVISION_RULES.check)(&form.values).0.is_empty() {
         return false;
@@ -297,7 +289,7 @@ pub async fn receive(state: &AppState, data: MultipartData) -> Result<CreateItem
             ListingProblem::SignIn,
         )));
     };
-    let form = read_form(data, state, user.id, revision_gate).await;
+    let form = read_form(data, state, user.id, gate).await;
     // A body cut off at the limit may have lost its listing's id: 413 first.
     if form.body_too_large {
         return Err(AppError::TooLarge);

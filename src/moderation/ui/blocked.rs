@@ -1,8 +1,10 @@
 //! `/my/blocked`: the bidders a seller blocked from their listings, a form to block one more
 //! by username, and Unblock beside each. The bid and Buy It Now scripts enforce the list.
 
+use crate::accounts::USERNAME_MAX;
 use crate::moderation::api::{blocked_bidders, PROBLEMS_PARAM};
 use crate::moderation::{Blocked, ModProblem};
+use crate::ui::forms::Field;
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::problem::FieldErrors;
 use leptos::prelude::*;
@@ -51,7 +53,6 @@ fn blocked_view(
     let problem = problems
         .message("username")
         .or_else(|| problems.message(crate::util::problem::FORM));
-    let invalid = problem.is_some();
     view! {
         <section class="blocked-page">
             <h1>"Blocked bidders"</h1>
@@ -60,14 +61,8 @@ fn blocked_view(
             </p>
             {done.map(|message| view! { <p class="notice-ok" role="status">{message}</p> })}
             <form class="form-card" method="post" action="/api/moderation/block">
-                <p class="field" class:invalid=invalid>
-                    <label for="block-username">"Username to block"</label>
-                    <input id="block-username" name="username" required=true
-                        maxlength=crate::accounts::USERNAME_MAX autocomplete="off"
-                        aria-invalid=invalid.then_some("true")
-                        aria-describedby=invalid.then_some("block-error")/>
-                    {problem.map(|m| view! { <span class="field-error" id="block-error">{m}</span> })}
-                </p>
+                <Field id="block-username" name="username" label="Username to block" autocomplete="off"
+                    max=USERNAME_MAX required=true error=problem/>
                 <button type="submit" class="button">"Block"</button>
             </form>
             {if list.is_empty() {

@@ -4,7 +4,9 @@
 //! a form to act on anything by its name (`item:17`); and the audit log.
 
 use crate::moderation::api::{moderation_queue, PROBLEMS_PARAM};
-use crate::moderation::{AuditLine, ModProblem, ModerationView, QueueEntry, Target, NOTE_MAX};
+use crate::moderation::{
+    AuditLine, ModProblem, ModerationView, QueueEntry, Target, NOTE_MAX, TARGET_MAX_CHARS,
+};
 use crate::ui::status::ErrorPage;
 use crate::util::html::WideTable;
 use crate::util::problem::FieldErrors;
@@ -77,7 +79,7 @@ fn page(
             <form class="form-card mod-any" method="post" action="/api/moderation/act">
                 <p class="field">
                     <label for="mod-target">"Listing, comment or user"</label>
-                    <input id="mod-target" name="target" required=true maxlength="48"
+                    <input id="mod-target" name="target" required=true maxlength=TARGET_MAX_CHARS
                         placeholder="item:17 · comment:17:5 · user:3" autocomplete="off"/>
                 </p>
                 <WhyField id="mod-any-why".to_string()/>

@@ -11,6 +11,7 @@ use crate::orders::{
     CARRIER_MAX, CITY_MAX, COUNTRY_MAX, FEEDBACK_MAX, LINE_MAX, MESSAGES_MAX, MESSAGE_RULE,
     NAME_MAX, POSTCODE_MAX, TRACKING_MAX,
 };
+use crate::ui::forms::Field;
 use crate::ui::status::{require_sign_in, ErrorPage};
 use crate::util::id::{ItemId, UserId};
 use crate::util::money::format_cents;
@@ -234,8 +235,8 @@ fn next_step(
             <form class="order-form form-card" method="post" action="/api/orders/ship">
                 <h2>"Ship it"</h2>
                 <input type="hidden" name="item_id" value=id.to_string()/>
-                <Field name="carrier" label="Carrier (optional)" max=CARRIER_MAX required=false problems=problems.clone() autocomplete="off"/>
-                <Field name="tracking" label="Tracking number (optional)" max=TRACKING_MAX required=false problems=problems.clone() autocomplete="off"/>
+                <Field id="order-carrier" name="carrier" label="Carrier (optional)" max=CARRIER_MAX required=false autocomplete="off" error=problems.message("carrier")/>
+                <Field id="order-tracking" name="tracking" label="Tracking number (optional)" max=TRACKING_MAX required=false autocomplete="off" error=problems.message("tracking")/>
                 <button type="submit" class="button">"Mark as shipped"</button>
             </form>
         }
@@ -326,12 +327,12 @@ fn checkout(
             <input type="hidden" name="item_id" value=id.to_string()/>
             <fieldset>
                 <legend>"Ship to"</legend>
-                <Field name="name" label="Full name" max=NAME_MAX required=true problems=problems.clone() autocomplete="name"/>
-                <Field name="line1" label="Address" max=LINE_MAX required=true problems=problems.clone() autocomplete="address-line1"/>
-                <Field name="line2" label="Address line 2 (optional)" max=LINE_MAX required=false problems=problems.clone() autocomplete="address-line2"/>
-                <Field name="city" label="Town or city" max=CITY_MAX required=true problems=problems.clone() autocomplete="address-level2"/>
-                <Field name="postcode" label="Postcode" max=POSTCODE_MAX required=true problems=problems.clone() autocomplete="postal-code"/>
-                <Field name="country" label="Country" max=COUNTRY_MAX required=true problems=problems.clone() autocomplete="country-name"/>
+                <Field id="order-name" name="name" label="Full name" max=NAME_MAX required=true autocomplete="name" error=problems.message("name")/>
+                <Field id="order-line1" name="line1" label="Address" max=LINE_MAX required=true autocomplete="address-line1" error=problems.message("line1")/>
+                <Field id="order-line2" name="line2" label="Address line 2 (optional)" max=LINE_MAX required=false autocomplete="address-line2" error=problems.message("line2")/>
+                <Field id="order-city" name="city" label="Town or city" max=CITY_MAX required=true autocomplete="address-level2" error=problems.message("city")/>
+                <Field id="order-postcode" name="postcode" label="Postcode" max=POSTCODE_MAX required=true autocomplete="postal-code" error=problems.message("postcode")/>
+                <Field id="order-country" name="country" label="Country" max=COUNTRY_MAX required=true autocomplete="country-name" error=problems.message("country")/>
             </fieldset>
             {test_payments.then(|| view! {
                 <fieldset>
@@ -344,37 +345,6 @@ fn checkout(
         </form>
     }
     .into_any()
-}
-
-/// One text field with its label, limit and problem.
-#[component]
-fn Field(
-    name: &'static str,
-    label: &'static str,
-    max: usize,
-    required: bool,
-    problems: FieldErrors<OrderProblem>,
-    autocomplete: &'static str,
-) -> impl IntoView {
-    let input_id = format!("order-{name}");
-    let error_id = format!("{name}-error");
-    let message = problems.message(name);
-    let invalid = message.is_some();
-    view! {
-        <p class="field" class:invalid=invalid>
-            <label for=input_id.clone()>{label}</label>
-            <input
-                id=input_id
-                name=name
-                maxlength=max
-                required=required
-                autocomplete=autocomplete
-                aria-invalid=invalid.then_some("true")
-                aria-describedby=invalid.then(|| error_id.clone())
-            />
-            {message.map(|m| view! { <span class="field-error" id=error_id>{m}</span> })}
-        </p>
-    }
 }
 
 /// The viewer's feedback on the other party: a rating and a short comment, once.

@@ -127,7 +127,7 @@ async fn read_now(state: &AppState) -> Registry {
 /// One queue's depth, read at scrape time.
 struct Queue {
     name: &'static str,
-    counts: crate::server::jobs::Counts,
+    counts: crate::util::queue::QueueCounts,
 }
 
 async fn queues(db: &Db, names: Vec<&'static str>) -> Option<Vec<Queue>> {
