@@ -146,8 +146,7 @@ measure() {
     /^ +50%/ {p50=$2}
     /^ +99%/ {p99=$2}
     /Non-2xx/ {errors+=$NF}
-    /signed-out answers:/ {errors+=$3}
-    /not-anonymous answers:/ {errors+=$3}
+    /wrong answers:/ {errors+=$3}
     END {printf "%s %s %s %d %.0f%%\n", rps, p50, p99, errors, (after-before)*100/secs}' <<<"$out"
 }
 
@@ -241,9 +240,10 @@ pages() {
     # Each page anonymous and signed in, side by side in the same run ("-" = only signed in):
     # twice each, alternately, and the better run of each kept (errors are those of both), so
     # that one slow moment of this shared box does not make the pair's ratio. Anonymous twice
-    # over: with plain wrk, and through a wrk script that asks and checks each answer as the
-    # signed-in script does ("same client"): wrk shares the two cores with the server, and its
-    # Lua costs it about a tenth of them, so only that pair compares the server's two paths.
+    # over: with plain wrk, and through the very script the signed-in runs use, without their
+    # cookies ("same client", scripts/bench/page.lua): wrk shares the two cores with the
+    # server, and its Lua costs it about a tenth of them, so only that pair compares the
+    # server's two paths.
     for spec in "home /" "item /items/2" "search-specific /search?q=$maker" "search-broad /search?q=lamp" \
       "browse /search?sort=price_desc" "browse-category /search?category=home" "market /market" \
       "my-bids- /my/bids" "watching- /my/watching" "won-sold- /my/won" "notifications- /notifications"; do
@@ -252,9 +252,9 @@ pages() {
       for _ in 1 2; do
         if [[ "$name" != *- ]]; then
           anonymous+=("$(measure "$path")")
-          same_client+=("$(measure "$path" -s scripts/bench/anonymous.lua)")
+          same_client+=("$(measure "$path" -s scripts/bench/page.lua)")
         fi
-        signed+=("$(BENCH_COOKIES="$WORK/readers" measure "$path" -s scripts/bench/signed_in.lua)")
+        signed+=("$(BENCH_COOKIES="$WORK/readers" measure "$path" -s scripts/bench/page.lua)")
       done
       if [[ "$name" != *- ]]; then
         r=$(better "${anonymous[@]}")
