@@ -43,9 +43,9 @@ pub fn PostForm(
 /// the refused post's address) are this one piece of markup.
 #[component]
 pub fn Field(
-    /// The input's id, unique on the page.
-    #[prop(into)]
-    id: String,
+    /// The input's id, unique on the page; `field-<name>` when not given.
+    #[prop(optional, into)]
+    id: Option<String>,
     name: &'static str,
     label: &'static str,
     /// The input's `type`.
@@ -66,6 +66,7 @@ pub fn Field(
     #[prop(into)]
     error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{name}-error");
     view! {
         <div class="field" class:invalid=move || error.read().is_some()>

@@ -112,20 +112,20 @@ pub fn AuthForm(
                 field_error(FORM)()
                     .map(|msg| view! { <p class="form-error" role="alert" tabindex="-1" autofocus=focus(FORM)>{msg}</p> })
             }}
-            <Field id="field-username" name="username" label="Username" autocomplete="username"
+            <Field name="username" label="Username" autocomplete="username"
                 max=USERNAME_MAX value=username input=username_input
                 error=Signal::derive(field_error(USERNAME)) autofocus=focus(USERNAME)/>
-            <Field id="field-password" name="password" label="Password" kind="password"
+            <Field name="password" label="Password" kind="password"
                 autocomplete=if mode == AuthMode::SignUp { "new-password" } else { "current-password" }
                 max=PASSWORD_MAX input=password_input
                 error=Signal::derive(field_error(PASSWORD)) autofocus=focus(PASSWORD)/>
             {(mode == AuthMode::SignUp).then(|| view! {
-                <Field id="field-confirm" name="confirm" label="Repeat password" kind="password"
+                <Field name="confirm" label="Repeat password" kind="password"
                     autocomplete="new-password" max=PASSWORD_MAX input=confirm_input
                     error=Signal::derive(field_error(CONFIRM)) autofocus=focus(CONFIRM)/>
             })}
             {(mode == AuthMode::SignUp && email).then(|| view! {
-                <Field id="field-email" name="email" kind="email" autocomplete="email" max=EMAIL_MAX
+                <Field name="email" kind="email" autocomplete="email" max=EMAIL_MAX
                     label="Email (optional: for alerts and to reset a forgotten password)"
                     input=email_input error=Signal::derive(field_error(EMAIL)) autofocus=focus(EMAIL)/>
             })}

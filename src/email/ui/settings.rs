@@ -72,7 +72,7 @@ fn settings_view(
             {problems.message(FORM).map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
             <p data-testid="email-status">{status}</p>
             <form class="stack-form" method="post" action="/api/email/address">
-                <Field id="field-email" name="email" label="Email address" kind="email" autocomplete="email"
+                <Field name="email" label="Email address" kind="email" autocomplete="email"
                     max=EMAIL_MAX value=email.pending.clone().or(email.address.clone()).unwrap_or_default()
                     error=problems.message("email")/>
                 <Field id="field-current-password" name="password" label="Your current password" kind="password"

@@ -15,45 +15,44 @@ fn document() -> Option<Document> {
     web_sys::window()?.document()
 }
 
+/// The elements `selector` matches, in document order.
+fn marked(doc: &Document, selector: &str) -> Vec<Element> {
+    let Ok(list) = doc.query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// The number in `el`'s attribute `name`, if it holds one.
+fn number(el: &Element, name: &str) -> Option<i64> {
+    el.get_attribute(name)?.parse().ok()
+}
+
+/// Sets `el`'s text, unless it says that already.
+fn say(el: &Element, text: &str) {
+    if el.text_content().as_deref() != Some(text) {
+        el.set_text_content(Some(text));
+    }
+}
+
 /// Every element marked `data-ends-at="<ms>"` shows the time left (by the server's clock,
 /// `offset` ms ahead of this browser's) and becomes "Ended" (class `ended`) when it is over;
 /// every `data-ago="<ms>"` says how long ago that was ("just now" ages).
 pub fn tick_countdowns(offset: i64) {
     let Some(doc) = document() else { return };
     let now = js_sys::Date::now() as i64 + offset;
-    if let Ok(nodes) = doc.query_selector_all("[data-ago]") {
-        for i in 0..nodes.length() {
-            let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-                continue;
-            };
-            if let Some(at) = el
-                .get_attribute("data-ago")
-                .and_then(|v| v.parse::<i64>().ok())
-            {
-                let text = crate::util::time::ago(at, now);
-                if el.text_content().as_deref() != Some(text.as_str()) {
-                    el.set_text_content(Some(&text));
-                }
-            }
+    for el in marked(&doc, "[data-ago]") {
+        if let Some(at) = number(&el, "data-ago") {
+            say(&el, &crate::util::time::ago(at, now));
         }
     }
-    let Ok(nodes) = doc.query_selector_all("[data-ends-at]") else {
-        return;
-    };
-    for i in 0..nodes.length() {
-        let Some(el) = nodes.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
+    for el in marked(&doc, "[data-ends-at]") {
+        let Some(ends) = number(&el, "data-ends-at") else {
             continue;
         };
-        let Some(ends) = el
-            .get_attribute("data-ends-at")
-            .and_then(|v| v.parse::<i64>().ok())
-        else {
-            continue;
-        };
-        let text = crate::util::time::format_time_left(ends, now);
-        if el.text_content().as_deref() != Some(text.as_str()) {
-            el.set_text_content(Some(&text));
-        }
+        say(&el, &crate::util::time::format_time_left(ends, now));
         if now >= ends {
             let _ = el.class_list().add_1("ended");
         }
@@ -66,12 +65,8 @@ pub fn tick_countdowns(offset: i64) {
 /// the browser's clock into the server's.
 pub async fn refresh_prices(offset: i64) {
     let Some(doc) = document() else { return };
-    let Ok(nodes) = doc.query_selector_all("[data-live-price]") else {
-        return;
-    };
-    let mut ids: Vec<String> = (0..nodes.length())
-        .filter_map(|i| nodes.item(i))
-        .filter_map(|n| n.dyn_into::<Element>().ok())
+    let mut ids: Vec<String> = marked(&doc, "[data-live-price]")
+        .iter()
         .filter_map(|el| el.get_attribute("data-live-price"))
         .collect();
     ids.sort();
@@ -84,29 +79,19 @@ pub async fn refresh_prices(offset: i64) {
         return;
     };
     for card in crate::items::wire::decode_card_numbers(&body) {
-        let (id, price, bids) = (&card.id, card.price_cents, card.bids);
+        let id = &card.id;
+        let price = format_cents(card.price_cents);
+        for el in marked(&doc, &format!("[data-live-price=\"{id}\"]")) {
+            say(&el, &price);
+        }
+        let bids = plural(card.bids, "bid", "bids");
+        for el in marked(&doc, &format!("[data-live-bids=\"{id}\"]")) {
+            say(&el, &bids);
+        }
+        // A soft close can move the end: keep the countdown on the right one.
         let ends = card.ends_at_ms.to_string();
-        let set_all = |selector: String, text: &str| {
-            if let Ok(list) = doc.query_selector_all(&selector) {
-                for i in 0..list.length() {
-                    if let Some(node) = list.item(i) {
-                        node.set_text_content(Some(text));
-                    }
-                }
-            }
-        };
-        set_all(format!("[data-live-price=\"{id}\"]"), &format_cents(price));
-        set_all(
-            format!("[data-live-bids=\"{id}\"]"),
-            &plural(bids, "bid", "bids"),
-        );
-        if let Ok(list) = doc.query_selector_all(&format!("[data-card-ends=\"{id}\"]")) {
-            for i in 0..list.length() {
-                if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                    // A soft close can move the end: keep the countdown on the right one.
-                    let _ = el.set_attribute("data-ends-at", &ends);
-                }
-            }
+        for el in marked(&doc, &format!("[data-card-ends=\"{id}\"]")) {
+            let _ = el.set_attribute("data-ends-at", &ends);
         }
         let ended = js_sys::Date::now() as i64 + offset >= card.ends_at_ms;
         set_my_status(&doc, &card, ended);
@@ -116,13 +101,7 @@ pub async fn refresh_prices(offset: i64) {
 /// My bids: where the viewer stands on `card` now (winning → outbid → won or lost).
 fn set_my_status(doc: &Document, card: &crate::items::wire::CardNumbers, ended: bool) {
     use crate::my_lists::MyStatus;
-    let Ok(list) = doc.query_selector_all(&format!("[data-my-status=\"{}\"]", card.id)) else {
-        return;
-    };
-    for i in 0..list.length() {
-        let Some(el) = list.item(i).and_then(|n| n.dyn_into::<Element>().ok()) else {
-            continue;
-        };
+    for el in marked(doc, &format!("[data-my-status=\"{}\"]", card.id)) {
         let viewer = el
             .get_attribute("data-viewer")
             .and_then(|v| crate::util::id::UserId::parse(&v));
