@@ -121,7 +121,7 @@ PY
 
 # Redis' event-loop counters, summed over the nodes: "cycles commands aof-us". Under
 # `appendfsync always` each cycle that wrote anything ends in one write and fsync of the AOF, so
-# commands per cycle is how many writes share an fsync.
+# requests per cycle (req/s over cycles/s) is how many bids share an fsync.
 event_loop() {
   { redis_cmd INFO stats; redis_cmd INFO debug; } | tr -d '\r' | awk -F: '
     $1 == "eventloop_cycles" {c += $2} $1 == "total_commands_processed" {n += $2}
@@ -130,7 +130,7 @@ event_loop() {
 event_loop_delta() { # before after seconds
   awk -v b="$1" -v a="$2" -v secs="$3" 'BEGIN {
     split(b, x, " "); split(a, y, " "); c = y[1] - x[1]; n = y[2] - x[2]; f = y[3] - x[3]
-    printf "Redis event loop: %.0f cycles/s, %.1f commands a cycle, %.0f ms/s writing and syncing the AOF",
+    printf "Redis event loop: %.0f cycles/s, %.1f commands a cycle (with those scripts run), %.0f ms/s writing and syncing the AOF",
       c / secs, (c > 0 ? n / c : 0), f / 1000 / secs }'
 }
 
