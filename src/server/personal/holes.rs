@@ -161,6 +161,7 @@ impl Template {
         nonce: &str,
     ) -> Result<Page, AppError> {
         let filled: Vec<Vec<Bytes>> = renders.into_iter().map(|render| render(viewer)).collect();
+        let hole_of = |filler: usize, hole: usize| filled.get(filler)?.get(hole);
         // The page's size, so that what is copied is copied once, into one allocation.
         let size = self
             .parts
@@ -168,10 +169,7 @@ impl Template {
             .map(|part| match part {
                 Part::Text(text) => text.len(),
                 Part::Nonce => nonce.len(),
-                Part::Hole { filler, hole } => filled
-                    .get(*filler)
-                    .and_then(|holes| holes.get(*hole))
-                    .map_or(0, Bytes::len),
+                Part::Hole { filler, hole } => hole_of(*filler, *hole).map_or(0, Bytes::len),
             })
             .sum();
         let mut frames = Frames::new(SHARED_PIECE, size);
@@ -182,13 +180,10 @@ impl Template {
                 Part::Hole { filler, hole } => {
                     // A filler that rendered fewer holes than it marked is a bug: refuse the
                     // page rather than serve it with a part missing.
-                    let piece = filled
-                        .get(*filler)
-                        .and_then(|holes| holes.get(*hole))
-                        .ok_or_else(|| {
-                            tracing::error!(filler, hole, "a hole was marked but not filled");
-                            AppError::Internal
-                        })?;
+                    let piece = hole_of(*filler, *hole).ok_or_else(|| {
+                        tracing::error!(filler, hole, "a hole was marked but not filled");
+                        AppError::Internal
+                    })?;
                     frames.push(piece);
                 }
             }
